@@ -1,0 +1,278 @@
+//! The command-line definitions (clap). Kept apart from `main.rs` so that man pages and
+//! completions can be generated from them.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Chain of custody for digital evidence: seal artifacts into a signed, append-only,
+/// RFC 6962 evidence ledger and verify it.
+#[derive(Debug, Parser)]
+#[command(name = "scelle", version = concat!(env!("CARGO_PKG_VERSION"), " (ledger format 1)"),
+    after_help = "Exit codes: 0 success; 1 verification found a problem; 2 bad usage or bad input \
+(nothing changed on disk); 3 I/O or internal error.")]
+pub struct Cli {
+    /// The case directory (default: $SCELLE_CASE, else the current directory).
+    #[arg(
+        short = 'C',
+        long = "case",
+        global = true,
+        env = "SCELLE_CASE",
+        value_name = "CASE_DIR"
+    )]
+    pub case: Option<PathBuf>,
+    /// Read the key passphrase from the first line of FILE (else $SCELLE_PASSPHRASE, else a
+    /// prompt on the terminal).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a case directory.
+    Init(InitArgs),
+    /// Make and inspect keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Hash and sign artifacts (files, directories, tar archives) into the ledger.
+    Seal(Box<SealArgs>),
+    /// List the ledger's entries.
+    Log(LogArgs),
+    /// Verify signatures, chain, checkpoints and (with --rehash) the artifacts.
+    Verify(VerifyArgs),
+    /// Print the latest signed checkpoint.
+    Checkpoint,
+    /// RFC 6962 inclusion proof of an exhibit or entry against the latest checkpoint.
+    Prove(ProveArgs),
+    /// Prove that the ledger only grew since an older checkpoint.
+    Consistency(ConsistencyArgs),
+    /// Move a torn last line (an interrupted append) aside, keeping every complete entry.
+    Repair,
+    /// Build the demo case (Apple Inc. v. NSO Group Technologies) from the bundled examples.
+    Demo(DemoArgs),
+}
+
+/// `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The directory to create.
+    pub case_dir: PathBuf,
+    /// Case or docket number, e.g. 3:21-cv-09078-JD.
+    #[arg(long)]
+    pub case_id: String,
+    /// Case title, e.g. "Apple Inc. v. NSO Group Technologies".
+    #[arg(long)]
+    pub title: String,
+    /// Court or authority.
+    #[arg(long)]
+    pub court: Option<String>,
+    /// us, fr or es.
+    #[arg(long)]
+    pub jurisdiction: Option<String>,
+    /// Default document language: en, fr or es.
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Enrol this key as the case administrator now (otherwise the first signer is).
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: Option<PathBuf>,
+}
+
+/// `key`.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate an Ed25519 key pair: NAME.key (encrypted PKCS#8) and NAME.pub (SPKI PEM).
+    New(KeyNewArgs),
+    /// Show a key's id, fingerprint and C2SP verifier key.
+    Show(KeyShowArgs),
+}
+
+/// `key new`.
+#[derive(Debug, Args)]
+pub struct KeyNewArgs {
+    /// The signer's name (letters, digits, . _ - @), used in checkpoint signatures.
+    #[arg(long)]
+    pub name: String,
+    /// The signer's role (expert, counsel, examiner, court, witness).
+    #[arg(long)]
+    pub role: Option<String>,
+    /// The directory to write the two files to.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// `key show`.
+#[derive(Debug, Args)]
+pub struct KeyShowArgs {
+    /// A NAME.pub or NAME.key file (a .key needs its passphrase).
+    pub keyfile: PathBuf,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How to treat a sealed path.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AsKind {
+    /// Directory, tar by name (.tar, .tar.gz, .tgz), else file.
+    Auto,
+    /// A single file.
+    File,
+    /// A tar archive.
+    Tar,
+}
+
+/// `seal`.
+#[derive(Debug, Args)]
+pub struct SealArgs {
+    /// Files, directories or tar archives; each becomes one exhibit.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The signer's private key file.
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+    /// Seal number (scellé n°, número de precinto, bag id); one path only.
+    #[arg(long)]
+    pub seal_no: Option<String>,
+    /// Description of the exhibit.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Also compute SHA-512.
+    #[arg(long)]
+    pub sha512: bool,
+    /// Also compute MD5 and SHA-1, recorded as labelled legacy values.
+    #[arg(long)]
+    pub legacy_hashes: bool,
+    /// Treat the paths as this kind.
+    #[arg(long = "as", value_enum, default_value = "auto")]
+    pub r#as: AsKind,
+    /// JSON Lines output.
+    #[arg(long)]
+    pub json: bool,
+    /// Item type (phone, laptop, disk ...).
+    #[arg(long, help_heading = "Item as found")]
+    pub item_type: Option<String>,
+    /// Make.
+    #[arg(long, help_heading = "Item as found")]
+    pub make: Option<String>,
+    /// Model.
+    #[arg(long, help_heading = "Item as found")]
+    pub model: Option<String>,
+    /// Serial number.
+    #[arg(long, help_heading = "Item as found")]
+    pub serial: Option<String>,
+    /// IMEI.
+    #[arg(long, help_heading = "Item as found")]
+    pub imei: Option<String>,
+    /// Capacity.
+    #[arg(long, help_heading = "Item as found")]
+    pub capacity: Option<String>,
+    /// Condition as found.
+    #[arg(long, help_heading = "Item as found")]
+    pub condition: Option<String>,
+    /// Acquisition method (logical, full-file-system, physical ...).
+    #[arg(long, help_heading = "Acquisition")]
+    pub method: Option<String>,
+    /// Acquisition tool.
+    #[arg(long, help_heading = "Acquisition")]
+    pub tool: Option<String>,
+    /// Acquisition tool version.
+    #[arg(long, help_heading = "Acquisition")]
+    pub tool_version: Option<String>,
+    /// Write-blocker used.
+    #[arg(long, help_heading = "Acquisition")]
+    pub write_blocker: Option<String>,
+    /// Tool parameters.
+    #[arg(long, help_heading = "Acquisition")]
+    pub parameters: Option<String>,
+    /// Errors during acquisition.
+    #[arg(long, help_heading = "Acquisition")]
+    pub errors: Option<String>,
+    /// Unavoidable changes to the source, and why.
+    #[arg(long, help_heading = "Acquisition")]
+    pub changes: Option<String>,
+    /// Who acquired it.
+    #[arg(long, help_heading = "Acquisition")]
+    pub operator: Option<String>,
+    /// The operator's role.
+    #[arg(long, help_heading = "Acquisition")]
+    pub operator_role: Option<String>,
+    /// The operator's organisation.
+    #[arg(long, help_heading = "Acquisition")]
+    pub organisation: Option<String>,
+    /// A person present (repeat for each).
+    #[arg(long, help_heading = "Acquisition")]
+    pub present: Vec<String>,
+    /// When acquired, RFC 3339 with local offset (2026-11-20T14:05:00+01:00).
+    #[arg(long, help_heading = "Acquisition")]
+    pub acquired_at: Option<String>,
+    /// Which clock that time comes from.
+    #[arg(long, help_heading = "Acquisition")]
+    pub clock: Option<String>,
+    /// Where.
+    #[arg(long, help_heading = "Acquisition")]
+    pub location: Option<String>,
+    /// Legal authority (warrant, ordonnance, auto judicial, EIO reference).
+    #[arg(long, help_heading = "Acquisition")]
+    pub authority: Option<String>,
+    /// Why it was acquired.
+    #[arg(long, help_heading = "Acquisition")]
+    pub reason: Option<String>,
+    /// SHA-256 of the source reported by the acquisition tool (compared and recorded).
+    #[arg(long, help_heading = "Acquisition")]
+    pub source_sha256: Option<String>,
+    /// Exhibit id of the original, for a working copy.
+    #[arg(long, help_heading = "Acquisition")]
+    pub parent: Option<String>,
+}
+
+/// `log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Print the ledger's lines themselves (JSON Lines).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Re-hash every artifact and tar member against its record.
+    #[arg(long)]
+    pub rehash: bool,
+    /// JSON Lines output (see docs/FORMAT.md).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `prove`.
+#[derive(Debug, Args)]
+pub struct ProveArgs {
+    /// An exhibit id (E-0001) or an entry's sequence number.
+    pub target: String,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `consistency`.
+#[derive(Debug, Args)]
+pub struct ConsistencyArgs {
+    /// A checkpoint file held from earlier.
+    pub old_checkpoint: PathBuf,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to build it (default ./scelle-demo).
+    pub dir: Option<PathBuf>,
+    /// Replace an earlier demo in DIR (only a directory made by `scelle demo`).
+    #[arg(long)]
+    pub force: bool,
+}

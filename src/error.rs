@@ -1,0 +1,77 @@
+//! The library's error type. Each variant says what went wrong, names the file or entry, and
+//! belongs to one [`ErrorClass`], which the binary maps to its exit code.
+
+use std::path::PathBuf;
+
+/// What kind of failure an [`Error`] is, for the exit code and for callers deciding to retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// The input (a path, a key, a passphrase, a ledger line, an argument) is wrong; nothing
+    /// was changed on disk.
+    BadInput,
+    /// The operating system failed us (disk full, permission changed mid-way, ...).
+    Io,
+}
+
+/// Every error the library returns.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input, with a message that names the file or entry and what to do.
+    #[error("{0}")]
+    Input(String),
+    /// An I/O failure on a named file.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory concerned.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Builds a bad-input error from a message.
+    pub fn input(msg: impl Into<String>) -> Self {
+        Error::Input(msg.into())
+    }
+
+    /// Builds an I/O error on `path`. An error the OS reports as "not found", "permission
+    /// denied" or "invalid input" on a path the user gave is classed as bad input.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// The class of this error.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::Input(_) => ErrorClass::BadInput,
+            Error::Io { source, .. } => match source.kind() {
+                std::io::ErrorKind::NotFound
+                | std::io::ErrorKind::PermissionDenied
+                | std::io::ErrorKind::InvalidData
+                | std::io::ErrorKind::InvalidInput
+                | std::io::ErrorKind::AlreadyExists
+                | std::io::ErrorKind::UnexpectedEof => ErrorClass::BadInput,
+                _ => ErrorClass::Io,
+            },
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Attaches a path to `std::io::Result`s.
+pub trait IoContext<T> {
+    /// Converts the I/O error into [`Error::Io`] naming `path`.
+    fn at(self, path: impl Into<PathBuf>) -> Result<T>;
+}
+
+impl<T> IoContext<T> for std::io::Result<T> {
+    fn at(self, path: impl Into<PathBuf>) -> Result<T> {
+        self.map_err(|e| Error::io(path, e))
+    }
+}

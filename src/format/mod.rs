@@ -1,0 +1,13 @@
+//! Formats and types, without I/O: canonical JSON, entries and their bodies, Merkle math,
+//! signed notes and checkpoints, key encodings, timestamps.
+
+pub mod body;
+pub mod canonical;
+pub mod chain;
+pub mod encoding;
+pub mod entry;
+pub mod keys;
+pub mod manifest;
+pub mod merkle;
+pub mod note;
+pub mod time;

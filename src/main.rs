@@ -1,0 +1,448 @@
+//! The `scelle` command line. It parses arguments, calls the library, prints; it holds no
+//! logic of its own.
+//!
+//! Exit codes (also in the README):
+//!
+//! | code | meaning |
+//! |------|---------|
+//! | 0    | success; for `verify`, no error found (warnings may be printed) |
+//! | 1    | verification found a problem (`verify`, or `consistency` showing a rewrite) |
+//! | 2    | bad usage or bad input: wrong argument, missing path, wrong passphrase, not a key, not a case, corrupt ledger line; nothing was changed on disk |
+//! | 3    | an I/O or internal error (disk full, permission lost mid-way, ...) |
+
+mod cli;
+
+use anyhow::Context;
+use clap::Parser;
+use cli::{Cli, Command, KeyCommand};
+use scelle::ops;
+use scelle::store::case::CaseDir;
+use scelle::store::hashing::HashSelection;
+use scelle::store::keyfile::{self, LoadedKey};
+use scelle::{Error, ErrorClass};
+use secrecy::SecretString;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit code: success.
+const EXIT_OK: u8 = 0;
+/// Exit code: verification found a problem.
+const EXIT_VERIFY_FAILED: u8 = 1;
+/// Exit code: bad usage or bad input, nothing changed.
+const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code: I/O or internal error.
+const EXIT_IO: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_OK
+            });
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("scelle: error: {e:#}");
+            let class = e.downcast_ref::<Error>().map(Error::class);
+            ExitCode::from(match class {
+                Some(ErrorClass::BadInput) => EXIT_BAD_INPUT,
+                _ => EXIT_IO,
+            })
+        }
+    }
+}
+
+/// The case directory: -C, then SCELLE_CASE (clap reads it), then the current directory.
+fn case_dir(cli: &Cli) -> anyhow::Result<CaseDir> {
+    let root = cli.case.clone().unwrap_or_else(|| PathBuf::from("."));
+    Ok(CaseDir::open(&root)?)
+}
+
+/// The passphrase: SCELLE_PASSPHRASE, --passphrase-file, or a prompt on a terminal.
+fn passphrase(file: Option<&Path>, confirm: bool) -> scelle::Result<SecretString> {
+    if let Some(f) = file {
+        let text = std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?;
+        let line = text.strip_suffix('\n').unwrap_or(&text);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        return Ok(SecretString::from(line.to_string()));
+    }
+    if let Ok(p) = std::env::var("SCELLE_PASSPHRASE") {
+        return Ok(SecretString::from(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::input(
+            "a passphrase is needed: set SCELLE_PASSPHRASE, give --passphrase-file FILE, or run on a terminal",
+        ));
+    }
+    let p = rpassword::prompt_password("Passphrase: ").map_err(|e| Error::io("/dev/tty", e))?;
+    if confirm {
+        let again = rpassword::prompt_password("Passphrase (again): ")
+            .map_err(|e| Error::io("/dev/tty", e))?;
+        if again != p {
+            return Err(Error::input(
+                "the two passphrases differ; nothing was written",
+            ));
+        }
+    }
+    Ok(SecretString::from(p))
+}
+
+fn load_key(path: &Path, pass_file: Option<&Path>) -> anyhow::Result<LoadedKey> {
+    let pass = passphrase(pass_file, false)?;
+    Ok(keyfile::load_signing_key(path, &pass)?)
+}
+
+/// A progress bar on stderr when it is a terminal and output is not JSON.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(enabled: bool, message: &str) -> Self {
+        let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {msg} {bytes} ({bytes_per_sec})",
+                )
+                .expect("valid template"),
+            );
+            b.set_message(message.to_string());
+            b.enable_steady_tick(std::time::Duration::from_millis(200));
+            b
+        });
+        Progress { bar }
+    }
+    fn advance(&self, n: u64) {
+        if let Some(b) = &self.bar {
+            b.inc(n);
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn print_json<T: serde::Serialize>(v: &T) {
+    println!("{}", serde_json::to_string(v).expect("serialises"));
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let pass_file = cli.passphrase_file.clone();
+    match &cli.command {
+        Command::Init(a) => {
+            let key = match &a.key {
+                Some(k) => Some(load_key(k, pass_file.as_deref())?),
+                None => None,
+            };
+            let params = ops::init::CaseParams {
+                case_id: a.case_id.clone(),
+                title: a.title.clone(),
+                court: a.court.clone(),
+                jurisdiction: a.jurisdiction.clone(),
+                lang: a.lang.clone(),
+            };
+            let out = ops::init::init(&a.case_dir, &params, key.as_ref())?;
+            println!(
+                "created case {} in {}",
+                a.case_id,
+                out.case.root().display()
+            );
+            println!("origin: {}", out.origin);
+            if let Some(cp) = out.checkpoint {
+                println!("checkpoint: {}", cp.display());
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Key(KeyCommand::New(a)) => {
+            let pass = passphrase(pass_file.as_deref(), true)?;
+            let k = ops::keys::key_new(&a.out, &a.name, a.role.as_deref(), &pass)?;
+            println!(
+                "private key: {} (encrypted, mode 0600)",
+                k.private_path.display()
+            );
+            println!("public key:  {}", k.public_path.display());
+            println!("key id:      {}", k.info.key_id);
+            println!("fingerprint: {}", k.info.fingerprint);
+            println!("verifier:    {}", k.info.verifier_key);
+            Ok(EXIT_OK)
+        }
+        Command::Key(KeyCommand::Show(a)) => {
+            let info = ops::keys::key_show(&a.keyfile, || passphrase(pass_file.as_deref(), false))?;
+            if a.json {
+                print_json(&info);
+            } else {
+                println!("name:        {}", info.name);
+                if let Some(r) = &info.role {
+                    println!("role:        {r}");
+                }
+                println!("key id:      {}", info.key_id);
+                println!("fingerprint: {}", info.fingerprint);
+                println!("verifier:    {}", info.verifier_key);
+                print!("{}", info.public_pem);
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Seal(a) => {
+            let case = case_dir(&cli)?;
+            let key = load_key(&a.key, pass_file.as_deref())?;
+            let opts = a.options();
+            let progress = Progress::new(!a.json, "hashing");
+            let out = ops::seal::seal(&case, &a.paths, &key, &opts, &|n| progress.advance(n))?;
+            drop(progress);
+            for s in &out.sealed {
+                if a.json {
+                    print_json(&serde_json::json!({
+                        "exhibit": s.exhibit, "entry": s.seq, "kind": s.artifact.kind,
+                        "path": s.artifact.path_given, "size": s.artifact.size, "hashes": s.artifact.hashes,
+                        "file_count": s.artifact.file_count,
+                    }));
+                } else {
+                    println!(
+                        "sealed {} (entry {}): {} {} — {} bytes",
+                        s.exhibit, s.seq, s.artifact.kind, s.artifact.path_given, s.artifact.size
+                    );
+                    println!("  sha256 {}", s.artifact.hashes.sha256);
+                    if let Some(h) = &s.artifact.hashes.sha512 {
+                        println!("  sha512 {h}");
+                    }
+                    if let Some(h) = &s.artifact.hashes.legacy_md5 {
+                        println!("  md5 (legacy) {h}");
+                    }
+                    if let Some(h) = &s.artifact.hashes.legacy_sha1 {
+                        println!("  sha1 (legacy) {h}");
+                    }
+                    if let Some(n) = s.artifact.file_count {
+                        println!(
+                            "  {n} files, manifest sha256 {}",
+                            s.artifact.manifest_sha256.as_deref().unwrap_or("")
+                        );
+                    }
+                }
+            }
+            if let (false, Some(cp)) = (a.json, &out.checkpoint) {
+                println!("checkpoint: {}", cp.display());
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Log(a) => {
+            let case = case_dir(&cli)?;
+            for item in ops::log::log(&case)? {
+                if a.json {
+                    println!("{}", item.line);
+                } else {
+                    println!(
+                        "{:>5}  {}  {:<10} {:<12} {}",
+                        item.seq,
+                        item.time,
+                        item.kind,
+                        item.signer.as_deref().unwrap_or(&item.key),
+                        item.summary
+                    );
+                }
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Verify(a) => {
+            let case = case_dir(&cli)?;
+            let progress = Progress::new(!a.json && a.rehash, "re-hashing");
+            let report = ops::verify::verify(
+                &case,
+                ops::verify::VerifyOptions { rehash: a.rehash },
+                &|n| progress.advance(n),
+            )?;
+            drop(progress);
+            if a.json {
+                for f in &report.findings {
+                    let mut v = serde_json::to_value(f).expect("serialises");
+                    v["type"] = "finding".into();
+                    print_json(&v);
+                }
+                let mut v = serde_json::to_value(&report).expect("serialises");
+                v.as_object_mut().expect("object").remove("findings");
+                v["type"] = "summary".into();
+                v["ok"] = report.ok().into();
+                v["errors"] = report.errors().into();
+                v["warnings"] = report.warnings().into();
+                print_json(&v);
+            } else {
+                for f in &report.findings {
+                    println!("{}", f.describe());
+                }
+                println!(
+                    "{}: {} entries, {} exhibits{}, {} checkpoints (largest size {}), root {}; {} errors, {} warnings; {} entries/s",
+                    if report.ok() { "OK" } else { "FAILED" },
+                    report.entries,
+                    report.exhibits,
+                    if a.rehash { format!(" ({} re-hashed)", report.rehashed) } else { String::new() },
+                    report.checkpoints,
+                    report.checkpointed_size,
+                    report.root,
+                    report.errors(),
+                    report.warnings(),
+                    report.entries_per_second
+                );
+            }
+            Ok(if report.ok() {
+                EXIT_OK
+            } else {
+                EXIT_VERIFY_FAILED
+            })
+        }
+        Command::Checkpoint => {
+            let case = case_dir(&cli)?;
+            let (_, text) = ops::latest_checkpoint(&case)?;
+            print!("{text}");
+            Ok(EXIT_OK)
+        }
+        Command::Prove(a) => {
+            let case = case_dir(&cli)?;
+            let p = ops::proof::prove(&case, &a.target)?;
+            if a.json {
+                print_json(&p);
+            } else {
+                if let Some(x) = &p.exhibit {
+                    println!("exhibit:    {x}");
+                }
+                println!("leaf index: {}", p.leaf_index);
+                println!("tree size:  {}", p.tree_size);
+                println!("leaf hash:  {}", p.leaf_hash);
+                println!("root:       {}", p.root);
+                println!("audit path (leaf to root):");
+                for h in &p.path {
+                    println!("  {h}");
+                }
+                println!("verified against {}:", p.checkpoint_file);
+                print!("{}", p.checkpoint);
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Consistency(a) => {
+            let case = case_dir(&cli)?;
+            let p = ops::proof::consistency(&case, &a.old_checkpoint)?;
+            if a.json {
+                print_json(&p);
+            } else {
+                println!(
+                    "old: size {} root {} (signed by {})",
+                    p.old_size,
+                    p.old_root,
+                    if p.old_signed_by.is_empty() {
+                        "no key of this case".to_string()
+                    } else {
+                        p.old_signed_by.join(", ")
+                    }
+                );
+                println!("new: size {} root {}", p.new_size, p.new_root);
+                println!("proof:");
+                for h in &p.proof {
+                    println!("  {h}");
+                }
+                if p.consistent {
+                    println!("CONSISTENT: the ledger only grew since the old checkpoint");
+                } else {
+                    println!("INCONSISTENT: the ledger was rewritten since the old checkpoint");
+                }
+            }
+            Ok(if p.consistent {
+                EXIT_OK
+            } else {
+                EXIT_VERIFY_FAILED
+            })
+        }
+        Command::Repair => {
+            let case = case_dir(&cli)?;
+            let out = ops::repair(&case)?;
+            match out.saved_to {
+                Some(p) => println!(
+                    "moved a torn last line ({} bytes) to {}; {} complete entries kept",
+                    out.torn_bytes,
+                    p.display(),
+                    out.entries
+                ),
+                None => println!(
+                    "nothing to repair: {} complete entries, no torn line",
+                    out.entries
+                ),
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Demo(a) => {
+            let dir = a
+                .dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("scelle-demo"));
+            let out = ops::demo::run(&dir, a.force, &mut |line| {
+                println!("{line}");
+                let _ = std::io::stdout().flush();
+            })
+            .context("demo failed")?;
+            Ok(if out.verified {
+                EXIT_OK
+            } else {
+                EXIT_VERIFY_FAILED
+            })
+        }
+    }
+}
+
+impl cli::SealArgs {
+    fn options(&self) -> ops::seal::SealOptions {
+        use scelle::format::body::{Acquisition, Item};
+        ops::seal::SealOptions {
+            seal_no: self.seal_no.clone(),
+            description: self.description.clone(),
+            hashes: HashSelection {
+                sha512: self.sha512,
+                legacy: self.legacy_hashes,
+            },
+            kind: match self.r#as {
+                cli::AsKind::Auto => ops::seal::ArtifactKind::Auto,
+                cli::AsKind::File => ops::seal::ArtifactKind::File,
+                cli::AsKind::Tar => ops::seal::ArtifactKind::Tar,
+            },
+            item: Item {
+                item_type: self.item_type.clone(),
+                make: self.make.clone(),
+                model: self.model.clone(),
+                serial: self.serial.clone(),
+                imei: self.imei.clone(),
+                capacity: self.capacity.clone(),
+                condition: self.condition.clone(),
+            },
+            acquisition: Acquisition {
+                method: self.method.clone(),
+                tool: self.tool.clone(),
+                tool_version: self.tool_version.clone(),
+                write_blocker: self.write_blocker.clone(),
+                parameters: self.parameters.clone(),
+                errors: self.errors.clone(),
+                changes: self.changes.clone(),
+                operator: self.operator.clone(),
+                operator_role: self.operator_role.clone(),
+                organisation: self.organisation.clone(),
+                present: self.present.clone(),
+                acquired_at: self.acquired_at.clone(),
+                clock: self.clock.clone(),
+                location: self.location.clone(),
+                authority: self.authority.clone(),
+                reason: self.reason.clone(),
+                source_sha256: self.source_sha256.clone(),
+                source_hash_matches: None,
+                parent: self.parent.clone(),
+            },
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! `scelle log`: the ledger's entries, one line each.
+
+use crate::error::Result;
+use crate::format::body::Body;
+use crate::format::entry::Entry;
+use crate::store::case::CaseDir;
+use crate::store::ledger::read_all_lines;
+use serde::Serialize;
+
+/// One entry as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogItem {
+    /// Sequence number.
+    pub seq: u64,
+    /// UTC time.
+    pub time: String,
+    /// Kind.
+    pub kind: String,
+    /// Signer's key id.
+    pub key: String,
+    /// Signer's name, if enrolled.
+    pub signer: Option<String>,
+    /// One-line summary.
+    pub summary: String,
+    /// The raw line.
+    #[serde(skip)]
+    pub line: String,
+}
+
+/// Lists every entry. Lines that do not parse are listed as such (run `verify` for details).
+pub fn log(case: &CaseDir) -> Result<Vec<LogItem>> {
+    let lines = read_all_lines(case)?;
+    let mut state = crate::format::chain::ChainState::new();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let applied = state.apply(l);
+        let line = String::from_utf8_lossy(l).into_owned();
+        let Ok(e) = Entry::parse_line(l) else {
+            out.push(LogItem {
+                seq: i as u64,
+                time: String::new(),
+                kind: "?".into(),
+                key: String::new(),
+                signer: None,
+                summary: "unreadable entry (run `scelle verify`)".into(),
+                line,
+            });
+            continue;
+        };
+        let summary = match &applied.body {
+            Some(Body::CaseOpen(o)) => format!(
+                "case {} \u{2014} {}; administrator {} ({})",
+                o.case.case_id, o.case.title, o.admin.name, o.admin.id
+            ),
+            Some(Body::Seal(s)) => format!(
+                "{}{} {} {} ({} bytes) sha256 {}",
+                s.exhibit,
+                s.seal_no
+                    .as_ref()
+                    .map(|n| format!(" [seal {n}]"))
+                    .unwrap_or_default(),
+                s.artifact.kind,
+                s.artifact.path_given,
+                s.artifact.size,
+                s.artifact.hashes.sha256
+            ),
+            None => "(body not understood; run `scelle verify`)".into(),
+        };
+        out.push(LogItem {
+            seq: e.seq,
+            time: e.time.clone(),
+            kind: e.kind.clone(),
+            signer: state.key(&e.key).map(|k| k.name.clone()),
+            key: e.key,
+            summary,
+            line,
+        });
+    }
+    Ok(out)
+}

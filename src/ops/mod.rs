@@ -1,0 +1,55 @@
+//! Operations: what each command does, as library calls. Each returns data for the binary to
+//! print; none prints.
+
+pub mod demo;
+pub mod init;
+pub mod keys;
+pub mod log;
+pub mod proof;
+pub mod seal;
+pub mod verify;
+
+use crate::error::Result;
+use crate::format::body::{CaseOpen, KeyRecord, KIND_CASE_OPEN};
+use crate::format::encoding::b64;
+use crate::store::case::CaseDir;
+use crate::store::keyfile::LoadedKey;
+use crate::store::ledger::{self, Appender, RepairOutcome};
+use std::path::PathBuf;
+
+/// The key record of a loaded key.
+pub fn key_record(key: &LoadedKey) -> KeyRecord {
+    KeyRecord {
+        id: key.id(),
+        name: key.name.clone(),
+        role: key.role.clone(),
+        public_key: b64(key.public().as_bytes()),
+    }
+}
+
+/// Opens an append transaction; on an empty ledger first writes `case.open`, enrolling `key`
+/// as the case administrator.
+pub fn open_appender<'a>(case: &'a CaseDir, key: &LoadedKey) -> Result<Appender<'a>> {
+    let mut app = Appender::open(case)?;
+    if app.state().size == 0 {
+        let info = case.info()?;
+        let body = CaseOpen {
+            case: info,
+            admin: key_record(key),
+        };
+        let value = serde_json::to_value(body).expect("serialises");
+        app.append(KIND_CASE_OPEN, value, key, crate::format::time::now_utc())?;
+    }
+    Ok(app)
+}
+
+/// `scelle repair`: moves a torn last line aside.
+pub fn repair(case: &CaseDir) -> Result<RepairOutcome> {
+    ledger::repair(case)
+}
+
+/// `scelle checkpoint`: the latest stored checkpoint's path and text.
+pub fn latest_checkpoint(case: &CaseDir) -> Result<(PathBuf, String)> {
+    let cp = crate::store::checkpoints::latest(case)?;
+    Ok((cp.path.clone(), cp.note.encode()))
+}

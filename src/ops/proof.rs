@@ -1,0 +1,200 @@
+//! `scelle prove` (RFC 6962 inclusion proof of one entry against the latest checkpoint) and
+//! `scelle consistency` (proof that the ledger only grew since an older checkpoint).
+
+use crate::error::{Error, Result};
+use crate::format::body::{Body, KIND_SEAL};
+use crate::format::chain::{record_public_key, ChainState};
+use crate::format::encoding::{b64, hex};
+use crate::format::entry::Entry;
+use crate::format::merkle::{self, leaf_hash, Hash};
+use crate::store::case::CaseDir;
+use crate::store::checkpoints::{self, StoredCheckpoint};
+use crate::store::ledger::read_all_lines;
+use serde::Serialize;
+use std::path::Path;
+
+/// An inclusion proof, with everything needed to check it by hand (docs/FORMAT.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct InclusionProof {
+    /// The exhibit, when proving a seal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exhibit: Option<String>,
+    /// The entry's sequence number, which is its leaf index.
+    pub leaf_index: u64,
+    /// The tree size of the checkpoint proved against.
+    pub tree_size: u64,
+    /// The entry's line (the leaf's data).
+    pub line: String,
+    /// SHA-256(0x00 || line), hex.
+    pub leaf_hash: String,
+    /// The audit path, hex, leaf to root.
+    pub path: Vec<String>,
+    /// The root, base64 (as in the checkpoint).
+    pub root: String,
+    /// The checkpoint proved against: its file and signed note text.
+    pub checkpoint_file: String,
+    /// The signed note.
+    pub checkpoint: String,
+}
+
+/// A consistency proof between an older checkpoint and the latest one.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsistencyProof {
+    /// The old checkpoint's size.
+    pub old_size: u64,
+    /// The old root, base64.
+    pub old_root: String,
+    /// The latest checkpoint's size.
+    pub new_size: u64,
+    /// The latest root, base64.
+    pub new_root: String,
+    /// The proof hashes, hex.
+    pub proof: Vec<String>,
+    /// Whether the proof verifies (RFC 9162 2.1.4.2): false means the ledger was rewritten.
+    pub consistent: bool,
+    /// Names of case keys whose signatures on the old checkpoint verify.
+    pub old_signed_by: Vec<String>,
+    /// The latest checkpoint's signed note.
+    pub new_checkpoint: String,
+}
+
+fn state_of(lines: &[Vec<u8>]) -> ChainState {
+    let mut s = ChainState::new();
+    for l in lines {
+        s.apply(l);
+    }
+    s
+}
+
+/// Who, among the case's keys, signed this checkpoint validly.
+fn signers(state: &ChainState, cp: &StoredCheckpoint) -> Vec<String> {
+    cp.note
+        .signatures
+        .iter()
+        .filter_map(|sig| {
+            let rec = state.keys.iter().find(|k| k.name == sig.name)?;
+            let pk = record_public_key(rec)?;
+            sig.verifies(&cp.note.text, &rec.name, &pk)
+                .then(|| rec.name.clone())
+        })
+        .collect()
+}
+
+/// Finds the entry for `target`: an exhibit id (`E-0003`) or a sequence number.
+fn find_target(lines: &[Vec<u8>], target: &str) -> Result<(u64, Option<String>)> {
+    if let Ok(seq) = target.parse::<u64>() {
+        if seq as usize >= lines.len() {
+            return Err(Error::input(format!(
+                "entry {seq} does not exist (the ledger has {} entries)",
+                lines.len()
+            )));
+        }
+        return Ok((seq, None));
+    }
+    for (i, l) in lines.iter().enumerate() {
+        if let Ok(e) = Entry::parse_line(l) {
+            if e.kind == KIND_SEAL {
+                if let Ok(Body::Seal(s)) = Body::parse(&e.kind, &e.body) {
+                    if s.exhibit == target {
+                        return Ok((i as u64, Some(s.exhibit.clone())));
+                    }
+                }
+            }
+        }
+    }
+    Err(Error::input(format!(
+        "{target}: no such exhibit or entry number; `scelle log` lists them"
+    )))
+}
+
+/// The inclusion proof of `target` against the latest checkpoint.
+pub fn prove(case: &CaseDir, target: &str) -> Result<InclusionProof> {
+    let lines = read_all_lines(case)?;
+    let (seq, exhibit) = find_target(&lines, target)?;
+    let cp = checkpoints::latest(case)?;
+    let size = cp.checkpoint.size;
+    if seq >= size {
+        return Err(Error::input(format!(
+            "entry {seq} is newer than the latest checkpoint (size {size}); append again or wait for the next checkpoint"
+        )));
+    }
+    if size as usize > lines.len() {
+        return Err(Error::input(format!(
+            "{}: checkpoint size {size} exceeds the ledger's {} entries; run `scelle verify`",
+            cp.path.display(),
+            lines.len()
+        )));
+    }
+    let leaves: Vec<Hash> = lines[..size as usize]
+        .iter()
+        .map(|l| leaf_hash(l))
+        .collect();
+    let path = merkle::inclusion_proof(&leaves, seq as usize).expect("index in range");
+    merkle::verify_inclusion(seq, size, &leaves[seq as usize], &path, &cp.checkpoint.root)
+        .map_err(|e| {
+            Error::input(format!(
+                "{}: the ledger does not match this checkpoint ({e}); run `scelle verify`",
+                cp.path.display()
+            ))
+        })?;
+    Ok(InclusionProof {
+        exhibit,
+        leaf_index: seq,
+        tree_size: size,
+        line: String::from_utf8_lossy(&lines[seq as usize]).into_owned(),
+        leaf_hash: hex(&leaves[seq as usize]),
+        path: path.iter().map(|h| hex(h)).collect(),
+        root: b64(&cp.checkpoint.root),
+        checkpoint_file: cp.path.display().to_string(),
+        checkpoint: cp.note.encode(),
+    })
+}
+
+/// The consistency proof from the checkpoint in `old_file` to the latest checkpoint.
+pub fn consistency(case: &CaseDir, old_file: &Path) -> Result<ConsistencyProof> {
+    let old = checkpoints::read(old_file)?;
+    let lines = read_all_lines(case)?;
+    let latest = checkpoints::latest(case)?;
+    let state = state_of(&lines);
+    let origin = state
+        .case
+        .as_ref()
+        .map(|c| c.origin.clone())
+        .unwrap_or_default();
+    if old.checkpoint.origin != origin {
+        return Err(Error::input(format!(
+            "{}: origin {:?} is not this case's ({origin:?})",
+            old_file.display(),
+            old.checkpoint.origin
+        )));
+    }
+    let (m, n) = (old.checkpoint.size, latest.checkpoint.size);
+    if m == 0 || m > n {
+        return Err(Error::input(format!(
+            "{}: size {m} is not between 1 and the latest checkpoint's {n}",
+            old_file.display()
+        )));
+    }
+    if n as usize > lines.len() {
+        return Err(Error::input(format!(
+            "{}: size {n} exceeds the ledger's {} entries; run `scelle verify`",
+            latest.path.display(),
+            lines.len()
+        )));
+    }
+    let leaves: Vec<Hash> = lines[..n as usize].iter().map(|l| leaf_hash(l)).collect();
+    let proof = merkle::consistency_proof(&leaves, m as usize).expect("sizes in range");
+    let consistent =
+        merkle::verify_consistency(m, n, &old.checkpoint.root, &latest.checkpoint.root, &proof)
+            .is_ok();
+    Ok(ConsistencyProof {
+        old_size: m,
+        old_root: b64(&old.checkpoint.root),
+        new_size: n,
+        new_root: b64(&latest.checkpoint.root),
+        proof: proof.iter().map(|h| hex(h)).collect(),
+        consistent,
+        old_signed_by: signers(&state, &old),
+        new_checkpoint: latest.note.encode(),
+    })
+}

@@ -1,0 +1,229 @@
+//! `scelle seal`: hash artifacts (files, directories, tars) and record each as a signed `seal`
+//! entry. All hashing happens before the ledger is locked; if any artifact fails, nothing is
+//! written.
+
+use crate::error::{Error, IoContext, Result};
+use crate::format::body::{
+    exhibit_id, Acquisition, Artifact, Hashes, Item, Seal, Software, KIND_SEAL,
+};
+use crate::format::encoding::{hex, unhex};
+use crate::format::manifest::manifest_text;
+use crate::store::case::CaseDir;
+use crate::store::dirhash;
+use crate::store::hashing::{HashSelection, Progress};
+use crate::store::keyfile::LoadedKey;
+use crate::store::tarhash;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// How to treat a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ArtifactKind {
+    /// Directory if it is one; tar if named `.tar`, `.tar.gz` or `.tgz`; file otherwise.
+    #[default]
+    Auto,
+    /// A single file, even if named `.tar`.
+    File,
+    /// A tar archive (gzip if named `.tar.gz` / `.tgz`).
+    Tar,
+}
+
+/// Options of `seal`.
+#[derive(Debug, Clone, Default)]
+pub struct SealOptions {
+    /// Seal number (one path only).
+    pub seal_no: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Digests besides SHA-256.
+    pub hashes: HashSelection,
+    /// How to treat the paths.
+    pub kind: ArtifactKind,
+    /// The item as found.
+    pub item: Item,
+    /// The acquisition.
+    pub acquisition: Acquisition,
+}
+
+/// One sealed exhibit.
+#[derive(Debug, Clone)]
+pub struct Sealed {
+    /// Its exhibit id.
+    pub exhibit: String,
+    /// The entry's sequence number.
+    pub seq: u64,
+    /// The artifact record.
+    pub artifact: Artifact,
+}
+
+/// What `seal` did.
+#[derive(Debug)]
+pub struct SealOutcome {
+    /// The exhibits, in order.
+    pub sealed: Vec<Sealed>,
+    /// The checkpoint written.
+    pub checkpoint: Option<PathBuf>,
+}
+
+/// An artifact's measured content (hashes and members), without its path fields.
+pub fn measure(
+    path: &Path,
+    kind: ArtifactKind,
+    sel: HashSelection,
+    progress: Progress,
+) -> Result<Artifact> {
+    let meta = std::fs::metadata(path).at(path)?;
+    let mut a = Artifact {
+        kind: String::new(),
+        path_given: String::new(),
+        path_resolved: String::new(),
+        size: 0,
+        hashes: Hashes::default(),
+        compression: None,
+        manifest_sha256: None,
+        file_count: None,
+        members: None,
+    };
+    let is_tar_name = {
+        let n = path.to_string_lossy().to_ascii_lowercase();
+        n.ends_with(".tar") || tarhash::is_gzip_name(path)
+    };
+    if meta.is_dir() {
+        if kind != ArtifactKind::Auto {
+            return Err(Error::input(format!(
+                "{}: is a directory; drop --as",
+                path.display()
+            )));
+        }
+        let members = dirhash::hash_directory(path, sel, progress)?;
+        let text = manifest_text(&members);
+        let digest = hex(&Sha256::digest(text.as_bytes()));
+        a.kind = "directory".into();
+        a.size = members.iter().filter_map(|m| m.size).sum();
+        a.hashes.sha256 = digest.clone();
+        a.manifest_sha256 = Some(digest);
+        a.file_count = Some(members.iter().filter(|m| m.kind == "file").count() as u64);
+        a.members = Some(members);
+    } else if kind == ArtifactKind::Tar || (kind == ArtifactKind::Auto && is_tar_name) {
+        let gzip = tarhash::is_gzip_name(path);
+        let t = tarhash::hash_tar(path, gzip, sel, progress)?;
+        a.kind = "tar".into();
+        a.size = t.size;
+        a.hashes = t.hashes;
+        a.compression = gzip.then(|| "gzip".to_string());
+        a.manifest_sha256 = Some(hex(&Sha256::digest(manifest_text(&t.members).as_bytes())));
+        a.file_count = Some(t.members.iter().filter(|m| m.kind == "file").count() as u64);
+        a.members = Some(t.members);
+    } else if meta.is_file() {
+        let (size, hashes) = dirhash::hash_file(path, sel, progress)?;
+        a.kind = "file".into();
+        a.size = size;
+        a.hashes = hashes;
+    } else {
+        return Err(Error::input(format!(
+            "{}: not a regular file, directory or tar (device, socket or fifo); copy it to a file first",
+            path.display()
+        )));
+    }
+    Ok(a)
+}
+
+fn path_string(p: &Path) -> Result<String> {
+    p.to_str()
+        .map(str::to_string)
+        .ok_or_else(|| Error::input(format!("{}: path is not UTF-8; rename it", p.display())))
+}
+
+/// Checks the user's metadata before anything is hashed.
+fn check_options(paths: &[PathBuf], opts: &SealOptions) -> Result<()> {
+    if paths.is_empty() {
+        return Err(Error::input("no path to seal"));
+    }
+    if opts.seal_no.is_some() && paths.len() > 1 {
+        return Err(Error::input(
+            "--seal-no names one exhibit: seal the paths one at a time, each with its seal number",
+        ));
+    }
+    if let Some(s) = &opts.acquisition.source_sha256 {
+        if unhex::<32>(&s.to_ascii_lowercase()).is_none() {
+            return Err(Error::input(format!(
+                "--source-sha256 {s:?} is not 64 hex digits"
+            )));
+        }
+    }
+    if let Some(t) = &opts.acquisition.acquired_at {
+        if crate::format::time::parse_rfc3339(t).is_none() {
+            return Err(Error::input(format!(
+                "--acquired-at {t:?} is not an RFC 3339 time with offset, e.g. 2026-11-20T14:05:00+01:00"
+            )));
+        }
+    }
+    for p in paths {
+        std::fs::metadata(p).map_err(|e| {
+            Error::input(format!(
+                "{}: {e}; check the path (nothing was sealed)",
+                p.display()
+            ))
+        })?;
+        path_string(p)?;
+    }
+    Ok(())
+}
+
+/// Seals `paths` into the case, signed by `key`.
+pub fn seal(
+    case: &CaseDir,
+    paths: &[PathBuf],
+    key: &LoadedKey,
+    opts: &SealOptions,
+    progress: Progress,
+) -> Result<SealOutcome> {
+    check_options(paths, opts)?;
+    let mut measured = Vec::new();
+    for p in paths {
+        let mut a = measure(p, opts.kind, opts.hashes, progress)?;
+        a.path_given = path_string(p)?;
+        a.path_resolved = path_string(&std::fs::canonicalize(p).at(p)?)?;
+        measured.push(a);
+    }
+    let mut app = super::open_appender(case, key)?;
+    if let Some(parent) = &opts.acquisition.parent {
+        let known = (1..=app.state().exhibits).any(|n| exhibit_id(n) == *parent);
+        if !known {
+            return Err(Error::input(format!(
+                "--parent {parent}: no such exhibit in this case"
+            )));
+        }
+    }
+    let mut sealed = Vec::new();
+    for artifact in measured {
+        let exhibit = exhibit_id(app.state().exhibits + 1);
+        let mut acquisition = opts.acquisition.clone();
+        if let Some(src) = &acquisition.source_sha256 {
+            let src = src.to_ascii_lowercase();
+            acquisition.source_hash_matches = Some(src == artifact.hashes.sha256);
+            acquisition.source_sha256 = Some(src);
+        }
+        let body = Seal {
+            exhibit: exhibit.clone(),
+            seal_no: opts.seal_no.clone(),
+            description: opts.description.clone(),
+            item: (opts.item != Item::default()).then(|| opts.item.clone()),
+            acquisition: (acquisition != Acquisition::default()).then_some(acquisition),
+            artifact: artifact.clone(),
+            hashed_by: Software {
+                name: "scelle".into(),
+                version: crate::VERSION.into(),
+            },
+        };
+        let value = serde_json::to_value(&body).expect("serialises");
+        let entry = app.append(KIND_SEAL, value, key, crate::format::time::now_utc())?;
+        sealed.push(Sealed {
+            exhibit,
+            seq: entry.seq,
+            artifact,
+        });
+    }
+    let checkpoint = app.finish(key)?;
+    Ok(SealOutcome { sealed, checkpoint })
+}

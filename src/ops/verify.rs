@@ -1,0 +1,464 @@
+//! `scelle verify`: every line's form, signature, chain and sequence; the Merkle root against
+//! every stored checkpoint and each checkpoint's signatures; with `rehash`, every artifact
+//! against its record. Never stops at the first failure.
+
+use crate::error::Result;
+use crate::format::body::{Artifact, Body, Member, Seal};
+use crate::format::chain::{record_public_key, ChainState, Finding, Severity};
+use crate::format::encoding::b64;
+use crate::format::merkle::{ct_eq, Hash};
+use crate::ops::seal::{measure, ArtifactKind};
+use crate::store::case::CaseDir;
+use crate::store::checkpoints;
+use crate::store::hashing::{HashSelection, Progress};
+use crate::store::ledger::{LineReader, RawLine};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::time::Instant;
+
+/// Options of `verify`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerifyOptions {
+    /// Re-hash every artifact (and tar member) against its record.
+    pub rehash: bool,
+}
+
+/// The result of a verification.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Every problem found, in order.
+    pub findings: Vec<Finding>,
+    /// Lines in the ledger (complete ones).
+    pub entries: u64,
+    /// Exhibits sealed.
+    pub exhibits: u64,
+    /// Checkpoint files checked.
+    pub checkpoints: u64,
+    /// Largest checkpointed size.
+    pub checkpointed_size: u64,
+    /// Root of the whole ledger, base64 (as in checkpoints).
+    pub root: String,
+    /// Exhibits re-hashed (with `rehash`).
+    pub rehashed: u64,
+    /// Wall time in milliseconds.
+    pub elapsed_ms: u64,
+    /// Ledger entries checked per second.
+    pub entries_per_second: u64,
+}
+
+impl Report {
+    /// Whether no error was found (warnings allowed).
+    pub fn ok(&self) -> bool {
+        self.findings.iter().all(|f| f.severity != Severity::Error)
+    }
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.findings.len() - self.errors()
+    }
+}
+
+fn file_finding(severity: Severity, code: &str, file: &Path, message: String) -> Finding {
+    Finding {
+        severity,
+        code: code.into(),
+        entry: None,
+        exhibit: None,
+        file: Some(file.display().to_string()),
+        message,
+    }
+}
+
+fn exhibit_finding(exhibit: &str, code: &str, message: String) -> Finding {
+    Finding {
+        severity: Severity::Error,
+        code: code.into(),
+        entry: None,
+        exhibit: Some(exhibit.to_string()),
+        file: None,
+        message,
+    }
+}
+
+/// Verifies the case.
+pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result<Report> {
+    let start = Instant::now();
+    let mut findings = Vec::new();
+    let stored = checkpoints::list(case)?;
+    let wanted: std::collections::BTreeSet<u64> = stored
+        .iter()
+        .filter_map(|(_, c)| c.as_ref().ok().map(|c| c.checkpoint.size))
+        .collect();
+    let mut roots: HashMap<u64, Hash> = HashMap::new();
+    let mut state = ChainState::new();
+    let mut seals: Vec<(u64, Seal)> = Vec::new();
+    let ledger = case.ledger();
+    for raw in LineReader::open(&ledger)? {
+        match raw? {
+            RawLine::Torn { offset, bytes } => findings.push(file_finding(
+                Severity::Error,
+                "torn-tail",
+                &ledger,
+                format!(
+                    "incomplete last line at byte {offset} ({} bytes, no newline): an interrupted append; \
+                     `scelle repair` moves it aside without touching complete entries",
+                    bytes.len()
+                ),
+            )),
+            RawLine::Line { bytes, .. } => {
+                let seq = state.size;
+                let applied = state.apply(&bytes);
+                findings.extend(applied.findings);
+                if let Some(Body::Seal(s)) = applied.body {
+                    seals.push((seq, *s));
+                }
+                if wanted.contains(&state.size) {
+                    roots.insert(state.size, state.frontier.root());
+                }
+            }
+        }
+    }
+    let entries = state.size;
+    // Checkpoints.
+    let origin = state.case.as_ref().map(|c| c.origin.clone());
+    let mut checkpointed_size = 0;
+    for (path, cp) in &stored {
+        let cp = match cp {
+            Ok(c) => c,
+            Err(e) => {
+                findings.push(file_finding(
+                    Severity::Error,
+                    "checkpoint-format",
+                    path,
+                    e.to_string(),
+                ));
+                continue;
+            }
+        };
+        let size = cp.checkpoint.size;
+        if Some(&cp.checkpoint.origin) != origin.as_ref() {
+            findings.push(file_finding(
+                Severity::Error,
+                "checkpoint-origin",
+                path,
+                format!(
+                    "origin {:?} is not this case's ({:?})",
+                    cp.checkpoint.origin,
+                    origin.as_deref().unwrap_or("none")
+                ),
+            ));
+        }
+        match roots.get(&size) {
+            None if size > entries => findings.push(file_finding(
+                Severity::Error,
+                "truncated",
+                path,
+                format!("checkpoint is for {size} entries but the ledger has only {entries}: entries after {entries} were removed"),
+            )),
+            None => findings.push(file_finding(
+                Severity::Error,
+                "checkpoint-size",
+                path,
+                format!("checkpoint size {size} cannot be checked"),
+            )),
+            Some(root) => {
+                if !ct_eq(root, &cp.checkpoint.root) {
+                    findings.push(file_finding(
+                        Severity::Error,
+                        "checkpoint-root",
+                        path,
+                        format!(
+                            "root {} does not match the ledger's first {size} entries ({}): the ledger was rewritten",
+                            b64(&cp.checkpoint.root),
+                            b64(root)
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut verified = 0;
+        for sig in &cp.note.signatures {
+            let Some(rec) = state.keys.iter().find(|k| k.name == sig.name) else {
+                findings.push(file_finding(
+                    Severity::Warning,
+                    "checkpoint-unknown-signer",
+                    path,
+                    format!(
+                        "signature by {:?}, not a key enrolled in this case: not checked",
+                        sig.name
+                    ),
+                ));
+                continue;
+            };
+            let ok = record_public_key(rec)
+                .is_some_and(|pk| sig.verifies(&cp.note.text, &rec.name, &pk));
+            if ok {
+                verified += 1;
+            } else {
+                findings.push(file_finding(
+                    Severity::Error,
+                    "checkpoint-signature",
+                    path,
+                    format!("signature by {} (key {}) does not verify", rec.name, rec.id),
+                ));
+            }
+        }
+        if verified == 0 {
+            findings.push(file_finding(
+                Severity::Error,
+                "checkpoint-unsigned",
+                path,
+                "no valid signature by a key enrolled in this case".into(),
+            ));
+        }
+        checkpointed_size = checkpointed_size.max(size);
+    }
+    if entries > 0 && stored.is_empty() {
+        findings.push(file_finding(
+            Severity::Warning,
+            "no-checkpoint",
+            &case.checkpoints(),
+            "no checkpoint: truncation of the ledger cannot be detected".into(),
+        ));
+    } else if checkpointed_size < entries {
+        findings.push(file_finding(
+            Severity::Warning,
+            "uncheckpointed",
+            &case.checkpoints(),
+            format!(
+                "entries {checkpointed_size}..{} are not covered by a checkpoint yet",
+                entries - 1
+            ),
+        ));
+    }
+    // case.json against case.open.
+    if let (Ok(info), Some(recorded)) = (case.info(), &state.case) {
+        if &info != recorded {
+            findings.push(file_finding(
+                Severity::Warning,
+                "case-file",
+                &case.case_json(),
+                "differs from the case recorded in entry 0 (the ledger is authoritative)".into(),
+            ));
+        }
+    }
+    let mut rehashed = 0;
+    if opts.rehash {
+        for (_, seal) in &seals {
+            findings.extend(rehash(seal, progress));
+            rehashed += 1;
+        }
+    }
+    let elapsed = start.elapsed();
+    let secs = elapsed.as_secs_f64().max(1e-9);
+    Ok(Report {
+        findings,
+        entries,
+        exhibits: state.exhibits,
+        checkpoints: stored.len() as u64,
+        checkpointed_size,
+        root: b64(&state.frontier.root()),
+        rehashed,
+        elapsed_ms: elapsed.as_millis() as u64,
+        entries_per_second: (entries as f64 / secs) as u64,
+    })
+}
+
+fn compare_hashes(
+    ex: &str,
+    what: &str,
+    rec: &crate::format::body::Hashes,
+    now: &crate::format::body::Hashes,
+    out: &mut Vec<Finding>,
+) {
+    let pairs = [
+        (
+            "SHA-256",
+            "rehash-sha256",
+            Some(&rec.sha256),
+            Some(&now.sha256),
+        ),
+        (
+            "SHA-512",
+            "rehash-sha512",
+            rec.sha512.as_ref(),
+            now.sha512.as_ref(),
+        ),
+        (
+            "MD5 (legacy)",
+            "rehash-md5",
+            rec.legacy_md5.as_ref(),
+            now.legacy_md5.as_ref(),
+        ),
+        (
+            "SHA-1 (legacy)",
+            "rehash-sha1",
+            rec.legacy_sha1.as_ref(),
+            now.legacy_sha1.as_ref(),
+        ),
+    ];
+    for (name, code, r, n) in pairs {
+        if let (Some(r), Some(n)) = (r, n) {
+            if r != n {
+                out.push(exhibit_finding(
+                    ex,
+                    code,
+                    format!("{what}{name} differs: recorded {r}, found {n}"),
+                ));
+            }
+        }
+    }
+}
+
+fn compare_members(ex: &str, recorded: &[Member], found: &[Member], out: &mut Vec<Finding>) {
+    let rec: BTreeMap<(&str, usize), &Member> = index_members(recorded);
+    let now: BTreeMap<(&str, usize), &Member> = index_members(found);
+    let mut reported = 0;
+    let mut push = |f: Finding, out: &mut Vec<Finding>| {
+        reported += 1;
+        if reported <= 50 {
+            out.push(f);
+        }
+    };
+    for (k, r) in &rec {
+        match now.get(k) {
+            None => push(
+                exhibit_finding(ex, "rehash-missing", format!("{} is missing", r.path)),
+                out,
+            ),
+            Some(n) => {
+                if r.kind != n.kind || r.link != n.link {
+                    push(
+                        exhibit_finding(
+                            ex,
+                            "rehash-changed",
+                            format!(
+                                "{}: was {} {:?}, now {} {:?}",
+                                r.path, r.kind, r.link, n.kind, n.link
+                            ),
+                        ),
+                        out,
+                    );
+                } else if r.size != n.size {
+                    push(
+                        exhibit_finding(
+                            ex,
+                            "rehash-size",
+                            format!(
+                                "{}: size differs: recorded {:?}, found {:?}",
+                                r.path,
+                                r.size.unwrap_or(0),
+                                n.size.unwrap_or(0)
+                            ),
+                        ),
+                        out,
+                    );
+                } else if let (Some(rh), Some(nh)) = (&r.hashes, &n.hashes) {
+                    let mut v = Vec::new();
+                    compare_hashes(ex, &format!("{}: ", r.path), rh, nh, &mut v);
+                    for f in v {
+                        push(f, out);
+                    }
+                }
+            }
+        }
+    }
+    for (k, n) in &now {
+        if !rec.contains_key(k) {
+            push(
+                exhibit_finding(
+                    ex,
+                    "rehash-extra",
+                    format!("{} was added (not in the record)", n.path),
+                ),
+                out,
+            );
+        }
+    }
+    if reported > 50 {
+        out.push(exhibit_finding(
+            ex,
+            "rehash-more",
+            format!("{} more differences not listed", reported - 50),
+        ));
+    }
+}
+
+/// Members keyed by (path, occurrence), so a tar holding the same name twice still compares.
+fn index_members(ms: &[Member]) -> BTreeMap<(&str, usize), &Member> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut out = BTreeMap::new();
+    for m in ms {
+        let n = seen.entry(m.path.as_str()).or_default();
+        out.insert((m.path.as_str(), *n), m);
+        *n += 1;
+    }
+    out
+}
+
+/// Re-hashes one exhibit's artifact and compares it with the record.
+pub fn rehash(seal: &Seal, progress: Progress) -> Vec<Finding> {
+    let rec: &Artifact = &seal.artifact;
+    let ex = seal.exhibit.as_str();
+    let path = Path::new(&rec.path_resolved);
+    let sel = HashSelection {
+        sha512: rec.hashes.sha512.is_some()
+            || rec
+                .members
+                .iter()
+                .flatten()
+                .any(|m| m.hashes.as_ref().is_some_and(|h| h.sha512.is_some())),
+        legacy: rec.hashes.legacy_md5.is_some()
+            || rec
+                .members
+                .iter()
+                .flatten()
+                .any(|m| m.hashes.as_ref().is_some_and(|h| h.legacy_md5.is_some())),
+    };
+    let kind = match rec.kind.as_str() {
+        "tar" => ArtifactKind::Tar,
+        "file" => ArtifactKind::File,
+        _ => ArtifactKind::Auto,
+    };
+    let now = match measure(path, kind, sel, progress) {
+        Ok(a) => a,
+        Err(e) => {
+            return vec![exhibit_finding(
+                ex,
+                "rehash-unreadable",
+                format!("cannot re-hash {}: {e}", rec.path_resolved),
+            )]
+        }
+    };
+    let mut out = Vec::new();
+    if now.kind != rec.kind {
+        out.push(exhibit_finding(
+            ex,
+            "rehash-kind",
+            format!(
+                "{} was a {}, is now a {}",
+                rec.path_resolved, rec.kind, now.kind
+            ),
+        ));
+        return out;
+    }
+    if now.size != rec.size {
+        out.push(exhibit_finding(
+            ex,
+            "rehash-size",
+            format!("size differs: recorded {}, found {}", rec.size, now.size),
+        ));
+    }
+    compare_hashes(ex, "", &rec.hashes, &now.hashes, &mut out);
+    if let (Some(r), Some(n)) = (&rec.members, &now.members) {
+        compare_members(ex, r, n, &mut out);
+    }
+    out
+}

@@ -1,0 +1,11 @@
+//! Storage and streaming: the case directory, the ledger file and its index, checkpoints,
+//! key files, durable writes, and streaming hashing of files, directories and tars.
+
+pub mod case;
+pub mod checkpoints;
+pub mod dirhash;
+pub mod fsutil;
+pub mod hashing;
+pub mod keyfile;
+pub mod ledger;
+pub mod tarhash;

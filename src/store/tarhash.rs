@@ -1,0 +1,128 @@
+//! Tar archives (plain or gzip) hashed as a whole and member by member in one pass over the
+//! bytes, without extracting: the archive's digests run on their own threads while the tar
+//! parser hashes each member on another (see [`crate::store::hashing`]).
+
+use crate::error::{Error, IoContext, Result};
+use crate::format::body::{Hashes, Member};
+use crate::store::hashing::{self, ChunkReader, HashSelection, MultiHasher, Progress};
+use std::io::Read;
+use std::path::Path;
+
+/// A parsed and hashed archive.
+pub struct TarDigest {
+    /// Bytes of the archive file.
+    pub size: u64,
+    /// Hashes of the archive file's bytes (compressed bytes for gzip).
+    pub hashes: Hashes,
+    /// Every member in archive order.
+    pub members: Vec<Member>,
+}
+
+fn utf8(bytes: &[u8], what: &str, index: usize) -> std::result::Result<String, String> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| {
+        format!(
+            "member {index}: {what} is not UTF-8 ({:?})",
+            String::from_utf8_lossy(bytes)
+        )
+    })
+}
+
+/// Reads a tar stream and hashes every regular member's content.
+pub fn hash_members<R: Read>(
+    reader: R,
+    sel: HashSelection,
+) -> std::result::Result<Vec<Member>, String> {
+    let mut archive = tar::Archive::new(reader);
+    let mut members = Vec::new();
+    let entries = archive.entries().map_err(|e| e.to_string())?;
+    for (index, entry) in entries.enumerate() {
+        let mut entry = entry.map_err(|e| format!("member {index}: {e}"))?;
+        let path = utf8(&entry.path_bytes(), "name", index)?;
+        let header = entry.header();
+        let mtime = header.mtime().ok();
+        let link = match entry.link_name_bytes() {
+            Some(l) => Some(utf8(&l, "link target", index)?),
+            None => None,
+        };
+        let etype = header.entry_type();
+        let member = if etype.is_file() || etype.is_contiguous() {
+            let mut h = MultiHasher::new(sel);
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut size = 0u64;
+            loop {
+                let n = entry
+                    .read(&mut buf)
+                    .map_err(|e| format!("member {index} ({path}): {e}"))?;
+                if n == 0 {
+                    break;
+                }
+                h.update(&buf[..n]);
+                size += n as u64;
+            }
+            Member {
+                path,
+                kind: "file".into(),
+                size: Some(size),
+                hashes: Some(h.finish()),
+                link: None,
+                mtime,
+            }
+        } else {
+            let kind = if etype.is_dir() {
+                "dir"
+            } else if etype.is_symlink() {
+                "symlink"
+            } else if etype.is_hard_link() {
+                "hardlink"
+            } else {
+                "other"
+            };
+            Member {
+                path,
+                kind: kind.into(),
+                size: None,
+                hashes: None,
+                link,
+                mtime,
+            }
+        };
+        members.push(member);
+    }
+    Ok(members)
+}
+
+/// Whether the file name says gzip compression (`.tar.gz`, `.tgz`).
+pub fn is_gzip_name(path: &Path) -> bool {
+    let n = path.to_string_lossy().to_ascii_lowercase();
+    n.ends_with(".tar.gz") || n.ends_with(".tgz")
+}
+
+/// Hashes a tar file as a whole and member by member, in one pass.
+pub fn hash_tar(
+    path: &Path,
+    gzip: bool,
+    sel: HashSelection,
+    progress: Progress,
+) -> Result<TarDigest> {
+    let file = std::fs::File::open(path).at(path)?;
+    let parse = move |r: &mut ChunkReader| {
+        if gzip {
+            hash_members(flate2::read::GzDecoder::new(r), sel)
+        } else {
+            hash_members(r, sel)
+        }
+    };
+    let (size, hashes, members) =
+        hashing::hash_stream_with(file, sel, progress, Some(parse)).at(path)?;
+    let members = members.expect("a parser was given").map_err(|e| {
+        Error::input(format!(
+            "{}: not a valid tar archive ({e}); to seal it as a plain file use --as file",
+            path.display()
+        ))
+    })?;
+    Ok(TarDigest {
+        size,
+        hashes,
+        members,
+    })
+}
