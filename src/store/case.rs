@@ -92,6 +92,8 @@ impl CaseDir {
                 0o644,
             )?;
             fsutil::create_new(&tmp.join("ledger.jsonl"), b"", 0o644)?;
+            // Created now, so that taking the lock later never changes the directory.
+            fsutil::create_new(&tmp.join(".lock"), b"", 0o644)?;
             fsutil::fsync_dir(&tmp.join("checkpoints"))?;
             fsutil::fsync_dir(&tmp.join("keys"))?;
             if root.exists() {
