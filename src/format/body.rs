@@ -258,7 +258,7 @@ pub fn exhibit_id(n: u64) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     /// `case.open`.
-    CaseOpen(CaseOpen),
+    CaseOpen(Box<CaseOpen>),
     /// `seal`.
     Seal(Box<Seal>),
 }
@@ -268,7 +268,7 @@ impl Body {
     pub fn parse(kind: &str, body: &serde_json::Value) -> Result<Body, String> {
         match kind {
             KIND_CASE_OPEN => serde_json::from_value(body.clone())
-                .map(Body::CaseOpen)
+                .map(|o| Body::CaseOpen(Box::new(o)))
                 .map_err(|e| format!("bad case.open body: {e}")),
             KIND_SEAL => serde_json::from_value(body.clone())
                 .map(|s| Body::Seal(Box::new(s)))

@@ -1,12 +1,335 @@
-//! `scelle demo`: placeholder, filled below.
-use crate::error::Result;
-use std::path::Path;
+//! `scelle demo [DIR]`: builds a complete demo case from the synthetic files bundled under
+//! `examples/demo/` (compiled into the binary, so the demo runs from any directory): two keys,
+//! the case "Apple Inc. v. NSO Group Technologies", three sealed artifacts (an iOS
+//! full-file-system tar, a log folder, a single file), a checkpoint, a verification.
+
+use crate::error::{Error, IoContext, Result};
+use crate::format::body::{Acquisition, Item};
+use crate::ops::init::CaseParams;
+use crate::ops::seal::{SealOptions, Sealed};
+use crate::ops::verify::{Report, VerifyOptions};
+use crate::store::hashing::HashSelection;
+use crate::store::keyfile;
+use secrecy::SecretString;
+use std::path::{Path, PathBuf};
+
+/// The demo keys' passphrase. Printed by the demo: these keys protect nothing.
+pub const DEMO_PASSPHRASE: &str = "demo passphrase, not a secret";
+
+/// Marks a directory as made by `scelle demo`, so `--force` may replace it.
+const MARKER: &str = ".scelle-demo";
+
+/// Modification time of the tar members: 2021-09-07T16:30:00Z, the (synthetic) acquisition.
+const TAR_MTIME: u64 = 1_631_032_200;
+
+macro_rules! demo_file {
+    ($path:literal) => {
+        (
+            $path,
+            include_bytes!(concat!("../../examples/demo/", $path)) as &[u8],
+        )
+    };
+}
+
+/// The demo keys: name, encrypted private key (passphrase [`DEMO_PASSPHRASE`]), public key.
+const DEMO_KEYS: &[(&str, &[u8], &[u8])] = &[
+    (
+        "expert",
+        include_bytes!("../../examples/demo/keys/expert.key"),
+        include_bytes!("../../keys/demo/expert.pub"),
+    ),
+    (
+        "counsel",
+        include_bytes!("../../examples/demo/keys/counsel.key"),
+        include_bytes!("../../keys/demo/counsel.pub"),
+    ),
+];
+
+/// The synthetic iOS full-file-system extraction, packed as a tar at run time.
+const IOS_FFS: &[(&str, &[u8])] = &[
+    demo_file!("ios-ffs/System/Library/CoreServices/SystemVersion.plist"),
+    demo_file!("ios-ffs/private/var/mobile/Library/Logs/CrashReporter/SafariViewService-2021-08-30-101512.ips"),
+    demo_file!("ios-ffs/private/var/mobile/Library/Preferences/com.apple.identityservices.idstatuscache.plist"),
+    demo_file!("ios-ffs/private/var/mobile/Library/Safari/History-export.tsv"),
+    demo_file!("ios-ffs/private/var/root/Library/Preferences/com.apple.osanalytics.addaily.plist"),
+    demo_file!("ios-ffs/private/var/wireless/Library/Databases/DataUsage.sqlite"),
+];
+
+/// The sysdiagnose log folder.
+const LOGS: &[(&str, &[u8])] = &[
+    demo_file!("sysdiagnose-logs/logs/system_logs.txt"),
+    demo_file!("sysdiagnose-logs/ps.txt"),
+    demo_file!("sysdiagnose-logs/shutdown.log"),
+];
+
+/// The single file.
+const NOTES: (&str, &[u8]) = demo_file!("acquisition-notes.txt");
+
 /// What the demo made.
+#[derive(Debug)]
 pub struct DemoOutcome {
-    /// Whether the final verification passed.
+    /// The demo directory.
+    pub dir: PathBuf,
+    /// The case directory.
+    pub case: PathBuf,
+    /// The exhibits sealed.
+    pub sealed: Vec<Sealed>,
+    /// The final verification (with re-hashing).
+    pub report: Report,
+    /// Whether it passed.
     pub verified: bool,
 }
-/// Builds the demo case.
-pub fn run(_dir: &Path, _force: bool, _say: &mut dyn FnMut(&str)) -> Result<DemoOutcome> {
-    Ok(DemoOutcome { verified: true })
+
+fn prepare_dir(dir: &Path, force: bool) -> Result<()> {
+    if dir.exists() {
+        let empty = dir.is_dir() && std::fs::read_dir(dir).at(dir)?.next().is_none();
+        if !empty {
+            if force && dir.join(MARKER).is_file() {
+                std::fs::remove_dir_all(dir).at(dir)?;
+            } else if force {
+                return Err(Error::input(format!(
+                    "{} exists and was not made by `scelle demo`; --force only replaces a demo directory",
+                    dir.display()
+                )));
+            } else {
+                return Err(Error::input(format!(
+                    "{} already exists; give another DIR, or --force to replace an earlier demo",
+                    dir.display()
+                )));
+            }
+        }
+    }
+    std::fs::create_dir_all(dir).at(dir)?;
+    std::fs::write(dir.join(MARKER), b"made by scelle demo\n").at(dir.join(MARKER))
+}
+
+fn write_tree(root: &Path, files: &[(&str, &[u8])], strip: &str) -> Result<()> {
+    for (name, data) in files {
+        let p = root.join(
+            name.strip_prefix(strip)
+                .expect("demo paths share the prefix"),
+        );
+        let parent = p.parent().expect("has a parent");
+        std::fs::create_dir_all(parent).at(parent)?;
+        std::fs::write(&p, data).at(&p)?;
+    }
+    Ok(())
+}
+
+/// Packs the extraction as a deterministic tar (fixed times, owner mobile 501).
+fn write_ios_tar(path: &Path) -> Result<()> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in IOS_FFS {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_uid(501);
+        h.set_gid(501);
+        h.set_mtime(TAR_MTIME);
+        h.set_cksum();
+        b.append_data(
+            &mut h,
+            name.strip_prefix("ios-ffs/").expect("prefix"),
+            *data,
+        )
+        .at(path)?;
+    }
+    let bytes = b.into_inner().at(path)?;
+    std::fs::write(path, bytes).at(path)
+}
+
+fn some(s: &str) -> Option<String> {
+    Some(s.to_string())
+}
+
+/// Builds the demo in `dir`, reporting each step through `say`.
+pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOutcome> {
+    prepare_dir(dir, force)?;
+    let pass = SecretString::from(DEMO_PASSPHRASE.to_string());
+    let keys = dir.join("keys");
+    std::fs::create_dir_all(&keys).at(&keys)?;
+    let mut key_paths = Vec::new();
+    say(&format!(
+        "keys (passphrase {DEMO_PASSPHRASE:?}; public keys also in the repository's keys/demo/):"
+    ));
+    for (name, private, public) in DEMO_KEYS {
+        let (kp, pp) = (
+            keys.join(format!("{name}.key")),
+            keys.join(format!("{name}.pub")),
+        );
+        crate::store::fsutil::create_new(&kp, private, 0o600)?;
+        crate::store::fsutil::create_new(&pp, public, 0o644)?;
+        let info = super::keys::key_show(&pp, || unreachable!("a public key needs no passphrase"))?;
+        say(&format!(
+            "  {name:<8} {}  key id {}  fingerprint {}",
+            kp.display(),
+            info.key_id,
+            info.fingerprint
+        ));
+        key_paths.push(kp);
+    }
+
+    let art = dir.join("artifacts");
+    std::fs::create_dir_all(&art).at(&art)?;
+    let tar_path = art.join("iphone-ffs.tar");
+    write_ios_tar(&tar_path)?;
+    let logs = art.join("sysdiagnose-logs");
+    write_tree(&logs, LOGS, "sysdiagnose-logs/")?;
+    let notes = art.join(NOTES.0);
+    std::fs::write(&notes, NOTES.1).at(&notes)?;
+    say(&format!(
+        "artifacts (synthetic, no real device): {}",
+        art.display()
+    ));
+
+    let case_dir = dir.join("case");
+    let key = keyfile::load_signing_key(&key_paths[0], &pass)?;
+    let params = CaseParams {
+        case_id: "3:21-cv-09078-JD".into(),
+        title: "Apple Inc. v. NSO Group Technologies".into(),
+        court: some("United States District Court, Northern District of California"),
+        jurisdiction: some("us"),
+        lang: some("en"),
+    };
+    let init = super::init::init(&case_dir, &params, Some(&key))?;
+    say(&format!(
+        "case {} \u{2014} {}: {}",
+        params.case_id,
+        params.title,
+        case_dir.display()
+    ));
+    say(&format!("  origin {}", init.origin));
+
+    let case = init.case;
+    let acquisition = Acquisition {
+        method: some("full-file-system"),
+        tool: some("synthetic-extractor"),
+        tool_version: some("1.0"),
+        operator: some("Demo Expert"),
+        operator_role: some("forensic expert"),
+        organisation: some("Example Forensics LLC"),
+        present: vec!["Demo Counsel (counsel for plaintiff)".into()],
+        acquired_at: some("2021-09-07T09:30:00-07:00"),
+        clock: some("examiner workstation, NTP-synchronised"),
+        location: some("Example Forensics LLC laboratory, San Francisco"),
+        authority: some("Stipulated protective order (demo)"),
+        reason: some("Search for traces of FORCEDENTRY / Pegasus infection"),
+        changes: some("device unlocked with the owner's passcode to permit extraction"),
+        ..Default::default()
+    };
+    let phone = Item {
+        item_type: some("mobile phone"),
+        make: some("Apple"),
+        model: some("iPhone 12 Pro (iPhone13,3)"),
+        serial: some("DEMO0000SN01"),
+        imei: some("350000000000001"),
+        capacity: some("128 GB"),
+        condition: some("powered on, airplane mode, screen intact"),
+    };
+    let mut sealed = Vec::new();
+    let plan: Vec<(PathBuf, SealOptions)> = vec![
+        (
+            tar_path.clone(),
+            SealOptions {
+                seal_no: some("NSO-DEMO-001"),
+                description: some("Full file system extraction of the iPhone, as a tar"),
+                hashes: HashSelection {
+                    sha512: true,
+                    legacy: false,
+                },
+                item: phone.clone(),
+                acquisition: acquisition.clone(),
+                ..Default::default()
+            },
+        ),
+        (
+            logs.clone(),
+            SealOptions {
+                seal_no: some("NSO-DEMO-002"),
+                description: some("sysdiagnose log folder from the same iPhone"),
+                item: phone,
+                acquisition: Acquisition {
+                    method: some("logical (sysdiagnose)"),
+                    ..acquisition.clone()
+                },
+                ..Default::default()
+            },
+        ),
+        (
+            notes.clone(),
+            SealOptions {
+                seal_no: some("NSO-DEMO-003"),
+                description: some("Acquisition notes, written at the time"),
+                hashes: HashSelection {
+                    sha512: false,
+                    legacy: true,
+                },
+                ..Default::default()
+            },
+        ),
+    ];
+    for (path, opts) in &plan {
+        let out = super::seal::seal(
+            &case,
+            std::slice::from_ref(path),
+            &key,
+            opts,
+            &crate::store::hashing::no_progress,
+        )?;
+        for s in out.sealed {
+            let extra = s
+                .artifact
+                .file_count
+                .map(|n| format!(", {n} files"))
+                .unwrap_or_default();
+            say(&format!(
+                "sealed {} [{}] {} {} ({} bytes{extra})\n  sha256 {}",
+                s.exhibit,
+                opts.seal_no.as_deref().unwrap_or(""),
+                s.artifact.kind,
+                s.artifact.path_given,
+                s.artifact.size,
+                s.artifact.hashes.sha256
+            ));
+            sealed.push(s);
+        }
+    }
+    let (cp_path, cp_text) = super::latest_checkpoint(&case)?;
+    say(&format!("checkpoint {}:", cp_path.display()));
+    for line in cp_text.lines() {
+        say(&format!("  {line}"));
+    }
+    let report = super::verify::verify(
+        &case,
+        VerifyOptions { rehash: true },
+        &crate::store::hashing::no_progress,
+    )?;
+    for f in &report.findings {
+        say(&format!("  {}", f.describe()));
+    }
+    let verified = report.ok();
+    say(&format!(
+        "verify --rehash: {} ({} entries, {} exhibits re-hashed, {} errors, {} warnings)",
+        if verified { "OK" } else { "FAILED" },
+        report.entries,
+        report.rehashed,
+        report.errors(),
+        report.warnings()
+    ));
+    let c = case_dir.display();
+    say("next, try:");
+    say(&format!(
+        "  export SCELLE_PASSPHRASE='{DEMO_PASSPHRASE}'   # to sign with the demo keys"
+    ));
+    say(&format!("  scelle -C {c} log"));
+    say(&format!("  scelle -C {c} verify --rehash"));
+    say(&format!("  scelle -C {c} prove E-0001"));
+    say(&format!("  sha256sum {}", tar_path.display()));
+    Ok(DemoOutcome {
+        dir: dir.to_path_buf(),
+        case: case_dir,
+        sealed,
+        report,
+        verified,
+    })
 }

@@ -10,6 +10,9 @@ use std::sync::Mutex;
 /// Files larger than this are hashed with the overlapped reader pipeline.
 const LARGE_FILE: u64 = 32 << 20;
 
+/// A file's index in the walk and its size and hashes (or why it could not be read).
+type HashedFile = (usize, Result<(u64, Hashes)>);
+
 /// Lists every member under `root` (not following symbolic links), sorted by path bytes.
 /// Files get their size; hashes are filled by [`hash_directory`].
 fn walk(root: &Path) -> Result<Vec<(Member, PathBuf)>> {
@@ -85,7 +88,7 @@ pub fn hash_directory(root: &Path, sel: HashSelection, progress: Progress) -> Re
         .clamp(1, 16);
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let results: Mutex<Vec<(usize, Result<(u64, Hashes)>)>> = Mutex::new(Vec::new());
+    let results: Mutex<Vec<HashedFile>> = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {

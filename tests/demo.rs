@@ -1,0 +1,104 @@
+//! The README's main command: `scelle demo DIR` builds and verifies the demo case.
+
+use std::process::Command;
+
+fn demo(dir: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_scelle"))
+        .arg("demo")
+        .arg(dir)
+        .env_remove("SCELLE_PASSPHRASE")
+        .env_remove("SCELLE_CASE")
+        .output()
+        .unwrap()
+}
+
+fn sha256sum(path: &std::path::Path) -> String {
+    let o = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum is installed");
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let o = demo(&dir);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("verify --rehash: OK (4 entries, 3 exhibits re-hashed, 0 errors, 0 warnings)"),
+        "{out}"
+    );
+    for exhibit in [
+        "E-0001 [NSO-DEMO-001] tar",
+        "E-0002 [NSO-DEMO-002] directory",
+        "E-0003 [NSO-DEMO-003] file",
+    ] {
+        assert!(out.contains(exhibit), "{exhibit} missing from:\n{out}");
+    }
+    // The sealed hashes are what sha256sum says.
+    let tar = dir.join("artifacts/iphone-ffs.tar");
+    let ledger = std::fs::read_to_string(dir.join("case/ledger.jsonl")).unwrap();
+    assert_eq!(ledger.lines().count(), 4);
+    assert!(ledger.contains(&sha256sum(&tar)));
+    assert!(ledger.contains(&sha256sum(&dir.join("artifacts/acquisition-notes.txt"))));
+    // The case verifies with the CLI too, and the keys are the documented ones.
+    let o = Command::new(env!("CARGO_BIN_EXE_scelle"))
+        .args([
+            "-C",
+            dir.join("case").to_str().unwrap(),
+            "verify",
+            "--rehash",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let o = Command::new(env!("CARGO_BIN_EXE_scelle"))
+        .args(["key", "show", dir.join("keys/expert.key").to_str().unwrap()])
+        .env("SCELLE_PASSPHRASE", scelle::ops::demo::DEMO_PASSPHRASE)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A second demo elsewhere packs the same tar bytes.
+    let dir2 = tmp.path().join("demo2");
+    assert!(demo(&dir2).status.success());
+    assert_eq!(
+        sha256sum(&tar),
+        sha256sum(&dir2.join("artifacts/iphone-ffs.tar"))
+    );
+    // Re-running into an existing demo is refused without --force, replaced with it.
+    let o = demo(&dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
+    let o = Command::new(env!("CARGO_BIN_EXE_scelle"))
+        .args(["demo", "--force"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    // --force never deletes a directory the demo did not make.
+    let other = tmp.path().join("precious");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("evidence.bin"), b"keep me").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_scelle"))
+        .args(["demo", "--force"])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read(other.join("evidence.bin")).unwrap(),
+        b"keep me"
+    );
+}
