@@ -382,11 +382,7 @@ pub fn repair(case: &CaseDir) -> Result<RepairOutcome> {
     };
     if let Some((offset, bytes)) = torn {
         std::fs::create_dir_all(case.torn()).at(case.torn())?;
-        let saved = case.torn().join(format!(
-            "ledger-torn-at-{offset}-{}.bin",
-            crate::format::time::now_utc().replace(':', "")
-        ));
-        fsutil::create_new(&saved, &bytes, 0o644)?;
+        let saved = save_torn(case, offset, &bytes)?;
         let f = OpenOptions::new().write(true).open(&ledger).at(&ledger)?;
         f.set_len(offset).at(&ledger)?;
         f.sync_all().at(&ledger)?;
@@ -395,6 +391,34 @@ pub fn repair(case: &CaseDir) -> Result<RepairOutcome> {
     }
     fsutil::atomic_write(&case.index(), &encode_index(&state), 0o644)?;
     Ok(outcome)
+}
+
+/// Saves torn bytes under `torn/` with a name no earlier repair used: the offset, the time,
+/// and a counter when the same offset is torn again within the same second. A file already
+/// holding exactly these bytes (a repair interrupted after saving) is reused.
+fn save_torn(case: &CaseDir, offset: u64, bytes: &[u8]) -> Result<PathBuf> {
+    let stem = format!(
+        "ledger-torn-at-{offset}-{}",
+        crate::format::time::now_utc().replace(':', "")
+    );
+    for n in 0u32.. {
+        let name = if n == 0 {
+            format!("{stem}.bin")
+        } else {
+            format!("{stem}-{n}.bin")
+        };
+        let path = case.torn().join(name);
+        match std::fs::read(&path) {
+            Ok(existing) if existing == bytes => return Ok(path),
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                fsutil::create_new(&path, bytes, 0o644)?;
+                return Ok(path);
+            }
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+    }
+    unreachable!("u32 names are never exhausted by torn lines at one offset")
 }
 
 /// Every complete line of the ledger (for proofs and logs), refusing a torn tail.
