@@ -51,6 +51,22 @@ pub enum Command {
     Consistency(ConsistencyArgs),
     /// Move a torn last line (an interrupted append) aside, keeping every complete entry.
     Repair,
+    /// Release exhibits to another enrolled key (the receiver then accepts them).
+    Release(ReleaseArgs),
+    /// Accept exhibits released to you, re-hashing each before signing.
+    Accept(AcceptArgs),
+    /// Open a sealed exhibit for examination (CPP art. 163).
+    Open(OpenArgs),
+    /// Re-seal an opened exhibit under a new seal number (re-hashes it).
+    Reseal(ResealArgs),
+    /// Record a signed note, about an exhibit or the case.
+    Note(NoteArgs),
+    /// Dispose of an exhibit (returned, destroyed, archived).
+    Dispose(DisposeArgs),
+    /// An exhibit's custody timeline: who held it when.
+    Show(ShowArgs),
+    /// Countersign a checkpoint as a witness (C2SP cosignature).
+    Cosign(CosignArgs),
     /// Build the demo case (Apple Inc. v. NSO Group Technologies) from the bundled examples.
     Demo(DemoArgs),
 }
@@ -87,6 +103,198 @@ pub enum KeyCommand {
     New(KeyNewArgs),
     /// Show a key's id, fingerprint and C2SP verifier key.
     Show(KeyShowArgs),
+    /// Enrol a public key in the case (administrator only).
+    Enrol(KeyEnrolArgs),
+    /// Revoke a key of the case (administrator only).
+    Revoke(KeyRevokeArgs),
+    /// Replace your key by a new one, signed by the old key.
+    Rotate(KeyRotateArgs),
+    /// List the case's keys, their roles and revocations.
+    List(JsonFlag),
+}
+
+/// `key enrol`.
+#[derive(Debug, Args)]
+pub struct KeyEnrolArgs {
+    /// The signer's public key file (NAME.pub).
+    pub pubkey: PathBuf,
+    /// The signer's name in this case.
+    #[arg(long)]
+    pub name: String,
+    /// expert, counsel, examiner, court or witness.
+    #[arg(long)]
+    pub role: String,
+    /// The administrator's private key file.
+    #[arg(long, value_name = "ADMINKEY")]
+    pub key: PathBuf,
+}
+
+/// `key revoke`.
+#[derive(Debug, Args)]
+pub struct KeyRevokeArgs {
+    /// The key id (or name) to revoke.
+    pub keyid: String,
+    /// Why (lost, compromised, left the case ...).
+    #[arg(long)]
+    pub reason: String,
+    /// The administrator's private key file.
+    #[arg(long, value_name = "ADMINKEY")]
+    pub key: PathBuf,
+}
+
+/// `key rotate`.
+#[derive(Debug, Args)]
+pub struct KeyRotateArgs {
+    /// The current private key file (signs the rotation).
+    #[arg(long, value_name = "KEYFILE")]
+    pub old: PathBuf,
+    /// The new public key file.
+    #[arg(long, value_name = "PUBKEY")]
+    pub new: PathBuf,
+}
+
+/// A `--json` flag alone.
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `release`.
+#[derive(Debug, Args)]
+pub struct ReleaseArgs {
+    /// Exhibits to release (E-0001 ...).
+    #[arg(required = true)]
+    pub exhibits: Vec<String>,
+    /// The receiver: an enrolled key id or name.
+    #[arg(long, value_name = "KEYID")]
+    pub to: String,
+    /// Why.
+    #[arg(long)]
+    pub purpose: String,
+    /// Your private key file (you must hold the exhibits).
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+    /// Packaging and transport.
+    #[arg(long)]
+    pub packaging: Option<String>,
+    /// Seal condition at release.
+    #[arg(long)]
+    pub seal_condition: Option<String>,
+    /// From where.
+    #[arg(long)]
+    pub location: Option<String>,
+    /// Legal authority for the transfer.
+    #[arg(long)]
+    pub authority: Option<String>,
+}
+
+/// `accept`.
+#[derive(Debug, Args)]
+pub struct AcceptArgs {
+    /// Exhibits to accept.
+    #[arg(required = true)]
+    pub exhibits: Vec<String>,
+    /// Your private key file (you must be the receiver).
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+    /// Seal condition at receipt.
+    #[arg(long)]
+    pub seal_condition: Option<String>,
+    /// Where received.
+    #[arg(long)]
+    pub location: Option<String>,
+    /// Where your copy of an exhibit is, if not at its sealed path: EXHIBIT=PATH (repeat).
+    #[arg(long = "path", value_name = "EXHIBIT=PATH")]
+    pub paths: Vec<String>,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `open`.
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// The exhibit.
+    pub exhibit: String,
+    /// Your private key file (you must hold the exhibit).
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+    /// The operations to be carried out.
+    #[arg(long)]
+    pub operations: String,
+    /// A person present (repeat for each).
+    #[arg(long)]
+    pub present: Vec<String>,
+    /// State of the seal before opening.
+    #[arg(long)]
+    pub seal_condition: Option<String>,
+}
+
+/// `reseal`.
+#[derive(Debug, Args)]
+pub struct ResealArgs {
+    /// The exhibit.
+    pub exhibit: String,
+    /// The new seal number.
+    #[arg(long)]
+    pub new_seal_no: String,
+    /// Your private key file.
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+    /// Where the artifact is, if not at its sealed path.
+    #[arg(long)]
+    pub path: Option<PathBuf>,
+}
+
+/// `note`.
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// The exhibit the note is about (none: about the case).
+    pub exhibit: Option<String>,
+    /// The text.
+    #[arg(long)]
+    pub text: String,
+    /// Your private key file.
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+}
+
+/// `dispose`.
+#[derive(Debug, Args)]
+pub struct DisposeArgs {
+    /// The exhibit.
+    pub exhibit: String,
+    /// How (returned to owner, destroyed, archived ...).
+    #[arg(long)]
+    pub how: String,
+    /// On whose authority.
+    #[arg(long)]
+    pub authority: String,
+    /// Your private key file (you must hold the exhibit).
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+}
+
+/// `show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The exhibit.
+    pub exhibit: String,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `cosign`.
+#[derive(Debug, Args)]
+pub struct CosignArgs {
+    /// The checkpoint file to countersign.
+    pub checkpoint: PathBuf,
+    /// The witness's private key file (enrolled in the case).
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
 }
 
 /// `key new`.

@@ -135,6 +135,14 @@ impl Drop for Progress {
     }
 }
 
+fn print_appended(out: &ops::custody::Appended, what: &str) {
+    let seqs: Vec<String> = out.entries.iter().map(|e| e.seq.to_string()).collect();
+    println!("{what} (entry {})", seqs.join(", "));
+    if let Some(cp) = &out.checkpoint {
+        println!("checkpoint: {}", cp.display());
+    }
+}
+
 fn print_json<T: serde::Serialize>(v: &T) {
     println!("{}", serde_json::to_string(v).expect("serialises"));
 }
@@ -265,6 +273,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             )?;
             drop(progress);
             if a.json {
+                for w in &report.witnesses {
+                    let mut v = serde_json::to_value(w).expect("serialises");
+                    v["type"] = "witness".into();
+                    print_json(&v);
+                }
                 for f in &report.findings {
                     let mut v = serde_json::to_value(f).expect("serialises");
                     v["type"] = "finding".into();
@@ -280,6 +293,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             } else {
                 for f in &report.findings {
                     println!("{}", f.describe());
+                }
+                for w in &report.witnesses {
+                    println!(
+                        "witness {} has seen tree size {} (cosigned at {})",
+                        w.name, w.size, w.time
+                    );
                 }
                 println!(
                     "{}: {} entries, {} exhibits{}, {} checkpoints (largest size {}), root {}; {} errors, {} warnings; {} entries/s",
@@ -377,6 +396,215 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     out.entries
                 ),
             }
+            Ok(EXIT_OK)
+        }
+        Command::Key(KeyCommand::Enrol(a)) => {
+            let case = case_dir(&cli)?;
+            let admin = load_key(&a.key, pass_file.as_deref())?;
+            let out = ops::custody::enrol(&case, &a.pubkey, &a.name, &a.role, &admin)?;
+            print_appended(&out, &format!("enrolled {} as {}", a.name, a.role));
+            Ok(EXIT_OK)
+        }
+        Command::Key(KeyCommand::Revoke(a)) => {
+            let case = case_dir(&cli)?;
+            let admin = load_key(&a.key, pass_file.as_deref())?;
+            let out = ops::custody::revoke(&case, &a.keyid, &a.reason, &admin)?;
+            print_appended(&out, &format!("revoked {}", a.keyid));
+            Ok(EXIT_OK)
+        }
+        Command::Key(KeyCommand::Rotate(a)) => {
+            let case = case_dir(&cli)?;
+            let old = load_key(&a.old, pass_file.as_deref())?;
+            let out = ops::custody::rotate(&case, &old, &a.new)?;
+            print_appended(&out, &format!("rotated key {}", old.id()));
+            Ok(EXIT_OK)
+        }
+        Command::Key(KeyCommand::List(a)) => {
+            let case = case_dir(&cli)?;
+            for k in ops::custody::list_keys(&case)? {
+                if a.json {
+                    print_json(&k);
+                } else {
+                    println!(
+                        "{}  {:<12} {:<9} enrolled at entry {}{}{}",
+                        k.record.id,
+                        k.record.name,
+                        k.record.role.as_deref().unwrap_or("-"),
+                        k.enrolled_at,
+                        if k.admin { ", administrator" } else { "" },
+                        k.revoked_at
+                            .map(|at| format!(
+                                ", REVOKED at entry {at} ({})",
+                                k.revoked_reason.as_deref().unwrap_or("")
+                            ))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Release(a) => {
+            let case = case_dir(&cli)?;
+            let key = load_key(&a.key, pass_file.as_deref())?;
+            let d = ops::custody::ReleaseDetails {
+                to: a.to.clone(),
+                purpose: a.purpose.clone(),
+                packaging: a.packaging.clone(),
+                seal_condition: a.seal_condition.clone(),
+                location: a.location.clone(),
+                authority: a.authority.clone(),
+            };
+            let out = ops::custody::release(&case, &a.exhibits, &d, &key)?;
+            print_appended(
+                &out,
+                &format!(
+                    "released {} to {} (in transit until accepted)",
+                    a.exhibits.join(", "),
+                    a.to
+                ),
+            );
+            Ok(EXIT_OK)
+        }
+        Command::Accept(a) => {
+            let case = case_dir(&cli)?;
+            let key = load_key(&a.key, pass_file.as_deref())?;
+            let mut paths = std::collections::BTreeMap::new();
+            for p in &a.paths {
+                let (ex, path) = p
+                    .split_once('=')
+                    .ok_or_else(|| Error::input(format!("--path {p:?}: write EXHIBIT=PATH")))?;
+                paths.insert(ex.to_string(), PathBuf::from(path));
+            }
+            let d = ops::custody::AcceptDetails {
+                seal_condition: a.seal_condition.clone(),
+                location: a.location.clone(),
+                paths,
+            };
+            let progress = Progress::new(!a.json, "re-hashing");
+            let (out, checks) =
+                ops::custody::accept(&case, &a.exhibits, &d, &key, &|n| progress.advance(n))?;
+            drop(progress);
+            let mut all_match = true;
+            for r in &checks {
+                all_match &= r.matches;
+                if a.json {
+                    print_json(r);
+                } else if r.matches {
+                    println!(
+                        "{}: re-hashed {}: matches the seal (sha256 {})",
+                        r.exhibit, r.path, r.sha256
+                    );
+                } else {
+                    println!(
+                        "{}: DISCREPANCY on re-hashing {} (recorded in the ledger):",
+                        r.exhibit, r.path
+                    );
+                    for d in &r.discrepancies {
+                        println!("  {d}");
+                    }
+                }
+            }
+            if !a.json {
+                print_appended(&out, "accepted");
+            }
+            Ok(if all_match {
+                EXIT_OK
+            } else {
+                EXIT_VERIFY_FAILED
+            })
+        }
+        Command::Open(a) => {
+            let case = case_dir(&cli)?;
+            let key = load_key(&a.key, pass_file.as_deref())?;
+            let out = ops::custody::open(
+                &case,
+                &a.exhibit,
+                &a.operations,
+                &a.present,
+                a.seal_condition.as_deref(),
+                &key,
+            )?;
+            print_appended(&out, &format!("opened {}", a.exhibit));
+            Ok(EXIT_OK)
+        }
+        Command::Reseal(a) => {
+            let case = case_dir(&cli)?;
+            let key = load_key(&a.key, pass_file.as_deref())?;
+            let progress = Progress::new(true, "re-hashing");
+            let (out, r) = ops::custody::reseal(
+                &case,
+                &a.exhibit,
+                &a.new_seal_no,
+                a.path.as_deref(),
+                &key,
+                &|n| progress.advance(n),
+            )?;
+            drop(progress);
+            if !r.matches {
+                println!(
+                    "{}: DISCREPANCY on re-hashing {} (recorded in the ledger):",
+                    r.exhibit, r.path
+                );
+                for d in &r.discrepancies {
+                    println!("  {d}");
+                }
+            }
+            print_appended(
+                &out,
+                &format!("re-sealed {} under seal {}", a.exhibit, a.new_seal_no),
+            );
+            Ok(if r.matches {
+                EXIT_OK
+            } else {
+                EXIT_VERIFY_FAILED
+            })
+        }
+        Command::Note(a) => {
+            let case = case_dir(&cli)?;
+            let key = load_key(&a.key, pass_file.as_deref())?;
+            let out = ops::custody::note(&case, a.exhibit.as_deref(), &a.text, &key)?;
+            print_appended(&out, "noted");
+            Ok(EXIT_OK)
+        }
+        Command::Dispose(a) => {
+            let case = case_dir(&cli)?;
+            let key = load_key(&a.key, pass_file.as_deref())?;
+            let out = ops::custody::dispose(&case, &a.exhibit, &a.how, &a.authority, &key)?;
+            print_appended(&out, &format!("disposed of {}", a.exhibit));
+            Ok(EXIT_OK)
+        }
+        Command::Show(a) => {
+            let case = case_dir(&cli)?;
+            let t = ops::custody::show(&case, &a.exhibit)?;
+            if a.json {
+                print_json(&t);
+            } else {
+                println!(
+                    "{}  seal {}  {}",
+                    t.exhibit,
+                    t.seal_no.as_deref().unwrap_or("-"),
+                    t.artifact
+                );
+                println!("now: {} by {}", t.state, t.holder);
+                for e in &t.events {
+                    println!(
+                        "{:>5}  {}  {:<8} by {:<28} {}  -> {} by {}",
+                        e.seq, e.time, e.kind, e.by, e.summary, e.state, e.holder
+                    );
+                }
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Cosign(a) => {
+            let case = case_dir(&cli)?;
+            let key = load_key(&a.key, pass_file.as_deref())?;
+            let out = ops::cosign::cosign(&case, &a.checkpoint, &key)?;
+            println!(
+                "cosigned tree size {} at {} in {}",
+                out.size,
+                out.time,
+                out.path.display()
+            );
             Ok(EXIT_OK)
         }
         Command::Demo(a) => {

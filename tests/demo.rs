@@ -37,9 +37,19 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(
-        out.contains("verify --rehash: OK (4 entries, 3 exhibits re-hashed, 0 errors, 0 warnings)"),
+        out.contains("verify --rehash: OK (9 entries, 3 exhibits re-hashed, 0 errors, 0 warnings)"),
         "{out}"
     );
+    assert!(
+        out.contains("witness counsel has seen tree size 8"),
+        "{out}"
+    );
+    for step in [
+        "opened and re-sealed E-0001 as NSO-DEMO-001-R1 (re-hash matches)",
+        "counsel re-hashed E-0003: matches the seal",
+    ] {
+        assert!(out.contains(step), "{step} missing from:\n{out}");
+    }
     for exhibit in [
         "E-0001 [NSO-DEMO-001] tar",
         "E-0002 [NSO-DEMO-002] directory",
@@ -50,7 +60,29 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
     // The sealed hashes are what sha256sum says.
     let tar = dir.join("artifacts/iphone-ffs.tar");
     let ledger = std::fs::read_to_string(dir.join("case/ledger.jsonl")).unwrap();
-    assert_eq!(ledger.lines().count(), 4);
+    let kinds: Vec<String> = ledger
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "case.open",
+            "seal",
+            "seal",
+            "seal",
+            "key.enrol",
+            "open",
+            "reseal",
+            "release",
+            "accept"
+        ]
+    );
     assert!(ledger.contains(&sha256sum(&tar)));
     assert!(ledger.contains(&sha256sum(&dir.join("artifacts/acquisition-notes.txt"))));
     // The case verifies with the CLI too, and the keys are the documented ones.

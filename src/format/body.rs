@@ -7,6 +7,27 @@ use serde::{Deserialize, Serialize};
 pub const KIND_CASE_OPEN: &str = "case.open";
 /// Entry kind recording one sealed artifact.
 pub const KIND_SEAL: &str = "seal";
+/// The administrator enrols a signer's key.
+pub const KIND_KEY_ENROL: &str = "key.enrol";
+/// The administrator revokes a key.
+pub const KIND_KEY_REVOKE: &str = "key.revoke";
+/// A key hands over to its successor (signed by the old key).
+pub const KIND_KEY_ROTATE: &str = "key.rotate";
+/// The holder releases exhibits to a named receiver.
+pub const KIND_RELEASE: &str = "release";
+/// The receiver accepts released exhibits after re-hashing them.
+pub const KIND_ACCEPT: &str = "accept";
+/// The holder opens a sealed exhibit for examination (CPP art. 163).
+pub const KIND_OPEN: &str = "open";
+/// The holder re-seals an opened exhibit under a new seal number.
+pub const KIND_RESEAL: &str = "reseal";
+/// A signed note, about an exhibit or the case.
+pub const KIND_NOTE: &str = "note";
+/// The holder disposes of an exhibit (returned, destroyed, ...).
+pub const KIND_DISPOSE: &str = "dispose";
+
+/// The roles a key may be enrolled with.
+pub const ROLES: &[&str] = &["expert", "counsel", "examiner", "court", "witness"];
 
 /// The case, as recorded in the `case.open` entry and in `case.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -254,6 +275,145 @@ pub fn exhibit_id(n: u64) -> String {
     format!("E-{n:04}")
 }
 
+/// Body of `key.enrol`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyEnrol {
+    /// The key enrolled; its `role` is one of [`ROLES`].
+    pub key: KeyRecord,
+}
+
+/// Body of `key.revoke`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRevoke {
+    /// The key id revoked.
+    pub key: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Body of `key.rotate`, signed by the old key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRotate {
+    /// The old key id (the signer), retired by this entry.
+    pub old: String,
+    /// The successor, with the same name and role.
+    pub new: KeyRecord,
+}
+
+/// Body of `release`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    /// The exhibits released, all held by the signer.
+    pub exhibits: Vec<String>,
+    /// The receiver's key id.
+    pub to: String,
+    /// Why.
+    pub purpose: String,
+    /// Packaging and transport.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packaging: Option<String>,
+    /// Seal condition at release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal_condition: Option<String>,
+    /// From where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Legal authority for the transfer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+}
+
+/// The result of re-hashing an exhibit against its seal record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recheck {
+    /// The exhibit.
+    pub exhibit: String,
+    /// The path re-hashed (the receiver's copy may be elsewhere than the sealed path).
+    pub path: String,
+    /// SHA-256 found now (the artifact's `hashes.sha256` as re-computed; empty if unreadable).
+    pub sha256: String,
+    /// Whether everything re-hashed matches the seal record.
+    pub matches: bool,
+    /// Each difference found (file, member, hash), in words; omitted when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discrepancies: Vec<String>,
+}
+
+/// Body of `accept`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accept {
+    /// The `seq` of the release entry accepted.
+    pub release: u64,
+    /// Each exhibit received and its re-hash on receipt.
+    pub received: Vec<Recheck>,
+    /// Seal condition at receipt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal_condition: Option<String>,
+    /// Where received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+/// Body of `open`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Open {
+    /// The exhibit.
+    pub exhibit: String,
+    /// Its seal number before opening, as recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal_no: Option<String>,
+    /// State of the seal before opening.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal_condition: Option<String>,
+    /// The operations to be carried out.
+    pub operations: String,
+    /// Persons present.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub present: Vec<String>,
+}
+
+/// Body of `reseal`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reseal {
+    /// The exhibit.
+    pub exhibit: String,
+    /// Its new seal number.
+    pub new_seal_no: String,
+    /// Re-hash at re-sealing.
+    pub recheck: Recheck,
+}
+
+/// Body of `note`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    /// The exhibit, if the note is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exhibit: Option<String>,
+    /// The text.
+    pub text: String,
+}
+
+/// Body of `dispose`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dispose {
+    /// The exhibit.
+    pub exhibit: String,
+    /// How (returned to owner, destroyed, archived ...).
+    pub how: String,
+    /// On whose authority.
+    pub authority: String,
+}
+
 /// A typed body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
@@ -261,6 +421,24 @@ pub enum Body {
     CaseOpen(Box<CaseOpen>),
     /// `seal`.
     Seal(Box<Seal>),
+    /// `key.enrol`.
+    KeyEnrol(KeyEnrol),
+    /// `key.revoke`.
+    KeyRevoke(KeyRevoke),
+    /// `key.rotate`.
+    KeyRotate(KeyRotate),
+    /// `release`.
+    Release(Release),
+    /// `accept`.
+    Accept(Accept),
+    /// `open`.
+    Open(Open),
+    /// `reseal`.
+    Reseal(Reseal),
+    /// `note`.
+    Note(NoteBody),
+    /// `dispose`.
+    Dispose(Dispose),
 }
 
 impl Body {
@@ -273,7 +451,42 @@ impl Body {
             KIND_SEAL => serde_json::from_value(body.clone())
                 .map(|s| Body::Seal(Box::new(s)))
                 .map_err(|e| format!("bad seal body: {e}")),
+            KIND_KEY_ENROL => typed(kind, body, Body::KeyEnrol),
+            KIND_KEY_REVOKE => typed(kind, body, Body::KeyRevoke),
+            KIND_KEY_ROTATE => typed(kind, body, Body::KeyRotate),
+            KIND_RELEASE => typed(kind, body, Body::Release),
+            KIND_ACCEPT => typed(kind, body, Body::Accept),
+            KIND_OPEN => typed(kind, body, Body::Open),
+            KIND_RESEAL => typed(kind, body, Body::Reseal),
+            KIND_NOTE => typed(kind, body, Body::Note),
+            KIND_DISPOSE => typed(kind, body, Body::Dispose),
             other => Err(format!("unknown entry kind {other:?}")),
         }
     }
+
+    /// The exhibits this entry acts on.
+    pub fn exhibits(&self) -> Vec<&str> {
+        match self {
+            Body::CaseOpen(_) | Body::KeyEnrol(_) | Body::KeyRevoke(_) | Body::KeyRotate(_) => {
+                vec![]
+            }
+            Body::Seal(s) => vec![s.exhibit.as_str()],
+            Body::Release(r) => r.exhibits.iter().map(String::as_str).collect(),
+            Body::Accept(a) => a.received.iter().map(|r| r.exhibit.as_str()).collect(),
+            Body::Open(o) => vec![o.exhibit.as_str()],
+            Body::Reseal(r) => vec![r.exhibit.as_str()],
+            Body::Note(n) => n.exhibit.iter().map(String::as_str).collect(),
+            Body::Dispose(d) => vec![d.exhibit.as_str()],
+        }
+    }
+}
+
+fn typed<T: serde::de::DeserializeOwned>(
+    kind: &str,
+    body: &serde_json::Value,
+    wrap: fn(T) -> Body,
+) -> Result<Body, String> {
+    serde_json::from_value(body.clone())
+        .map(wrap)
+        .map_err(|e| format!("bad {kind} body: {e}"))
 }

@@ -3,13 +3,14 @@
 //! Merkle frontier. `verify` feeds every line and reports every finding; the append path
 //! uses the same state (cached in `ledger.index`) and refuses to write on any error.
 
-use super::body::{exhibit_id, Body, CaseInfo, KeyRecord, KIND_CASE_OPEN};
+use super::body::{exhibit_id, Body, CaseInfo, KeyRecord, Recheck, KIND_CASE_OPEN, ROLES};
 use super::encoding::unb64;
 use super::entry::{line_hash, Entry, GENESIS_PREV};
 use super::keys::key_id;
 use super::merkle::{leaf_hash, Frontier};
 use ed25519_dalek::VerifyingKey;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -107,9 +108,73 @@ pub struct ChainState {
     /// Seals recorded (the last exhibit number).
     pub exhibits: u64,
     /// Keys enrolled, in enrolment order.
-    pub keys: Vec<KeyRecord>,
+    pub keys: Vec<EnrolledKey>,
+    /// The custody state of every exhibit.
+    pub custody: BTreeMap<String, Custody>,
     /// The case, from `case.open`.
     pub case: Option<CaseInfo>,
+    /// Byte offset of the line being applied.
+    pub(crate) offset: u64,
+}
+
+/// A key as enrolled in the ledger, with its lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolledKey {
+    /// The key record.
+    pub record: KeyRecord,
+    /// The entry that enrolled it.
+    pub enrolled_at: u64,
+    /// Whether it may enrol and revoke keys (the case administrator, or its rotated successor).
+    pub admin: bool,
+    /// The entry that revoked or retired it: it may not sign any later entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<u64>,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_reason: Option<String>,
+}
+
+/// Where an exhibit stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum CustodyStatus {
+    /// Sealed, with its holder.
+    Sealed,
+    /// Released by its holder, not yet accepted.
+    InTransit {
+        /// The receiver's key id.
+        to: String,
+        /// The release entry.
+        release: u64,
+    },
+    /// Opened for examination by its holder.
+    Opened {
+        /// The open entry.
+        open: u64,
+    },
+    /// Disposed of; no further action.
+    Disposed {
+        /// The dispose entry.
+        at: u64,
+    },
+}
+
+/// The custody of one exhibit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Custody {
+    /// Key id of the holder (for an exhibit in transit, the releasing holder).
+    pub holder: String,
+    /// State.
+    pub status: CustodyStatus,
+    /// Current seal number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal_no: Option<String>,
+    /// The seal entry.
+    pub seal_seq: u64,
+    /// Byte offset of the seal entry's line in the ledger.
+    pub seal_offset: u64,
 }
 
 /// Decodes the public key of a key record.
@@ -127,15 +192,50 @@ impl ChainState {
         }
     }
 
-    /// The enrolled key with this id.
-    pub fn key(&self, id: &str) -> Option<&KeyRecord> {
-        self.keys.iter().find(|k| k.id == id)
+    /// The enrolled key with this id (revoked or not).
+    pub fn key(&self, id: &str) -> Option<&EnrolledKey> {
+        self.keys.iter().find(|k| k.record.id == id)
+    }
+
+    fn key_mut(&mut self, id: &str) -> Option<&mut EnrolledKey> {
+        self.keys.iter_mut().find(|k| k.record.id == id)
+    }
+
+    /// The enrolled, unrevoked key with this id.
+    pub fn active_key(&self, id: &str) -> Option<&EnrolledKey> {
+        self.key(id).filter(|k| k.revoked_at.is_none())
+    }
+
+    /// `name (key id)` for messages.
+    pub fn who(&self, id: &str) -> String {
+        match self.key(id) {
+            Some(k) => format!("{} ({id})", k.record.name),
+            None => format!("unknown key {id}"),
+        }
+    }
+
+    /// The key signing a note signature line: same name and a matching note key id for
+    /// `alg` (0x01 signatures, 0x04 cosignatures).
+    pub fn note_key(
+        &self,
+        name: &str,
+        key_id: [u8; 4],
+        alg: u8,
+    ) -> Option<(&EnrolledKey, VerifyingKey)> {
+        self.keys
+            .iter()
+            .filter(|k| k.record.name == name)
+            .find_map(|k| {
+                let pk = record_public_key(&k.record)?;
+                (super::note::note_key_id_alg(name, &pk, alg) == key_id).then_some((k, pk))
+            })
     }
 
     /// Applies one line (without its newline). The state always advances (so one bad line
     /// does not hide later ones); the findings say what is wrong with this line.
     pub fn apply(&mut self, line: &[u8]) -> Applied {
         let seq = self.size;
+        self.offset = self.bytes;
         let mut findings = Vec::new();
         let mut err = |code: &str, msg: String| findings.push(Finding::entry_error(seq, code, msg));
         let parsed = Entry::parse_line(line);
@@ -180,7 +280,7 @@ impl ChainState {
                 self.check_signature(seq, &e, body.as_ref(), &mut findings);
                 if findings.iter().all(|f| f.severity == Severity::Warning) {
                     if let Some(b) = &body {
-                        self.record(b);
+                        self.record(seq, &e.key, b);
                     }
                 } else if let Some(Body::Seal(s)) = &body {
                     // Keep numbering in step with the line even when it is bad.
@@ -204,55 +304,292 @@ impl ChainState {
         }
     }
 
-    fn check_kind(&self, seq: u64, e: &Entry, body: &Body, out: &mut Vec<Finding>) {
-        let mut err = |code: &str, msg: String| out.push(Finding::entry_error(seq, code, msg));
-        match body {
-            Body::CaseOpen(open) => {
-                if seq != 0 {
-                    err("genesis", "case.open may only be the first entry".into());
+    /// The custody of `ex`, or a finding saying it does not exist.
+    fn exhibit(&self, ex: &str) -> Result<&Custody, String> {
+        self.custody
+            .get(ex)
+            .ok_or_else(|| format!("exhibit {ex} does not exist in this case"))
+    }
+
+    /// Checks that `signer` holds `ex` and it is in one of the `allowed` states.
+    fn holds(&self, signer: &str, ex: &str, action: &str, allowed: &[&str]) -> Result<(), String> {
+        let c = self.exhibit(ex)?;
+        let state = match &c.status {
+            CustodyStatus::Sealed => "sealed",
+            CustodyStatus::InTransit { .. } => "in-transit",
+            CustodyStatus::Opened { .. } => "opened",
+            CustodyStatus::Disposed { .. } => "disposed",
+        };
+        if let CustodyStatus::Disposed { at } = c.status {
+            return Err(format!(
+                "exhibit {ex} was disposed of at entry {at}; it cannot be {action}"
+            ));
+        }
+        if c.holder != signer {
+            return Err(format!(
+                "{} does not hold exhibit {ex} (held by {}); only its holder may act on it",
+                self.who(signer),
+                self.who(&c.holder)
+            ));
+        }
+        if !allowed.contains(&state) {
+            let why = match &c.status {
+                CustodyStatus::InTransit { to, release } => {
+                    format!("it is in transit to {} since entry {release}", self.who(to))
                 }
-                match record_public_key(&open.admin) {
-                    None => err(
-                        "genesis",
-                        "case.open admin public_key is not an Ed25519 key".into(),
-                    ),
-                    Some(pk) => {
-                        if key_id(&pk) != open.admin.id {
-                            err(
-                                "genesis",
-                                format!(
-                                    "admin key id {} does not match its public key ({})",
-                                    open.admin.id,
-                                    key_id(&pk)
-                                ),
-                            );
+                CustodyStatus::Opened { open } => {
+                    format!("it was opened at entry {open}; reseal it first")
+                }
+                CustodyStatus::Sealed => "it is sealed; open it first".to_string(),
+                CustodyStatus::Disposed { .. } => unreachable!("handled above"),
+            };
+            return Err(format!("exhibit {ex} cannot be {action}: {why}"));
+        }
+        Ok(())
+    }
+
+    fn check_new_key(&self, rec: &KeyRecord) -> Result<(), String> {
+        let pk = record_public_key(rec).ok_or("public_key is not an Ed25519 key")?;
+        if key_id(&pk) != rec.id {
+            return Err(format!(
+                "key id {} does not match its public key ({})",
+                rec.id,
+                key_id(&pk)
+            ));
+        }
+        if let Some(k) = self.key(&rec.id) {
+            return Err(format!(
+                "key {} is already enrolled (as {}, entry {})",
+                rec.id, k.record.name, k.enrolled_at
+            ));
+        }
+        if !super::note::valid_key_name(&rec.name) {
+            return Err(format!("key name {:?} has white space or '+'", rec.name));
+        }
+        Ok(())
+    }
+
+    fn check_admin(&self, signer: &str, action: &str) -> Result<(), String> {
+        match self.key(signer) {
+            Some(k) if k.admin => Ok(()),
+            _ => Err(format!(
+                "{} is not the case administrator; only the administrator can {action}",
+                self.who(signer)
+            )),
+        }
+    }
+
+    fn check_kind(&self, seq: u64, e: &Entry, body: &Body, out: &mut Vec<Finding>) {
+        let signer = e.key.as_str();
+        let result: Result<(), String> = (|| {
+            if seq == 0 && !matches!(body, Body::CaseOpen(_)) {
+                return Err(format!(
+                    "the first entry must be {KIND_CASE_OPEN}, not {}",
+                    e.kind
+                ));
+            }
+            match body {
+                Body::CaseOpen(open) => {
+                    if seq != 0 {
+                        return Err("case.open may only be the first entry".into());
+                    }
+                    let pk = record_public_key(&open.admin)
+                        .ok_or("case.open admin public_key is not an Ed25519 key")?;
+                    if key_id(&pk) != open.admin.id {
+                        return Err(format!(
+                            "admin key id {} does not match its public key ({})",
+                            open.admin.id,
+                            key_id(&pk)
+                        ));
+                    }
+                }
+                Body::Seal(s) => {
+                    let expected = exhibit_id(self.exhibits + 1);
+                    if s.exhibit != expected {
+                        return Err(format!(
+                            "exhibit id {} out of order, expected {expected}",
+                            s.exhibit
+                        ));
+                    }
+                    if let Some(parent) = s.acquisition.as_ref().and_then(|a| a.parent.as_ref()) {
+                        self.exhibit(parent)?;
+                    }
+                }
+                Body::KeyEnrol(k) => {
+                    self.check_admin(signer, "enrol keys")?;
+                    self.check_new_key(&k.key)?;
+                    if !k.key.role.as_deref().is_some_and(|r| ROLES.contains(&r)) {
+                        return Err(format!(
+                            "role {:?} is not one of {}",
+                            k.key.role,
+                            ROLES.join(", ")
+                        ));
+                    }
+                    if let Some(other) = self.keys.iter().find(|x| x.record.name == k.key.name) {
+                        return Err(format!(
+                            "the name {} is already used by key {}",
+                            k.key.name, other.record.id
+                        ));
+                    }
+                }
+                Body::KeyRevoke(r) => {
+                    self.check_admin(signer, "revoke keys")?;
+                    let target = self
+                        .key(&r.key)
+                        .ok_or_else(|| format!("key {} is not enrolled", r.key))?;
+                    if let Some(at) = target.revoked_at {
+                        return Err(format!(
+                            "key {} was already revoked at entry {at}",
+                            self.who(&r.key)
+                        ));
+                    }
+                    if r.key == signer {
+                        return Err(
+                            "an administrator cannot revoke its own key; rotate it instead".into(),
+                        );
+                    }
+                }
+                Body::KeyRotate(r) => {
+                    if r.old != signer {
+                        return Err(format!(
+                            "key.rotate must be signed by the old key {}, not {signer}",
+                            r.old
+                        ));
+                    }
+                    self.check_new_key(&r.new)?;
+                    let old = self
+                        .key(&r.old)
+                        .ok_or_else(|| format!("key {} is not enrolled", r.old))?;
+                    if r.new.name != old.record.name || r.new.role != old.record.role {
+                        return Err(format!(
+                            "the successor must keep the name and role of {} ({:?})",
+                            old.record.name, old.record.role
+                        ));
+                    }
+                }
+                Body::Release(r) => {
+                    if r.exhibits.is_empty() {
+                        return Err("a release names at least one exhibit".into());
+                    }
+                    for (i, ex) in r.exhibits.iter().enumerate() {
+                        if r.exhibits[..i].contains(ex) {
+                            return Err(format!("exhibit {ex} is listed twice"));
+                        }
+                        self.holds(signer, ex, "released", &["sealed"])?;
+                    }
+                    if self.active_key(&r.to).is_none() {
+                        return Err(format!(
+                            "the receiver {} is not an enrolled, unrevoked key of this case",
+                            self.who(&r.to)
+                        ));
+                    }
+                    if r.to == signer {
+                        return Err("an exhibit cannot be released to its own holder".into());
+                    }
+                }
+                Body::Accept(a) => {
+                    if a.received.is_empty() {
+                        return Err("an accept names at least one exhibit".into());
+                    }
+                    for (i, r) in a.received.iter().enumerate() {
+                        let ex = r.exhibit.as_str();
+                        if a.received[..i].iter().any(|x| x.exhibit == ex) {
+                            return Err(format!("exhibit {ex} is listed twice"));
+                        }
+                        match &self.exhibit(ex)?.status {
+                            CustodyStatus::InTransit { to, release } if *release == a.release => {
+                                if to != signer {
+                                    return Err(format!(
+                                        "exhibit {ex} was released to {}; {} cannot accept it",
+                                        self.who(to),
+                                        self.who(signer)
+                                    ));
+                                }
+                            }
+                            _ => {
+                                return Err(format!(
+                                    "exhibit {ex} is not in transit under the release of entry {}",
+                                    a.release
+                                ))
+                            }
                         }
                     }
                 }
-            }
-            Body::Seal(s) => {
-                if seq == 0 {
-                    err(
-                        "genesis",
-                        format!("the first entry must be {KIND_CASE_OPEN}, not {}", e.kind),
-                    );
+                Body::Open(o) => {
+                    self.holds(signer, &o.exhibit, "opened", &["sealed"])?;
+                    let current = &self.exhibit(&o.exhibit)?.seal_no;
+                    if o.seal_no != *current {
+                        return Err(format!(
+                            "the open names seal {:?} but exhibit {} is under seal {:?}",
+                            o.seal_no, o.exhibit, current
+                        ));
+                    }
                 }
-                let expected = exhibit_id(self.exhibits + 1);
-                if s.exhibit != expected {
-                    err(
-                        "exhibit-id",
-                        format!("exhibit id {} out of order, expected {expected}", s.exhibit),
-                    );
+                Body::Reseal(r) => {
+                    self.holds(signer, &r.exhibit, "re-sealed", &["opened"])?;
+                    if r.new_seal_no.trim().is_empty() {
+                        return Err("the new seal number is empty".into());
+                    }
+                    if r.recheck.exhibit != r.exhibit {
+                        return Err("the re-hash names another exhibit".into());
+                    }
+                }
+                Body::Note(n) => {
+                    if let Some(ex) = &n.exhibit {
+                        self.exhibit(ex)?;
+                    }
+                }
+                Body::Dispose(d) => {
+                    self.holds(signer, &d.exhibit, "disposed of", &["sealed", "opened"])?;
                 }
             }
+            Ok(())
+        })();
+        let exhibit = body.exhibits().first().map(|s| s.to_string());
+        if let Err(message) = result {
+            out.push(Finding {
+                exhibit,
+                ..Finding::entry_error(seq, "custody", message)
+            });
+        }
+        // Discrepancies found on receipt or re-sealing are recorded, and always reported.
+        let rechecks: Vec<&Recheck> = match body {
+            Body::Accept(a) => a.received.iter().collect(),
+            Body::Reseal(r) => vec![&r.recheck],
+            _ => vec![],
+        };
+        for r in rechecks.into_iter().filter(|r| !r.matches) {
+            out.push(Finding {
+                severity: Severity::Warning,
+                exhibit: Some(r.exhibit.clone()),
+                ..Finding::entry_error(
+                    seq,
+                    "discrepancy",
+                    format!(
+                        "{} recorded a discrepancy on re-hashing: {}",
+                        self.who(signer),
+                        if r.discrepancies.is_empty() {
+                            "hashes differ".to_string()
+                        } else {
+                            r.discrepancies.join("; ")
+                        }
+                    ),
+                )
+            });
         }
     }
 
     fn check_signature(&self, seq: u64, e: &Entry, body: Option<&Body>, out: &mut Vec<Finding>) {
         // case.open is signed by the key it enrols.
-        let record = match body {
-            Some(Body::CaseOpen(open)) if seq == 0 => Some(&open.admin),
-            _ => self.key(&e.key),
+        let (record, revoked) = match body {
+            Some(Body::CaseOpen(open)) if seq == 0 => (Some(&open.admin), None),
+            _ => match self.key(&e.key) {
+                Some(k) => (
+                    Some(&k.record),
+                    k.revoked_at.map(|at| (at, k.revoked_reason.clone())),
+                ),
+                None => (None, None),
+            },
         };
         let Some(record) = record else {
             out.push(Finding::entry_error(
@@ -276,6 +613,18 @@ impl ChainState {
             ));
             return;
         }
+        if let Some((at, reason)) = revoked {
+            out.push(Finding::entry_error(
+                seq,
+                "revoked-key",
+                format!(
+                    "signed by key {} ({}), revoked at entry {at} ({})",
+                    record.id,
+                    record.name,
+                    reason.unwrap_or_default()
+                ),
+            ));
+        }
         match record_public_key(record) {
             Some(pk) if e.signature_valid(&pk) => {}
             _ => out.push(Finding::entry_error(
@@ -289,13 +638,104 @@ impl ChainState {
         }
     }
 
-    fn record(&mut self, body: &Body) {
+    fn record(&mut self, seq: u64, signer: &str, body: &Body) {
         match body {
             Body::CaseOpen(open) => {
                 self.case = Some(open.case.clone());
-                self.keys.push(open.admin.clone());
+                self.keys.push(EnrolledKey {
+                    record: open.admin.clone(),
+                    enrolled_at: seq,
+                    admin: true,
+                    revoked_at: None,
+                    revoked_reason: None,
+                });
             }
-            Body::Seal(_) => self.exhibits += 1,
+            Body::Seal(s) => {
+                self.exhibits += 1;
+                self.custody.insert(
+                    s.exhibit.clone(),
+                    Custody {
+                        holder: signer.to_string(),
+                        status: CustodyStatus::Sealed,
+                        seal_no: s.seal_no.clone(),
+                        seal_seq: seq,
+                        seal_offset: self.offset,
+                    },
+                );
+            }
+            Body::KeyEnrol(k) => self.keys.push(EnrolledKey {
+                record: k.key.clone(),
+                enrolled_at: seq,
+                admin: false,
+                revoked_at: None,
+                revoked_reason: None,
+            }),
+            Body::KeyRevoke(r) => {
+                if let Some(k) = self.key_mut(&r.key) {
+                    k.revoked_at = Some(seq);
+                    k.revoked_reason = Some(r.reason.clone());
+                }
+            }
+            Body::KeyRotate(r) => {
+                let admin = self.key(&r.old).is_some_and(|k| k.admin);
+                if let Some(k) = self.key_mut(&r.old) {
+                    k.revoked_at = Some(seq);
+                    k.revoked_reason = Some(format!("rotated to {}", r.new.id));
+                    k.admin = false;
+                }
+                self.keys.push(EnrolledKey {
+                    record: r.new.clone(),
+                    enrolled_at: seq,
+                    admin,
+                    revoked_at: None,
+                    revoked_reason: None,
+                });
+                for c in self.custody.values_mut() {
+                    if c.holder == r.old {
+                        c.holder = r.new.id.clone();
+                    }
+                    if let CustodyStatus::InTransit { to, .. } = &mut c.status {
+                        if *to == r.old {
+                            *to = r.new.id.clone();
+                        }
+                    }
+                }
+            }
+            Body::Release(r) => {
+                for ex in &r.exhibits {
+                    if let Some(c) = self.custody.get_mut(ex) {
+                        c.status = CustodyStatus::InTransit {
+                            to: r.to.clone(),
+                            release: seq,
+                        };
+                    }
+                }
+            }
+            Body::Accept(a) => {
+                for r in &a.received {
+                    if let Some(c) = self.custody.get_mut(&r.exhibit) {
+                        c.holder = signer.to_string();
+                        c.status = CustodyStatus::Sealed;
+                    }
+                }
+            }
+            Body::Open(o) => {
+                if let Some(c) = self.custody.get_mut(&o.exhibit) {
+                    c.status = CustodyStatus::Opened { open: seq };
+                }
+            }
+            Body::Reseal(r) => {
+                if let Some(c) = self.custody.get_mut(&r.exhibit) {
+                    c.status = CustodyStatus::Sealed;
+                    c.seal_no = Some(r.new_seal_no.clone());
+                }
+            }
+            Body::Note(_) => {}
+            Body::Dispose(d) => {
+                if let Some(c) = self.custody.get_mut(&d.exhibit) {
+                    c.status = CustodyStatus::Disposed { at: seq };
+                }
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod body;
 pub mod canonical;
 pub mod chain;
+pub mod cosign;
 pub mod encoding;
 pub mod entry;
 pub mod keys;

@@ -16,9 +16,17 @@ pub fn valid_key_name(name: &str) -> bool {
 
 /// The 4-byte note key ID: the first 4 bytes of SHA-256(name || 0x0A || 0x01 || public key).
 pub fn note_key_id(name: &str, public: &VerifyingKey) -> [u8; 4] {
+    note_key_id_alg(name, public, ALG_ED25519)
+}
+
+/// The signature type byte of timestamped Ed25519 cosignatures (C2SP tlog-cosignature).
+pub const ALG_COSIGNATURE_V1: u8 = 0x04;
+
+/// The 4-byte note key ID for signature type `alg`: SHA-256(name || 0x0A || alg || key)[:4].
+pub fn note_key_id_alg(name: &str, public: &VerifyingKey, alg: u8) -> [u8; 4] {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
-    h.update([b'\n', ALG_ED25519]);
+    h.update([b'\n', alg]);
     h.update(public.as_bytes());
     let d = h.finalize();
     [d[0], d[1], d[2], d[3]]

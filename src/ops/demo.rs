@@ -1,13 +1,17 @@
 //! `scelle demo [DIR]`: builds a complete demo case from the synthetic files bundled under
 //! `examples/demo/` (compiled into the binary, so the demo runs from any directory): two keys,
 //! the case "Apple Inc. v. NSO Group Technologies", three sealed artifacts (an iOS
-//! full-file-system tar, a log folder, a single file), a checkpoint, a verification.
+//! full-file-system tar, a log folder, a single file), an examination (open and re-seal), the
+//! hand-over of every exhibit to counsel with re-hash on receipt, counsel's cosignature of the
+//! checkpoint, and a verification.
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Acquisition, Item};
+use crate::ops::custody;
 use crate::ops::init::CaseParams;
 use crate::ops::seal::{SealOptions, Sealed};
 use crate::ops::verify::{Report, VerifyOptions};
+use crate::store::hashing::no_progress;
 use crate::store::hashing::HashSelection;
 use crate::store::keyfile;
 use secrecy::SecretString;
@@ -294,6 +298,63 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
             sealed.push(s);
         }
     }
+    // Custody: enrol counsel; the expert examines E-0001 and re-seals it; the expert hands
+    // every exhibit to counsel, who re-hashes them on receipt and cosigns the expert's
+    // checkpoint of the hand-over.
+    let counsel = keyfile::load_signing_key(&key_paths[1], &pass)?;
+    let counsel_pub = dir.join("keys/counsel.pub");
+    custody::enrol(&case, &counsel_pub, "counsel", "counsel", &key)?;
+    say(&format!("enrolled counsel ({}) as counsel", counsel.id()));
+    custody::open(
+        &case,
+        "E-0001",
+        "read-only examination of the extraction for FORCEDENTRY / Pegasus traces",
+        &["Demo Counsel (counsel for plaintiff)".to_string()],
+        Some("intact, seal NSO-DEMO-001 unbroken"),
+        &key,
+    )?;
+    let (_, check) = custody::reseal(&case, "E-0001", "NSO-DEMO-001-R1", None, &key, &no_progress)?;
+    say(&format!(
+        "opened and re-sealed E-0001 as NSO-DEMO-001-R1 (re-hash {})",
+        if check.matches { "matches" } else { "DIFFERS" }
+    ));
+    let exhibits: Vec<String> = sealed.iter().map(|s| s.exhibit.clone()).collect();
+    let details = custody::ReleaseDetails {
+        to: "counsel".into(),
+        purpose: "production to counsel for filing".into(),
+        packaging: some("encrypted USB drive in tamper-evident bag TE-4471"),
+        seal_condition: some("intact"),
+        location: some("Example Forensics LLC laboratory, San Francisco"),
+        authority: some("Stipulated protective order (demo)"),
+    };
+    let released = custody::release(&case, &exhibits, &details, &key)?;
+    say(&format!("released {} to counsel", exhibits.join(", ")));
+    let accept = custody::AcceptDetails {
+        seal_condition: some("intact on receipt"),
+        location: some("counsel's office"),
+        ..Default::default()
+    };
+    let (_, checks) = custody::accept(&case, &exhibits, &accept, &counsel, &no_progress)?;
+    for c in &checks {
+        say(&format!(
+            "  counsel re-hashed {}: {}",
+            c.exhibit,
+            if c.matches {
+                "matches the seal"
+            } else {
+                "DISCREPANCY"
+            }
+        ));
+    }
+    // Counsel witnesses the expert's checkpoint of the release.
+    let expert_checkpoint = released.checkpoint.expect("an append writes a checkpoint");
+    let cosigned = super::cosign::cosign(&case, &expert_checkpoint, &counsel)?;
+    say(&format!(
+        "counsel cosigned the expert's checkpoint of tree size {} ({})",
+        cosigned.size,
+        cosigned.path.display()
+    ));
+
     let (cp_path, cp_text) = super::latest_checkpoint(&case)?;
     say(&format!("checkpoint {}:", cp_path.display()));
     for line in cp_text.lines() {
@@ -308,6 +369,12 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         say(&format!("  {}", f.describe()));
     }
     let verified = report.ok();
+    for w in &report.witnesses {
+        say(&format!(
+            "  witness {} has seen tree size {}",
+            w.name, w.size
+        ));
+    }
     say(&format!(
         "verify --rehash: {} ({} entries, {} exhibits re-hashed, {} errors, {} warnings)",
         if verified { "OK" } else { "FAILED" },
@@ -323,6 +390,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     ));
     say(&format!("  scelle -C {c} log"));
     say(&format!("  scelle -C {c} verify --rehash"));
+    say(&format!("  scelle -C {c} show E-0001"));
     say(&format!("  scelle -C {c} prove E-0001"));
     say(&format!("  sha256sum {}", tar_path.display()));
     Ok(DemoOutcome {

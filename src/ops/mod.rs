@@ -1,6 +1,8 @@
 //! Operations: what each command does, as library calls. Each returns data for the binary to
 //! print; none prints.
 
+pub mod cosign;
+pub mod custody;
 pub mod demo;
 pub mod init;
 pub mod keys;

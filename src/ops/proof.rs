@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::format::body::{Body, KIND_SEAL};
-use crate::format::chain::{record_public_key, ChainState};
+use crate::format::chain::ChainState;
 use crate::format::encoding::{b64, hex};
 use crate::format::entry::Entry;
 use crate::format::merkle::{self, leaf_hash, Hash};
@@ -66,18 +66,12 @@ fn state_of(lines: &[Vec<u8>]) -> ChainState {
     s
 }
 
-/// Who, among the case's keys, signed this checkpoint validly.
+/// Who, among the case's keys, signed or cosigned this checkpoint validly.
 fn signers(state: &ChainState, cp: &StoredCheckpoint) -> Vec<String> {
-    cp.note
-        .signatures
-        .iter()
-        .filter_map(|sig| {
-            let rec = state.keys.iter().find(|k| k.name == sig.name)?;
-            let pk = record_public_key(rec)?;
-            sig.verifies(&cp.note.text, &rec.name, &pk)
-                .then(|| rec.name.clone())
-        })
-        .collect()
+    let check = crate::format::cosign::check_note(state, &cp.note);
+    let mut names = check.signed_by;
+    names.extend(check.cosigned_by.into_iter().map(|(n, _)| n));
+    names
 }
 
 /// Finds the entry for `target`: an exhibit id (`E-0003`) or a sequence number.

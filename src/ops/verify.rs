@@ -4,7 +4,7 @@
 
 use crate::error::Result;
 use crate::format::body::{Artifact, Body, Member, Seal};
-use crate::format::chain::{record_public_key, ChainState, Finding, Severity};
+use crate::format::chain::{ChainState, Finding, Severity};
 use crate::format::encoding::b64;
 use crate::format::merkle::{ct_eq, Hash};
 use crate::ops::seal::{measure, ArtifactKind};
@@ -24,6 +24,19 @@ pub struct VerifyOptions {
     pub rehash: bool,
 }
 
+/// A witness's verified cosignature of a checkpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct WitnessSighting {
+    /// The witness's key name.
+    pub name: String,
+    /// The tree size it cosigned.
+    pub size: u64,
+    /// When, seconds since 1970 (from the cosignature).
+    pub time: u64,
+    /// The checkpoint file.
+    pub file: String,
+}
+
 /// The result of a verification.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -41,6 +54,8 @@ pub struct Report {
     pub root: String,
     /// Exhibits re-hashed (with `rehash`).
     pub rehashed: u64,
+    /// Every verified witness cosignature: who has seen which tree size, when.
+    pub witnesses: Vec<WitnessSighting>,
     /// Wall time in milliseconds.
     pub elapsed_ms: u64,
     /// Ledger entries checked per second.
@@ -129,6 +144,7 @@ pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result
     // Checkpoints.
     let origin = state.case.as_ref().map(|c| c.origin.clone());
     let mut checkpointed_size = 0;
+    let mut witnesses = Vec::new();
     for (path, cp) in &stored {
         let cp = match cp {
             Ok(c) => c,
@@ -183,40 +199,38 @@ pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result
                 }
             }
         }
-        let mut verified = 0;
-        for sig in &cp.note.signatures {
-            let Some(rec) = state.keys.iter().find(|k| k.name == sig.name) else {
-                findings.push(file_finding(
-                    Severity::Warning,
-                    "checkpoint-unknown-signer",
-                    path,
-                    format!(
-                        "signature by {:?}, not a key enrolled in this case: not checked",
-                        sig.name
-                    ),
-                ));
-                continue;
-            };
-            let ok = record_public_key(rec)
-                .is_some_and(|pk| sig.verifies(&cp.note.text, &rec.name, &pk));
-            if ok {
-                verified += 1;
-            } else {
-                findings.push(file_finding(
-                    Severity::Error,
-                    "checkpoint-signature",
-                    path,
-                    format!("signature by {} (key {}) does not verify", rec.name, rec.id),
-                ));
-            }
+        let check = crate::format::cosign::check_note(&state, &cp.note);
+        for name in &check.unknown {
+            findings.push(file_finding(
+                Severity::Warning,
+                "checkpoint-unknown-signer",
+                path,
+                format!("signature by {name:?}, not a key enrolled in this case: not checked"),
+            ));
         }
-        if verified == 0 {
+        for problem in &check.invalid {
+            findings.push(file_finding(
+                Severity::Error,
+                "checkpoint-signature",
+                path,
+                problem.clone(),
+            ));
+        }
+        if check.signed_by.is_empty() {
             findings.push(file_finding(
                 Severity::Error,
                 "checkpoint-unsigned",
                 path,
                 "no valid signature by a key enrolled in this case".into(),
             ));
+        }
+        for (name, time) in check.cosigned_by {
+            witnesses.push(WitnessSighting {
+                name,
+                size,
+                time,
+                file: path.display().to_string(),
+            });
         }
         checkpointed_size = checkpointed_size.max(size);
     }
@@ -266,6 +280,7 @@ pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result
         checkpointed_size,
         root: b64(&state.frontier.root()),
         rehashed,
+        witnesses,
         elapsed_ms: elapsed.as_millis() as u64,
         entries_per_second: (entries as f64 / secs) as u64,
     })
@@ -403,11 +418,20 @@ fn index_members(ms: &[Member]) -> BTreeMap<(&str, usize), &Member> {
     out
 }
 
-/// Re-hashes one exhibit's artifact and compares it with the record.
+/// Re-hashes one exhibit's artifact at its sealed path and compares it with the record.
 pub fn rehash(seal: &Seal, progress: Progress) -> Vec<Finding> {
+    compare_artifact(seal, Path::new(&seal.artifact.path_resolved), progress).1
+}
+
+/// Re-hashes the artifact at `path` and compares it with `seal`'s record: the artifact as
+/// found (if readable) and every difference.
+pub fn compare_artifact(
+    seal: &Seal,
+    path: &Path,
+    progress: Progress,
+) -> (Option<Artifact>, Vec<Finding>) {
     let rec: &Artifact = &seal.artifact;
     let ex = seal.exhibit.as_str();
-    let path = Path::new(&rec.path_resolved);
     let sel = HashSelection {
         sha512: rec.hashes.sha512.is_some()
             || rec
@@ -430,11 +454,14 @@ pub fn rehash(seal: &Seal, progress: Progress) -> Vec<Finding> {
     let now = match measure(path, kind, sel, progress) {
         Ok(a) => a,
         Err(e) => {
-            return vec![exhibit_finding(
-                ex,
-                "rehash-unreadable",
-                format!("cannot re-hash {}: {e}", rec.path_resolved),
-            )]
+            return (
+                None,
+                vec![exhibit_finding(
+                    ex,
+                    "rehash-unreadable",
+                    format!("cannot re-hash {}: {e}", path.display()),
+                )],
+            )
         }
     };
     let mut out = Vec::new();
@@ -444,10 +471,12 @@ pub fn rehash(seal: &Seal, progress: Progress) -> Vec<Finding> {
             "rehash-kind",
             format!(
                 "{} was a {}, is now a {}",
-                rec.path_resolved, rec.kind, now.kind
+                path.display(),
+                rec.kind,
+                now.kind
             ),
         ));
-        return out;
+        return (Some(now), out);
     }
     if now.size != rec.size {
         out.push(exhibit_finding(
@@ -460,5 +489,5 @@ pub fn rehash(seal: &Seal, progress: Progress) -> Vec<Finding> {
     if let (Some(r), Some(n)) = (&rec.members, &now.members) {
         compare_members(ex, r, n, &mut out);
     }
-    out
+    (Some(now), out)
 }

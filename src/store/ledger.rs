@@ -9,7 +9,7 @@
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Body, KeyRecord};
 use crate::format::canonical::to_canonical;
-use crate::format::chain::{ChainState, Severity};
+use crate::format::chain::{ChainState, Custody, EnrolledKey, Severity};
 use crate::format::encoding::{hex, unhex};
 use crate::format::entry::{line_hash, Entry, FORMAT_VERSION};
 use crate::format::merkle::{Frontier, Hash};
@@ -20,6 +20,7 @@ use crate::store::fsutil;
 use crate::store::keyfile::LoadedKey;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -83,6 +84,9 @@ impl Iterator for LineReader {
     }
 }
 
+/// The version of the `ledger.index` layout; an index of another version is rebuilt.
+const INDEX_FORMAT: u64 = 2;
+
 /// The stored form of [`ChainState`] (`ledger.index`).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -96,7 +100,8 @@ struct IndexFile {
     last_time: Option<String>,
     frontier: Vec<FrontierNode>,
     exhibits: u64,
-    keys: Vec<KeyRecord>,
+    keys: Vec<EnrolledKey>,
+    custody: BTreeMap<String, Custody>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     case: Option<crate::format::body::CaseInfo>,
 }
@@ -110,7 +115,7 @@ struct FrontierNode {
 
 fn encode_index(s: &ChainState) -> Vec<u8> {
     let file = IndexFile {
-        format: FORMAT_VERSION,
+        format: INDEX_FORMAT,
         size: s.size,
         bytes: s.bytes,
         last_line_len: s.last_line_len,
@@ -127,6 +132,7 @@ fn encode_index(s: &ChainState) -> Vec<u8> {
             .collect(),
         exhibits: s.exhibits,
         keys: s.keys.clone(),
+        custody: s.custody.clone(),
         case: s.case.clone(),
     };
     let mut v = to_canonical(&serde_json::to_value(file).expect("serialises")).expect("canonical");
@@ -136,6 +142,9 @@ fn encode_index(s: &ChainState) -> Vec<u8> {
 
 fn decode_index(bytes: &[u8]) -> Option<ChainState> {
     let f: IndexFile = serde_json::from_slice(bytes).ok()?;
+    if f.format != INDEX_FORMAT {
+        return None;
+    }
     let nodes: Option<Vec<(u32, Hash)>> = f
         .frontier
         .iter()
@@ -150,6 +159,8 @@ fn decode_index(bytes: &[u8]) -> Option<ChainState> {
         frontier: Frontier::from_parts(f.size, nodes?)?,
         exhibits: f.exhibits,
         keys: f.keys,
+        custody: f.custody,
+        offset: f.bytes,
         case: f.case,
     })
 }
@@ -279,7 +290,10 @@ impl<'a> Appender<'a> {
             .iter()
             .find(|f| f.severity == Severity::Error)
         {
-            return Err(Error::input(f.describe()));
+            return Err(Error::input(format!(
+                "refused, nothing written: {}",
+                f.message
+            )));
         }
         let ledger = self.case.ledger();
         let mut bytes = line;
@@ -287,16 +301,17 @@ impl<'a> Appender<'a> {
         self.file.write_all(&bytes).at(&ledger)?;
         self.file.sync_data().at(&ledger)?;
         self.state = next;
-        if let Some(Body::CaseOpen(open)) = applied.body {
-            let pk =
-                crate::format::chain::record_public_key(&open.admin).expect("checked by apply");
-            let pem = crate::format::keys::public_key_pem(
-                &pk,
-                &open.admin.name,
-                open.admin.role.as_deref(),
-            );
+        let enrolled: Option<&KeyRecord> = match &applied.body {
+            Some(Body::CaseOpen(open)) => Some(&open.admin),
+            Some(Body::KeyEnrol(k)) => Some(&k.key),
+            Some(Body::KeyRotate(r)) => Some(&r.new),
+            _ => None,
+        };
+        if let Some(rec) = enrolled {
+            let pk = crate::format::chain::record_public_key(rec).expect("checked by apply");
+            let pem = crate::format::keys::public_key_pem(&pk, &rec.name, rec.role.as_deref());
             fsutil::atomic_write(
-                &self.case.keys().join(format!("{}.pub", open.admin.id)),
+                &self.case.keys().join(format!("{}.pub", rec.id)),
                 pem.as_bytes(),
                 0o644,
             )?;
@@ -332,7 +347,7 @@ pub fn write_checkpoint(case: &CaseDir, state: &ChainState, key: &LoadedKey) -> 
         size: state.size,
         root: state.frontier.root(),
     };
-    let note = Note::sign(&cp.text(), &record.name, &key.signing)
+    let note = Note::sign(&cp.text(), &record.record.name, &key.signing)
         .map_err(|e| Error::input(format!("cannot sign the checkpoint: {e}")))?;
     checkpoints::write(case, state.size, &note)
 }

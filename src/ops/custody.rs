@@ -1,0 +1,488 @@
+//! Custody and key lifecycle: enrol, revoke and rotate keys; release, accept (with re-hash),
+//! open, re-seal, note and dispose of exhibits; an exhibit's timeline. Every rule is enforced
+//! by the chain state machine (`format::chain`) before anything is written, so a refused
+//! action leaves the case unchanged, and `verify` applies the very same rules.
+
+use crate::error::{Error, IoContext, Result};
+use crate::format::body::{
+    Accept, Body, Dispose, KeyEnrol, KeyRecord, KeyRevoke, KeyRotate, NoteBody, Open, Recheck,
+    Release, Reseal, Seal, KIND_ACCEPT, KIND_DISPOSE, KIND_KEY_ENROL, KIND_KEY_REVOKE,
+    KIND_KEY_ROTATE, KIND_NOTE, KIND_OPEN, KIND_RELEASE, KIND_RESEAL,
+};
+use crate::format::chain::{ChainState, Custody, CustodyStatus};
+use crate::format::encoding::b64;
+use crate::format::entry::Entry;
+use crate::format::keys::key_id;
+use crate::store::case::CaseDir;
+use crate::store::hashing::Progress;
+use crate::store::keyfile::{self, LoadedKey};
+use crate::store::ledger::{self, Appender, LineReader, RawLine};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{BufRead, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+/// What an appending custody command wrote.
+#[derive(Debug)]
+pub struct Appended {
+    /// The entries, in order.
+    pub entries: Vec<Entry>,
+    /// The checkpoint signed after them.
+    pub checkpoint: Option<PathBuf>,
+}
+
+/// Appends entries (already built) signed by `key`, then the checkpoint. The ledger must have
+/// its `case.open` already.
+fn append(
+    case: &CaseDir,
+    key: &LoadedKey,
+    items: Vec<(&str, serde_json::Value)>,
+) -> Result<Appended> {
+    let mut app = Appender::open(case)?;
+    if app.state().size == 0 {
+        return Err(Error::input(format!(
+            "{}: the ledger is empty; seal an artifact first",
+            case.ledger().display()
+        )));
+    }
+    let mut entries = Vec::new();
+    for (kind, body) in items {
+        entries.push(app.append(kind, body, key, crate::format::time::now_utc())?);
+    }
+    let checkpoint = app.finish(key)?;
+    Ok(Appended {
+        entries,
+        checkpoint,
+    })
+}
+
+fn value<T: Serialize>(body: &T) -> serde_json::Value {
+    serde_json::to_value(body).expect("bodies serialise")
+}
+
+/// Resolves a key given by id (16 hex digits) or by name to an enrolled key id.
+pub fn resolve_key(state: &ChainState, reference: &str) -> Result<String> {
+    if let Some(k) = state.key(reference) {
+        return Ok(k.record.id.clone());
+    }
+    let named: Vec<_> = state
+        .keys
+        .iter()
+        .filter(|k| k.record.name == reference && k.revoked_at.is_none())
+        .collect();
+    match named.as_slice() {
+        [k] => Ok(k.record.id.clone()),
+        _ => Err(Error::input(format!(
+            "{reference:?} is neither the id nor the name of an enrolled key; `scelle key list` shows them"
+        ))),
+    }
+}
+
+fn load_record(path: &Path, name: Option<&str>, role: Option<&str>) -> Result<KeyRecord> {
+    let p = keyfile::load_public_key(path)?;
+    let name = name.map(str::to_string).unwrap_or(p.name);
+    keyfile::check_name(&name)?;
+    Ok(KeyRecord {
+        id: key_id(&p.public),
+        name,
+        role: role.map(str::to_string).or(p.role),
+        public_key: b64(p.public.as_bytes()),
+    })
+}
+
+/// `key enrol`: the administrator enrols a public key under a name and role.
+pub fn enrol(
+    case: &CaseDir,
+    public: &Path,
+    name: &str,
+    role: &str,
+    admin: &LoadedKey,
+) -> Result<Appended> {
+    let key = load_record(public, Some(name), Some(role))?;
+    append(
+        case,
+        admin,
+        vec![(KIND_KEY_ENROL, value(&KeyEnrol { key }))],
+    )
+}
+
+/// `key revoke`: the administrator revokes a key (by id or name).
+pub fn revoke(case: &CaseDir, key: &str, reason: &str, admin: &LoadedKey) -> Result<Appended> {
+    let state = ledger::current_state(case)?;
+    let id = resolve_key(&state, key)?;
+    append(
+        case,
+        admin,
+        vec![(
+            KIND_KEY_REVOKE,
+            value(&KeyRevoke {
+                key: id,
+                reason: reason.into(),
+            }),
+        )],
+    )
+}
+
+/// `key rotate`: the old key hands over to `new_public`, keeping its name and role.
+pub fn rotate(case: &CaseDir, old: &LoadedKey, new_public: &Path) -> Result<Appended> {
+    let state = ledger::current_state(case)?;
+    let current = state.key(&old.id()).ok_or_else(|| {
+        Error::input(format!(
+            "{}: this key is not enrolled in the case",
+            old.path.display()
+        ))
+    })?;
+    let new = load_record(
+        new_public,
+        Some(&current.record.name),
+        current.record.role.as_deref(),
+    )?;
+    append(
+        case,
+        old,
+        vec![(KIND_KEY_ROTATE, value(&KeyRotate { old: old.id(), new }))],
+    )
+}
+
+/// The keys of the case and their lifecycle.
+pub fn list_keys(case: &CaseDir) -> Result<Vec<crate::format::chain::EnrolledKey>> {
+    Ok(ledger::current_state(case)?.keys)
+}
+
+/// Details of a release.
+#[derive(Debug, Clone, Default)]
+pub struct ReleaseDetails {
+    /// Receiver: key id or name.
+    pub to: String,
+    /// Why.
+    pub purpose: String,
+    /// Packaging and transport.
+    pub packaging: Option<String>,
+    /// Seal condition at release.
+    pub seal_condition: Option<String>,
+    /// From where.
+    pub location: Option<String>,
+    /// Legal authority.
+    pub authority: Option<String>,
+}
+
+/// `release`: the holder releases exhibits to a receiver.
+pub fn release(
+    case: &CaseDir,
+    exhibits: &[String],
+    d: &ReleaseDetails,
+    key: &LoadedKey,
+) -> Result<Appended> {
+    let state = ledger::current_state(case)?;
+    let body = Release {
+        exhibits: exhibits.to_vec(),
+        to: resolve_key(&state, &d.to)?,
+        purpose: d.purpose.clone(),
+        packaging: d.packaging.clone(),
+        seal_condition: d.seal_condition.clone(),
+        location: d.location.clone(),
+        authority: d.authority.clone(),
+    };
+    append(case, key, vec![(KIND_RELEASE, value(&body))])
+}
+
+/// Reads the seal entry of an exhibit (one seek, one line).
+pub fn seal_record(case: &CaseDir, custody: &Custody) -> Result<Seal> {
+    let path = case.ledger();
+    let mut f = std::io::BufReader::new(std::fs::File::open(&path).at(&path)?);
+    f.seek(SeekFrom::Start(custody.seal_offset)).at(&path)?;
+    let mut line = Vec::new();
+    f.read_until(b'\n', &mut line).at(&path)?;
+    line.pop();
+    let e = Entry::parse_line(&line).map_err(|e| {
+        Error::input(format!(
+            "{}: seal entry {}: {e}",
+            path.display(),
+            custody.seal_seq
+        ))
+    })?;
+    match Body::parse(&e.kind, &e.body) {
+        Ok(Body::Seal(s)) => Ok(*s),
+        _ => Err(Error::input(format!(
+            "{}: entry {} is not the seal it should be; run `scelle verify`",
+            path.display(),
+            custody.seal_seq
+        ))),
+    }
+}
+
+/// Re-hashes an exhibit at `path` (default: its sealed path) against its seal record.
+pub fn recheck(seal: &Seal, path: Option<&Path>, progress: Progress) -> Recheck {
+    let path = path
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(&seal.artifact.path_resolved));
+    let (found, findings) = super::verify::compare_artifact(seal, &path, progress);
+    Recheck {
+        exhibit: seal.exhibit.clone(),
+        path: path.display().to_string(),
+        sha256: found.map(|a| a.hashes.sha256).unwrap_or_default(),
+        matches: findings.is_empty(),
+        discrepancies: findings.into_iter().map(|f| f.message).collect(),
+    }
+}
+
+fn custody_of<'a>(state: &'a ChainState, ex: &str) -> Result<&'a Custody> {
+    state.custody.get(ex).ok_or_else(|| {
+        Error::input(format!(
+            "exhibit {ex} does not exist in this case; `scelle log` lists them"
+        ))
+    })
+}
+
+/// Details of an acceptance.
+#[derive(Debug, Clone, Default)]
+pub struct AcceptDetails {
+    /// Seal condition at receipt.
+    pub seal_condition: Option<String>,
+    /// Where received.
+    pub location: Option<String>,
+    /// Where the receiver's copy of an exhibit is, when not at its sealed path.
+    pub paths: BTreeMap<String, PathBuf>,
+}
+
+/// `accept`: the receiver re-hashes each exhibit, then signs its acceptance (one entry per
+/// release). Discrepancies are recorded in the entry, never hidden; see [`Appended`] and the
+/// rechecks returned.
+pub fn accept(
+    case: &CaseDir,
+    exhibits: &[String],
+    d: &AcceptDetails,
+    key: &LoadedKey,
+    progress: Progress,
+) -> Result<(Appended, Vec<Recheck>)> {
+    let state = ledger::current_state(case)?;
+    if exhibits.is_empty() {
+        return Err(Error::input("name at least one exhibit to accept"));
+    }
+    for ex in d.paths.keys() {
+        if !exhibits.contains(ex) {
+            return Err(Error::input(format!(
+                "--path names {ex}, which is not being accepted"
+            )));
+        }
+    }
+    let mut by_release: BTreeMap<u64, Vec<Recheck>> = BTreeMap::new();
+    let mut all = Vec::new();
+    for ex in exhibits {
+        let c = custody_of(&state, ex)?;
+        let CustodyStatus::InTransit { to, release } = &c.status else {
+            return Err(Error::input(format!(
+                "exhibit {ex} is not in transit; nothing to accept"
+            )));
+        };
+        if *to != key.id() {
+            return Err(Error::input(format!(
+                "exhibit {ex} was released to {}, not to {}",
+                state.who(to),
+                state.who(&key.id())
+            )));
+        }
+        let seal = seal_record(case, c)?;
+        let r = recheck(&seal, d.paths.get(ex).map(PathBuf::as_path), progress);
+        all.push(r.clone());
+        by_release.entry(*release).or_default().push(r);
+    }
+    let items = by_release
+        .into_iter()
+        .map(|(release, received)| {
+            let body = Accept {
+                release,
+                received,
+                seal_condition: d.seal_condition.clone(),
+                location: d.location.clone(),
+            };
+            (KIND_ACCEPT, value(&body))
+        })
+        .collect();
+    Ok((append(case, key, items)?, all))
+}
+
+/// `open`: the holder opens a sealed exhibit for examination.
+pub fn open(
+    case: &CaseDir,
+    exhibit: &str,
+    operations: &str,
+    present: &[String],
+    seal_condition: Option<&str>,
+    key: &LoadedKey,
+) -> Result<Appended> {
+    let state = ledger::current_state(case)?;
+    let c = custody_of(&state, exhibit)?;
+    let body = Open {
+        exhibit: exhibit.to_string(),
+        seal_no: c.seal_no.clone(),
+        seal_condition: seal_condition.map(str::to_string),
+        operations: operations.to_string(),
+        present: present.to_vec(),
+    };
+    append(case, key, vec![(KIND_OPEN, value(&body))])
+}
+
+/// `reseal`: the holder re-hashes the opened exhibit and seals it under a new number.
+pub fn reseal(
+    case: &CaseDir,
+    exhibit: &str,
+    new_seal_no: &str,
+    path: Option<&Path>,
+    key: &LoadedKey,
+    progress: Progress,
+) -> Result<(Appended, Recheck)> {
+    let state = ledger::current_state(case)?;
+    let c = custody_of(&state, exhibit)?;
+    if !matches!(c.status, CustodyStatus::Opened { .. }) {
+        return Err(Error::input(format!(
+            "exhibit {exhibit} is not opened; open it before re-sealing"
+        )));
+    }
+    let seal = seal_record(case, c)?;
+    let r = recheck(&seal, path, progress);
+    let body = Reseal {
+        exhibit: exhibit.to_string(),
+        new_seal_no: new_seal_no.to_string(),
+        recheck: r.clone(),
+    };
+    Ok((append(case, key, vec![(KIND_RESEAL, value(&body))])?, r))
+}
+
+/// `note`: a signed note about an exhibit or the case.
+pub fn note(
+    case: &CaseDir,
+    exhibit: Option<&str>,
+    text: &str,
+    key: &LoadedKey,
+) -> Result<Appended> {
+    if text.trim().is_empty() {
+        return Err(Error::input("the note is empty"));
+    }
+    let body = NoteBody {
+        exhibit: exhibit.map(str::to_string),
+        text: text.to_string(),
+    };
+    append(case, key, vec![(KIND_NOTE, value(&body))])
+}
+
+/// `dispose`: the holder disposes of an exhibit.
+pub fn dispose(
+    case: &CaseDir,
+    exhibit: &str,
+    how: &str,
+    authority: &str,
+    key: &LoadedKey,
+) -> Result<Appended> {
+    let body = Dispose {
+        exhibit: exhibit.to_string(),
+        how: how.to_string(),
+        authority: authority.to_string(),
+    };
+    append(case, key, vec![(KIND_DISPOSE, value(&body))])
+}
+
+/// One event in an exhibit's custody timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEvent {
+    /// Entry.
+    pub seq: u64,
+    /// UTC time.
+    pub time: String,
+    /// Entry kind.
+    pub kind: String,
+    /// Who signed it.
+    pub by: String,
+    /// What happened.
+    pub summary: String,
+    /// Holder after the event.
+    pub holder: String,
+    /// State after the event: sealed, in-transit, opened, disposed.
+    pub state: String,
+}
+
+/// An exhibit's custody timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timeline {
+    /// The exhibit.
+    pub exhibit: String,
+    /// Current seal number.
+    pub seal_no: Option<String>,
+    /// Current holder.
+    pub holder: String,
+    /// Current state.
+    pub state: String,
+    /// The sealed artifact's kind, path and SHA-256.
+    pub artifact: String,
+    /// Every event, in ledger order.
+    pub events: Vec<TimelineEvent>,
+}
+
+fn state_name(s: &CustodyStatus) -> &'static str {
+    match s {
+        CustodyStatus::Sealed => "sealed",
+        CustodyStatus::InTransit { .. } => "in-transit",
+        CustodyStatus::Opened { .. } => "opened",
+        CustodyStatus::Disposed { .. } => "disposed",
+    }
+}
+
+/// `show`: who held the exhibit when, from the whole ledger.
+pub fn show(case: &CaseDir, exhibit: &str) -> Result<Timeline> {
+    let mut state = ChainState::new();
+    let mut events = Vec::new();
+    let mut artifact = String::new();
+    for raw in LineReader::open(&case.ledger())? {
+        let RawLine::Line { bytes, .. } = raw? else {
+            break;
+        };
+        let applied = state.apply(&bytes);
+        let (Some(e), Some(body)) = (applied.entry, applied.body) else {
+            continue;
+        };
+        if !body.exhibits().contains(&exhibit) {
+            continue;
+        }
+        if let Body::Seal(s) = &body {
+            artifact = format!(
+                "{} {} sha256 {}",
+                s.artifact.kind, s.artifact.path_resolved, s.artifact.hashes.sha256
+            );
+        }
+        let summary = super::log::summarise(&state, &body);
+        let (holder, st) = match state.custody.get(exhibit) {
+            Some(c) => (state.who(&c.holder), state_name(&c.status).to_string()),
+            None => (String::new(), String::new()),
+        };
+        let refused = applied
+            .findings
+            .iter()
+            .any(|f| f.severity == crate::format::chain::Severity::Error);
+        events.push(TimelineEvent {
+            seq: e.seq,
+            time: e.time.clone(),
+            kind: e.kind.clone(),
+            by: state.who(&e.key),
+            summary: if refused {
+                format!("{summary} [INVALID: see `scelle verify`]")
+            } else {
+                summary
+            },
+            holder,
+            state: st,
+        });
+    }
+    let c = state.custody.get(exhibit).ok_or_else(|| {
+        Error::input(format!(
+            "exhibit {exhibit} does not exist in this case; `scelle log` lists them"
+        ))
+    })?;
+    Ok(Timeline {
+        exhibit: exhibit.to_string(),
+        seal_no: c.seal_no.clone(),
+        holder: state.who(&c.holder),
+        state: state_name(&c.status).to_string(),
+        artifact,
+        events,
+    })
+}
