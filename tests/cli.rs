@@ -682,3 +682,106 @@ fn prove_and_consistency_round_trip() {
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(stdout(&o).contains("INCONSISTENT"));
 }
+
+/// Re-signs entry `i` (same key, chain re-linked after it) after `edit` changed its body, as
+/// the expert's own later self could.
+fn resign_body(f: &Fixture, i: usize, edit: impl Fn(&mut serde_json::Value)) {
+    let pass = secrecy::SecretString::from(PASS.to_string());
+    let key = scelle::store::keyfile::load_signing_key(&f.key, &pass).unwrap();
+    let mut lines = f.lines();
+    let mut prev = scelle::format::entry::line_hash(lines[i - 1].as_bytes());
+    for (j, line) in lines.iter_mut().enumerate().skip(i) {
+        let mut e = scelle::format::entry::Entry::parse_line(line.as_bytes()).unwrap();
+        if j == i {
+            edit(&mut e.body);
+        }
+        e.prev = prev.clone();
+        e.sign(&key.signing);
+        *line = String::from_utf8(e.line().unwrap()).unwrap();
+        prev = scelle::format::entry::line_hash(line.as_bytes());
+    }
+    f.write_lines(&lines);
+}
+
+#[test]
+fn signed_but_inconsistent_bodies_fail_verification() {
+    type Edit = fn(&mut serde_json::Value);
+    let cases: [(&str, usize, Edit); 7] = [
+        ("upper-case hex", 1, |b| {
+            let h = b["artifact"]["hashes"]["sha256"]
+                .as_str()
+                .unwrap()
+                .to_uppercase();
+            b["artifact"]["hashes"]["sha256"] = h.into();
+        }),
+        ("dangling parent", 1, |b| {
+            b["acquisition"] = serde_json::json!({"parent": "E-0042"})
+        }),
+        ("manifest of other members", 2, |b| {
+            b["artifact"]["members"][2]["path"] = "system.txt".into()
+        }),
+        ("wrong file count", 2, |b| {
+            b["artifact"]["file_count"] = 7.into()
+        }),
+        ("directory size not the sum", 2, |b| {
+            b["artifact"]["size"] = 1.into()
+        }),
+        ("unknown compression", 3, |b| {
+            b["artifact"]["compression"] = "bzip2".into()
+        }),
+        ("empty optional list", 1, |b| {
+            b["acquisition"] = serde_json::json!({"present": []})
+        }),
+    ];
+    for (what, entry, edit) in cases {
+        let f = Fixture::new();
+        resign_body(&f, entry, edit);
+        let (code, errors) = f.verify(false);
+        assert_eq!(code, 1, "{what}: not detected");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["entry"] == entry as u64
+                    && (e["code"] == "body" || e["code"] == "custody")),
+            "{what}: {errors:?}"
+        );
+        // Reported once: no cascade onto the entries after it.
+        assert!(
+            errors
+                .iter()
+                .all(|e| e["entry"] == entry as u64 || e["file"].is_string()),
+            "{what}: cascade {errors:?}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_seal_or_a_bad_entry_zero_is_reported_once() {
+    let f = Fixture::new();
+    let mut lines = f.lines();
+    // Entry 1's exhibit renumbered without re-signing: its signature and the chain break.
+    lines[1] = lines[1].replacen("\"exhibit\":\"E-0001\"", "\"exhibit\":\"E-0009\"", 1);
+    f.write_lines(&lines);
+    let (_, errors) = f.verify(false);
+    assert!(
+        errors.iter().all(|e| e["entry"] != 3u64),
+        "the seals after it are still in order: {errors:?}"
+    );
+    // A broken signature on entry 0 does not make every later signer unknown.
+    let f = Fixture::new();
+    let mut lines = f.lines();
+    lines[0] = lines[0].replacen("\"title\":\"Apple", "\"title\":\"Apricot", 1);
+    f.write_lines(&lines);
+    let (code, errors) = f.verify(false);
+    assert_eq!(code, 1);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["entry"] == 0u64 && e["code"] == "signature"),
+        "{errors:?}"
+    );
+    assert!(
+        !errors.iter().any(|e| e["code"] == "unknown-key"),
+        "{errors:?}"
+    );
+}

@@ -273,6 +273,12 @@ impl ChainState {
                 match Body::parse(&e.kind, &e.body) {
                     Err(m) => findings.push(Finding::entry_error(seq, "body", m)),
                     Ok(b) => {
+                        if let Err(m) = super::validate::validate(&b, &e.body) {
+                            findings.push(Finding {
+                                exhibit: b.exhibits().first().map(|x| x.to_string()),
+                                ..Finding::entry_error(seq, "body", m)
+                            });
+                        }
                         self.check_kind(seq, &e, &b, &mut findings);
                         body = Some(b);
                     }
@@ -282,10 +288,15 @@ impl ChainState {
                     if let Some(b) = &body {
                         self.record(seq, &e.key, b);
                     }
-                } else if let Some(Body::Seal(s)) = &body {
-                    // Keep numbering in step with the line even when it is bad.
-                    if s.exhibit == exhibit_id(self.exhibits + 1) {
-                        self.exhibits += 1;
+                } else if let Some(b) = &body {
+                    match b {
+                        // Every seal line counts, valid or not, so one bad seal is reported
+                        // once and the exhibits after it keep their numbers (FORMAT.md §7).
+                        Body::Seal(_) => self.exhibits += 1,
+                        // A bad entry 0 still defines the case and its administrator, so later
+                        // entries are checked against it instead of each failing as unknown.
+                        Body::CaseOpen(_) if seq == 0 => self.record(seq, &e.key, b),
+                        _ => {}
                     }
                 }
                 self.last_time = Some(e.time.clone());

@@ -4,7 +4,7 @@
 
 use super::chain::ChainState;
 use super::note::{note_key_id_alg, Note, NoteSignature, ALG_COSIGNATURE_V1, ALG_ED25519};
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 
 /// The message a cosignature signs: `cosignature/v1\ntime T\n` followed by the note text.
 pub fn cosigned_message(text: &str, time: u64) -> String {
@@ -34,7 +34,7 @@ pub fn verify_cosignature(sig: &NoteSignature, text: &str, public: &VerifyingKey
     }
     let s = Signature::from_slice(&sig.signature[8..]).ok()?;
     public
-        .verify(cosigned_message(text, time).as_bytes(), &s)
+        .verify_strict(cosigned_message(text, time).as_bytes(), &s)
         .ok()
         .map(|_| time)
 }

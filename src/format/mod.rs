@@ -12,3 +12,4 @@ pub mod manifest;
 pub mod merkle;
 pub mod note;
 pub mod time;
+pub mod validate;

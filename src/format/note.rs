@@ -3,7 +3,7 @@
 
 use super::encoding::{b64, unb64};
 use super::merkle::Hash;
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 /// The signature type byte of Ed25519 in C2SP signed notes.
@@ -83,7 +83,7 @@ impl NoteSignature {
         let Ok(sig) = Signature::from_slice(&self.signature) else {
             return false;
         };
-        public.verify(text.as_bytes(), &sig).is_ok()
+        public.verify_strict(text.as_bytes(), &sig).is_ok()
     }
 }
 

@@ -1,0 +1,275 @@
+//! Value rules of every body (FORMAT.md §6), beyond its JSON shape: exact representation
+//! (no `null`, no empty optional arrays), lower-case hex of the right length, allowed values,
+//! and the internal consistency of a seal (manifest, counts, sizes, order, source hash).
+
+use super::body::{Acquisition, Artifact, Body, CaseInfo, Hashes, KeyRecord, Member, Recheck};
+use super::encoding::unb64;
+use super::manifest::manifest_text;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+fn hex_of(what: &str, s: &str, bytes: usize) -> Result<(), String> {
+    let ok = s.len() == 2 * bytes
+        && s.bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} {s:?} is not {} lower-case hex digits",
+            2 * bytes
+        ))
+    }
+}
+
+fn one_of(what: &str, v: &Option<String>, allowed: &[&str]) -> Result<(), String> {
+    match v {
+        Some(x) if !allowed.contains(&x.as_str()) => {
+            Err(format!("{what} {x:?} is not one of {}", allowed.join(", ")))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn hashes(what: &str, h: &Hashes) -> Result<(), String> {
+    hex_of(&format!("{what}sha256"), &h.sha256, 32)?;
+    if let Some(x) = &h.sha512 {
+        hex_of(&format!("{what}sha512"), x, 64)?;
+    }
+    if let Some(x) = &h.legacy_md5 {
+        hex_of(&format!("{what}legacy_md5"), x, 16)?;
+    }
+    if let Some(x) = &h.legacy_sha1 {
+        hex_of(&format!("{what}legacy_sha1"), x, 20)?;
+    }
+    Ok(())
+}
+
+fn key_record(k: &KeyRecord) -> Result<(), String> {
+    hex_of("key id", &k.id, 8)?;
+    if unb64(&k.public_key).map(|b| b.len()) != Some(32) {
+        return Err(format!(
+            "public_key of {} is not 32 bytes of base64",
+            k.name
+        ));
+    }
+    Ok(())
+}
+
+fn case_info(c: &CaseInfo) -> Result<(), String> {
+    one_of("jurisdiction", &c.jurisdiction, &["us", "fr", "es"])?;
+    one_of("lang", &c.lang, &["en", "fr", "es"])?;
+    if c.origin.is_empty() || c.origin.contains('\n') {
+        return Err("origin is empty or has a newline".into());
+    }
+    if super::time::parse_utc(&c.created).is_none() {
+        return Err(format!("created {:?} is not a UTC time", c.created));
+    }
+    Ok(())
+}
+
+fn member(m: &Member) -> Result<(), String> {
+    let is_file = m.kind == "file";
+    match m.kind.as_str() {
+        "file" | "dir" | "other" => {
+            if m.link.is_some() {
+                return Err(format!("member {}: a {} has no link", m.path, m.kind));
+            }
+        }
+        "symlink" | "hardlink" => {
+            if m.link.is_none() {
+                return Err(format!("member {}: a {} needs its link", m.path, m.kind));
+            }
+        }
+        other => {
+            return Err(format!(
+                "member {}: type {other:?} is not file, dir, symlink, hardlink or other",
+                m.path
+            ))
+        }
+    }
+    if is_file != (m.size.is_some() && m.hashes.is_some())
+        || (!is_file && (m.size.is_some() || m.hashes.is_some()))
+    {
+        return Err(format!(
+            "member {}: size and hashes go with files, and only with files",
+            m.path
+        ));
+    }
+    if let Some(h) = &m.hashes {
+        hashes(&format!("member {}: ", m.path), h)?;
+    }
+    Ok(())
+}
+
+fn artifact(a: &Artifact) -> Result<(), String> {
+    hashes("", &a.hashes)?;
+    match a.kind.as_str() {
+        "file" => {
+            if a.compression.is_some()
+                || a.manifest_sha256.is_some()
+                || a.file_count.is_some()
+                || a.members.is_some()
+            {
+                return Err(
+                    "a file artifact has no compression, manifest, file_count or members".into(),
+                );
+            }
+        }
+        "directory" | "tar" => {
+            let members = a.members.as_ref().ok_or("members missing")?;
+            let manifest = a
+                .manifest_sha256
+                .as_ref()
+                .ok_or("manifest_sha256 missing")?;
+            for m in members {
+                member(m)?;
+            }
+            let text = manifest_text(members);
+            let digest = super::encoding::hex(&Sha256::digest(text.as_bytes()));
+            if &digest != manifest {
+                return Err(format!("manifest_sha256 {manifest} is not the SHA-256 of the members' manifest ({digest})"));
+            }
+            let files = members.iter().filter(|m| m.kind == "file").count() as u64;
+            if a.file_count != Some(files) {
+                return Err(format!(
+                    "file_count {:?} but {files} file members",
+                    a.file_count
+                ));
+            }
+            if a.kind == "directory" {
+                if a.hashes.sha256 != *manifest
+                    || a.hashes.sha512.is_some()
+                    || a.hashes.legacy_md5.is_some()
+                    || a.hashes.legacy_sha1.is_some()
+                {
+                    return Err("a directory's hashes are its manifest's SHA-256 only".into());
+                }
+                if a.compression.is_some() {
+                    return Err("a directory has no compression".into());
+                }
+                let total: u64 = members.iter().filter_map(|m| m.size).sum();
+                if a.size != total {
+                    return Err(format!(
+                        "size {} is not the sum of the files' sizes ({total})",
+                        a.size
+                    ));
+                }
+                if members
+                    .windows(2)
+                    .any(|w| w[0].path.as_bytes() >= w[1].path.as_bytes())
+                {
+                    return Err(
+                        "directory members are not sorted by path bytes, or repeat a path".into(),
+                    );
+                }
+                if members.iter().any(|m| m.mtime.is_some()) {
+                    return Err("directory members carry no mtime".into());
+                }
+            } else {
+                one_of("compression", &a.compression, &["gzip"])?;
+            }
+        }
+        other => {
+            return Err(format!(
+                "artifact kind {other:?} is not file, directory or tar"
+            ))
+        }
+    }
+    Ok(())
+}
+
+fn acquisition(acq: &Acquisition, sealed_sha256: &str) -> Result<(), String> {
+    match (&acq.source_sha256, acq.source_hash_matches) {
+        (Some(src), Some(m)) => {
+            hex_of("source_sha256", src, 32)?;
+            if m != (src == sealed_sha256) {
+                return Err(
+                    "source_hash_matches contradicts source_sha256 and the sealed hash".into(),
+                );
+            }
+        }
+        (None, None) => {}
+        _ => return Err("source_sha256 and source_hash_matches go together".into()),
+    }
+    if let Some(t) = &acq.acquired_at {
+        if super::time::parse_rfc3339(t).is_none() {
+            return Err(format!("acquired_at {t:?} is not an RFC 3339 time"));
+        }
+    }
+    Ok(())
+}
+
+fn recheck(r: &Recheck) -> Result<(), String> {
+    if !r.sha256.is_empty() {
+        hex_of("re-hash sha256", &r.sha256, 32)?;
+    }
+    if r.matches && !r.discrepancies.is_empty() {
+        return Err(format!(
+            "{}: a matching re-hash lists discrepancies",
+            r.exhibit
+        ));
+    }
+    if !r.matches && r.discrepancies.is_empty() {
+        return Err(format!(
+            "{}: a failed re-hash must say what differs",
+            r.exhibit
+        ));
+    }
+    Ok(())
+}
+
+/// The body's canonical value as scelle writes it, to compare with what the line holds.
+fn representation(body: &Body) -> Value {
+    let v = match body {
+        Body::CaseOpen(b) => serde_json::to_value(b),
+        Body::Seal(b) => serde_json::to_value(b),
+        Body::KeyEnrol(b) => serde_json::to_value(b),
+        Body::KeyRevoke(b) => serde_json::to_value(b),
+        Body::KeyRotate(b) => serde_json::to_value(b),
+        Body::Release(b) => serde_json::to_value(b),
+        Body::Accept(b) => serde_json::to_value(b),
+        Body::Open(b) => serde_json::to_value(b),
+        Body::Reseal(b) => serde_json::to_value(b),
+        Body::Note(b) => serde_json::to_value(b),
+        Body::Dispose(b) => serde_json::to_value(b),
+    };
+    v.expect("bodies serialise")
+}
+
+/// Checks the value rules of `body`, parsed from `raw`.
+pub fn validate(body: &Body, raw: &Value) -> Result<(), String> {
+    if &representation(body) != raw {
+        return Err("body is not in scelle's exact representation (a null, an empty optional list, or a value of another form)".into());
+    }
+    match body {
+        Body::CaseOpen(o) => {
+            case_info(&o.case)?;
+            key_record(&o.admin)
+        }
+        Body::Seal(s) => {
+            let digits = s.exhibit.strip_prefix("E-").unwrap_or("");
+            if digits.len() < 4 || !digits.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(format!(
+                    "exhibit id {:?} is not E- and four or more digits",
+                    s.exhibit
+                ));
+            }
+            artifact(&s.artifact)?;
+            if let Some(a) = &s.acquisition {
+                acquisition(a, &s.artifact.hashes.sha256)?;
+            }
+            Ok(())
+        }
+        Body::KeyEnrol(k) => key_record(&k.key),
+        Body::KeyRotate(r) => {
+            hex_of("old key id", &r.old, 8)?;
+            key_record(&r.new)
+        }
+        Body::KeyRevoke(r) => hex_of("key id", &r.key, 8),
+        Body::Release(r) => hex_of("receiver key id", &r.to, 8),
+        Body::Accept(a) => a.received.iter().try_for_each(recheck),
+        Body::Reseal(r) => recheck(&r.recheck),
+        Body::Open(_) | Body::Note(_) | Body::Dispose(_) => Ok(()),
+    }
+}
