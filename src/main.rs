@@ -105,14 +105,25 @@ struct Progress {
 }
 
 impl Progress {
+    /// A spinner with bytes and rate, for work of unknown size (directories, re-hashing).
     fn new(enabled: bool, message: &str) -> Self {
+        Self::with_total(enabled, message, None)
+    }
+
+    /// A bar with percentage and time left when `total` bytes are known, else a spinner.
+    fn with_total(enabled: bool, message: &str, total: Option<u64>) -> Self {
         let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
-            let b = indicatif::ProgressBar::new_spinner();
+            let (b, template) = match total {
+                Some(n) => (
+                    indicatif::ProgressBar::new(n),
+                    "{msg} [{bar:40}] {percent:>3}% {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+                ),
+                None => (indicatif::ProgressBar::new_spinner(), "{spinner} {msg} {bytes} ({bytes_per_sec})"),
+            };
             b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} {msg} {bytes} ({bytes_per_sec})",
-                )
-                .expect("valid template"),
+                indicatif::ProgressStyle::with_template(template)
+                    .expect("valid template")
+                    .progress_chars("=> "),
             );
             b.set_message(message.to_string());
             b.enable_steady_tick(std::time::Duration::from_millis(200));
@@ -120,6 +131,7 @@ impl Progress {
         });
         Progress { bar }
     }
+
     fn advance(&self, n: u64) {
         if let Some(b) = &self.bar {
             b.inc(n);
@@ -207,7 +219,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let case = case_dir(&cli)?;
             let key = load_key(&a.key, pass_file.as_deref())?;
             let opts = a.options();
-            let progress = Progress::new(!a.json, "hashing");
+            // A bar when every path is a regular file (or tar) of known size.
+            let total = a
+                .paths
+                .iter()
+                .map(|p| {
+                    std::fs::metadata(p)
+                        .ok()
+                        .filter(|m| m.is_file())
+                        .map(|m| m.len())
+                })
+                .sum::<Option<u64>>();
+            let progress = Progress::with_total(!a.json, "hashing", total);
             let out = ops::seal::seal(&case, &a.paths, &key, &opts, &|n| progress.advance(n))?;
             drop(progress);
             for s in &out.sealed {
