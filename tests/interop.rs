@@ -3,10 +3,13 @@
 //! Every assertion about keys, signatures, hashes and the ledger is made with `openssl`,
 //! `sha256sum`, `tar` or the independent verifier `tests/independent/verify_case.py` (python3
 //! standard library + openssl, written from docs/FORMAT.md alone). scelle is only used to
-//! produce the artifacts under test, and as a second opinion on tampered cases.
+//! produce the artifacts under test, as a second opinion on tampered cases (the custody tests
+//! require both verifiers to reach the same findings), and, as its library, to sign entries
+//! the way anyone holding a key file could.
 //!
 //! Nothing is skipped: when a tool is missing, the test fails and says which one.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{symlink, PermissionsExt};
@@ -1040,7 +1043,7 @@ fn independent_verifier_detects_a_deleted_entry() {
         &[
             ("sequence", "entry 2"),
             ("chain", "entry 2"),
-            ("exhibit-id", "entry 2"),
+            ("custody", "entry 2"),
             ("checkpoint-root", "checkpoints/000000000003.txt"),
             ("truncated", "checkpoints/000000000005.txt"),
         ],
@@ -1458,4 +1461,761 @@ print(f"{checked} vectors OK")
     assert!(last.ends_with(" vectors OK"), "{text}");
     let count: usize = last.split_whitespace().next().unwrap().parse().unwrap();
     assert!(count >= 10, "too few vectors checked: {text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key lifecycle, custody and witness cosignatures (sections 6.5, 6.6, 7, 8.2, 8.3)
+// ---------------------------------------------------------------------------------------------
+//
+// Cases made with the CLI, and entries appended by someone who holds a key file (signed with
+// scelle's library, as anyone could with openssl). Each verdict is required of *both*
+// verifiers: the independent one and `scelle verify --json` must reach the same exit status,
+// the same errors and warnings (code and place) and the same witnesses.
+
+/// What a verifier concluded about a case. A place is `entry N`, `checkpoints/FILE`,
+/// `checkpoints/` (the directory), `ledger.jsonl` or `case.json`.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Verdict {
+    exit: i32,
+    /// (code, place) of each error.
+    errors: BTreeSet<(String, String)>,
+    /// (code, place) of each warning.
+    warnings: BTreeSet<(String, String)>,
+    /// (name, tree size, time) of each verified witness cosignature.
+    witnesses: BTreeSet<(String, u64, u64)>,
+}
+
+fn pair(code: &str, place: &str) -> (String, String) {
+    (code.to_string(), place.to_string())
+}
+
+/// The independent verifier's verdict, from its `ERROR [code] place: …`, `WARNING [code] place:
+/// …` and `WITNESS place: witness NAME has seen tree size N (cosigned at …, time T)` lines.
+fn python_verdict(case: &Path) -> (Verdict, String) {
+    let (exit, output) = verify_case_dir(case);
+    let mut verdict = Verdict {
+        exit,
+        ..Verdict::default()
+    };
+    for line in output.lines() {
+        let finding = |rest: &str| -> (String, String) {
+            let (code, rest) = rest.split_once("] ").expect("[code] place: message");
+            let (place, _) = rest.split_once(": ").expect("place: message");
+            pair(code, place)
+        };
+        if let Some(rest) = line.strip_prefix("ERROR [") {
+            verdict.errors.insert(finding(rest));
+        } else if let Some(rest) = line.strip_prefix("WARNING [") {
+            verdict.warnings.insert(finding(rest));
+        } else if line.starts_with("WITNESS ") {
+            let (_, said) = line.split_once(": witness ").expect("a witness line");
+            let (name, rest) = said.split_once(" has seen tree size ").unwrap();
+            let (size, rest) = rest.split_once(" (cosigned at ").unwrap();
+            let time = rest.rsplit_once(", time ").unwrap().1.trim_end_matches(')');
+            verdict.witnesses.insert((
+                name.to_string(),
+                size.parse().unwrap(),
+                time.parse().unwrap(),
+            ));
+        }
+    }
+    assert_eq!(
+        output.lines().last(),
+        Some(if exit == 0 { "OK" } else { "FAILED" }),
+        "{output}"
+    );
+    (verdict, output)
+}
+
+/// `scelle verify --json`'s verdict (section 11).
+fn scelle_verdict(case: &Path) -> Verdict {
+    let out = run(scelle().arg("-C").arg(case).args(["verify", "--json"]));
+    let mut verdict = Verdict {
+        exit: out.status.code().expect("exit code"),
+        ..Verdict::default()
+    };
+    for line in stdout_text(&out).lines() {
+        let v: Value = serde_json::from_str(line).expect("JSON Lines");
+        match v["type"].as_str() {
+            Some("finding") => {
+                let place = if let Some(n) = v["entry"].as_u64() {
+                    format!("entry {n}")
+                } else if let Some(file) = v["file"].as_str() {
+                    let file = Path::new(file);
+                    let name = file.file_name().unwrap().to_str().unwrap();
+                    if name == "checkpoints" {
+                        "checkpoints/".to_string()
+                    } else if file.parent().unwrap().ends_with("checkpoints") {
+                        format!("checkpoints/{name}")
+                    } else {
+                        name.to_string()
+                    }
+                } else {
+                    format!("exhibit {}", v["exhibit"].as_str().unwrap())
+                };
+                let finding = pair(v["code"].as_str().unwrap(), &place);
+                match v["severity"].as_str() {
+                    Some("error") => verdict.errors.insert(finding),
+                    Some("warning") => verdict.warnings.insert(finding),
+                    other => panic!("severity {other:?} in {line}"),
+                };
+            }
+            Some("witness") => {
+                verdict.witnesses.insert((
+                    v["name"].as_str().unwrap().to_string(),
+                    v["size"].as_u64().unwrap(),
+                    v["time"].as_u64().unwrap(),
+                ));
+            }
+            Some("summary") => assert_eq!(v["ok"], verdict.exit == 0, "{line}"),
+            other => panic!("unexpected object type {other:?}: {line}"),
+        }
+    }
+    verdict
+}
+
+/// Both verifiers' verdicts, required to be the same. Returns it with the independent
+/// verifier's output.
+fn both_verdicts(case: &Path) -> (Verdict, String) {
+    let (python, output) = python_verdict(case);
+    let scelle = scelle_verdict(case);
+    assert_eq!(
+        python, scelle,
+        "the verifiers disagree (left: verify_case.py, right: scelle verify):\n{output}"
+    );
+    (python, output)
+}
+
+/// A case with several keys: `keys/NAME.key` and `.pub` for each (name, role) given, the
+/// first being the administrator; `a.txt` and `b.txt` sealed by it as E-0001 and E-0002
+/// (entries 0 to 2), then every other key enrolled (entries 3, 4, ...).
+struct CustodyCase {
+    _dir: tempfile::TempDir,
+    keys: PathBuf,
+    case: PathBuf,
+    art: PathBuf,
+}
+
+impl CustodyCase {
+    fn new(people: &[(&str, &str)]) -> CustodyCase {
+        let dir = tempfile::tempdir().unwrap();
+        let cc = CustodyCase {
+            keys: dir.path().join("keys"),
+            case: dir.path().join("case"),
+            art: dir.path().join("artifacts"),
+            _dir: dir,
+        };
+        fs::create_dir_all(&cc.art).unwrap();
+        for (name, role) in people {
+            cc.new_key(&cc.keys, name, role);
+        }
+        run_ok(scelle().arg("init").arg(&cc.case).args([
+            "--case-id",
+            "CUSTODY-1",
+            "--title",
+            "Custody v. Tests",
+        ]));
+        fs::write(cc.art.join("a.txt"), "exhibit one\n").unwrap();
+        fs::write(cc.art.join("b.txt"), "exhibit two\n").unwrap();
+        let admin = cc.key(people[0].0);
+        cc.ok(&["seal", "a.txt", "b.txt", "--key", &admin]);
+        for (name, role) in &people[1..] {
+            let public = cc.public(name);
+            cc.ok(&[
+                "key", "enrol", &public, "--name", name, "--role", role, "--key", &admin,
+            ]);
+        }
+        cc
+    }
+
+    /// Makes NAME.key and NAME.pub in `dir`.
+    fn new_key(&self, dir: &Path, name: &str, role: &str) {
+        fs::create_dir_all(dir).unwrap();
+        run_ok(
+            scelle()
+                .args(["key", "new", "--name", name, "--role", role, "--out"])
+                .arg(dir),
+        );
+    }
+
+    fn key(&self, name: &str) -> String {
+        self.keys.join(format!("{name}.key")).display().to_string()
+    }
+
+    fn public(&self, name: &str) -> String {
+        self.keys.join(format!("{name}.pub")).display().to_string()
+    }
+
+    /// The key id of a public key file (section 3.3), from openssl and sha256sum.
+    fn key_id(public: &str) -> String {
+        let der = run_ok(openssl().args(["pkey", "-pubin", "-outform", "DER", "-in", public]));
+        sha256sum_bytes(&der.stdout[12..])[..16].to_string()
+    }
+
+    /// `scelle -C CASE ARGS...` in the artifacts directory.
+    fn run(&self, args: &[&str]) -> Output {
+        run(scelle()
+            .arg("-C")
+            .arg(&self.case)
+            .args(args)
+            .current_dir(&self.art))
+    }
+
+    fn ok(&self, args: &[&str]) -> Output {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "scelle {args:?} failed ({}):\n{}{}",
+            out.status,
+            stdout_text(&out),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// The CLI refuses the action (exit 2) and writes nothing.
+    fn refused(&self, args: &[&str]) {
+        let before = fs::read(self.ledger()).unwrap();
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "scelle {args:?} was not refused:\n{}{}",
+            stdout_text(&out),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(fs::read(self.ledger()).unwrap(), before, "{args:?} wrote");
+    }
+
+    fn ledger(&self) -> PathBuf {
+        self.case.join("ledger.jsonl")
+    }
+
+    fn lines(&self) -> Vec<String> {
+        let text = fs::read_to_string(self.ledger()).unwrap();
+        text.lines().map(str::to_string).collect()
+    }
+
+    fn entries(&self) -> Vec<Value> {
+        self.lines()
+            .iter()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    fn kinds(&self) -> Vec<String> {
+        self.entries()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// The sealed SHA-256 of an exhibit.
+    fn sealed_sha256(&self, exhibit: &str) -> String {
+        self.entries()
+            .iter()
+            .find(|e| e["kind"] == "seal" && e["body"]["exhibit"] == exhibit)
+            .map(|e| {
+                e["body"]["artifact"]["hashes"]["sha256"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .unwrap()
+    }
+
+    /// Appends an entry as someone holding `key_file` could, without scelle's checks: the
+    /// next `seq`, `prev` chained (by sha256sum), the last entry's time, signed with the key
+    /// (checked by openssl against `public`). Returns its seq.
+    fn append_signed(&self, key_file: &str, public: &str, kind: &str, body: Value) -> u64 {
+        let text = fs::read_to_string(key_file).unwrap();
+        let key = scelle::format::keys::decrypt_private_key(&text, PASSPHRASE.as_bytes())
+            .expect("the key file opens");
+        let lines = self.lines();
+        let last: Value = serde_json::from_str(lines.last().unwrap()).unwrap();
+        let mut entry = scelle::format::entry::Entry {
+            body,
+            kind: kind.to_string(),
+            key: scelle::format::keys::key_id(&key.verifying_key()),
+            format: 1,
+            prev: sha256sum_bytes(lines.last().unwrap().as_bytes()),
+            seq: lines.len() as u64,
+            sig: String::new(),
+            time: last["time"].as_str().unwrap().to_string(),
+        };
+        assert_eq!(entry.key, Self::key_id(public));
+        entry.sign(&key);
+        let line = String::from_utf8(entry.line().unwrap()).unwrap();
+        let (message, signature) = split_signature(&line);
+        assert!(
+            openssl_verify(Path::new(public), &message, &signature),
+            "openssl rejects the appended entry's signature"
+        );
+        let mut file = fs::OpenOptions::new()
+            .append(true)
+            .open(self.ledger())
+            .unwrap();
+        writeln!(file, "{line}").unwrap();
+        entry.seq
+    }
+}
+
+/// The demo case (`scelle demo`: enrol, open, reseal, release, accept, and counsel's
+/// cosignature of the expert's checkpoint) passes both verifiers, which see the same witness.
+#[test]
+fn both_verifiers_accept_the_demo_case_and_its_witness() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    run_ok(scelle().arg("demo").arg(&demo));
+    let case = demo.join("case");
+    let kinds: BTreeSet<String> = fs::read_to_string(case.join("ledger.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    for kind in [
+        "case.open",
+        "seal",
+        "key.enrol",
+        "open",
+        "reseal",
+        "release",
+        "accept",
+    ] {
+        assert!(kinds.contains(kind), "the demo has no {kind}: {kinds:?}");
+    }
+
+    let (verdict, output) = both_verdicts(&case);
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert!(
+        verdict.errors.is_empty() && verdict.warnings.is_empty(),
+        "{output}"
+    );
+    assert_eq!(verdict.witnesses.len(), 1, "{output}");
+    let (name, size, _) = verdict.witnesses.iter().next().unwrap();
+    assert_eq!(name, "counsel");
+    assert!(
+        output.contains(&format!("witness counsel has seen tree size {size} ")),
+        "{output}"
+    );
+}
+
+/// Revocation, rotation of a holder and of the administrator (each successor then acting with
+/// the rights, holdings and pending releases it took over), a note, a disposal, witness
+/// cosignatures by a key later rotated out and by its successor, and an accept whose re-hash
+/// found the artifact changed since its release: valid, with one `discrepancy` warning.
+#[test]
+fn both_verifiers_accept_key_lifecycle_and_custody_with_a_recorded_discrepancy() {
+    let cc = CustodyCase::new(&[
+        ("expert", "expert"),
+        ("counsel", "counsel"),
+        ("examiner", "examiner"),
+    ]); // entries 0 to 4
+    let next = cc.keys.join("next");
+    cc.new_key(&next, "counsel", "counsel");
+    cc.new_key(&next, "expert", "expert");
+    cc.new_key(&cc.keys, "court", "court");
+    let (expert, counsel, examiner) = (cc.key("expert"), cc.key("counsel"), cc.key("examiner"));
+    let key2 = |name: &str| next.join(format!("{name}.key")).display().to_string();
+    let pub2 = |name: &str| next.join(format!("{name}.pub")).display().to_string();
+
+    cc.ok(&[
+        "release",
+        "E-0001",
+        "--to",
+        "counsel",
+        "--purpose",
+        "review",
+        "--key",
+        &expert,
+    ]); // 5
+    fs::write(cc.art.join("a.txt"), "exhibit one, altered in transit\n").unwrap();
+    let accept = cc.run(&["accept", "E-0001", "--key", &counsel]); // 6
+    assert_eq!(
+        accept.status.code(),
+        Some(1),
+        "an accept that found a discrepancy records it and exits 1:\n{}",
+        stdout_text(&accept)
+    );
+    cc.ok(&[
+        "release",
+        "E-0002",
+        "--to",
+        "counsel",
+        "--purpose",
+        "review",
+        "--key",
+        &expert,
+    ]); // 7
+    let seen = cc
+        .case
+        .join("checkpoints/000000000008.txt")
+        .display()
+        .to_string();
+    cc.ok(&["cosign", &seen, "--key", &counsel]);
+    cc.ok(&[
+        "note",
+        "E-0001",
+        "--text",
+        "photographed the bag",
+        "--key",
+        &examiner,
+    ]); // 8
+    cc.ok(&[
+        "key",
+        "revoke",
+        "examiner",
+        "--reason",
+        "left the case",
+        "--key",
+        &expert,
+    ]); // 9
+    cc.refused(&["note", "--text", "still here", "--key", &examiner]);
+    cc.ok(&[
+        "key",
+        "rotate",
+        "--old",
+        &counsel,
+        "--new",
+        &pub2("counsel"),
+    ]); // 10
+    cc.refused(&["note", "--text", "old key", "--key", &counsel]);
+    cc.ok(&["accept", "E-0002", "--key", &key2("counsel")]); // 11: the release moved to it
+    cc.ok(&[
+        "dispose",
+        "E-0001",
+        "--how",
+        "destroyed",
+        "--authority",
+        "order 12",
+        "--key",
+        &key2("counsel"),
+    ]); // 12: it holds what counsel held
+    cc.ok(&["key", "rotate", "--old", &expert, "--new", &pub2("expert")]); // 13
+    let court_pub = cc.public("court");
+    cc.refused(&[
+        "key", "enrol", &court_pub, "--name", "court", "--role", "court", "--key", &expert,
+    ]);
+    cc.ok(&[
+        "key",
+        "enrol",
+        &court_pub,
+        "--name",
+        "court",
+        "--role",
+        "court",
+        "--key",
+        &key2("expert"),
+    ]); // 14: the administrator right moved to the successor
+    cc.ok(&["note", "--text", "hearing set", "--key", &cc.key("court")]); // 15
+    let last = cc
+        .case
+        .join("checkpoints/000000000016.txt")
+        .display()
+        .to_string();
+    cc.ok(&["cosign", &last, "--key", &key2("counsel")]);
+
+    assert_eq!(
+        cc.kinds(),
+        [
+            "case.open",
+            "seal",
+            "seal",
+            "key.enrol",
+            "key.enrol",
+            "release",
+            "accept",
+            "release",
+            "note",
+            "key.revoke",
+            "key.rotate",
+            "accept",
+            "dispose",
+            "key.rotate",
+            "key.enrol",
+            "note",
+        ]
+    );
+    let accepted = &cc.entries()[6]["body"]["received"][0];
+    assert_eq!(accepted["matches"], false, "{accepted}");
+    assert!(!accepted["discrepancies"].as_array().unwrap().is_empty());
+
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert!(verdict.errors.is_empty(), "{output}");
+    assert_eq!(
+        verdict.warnings,
+        BTreeSet::from([pair("discrepancy", "entry 6")]),
+        "{output}"
+    );
+    let witnessed: Vec<(&str, u64)> = verdict
+        .witnesses
+        .iter()
+        .map(|(name, size, _)| (name.as_str(), *size))
+        .collect();
+    assert_eq!(witnessed, [("counsel", 8), ("counsel", 16)], "{output}");
+    // Two keys named counsel: the cosignature of size 8 is by the key rotated out since
+    // (still matched, section 8.2: "revoked or not"), that of size 16 by its successor.
+    let cosignature_key_id = |file: &str| {
+        let (_, sigs) = parse_note(&fs::read_to_string(file).unwrap());
+        assert_eq!(sigs.len(), 2, "{file}");
+        assert_eq!(sigs[1].0, "counsel", "{file}");
+        sigs[1].1[..4].to_vec()
+    };
+    assert_ne!(cosignature_key_id(&seen), cosignature_key_id(&last));
+    assert!(output.contains("16 entries, 2 exhibits,"), "{output}");
+}
+
+/// A revoked key's holder appends a (well-formed, validly signed) note to the ledger file:
+/// `revoked-key` at that entry. The same note by an unrevoked key is valid.
+#[test]
+fn both_verifiers_reject_an_entry_signed_by_a_revoked_key() {
+    let cc = CustodyCase::new(&[
+        ("expert", "expert"),
+        ("counsel", "counsel"),
+        ("examiner", "examiner"),
+    ]);
+    cc.ok(&[
+        "key",
+        "revoke",
+        "examiner",
+        "--reason",
+        "lost",
+        "--key",
+        &cc.key("expert"),
+    ]); // 5
+    cc.refused(&[
+        "note",
+        "E-0001",
+        "--text",
+        "after revocation",
+        "--key",
+        &cc.key("examiner"),
+    ]);
+    let pristine = fs::read(cc.ledger()).unwrap();
+    let body = serde_json::json!({"exhibit": "E-0001", "text": "after revocation"});
+
+    // Control: the same note by counsel is valid (only not yet checkpointed).
+    let seq = cc.append_signed(
+        &cc.key("counsel"),
+        &cc.public("counsel"),
+        "note",
+        body.clone(),
+    );
+    assert_eq!(seq, 6);
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert_eq!(
+        verdict.warnings,
+        BTreeSet::from([pair("uncheckpointed", "checkpoints/")])
+    );
+
+    fs::write(cc.ledger(), &pristine).unwrap();
+    let seq = cc.append_signed(&cc.key("examiner"), &cc.public("examiner"), "note", body);
+    assert_eq!(seq, 6);
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 1, "{output}");
+    assert_eq!(
+        verdict.errors,
+        BTreeSet::from([pair("revoked-key", "entry 6")]),
+        "{output}"
+    );
+    assert!(output.contains("revoked at entry 5"), "{output}");
+}
+
+/// An enrolled key that does not hold E-0001 releases it: `custody` at that entry. The same
+/// release by the holder is valid.
+#[test]
+fn both_verifiers_reject_a_release_by_an_enrolled_non_holder() {
+    let cc = CustodyCase::new(&[("expert", "expert"), ("counsel", "counsel")]);
+    cc.refused(&[
+        "release",
+        "E-0001",
+        "--to",
+        "expert",
+        "--purpose",
+        "take it",
+        "--key",
+        &cc.key("counsel"),
+    ]);
+    let pristine = fs::read(cc.ledger()).unwrap();
+    let release = |to: &str| {
+        serde_json::json!({
+            "exhibits": ["E-0001"],
+            "purpose": "take it",
+            "to": CustodyCase::key_id(&cc.public(to)),
+        })
+    };
+
+    // Control: the holder (expert) releasing it to counsel.
+    let seq = cc.append_signed(
+        &cc.key("expert"),
+        &cc.public("expert"),
+        "release",
+        release("counsel"),
+    );
+    assert_eq!(seq, 4);
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+
+    fs::write(cc.ledger(), &pristine).unwrap();
+    cc.append_signed(
+        &cc.key("counsel"),
+        &cc.public("counsel"),
+        "release",
+        release("expert"),
+    );
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 1, "{output}");
+    assert_eq!(
+        verdict.errors,
+        BTreeSet::from([pair("custody", "entry 4")]),
+        "{output}"
+    );
+    assert!(output.contains("held by expert"), "{output}");
+}
+
+/// E-0001 is released to counsel; another enrolled key (examiner) signs the accept:
+/// `custody` at that entry. The same accept by counsel is valid.
+#[test]
+fn both_verifiers_reject_an_accept_by_a_key_other_than_the_receiver() {
+    let cc = CustodyCase::new(&[
+        ("expert", "expert"),
+        ("counsel", "counsel"),
+        ("examiner", "examiner"),
+    ]);
+    let expert = cc.key("expert");
+    cc.ok(&[
+        "release",
+        "E-0001",
+        "--to",
+        "counsel",
+        "--purpose",
+        "review",
+        "--key",
+        &expert,
+    ]); // 5
+    cc.refused(&["accept", "E-0001", "--key", &cc.key("examiner")]);
+    let pristine = fs::read(cc.ledger()).unwrap();
+    let accept = serde_json::json!({
+        "release": 5,
+        "received": [{
+            "exhibit": "E-0001",
+            "matches": true,
+            "path": cc.art.join("a.txt").display().to_string(),
+            "sha256": sha256sum(&cc.art.join("a.txt")),
+        }],
+    });
+    assert_eq!(accept["received"][0]["sha256"], cc.sealed_sha256("E-0001"));
+
+    // Control: the receiver's accept.
+    let seq = cc.append_signed(
+        &cc.key("counsel"),
+        &cc.public("counsel"),
+        "accept",
+        accept.clone(),
+    );
+    assert_eq!(seq, 6);
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+
+    fs::write(cc.ledger(), &pristine).unwrap();
+    cc.append_signed(
+        &cc.key("examiner"),
+        &cc.public("examiner"),
+        "accept",
+        accept,
+    );
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 1, "{output}");
+    assert_eq!(
+        verdict.errors,
+        BTreeSet::from([pair("custody", "entry 6")]),
+        "{output}"
+    );
+    assert!(output.contains("released to counsel"), "{output}");
+}
+
+/// Section 8.3: counsel's cosignature line is checked with openssl (key id with alg 0x04,
+/// 8-byte big-endian timestamp, signature over `cosignature/v1\ntime T\n` + the checkpoint
+/// text), and both verifiers report the witness. Any byte of it changed (key id, timestamp,
+/// R, S): `checkpoint-signature` on that file, and no witness.
+#[test]
+fn both_verifiers_reject_a_tampered_cosignature() {
+    require_openssl();
+    require_sha256sum();
+    let cc = CustodyCase::new(&[("expert", "expert"), ("counsel", "counsel")]);
+    let file = cc.case.join("checkpoints/000000000004.txt");
+    let place = "checkpoints/000000000004.txt";
+    cc.ok(&[
+        "cosign",
+        &file.display().to_string(),
+        "--key",
+        &cc.key("counsel"),
+    ]);
+    let note = fs::read_to_string(&file).unwrap();
+    let (text, sigs) = parse_note(&note);
+    assert_eq!(sigs.len(), 2, "{note}");
+    assert_eq!(sigs[0].0, "expert");
+    let (name, blob) = &sigs[1];
+    assert_eq!(name, "counsel");
+    assert_eq!(blob.len(), 4 + 8 + 64, "{note}");
+
+    // The cosignature key id: SHA-256("counsel" || 0x0A || 0x04 || public key)[:4].
+    let der = run_ok(openssl().args([
+        "pkey",
+        "-pubin",
+        "-outform",
+        "DER",
+        "-in",
+        &cc.public("counsel"),
+    ]));
+    let mut preimage = b"counsel\n\x04".to_vec();
+    preimage.extend_from_slice(&der.stdout[12..]);
+    let id: String = blob[..4].iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(id, sha256sum_bytes(&preimage)[..8]);
+    let time = u64::from_be_bytes(blob[4..12].try_into().unwrap());
+    let message = format!("cosignature/v1\ntime {time}\n{text}");
+    assert!(openssl_verify(
+        Path::new(&cc.public("counsel")),
+        message.as_bytes(),
+        &blob[12..]
+    ));
+
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert_eq!(
+        verdict.witnesses,
+        BTreeSet::from([("counsel".to_string(), 4, time)]),
+        "{output}"
+    );
+    assert!(
+        output.contains("witness counsel has seen tree size 4 "),
+        "{output}"
+    );
+
+    let line_start = note.rfind("\u{2014} counsel ").unwrap();
+    for (at, what) in [(0, "key id"), (11, "timestamp"), (12, "R"), (75, "S")] {
+        let mut altered = blob.clone();
+        altered[at] ^= 0x01;
+        let forged = format!(
+            "{}\u{2014} counsel {}\n",
+            &note[..line_start],
+            B64.encode(&altered)
+        );
+        fs::write(&file, forged).unwrap();
+        let (verdict, output) = both_verdicts(&cc.case);
+        assert_eq!(verdict.exit, 1, "{what}: {output}");
+        assert_eq!(
+            verdict.errors,
+            BTreeSet::from([pair("checkpoint-signature", place)]),
+            "{what}: {output}"
+        );
+        assert!(verdict.witnesses.is_empty(), "{what}: {output}");
+    }
 }

@@ -15,25 +15,44 @@ VERIFIER_KEY is the C2SP verifier key printed by `scelle key show NAME.pub`, for
 
 What is checked (the section numbers are those of docs/FORMAT.md):
   - every ledger line (section 7): canonical JSON, envelope members and types, `seq`, the
-    `prev` hash chain, time order (warning), the body of each entry kind, the genesis entry,
-    exhibit numbering, the signer and the Ed25519 signature;
+    `prev` hash chain, time order (warning), the body of each entry kind with the value rules
+    of section 6.4, the kind rules (entry 0, exhibit numbering, the key lifecycle of section
+    6.5 and the custody state machine of section 6.6), the signer (enrolled, not revoked or
+    rotated out) and the Ed25519 signature; re-checks that do not match their seal are
+    reported as `discrepancy` warnings (rule 8);
   - the RFC 6962 Merkle root (section 8.1) at the size of every checkpoint;
-  - every checkpoint file in CASE_DIR/checkpoints/ (section 8.2): origin, size, root and
-    signatures;
-  - with --prove, an inclusion proof (section 8.3) with the algorithm of RFC 9162 2.1.3.2,
+  - every checkpoint file in CASE_DIR/checkpoints/ (section 8.2): origin, size, root, and each
+    signature line, matched to a key of the case by name and key id: a note signature
+    (alg 0x01) or a witness cosignature (C2SP tlog-cosignature v1, alg 0x04, section 8.3);
+  - with --prove, an inclusion proof (section 8.4) with the algorithm of RFC 9162 2.1.3.2,
     the checkpoint it is proved against, and the signature of the proved entry.
 
-Beyond the chain rules of section 7, the bodies are checked against what sections 2 and 6 say
-of them (lower-case hex, the listed values, a directory's sha256 equal to its manifest's, the
-manifest rebuilt from the members, file_count, a directory's size and member order, `parent`
-naming an earlier exhibit...), reported with the code `body`. Ed25519 verification is strict
-(section 5.2): public keys and signature points of small order are refused here, because
-`openssl pkeyutl` (3.0) does not refuse them.
+How the ledger is checked (section 7). The lines are read in order, and a state is carried
+from one to the next:
+  - the key registry: every key enrolled by entry 0, `key.enrol` or `key.rotate`, with its
+    name, role and public key, the ledger position at which it was revoked or rotated out (if
+    it was), and which key is the administrator;
+  - the custody of each exhibit: its holder (a key id), its state (`sealed`, `in-transit`,
+    `opened` or `disposed`), for an exhibit in transit the release entry and the receiver, and
+    its current seal number.
+Each line is checked against the state left by the lines before it. A line with an error
+changes neither the keys nor the custody (section 7, last paragraph), except that entry 0
+always defines the case and its administrator; the next lines are still checked.
+
+Beyond the chain rules, the bodies are checked against what sections 2 and 6 say of them
+(lower-case hex, the listed values, a directory's sha256 equal to its manifest's, the manifest
+rebuilt from the members, file_count, a directory's size and member order...), reported with
+the code `body`; rules that need the ledger's state (entry 0, exhibit numbering, `parent`,
+key lifecycle, custody, a matching re-check against its seal record) are reported with the
+code `custody`. Ed25519 verification is strict (section 5.2): public keys and signature points
+of small order are refused here, because `openssl pkeyutl` (3.0) does not refuse them.
 
 Output: one line per problem, `ERROR [code] where: message` or `WARNING [code] where: message`
 (the codes are those of section 11, plus `no-entry` (warning: an empty ledger), `proof` (an
-inclusion proof that does not check) and `cannot-verify`), then a summary line, then a last
-line `OK` or `FAILED`.
+inclusion proof that does not check) and `cannot-verify`); one line per verified witness
+cosignature (section 8.3),
+`WITNESS where: witness NAME has seen tree size N (cosigned at UTC-TIME, time SECONDS)`;
+then a summary line, then a last line `OK` or `FAILED`.
 Exit status: 0 when there is no error (warnings allowed), 1 otherwise (including when the
 verification could not be carried out, e.g. `openssl` is missing).
 """
@@ -58,26 +77,40 @@ LEDGER_FORMAT = 1  # section 13: a verifier must reject any other format
 ZERO_HASH_HEX = "0" * 64  # section 5.1: `prev` of entry 0
 # Section 3.2: DER SubjectPublicKeyInfo of an Ed25519 key = these 12 bytes + the 32-byte key.
 SPKI_ED25519_PREFIX = bytes.fromhex("302a300506032b6570032100")
-# Section 3.3: the C2SP signature type byte for Ed25519.
+# Section 3.3: the C2SP signature type bytes: an Ed25519 note signature, and an Ed25519
+# tlog-cosignature v1 (the same key used as a witness, section 8.3).
 C2SP_ED25519 = b"\x01"
+C2SP_COSIGNATURE_V1 = b"\x04"
 EM_DASH = "\u2014"  # section 8.2: a signature line starts with U+2014 and a space
 MAX_SAFE_INTEGER = 2**53 - 1  # section 2: integers of magnitude at most 2^53 - 1
 
 HEX_RE = re.compile(r"[0-9a-f]*")  # lower case only (section 2)
 # Section 2, "time": UTC, whole seconds. ([0-9] rather than \d, which matches other digits.)
 UTC_TIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
-# Section 2: acquisition times are RFC 3339 with an offset, kept as the user gave them. RFC 3339
-# (section 5.6) allows `t`/`z` in lower case, fractional seconds and, in a note, a space for `T`.
+# Section 2: acquisition times are RFC 3339 `date-time`s, kept as the user gave them. RFC 3339
+# (section 5.6) allows `t`/`z` in lower case and fractional seconds; a space for `T` is allowed
+# by its note (section 5.6, NOTE) and accepted here as well.
 RFC3339_RE = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?"
     r"([Zz]|[+-]([0-9]{2}):([0-9]{2}))"
 )
 KEY_NAME_RE = re.compile(r"[A-Za-z0-9_@-][A-Za-z0-9._@-]{0,63}")  # section 3.3
+EXHIBIT_RE = re.compile(r"E-[0-9]{4,}")  # section 6.4: `E-` and four or more digits
 CHECKPOINT_FILE_RE = re.compile(r"([0-9]{12})\.txt")  # section 8.2
 DECIMAL_RE = re.compile(r"0|[1-9][0-9]*")  # section 8.2: no leading zeros
 
 # Section 6.2: digests that may appear in a `hashes` object, with their lengths in bytes.
 HASH_LENGTHS = {"sha256": 32, "sha512": 64, "legacy_md5": 16, "legacy_sha1": 20}
+
+# Section 6.5: the roles a key enrolled by `key.enrol` may have (entry 0's administrator may
+# have any role, and a successor has its predecessor's).
+ROLES = ("expert", "counsel", "examiner", "court", "witness")
+
+# Section 6.6: the states of an exhibit.
+SEALED, IN_TRANSIT, OPENED, DISPOSED = "sealed", "in-transit", "opened", "disposed"
+
+# Section 8.3: the first line of the message a tlog-cosignature v1 signs.
+COSIGNATURE_HEADER = b"cosignature/v1\n"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,6 +124,7 @@ class Report:
     def __init__(self):
         self.errors = 0
         self.warnings = 0
+        self.witnesses = 0
 
     def error(self, where, code, message):
         self.errors += 1
@@ -100,10 +134,24 @@ class Report:
         self.warnings += 1
         print(f"WARNING [{code}] {where}: {message}", flush=True)
 
+    def witness(self, where, name, size, timestamp):
+        """Section 8.3: a verified cosignature, "witness NAME has seen tree size N"."""
+        self.witnesses += 1
+        print(f"WITNESS {where}: witness {name} has seen tree size {size} "
+              f"(cosigned at {format_timestamp(timestamp)}, time {timestamp})", flush=True)
+
 
 class Fatal(Exception):
     """Verification cannot be carried out at all (missing tool, unreadable input)."""
 
+
+def format_timestamp(seconds):
+    """Seconds since 1970 as RFC 3339 UTC, or the bare number when out of datetime's range."""
+    try:
+        moment = datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return f"{seconds} s since 1970"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 # ---------------------------------------------------------------------------------------------
 # Encodings (section 2)
@@ -356,21 +404,45 @@ def note_key_id(name, public_key):
     return sha256(name.encode("utf-8") + b"\n" + C2SP_ED25519 + public_key)[:4]
 
 
-class Signer:
-    """A public key enrolled in the case (format 1: only the administrator, from entry 0)."""
+def cosignature_key_id(name, public_key):
+    """C2SP tlog-cosignature key id: SHA-256(name || 0x0A || 0x04 || public key)[:4]."""
+    return sha256(name.encode("utf-8") + b"\n" + C2SP_COSIGNATURE_V1 + public_key)[:4]
 
-    def __init__(self, name, public_key, role=None):
+
+class Key:
+    """A public key known to the verifier: a key of the case (enrolled by entry 0, a
+    `key.enrol` or a `key.rotate`, section 6.5), or a verifier key given with --vkey.
+
+    `ended_at` is the seq of the entry that revoked the key or rotated it out, `ended_how`
+    says which; a key may not sign any entry after that one (section 6.5)."""
+
+    def __init__(self, name, public_key, role=None, enrolled_at=None, recorded_id=None):
         self.name = name
         self.public_key = public_key
         self.role = role
-        self.key_id = key_id(public_key)
+        # The id entries name the key by: its key id, or for entry 0's administrator the id
+        # its record gives (a mismatch is an error, but entry 0 still defines the
+        # administrator: section 7).
+        self.key_id = recorded_id or key_id(public_key)
         self.note_key_id = note_key_id(name, public_key)
+        self.cosignature_key_id = cosignature_key_id(name, public_key)
+        self.enrolled_at = enrolled_at
+        self.ended_at = None
+        self.ended_how = None
+
+    @property
+    def active(self):
+        """Neither revoked nor rotated out."""
+        return self.ended_at is None
+
+    def __str__(self):
+        return f"{self.name} ({self.key_id})"
 
 
 def parse_verifier_key(text):
-    """C2SP verifier key `name+hex(note key id)+base64(0x01 || public key)`. Returns a Signer
-    or raises ValueError."""
-    parts = text.strip().split("+", 2)  # the name has no "+"; base64 may
+    """C2SP verifier key `name+hex(note key id)+base64(0x01 || public key)`. Returns a Key or
+    raises ValueError."""
+    parts = text.strip().split("+", 2)  # the name has no "+"; base64 may (section 3.3)
     if len(parts) != 3:
         raise ValueError("a verifier key has three `+`-separated parts")
     name, id_hex, key_b64 = parts
@@ -379,10 +451,10 @@ def parse_verifier_key(text):
         raise ValueError(f"bad key name {name!r}")
     if blob is None or len(blob) != 33 or blob[:1] != C2SP_ED25519:
         raise ValueError("the key part is not base64 of 0x01 and a 32-byte Ed25519 key")
-    signer = Signer(name, blob[1:])
-    if not is_hex(id_hex, 4) or bytes.fromhex(id_hex) != signer.note_key_id:
+    key = Key(name, blob[1:])
+    if not is_hex(id_hex, 4) or bytes.fromhex(id_hex) != key.note_key_id:
         raise ValueError("the key id does not match the name and key")
-    return signer
+    return key
 
 
 # ---------------------------------------------------------------------------------------------
@@ -502,6 +574,55 @@ def t_object_any(value, path):
     return [] if isinstance(value, dict) else [f"{path}: expected an object"]
 
 
+def t_non_empty_str(value, path):
+    if isinstance(value, str) and value:
+        return []
+    return [f"{path}: expected a non-empty string"]
+
+
+def t_exhibit_id(value, path):
+    """Section 6.4: `exhibit` is `E-` and four or more digits."""
+    if isinstance(value, str) and EXHIBIT_RE.fullmatch(value):
+        return []
+    return [f"{path}: expected an exhibit id (E- and four or more digits)"]
+
+
+def t_hex_or_empty(nbytes):
+    """Section 6.6: a re-check's `sha256`, empty when the artifact could not be read."""
+    def check(value, path):
+        if value == "" or is_hex(value, nbytes):
+            return []
+        return [f"{path}: expected {2 * nbytes} lower-case hex digits, or empty"]
+    return check
+
+
+def t_no_repeats(item_checker):
+    """A non-empty array without repeated items (section 6.6, `release.exhibits`)."""
+    array = t_array(item_checker)
+
+    def check(value, path):
+        problems = array(value, path)
+        if problems:
+            return problems
+        if not value:
+            return [f"{path}: must not be empty"]
+        repeated = sorted({item for item in value if value.count(item) > 1})
+        return [f"{path}: {item} is listed more than once" for item in repeated]
+    return check
+
+
+def t_non_empty_array(item_checker):
+    """A non-empty array (section 6.6, `accept.received`)."""
+    array = t_array(item_checker)
+
+    def check(value, path):
+        problems = array(value, path)
+        if not problems and not value:
+            problems.append(f"{path}: must not be empty")
+        return problems
+    return check
+
+
 # Section 5.1: the envelope.
 ENVELOPE = t_object({
     "body": t_object_any,
@@ -514,7 +635,8 @@ ENVELOPE = t_object({
     "time": t_utc_time,
 })
 
-# Section 6.1: a key record, and the case.open body.
+# Section 6.1: a key record (the administrator's role is optional and may be any string), and
+# the case.open body.
 KEY_RECORD = t_object(
     {"id": t_hex(8), "name": t_key_name, "public_key": t_base64(32)},
     {"role": t_str},
@@ -554,10 +676,100 @@ ACQUISITION = t_object({}, dict(
     source_hash_matches=t_bool,
 ))
 SEAL_BODY = t_object(
-    {"exhibit": t_str, "artifact": ARTIFACT,
+    {"exhibit": t_exhibit_id, "artifact": ARTIFACT,
      "hashed_by": t_object({"name": t_str, "version": t_str})},
     {"seal_no": t_str, "description": t_str, "item": ITEM, "acquisition": ACQUISITION},
 )
+
+# Section 6.5: the key lifecycle. A key enrolled by `key.enrol` has one of the five roles; a
+# successor's record has its predecessor's name and role (checked with the ledger's state).
+KEY_ENROL_BODY = t_object({
+    "key": t_object(
+        {"id": t_hex(8), "name": t_key_name, "public_key": t_base64(32),
+         "role": t_one_of(*ROLES)},
+    ),
+})
+KEY_REVOKE_BODY = t_object({"key": t_hex(8), "reason": t_str})
+KEY_ROTATE_BODY = t_object({"old": t_hex(8), "new": KEY_RECORD})
+
+# Section 6.6: custody. A re-check records the re-hash of an exhibit before signing.
+RECHECK = t_object(
+    {"exhibit": t_exhibit_id, "path": t_str, "sha256": t_hex_or_empty(32), "matches": t_bool},
+    {"discrepancies": t_array(t_str, non_empty=True)},
+)
+RELEASE_BODY = t_object(
+    {"exhibits": t_no_repeats(t_exhibit_id), "to": t_hex(8), "purpose": t_str},
+    {"packaging": t_str, "seal_condition": t_str, "location": t_str, "authority": t_str},
+)
+ACCEPT_BODY = t_object(
+    {"release": t_uint, "received": t_non_empty_array(RECHECK)},
+    {"seal_condition": t_str, "location": t_str},
+)
+OPEN_BODY = t_object(
+    {"exhibit": t_exhibit_id, "operations": t_str},
+    {"seal_no": t_str, "seal_condition": t_str, "present": t_array(t_str, non_empty=True)},
+)
+RESEAL_BODY = t_object(
+    {"exhibit": t_exhibit_id, "new_seal_no": t_non_empty_str, "recheck": RECHECK},
+)
+NOTE_BODY = t_object({"text": t_str}, {"exhibit": t_exhibit_id})
+DISPOSE_BODY = t_object({"exhibit": t_exhibit_id, "how": t_str, "authority": t_str})
+
+
+def check_recheck(recheck, path):
+    """Section 6.6: `discrepancies` is present exactly when `matches` is false. (The rule
+    that a matching re-check has the sealed SHA-256 needs the seal record: see
+    `CustodyRules.recheck_against_seal`.)"""
+    if recheck["matches"] and "discrepancies" in recheck:
+        return [f"{path}: a matching re-check has no 'discrepancies'"]
+    if not recheck["matches"] and "discrepancies" not in recheck:
+        return [f"{path}: a re-check that does not match lists its 'discrepancies'"]
+    return []
+
+
+def check_seal_body(body):
+    """Section 6.2, 6.3 and 6.4: the seal body's schema, then its internal consistency."""
+    problems = SEAL_BODY(body, "body")
+    if not problems:
+        problems = check_artifact(body["artifact"])
+    if not problems and "acquisition" in body:
+        problems = check_acquisition(body["acquisition"], body["artifact"])
+    return problems
+
+
+def check_accept_body(body):
+    problems = ACCEPT_BODY(body, "body")
+    if not problems:
+        for i, recheck in enumerate(body["received"]):
+            problems += check_recheck(recheck, f"body.received[{i}]")
+    return problems
+
+
+def check_reseal_body(body):
+    problems = RESEAL_BODY(body, "body")
+    if not problems:
+        problems = check_recheck(body["recheck"], "body.recheck")
+        if body["recheck"]["exhibit"] != body["exhibit"]:
+            problems.append(f"body.recheck.exhibit {body['recheck']['exhibit']} is not the "
+                            f"exhibit re-sealed, {body['exhibit']}")
+    return problems
+
+
+# Rule 5 of section 7: the body checker of every entry kind of format 1 (section 5.1). A kind
+# not in this table is an error: a verifier must not guess (section 13).
+BODY_CHECKERS = {
+    "case.open": lambda body: CASE_OPEN_BODY(body, "body"),
+    "seal": check_seal_body,
+    "key.enrol": lambda body: KEY_ENROL_BODY(body, "body"),
+    "key.revoke": lambda body: KEY_REVOKE_BODY(body, "body"),
+    "key.rotate": lambda body: KEY_ROTATE_BODY(body, "body"),
+    "release": lambda body: RELEASE_BODY(body, "body"),
+    "accept": check_accept_body,
+    "open": lambda body: OPEN_BODY(body, "body"),
+    "reseal": check_reseal_body,
+    "note": lambda body: NOTE_BODY(body, "body"),
+    "dispose": lambda body: DISPOSE_BODY(body, "body"),
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -641,17 +853,20 @@ def check_artifact(artifact):
     return problems
 
 
-def check_acquisition(acquisition, artifact, earlier_exhibits):
+def check_acquisition(acquisition, artifact):
+    """Section 6.4: `source_sha256` and `source_hash_matches` go together, and the latter is
+    true exactly when the former equals the artifact's sha256. (`parent` names an existing
+    exhibit: a kind rule, checked with the ledger's state in `KindRules.seal`.)"""
     problems = []
-    if "source_hash_matches" in acquisition:
-        if "source_sha256" not in acquisition:
-            problems.append("body.acquisition: source_hash_matches without source_sha256")
-        elif acquisition["source_hash_matches"] != (
-                acquisition["source_sha256"] == artifact["hashes"]["sha256"]):
-            problems.append("body.acquisition.source_hash_matches contradicts the hashes")
-    if "parent" in acquisition and acquisition["parent"] not in earlier_exhibits:
-        problems.append(f"body.acquisition.parent {acquisition['parent']!r} "
-                        "names no earlier exhibit")
+    has_source = "source_sha256" in acquisition
+    has_matches = "source_hash_matches" in acquisition
+    if has_matches and not has_source:
+        problems.append("body.acquisition: source_hash_matches without source_sha256")
+    elif has_source and not has_matches:
+        problems.append("body.acquisition: source_sha256 without source_hash_matches")
+    elif has_source and acquisition["source_hash_matches"] != (
+            acquisition["source_sha256"] == artifact["hashes"]["sha256"]):
+        problems.append("body.acquisition.source_hash_matches contradicts the hashes")
     return problems
 
 
@@ -659,6 +874,326 @@ def origin_for(case_id):
     """The documented prefix of a case's origin (section 6.1): white space replaced by `-`.
     (Each white-space character is replaced; the spec does not define "white space" further.)"""
     return "scelle.case/" + re.sub(r"\s", "-", case_id) + "/"
+
+
+# ---------------------------------------------------------------------------------------------
+# The state carried along the ledger: the case, its keys and the custody of its exhibits
+# (sections 6.1, 6.5, 6.6)
+# ---------------------------------------------------------------------------------------------
+
+
+class Exhibit:
+    """The custody of one exhibit (section 6.6)."""
+
+    def __init__(self, exhibit_id, holder, seal_no, sha256_hex):
+        self.id = exhibit_id
+        self.holder = holder  # key id
+        self.state = SEALED
+        self.seal_no = seal_no  # the current seal number; None if the seal entry had none
+        self.sha256 = sha256_hex  # the sealed artifact's SHA-256, for re-checks
+        self.release = None  # in transit: the seq of the release entry
+        self.receiver = None  # in transit: the receiver's key id
+
+
+class CaseState:
+    """What the chain rules carry from one line to the next."""
+
+    def __init__(self):
+        self.case = None  # entry 0's body.case
+        self.origin = None
+        self.keys = {}  # key id -> Key: every key ever enrolled, in enrolment order
+        self.admin = None  # key id of the administrator (section 6.5)
+        self.exhibits = {}  # exhibit id -> Exhibit, in ledger order
+        self.seal_count = 0  # lines of kind `seal` so far, valid or not (section 7, rule 6)
+        self.previous_time = None
+
+    def describe(self, key_id):
+        """A key id with its name, for messages."""
+        key = self.keys.get(key_id)
+        return str(key) if key is not None else f"{key_id} (not a key of the case)"
+
+    def enrol(self, record, n):
+        """Add the key of a key record (already checked) to the registry, under its id."""
+        key = Key(record["name"], base64.b64decode(record["public_key"]), record.get("role"),
+                  enrolled_at=n, recorded_id=record["id"])
+        self.keys[key.key_id] = key
+        return key
+
+
+def describe_custody(state, exhibit):
+    """An exhibit's state, for messages."""
+    if exhibit.state == IN_TRANSIT:
+        return (f"in transit to {state.describe(exhibit.receiver)} under the release of "
+                f"entry {exhibit.release}")
+    return f"{exhibit.state}, held by {state.describe(exhibit.holder)}"
+
+
+class KindRules:
+    """Rule 6 of section 7 for one entry: the kind rules of sections 6.1 to 6.6, checked
+    against the state left by the previous lines.
+
+    Each method named after a kind (`key.enrol` -> `key_enrol`) records the entry's problems
+    (reported with the code `custody`) and returns the entry's effect on the state, a function
+    that `check_entry` calls only if the entry has no error at all (section 7: an entry with an
+    error changes neither the keys nor the custody). The body was already checked against its
+    schema (rule 5), so the methods may rely on its members and their types."""
+
+    def __init__(self, state, n, signer):
+        self.state = state
+        self.n = n
+        self.signer = signer  # the entry's `key`: the key id that claims to have signed it
+        self.problems = []
+
+    def fail(self, message):
+        self.problems.append(message)
+
+    # -- helpers shared by the kinds ------------------------------------------------------
+
+    def exhibit(self, exhibit_id):
+        """The exhibit, or None (a problem) if no valid seal made it."""
+        exhibit = self.state.exhibits.get(exhibit_id)
+        if exhibit is None:
+            self.fail(f"{exhibit_id} is not an exhibit of the case")
+        return exhibit
+
+    def held_by_signer(self, exhibit):
+        """Section 6.6: the holder signs release, open, reseal and dispose."""
+        if exhibit.holder != self.signer:
+            self.fail(f"{exhibit.id} is held by {self.state.describe(exhibit.holder)}, not by "
+                      f"the signer {self.state.describe(self.signer)}")
+            return False
+        return True
+
+    def in_state(self, exhibit, *states):
+        if exhibit.state not in states:
+            self.fail(f"{exhibit.id} is {describe_custody(self.state, exhibit)}; it must be "
+                      f"{' or '.join(states)}")
+            return False
+        return True
+
+    def signed_by_admin(self):
+        """Section 6.5: key.enrol and key.revoke are signed by the administrator."""
+        if self.signer != self.state.admin:
+            admin = self.state.describe(self.state.admin) if self.state.admin else "none"
+            self.fail(f"signed by {self.state.describe(self.signer)}, not by the "
+                      f"administrator {admin}")
+
+    def new_key_ok(self, record, what):
+        """Section 7, rule 6: a key enrolled or rotated to has an `id` matching its
+        `public_key` and is not already enrolled (revoked or not)."""
+        computed = key_id(base64.b64decode(record["public_key"]))
+        if record["id"] != computed:
+            self.fail(f"{what}: id {record['id']} is not the key id {computed} of its "
+                      "public_key")
+            return False
+        if record["id"] in self.state.keys:
+            self.fail(f"{what}: key {self.state.describe(record['id'])} is already enrolled "
+                      f"(since entry {self.state.keys[record['id']].enrolled_at})")
+            return False
+        return True
+
+    def recheck_against_seal(self, recheck, path):
+        """Section 6.6: `matches` means that everything re-hashed equals the seal record, so a
+        matching re-check has the sealed SHA-256."""
+        exhibit = self.state.exhibits.get(recheck["exhibit"])
+        if exhibit is not None and recheck["matches"] and recheck["sha256"] != exhibit.sha256:
+            self.fail(f"{path} says {exhibit.id} matches its seal, but its sha256 "
+                      f"{recheck['sha256'] or '(empty)'} is not the sealed {exhibit.sha256}")
+
+    # -- section 6.2: seal ----------------------------------------------------------------
+
+    def seal(self, body):
+        """The exhibit numbering is checked by `check_entry` for every seal line; here the
+        parent, and the effect: the signer holds the new exhibit, sealed."""
+        parent = body.get("acquisition", {}).get("parent")
+        if parent is not None and parent not in self.state.exhibits:
+            self.fail(f"body.acquisition.parent {parent!r} names no earlier exhibit")
+        exhibit = Exhibit(body["exhibit"], self.signer, body.get("seal_no"),
+                          body["artifact"]["hashes"]["sha256"])
+
+        def effect():
+            self.state.exhibits[exhibit.id] = exhibit
+        return effect
+
+    # -- section 6.5: the key lifecycle ---------------------------------------------------
+
+    def key_enrol(self, body):
+        self.signed_by_admin()
+        record = body["key"]
+        if not self.new_key_ok(record, "body.key"):
+            return None
+        taken = [k for k in self.state.keys.values() if k.name == record["name"]]
+        if taken:
+            self.fail(f"body.key.name {record['name']!r} is already the name of "
+                      f"{', '.join(map(str, taken))}: enrolled names are unique")
+        return lambda: self.state.enrol(record, self.n)
+
+    def key_revoke(self, body):
+        self.signed_by_admin()
+        target = self.state.keys.get(body["key"])
+        if target is None:
+            self.fail(f"body.key {body['key']} is not a key of the case")
+            return None
+        if not target.active:
+            self.fail(f"key {target} is already {target.ended_how}")
+            return None
+
+        def effect():
+            target.ended_at = self.n
+            target.ended_how = f"revoked at entry {self.n} ({body['reason']})"
+        return effect
+
+    def key_rotate(self, body):
+        old = self.state.keys.get(body["old"])
+        if body["old"] != self.signer:
+            self.fail(f"body.old {self.state.describe(body['old'])} is not the signer "
+                      f"{self.state.describe(self.signer)}: a key rotates only itself")
+            return None
+        if old is None:
+            return None  # an unknown signer: `unknown-key` (rule 7)
+        record = body["new"]
+        if not self.new_key_ok(record, "body.new"):
+            return None
+        if record["name"] != old.name:
+            self.fail(f"body.new.name {record['name']!r} is not the old key's name "
+                      f"{old.name!r}")
+        if record.get("role") != old.role:
+            self.fail(f"body.new.role {record.get('role')!r} is not the old key's role "
+                      f"{old.role!r}")
+
+        def effect():
+            # Section 6.5: the old key may sign no more; the successor takes the
+            # administrator right, every exhibit held and every release addressed to the
+            # old key.
+            new = self.state.enrol(record, self.n)
+            old.ended_at = self.n
+            old.ended_how = f"rotated out at entry {self.n} (successor {new.key_id})"
+            if self.state.admin == old.key_id:
+                self.state.admin = new.key_id
+            for exhibit in self.state.exhibits.values():
+                if exhibit.holder == old.key_id:
+                    exhibit.holder = new.key_id
+                if exhibit.state == IN_TRANSIT and exhibit.receiver == old.key_id:
+                    exhibit.receiver = new.key_id
+        return effect
+
+    # -- section 6.6: custody -------------------------------------------------------------
+
+    def release(self, body):
+        exhibits = []
+        for exhibit_id in body["exhibits"]:
+            exhibit = self.exhibit(exhibit_id)
+            if exhibit is not None:
+                self.held_by_signer(exhibit)
+                self.in_state(exhibit, SEALED)
+                exhibits.append(exhibit)
+        receiver = self.state.keys.get(body["to"])
+        if receiver is None:
+            self.fail(f"body.to {body['to']} is not an enrolled key")
+        elif not receiver.active:
+            self.fail(f"body.to {receiver} is {receiver.ended_how}")
+        elif receiver.key_id == self.signer:
+            self.fail(f"body.to {receiver} is the signer: a release is to another key")
+
+        def effect():
+            for exhibit in exhibits:
+                exhibit.state = IN_TRANSIT
+                exhibit.release = self.n
+                exhibit.receiver = body["to"]
+        return effect
+
+    def accept(self, body):
+        release = body["release"]
+        exhibits = []
+        for i, recheck in enumerate(body["received"]):
+            exhibit = self.exhibit(recheck["exhibit"])
+            if exhibit is None:
+                continue
+            exhibits.append(exhibit)
+            if exhibit.state != IN_TRANSIT:
+                self.fail(f"{exhibit.id} is {describe_custody(self.state, exhibit)}, not in "
+                          f"transit under the release of entry {release}")
+            elif exhibit.release != release:
+                self.fail(f"{exhibit.id} is in transit under the release of entry "
+                          f"{exhibit.release}, not of entry {release}")
+            elif exhibit.receiver != self.signer:
+                self.fail(f"{exhibit.id} was released to {self.state.describe(exhibit.receiver)}"
+                          f", not to the signer {self.state.describe(self.signer)}")
+            self.recheck_against_seal(recheck, f"body.received[{i}]")
+
+        def effect():
+            for exhibit in exhibits:
+                exhibit.holder = self.signer
+                exhibit.state = SEALED
+                exhibit.release = exhibit.receiver = None
+        return effect
+
+    def open(self, body):
+        exhibit = self.exhibit(body["exhibit"])
+        if exhibit is None:
+            return None
+        self.held_by_signer(exhibit)
+        if self.in_state(exhibit, SEALED) and body.get("seal_no") != exhibit.seal_no:
+            self.fail(f"body.seal_no {body.get('seal_no')!r} is not {exhibit.id}'s current "
+                      f"seal number {exhibit.seal_no!r}")
+
+        def effect():
+            exhibit.state = OPENED
+        return effect
+
+    def reseal(self, body):
+        exhibit = self.exhibit(body["exhibit"])
+        if exhibit is None:
+            return None
+        self.held_by_signer(exhibit)
+        self.in_state(exhibit, OPENED)
+        self.recheck_against_seal(body["recheck"], "body.recheck")
+
+        def effect():
+            exhibit.state = SEALED
+            exhibit.seal_no = body["new_seal_no"]
+        return effect
+
+    def note(self, body):
+        # The signer (any enrolled, unrevoked key) is checked by rule 7.
+        if "exhibit" in body:
+            self.exhibit(body["exhibit"])
+        return None
+
+    def dispose(self, body):
+        exhibit = self.exhibit(body["exhibit"])
+        if exhibit is None:
+            return None
+        self.held_by_signer(exhibit)
+        self.in_state(exhibit, SEALED, OPENED)
+
+        def effect():
+            exhibit.state = DISPOSED
+        return effect
+
+
+# The kind rules of every kind but case.open (entry 0 is handled by `define_case`).
+KIND_RULES = {
+    "seal": KindRules.seal,
+    "key.enrol": KindRules.key_enrol,
+    "key.revoke": KindRules.key_revoke,
+    "key.rotate": KindRules.key_rotate,
+    "release": KindRules.release,
+    "accept": KindRules.accept,
+    "open": KindRules.open,
+    "reseal": KindRules.reseal,
+    "note": KindRules.note,
+    "dispose": KindRules.dispose,
+}
+
+
+def rechecks_of(kind, body):
+    """The re-checks an entry records (section 6.6), with where they are in the body."""
+    if kind == "accept":
+        return [(f"body.received[{i}]", r) for i, r in enumerate(body["received"])]
+    if kind == "reseal":
+        return [("body.recheck", body["recheck"])]
+    return []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -679,22 +1214,32 @@ def read_ledger(path, report):
     return lines
 
 
-class LedgerState:
-    """What the chain rules carry from one line to the next."""
-
-    def __init__(self):
-        self.signers = {}  # key id -> Signer (format 1: the administrator only)
-        self.case = None  # entry 0's body.case
-        self.origin = None
-        self.exhibits = []  # exhibit ids, in ledger order
-        self.seal_count = 0
-        self.previous_time = None
+def define_case(body, where, state, report):
+    """Entry 0 defines the case and its administrator, even when it has an error (section 7),
+    so that one bad member is reported once and not at every later entry."""
+    admin = body.get("admin")
+    if not KEY_RECORD(admin, "admin"):
+        public_key = base64.b64decode(admin["public_key"])
+        if admin["id"] != key_id(public_key):
+            report.error(where, "custody", f"admin id {admin['id']} is not the key id "
+                         f"{key_id(public_key)} of its public key")
+        state.enrol(admin, 0)
+        state.admin = admin["id"]
+    case = body.get("case")
+    if isinstance(case, dict):
+        state.case = case
+        if isinstance(case.get("origin"), str):
+            state.origin = case["origin"]
+            if isinstance(case.get("case_id"), str):
+                check_origin(case, where, report)
 
 
 def check_entry(n, line, previous_line, state, verifier, report):
     """Apply the rules of section 7 to line n. Every problem is reported; the line still
-    counts as present (its bytes feed the chain and the tree) whatever happens here."""
+    counts as present (its bytes feed the chain and the tree) whatever happens here, and it
+    changes the keys and custody only if it has no error."""
     where = f"entry {n}"
+    errors_before = report.errors
 
     # Rule 1: canonical JSON and the envelope (`format`).
     try:
@@ -709,6 +1254,8 @@ def check_entry(n, line, previous_line, state, verifier, report):
     if not isinstance(entry, dict):
         report.error(where, "format", "an entry is a JSON object")
         return
+    if entry.get("kind") == "seal":
+        state.seal_count += 1  # rule 6 counts every line of kind seal, valid or not
     problems = ENVELOPE(entry, "entry")
     if problems:
         for problem in problems:
@@ -735,69 +1282,79 @@ def check_entry(n, line, previous_line, state, verifier, report):
                        f"{state.previous_time}")
     state.previous_time = entry["time"]
 
-    # Rules 5 and 6: the body, the genesis entry and exhibit numbering.
+    # Rule 5: the body parses for the kind and follows the value rules (`body`).
     kind, body = entry["kind"], entry["body"]
-    if kind == "case.open":
-        if n != 0:
-            report.error(where, "genesis", "case.open is only entry 0")
-        for problem in CASE_OPEN_BODY(body, "body"):
-            report.error(where, "body", problem)
-        # The administrator's key record and the case are used even when another member of the
-        # body is wrong, so that one bad member is reported once and not at every later entry.
-        admin = body.get("admin")
-        if not KEY_RECORD(admin, "admin"):
-            public_key = base64.b64decode(admin["public_key"])
-            if admin["id"] != key_id(public_key):
-                report.error(where, "genesis", f"admin id {admin['id']} is not the key id "
-                             f"{key_id(public_key)} of its public key")
-            elif n == 0:
-                # Enrol the administrator, the signer of every entry in format 1.
-                state.signers[admin["id"]] = Signer(admin["name"], public_key,
-                                                    admin.get("role"))
-        case = body.get("case")
-        if n == 0 and isinstance(case, dict):
-            state.case = case
-            if isinstance(case.get("origin"), str):
-                state.origin = case["origin"]
-                if isinstance(case.get("case_id"), str):
-                    check_origin(case, where, report)
-    elif kind == "seal":
-        if n == 0:
-            report.error(where, "genesis", "entry 0 must be case.open")
-        state.seal_count += 1
-        expected_exhibit = f"E-{state.seal_count:04d}"
-        problems = SEAL_BODY(body, "body")
-        if not problems:
-            problems = check_artifact(body["artifact"])
-        if not problems and "acquisition" in body:
-            problems = check_acquisition(body["acquisition"], body["artifact"],
-                                         state.exhibits)
+    body_checker = BODY_CHECKERS.get(kind)
+    if body_checker is None:
+        report.error(where, "body", f"unknown entry kind {kind!r}")
+        body_ok = False
+    else:
+        problems = body_checker(body)
         for problem in problems:
             report.error(where, "body", problem)
-        exhibit = body.get("exhibit")
-        if exhibit != expected_exhibit:
-            report.error(where, "exhibit-id",
-                         f"exhibit is {exhibit!r}, expected {expected_exhibit!r}")
-        if isinstance(exhibit, str):
-            state.exhibits.append(exhibit)
-    else:
-        report.error(where, "body", f"unknown entry kind {kind!r}")
-        if n == 0:
-            report.error(where, "genesis", "entry 0 must be case.open")
+        body_ok = not problems
 
-    # Rule 7: the signer is enrolled, and the signature verifies.
-    signer = state.signers.get(entry["key"])
-    if signer is None:
-        report.error(where, "unknown-key", f"key {entry['key']} is not enrolled in the case")
+    # Rule 6: the kind rules (`custody`): entry 0, exhibit numbering, keys and custody.
+    effect = None
+    if n == 0 and kind != "case.open":
+        report.error(where, "custody", "entry 0 must be case.open")
+    if n != 0 and kind == "case.open":
+        report.error(where, "custody", "case.open is only entry 0")
+    if n == 0 and kind == "case.open":
+        define_case(body, where, state, report)
+    if kind == "seal":
+        expected_exhibit = f"E-{state.seal_count:04d}"
+        if body.get("exhibit") != expected_exhibit:
+            report.error(where, "custody", f"exhibit is {body.get('exhibit')!r}, but this is "
+                         f"seal line {state.seal_count}: expected {expected_exhibit!r}")
+    if body_ok and kind in KIND_RULES:
+        rules = KindRules(state, n, entry["key"])
+        effect = KIND_RULES[kind](rules, body)
+        for problem in rules.problems:
+            report.error(where, "custody", f"{kind}: {problem}")
+
+    # Rule 7: the signer is enrolled and not revoked or rotated out, and the signature
+    # verifies.
+    check_signer(n, entry, state, verifier, report)
+
+    # Rule 8: a re-check that does not match is a warning (it is evidence, not an error).
+    if body_ok:
+        for path, recheck in rechecks_of(kind, body):
+            if not recheck["matches"]:
+                report.warning(where, "discrepancy",
+                               f"{path}: {recheck['exhibit']} re-hashed at "
+                               f"{recheck['path']!r} by {state.describe(entry['key'])} does "
+                               f"not match its seal: {'; '.join(recheck['discrepancies'])}")
+
+    # Section 7: only an entry without error changes the keys and custody.
+    if effect is not None and report.errors == errors_before:
+        effect()
+
+
+def check_signer(n, entry, state, verifier, report):
+    """Rule 7: for entry 0, the key record in its body (enrolled by `define_case`), whose id
+    `key` must be; for every later entry, a key enrolled by an earlier entry, not revoked or
+    rotated out at an earlier entry; the signature verifies strictly."""
+    where = f"entry {n}"
+    key = state.keys.get(entry["key"])
+    if key is None:
+        if n == 0 and state.admin is not None:
+            report.error(where, "unknown-key", f"key {entry['key']} is not the id "
+                         f"{state.admin} of the administrator's key record")
+        else:
+            report.error(where, "unknown-key", f"key {entry['key']} is not enrolled in the "
+                         "case")
         return
+    if key.ended_at is not None and key.ended_at < n:
+        report.error(where, "revoked-key", f"signed by {key}, {key.ended_how}")
     try:
         message = signed_message(entry)
     except NotCanonical as e:
         report.error(where, "signature", f"no canonical message to verify: {e}")
         return
-    reason = verifier.verify(signer.public_key, message, base64.b64decode(entry["sig"]))
+    reason = verifier.verify(key.public_key, message, base64.b64decode(entry["sig"]))
     if reason is not None:
-        report.error(where, "signature", f"{reason} (key {signer.name} {signer.key_id})")
+        report.error(where, "signature", f"{reason} (key {key})")
 
 
 def check_origin(case, where, report):
@@ -922,7 +1479,10 @@ def parse_checkpoint(data):
     signatures = []
     for line in signature_block.split("\n")[:-1]:
         fields = line.split(" ")
-        if len(fields) != 3 or fields[0] != EM_DASH or not fields[1] or "+" in fields[1]:
+        # C2SP signed-note: a key name is non-empty, with no white space and no "+".
+        name = fields[1] if len(fields) == 3 else ""
+        if (len(fields) != 3 or fields[0] != EM_DASH or not name or "+" in name
+                or any(c.isspace() for c in name)):
             raise ValueError(f"bad signature line {line!r}")
         blob = b64decode_canonical(fields[2])
         if blob is None or len(blob) < 5:
@@ -933,37 +1493,84 @@ def parse_checkpoint(data):
     return Note(text, origin, int(size_text), root, signatures)
 
 
-def check_note_signatures(note, where, signers, verifier, report):
-    """Section 8.2: each signature by an enrolled name verifies with its key and carries its
-    note key id; at least one does. Other names are warned about and not checked."""
-    by_name = {signer.name: signer for signer in signers}
-    good = 0
+def cosigned_message(timestamp, text):
+    """Section 8.3 (C2SP tlog-cosignature v1): the message a witness signs."""
+    return COSIGNATURE_HEADER + f"time {timestamp}\n".encode("ascii") + text
+
+
+def check_signature_line(note, name, blob, candidates, verifier):
+    """Check one signature line against the keys of its name (section 8.2).
+
+    `candidates` are the keys with that name (a key and its successors). The line's first 4
+    bytes select the key and the signature type: a key's note key id (alg 0x01: 4 + 64 bytes,
+    over the checkpoint text) or its cosignature key id (alg 0x04: 4 + 8 + 64 bytes, over the
+    cosignature message of section 8.3). Returns (alg, timestamp or None, None) when the line
+    verifies, else (None, None, reason)."""
+    text = note.text.encode("utf-8")
+    reasons = []
+    for key in candidates:
+        if blob[:4] == key.note_key_id:
+            if len(blob) != 4 + 64:
+                reasons.append(f"a note signature (alg 0x01) by {key} is 4 + 64 bytes, not "
+                               f"{len(blob)}")
+            else:
+                reason = verifier.verify(key.public_key, text, blob[4:])
+                if reason is None:
+                    return 0x01, None, None
+                reasons.append(f"note signature by {key}: {reason}")
+        if blob[:4] == key.cosignature_key_id:
+            if len(blob) != 4 + 8 + 64:
+                reasons.append(f"a cosignature (alg 0x04) by {key} is 4 + 8 + 64 bytes, not "
+                               f"{len(blob)}")
+            else:
+                timestamp = int.from_bytes(blob[4:12], "big")
+                reason = verifier.verify(key.public_key, cosigned_message(timestamp, text),
+                                         blob[12:])
+                if reason is None:
+                    return 0x04, timestamp, None
+                reasons.append(f"cosignature by {key}: {reason}")
+    if not reasons:
+        ids = ", ".join(f"{k.note_key_id.hex()} (0x01) / {k.cosignature_key_id.hex()} (0x04)"
+                        for k in candidates)
+        reasons.append(f"key id {blob[:4].hex()} is none of {name}'s keys: {ids}")
+    return None, None, "; ".join(reasons)
+
+
+def check_note_signatures(note, where, keys, verifier, report):
+    """Section 8.2: each signature line is matched to a key (revoked or not) with the same name
+    whose note key id (alg 0x01) or cosignature key id (alg 0x04) is the line's first 4 bytes,
+    and must verify strictly; a name that is a key's but an id that is none of its keys is an
+    error; a name of no key is a warning (not checked). At least one alg-0x01 signature by a
+    key of the case is required. Each verified cosignature is reported as a witness (section
+    8.3). Returns the number of verified note signatures (alg 0x01)."""
+    by_name = {}
+    for key in keys:
+        by_name.setdefault(key.name, []).append(key)
+    signed = 0
     for name, blob in note.signatures:
-        signer = by_name.get(name)
-        if signer is None:
+        candidates = by_name.get(name)
+        if not candidates:
             report.warning(where, "checkpoint-unknown-signer",
-                           f"signature by {name!r}, not a signer of this case (not checked)")
+                           f"signature by {name!r}, not a key name of this case (not checked)")
             continue
-        if blob[:4] != signer.note_key_id:
-            report.error(where, "checkpoint-signature",
-                         f"signature by {name!r} has key id {blob[:4].hex()}, "
-                         f"expected {signer.note_key_id.hex()}")
-            continue
-        if len(blob) != 4 + 64:
-            report.error(where, "checkpoint-signature",
-                         f"signature by {name!r} is not 4 + 64 bytes")
-            continue
-        reason = verifier.verify(signer.public_key, note.text.encode("utf-8"), blob[4:])
+        alg, timestamp, reason = check_signature_line(note, name, blob, candidates, verifier)
         if reason is not None:
-            report.error(where, "checkpoint-signature", f"signature by {name!r}: {reason}")
-            continue
-        good += 1
-    if good == 0:
-        report.error(where, "checkpoint-unsigned", "no valid signature by a key of the case")
+            report.error(where, "checkpoint-signature", f"signature line of {name!r}: {reason}")
+        elif alg == 0x01:
+            signed += 1
+        else:
+            report.witness(where, name, note.size, timestamp)
+    if signed == 0:
+        report.error(where, "checkpoint-unsigned",
+                     "no valid note signature (alg 0x01) by a key of the case")
+    return signed
 
 
 def check_checkpoints(case_dir, lines, state, verifier, report):
-    """Check every file of CASE/checkpoints/. Returns (number checked, largest valid size)."""
+    """Check every file of CASE/checkpoints/. Returns (number of checkpoint files, largest
+    size of a valid checkpoint: of the case's origin, its size in its file name, its root that
+    of the ledger's first lines, and signed by a key of the case; an invalid cosignature line
+    does not make the checkpoint itself invalid)."""
     directory = os.path.join(case_dir, "checkpoints")
     names = sorted(os.listdir(directory)) if os.path.isdir(directory) else []
     notes = []
@@ -986,25 +1593,32 @@ def check_checkpoints(case_dir, lines, state, verifier, report):
 
     roots = merkle_roots(lines, [note.size for _, _, note in notes if note.size <= len(lines)])
     largest = 0
+    # Signatures are matched against every key the ledger ever enrolled, revoked or not.
+    keys = list(state.keys.values())
     for where, file_size, note in notes:
+        valid = True
         if state.origin is None or note.origin != state.origin:
+            valid = False
             report.error(where, "checkpoint-origin",
                          f"origin {note.origin!r} is not the case's {state.origin!r}")
         if file_size != note.size:
+            valid = False
             report.error(where, "checkpoint-size",
                          f"the file name says size {file_size}, the note {note.size}")
         if note.size > len(lines):
+            valid = False
             report.error(where, "truncated",
                          f"checkpoint of size {note.size}, but the ledger has only "
                          f"{len(lines)} entries: the ledger was truncated")
         elif roots[note.size] != note.root:
+            valid = False
             report.error(where, "checkpoint-root",
                          f"root {base64.b64encode(note.root).decode()} is not the Merkle root "
                          f"{base64.b64encode(roots[note.size]).decode()} of the first "
                          f"{note.size} ledger lines")
-        else:
+        signed = check_note_signatures(note, where, keys, verifier, report)
+        if valid and signed:
             largest = max(largest, note.size)
-        check_note_signatures(note, where, state.signers.values(), verifier, report)
     if lines and not files:
         report.warning("checkpoints/", "no-checkpoint", "the case has no checkpoint")
     elif largest < len(lines):
@@ -1029,7 +1643,7 @@ def check_case_file(case_dir, state, report):
 
 
 # ---------------------------------------------------------------------------------------------
-# Inclusion proofs (section 8.3): `scelle prove --json`
+# Inclusion proofs (section 8.4): `scelle prove --json`
 # ---------------------------------------------------------------------------------------------
 
 PROOF = t_object(
@@ -1039,9 +1653,10 @@ PROOF = t_object(
 )
 
 
-def check_proof(file_name, signers, origin, lines, verifier, report):
-    """Check a proof file against the given signers (and the case's origin and ledger lines,
-    when a case directory was given)."""
+def check_proof(file_name, keys, origin, lines, verifier, report):
+    """Check a proof file against the given keys (and the case's origin and ledger lines,
+    when a case directory was given). Whether the entry's key was revoked is a matter for the
+    whole ledger: it is checked with the case directory, by `check_entry`."""
     where = f"proof {file_name}"
     try:
         with open(file_name, encoding="utf-8") as f:
@@ -1077,7 +1692,7 @@ def check_proof(file_name, signers, origin, lines, verifier, report):
         if origin is not None and note.origin != origin:
             report.error(where, "checkpoint-origin", f"origin {note.origin!r} is not the "
                          f"case's {origin!r}")
-        check_note_signatures(note, where, signers, verifier, report)
+        check_note_signatures(note, where, keys, verifier, report)
 
     # The entry itself: canonical, at the right place, signed by a known key.
     try:
@@ -1092,11 +1707,11 @@ def check_proof(file_name, signers, origin, lines, verifier, report):
         report.error(where, "sequence", "the entry's seq is not leaf_index")
     body = entry["body"]
     if "exhibit" in proof and (entry["kind"] != "seal" or body.get("exhibit") != proof["exhibit"]):
-        report.error(where, "exhibit-id", f"the entry is not exhibit {proof['exhibit']}")
+        report.error(where, "proof", f"the entry is not the seal of exhibit {proof['exhibit']}")
     if lines is not None and (proof["leaf_index"] >= len(lines)
                               or lines[proof["leaf_index"]] != line):
         report.error(where, "proof", "line is not the ledger's line at leaf_index")
-    signer = next((s for s in signers if s.key_id == entry["key"]), None)
+    signer = next((k for k in keys if k.key_id == entry["key"]), None)
     if signer is None:
         report.error(where, "unknown-key", f"the entry's key {entry['key']} is not known")
         return
@@ -1112,7 +1727,7 @@ def check_proof(file_name, signers, origin, lines, verifier, report):
 
 
 def verify(args, report, verifier):
-    lines, state = None, LedgerState()
+    lines, state = None, CaseState()
     if args.case_dir is not None:
         ledger_path = os.path.join(args.case_dir, "ledger.jsonl")
         if not os.path.isfile(ledger_path):
@@ -1127,21 +1742,24 @@ def verify(args, report, verifier):
         check_case_file(args.case_dir, state, report)
         checkpoints, largest = check_checkpoints(args.case_dir, lines, state, verifier, report)
         root = merkle_roots(lines, [len(lines)])[len(lines)]
+        ended = sum(1 for key in state.keys.values() if not key.active)
         print(f"{len(lines)} entries, {len(state.exhibits)} exhibits, {checkpoints} checkpoints "
-              f"(largest valid size {largest}), root {base64.b64encode(root).decode()}; "
+              f"(largest valid size {largest}), {len(state.keys)} keys ({ended} revoked or "
+              f"rotated out), {report.witnesses} witness cosignatures, "
+              f"root {base64.b64encode(root).decode()}; "
               f"{report.errors} errors, {report.warnings} warnings")
 
     if args.prove:
-        signers = list(state.signers.values())
+        keys = list(state.keys.values())
         for text in args.vkey:
             try:
-                signers.append(parse_verifier_key(text))
+                keys.append(parse_verifier_key(text))
             except ValueError as e:
                 raise Fatal(f"--vkey {text}: {e}") from e
-        if not signers:
+        if not keys:
             raise Fatal("--prove needs a case directory or --vkey to know the signers' keys")
         for file_name in args.prove:
-            check_proof(file_name, signers, state.origin, lines, verifier, report)
+            check_proof(file_name, keys, state.origin, lines, verifier, report)
 
 
 def main():
