@@ -6,7 +6,7 @@
 use crate::format::body::Hashes;
 use crate::format::encoding::hex;
 use sha2::Digest;
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
@@ -112,7 +112,9 @@ impl Drop for Pooled {
 
 type Chunk = Arc<Pooled>;
 
-/// A `Read` over the chunks a consumer receives; ends when the reader finishes.
+/// A `Read` over the chunks a consumer receives; ends when the reader finishes. As a `BufRead`
+/// it lends the shared chunks themselves ([`BufRead::fill_buf`]), so a consumer can hash them
+/// in place instead of copying them out.
 pub struct ChunkReader {
     rx: Receiver<Chunk>,
     current: Option<Chunk>,
@@ -124,6 +126,40 @@ impl ChunkReader {
     fn drain(&mut self) {
         self.current = None;
         while self.rx.recv().is_ok() {}
+    }
+}
+
+impl BufRead for ChunkReader {
+    /// The unread rest of the current chunk, borrowed from the shared buffer (no copy); the next
+    /// chunk once this one is consumed; empty at the end of the stream.
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        loop {
+            let exhausted = match &self.current {
+                Some(c) => self.pos >= c.buf.len(),
+                None => true,
+            };
+            if !exhausted {
+                break;
+            }
+            // Give the buffer back to the pool before waiting for the next one.
+            self.current = None;
+            match self.rx.recv() {
+                Ok(c) => {
+                    self.current = Some(c);
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(&[]),
+            }
+        }
+        match &self.current {
+            Some(c) => Ok(&c.buf[self.pos..]),
+            None => Ok(&[]),
+        }
+    }
+
+    fn consume(&mut self, amt: usize) {
+        let len = self.current.as_ref().map_or(0, |c| c.buf.len());
+        self.pos = (self.pos + amt).min(len);
     }
 }
 
@@ -216,8 +252,8 @@ fn digest_consumer<D: Digest>(rx: Receiver<Chunk>) -> String {
 }
 
 /// Hashes `reader` with the digests of `sel`, each on its own thread, while `extra` (if any)
-/// reads the same bytes through a [`ChunkReader`] on another thread. Returns the byte count,
-/// the hashes and `extra`'s result.
+/// reads the same bytes through a [`ChunkReader`] (`Read`, or `BufRead` without copying) on
+/// another thread. Returns the byte count, the hashes and `extra`'s result.
 pub fn hash_stream_with<R, T, F>(
     reader: R,
     sel: HashSelection,
@@ -330,6 +366,39 @@ mod tests {
         )
         .unwrap();
         assert_eq!(copy.unwrap(), data);
+    }
+
+    #[test]
+    fn extra_consumer_borrows_the_same_bytes_chunk_by_chunk() {
+        let data: Vec<u8> = (0..3 * CHUNK_SIZE + 5).map(|i| (i % 253) as u8).collect();
+        let (_, _, got) = hash_stream_with(
+            &data[..],
+            HashSelection::default(),
+            &no_progress,
+            Some(|r: &mut ChunkReader| {
+                let (mut v, mut sizes) = (Vec::new(), Vec::new());
+                loop {
+                    let b = r.fill_buf().unwrap();
+                    if b.is_empty() {
+                        break;
+                    }
+                    // Consume a part first, then the rest: fill_buf must resume where it was.
+                    let n = b.len().min(1000);
+                    v.extend_from_slice(&b[..n]);
+                    r.consume(n);
+                    let rest = r.fill_buf().unwrap().len();
+                    let b = r.fill_buf().unwrap();
+                    v.extend_from_slice(b);
+                    sizes.push(n + rest);
+                    r.consume(rest);
+                }
+                (v, sizes)
+            }),
+        )
+        .unwrap();
+        let (copy, sizes) = got.unwrap();
+        assert_eq!(copy, data);
+        assert_eq!(sizes, vec![CHUNK_SIZE, CHUNK_SIZE, CHUNK_SIZE, 5]);
     }
 
     #[test]

@@ -9,3 +9,4 @@ pub mod hashing;
 pub mod keyfile;
 pub mod ledger;
 pub mod tarhash;
+pub mod tarstream;

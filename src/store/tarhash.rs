@@ -1,10 +1,15 @@
 //! Tar archives (plain or gzip) hashed as a whole and member by member in one pass over the
 //! bytes, without extracting: the archive's digests run on their own threads while the tar
 //! parser hashes each member on another (see [`crate::store::hashing`]).
+//!
+//! An uncompressed tar is read by [`crate::store::tarstream`], which hashes member data in the
+//! shared read buffers; a gzip tar, and the rare uncompressed tar that reader leaves aside (GNU
+//! sparse members), by the `tar` crate ([`hash_members`]). Both give the same members.
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Hashes, Member};
 use crate::store::hashing::{self, ChunkReader, HashSelection, MultiHasher, Progress};
+use crate::store::tarstream::{self, Stop};
 use std::io::Read;
 use std::path::Path;
 
@@ -97,8 +102,55 @@ pub fn is_gzip_name(path: &Path) -> bool {
     n.ends_with(".tar.gz") || n.ends_with(".tgz")
 }
 
-/// Hashes a tar file as a whole and member by member, in one pass.
+fn not_a_tar(path: &Path, why: &str) -> Error {
+    Error::input(format!(
+        "{}: not a valid tar archive ({why}); to seal it as a plain file use --as file",
+        path.display()
+    ))
+}
+
+/// Hashes a tar file as a whole and member by member, in one pass: the streaming reader for an
+/// uncompressed tar; the `tar` crate for gzip, and in a second pass for an uncompressed tar the
+/// streaming reader does not handle (GNU sparse members).
 pub fn hash_tar(
+    path: &Path,
+    gzip: bool,
+    sel: HashSelection,
+    progress: Progress,
+) -> Result<TarDigest> {
+    if gzip {
+        return hash_tar_with_tar_crate(path, true, sel, progress);
+    }
+    let file = std::fs::File::open(path).at(path)?;
+    let parse = move |r: &mut ChunkReader| tarstream::hash_members(r, sel);
+    let (size, hashes, members) =
+        hashing::hash_stream_with(file, sel, progress, Some(parse)).at(path)?;
+    match members.expect("a parser was given") {
+        Ok(members) => Ok(TarDigest {
+            size,
+            hashes,
+            members,
+        }),
+        Err(Stop::Invalid(e)) => Err(not_a_tar(path, &e)),
+        Err(Stop::Unsupported(_)) => {
+            // Archive and members both come from the second pass; the first pass's digest
+            // checks that the file did not change in between. (The progress display has
+            // already reached the file's size.)
+            let t = hash_tar_with_tar_crate(path, false, sel, &hashing::no_progress)?;
+            if t.size != size || t.hashes != hashes {
+                return Err(Error::input(format!(
+                    "{}: the file changed while it was being hashed; seal it again once it is stable",
+                    path.display()
+                )));
+            }
+            Ok(t)
+        }
+    }
+}
+
+/// Hashes a tar file as a whole and member by member, in one pass, reading members with the
+/// `tar` crate (through [`flate2`] for gzip).
+pub fn hash_tar_with_tar_crate(
     path: &Path,
     gzip: bool,
     sel: HashSelection,
@@ -114,12 +166,9 @@ pub fn hash_tar(
     };
     let (size, hashes, members) =
         hashing::hash_stream_with(file, sel, progress, Some(parse)).at(path)?;
-    let members = members.expect("a parser was given").map_err(|e| {
-        Error::input(format!(
-            "{}: not a valid tar archive ({e}); to seal it as a plain file use --as file",
-            path.display()
-        ))
-    })?;
+    let members = members
+        .expect("a parser was given")
+        .map_err(|e| not_a_tar(path, &e))?;
     Ok(TarDigest {
         size,
         hashes,
