@@ -1,0 +1,252 @@
+//! Everything the ledger knows that a report shows, gathered in one pass over the ledger:
+//! the case, each exhibit with its seal record and custody events, the keys, the latest
+//! checkpoint, the verification results. Serialised as the templates' context.
+
+use crate::error::{Error, Result};
+use crate::format::body::{Body, Seal};
+use crate::format::chain::{ChainState, CustodyStatus};
+use crate::format::keys::fingerprint;
+use crate::ops::verify::{verify, Report, VerifyOptions};
+use crate::store::case::CaseDir;
+use crate::store::checkpoints;
+use crate::store::ledger::{LineReader, RawLine};
+use serde::Serialize;
+
+/// One custody event of an exhibit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    /// Ledger entry.
+    pub seq: u64,
+    /// UTC time, RFC 3339.
+    pub time: String,
+    /// Entry kind.
+    pub kind: String,
+    /// Signer's name.
+    pub by: String,
+    /// Signer's role.
+    pub by_role: Option<String>,
+    /// The entry's body, as recorded (for templates that need details).
+    pub body: serde_json::Value,
+    /// Holder after the event (name).
+    pub holder: String,
+    /// State after: sealed, in-transit, opened, disposed.
+    pub state: String,
+    /// Seal number after the event.
+    pub seal_no: Option<String>,
+}
+
+/// One exhibit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exhibit {
+    /// E-0001.
+    pub id: String,
+    /// The seal entry's sequence number.
+    pub seal_seq: u64,
+    /// The seal entry's time.
+    pub sealed_at: String,
+    /// Who sealed it.
+    pub sealed_by: String,
+    /// The seal body as recorded.
+    pub seal: Seal,
+    /// Current seal number.
+    pub seal_no: Option<String>,
+    /// Current holder's name.
+    pub holder: String,
+    /// Current state.
+    pub state: String,
+    /// Every event, in ledger order, the seal included.
+    pub events: Vec<Event>,
+}
+
+/// A key of the case.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyInfo {
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: Option<String>,
+    /// Key id.
+    pub id: String,
+    /// Fingerprint.
+    pub fingerprint: String,
+    /// Entry that enrolled it.
+    pub enrolled_at: u64,
+    /// Entry that revoked it, and why.
+    pub revoked: Option<(u64, String)>,
+}
+
+/// The latest checkpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckpointInfo {
+    /// Tree size.
+    pub size: u64,
+    /// Root, base64.
+    pub root: String,
+    /// The whole signed note.
+    pub text: String,
+    /// File name inside the case.
+    pub file: String,
+}
+
+/// What the ledger says, for a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerData {
+    /// The case (from entry 0).
+    pub case: crate::format::body::CaseInfo,
+    /// Every exhibit, in order.
+    pub exhibits: Vec<Exhibit>,
+    /// Every key.
+    pub keys: Vec<KeyInfo>,
+    /// Latest checkpoint.
+    pub checkpoint: CheckpointInfo,
+    /// Verification of the ledger and checkpoints (artifacts not re-hashed).
+    pub verification: Report,
+    /// Time of the last entry: the report's date, so that rendering is deterministic.
+    pub as_of: String,
+    /// Number of entries.
+    pub entries: u64,
+}
+
+fn state_name(s: &CustodyStatus) -> &'static str {
+    match s {
+        CustodyStatus::Sealed => "sealed",
+        CustodyStatus::InTransit { .. } => "in-transit",
+        CustodyStatus::Opened { .. } => "opened",
+        CustodyStatus::Disposed { .. } => "disposed",
+    }
+}
+
+/// Reads the whole ledger once and gathers the report data.
+pub fn gather(case: &CaseDir) -> Result<LedgerData> {
+    let mut state = ChainState::new();
+    let mut exhibits: Vec<Exhibit> = Vec::new();
+    let mut as_of = String::new();
+    for raw in LineReader::open(&case.ledger())? {
+        let RawLine::Line { bytes, .. } = raw? else {
+            return Err(Error::input(format!(
+                "{}: incomplete last line; run `scelle repair` before reporting",
+                case.ledger().display()
+            )));
+        };
+        let applied = state.apply(&bytes);
+        let (Some(e), Some(body)) = (applied.entry, applied.body) else {
+            continue;
+        };
+        as_of = e.time.clone();
+        if let Body::Seal(s) = &body {
+            if let Some(c) = state.custody.get(&s.exhibit) {
+                exhibits.push(Exhibit {
+                    id: s.exhibit.clone(),
+                    seal_seq: e.seq,
+                    sealed_at: e.time.clone(),
+                    sealed_by: state
+                        .key(&e.key)
+                        .map(|k| k.record.name.clone())
+                        .unwrap_or_default(),
+                    seal: (**s).clone(),
+                    seal_no: c.seal_no.clone(),
+                    holder: String::new(),
+                    state: String::new(),
+                    events: Vec::new(),
+                });
+            }
+        }
+        let signer = state
+            .key(&e.key)
+            .map(|k| (k.record.name.clone(), k.record.role.clone()));
+        for ex in body.exhibits() {
+            let (Some(x), Some(c)) = (
+                exhibits.iter_mut().find(|x| x.id == ex),
+                state.custody.get(ex),
+            ) else {
+                continue;
+            };
+            x.events.push(Event {
+                seq: e.seq,
+                time: e.time.clone(),
+                kind: e.kind.clone(),
+                by: signer
+                    .as_ref()
+                    .map(|s| s.0.clone())
+                    .unwrap_or_else(|| e.key.clone()),
+                by_role: signer.as_ref().and_then(|s| s.1.clone()),
+                body: e.body.clone(),
+                holder: state
+                    .key(&c.holder)
+                    .map(|k| k.record.name.clone())
+                    .unwrap_or_default(),
+                state: state_name(&c.status).into(),
+                seal_no: c.seal_no.clone(),
+            });
+        }
+    }
+    let case_info = state.case.clone().ok_or_else(|| {
+        Error::input(format!(
+            "{}: the ledger is empty; nothing to report",
+            case.root().display()
+        ))
+    })?;
+    for x in &mut exhibits {
+        if let Some(c) = state.custody.get(&x.id) {
+            x.holder = state
+                .key(&c.holder)
+                .map(|k| k.record.name.clone())
+                .unwrap_or_default();
+            x.state = state_name(&c.status).into();
+            x.seal_no = c.seal_no.clone();
+        }
+    }
+    let keys = state
+        .keys
+        .iter()
+        .map(|k| KeyInfo {
+            name: k.record.name.clone(),
+            role: k.record.role.clone(),
+            id: k.record.id.clone(),
+            fingerprint: crate::format::chain::record_public_key(&k.record)
+                .map(|pk| fingerprint(&pk))
+                .unwrap_or_default(),
+            enrolled_at: k.enrolled_at,
+            revoked: k
+                .revoked_at
+                .map(|at| (at, k.revoked_reason.clone().unwrap_or_default())),
+        })
+        .collect();
+    let cp = checkpoints::latest(case)?;
+    let checkpoint = CheckpointInfo {
+        size: cp.checkpoint.size,
+        root: crate::format::encoding::b64(&cp.checkpoint.root),
+        text: cp.note.encode(),
+        file: format!("checkpoints/{}", checkpoints::file_name(cp.checkpoint.size)),
+    };
+    let mut verification = verify(
+        case,
+        VerifyOptions::default(),
+        &crate::store::hashing::no_progress,
+    )?;
+    // Timing figures would make the output depend on the machine: drop them.
+    verification.elapsed_ms = 0;
+    verification.entries_per_second = 0;
+    for w in &mut verification.witnesses {
+        w.file = std::path::Path::new(&w.file)
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+    }
+    for f in &mut verification.findings {
+        if let Some(file) = &f.file {
+            f.file = std::path::Path::new(file)
+                .file_name()
+                .map(|x| x.to_string_lossy().into_owned());
+        }
+    }
+    Ok(LedgerData {
+        case: case_info,
+        exhibits,
+        keys,
+        checkpoint,
+        verification,
+        as_of,
+        entries: state.size,
+    })
+}

@@ -1,0 +1,477 @@
+//! The blocks scelle generates where a template writes `::name [argument]`, with the column
+//! titles and words of the language's `labels.toml`.
+
+use super::blocks::{Block, Column};
+use super::data::{Event, Exhibit, LedgerData};
+use crate::error::{Error, Result};
+
+/// The labels of one language, read from `labels.toml`.
+pub struct Labels(pub toml::Value);
+
+impl Labels {
+    /// `section.key`, or the key itself when missing (so a gap shows, never breaks).
+    pub fn get(&self, section: &str, key: &str) -> String {
+        self.0
+            .get(section)
+            .and_then(|s| s.get(key))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{section}.{key}"))
+    }
+}
+
+fn col(title: String, width: f32, mono: bool) -> Column {
+    Column { title, width, mono }
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.clone().unwrap_or_else(|| "\u{2014}".into())
+}
+
+/// A one-line description of a custody event.
+pub fn event_text(e: &Event, l: &Labels, data: &LedgerData) -> String {
+    let b = &e.body;
+    let s = |k: &str| b.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let key_name = |id: &str| {
+        data.keys
+            .iter()
+            .find(|k| k.id == id)
+            .map(|k| k.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let template = l.get("events", &e.kind);
+    let result = |ok: bool| l.get("events", if ok { "match" } else { "mismatch" });
+    let filled = match e.kind.as_str() {
+        "release" => template
+            .replace("{to}", &key_name(&s("to")))
+            .replace("{purpose}", &s("purpose")),
+        "accept" => {
+            let ok = b["received"]
+                .as_array()
+                .map(|r| r.iter().all(|x| x["matches"] == true))
+                .unwrap_or(false);
+            template.replace("{result}", &result(ok))
+        }
+        "open" => template.replace("{operations}", &s("operations")),
+        "reseal" => template
+            .replace("{seal}", &s("new_seal_no"))
+            .replace("{result}", &result(b["recheck"]["matches"] == true)),
+        "note" => template.replace("{text}", &s("text")),
+        "dispose" => template
+            .replace("{how}", &s("how"))
+            .replace("{authority}", &s("authority")),
+        _ => template,
+    };
+    filled
+}
+
+fn exhibits_table(data: &LedgerData, l: &Labels, lang: &str) -> Block {
+    Block::Table {
+        columns: vec![
+            col(l.get("exhibits", "exhibit"), 0.10, true),
+            col(l.get("exhibits", "seal_no"), 0.17, false),
+            col(l.get("exhibits", "description"), 0.43, false),
+            col(l.get("exhibits", "kind"), 0.14, false),
+            col(l.get("exhibits", "size"), 0.16, false),
+        ],
+        rows: data
+            .exhibits
+            .iter()
+            .map(|x| {
+                let a = &x.seal.artifact;
+                let kind = match a.file_count {
+                    Some(n) => format!(
+                        "{} ({} {})",
+                        l.get("kinds", &a.kind),
+                        super::locale::number(n, lang),
+                        l.get("kinds", "files")
+                    ),
+                    None => l.get("kinds", &a.kind),
+                };
+                vec![
+                    x.id.clone(),
+                    opt(&x.seal_no),
+                    x.seal
+                        .description
+                        .clone()
+                        .unwrap_or_else(|| a.path_given.clone()),
+                    kind,
+                    super::locale::number(a.size, lang),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn hashes_table(data: &LedgerData, l: &Labels) -> Block {
+    let mut rows = Vec::new();
+    for x in &data.exhibits {
+        let h = &x.seal.artifact.hashes;
+        let sha256_label = if x.seal.artifact.kind == "directory" {
+            l.get("hashes", "manifest")
+        } else {
+            "SHA-256".into()
+        };
+        rows.push(vec![x.id.clone(), sha256_label, h.sha256.clone()]);
+        if let Some(v) = &h.sha512 {
+            rows.push(vec![x.id.clone(), "SHA-512".into(), v.clone()]);
+        }
+        if let Some(v) = &h.legacy_md5 {
+            rows.push(vec![x.id.clone(), l.get("hashes", "md5"), v.clone()]);
+        }
+        if let Some(v) = &h.legacy_sha1 {
+            rows.push(vec![x.id.clone(), l.get("hashes", "sha1"), v.clone()]);
+        }
+    }
+    Block::Table {
+        columns: vec![
+            col(l.get("hashes", "exhibit"), 0.10, true),
+            col(l.get("hashes", "algorithm"), 0.17, false),
+            col(l.get("hashes", "value"), 0.73, true),
+        ],
+        rows,
+    }
+}
+
+fn custody_blocks(
+    data: &LedgerData,
+    only: Option<&str>,
+    l: &Labels,
+    lang: &str,
+) -> Result<Vec<Block>> {
+    let chosen: Vec<&Exhibit> =
+        match only {
+            Some(id) => vec![data.exhibits.iter().find(|x| x.id == id).ok_or_else(|| {
+                Error::input(format!("template: ::custody {id}: no such exhibit"))
+            })?],
+            None => data.exhibits.iter().collect(),
+        };
+    let mut out = Vec::new();
+    for x in chosen {
+        out.push(Block::Heading(
+            3,
+            format!(
+                "{} \u{2014} {}",
+                x.id,
+                x.seal
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| x.seal.artifact.path_given.clone())
+            ),
+        ));
+        let rows = x
+            .events
+            .iter()
+            .map(|e| {
+                let t = crate::format::time::parse_utc(&e.time)
+                    .map(|t| super::locale::short_datetime(t, lang))
+                    .unwrap_or_else(|| e.time.clone());
+                vec![
+                    e.seq.to_string(),
+                    t,
+                    event_text(e, l, data),
+                    format!(
+                        "{}{}",
+                        e.by,
+                        e.by_role
+                            .as_ref()
+                            .map(|r| format!(" ({r})"))
+                            .unwrap_or_default()
+                    ),
+                    format!("{} \u{2014} {}", e.holder, l.get("states", &e.state)),
+                ]
+            })
+            .collect();
+        out.push(Block::Table {
+            columns: vec![
+                col(l.get("custody", "entry"), 0.08, false),
+                col(l.get("custody", "time"), 0.20, false),
+                col(l.get("custody", "event"), 0.38, false),
+                col(l.get("custody", "by"), 0.16, false),
+                col(l.get("custody", "holder"), 0.18, false),
+            ],
+            rows,
+        });
+    }
+    Ok(out)
+}
+
+fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels) -> Vec<Block> {
+    let mut out = Vec::new();
+    for x in data
+        .exhibits
+        .iter()
+        .filter(|x| only.is_none_or(|id| id == x.id))
+    {
+        let mut rows: Vec<(String, String, bool)> = Vec::new();
+        let mut push = |k: &str, v: &Option<String>, mono: bool| {
+            if let Some(v) = v {
+                rows.push((l.get("acquisition", k), v.clone(), mono));
+            }
+        };
+        let a = &x.seal.artifact;
+        push("path", &Some(a.path_resolved.clone()), true);
+        if let Some(i) = &x.seal.item {
+            for (k, v) in [
+                ("item_type", &i.item_type),
+                ("make", &i.make),
+                ("model", &i.model),
+                ("serial", &i.serial),
+                ("imei", &i.imei),
+                ("capacity", &i.capacity),
+                ("condition", &i.condition),
+            ] {
+                push(k, v, false);
+            }
+        }
+        if let Some(q) = &x.seal.acquisition {
+            for (k, v) in [
+                ("method", &q.method),
+                (
+                    "tool",
+                    &q.tool.as_ref().map(|t| {
+                        format!("{t} {}", q.tool_version.clone().unwrap_or_default())
+                            .trim()
+                            .to_string()
+                    }),
+                ),
+                ("write_blocker", &q.write_blocker),
+                (
+                    "operator",
+                    &q.operator.as_ref().map(|o| {
+                        let extra: Vec<String> = [&q.operator_role, &q.organisation]
+                            .into_iter()
+                            .flatten()
+                            .cloned()
+                            .collect();
+                        if extra.is_empty() {
+                            o.clone()
+                        } else {
+                            format!("{o} ({})", extra.join(", "))
+                        }
+                    }),
+                ),
+                (
+                    "present",
+                    &(!q.present.is_empty()).then(|| q.present.join("; ")),
+                ),
+                ("acquired_at", &q.acquired_at),
+                ("clock", &q.clock),
+                ("location", &q.location),
+                ("authority", &q.authority),
+                ("reason", &q.reason),
+                ("changes", &q.changes),
+                ("errors", &q.errors),
+            ] {
+                push(k, v, false);
+            }
+        }
+        push(
+            "sealed_by",
+            &Some(format!("{} ({})", x.sealed_by, x.sealed_at)),
+            false,
+        );
+        push(
+            "hashed_by",
+            &Some(format!(
+                "{} {}",
+                x.seal.hashed_by.name, x.seal.hashed_by.version
+            )),
+            false,
+        );
+        out.push(Block::Heading(
+            3,
+            format!("{} \u{2014} {}", x.id, opt(&x.seal_no)),
+        ));
+        out.push(Block::KeyValue(rows));
+    }
+    out
+}
+
+fn seals_table(data: &LedgerData, l: &Labels, lang: &str) -> Block {
+    let date = |t: &str| {
+        crate::format::time::parse_utc(t)
+            .map(|t| super::locale::short_datetime(t, lang))
+            .unwrap_or_default()
+    };
+    Block::Table {
+        columns: vec![
+            col(l.get("seals", "seal_no"), 0.18, false),
+            col(l.get("seals", "exhibit"), 0.10, true),
+            col(l.get("seals", "placed"), 0.20, false),
+            col(l.get("seals", "opened"), 0.20, false),
+            col(l.get("seals", "remade"), 0.18, false),
+            col(l.get("seals", "state"), 0.14, false),
+        ],
+        rows: data
+            .exhibits
+            .iter()
+            .map(|x| {
+                let opened: Vec<String> = x
+                    .events
+                    .iter()
+                    .filter(|e| e.kind == "open")
+                    .map(|e| date(&e.time))
+                    .collect();
+                let remade: Vec<String> = x
+                    .events
+                    .iter()
+                    .filter(|e| e.kind == "reseal")
+                    .filter_map(|e| e.seal_no.clone())
+                    .collect();
+                vec![
+                    x.seal.seal_no.clone().unwrap_or_else(|| "\u{2014}".into()),
+                    x.id.clone(),
+                    date(&x.sealed_at),
+                    if opened.is_empty() {
+                        "\u{2014}".into()
+                    } else {
+                        opened.join(", ")
+                    },
+                    if remade.is_empty() {
+                        "\u{2014}".into()
+                    } else {
+                        remade.join(", ")
+                    },
+                    l.get("states", &x.state),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn keys_table(data: &LedgerData, l: &Labels) -> Block {
+    Block::Table {
+        columns: vec![
+            col(l.get("keys", "name"), 0.16, false),
+            col(l.get("keys", "role"), 0.12, false),
+            col(l.get("keys", "id"), 0.22, true),
+            col(l.get("keys", "status"), 0.50, false),
+        ],
+        rows: data
+            .keys
+            .iter()
+            .map(|k| {
+                vec![
+                    k.name.clone(),
+                    opt(&k.role),
+                    k.id.clone(),
+                    match &k.revoked {
+                        Some((at, why)) => l
+                            .get("keys", "revoked")
+                            .replace("{entry}", &at.to_string())
+                            .replace("{reason}", why),
+                        None => l
+                            .get("keys", "active")
+                            .replace("{entry}", &k.enrolled_at.to_string()),
+                    },
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn verification_block(data: &LedgerData, l: &Labels, lang: &str) -> Vec<Block> {
+    let v = &data.verification;
+    let mut rows = vec![
+        (
+            l.get("verification", "result"),
+            l.get("verification", if v.ok() { "ok" } else { "failed" }),
+            false,
+        ),
+        (
+            l.get("verification", "entries"),
+            super::locale::number(v.entries, lang),
+            false,
+        ),
+        (
+            l.get("verification", "exhibits"),
+            super::locale::number(v.exhibits, lang),
+            false,
+        ),
+        (
+            l.get("verification", "checkpoints"),
+            super::locale::number(v.checkpoints, lang),
+            false,
+        ),
+        (l.get("verification", "root"), v.root.clone(), true),
+        (
+            l.get("verification", "errors"),
+            v.errors().to_string(),
+            false,
+        ),
+        (
+            l.get("verification", "warnings"),
+            v.warnings().to_string(),
+            false,
+        ),
+    ];
+    for w in &v.witnesses {
+        rows.push((
+            l.get("verification", "witness"),
+            l.get("verification", "witnessed")
+                .replace("{name}", &w.name)
+                .replace("{size}", &w.size.to_string()),
+            false,
+        ));
+    }
+    let mut out = vec![Block::KeyValue(rows)];
+    for f in &v.findings {
+        out.push(Block::Bullet(vec![super::markup::Run {
+            style: super::markup::Style::Regular,
+            text: f.describe(),
+        }]));
+    }
+    out
+}
+
+fn commands(data: &LedgerData) -> Block {
+    let mut lines = vec!["# 1. Every artifact against its sealed SHA-256".to_string()];
+    for x in &data.exhibits {
+        if x.seal.artifact.kind != "directory" {
+            lines.push(format!(
+                "echo '{}  {}' | sha256sum -c",
+                x.seal.artifact.hashes.sha256, x.seal.artifact.path_resolved
+            ));
+        }
+    }
+    lines.extend([
+        "# 2. The ledger, its signatures and checkpoints, without scelle".to_string(),
+        "python3 verify_case.py CASE_DIR".to_string(),
+        "# 3. The same, and every artifact re-hashed, with scelle".to_string(),
+        "scelle -C CASE_DIR verify --rehash".to_string(),
+        "# 4. This tree head against a checkpoint you hold".to_string(),
+        "scelle -C CASE_DIR consistency YOUR_CHECKPOINT.txt".to_string(),
+    ]);
+    Block::Preformatted(lines.join("\n"))
+}
+
+/// Expands one directive.
+pub fn expand(
+    name: &str,
+    arg: Option<&str>,
+    data: &LedgerData,
+    l: &Labels,
+    lang: &str,
+    signature: &[String],
+) -> Result<Vec<Block>> {
+    Ok(match name {
+        "exhibits" => vec![exhibits_table(data, l, lang)],
+        "hashes" => vec![hashes_table(data, l)],
+        "custody" => custody_blocks(data, arg, l, lang)?,
+        "acquisition" => acquisition_blocks(data, arg, l),
+        "seals" => vec![seals_table(data, l, lang)],
+        "keys" => vec![keys_table(data, l)],
+        "verification" => verification_block(data, l, lang),
+        "checkpoint" => vec![Block::Preformatted(
+            data.checkpoint.text.trim_end().to_string(),
+        )],
+        "commands" => vec![commands(data)],
+        "signature" => vec![Block::Signature(signature.to_vec())],
+        other => {
+            return Err(Error::input(format!(
+                "template: unknown directive ::{other}"
+            )))
+        }
+    })
+}

@@ -1,0 +1,249 @@
+//! Court documents from the ledger: the expert report (US, French or Spanish sections), the
+//! FRE 902(14) certificate, the French procès-verbal of seals, the Spanish chain-of-custody
+//! record, in English, French or Spanish. Templates hold every fixed word (`template`); the
+//! ledger fills in the rest (`data`); `directives` generate the tables; the result is a list
+//! of [`blocks::Block`] for the layout engine.
+
+pub mod blocks;
+pub mod data;
+pub mod directives;
+pub mod locale;
+pub mod markup;
+pub mod template;
+
+use crate::error::{Error, Result};
+use blocks::Block;
+use data::LedgerData;
+use directives::Labels;
+use markup::Markup;
+use minijinja::Value;
+pub use template::TemplateSource;
+
+/// The documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// The expert report.
+    ExpertReport,
+    /// The FRE 902(14) certificate (28 U.S.C. § 1746 declaration).
+    Certificate,
+    /// The French procès-verbal of seals.
+    Seals,
+    /// The Spanish chain-of-custody record.
+    Custody,
+}
+
+impl DocumentKind {
+    /// The template name: `expert-report`, `certificate`, `seals`, `custody`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DocumentKind::ExpertReport => "expert-report",
+            DocumentKind::Certificate => "certificate",
+            DocumentKind::Seals => "seals",
+            DocumentKind::Custody => "custody",
+        }
+    }
+
+    /// Parses a template name.
+    pub fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "expert-report" => DocumentKind::ExpertReport,
+            "certificate" => DocumentKind::Certificate,
+            "seals" => DocumentKind::Seals,
+            "custody" => DocumentKind::Custody,
+            other => {
+                return Err(Error::input(format!(
+                    "{other:?} is not a document: expert-report, certificate, seals or custody"
+                )))
+            }
+        })
+    }
+
+    /// All four.
+    pub const ALL: [DocumentKind; 4] = [
+        DocumentKind::ExpertReport,
+        DocumentKind::Certificate,
+        DocumentKind::Seals,
+        DocumentKind::Custody,
+    ];
+}
+
+/// What a document is built from.
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    /// Which document.
+    pub kind: DocumentKind,
+    /// `en`, `fr` or `es`.
+    pub lang: String,
+    /// The jurisdiction whose sections to follow (default: the case's).
+    pub jurisdiction: Option<String>,
+    /// Only these exhibits (default: all).
+    pub exhibits: Vec<String>,
+    /// The expert's narrative and parameters (TOML).
+    pub input: Option<toml::Value>,
+    /// Templates.
+    pub templates: TemplateSource,
+}
+
+/// A built document, ready for layout.
+#[derive(Debug, Clone)]
+pub struct BuiltDocument {
+    /// Its title (first heading).
+    pub title: String,
+    /// The blocks.
+    pub blocks: Vec<Block>,
+    /// The "Page X of Y" pattern of the language (`{page}`, `{pages}`).
+    pub page_format: String,
+    /// Language tag for the PDF metadata (`en-US`, `fr-FR`, `es-ES`).
+    pub lang_tag: String,
+    /// Date of the document: the last ledger entry's time (RFC 3339).
+    pub as_of: String,
+    /// The exhibits it covers.
+    pub exhibits: Vec<String>,
+}
+
+/// Merges `b` into `a` (tables recursively, `b` wins).
+fn merge(a: &mut toml::Value, b: &toml::Value) {
+    match (a, b) {
+        (toml::Value::Table(x), toml::Value::Table(y)) => {
+            for (k, v) in y {
+                match x.get_mut(k) {
+                    Some(old) => merge(old, v),
+                    None => {
+                        x.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (a, b) => *a = b.clone(),
+    }
+}
+
+/// Builds a document from the gathered ledger data.
+pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
+    if !["en", "fr", "es"].contains(&req.lang.as_str()) {
+        return Err(Error::input(format!(
+            "--lang {:?}: choose en, fr or es",
+            req.lang
+        )));
+    }
+    let jurisdiction = req
+        .jurisdiction
+        .clone()
+        .or_else(|| data.case.jurisdiction.clone())
+        .unwrap_or_else(|| "us".into());
+    if !["us", "fr", "es"].contains(&jurisdiction.as_str()) {
+        return Err(Error::input(format!(
+            "jurisdiction {jurisdiction:?}: choose us, fr or es"
+        )));
+    }
+    let mut data = data.clone();
+    if !req.exhibits.is_empty() {
+        for id in &req.exhibits {
+            if !data.exhibits.iter().any(|x| &x.id == id) {
+                return Err(Error::input(format!(
+                    "--exhibits: {id} is not an exhibit of this case"
+                )));
+            }
+        }
+        data.exhibits.retain(|x| req.exhibits.contains(&x.id));
+    }
+    let labels_value = req.templates.toml(&format!("{}/labels.toml", req.lang))?;
+    let labels = Labels(labels_value.clone());
+    let all_params = req.templates.toml("params.toml")?;
+    let mut params = all_params
+        .get(&jurisdiction)
+        .cloned()
+        .unwrap_or(toml::Value::Table(Default::default()));
+    let input = req
+        .input
+        .clone()
+        .unwrap_or(toml::Value::Table(Default::default()));
+    if let Some(p) = input.get("params") {
+        merge(&mut params, p);
+    }
+    let context = Value::from_serialize(serde_json::json!({
+        "lang": req.lang,
+        "doc": req.kind.name(),
+        "jurisdiction": jurisdiction,
+        "case": data.case,
+        "exhibits": data.exhibits,
+        "keys": data.keys,
+        "checkpoint": data.checkpoint,
+        "verification": {
+            "ok": data.verification.ok(),
+            "errors": data.verification.errors(),
+            "warnings": data.verification.warnings(),
+            "entries": data.verification.entries,
+            "root": data.verification.root,
+            "witnesses": data.verification.witnesses,
+        },
+        "as_of": data.as_of,
+        "entries": data.entries,
+        "tool": { "name": "scelle", "version": crate::VERSION, "format": crate::format::entry::FORMAT_VERSION },
+        "input": input,
+        "params": params,
+        "labels": labels_value,
+    }));
+    let text = template::render(&req.templates, &req.lang, req.kind.name(), context)?;
+    let signature: Vec<String> = {
+        let expert = input.get("expert");
+        let s = |k: &str| {
+            expert
+                .and_then(|e| e.get(k))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let date = crate::format::time::parse_utc(&data.as_of)
+            .map(|t| locale::long_date(t, &req.lang))
+            .unwrap_or_default();
+        [
+            s("name").unwrap_or_else(|| labels.get("signature", "name")),
+            s("title").unwrap_or_default(),
+            format!(
+                "{}, {date}",
+                s("place").unwrap_or_else(|| labels.get("signature", "place"))
+            ),
+        ]
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .collect()
+    };
+    let mut blocks = Vec::new();
+    for m in markup::parse(&text) {
+        match m {
+            Markup::Heading(l, t) => blocks.push(Block::Heading(l, t)),
+            Markup::Paragraph(r) => blocks.push(Block::Paragraph(r)),
+            Markup::Bullet(r) => blocks.push(Block::Bullet(r)),
+            Markup::KeyValue(kv) => blocks.push(Block::KeyValue(kv)),
+            Markup::PageBreak => blocks.push(Block::PageBreak),
+            Markup::Directive(name, arg) => blocks.extend(directives::expand(
+                &name,
+                arg.as_deref(),
+                &data,
+                &labels,
+                &req.lang,
+                &signature,
+            )?),
+        }
+    }
+    let title = blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Heading(_, t) => Some(t.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| req.kind.name().into());
+    Ok(BuiltDocument {
+        title,
+        blocks,
+        page_format: labels.get("page", "format"),
+        lang_tag: match req.lang.as_str() {
+            "fr" => "fr-FR",
+            "es" => "es-ES",
+            _ => "en-US",
+        }
+        .into(),
+        as_of: data.as_of.clone(),
+        exhibits: data.exhibits.iter().map(|x| x.id.clone()).collect(),
+    })
+}
