@@ -67,6 +67,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Countersign a checkpoint as a witness (C2SP cosignature).
     Cosign(CosignArgs),
+    /// Render a court document (PDF/A) from the ledger and record its SHA-256.
+    Report(Box<ReportArgs>),
     /// Build the demo case (Apple Inc. v. NSO Group Technologies) from the bundled examples.
     Demo(DemoArgs),
 }
@@ -444,9 +446,58 @@ pub struct LogArgs {
     pub json: bool,
 }
 
+/// `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// expert-report, certificate, seals (procès-verbal) or custody (cadena de custodia).
+    pub document: String,
+    /// Language of the document: en, fr or es.
+    #[arg(long)]
+    pub lang: String,
+    /// The PDF to write.
+    #[arg(long, value_name = "FILE.pdf")]
+    pub out: PathBuf,
+    /// Record the PDF's SHA-256 in the ledger, signed with this key.
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: Option<PathBuf>,
+    /// Sections of this jurisdiction (default: the case's): us, fr or es.
+    #[arg(long)]
+    pub jurisdiction: Option<String>,
+    /// Bates prefix (enables Bates numbering, lower right).
+    #[arg(long)]
+    pub bates_prefix: Option<String>,
+    /// First Bates number.
+    #[arg(long, default_value_t = 1)]
+    pub bates_start: u64,
+    /// Digits of the Bates counter.
+    #[arg(long, default_value_t = 6)]
+    pub bates_digits: u32,
+    /// a4 or letter.
+    #[arg(long, default_value = "a4")]
+    pub paper: String,
+    /// PDF/A level: 1b, or 3b with the ledger attached.
+    #[arg(long, default_value = "3b")]
+    pub pdfa: String,
+    /// Only these exhibits, comma-separated (E-0001,E-0003).
+    #[arg(long, value_delimiter = ',')]
+    pub exhibits: Vec<String>,
+    /// The expert's narrative and parameters (TOML; see templates/README.md).
+    #[arg(long, value_name = "REPORT.toml")]
+    pub input: Option<PathBuf>,
+    /// A folder of templates overriding the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Replace FILE.pdf if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// `verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
+    /// Check that this PDF is a document recorded in the ledger (by its SHA-256).
+    #[arg(long, value_name = "FILE.pdf")]
+    pub report: Option<PathBuf>,
     /// Re-hash every artifact and tar member against its record.
     #[arg(long)]
     pub rehash: bool,

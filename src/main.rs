@@ -286,6 +286,92 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(EXIT_OK)
         }
+        Command::Verify(a) if a.report.is_some() => {
+            let case = case_dir(&cli)?;
+            let pdf = a.report.as_deref().expect("guarded");
+            let (sha, found) = ops::report::check_report(&case, pdf)?;
+            if a.json {
+                print_json(&serde_json::json!({
+                    "type": "report", "file": pdf.display().to_string(), "sha256": sha,
+                    "recorded": found.iter().map(|(seq, time, r)| serde_json::json!({"entry": seq, "time": time, "body": r})).collect::<Vec<_>>(),
+                }));
+            } else if found.is_empty() {
+                println!(
+                    "{}: sha256 {sha} is NOT recorded in this case's ledger",
+                    pdf.display()
+                );
+            } else {
+                for (seq, time, r) in &found {
+                    println!(
+                        "{}: recorded at entry {seq} ({time}): {} in {}, {} pages, sha256 {sha}",
+                        pdf.display(),
+                        r.document,
+                        r.lang,
+                        r.pages
+                    );
+                }
+            }
+            Ok(if found.is_empty() {
+                EXIT_VERIFY_FAILED
+            } else {
+                EXIT_OK
+            })
+        }
+        Command::Report(a) => {
+            let case = case_dir(&cli)?;
+            let key = match &a.key {
+                Some(k) => Some(load_key(k, pass_file.as_deref())?),
+                None => None,
+            };
+            let input = match &a.input {
+                Some(p) => {
+                    let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
+                    Some(
+                        text.parse::<toml::Value>()
+                            .map_err(|e| Error::input(format!("{}: {e}", p.display())))?,
+                    )
+                }
+                None => None,
+            };
+            let req = scelle::report::ReportRequest {
+                kind: scelle::report::DocumentKind::parse(&a.document)?,
+                lang: a.lang.clone(),
+                jurisdiction: a.jurisdiction.clone(),
+                exhibits: a.exhibits.clone(),
+                input,
+                templates: scelle::report::TemplateSource {
+                    dir: a.templates.clone(),
+                },
+            };
+            let opts = scelle::report::pdf::PdfOptions {
+                paper: scelle::report::pdf::Paper::parse(&a.paper)?,
+                pdfa: scelle::report::pdf::PdfA::parse(&a.pdfa)?,
+                bates: a.bates_prefix.as_ref().map(|p| scelle::report::pdf::Bates {
+                    prefix: p.clone(),
+                    start: a.bates_start,
+                    digits: a.bates_digits,
+                }),
+            };
+            let out = ops::report::report(&case, &req, &opts, &a.out, a.force, key.as_ref())?;
+            println!(
+                "wrote {} ({} pages, {} bytes)",
+                out.path.display(),
+                out.pages,
+                out.size
+            );
+            println!("sha256 {}", out.sha256);
+            if let Some((first, last)) = &out.bates {
+                println!("Bates {first} to {last}");
+            }
+            match &out.entry {
+                Some(e) => println!("recorded at entry {}", e.seq),
+                None => println!("not recorded in the ledger: give --key to record it"),
+            }
+            if let Some(cp) = &out.checkpoint {
+                println!("checkpoint: {}", cp.display());
+            }
+            Ok(EXIT_OK)
+        }
         Command::Verify(a) => {
             let case = case_dir(&cli)?;
             let progress = Progress::new(!a.json && a.rehash, "re-hashing");

@@ -26,6 +26,9 @@ pub const KIND_NOTE: &str = "note";
 /// The holder disposes of an exhibit (returned, destroyed, ...).
 pub const KIND_DISPOSE: &str = "dispose";
 
+/// A rendered document (report, certificate, procès-verbal) recorded by its hash.
+pub const KIND_REPORT: &str = "report";
+
 /// The roles a key may be enrolled with.
 pub const ROLES: &[&str] = &["expert", "counsel", "examiner", "court", "witness"];
 
@@ -414,6 +417,39 @@ pub struct Dispose {
     pub authority: String,
 }
 
+/// Body of `report`: a rendered document, pinned by its SHA-256, so that anyone holding the
+/// PDF can check it is the one the signer issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportBody {
+    /// `expert-report`, `certificate`, `seals` or `custody`.
+    pub document: String,
+    /// `en`, `fr` or `es`.
+    pub lang: String,
+    /// The jurisdiction whose sections it follows: `us`, `fr` or `es`.
+    pub jurisdiction: String,
+    /// The file name it was written to (no directory).
+    pub file: String,
+    /// SHA-256 of the PDF's bytes.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its number of pages.
+    pub pages: u64,
+    /// `1b` or `3b`.
+    pub pdfa: String,
+    /// The exhibits it covers.
+    pub exhibits: Vec<String>,
+    /// The ledger size it reflects (its data are those of the first `ledger_size` entries).
+    pub ledger_size: u64,
+    /// First Bates number printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bates_first: Option<String>,
+    /// Last Bates number printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bates_last: Option<String>,
+}
+
 /// A typed body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
@@ -439,6 +475,8 @@ pub enum Body {
     Note(NoteBody),
     /// `dispose`.
     Dispose(Dispose),
+    /// `report`.
+    Report(ReportBody),
 }
 
 impl Body {
@@ -460,6 +498,7 @@ impl Body {
             KIND_RESEAL => typed(kind, body, Body::Reseal),
             KIND_NOTE => typed(kind, body, Body::Note),
             KIND_DISPOSE => typed(kind, body, Body::Dispose),
+            KIND_REPORT => typed(kind, body, Body::Report),
             other => Err(format!("unknown entry kind {other:?}")),
         }
     }
@@ -477,6 +516,8 @@ impl Body {
             Body::Reseal(r) => vec![r.exhibit.as_str()],
             Body::Note(n) => n.exhibit.iter().map(String::as_str).collect(),
             Body::Dispose(d) => vec![d.exhibit.as_str()],
+            // A report describes exhibits without acting on them: not in their timelines.
+            Body::Report(_) => vec![],
         }
     }
 }

@@ -553,6 +553,17 @@ impl ChainState {
                 Body::Dispose(d) => {
                     self.holds(signer, &d.exhibit, "disposed of", &["sealed", "opened"])?;
                 }
+                Body::Report(r) => {
+                    for ex in &r.exhibits {
+                        self.exhibit(ex)?;
+                    }
+                    if r.ledger_size > seq {
+                        return Err(format!(
+                            "a report at entry {seq} cannot reflect {} entries",
+                            r.ledger_size
+                        ));
+                    }
+                }
             }
             Ok(())
         })();
@@ -747,6 +758,7 @@ impl ChainState {
                     c.status = CustodyStatus::Disposed { at: seq };
                 }
             }
+            Body::Report(_) => {}
         }
     }
 }

@@ -233,6 +233,7 @@ fn representation(body: &Body) -> Value {
         Body::Reseal(b) => serde_json::to_value(b),
         Body::Note(b) => serde_json::to_value(b),
         Body::Dispose(b) => serde_json::to_value(b),
+        Body::Report(b) => serde_json::to_value(b),
     };
     v.expect("bodies serialise")
 }
@@ -271,5 +272,24 @@ pub fn validate(body: &Body, raw: &Value) -> Result<(), String> {
         Body::Accept(a) => a.received.iter().try_for_each(recheck),
         Body::Reseal(r) => recheck(&r.recheck),
         Body::Open(_) | Body::Note(_) | Body::Dispose(_) => Ok(()),
+        Body::Report(r) => {
+            hex_of("report sha256", &r.sha256, 32)?;
+            one_of(
+                "document",
+                &Some(r.document.clone()),
+                &["expert-report", "certificate", "seals", "custody"],
+            )?;
+            one_of("lang", &Some(r.lang.clone()), &["en", "fr", "es"])?;
+            one_of(
+                "jurisdiction",
+                &Some(r.jurisdiction.clone()),
+                &["us", "fr", "es"],
+            )?;
+            one_of("pdfa", &Some(r.pdfa.clone()), &["1b", "3b"])?;
+            if r.file.is_empty() || r.file.contains('/') || r.file.contains('\\') {
+                return Err(format!("report file {:?} must be a bare file name", r.file));
+            }
+            Ok(())
+        }
     }
 }

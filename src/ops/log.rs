@@ -133,5 +133,9 @@ pub(crate) fn summarise(state: &crate::format::chain::ChainState, body: &Body) -
             n.text
         ),
         Body::Dispose(d) => format!("disposed of {}: {} ({})", d.exhibit, d.how, d.authority),
+        Body::Report(r) => format!(
+            "{} ({}, {} pages) {} sha256 {}",
+            r.document, r.lang, r.pages, r.file, r.sha256
+        ),
     }
 }

@@ -8,6 +8,7 @@ pub mod init;
 pub mod keys;
 pub mod log;
 pub mod proof;
+pub mod report;
 pub mod seal;
 pub mod verify;
 

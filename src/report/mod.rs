@@ -9,6 +9,7 @@ pub mod data;
 pub mod directives;
 pub mod locale;
 pub mod markup;
+pub mod pdf;
 pub mod template;
 
 use crate::error::{Error, Result};
@@ -99,6 +100,12 @@ pub struct BuiltDocument {
     pub as_of: String,
     /// The exhibits it covers.
     pub exhibits: Vec<String>,
+    /// The jurisdiction whose sections it follows.
+    pub jurisdiction: String,
+    /// The case, for the PDF metadata.
+    pub case_title: String,
+    /// The document kind.
+    pub kind: DocumentKind,
 }
 
 /// Merges `b` into `a` (tables recursively, `b` wins).
@@ -245,5 +252,8 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
         .into(),
         as_of: data.as_of.clone(),
         exhibits: data.exhibits.iter().map(|x| x.id.clone()).collect(),
+        jurisdiction,
+        case_title: data.case.title.clone(),
+        kind: req.kind,
     })
 }

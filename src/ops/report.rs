@@ -1,0 +1,141 @@
+//! `scelle report`: renders a document from the ledger to PDF, writes it atomically, and (with
+//! a key) records its SHA-256 as a signed `report` entry; `verify --report FILE` checks a PDF
+//! against those entries.
+
+use crate::error::{Error, IoContext, Result};
+use crate::format::body::{Body, ReportBody, KIND_REPORT};
+use crate::format::encoding::hex;
+use crate::format::entry::Entry;
+use crate::report::pdf::{self, PdfOptions};
+use crate::report::{build, data, ReportRequest};
+use crate::store::case::CaseDir;
+use crate::store::fsutil;
+use crate::store::keyfile::LoadedKey;
+use crate::store::ledger::{read_all_lines, Appender};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// What `report` did.
+#[derive(Debug)]
+pub struct ReportOutcome {
+    /// The PDF written.
+    pub path: PathBuf,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Its size.
+    pub size: u64,
+    /// Pages.
+    pub pages: u64,
+    /// First and last Bates numbers printed.
+    pub bates: Option<(String, String)>,
+    /// The `report` entry recording it (with a key).
+    pub entry: Option<Entry>,
+    /// The checkpoint written after the entry.
+    pub checkpoint: Option<PathBuf>,
+}
+
+/// Renders `req` to `out`; with `key`, records it in the ledger.
+pub fn report(
+    case: &CaseDir,
+    req: &ReportRequest,
+    pdf_opts: &PdfOptions,
+    out: &Path,
+    overwrite: bool,
+    key: Option<&LoadedKey>,
+) -> Result<ReportOutcome> {
+    let file = out
+        .file_name()
+        .and_then(|f| f.to_str())
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| {
+            Error::input(format!(
+                "--out {}: give a file name ending in .pdf",
+                out.display()
+            ))
+        })?
+        .to_string();
+    if out.exists() && !overwrite {
+        return Err(Error::input(format!(
+            "{} already exists; choose another --out or add --force",
+            out.display()
+        )));
+    }
+    if let Some(k) = key {
+        let state = crate::store::ledger::current_state(case)?;
+        if state.active_key(&k.id()).is_none() {
+            return Err(Error::input(format!(
+                "{}: this key is not enrolled (or is revoked) in the case; the report would not be recorded",
+                k.path.display()
+            )));
+        }
+    }
+    let gathered = data::gather(case)?;
+    let doc = build(&gathered, req)?;
+    let ledger_bytes = std::fs::read(case.ledger()).at(case.ledger())?;
+    let checkpoint_text = gathered.checkpoint.text.clone().into_bytes();
+    let rendered = pdf::render(&doc, pdf_opts, &ledger_bytes, &checkpoint_text)?;
+    fsutil::atomic_write(out, &rendered.bytes, 0o644)?;
+    let sha256 = hex(&Sha256::digest(&rendered.bytes));
+    let size = rendered.bytes.len() as u64;
+    let bates = rendered.bates.clone();
+    let (entry, checkpoint) = match key {
+        None => (None, None),
+        Some(k) => {
+            let body = ReportBody {
+                document: req.kind.name().into(),
+                lang: req.lang.clone(),
+                jurisdiction: doc.jurisdiction.clone(),
+                file,
+                sha256: sha256.clone(),
+                size,
+                pages: rendered.pages,
+                pdfa: pdf_opts.pdfa.name().into(),
+                exhibits: doc.exhibits.clone(),
+                ledger_size: gathered.entries,
+                bates_first: bates.as_ref().map(|b| b.0.clone()),
+                bates_last: bates.as_ref().map(|b| b.1.clone()),
+            };
+            let mut app = Appender::open(case)?;
+            let e = app.append(
+                KIND_REPORT,
+                serde_json::to_value(&body).expect("serialises"),
+                k,
+                crate::format::time::now_utc(),
+            )?;
+            (Some(e), app.finish(k)?)
+        }
+    };
+    Ok(ReportOutcome {
+        path: out.to_path_buf(),
+        sha256,
+        size,
+        pages: rendered.pages,
+        bates,
+        entry,
+        checkpoint,
+    })
+}
+
+/// Every `report` entry recording a PDF with the SHA-256 of `pdf_path`.
+pub fn check_report(
+    case: &CaseDir,
+    pdf_path: &Path,
+) -> Result<(String, Vec<(u64, String, ReportBody)>)> {
+    let bytes = std::fs::read(pdf_path).at(pdf_path)?;
+    let sha = hex(&Sha256::digest(&bytes));
+    let mut found = Vec::new();
+    for line in read_all_lines(case)? {
+        let Ok(e) = Entry::parse_line(&line) else {
+            continue;
+        };
+        if e.kind != KIND_REPORT {
+            continue;
+        }
+        if let Ok(Body::Report(r)) = Body::parse(&e.kind, &e.body) {
+            if r.sha256 == sha {
+                found.push((e.seq, e.time.clone(), r));
+            }
+        }
+    }
+    Ok((sha, found))
+}
