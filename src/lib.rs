@@ -14,6 +14,7 @@
 pub mod error;
 pub mod format;
 pub mod ops;
+pub mod render;
 pub mod report;
 pub mod store;
 

@@ -102,8 +102,12 @@ pub struct BuiltDocument {
     pub exhibits: Vec<String>,
     /// The jurisdiction whose sections it follows.
     pub jurisdiction: String,
-    /// The case, for the PDF metadata.
+    /// The case, for the PDF metadata and the footer.
     pub case_title: String,
+    /// The case number, in the footer of every page.
+    pub case_id: String,
+    /// The author (the expert's name from the input, else the case's administrator).
+    pub author: String,
     /// The document kind.
     pub kind: DocumentKind,
 }
@@ -254,6 +258,14 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
         exhibits: data.exhibits.iter().map(|x| x.id.clone()).collect(),
         jurisdiction,
         case_title: data.case.title.clone(),
+        case_id: data.case.case_id.clone(),
+        author: input
+            .get("expert")
+            .and_then(|e| e.get("name"))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .or_else(|| data.keys.first().map(|k| k.name.clone()))
+            .unwrap_or_default(),
         kind: req.kind,
     })
 }

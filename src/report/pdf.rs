@@ -5,6 +5,7 @@
 use super::blocks::Block;
 use super::BuiltDocument;
 use crate::error::{Error, Result};
+use crate::render;
 
 /// PDF/A level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -91,13 +92,126 @@ pub struct RenderedPdf {
     pub bates: Option<(String, String)>,
 }
 
+fn run(r: &super::markup::Run) -> render::Run {
+    use super::markup::Style as S;
+    render::Run {
+        text: r.text.clone(),
+        style: match r.style {
+            S::Regular => render::Style::Regular,
+            S::Bold => render::Style::Bold,
+            S::Italic => render::Style::Italic,
+            S::Mono => render::Style::Mono,
+        },
+    }
+}
+
+/// Maps report blocks onto the layout engine's blocks.
+fn blocks(doc: &BuiltDocument) -> Vec<render::Block> {
+    let mut out = Vec::new();
+    for b in &doc.blocks {
+        match b {
+            Block::Heading(level, text) => out.push(render::Block::Heading { level: *level, text: text.clone() }),
+            Block::Paragraph(runs) => out.push(render::Block::Paragraph { runs: runs.iter().map(run).collect() }),
+            Block::Bullet(runs) => {
+                let mut r = vec![render::Run::regular("\u{2022} ")];
+                r.extend(runs.iter().map(run));
+                out.push(render::Block::Paragraph { runs: r });
+            }
+            Block::KeyValue(rows) => {
+                // The engine sets monospace per block: split where the style changes.
+                for group in rows.chunk_by(|a, b| a.2 == b.2) {
+                    out.push(render::Block::KeyValue {
+                        rows: group.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect(),
+                        mono_values: group[0].2,
+                    });
+                }
+            }
+            Block::Table { columns, rows } => out.push(render::Block::Table {
+                columns: columns
+                    .iter()
+                    .map(|c| {
+                        if c.mono {
+                            render::Column::mono(c.title.clone(), c.width)
+                        } else {
+                            render::Column::text(c.title.clone(), c.width)
+                        }
+                    })
+                    .collect(),
+                rows: rows.clone(),
+            }),
+            Block::Preformatted(text) => out.push(render::Block::Preformatted { text: text.clone() }),
+            Block::Signature(lines) => out.push(render::Block::SignatureBlock { lines: lines.clone() }),
+            Block::PageBreak => out.push(render::Block::PageBreak),
+        }
+    }
+    out
+}
+
 /// Renders `doc`; for PDF/A-3b attaches `ledger` (ledger.jsonl) and `checkpoint`.
-pub fn render(
-    doc: &BuiltDocument,
-    opts: &PdfOptions,
-    ledger: &[u8],
-    checkpoint: &[u8],
-) -> Result<RenderedPdf> {
-    let _ = (doc, opts, ledger, checkpoint, Block::PageBreak);
-    Err(Error::input("PDF rendering is not available in this build"))
+pub fn render(doc: &BuiltDocument, opts: &PdfOptions, ledger: &[u8], checkpoint: &[u8]) -> Result<RenderedPdf> {
+    let created = crate::format::time::parse_utc(&doc.as_of)
+        .ok_or_else(|| Error::input(format!("the ledger's last time {:?} is not a UTC time", doc.as_of)))?;
+    let document = render::Document {
+        meta: render::Metadata {
+            title: doc.title.clone(),
+            author: doc.author.clone(),
+            subject: format!("{} \u{2014} {}", doc.case_id, doc.case_title),
+            keywords: vec![doc.case_id.clone(), doc.kind.name().into(), "scelle".into()],
+            language: doc.lang_tag.clone(),
+            created,
+        },
+        blocks: blocks(doc),
+    };
+    let attachments = match opts.pdfa {
+        PdfA::A1b => Vec::new(),
+        PdfA::A3b => vec![
+            render::Attachment {
+                name: "ledger.jsonl".into(),
+                bytes: ledger.to_vec(),
+                mime: "application/x-ndjson".into(),
+                relationship: render::AfRelationship::Source,
+                description: "The evidence ledger this document was rendered from (docs/FORMAT.md)".into(),
+                modified: Some(created),
+            },
+            render::Attachment {
+                name: "checkpoint.txt".into(),
+                bytes: checkpoint.to_vec(),
+                mime: "text/plain".into(),
+                relationship: render::AfRelationship::Source,
+                description: "The latest signed checkpoint of the ledger (C2SP signed note)".into(),
+                modified: Some(created),
+            },
+        ],
+    };
+    let options = render::RenderOptions {
+        paper: match opts.paper {
+            Paper::A4 => render::Paper::A4,
+            Paper::Letter => render::Paper::Letter,
+        },
+        bates: match &opts.bates {
+            None => None,
+            Some(b) => Some(render::Bates {
+                prefix: b.prefix.clone(),
+                start: b.start,
+                digits: u8::try_from(b.digits)
+                    .ok()
+                    .filter(|d| (1..=12).contains(d))
+                    .ok_or_else(|| Error::input(format!("--bates-digits {}: choose 1 to 12", b.digits)))?,
+            }),
+        },
+        pdfa: match opts.pdfa {
+            PdfA::A1b => render::PdfA::A1b,
+            PdfA::A3b => render::PdfA::A3b,
+        },
+        footer_left: format!("{} \u{2014} {}", doc.case_id, doc.title),
+        page_format: doc.page_format.clone(),
+        page_labels: if opts.bates.is_some() { render::PageLabels::Bates } else { render::PageLabels::Numbers },
+        attachments,
+    };
+    let out = render::render(&document, &options).map_err(|e| Error::input(format!("cannot render the document: {e}")))?;
+    Ok(RenderedPdf {
+        bytes: out.bytes,
+        pages: u64::from(out.pages),
+        bates: out.bates_first.zip(out.bates_last),
+    })
 }

@@ -1,0 +1,1045 @@
+//! Page geometry, line breaking and pagination.
+//!
+//! # Page geometry
+//!
+//! | | A4 (595.3 × 841.9 pt) | Letter (612 × 792 pt) |
+//! |---|---|---|
+//! | top margin, **left blank** for the court's header stamp (filing number, date, judge) | 108 pt = 1.5 in = 38.1 mm | same |
+//! | left / right margins | 72 pt = 1 in = 25.4 mm | same |
+//! | bottom margin (text stops here) | 72 pt | same |
+//! | footer baseline (document id, "Page X of Y", Bates number) | 36 pt from the bottom edge | same |
+//! | text width | 451.3 pt | 468 pt |
+//!
+//! Nothing is ever drawn in the top 108 pt: courts (and e-filing systems such as CM/ECF)
+//! stamp their header there.
+//!
+//! # Type
+//!
+//! Body text: Liberation Serif 11 pt on a 14.3 pt line; headings 16 / 13 / 11 pt bold; tables
+//! 8.5 pt; preformatted text 8.5 pt Liberation Mono (smaller if the width needs it). Widths are
+//! measured from the fonts' own glyph advances (`hmtx`), without kerning (none is applied when
+//! drawing either).
+//!
+//! # Hashes in tables
+//!
+//! A monospace table cell is set at [`mono_cell_size`] of its inner width: 7.5 pt when a
+//! 64-hex-digit SHA-256 fits at that size, smaller down to 6 pt otherwise, so that a SHA-256
+//! stays on one line in any mono column at least [`MIN_HASH_COLUMN_PT`] wide (0.53 of the
+//! A4 text width, 0.51 of Letter's). Narrower columns, and longer values (SHA-512), wrap at
+//! character level.
+//!
+//! # Pagination rules
+//!
+//! - a heading is kept with the first line / row of what follows it;
+//! - a paragraph never leaves its first or last line alone on a page;
+//! - a table's header row is repeated at the top of each page it continues on, and a row is
+//!   split only when it is taller than a page;
+//! - a signature block is kept whole.
+
+use super::doc::{Align, Block, Column, Document, Run, Style};
+use super::fonts::{Face, Fonts};
+use super::RenderError;
+
+/// Paper size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paper {
+    /// ISO A4, 210 × 297 mm (courts in France, Spain, the EU).
+    #[default]
+    A4,
+    /// US Letter, 8.5 × 11 in (US courts).
+    Letter,
+}
+
+impl Paper {
+    /// Width and height in points (1/72 in).
+    pub fn size_pt(self) -> (f32, f32) {
+        match self {
+            Paper::A4 => (595.276, 841.89),
+            Paper::Letter => (612.0, 792.0),
+        }
+    }
+
+    /// Width of the text block in points.
+    pub fn text_width(self) -> f32 {
+        self.size_pt().0 - MARGIN_LEFT - MARGIN_RIGHT
+    }
+}
+
+/// Top margin, kept clear for the court's header stamp: 1.5 in (38.1 mm).
+pub const MARGIN_TOP: f32 = 108.0;
+/// Left margin: 1 in.
+pub const MARGIN_LEFT: f32 = 72.0;
+/// Right margin: 1 in.
+pub const MARGIN_RIGHT: f32 = 72.0;
+/// Bottom margin (text stops here; the footer is below it): 1 in.
+pub const MARGIN_BOTTOM: f32 = 72.0;
+/// Baseline of the footer line, from the bottom edge of the page.
+pub const FOOTER_BASELINE: f32 = 36.0;
+
+/// Marks a preformatted line broken because it was longer than the text width; it ends the
+/// broken part, and the line continues on the next one. (U+2192: the embedded mono face
+/// has no ↵ or ↪.)
+pub const CONTINUATION_MARK: char = '→';
+
+/// Characters in a SHA-256 written in hex.
+pub const HASH_HEX_CHARS: usize = 64;
+/// Largest size of monospace text in table cells and key/value lists.
+pub const MONO_CELL_MAX_PT: f32 = 7.5;
+/// Smallest size monospace cell text is shrunk to before it wraps.
+pub const MONO_CELL_MIN_PT: f32 = 6.0;
+/// Advance of every Liberation Mono glyph, in em (1229 units of 2048).
+pub const MONO_ADVANCE_EM: f32 = 1229.0 / 2048.0;
+/// Horizontal padding inside a table cell, each side.
+pub const CELL_PAD_X: f32 = 3.0;
+/// Narrowest mono column (padding included) that holds a SHA-256 on one line.
+pub const MIN_HASH_COLUMN_PT: f32 =
+    HASH_HEX_CHARS as f32 * MONO_ADVANCE_EM * MONO_CELL_MIN_PT + 2.0 * CELL_PAD_X + 0.5;
+
+/// Size of monospace text in a cell whose inner width (padding excluded) is `inner_width`
+/// points: the largest size up to [`MONO_CELL_MAX_PT`] at which 64 hex digits fit, never below
+/// [`MONO_CELL_MIN_PT`].
+pub fn mono_cell_size(inner_width: f32) -> f32 {
+    let fit = inner_width / (HASH_HEX_CHARS as f32 * MONO_ADVANCE_EM);
+    // a hair under the exact fit, so rounding never pushes the last digit over
+    ((fit * 100.0).floor() / 100.0).clamp(MONO_CELL_MIN_PT, MONO_CELL_MAX_PT)
+}
+
+const BODY_PT: f32 = 11.0;
+const BODY_LEADING: f32 = 1.3;
+const TABLE_PT: f32 = 8.5;
+const TABLE_LEADING: f32 = 1.25;
+const CELL_PAD_Y: f32 = 2.5;
+const KV_PT: f32 = 10.0;
+const KV_LABEL_FRACTION: f32 = 0.3;
+const KV_MONO_MAX_PT: f32 = 8.0;
+const PRE_PT: f32 = 8.5;
+const PRE_PAD: f32 = 4.0;
+const PARA_GAP: f32 = 6.0;
+const RULE_PT: f32 = 0.5;
+const GRID_GRAY: f32 = 0.35;
+const HEADER_FILL: f32 = 0.88;
+const PRE_FILL: f32 = 0.95;
+
+/// Something drawn on a page. Coordinates are in points, in PDF space (origin lower left).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// A line of text; `(x, y)` is the start of its baseline.
+    Text {
+        /// Left end of the baseline.
+        x: f32,
+        /// Baseline height.
+        y: f32,
+        /// Face.
+        face: Face,
+        /// Size in points.
+        size: f32,
+        /// The text (every character has a glyph in `face`).
+        text: String,
+    },
+    /// A straight line.
+    Rule {
+        /// Start.
+        x1: f32,
+        /// Start.
+        y1: f32,
+        /// End.
+        x2: f32,
+        /// End.
+        y2: f32,
+        /// Thickness in points.
+        width: f32,
+        /// Gray level, 0 = black.
+        gray: f32,
+    },
+    /// A filled rectangle, `(x, y)` its lower-left corner.
+    Fill {
+        /// Left.
+        x: f32,
+        /// Bottom.
+        y: f32,
+        /// Width.
+        w: f32,
+        /// Height.
+        h: f32,
+        /// Gray level.
+        gray: f32,
+    },
+}
+
+impl Item {
+    /// Moves an item laid out in unit space (x from the text block's left, y downward from
+    /// the unit's top) to page space.
+    fn placed(&self, left: f32, top: f32) -> Item {
+        match self {
+            Item::Text {
+                x,
+                y,
+                face,
+                size,
+                text,
+            } => Item::Text {
+                x: left + x,
+                y: top - y,
+                face: *face,
+                size: *size,
+                text: text.clone(),
+            },
+            Item::Rule {
+                x1,
+                y1,
+                x2,
+                y2,
+                width,
+                gray,
+            } => Item::Rule {
+                x1: left + x1,
+                y1: top - y1,
+                x2: left + x2,
+                y2: top - y2,
+                width: *width,
+                gray: *gray,
+            },
+            Item::Fill { x, y, w, h, gray } => Item::Fill {
+                x: left + x,
+                y: top - y - h,
+                w: *w,
+                h: *h,
+                gray: *gray,
+            },
+        }
+    }
+}
+
+/// One laid-out page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Page {
+    /// What is drawn, in drawing order.
+    pub items: Vec<Item>,
+}
+
+/// What the footer of every page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Footer<'a> {
+    /// Left: the document id (shrunk to fit a third of the width).
+    pub left: &'a str,
+    /// Centre: `{page}` and `{pages}` are replaced, e.g. `"Page {page} of {pages}"`.
+    pub page_format: &'a str,
+    /// Right: the page's Bates number, if any (already formatted, one per page).
+    pub bates: Option<&'a [String]>,
+}
+
+/// An unbreakable vertical slice of content.
+#[derive(Debug, Default)]
+struct Unit {
+    space_before: f32,
+    height: f32,
+    items: Vec<Item>,
+    keep_with_next: bool,
+    /// Index of the unit to repeat first when this one starts a page (a table header).
+    header: Option<usize>,
+    page_break: bool,
+}
+
+/// A piece of a line: text in one face at a horizontal offset.
+#[derive(Debug, Clone)]
+struct Seg {
+    x: f32,
+    face: Face,
+    text: String,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Line {
+    segs: Vec<Seg>,
+    width: f32,
+}
+
+fn face_of(style: Style, mono: Face) -> Face {
+    match style {
+        Style::Regular => Face::Serif,
+        Style::Bold => Face::SerifBold,
+        Style::Italic => Face::SerifItalic,
+        Style::Mono => mono,
+    }
+}
+
+/// Word-wraps styled runs into lines no wider than `max` at `size` points (`mono_size` for
+/// mono runs is the same size here). Breaks at spaces; a word wider than a line is broken
+/// between characters. `'\n'` forces a break; tabs count as spaces.
+fn wrap(
+    fonts: &mut Fonts,
+    runs: &[(Face, &str)],
+    size: f32,
+    max: f32,
+) -> Result<Vec<Line>, RenderError> {
+    // tokens: words (several faces possible), spaces, newlines
+    enum Tok {
+        Word(Vec<(Face, String)>),
+        Space(Face),
+        Newline,
+    }
+    let mut toks: Vec<Tok> = Vec::new();
+    for &(face, text) in runs {
+        for c in text.chars() {
+            match c {
+                '\n' => toks.push(Tok::Newline),
+                ' ' | '\t' => toks.push(Tok::Space(face)),
+                '\r' => {}
+                _ => {
+                    fonts.advance(face, c)?;
+                    match toks.last_mut() {
+                        Some(Tok::Word(parts)) => match parts.last_mut() {
+                            Some((f, s)) if *f == face => s.push(c),
+                            _ => parts.push((face, c.to_string())),
+                        },
+                        _ => toks.push(Tok::Word(vec![(face, c.to_string())])),
+                    }
+                }
+            }
+        }
+    }
+
+    let mut lines = Vec::new();
+    let mut line = Line::default();
+    let mut pending_space: Option<Face> = None;
+    let push_text = |line: &mut Line, face: Face, text: &str, w: f32| {
+        match line.segs.last_mut() {
+            Some(seg) if seg.face == face => seg.text.push_str(text),
+            _ => line.segs.push(Seg {
+                x: line.width,
+                face,
+                text: text.to_string(),
+            }),
+        }
+        line.width += w;
+    };
+    for tok in toks {
+        match tok {
+            Tok::Newline => {
+                lines.push(std::mem::take(&mut line));
+                pending_space = None;
+            }
+            Tok::Space(face) => {
+                if !line.segs.is_empty() {
+                    pending_space = Some(face);
+                }
+            }
+            Tok::Word(parts) => {
+                let mut word_w = 0.0;
+                for (f, s) in &parts {
+                    word_w += fonts.width(*f, s, size)?;
+                }
+                let space_w = match pending_space {
+                    Some(f) => fonts.width(f, " ", size)?,
+                    None => 0.0,
+                };
+                if !line.segs.is_empty() && line.width + space_w + word_w > max {
+                    lines.push(std::mem::take(&mut line));
+                    pending_space = None;
+                }
+                if let Some(f) = pending_space.take() {
+                    if !line.segs.is_empty() {
+                        push_text(&mut line, f, " ", space_w);
+                    }
+                }
+                if line.width + word_w <= max {
+                    for (f, s) in &parts {
+                        let w = fonts.width(*f, s, size)?;
+                        push_text(&mut line, *f, s, w);
+                    }
+                } else {
+                    // longer than a line: break between characters
+                    for (f, s) in &parts {
+                        for c in s.chars() {
+                            let w = fonts.advance(*f, c)? * size;
+                            if !line.segs.is_empty() && line.width + w > max {
+                                lines.push(std::mem::take(&mut line));
+                            }
+                            let mut buf = [0u8; 4];
+                            push_text(&mut line, *f, c.encode_utf8(&mut buf), w);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if !line.segs.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    Ok(lines)
+}
+
+/// Lays `doc` out on pages of `paper`, then adds the footer to each page.
+pub(crate) fn layout(
+    doc: &Document,
+    paper: Paper,
+    footer: &FooterSpec<'_>,
+    fonts: &mut Fonts,
+) -> Result<Vec<Page>, RenderError> {
+    let (page_w, page_h) = paper.size_pt();
+    let width = paper.text_width();
+    let avail = page_h - MARGIN_TOP - MARGIN_BOTTOM;
+    let mut units = Vec::new();
+    for block in &doc.blocks {
+        block_units(block, width, avail, fonts, &mut units)?;
+    }
+    let mut pages = paginate(&units, avail, page_h - MARGIN_TOP);
+    if pages.is_empty() {
+        pages.push(Page::default());
+    }
+    let n = pages.len();
+    let bates = footer.bates_numbers(n)?;
+    let f = Footer {
+        left: footer.left,
+        page_format: footer.page_format,
+        bates: bates.as_deref(),
+    };
+    for (i, page) in pages.iter_mut().enumerate() {
+        draw_footer(page, &f, i, n, page_w, fonts)?;
+    }
+    Ok(pages)
+}
+
+/// Footer settings, before the page count is known.
+pub(crate) struct FooterSpec<'a> {
+    pub left: &'a str,
+    pub page_format: &'a str,
+    pub bates: Option<&'a super::Bates>,
+}
+
+impl FooterSpec<'_> {
+    fn bates_numbers(&self, pages: usize) -> Result<Option<Vec<String>>, RenderError> {
+        self.bates
+            .map(|b| (0..pages as u64).map(|i| b.number(i)).collect())
+            .transpose()
+    }
+}
+
+fn draw_footer(
+    page: &mut Page,
+    f: &Footer<'_>,
+    index: usize,
+    pages: usize,
+    page_w: f32,
+    fonts: &mut Fonts,
+) -> Result<(), RenderError> {
+    let y = FOOTER_BASELINE;
+    let right = page_w - MARGIN_RIGHT;
+    page.items.push(Item::Rule {
+        x1: MARGIN_LEFT,
+        y1: y + 11.0,
+        x2: right,
+        y2: y + 11.0,
+        width: 0.4,
+        gray: 0.5,
+    });
+    let third = (right - MARGIN_LEFT) / 3.0;
+    if !f.left.is_empty() {
+        let mut size = 8.0;
+        let w = fonts.width(Face::Serif, f.left, size)?;
+        if w > third - 6.0 {
+            size = (size * (third - 6.0) / w).max(5.0);
+        }
+        page.items.push(Item::Text {
+            x: MARGIN_LEFT,
+            y,
+            face: Face::Serif,
+            size,
+            text: f.left.to_string(),
+        });
+    }
+    let centre = f
+        .page_format
+        .replace("{page}", &(index + 1).to_string())
+        .replace("{pages}", &pages.to_string());
+    if !centre.is_empty() {
+        let w = fonts.width(Face::Serif, &centre, 9.0)?;
+        page.items.push(Item::Text {
+            x: (page_w - w) / 2.0,
+            y,
+            face: Face::Serif,
+            size: 9.0,
+            text: centre,
+        });
+    }
+    if let Some(bates) = f.bates {
+        let text = &bates[index];
+        let w = fonts.width(Face::SerifBold, text, 10.0)?;
+        page.items.push(Item::Text {
+            x: right - w,
+            y,
+            face: Face::SerifBold,
+            size: 10.0,
+            text: text.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Places units on pages. `top` is the y of the text block's top edge.
+fn paginate(units: &[Unit], avail: f32, top: f32) -> Vec<Page> {
+    let mut pages = Vec::new();
+    let mut cur = Page::default();
+    let mut used = 0.0f32;
+    let mut fresh = true; // nothing placed on this page yet
+    let place = |page: &mut Page, u: &Unit, at: f32| {
+        page.items
+            .extend(u.items.iter().map(|it| it.placed(MARGIN_LEFT, top - at)));
+    };
+    for (i, u) in units.iter().enumerate() {
+        if u.page_break {
+            if !fresh {
+                pages.push(std::mem::take(&mut cur));
+                used = 0.0;
+                fresh = true;
+            }
+            continue;
+        }
+        let sb = if fresh { 0.0 } else { u.space_before };
+        // height of this unit and of those it must stay with
+        let mut need = sb + u.height;
+        let mut j = i;
+        while units[j].keep_with_next && j + 1 < units.len() && !units[j + 1].page_break {
+            j += 1;
+            need += units[j].space_before + units[j].height;
+            if need > avail {
+                break;
+            }
+        }
+        let need = need.min(avail);
+        if !fresh && used + need > avail + 0.01 {
+            pages.push(std::mem::take(&mut cur));
+            used = 0.0;
+            fresh = true;
+            if let Some(h) = u.header {
+                place(&mut cur, &units[h], 0.0);
+                used = units[h].height;
+                fresh = false;
+            }
+        }
+        let sb = if fresh { 0.0 } else { u.space_before };
+        place(&mut cur, u, used + sb);
+        used += sb + u.height;
+        fresh = false;
+    }
+    if !fresh {
+        pages.push(cur);
+    }
+    pages
+}
+
+fn text_items(lines: &[Line], x0: f32, y0: f32, size: f32, leading: f32, items: &mut Vec<Item>) {
+    for (k, line) in lines.iter().enumerate() {
+        for seg in &line.segs {
+            items.push(Item::Text {
+                x: x0 + seg.x,
+                y: y0 + k as f32 * leading,
+                face: seg.face,
+                size,
+                text: seg.text.clone(),
+            });
+        }
+    }
+}
+
+fn invalid(msg: impl Into<String>) -> RenderError {
+    RenderError::InvalidDocument(msg.into())
+}
+
+fn block_units(
+    block: &Block,
+    width: f32,
+    avail: f32,
+    fonts: &mut Fonts,
+    out: &mut Vec<Unit>,
+) -> Result<(), RenderError> {
+    match block {
+        Block::Heading { level, text } => {
+            let (size, before) = match level {
+                1 => (16.0, 18.0),
+                2 => (13.0, 14.0),
+                3 => (11.0, 10.0),
+                _ => {
+                    return Err(invalid(format!(
+                        "heading level {level} (must be 1, 2 or 3)"
+                    )))
+                }
+            };
+            let leading = size * 1.2;
+            let lines = wrap(fonts, &[(Face::SerifBold, text)], size, width)?;
+            let mut items = Vec::new();
+            let asc = fonts.ascent(Face::SerifBold) * size;
+            text_items(&lines, 0.0, asc, size, leading, &mut items);
+            let mut height = lines.len() as f32 * leading;
+            if *level == 1 {
+                height += 3.0;
+                items.push(Item::Rule {
+                    x1: 0.0,
+                    y1: height,
+                    x2: width,
+                    y2: height,
+                    width: 0.75,
+                    gray: 0.0,
+                });
+            }
+            height += 4.0;
+            out.push(Unit {
+                space_before: before,
+                height,
+                items,
+                keep_with_next: true,
+                ..Unit::default()
+            });
+        }
+        Block::Paragraph { runs } => {
+            let parts: Vec<(Face, &str)> = runs
+                .iter()
+                .map(|r: &Run| (face_of(r.style, Face::Mono), r.text.as_str()))
+                .collect();
+            let lines = wrap(fonts, &parts, BODY_PT, width)?;
+            line_units(
+                &lines,
+                BODY_PT,
+                BODY_PT * BODY_LEADING,
+                PARA_GAP,
+                fonts,
+                out,
+            );
+        }
+        Block::KeyValue { rows, mono_values } => {
+            let label_w = width * KV_LABEL_FRACTION;
+            let value_w = width - label_w;
+            let leading = KV_PT * 1.25;
+            let (vface, vsize) = if *mono_values {
+                (Face::Mono, mono_cell_size(value_w).min(KV_MONO_MAX_PT))
+            } else {
+                (Face::Serif, KV_PT)
+            };
+            for (r, (label, value)) in rows.iter().enumerate() {
+                let l = wrap(fonts, &[(Face::SerifBold, label)], KV_PT, label_w - 8.0)?;
+                let v = wrap(fonts, &[(vface, value)], vsize, value_w)?;
+                let asc = fonts.ascent(Face::SerifBold) * KV_PT;
+                let mut items = Vec::new();
+                text_items(&l, 0.0, asc, KV_PT, leading, &mut items);
+                text_items(&v, label_w, asc, vsize, leading, &mut items);
+                let height = l.len().max(v.len()) as f32 * leading + 3.0;
+                out.push(Unit {
+                    space_before: if r == 0 { PARA_GAP } else { 0.0 },
+                    height,
+                    items,
+                    ..Unit::default()
+                });
+            }
+        }
+        Block::Table { columns, rows } => table_units(columns, rows, width, avail, fonts, out)?,
+        Block::Preformatted { text } => {
+            let size = PRE_PT;
+            let inner = width - 2.0 * PRE_PAD;
+            let leading_of = |s: f32| s * 1.25;
+            let mut lines: Vec<String> = Vec::new();
+            let mark_w = fonts.advance(Face::Mono, CONTINUATION_MARK)?;
+            let text = text.strip_suffix('\n').unwrap_or(text);
+            for raw in text.split('\n') {
+                let raw = expand_tabs(raw.strip_suffix('\r').unwrap_or(raw));
+                let mut cur = String::new();
+                let mut w = 0.0;
+                let mut chars = raw.chars().peekable();
+                while let Some(c) = chars.next() {
+                    let a = fonts.advance(Face::Mono, c)? * size;
+                    let rest_fits = chars.peek().is_none() && w + a <= inner;
+                    if !rest_fits && w + a + mark_w * size > inner && !cur.is_empty() {
+                        cur.push(CONTINUATION_MARK);
+                        lines.push(std::mem::take(&mut cur));
+                        w = 0.0;
+                    }
+                    cur.push(c);
+                    w += a;
+                }
+                lines.push(cur);
+            }
+            if lines.is_empty() {
+                lines.push(String::new());
+            }
+            let leading = leading_of(size);
+            let asc = fonts.ascent(Face::Mono) * size;
+            let n = lines.len();
+            for (k, l) in lines.into_iter().enumerate() {
+                let top_pad = if k == 0 { PRE_PAD } else { 0.0 };
+                let bottom_pad = if k + 1 == n { PRE_PAD } else { 0.0 };
+                let height = top_pad + leading + bottom_pad;
+                let mut items = vec![Item::Fill {
+                    x: 0.0,
+                    y: 0.0,
+                    w: width,
+                    h: height,
+                    gray: PRE_FILL,
+                }];
+                items.push(Item::Rule {
+                    x1: 0.0,
+                    y1: 0.0,
+                    x2: 0.0,
+                    y2: height,
+                    width: 1.5,
+                    gray: 0.6,
+                });
+                if !l.is_empty() {
+                    items.push(Item::Text {
+                        x: PRE_PAD,
+                        y: top_pad + asc,
+                        face: Face::Mono,
+                        size,
+                        text: l,
+                    });
+                }
+                out.push(Unit {
+                    space_before: if k == 0 { PARA_GAP } else { 0.0 },
+                    height,
+                    items,
+                    keep_with_next: n > 2 && (k == 0 || k + 2 == n),
+                    ..Unit::default()
+                });
+            }
+        }
+        Block::Spacer => out.push(Unit {
+            height: BODY_PT * BODY_LEADING,
+            ..Unit::default()
+        }),
+        Block::PageBreak => out.push(Unit {
+            page_break: true,
+            ..Unit::default()
+        }),
+        Block::SignatureBlock { lines } => {
+            let x0 = width * 0.5;
+            let w = width - x0;
+            let size = 10.0;
+            let leading = size * 1.3;
+            let sign_space = 42.0;
+            let mut items = vec![Item::Rule {
+                x1: x0,
+                y1: sign_space,
+                x2: width,
+                y2: sign_space,
+                width: 0.6,
+                gray: 0.0,
+            }];
+            let mut y = sign_space + 4.0 + fonts.ascent(Face::Serif) * size;
+            let mut n = 0;
+            for l in lines {
+                let wrapped = wrap(fonts, &[(Face::Serif, l)], size, w)?;
+                text_items(&wrapped, x0, y, size, leading, &mut items);
+                y += wrapped.len() as f32 * leading;
+                n += wrapped.len();
+            }
+            let height = sign_space + 4.0 + n as f32 * leading + 4.0;
+            // never a signature alone on its page: keep it with the text before it
+            if let Some(prev) = out.last_mut() {
+                prev.keep_with_next = true;
+            }
+            out.push(Unit {
+                space_before: 24.0,
+                height,
+                items,
+                ..Unit::default()
+            });
+        }
+    }
+    Ok(())
+}
+
+fn expand_tabs(s: &str) -> String {
+    if !s.contains('\t') {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut col = 0;
+    for c in s.chars() {
+        if c == '\t' {
+            let n = 8 - col % 8;
+            out.extend(std::iter::repeat_n(' ', n));
+            col += n;
+        } else {
+            out.push(c);
+            col += 1;
+        }
+    }
+    out
+}
+
+/// One unit per line, with orphan and widow control.
+fn line_units(
+    lines: &[Line],
+    size: f32,
+    leading: f32,
+    gap: f32,
+    fonts: &Fonts,
+    out: &mut Vec<Unit>,
+) {
+    let asc = fonts.ascent(Face::Serif) * size;
+    let n = lines.len();
+    for (k, line) in lines.iter().enumerate() {
+        let mut items = Vec::new();
+        text_items(
+            std::slice::from_ref(line),
+            0.0,
+            asc,
+            size,
+            leading,
+            &mut items,
+        );
+        out.push(Unit {
+            space_before: if k == 0 { gap } else { 0.0 },
+            height: leading,
+            items,
+            keep_with_next: n > 2 && (k == 0 || k + 2 == n) || n == 2 && k == 0,
+            ..Unit::default()
+        });
+    }
+}
+
+fn table_units(
+    columns: &[Column],
+    rows: &[Vec<String>],
+    width: f32,
+    avail: f32,
+    fonts: &mut Fonts,
+    out: &mut Vec<Unit>,
+) -> Result<(), RenderError> {
+    if columns.is_empty() {
+        return Err(invalid("table without columns"));
+    }
+    if columns
+        .iter()
+        .any(|c| !(c.width_fraction.is_finite() && c.width_fraction > 0.0))
+    {
+        return Err(invalid("table column width_fraction must be > 0"));
+    }
+    if let Some((i, r)) = rows
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.len() != columns.len())
+    {
+        return Err(invalid(format!(
+            "table row {i} has {} cells for {} columns",
+            r.len(),
+            columns.len()
+        )));
+    }
+    let total: f32 = columns.iter().map(|c| c.width_fraction).sum();
+    let widths: Vec<f32> = columns
+        .iter()
+        .map(|c| width * c.width_fraction / total)
+        .collect();
+    let mut xs = vec![0.0f32];
+    for w in &widths {
+        xs.push(xs.last().copied().unwrap_or(0.0) + w);
+    }
+    let sizes: Vec<(Face, f32)> = columns
+        .iter()
+        .zip(&widths)
+        .map(|(c, w)| {
+            if c.mono {
+                (Face::Mono, mono_cell_size(w - 2.0 * CELL_PAD_X))
+            } else {
+                (Face::Serif, TABLE_PT)
+            }
+        })
+        .collect();
+
+    let grid = |items: &mut Vec<Item>, height: f32, top_rule: bool| {
+        for &x in &xs {
+            items.push(Item::Rule {
+                x1: x,
+                y1: 0.0,
+                x2: x,
+                y2: height,
+                width: RULE_PT,
+                gray: GRID_GRAY,
+            });
+        }
+        items.push(Item::Rule {
+            x1: 0.0,
+            y1: height,
+            x2: width,
+            y2: height,
+            width: RULE_PT,
+            gray: GRID_GRAY,
+        });
+        if top_rule {
+            items.push(Item::Rule {
+                x1: 0.0,
+                y1: 0.0,
+                x2: width,
+                y2: 0.0,
+                width: RULE_PT,
+                gray: GRID_GRAY,
+            });
+        }
+    };
+
+    // header
+    let leading = TABLE_PT * TABLE_LEADING;
+    let mut header_lines = Vec::new();
+    for (c, w) in columns.iter().zip(&widths) {
+        header_lines.push(wrap(
+            fonts,
+            &[(Face::SerifBold, &c.title)],
+            TABLE_PT,
+            w - 2.0 * CELL_PAD_X,
+        )?);
+    }
+    let hn = header_lines.iter().map(Vec::len).max().unwrap_or(1);
+    let hheight = hn as f32 * leading + 2.0 * CELL_PAD_Y;
+    let mut items = vec![Item::Fill {
+        x: 0.0,
+        y: 0.0,
+        w: width,
+        h: hheight,
+        gray: HEADER_FILL,
+    }];
+    grid(&mut items, hheight, true);
+    let asc = fonts.ascent(Face::SerifBold) * TABLE_PT;
+    for (k, lines) in header_lines.iter().enumerate() {
+        text_items(
+            lines,
+            xs[k] + CELL_PAD_X,
+            CELL_PAD_Y + asc,
+            TABLE_PT,
+            leading,
+            &mut items,
+        );
+    }
+    let header_index = out.len();
+    out.push(Unit {
+        space_before: PARA_GAP + 2.0,
+        height: hheight,
+        items,
+        keep_with_next: !rows.is_empty(),
+        ..Unit::default()
+    });
+
+    // rows
+    let max_row = (avail - hheight - 1.0).max(leading + 2.0 * CELL_PAD_Y);
+    for row in rows {
+        let mut cells = Vec::with_capacity(row.len());
+        for (k, text) in row.iter().enumerate() {
+            let (face, size) = sizes[k];
+            cells.push(wrap(
+                fonts,
+                &[(face, text)],
+                size,
+                widths[k] - 2.0 * CELL_PAD_X,
+            )?);
+        }
+        // mono cells (smaller) share the serif line step, centred on it
+        let line_step = leading;
+        let n = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        // split rows taller than a page into slices of `per` lines
+        let per = (((max_row - 2.0 * CELL_PAD_Y) / line_step).floor() as usize).max(1);
+        let mut start = 0;
+        while start < n {
+            let end = (start + per).min(n);
+            let height = (end - start) as f32 * line_step + 2.0 * CELL_PAD_Y;
+            let mut items = Vec::new();
+            grid(&mut items, height, false);
+            // one baseline per line across the row: the serif one (mono cells are smaller)
+            let asc = fonts.ascent(Face::Serif) * TABLE_PT;
+            for (k, lines) in cells.iter().enumerate() {
+                let size = sizes[k].1;
+                let slice = &lines[start.min(lines.len())..end.min(lines.len())];
+                for (j, line) in slice.iter().enumerate() {
+                    let cw = widths[k] - 2.0 * CELL_PAD_X;
+                    let dx = match columns[k].align {
+                        Align::Left => 0.0,
+                        Align::Center => (cw - line.width) / 2.0,
+                        Align::Right => cw - line.width,
+                    };
+                    for seg in &line.segs {
+                        items.push(Item::Text {
+                            x: xs[k] + CELL_PAD_X + dx + seg.x,
+                            y: CELL_PAD_Y + j as f32 * line_step + asc,
+                            face: seg.face,
+                            size,
+                            text: seg.text.clone(),
+                        });
+                    }
+                }
+            }
+            out.push(Unit {
+                height,
+                items,
+                header: Some(header_index),
+                ..Unit::default()
+            });
+            start = end;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_fits_a_mono_column_of_the_documented_minimum() {
+        let mut fonts = Fonts::load().unwrap();
+        let hash = "f".repeat(64);
+        for w in [MIN_HASH_COLUMN_PT, 260.0, 300.0, 400.0] {
+            let inner = w - 2.0 * CELL_PAD_X;
+            let size = mono_cell_size(inner);
+            let lines = wrap(&mut fonts, &[(Face::Mono, &hash)], size, inner).unwrap();
+            assert_eq!(lines.len(), 1, "column {w} pt, size {size}");
+        }
+        assert_eq!(mono_cell_size(1000.0), MONO_CELL_MAX_PT);
+        assert_eq!(mono_cell_size(10.0), MONO_CELL_MIN_PT);
+        // documented: a bit over half of either text width
+        assert!(MIN_HASH_COLUMN_PT / Paper::A4.text_width() < 0.53);
+        assert!(MIN_HASH_COLUMN_PT / Paper::Letter.text_width() < 0.51);
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_inside_overlong_words() {
+        let mut fonts = Fonts::load().unwrap();
+        let lines = wrap(&mut fonts, &[(Face::Serif, "aaa bbb ccc")], 10.0, 40.0).unwrap();
+        let texts: Vec<String> = lines
+            .iter()
+            .map(|l| l.segs.iter().map(|s| s.text.as_str()).collect())
+            .collect();
+        assert_eq!(texts, ["aaa bbb", "ccc"]);
+        for l in &lines {
+            assert!(l.width <= 40.0);
+        }
+        let long = "x".repeat(50);
+        let lines = wrap(&mut fonts, &[(Face::Mono, &long)], 10.0, 60.1).unwrap();
+        assert_eq!(lines.len(), 5); // 10 chars of 6.001 pt per line
+    }
+
+    #[test]
+    fn preformatted_long_line_is_marked() {
+        let mut fonts = Fonts::load().unwrap();
+        let mut out = Vec::new();
+        let text = "y".repeat(200);
+        block_units(
+            &Block::Preformatted { text },
+            300.0,
+            600.0,
+            &mut fonts,
+            &mut out,
+        )
+        .unwrap();
+        let texts: Vec<&str> = out
+            .iter()
+            .flat_map(|u| &u.items)
+            .filter_map(|i| match i {
+                Item::Text { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(texts.len() > 1);
+        assert!(texts[..texts.len() - 1]
+            .iter()
+            .all(|t| t.ends_with(CONTINUATION_MARK)));
+        let joined: String = texts.concat().replace(CONTINUATION_MARK, "");
+        assert_eq!(joined, "y".repeat(200));
+    }
+}

@@ -1,0 +1,300 @@
+//! PDF rendering for court filings: a small document model in, a PDF/A file out.
+//!
+//! This module knows nothing of ledgers: templates (reports, custody forms, exhibit lists)
+//! build a [`Document`] and call [`render`]:
+//!
+//! ```no_run
+//! use scelle::render::{self, Block, Column, Document, Metadata, RenderOptions, Run};
+//! use time::macros::datetime;
+//!
+//! let doc = Document {
+//!     meta: Metadata {
+//!         title: "Rapport d’expertise".into(),
+//!         author: "Jeanne Martin".into(),
+//!         subject: "Scellés n° 1 à 3".into(),
+//!         keywords: vec!["scellés".into()],
+//!         language: "fr-FR".into(),
+//!         created: datetime!(2025-03-14 09:30 UTC),
+//!     },
+//!     blocks: vec![
+//!         Block::Heading { level: 1, text: "Rapport d’expertise".into() },
+//!         Block::Paragraph { runs: vec![Run::regular("Empreinte : "), Run::mono("e3b0c442…")] },
+//!         Block::Table {
+//!             columns: vec![Column::text("Scellé", 0.2), Column::mono("SHA-256", 0.8)],
+//!             rows: vec![vec!["E-0001".into(), "e3b0c442".repeat(8)]],
+//!         },
+//!     ],
+//! };
+//! let opts = RenderOptions { page_format: "Page {page} sur {pages}".into(), ..RenderOptions::default() };
+//! let out = render::render(&doc, &opts)?;
+//! std::fs::write("rapport.pdf", &out.bytes)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! What the output guarantees (each is tested in `tests/render.rs` with poppler, qpdf and
+//! PDFBox):
+//! - text-searchable, fonts embedded and subset (Liberation Serif / Mono, SIL OFL), a
+//!   character the fonts lack is an error ([`RenderError::MissingGlyph`]), never a blank box;
+//! - the top 1.5 in of every page left blank for the court's stamp ([`layout`]);
+//! - footer: document id, "Page X of Y" in the caller's words, optional Bates number; PDF
+//!   page labels equal to the printed page numbers (or the Bates numbers);
+//! - PDF/A-1b or PDF/A-3b (with attachments), /Info and XMP metadata equal, dates with a
+//!   numeric offset, sRGB output intent, no encryption, annotations, links or forms;
+//! - deterministic: the same input gives the same bytes, and /ID is derived from them.
+//!
+//! Modules: [`doc`] (the model), [`layout`] (geometry, line breaking, pagination),
+//! [`pdf`] (drawing with printpdf), [`pdfa`] (PDF/A post-processing with lopdf).
+
+pub mod doc;
+mod fonts;
+pub mod layout;
+pub mod pdf;
+pub mod pdfa;
+
+pub use doc::{Align, Block, Column, Document, Metadata, Run, Style};
+pub use layout::Paper;
+use time::OffsetDateTime;
+
+/// Errors of [`render`].
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The embedded fonts have no glyph for a character of the document.
+    #[error("character {ch:?} (U+{code:04X}) has no glyph in the font {font}", code = *ch as u32)]
+    MissingGlyph {
+        /// The character.
+        ch: char,
+        /// The face that lacks it.
+        font: &'static str,
+    },
+    /// The document is not well formed (heading level, table shape, …).
+    #[error("invalid document: {0}")]
+    InvalidDocument(String),
+    /// Bates numbering does not fit the requested number of digits.
+    #[error("Bates numbering: {0}")]
+    Bates(String),
+    /// An attachment is not acceptable (PDF/A-1b, duplicate or empty name, bad MIME type).
+    #[error("attachment: {0}")]
+    Attachment(String),
+    /// An embedded font could not be read (a build defect).
+    #[error("font: {0}")]
+    Font(String),
+    /// Writing the PDF failed.
+    #[error("PDF writing: {0}")]
+    Pdf(String),
+}
+
+/// Bates numbering: `prefix` followed by a counter zero-padded to `digits`, starting at
+/// `start` on the first page and incremented by one per page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bates {
+    /// E.g. `"SCELLE-"` or `"ABC"`.
+    pub prefix: String,
+    /// Number of the first page (continue a production by passing the previous last + 1).
+    pub start: u64,
+    /// Width of the zero-padded counter (6 or 7 usually; 1 to 12).
+    pub digits: u8,
+}
+
+impl Bates {
+    /// The Bates number of the page at `index` (0-based) in this document.
+    pub fn number(&self, index: u64) -> Result<String, RenderError> {
+        if !(1..=12).contains(&self.digits) {
+            return Err(RenderError::Bates(format!(
+                "{} digits (must be 1 to 12)",
+                self.digits
+            )));
+        }
+        let n = self.start.saturating_add(index);
+        if n >= 10u64.pow(u32::from(self.digits)) {
+            return Err(RenderError::Bates(format!(
+                "page {} would be number {n}, more than {} digits",
+                index + 1,
+                self.digits
+            )));
+        }
+        Ok(format!(
+            "{}{:0width$}",
+            self.prefix,
+            n,
+            width = usize::from(self.digits)
+        ))
+    }
+}
+
+/// PDF/A conformance level of the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PdfA {
+    /// PDF/A-1b (ISO 19005-1, PDF 1.4): the most widely accepted archival profile. No
+    /// attachments.
+    #[default]
+    A1b,
+    /// PDF/A-3b (ISO 19005-3, PDF 1.7): allows embedded files of any type (e.g. the ledger).
+    A3b,
+}
+
+/// What the PDF page labels (the page "numbers" a viewer shows) are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PageLabels {
+    /// 1, 2, 3 …, as printed in "Page X of Y".
+    #[default]
+    Numbers,
+    /// The printed Bates numbers (falls back to `Numbers` without Bates numbering).
+    Bates,
+}
+
+/// The relationship of an attachment to the document (PDF/A-3 /AFRelationship).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AfRelationship {
+    /// The source the document was made from (e.g. the evidence ledger).
+    #[default]
+    Source,
+    /// Data the document shows (e.g. a CSV of the exhibit table).
+    Data,
+    /// An alternative representation of the content.
+    Alternative,
+    /// A supplement to the content.
+    Supplement,
+    /// Unspecified.
+    Unspecified,
+}
+
+impl AfRelationship {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            AfRelationship::Source => "Source",
+            AfRelationship::Data => "Data",
+            AfRelationship::Alternative => "Alternative",
+            AfRelationship::Supplement => "Supplement",
+            AfRelationship::Unspecified => "Unspecified",
+        }
+    }
+}
+
+/// A file embedded in a PDF/A-3b document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// File name shown by viewers and used by `pdfdetach` (e.g. `"ledger.jsonl"`).
+    pub name: String,
+    /// Contents, embedded byte for byte.
+    pub bytes: Vec<u8>,
+    /// MIME type, e.g. `"application/jsonl"`, `"text/csv"`.
+    pub mime: String,
+    /// How it relates to the document.
+    pub relationship: AfRelationship,
+    /// Short description (/Desc), may be empty.
+    pub description: String,
+    /// Modification date of the file (/Params /ModDate); the document's creation time if
+    /// `None`.
+    pub modified: Option<OffsetDateTime>,
+}
+
+/// How to render.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderOptions {
+    /// A4 or Letter.
+    pub paper: Paper,
+    /// Bates numbering, lower right of every page.
+    pub bates: Option<Bates>,
+    /// PDF/A-1b or PDF/A-3b.
+    pub pdfa: PdfA,
+    /// Footer, lower left: the document's id (e.g. `"3:21-cv-09078-JD — Report of 2025-03-14"`).
+    pub footer_left: String,
+    /// Footer, centre: `{page}` and `{pages}` are replaced, e.g. `"Page {page} of {pages}"`,
+    /// `"Page {page} sur {pages}"`, `"Página {page} de {pages}"`.
+    pub page_format: String,
+    /// Page labels shown by viewers.
+    pub page_labels: PageLabels,
+    /// Embedded files (PDF/A-3b only).
+    pub attachments: Vec<Attachment>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        Self {
+            paper: Paper::A4,
+            bates: None,
+            pdfa: PdfA::A1b,
+            footer_left: String::new(),
+            page_format: "Page {page} of {pages}".into(),
+            page_labels: PageLabels::Numbers,
+            attachments: Vec::new(),
+        }
+    }
+}
+
+/// A rendered PDF.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The PDF file.
+    pub bytes: Vec<u8>,
+    /// Number of pages.
+    pub pages: u32,
+    /// Bates number of the first page.
+    pub bates_first: Option<String>,
+    /// Bates number of the last page.
+    pub bates_last: Option<String>,
+}
+
+/// Lays out and writes `doc` as a PDF/A file.
+pub fn render(doc: &Document, opts: &RenderOptions) -> Result<Rendered, RenderError> {
+    if opts.pdfa == PdfA::A1b && !opts.attachments.is_empty() {
+        return Err(RenderError::Attachment(
+            "PDF/A-1b allows no attachments; use PdfA::A3b".into(),
+        ));
+    }
+    let mut fonts = fonts::Fonts::load()?;
+    let footer = layout::FooterSpec {
+        left: &opts.footer_left,
+        page_format: &opts.page_format,
+        bates: opts.bates.as_ref(),
+    };
+    let pages = layout::layout(doc, opts.paper, &footer, &mut fonts)?;
+    let n = pages.len() as u64;
+    let bates: Option<Vec<String>> = opts
+        .bates
+        .as_ref()
+        .map(|b| (0..n).map(|i| b.number(i)).collect())
+        .transpose()?;
+    let labels = match (&bates, opts.page_labels) {
+        (Some(b), PageLabels::Bates) => pdfa::Labels::Each(b.clone()),
+        _ => pdfa::Labels::Decimal,
+    };
+    let lo = pdf::write(&pages, opts.paper, &fonts)?;
+    let bytes = pdfa::finish(lo, &doc.meta, opts.pdfa, &labels, &opts.attachments)?;
+    Ok(Rendered {
+        bytes,
+        pages: pages.len() as u32,
+        bates_first: bates.as_ref().and_then(|b| b.first().cloned()),
+        bates_last: bates.as_ref().and_then(|b| b.last().cloned()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bates_numbers_are_zero_padded_and_bounded() {
+        let b = Bates {
+            prefix: "SCL".into(),
+            start: 7,
+            digits: 6,
+        };
+        assert_eq!(b.number(0).unwrap(), "SCL000007");
+        assert_eq!(b.number(993).unwrap(), "SCL001000");
+        let full = Bates {
+            prefix: String::new(),
+            start: 999_999,
+            digits: 6,
+        };
+        assert_eq!(full.number(0).unwrap(), "999999");
+        assert!(matches!(full.number(1), Err(RenderError::Bates(_))));
+        assert!(Bates {
+            prefix: "X".into(),
+            start: 1,
+            digits: 0
+        }
+        .number(0)
+        .is_err());
+    }
+}
