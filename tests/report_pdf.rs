@@ -1,0 +1,131 @@
+//! The documents as a filing clerk and an opposing expert check them, with poppler-utils and
+//! qpdf: text extractable with accents, fonts embedded and subset, qpdf clean, "Page X of Y"
+//! and sequential Bates numbers on every page, the ledger attached byte for byte, the same
+//! bytes for the same ledger, and the PDF's hash recorded in the ledger and checked by verify.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const PASS: &str = "demo passphrase, not a secret";
+
+fn tool(name: &str, args: &[&str]) -> Output {
+    let o = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} is needed by this test (poppler-utils, qpdf): {e}"));
+    o
+}
+
+fn text(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn scelle(case: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scelle"))
+        .env("SCELLE_PASSPHRASE", PASS)
+        .arg("-C")
+        .arg(case)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn demo(dir: &Path) -> PathBuf {
+    let o = Command::new(env!("CARGO_BIN_EXE_scelle")).arg("demo").arg(dir).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    dir.join("case")
+}
+
+#[test]
+fn documents_pass_the_filing_checks_in_every_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = demo(&tmp.path().join("demo"));
+    let sha = String::from_utf8(std::fs::read(case.join("ledger.jsonl")).unwrap())
+        .unwrap()
+        .lines()
+        .nth(1)
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["body"]["artifact"]["hashes"]["sha256"].as_str().unwrap().to_string())
+        .unwrap();
+    for (doc, lang, accents, page_word) in [
+        ("expert-report", "fr", "Réception et reconstitution", "sur"),
+        ("seals", "fr", "Procès-verbal de scellés", "sur"),
+        ("custody", "es", "Diligencia de cadena de custodia", "de"),
+        ("certificate", "en", "Certification of Authenticity", "of"),
+    ] {
+        let pdf = tmp.path().join(format!("{doc}-{lang}.pdf"));
+        let o = scelle(&case, &["report", doc, "--lang", lang, "--jurisdiction", if lang == "en" { "us" } else { lang }, "--out", pdf.to_str().unwrap(), "--bates-prefix", "NSO-", "--bates-start", "41"]);
+        assert!(o.status.success(), "{doc} {lang}: {}", String::from_utf8_lossy(&o.stderr));
+        let said = text(&o);
+        let pages: usize = said.split(" pages").next().unwrap().rsplit('(').next().unwrap().parse().unwrap();
+        assert!(said.contains(&format!("Bates NSO-000041 to NSO-{:06}", 40 + pages)), "{said}");
+        // Text, accents, full hash on one line.
+        let t = text(&tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]));
+        assert!(t.contains(accents), "{doc} {lang}: {accents:?} not extracted");
+        assert!(t.lines().any(|l| l.contains(&sha)), "{doc} {lang}: full SHA-256 not on one line");
+        // Every page: "Page X <word> N" and its Bates number, in order.
+        let per_page: Vec<&str> = t.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+        assert_eq!(per_page.len(), pages);
+        for (i, p) in per_page.iter().enumerate() {
+            let label = if lang == "es" { "Página" } else { "Page" };
+            assert!(p.contains(&format!("{label} {} {page_word} {pages}", i + 1)), "{doc} {lang} page {}", i + 1);
+            assert!(p.contains(&format!("NSO-{:06}", 41 + i)), "{doc} {lang} page {} Bates", i + 1);
+        }
+        // Fonts embedded and subset.
+        let fonts = text(&tool("pdffonts", &[pdf.to_str().unwrap()]));
+        let rows: Vec<&str> = fonts.lines().skip(2).collect();
+        assert!(!rows.is_empty());
+        for r in rows {
+            let cols: Vec<&str> = r.split_whitespace().collect();
+            let n = cols.len();
+            assert_eq!((cols[n - 5], cols[n - 4]), ("yes", "yes"), "{doc}: font not embedded+subset: {r}");
+        }
+        // qpdf structure check; no encryption.
+        let q = tool("qpdf", &["--check", pdf.to_str().unwrap()]);
+        assert!(q.status.success(), "{doc} {lang}: {}", text(&q));
+        let info = text(&tool("pdfinfo", &[pdf.to_str().unwrap()]));
+        assert!(info.contains("Encrypted:       no"), "{info}");
+        // The ledger is attached (PDF/A-3b), byte for byte.
+        let out = tmp.path().join(format!("detach-{doc}-{lang}"));
+        std::fs::create_dir(&out).unwrap();
+        assert!(tool("pdfdetach", &["-saveall", "-o", out.to_str().unwrap(), pdf.to_str().unwrap()]).status.success());
+        assert_eq!(std::fs::read(out.join("ledger.jsonl")).unwrap(), std::fs::read(case.join("ledger.jsonl")).unwrap());
+    }
+}
+
+#[test]
+fn the_same_ledger_gives_the_same_bytes_and_the_recorded_hash_verifies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = demo(&tmp.path().join("demo"));
+    let (a, b) = (tmp.path().join("a.pdf"), tmp.path().join("b.pdf"));
+    for p in [&a, &b] {
+        let o = scelle(&case, &["report", "custody", "--lang", "es", "--out", p.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(text(&o).contains("not recorded in the ledger"));
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "rendering is not deterministic");
+    // Refuses to overwrite without --force.
+    let o = scelle(&case, &["report", "custody", "--lang", "es", "--out", a.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    // Recorded with a key: verify --report finds it; a changed byte is not recorded.
+    let key = tmp.path().join("demo/keys/expert.key");
+    let rec = tmp.path().join("recorded.pdf");
+    let o = scelle(&case, &["report", "expert-report", "--lang", "en", "--out", rec.to_str().unwrap(), "--key", key.to_str().unwrap(), "--pdfa", "1b"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(text(&o).contains("recorded at entry 9"), "{}", text(&o));
+    let o = scelle(&case, &["verify", "--report", rec.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("recorded at entry 9") && text(&o).contains("expert-report in en"));
+    let mut bytes = std::fs::read(&rec).unwrap();
+    let n = bytes.len();
+    bytes[n / 2] ^= 1;
+    let bad = tmp.path().join("altered.pdf");
+    std::fs::write(&bad, &bytes).unwrap();
+    let o = scelle(&case, &["verify", "--report", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("NOT recorded"));
+    // The ledger still verifies with the report entry in it.
+    assert!(scelle(&case, &["verify"]).status.success());
+    // A PDF/A-1b carries no attachment.
+    let list = text(&tool("pdfdetach", &["-list", rec.to_str().unwrap()]));
+    assert!(list.starts_with("0 embedded files"), "{list}");
+}
