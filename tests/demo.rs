@@ -37,7 +37,9 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(
-        out.contains("verify --rehash: OK (9 entries, 3 exhibits re-hashed, 0 errors, 0 warnings)"),
+        out.contains(
+            "verify --rehash: OK (21 entries, 3 exhibits re-hashed, 0 errors, 0 warnings)"
+        ),
         "{out}"
     );
     assert!(
@@ -69,20 +71,34 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
                 .to_string()
         })
         .collect();
-    assert_eq!(
-        kinds,
-        [
-            "case.open",
-            "seal",
-            "seal",
-            "seal",
-            "key.enrol",
-            "open",
-            "reseal",
-            "release",
-            "accept"
-        ]
-    );
+    let mut expected = vec![
+        "case.open",
+        "seal",
+        "seal",
+        "seal",
+        "key.enrol",
+        "open",
+        "reseal",
+        "release",
+        "accept",
+    ];
+    expected.extend(["report"; 12]);
+    assert_eq!(kinds, expected);
+    // Every document in every language, rendered and recorded.
+    for doc in ["expert-report", "certificate", "seals", "custody"] {
+        for lang in ["en", "fr", "es"] {
+            let pdf = dir.join(format!("reports/{doc}-{lang}.pdf"));
+            assert!(
+                std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"),
+                "{}",
+                pdf.display()
+            );
+            assert!(
+                ledger.contains(&sha256sum(&pdf)),
+                "{doc}-{lang} not recorded"
+            );
+        }
+    }
     assert!(ledger.contains(&sha256sum(&tar)));
     assert!(ledger.contains(&sha256sum(&dir.join("artifacts/acquisition-notes.txt"))));
     // The case verifies with the CLI too, and the keys are the documented ones.

@@ -31,7 +31,11 @@ fn scelle(case: &Path, args: &[&str]) -> Output {
 }
 
 fn demo(dir: &Path) -> PathBuf {
-    let o = Command::new(env!("CARGO_BIN_EXE_scelle")).arg("demo").arg(dir).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_scelle"))
+        .arg("demo")
+        .arg(dir)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     dir.join("case")
 }
@@ -44,7 +48,13 @@ fn documents_pass_the_filing_checks_in_every_language() {
         .unwrap()
         .lines()
         .nth(1)
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["body"]["artifact"]["hashes"]["sha256"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["body"]["artifact"]["hashes"]
+                ["sha256"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .unwrap();
     for (doc, lang, accents, page_word) in [
         ("expert-report", "fr", "Réception et reconstitution", "sur"),
@@ -53,22 +63,67 @@ fn documents_pass_the_filing_checks_in_every_language() {
         ("certificate", "en", "Certification of Authenticity", "of"),
     ] {
         let pdf = tmp.path().join(format!("{doc}-{lang}.pdf"));
-        let o = scelle(&case, &["report", doc, "--lang", lang, "--jurisdiction", if lang == "en" { "us" } else { lang }, "--out", pdf.to_str().unwrap(), "--bates-prefix", "NSO-", "--bates-start", "41"]);
-        assert!(o.status.success(), "{doc} {lang}: {}", String::from_utf8_lossy(&o.stderr));
+        let o = scelle(
+            &case,
+            &[
+                "report",
+                doc,
+                "--lang",
+                lang,
+                "--jurisdiction",
+                if lang == "en" { "us" } else { lang },
+                "--out",
+                pdf.to_str().unwrap(),
+                "--bates-prefix",
+                "NSO-",
+                "--bates-start",
+                "41",
+            ],
+        );
+        assert!(
+            o.status.success(),
+            "{doc} {lang}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let said = text(&o);
-        let pages: usize = said.split(" pages").next().unwrap().rsplit('(').next().unwrap().parse().unwrap();
-        assert!(said.contains(&format!("Bates NSO-000041 to NSO-{:06}", 40 + pages)), "{said}");
+        let pages: usize = said
+            .split(" pages")
+            .next()
+            .unwrap()
+            .rsplit('(')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            said.contains(&format!("Bates NSO-000041 to NSO-{:06}", 40 + pages)),
+            "{said}"
+        );
         // Text, accents, full hash on one line.
         let t = text(&tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]));
-        assert!(t.contains(accents), "{doc} {lang}: {accents:?} not extracted");
-        assert!(t.lines().any(|l| l.contains(&sha)), "{doc} {lang}: full SHA-256 not on one line");
+        assert!(
+            t.contains(accents),
+            "{doc} {lang}: {accents:?} not extracted"
+        );
+        assert!(
+            t.lines().any(|l| l.contains(&sha)),
+            "{doc} {lang}: full SHA-256 not on one line"
+        );
         // Every page: "Page X <word> N" and its Bates number, in order.
         let per_page: Vec<&str> = t.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
         assert_eq!(per_page.len(), pages);
         for (i, p) in per_page.iter().enumerate() {
             let label = if lang == "es" { "Página" } else { "Page" };
-            assert!(p.contains(&format!("{label} {} {page_word} {pages}", i + 1)), "{doc} {lang} page {}", i + 1);
-            assert!(p.contains(&format!("NSO-{:06}", 41 + i)), "{doc} {lang} page {} Bates", i + 1);
+            assert!(
+                p.contains(&format!("{label} {} {page_word} {pages}", i + 1)),
+                "{doc} {lang} page {}",
+                i + 1
+            );
+            assert!(
+                p.contains(&format!("NSO-{:06}", 41 + i)),
+                "{doc} {lang} page {} Bates",
+                i + 1
+            );
         }
         // Fonts embedded and subset.
         let fonts = text(&tool("pdffonts", &[pdf.to_str().unwrap()]));
@@ -77,7 +132,11 @@ fn documents_pass_the_filing_checks_in_every_language() {
         for r in rows {
             let cols: Vec<&str> = r.split_whitespace().collect();
             let n = cols.len();
-            assert_eq!((cols[n - 5], cols[n - 4]), ("yes", "yes"), "{doc}: font not embedded+subset: {r}");
+            assert_eq!(
+                (cols[n - 5], cols[n - 4]),
+                ("yes", "yes"),
+                "{doc}: font not embedded+subset: {r}"
+            );
         }
         // qpdf structure check; no encryption.
         let q = tool("qpdf", &["--check", pdf.to_str().unwrap()]);
@@ -87,8 +146,21 @@ fn documents_pass_the_filing_checks_in_every_language() {
         // The ledger is attached (PDF/A-3b), byte for byte.
         let out = tmp.path().join(format!("detach-{doc}-{lang}"));
         std::fs::create_dir(&out).unwrap();
-        assert!(tool("pdfdetach", &["-saveall", "-o", out.to_str().unwrap(), pdf.to_str().unwrap()]).status.success());
-        assert_eq!(std::fs::read(out.join("ledger.jsonl")).unwrap(), std::fs::read(case.join("ledger.jsonl")).unwrap());
+        assert!(tool(
+            "pdfdetach",
+            &[
+                "-saveall",
+                "-o",
+                out.to_str().unwrap(),
+                pdf.to_str().unwrap()
+            ]
+        )
+        .status
+        .success());
+        assert_eq!(
+            std::fs::read(out.join("ledger.jsonl")).unwrap(),
+            std::fs::read(case.join("ledger.jsonl")).unwrap()
+        );
     }
 }
 
@@ -98,18 +170,56 @@ fn the_same_ledger_gives_the_same_bytes_and_the_recorded_hash_verifies() {
     let case = demo(&tmp.path().join("demo"));
     let (a, b) = (tmp.path().join("a.pdf"), tmp.path().join("b.pdf"));
     for p in [&a, &b] {
-        let o = scelle(&case, &["report", "custody", "--lang", "es", "--out", p.to_str().unwrap()]);
+        let o = scelle(
+            &case,
+            &[
+                "report",
+                "custody",
+                "--lang",
+                "es",
+                "--out",
+                p.to_str().unwrap(),
+            ],
+        );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert!(text(&o).contains("not recorded in the ledger"));
     }
-    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "rendering is not deterministic");
+    assert_eq!(
+        std::fs::read(&a).unwrap(),
+        std::fs::read(&b).unwrap(),
+        "rendering is not deterministic"
+    );
     // Refuses to overwrite without --force.
-    let o = scelle(&case, &["report", "custody", "--lang", "es", "--out", a.to_str().unwrap()]);
+    let o = scelle(
+        &case,
+        &[
+            "report",
+            "custody",
+            "--lang",
+            "es",
+            "--out",
+            a.to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     // Recorded with a key: verify --report finds it; a changed byte is not recorded.
     let key = tmp.path().join("demo/keys/expert.key");
     let rec = tmp.path().join("recorded.pdf");
-    let o = scelle(&case, &["report", "expert-report", "--lang", "en", "--out", rec.to_str().unwrap(), "--key", key.to_str().unwrap(), "--pdfa", "1b"]);
+    let o = scelle(
+        &case,
+        &[
+            "report",
+            "expert-report",
+            "--lang",
+            "en",
+            "--out",
+            rec.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+            "--pdfa",
+            "1b",
+        ],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(text(&o).contains("recorded at entry 9"), "{}", text(&o));
     let o = scelle(&case, &["verify", "--report", rec.to_str().unwrap()]);

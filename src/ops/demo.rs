@@ -360,6 +360,50 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     for line in cp_text.lines() {
         say(&format!("  {line}"));
     }
+    // Every document in every language, each recorded in the ledger by its SHA-256.
+    let reports_dir = dir.join("reports");
+    std::fs::create_dir_all(&reports_dir).at(&reports_dir)?;
+    for lang in ["en", "fr", "es"] {
+        let input_text = match lang {
+            "fr" => include_str!("../../examples/demo/report-fr.toml"),
+            "es" => include_str!("../../examples/demo/report-es.toml"),
+            _ => include_str!("../../examples/demo/report-en.toml"),
+        };
+        let input: toml::Value = input_text
+            .parse()
+            .map_err(|e| Error::input(format!("examples/demo/report-{lang}.toml: {e}")))?;
+        for kind in crate::report::DocumentKind::ALL {
+            let req = crate::report::ReportRequest {
+                kind,
+                lang: lang.into(),
+                jurisdiction: None,
+                exhibits: Vec::new(),
+                input: Some(input.clone()),
+                templates: Default::default(),
+            };
+            let pdf_opts = crate::report::pdf::PdfOptions {
+                bates: Some(crate::report::pdf::Bates {
+                    prefix: "NSO-DEMO-".into(),
+                    start: 1,
+                    digits: 6,
+                }),
+                ..Default::default()
+            };
+            let out_path = reports_dir.join(format!("{}-{lang}.pdf", kind.name()));
+            let out = super::report::report(&case, &req, &pdf_opts, &out_path, false, Some(&key))?;
+            say(&format!(
+                "rendered {} ({} pages, Bates {}), sha256 {} recorded",
+                out_path.display(),
+                out.pages,
+                out.bates
+                    .as_ref()
+                    .map(|(a, b)| format!("{a} to {b}"))
+                    .unwrap_or_default(),
+                out.sha256
+            ));
+        }
+    }
+
     let report = super::verify::verify(
         &case,
         VerifyOptions { rehash: true },

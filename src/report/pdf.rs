@@ -110,8 +110,13 @@ fn blocks(doc: &BuiltDocument) -> Vec<render::Block> {
     let mut out = Vec::new();
     for b in &doc.blocks {
         match b {
-            Block::Heading(level, text) => out.push(render::Block::Heading { level: *level, text: text.clone() }),
-            Block::Paragraph(runs) => out.push(render::Block::Paragraph { runs: runs.iter().map(run).collect() }),
+            Block::Heading(level, text) => out.push(render::Block::Heading {
+                level: *level,
+                text: text.clone(),
+            }),
+            Block::Paragraph(runs) => out.push(render::Block::Paragraph {
+                runs: runs.iter().map(run).collect(),
+            }),
             Block::Bullet(runs) => {
                 let mut r = vec![render::Run::regular("\u{2022} ")];
                 r.extend(runs.iter().map(run));
@@ -121,7 +126,10 @@ fn blocks(doc: &BuiltDocument) -> Vec<render::Block> {
                 // The engine sets monospace per block: split where the style changes.
                 for group in rows.chunk_by(|a, b| a.2 == b.2) {
                     out.push(render::Block::KeyValue {
-                        rows: group.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect(),
+                        rows: group
+                            .iter()
+                            .map(|(k, v, _)| (k.clone(), v.clone()))
+                            .collect(),
                         mono_values: group[0].2,
                     });
                 }
@@ -139,8 +147,12 @@ fn blocks(doc: &BuiltDocument) -> Vec<render::Block> {
                     .collect(),
                 rows: rows.clone(),
             }),
-            Block::Preformatted(text) => out.push(render::Block::Preformatted { text: text.clone() }),
-            Block::Signature(lines) => out.push(render::Block::SignatureBlock { lines: lines.clone() }),
+            Block::Preformatted(text) => {
+                out.push(render::Block::Preformatted { text: text.clone() })
+            }
+            Block::Signature(lines) => out.push(render::Block::SignatureBlock {
+                lines: lines.clone(),
+            }),
             Block::PageBreak => out.push(render::Block::PageBreak),
         }
     }
@@ -148,9 +160,18 @@ fn blocks(doc: &BuiltDocument) -> Vec<render::Block> {
 }
 
 /// Renders `doc`; for PDF/A-3b attaches `ledger` (ledger.jsonl) and `checkpoint`.
-pub fn render(doc: &BuiltDocument, opts: &PdfOptions, ledger: &[u8], checkpoint: &[u8]) -> Result<RenderedPdf> {
-    let created = crate::format::time::parse_utc(&doc.as_of)
-        .ok_or_else(|| Error::input(format!("the ledger's last time {:?} is not a UTC time", doc.as_of)))?;
+pub fn render(
+    doc: &BuiltDocument,
+    opts: &PdfOptions,
+    ledger: &[u8],
+    checkpoint: &[u8],
+) -> Result<RenderedPdf> {
+    let created = crate::format::time::parse_utc(&doc.as_of).ok_or_else(|| {
+        Error::input(format!(
+            "the ledger's last time {:?} is not a UTC time",
+            doc.as_of
+        ))
+    })?;
     let document = render::Document {
         meta: render::Metadata {
             title: doc.title.clone(),
@@ -170,7 +191,8 @@ pub fn render(doc: &BuiltDocument, opts: &PdfOptions, ledger: &[u8], checkpoint:
                 bytes: ledger.to_vec(),
                 mime: "application/x-ndjson".into(),
                 relationship: render::AfRelationship::Source,
-                description: "The evidence ledger this document was rendered from (docs/FORMAT.md)".into(),
+                description: "The evidence ledger this document was rendered from (docs/FORMAT.md)"
+                    .into(),
                 modified: Some(created),
             },
             render::Attachment {
@@ -196,7 +218,9 @@ pub fn render(doc: &BuiltDocument, opts: &PdfOptions, ledger: &[u8], checkpoint:
                 digits: u8::try_from(b.digits)
                     .ok()
                     .filter(|d| (1..=12).contains(d))
-                    .ok_or_else(|| Error::input(format!("--bates-digits {}: choose 1 to 12", b.digits)))?,
+                    .ok_or_else(|| {
+                        Error::input(format!("--bates-digits {}: choose 1 to 12", b.digits))
+                    })?,
             }),
         },
         pdfa: match opts.pdfa {
@@ -205,10 +229,15 @@ pub fn render(doc: &BuiltDocument, opts: &PdfOptions, ledger: &[u8], checkpoint:
         },
         footer_left: format!("{} \u{2014} {}", doc.case_id, doc.title),
         page_format: doc.page_format.clone(),
-        page_labels: if opts.bates.is_some() { render::PageLabels::Bates } else { render::PageLabels::Numbers },
+        page_labels: if opts.bates.is_some() {
+            render::PageLabels::Bates
+        } else {
+            render::PageLabels::Numbers
+        },
         attachments,
     };
-    let out = render::render(&document, &options).map_err(|e| Error::input(format!("cannot render the document: {e}")))?;
+    let out = render::render(&document, &options)
+        .map_err(|e| Error::input(format!("cannot render the document: {e}")))?;
     Ok(RenderedPdf {
         bytes: out.bytes,
         pages: u64::from(out.pages),
