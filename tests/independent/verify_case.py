@@ -716,6 +716,31 @@ NOTE_BODY = t_object({"text": t_str}, {"exhibit": t_exhibit_id})
 DISPOSE_BODY = t_object({"exhibit": t_exhibit_id, "how": t_str, "authority": t_str})
 
 
+def t_bare_file_name(value, path):
+    """Section 6.7: a file name without directory."""
+    if isinstance(value, str) and value and "/" not in value and "\\" not in value:
+        return []
+    return [f"{path}: expected a file name without directory"]
+
+
+# Section 6.7: a rendered document, pinned by the SHA-256 of its PDF.
+REPORT_BODY = t_object(
+    {
+        "document": t_one_of("expert-report", "certificate", "seals", "custody"),
+        "lang": t_one_of("en", "fr", "es"),
+        "jurisdiction": t_one_of("us", "fr", "es"),
+        "file": t_bare_file_name,
+        "sha256": t_hex(32),
+        "size": t_uint,
+        "pages": t_uint,
+        "pdfa": t_one_of("1b", "3b"),
+        "exhibits": t_array(t_exhibit_id),
+        "ledger_size": t_uint,
+    },
+    {"bates_first": t_str, "bates_last": t_str},
+)
+
+
 def check_recheck(recheck, path):
     """Section 6.6: `discrepancies` is present exactly when `matches` is false. (The rule
     that a matching re-check has the sealed SHA-256 needs the seal record: see
@@ -769,6 +794,7 @@ BODY_CHECKERS = {
     "reseal": check_reseal_body,
     "note": lambda body: NOTE_BODY(body, "body"),
     "dispose": lambda body: DISPOSE_BODY(body, "body"),
+    "report": lambda body: REPORT_BODY(body, "body"),
 }
 
 
@@ -1172,6 +1198,18 @@ class KindRules:
         return effect
 
 
+def _report_rules(self, body):
+    """Section 6.7: a report names existing exhibits and reflects at most the earlier entries."""
+    for exhibit_id in body["exhibits"]:
+        self.exhibit(exhibit_id)
+    if body["ledger_size"] > self.n:
+        self.fail(f"a report at entry {self.n} cannot reflect {body['ledger_size']} entries")
+    return None
+
+
+KindRules.report = _report_rules
+
+
 # The kind rules of every kind but case.open (entry 0 is handled by `define_case`).
 KIND_RULES = {
     "seal": KindRules.seal,
@@ -1184,6 +1222,7 @@ KIND_RULES = {
     "reseal": KindRules.reseal,
     "note": KindRules.note,
     "dispose": KindRules.dispose,
+    "report": KindRules.report,
 }
 
 
