@@ -175,6 +175,8 @@ pub struct Custody {
     pub seal_seq: u64,
     /// Byte offset of the seal entry's line in the ledger.
     pub seal_offset: u64,
+    /// The artifact's SHA-256 as sealed.
+    pub sealed_sha256: String,
 }
 
 /// Decodes the public key of a key record.
@@ -271,7 +273,13 @@ impl ChainState {
                     }
                 }
                 match Body::parse(&e.kind, &e.body) {
-                    Err(m) => findings.push(Finding::entry_error(seq, "body", m)),
+                    Err(m) => {
+                        findings.push(Finding::entry_error(seq, "body", m));
+                        // Every line of kind seal counts, valid or not (FORMAT.md §7 rule 6).
+                        if e.kind == super::body::KIND_SEAL {
+                            self.exhibits += 1;
+                        }
+                    }
                     Ok(b) => {
                         if let Err(m) = super::validate::validate(&b, &e.body) {
                             findings.push(Finding {
@@ -538,7 +546,7 @@ impl ChainState {
                 }
                 Body::Reseal(r) => {
                     self.holds(signer, &r.exhibit, "re-sealed", &["opened"])?;
-                    if r.new_seal_no.trim().is_empty() {
+                    if r.new_seal_no.is_empty() {
                         return Err("the new seal number is empty".into());
                     }
                     if r.recheck.exhibit != r.exhibit {
@@ -580,6 +588,22 @@ impl ChainState {
             Body::Reseal(r) => vec![&r.recheck],
             _ => vec![],
         };
+        for r in &rechecks {
+            let sealed = self
+                .custody
+                .get(&r.exhibit)
+                .map(|c| c.sealed_sha256.as_str());
+            if r.matches && sealed.is_some_and(|h| h != r.sha256) {
+                out.push(Finding {
+                    exhibit: Some(r.exhibit.clone()),
+                    ..Finding::entry_error(
+                        seq,
+                        "custody",
+                        format!("{}: the re-check says it matches, but its SHA-256 {} is not the sealed one", r.exhibit, r.sha256),
+                    )
+                });
+            }
+        }
         for r in rechecks.into_iter().filter(|r| !r.matches) {
             out.push(Finding {
                 severity: Severity::Warning,
@@ -682,6 +706,7 @@ impl ChainState {
                         seal_no: s.seal_no.clone(),
                         seal_seq: seq,
                         seal_offset: self.offset,
+                        sealed_sha256: s.artifact.hashes.sha256.clone(),
                     },
                 );
             }

@@ -47,6 +47,18 @@ fn hashes(what: &str, h: &Hashes) -> Result<(), String> {
 
 fn key_record(k: &KeyRecord) -> Result<(), String> {
     hex_of("key id", &k.id, 8)?;
+    let name_ok = !k.name.is_empty()
+        && k.name.len() <= 64
+        && !k.name.starts_with('.')
+        && k.name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if !name_ok {
+        return Err(format!(
+            "key name {:?} is not 1 to 64 of A-Z a-z 0-9 . _ - @, not starting with '.'",
+            k.name
+        ));
+    }
     if unb64(&k.public_key).map(|b| b.len()) != Some(32) {
         return Err(format!(
             "public_key of {} is not 32 bytes of base64",

@@ -85,7 +85,7 @@ impl Iterator for LineReader {
 }
 
 /// The version of the `ledger.index` layout; an index of another version is rebuilt.
-const INDEX_FORMAT: u64 = 2;
+const INDEX_FORMAT: u64 = 3;
 
 /// The stored form of [`ChainState`] (`ledger.index`).
 #[derive(Debug, Serialize, Deserialize)]

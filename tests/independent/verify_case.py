@@ -1131,7 +1131,11 @@ class KindRules:
     def accept(self, body):
         release = body["release"]
         exhibits = []
+        seen = set()
         for i, recheck in enumerate(body["received"]):
+            if recheck["exhibit"] in seen:
+                self.fail(f"{recheck['exhibit']} is listed twice")
+            seen.add(recheck["exhibit"])
             exhibit = self.exhibit(recheck["exhibit"])
             if exhibit is None:
                 continue
