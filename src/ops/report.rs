@@ -116,11 +116,11 @@ pub fn report(
     })
 }
 
+/// A `report` entry found for a PDF: its sequence number, time and body.
+pub type RecordedReport = (u64, String, ReportBody);
+
 /// Every `report` entry recording a PDF with the SHA-256 of `pdf_path`.
-pub fn check_report(
-    case: &CaseDir,
-    pdf_path: &Path,
-) -> Result<(String, Vec<(u64, String, ReportBody)>)> {
+pub fn check_report(case: &CaseDir, pdf_path: &Path) -> Result<(String, Vec<RecordedReport>)> {
     let bytes = std::fs::read(pdf_path).at(pdf_path)?;
     let sha = hex(&Sha256::digest(&bytes));
     let mut found = Vec::new();
