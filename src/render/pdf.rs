@@ -1,6 +1,6 @@
 //! Drawing laid-out pages with printpdf's low-level operations.
 //!
-//! Each [`Page`](super::layout::Page) becomes one PDF page: text as CID-keyed TrueType text
+//! Each [`super::layout::Page`] becomes one PDF page: text as CID-keyed TrueType text
 //! (printpdf subsets each face to the glyphs used and writes a /ToUnicode map, so the text
 //! extracts and searches), rules and fills in DeviceGray. The fonts get fixed resource names
 //! (see `fonts::Face::resource_id`) instead of printpdf's random ones, so the output is
