@@ -1014,6 +1014,99 @@ mod tests {
         assert_eq!(lines.len(), 5); // 10 chars of 6.001 pt per line
     }
 
+    fn texts(page: &Page) -> Vec<&str> {
+        page.items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn doc(blocks: Vec<Block>) -> Document {
+        Document {
+            meta: crate::render::Metadata {
+                title: String::new(),
+                author: String::new(),
+                subject: String::new(),
+                keywords: vec![],
+                language: String::new(),
+                created: time::macros::datetime!(2025-01-01 0:00 UTC),
+            },
+            blocks,
+        }
+    }
+
+    const NO_FOOTER: FooterSpec<'static> = FooterSpec {
+        left: "",
+        page_format: "",
+        bates: None,
+    };
+
+    #[test]
+    fn a_row_taller_than_a_page_is_split_and_the_header_repeated() {
+        let mut fonts = Fonts::load().unwrap();
+        let tall: String = (0..150).map(|i| format!("line {i}\n")).collect();
+        let d = doc(vec![Block::Table {
+            columns: vec![Column::text("Head", 1.0)],
+            rows: vec![vec!["short".into()], vec![tall], vec!["after".into()]],
+        }]);
+        let pages = layout(&d, Paper::A4, &NO_FOOTER, &mut fonts).unwrap();
+        assert!(pages.len() >= 3, "{}", pages.len());
+        for (k, p) in pages.iter().enumerate() {
+            let t = texts(p);
+            assert_eq!(t.first(), Some(&"Head"), "page {k} starts with the header");
+            for it in &p.items {
+                if let Item::Text { y, .. } = it {
+                    assert!(*y >= MARGIN_BOTTOM && *y <= Paper::A4.size_pt().1 - MARGIN_TOP);
+                }
+            }
+        }
+        let all: Vec<&str> = pages.iter().flat_map(texts).collect();
+        assert_eq!(all.iter().filter(|t| t.starts_with("line ")).count(), 150);
+    }
+
+    #[test]
+    fn a_short_row_moves_whole_to_the_next_page() {
+        let mut fonts = Fonts::load().unwrap();
+        let rows = (0..80)
+            .map(|i| vec![format!("r{i}"), format!("a{i}\nb{i}\nc{i}")])
+            .collect();
+        let d = doc(vec![Block::Table {
+            columns: vec![Column::text("K", 0.3), Column::text("V", 0.7)],
+            rows,
+        }]);
+        let pages = layout(&d, Paper::Letter, &NO_FOOTER, &mut fonts).unwrap();
+        assert!(pages.len() > 1);
+        for p in &pages {
+            let t = texts(p);
+            for i in 0..80 {
+                let a = t.contains(&format!("a{i}").as_str());
+                let c = t.contains(&format!("c{i}").as_str());
+                assert_eq!(a, c, "row {i} split");
+            }
+        }
+    }
+
+    #[test]
+    fn a_signature_never_stands_alone() {
+        let mut fonts = Fonts::load().unwrap();
+        for n in 20..40 {
+            let mut blocks: Vec<Block> = (0..n)
+                .map(|i| Block::Paragraph {
+                    runs: vec![Run::regular(format!("p{i}"))],
+                })
+                .collect();
+            blocks.push(Block::SignatureBlock {
+                lines: vec!["Signed".into()],
+            });
+            let pages = layout(&doc(blocks), Paper::A4, &NO_FOOTER, &mut fonts).unwrap();
+            let last = texts(pages.last().unwrap());
+            assert!(last.len() >= 2, "n={n}: {last:?}");
+        }
+    }
+
     #[test]
     fn preformatted_long_line_is_marked() {
         let mut fonts = Fonts::load().unwrap();

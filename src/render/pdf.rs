@@ -1,6 +1,6 @@
 //! Drawing laid-out pages with printpdf's low-level operations.
 //!
-//! Each [`Page`](super::layout::Page) becomes one PDF page: text as CID-keyed TrueType text
+//! Each [`super::layout::Page`] becomes one PDF page: text as CID-keyed TrueType text
 //! (printpdf subsets each face to the glyphs used and writes a /ToUnicode map, so the text
 //! extracts and searches), rules and fills in DeviceGray. The fonts get fixed resource names
 //! (see `fonts::Face::resource_id`) instead of printpdf's random ones, so the output is
@@ -8,7 +8,7 @@
 
 use printpdf::{
     Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFont,
-    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem,
+    PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Pt, Rect, TextItem,
 };
 
 use super::fonts::{Face, Fonts};
@@ -172,5 +172,13 @@ pub(crate) fn write(
     };
     let mut warnings = Vec::new();
     let doc = printpdf::to_lopdf_doc(&pdf, &opts, &mut warnings);
+    // printpdf reports font subsetting/embedding failures as errors and carries on; an
+    // unembedded or empty font is not acceptable in a filing
+    if let Some(w) = warnings
+        .iter()
+        .find(|w| w.severity == PdfParseErrorSeverity::Error)
+    {
+        return Err(RenderError::Pdf(format!("printpdf: {}", w.msg)));
+    }
     Ok(doc)
 }

@@ -256,6 +256,64 @@ fn embed(doc: &mut lopdf::Document, a: &Attachment, created: OffsetDateTime) -> 
     doc.add_object(spec)
 }
 
+/// `numGlyphs` of a TrueType font program (its `maxp` table).
+fn truetype_glyph_count(font: &[u8]) -> Option<u16> {
+    let be16 = |at: usize| {
+        font.get(at..at + 2)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]))
+    };
+    let be32 = |at: usize| {
+        font.get(at..at + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let tables = usize::from(be16(4)?);
+    (0..tables).find_map(|i| {
+        let rec = 12 + 16 * i;
+        (font.get(rec..rec + 4)? == b"maxp").then_some(())?;
+        be16(be32(rec + 8)? as usize + 4)
+    })
+}
+
+/// PDF/A-1 requires a /CIDSet in the descriptor of every subset CID font: one bit per CID
+/// present in the program. printpdf renumbers the subset's glyphs 0..n and maps CID = GID
+/// (/CIDToGIDMap /Identity), so the set is the first n bits.
+fn add_cid_sets(doc: &mut lopdf::Document) -> Result<(), RenderError> {
+    let mut todo = Vec::new();
+    for (id, obj) in &doc.objects {
+        let Object::Dictionary(d) = obj else { continue };
+        if !d
+            .get(b"Type")
+            .and_then(Object::as_name)
+            .is_ok_and(|n| n == b"FontDescriptor")
+        {
+            continue;
+        }
+        let Ok(file) = d.get(b"FontFile2").and_then(Object::as_reference) else {
+            continue;
+        };
+        let program = doc
+            .get_object(file)
+            .and_then(Object::as_stream)
+            .and_then(Stream::get_plain_content)
+            .map_err(|e| RenderError::Pdf(format!("font program: {e}")))?;
+        let n = truetype_glyph_count(&program)
+            .ok_or_else(|| RenderError::Pdf("font program without maxp table".into()))?;
+        todo.push((*id, n));
+    }
+    for (id, n) in todo {
+        let n = usize::from(n);
+        let mut bits = vec![0u8; n.div_ceil(8)];
+        for cid in 0..n {
+            bits[cid / 8] |= 0x80 >> (cid % 8);
+        }
+        let set = doc.add_object(Stream::new(Dictionary::new(), bits));
+        if let Ok(Object::Dictionary(d)) = doc.get_object_mut(id) {
+            d.set("CIDSet", set);
+        }
+    }
+    Ok(())
+}
+
 /// Makes `doc` PDF/A at `level` and writes it.
 pub(crate) fn finish(
     mut doc: lopdf::Document,
@@ -296,6 +354,8 @@ pub(crate) fn finish(
             doc.trailer.set("Info", id);
         }
     }
+
+    add_cid_sets(&mut doc)?;
 
     // streams compressed before the XMP stream (which must stay uncompressed) is added
     doc.compress();
