@@ -3,9 +3,13 @@
 //! Merkle frontier. `verify` feeds every line and reports every finding; the append path
 //! uses the same state (cached in `ledger.index`) and refuses to write on any error.
 
-use super::body::{exhibit_id, Body, CaseInfo, KeyRecord, Recheck, KIND_CASE_OPEN, ROLES};
+use super::body::{
+    exhibit_id, Body, CaseInfo, KeyRecord, Recheck, KIND_ACCEPT, KIND_CASE_OPEN, KIND_DISPOSE,
+    KIND_KEY_ENROL, KIND_KEY_REVOKE, KIND_KEY_ROTATE, KIND_NOTE, KIND_OPEN, KIND_RELEASE,
+    KIND_RESEAL, KIND_SEAL, ROLES,
+};
 use super::encoding::unb64;
-use super::entry::{line_hash, Entry, GENESIS_PREV};
+use super::entry::{line_hash, signature_valid_over, Entry, Envelope, GENESIS_PREV};
 use super::keys::key_id;
 use super::merkle::{leaf_hash, Frontier};
 use ed25519_dalek::VerifyingKey;
@@ -179,6 +183,55 @@ pub struct Custody {
     pub sealed_sha256: String,
 }
 
+/// What an entry's signature is checked over.
+#[derive(Clone, Copy)]
+enum Signed<'a> {
+    /// A parsed entry: its signed bytes, re-serialised.
+    Entry(&'a Entry),
+    /// The signed bytes themselves (an entry being built).
+    Bytes(&'a [u8]),
+}
+
+/// The entry kind of a typed body.
+pub fn body_kind(body: &Body) -> &'static str {
+    match body {
+        Body::CaseOpen(_) => KIND_CASE_OPEN,
+        Body::Seal(_) => KIND_SEAL,
+        Body::KeyEnrol(_) => KIND_KEY_ENROL,
+        Body::KeyRevoke(_) => KIND_KEY_REVOKE,
+        Body::KeyRotate(_) => KIND_KEY_ROTATE,
+        Body::Release(_) => KIND_RELEASE,
+        Body::Accept(_) => KIND_ACCEPT,
+        Body::Open(_) => KIND_OPEN,
+        Body::Reseal(_) => KIND_RESEAL,
+        Body::Note(_) => KIND_NOTE,
+        Body::Dispose(_) => KIND_DISPOSE,
+        Body::Report(_) => super::body::KIND_REPORT,
+    }
+}
+
+/// A typed body, serialised as the body member of its entry (the body struct itself).
+pub struct TypedBody<'a>(pub &'a Body);
+
+impl Serialize for TypedBody<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Body::CaseOpen(b) => b.serialize(s),
+            Body::Seal(b) => b.serialize(s),
+            Body::KeyEnrol(b) => b.serialize(s),
+            Body::KeyRevoke(b) => b.serialize(s),
+            Body::KeyRotate(b) => b.serialize(s),
+            Body::Release(b) => b.serialize(s),
+            Body::Accept(b) => b.serialize(s),
+            Body::Open(b) => b.serialize(s),
+            Body::Reseal(b) => b.serialize(s),
+            Body::Note(b) => b.serialize(s),
+            Body::Dispose(b) => b.serialize(s),
+            Body::Report(b) => b.serialize(s),
+        }
+    }
+}
+
 /// Decodes the public key of a key record.
 pub fn record_public_key(rec: &KeyRecord) -> Option<VerifyingKey> {
     let raw: [u8; 32] = unb64(&rec.public_key)?.try_into().ok()?;
@@ -239,88 +292,194 @@ impl ChainState {
         let seq = self.size;
         self.offset = self.bytes;
         let mut findings = Vec::new();
-        let mut err = |code: &str, msg: String| findings.push(Finding::entry_error(seq, code, msg));
-        let parsed = Entry::parse_line(line);
         let (mut entry, mut body) = (None, None);
-        match parsed {
-            Err(e) => err("format", format!("{e}")),
+        match Entry::parse_line(line) {
+            Err(e) => findings.push(Finding::entry_error(seq, "format", format!("{e}"))),
             Ok(e) => {
-                if e.seq != seq {
-                    err(
-                        "sequence",
-                        format!("sequence number is {}, expected {seq} (an entry was removed, duplicated or moved)", e.seq),
-                    );
-                }
-                if e.prev != self.last_line_hash {
-                    err(
-                        "chain",
-                        format!(
-                            "prev {} does not match SHA-256 of the previous line {} (the chain is broken here)",
-                            e.prev, self.last_line_hash
-                        ),
-                    );
-                }
-                if let (Some(last), Some(t)) = (&self.last_time, Some(&e.time)) {
-                    if t < last {
-                        findings.push(Finding {
-                            severity: Severity::Warning,
-                            ..Finding::entry_error(
-                                seq,
-                                "time-order",
-                                format!("time {t} is earlier than the previous entry's {last}"),
-                            )
-                        });
-                    }
-                }
-                match Body::parse(&e.kind, &e.body) {
-                    Err(m) => {
-                        findings.push(Finding::entry_error(seq, "body", m));
-                        // Every line of kind seal counts, valid or not (FORMAT.md §7 rule 6).
-                        if e.kind == super::body::KIND_SEAL {
-                            self.exhibits += 1;
-                        }
-                    }
-                    Ok(b) => {
-                        if let Err(m) = super::validate::validate(&b, &e.body) {
-                            findings.push(Finding {
-                                exhibit: b.exhibits().first().map(|x| x.to_string()),
-                                ..Finding::entry_error(seq, "body", m)
-                            });
-                        }
-                        self.check_kind(seq, &e, &b, &mut findings);
-                        body = Some(b);
-                    }
-                }
-                self.check_signature(seq, &e, body.as_ref(), &mut findings);
-                if findings.iter().all(|f| f.severity == Severity::Warning) {
-                    if let Some(b) = &body {
-                        self.record(seq, &e.key, b);
-                    }
-                } else if let Some(b) = &body {
-                    match b {
-                        // Every seal line counts, valid or not, so one bad seal is reported
-                        // once and the exhibits after it keep their numbers (FORMAT.md §7).
-                        Body::Seal(_) => self.exhibits += 1,
-                        // A bad entry 0 still defines the case and its administrator, so later
-                        // entries are checked against it instead of each failing as unknown.
-                        Body::CaseOpen(_) if seq == 0 => self.record(seq, &e.key, b),
-                        _ => {}
-                    }
-                }
-                self.last_time = Some(e.time.clone());
+                let env = e.envelope();
+                let parsed = Body::parse(&e.kind, &e.body);
+                self.check_parsed(
+                    seq,
+                    &env,
+                    parsed.as_ref().map_err(String::clone),
+                    |b| super::validate::validate(b, &e.body),
+                    Signed::Entry(&e),
+                    &mut findings,
+                );
+                body = parsed.ok();
+                self.record_parsed(seq, &env, body.as_ref(), &findings);
                 entry = Some(e);
             }
         }
-        self.size += 1;
-        self.bytes += line.len() as u64 + 1;
-        self.last_line_len = line.len() as u64;
-        self.last_line_hash = line_hash(line);
-        self.frontier.push(leaf_hash(line));
+        self.advance(line);
         Applied {
             entry,
             body,
             findings,
         }
+    }
+
+    /// Checks an entry the append path built, by the chain rules [`ChainState::apply`] checks
+    /// on its line, without changing the state: the typed `body` stands for the body the line
+    /// would parse to, and `signed` is the signed bytes the line is made from. The caller
+    /// guarantees what the line's bytes alone would otherwise prove: the line is the canonical
+    /// writer's output for this envelope and body (so it is canonical, and its body parses
+    /// back to `body`, in scelle's exact representation). Returns the findings `apply` would.
+    pub fn check_built(&self, env: &Envelope<'_>, body: &Body, signed: &[u8]) -> Vec<Finding> {
+        self.check_built_with(env, body, signed, super::validate::validate_values(body))
+    }
+
+    /// [`ChainState::check_built`], given `values`, the result of
+    /// [`validate_values`](super::validate::validate_values) on `body` (which the append path
+    /// computes while it serialises and signs).
+    pub(crate) fn check_built_with(
+        &self,
+        env: &Envelope<'_>,
+        body: &Body,
+        signed: &[u8],
+        values: Result<(), String>,
+    ) -> Vec<Finding> {
+        let seq = self.size;
+        let mut findings = Vec::new();
+        // Rule 1 beyond canonical form: the envelope's values.
+        if let Err(e) = env.check() {
+            findings.push(Finding::entry_error(seq, "format", format!("{e}")));
+            return findings;
+        }
+        let typed = if body_kind(body) == env.kind {
+            Ok(body)
+        } else {
+            Err(format!(
+                "bad {} body: a {} body was given",
+                env.kind,
+                body_kind(body)
+            ))
+        };
+        self.check_parsed(
+            seq,
+            env,
+            typed,
+            |_| values,
+            Signed::Bytes(signed),
+            &mut findings,
+        );
+        findings
+    }
+
+    /// Applies the line of an entry checked by [`ChainState::check_built`] (with its findings):
+    /// the same change of state as [`ChainState::apply`] on that line.
+    pub(crate) fn commit_built(
+        &mut self,
+        env: &Envelope<'_>,
+        body: &Body,
+        findings: &[Finding],
+        line: &[u8],
+    ) {
+        let seq = self.size;
+        self.offset = self.bytes;
+        if !findings.iter().any(|f| f.code == "format") {
+            self.record_parsed(seq, env, Some(body), findings);
+        }
+        self.advance(line);
+    }
+
+    /// Chain rules 2 to 8 on an entry whose envelope is well formed: sequence, chain, time
+    /// order, body (typed, or why it does not parse; then `values`, its value rules), kind
+    /// and custody rules, signer and signature. Findings are pushed in that order.
+    fn check_parsed(
+        &self,
+        seq: u64,
+        e: &Envelope<'_>,
+        body: Result<&Body, String>,
+        values: impl FnOnce(&Body) -> Result<(), String>,
+        signed: Signed<'_>,
+        findings: &mut Vec<Finding>,
+    ) {
+        let mut err = |code: &str, msg: String| findings.push(Finding::entry_error(seq, code, msg));
+        if e.seq != seq {
+            err(
+                "sequence",
+                format!("sequence number is {}, expected {seq} (an entry was removed, duplicated or moved)", e.seq),
+            );
+        }
+        if e.prev != self.last_line_hash {
+            err(
+                "chain",
+                format!(
+                    "prev {} does not match SHA-256 of the previous line {} (the chain is broken here)",
+                    e.prev, self.last_line_hash
+                ),
+            );
+        }
+        if let Some(last) = &self.last_time {
+            let t = e.time;
+            if t < last.as_str() {
+                findings.push(Finding {
+                    severity: Severity::Warning,
+                    ..Finding::entry_error(
+                        seq,
+                        "time-order",
+                        format!("time {t} is earlier than the previous entry's {last}"),
+                    )
+                });
+            }
+        }
+        let body = match body {
+            Err(m) => {
+                findings.push(Finding::entry_error(seq, "body", m));
+                None
+            }
+            Ok(b) => {
+                if let Err(m) = values(b) {
+                    findings.push(Finding {
+                        exhibit: b.exhibits().first().map(|x| x.to_string()),
+                        ..Finding::entry_error(seq, "body", m)
+                    });
+                }
+                self.check_kind(seq, e, b, findings);
+                Some(b)
+            }
+        };
+        self.check_signature(seq, e, body, signed, findings);
+    }
+
+    /// The change of state by an entry whose envelope is well formed (`findings` being all
+    /// that is wrong with it), except advancing past its line.
+    fn record_parsed(
+        &mut self,
+        seq: u64,
+        e: &Envelope<'_>,
+        body: Option<&Body>,
+        findings: &[Finding],
+    ) {
+        if findings.iter().all(|f| f.severity == Severity::Warning) {
+            if let Some(b) = body {
+                self.record(seq, e.key, b);
+            }
+        } else if let Some(b) = body {
+            match b {
+                // Every seal line counts, valid or not, so one bad seal is reported
+                // once and the exhibits after it keep their numbers (FORMAT.md §7).
+                Body::Seal(_) => self.exhibits += 1,
+                // A bad entry 0 still defines the case and its administrator, so later
+                // entries are checked against it instead of each failing as unknown.
+                Body::CaseOpen(_) if seq == 0 => self.record(seq, e.key, b),
+                _ => {}
+            }
+        } else if e.kind == super::body::KIND_SEAL {
+            // A seal line whose body does not even parse still counts (FORMAT.md §7 rule 6).
+            self.exhibits += 1;
+        }
+        self.last_time = Some(e.time.to_string());
+    }
+
+    /// Moves past a line: its bytes feed the chain and the Merkle tree, valid or not.
+    fn advance(&mut self, line: &[u8]) {
+        self.size += 1;
+        self.bytes += line.len() as u64 + 1;
+        self.last_line_len = line.len() as u64;
+        self.last_line_hash = line_hash(line);
+        self.frontier.push(leaf_hash(line));
     }
 
     /// The custody of `ex`, or a finding saying it does not exist.
@@ -398,8 +557,8 @@ impl ChainState {
         }
     }
 
-    fn check_kind(&self, seq: u64, e: &Entry, body: &Body, out: &mut Vec<Finding>) {
-        let signer = e.key.as_str();
+    fn check_kind(&self, seq: u64, e: &Envelope<'_>, body: &Body, out: &mut Vec<Finding>) {
+        let signer = e.key;
         let result: Result<(), String> = (|| {
             if seq == 0 && !matches!(body, Body::CaseOpen(_)) {
                 return Err(format!(
@@ -625,11 +784,18 @@ impl ChainState {
         }
     }
 
-    fn check_signature(&self, seq: u64, e: &Entry, body: Option<&Body>, out: &mut Vec<Finding>) {
+    fn check_signature(
+        &self,
+        seq: u64,
+        e: &Envelope<'_>,
+        body: Option<&Body>,
+        signed: Signed<'_>,
+        out: &mut Vec<Finding>,
+    ) {
         // case.open is signed by the key it enrols.
         let (record, revoked) = match body {
             Some(Body::CaseOpen(open)) if seq == 0 => (Some(&open.admin), None),
-            _ => match self.key(&e.key) {
+            _ => match self.key(e.key) {
                 Some(k) => (
                     Some(&k.record),
                     k.revoked_at.map(|at| (at, k.revoked_reason.clone())),
@@ -671,8 +837,12 @@ impl ChainState {
                 ),
             ));
         }
+        let valid = |pk: &VerifyingKey| match signed {
+            Signed::Entry(entry) => entry.signature_valid(pk),
+            Signed::Bytes(message) => signature_valid_over(message, e.sig, pk),
+        };
         match record_public_key(record) {
-            Some(pk) if e.signature_valid(&pk) => {}
+            Some(pk) if valid(&pk) => {}
             _ => out.push(Finding::entry_error(
                 seq,
                 "signature",

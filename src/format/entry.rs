@@ -1,7 +1,9 @@
 //! Ledger entries: the envelope every line of the ledger carries, its canonical bytes, its
 //! Ed25519 signature, and strict parsing of a line.
 
-use super::canonical::{parse_canonical, to_canonical_of, CanonicalError};
+use super::canonical::{
+    parse_canonical, to_canonical_of, write_canonical_of, write_canonical_str, CanonicalError,
+};
 use super::encoding::{b64, hex, unb64, unhex};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
@@ -49,12 +51,143 @@ pub enum EntryError {
     Structure(String),
 }
 
+/// An entry's members other than `body`, borrowed: what the chain rules check besides the body,
+/// whether the entry was parsed from a line or is being built by the append path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Envelope<'a> {
+    /// The entry kind.
+    pub kind: &'a str,
+    /// The signer's key id.
+    pub key: &'a str,
+    /// The ledger format version.
+    pub format: u64,
+    /// The previous line's hash.
+    pub prev: &'a str,
+    /// The sequence number.
+    pub seq: u64,
+    /// The signature, base64 (empty before signing).
+    pub sig: &'a str,
+    /// The time.
+    pub time: &'a str,
+}
+
+impl Envelope<'_> {
+    /// The value rules of the envelope (chain rule 1, after canonical form and member types):
+    /// format version, `prev`, `key`, `sig` and `time` of the right form.
+    pub fn check(&self) -> Result<(), EntryError> {
+        if self.format != FORMAT_VERSION {
+            return Err(EntryError::Structure(format!(
+                "format version {} is not {} (this scelle reads format {})",
+                self.format, FORMAT_VERSION, FORMAT_VERSION
+            )));
+        }
+        if unhex::<32>(self.prev).is_none() {
+            return Err(EntryError::Structure(
+                "prev is not 64 lower-case hex digits".into(),
+            ));
+        }
+        if self.key.len() != 16 || unhex::<8>(self.key).is_none() {
+            return Err(EntryError::Structure(
+                "key is not 16 lower-case hex digits".into(),
+            ));
+        }
+        if unb64(self.sig).map(|s| s.len()) != Some(64) {
+            return Err(EntryError::Structure(
+                "sig is not 64 bytes of base64".into(),
+            ));
+        }
+        if crate::format::time::parse_utc(self.time).is_none() {
+            return Err(EntryError::Structure(format!(
+                "time {:?} is not RFC 3339 UTC of the form YYYY-MM-DDTHH:MM:SSZ",
+                self.time
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// An entry without its `sig` member, with any body: what is signed. Its members are declared
+/// in canonical order, so the canonical writer writes them straight, the body first.
+#[derive(Serialize)]
+struct Unsigned<'a, B: ?Sized> {
+    body: &'a B,
+    format: u64,
+    key: &'a str,
+    kind: &'a str,
+    prev: &'a str,
+    seq: u64,
+    time: &'a str,
+}
+
+/// The bytes an entry's signature covers (FORMAT.md 5.2): the canonical JSON of the entry
+/// without its `sig` member, for an envelope and any body (a `Value` or a typed body: the same
+/// bytes for the same JSON), written without copying the body.
+pub fn signed_bytes_of<B: Serialize + ?Sized>(
+    body: &B,
+    env: &Envelope<'_>,
+) -> Result<Vec<u8>, CanonicalError> {
+    let unsigned = Unsigned {
+        body,
+        format: env.format,
+        key: env.key,
+        kind: env.kind,
+        prev: env.prev,
+        seq: env.seq,
+        time: env.time,
+    };
+    let mut out = Vec::new();
+    write_canonical_of(&unsigned, &mut out)?;
+    Ok(out)
+}
+
+/// Turns the signed bytes of an entry (from [`signed_bytes_of`], whose last member is `time`)
+/// into its line, by inserting the `sig` member in place. Canonical form sorts members, and
+/// `sig` sorts between `seq` and `time`, so the line is the signed bytes with `,"sig":"…"`
+/// before `,"time":…` (FORMAT.md 5.2 read backwards).
+pub fn line_from_signed(mut signed: Vec<u8>, sig: &str, time: &str) -> Vec<u8> {
+    let mut tail = b",\"time\":".to_vec();
+    write_canonical_str(time, &mut tail);
+    tail.push(b'}');
+    assert!(
+        signed.ends_with(&tail),
+        "signed bytes end with the time member"
+    );
+    let mut member = b",\"sig\":".to_vec();
+    write_canonical_str(sig, &mut member);
+    let at = signed.len() - tail.len();
+    signed.splice(at..at, member);
+    signed
+}
+
+/// Whether `sig` (base64) is a valid signature by `public` of `message`, strictly verified.
+pub fn signature_valid_over(message: &[u8], sig: &str, public: &VerifyingKey) -> bool {
+    let Some(raw) = unb64(sig) else {
+        return false;
+    };
+    let Ok(sig) = Signature::from_slice(&raw) else {
+        return false;
+    };
+    public.verify_strict(message, &sig).is_ok()
+}
+
 impl Entry {
+    /// Its members other than `body`.
+    pub fn envelope(&self) -> Envelope<'_> {
+        Envelope {
+            kind: &self.kind,
+            key: &self.key,
+            format: self.format,
+            prev: &self.prev,
+            seq: self.seq,
+            sig: &self.sig,
+            time: &self.time,
+        }
+    }
+
     /// The bytes that are signed: the canonical JSON of the entry without its `sig` field.
     pub fn signed_bytes(&self) -> Vec<u8> {
-        let mut unsigned = self.clone();
-        unsigned.sig.clear();
-        to_canonical_of(&unsigned).expect("entries hold only canonical-safe values")
+        signed_bytes_of(&self.body, &self.envelope())
+            .expect("entries hold only canonical-safe values")
     }
 
     /// Signs the entry, filling `sig`.
@@ -65,13 +198,11 @@ impl Entry {
 
     /// Whether `sig` is a valid signature by `public`.
     pub fn signature_valid(&self, public: &VerifyingKey) -> bool {
-        let Some(raw) = unb64(&self.sig) else {
+        // Decode the signature first: a malformed one costs no serialisation.
+        if unb64(&self.sig).map(|s| s.len()) != Some(64) {
             return false;
-        };
-        let Ok(sig) = Signature::from_slice(&raw) else {
-            return false;
-        };
-        public.verify_strict(&self.signed_bytes(), &sig).is_ok()
+        }
+        signature_valid_over(&self.signed_bytes(), &self.sig, public)
     }
 
     /// The line: canonical JSON of the signed entry (no newline).
@@ -84,33 +215,7 @@ impl Entry {
         let value = parse_canonical(line).map_err(EntryError::Canonical)?;
         let entry: Entry =
             serde_json::from_value(value).map_err(|e| EntryError::Structure(e.to_string()))?;
-        if entry.format != FORMAT_VERSION {
-            return Err(EntryError::Structure(format!(
-                "format version {} is not {} (this scelle reads format {})",
-                entry.format, FORMAT_VERSION, FORMAT_VERSION
-            )));
-        }
-        if unhex::<32>(&entry.prev).is_none() {
-            return Err(EntryError::Structure(
-                "prev is not 64 lower-case hex digits".into(),
-            ));
-        }
-        if entry.key.len() != 16 || unhex::<8>(&entry.key).is_none() {
-            return Err(EntryError::Structure(
-                "key is not 16 lower-case hex digits".into(),
-            ));
-        }
-        if unb64(&entry.sig).map(|s| s.len()) != Some(64) {
-            return Err(EntryError::Structure(
-                "sig is not 64 bytes of base64".into(),
-            ));
-        }
-        if crate::format::time::parse_utc(&entry.time).is_none() {
-            return Err(EntryError::Structure(format!(
-                "time {:?} is not RFC 3339 UTC of the form YYYY-MM-DDTHH:MM:SSZ",
-                entry.time
-            )));
-        }
+        entry.envelope().check()?;
         if !entry.body.is_object() {
             return Err(EntryError::Structure("body is not an object".into()));
         }
@@ -157,6 +262,56 @@ mod tests {
         let signed = String::from_utf8(e.signed_bytes()).unwrap();
         assert!(!signed.contains("\"sig\""));
         assert!(signed.ends_with(",\"seq\":0,\"time\":\"2026-11-23T06:30:00Z\"}"));
+    }
+
+    /// The signed bytes and line as computed before: through a clone and a `Value`.
+    fn old_signed_and_line(e: &Entry) -> (Vec<u8>, Vec<u8>) {
+        use crate::format::canonical::to_canonical;
+        let mut unsigned = e.clone();
+        unsigned.sig.clear();
+        let signed = to_canonical(&serde_json::to_value(&unsigned).unwrap()).unwrap();
+        let line = to_canonical(&serde_json::to_value(e).unwrap()).unwrap();
+        (signed, line)
+    }
+
+    #[test]
+    fn signed_bytes_and_lines_are_those_of_the_value_path() {
+        let key = SigningKey::from_bytes(&[5u8; 32]);
+        let bodies = [
+            serde_json::json!({}),
+            serde_json::json!({"note": "é \"quoted\" \\ \u{1}\n\u{7f} 😀", "exhibit": "E-0001"}),
+            serde_json::json!({"z": [1, -2, {"\u{fb01}": null, "\u{1f600}": true}], "a": {"b": "c"}}),
+            serde_json::json!({"sig": "inner members named sig stay", "time": "x", "seq": 3}),
+        ];
+        for (i, body) in bodies.into_iter().enumerate() {
+            let mut e = Entry {
+                body,
+                kind: ["note", "seal", "accept", "k\"ind"][i].into(),
+                key: crate::format::keys::key_id(&key.verifying_key()),
+                format: FORMAT_VERSION,
+                prev: line_hash(&[i as u8]),
+                seq: [0, 1, 9_007_199_254_740_991, 42][i],
+                sig: String::new(),
+                time: "2026-11-23T06:30:00Z".into(),
+            };
+            e.sign(&key);
+            let (signed, line) = old_signed_and_line(&e);
+            assert_eq!(e.signed_bytes(), signed);
+            assert_eq!(e.line().unwrap(), line);
+            // The line is the signed bytes with the sig member inserted.
+            assert_eq!(line_from_signed(signed.clone(), &e.sig, &e.time), line);
+            // A typed body gives the same signed bytes as its Value.
+            #[derive(Serialize)]
+            struct Typed<'a>(&'a Value);
+            assert_eq!(
+                signed_bytes_of(&Typed(&e.body), &e.envelope()).unwrap(),
+                signed
+            );
+            assert!(e.signature_valid(&key.verifying_key()));
+            assert!(signature_valid_over(&signed, &e.sig, &key.verifying_key()));
+            assert!(!signature_valid_over(&line, &e.sig, &key.verifying_key()));
+            assert!(!signature_valid_over(&signed, "AAAA", &key.verifying_key()));
+        }
     }
 
     #[test]

@@ -4,15 +4,20 @@
 
 use super::body::{Acquisition, Artifact, Body, CaseInfo, Hashes, KeyRecord, Member, Recheck};
 use super::encoding::unb64;
+#[cfg(test)]
 use super::manifest::manifest_text;
+use super::manifest::sha256sum_line;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-fn hex_of(what: &str, s: &str, bytes: usize) -> Result<(), String> {
-    let ok = s.len() == 2 * bytes
+fn is_hex_of(s: &str, bytes: usize) -> bool {
+    s.len() == 2 * bytes
         && s.bytes()
-            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
-    if ok {
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+}
+
+fn hex_of(what: &str, s: &str, bytes: usize) -> Result<(), String> {
+    if is_hex_of(s, bytes) {
         Ok(())
     } else {
         Err(format!(
@@ -31,18 +36,58 @@ fn one_of(what: &str, v: &Option<String>, allowed: &[&str]) -> Result<(), String
     }
 }
 
-fn hashes(what: &str, h: &Hashes) -> Result<(), String> {
-    hex_of(&format!("{what}sha256"), &h.sha256, 32)?;
+/// Checks the digests of `h`; `what` (made only on error) names whose they are.
+fn hashes(what: impl Fn() -> String, h: &Hashes) -> Result<(), String> {
+    let digest = |name: &str, x: &str, bytes: usize| {
+        if is_hex_of(x, bytes) {
+            Ok(())
+        } else {
+            hex_of(&format!("{}{name}", what()), x, bytes)
+        }
+    };
+    digest("sha256", &h.sha256, 32)?;
     if let Some(x) = &h.sha512 {
-        hex_of(&format!("{what}sha512"), x, 64)?;
+        digest("sha512", x, 64)?;
     }
     if let Some(x) = &h.legacy_md5 {
-        hex_of(&format!("{what}legacy_md5"), x, 16)?;
+        digest("legacy_md5", x, 16)?;
     }
     if let Some(x) = &h.legacy_sha1 {
-        hex_of(&format!("{what}legacy_sha1"), x, 20)?;
+        digest("legacy_sha1", x, 20)?;
     }
     Ok(())
+}
+
+/// Hex SHA-256 of the manifest text of `members` (FORMAT.md 6.3): the digest of
+/// [`manifest_text`](super::manifest::manifest_text), computed without building the text (no
+/// allocation per member).
+pub fn manifest_sha256(members: &[Member]) -> String {
+    let mut h = Sha256::new();
+    let mut buf = Vec::with_capacity(1 << 16);
+    for m in members {
+        if m.kind != "file" {
+            continue;
+        }
+        let Some(hs) = &m.hashes else { continue };
+        let escaped = m.path.bytes().fold(false, |any, b| {
+            any | (b == b'\\') | (b == b'\n') | (b == b'\r')
+        });
+        if escaped {
+            // Escaped names, as sha256sum writes them.
+            buf.extend_from_slice(sha256sum_line(&hs.sha256, &m.path).as_bytes());
+        } else {
+            buf.extend_from_slice(hs.sha256.as_bytes());
+            buf.extend_from_slice(b"  ");
+            buf.extend_from_slice(m.path.as_bytes());
+            buf.push(b'\n');
+        }
+        if buf.len() >= 1 << 15 {
+            h.update(&buf);
+            buf.clear();
+        }
+    }
+    h.update(&buf);
+    super::encoding::hex(&h.finalize())
 }
 
 fn key_record(k: &KeyRecord) -> Result<(), String> {
@@ -109,13 +154,13 @@ fn member(m: &Member) -> Result<(), String> {
         ));
     }
     if let Some(h) = &m.hashes {
-        hashes(&format!("member {}: ", m.path), h)?;
+        hashes(|| format!("member {}: ", m.path), h)?;
     }
     Ok(())
 }
 
 fn artifact(a: &Artifact) -> Result<(), String> {
-    hashes("", &a.hashes)?;
+    hashes(String::new, &a.hashes)?;
     match a.kind.as_str() {
         "file" => {
             if a.compression.is_some()
@@ -137,8 +182,7 @@ fn artifact(a: &Artifact) -> Result<(), String> {
             for m in members {
                 member(m)?;
             }
-            let text = manifest_text(members);
-            let digest = super::encoding::hex(&Sha256::digest(text.as_bytes()));
+            let digest = manifest_sha256(members);
             if &digest != manifest {
                 return Err(format!("manifest_sha256 {manifest} is not the SHA-256 of the members' manifest ({digest})"));
             }
@@ -255,6 +299,13 @@ pub fn validate(body: &Body, raw: &Value) -> Result<(), String> {
     if &representation(body) != raw {
         return Err("body is not in scelle's exact representation (a null, an empty optional list, or a value of another form)".into());
     }
+    validate_values(body)
+}
+
+/// The value rules of a typed body, beyond its representation: what [`validate`] checks once
+/// the raw body is known to be exactly `body`'s own serialisation (as it is for a body the
+/// append path serialises itself).
+pub fn validate_values(body: &Body) -> Result<(), String> {
     match body {
         Body::CaseOpen(o) => {
             case_info(&o.case)?;
@@ -303,5 +354,93 @@ pub fn validate(body: &Body, raw: &Value) -> Result<(), String> {
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(path: &str, kind: &str, sha256: &str) -> Member {
+        Member {
+            path: path.into(),
+            kind: kind.into(),
+            size: (kind == "file").then_some(1),
+            hashes: (kind == "file").then(|| Hashes {
+                sha256: sha256.into(),
+                ..Hashes::default()
+            }),
+            link: None,
+            mtime: None,
+        }
+    }
+
+    #[test]
+    fn manifest_digest_is_that_of_the_manifest_text() {
+        let names = [
+            "a",
+            "a b",
+            "dir/é 😀",
+            "back\\slash",
+            "new\nline",
+            "cr\rhere",
+            "\\",
+            "\n",
+            "tab\tx",
+            "\"q\"",
+            "",
+        ];
+        let mut members: Vec<Member> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| member(n, "file", &format!("{i:064x}")))
+            .collect();
+        members.push(member("d", "dir", ""));
+        members.push(Member {
+            hashes: None,
+            ..member("odd", "file", "")
+        });
+        for n in 0..=members.len() {
+            let text = manifest_text(&members[..n]);
+            let want = super::super::encoding::hex(&Sha256::digest(text.as_bytes()));
+            assert_eq!(manifest_sha256(&members[..n]), want, "{n}");
+        }
+        // Long enough to be hashed in several pieces.
+        let many: Vec<Member> = (0..3000)
+            .map(|i| {
+                let m = &members[i % members.len()];
+                Member {
+                    path: format!("{i}/{}", m.path),
+                    ..m.clone()
+                }
+            })
+            .collect();
+        let text = manifest_text(&many);
+        assert!(text.len() > 2 << 15);
+        let want = super::super::encoding::hex(&Sha256::digest(text.as_bytes()));
+        assert_eq!(manifest_sha256(&many), want);
+    }
+
+    #[test]
+    fn digest_errors_name_their_member() {
+        let mut m = member("x/y", "file", "A");
+        assert_eq!(
+            member_check(&m),
+            Err("member x/y: sha256 \"A\" is not 64 lower-case hex digits".to_string())
+        );
+        m.hashes.as_mut().unwrap().sha256 = "a".repeat(64);
+        m.hashes.as_mut().unwrap().legacy_md5 = Some("0".into());
+        assert_eq!(
+            member_check(&m),
+            Err("member x/y: legacy_md5 \"0\" is not 32 lower-case hex digits".to_string())
+        );
+        assert_eq!(
+            hashes(String::new, &Hashes::default()),
+            Err("sha256 \"\" is not 64 lower-case hex digits".to_string())
+        );
+    }
+
+    fn member_check(m: &Member) -> Result<(), String> {
+        super::member(m)
     }
 }

@@ -3,17 +3,14 @@
 //! written.
 
 use crate::error::{Error, IoContext, Result};
-use crate::format::body::{
-    exhibit_id, Acquisition, Artifact, Hashes, Item, Seal, Software, KIND_SEAL,
-};
-use crate::format::encoding::{hex, unhex};
-use crate::format::manifest::manifest_text;
+use crate::format::body::{exhibit_id, Acquisition, Artifact, Body, Hashes, Item, Seal, Software};
+use crate::format::encoding::unhex;
+use crate::format::validate::manifest_sha256;
 use crate::store::case::CaseDir;
 use crate::store::dirhash;
 use crate::store::hashing::{HashSelection, Progress};
 use crate::store::keyfile::LoadedKey;
 use crate::store::tarhash;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// How to treat a path.
@@ -96,8 +93,7 @@ pub fn measure(
             )));
         }
         let members = dirhash::hash_directory(path, sel, progress)?;
-        let text = manifest_text(&members);
-        let digest = hex(&Sha256::digest(text.as_bytes()));
+        let digest = manifest_sha256(&members);
         a.kind = "directory".into();
         a.size = members.iter().filter_map(|m| m.size).sum();
         a.hashes.sha256 = digest.clone();
@@ -111,7 +107,7 @@ pub fn measure(
         a.size = t.size;
         a.hashes = t.hashes;
         a.compression = gzip.then(|| "gzip".to_string());
-        a.manifest_sha256 = Some(hex(&Sha256::digest(manifest_text(&t.members).as_bytes())));
+        a.manifest_sha256 = Some(manifest_sha256(&t.members));
         a.file_count = Some(t.members.iter().filter(|m| m.kind == "file").count() as u64);
         a.members = Some(t.members);
     } else if meta.is_file() {
@@ -204,24 +200,28 @@ pub fn seal(
             acquisition.source_hash_matches = Some(src == artifact.hashes.sha256);
             acquisition.source_sha256 = Some(src);
         }
-        let body = Seal {
+        // The artifact (with every member of a directory or tar) moves into the body and
+        // back out: the entry is written straight from it, never copied.
+        let body = Body::Seal(Box::new(Seal {
             exhibit: exhibit.clone(),
             seal_no: opts.seal_no.clone(),
             description: opts.description.clone(),
             item: (opts.item != Item::default()).then(|| opts.item.clone()),
             acquisition: (acquisition != Acquisition::default()).then_some(acquisition),
-            artifact: artifact.clone(),
+            artifact,
             hashed_by: Software {
                 name: "scelle".into(),
                 version: crate::VERSION.into(),
             },
+        }));
+        let seq = app.append_body(&body, key, crate::format::time::now_utc())?;
+        let Body::Seal(body) = body else {
+            unreachable!("built as a seal")
         };
-        let value = serde_json::to_value(&body).expect("serialises");
-        let entry = app.append(KIND_SEAL, value, key, crate::format::time::now_utc())?;
         sealed.push(Sealed {
             exhibit,
-            seq: entry.seq,
-            artifact,
+            seq,
+            artifact: body.artifact,
         });
     }
     let checkpoint = app.finish(key)?;

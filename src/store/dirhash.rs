@@ -1,22 +1,106 @@
-//! Directories hashed file by file on all cores, symbolic links recorded and never followed.
+//! Directories hashed file by file on all cores while they are walked, symbolic links recorded
+//! and never followed.
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Hashes, Member};
-use crate::store::hashing::{self, HashSelection, Progress};
+use crate::store::hashing::{self, HashSelection, MultiHasher, Progress};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::Mutex;
 
 /// Files larger than this are hashed with the overlapped reader pipeline.
 const LARGE_FILE: u64 = 32 << 20;
 
+/// Each hashing thread's read buffer: a file that fits is read without a `stat`.
+const READ_BUFFER: usize = 256 * 1024;
+
+/// Files handed to a hashing thread at a time: few enough to share the work evenly, enough
+/// that threads rarely wait on each other or wake each other up.
+const BATCH: usize = 32;
+
+/// Batches found by the walk and not yet taken by a hashing thread, at most.
+const QUEUE: usize = 128;
+
 /// A file's index in the walk and its size and hashes (or why it could not be read).
 type HashedFile = (usize, Result<(u64, Hashes)>);
 
-/// Lists every member under `root` (not following symbolic links), sorted by path bytes.
-/// Files get their size; hashes are filled by [`hash_directory`].
-fn walk(root: &Path) -> Result<Vec<(Member, PathBuf)>> {
+/// Files to hash: each one's index in the walk and full path.
+type Batch = Vec<(usize, PathBuf)>;
+
+/// Hashes one file, choosing the pipeline for large files.
+pub fn hash_file(path: &Path, sel: HashSelection, progress: Progress) -> Result<(u64, Hashes)> {
+    let file = std::fs::File::open(path).at(path)?;
+    let len = file.metadata().at(path)?.len();
+    if len >= LARGE_FILE {
+        hashing::hash_stream(file, sel, progress).at(path)
+    } else {
+        let r = hashing::hash_reader_simple(file, sel).at(path)?;
+        progress(r.0);
+        Ok(r)
+    }
+}
+
+/// Reads until `buf` is full or the end of the input.
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// [`hash_file`] with the caller's buffer (one per hashing thread): a file that fits in it
+/// costs an `open`, the reads up to its end and a `close`, and no allocation besides its hex
+/// digests. Same sizes, digests and progress as [`hash_file`].
+fn hash_member_file(
+    path: &Path,
+    sel: HashSelection,
+    progress: Progress,
+    buf: &mut [u8],
+) -> Result<(u64, Hashes)> {
+    let mut file = std::fs::File::open(path).at(path)?;
+    let first = read_full(&mut file, buf).at(path)?;
+    if first == buf.len() && file.metadata().at(path)?.len() >= LARGE_FILE {
+        // The pipeline reads the bytes already read, then the rest of the file.
+        return hashing::hash_stream((&buf[..first]).chain(file), sel, progress).at(path);
+    }
+    let mut h = MultiHasher::new(sel);
+    h.update(&buf[..first]);
+    let mut total = first as u64;
+    if first == buf.len() {
+        loop {
+            let n = match file.read(buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(path, e)),
+            };
+            h.update(&buf[..n]);
+            total += n as u64;
+        }
+    }
+    progress(total);
+    Ok((total, h.finish()))
+}
+
+/// Lists every member under `root` (not following symbolic links), in the order found, and
+/// sends the regular files (index and full path) to the hashing threads in batches as they are
+/// found. The type of each entry comes from the directory listing (`d_type`: no `stat` on the
+/// file systems that provide it).
+fn walk(root: &Path, files: &SyncSender<Batch>) -> Result<Vec<Member>> {
     let mut out = Vec::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    // Sending only fails if every hashing thread is gone, which the scope then reports.
+    let send = |batch: &mut Batch| {
+        let _ = files.send(std::mem::replace(batch, Vec::with_capacity(BATCH)));
+    };
     let mut stack = vec![(root.to_path_buf(), String::new())];
     while let Some((dir, rel)) = stack.pop() {
         for item in std::fs::read_dir(&dir).at(&dir)? {
@@ -34,10 +118,9 @@ fn walk(root: &Path) -> Result<Vec<(Member, PathBuf)>> {
                 format!("{rel}/{name}")
             };
             let full = item.path();
-            let meta = std::fs::symlink_metadata(&full).at(&full)?;
-            let ft = meta.file_type();
+            let ft = item.file_type().at(&full)?;
             let mut m = Member {
-                path: relpath.clone(),
+                path: String::new(),
                 kind: String::new(),
                 size: None,
                 hashes: None,
@@ -50,71 +133,262 @@ fn walk(root: &Path) -> Result<Vec<(Member, PathBuf)>> {
                 m.link = Some(target.to_string_lossy().into_owned());
             } else if ft.is_dir() {
                 m.kind = "dir".into();
-                stack.push((full.clone(), relpath));
+                stack.push((full, relpath.clone()));
             } else if ft.is_file() {
                 m.kind = "file".into();
-                m.size = Some(meta.len());
+                batch.push((out.len(), full));
+                if batch.len() == BATCH {
+                    send(&mut batch);
+                }
             } else {
                 m.kind = "other".into();
             }
-            out.push((m, full));
+            m.path = relpath;
+            out.push(m);
         }
     }
-    out.sort_by(|a, b| a.0.path.as_bytes().cmp(b.0.path.as_bytes()));
+    if !batch.is_empty() {
+        send(&mut batch);
+    }
     Ok(out)
 }
 
-/// Hashes one file, choosing the pipeline for large files.
-pub fn hash_file(path: &Path, sel: HashSelection, progress: Progress) -> Result<(u64, Hashes)> {
-    let file = std::fs::File::open(path).at(path)?;
-    let len = file.metadata().at(path)?.len();
-    if len >= LARGE_FILE {
-        hashing::hash_stream(file, sel, progress).at(path)
-    } else {
-        let r = hashing::hash_reader_simple(file, sel).at(path)?;
-        progress(r.0);
-        Ok(r)
-    }
-}
-
-/// Every member of a directory, sorted by path bytes, regular files hashed in parallel.
+/// Every member of a directory, sorted by path bytes, regular files hashed in parallel while
+/// the directory is still being walked.
+///
+/// On failure, the error is the walk's if it failed, else that of the unreadable file with the
+/// smallest path (the same answer whatever the order of the work): after a failure, only files
+/// before it in path order are still hashed.
 pub fn hash_directory(root: &Path, sel: HashSelection, progress: Progress) -> Result<Vec<Member>> {
-    let mut items = walk(root)?;
-    let files: Vec<usize> = (0..items.len())
-        .filter(|&i| items[i].0.kind == "file")
-        .collect();
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(1, 16);
-    let next = AtomicUsize::new(0);
+    let (tx, rx) = sync_channel::<Batch>(QUEUE);
+    let rx = Mutex::new(rx);
     let failed = AtomicBool::new(false);
+    // The smallest path (bytes) of a file that could not be hashed.
+    let first_failure: Mutex<Option<PathBuf>> = Mutex::new(None);
     let results: Mutex<Vec<HashedFile>> = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
+    let walked = std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
+                let mut buf = vec![0u8; READ_BUFFER];
                 let mut local = Vec::new();
                 loop {
-                    if failed.load(Ordering::Relaxed) {
-                        break;
+                    let batch = rx.lock().expect("no panics while held").recv();
+                    let Ok(batch) = batch else { break };
+                    for (i, path) in batch {
+                        if failed.load(Ordering::Relaxed) {
+                            let first = first_failure.lock().expect("no panics while held");
+                            let after = first.as_ref().is_some_and(|f| {
+                                path.as_os_str().as_encoded_bytes()
+                                    >= f.as_os_str().as_encoded_bytes()
+                            });
+                            if after {
+                                continue;
+                            }
+                        }
+                        let r = hash_member_file(&path, sel, progress, &mut buf);
+                        if r.is_err() {
+                            let mut first = first_failure.lock().expect("no panics while held");
+                            let before = first.as_ref().is_none_or(|f| {
+                                path.as_os_str().as_encoded_bytes()
+                                    < f.as_os_str().as_encoded_bytes()
+                            });
+                            if before {
+                                *first = Some(path);
+                            }
+                            failed.store(true, Ordering::Relaxed);
+                        }
+                        local.push((i, r));
                     }
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&i) = files.get(k) else { break };
-                    let r = hash_file(&items[i].1, sel, progress);
-                    if r.is_err() {
-                        failed.store(true, Ordering::Relaxed);
-                    }
-                    local.push((i, r));
                 }
                 results.lock().expect("no panics while held").extend(local);
             });
         }
+        let walked = walk(root, &tx);
+        drop(tx);
+        match walked {
+            Ok(items) => {
+                // While the files are being hashed: the order of the members by path bytes.
+                let mut order: Vec<usize> = (0..items.len()).collect();
+                order.sort_unstable_by(|&a, &b| {
+                    items[a].path.as_bytes().cmp(items[b].path.as_bytes())
+                });
+                Ok((items, order))
+            }
+            Err(e) => {
+                // Nothing more is needed from the hashing threads.
+                failed.store(true, Ordering::Relaxed);
+                *first_failure.lock().expect("no panics while held") = Some(PathBuf::new());
+                Err(e)
+            }
+        }
     });
+    let (mut items, order) = walked?;
     let mut results = results.into_inner().expect("no panics while held");
-    results.sort_by_key(|r| r.0);
-    for (i, r) in results {
-        let (size, hashes) = r?;
-        items[i].0.size = Some(size);
-        items[i].0.hashes = Some(hashes);
+    let mut error = None;
+    for (i, r) in results.drain(..) {
+        match r {
+            Ok((size, hashes)) => {
+                items[i].size = Some(size);
+                items[i].hashes = Some(hashes);
+            }
+            Err(e) => {
+                let smaller = error
+                    .as_ref()
+                    .is_none_or(|(j, _): &(usize, Error)| items[i].path < items[*j].path);
+                if smaller {
+                    error = Some((i, e));
+                }
+            }
+        }
     }
-    Ok(items.into_iter().map(|(m, _)| m).collect())
+    if let Some((_, e)) = error {
+        return Err(e);
+    }
+    permute(&mut items, order);
+    Ok(items)
+}
+
+/// Reorders `items` in place so that the `k`-th becomes the one that was at `order[k]`
+/// (`order` a permutation), following its cycles: no second vector of items.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    const DONE: usize = usize::MAX;
+    for i in 0..items.len() {
+        let mut j = i;
+        while order[j] != DONE {
+            let k = order[j];
+            order[j] = DONE;
+            if k == i {
+                break;
+            }
+            items.swap(j, k);
+            j = k;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::hashing::no_progress;
+    use std::sync::atomic::AtomicU64;
+
+    fn sel() -> HashSelection {
+        HashSelection {
+            sha512: true,
+            legacy: true,
+        }
+    }
+
+    #[test]
+    fn permute_applies_any_order() {
+        let mut x = 7u64;
+        for n in [0usize, 1, 2, 3, 10, 257] {
+            let mut order: Vec<usize> = (0..n).collect();
+            for i in (1..n).rev() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                order.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            let items: Vec<String> = (0..n).map(|i| format!("item {i}")).collect();
+            let want: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
+            let mut got = items;
+            permute(&mut got, order);
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn member_hashing_agrees_with_hash_file_at_every_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut buf = vec![0u8; 1000];
+        for len in [0usize, 1, 999, 1000, 1001, 2000, 2001, 5555] {
+            let p = dir.path().join(format!("f{len}"));
+            let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+            std::fs::write(&p, &data).unwrap();
+            let counted = AtomicU64::new(0);
+            let count = |n: u64| {
+                counted.fetch_add(n, Ordering::Relaxed);
+            };
+            let got = hash_member_file(&p, sel(), &count, &mut buf).unwrap();
+            assert_eq!(got, hash_file(&p, sel(), &no_progress).unwrap(), "{len}");
+            assert_eq!(got.0, len as u64);
+            assert_eq!(counted.load(Ordering::Relaxed), len as u64);
+        }
+    }
+
+    #[test]
+    fn large_files_take_the_pipeline_with_the_bytes_already_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big");
+        let data: Vec<u8> = (0..LARGE_FILE as usize + 12345)
+            .map(|i| (i % 253) as u8)
+            .collect();
+        std::fs::write(&p, &data).unwrap();
+        let mut buf = vec![0u8; READ_BUFFER];
+        let got = hash_member_file(&p, HashSelection::default(), &no_progress, &mut buf).unwrap();
+        let want = hashing::hash_reader_simple(&data[..], HashSelection::default()).unwrap();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn directory_members_sorted_by_bytes_with_links_and_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("d");
+        for d in ["a", "a/b", "a.b", "z"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        for (i, f) in ["a/b/x", "a/y", "a.b/z", "a-", "z/\u{e9}", "top"]
+            .iter()
+            .enumerate()
+        {
+            std::fs::write(root.join(f), vec![i as u8; i * 1000]).unwrap();
+        }
+        std::os::unix::fs::symlink("top", root.join("link")).unwrap();
+        let members = hash_directory(&root, HashSelection::default(), &no_progress).unwrap();
+        let paths: Vec<&str> = members.iter().map(|m| m.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["a", "a-", "a.b", "a.b/z", "a/b", "a/b/x", "a/y", "link", "top", "z", "z/\u{e9}"]
+        );
+        for m in &members {
+            let full = root.join(&m.path);
+            match m.kind.as_str() {
+                "file" => {
+                    let (size, hashes) =
+                        hash_file(&full, HashSelection::default(), &no_progress).unwrap();
+                    assert_eq!((m.size, m.hashes.as_ref()), (Some(size), Some(&hashes)));
+                }
+                "symlink" => assert_eq!(m.link.as_deref(), Some("top")),
+                kind => {
+                    assert_eq!(kind, "dir");
+                    assert!(m.size.is_none() && m.hashes.is_none());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unreadable_files_name_the_first_in_path_order() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for i in 0..300 {
+            std::fs::write(root.join(format!("f{i:03}")), [1u8; 10]).unwrap();
+        }
+        for bad in ["f150", "f299", "f151"] {
+            let p = root.join(bad);
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+        }
+        if std::fs::File::open(root.join("f150")).is_ok() {
+            return; // running as root: permissions do not stop reads
+        }
+        for _ in 0..5 {
+            let err = hash_directory(root, HashSelection::default(), &no_progress).unwrap_err();
+            assert!(err.to_string().contains("f150"), "{err}");
+        }
+    }
 }

@@ -9,15 +9,21 @@
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Body, KeyRecord};
 use crate::format::canonical::to_canonical;
-use crate::format::chain::{ChainState, Custody, EnrolledKey, Severity};
-use crate::format::encoding::{hex, unhex};
-use crate::format::entry::{line_hash, Entry, FORMAT_VERSION};
+use crate::format::chain::{
+    body_kind, ChainState, Custody, EnrolledKey, Finding, Severity, TypedBody,
+};
+use crate::format::encoding::{b64, hex, unhex};
+use crate::format::entry::{
+    line_from_signed, line_hash, signed_bytes_of, Entry, Envelope, FORMAT_VERSION,
+};
 use crate::format::merkle::{Frontier, Hash};
 use crate::format::note::{Checkpoint, Note};
+use crate::format::validate::validate_values;
 use crate::store::case::{CaseDir, CaseLock};
 use crate::store::checkpoints;
 use crate::store::fsutil;
 use crate::store::keyfile::LoadedKey;
+use ed25519_dalek::Signer;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -236,7 +242,8 @@ pub struct Appender<'a> {
     _lock: CaseLock,
     state: ChainState,
     file: File,
-    appended: Vec<Entry>,
+    /// Entries appended so far.
+    appended: u64,
 }
 
 impl<'a> Appender<'a> {
@@ -251,7 +258,7 @@ impl<'a> Appender<'a> {
             _lock: lock,
             state,
             file,
-            appended: Vec::new(),
+            appended: 0,
         })
     }
 
@@ -285,26 +292,107 @@ impl<'a> Appender<'a> {
         // Apply to a copy first: nothing is written unless the entry is valid.
         let mut next = self.state.clone();
         let applied = next.apply(&line);
-        if let Some(f) = applied
-            .findings
-            .iter()
-            .find(|f| f.severity == Severity::Error)
-        {
-            return Err(Error::input(format!(
-                "refused, nothing written: {}",
-                f.message
-            )));
+        refuse_errors(&applied.findings)?;
+        self.write_line(line)?;
+        self.state = next;
+        self.appended += 1;
+        if let Some(body) = &applied.body {
+            self.store_enrolled_key(body)?;
         }
+        Ok(entry)
+    }
+
+    /// Signs and appends one entry with a typed body; durable (fdatasync) when it returns.
+    /// Returns its sequence number.
+    ///
+    /// The same checks as [`Appender::append`], which applies the line it wrote to the chain
+    /// state, but without parsing back what was just serialised: the line is written by the
+    /// canonical writer straight from `body` (no `Value`, no copy of the body), and the typed
+    /// entry is checked by the same chain rules ([`ChainState::check_built`]) before anything
+    /// is written. Debug builds also apply the line itself and require the same findings and
+    /// state, which proves the two paths agree wherever the tests append.
+    pub fn append_body(&mut self, body: &Body, key: &LoadedKey, time: String) -> Result<u64> {
+        let key_id = key.id();
+        let prev = self.state.last_line_hash.clone();
+        let unsigned = Envelope {
+            kind: body_kind(body),
+            key: &key_id,
+            format: FORMAT_VERSION,
+            prev: &prev,
+            seq: self.state.size,
+            sig: "",
+            time: &time,
+        };
+        let sign = || {
+            signed_bytes_of(&TypedBody(body), &unsigned).map(|signed| {
+                let sig = b64(&key.signing.sign(&signed).to_bytes());
+                (signed, sig)
+            })
+        };
+        // The value rules of a body with many members (every member, the manifest) are checked
+        // on another core while this one serialises and signs.
+        let many = matches!(body, Body::Seal(s)
+            if s.artifact.members.as_ref().is_some_and(|m| m.len() >= 1024));
+        let (values, signed) = if many {
+            std::thread::scope(|s| {
+                let values = s.spawn(|| validate_values(body));
+                let signed = sign();
+                (values.join().expect("validation does not panic"), signed)
+            })
+        } else {
+            (validate_values(body), sign())
+        };
+        let (signed, sig) =
+            signed.map_err(|e| Error::input(format!("entry cannot be encoded: {e}")))?;
+        let env = Envelope {
+            sig: &sig,
+            ..unsigned
+        };
+        let findings = self.state.check_built_with(&env, body, &signed, values);
+        refuse_errors(&findings)?;
+        let line = line_from_signed(signed, &sig, &time);
+        #[cfg(debug_assertions)]
+        let shadow = {
+            let mut shadow = self.state.clone();
+            let applied = shadow.apply(&line);
+            assert_eq!(applied.findings, findings, "typed and line checks agree");
+            assert_eq!(
+                applied.body.as_ref(),
+                Some(body),
+                "the line parses to the body"
+            );
+            shadow
+        };
+        let line = self.write_line(line)?;
+        self.state.commit_built(&env, body, &findings, &line);
+        #[cfg(debug_assertions)]
+        assert!(
+            shadow == self.state,
+            "typed and line paths reach the same state"
+        );
+        drop(line);
+        self.appended += 1;
+        self.store_enrolled_key(body)?;
+        Ok(env.seq)
+    }
+
+    /// Writes one line and its newline in one `write`, then `fdatasync`. Returns the line.
+    fn write_line(&mut self, line: Vec<u8>) -> Result<Vec<u8>> {
         let ledger = self.case.ledger();
         let mut bytes = line;
         bytes.push(b'\n');
         self.file.write_all(&bytes).at(&ledger)?;
         self.file.sync_data().at(&ledger)?;
-        self.state = next;
-        let enrolled: Option<&KeyRecord> = match &applied.body {
-            Some(Body::CaseOpen(open)) => Some(&open.admin),
-            Some(Body::KeyEnrol(k)) => Some(&k.key),
-            Some(Body::KeyRotate(r)) => Some(&r.new),
+        bytes.pop();
+        Ok(bytes)
+    }
+
+    /// Stores the public key an appended entry enrolled, if any, under `keys/`.
+    fn store_enrolled_key(&self, body: &Body) -> Result<()> {
+        let enrolled: Option<&KeyRecord> = match body {
+            Body::CaseOpen(open) => Some(&open.admin),
+            Body::KeyEnrol(k) => Some(&k.key),
+            Body::KeyRotate(r) => Some(&r.new),
             _ => None,
         };
         if let Some(rec) = enrolled {
@@ -316,19 +404,29 @@ impl<'a> Appender<'a> {
                 0o644,
             )?;
         }
-        self.appended.push(entry.clone());
-        Ok(entry)
+        Ok(())
     }
 
     /// Writes the index and a checkpoint signed by `key`, and releases the lock. Returns the
     /// checkpoint's path (none if nothing was appended).
     pub fn finish(self, key: &LoadedKey) -> Result<Option<PathBuf>> {
-        if self.appended.is_empty() {
+        if self.appended == 0 {
             return Ok(None);
         }
         fsutil::atomic_write(&self.case.index(), &encode_index(&self.state), 0o644)?;
         let path = write_checkpoint(self.case, &self.state, key)?;
         Ok(Some(path))
+    }
+}
+
+/// Refuses an entry with any error finding: nothing is written.
+fn refuse_errors(findings: &[Finding]) -> Result<()> {
+    match findings.iter().find(|f| f.severity == Severity::Error) {
+        Some(f) => Err(Error::input(format!(
+            "refused, nothing written: {}",
+            f.message
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -452,4 +550,281 @@ pub fn read_all_lines(case: &CaseDir) -> Result<Vec<Vec<u8>>> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::body::{
+        Acquisition, Artifact, Hashes, Item, Member, Seal, Software, KIND_SEAL,
+    };
+    use crate::format::validate::manifest_sha256;
+    use crate::ops::init::{init, CaseParams};
+    use ed25519_dalek::SigningKey;
+
+    const TIME: &str = "2026-11-23T06:30:00Z";
+
+    fn key() -> LoadedKey {
+        LoadedKey {
+            signing: SigningKey::from_bytes(&[9u8; 32]),
+            name: "tester".into(),
+            role: Some("expert".into()),
+            path: PathBuf::from("tester.key"),
+        }
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for item in std::fs::read_dir(from).unwrap() {
+            let item = item.unwrap();
+            let dest = to.join(item.file_name());
+            if item.file_type().unwrap().is_dir() {
+                copy_dir(&item.path(), &dest);
+            } else {
+                std::fs::copy(item.path(), dest).unwrap();
+            }
+        }
+    }
+
+    /// Two identical cases, with their `case.open` written by `key`.
+    fn twin_cases(dir: &Path, key: &LoadedKey) -> (CaseDir, CaseDir) {
+        let params = CaseParams {
+            case_id: "T-1".into(),
+            title: "Twin \"é\"".into(),
+            court: None,
+            jurisdiction: Some("fr".into()),
+            lang: None,
+        };
+        let a = init(&dir.join("a"), &params, Some(key)).unwrap().case;
+        copy_dir(a.root(), &dir.join("b"));
+        (a, CaseDir::open(&dir.join("b")).unwrap())
+    }
+
+    /// A directory seal with `n` members of every type and awkward names.
+    fn directory_seal(n: usize) -> Seal {
+        let names = [
+            "a b",
+            "é/😀",
+            "q\"uote",
+            "back\\slash",
+            "ctl\u{1}\t\n",
+            "\u{fb01}",
+            "\u{10000}",
+        ];
+        let mut members: Vec<Member> = (0..n)
+            .map(|i| {
+                let path = format!("{i:05}/{}", names[i % names.len()]);
+                let (kind, link) = match i % 11 {
+                    3 => ("dir", None),
+                    5 => ("symlink", Some(format!("../{i}"))),
+                    7 => ("other", None),
+                    _ => ("file", None),
+                };
+                let file = kind == "file";
+                Member {
+                    path,
+                    kind: kind.into(),
+                    size: file.then_some(i as u64 * 7),
+                    hashes: file.then(|| Hashes {
+                        sha256: format!("{i:064x}"),
+                        ..Hashes::default()
+                    }),
+                    link,
+                    mtime: None,
+                }
+            })
+            .collect();
+        members.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+        let digest = manifest_sha256(&members);
+        Seal {
+            exhibit: "E-0001".into(),
+            seal_no: Some("S/1 \"é\"".into()),
+            description: Some("desc\u{7f} 😀".into()),
+            item: Some(Item {
+                make: Some("Make".into()),
+                ..Item::default()
+            }),
+            acquisition: Some(Acquisition {
+                present: vec!["A".into(), "B \u{2028}".into()],
+                source_sha256: Some(digest.clone()),
+                source_hash_matches: Some(true),
+                acquired_at: Some("2026-11-20T14:05:00+01:00".into()),
+                ..Acquisition::default()
+            }),
+            artifact: Artifact {
+                kind: "directory".into(),
+                path_given: "dir".into(),
+                path_resolved: "/abs/dir".into(),
+                size: members.iter().filter_map(|m| m.size).sum(),
+                hashes: Hashes {
+                    sha256: digest.clone(),
+                    ..Hashes::default()
+                },
+                compression: None,
+                manifest_sha256: Some(digest),
+                file_count: Some(members.iter().filter(|m| m.kind == "file").count() as u64),
+                members: Some(members),
+            },
+            hashed_by: Software {
+                name: "scelle".into(),
+                version: crate::VERSION.into(),
+            },
+        }
+    }
+
+    fn file_seal() -> Seal {
+        Seal {
+            exhibit: "E-0001".into(),
+            seal_no: None,
+            description: None,
+            item: None,
+            acquisition: None,
+            artifact: Artifact {
+                kind: "file".into(),
+                path_given: "f".into(),
+                path_resolved: "/f".into(),
+                size: 3,
+                hashes: Hashes {
+                    sha256: "ab".repeat(32),
+                    sha512: Some("cd".repeat(64)),
+                    legacy_md5: Some("ef".repeat(16)),
+                    legacy_sha1: Some("01".repeat(20)),
+                },
+                compression: None,
+                manifest_sha256: None,
+                file_count: None,
+                members: None,
+            },
+            hashed_by: Software {
+                name: "scelle".into(),
+                version: crate::VERSION.into(),
+            },
+        }
+    }
+
+    fn files_of(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        for item in std::fs::read_dir(dir).unwrap() {
+            let p = item.unwrap().path();
+            if p.is_dir() {
+                out.extend(files_of(&p));
+            } else if !p.ends_with("lock") {
+                out.push((
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                ));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn typed_and_value_appends_write_the_same_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = key();
+        let (a, b) = twin_cases(dir.path(), &key);
+        let mut second = file_seal();
+        second.exhibit = "E-0002".into();
+        // 1500 members: the value rules run on another thread.
+        let bodies = [
+            Body::Seal(Box::new(directory_seal(1500))),
+            Body::Seal(Box::new(second)),
+        ];
+        let mut app = Appender::open(&a).unwrap();
+        let seqs: Vec<u64> = bodies
+            .iter()
+            .map(|body| app.append_body(body, &key, TIME.into()).unwrap())
+            .collect();
+        app.finish(&key).unwrap();
+        assert_eq!(seqs, [1, 2]);
+        let mut app = Appender::open(&b).unwrap();
+        for body in &bodies {
+            let value = serde_json::to_value(TypedBody(body)).unwrap();
+            app.append(KIND_SEAL, value, &key, TIME.into()).unwrap();
+        }
+        app.finish(&key).unwrap();
+        // Ledger, index, checkpoints: byte for byte.
+        let (fa, fb) = (files_of(a.root()), files_of(b.root()));
+        assert_eq!(fa.len(), fb.len());
+        for ((pa, ba), (pb, bb)) in fa.iter().zip(&fb) {
+            assert_eq!(pa, pb);
+            assert!(ba == bb, "{} differs", pa.display());
+        }
+        // And the ledger verifies from scratch to the same state.
+        assert_eq!(
+            encode_index(&rebuild_state(&a).unwrap()),
+            encode_index(&current_state(&a).unwrap())
+        );
+    }
+
+    #[test]
+    fn typed_appends_refuse_what_value_appends_refuse() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = key();
+        let (a, b) = twin_cases(dir.path(), &key);
+        let ledger = std::fs::read(a.ledger()).unwrap();
+        let mut bad: Vec<Seal> = Vec::new();
+        // Out of order exhibit id.
+        bad.push(Seal {
+            exhibit: "E-0002".into(),
+            ..file_seal()
+        });
+        // Upper-case hex in a member's digest.
+        let mut s = directory_seal(1100);
+        let m = s.artifact.members.as_mut().unwrap();
+        let i = m.iter().position(|m| m.kind == "file").unwrap();
+        m[i].hashes.as_mut().unwrap().sha256 = "AB".repeat(32);
+        bad.push(s);
+        // A manifest that is not the members'.
+        let mut s = directory_seal(40);
+        s.artifact.manifest_sha256 = Some("00".repeat(32));
+        bad.push(s);
+        // Size not the sum of the files'.
+        let mut s = directory_seal(2000);
+        s.artifact.size += 1;
+        bad.push(s);
+        // A parent that does not exist.
+        let mut s = file_seal();
+        s.acquisition = Some(Acquisition {
+            parent: Some("E-0009".into()),
+            ..Acquisition::default()
+        });
+        bad.push(s);
+        for seal in bad {
+            let body = Body::Seal(Box::new(seal));
+            let mut app = Appender::open(&a).unwrap();
+            let typed = app.append_body(&body, &key, TIME.into()).unwrap_err();
+            drop(app);
+            let mut app = Appender::open(&b).unwrap();
+            let value = serde_json::to_value(TypedBody(&body)).unwrap();
+            let by_value = app.append(KIND_SEAL, value, &key, TIME.into()).unwrap_err();
+            drop(app);
+            assert_eq!(typed.to_string(), by_value.to_string());
+            assert!(typed.to_string().starts_with("refused, nothing written"));
+            assert_eq!(std::fs::read(a.ledger()).unwrap(), ledger);
+        }
+    }
+
+    #[test]
+    fn an_unenrolled_signer_is_refused_by_both_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = twin_cases(dir.path(), &key());
+        let stranger = LoadedKey {
+            signing: SigningKey::from_bytes(&[3u8; 32]),
+            ..key()
+        };
+        let body = Body::Seal(Box::new(file_seal()));
+        let typed = Appender::open(&a)
+            .unwrap()
+            .append_body(&body, &stranger, TIME.into())
+            .unwrap_err();
+        let value = serde_json::to_value(TypedBody(&body)).unwrap();
+        let by_value = Appender::open(&b)
+            .unwrap()
+            .append(KIND_SEAL, value, &stranger, TIME.into())
+            .unwrap_err();
+        assert_eq!(typed.to_string(), by_value.to_string());
+        assert!(typed.to_string().contains("not enrolled"), "{typed}");
+    }
 }
