@@ -235,7 +235,33 @@ fn the_same_ledger_gives_the_same_bytes_and_the_recorded_hash_verifies() {
     assert!(text(&o).contains("NOT recorded"));
     // The ledger still verifies with the report entry in it.
     assert!(scelle(&case, &["verify"]).status.success());
-    // A PDF/A-1b carries no attachment.
+    // A PDF/A-1b carries no attachment, and passes Apache PDFBox Preflight.
     let list = text(&tool("pdfdetach", &["-list", rec.to_str().unwrap()]));
     assert!(list.starts_with("0 embedded files"), "{list}");
+    let cp = [
+        "pdfbox2",
+        "fontbox2",
+        "preflight",
+        "xmpbox",
+        "commons-logging",
+        "javax.activation",
+        "jaxb-api",
+    ]
+    .map(|j| format!("/usr/share/java/{j}.jar"))
+    .join(":");
+    let o = tool(
+        "java",
+        &[
+            "-cp",
+            &cp,
+            "org.apache.pdfbox.preflight.Validator_A1b",
+            rec.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        text(&o).contains("is a valid PDF/A-1b file"),
+        "{}{}",
+        text(&o),
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
