@@ -83,6 +83,13 @@ impl Finding {
     }
 }
 
+impl Applied {
+    /// The first error-level finding, if any (warnings do not count).
+    pub fn first_error(&self) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.severity == Severity::Error)
+    }
+}
+
 /// A parsed, applied line.
 #[derive(Debug, Clone)]
 pub struct Applied {
@@ -162,6 +169,18 @@ pub enum CustodyStatus {
         /// The dispose entry.
         at: u64,
     },
+}
+
+impl CustodyStatus {
+    /// The state's name: `sealed`, `in-transit`, `opened` or `disposed`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CustodyStatus::Sealed => "sealed",
+            CustodyStatus::InTransit { .. } => "in-transit",
+            CustodyStatus::Opened { .. } => "opened",
+            CustodyStatus::Disposed { .. } => "disposed",
+        }
+    }
 }
 
 /// The custody of one exhibit.
@@ -492,12 +511,7 @@ impl ChainState {
     /// Checks that `signer` holds `ex` and it is in one of the `allowed` states.
     fn holds(&self, signer: &str, ex: &str, action: &str, allowed: &[&str]) -> Result<(), String> {
         let c = self.exhibit(ex)?;
-        let state = match &c.status {
-            CustodyStatus::Sealed => "sealed",
-            CustodyStatus::InTransit { .. } => "in-transit",
-            CustodyStatus::Opened { .. } => "opened",
-            CustodyStatus::Disposed { .. } => "disposed",
-        };
+        let state = c.status.name();
         if let CustodyStatus::Disposed { at } = c.status {
             return Err(format!(
                 "exhibit {ex} was disposed of at entry {at}; it cannot be {action}"

@@ -418,15 +418,6 @@ pub struct Timeline {
     pub events: Vec<TimelineEvent>,
 }
 
-fn state_name(s: &CustodyStatus) -> &'static str {
-    match s {
-        CustodyStatus::Sealed => "sealed",
-        CustodyStatus::InTransit { .. } => "in-transit",
-        CustodyStatus::Opened { .. } => "opened",
-        CustodyStatus::Disposed { .. } => "disposed",
-    }
-}
-
 /// `show`: who held the exhibit when, from the whole ledger.
 pub fn show(case: &CaseDir, exhibit: &str) -> Result<Timeline> {
     let mut state = ChainState::new();
@@ -451,7 +442,7 @@ pub fn show(case: &CaseDir, exhibit: &str) -> Result<Timeline> {
         }
         let summary = super::log::summarise(&state, &body);
         let (holder, st) = match state.custody.get(exhibit) {
-            Some(c) => (state.who(&c.holder), state_name(&c.status).to_string()),
+            Some(c) => (state.who(&c.holder), c.status.name().to_string()),
             None => (String::new(), String::new()),
         };
         let refused = applied
@@ -481,7 +472,7 @@ pub fn show(case: &CaseDir, exhibit: &str) -> Result<Timeline> {
         exhibit: exhibit.to_string(),
         seal_no: c.seal_no.clone(),
         holder: state.who(&c.holder),
-        state: state_name(&c.status).to_string(),
+        state: c.status.name().to_string(),
         artifact,
         events,
     })

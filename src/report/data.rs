@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::format::body::{Body, Seal};
-use crate::format::chain::{ChainState, CustodyStatus};
+use crate::format::chain::ChainState;
 use crate::format::keys::fingerprint;
 use crate::ops::verify::{verify, Report, VerifyOptions};
 use crate::store::case::CaseDir;
@@ -107,15 +107,6 @@ pub struct LedgerData {
     pub entries: u64,
 }
 
-fn state_name(s: &CustodyStatus) -> &'static str {
-    match s {
-        CustodyStatus::Sealed => "sealed",
-        CustodyStatus::InTransit { .. } => "in-transit",
-        CustodyStatus::Opened { .. } => "opened",
-        CustodyStatus::Disposed { .. } => "disposed",
-    }
-}
-
 /// Reads the whole ledger once and gathers the report data.
 pub fn gather(case: &CaseDir) -> Result<LedgerData> {
     let mut state = ChainState::new();
@@ -175,7 +166,7 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
                     .key(&c.holder)
                     .map(|k| k.record.name.clone())
                     .unwrap_or_default(),
-                state: state_name(&c.status).into(),
+                state: c.status.name().into(),
                 seal_no: c.seal_no.clone(),
             });
         }
@@ -192,7 +183,7 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
                 .key(&c.holder)
                 .map(|k| k.record.name.clone())
                 .unwrap_or_default();
-            x.state = state_name(&c.status).into();
+            x.state = c.status.name().into();
             x.seal_no = c.seal_no.clone();
         }
     }

@@ -215,7 +215,7 @@ pub fn rebuild_state(case: &CaseDir) -> Result<ChainState> {
             }
             RawLine::Line { bytes, .. } => {
                 let applied = state.apply(&bytes);
-                if let Some(f) = applied.findings.iter().find(|f| f.severity == Severity::Error) {
+                if let Some(f) = applied.first_error() {
                     return Err(Error::input(format!(
                         "{}: {}; refusing to append to a ledger that does not verify (run `scelle verify`)",
                         ledger.display(),
@@ -474,11 +474,7 @@ pub fn repair(case: &CaseDir) -> Result<RepairOutcome> {
             RawLine::Torn { offset, bytes } => torn = Some((offset, bytes)),
             RawLine::Line { bytes, .. } => {
                 let applied = state.apply(&bytes);
-                if let Some(f) = applied
-                    .findings
-                    .iter()
-                    .find(|f| f.severity == Severity::Error)
-                {
+                if let Some(f) = applied.first_error() {
                     return Err(Error::input(format!(
                         "{}: {}; this is not an interrupted append, repair will not change it (run `scelle verify`)",
                         ledger.display(),

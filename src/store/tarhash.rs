@@ -73,15 +73,7 @@ pub fn hash_members<R: Read>(
                 mtime,
             }
         } else {
-            let kind = if etype.is_dir() {
-                "dir"
-            } else if etype.is_symlink() {
-                "symlink"
-            } else if etype.is_hard_link() {
-                "hardlink"
-            } else {
-                "other"
-            };
+            let kind = non_file_kind(etype);
             Member {
                 path,
                 kind: kind.into(),
@@ -94,6 +86,19 @@ pub fn hash_members<R: Read>(
         members.push(member);
     }
     Ok(members)
+}
+
+/// The member type recorded for a tar entry that is not a regular file (FORMAT.md 6.2).
+pub(crate) fn non_file_kind(t: tar::EntryType) -> &'static str {
+    if t.is_dir() {
+        "dir"
+    } else if t.is_symlink() {
+        "symlink"
+    } else if t.is_hard_link() {
+        "hardlink"
+    } else {
+        "other"
+    }
 }
 
 /// Whether the file name says gzip compression (`.tar.gz`, `.tgz`).

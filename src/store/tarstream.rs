@@ -324,15 +324,7 @@ pub fn hash_members<R: BufRead>(reader: &mut R, sel: HashSelection) -> Result<Ve
                 mtime,
             }
         } else {
-            let kind = if t.is_dir() {
-                "dir"
-            } else if t.is_symlink() {
-                "symlink"
-            } else if t.is_hard_link() {
-                "hardlink"
-            } else {
-                "other"
-            };
+            let kind = super::tarhash::non_file_kind(t);
             Member {
                 path,
                 kind: kind.into(),
