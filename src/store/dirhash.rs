@@ -42,20 +42,6 @@ pub fn hash_file(path: &Path, sel: HashSelection, progress: Progress) -> Result<
     }
 }
 
-/// Reads until `buf` is full or the end of the input.
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match r.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
-}
-
 /// [`hash_file`] with the caller's buffer (one per hashing thread): a file that fits in it
 /// costs an `open`, the reads up to its end and a `close`, and no allocation besides its hex
 /// digests. Same sizes, digests and progress as [`hash_file`].
@@ -66,7 +52,7 @@ fn hash_member_file(
     buf: &mut [u8],
 ) -> Result<(u64, Hashes)> {
     let mut file = std::fs::File::open(path).at(path)?;
-    let first = read_full(&mut file, buf).at(path)?;
+    let first = hashing::read_full(&mut file, buf).at(path)?;
     if first == buf.len() && file.metadata().at(path)?.len() >= LARGE_FILE {
         // The pipeline reads the bytes already read, then the rest of the file.
         return hashing::hash_stream((&buf[..first]).chain(file), sel, progress).at(path);

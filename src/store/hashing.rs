@@ -185,7 +185,8 @@ impl Read for ChunkReader {
     }
 }
 
-fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+/// Reads until `buf` is full or the end of the input; returns the bytes read.
+pub(crate) fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match r.read(&mut buf[filled..]) {

@@ -73,23 +73,32 @@ pub fn hash_members<R: Read>(
                 mtime,
             }
         } else {
-            let kind = non_file_kind(etype);
-            Member {
-                path,
-                kind: kind.into(),
-                size: None,
-                hashes: None,
-                link,
-                mtime,
-            }
+            non_file_member(path, etype, link, mtime)
         };
         members.push(member);
     }
     Ok(members)
 }
 
+/// The member recorded for a tar entry that is not a regular file (FORMAT.md 6.2).
+pub(crate) fn non_file_member(
+    path: String,
+    t: tar::EntryType,
+    link: Option<String>,
+    mtime: Option<u64>,
+) -> Member {
+    Member {
+        path,
+        kind: non_file_kind(t).into(),
+        size: None,
+        hashes: None,
+        link,
+        mtime,
+    }
+}
+
 /// The member type recorded for a tar entry that is not a regular file (FORMAT.md 6.2).
-pub(crate) fn non_file_kind(t: tar::EntryType) -> &'static str {
+fn non_file_kind(t: tar::EntryType) -> &'static str {
     if t.is_dir() {
         "dir"
     } else if t.is_symlink() {

@@ -324,15 +324,7 @@ pub fn hash_members<R: BufRead>(reader: &mut R, sel: HashSelection) -> Result<Ve
                 mtime,
             }
         } else {
-            let kind = super::tarhash::non_file_kind(t);
-            Member {
-                path,
-                kind: kind.into(),
-                size: None,
-                hashes: None,
-                link,
-                mtime,
-            }
+            super::tarhash::non_file_member(path, t, link, mtime)
         };
         members.push(member);
     }
