@@ -69,6 +69,10 @@ pub enum Command {
     Cosign(CosignArgs),
     /// Render a court document (PDF/A) from the ledger and record its SHA-256.
     Report(Box<ReportArgs>),
+    /// Indicators of compromise: scan sealed exhibits with STIX 2.1 files, list the findings,
+    /// correlate cases.
+    #[command(subcommand)]
+    Ioc(IocCommand),
     /// Build the demo case (Apple Inc. v. NSO Group Technologies) from the bundled examples.
     Demo(DemoArgs),
 }
@@ -436,6 +440,48 @@ pub struct SealArgs {
     /// Exhibit id of the original, for a working copy.
     #[arg(long, help_heading = "Acquisition")]
     pub parent: Option<String>,
+}
+
+/// `ioc`.
+#[derive(Debug, Subcommand)]
+pub enum IocCommand {
+    /// Re-hash exhibits and search them (every tar member too) for the indicators of STIX 2.1
+    /// files; record what matched, or that nothing did, as a signed entry.
+    Scan(IocScanArgs),
+    /// List the scans recorded in the case and their matches.
+    Findings(JsonFlag),
+    /// The indicators matched in two or more cases, and where: the infrastructure they share.
+    Correlate(IocCorrelateArgs),
+}
+
+/// `ioc scan`.
+#[derive(Debug, Args)]
+pub struct IocScanArgs {
+    /// A STIX 2.1 bundle of indicators (repeat for several), e.g. Amnesty's pegasus.stix2.
+    #[arg(long = "stix", value_name = "FILE.stix2", required = true)]
+    pub stix: Vec<PathBuf>,
+    /// Exhibits to scan (default: every exhibit not disposed of).
+    pub exhibits: Vec<String>,
+    /// Your private key file, to sign the scan.
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+    /// Where an exhibit is, if not at its sealed path: EXHIBIT=PATH (repeat).
+    #[arg(long = "path", value_name = "EXHIBIT=PATH")]
+    pub paths: Vec<String>,
+    /// JSON output: the recorded entry's body.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ioc correlate`.
+#[derive(Debug, Args)]
+pub struct IocCorrelateArgs {
+    /// Two or more case directories.
+    #[arg(required = true, num_args = 2.., value_name = "CASE")]
+    pub cases: Vec<PathBuf>,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `log`.

@@ -14,7 +14,7 @@ mod cli;
 
 use anyhow::Context;
 use clap::Parser;
-use cli::{Cli, Command, KeyCommand};
+use cli::{Cli, Command, IocCommand, KeyCommand};
 use scelle::ops;
 use scelle::store::case::CaseDir;
 use scelle::store::hashing::HashSelection;
@@ -577,17 +577,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Accept(a) => {
             let case = case_dir(&cli)?;
             let key = load_key(&a.key, pass_file.as_deref())?;
-            let mut paths = std::collections::BTreeMap::new();
-            for p in &a.paths {
-                let (ex, path) = p
-                    .split_once('=')
-                    .ok_or_else(|| Error::input(format!("--path {p:?}: write EXHIBIT=PATH")))?;
-                paths.insert(ex.to_string(), PathBuf::from(path));
-            }
             let d = ops::custody::AcceptDetails {
                 seal_condition: a.seal_condition.clone(),
                 location: a.location.clone(),
-                paths,
+                paths: exhibit_paths(&a.paths)?,
             };
             let progress = Progress::new(!a.json, "re-hashing");
             let (out, checks) =
@@ -716,6 +709,63 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             );
             Ok(EXIT_OK)
         }
+        Command::Ioc(IocCommand::Scan(a)) => {
+            let case = case_dir(&cli)?;
+            let key = load_key(&a.key, pass_file.as_deref())?;
+            let opts = ops::ioc::ScanOptions {
+                stix: a.stix.clone(),
+                exhibits: a.exhibits.clone(),
+                paths: exhibit_paths(&a.paths)?,
+            };
+            let progress = Progress::new(!a.json, "re-hashing and scanning");
+            let out = ops::ioc::scan(&case, &opts, &key, &|n| progress.advance(n))?;
+            drop(progress);
+            if a.json {
+                print_json(&serde_json::json!({
+                    "seq": out.seq,
+                    "checkpoint": out.checkpoint.as_ref().map(|p| p.display().to_string()),
+                    "scan": out.scan,
+                }));
+            } else {
+                print_scan(&out.scan);
+                println!(
+                    "recorded: entry {}{}",
+                    out.seq,
+                    out.checkpoint
+                        .as_ref()
+                        .map(|p| format!("; checkpoint {}", p.display()))
+                        .unwrap_or_default()
+                );
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Ioc(IocCommand::Findings(a)) => {
+            let case = case_dir(&cli)?;
+            let scans = ops::ioc::findings(&case)?;
+            if a.json {
+                for s in &scans {
+                    print_json(s);
+                }
+            } else if scans.is_empty() {
+                println!("no IOC scan recorded in this case");
+            } else {
+                for s in &scans {
+                    println!("entry {} at {} by {}:", s.seq, s.time, s.by);
+                    print_scan(&s.scan);
+                    println!();
+                }
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Ioc(IocCommand::Correlate(a)) => {
+            let c = ops::ioc::correlate(&a.cases)?;
+            if a.json {
+                print_json(&c);
+            } else {
+                print_correlation(&c);
+            }
+            Ok(EXIT_OK)
+        }
         Command::Demo(a) => {
             let dir = a
                 .dir
@@ -731,6 +781,163 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             } else {
                 EXIT_VERIFY_FAILED
             })
+        }
+    }
+}
+
+/// Parses repeated `EXHIBIT=PATH` arguments.
+fn exhibit_paths(args: &[String]) -> scelle::Result<std::collections::BTreeMap<String, PathBuf>> {
+    let mut paths = std::collections::BTreeMap::new();
+    for p in args {
+        let (ex, path) = p
+            .split_once('=')
+            .ok_or_else(|| Error::input(format!("--path {p:?}: write EXHIBIT=PATH")))?;
+        paths.insert(ex.to_string(), PathBuf::from(path));
+    }
+    Ok(paths)
+}
+
+/// Prints a scan: the IOC files (with what was skipped and why), the exhibits, every match.
+fn print_scan(scan: &scelle::format::body::IocScan) {
+    for f in &scan.ioc_files {
+        println!(
+            "IOC file {} (sha256 {}): {} indicators, {} used{}{}",
+            f.file,
+            f.sha256,
+            f.indicator_objects,
+            f.used,
+            if f.names_only > 0 {
+                format!(
+                    " ({} too short to search in content: compared with file names only)",
+                    f.names_only
+                )
+            } else {
+                String::new()
+            },
+            if f.names.is_empty() {
+                String::new()
+            } else {
+                format!("; indicates {}", f.names.join(", "))
+            }
+        );
+        for s in &f.skipped {
+            println!(
+                "  skipped {}: {} (e.g. {})",
+                s.count,
+                s.reason,
+                s.examples.join(", ")
+            );
+        }
+    }
+    for e in &scan.exhibits {
+        println!(
+            "{}: {} re-hashed, matches its seal (sha256 {}); {} files, {} bytes searched; {} {}",
+            e.exhibit,
+            e.path,
+            e.sha256,
+            e.files,
+            e.bytes,
+            e.matches,
+            if e.matches == 1 { "match" } else { "matches" }
+        );
+    }
+    for m in &scan.matches {
+        let place = match (&m.member, m.offset) {
+            (Some(mem), Some(off)) => format!("{mem} at byte {off}"),
+            (Some(mem), None) => mem.clone(),
+            (None, Some(off)) => format!("at byte {off}"),
+            (None, None) => String::new(),
+        };
+        println!(
+            "  MATCH {} {:?}{} in {} {} ({}{}): {:?}{}",
+            m.kind,
+            m.value,
+            if m.indicates.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", m.indicates.join(", "))
+            },
+            m.exhibit,
+            place,
+            m.on,
+            if m.occurrences > 1 {
+                format!(", {} occurrences", m.occurrences)
+            } else {
+                String::new()
+            },
+            m.matched,
+            m.excerpt
+                .as_ref()
+                .map(|x| format!(" \u{2014} {x:?}"))
+                .unwrap_or_default()
+        );
+    }
+    if scan.matches.is_empty() {
+        println!("no indicator matched (recorded: a negative result is a result)");
+    }
+}
+
+/// Prints a correlation: the cases, then each shared indicator with every match, case by case.
+fn print_correlation(c: &ops::ioc::Correlation) {
+    for (i, s) in c.cases.iter().enumerate() {
+        println!(
+            "case {}: {} \u{2014} {} ({}): {} entries, root {}, {} scans, {} matches",
+            i + 1,
+            s.case_id,
+            s.title,
+            s.path,
+            s.entries,
+            s.root,
+            s.scans,
+            s.matches
+        );
+        for (name, sha) in &s.ioc_files {
+            println!("  IOC file {name} (sha256 {sha})");
+        }
+    }
+    if !c.shared_ioc_files.is_empty() {
+        println!("IOC files used by several cases: {}", c.shared_ioc_files.join(", "));
+    }
+    if c.shared.is_empty() {
+        println!("no indicator matched in more than one case");
+        return;
+    }
+    println!("{} indicators matched in more than one case:", c.shared.len());
+    for s in &c.shared {
+        println!(
+            "SHARED {} {:?}{} in cases {}{}",
+            s.kind,
+            s.value,
+            if s.indicates.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", s.indicates.join(", "))
+            },
+            s.cases
+                .iter()
+                .map(|i| (i + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if s.same_text.is_empty() {
+                String::new()
+            } else {
+                format!("; same text found: {}", s.same_text.join(", "))
+            }
+        );
+        for m in &s.matches {
+            println!(
+                "  case {} {} {}{} ({}, entry {}): {:?}",
+                m.case + 1,
+                c.cases[m.case].case_id,
+                m.exhibit,
+                m.member
+                    .as_ref()
+                    .map(|x| format!(" {x}"))
+                    .unwrap_or_default(),
+                m.on,
+                m.entry,
+                m.matched
+            );
         }
     }
 }

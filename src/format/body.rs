@@ -29,6 +29,10 @@ pub const KIND_DISPOSE: &str = "dispose";
 /// A rendered document (report, certificate, procès-verbal) recorded by its hash.
 pub const KIND_REPORT: &str = "report";
 
+/// A scan of sealed exhibits for indicators of compromise, with what it found (or that it found
+/// nothing).
+pub const KIND_IOC_SCAN: &str = "ioc.scan";
+
 /// The roles a key may be enrolled with.
 pub const ROLES: &[&str] = &["expert", "counsel", "examiner", "court", "witness"];
 
@@ -450,6 +454,126 @@ pub struct ReportBody {
     pub bates_last: Option<String>,
 }
 
+/// Indicators not used from an IOC file, for one reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkippedIndicators {
+    /// Why they were not used.
+    pub reason: String,
+    /// How many.
+    pub count: u64,
+    /// The first few indicator ids (at most 5).
+    pub examples: Vec<String>,
+}
+
+/// One IOC file (a STIX 2.1 bundle) used by a scan, pinned by its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IocFileRecord {
+    /// Its file name as given (no directory).
+    pub file: String,
+    /// SHA-256 of its bytes; the case keeps a copy as `ioc/SHA256.stix2`.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The bundle's id, `bundle--UUID`, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
+    /// Number of `indicator` objects in it.
+    pub indicator_objects: u64,
+    /// Number of indicators used.
+    pub used: u64,
+    /// Of those used, the names too short to search in content, compared with file names
+    /// only.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub names_only: u64,
+    /// The indicators not used, by reason; omitted when all were used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedIndicators>,
+    /// Names of the malware, campaigns, intrusion sets ... the bundle describes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// One exhibit scanned: re-hashed first, and found to match its seal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScannedExhibit {
+    /// The exhibit.
+    pub exhibit: String,
+    /// The path read.
+    pub path: String,
+    /// Its SHA-256 as re-computed during the scan (equal to the sealed one).
+    pub sha256: String,
+    /// Regular files read (1 for a single file).
+    pub files: u64,
+    /// Bytes of content read (the archive's members, not the archive).
+    pub bytes: u64,
+    /// Number of entries in `matches` for this exhibit.
+    pub matches: u64,
+}
+
+/// One indicator matched in one place of one exhibit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IocMatch {
+    /// SHA-256 of the IOC file the indicator comes from (one of `ioc_files`).
+    pub ioc_file: String,
+    /// The indicator's STIX id.
+    pub indicator: String,
+    /// Its pattern, exactly as in the IOC file.
+    pub pattern: String,
+    /// Its object path, e.g. `domain-name:value` (hashes spelt `file:hashes.sha256`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The value compared (lower case for domains, addresses, URLs, profile ids and hashes).
+    pub value: String,
+    /// What the IOC file says it indicates (malware, campaign ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicates: Vec<String>,
+    /// The exhibit.
+    pub exhibit: String,
+    /// The member (directory or tar exhibits): its path as recorded in the seal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+    /// `content`, `path`, `name` or `hash`.
+    pub on: String,
+    /// The text found: the whole (sub)domain, the member path or name, or the digest.
+    pub matched: String,
+    /// Occurrences in this file or member (1 for path, name and hash matches).
+    pub occurrences: u64,
+    /// Content: byte offset of the first occurrence in the file or member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// Content: offsets of the first occurrences (at most 16), when there are several.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offsets: Vec<u64>,
+    /// Content: byte offset where `excerpt` starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt_start: Option<u64>,
+    /// Content: the bytes around the first occurrence, printable ASCII as is, others as `.`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+}
+
+/// Body of `ioc.scan`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IocScan {
+    /// The IOC files used.
+    pub ioc_files: Vec<IocFileRecord>,
+    /// The exhibits scanned.
+    pub exhibits: Vec<ScannedExhibit>,
+    /// Every match; empty when nothing matched (a negative result is recorded too).
+    pub matches: Vec<IocMatch>,
+    /// The software that scanned.
+    pub scanned_by: Software,
+}
+
 /// A typed body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
@@ -477,6 +601,8 @@ pub enum Body {
     Dispose(Dispose),
     /// `report`.
     Report(ReportBody),
+    /// `ioc.scan`.
+    IocScan(Box<IocScan>),
 }
 
 impl Body {
@@ -499,6 +625,9 @@ impl Body {
             KIND_NOTE => typed(kind, body, Body::Note),
             KIND_DISPOSE => typed(kind, body, Body::Dispose),
             KIND_REPORT => typed(kind, body, Body::Report),
+            KIND_IOC_SCAN => serde_json::from_value(body.clone())
+                .map(|s| Body::IocScan(Box::new(s)))
+                .map_err(|e| format!("bad ioc.scan body: {e}")),
             other => Err(format!("unknown entry kind {other:?}")),
         }
     }
@@ -518,6 +647,8 @@ impl Body {
             Body::Dispose(d) => vec![d.exhibit.as_str()],
             // A report describes exhibits without acting on them: not in their timelines.
             Body::Report(_) => vec![],
+            // A scan reads exhibits without acting on them, but it is an event of their lives.
+            Body::IocScan(s) => s.exhibits.iter().map(|e| e.exhibit.as_str()).collect(),
         }
     }
 }

@@ -226,6 +226,7 @@ pub fn body_kind(body: &Body) -> &'static str {
         Body::Note(_) => KIND_NOTE,
         Body::Dispose(_) => KIND_DISPOSE,
         Body::Report(_) => super::body::KIND_REPORT,
+        Body::IocScan(_) => super::body::KIND_IOC_SCAN,
     }
 }
 
@@ -247,6 +248,7 @@ impl Serialize for TypedBody<'_> {
             Body::Note(b) => b.serialize(s),
             Body::Dispose(b) => b.serialize(s),
             Body::Report(b) => b.serialize(s),
+            Body::IocScan(b) => b.serialize(s),
         }
     }
 }
@@ -745,6 +747,23 @@ impl ChainState {
                         ));
                     }
                 }
+                Body::IocScan(scan) => {
+                    for e in &scan.exhibits {
+                        let c = self.exhibit(&e.exhibit)?;
+                        if matches!(c.status, CustodyStatus::Disposed { .. }) {
+                            return Err(format!(
+                                "exhibit {} was disposed of and cannot be scanned",
+                                e.exhibit
+                            ));
+                        }
+                        if e.sha256 != c.sealed_sha256 {
+                            return Err(format!(
+                                "the scan of {} read SHA-256 {}, not the sealed {}",
+                                e.exhibit, e.sha256, c.sealed_sha256
+                            ));
+                        }
+                    }
+                }
             }
             Ok(())
         })();
@@ -967,7 +986,7 @@ impl ChainState {
                     c.status = CustodyStatus::Disposed { at: seq };
                 }
             }
-            Body::Report(_) => {}
+            Body::Report(_) | Body::IocScan(_) => {}
         }
     }
 }

@@ -12,4 +12,6 @@ pub mod manifest;
 pub mod merkle;
 pub mod note;
 pub mod time;
+pub mod stix;
+pub mod iocmatch;
 pub mod validate;

@@ -2,7 +2,9 @@
 //! (no `null`, no empty optional arrays), lower-case hex of the right length, allowed values,
 //! and the internal consistency of a seal (manifest, counts, sizes, order, source hash).
 
-use super::body::{Acquisition, Artifact, Body, CaseInfo, Hashes, KeyRecord, Member, Recheck};
+use super::body::{
+    Acquisition, Artifact, Body, CaseInfo, Hashes, IocScan, KeyRecord, Member, Recheck,
+};
 use super::encoding::unb64;
 #[cfg(test)]
 use super::manifest::manifest_text;
@@ -290,6 +292,7 @@ fn representation(body: &Body) -> Value {
         Body::Note(b) => serde_json::to_value(b),
         Body::Dispose(b) => serde_json::to_value(b),
         Body::Report(b) => serde_json::to_value(b),
+        Body::IocScan(b) => serde_json::to_value(b),
     };
     v.expect("bodies serialise")
 }
@@ -354,7 +357,92 @@ pub fn validate_values(body: &Body) -> Result<(), String> {
             }
             Ok(())
         }
+        Body::IocScan(scan) => ioc_scan(scan),
     }
+}
+
+/// The value rules of an `ioc.scan` body (FORMAT.md 6.8).
+fn ioc_scan(scan: &IocScan) -> Result<(), String> {
+    if scan.ioc_files.is_empty() {
+        return Err("a scan names at least one IOC file".into());
+    }
+    if scan.exhibits.is_empty() {
+        return Err("a scan names at least one exhibit".into());
+    }
+    let mut files = std::collections::BTreeSet::new();
+    for f in &scan.ioc_files {
+        hex_of("IOC file sha256", &f.sha256, 32)?;
+        if !files.insert(f.sha256.as_str()) {
+            return Err(format!("IOC file {} is listed twice", f.sha256));
+        }
+        if f.file.is_empty() || f.file.contains('/') || f.file.contains('\\') {
+            return Err(format!("IOC file name {:?} must be a bare file name", f.file));
+        }
+        let skipped: u64 = f.skipped.iter().map(|s| s.count).sum();
+        if f.used + skipped != f.indicator_objects || f.names_only > f.used {
+            return Err(format!(
+                "IOC file {}: {} used + {skipped} skipped is not its {} indicators",
+                f.file, f.used, f.indicator_objects
+            ));
+        }
+        if f.skipped.iter().any(|s| s.count == 0 || s.examples.is_empty() || s.examples.len() > 5)
+        {
+            return Err(format!(
+                "IOC file {}: each skipped reason has a count and 1 to 5 examples",
+                f.file
+            ));
+        }
+    }
+    let mut exhibits = std::collections::BTreeMap::new();
+    for e in &scan.exhibits {
+        hex_of("scanned sha256", &e.sha256, 32)?;
+        if exhibits.insert(e.exhibit.as_str(), 0u64).is_some() {
+            return Err(format!("exhibit {} is listed twice", e.exhibit));
+        }
+    }
+    for m in &scan.matches {
+        if !files.contains(m.ioc_file.as_str()) {
+            return Err(format!(
+                "match of {} cites IOC file {}, not one of the scan's",
+                m.indicator, m.ioc_file
+            ));
+        }
+        match exhibits.get_mut(m.exhibit.as_str()) {
+            Some(n) => *n += 1,
+            None => {
+                return Err(format!(
+                    "match of {} is in {}, not one of the exhibits scanned",
+                    m.indicator, m.exhibit
+                ))
+            }
+        }
+        one_of(
+            "match place",
+            &Some(m.on.clone()),
+            &["content", "path", "name", "hash"],
+        )?;
+        let content = m.on == "content";
+        if m.occurrences == 0
+            || content != m.offset.is_some()
+            || content != m.excerpt.is_some()
+            || content != m.excerpt_start.is_some()
+            || (!content && !m.offsets.is_empty())
+        {
+            return Err(format!(
+                "match of {} in {}: content matches (only) give occurrences, offset and excerpt",
+                m.indicator, m.exhibit
+            ));
+        }
+    }
+    for e in &scan.exhibits {
+        if exhibits[e.exhibit.as_str()] != e.matches {
+            return Err(format!(
+                "exhibit {} says {} matches, the scan lists {}",
+                e.exhibit, e.matches, exhibits[e.exhibit.as_str()]
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

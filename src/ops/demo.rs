@@ -56,6 +56,7 @@ const IOS_FFS: &[(&str, &[u8])] = &[
     demo_file!("ios-ffs/private/var/mobile/Library/Preferences/com.apple.identityservices.idstatuscache.plist"),
     demo_file!("ios-ffs/private/var/mobile/Library/Safari/History-export.tsv"),
     demo_file!("ios-ffs/private/var/root/Library/Preferences/com.apple.osanalytics.addaily.plist"),
+    demo_file!("ios-ffs/private/var/root/Library/Preferences/roleaccountd.plist"),
     demo_file!("ios-ffs/private/var/wireless/Library/Databases/DataUsage.sqlite"),
 ];
 

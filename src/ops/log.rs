@@ -137,5 +137,23 @@ pub(crate) fn summarise(state: &crate::format::chain::ChainState, body: &Body) -
             "{} ({}, {} pages) {} sha256 {}",
             r.document, r.lang, r.pages, r.file, r.sha256
         ),
+        Body::IocScan(scan) => format!(
+            "IOC scan of {} with {}: {}",
+            scan.exhibits
+                .iter()
+                .map(|e| e.exhibit.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            scan.ioc_files
+                .iter()
+                .map(|f| format!("{} ({} indicators)", f.file, f.used))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if scan.matches.is_empty() {
+                "no match".to_string()
+            } else {
+                format!("{} matches", scan.matches.len())
+            }
+        ),
     }
 }

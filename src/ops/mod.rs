@@ -5,6 +5,7 @@ pub mod cosign;
 pub mod custody;
 pub mod demo;
 pub mod init;
+pub mod ioc;
 pub mod keys;
 pub mod log;
 pub mod proof;

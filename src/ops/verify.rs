@@ -430,28 +430,9 @@ pub fn compare_artifact(
     path: &Path,
     progress: Progress,
 ) -> (Option<Artifact>, Vec<Finding>) {
-    let rec: &Artifact = &seal.artifact;
     let ex = seal.exhibit.as_str();
-    let sel = HashSelection {
-        sha512: rec.hashes.sha512.is_some()
-            || rec
-                .members
-                .iter()
-                .flatten()
-                .any(|m| m.hashes.as_ref().is_some_and(|h| h.sha512.is_some())),
-        legacy: rec.hashes.legacy_md5.is_some()
-            || rec
-                .members
-                .iter()
-                .flatten()
-                .any(|m| m.hashes.as_ref().is_some_and(|h| h.legacy_md5.is_some())),
-    };
-    let kind = match rec.kind.as_str() {
-        "tar" => ArtifactKind::Tar,
-        "file" => ArtifactKind::File,
-        _ => ArtifactKind::Auto,
-    };
-    let now = match measure(path, kind, sel, progress) {
+    let sel = recorded_selection(seal);
+    let now = match measure(path, recorded_kind(seal), sel, progress) {
         Ok(a) => a,
         Err(e) => {
             return (
@@ -464,6 +445,42 @@ pub fn compare_artifact(
             )
         }
     };
+    let out = compare_found(seal, path, &now);
+    (Some(now), out)
+}
+
+/// How to read `seal`'s artifact again: as the kind it was sealed as.
+pub fn recorded_kind(seal: &Seal) -> ArtifactKind {
+    match seal.artifact.kind.as_str() {
+        "tar" => ArtifactKind::Tar,
+        "file" => ArtifactKind::File,
+        _ => ArtifactKind::Auto,
+    }
+}
+
+/// The digests to compute when re-hashing `seal`'s artifact: every kind it records.
+pub fn recorded_selection(seal: &Seal) -> HashSelection {
+    let rec = &seal.artifact;
+    HashSelection {
+        sha512: rec.hashes.sha512.is_some()
+            || rec
+                .members
+                .iter()
+                .flatten()
+                .any(|m| m.hashes.as_ref().is_some_and(|h| h.sha512.is_some())),
+        legacy: rec.hashes.legacy_md5.is_some()
+            || rec
+                .members
+                .iter()
+                .flatten()
+                .any(|m| m.hashes.as_ref().is_some_and(|h| h.legacy_md5.is_some())),
+    }
+}
+
+/// Every difference between `seal`'s record and the artifact as found at `path` (`now`).
+pub fn compare_found(seal: &Seal, path: &Path, now: &Artifact) -> Vec<Finding> {
+    let rec: &Artifact = &seal.artifact;
+    let ex = seal.exhibit.as_str();
     let mut out = Vec::new();
     if now.kind != rec.kind {
         out.push(exhibit_finding(
@@ -476,7 +493,7 @@ pub fn compare_artifact(
                 now.kind
             ),
         ));
-        return (Some(now), out);
+        return out;
     }
     if now.size != rec.size {
         out.push(exhibit_finding(
@@ -489,5 +506,5 @@ pub fn compare_artifact(
     if let (Some(r), Some(n)) = (&rec.members, &now.members) {
         compare_members(ex, r, n, &mut out);
     }
-    (Some(now), out)
+    out
 }

@@ -138,6 +138,11 @@ impl CaseDir {
         self.root.join("torn")
     }
 
+    /// `ioc/`: a copy of every IOC file a scan used, named by its SHA-256.
+    pub fn ioc_dir(&self) -> PathBuf {
+        self.root.join("ioc")
+    }
+
     /// Reads `case.json`.
     pub fn info(&self) -> Result<CaseInfo> {
         let p = self.case_json();

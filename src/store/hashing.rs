@@ -32,6 +32,29 @@ pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 /// A progress callback that does nothing.
 pub fn no_progress(_: u64) {}
 
+/// Sees the bytes of every regular member of a tar as the member is hashed (the IOC scanner
+/// reads them there, so an archive is read once for both).
+pub trait MemberInspector {
+    /// A regular member starts: its index in the archive and its path.
+    fn begin(&mut self, index: usize, path: &str);
+    /// The member's next bytes.
+    fn update(&mut self, data: &[u8]);
+    /// The member ended, with its size and hashes.
+    fn end(&mut self, size: u64, hashes: &Hashes);
+    /// Forget everything seen: the archive is about to be read again from its start.
+    fn reset(&mut self);
+}
+
+/// The inspector of a plain hashing run: sees nothing.
+pub struct NoInspection;
+
+impl MemberInspector for NoInspection {
+    fn begin(&mut self, _: usize, _: &str) {}
+    fn update(&mut self, _: &[u8]) {}
+    fn end(&mut self, _: u64, _: &Hashes) {}
+    fn reset(&mut self) {}
+}
+
 /// The selected digests of one byte stream, updated together on one thread (used for small
 /// files and tar members).
 pub struct MultiHasher {

@@ -6,6 +6,7 @@ pub mod checkpoints;
 pub mod dirhash;
 pub mod fsutil;
 pub mod hashing;
+pub mod iocscan;
 pub mod keyfile;
 pub mod ledger;
 pub mod tarhash;

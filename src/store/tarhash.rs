@@ -8,7 +8,9 @@
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Hashes, Member};
-use crate::store::hashing::{self, ChunkReader, HashSelection, MultiHasher, Progress};
+use crate::store::hashing::{
+    self, ChunkReader, HashSelection, MemberInspector, MultiHasher, NoInspection, Progress,
+};
 use crate::store::tarstream::{self, Stop};
 use std::io::Read;
 use std::path::Path;
@@ -37,6 +39,15 @@ pub fn hash_members<R: Read>(
     reader: R,
     sel: HashSelection,
 ) -> std::result::Result<Vec<Member>, String> {
+    inspect_members(reader, sel, &mut NoInspection)
+}
+
+/// [`hash_members`], showing each regular member's bytes to `inspector` as they are hashed.
+pub fn inspect_members<R: Read, I: MemberInspector>(
+    reader: R,
+    sel: HashSelection,
+    inspector: &mut I,
+) -> std::result::Result<Vec<Member>, String> {
     let mut archive = tar::Archive::new(reader);
     let mut members = Vec::new();
     let entries = archive.entries().map_err(|e| e.to_string())?;
@@ -52,6 +63,7 @@ pub fn hash_members<R: Read>(
         let etype = header.entry_type();
         let member = if etype.is_file() || etype.is_contiguous() {
             let mut h = MultiHasher::new(sel);
+            inspector.begin(index, &path);
             let mut buf = vec![0u8; 64 * 1024];
             let mut size = 0u64;
             loop {
@@ -62,13 +74,16 @@ pub fn hash_members<R: Read>(
                     break;
                 }
                 h.update(&buf[..n]);
+                inspector.update(&buf[..n]);
                 size += n as u64;
             }
+            let hashes = h.finish();
+            inspector.end(size, &hashes);
             Member {
                 path,
                 kind: "file".into(),
                 size: Some(size),
-                hashes: Some(h.finish()),
+                hashes: Some(hashes),
                 link: None,
                 mtime,
             }
@@ -132,11 +147,23 @@ pub fn hash_tar(
     sel: HashSelection,
     progress: Progress,
 ) -> Result<TarDigest> {
+    inspect_tar(path, gzip, sel, progress, &mut NoInspection)
+}
+
+/// [`hash_tar`], showing each regular member's bytes to `inspector` as they are hashed.
+pub fn inspect_tar<I: MemberInspector + Send>(
+    path: &Path,
+    gzip: bool,
+    sel: HashSelection,
+    progress: Progress,
+    inspector: &mut I,
+) -> Result<TarDigest> {
     if gzip {
-        return hash_tar_with_tar_crate(path, true, sel, progress);
+        return inspect_tar_with_tar_crate(path, true, sel, progress, inspector);
     }
     let file = std::fs::File::open(path).at(path)?;
-    let parse = move |r: &mut ChunkReader| tarstream::hash_members(r, sel);
+    let insp = &mut *inspector;
+    let parse = move |r: &mut ChunkReader| tarstream::inspect_members(r, sel, insp);
     let (size, hashes, members) =
         hashing::hash_stream_with(file, sel, progress, Some(parse)).at(path)?;
     match members.expect("a parser was given") {
@@ -150,7 +177,14 @@ pub fn hash_tar(
             // Archive and members both come from the second pass; the first pass's digest
             // checks that the file did not change in between. (The progress display has
             // already reached the file's size.)
-            let t = hash_tar_with_tar_crate(path, false, sel, &hashing::no_progress)?;
+            inspector.reset();
+            let t = inspect_tar_with_tar_crate(
+                path,
+                false,
+                sel,
+                &hashing::no_progress,
+                inspector,
+            )?;
             if t.size != size || t.hashes != hashes {
                 return Err(Error::input(format!(
                     "{}: the file changed while it was being hashed; seal it again once it is stable",
@@ -170,12 +204,23 @@ pub fn hash_tar_with_tar_crate(
     sel: HashSelection,
     progress: Progress,
 ) -> Result<TarDigest> {
+    inspect_tar_with_tar_crate(path, gzip, sel, progress, &mut NoInspection)
+}
+
+/// [`hash_tar_with_tar_crate`], showing each regular member's bytes to `inspector`.
+fn inspect_tar_with_tar_crate<I: MemberInspector + Send>(
+    path: &Path,
+    gzip: bool,
+    sel: HashSelection,
+    progress: Progress,
+    inspector: &mut I,
+) -> Result<TarDigest> {
     let file = std::fs::File::open(path).at(path)?;
     let parse = move |r: &mut ChunkReader| {
         if gzip {
-            hash_members(flate2::read::GzDecoder::new(r), sel)
+            inspect_members(flate2::read::GzDecoder::new(r), sel, inspector)
         } else {
-            hash_members(r, sel)
+            inspect_members(r, sel, inspector)
         }
     };
     let (size, hashes, members) =

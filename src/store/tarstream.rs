@@ -17,7 +17,7 @@
 //! and the caller falls back to the `tar` crate.
 
 use crate::format::body::Member;
-use crate::store::hashing::{HashSelection, MultiHasher};
+use crate::store::hashing::{HashSelection, MemberInspector, MultiHasher, NoInspection};
 use std::io::{self, BufRead};
 
 const BLOCK: u64 = 512;
@@ -288,6 +288,15 @@ fn utf8(bytes: &[u8], what: &str, index: usize) -> Result<String, Stop> {
 /// bytes where the reader holds them. Reads up to the end of the archive (its first zero block)
 /// and no further. Memory: one header, plus long names and PAX records while they apply.
 pub fn hash_members<R: BufRead>(reader: &mut R, sel: HashSelection) -> Result<Vec<Member>, Stop> {
+    inspect_members(reader, sel, &mut NoInspection)
+}
+
+/// [`hash_members`], showing each regular member's bytes to `inspector` as they are hashed.
+pub fn inspect_members<R: BufRead, I: MemberInspector>(
+    reader: &mut R,
+    sel: HashSelection,
+    inspector: &mut I,
+) -> Result<Vec<Member>, Stop> {
     let mut p = Parser {
         s: Stream { r: reader, pos: 0 },
         next: 0,
@@ -310,16 +319,22 @@ pub fn hash_members<R: BufRead>(reader: &mut R, sel: HashSelection) -> Result<Ve
         let t = entry.header.entry_type();
         let member = if t.is_file() || t.is_contiguous() {
             let mut h = MultiHasher::new(sel);
+            inspector.begin(index, &path);
             // Short only if the stream ends inside the data: then the next header read fails,
             // as with the `tar` crate.
             let size =
-                p.s.feed(entry.size, |b| h.update(b))
-                    .map_err(|e| invalid(format!("member {index} ({path}): {e}")))?;
+                p.s.feed(entry.size, |b| {
+                    h.update(b);
+                    inspector.update(b);
+                })
+                .map_err(|e| invalid(format!("member {index} ({path}): {e}")))?;
+            let hashes = h.finish();
+            inspector.end(size, &hashes);
             Member {
                 path,
                 kind: "file".into(),
                 size: Some(size),
-                hashes: Some(h.finish()),
+                hashes: Some(hashes),
                 link: None,
                 mtime,
             }
