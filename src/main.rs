@@ -896,13 +896,19 @@ fn print_correlation(c: &ops::ioc::Correlation) {
         }
     }
     if !c.shared_ioc_files.is_empty() {
-        println!("IOC files used by several cases: {}", c.shared_ioc_files.join(", "));
+        println!(
+            "IOC files used by several cases: {}",
+            c.shared_ioc_files.join(", ")
+        );
     }
     if c.shared.is_empty() {
         println!("no indicator matched in more than one case");
         return;
     }
-    println!("{} indicators matched in more than one case:", c.shared.len());
+    println!(
+        "{} indicators matched in more than one case:",
+        c.shared.len()
+    );
     for s in &c.shared {
         println!(
             "SHARED {} {:?}{} in cases {}{}",

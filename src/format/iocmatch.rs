@@ -457,8 +457,11 @@ mod tests {
             })
             .collect();
         let b = parse_bundle(
-            format!(r#"{{"type":"bundle","id":"bundle--t","objects":[{}]}}"#, objs.join(","))
-                .as_bytes(),
+            format!(
+                r#"{{"type":"bundle","id":"bundle--t","objects":[{}]}}"#,
+                objs.join(",")
+            )
+            .as_bytes(),
         )
         .unwrap();
         assert!(b.skipped.is_empty(), "{:?}", b.skipped);
@@ -482,9 +485,18 @@ mod tests {
     fn domains_match_themselves_and_subdomains_only() {
         let m = matcher(&["[domain-name:value='weather4free.com']"]);
         let t = |s: &str| scan(&m, s.as_bytes(), 1 << 20);
-        assert_eq!(t("GET https://weather4free.com/x"), vec![(0, "weather4free.com".into(), 12, 1)]);
-        assert_eq!(t("host=API.Weather4Free.COM;"), vec![(0, "api.weather4free.com".into(), 9, 1)]);
-        assert_eq!(t("end weather4free.com."), vec![(0, "weather4free.com".into(), 4, 1)]);
+        assert_eq!(
+            t("GET https://weather4free.com/x"),
+            vec![(0, "weather4free.com".into(), 12, 1)]
+        );
+        assert_eq!(
+            t("host=API.Weather4Free.COM;"),
+            vec![(0, "api.weather4free.com".into(), 9, 1)]
+        );
+        assert_eq!(
+            t("end weather4free.com."),
+            vec![(0, "weather4free.com".into(), 4, 1)]
+        );
         assert!(t("myweather4free.com").is_empty());
         assert!(t("my-weather4free.com").is_empty());
         assert!(t("weather4free.com.evil.net").is_empty());
@@ -521,7 +533,10 @@ mod tests {
         assert_eq!(t("open(/private/var/tmp/hooker)"), vec![5]);
         assert!(t("/x/private/var/tmp/hooker /private/var/tmp/hookers").is_empty());
         assert_eq!(t("pkg com.bad.app installed"), vec![6]);
-        assert_eq!(t("<string>76dab334-7e17-475d-a5d6-0794eb5818a5</string>"), vec![7]);
+        assert_eq!(
+            t("<string>76dab334-7e17-475d-a5d6-0794eb5818a5</string>"),
+            vec![7]
+        );
         assert_eq!(t("[persist.bad.flag]: [1]"), vec![8]);
     }
 
@@ -550,22 +565,36 @@ mod tests {
         assert_eq!(hits[0].excerpt_start, Some(68));
         assert_eq!(
             hits[0].excerpt.as_deref(),
-            Some("................................weather4free.com................................")
+            Some(
+                "................................weather4free.com................................"
+            )
         );
         assert_eq!(hits[1].excerpt.as_deref().unwrap().len(), 32 + 12 + 4);
     }
 
     #[test]
     fn short_names_match_member_names_not_content() {
-        let m = matcher(&["[process:name='bh']", "[file:path='/private/var/db/com.apple.xpc.roleaccountd.staging/']"]);
+        let m = matcher(&[
+            "[process:name='bh']",
+            "[file:path='/private/var/db/com.apple.xpc.roleaccountd.staging/']",
+        ]);
         assert_eq!(m.too_short_for_content, vec![0]);
         assert!(scan(&m, b" bh ", 2).is_empty());
         let hits = m.path_hits("./private/var/db/com.apple.xpc.roleaccountd.staging/bh");
         let on: Vec<(usize, On)> = hits.iter().map(|h| (h.indicator, h.on)).collect();
         assert_eq!(on, vec![(0, On::Name), (1, On::Path)]);
-        assert_eq!(hits[1].matched, "/private/var/db/com.apple.xpc.roleaccountd.staging/bh");
-        assert!(m.path_hits("private/var/db/com.apple.xpc.roleaccountd.stagingX/a").is_empty());
-        assert_eq!(m.path_hits("private/var/db/com.apple.xpc.roleaccountd.staging").len(), 1);
+        assert_eq!(
+            hits[1].matched,
+            "/private/var/db/com.apple.xpc.roleaccountd.staging/bh"
+        );
+        assert!(m
+            .path_hits("private/var/db/com.apple.xpc.roleaccountd.stagingX/a")
+            .is_empty());
+        assert_eq!(
+            m.path_hits("private/var/db/com.apple.xpc.roleaccountd.staging")
+                .len(),
+            1
+        );
     }
 
     #[test]

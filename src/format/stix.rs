@@ -97,7 +97,10 @@ impl IndicatorKind {
     pub fn from_key(key: &str) -> Option<IndicatorKind> {
         let hash = |prefix: &str| -> Option<&'static str> {
             let rest = key.strip_prefix(prefix)?;
-            let name = rest.trim_matches('\'').to_ascii_lowercase().replace('-', "");
+            let name = rest
+                .trim_matches('\'')
+                .to_ascii_lowercase()
+                .replace('-', "");
             match name.as_str() {
                 "md5" => Some("md5"),
                 "sha1" => Some("sha1"),
@@ -324,7 +327,12 @@ pub fn parse_bundle(bytes: &[u8]) -> Result<Bundle, StixError> {
         indicator_objects: 0,
         indicators: Vec::new(),
         skipped: Vec::new(),
-        named: names.values().map(|n| n.to_string()).collect::<BTreeSet<_>>().into_iter().collect(),
+        named: names
+            .values()
+            .map(|n| n.to_string())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
     };
     for (index, o) in objects.iter().enumerate() {
         let (ty, id) = kinds[index];
@@ -332,14 +340,14 @@ pub fn parse_bundle(bytes: &[u8]) -> Result<Bundle, StixError> {
             continue;
         }
         bundle.indicator_objects += 1;
-        let pattern = o
-            .get("pattern")
-            .and_then(|v| v.as_str())
-            .ok_or_else(|| StixError::Object {
-                index,
-                id: id.into(),
-                problem: "an indicator needs a string \"pattern\"".into(),
-            })?;
+        let pattern =
+            o.get("pattern")
+                .and_then(|v| v.as_str())
+                .ok_or_else(|| StixError::Object {
+                    index,
+                    id: id.into(),
+                    problem: "an indicator needs a string \"pattern\"".into(),
+                })?;
         let skip = |reason: String| Skipped {
             id: id.into(),
             reason,
@@ -354,9 +362,9 @@ pub fn parse_bundle(bytes: &[u8]) -> Result<Bundle, StixError> {
             .and_then(|v| v.as_str())
             .unwrap_or("stix");
         if pattern_type != "stix" {
-            bundle
-                .skipped
-                .push(skip(format!("pattern_type {pattern_type:?} is not \"stix\"")));
+            bundle.skipped.push(skip(format!(
+                "pattern_type {pattern_type:?} is not \"stix\""
+            )));
             continue;
         }
         let (key, raw) = match parse_comparison(pattern) {
@@ -473,7 +481,9 @@ fn normalise(kind: IndicatorKind, raw: &str) -> Result<String, String> {
         }
         IndicatorKind::Ipv4 => {
             if v.parse::<std::net::Ipv4Addr>().is_err() {
-                return Err(format!("{raw:?} is not an IPv4 address (CIDR ranges are not matched)"));
+                return Err(format!(
+                    "{raw:?} is not an IPv4 address (CIDR ranges are not matched)"
+                ));
             }
         }
         IndicatorKind::Email => {
@@ -625,7 +635,10 @@ mod tests {
         let e = parse_bundle(&bundle(r#"{"id":"indicator--x"}"#)).unwrap_err();
         assert!(e.to_string().starts_with("object 0 (indicator--x)"), "{e}");
         let e = parse_bundle(&bundle(r#"{"type":"malware","id":"indicator--x"}"#)).unwrap_err();
-        assert!(e.to_string().contains("does not start with its type"), "{e}");
+        assert!(
+            e.to_string().contains("does not start with its type"),
+            "{e}"
+        );
         let e = parse_bundle(&bundle(
             r#"{"type":"relationship","id":"relationship--1","relationship_type":"indicates"}"#,
         ))

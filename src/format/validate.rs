@@ -376,7 +376,10 @@ fn ioc_scan(scan: &IocScan) -> Result<(), String> {
             return Err(format!("IOC file {} is listed twice", f.sha256));
         }
         if f.file.is_empty() || f.file.contains('/') || f.file.contains('\\') {
-            return Err(format!("IOC file name {:?} must be a bare file name", f.file));
+            return Err(format!(
+                "IOC file name {:?} must be a bare file name",
+                f.file
+            ));
         }
         let skipped: u64 = f.skipped.iter().map(|s| s.count).sum();
         if f.used + skipped != f.indicator_objects || f.names_only > f.used {
@@ -385,7 +388,9 @@ fn ioc_scan(scan: &IocScan) -> Result<(), String> {
                 f.file, f.used, f.indicator_objects
             ));
         }
-        if f.skipped.iter().any(|s| s.count == 0 || s.examples.is_empty() || s.examples.len() > 5)
+        if f.skipped
+            .iter()
+            .any(|s| s.count == 0 || s.examples.is_empty() || s.examples.len() > 5)
         {
             return Err(format!(
                 "IOC file {}: each skipped reason has a count and 1 to 5 examples",
@@ -438,7 +443,9 @@ fn ioc_scan(scan: &IocScan) -> Result<(), String> {
         if exhibits[e.exhibit.as_str()] != e.matches {
             return Err(format!(
                 "exhibit {} says {} matches, the scan lists {}",
-                e.exhibit, e.matches, exhibits[e.exhibit.as_str()]
+                e.exhibit,
+                e.matches,
+                exhibits[e.exhibit.as_str()]
             ));
         }
     }

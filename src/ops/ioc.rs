@@ -207,8 +207,7 @@ fn scan_exhibit(
         }
         "tar" => {
             let gzip = rec.compression.as_deref() == Some("gzip");
-            let (t, found) =
-                iocscan::scan_tar(path, gzip, sel, m, progress).map_err(unreadable)?;
+            let (t, found) = iocscan::scan_tar(path, gzip, sel, m, progress).map_err(unreadable)?;
             now.size = t.size;
             now.hashes = t.hashes;
             now.manifest_sha256 = Some(manifest_sha256(&t.members));
@@ -217,8 +216,13 @@ fn scan_exhibit(
             found
         }
         _ => {
-            now = crate::ops::seal::measure(path, crate::ops::seal::ArtifactKind::Auto, sel, progress)
-                .map_err(unreadable)?;
+            now = crate::ops::seal::measure(
+                path,
+                crate::ops::seal::ArtifactKind::Auto,
+                sel,
+                progress,
+            )
+            .map_err(unreadable)?;
             let members = now.members.clone().unwrap_or_default();
             // Refuse before reading a changed directory a second time.
             refuse_if_changed(seal, path, &now)?;
@@ -278,7 +282,13 @@ fn refuse_if_changed(seal: &Seal, path: &Path, now: &Artifact) -> Result<()> {
 }
 
 /// The match record of a hit.
-fn match_record(m: &Matcher, files: &[IocFile], exhibit: &str, member: Option<String>, h: Hit) -> IocMatch {
+fn match_record(
+    m: &Matcher,
+    files: &[IocFile],
+    exhibit: &str,
+    member: Option<String>,
+    h: Hit,
+) -> IocMatch {
     let (f, ind) = &m.indicators[h.indicator];
     let several = h.offsets.len() > 1;
     IocMatch {
@@ -358,7 +368,12 @@ pub fn scan(
             .map(|(member, h)| match_record(&m, &files, ex, member, h))
             .collect();
         recs.sort_by(|a, b| {
-            (&a.member, &a.indicator, &a.on, &a.matched).cmp(&(&b.member, &b.indicator, &b.on, &b.matched))
+            (&a.member, &a.indicator, &a.on, &a.matched).cmp(&(
+                &b.member,
+                &b.indicator,
+                &b.on,
+                &b.matched,
+            ))
         });
         s.matches = recs.len() as u64;
         scanned.push(s);
@@ -609,7 +624,10 @@ pub fn correlate(cases: &[PathBuf]) -> Result<Correlation> {
         }
         let mut text_cases: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
         for (s, _) in &ms {
-            text_cases.entry(s.matched.as_str()).or_default().insert(s.case);
+            text_cases
+                .entry(s.matched.as_str())
+                .or_default()
+                .insert(s.case);
         }
         let same_text = text_cases
             .into_iter()

@@ -102,6 +102,48 @@ fn exhibit_finding(exhibit: &str, code: &str, message: String) -> Finding {
     }
 }
 
+/// Checks the case's copy of every IOC file a scan pinned (FORMAT.md 6.8): a copy whose SHA-256
+/// differs is an error (`ioc-file`); a missing copy is a warning (`ioc-file-missing`).
+fn check_ioc_copies(
+    case: &CaseDir,
+    files: &[(u64, crate::format::body::IocFileRecord)],
+    findings: &mut Vec<Finding>,
+) {
+    let mut seen = std::collections::BTreeSet::new();
+    for (seq, f) in files {
+        if !seen.insert(f.sha256.clone()) {
+            continue;
+        }
+        let path = case.ioc_dir().join(format!("{}.stix2", f.sha256));
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                use sha2::Digest;
+                let found = crate::format::encoding::hex(&sha2::Sha256::digest(&bytes));
+                if found != f.sha256 {
+                    findings.push(file_finding(
+                        Severity::Error,
+                        "ioc-file",
+                        &path,
+                        format!(
+                            "the copy of IOC file {} pinned by entry {seq} has SHA-256 {found}, not {}: it was altered",
+                            f.file, f.sha256
+                        ),
+                    ));
+                }
+            }
+            Err(_) => findings.push(file_finding(
+                Severity::Warning,
+                "ioc-file-missing",
+                &path,
+                format!(
+                    "no copy of IOC file {} (entry {seq}); the scan cannot be re-checked without it",
+                    f.file
+                ),
+            )),
+        }
+    }
+}
+
 /// Verifies the case.
 pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result<Report> {
     let start = Instant::now();
@@ -114,6 +156,7 @@ pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result
     let mut roots: HashMap<u64, Hash> = HashMap::new();
     let mut state = ChainState::new();
     let mut seals: Vec<(u64, Seal)> = Vec::new();
+    let mut ioc_files: Vec<(u64, crate::format::body::IocFileRecord)> = Vec::new();
     let ledger = case.ledger();
     for raw in LineReader::open(&ledger)? {
         match raw? {
@@ -131,8 +174,12 @@ pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result
                 let seq = state.size;
                 let applied = state.apply(&bytes);
                 findings.extend(applied.findings);
-                if let Some(Body::Seal(s)) = applied.body {
-                    seals.push((seq, *s));
+                match applied.body {
+                    Some(Body::Seal(s)) => seals.push((seq, *s)),
+                    Some(Body::IocScan(scan)) => {
+                        ioc_files.extend(scan.ioc_files.into_iter().map(|f| (seq, f)))
+                    }
+                    _ => {}
                 }
                 if wanted.contains(&state.size) {
                     roots.insert(state.size, state.frontier.root());
@@ -141,6 +188,7 @@ pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result
         }
     }
     let entries = state.size;
+    check_ioc_copies(case, &ioc_files, &mut findings);
     // Checkpoints.
     let origin = state.case.as_ref().map(|c| c.origin.clone());
     let mut checkpointed_size = 0;

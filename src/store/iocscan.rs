@@ -6,7 +6,9 @@
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Hashes, Member};
 use crate::format::iocmatch::{Hit, Matcher};
-use crate::store::hashing::{self, ChunkReader, HashSelection, MemberInspector, MultiHasher, Progress};
+use crate::store::hashing::{
+    self, ChunkReader, HashSelection, MemberInspector, MultiHasher, Progress,
+};
 use crate::store::tarhash::{self, TarDigest};
 use std::io::{BufRead, Read};
 use std::path::Path;

@@ -178,13 +178,7 @@ pub fn inspect_tar<I: MemberInspector + Send>(
             // checks that the file did not change in between. (The progress display has
             // already reached the file's size.)
             inspector.reset();
-            let t = inspect_tar_with_tar_crate(
-                path,
-                false,
-                sel,
-                &hashing::no_progress,
-                inspector,
-            )?;
+            let t = inspect_tar_with_tar_crate(path, false, sel, &hashing::no_progress, inspector)?;
             if t.size != size || t.hashes != hashes {
                 return Err(Error::input(format!(
                     "{}: the file changed while it was being hashed; seal it again once it is stable",
