@@ -8,5 +8,6 @@ pub mod fsutil;
 pub mod hashing;
 pub mod keyfile;
 pub mod ledger;
+pub mod safeextract;
 pub mod tarhash;
 pub mod tarstream;
