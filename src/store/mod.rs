@@ -9,5 +9,6 @@ pub mod hashing;
 pub mod iocscan;
 pub mod keyfile;
 pub mod ledger;
+pub mod safeextract;
 pub mod tarhash;
 pub mod tarstream;
