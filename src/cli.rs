@@ -533,6 +533,9 @@ pub struct ReportArgs {
     /// A folder of templates overriding the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// Another case to correlate IOC findings with (expert report's correlation annex; repeat).
+    #[arg(long, value_name = "CASE")]
+    pub correlate: Vec<PathBuf>,
     /// Replace FILE.pdf if it exists.
     #[arg(long)]
     pub force: bool,

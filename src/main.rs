@@ -342,6 +342,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 templates: scelle::report::TemplateSource {
                     dir: a.templates.clone(),
                 },
+                correlate: a.correlate.clone(),
             };
             let opts = scelle::report::pdf::PdfOptions {
                 paper: scelle::report::pdf::Paper::parse(&a.paper)?,

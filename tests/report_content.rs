@@ -59,6 +59,7 @@ fn every_document_builds_in_every_language_from_the_demo() {
                     exhibits: vec![],
                     input: Some(input.clone()),
                     templates: TemplateSource::default(),
+                    correlate: Vec::new(),
                 };
                 let doc = build(&data, &req)
                     .unwrap_or_else(|e| panic!("{kind:?} {lang} {jurisdiction}: {e}"));
@@ -101,6 +102,7 @@ fn every_document_builds_in_every_language_from_the_demo() {
         exhibits: vec!["E-0002".into()],
         input: None,
         templates: TemplateSource::default(),
+        correlate: Vec::new(),
     };
     let es = text_of(&build(&data, &req("es")).unwrap().blocks);
     assert!(es.contains(" de 20"), "{es}");

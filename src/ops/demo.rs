@@ -67,6 +67,17 @@ const LOGS: &[(&str, &[u8])] = &[
     demo_file!("sysdiagnose-logs/shutdown.log"),
 ];
 
+/// The second case's phone: a sysdiagnose log folder (Spanish investigation).
+const ES_LOGS: &[(&str, &[u8])] = &[
+    demo_file!("es-sysdiagnose/logs/system_logs.txt"),
+    demo_file!("es-sysdiagnose/ps.txt"),
+    demo_file!("es-sysdiagnose/shutdown.log"),
+];
+
+/// Amnesty International's Pegasus indicators (STIX 2.1), unmodified; provenance in
+/// `examples/demo/ioc/SOURCES.txt`.
+const PEGASUS_STIX: (&str, &[u8]) = demo_file!("ioc/pegasus.stix2");
+
 /// The single file.
 const NOTES: (&str, &[u8]) = demo_file!("acquisition-notes.txt");
 
@@ -141,6 +152,92 @@ fn write_ios_tar(path: &Path) -> Result<()> {
     }
     let bytes = b.into_inner().at(path)?;
     std::fs::write(path, bytes).at(path)
+}
+
+/// Prints a scan's matches, one line each.
+fn say_scan(say: &mut dyn FnMut(&str), out: &super::ioc::ScanOutcome) {
+    let f = &out.scan.ioc_files[0];
+    say(&format!(
+        "IOC scan (entry {}) with {} (sha256 {}): {} of {} indicators used, {} matches",
+        out.seq,
+        f.file,
+        f.sha256,
+        f.used,
+        f.indicator_objects,
+        out.scan.matches.len()
+    ));
+    for m in &out.scan.matches {
+        say(&format!(
+            "  {} {} {:?} in {}{} ({}{})",
+            m.indicates.join(", "),
+            m.kind,
+            m.value,
+            m.exhibit,
+            m.member
+                .as_ref()
+                .map(|x| format!(" {x}"))
+                .unwrap_or_default(),
+            m.on,
+            m.offset
+                .map(|o| format!(" at byte {o}"))
+                .unwrap_or_default()
+        ));
+    }
+}
+
+/// The Spanish case: one phone's sysdiagnose folder, sealed and scanned.
+fn build_spanish_case(
+    dir: &Path,
+    key: &keyfile::LoadedKey,
+    ioc_path: &Path,
+    say: &mut dyn FnMut(&str),
+) -> Result<PathBuf> {
+    let logs = dir.join("artifacts-es").join("sysdiagnose-logs");
+    write_tree(&logs, ES_LOGS, "es-sysdiagnose/")?;
+    let case_dir = dir.join("case-es");
+    let params = CaseParams {
+        case_id: "DP 150/2022".into(),
+        title: "Diligencias previas 150/2022 (Pegasus), Juzgado Central de Instrucción n.º 4"
+            .into(),
+        court: some("Audiencia Nacional"),
+        jurisdiction: some("es"),
+        lang: some("es"),
+    };
+    let init = super::init::init(&case_dir, &params, Some(key))?;
+    let case = init.case;
+    say(&format!(
+        "second case {} \u{2014} {}: {}",
+        params.case_id,
+        params.title,
+        case_dir.display()
+    ));
+    super::seal::seal(
+        &case,
+        std::slice::from_ref(&logs),
+        key,
+        &SealOptions {
+            seal_no: some("DP150-001"),
+            description: some("sysdiagnose log folder of the second phone"),
+            acquisition: Acquisition {
+                method: some("logical (sysdiagnose)"),
+                acquired_at: some("2022-05-12T10:00:00+02:00"),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        &no_progress,
+    )?;
+    let scan = super::ioc::scan(
+        &case,
+        &super::ioc::ScanOptions {
+            stix: vec![ioc_path.to_path_buf()],
+            ..Default::default()
+        },
+        key,
+        &no_progress,
+    )?;
+    say_scan(say, &scan);
+    Ok(case_dir)
 }
 
 fn some(s: &str) -> Option<String> {
@@ -319,6 +416,17 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         "opened and re-sealed E-0001 as NSO-DEMO-001-R1 (re-hash {})",
         if check.matches { "matches" } else { "DIFFERS" }
     ));
+    // The examination: every exhibit searched for Amnesty's Pegasus indicators.
+    let ioc_path = dir.join("ioc").join("pegasus.stix2");
+    let ioc_parent = ioc_path.parent().expect("has a parent");
+    std::fs::create_dir_all(ioc_parent).at(ioc_parent)?;
+    std::fs::write(&ioc_path, PEGASUS_STIX.1).at(&ioc_path)?;
+    let scan_opts = super::ioc::ScanOptions {
+        stix: vec![ioc_path.clone()],
+        ..Default::default()
+    };
+    let scan = super::ioc::scan(&case, &scan_opts, &key, &no_progress)?;
+    say_scan(say, &scan);
     let exhibits: Vec<String> = sealed.iter().map(|s| s.exhibit.clone()).collect();
     let details = custody::ReleaseDetails {
         to: "counsel".into(),
@@ -361,6 +469,37 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     for line in cp_text.lines() {
         say(&format!("  {line}"));
     }
+    // A second case: the Spanish investigation's phone, scanned with the same indicators, then
+    // the two cases correlated.
+    let es_case = build_spanish_case(dir, &key, &ioc_path, say)?;
+    let corr = super::ioc::correlate(&[case_dir.clone(), es_case.clone()])?;
+    say(&format!(
+        "correlated {} with {}: {} indicators matched in both",
+        case_dir.display(),
+        es_case.display(),
+        corr.shared.len()
+    ));
+    for sh in &corr.shared {
+        say(&format!(
+            "  shared {} {} [{}]: {}",
+            sh.kind,
+            sh.value,
+            sh.indicates.join(", "),
+            sh.matches
+                .iter()
+                .map(|m| format!(
+                    "{} {}{}",
+                    corr.cases[m.case].case_id,
+                    m.exhibit,
+                    m.member
+                        .as_ref()
+                        .map(|x| format!(" {x}"))
+                        .unwrap_or_default()
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
     // Every document in every language, each recorded in the ledger by its SHA-256.
     let reports_dir = dir.join("reports");
     std::fs::create_dir_all(&reports_dir).at(&reports_dir)?;
@@ -381,6 +520,11 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
                 exhibits: Vec::new(),
                 input: Some(input.clone()),
                 templates: Default::default(),
+                correlate: if kind == crate::report::DocumentKind::ExpertReport {
+                    vec![es_case.clone()]
+                } else {
+                    Vec::new()
+                },
             };
             let pdf_opts = crate::report::pdf::PdfOptions {
                 bates: Some(crate::report::pdf::Bates {
@@ -437,6 +581,8 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     say(&format!("  scelle -C {c} verify --rehash"));
     say(&format!("  scelle -C {c} show E-0001"));
     say(&format!("  scelle -C {c} prove E-0001"));
+    say(&format!("  scelle -C {c} ioc findings"));
+    say(&format!("  scelle ioc correlate {c} {}", es_case.display()));
     say(&format!("  sha256sum {}", tar_path.display()));
     Ok(DemoOutcome {
         dir: dir.to_path_buf(),

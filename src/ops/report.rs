@@ -69,7 +69,12 @@ pub fn report(
             )));
         }
     }
-    let gathered = data::gather(case)?;
+    let mut gathered = data::gather(case)?;
+    if !req.correlate.is_empty() {
+        let mut cases = vec![case.root().to_path_buf()];
+        cases.extend(req.correlate.iter().cloned());
+        gathered.correlation = Some(crate::ops::ioc::correlate(&cases)?);
+    }
     let doc = build(&gathered, req)?;
     let ledger_bytes = std::fs::read(case.ledger()).at(case.ledger())?;
     let checkpoint_text = gathered.checkpoint.text.clone().into_bytes();

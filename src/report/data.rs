@@ -105,6 +105,23 @@ pub struct LedgerData {
     pub as_of: String,
     /// Number of entries.
     pub entries: u64,
+    /// Every IOC scan recorded, in ledger order.
+    pub scans: Vec<ScanData>,
+    /// The correlation with other cases, when the report was asked for one.
+    pub correlation: Option<crate::ops::ioc::Correlation>,
+}
+
+/// One recorded IOC scan.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ScanData {
+    /// Its entry.
+    pub seq: u64,
+    /// When it was recorded.
+    pub time: String,
+    /// Who signed it.
+    pub by: String,
+    /// The body.
+    pub scan: crate::format::body::IocScan,
 }
 
 /// Reads the whole ledger once and gathers the report data.
@@ -112,6 +129,7 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
     let mut state = ChainState::new();
     let mut exhibits: Vec<Exhibit> = Vec::new();
     let mut as_of = String::new();
+    let mut scans = Vec::new();
     for raw in LineReader::open(&case.ledger())? {
         let RawLine::Line { bytes, .. } = raw? else {
             return Err(Error::input(format!(
@@ -124,6 +142,17 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
             continue;
         };
         as_of = e.time.clone();
+        if let Body::IocScan(scan) = &body {
+            scans.push(ScanData {
+                seq: e.seq,
+                time: e.time.clone(),
+                by: state
+                    .key(&e.key)
+                    .map(|k| k.record.name.clone())
+                    .unwrap_or_else(|| e.key.clone()),
+                scan: (**scan).clone(),
+            });
+        }
         if let Body::Seal(s) = &body {
             if let Some(c) = state.custody.get(&s.exhibit) {
                 exhibits.push(Exhibit {
@@ -239,5 +268,7 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
         verification,
         as_of,
         entries: state.size,
+        scans,
+        correlation: None,
     })
 }

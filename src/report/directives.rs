@@ -446,6 +446,189 @@ fn commands(data: &LedgerData) -> Block {
     Block::Preformatted(lines.join("\n"))
 }
 
+fn para(text: String) -> Block {
+    Block::Paragraph(vec![super::markup::Run {
+        style: super::markup::Style::Regular,
+        text,
+    }])
+}
+
+fn date_time(t: &str, lang: &str) -> String {
+    crate::format::time::parse_utc(t)
+        .map(|t| super::locale::short_datetime(t, lang))
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// Every recorded IOC scan: the IOC files (pinned by SHA-256, with what was not used and
+/// why), then a table of the matches.
+fn findings_blocks(data: &LedgerData, l: &Labels, lang: &str) -> Vec<Block> {
+    if data.scans.is_empty() {
+        return vec![para(l.get("findings", "none"))];
+    }
+    let mut out = Vec::new();
+    for sd in &data.scans {
+        let s = &sd.scan;
+        out.push(para(
+            l.get("findings", "scan")
+                .replace("{seq}", &sd.seq.to_string())
+                .replace("{time}", &date_time(&sd.time, lang))
+                .replace("{by}", &sd.by)
+                .replace(
+                    "{exhibits}",
+                    &s.exhibits
+                        .iter()
+                        .map(|e| e.exhibit.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+        ));
+        let mut rows = Vec::new();
+        for f in &s.ioc_files {
+            rows.push((l.get("findings", "ioc_file"), f.file.clone(), false));
+            rows.push(("SHA-256".to_string(), f.sha256.clone(), true));
+            rows.push((
+                l.get("findings", "indicators"),
+                l.get("findings", "used")
+                    .replace("{used}", &super::locale::number(f.used, lang))
+                    .replace("{total}", &super::locale::number(f.indicator_objects, lang))
+                    .replace("{names}", &f.names.join(", ")),
+                false,
+            ));
+            for k in &f.skipped {
+                rows.push((
+                    l.get("findings", "skipped"),
+                    format!("{}: {}", super::locale::number(k.count, lang), k.reason),
+                    false,
+                ));
+            }
+        }
+        out.push(Block::KeyValue(rows));
+        if s.matches.is_empty() {
+            out.push(para(l.get("findings", "no_match")));
+            continue;
+        }
+        out.push(Block::Table {
+            columns: vec![
+                col(l.get("findings", "exhibit"), 0.09, true),
+                col(l.get("findings", "indicator"), 0.25, false),
+                col(l.get("findings", "indicates"), 0.11, false),
+                col(l.get("findings", "place"), 0.30, true),
+                col(l.get("findings", "found"), 0.25, true),
+            ],
+            rows: s
+                .matches
+                .iter()
+                .map(|m| {
+                    let mut place = m.member.clone().unwrap_or_default();
+                    if let Some(off) = m.offset {
+                        if !place.is_empty() {
+                            place.push_str(", ");
+                        }
+                        place.push_str(
+                            &l.get("findings", "at_byte")
+                                .replace("{offset}", &off.to_string()),
+                        );
+                    }
+                    if m.occurrences > 1 {
+                        place.push_str(&format!(
+                            " ({})",
+                            l.get("findings", "occurrences")
+                                .replace("{n}", &super::locale::number(m.occurrences, lang))
+                        ));
+                    }
+                    let found = match &m.excerpt {
+                        Some(x) => format!("{} \u{2014} \u{ab}{x}\u{bb}", m.matched),
+                        None => format!("{} ({})", m.matched, l.get("findings", &m.on)),
+                    };
+                    vec![
+                        m.exhibit.clone(),
+                        format!("{} {}", m.kind, m.value),
+                        if m.indicates.is_empty() {
+                            "\u{2014}".into()
+                        } else {
+                            m.indicates.join(", ")
+                        },
+                        place,
+                        found,
+                    ]
+                })
+                .collect(),
+        });
+    }
+    out
+}
+
+/// The correlation annex: the cases compared (pinned by their Merkle roots), then every
+/// indicator matched in more than one of them, with where.
+fn correlation_blocks(data: &LedgerData, l: &Labels, lang: &str) -> Vec<Block> {
+    let Some(c) = &data.correlation else {
+        return vec![para(l.get("correlation", "not_asked"))];
+    };
+    let mut out = vec![Block::Table {
+        columns: vec![
+            col(l.get("correlation", "case"), 0.20, false),
+            col(l.get("correlation", "title"), 0.30, false),
+            col(l.get("correlation", "entries"), 0.10, false),
+            col(l.get("correlation", "root"), 0.40, true),
+        ],
+        rows: c
+            .cases
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                vec![
+                    format!("{}. {}", i + 1, s.case_id),
+                    s.title.clone(),
+                    super::locale::number(s.entries, lang),
+                    s.root.clone(),
+                ]
+            })
+            .collect(),
+    }];
+    if c.shared.is_empty() {
+        out.push(para(l.get("correlation", "none")));
+        return out;
+    }
+    let mut rows = Vec::new();
+    for sh in &c.shared {
+        for m in &sh.matches {
+            rows.push(vec![
+                sh.kind.clone(),
+                sh.value.clone(),
+                if sh.indicates.is_empty() {
+                    "\u{2014}".into()
+                } else {
+                    sh.indicates.join(", ")
+                },
+                format!(
+                    "{}. {} {}{} ({}, {} {}): {}",
+                    m.case + 1,
+                    c.cases[m.case].case_id,
+                    m.exhibit,
+                    m.member
+                        .as_ref()
+                        .map(|x| format!(" {x}"))
+                        .unwrap_or_default(),
+                    l.get("findings", &m.on),
+                    l.get("correlation", "entry"),
+                    m.entry,
+                    m.matched
+                ),
+            ]);
+        }
+    }
+    out.push(Block::Table {
+        columns: vec![
+            col(l.get("correlation", "kind"), 0.20, false),
+            col(l.get("correlation", "value"), 0.20, true),
+            col(l.get("correlation", "indicates"), 0.11, false),
+            col(l.get("correlation", "where"), 0.49, true),
+        ],
+        rows,
+    });
+    out
+}
+
 /// Expands one directive.
 pub fn expand(
     name: &str,
@@ -467,6 +650,8 @@ pub fn expand(
             data.checkpoint.text.trim_end().to_string(),
         )],
         "commands" => vec![commands(data)],
+        "findings" => findings_blocks(data, l, lang),
+        "correlation" => correlation_blocks(data, l, lang),
         "signature" => vec![Block::Signature(signature.to_vec())],
         other => {
             return Err(Error::input(format!(

@@ -83,6 +83,8 @@ pub struct ReportRequest {
     pub input: Option<toml::Value>,
     /// Templates.
     pub templates: TemplateSource,
+    /// Other cases to correlate IOC findings with (the expert report's correlation annex).
+    pub correlate: Vec<std::path::PathBuf>,
 }
 
 /// A built document, ready for layout.
@@ -190,6 +192,12 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
         },
         "as_of": data.as_of,
         "entries": data.entries,
+        "scans": data.scans.len(),
+        "ioc_matches": data.scans.iter().map(|s| s.scan.matches.len()).sum::<usize>(),
+        "correlation": data.correlation.as_ref().map(|c| serde_json::json!({
+            "cases": c.cases.len(),
+            "shared": c.shared.len(),
+        })),
         "tool": { "name": "scelle", "version": crate::VERSION, "format": crate::format::entry::FORMAT_VERSION },
         "input": input,
         "params": params,
