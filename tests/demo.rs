@@ -38,17 +38,29 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
     );
     assert!(
         out.contains(
-            "verify --rehash: OK (21 entries, 3 exhibits re-hashed, 0 errors, 0 warnings)"
+            "verify --rehash: OK (22 entries, 3 exhibits re-hashed, 0 errors, 0 warnings)"
         ),
         "{out}"
     );
     assert!(
-        out.contains("witness counsel has seen tree size 8"),
+        out.contains("witness counsel has seen tree size 9"),
         "{out}"
     );
     for step in [
         "opened and re-sealed E-0001 as NSO-DEMO-001-R1 (re-hash matches)",
         "counsel re-hashed E-0003: matches the seal",
+        // Real Pegasus indicators planted among clean data: a domain in a log and in Safari
+        // history (a subdomain), a process name in a data-usage record, a file name.
+        "1549 of 1549 indicators used, 4 matches",
+        "Pegasus domain-name:value \"free247downloads.com\" in E-0001 private/var/mobile/Library/Safari/History-export.tsv (content at byte 200)",
+        "Pegasus file:name \"roleaccountd.plist\" in E-0001 private/var/root/Library/Preferences/roleaccountd.plist (name)",
+        "Pegasus process:name \"roleaccountd\" in E-0001 private/var/wireless/Library/Databases/DataUsage.sqlite (content at byte",
+        "Pegasus domain-name:value \"free247downloads.com\" in E-0002 logs/system_logs.txt (content at byte 119)",
+        // The second case and the correlation.
+        "1549 of 1549 indicators used, 2 matches",
+        "2 indicators matched in both",
+        "shared domain-name:value free247downloads.com [Pegasus]",
+        "shared process:name roleaccountd [Pegasus]",
     ] {
         assert!(out.contains(step), "{step} missing from:\n{out}");
     }
@@ -79,6 +91,7 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         "key.enrol",
         "open",
         "reseal",
+        "ioc.scan",
         "release",
         "accept",
     ];
@@ -100,6 +113,23 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         }
     }
     assert!(ledger.contains(&sha256sum(&tar)));
+    // The scan pins the IOC file as sha256sum sees it; the expert report shows the findings
+    // and the correlation annex.
+    assert!(ledger.contains(&sha256sum(&dir.join("ioc/pegasus.stix2"))));
+    let text = Command::new("pdftotext")
+        .arg(dir.join("reports/expert-report-en.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for want in [
+        "Indicators of compromise",
+        "bun54l2b67.get1tn0w.free247do",
+        "Annex: correlation of indicators across cases",
+        "DP 150/2022",
+    ] {
+        assert!(text.contains(want), "{want} missing from the expert report");
+    }
     assert!(ledger.contains(&sha256sum(&dir.join("artifacts/acquisition-notes.txt"))));
     // The case verifies with the CLI too, and the keys are the documented ones.
     let o = Command::new(env!("CARGO_BIN_EXE_scelle"))

@@ -479,17 +479,13 @@ fn normalise(kind: IndicatorKind, raw: &str) -> Result<String, String> {
                 return Err(format!("domain {raw:?} is not a domain name"));
             }
         }
-        IndicatorKind::Ipv4 => {
-            if v.parse::<std::net::Ipv4Addr>().is_err() {
-                return Err(format!(
-                    "{raw:?} is not an IPv4 address (CIDR ranges are not matched)"
-                ));
-            }
+        IndicatorKind::Ipv4 if v.parse::<std::net::Ipv4Addr>().is_err() => {
+            return Err(format!(
+                "{raw:?} is not an IPv4 address (CIDR ranges are not matched)"
+            ));
         }
-        IndicatorKind::Email => {
-            if v.split('@').count() != 2 {
-                return Err(format!("{raw:?} is not an e-mail address"));
-            }
+        IndicatorKind::Email if v.split('@').count() != 2 => {
+            return Err(format!("{raw:?} is not an e-mail address"));
         }
         _ => {}
     }

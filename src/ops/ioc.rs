@@ -28,6 +28,12 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+/// Hits with the member they are in (`None` for a single-file exhibit).
+type MemberHits = Vec<(Option<String>, Hit)>;
+
+/// Matches grouped by (indicator kind, value), with what each side says it indicates.
+type ByValue = BTreeMap<(String, String), Vec<(SideMatch, Vec<String>)>>;
+
 /// IOC files larger than this are refused (the largest public bundles are a few MiB).
 pub const MAX_IOC_FILE: u64 = 256 << 20;
 
@@ -173,7 +179,7 @@ fn scan_exhibit(
     path: &Path,
     m: &Matcher,
     progress: Progress,
-) -> Result<(ScannedExhibit, Vec<(Option<String>, Hit)>)> {
+) -> Result<(ScannedExhibit, MemberHits)> {
     let rec = &seal.artifact;
     let mut sel = recorded_selection(seal);
     sel.legacy |= m.needs_legacy_digests();
@@ -335,7 +341,7 @@ pub fn scan(
         }
         files.push(f);
     }
-    for (ex, _) in &opts.paths {
+    for ex in opts.paths.keys() {
         if !opts.exhibits.is_empty() && !opts.exhibits.contains(ex) {
             return Err(Error::input(format!(
                 "--path {ex}=...: {ex} is not among the exhibits to scan"
@@ -544,7 +550,7 @@ pub fn correlate(cases: &[PathBuf]) -> Result<Correlation> {
         return Err(Error::input("correlate needs two or more cases"));
     }
     let mut sides = Vec::new();
-    let mut by_value: BTreeMap<(String, String), Vec<(SideMatch, Vec<String>)>> = BTreeMap::new();
+    let mut by_value: ByValue = BTreeMap::new();
     let mut file_users: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
     for (i, p) in cases.iter().enumerate() {
         if p.is_file() {
