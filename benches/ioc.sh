@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# benches/ioc.sh — IOC scan throughput against grep, on the same data, in the same run.
+#
+# Data: BENCH_IOC_GIB GiB of mixed content (log lines with host names, SQLite-like records,
+# random binary), a few real Pegasus indicators planted in it. One file, sealed once.
+# Compared, interleaved, best of BENCH_RUNS runs each:
+#   grep      LC_ALL=C grep -F -c -f domains.txt DATA   (the 1,438 Pegasus domains only; no hashing)
+#   scelle    scelle ioc scan --stix pegasus.stix2      (all 1,549 indicators with the domain,
+#             e-mail, process rules, AND the SHA-256 re-hash of the exhibit, AND the signed entry;
+#             includes ~70 ms of key decryption)
+#   sha256sum, openssl dgst -sha256: the hashing alone, for reference.
+# Ratios > 1 mean scelle is faster. Speed is measured here, never in the test suite.
+#
+# Usage: bash benches/ioc.sh [| tee -a benches/results-DATE.txt]
+# Quick: BENCH_IOC_GIB=0.25 BENCH_RUNS=2 bash benches/ioc.sh
+
+set -euo pipefail
+export LC_ALL=C
+BENCH_IOC_GIB=${BENCH_IOC_GIB:-1}
+BENCH_RUNS=${BENCH_RUNS:-3}
+BENCH_TMPDIR=${BENCH_TMPDIR:-${TMPDIR:-/tmp}}
+BENCH_NO_BUILD=${BENCH_NO_BUILD:-0}
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STIX=$REPO/examples/demo/ioc/pegasus.stix2
+
+if [[ $BENCH_NO_BUILD != 1 ]]; then
+    (cd "$REPO" && cargo build --release --quiet)
+fi
+SCELLE=$REPO/target/release/scelle
+W=$(mktemp -d "$BENCH_TMPDIR/scelle-ioc-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+export SCELLE_PASSPHRASE="bench passphrase"
+
+echo "## IOC scan: ${BENCH_IOC_GIB} GiB mixed data, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$W/data.bin" "$BENCH_IOC_GIB" <<'EOF'
+import random, sys
+path, gib = sys.argv[1], float(sys.argv[2])
+total = int(gib * (1 << 30))
+rnd = random.Random(20261123)
+words = [w.encode() for w in "the kernel process started connection wifi safari message "
+         "photos backup sync cellular location daemon service request response error ok".split()]
+hosts = [b"www.example.org", b"api.apple.com", b"fr.wikipedia.org", b"cdn.example.net",
+         b"mail.example.com", b"gateway.icloud.com"]
+# One 16 MiB block of mixed content, varied per repetition by a rotating byte offset.
+lines = []
+for i in range(60000):
+    lines.append(b"2021-08-30 10:%02d:%02d.%03d +0200 localhost %s[%d]: %s %s %s\n" % (
+        i % 60, i % 60, i % 1000, rnd.choice(words), rnd.randrange(99, 3000),
+        rnd.choice(words), rnd.choice(hosts), rnd.choice(words)))
+text = b"".join(lines)
+records = b"".join(b"\x0d\x04\x00\x17" + rnd.choice(words) + b"com.apple." + rnd.choice(words)
+                   + bytes(rnd.randrange(256) for _ in range(12)) for _ in range(40000))
+binary = rnd.randbytes(16 << 20)
+block = (text + records + binary)[: 16 << 20]
+planted = [b"hostname: bun54l2b67.get1tn0w.free247downloads.com\n", b"roleaccountd",
+           b"From: bogaardlisa803@gmail.com\n"]
+with open(path, "wb") as f:
+    written, n = 0, 0
+    while written < total:
+        k = n % len(block)
+        chunk = block[k:] + block[:k]
+        chunk = chunk[: total - written]
+        if n % 8 == 3 and len(chunk) > 4096:
+            p = planted[n % len(planted)]
+            chunk = chunk[:1000] + p + chunk[1000 + len(p):]
+        f.write(chunk)
+        written += len(chunk)
+        n += 1
+EOF
+python3 - "$STIX" > "$W/domains.txt" <<'EOF'
+import json, sys
+for o in json.load(open(sys.argv[1]))["objects"]:
+    p = o.get("pattern", "")
+    if p.startswith("[domain-name:value="):
+        print(p.split("'")[1].lower())
+EOF
+echo "  data $(stat -c %s "$W/data.bin") bytes; $(wc -l < "$W/domains.txt") domains for grep"
+
+"$SCELLE" key new --name bench --role expert --out "$W" >/dev/null
+"$SCELLE" init "$W/case" --case-id BENCH --title "IOC bench" >/dev/null
+"$SCELLE" -C "$W/case" seal "$W/data.bin" --key "$W/bench.key" >/dev/null
+cat "$W/data.bin" > /dev/null   # warm the page cache for everyone
+
+secs() { local s=${EPOCHREALTIME/./}; "$@" >/dev/null 2>&1 || true; local e=${EPOCHREALTIME/./}; awk -v a="$s" -v b="$e" 'BEGIN{printf "%.3f", (b-a)/1e6}'; }
+best() { tr ' ' '\n' <<<"$1" | awk 'NF{if(m==""||$1<m)m=$1}END{print m}'; }
+
+g="" s="" h="" o=""
+for r in $(seq 1 "$BENCH_RUNS"); do
+    g+=" $(secs grep -F -c -f "$W/domains.txt" "$W/data.bin")"
+    s+=" $(secs "$SCELLE" -C "$W/case" ioc scan --stix "$STIX" --key "$W/bench.key")"
+    h+=" $(secs sha256sum "$W/data.bin")"
+    o+=" $(secs openssl dgst -sha256 "$W/data.bin")"
+done
+echo "  raw seconds: grep [$g ] scelle [$s ] sha256sum [$h ] openssl [$o ]"
+G=$(best "$g"); S=$(best "$s"); H=$(best "$h"); O=$(best "$o")
+GIB=$(awk -v b="$(stat -c %s "$W/data.bin")" 'BEGIN{print b/1073741824}')
+awk -v g="$G" -v s="$S" -v h="$H" -v o="$O" -v gib="$GIB" 'BEGIN{
+  printf "  grep -F -c -f domains.txt   %7.3f s  %6.2f GiB/s\n", g, gib/g;
+  printf "  scelle ioc scan (+SHA-256)  %7.3f s  %6.2f GiB/s   grep/scelle = %.2f (goal > 1)\n", s, gib/s, g/s;
+  printf "  sha256sum                   %7.3f s  %6.2f GiB/s\n", h, gib/h;
+  printf "  openssl dgst -sha256        %7.3f s  %6.2f GiB/s   openssl/scelle = %.2f\n", o, gib/o, o/s;
+}'
+echo "  grep counted $(grep -F -c -f "$W/domains.txt" "$W/data.bin" || true) lines; scelle recorded:"
+"$SCELLE" -C "$W/case" ioc findings --json | tail -1 | python3 -c '
+import json,sys
+v=json.loads(sys.stdin.read())["scan"]
+print("   ", len(v["matches"]), "matches:", ", ".join(sorted({m["value"]+" x"+str(m["occurrences"]) for m in v["matches"]})))'
