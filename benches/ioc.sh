@@ -9,7 +9,7 @@
 #             e-mail, process rules, AND the SHA-256 re-hash of the exhibit, AND the signed entry;
 #             includes ~70 ms of key decryption)
 #   sha256sum, openssl dgst -sha256: the hashing alone, for reference.
-# Ratios > 1 mean scelle is faster. Speed is measured here, never in the test suite.
+# Ratios > 1 mean scelle is faster. Every tool writes its output to a file (see secs below). Speed is measured here, never in the test suite.
 #
 # Usage: bash benches/ioc.sh [| tee -a benches/results-DATE.txt]
 # Quick: BENCH_IOC_GIB=0.25 BENCH_RUNS=2 bash benches/ioc.sh
@@ -52,7 +52,8 @@ records = b"".join(b"\x0d\x04\x00\x17" + rnd.choice(words) + b"com.apple." + rnd
                    + bytes(rnd.randrange(256) for _ in range(12)) for _ in range(40000))
 binary = rnd.randbytes(16 << 20)
 block = (text + records + binary)[: 16 << 20]
-planted = [b"hostname: bun54l2b67.get1tn0w.free247downloads.com\n", b"roleaccountd",
+planted = [b"hostname: bun54l2b67.get1tn0w.free247downloads.com\n",
+           b"proc /private/var/db/com.apple.xpc.roleaccountd.staging/roleaccountd\n",
            b"From: bogaardlisa803@gmail.com\n"]
 with open(path, "wb") as f:
     written, n = 0, 0
@@ -61,8 +62,10 @@ with open(path, "wb") as f:
         chunk = block[k:] + block[:k]
         chunk = chunk[: total - written]
         if n % 8 == 3 and len(chunk) > 4096:
+            # Inserted after a line of the log text, the block keeping its length.
             p = planted[n % len(planted)]
-            chunk = chunk[:1000] + p + chunk[1000 + len(p):]
+            at = chunk.index(b"\n", 1000) + 1
+            chunk = (chunk[:at] + p + chunk[at:])[: len(chunk)]
         f.write(chunk)
         written += len(chunk)
         n += 1
@@ -81,7 +84,9 @@ echo "  data $(stat -c %s "$W/data.bin") bytes; $(wc -l < "$W/domains.txt") doma
 "$SCELLE" -C "$W/case" seal "$W/data.bin" --key "$W/bench.key" >/dev/null
 cat "$W/data.bin" > /dev/null   # warm the page cache for everyone
 
-secs() { local s=${EPOCHREALTIME/./}; "$@" >/dev/null 2>&1 || true; local e=${EPOCHREALTIME/./}; awk -v a="$s" -v b="$e" 'BEGIN{printf "%.3f", (b-a)/1e6}'; }
+# Output goes to a file, not /dev/null: GNU grep stops at the first match when it writes to
+# /dev/null (it then behaves as -q), which would time nothing.
+secs() { local s=${EPOCHREALTIME/./}; "$@" >"$W/out.txt" 2>&1 || true; local e=${EPOCHREALTIME/./}; awk -v a="$s" -v b="$e" 'BEGIN{printf "%.3f", (b-a)/1e6}'; }
 best() { tr ' ' '\n' <<<"$1" | awk 'NF{if(m==""||$1<m)m=$1}END{print m}'; }
 
 g="" s="" h="" o=""
