@@ -20,8 +20,8 @@ pub struct Cli {
         value_name = "CASE_DIR"
     )]
     pub case: Option<PathBuf>,
-    /// Read the key passphrase from the first line of FILE (else $SCELLE_PASSPHRASE, else a
-    /// prompt on the terminal).
+    /// Read the key passphrase from FILE: its whole content, less one final line break (else
+    /// $SCELLE_PASSPHRASE, else a prompt on the terminal).
     #[arg(long, global = true, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
     /// The command.

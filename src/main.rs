@@ -65,7 +65,7 @@ fn case_dir(cli: &Cli) -> anyhow::Result<CaseDir> {
     Ok(CaseDir::open(&root)?)
 }
 
-/// The passphrase: SCELLE_PASSPHRASE, --passphrase-file, or a prompt on a terminal.
+/// The passphrase: --passphrase-file, else SCELLE_PASSPHRASE, else a prompt on a terminal.
 fn passphrase(file: Option<&Path>, confirm: bool) -> scelle::Result<SecretString> {
     if let Some(f) = file {
         let text = std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?;
