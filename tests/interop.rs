@@ -1473,7 +1473,8 @@ print(f"{checked} vectors OK")
 // the same errors and warnings (code and place) and the same witnesses.
 
 /// What a verifier concluded about a case. A place is `entry N`, `checkpoints/FILE`,
-/// `checkpoints/` (the directory), `ledger.jsonl` or `case.json`.
+/// `checkpoints/` (the directory), `ioc/FILE` (an IOC file's copy), `ledger.jsonl` or
+/// `case.json`.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Verdict {
     exit: i32,
@@ -1547,6 +1548,8 @@ fn scelle_verdict(case: &Path) -> Verdict {
                         "checkpoints/".to_string()
                     } else if file.parent().unwrap().ends_with("checkpoints") {
                         format!("checkpoints/{name}")
+                    } else if file.parent().unwrap().ends_with("ioc") {
+                        format!("ioc/{name}")
                     } else {
                         name.to_string()
                     }
@@ -2218,4 +2221,401 @@ fn both_verifiers_reject_a_tampered_cosignature() {
         );
         assert!(verdict.witnesses.is_empty(), "{what}: {output}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// IOC scans (section 6.8)
+// ---------------------------------------------------------------------------------------------
+//
+// A real scan made with the CLI against Amnesty's Pegasus indicators (the demo's copy), then
+// ioc.scan entries forged by the key's holder: each verifier must reach the same verdict, and
+// both check the case's copy of the IOC file.
+
+/// The demo's STIX 2.1 bundle of Pegasus indicators.
+fn pegasus_stix() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/demo/ioc/pegasus.stix2")
+        .display()
+        .to_string()
+}
+
+/// A line of a resolver log naming a subdomain of `free247downloads.com`, a Pegasus domain.
+const IOC_LOG_LINE: &str = "Jul 18 09:12:44 iPhone mDNSResponder[212]: query \
+                            bun54l2b67.get1tn0w.free247downloads.com. A\n";
+/// The Pegasus indicator `[domain-name:value='free247downloads.com']`.
+const IOC_DOMAIN: &str = "free247downloads.com";
+/// A tar member named `roleaccountd.plist`, the Pegasus indicator
+/// `[file:name='roleaccountd.plist']`.
+const IOC_TAR_MEMBER: &str = "private/var/db/com.apple.xpc.roleaccountd.staging/roleaccountd.plist";
+
+/// The expert's case (entries 0 to 2: the clean files a.txt = E-0001 and b.txt = E-0002),
+/// then entry 3 seals a directory `sysdiag` holding `logs/net.log` (E-0003) and entry 4 a tar
+/// made by GNU tar holding `IOC_TAR_MEMBER` (E-0004); entry 5 is `scelle ioc scan` of E-0003
+/// and E-0004 with pegasus.stix2, entry 6 the same scan of E-0001, which matches nothing.
+fn ioc_case() -> CustodyCase {
+    require_tar();
+    let cc = CustodyCase::new(&[("expert", "expert")]);
+    let logs = cc.art.join("sysdiag/logs");
+    fs::create_dir_all(&logs).unwrap();
+    fs::write(
+        logs.join("net.log"),
+        format!("Jul 18 09:12:40 iPhone kernel: boot\n{IOC_LOG_LINE}"),
+    )
+    .unwrap();
+    let tree = cc.art.join("tree");
+    let member = tree.join(IOC_TAR_MEMBER);
+    fs::create_dir_all(member.parent().unwrap()).unwrap();
+    fs::write(&member, "<plist version=\"1.0\"><dict/></plist>\n").unwrap();
+    run_ok(
+        Command::new("tar")
+            .args(["cf", "backup.tar", "-C", "tree", "private"])
+            .current_dir(&cc.art),
+    );
+    let expert = cc.key("expert");
+    let stix = pegasus_stix();
+    cc.ok(&["seal", "sysdiag", "backup.tar", "--key", &expert]); // 3, 4
+    cc.ok(&[
+        "ioc", "scan", "--stix", &stix, "--key", &expert, "E-0003", "E-0004",
+    ]); // 5
+    cc.ok(&["ioc", "scan", "--stix", &stix, "--key", &expert, "E-0001"]); // 6
+    assert_eq!(
+        cc.kinds(),
+        [
+            "case.open",
+            "seal",
+            "seal",
+            "seal",
+            "seal",
+            "ioc.scan",
+            "ioc.scan"
+        ]
+    );
+    cc
+}
+
+/// The case's copy of an IOC file (section 1: `ioc/SHA256.stix2`).
+fn ioc_copy(cc: &CustodyCase, sha256: &str) -> PathBuf {
+    cc.case.join(format!("ioc/{sha256}.stix2"))
+}
+
+/// The record of `exhibit` in a scan body's `exhibits`.
+fn scanned<'a>(body: &'a mut Value, exhibit: &str) -> &'a mut Value {
+    body["exhibits"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|e| e["exhibit"] == exhibit)
+        .unwrap_or_else(|| panic!("{exhibit} was not scanned"))
+}
+
+/// The first match record whose `on` is `on`.
+fn match_on<'a>(body: &'a mut Value, on: &str) -> &'a mut Value {
+    body["matches"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|m| m["on"] == on)
+        .unwrap_or_else(|| panic!("no {on} match"))
+}
+
+/// A scan that found the Pegasus domain in a log of a directory and the Pegasus file name in
+/// a tar, and a scan of a clean file that found nothing: both verifiers accept them. The
+/// recorded values are checked against the artifacts with sha256sum and the file's bytes.
+#[test]
+fn both_verifiers_accept_an_ioc_scan_with_matches_and_one_without() {
+    require_sha256sum();
+    let cc = ioc_case();
+    let entries = cc.entries();
+    let stix_sha256 = sha256sum(Path::new(&pegasus_stix()));
+
+    let scan = &entries[5]["body"];
+    assert_eq!(scan["ioc_files"].as_array().unwrap().len(), 1, "{scan}");
+    let ioc = &scan["ioc_files"][0];
+    assert_eq!(ioc["file"], "pegasus.stix2");
+    assert_eq!(ioc["sha256"], stix_sha256.as_str());
+    assert_eq!(
+        ioc["size"],
+        fs::metadata(pegasus_stix()).unwrap().len(),
+        "{ioc}"
+    );
+    let skipped: u64 = ioc["skipped"]
+        .as_array()
+        .map(|s| s.iter().map(|r| r["count"].as_u64().unwrap()).sum())
+        .unwrap_or(0);
+    assert_eq!(
+        ioc["used"].as_u64().unwrap() + skipped,
+        ioc["indicator_objects"].as_u64().unwrap(),
+        "{ioc}"
+    );
+    for (exhibit, path) in [("E-0003", "sysdiag"), ("E-0004", "backup.tar")] {
+        let record = scan["exhibits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["exhibit"] == exhibit)
+            .unwrap();
+        assert_eq!(record["sha256"], cc.sealed_sha256(exhibit).as_str());
+        assert_eq!(record["matches"], 1, "{record}");
+        assert!(record["path"].as_str().unwrap().ends_with(path), "{record}");
+    }
+    assert_eq!(
+        cc.sealed_sha256("E-0004"),
+        sha256sum(&cc.art.join("backup.tar"))
+    );
+
+    let matches = scan["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 2, "{scan}");
+    let content = matches.iter().find(|m| m["on"] == "content").unwrap();
+    assert_eq!(content["exhibit"], "E-0003");
+    assert_eq!(content["member"], "logs/net.log");
+    assert_eq!(content["type"], "domain-name:value");
+    assert_eq!(content["value"], IOC_DOMAIN);
+    assert_eq!(
+        content["matched"],
+        "bun54l2b67.get1tn0w.free247downloads.com"
+    );
+    assert_eq!(content["ioc_file"], stix_sha256.as_str());
+    assert_eq!(content["occurrences"], 1);
+    // The offset and the excerpt, read back from the file itself.
+    let log = fs::read(cc.art.join("sysdiag/logs/net.log")).unwrap();
+    let offset = content["offset"].as_u64().unwrap() as usize;
+    let start = content["excerpt_start"].as_u64().unwrap() as usize;
+    assert_eq!(
+        &log[offset..offset + IOC_DOMAIN.len()],
+        IOC_DOMAIN.as_bytes()
+    );
+    assert!(start <= offset && offset - start <= 32, "{content}");
+    let excerpt: String = log[start..]
+        .iter()
+        .take(content["excerpt"].as_str().unwrap().len())
+        .map(|&b| {
+            if (0x20..=0x7e).contains(&b) {
+                b as char
+            } else {
+                '.'
+            }
+        })
+        .collect();
+    assert_eq!(content["excerpt"], excerpt.as_str());
+    let name = matches.iter().find(|m| m["on"] == "name").unwrap();
+    assert_eq!(name["exhibit"], "E-0004");
+    assert_eq!(name["member"], IOC_TAR_MEMBER);
+    assert_eq!(name["type"], "file:name");
+    assert_eq!(name["value"], "roleaccountd.plist");
+    assert_eq!(name["matched"], "roleaccountd.plist");
+    for m in matches {
+        assert!(m.get("offset").is_none() || m["on"] == "content", "{m}");
+    }
+    let tar_members = stdout_text(&run_ok(
+        Command::new("tar")
+            .args(["tf", "backup.tar"])
+            .current_dir(&cc.art),
+    ));
+    assert!(
+        tar_members.lines().any(|l| l == IOC_TAR_MEMBER),
+        "{tar_members}"
+    );
+
+    let clean = &entries[6]["body"];
+    assert_eq!(clean["matches"], serde_json::json!([]), "{clean}");
+    assert_eq!(clean["exhibits"][0]["exhibit"], "E-0001");
+    assert_eq!(clean["exhibits"][0]["matches"], 0);
+    assert_eq!(
+        clean["exhibits"][0]["sha256"],
+        sha256sum(&cc.art.join("a.txt")).as_str()
+    );
+
+    // The case keeps one copy of the IOC file, under its SHA-256.
+    let copies: Vec<PathBuf> = fs::read_dir(cc.case.join("ioc"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(copies, [ioc_copy(&cc, &stix_sha256)]);
+    assert_eq!(sha256sum(&copies[0]), stix_sha256);
+
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert!(
+        verdict.errors.is_empty() && verdict.warnings.is_empty(),
+        "{output}"
+    );
+    assert!(output.contains("7 entries, 4 exhibits,"), "{output}");
+}
+
+/// ioc.scan entries appended and signed by the expert, each breaking one rule of section 6.8:
+/// both verifiers reject each at that entry, with the same code (`custody` for the chain rule,
+/// `body` for the others). The unchanged scans, appended again, are valid.
+#[test]
+fn both_verifiers_reject_forged_ioc_scans() {
+    let cc = ioc_case();
+    let (expert, expert_pub) = (cc.key("expert"), cc.public("expert"));
+    cc.ok(&[
+        "dispose",
+        "E-0002",
+        "--how",
+        "destroyed",
+        "--authority",
+        "order 7",
+        "--key",
+        &expert,
+    ]); // 7
+    let pristine = fs::read(cc.ledger()).unwrap();
+    let entries = cc.entries();
+    let scan = entries[5]["body"].clone();
+    let clean = entries[6]["body"].clone();
+    let forge = |body: Value| {
+        fs::write(cc.ledger(), &pristine).unwrap();
+        let seq = cc.append_signed(&expert, &expert_pub, "ioc.scan", body);
+        assert_eq!(seq, 8);
+        both_verdicts(&cc.case)
+    };
+
+    // Controls: the recorded scans, signed again, are valid (only not yet checkpointed).
+    for body in [&scan, &clean] {
+        let (verdict, output) = forge(body.clone());
+        assert_eq!(verdict.exit, 0, "{output}");
+        assert!(verdict.errors.is_empty(), "{output}");
+        assert_eq!(
+            verdict.warnings,
+            BTreeSet::from([pair("uncheckpointed", "checkpoints/")]),
+            "{output}"
+        );
+    }
+
+    let mut forgeries: Vec<(&str, Value, &str, &str)> = Vec::new();
+
+    let mut body = scan.clone();
+    scanned(&mut body, "E-0003")["sha256"] = cc.sealed_sha256("E-0001").into();
+    forgeries.push((
+        "scanned sha256 is not the sealed one",
+        body,
+        "custody",
+        "is not E-0003's sealed",
+    ));
+
+    let mut body = clean.clone();
+    let record = scanned(&mut body, "E-0001");
+    record["exhibit"] = "E-0002".into();
+    record["sha256"] = cc.sealed_sha256("E-0002").into();
+    record["path"] = cc.art.join("b.txt").display().to_string().into();
+    forgeries.push((
+        "a disposed exhibit scanned",
+        body,
+        "custody",
+        "E-0002 is disposed of",
+    ));
+
+    let mut body = scan.clone();
+    scanned(&mut body, "E-0003")["matches"] = 2.into();
+    forgeries.push((
+        "an exhibit's match count is wrong",
+        body,
+        "body",
+        "body.exhibits[0].matches is 2, but 1 match records name E-0003",
+    ));
+
+    let mut body = scan.clone();
+    match_on(&mut body, "name")["ioc_file"] = cc.sealed_sha256("E-0001").into();
+    forgeries.push((
+        "a match cites an IOC file the scan does not list",
+        body,
+        "body",
+        "is the sha256 of none of ioc_files",
+    ));
+
+    let mut body = scan.clone();
+    match_on(&mut body, "content")
+        .as_object_mut()
+        .unwrap()
+        .remove("offset")
+        .expect("a content match has an offset");
+    forgeries.push((
+        "a content match without offset",
+        body,
+        "body",
+        "a content match needs 'offset'",
+    ));
+
+    let mut body = scan.clone();
+    match_on(&mut body, "name")["confidence"] = 100.into();
+    forgeries.push((
+        "an unknown member",
+        body,
+        "body",
+        "unknown member 'confidence'",
+    ));
+
+    let mut body = scan.clone();
+    let used = body["ioc_files"][0]["used"].as_u64().unwrap();
+    body["ioc_files"][0]["used"] = (used - 1).into();
+    forgeries.push((
+        "used + skipped is not indicator_objects",
+        body,
+        "body",
+        "not indicator_objects",
+    ));
+
+    for (what, body, code, message) in forgeries {
+        let (verdict, output) = forge(body);
+        assert_eq!(verdict.exit, 1, "{what}: {output}");
+        assert_eq!(
+            verdict.errors,
+            BTreeSet::from([pair(code, "entry 8")]),
+            "{what}: {output}"
+        );
+        assert!(output.contains(message), "{what}: {output}");
+        for other in ["signature", "chain", "sequence", "format"] {
+            assert!(!output.contains(&format!("[{other}]")), "{what}: {output}");
+        }
+    }
+}
+
+/// Section 6.8: the case's copy of the IOC file a scan used must have the SHA-256 the scan
+/// recorded. One byte of it changed: `ioc-file` (an error) from both verifiers; the copy
+/// deleted: `ioc-file-missing` (a warning: the ledger itself is intact).
+#[test]
+fn both_verifiers_check_the_case_copy_of_an_ioc_file() {
+    require_sha256sum();
+    let cc = ioc_case();
+    let sha256 = cc.entries()[5]["body"]["ioc_files"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let copy = ioc_copy(&cc, &sha256);
+    let place = format!("ioc/{sha256}.stix2");
+    let original = fs::read(&copy).unwrap();
+    assert_eq!(sha256sum(&copy), sha256);
+
+    let mut altered = original.clone();
+    let at = altered.len() / 2;
+    altered[at] ^= 0x20;
+    fs::set_permissions(&copy, fs::Permissions::from_mode(0o644)).unwrap();
+    fs::write(&copy, &altered).unwrap();
+    assert_ne!(sha256sum(&copy), sha256);
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 1, "{output}");
+    assert_eq!(
+        verdict.errors,
+        BTreeSet::from([pair("ioc-file", &place)]),
+        "{output}"
+    );
+    assert!(verdict.warnings.is_empty(), "{output}");
+
+    fs::write(&copy, &original).unwrap();
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "restored: {output}");
+    assert!(
+        verdict.errors.is_empty() && verdict.warnings.is_empty(),
+        "{output}"
+    );
+
+    fs::remove_file(&copy).unwrap();
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert!(verdict.errors.is_empty(), "{output}");
+    assert_eq!(
+        verdict.warnings,
+        BTreeSet::from([pair("ioc-file-missing", &place)]),
+        "{output}"
+    );
 }

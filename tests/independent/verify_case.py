@@ -19,7 +19,10 @@ What is checked (the section numbers are those of docs/FORMAT.md):
     of section 6.4, the kind rules (entry 0, exhibit numbering, the key lifecycle of section
     6.5 and the custody state machine of section 6.6), the signer (enrolled, not revoked or
     rotated out) and the Ed25519 signature; re-checks that do not match their seal are
-    reported as `discrepancy` warnings (rule 8);
+    reported as `discrepancy` warnings (rule 8); a scan (`ioc.scan`, section 6.8) is checked
+    against its own counts and references and against the exhibits it names;
+  - the case's copy of every IOC file a scan used, CASE/ioc/SHA256.stix2 (section 6.8): its
+    SHA-256 (`ioc-file`), or a warning when it is missing (`ioc-file-missing`);
   - the RFC 6962 Merkle root (section 8.1) at the size of every checkpoint;
   - every checkpoint file in CASE_DIR/checkpoints/ (section 8.2): origin, size, root, and each
     signature line, matched to a key of the case by name and key id: a note signature
@@ -741,6 +744,181 @@ REPORT_BODY = t_object(
 )
 
 
+# Section 6.8: a scan for indicators of compromise. The schema first; the rules tying the
+# records to each other (counts, references) in `check_ioc_scan_body`, and those needing the
+# ledger's state (the exhibits scanned) in `KindRules.ioc_scan`.
+
+# The match kinds of a match record (`on`), and the members present exactly when `on` is
+# `content`.
+IOC_ON = ("content", "path", "name", "hash")
+IOC_CONTENT_ONLY = ("offset", "excerpt_start", "excerpt")
+# `value` is lower case for domains, IPs, URLs, e-mail addresses, profile ids and digests.
+IOC_LOWER_CASE_TYPES = ("domain-name:value", "ipv4-addr:value", "url:value",
+                        "email-addr:value", "configuration-profile:id")
+IOC_DIGEST_TYPE_RE = re.compile(r"(file:hashes|app:cert)\..+")
+IOC_EXCERPT_RE = re.compile(r"[\x20-\x7e]*")  # every other byte is shown as `.`
+IOC_EXCERPT_SIDE = 32  # up to 32 bytes each side of the occurrence
+IOC_MAX_OFFSETS = 16  # `offsets`: the first 16
+IOC_MAX_EXAMPLES = 5  # `skipped.examples`: 1 to 5 indicator ids
+
+
+def t_positive(value, path):
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return []
+    return [f"{path}: expected an integer >= 1"]
+
+
+def t_ioc_examples(value, path):
+    problems = t_array(t_str)(value, path)
+    if not problems and not 1 <= len(value) <= IOC_MAX_EXAMPLES:
+        problems.append(f"{path}: expected 1 to {IOC_MAX_EXAMPLES} example indicator ids, "
+                        f"not {len(value)}")
+    return problems
+
+
+IOC_SKIPPED = t_object({"reason": t_str, "count": t_positive, "examples": t_ioc_examples})
+IOC_FILE = t_object(
+    {"file": t_bare_file_name, "sha256": t_hex(32), "size": t_uint,
+     "indicator_objects": t_uint, "used": t_uint},
+    {"bundle": t_str, "names_only": t_positive,  # omitted when 0
+     "skipped": t_array(IOC_SKIPPED, non_empty=True),  # omitted when empty
+     # 6.8 only says "optional"; an empty one is refused as 6.4 refuses an empty `present`
+     # (optional members are omitted instead). Likewise `indicates` below.
+     "names": t_array(t_str, non_empty=True)},
+)
+IOC_EXHIBIT = t_object(
+    {"exhibit": t_exhibit_id, "path": t_str, "sha256": t_hex(32), "files": t_uint,
+     "bytes": t_uint, "matches": t_uint},
+)
+IOC_MATCH = t_object(
+    {"ioc_file": t_hex(32), "indicator": t_str, "pattern": t_str, "type": t_str,
+     "value": t_str, "exhibit": t_exhibit_id, "on": t_one_of(*IOC_ON), "matched": t_str,
+     "occurrences": t_positive},
+    {"indicates": t_array(t_str, non_empty=True), "member": t_str, "offset": t_uint,
+     "excerpt_start": t_uint, "excerpt": t_str, "offsets": t_array(t_uint)},
+)
+IOC_SCAN_BODY = t_object({
+    "ioc_files": t_non_empty_array(IOC_FILE),
+    "exhibits": t_non_empty_array(IOC_EXHIBIT),
+    "matches": t_array(IOC_MATCH),
+    "scanned_by": t_object({"name": t_str, "version": t_str}),
+})
+# The same records with their members' types only (no value rules): a body of this shape is
+# still checked against the exhibits it names (rule 6) and its IOC files' copies, even when it
+# breaks a value rule, so that each problem is reported where it is.
+IOC_SCAN_SHAPE = t_object({
+    "ioc_files": t_array(t_object(
+        {"file": t_str, "sha256": t_str, "size": t_uint, "indicator_objects": t_uint,
+         "used": t_uint},
+        {"bundle": t_str, "names_only": t_uint, "names": t_array(t_str),
+         "skipped": t_array(t_object(
+             {"reason": t_str, "count": t_uint, "examples": t_array(t_str)}))})),
+    "exhibits": t_array(t_object(
+        {"exhibit": t_str, "path": t_str, "sha256": t_str, "files": t_uint, "bytes": t_uint,
+         "matches": t_uint})),
+    "matches": t_array(t_object(
+        {"ioc_file": t_str, "indicator": t_str, "pattern": t_str, "type": t_str,
+         "value": t_str, "exhibit": t_str, "on": t_str, "matched": t_str,
+         "occurrences": t_uint},
+        {"indicates": t_array(t_str), "member": t_str, "offset": t_uint,
+         "excerpt_start": t_uint, "excerpt": t_str, "offsets": t_array(t_uint)})),
+    "scanned_by": t_object({"name": t_str, "version": t_str}),
+})
+
+
+def check_ioc_file(record, path):
+    """Section 6.8: an IOC file record's counts agree with each other."""
+    problems = []
+    skipped = record.get("skipped", [])
+    reasons = [s["reason"] for s in skipped]
+    for reason in sorted({r for r in reasons if reasons.count(r) > 1}):
+        problems.append(f"{path}.skipped: reason {reason!r} is listed more than once (one "
+                        "record per reason)")
+    for i, s in enumerate(skipped):
+        if len(s["examples"]) > s["count"]:
+            problems.append(f"{path}.skipped[{i}]: {len(s['examples'])} examples of "
+                            f"{s['count']} skipped indicators")
+    total = record["used"] + sum(s["count"] for s in skipped)
+    if total != record["indicator_objects"]:
+        problems.append(f"{path}: used {record['used']} + skipped "
+                        f"{total - record['used']} = {total}, not indicator_objects "
+                        f"{record['indicator_objects']}")
+    if record.get("names_only", 0) > record["used"]:
+        problems.append(f"{path}: names_only {record['names_only']} is more than used "
+                        f"{record['used']}")
+    return problems
+
+
+def check_ioc_match(match, path):
+    """Section 6.8: the members of a match record that depend on `on`."""
+    problems = []
+    content = match["on"] == "content"
+    for name in IOC_CONTENT_ONLY:
+        if content and name not in match:
+            problems.append(f"{path}: a content match needs {name!r}")
+        if not content and name in match:
+            problems.append(f"{path}: a {match['on']} match has no {name!r} (content only)")
+    if not content and match["occurrences"] != 1:
+        problems.append(f"{path}: a {match['on']} match has occurrences 1, not "
+                        f"{match['occurrences']}")
+    if "offsets" in match:
+        offsets = match["offsets"]
+        if not content:
+            problems.append(f"{path}: a {match['on']} match has no 'offsets' (content only)")
+        elif match["occurrences"] < 2:
+            problems.append(f"{path}: 'offsets' with a single occurrence")
+        elif len(offsets) != min(match["occurrences"], IOC_MAX_OFFSETS):
+            problems.append(f"{path}.offsets: {len(offsets)} offsets for "
+                            f"{match['occurrences']} occurrences (the first "
+                            f"{IOC_MAX_OFFSETS} are listed)")
+        elif offsets[0] != match.get("offset") or any(
+                a >= b for a, b in zip(offsets, offsets[1:])):
+            problems.append(f"{path}.offsets: not the increasing offsets of the occurrences, "
+                            "starting at 'offset'")
+    if content and not problems:
+        if match["excerpt_start"] > match["offset"] or (
+                match["offset"] - match["excerpt_start"] > IOC_EXCERPT_SIDE):
+            problems.append(f"{path}: excerpt_start {match['excerpt_start']} is not within "
+                            f"{IOC_EXCERPT_SIDE} bytes before offset {match['offset']}")
+        if IOC_EXCERPT_RE.fullmatch(match["excerpt"]) is None:
+            problems.append(f"{path}.excerpt: a byte outside 0x20-0x7E is not shown as '.'")
+    kind = match["type"]
+    if ((kind in IOC_LOWER_CASE_TYPES or IOC_DIGEST_TYPE_RE.fullmatch(kind))
+            and re.search(r"[A-Z]", match["value"])):
+        problems.append(f"{path}.value: a {kind} value is compared in lower case")
+    return problems
+
+
+def check_ioc_scan_body(body):
+    """Section 6.8: the schema, then how the records refer to each other."""
+    problems = IOC_SCAN_BODY(body, "body")
+    if problems:
+        return problems
+    digests = [f["sha256"] for f in body["ioc_files"]]
+    for digest in sorted({d for d in digests if digests.count(d) > 1}):
+        problems.append(f"body.ioc_files: sha256 {digest} is listed more than once")
+    for i, record in enumerate(body["ioc_files"]):
+        problems += check_ioc_file(record, f"body.ioc_files[{i}]")
+    scanned = [e["exhibit"] for e in body["exhibits"]]
+    for exhibit in sorted({e for e in scanned if scanned.count(e) > 1}):
+        problems.append(f"body.exhibits: {exhibit} is scanned more than once")
+    for i, match in enumerate(body["matches"]):
+        path = f"body.matches[{i}]"
+        if match["ioc_file"] not in digests:
+            problems.append(f"{path}.ioc_file {match['ioc_file']} is the sha256 of none of "
+                            "ioc_files")
+        if match["exhibit"] not in scanned:
+            problems.append(f"{path}.exhibit {match['exhibit']} is none of the exhibits "
+                            "scanned")
+        problems += check_ioc_match(match, path)
+    for i, record in enumerate(body["exhibits"]):
+        count = sum(1 for m in body["matches"] if m["exhibit"] == record["exhibit"])
+        if record["matches"] != count:
+            problems.append(f"body.exhibits[{i}].matches is {record['matches']}, but "
+                            f"{count} match records name {record['exhibit']}")
+    return problems
+
+
 def check_recheck(recheck, path):
     """Section 6.6: `discrepancies` is present exactly when `matches` is false. (The rule
     that a matching re-check has the sealed SHA-256 needs the seal record: see
@@ -795,6 +973,7 @@ BODY_CHECKERS = {
     "note": lambda body: NOTE_BODY(body, "body"),
     "dispose": lambda body: DISPOSE_BODY(body, "body"),
     "report": lambda body: REPORT_BODY(body, "body"),
+    "ioc.scan": check_ioc_scan_body,
 }
 
 
@@ -911,12 +1090,16 @@ def origin_for(case_id):
 class Exhibit:
     """The custody of one exhibit (section 6.6)."""
 
-    def __init__(self, exhibit_id, holder, seal_no, sha256_hex):
+    def __init__(self, exhibit_id, holder, seal_no, artifact):
         self.id = exhibit_id
         self.holder = holder  # key id
         self.state = SEALED
         self.seal_no = seal_no  # the current seal number; None if the seal entry had none
-        self.sha256 = sha256_hex  # the sealed artifact's SHA-256, for re-checks
+        # The sealed artifact's SHA-256, for re-checks and scans.
+        self.sha256 = artifact["hashes"]["sha256"]
+        self.kind = artifact["kind"]  # file, directory or tar
+        # The member paths as sealed (directory and tar), which a scan's matches name.
+        self.member_paths = {m["path"] for m in artifact.get("members", [])}
         self.release = None  # in transit: the seq of the release entry
         self.receiver = None  # in transit: the receiver's key id
 
@@ -931,6 +1114,9 @@ class CaseState:
         self.admin = None  # key id of the administrator (section 6.5)
         self.exhibits = {}  # exhibit id -> Exhibit, in ledger order
         self.seal_count = 0  # lines of kind `seal` so far, valid or not (section 7, rule 6)
+        # Section 6.8: the IOC files pinned by scans, sha256 -> (entry seq, file name), whose
+        # copies CASE/ioc/SHA256.stix2 are checked after the ledger.
+        self.ioc_files = {}
         self.previous_time = None
 
     def describe(self, key_id):
@@ -1034,8 +1220,7 @@ class KindRules:
         parent = body.get("acquisition", {}).get("parent")
         if parent is not None and parent not in self.state.exhibits:
             self.fail(f"body.acquisition.parent {parent!r} names no earlier exhibit")
-        exhibit = Exhibit(body["exhibit"], self.signer, body.get("seal_no"),
-                          body["artifact"]["hashes"]["sha256"])
+        exhibit = Exhibit(body["exhibit"], self.signer, body.get("seal_no"), body["artifact"])
 
         def effect():
             self.state.exhibits[exhibit.id] = exhibit
@@ -1214,6 +1399,40 @@ def _report_rules(self, body):
 KindRules.report = _report_rules
 
 
+def _ioc_scan_rules(self, body):
+    """Section 6.8, chain rule (`custody`): each exhibit scanned exists, is not disposed of,
+    and was scanned with its sealed SHA-256; a match's `member` is a member of its exhibit as
+    sealed (so only in a directory or tar). A scan changes no custody. The body may break a
+    value rule: only its shape (`IOC_SCAN_SHAPE`) is relied on."""
+    exhibits = {}
+    for i, record in enumerate(body["exhibits"]):
+        exhibit = self.exhibit(record["exhibit"])
+        if exhibit is None:
+            continue
+        exhibits[exhibit.id] = exhibit
+        if exhibit.state == DISPOSED:
+            self.fail(f"{exhibit.id} is disposed of: it cannot be scanned")
+        if record["sha256"] != exhibit.sha256:
+            self.fail(f"body.exhibits[{i}].sha256 {record['sha256']} is not {exhibit.id}'s "
+                      f"sealed {exhibit.sha256}")
+    for i, match in enumerate(body["matches"]):
+        exhibit = exhibits.get(match["exhibit"])
+        if exhibit is None:
+            continue
+        member = match.get("member")
+        if member is None:
+            continue  # optional (6.8 does not say a directory's or tar's match must name one)
+        if exhibit.kind == "file":
+            self.fail(f"body.matches[{i}].member: {exhibit.id} is a file, it has no members")
+        elif member not in exhibit.member_paths:
+            self.fail(f"body.matches[{i}].member {member!r} is not a member of {exhibit.id} "
+                      "as sealed")
+    return None
+
+
+KindRules.ioc_scan = _ioc_scan_rules
+
+
 # The kind rules of every kind but case.open (entry 0 is handled by `define_case`).
 KIND_RULES = {
     "seal": KindRules.seal,
@@ -1227,6 +1446,7 @@ KIND_RULES = {
     "note": KindRules.note,
     "dispose": KindRules.dispose,
     "report": KindRules.report,
+    "ioc.scan": KindRules.ioc_scan,
 }
 
 
@@ -1350,7 +1570,10 @@ def check_entry(n, line, previous_line, state, verifier, report):
         if body.get("exhibit") != expected_exhibit:
             report.error(where, "custody", f"exhibit is {body.get('exhibit')!r}, but this is "
                          f"seal line {state.seal_count}: expected {expected_exhibit!r}")
-    if body_ok and kind in KIND_RULES:
+    # An ioc.scan body of the right shape is checked against the ledger even when it breaks a
+    # value rule of 6.8 (its chain rule does not depend on them).
+    shape_ok = body_ok or (kind == "ioc.scan" and not IOC_SCAN_SHAPE(body, "body"))
+    if shape_ok and kind in KIND_RULES:
         rules = KindRules(state, n, entry["key"])
         effect = KIND_RULES[kind](rules, body)
         for problem in rules.problems:
@@ -1368,6 +1591,12 @@ def check_entry(n, line, previous_line, state, verifier, report):
                                f"{path}: {recheck['exhibit']} re-hashed at "
                                f"{recheck['path']!r} by {state.describe(entry['key'])} does "
                                f"not match its seal: {'; '.join(recheck['discrepancies'])}")
+
+    # Section 6.8: the IOC files a scan pinned (their copies are checked after the ledger).
+    if shape_ok and kind == "ioc.scan":
+        for record in body["ioc_files"]:
+            if is_hex(record["sha256"], 32):  # the copy's name: never another path
+                state.ioc_files.setdefault(record["sha256"], (n, record["file"]))
 
     # Section 7: only an entry without error changes the keys and custody.
     if effect is not None and report.errors == errors_before:
@@ -1685,6 +1914,28 @@ def check_case_file(case_dir, state, report):
         report.warning("case.json", "case-file", "differs from entry 0's case")
 
 
+def check_ioc_copies(case_dir, state, report):
+    """Section 6.8: the case's copy of each IOC file a scan used, CASE/ioc/SHA256.stix2, has
+    that SHA-256 (`ioc-file`); a missing copy is not an error of the ledger, only a warning
+    (`ioc-file-missing`)."""
+    for digest, (n, name) in sorted(state.ioc_files.items()):
+        where = f"ioc/{digest}.stix2"
+        path = os.path.join(case_dir, "ioc", f"{digest}.stix2")
+        if not os.path.lexists(path):
+            report.warning(where, "ioc-file-missing",
+                           f"no copy of the IOC file {name!r} used by entry {n}")
+            continue
+        try:
+            with open(path, "rb") as f:
+                actual = sha256(f.read()).hex()
+        except OSError as e:
+            report.error(where, "ioc-file", f"the copy of {name!r} is unreadable: {e}")
+            continue
+        if actual != digest:
+            report.error(where, "ioc-file", f"the copy of the IOC file {name!r} (entry {n}) "
+                         f"has SHA-256 {actual}, not {digest}")
+
+
 # ---------------------------------------------------------------------------------------------
 # Inclusion proofs (section 8.4): `scelle prove --json`
 # ---------------------------------------------------------------------------------------------
@@ -1783,6 +2034,7 @@ def verify(args, report, verifier):
             check_entry(n, line, previous, state, verifier, report)
             previous = line
         check_case_file(args.case_dir, state, report)
+        check_ioc_copies(args.case_dir, state, report)
         checkpoints, largest = check_checkpoints(args.case_dir, lines, state, verifier, report)
         root = merkle_roots(lines, [len(lines)])[len(lines)]
         ended = sum(1 for key in state.keys.values() if not key.active)
