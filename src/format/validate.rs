@@ -428,6 +428,7 @@ fn ioc_scan(scan: &IocScan) -> Result<(), String> {
         )?;
         let content = m.on == "content";
         if m.occurrences == 0
+            || (!content && m.occurrences != 1)
             || content != m.offset.is_some()
             || content != m.excerpt.is_some()
             || content != m.excerpt_start.is_some()
@@ -436,6 +437,45 @@ fn ioc_scan(scan: &IocScan) -> Result<(), String> {
             return Err(format!(
                 "match of {} in {}: content matches (only) give occurrences, offset and excerpt",
                 m.indicator, m.exhibit
+            ));
+        }
+        if let (Some(off), Some(start), Some(x)) = (m.offset, m.excerpt_start, &m.excerpt) {
+            let listed = m
+                .occurrences
+                .min(crate::format::iocmatch::MAX_OFFSETS as u64);
+            let offsets_ok = if m.occurrences == 1 {
+                m.offsets.is_empty()
+            } else {
+                m.offsets.len() as u64 == listed
+                    && m.offsets[0] == off
+                    && m.offsets.windows(2).all(|w| w[0] < w[1])
+            };
+            if !offsets_ok
+                || start > off
+                || off - start > crate::format::iocmatch::EXCERPT_CONTEXT as u64
+                || !x.bytes().all(|b| (0x20..0x7f).contains(&b))
+            {
+                return Err(format!(
+                    "match of {} in {}: offsets, excerpt start or excerpt bytes break FORMAT.md 6.8",
+                    m.indicator, m.exhibit
+                ));
+            }
+        }
+        let lower_kinds = [
+            "domain-name:value",
+            "ipv4-addr:value",
+            "url:value",
+            "email-addr:value",
+            "configuration-profile:id",
+        ];
+        if (lower_kinds.contains(&m.kind.as_str())
+            || m.kind.starts_with("file:hashes.")
+            || m.kind.starts_with("app:cert."))
+            && m.value != m.value.to_ascii_lowercase()
+        {
+            return Err(format!(
+                "match of {}: a {} value is compared in lower case",
+                m.indicator, m.kind
             ));
         }
     }
