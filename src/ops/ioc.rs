@@ -209,6 +209,7 @@ fn scan_exhibit(
                 iocscan::scan_file(path, sel, m, progress).map_err(unreadable)?;
             now.size = size;
             now.hashes = hashes;
+            refuse_if_changed(seal, path, &now)?;
             found
         }
         "tar" => {
@@ -219,6 +220,7 @@ fn scan_exhibit(
             now.manifest_sha256 = Some(manifest_sha256(&t.members));
             now.file_count = Some(t.members.iter().filter(|x| x.kind == "file").count() as u64);
             now.members = Some(t.members);
+            refuse_if_changed(seal, path, &now)?;
             found
         }
         _ => {
@@ -230,12 +232,11 @@ fn scan_exhibit(
             )
             .map_err(unreadable)?;
             let members = now.members.clone().unwrap_or_default();
-            // Refuse before reading a changed directory a second time.
+            // Refused before the directory is read a second time, for the search.
             refuse_if_changed(seal, path, &now)?;
             iocscan::scan_directory_files(path, &members, sel, m).map_err(unreadable)?
         }
     };
-    refuse_if_changed(seal, path, &now)?;
     let mut hits = found.hits;
     match &now.members {
         Some(members) => {

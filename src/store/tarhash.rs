@@ -77,22 +77,32 @@ pub fn inspect_members<R: Read, I: MemberInspector>(
                 inspector.update(&buf[..n]);
                 size += n as u64;
             }
-            let hashes = h.finish();
-            inspector.end(size, &hashes);
-            Member {
-                path,
-                kind: "file".into(),
-                size: Some(size),
-                hashes: Some(hashes),
-                link: None,
-                mtime,
-            }
+            file_member(path, size, h.finish(), mtime, inspector)
         } else {
             non_file_member(path, etype, link, mtime)
         };
         members.push(member);
     }
     Ok(members)
+}
+
+/// The member recorded for a regular file of `size` bytes just hashed, told to `inspector`.
+pub(crate) fn file_member<I: MemberInspector>(
+    path: String,
+    size: u64,
+    hashes: Hashes,
+    mtime: Option<u64>,
+    inspector: &mut I,
+) -> Member {
+    inspector.end(size, &hashes);
+    Member {
+        path,
+        kind: "file".into(),
+        size: Some(size),
+        hashes: Some(hashes),
+        link: None,
+        mtime,
+    }
 }
 
 /// The member recorded for a tar entry that is not a regular file (FORMAT.md 6.2).

@@ -328,16 +328,7 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
                     inspector.update(b);
                 })
                 .map_err(|e| invalid(format!("member {index} ({path}): {e}")))?;
-            let hashes = h.finish();
-            inspector.end(size, &hashes);
-            Member {
-                path,
-                kind: "file".into(),
-                size: Some(size),
-                hashes: Some(hashes),
-                link: None,
-                mtime,
-            }
+            super::tarhash::file_member(path, size, h.finish(), mtime, inspector)
         } else {
             super::tarhash::non_file_member(path, t, link, mtime)
         };
