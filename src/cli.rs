@@ -75,6 +75,55 @@ pub enum Command {
     Ioc(IocCommand),
     /// Build the demo case (Apple Inc. v. NSO Group Technologies) from the bundled examples.
     Demo(DemoArgs),
+    /// Write the case as an evidence bundle: a BagIt 1.0 bag in one tar, with a verification kit.
+    Export(ExportArgs),
+    /// Check an evidence bundle (read as hostile input): the bag's manifests, then its case.
+    VerifyBundle(VerifyBundleArgs),
+    /// Extract an evidence bundle into a new directory, only if it verifies.
+    Import(ImportArgs),
+}
+
+/// `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The bundle to write (must not exist).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Carry the artifacts themselves (streamed from their sealed paths, checked against their seals).
+    #[arg(long)]
+    pub with_artifacts: bool,
+    /// Only these exhibits' proofs and artifacts (comma-separated), default all.
+    #[arg(long, value_delimiter = ',')]
+    pub exhibits: Vec<String>,
+    /// A rendered document to include under data/reports/ (repeatable).
+    #[arg(long = "report")]
+    pub reports: Vec<PathBuf>,
+    /// Source-Organization of bag-info.txt.
+    #[arg(long)]
+    pub organization: Option<String>,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `verify-bundle`.
+#[derive(Debug, Args)]
+pub struct VerifyBundleArgs {
+    /// The bundle (tar).
+    pub bundle: PathBuf,
+    /// JSON Lines output, as `verify --json`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The bundle (tar).
+    pub bundle: PathBuf,
+    /// The new directory to extract it into (must not exist).
+    #[arg(long)]
+    pub into: PathBuf,
 }
 
 /// `init`.

@@ -382,48 +382,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 &|n| progress.advance(n),
             )?;
             drop(progress);
-            if a.json {
-                for w in &report.witnesses {
-                    let mut v = serde_json::to_value(w).expect("serialises");
-                    v["type"] = "witness".into();
-                    print_json(&v);
-                }
-                for f in &report.findings {
-                    let mut v = serde_json::to_value(f).expect("serialises");
-                    v["type"] = "finding".into();
-                    print_json(&v);
-                }
-                let mut v = serde_json::to_value(&report).expect("serialises");
-                v.as_object_mut().expect("object").remove("findings");
-                v["type"] = "summary".into();
-                v["ok"] = report.ok().into();
-                v["errors"] = report.errors().into();
-                v["warnings"] = report.warnings().into();
-                print_json(&v);
-            } else {
-                for f in &report.findings {
-                    println!("{}", f.describe());
-                }
-                for w in &report.witnesses {
-                    println!(
-                        "witness {} has seen tree size {} (cosigned at {})",
-                        w.name, w.size, w.time
-                    );
-                }
-                println!(
-                    "{}: {} entries, {} exhibits{}, {} checkpoints (largest size {}), root {}; {} errors, {} warnings; {} entries/s",
-                    if report.ok() { "OK" } else { "FAILED" },
-                    report.entries,
-                    report.exhibits,
-                    if a.rehash { format!(" ({} re-hashed)", report.rehashed) } else { String::new() },
-                    report.checkpoints,
-                    report.checkpointed_size,
-                    report.root,
-                    report.errors(),
-                    report.warnings(),
-                    report.entries_per_second
-                );
-            }
+            print_verify_report(&report, a.json, a.rehash);
             Ok(if report.ok() {
                 EXIT_OK
             } else {
@@ -767,6 +726,65 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(EXIT_OK)
         }
+        Command::Export(a) => {
+            let case = case_dir(&cli)?;
+            let out = ops::bundle::export(
+                &case,
+                &a.out,
+                &ops::bundle::ExportOptions {
+                    exhibits: a.exhibits.clone(),
+                    with_artifacts: a.with_artifacts,
+                    reports: a.reports.clone(),
+                    organization: a.organization.clone(),
+                },
+            )?;
+            if a.json {
+                print_json(&out);
+            } else {
+                println!(
+                    "{}: evidence bundle (BagIt 1.0 in tar), {} bytes, sha256 {}",
+                    out.bundle, out.size, out.sha256
+                );
+                println!(
+                    "payload: {} files, {} bytes; exhibits {}",
+                    out.payload_files,
+                    out.payload_bytes,
+                    out.exhibits.join(", ")
+                );
+            }
+            Ok(EXIT_OK)
+        }
+        Command::VerifyBundle(a) => {
+            let r = ops::bundle::verify_bundle(&a.bundle, &Default::default())?;
+            print_bundle_findings(&r, a.json);
+            if let Some(report) = &r.case {
+                print_verify_report(report, a.json, false);
+            }
+            if !a.json {
+                println!(
+                    "bundle {}: {} ({} payload files checked against manifest-sha256.txt)",
+                    a.bundle.display(),
+                    if r.ok() { "OK" } else { "FAILED" },
+                    r.payload_files
+                );
+            }
+            Ok(if r.ok() { EXIT_OK } else { EXIT_VERIFY_FAILED })
+        }
+        Command::Import(a) => {
+            let r = ops::bundle::import(&a.bundle, &a.into, &Default::default())?;
+            let report = r.case.as_ref().expect("import verified a case");
+            println!(
+                "imported {} into {}: {} payload files, case {} entries, {} exhibits, root {}",
+                a.bundle.display(),
+                a.into.display(),
+                r.payload_files,
+                report.entries,
+                report.exhibits,
+                report.root
+            );
+            println!("the case is {}", a.into.join("data/case").display());
+            Ok(EXIT_OK)
+        }
         Command::Demo(a) => {
             let dir = a
                 .dir
@@ -994,6 +1012,65 @@ impl cli::SealArgs {
                 source_hash_matches: None,
                 parent: self.parent.clone(),
             },
+        }
+    }
+}
+
+/// Prints a verification report as `verify` does (text, or JSON Lines with `json`).
+fn print_verify_report(report: &ops::verify::Report, json: bool, rehash: bool) {
+    if json {
+        for w in &report.witnesses {
+            let mut v = serde_json::to_value(w).expect("serialises");
+            v["type"] = "witness".into();
+            print_json(&v);
+        }
+        for f in &report.findings {
+            let mut v = serde_json::to_value(f).expect("serialises");
+            v["type"] = "finding".into();
+            print_json(&v);
+        }
+        let mut v = serde_json::to_value(report).expect("serialises");
+        v.as_object_mut().expect("object").remove("findings");
+        v["type"] = "summary".into();
+        v["ok"] = report.ok().into();
+        v["errors"] = report.errors().into();
+        v["warnings"] = report.warnings().into();
+        print_json(&v);
+    } else {
+        for f in &report.findings {
+            println!("{}", f.describe());
+        }
+        for w in &report.witnesses {
+            println!(
+                "witness {} has seen tree size {} (cosigned at {})",
+                w.name, w.size, w.time
+            );
+        }
+        println!(
+                    "{}: {} entries, {} exhibits{}, {} checkpoints (largest size {}), root {}; {} errors, {} warnings; {} entries/s",
+                    if report.ok() { "OK" } else { "FAILED" },
+                    report.entries,
+                    report.exhibits,
+                    if rehash { format!(" ({} re-hashed)", report.rehashed) } else { String::new() },
+                    report.checkpoints,
+                    report.checkpointed_size,
+                    report.root,
+                    report.errors(),
+                    report.warnings(),
+                    report.entries_per_second
+                );
+    }
+}
+
+/// Prints the bag's own findings (manifests, Payload-Oxum, carried artifacts).
+fn print_bundle_findings(r: &ops::bundle::BundleReport, json: bool) {
+    for f in &r.bag {
+        if json {
+            let mut v = serde_json::to_value(f).expect("serialises");
+            v["type"] = "finding".into();
+            print_json(&v);
+        } else {
+            println!("{}", f.describe());
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Operations: what each command does, as library calls. Each returns data for the binary to
 //! print; none prints.
 
+pub mod bundle;
 pub mod cosign;
 pub mod custody;
 pub mod demo;

@@ -1,0 +1,716 @@
+//! Evidence bundles: `export` writes a case as a BagIt 1.0 bag (RFC 8493) inside one tar;
+//! `verify-bundle` and `import` read such a tar as hostile input (safe extraction with limits,
+//! see [`crate::store::safeextract`]), check the bag's manifests, then verify the case in it.
+//!
+//! Layout of the bag (docs/FORMAT.md section 14):
+//!
+//! ```text
+//! bagit.txt  bag-info.txt  manifest-sha256.txt  tagmanifest-sha256.txt  VERIFY.md
+//! data/case/ledger.jsonl  data/case/case.json  data/case/checkpoints/…  data/case/keys/…
+//! data/case/ioc/…  data/proofs/E-0001.json …  data/reports/…  data/kit/verify_case.py
+//! data/artifacts/E-0001/NAME[/MEMBER…]   (with --with-artifacts)
+//! ```
+
+use crate::error::{Error, IoContext, Result};
+use crate::format::body::{Body, Seal, KIND_SEAL};
+use crate::format::chain::{Finding, Severity};
+use crate::format::entry::Entry;
+use crate::store::case::CaseDir;
+use crate::store::fsutil;
+use crate::store::ledger::read_all_lines;
+use crate::store::safeextract::{self, Limits};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The independent verifier shipped in every bundle (python3 standard library and openssl).
+const KIT_VERIFIER: &str = include_str!("../../tests/independent/verify_case.py");
+/// The verification instructions shipped in every bundle, in English, French and Spanish.
+const VERIFY_MD: &str = include_str!("bundle_verify.md");
+
+/// What `export` puts in the bundle beyond the case itself.
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    /// Exhibits whose proofs (and, with `with_artifacts`, artifacts) go in; empty: all.
+    pub exhibits: Vec<String>,
+    /// Include the artifacts themselves, streamed from their sealed paths.
+    pub with_artifacts: bool,
+    /// Rendered documents (PDFs) to include under `data/reports/`.
+    pub reports: Vec<PathBuf>,
+    /// `Source-Organization` of bag-info.txt.
+    pub organization: Option<String>,
+}
+
+/// What `export` wrote.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExportOutcome {
+    /// The bundle file.
+    pub bundle: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Payload files (under `data/`) and their total bytes (BagIt Payload-Oxum).
+    pub payload_files: u64,
+    /// Payload bytes.
+    pub payload_bytes: u64,
+    /// The exhibits it covers.
+    pub exhibits: Vec<String>,
+}
+
+/// Every seal of the ledger, by exhibit, in order.
+fn seals(case: &CaseDir) -> Result<Vec<Seal>> {
+    let mut out = Vec::new();
+    for line in read_all_lines(case)? {
+        if let Ok(e) = Entry::parse_line(&line) {
+            if e.kind == KIND_SEAL {
+                if let Ok(Body::Seal(s)) = Body::parse(&e.kind, &e.body) {
+                    out.push(*s);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A payload or tag name BagIt tools read back the same: no `%`, CR, LF or backslash (bagit.py
+/// percent-decodes manifest paths, so `%` would not round-trip).
+fn check_bag_name(name: &str) -> Result<()> {
+    if name.contains(['%', '\n', '\r', '\\']) {
+        return Err(Error::input(format!(
+            "{name:?}: a name with '%', a backslash or a line break cannot be carried in a BagIt manifest that every tool reads back; rename it before exporting, or export without --with-artifacts"
+        )));
+    }
+    Ok(())
+}
+
+/// Writes members into the tar and keeps the manifest lines of what it wrote.
+struct BagWriter<W: Write> {
+    tar: tar::Builder<W>,
+    payload: BTreeMap<String, String>,
+    payload_bytes: u64,
+}
+
+impl<W: Write> BagWriter<W> {
+    fn header(size: u64) -> tar::Header {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(size);
+        h.set_mode(0o644);
+        h.set_mtime(0);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_entry_type(tar::EntryType::Regular);
+        h
+    }
+
+    /// Adds `bytes` as `name` (bag-relative); returns its SHA-256.
+    fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<String> {
+        let mut h = Self::header(bytes.len() as u64);
+        self.tar
+            .append_data(&mut h, name, bytes)
+            .map_err(|e| Error::io(name, e))?;
+        Ok(hex(&Sha256::digest(bytes)))
+    }
+
+    fn add_payload_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let sha = self.add_bytes(name, bytes)?;
+        self.payload_bytes += bytes.len() as u64;
+        self.payload.insert(name.to_string(), sha);
+        Ok(())
+    }
+
+    /// Streams the file at `src` in as `name`, hashing it on the way; returns its SHA-256.
+    fn add_payload_file(&mut self, name: &str, src: &Path) -> Result<String> {
+        check_bag_name(name)?;
+        let file = File::open(src).at(src)?;
+        let size = file.metadata().at(src)?.len();
+        let mut h = Self::header(size);
+        let mut reader = HashingReader {
+            inner: file.take(size),
+            sha: Sha256::new(),
+            count: 0,
+        };
+        self.tar
+            .append_data(&mut h, name, &mut reader)
+            .map_err(|e| Error::io(src, e))?;
+        if reader.count != size {
+            return Err(Error::input(format!(
+                "{}: the file changed size while it was being exported ({size} bytes, then {}); nothing was written",
+                src.display(),
+                reader.count
+            )));
+        }
+        let sha = hex(&reader.sha.finalize());
+        self.payload_bytes += size;
+        self.payload.insert(name.to_string(), sha.clone());
+        Ok(sha)
+    }
+
+    fn manifest_text(lines: &BTreeMap<String, String>) -> String {
+        lines
+            .iter()
+            .map(|(name, sha)| format!("{sha}  {name}\n"))
+            .collect()
+    }
+}
+
+struct HashingReader<R> {
+    inner: R,
+    sha: Sha256,
+    count: u64,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.sha.update(&buf[..n]);
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    crate::format::encoding::hex(bytes)
+}
+
+/// The files of `dir` (not recursive), sorted by name.
+fn files_in(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    match fs::read_dir(dir) {
+        Ok(rd) => {
+            for e in rd {
+                let e = e.at(dir)?;
+                if e.file_type().at(e.path())?.is_file() {
+                    if let Some(name) = e.file_name().to_str() {
+                        out.push((name.to_string(), e.path()));
+                    }
+                }
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(dir, e)),
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// `scelle export --out BUNDLE.tar`: the case as a BagIt bag in one tar, written to a
+/// temporary file beside `out`, synced, then renamed into place. Refuses an artifact that no
+/// longer matches its seal.
+pub fn export(case: &CaseDir, out: &Path, opts: &ExportOptions) -> Result<ExportOutcome> {
+    if out.exists() {
+        return Err(Error::input(format!(
+            "{}: already exists; give another --out (a bundle is never overwritten)",
+            out.display()
+        )));
+    }
+    let report = super::verify::verify(case, Default::default(), &|_| {})?;
+    if let Some(f) = report
+        .findings
+        .iter()
+        .find(|f| f.severity == Severity::Error)
+    {
+        return Err(Error::input(format!(
+            "{}: the case does not verify ({}); a bundle of a failing case is not exported. Run `scelle verify`",
+            case.root().display(),
+            f.describe()
+        )));
+    }
+    let all = seals(case)?;
+    for x in &opts.exhibits {
+        if !all.iter().any(|s| &s.exhibit == x) {
+            return Err(Error::input(format!(
+                "{x}: no such exhibit in this case; `scelle log` lists them"
+            )));
+        }
+    }
+    let chosen: Vec<&Seal> = all
+        .iter()
+        .filter(|s| opts.exhibits.is_empty() || opts.exhibits.contains(&s.exhibit))
+        .collect();
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let tmp = parent.join(format!(
+        ".{}.partial-{}",
+        out.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    let result = write_bundle(case, &tmp, &chosen, opts);
+    let (payload_files, payload_bytes) = match result {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    fs::rename(&tmp, out).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::io(out, e)
+    })?;
+    fsutil::fsync_dir(&parent)?;
+    let (sha256, size) = sha256_file(out)?;
+    Ok(ExportOutcome {
+        bundle: out.display().to_string(),
+        sha256,
+        size,
+        payload_files,
+        payload_bytes,
+        exhibits: chosen.iter().map(|s| s.exhibit.clone()).collect(),
+    })
+}
+
+fn sha256_file(path: &Path) -> Result<(String, u64)> {
+    let mut f = File::open(path).at(path)?;
+    let mut sha = Sha256::new();
+    let n = io::copy(&mut f, &mut sha).at(path)?;
+    Ok((hex(&sha.finalize()), n))
+}
+
+fn write_bundle(
+    case: &CaseDir,
+    tmp: &Path,
+    chosen: &[&Seal],
+    opts: &ExportOptions,
+) -> Result<(u64, u64)> {
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(tmp)
+        .at(tmp)?;
+    let mut bag = BagWriter {
+        tar: tar::Builder::new(BufWriter::with_capacity(1 << 20, file)),
+        payload: BTreeMap::new(),
+        payload_bytes: 0,
+    };
+    // The case: the ledger and checkpoints are the evidence; keys, IOC copies and case.json
+    // are the conveniences a verifier also reads.
+    for (src, name) in [
+        (case.ledger(), "data/case/ledger.jsonl"),
+        (case.case_json(), "data/case/case.json"),
+    ] {
+        bag.add_payload_file(name, &src)?;
+    }
+    for (dir, sub) in [
+        (case.checkpoints(), "checkpoints"),
+        (case.keys(), "keys"),
+        (case.ioc_dir(), "ioc"),
+    ] {
+        for (name, path) in files_in(&dir)? {
+            bag.add_payload_file(&format!("data/case/{sub}/{name}"), &path)?;
+        }
+    }
+    for s in chosen {
+        let proof = super::proof::prove(case, &s.exhibit)?;
+        let mut json = serde_json::to_vec_pretty(&proof).expect("serialises");
+        json.push(b'\n');
+        bag.add_payload_bytes(&format!("data/proofs/{}.json", s.exhibit), &json)?;
+    }
+    for pdf in &opts.reports {
+        let name = pdf
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| Error::input(format!("{}: not a file name", pdf.display())))?;
+        bag.add_payload_file(&format!("data/reports/{name}"), pdf)?;
+    }
+    bag.add_payload_bytes("data/kit/verify_case.py", KIT_VERIFIER.as_bytes())?;
+    if opts.with_artifacts {
+        for s in chosen {
+            add_artifact(&mut bag, s)?;
+        }
+    }
+    // Tag files.
+    let info = case.info()?;
+    let mut tags = BTreeMap::new();
+    let bagit = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
+    tags.insert(
+        "bagit.txt".to_string(),
+        bag.add_bytes("bagit.txt", bagit.as_bytes())?,
+    );
+    let mut bag_info = String::new();
+    if let Some(org) = &opts.organization {
+        bag_info.push_str(&format!("Source-Organization: {}\n", one_line(org)));
+    }
+    bag_info.push_str(&format!(
+        "External-Identifier: {}\nExternal-Description: {}\nBagging-Date: {}\nBag-Software-Agent: scelle {}\nPayload-Oxum: {}.{}\n",
+        one_line(&info.case_id),
+        one_line(&info.title),
+        &crate::format::time::now_utc()[..10],
+        crate::VERSION,
+        bag.payload_bytes,
+        bag.payload.len()
+    ));
+    tags.insert(
+        "bag-info.txt".to_string(),
+        bag.add_bytes("bag-info.txt", bag_info.as_bytes())?,
+    );
+    let manifest = BagWriter::<File>::manifest_text(&bag.payload);
+    tags.insert(
+        "manifest-sha256.txt".to_string(),
+        bag.add_bytes("manifest-sha256.txt", manifest.as_bytes())?,
+    );
+    tags.insert(
+        "VERIFY.md".to_string(),
+        bag.add_bytes("VERIFY.md", VERIFY_MD.as_bytes())?,
+    );
+    let tagmanifest = BagWriter::<File>::manifest_text(&tags);
+    bag.add_bytes("tagmanifest-sha256.txt", tagmanifest.as_bytes())?;
+    let payload_files = bag.payload.len() as u64;
+    let payload_bytes = bag.payload_bytes;
+    let writer = bag.tar.into_inner().map_err(|e| Error::io(tmp, e))?;
+    let file = writer
+        .into_inner()
+        .map_err(|e| Error::io(tmp, e.into_error()))?;
+    file.sync_all().at(tmp)?;
+    Ok((payload_files, payload_bytes))
+}
+
+fn one_line(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+}
+
+/// The name an artifact is carried under: the last component of its sealed path.
+fn artifact_base(s: &Seal) -> String {
+    Path::new(&s.artifact.path_resolved)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "artifact".to_string())
+}
+
+fn add_artifact<W: Write>(bag: &mut BagWriter<W>, s: &Seal) -> Result<()> {
+    let base = format!("data/artifacts/{}/{}", s.exhibit, artifact_base(s));
+    let src = Path::new(&s.artifact.path_resolved);
+    let changed = |what: &str| {
+        Error::input(format!(
+            "{}: {what} no longer matches its seal; the bundle was not written. Run `scelle verify --rehash`",
+            s.exhibit
+        ))
+    };
+    if s.artifact.kind == "directory" {
+        for m in s.artifact.members.iter().flatten() {
+            let Some(want) = m.hashes.as_ref().map(|h| h.sha256.as_str()) else {
+                continue;
+            };
+            let got = bag.add_payload_file(&format!("{base}/{}", m.path), &src.join(&m.path))?;
+            if got != want {
+                return Err(changed(&format!("member {:?}", m.path)));
+            }
+        }
+    } else {
+        let got = bag.add_payload_file(&base, src)?;
+        if got != s.artifact.hashes.sha256 {
+            return Err(changed(&src.display().to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// What `verify-bundle` found: the bag's findings first, then the case's.
+#[derive(Debug, Clone)]
+pub struct BundleReport {
+    /// Problems with the bag itself (manifests, Payload-Oxum, artifacts against their seals).
+    pub bag: Vec<Finding>,
+    /// The verification of `data/case`, when the bag holds one.
+    pub case: Option<super::verify::Report>,
+    /// Payload files checked.
+    pub payload_files: u64,
+}
+
+impl BundleReport {
+    /// No error in the bag nor in the case.
+    pub fn ok(&self) -> bool {
+        self.bag.iter().all(|f| f.severity != Severity::Error)
+            && self.case.as_ref().is_some_and(|r| r.ok())
+    }
+}
+
+fn bag_error(code: &str, file: &str, message: impl Into<String>) -> Finding {
+    Finding {
+        severity: Severity::Error,
+        code: code.into(),
+        entry: None,
+        exhibit: None,
+        file: Some(file.into()),
+        message: message.into(),
+    }
+}
+
+/// Parses a `manifest-sha256.txt` style file: `HEX  NAME` lines.
+fn parse_manifest(text: &str, file: &str, out: &mut Vec<Finding>) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        match line.split_once("  ") {
+            Some((sha, name)) if sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                if map
+                    .insert(name.to_string(), sha.to_ascii_lowercase())
+                    .is_some()
+                {
+                    out.push(bag_error(
+                        "bag-format",
+                        file,
+                        format!("line {}: {name:?} is listed twice", i + 1),
+                    ));
+                }
+            }
+            _ => out.push(bag_error(
+                "bag-format",
+                file,
+                format!("line {}: not \"SHA256  PATH\"", i + 1),
+            )),
+        }
+    }
+    map
+}
+
+/// Every regular file under `dir`, as `/`-separated paths relative to `root`.
+fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
+    for e in fs::read_dir(dir).at(dir)? {
+        let e = e.at(dir)?;
+        let ft = e.file_type().at(e.path())?;
+        if ft.is_dir() {
+            walk(root, &e.path(), out)?;
+        } else {
+            let rel = e.path();
+            let rel = rel.strip_prefix(root).expect("under root");
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    Ok(())
+}
+
+/// Checks the bag in `bag_dir` (RFC 8493 section 3) and, if it holds a case, verifies it.
+pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
+    let mut found = Vec::new();
+    let read = |name: &str, found: &mut Vec<Finding>| -> Option<String> {
+        match fs::read(bag_dir.join(name)) {
+            Ok(b) => match String::from_utf8(b) {
+                Ok(s) => Some(s),
+                Err(_) => {
+                    found.push(bag_error("bag-format", name, "not UTF-8 text"));
+                    None
+                }
+            },
+            Err(_) => {
+                found.push(bag_error(
+                    "bag-missing",
+                    name,
+                    "missing: this is not a complete BagIt bag",
+                ));
+                None
+            }
+        }
+    };
+    if let Some(b) = read("bagit.txt", &mut found) {
+        if !b.starts_with("BagIt-Version: 1.0\n") {
+            found.push(bag_error(
+                "bag-format",
+                "bagit.txt",
+                "does not declare BagIt-Version: 1.0",
+            ));
+        }
+    }
+    let manifest = read("manifest-sha256.txt", &mut found)
+        .map(|t| parse_manifest(&t, "manifest-sha256.txt", &mut found))
+        .unwrap_or_default();
+    let tags = read("tagmanifest-sha256.txt", &mut found)
+        .map(|t| parse_manifest(&t, "tagmanifest-sha256.txt", &mut found))
+        .unwrap_or_default();
+    let mut present = Vec::new();
+    if bag_dir.join("data").is_dir() {
+        walk(bag_dir, &bag_dir.join("data"), &mut present)?;
+    }
+    present.sort();
+    let mut bytes = 0u64;
+    for name in &present {
+        let (sha, size) = sha256_file(&bag_dir.join(name))?;
+        bytes += size;
+        match manifest.get(name) {
+            None => found.push(bag_error(
+                "bag-extra",
+                name,
+                "a payload file that manifest-sha256.txt does not list",
+            )),
+            Some(want) if *want != sha => found.push(bag_error(
+                "bag-manifest",
+                name,
+                format!("SHA-256 is {sha}, the manifest says {want}: the file was altered"),
+            )),
+            Some(_) => {}
+        }
+    }
+    for name in manifest.keys() {
+        if present.binary_search(name).is_err() {
+            found.push(bag_error(
+                "bag-missing",
+                name,
+                "listed in manifest-sha256.txt but absent from the bag",
+            ));
+        }
+    }
+    for (name, want) in &tags {
+        match sha256_file(&bag_dir.join(name)) {
+            Ok((sha, _)) if sha == *want => {}
+            Ok((sha, _)) => found.push(bag_error(
+                "bag-tagmanifest",
+                name,
+                format!("SHA-256 is {sha}, tagmanifest-sha256.txt says {want}: the tag file was altered"),
+            )),
+            Err(_) => found.push(bag_error(
+                "bag-missing",
+                name,
+                "listed in tagmanifest-sha256.txt but absent",
+            )),
+        }
+    }
+    if let Some(info) = read("bag-info.txt", &mut found) {
+        let oxum = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Payload-Oxum: "))
+            .map(str::trim);
+        let actual = format!("{bytes}.{}", present.len());
+        if oxum != Some(actual.as_str()) {
+            found.push(bag_error(
+                "bag-oxum",
+                "bag-info.txt",
+                format!(
+                    "Payload-Oxum is {}, the payload is {actual} (bytes.files)",
+                    oxum.unwrap_or("missing")
+                ),
+            ));
+        }
+    }
+    let case_dir = bag_dir.join("data/case");
+    let case = match CaseDir::open(&case_dir) {
+        Ok(c) => {
+            let report = super::verify::verify(&c, Default::default(), &|_| {})?;
+            check_artifacts(&c, bag_dir, &manifest, &mut found)?;
+            Some(report)
+        }
+        Err(e) => {
+            found.push(bag_error("bag-missing", "data/case", e.to_string()));
+            None
+        }
+    };
+    Ok(BundleReport {
+        bag: found,
+        case,
+        payload_files: present.len() as u64,
+    })
+}
+
+/// Carried artifacts against their seals: the manifest's SHA-256 of each file must be the
+/// sealed one (for a folder, each member's).
+fn check_artifacts(
+    case: &CaseDir,
+    bag_dir: &Path,
+    manifest: &BTreeMap<String, String>,
+    found: &mut Vec<Finding>,
+) -> Result<()> {
+    for s in seals(case)? {
+        let dir = format!("data/artifacts/{}", s.exhibit);
+        if !bag_dir.join(&dir).exists() {
+            continue;
+        }
+        let base = format!("{dir}/{}", artifact_base(&s));
+        let mut expect: Vec<(String, &str)> = Vec::new();
+        if s.artifact.kind == "directory" {
+            for m in s.artifact.members.iter().flatten() {
+                if let Some(h) = &m.hashes {
+                    expect.push((format!("{base}/{}", m.path), h.sha256.as_str()));
+                }
+            }
+        } else {
+            expect.push((base, s.artifact.hashes.sha256.as_str()));
+        }
+        for (name, want) in expect {
+            let mut f = match manifest.get(&name) {
+                None => bag_error(
+                    "bundle-artifact",
+                    &name,
+                    "the sealed file is not in the bundle",
+                ),
+                Some(sha) if sha != want => bag_error(
+                    "bundle-artifact",
+                    &name,
+                    format!("SHA-256 {sha} is not the sealed {want}"),
+                ),
+                Some(_) => continue,
+            };
+            f.exhibit = Some(s.exhibit.clone());
+            found.push(f);
+        }
+    }
+    Ok(())
+}
+
+/// A fresh private directory for a bundle's extraction, removed when dropped.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn extract_error(bundle: &Path, e: safeextract::ExtractError) -> Error {
+    Error::input(format!("{}: {e}", bundle.display()))
+}
+
+fn open_bundle(bundle: &Path) -> Result<File> {
+    File::open(bundle).at(bundle)
+}
+
+/// `scelle verify-bundle BUNDLE.tar`: extracts the tar safely into a private temporary
+/// directory, checks the bag and verifies the case in it, then removes the directory.
+pub fn verify_bundle(bundle: &Path, limits: &Limits) -> Result<BundleReport> {
+    let file = open_bundle(bundle)?;
+    let base = std::env::temp_dir().join(format!(
+        "scelle-bundle-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    ));
+    fs::create_dir(&base).at(&base)?;
+    let guard = TempDir(base);
+    let target = guard.0.join("bag");
+    safeextract::extract(file, &target, limits).map_err(|e| extract_error(bundle, e))?;
+    check_bag(&target)
+}
+
+/// `scelle import BUNDLE.tar --into DIR`: extracts the bundle into the new directory `DIR`
+/// (all or nothing), checks the bag and verifies its case; if anything fails, `DIR` is
+/// removed again and the findings are the error.
+pub fn import(bundle: &Path, into: &Path, limits: &Limits) -> Result<BundleReport> {
+    let file = open_bundle(bundle)?;
+    safeextract::extract(file, into, limits).map_err(|e| extract_error(bundle, e))?;
+    let report = match check_bag(into) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = fs::remove_dir_all(into);
+            return Err(e);
+        }
+    };
+    if !report.ok() {
+        let _ = fs::remove_dir_all(into);
+        let first = report
+            .bag
+            .iter()
+            .chain(report.case.iter().flat_map(|c| c.findings.iter()))
+            .find(|f| f.severity == Severity::Error)
+            .map(Finding::describe)
+            .unwrap_or_else(|| "the bundle holds no case".into());
+        return Err(Error::input(format!(
+            "{}: the bundle does not verify ({first}); nothing was imported. `scelle verify-bundle {}` lists every problem",
+            bundle.display(),
+            bundle.display()
+        )));
+    }
+    Ok(report)
+}
