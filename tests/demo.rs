@@ -148,6 +148,39 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The bundle: exported, verified, imported into a second directory that third-party tools
+    // accept as it is.
+    assert!(out.contains("verify-bundle: OK"), "{out}");
+    let imported = dir.join("imported");
+    for args in [
+        vec!["sha256sum", "-c", "--quiet", "tagmanifest-sha256.txt"],
+        vec!["sha256sum", "-c", "--quiet", "manifest-sha256.txt"],
+        vec!["python3", "data/kit/verify_case.py", "data/case"],
+        vec![
+            "python3",
+            "data/kit/verify_case.py",
+            "data/case",
+            "--prove",
+            "data/proofs/E-0001.json",
+        ],
+    ] {
+        let o = Command::new(args[0])
+            .args(&args[1..])
+            .current_dir(&imported)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert!(imported.join("data/reports/expert-report-fr.pdf").is_file());
+    assert_eq!(
+        sha256sum(&imported.join("data/artifacts/E-0001/iphone-ffs.tar")),
+        sha256sum(&dir.join("artifacts/iphone-ffs.tar"))
+    );
     // A second demo elsewhere packs the same tar bytes.
     let dir2 = tmp.path().join("demo2");
     assert!(demo(&dir2).status.success());

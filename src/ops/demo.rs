@@ -92,8 +92,12 @@ pub struct DemoOutcome {
     pub sealed: Vec<Sealed>,
     /// The final verification (with re-hashing).
     pub report: Report,
-    /// Whether it passed.
+    /// Whether it passed (the case, the bundle and the imported copy).
     pub verified: bool,
+    /// The evidence bundle exported from the case.
+    pub bundle: PathBuf,
+    /// Where the bundle was imported (a second directory, as a receiving party would).
+    pub imported: PathBuf,
 }
 
 fn prepare_dir(dir: &Path, force: bool) -> Result<()> {
@@ -557,7 +561,56 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     for f in &report.findings {
         say(&format!("  {}", f.describe()));
     }
-    let verified = report.ok();
+    let mut verified = report.ok();
+    // The bundle a foreign authority or the opposing expert receives: exported, verified as
+    // hostile input, imported into a second directory.
+    let bundle = dir.join("bundle.tar");
+    let mut reports = Vec::new();
+    for (name, path) in {
+        let mut v: Vec<_> = std::fs::read_dir(&reports_dir)
+            .at(&reports_dir)?
+            .filter_map(|e| e.ok())
+            .map(|e| (e.file_name(), e.path()))
+            .collect();
+        v.sort();
+        v
+    } {
+        if name.to_string_lossy().ends_with(".pdf") {
+            reports.push(path);
+        }
+    }
+    let exported = super::bundle::export(
+        &case,
+        &bundle,
+        &super::bundle::ExportOptions {
+            with_artifacts: true,
+            reports,
+            organization: Some("Demo forensic laboratory".into()),
+            ..Default::default()
+        },
+    )?;
+    say(&format!(
+        "exported {} (BagIt bag in tar: {} payload files, {} bytes), sha256 {}",
+        bundle.display(),
+        exported.payload_files,
+        exported.size,
+        exported.sha256
+    ));
+    let limits = crate::store::safeextract::Limits::default();
+    let checked = super::bundle::verify_bundle(&bundle, &limits)?;
+    say(&format!(
+        "verify-bundle: {}",
+        if checked.ok() { "OK" } else { "FAILED" }
+    ));
+    verified &= checked.ok();
+    let imported = dir.join("imported");
+    let done = super::bundle::import(&bundle, &imported, &limits)?;
+    say(&format!(
+        "imported into {} ({} payload files; its case verifies)",
+        imported.display(),
+        done.payload_files
+    ));
+    verified &= done.ok();
     for w in &report.witnesses {
         say(&format!(
             "  witness {} has seen tree size {}",
@@ -584,11 +637,18 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     say(&format!("  scelle -C {c} ioc findings"));
     say(&format!("  scelle ioc correlate {c} {}", es_case.display()));
     say(&format!("  sha256sum {}", tar_path.display()));
+    say(&format!("  scelle verify-bundle {}", bundle.display()));
+    say(&format!(
+        "  (cd {} && sha256sum -c manifest-sha256.txt && python3 data/kit/verify_case.py data/case)",
+        imported.display()
+    ));
     Ok(DemoOutcome {
         dir: dir.to_path_buf(),
         case: case_dir,
         sealed,
         report,
         verified,
+        bundle,
+        imported,
     })
 }
