@@ -89,6 +89,9 @@ pub struct ExportArgs {
     /// The bundle to write (must not exist).
     #[arg(long)]
     pub out: PathBuf,
+    /// `bagit` (the evidence bundle) or `case-uco` (the chain of custody as CASE/UCO JSON-LD).
+    #[arg(long, default_value = "bagit", value_parser = ["bagit", "case-uco"])]
+    pub format: String,
     /// Carry the artifacts themselves (streamed from their sealed paths, checked against their seals).
     #[arg(long)]
     pub with_artifacts: bool,
@@ -101,6 +104,15 @@ pub struct ExportArgs {
     /// Source-Organization of bag-info.txt.
     #[arg(long)]
     pub organization: Option<String>,
+    /// Sign an `export` entry recording the bundle's SHA-256 (after the ledger it holds).
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    /// With --key: to whom the bundle is sent (party, authority, EIO reference).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// With --key: why.
+    #[arg(long)]
+    pub purpose: Option<String>,
     /// JSON output.
     #[arg(long)]
     pub json: bool,

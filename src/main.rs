@@ -726,8 +726,30 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(EXIT_OK)
         }
+        Command::Export(a) if a.format == "case-uco" => {
+            let case = case_dir(&cli)?;
+            if a.out.exists() {
+                anyhow::bail!(Error::input(format!(
+                    "{}: already exists; give another --out",
+                    a.out.display()
+                )));
+            }
+            let doc = ops::caseuco::export_case_uco(&case)?;
+            let mut bytes = serde_json::to_vec_pretty(&doc).expect("serialises");
+            bytes.push(b'\n');
+            scelle::store::fsutil::atomic_write(&a.out, &bytes, 0o644)?;
+            println!(
+                "{}: CASE/UCO JSON-LD of the chain of custody",
+                a.out.display()
+            );
+            Ok(EXIT_OK)
+        }
         Command::Export(a) => {
             let case = case_dir(&cli)?;
+            let key = match &a.key {
+                Some(k) => Some(load_key(k, cli.passphrase_file.as_deref())?),
+                None => None,
+            };
             let out = ops::bundle::export(
                 &case,
                 &a.out,
@@ -736,7 +758,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     with_artifacts: a.with_artifacts,
                     reports: a.reports.clone(),
                     organization: a.organization.clone(),
+                    to: a.to.clone(),
+                    purpose: a.purpose.clone(),
                 },
+                key.as_ref(),
             )?;
             if a.json {
                 print_json(&out);
@@ -751,6 +776,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     out.payload_bytes,
                     out.exhibits.join(", ")
                 );
+                if let Some(seq) = out.entry {
+                    println!("recorded as entry {seq} (export), with its SHA-256");
+                }
             }
             Ok(EXIT_OK)
         }

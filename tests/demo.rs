@@ -38,7 +38,7 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
     );
     assert!(
         out.contains(
-            "verify --rehash: OK (22 entries, 3 exhibits re-hashed, 0 errors, 0 warnings)"
+            "verify --rehash: OK (23 entries, 3 exhibits re-hashed, 0 errors, 0 warnings)"
         ),
         "{out}"
     );
@@ -96,7 +96,16 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         "accept",
     ];
     expected.extend(["report"; 12]);
+    expected.push("export");
     assert_eq!(kinds, expected);
+    // The export entry pins the bundle's bytes and holds the 22 entries before it.
+    let ledger = std::fs::read_to_string(dir.join("case/ledger.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        last["body"]["sha256"].as_str().unwrap(),
+        sha256sum(&dir.join("bundle.tar"))
+    );
+    assert_eq!(last["body"]["ledger_size"], 22);
     // Every document in every language, rendered and recorded.
     for doc in ["expert-report", "certificate", "seals", "custody"] {
         for lang in ["en", "fr", "es"] {

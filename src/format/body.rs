@@ -33,6 +33,9 @@ pub const KIND_REPORT: &str = "report";
 /// nothing).
 pub const KIND_IOC_SCAN: &str = "ioc.scan";
 
+/// An evidence bundle exported from the case, recorded by its hash (FORMAT.md 6.9).
+pub const KIND_EXPORT: &str = "export";
+
 /// The roles a key may be enrolled with.
 pub const ROLES: &[&str] = &["expert", "counsel", "examiner", "court", "witness"];
 
@@ -454,6 +457,32 @@ pub struct ReportBody {
     pub bates_last: Option<String>,
 }
 
+/// Body of `export`: an evidence bundle written from the case (FORMAT.md 6.9, section 14).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportBody {
+    /// The bundle's file name (no directory).
+    pub file: String,
+    /// SHA-256 of the bundle's bytes.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// `bagit-tar`: a BagIt 1.0 bag in a tar.
+    pub format: String,
+    /// The exhibits whose proofs (and artifacts) it carries.
+    pub exhibits: Vec<String>,
+    /// Whether the artifacts themselves are in it.
+    pub artifacts: bool,
+    /// The number of ledger entries it holds (the entries before this one).
+    pub ledger_size: u64,
+    /// To whom it is sent (a party, an authority, an EIO reference).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+}
+
 /// Indicators not used from an IOC file, for one reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -603,6 +632,8 @@ pub enum Body {
     Report(ReportBody),
     /// `ioc.scan`.
     IocScan(Box<IocScan>),
+    /// `export`.
+    Export(ExportBody),
 }
 
 impl Body {
@@ -628,6 +659,7 @@ impl Body {
             KIND_IOC_SCAN => serde_json::from_value(body.clone())
                 .map(|s| Body::IocScan(Box::new(s)))
                 .map_err(|e| format!("bad ioc.scan body: {e}")),
+            KIND_EXPORT => typed(kind, body, Body::Export),
             other => Err(format!("unknown entry kind {other:?}")),
         }
     }
@@ -647,6 +679,8 @@ impl Body {
             Body::Dispose(d) => vec![d.exhibit.as_str()],
             // A report describes exhibits without acting on them: not in their timelines.
             Body::Report(_) => vec![],
+            // An export copies exhibits' records without acting on them.
+            Body::Export(_) => vec![],
             // A scan reads exhibits without acting on them, but it is an event of their lives.
             Body::IocScan(s) => s.exhibits.iter().map(|e| e.exhibit.as_str()).collect(),
         }

@@ -227,6 +227,7 @@ pub fn body_kind(body: &Body) -> &'static str {
         Body::Dispose(_) => KIND_DISPOSE,
         Body::Report(_) => super::body::KIND_REPORT,
         Body::IocScan(_) => super::body::KIND_IOC_SCAN,
+        Body::Export(_) => super::body::KIND_EXPORT,
     }
 }
 
@@ -249,6 +250,7 @@ impl Serialize for TypedBody<'_> {
             Body::Dispose(b) => b.serialize(s),
             Body::Report(b) => b.serialize(s),
             Body::IocScan(b) => b.serialize(s),
+            Body::Export(b) => b.serialize(s),
         }
     }
 }
@@ -747,6 +749,17 @@ impl ChainState {
                         ));
                     }
                 }
+                Body::Export(x) => {
+                    for ex in &x.exhibits {
+                        self.exhibit(ex)?;
+                    }
+                    if x.ledger_size > seq {
+                        return Err(format!(
+                            "an export at entry {seq} cannot hold {} entries",
+                            x.ledger_size
+                        ));
+                    }
+                }
                 Body::IocScan(scan) => {
                     for e in &scan.exhibits {
                         let c = self.exhibit(&e.exhibit)?;
@@ -986,7 +999,7 @@ impl ChainState {
                     c.status = CustodyStatus::Disposed { at: seq };
                 }
             }
-            Body::Report(_) | Body::IocScan(_) => {}
+            Body::Report(_) | Body::IocScan(_) | Body::Export(_) => {}
         }
     }
 }

@@ -293,6 +293,7 @@ fn representation(body: &Body) -> Value {
         Body::Dispose(b) => serde_json::to_value(b),
         Body::Report(b) => serde_json::to_value(b),
         Body::IocScan(b) => serde_json::to_value(b),
+        Body::Export(b) => serde_json::to_value(b),
     };
     v.expect("bodies serialise")
 }
@@ -358,6 +359,26 @@ pub fn validate_values(body: &Body) -> Result<(), String> {
             Ok(())
         }
         Body::IocScan(scan) => ioc_scan(scan),
+        Body::Export(x) => {
+            hex_of("bundle sha256", &x.sha256, 32)?;
+            one_of("export format", &Some(x.format.clone()), &["bagit-tar"])?;
+            if x.file.is_empty() || x.file.contains('/') || x.file.contains('\\') {
+                return Err(format!("bundle file {:?} must be a bare file name", x.file));
+            }
+            if x.exhibits.is_empty() {
+                return Err("an export names at least one exhibit".into());
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            if let Some(dup) = x.exhibits.iter().find(|e| !seen.insert(e.as_str())) {
+                return Err(format!("exhibit {dup} is listed twice in the export"));
+            }
+            for v in [&x.to, &x.purpose].into_iter().flatten() {
+                if v.is_empty() {
+                    return Err("an export's to and purpose are omitted, never empty".into());
+                }
+            }
+            Ok(())
+        }
     }
 }
 

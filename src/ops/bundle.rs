@@ -12,12 +12,13 @@
 //! ```
 
 use crate::error::{Error, IoContext, Result};
-use crate::format::body::{Body, Seal, KIND_SEAL};
+use crate::format::body::{Body, ExportBody, Seal, KIND_SEAL};
 use crate::format::chain::{Finding, Severity};
 use crate::format::entry::Entry;
 use crate::store::case::CaseDir;
 use crate::store::fsutil;
-use crate::store::ledger::read_all_lines;
+use crate::store::keyfile::LoadedKey;
+use crate::store::ledger::{read_all_lines, Appender};
 use crate::store::safeextract::{self, Limits};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -41,6 +42,10 @@ pub struct ExportOptions {
     pub reports: Vec<PathBuf>,
     /// `Source-Organization` of bag-info.txt.
     pub organization: Option<String>,
+    /// To whom it is sent, recorded in the `export` entry.
+    pub to: Option<String>,
+    /// Why, recorded in the `export` entry.
+    pub purpose: Option<String>,
 }
 
 /// What `export` wrote.
@@ -58,6 +63,8 @@ pub struct ExportOutcome {
     pub payload_bytes: u64,
     /// The exhibits it covers.
     pub exhibits: Vec<String>,
+    /// The `export` entry recorded (with a key): its sequence number.
+    pub entry: Option<u64>,
 }
 
 /// Every seal of the ledger, by exhibit, in order.
@@ -198,8 +205,50 @@ fn files_in(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
 
 /// `scelle export --out BUNDLE.tar`: the case as a BagIt bag in one tar, written to a
 /// temporary file beside `out`, synced, then renamed into place. Refuses an artifact that no
-/// longer matches its seal.
-pub fn export(case: &CaseDir, out: &Path, opts: &ExportOptions) -> Result<ExportOutcome> {
+/// longer matches its seal. With `key`, the case is locked for the whole export and a signed
+/// `export` entry records the bundle's hash after the ledger it holds; if that entry cannot be
+/// written, the bundle is removed again.
+pub fn export(
+    case: &CaseDir,
+    out: &Path,
+    opts: &ExportOptions,
+    key: Option<&LoadedKey>,
+) -> Result<ExportOutcome> {
+    let mut appender = match key {
+        Some(_) => Some(Appender::open(case)?),
+        None => None,
+    };
+    let mut outcome = export_unlocked(case, out, opts)?;
+    if let (Some(app), Some(key)) = (appender.as_mut(), key) {
+        let body = Body::Export(ExportBody {
+            file: out
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            sha256: outcome.sha256.clone(),
+            size: outcome.size,
+            format: "bagit-tar".into(),
+            exhibits: outcome.exhibits.clone(),
+            artifacts: opts.with_artifacts,
+            ledger_size: app.state().size,
+            to: opts.to.clone(),
+            purpose: opts.purpose.clone(),
+        });
+        match app.append_body(&body, key, crate::format::time::now_utc()) {
+            Ok(seq) => outcome.entry = Some(seq),
+            Err(e) => {
+                let _ = fs::remove_file(out);
+                return Err(e);
+            }
+        }
+    }
+    if let (Some(app), Some(key)) = (appender, key) {
+        app.finish(key)?;
+    }
+    Ok(outcome)
+}
+
+fn export_unlocked(case: &CaseDir, out: &Path, opts: &ExportOptions) -> Result<ExportOutcome> {
     if out.exists() {
         return Err(Error::input(format!(
             "{}: already exists; give another --out (a bundle is never overwritten)",
@@ -262,6 +311,7 @@ pub fn export(case: &CaseDir, out: &Path, opts: &ExportOptions) -> Result<Export
         payload_files,
         payload_bytes,
         exhibits: chosen.iter().map(|s| s.exhibit.clone()).collect(),
+        entry: None,
     })
 }
 

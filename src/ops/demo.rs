@@ -553,15 +553,6 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         }
     }
 
-    let report = super::verify::verify(
-        &case,
-        VerifyOptions { rehash: true },
-        &crate::store::hashing::no_progress,
-    )?;
-    for f in &report.findings {
-        say(&format!("  {}", f.describe()));
-    }
-    let mut verified = report.ok();
     // The bundle a foreign authority or the opposing expert receives: exported, verified as
     // hostile input, imported into a second directory.
     let bundle = dir.join("bundle.tar");
@@ -586,15 +577,19 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
             with_artifacts: true,
             reports,
             organization: Some("Demo forensic laboratory".into()),
+            to: Some("Counsel for the plaintiffs and the opposing expert".into()),
+            purpose: Some("production of the evidence and its verification kit".into()),
             ..Default::default()
         },
+        Some(&key),
     )?;
     say(&format!(
-        "exported {} (BagIt bag in tar: {} payload files, {} bytes), sha256 {}",
+        "exported {} (BagIt bag in tar: {} payload files, {} bytes), sha256 {} recorded as entry {}",
         bundle.display(),
         exported.payload_files,
         exported.size,
-        exported.sha256
+        exported.sha256,
+        exported.entry.unwrap_or_default()
     ));
     let limits = crate::store::safeextract::Limits::default();
     let checked = super::bundle::verify_bundle(&bundle, &limits)?;
@@ -602,7 +597,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         "verify-bundle: {}",
         if checked.ok() { "OK" } else { "FAILED" }
     ));
-    verified &= checked.ok();
+    let bundle_ok = checked.ok();
     let imported = dir.join("imported");
     let done = super::bundle::import(&bundle, &imported, &limits)?;
     say(&format!(
@@ -610,7 +605,16 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         imported.display(),
         done.payload_files
     ));
-    verified &= done.ok();
+    let bundle_ok = bundle_ok && done.ok();
+    let report = super::verify::verify(
+        &case,
+        VerifyOptions { rehash: true },
+        &crate::store::hashing::no_progress,
+    )?;
+    for f in &report.findings {
+        say(&format!("  {}", f.describe()));
+    }
+    let verified = report.ok() && exported.entry.is_some() && bundle_ok;
     for w in &report.witnesses {
         say(&format!(
             "  witness {} has seen tree size {}",

@@ -137,6 +137,17 @@ pub(crate) fn summarise(state: &crate::format::chain::ChainState, body: &Body) -
             "{} ({}, {} pages) {} sha256 {}",
             r.document, r.lang, r.pages, r.file, r.sha256
         ),
+        Body::Export(x) => format!(
+            "exported {} ({} bytes{}) of {}{}, sha256 {}",
+            x.file,
+            x.size,
+            if x.artifacts { ", with artifacts" } else { "" },
+            x.exhibits.join(", "),
+            x.to.as_ref()
+                .map(|t| format!(" to {t}"))
+                .unwrap_or_default(),
+            x.sha256
+        ),
         Body::IocScan(scan) => format!(
             "IOC scan of {} with {}: {}",
             scan.exhibits

@@ -2,6 +2,7 @@
 //! print; none prints.
 
 pub mod bundle;
+pub mod caseuco;
 pub mod cosign;
 pub mod custody;
 pub mod demo;

@@ -744,6 +744,26 @@ REPORT_BODY = t_object(
 )
 
 
+def t_absent_or_non_empty(value, path):
+    """Section 6.9: optional strings are omitted, never empty."""
+    return t_non_empty_str(value, path)
+
+
+# Section 6.9: an evidence bundle exported from the case, pinned by the SHA-256 of its tar.
+EXPORT_BODY = t_object(
+    {
+        "file": t_bare_file_name,
+        "sha256": t_hex(32),
+        "size": t_uint,
+        "format": t_one_of("bagit-tar"),
+        "exhibits": t_no_repeats(t_exhibit_id),
+        "artifacts": t_bool,
+        "ledger_size": t_uint,
+    },
+    {"to": t_absent_or_non_empty, "purpose": t_absent_or_non_empty},
+)
+
+
 # Section 6.8: a scan for indicators of compromise. The schema first; the rules tying the
 # records to each other (counts, references) in `check_ioc_scan_body`, and those needing the
 # ledger's state (the exhibits scanned) in `KindRules.ioc_scan`.
@@ -973,6 +993,7 @@ BODY_CHECKERS = {
     "note": lambda body: NOTE_BODY(body, "body"),
     "dispose": lambda body: DISPOSE_BODY(body, "body"),
     "report": lambda body: REPORT_BODY(body, "body"),
+    "export": lambda body: EXPORT_BODY(body, "body"),
     "ioc.scan": check_ioc_scan_body,
 }
 
@@ -1399,6 +1420,17 @@ def _report_rules(self, body):
 KindRules.report = _report_rules
 
 
+def _export_rules(self, body):
+    """Section 6.9: an export names existing exhibits and holds at most the earlier entries."""
+    for exhibit in body["exhibits"]:
+        self.exhibit(exhibit)
+    if body["ledger_size"] > self.n:
+        self.fail(f"an export at entry {self.n} cannot hold {body['ledger_size']} entries")
+
+
+KindRules.export = _export_rules
+
+
 def _ioc_scan_rules(self, body):
     """Section 6.8, chain rule (`custody`): each exhibit scanned exists, is not disposed of,
     and was scanned with its sealed SHA-256; a match's `member` is a member of its exhibit as
@@ -1446,6 +1478,7 @@ KIND_RULES = {
     "note": KindRules.note,
     "dispose": KindRules.dispose,
     "report": KindRules.report,
+    "export": KindRules.export,
     "ioc.scan": KindRules.ioc_scan,
 }
 
