@@ -221,10 +221,10 @@ fn the_same_ledger_gives_the_same_bytes_and_the_recorded_hash_verifies() {
         ],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(text(&o).contains("recorded at entry 22"), "{}", text(&o));
+    assert!(text(&o).contains("recorded at entry 23"), "{}", text(&o));
     let o = scelle(&case, &["verify", "--report", rec.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("recorded at entry 22") && text(&o).contains("expert-report in en"));
+    assert!(text(&o).contains("recorded at entry 23") && text(&o).contains("expert-report in en"));
     let mut bytes = std::fs::read(&rec).unwrap();
     let n = bytes.len();
     bytes[n / 2] ^= 1;
