@@ -81,6 +81,25 @@ pub enum Command {
     VerifyBundle(VerifyBundleArgs),
     /// Extract an evidence bundle into a new directory, only if it verifies.
     Import(ImportArgs),
+    /// Print the shell completion script for SHELL on standard output.
+    Completions(CompletionsArgs),
+    /// Write the man pages, one per command (scelle.1, scelle-seal.1, ...), into a directory.
+    Man(ManArgs),
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell, e.g. `bash`: `scelle completions bash > /etc/bash_completion.d/scelle`.
+    pub shell: clap_complete::Shell,
+}
+
+/// `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The directory to write the pages into (created if missing; existing pages are replaced).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// `export`.

@@ -1,7 +1,7 @@
 //! scelle: chain of custody for digital evidence.
 //!
 //! Layers, each using only those before it:
-//! 1. [`format`]: formats and types without I/O (entries, canonical JSON, Merkle math,
+//! 1. [`format`](mod@format): formats and types without I/O (entries, canonical JSON, Merkle math,
 //!    checkpoints, keys).
 //! 2. [`store`]: storage and streaming (case directory, ledger file, hashing, tar, key files).
 //! 3. [`ops`]: operations (init, key generation, seal, verify, proofs, repair, demo).

@@ -813,6 +813,21 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             println!("the case is {}", a.into.join("data/case").display());
             Ok(EXIT_OK)
         }
+        Command::Completions(a) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(a.shell, &mut cmd, "scelle", &mut std::io::stdout());
+            Ok(EXIT_OK)
+        }
+        Command::Man(a) => {
+            let pages = man_pages()?;
+            std::fs::create_dir_all(&a.out)
+                .with_context(|| format!("cannot create {}", a.out.display()))?;
+            for (name, page) in &pages {
+                scelle::store::fsutil::atomic_write(&a.out.join(name), page, 0o644)?;
+            }
+            println!("{} man pages written to {}", pages.len(), a.out.display());
+            Ok(EXIT_OK)
+        }
         Command::Demo(a) => {
             let dir = a
                 .dir
@@ -830,6 +845,27 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             })
         }
     }
+}
+
+/// The man pages of every command and subcommand, rendered from the clap definitions, as
+/// (file name, roff bytes), the way `clap_mangen::generate_to` names them (`scelle-key-new.1`).
+fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    fn walk(cmd: clap::Command, out: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+            walk(sub, out)?;
+        }
+        let man = clap_mangen::Man::new(cmd);
+        let mut page = Vec::new();
+        man.render(&mut page)?;
+        out.push((man.get_filename(), page));
+        Ok(())
+    }
+    let mut cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut pages = Vec::new();
+    walk(cmd, &mut pages)?;
+    pages.sort();
+    Ok(pages)
 }
 
 /// Parses repeated `EXHIBIT=PATH` arguments.

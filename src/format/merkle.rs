@@ -44,7 +44,7 @@ fn split_point(n: usize) -> usize {
     1 << (usize::BITS - 1 - (n - 1).leading_zeros())
 }
 
-/// MTH(D[n]) over already-hashed leaves.
+/// MTH(D\[n\]) over already-hashed leaves.
 pub fn root_of(leaves: &[Hash]) -> Hash {
     match leaves.len() {
         0 => empty_root(),

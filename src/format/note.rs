@@ -22,7 +22,7 @@ pub fn note_key_id(name: &str, public: &VerifyingKey) -> [u8; 4] {
 /// The signature type byte of timestamped Ed25519 cosignatures (C2SP tlog-cosignature).
 pub const ALG_COSIGNATURE_V1: u8 = 0x04;
 
-/// The 4-byte note key ID for signature type `alg`: SHA-256(name || 0x0A || alg || key)[:4].
+/// The 4-byte note key ID for signature type `alg`: SHA-256(name || 0x0A || alg || key)\[:4\].
 pub fn note_key_id_alg(name: &str, public: &VerifyingKey, alg: u8) -> [u8; 4] {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
