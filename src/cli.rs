@@ -145,6 +145,23 @@ pub struct VerifyBundleArgs {
     /// JSON Lines output, as `verify --json`.
     #[arg(long)]
     pub json: bool,
+    /// Limits on the hostile archive.
+    #[command(flatten)]
+    pub limits: ExtractLimitArgs,
+}
+
+/// Limits on a bundle read as hostile input (docs/FORMAT.md section 14).
+#[derive(Debug, Args)]
+pub struct ExtractLimitArgs {
+    /// Most members (files, directories, headers) the archive may hold.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_members: u64,
+    /// Most bytes of one file.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 40)]
+    pub max_member_size: u64,
+    /// Most bytes of all files together.
+    #[arg(long, value_name = "BYTES", default_value_t = 4 << 40)]
+    pub max_total_size: u64,
 }
 
 /// `import`.
@@ -155,6 +172,9 @@ pub struct ImportArgs {
     /// The new directory to extract it into (must not exist).
     #[arg(long)]
     pub into: PathBuf,
+    /// Limits on the hostile archive.
+    #[command(flatten)]
+    pub limits: ExtractLimitArgs,
 }
 
 /// `init`.
@@ -556,8 +576,9 @@ pub struct IocScanArgs {
 /// `ioc correlate`.
 #[derive(Debug, Args)]
 pub struct IocCorrelateArgs {
-    /// Two or more case directories.
-    #[arg(required = true, num_args = 2.., value_name = "CASE")]
+    /// Two or more case directories or evidence bundles (BUNDLE.tar, checked as by
+    /// `verify-bundle`).
+    #[arg(required = true, num_args = 2.., value_name = "CASE|BUNDLE")]
     pub cases: Vec<PathBuf>,
     /// JSON output.
     #[arg(long)]

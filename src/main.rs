@@ -783,7 +783,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
         Command::VerifyBundle(a) => {
-            let r = ops::bundle::verify_bundle(&a.bundle, &Default::default())?;
+            let r = ops::bundle::verify_bundle(&a.bundle, &limits(&a.limits))?;
             print_bundle_findings(&r, a.json);
             if let Some(report) = &r.case {
                 print_verify_report(report, a.json, false);
@@ -799,7 +799,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(if r.ok() { EXIT_OK } else { EXIT_VERIFY_FAILED })
         }
         Command::Import(a) => {
-            let r = ops::bundle::import(&a.bundle, &a.into, &Default::default())?;
+            let r = ops::bundle::import(&a.bundle, &a.into, &limits(&a.limits))?;
             let report = r.case.as_ref().expect("import verified a case");
             println!(
                 "imported {} into {}: {} payload files, case {} entries, {} exhibits, root {}",
@@ -866,6 +866,16 @@ fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
     walk(cmd, &mut pages)?;
     pages.sort();
     Ok(pages)
+}
+
+/// The extraction limits given on the command line.
+fn limits(a: &cli::ExtractLimitArgs) -> scelle::store::safeextract::Limits {
+    scelle::store::safeextract::Limits {
+        max_members: a.max_members,
+        max_member_size: a.max_member_size,
+        max_total_size: a.max_total_size,
+        ..Default::default()
+    }
 }
 
 /// Parses repeated `EXHIBIT=PATH` arguments.

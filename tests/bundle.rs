@@ -27,6 +27,20 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// The repository's copy of the independent bundle verifier: the trusted copy a distrustful
+/// party would use (`--verifier` points it at the repository's case verifier too).
+fn kit(target: &Path, extra: &[&str]) -> Output {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent");
+    Command::new("python3")
+        .arg(dir.join("verify_bundle.py"))
+        .arg(target)
+        .arg("--verifier")
+        .arg(dir.join("verify_case.py"))
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
 fn ok(o: &Output) -> String {
     assert!(o.status.success(), "{}", text(o));
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -156,6 +170,7 @@ fn exported_bundle_is_a_valid_bag_that_independent_tools_verify() {
         "data/case/checkpoints/000000000003.txt",
         "data/proofs/E-0001.json",
         "data/kit/verify_case.py",
+        "data/kit/verify_bundle.py",
         "data/artifacts/E-0001/image.bin",
         "data/artifacts/E-0002/logs/sub/b é.log",
     ] {
@@ -192,6 +207,37 @@ fn exported_bundle_is_a_valid_bag_that_independent_tools_verify() {
         assert!(o.status.success(), "kit --prove {e}: {}", text(&o));
     }
 
+    // The bundle's own kit checks the whole bundle, on the tar and on the extracted bag; the
+    // kit in the bundle is the repository's, byte for byte.
+    for script in ["verify_bundle.py", "verify_case.py"] {
+        assert_eq!(
+            fs::read(x.join("data/kit").join(script)).unwrap(),
+            fs::read(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/independent")
+                    .join(script)
+            )
+            .unwrap(),
+            "{script}"
+        );
+    }
+    for target in [bundle.to_str().unwrap(), "."] {
+        let o = sh(&x, "python3", &["data/kit/verify_bundle.py", target]);
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(
+            o.status.success(),
+            "verify_bundle.py {target}: {}",
+            text(&o)
+        );
+        assert!(out.ends_with("\nOK\n"), "{out}");
+        let summary = format!(
+            "bag: {} payload files, 2 exhibits carried, 2 proofs, 0 problems",
+            manifest.lines().count()
+        );
+        assert!(out.contains(&summary), "{summary} not in {out}");
+        assert!(out.contains("case: OK"), "{out}");
+    }
+
     let o = run(&["verify-bundle", bundle.to_str().unwrap()]);
     let out = ok(&o);
     assert!(out.contains("OK"), "{out}");
@@ -216,14 +262,16 @@ fn exported_bundle_is_a_valid_bag_that_independent_tools_verify() {
 }
 
 /// Each tampering inside a bundle: `verify-bundle` exits 1 naming it, `import` exits 2 and
-/// leaves no directory, and the third-party check that should catch it does.
+/// leaves no directory, and the independent kit (`verify_bundle.py`, the repository's copy)
+/// exits 1 naming it too. The code is the same for both, or (scelle's, the kit's) where the
+/// kit's case verifier names it otherwise.
 #[test]
 fn tampering_inside_a_bundle_is_detected_and_import_refuses() {
     let f = Fixture::new();
     let bundle = f.path("bundle.tar");
     ok(&f.export(&bundle, &["--with-artifacts"]));
     type Tamper = fn(&Path);
-    let cases: Vec<(&str, Tamper, &str)> = vec![
+    let cases: Vec<(&str, Tamper, (&str, &str))> = vec![
         (
             "artifact byte",
             |x| {
@@ -232,7 +280,7 @@ fn tampering_inside_a_bundle_is_detected_and_import_refuses() {
                 b[5000] ^= 1;
                 fs::write(p, b).unwrap();
             },
-            "bag-manifest",
+            ("bag-manifest", "bag-manifest"),
         ),
         (
             "ledger byte, manifest recomputed",
@@ -244,7 +292,7 @@ fn tampering_inside_a_bundle_is_detected_and_import_refuses() {
                 fs::write(&p, s).unwrap();
                 rehash_manifest(x);
             },
-            "signature",
+            ("signature", "signature"),
         ),
         (
             "artifact replaced, manifest recomputed",
@@ -252,17 +300,17 @@ fn tampering_inside_a_bundle_is_detected_and_import_refuses() {
                 fs::write(x.join("data/artifacts/E-0002/logs/a.log"), b"forged\n").unwrap();
                 rehash_manifest(x);
             },
-            "bundle-artifact",
+            ("bundle-artifact", "bundle-artifact"),
         ),
         (
             "checkpoint removed",
             |x| fs::remove_file(x.join("data/case/checkpoints/000000000003.txt")).unwrap(),
-            "bag-missing",
+            ("bag-missing", "bag-missing"),
         ),
         (
             "extra payload file",
             |x| fs::write(x.join("data/case/keys/intruder.pub"), b"x").unwrap(),
-            "bag-extra",
+            ("bag-extra", "bag-extra"),
         ),
         (
             "bag-info altered",
@@ -271,7 +319,7 @@ fn tampering_inside_a_bundle_is_detected_and_import_refuses() {
                 let s = fs::read_to_string(&p).unwrap().replace("DP 150", "DP 151");
                 fs::write(p, s).unwrap();
             },
-            "bag-tagmanifest",
+            ("bag-tagmanifest", "bag-tagmanifest"),
         ),
         (
             "last entry deleted, manifest recomputed",
@@ -282,10 +330,82 @@ fn tampering_inside_a_bundle_is_detected_and_import_refuses() {
                 fs::write(&p, format!("{}\n", cut[..cut.len() - 1].join("\n"))).unwrap();
                 rehash_manifest(x);
             },
-            "truncated",
+            ("truncated", "truncated"),
+        ),
+        (
+            "Payload-Oxum edited, tag manifest recomputed",
+            |x| {
+                edit(&x.join("bag-info.txt"), |s| {
+                    let (head, oxum) = s.split_once("Payload-Oxum: ").unwrap();
+                    let bytes: u64 = oxum.split('.').next().unwrap().parse().unwrap();
+                    let files = oxum.trim().split('.').nth(1).unwrap();
+                    format!("{head}Payload-Oxum: {}.{files}\n", bytes + 1)
+                });
+                rehash_manifest(x);
+            },
+            ("bag-oxum", "bag-oxum"),
+        ),
+        (
+            "External-Identifier edited, tag manifest recomputed",
+            |x| {
+                edit(&x.join("bag-info.txt"), |s| {
+                    s.replace("DP 150/2022", "DP 151/2022")
+                });
+                rehash_manifest(x);
+            },
+            ("bag-info", "bag-info"),
+        ),
+        (
+            "two entries swapped, manifest recomputed",
+            |x| {
+                edit(&x.join("data/case/ledger.jsonl"), |s| {
+                    let mut l: Vec<&str> = s.lines().collect();
+                    l.swap(1, 2);
+                    format!("{}\n", l.join("\n"))
+                });
+                rehash_manifest(x);
+            },
+            ("sequence", "sequence"),
+        ),
+        (
+            "a hash of a proof's audit path changed, manifest recomputed",
+            |x| {
+                edit(&x.join("data/proofs/E-0001.json"), |s| {
+                    let i = s.find("\"path\": [").unwrap() + 20;
+                    let c = if &s[i..=i] == "0" { "1" } else { "0" };
+                    format!("{}{c}{}", &s[..i], &s[i + 1..])
+                });
+                rehash_manifest(x);
+            },
+            ("bundle-proof", "proof"),
+        ),
+        (
+            "one exhibit's proof under another's name, manifest recomputed",
+            |x| {
+                fs::copy(
+                    x.join("data/proofs/E-0002.json"),
+                    x.join("data/proofs/E-0001.json"),
+                )
+                .unwrap();
+                rehash_manifest(x);
+            },
+            ("bundle-proof", "bundle-proof"),
+        ),
+        (
+            "a file added to a carried folder, manifest recomputed",
+            |x| {
+                fs::write(x.join("data/artifacts/E-0002/logs/planted.log"), b"x\n").unwrap();
+                rehash_manifest(x);
+            },
+            ("bundle-artifact", "bundle-artifact"),
+        ),
+        (
+            "an unlisted tag file at the bag's root",
+            |x| fs::write(x.join("README.txt"), b"trust me\n").unwrap(),
+            ("bag-extra", "bag-extra"),
         ),
     ];
-    for (i, (what, tamper, code)) in cases.into_iter().enumerate() {
+    for (i, (what, tamper, (code, kit_code))) in cases.into_iter().enumerate() {
         let x = f.path(&format!("t{i}"));
         untar(&bundle, &x);
         tamper(&x);
@@ -303,6 +423,13 @@ fn tampering_inside_a_bundle_is_detected_and_import_refuses() {
             codes.iter().any(|c| c == code),
             "{what}: expected {code} in {codes:?}"
         );
+        let o = kit(&bad, &[]);
+        assert_eq!(o.status.code(), Some(1), "kit, {what}: {}", text(&o));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.contains(&format!("ERROR [{kit_code}]")) && out.ends_with("FAILED\n"),
+            "kit, {what}: expected [{kit_code}] in {out}"
+        );
         let into = f.path(&format!("imp{i}"));
         let o = run(&[
             "import",
@@ -318,6 +445,11 @@ fn tampering_inside_a_bundle_is_detected_and_import_refuses() {
             text(&o)
         );
     }
+}
+
+fn edit(p: &Path, f: impl Fn(&str) -> String) {
+    let s = fs::read_to_string(p).unwrap();
+    fs::write(p, f(&s)).unwrap();
 }
 
 /// What a forger who knows BagIt does: recompute manifest-sha256.txt and the tag manifest.
@@ -353,8 +485,28 @@ with tarfile.open(out, "w", format=tarfile.GNU_FORMAT) as t:
         add("data/link", type=tarfile.SYMTYPE, linkname="/etc"); add("data/link/passwd")
     if kind == "hardlink": add("data/h", type=tarfile.LNKTYPE, linkname="/etc/passwd")
     if kind == "device": add("data/dev", type=tarfile.CHRTYPE, devmajor=1, devminor=3)
+    if kind == "duplicate": add("data/a.txt", b"first"); add("data/a.txt", b"second")
+    if kind == "members":
+        for i in range(100_001): add(f"data/m/{i}", b"")
+    if kind == "members-1001":
+        for i in range(1_001): add(f"data/m/{i}", b"")
 "#;
-    for kind in ["traversal", "absolute", "symlink", "hardlink", "device"] {
+    for kind in [
+        "traversal",
+        "absolute",
+        "symlink",
+        "hardlink",
+        "device",
+        "duplicate",
+        "members",
+        "members-1001",
+    ] {
+        // The default limit (100,000 members) is exercised by `import`; verify-bundle and the
+        // kit are given a limit of 1,000 for the 1,001-member archive, to stay quick.
+        let limit: &[&str] = match kind {
+            "members" => &["--max-members", "100000"],
+            _ => &["--max-members", "1000"],
+        };
         let tar = f.path(&format!("{kind}.tar"));
         let o = sh(
             f.tmp.path(),
@@ -362,8 +514,15 @@ with tarfile.open(out, "w", format=tarfile.GNU_FORMAT) as t:
             &["-c", script, kind, tar.to_str().unwrap()],
         );
         assert!(o.status.success(), "{}", text(&o));
-        let o = run(&["verify-bundle", tar.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(2), "{kind}: {}", text(&o));
+        if kind != "members" {
+            let mut args = vec!["verify-bundle", tar.to_str().unwrap()];
+            args.extend_from_slice(limit);
+            let o = run(&args);
+            assert_eq!(o.status.code(), Some(2), "{kind}: {}", text(&o));
+            if kind == "members-1001" {
+                assert!(text(&o).contains("--max-members"), "{}", text(&o));
+            }
+        }
         let into = f.path(&format!("into-{kind}"));
         let o = run(&[
             "import",
@@ -375,6 +534,13 @@ with tarfile.open(out, "w", format=tarfile.GNU_FORMAT) as t:
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(tar.to_str().unwrap()), "{kind}: {err}");
         assert!(!into.exists(), "{kind}");
+        if kind == "members" {
+            continue;
+        }
+        let o = kit(&tar, limit);
+        assert_eq!(o.status.code(), Some(2), "kit, {kind}: {}", text(&o));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains("ERROR [bundle-unsafe]"), "kit, {kind}: {out}");
     }
     assert!(!f.path("escaped.txt").exists());
     assert!(!Path::new("/tmp/scelle-absolute-escape.txt").exists());

@@ -165,6 +165,8 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         vec!["sha256sum", "-c", "--quiet", "tagmanifest-sha256.txt"],
         vec!["sha256sum", "-c", "--quiet", "manifest-sha256.txt"],
         vec!["python3", "data/kit/verify_case.py", "data/case"],
+        vec!["python3", "data/kit/verify_bundle.py", "../bundle.tar"],
+        vec!["python3", "data/kit/verify_bundle.py", "."],
         vec![
             "python3",
             "data/kit/verify_case.py",

@@ -482,6 +482,40 @@ fn correlation_names_the_shared_infrastructure_on_each_side() {
         !text.contains("SHARED domain-name:value \"weather4free.com\""),
         "{text}"
     );
+    // The Spanish side as the evidence bundle France receives: the same correlation, the
+    // bundle named as the side; a tampered bundle is refused.
+    let bundle = es.root.join("es-bundle.tar");
+    ok(&run(&[
+        "-C",
+        es.c(),
+        "export",
+        "--out",
+        bundle.to_str().unwrap(),
+    ]));
+    let o = ok(&run(&[
+        "ioc",
+        "correlate",
+        fr.c(),
+        bundle.to_str().unwrap(),
+        "--json",
+    ]));
+    let w: Value = serde_json::from_str(o.trim()).unwrap();
+    assert_eq!(w["shared"], v["shared"]);
+    assert_eq!(w["cases"][1]["case_id"], "ES-1");
+    assert_eq!(w["cases"][1]["path"], bundle.to_str().unwrap());
+    let mut t = std::fs::read(&bundle).unwrap();
+    let at = t.windows(4).position(|w| w == b"\"seq").unwrap() + 2;
+    t[at] ^= 1;
+    let bad = es.root.join("bad-bundle.tar");
+    std::fs::write(&bad, t).unwrap();
+    let o = run(&["ioc", "correlate", fr.c(), bad.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("does not verify"));
     // A case that does not verify is not correlated.
     let mut l = std::fs::read(es.case.join("ledger.jsonl")).unwrap();
     let at = l.len() - 20;

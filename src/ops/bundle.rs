@@ -7,7 +7,8 @@
 //! ```text
 //! bagit.txt  bag-info.txt  manifest-sha256.txt  tagmanifest-sha256.txt  VERIFY.md
 //! data/case/ledger.jsonl  data/case/case.json  data/case/checkpoints/…  data/case/keys/…
-//! data/case/ioc/…  data/proofs/E-0001.json …  data/reports/…  data/kit/verify_case.py
+//! data/case/ioc/…  data/proofs/E-0001.json …  data/reports/…  data/kit/verify_bundle.py
+//! data/kit/verify_case.py
 //! data/artifacts/E-0001/NAME[/MEMBER…]   (with --with-artifacts)
 //! ```
 
@@ -28,6 +29,9 @@ use std::path::{Path, PathBuf};
 
 /// The independent verifier shipped in every bundle (python3 standard library and openssl).
 const KIT_VERIFIER: &str = include_str!("../../tests/independent/verify_case.py");
+/// The independent bundle verifier (manifests, Payload-Oxum, artifacts, proofs; then the case
+/// verifier beside it), also python3 standard library and openssl only.
+const KIT_BUNDLE_VERIFIER: &str = include_str!("../../tests/independent/verify_bundle.py");
 /// The verification instructions shipped in every bundle, in English, French and Spanish.
 const VERIFY_MD: &str = include_str!("bundle_verify.md");
 
@@ -368,6 +372,7 @@ fn write_bundle(
             .ok_or_else(|| Error::input(format!("{}: not a file name", pdf.display())))?;
         bag.add_payload_file(&format!("data/reports/{name}"), pdf)?;
     }
+    bag.add_payload_bytes("data/kit/verify_bundle.py", KIT_BUNDLE_VERIFIER.as_bytes())?;
     bag.add_payload_bytes("data/kit/verify_case.py", KIT_VERIFIER.as_bytes())?;
     if opts.with_artifacts {
         for s in chosen {
@@ -495,6 +500,18 @@ fn parse_manifest(text: &str, file: &str, out: &mut Vec<Finding>) -> BTreeMap<St
     let mut map = BTreeMap::new();
     for (i, line) in text.lines().enumerate() {
         match line.split_once("  ") {
+            Some((_, name))
+                if name.starts_with('/') || name.split('/').any(|c| c == ".." || c.is_empty()) =>
+            {
+                out.push(bag_error(
+                    "bag-format",
+                    file,
+                    format!(
+                        "line {}: {name:?} is not a plain path inside the bag",
+                        i + 1
+                    ),
+                ));
+            }
             Some((sha, name)) if sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()) => {
                 if map
                     .insert(name.to_string(), sha.to_ascii_lowercase())
@@ -556,11 +573,11 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
         }
     };
     if let Some(b) = read("bagit.txt", &mut found) {
-        if !b.starts_with("BagIt-Version: 1.0\n") {
+        if b.replace("\r\n", "\n") != "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n" {
             found.push(bag_error(
                 "bag-format",
                 "bagit.txt",
-                "does not declare BagIt-Version: 1.0",
+                "is not `BagIt-Version: 1.0` and `Tag-File-Character-Encoding: UTF-8`",
             ));
         }
     }
@@ -602,6 +619,37 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
             ));
         }
     }
+    for required in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"] {
+        if !tags.is_empty() && !tags.contains_key(required) {
+            found.push(bag_error(
+                "bag-tagmanifest",
+                "tagmanifest-sha256.txt",
+                format!("does not list {required}"),
+            ));
+        }
+    }
+    // Every file outside data/ is a tag file the tag manifest must list.
+    let mut tag_files = Vec::new();
+    for e in fs::read_dir(bag_dir).at(bag_dir)? {
+        let e = e.at(bag_dir)?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name == "data" || name == "tagmanifest-sha256.txt" {
+            continue;
+        }
+        if e.file_type().at(e.path())?.is_dir() {
+            walk(bag_dir, &e.path(), &mut tag_files)?;
+        } else {
+            tag_files.push(name);
+        }
+    }
+    tag_files.sort();
+    for name in tag_files.iter().filter(|n| !tags.contains_key(*n)) {
+        found.push(bag_error(
+            "bag-extra",
+            name,
+            "a tag file that tagmanifest-sha256.txt does not list",
+        ));
+    }
     for (name, want) in &tags {
         match sha256_file(&bag_dir.join(name)) {
             Ok((sha, _)) if sha == *want => {}
@@ -617,7 +665,8 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
             )),
         }
     }
-    if let Some(info) = read("bag-info.txt", &mut found) {
+    let info = read("bag-info.txt", &mut found);
+    if let Some(info) = &info {
         let oxum = info
             .lines()
             .find_map(|l| l.strip_prefix("Payload-Oxum: "))
@@ -638,7 +687,10 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
     let case = match CaseDir::open(&case_dir) {
         Ok(c) => {
             let report = super::verify::verify(&c, Default::default(), &|_| {})?;
-            check_artifacts(&c, bag_dir, &manifest, &mut found)?;
+            let lines = read_all_lines(&c)?;
+            check_identifier(&lines, info.as_deref(), &mut found);
+            check_artifacts(&c, bag_dir, &manifest, &present, &mut found)?;
+            check_proofs(&lines, bag_dir, &present, &mut found)?;
             Some(report)
         }
         Err(e) => {
@@ -653,20 +705,76 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
     })
 }
 
-/// Carried artifacts against their seals: the manifest's SHA-256 of each file must be the
-/// sealed one (for a folder, each member's).
+/// bag-info.txt's External-Identifier must be the case id of entry 0 (a reader of bag-info
+/// takes it for the case the bundle holds).
+fn check_identifier(lines: &[Vec<u8>], info: Option<&str>, found: &mut Vec<Finding>) {
+    let Some(info) = info else { return };
+    let case_id = lines
+        .first()
+        .and_then(|l| Entry::parse_line(l).ok())
+        .and_then(|e| Body::parse(&e.kind, &e.body).ok())
+        .and_then(|b| match b {
+            Body::CaseOpen(c) => Some(c.case.case_id),
+            _ => None,
+        });
+    let said = info
+        .lines()
+        .find_map(|l| l.strip_prefix("External-Identifier:"))
+        .map(str::trim);
+    if let Some(case_id) = case_id {
+        if said != Some(case_id.as_str()) {
+            found.push(bag_error(
+                "bag-info",
+                "bag-info.txt",
+                format!(
+                    "External-Identifier is {}, the case in data/case is {case_id}",
+                    said.unwrap_or("missing")
+                ),
+            ));
+        }
+    }
+}
+
+/// Each `data/proofs/EXHIBIT.json` must be a proof of that exhibit's seal that holds against
+/// the case's ledger and a checkpoint signed by a case key ([`super::proof::check_inclusion`]).
+fn check_proofs(
+    lines: &[Vec<u8>],
+    bag_dir: &Path,
+    present: &[String],
+    found: &mut Vec<Finding>,
+) -> Result<()> {
+    for name in present.iter().filter(|n| n.starts_with("data/proofs/")) {
+        let exhibit = name
+            .strip_prefix("data/proofs/")
+            .and_then(|n| n.strip_suffix(".json"))
+            .unwrap_or("");
+        let bytes = fs::read(bag_dir.join(name)).at(bag_dir.join(name))?;
+        for problem in super::proof::check_inclusion(lines, &bytes, exhibit) {
+            let mut f = bag_error("bundle-proof", name, problem);
+            f.exhibit = Some(exhibit.to_string());
+            found.push(f);
+        }
+    }
+    Ok(())
+}
+
+/// Carried artifacts against their seals: under `data/artifacts/EXHIBIT/` the files must be
+/// exactly those of the seal, each with the sealed SHA-256 (for a folder, each member's).
 fn check_artifacts(
     case: &CaseDir,
     bag_dir: &Path,
     manifest: &BTreeMap<String, String>,
+    present: &[String],
     found: &mut Vec<Finding>,
 ) -> Result<()> {
-    for s in seals(case)? {
+    let seals = seals(case)?;
+    let mut expected_all = std::collections::BTreeSet::new();
+    for s in &seals {
         let dir = format!("data/artifacts/{}", s.exhibit);
         if !bag_dir.join(&dir).exists() {
             continue;
         }
-        let base = format!("{dir}/{}", artifact_base(&s));
+        let base = format!("{dir}/{}", artifact_base(s));
         let mut expect: Vec<(String, &str)> = Vec::new();
         if s.artifact.kind == "directory" {
             for m in s.artifact.members.iter().flatten() {
@@ -678,6 +786,7 @@ fn check_artifacts(
             expect.push((base, s.artifact.hashes.sha256.as_str()));
         }
         for (name, want) in expect {
+            expected_all.insert(name.clone());
             let mut f = match manifest.get(&name) {
                 None => bag_error(
                     "bundle-artifact",
@@ -694,6 +803,16 @@ fn check_artifacts(
             f.exhibit = Some(s.exhibit.clone());
             found.push(f);
         }
+    }
+    for name in present
+        .iter()
+        .filter(|n| n.starts_with("data/artifacts/") && !expected_all.contains(*n))
+    {
+        found.push(bag_error(
+            "bundle-artifact",
+            name,
+            "a carried file that is not part of the exhibit's seal",
+        ));
     }
     Ok(())
 }
@@ -715,9 +834,24 @@ fn open_bundle(bundle: &Path) -> Result<File> {
     File::open(bundle).at(bundle)
 }
 
-/// `scelle verify-bundle BUNDLE.tar`: extracts the tar safely into a private temporary
-/// directory, checks the bag and verifies the case in it, then removes the directory.
-pub fn verify_bundle(bundle: &Path, limits: &Limits) -> Result<BundleReport> {
+/// A bundle extracted safely into a private temporary directory (removed when this is
+/// dropped), with what checking it found.
+pub struct ExtractedBundle {
+    guard: TempDir,
+    /// The bag's and the case's findings.
+    pub report: BundleReport,
+}
+
+impl ExtractedBundle {
+    /// The case inside: `BAG/data/case`.
+    pub fn case_dir(&self) -> PathBuf {
+        self.guard.0.join("bag/data/case")
+    }
+}
+
+/// Extracts `bundle` safely into a private temporary directory and checks it
+/// ([`check_bag`]); the directory lives as long as the result.
+pub fn extract_and_check(bundle: &Path, limits: &Limits) -> Result<ExtractedBundle> {
     let file = open_bundle(bundle)?;
     let base = std::env::temp_dir().join(format!(
         "scelle-bundle-{}-{}",
@@ -731,7 +865,14 @@ pub fn verify_bundle(bundle: &Path, limits: &Limits) -> Result<BundleReport> {
     let guard = TempDir(base);
     let target = guard.0.join("bag");
     safeextract::extract(file, &target, limits).map_err(|e| extract_error(bundle, e))?;
-    check_bag(&target)
+    let report = check_bag(&target)?;
+    Ok(ExtractedBundle { guard, report })
+}
+
+/// `scelle verify-bundle BUNDLE.tar`: extracts the tar safely into a private temporary
+/// directory, checks the bag and verifies the case in it, then removes the directory.
+pub fn verify_bundle(bundle: &Path, limits: &Limits) -> Result<BundleReport> {
+    Ok(extract_and_check(bundle, limits)?.report)
 }
 
 /// `scelle import BUNDLE.tar --into DIR`: extracts the bundle into the new directory `DIR`

@@ -643,6 +643,11 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     say(&format!("  sha256sum {}", tar_path.display()));
     say(&format!("  scelle verify-bundle {}", bundle.display()));
     say(&format!(
+        "  python3 {}/data/kit/verify_bundle.py {}   # without scelle",
+        imported.display(),
+        bundle.display()
+    ));
+    say(&format!(
         "  (cd {} && sha256sum -c manifest-sha256.txt && python3 data/kit/verify_case.py data/case)",
         imported.display()
     ));

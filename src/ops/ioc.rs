@@ -475,7 +475,7 @@ pub fn findings(case: &CaseDir) -> Result<Vec<RecordedScan>> {
 /// One case in a correlation.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseSide {
-    /// The directory given.
+    /// The case directory or bundle given.
     pub path: String,
     /// The case id.
     pub case_id: String,
@@ -544,8 +544,10 @@ pub struct Correlation {
     pub shared_ioc_files: Vec<String>,
 }
 
-/// `scelle ioc correlate`: the indicators matched in more than one of `cases`. Each case must
-/// verify first (its ledger's signatures, chain and checkpoints).
+/// `scelle ioc correlate`: the indicators matched in more than one of `cases` (case
+/// directories, or evidence bundles: a file is read as a bundle and must check as a whole, as
+/// by `verify-bundle`). Each case must verify first (its ledger's signatures, chain and
+/// checkpoints).
 pub fn correlate(cases: &[PathBuf]) -> Result<Correlation> {
     if cases.len() < 2 {
         return Err(Error::input("correlate needs two or more cases"));
@@ -553,15 +555,27 @@ pub fn correlate(cases: &[PathBuf]) -> Result<Correlation> {
     let mut sides = Vec::new();
     let mut by_value: ByValue = BTreeMap::new();
     let mut file_users: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    let mut bundles = Vec::new();
     for (i, p) in cases.iter().enumerate() {
-        if p.is_file() {
-            return Err(Error::input(format!(
-                "{}: is a file; correlate reads case directories (evidence bundles are not \
-                 supported by this version: import the bundle's case first)",
-                p.display()
-            )));
-        }
-        let case = CaseDir::open(p)?;
+        // An evidence bundle is read as hostile input and must check as a whole; its case is
+        // then read from the private directory it was extracted into.
+        let case_dir = if p.is_file() {
+            let b = crate::ops::bundle::extract_and_check(p, &Default::default())?;
+            if !b.report.ok() {
+                return Err(Error::input(format!(
+                    "{}: the bundle does not verify; correlate only compares cases that verify \
+                     — run `scelle verify-bundle {}`",
+                    p.display(),
+                    p.display()
+                )));
+            }
+            let dir = b.case_dir();
+            bundles.push(b);
+            dir
+        } else {
+            p.clone()
+        };
+        let case = CaseDir::open(&case_dir)?;
         let report = crate::ops::verify::verify(
             &case,
             crate::ops::verify::VerifyOptions::default(),

@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::format::body::{Body, KIND_SEAL};
 use crate::format::chain::ChainState;
-use crate::format::encoding::{b64, hex};
+use crate::format::encoding::{b64, hex, unb64, unhex};
 use crate::format::entry::Entry;
 use crate::format::merkle::{self, leaf_hash, Hash};
 use crate::store::case::CaseDir;
@@ -191,4 +191,91 @@ pub fn consistency(case: &CaseDir, old_file: &Path) -> Result<ConsistencyProof> 
         old_signed_by: signers(&state, &old),
         new_checkpoint: latest.note.encode(),
     })
+}
+
+/// Checks one `scelle prove --json` output (an [`InclusionProof`], as found in a bundle's
+/// `data/proofs/EXHIBIT.json`) against the case's ledger `lines`: it names `exhibit`, its
+/// `line` is that exhibit's seal line at `leaf_index`, `leaf_hash` is the leaf hash of that
+/// line, the audit path leads to `root` (RFC 9162 2.1.3.2), `root` is the ledger's root at
+/// `tree_size`, and its checkpoint is the case's, of that size and root, signed by a case key.
+/// Returns what does not hold; empty when the proof holds.
+pub fn check_inclusion(lines: &[Vec<u8>], proof: &[u8], exhibit: &str) -> Vec<String> {
+    let mut wrong = Vec::new();
+    let v: serde_json::Value = match serde_json::from_slice(proof) {
+        Ok(v) => v,
+        Err(e) => return vec![format!("not JSON ({e})")],
+    };
+    let (Some(index), Some(size), Some(line), Some(root), Some(text)) = (
+        v["leaf_index"].as_u64(),
+        v["tree_size"].as_u64(),
+        v["line"].as_str(),
+        v["root"].as_str(),
+        v["checkpoint"].as_str(),
+    ) else {
+        return vec!["leaf_index, tree_size, line, root or checkpoint is missing".into()];
+    };
+    let path: Option<Vec<Hash>> = v["path"]
+        .as_array()
+        .and_then(|a| a.iter().map(|h| h.as_str().and_then(unhex::<32>)).collect());
+    let Some(path) = path else {
+        return vec!["path is not a list of 64-digit hex hashes".into()];
+    };
+    let Some(root) = unb64(root).and_then(|r| <Hash>::try_from(r).ok()) else {
+        return vec!["root is not a base64 SHA-256 hash".into()];
+    };
+    if v["exhibit"].as_str() != Some(exhibit) {
+        wrong.push(format!("it does not name {exhibit}"));
+    }
+    match find_target(lines, exhibit) {
+        Ok((seq, _)) if seq != index => wrong.push(format!(
+            "leaf_index is {index}, but {exhibit} is sealed by entry {seq}"
+        )),
+        Ok(_) => {}
+        Err(_) => wrong.push(format!("the ledger has no seal of {exhibit}")),
+    }
+    if lines.get(index as usize).map(Vec::as_slice) != Some(line.as_bytes()) {
+        wrong.push(format!("line is not the ledger's entry {index}"));
+    }
+    let leaf = leaf_hash(line.as_bytes());
+    if v["leaf_hash"].as_str() != Some(hex(&leaf).as_str()) {
+        wrong.push("leaf_hash is not SHA-256(0x00 || line)".into());
+    }
+    if let Err(e) = merkle::verify_inclusion(index, size, &leaf, &path, &root) {
+        wrong.push(format!("the audit path does not lead to root ({e})"));
+    }
+    if size as usize > lines.len() {
+        wrong.push(format!(
+            "tree_size {size} is larger than the ledger ({} entries)",
+            lines.len()
+        ));
+    } else {
+        let leaves: Vec<Hash> = lines[..size as usize]
+            .iter()
+            .map(|l| leaf_hash(l))
+            .collect();
+        if !merkle::ct_eq(&merkle::root_of(&leaves), &root) {
+            wrong.push(format!("root is not the ledger's root at size {size}"));
+        }
+    }
+    let state = state_of(lines);
+    match crate::format::note::Note::parse(text) {
+        Err(e) => wrong.push(format!("checkpoint: {e}")),
+        Ok(note) => {
+            match crate::format::note::Checkpoint::parse_text(&note.text) {
+                Ok(cp) if cp.size == size && merkle::ct_eq(&cp.root, &root) => {
+                    if state.case.as_ref().map(|c| c.origin.as_str()) != Some(cp.origin.as_str()) {
+                        wrong.push(format!("checkpoint origin {} is not the case's", cp.origin));
+                    }
+                }
+                Ok(_) => wrong.push("the checkpoint's size or root is not the proof's".into()),
+                Err(e) => wrong.push(format!("checkpoint: {e}")),
+            }
+            let check = crate::format::cosign::check_note(&state, &note);
+            if check.signed_by.is_empty() {
+                wrong.push("the checkpoint is not signed by a key of the case".into());
+            }
+            wrong.extend(check.invalid);
+        }
+    }
+    wrong
 }

@@ -268,7 +268,7 @@ pub enum ExtractError {
         kind: u8,
     },
     /// More members than [`Limits::max_members`].
-    #[error("member {index} {}: the archive has more than {limit} members; refused, nothing was extracted. If the bundle is genuine, raise the member limit", show(.path))]
+    #[error("member {index} {}: the archive has more than {limit} members; refused, nothing was extracted. If the bundle is genuine, raise the limit (`--max-members`)", show(.path))]
     TooManyMembers {
         /// Member number (the first beyond the limit).
         index: u64,
@@ -278,7 +278,7 @@ pub enum ExtractError {
         limit: u64,
     },
     /// A regular file larger than [`Limits::max_member_size`] (from its header, before reading).
-    #[error("member {index} {}: {size} bytes, more than the limit of {limit} bytes for one member; refused, nothing was extracted. If the bundle is genuine, raise the member size limit", show(.path))]
+    #[error("member {index} {}: {size} bytes, more than the limit of {limit} bytes for one member; refused, nothing was extracted. If the bundle is genuine, raise the limit (`--max-member-size`)", show(.path))]
     MemberTooLarge {
         /// Member number.
         index: u64,
@@ -290,7 +290,7 @@ pub enum ExtractError {
         limit: u64,
     },
     /// The regular files would total more than [`Limits::max_total_size`].
-    #[error("member {index} {}: with it the members would total {total} bytes, more than the limit of {limit}; refused, nothing was extracted. If the bundle is genuine, raise the total size limit", show(.path))]
+    #[error("member {index} {}: with it the members would total {total} bytes, more than the limit of {limit}; refused, nothing was extracted. If the bundle is genuine, raise the limit (`--max-total-size`)", show(.path))]
     TotalTooLarge {
         /// Member number.
         index: u64,
