@@ -656,6 +656,34 @@ pub fn extract<R: Read>(
     target: &Path,
     limits: &Limits,
 ) -> Result<Extracted, ExtractError> {
+    extract_with(archive, target, limits, Durability::Fsync)
+}
+
+/// As [`extract`], with the same checks and the same all-or-nothing rename, but nothing is
+/// fsynced: for a scratch extraction that is read once and removed (`verify-bundle`), where
+/// one fsync per member would cost most of the time and protect nothing.
+pub fn extract_scratch<R: Read>(
+    archive: R,
+    target: &Path,
+    limits: &Limits,
+) -> Result<Extracted, ExtractError> {
+    extract_with(archive, target, limits, Durability::None)
+}
+
+/// Whether the extracted files and directories are made durable before the rename.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    Fsync,
+    None,
+}
+
+fn extract_with<R: Read>(
+    archive: R,
+    target: &Path,
+    limits: &Limits,
+    durability: Durability,
+) -> Result<Extracted, ExtractError> {
+    let durable = durability == Durability::Fsync;
     if target.file_name().is_none() {
         return Err(ExtractError::Io {
             path: target.to_path_buf(),
@@ -675,11 +703,13 @@ pub fn extract<R: Read>(
         _ => Path::new("."),
     };
     let mut staging = Staging::create(parent)?;
-    let extracted = unpack(archive, &staging.path, limits)?;
-    for dir in extracted.directories.iter().rev() {
-        fsutil::fsync_dir(&staging.path.join(dir)).map_err(from_crate)?;
+    let extracted = unpack(archive, &staging.path, limits, durable)?;
+    if durable {
+        for dir in extracted.directories.iter().rev() {
+            fsutil::fsync_dir(&staging.path.join(dir)).map_err(from_crate)?;
+        }
+        fsutil::fsync_dir(&staging.path).map_err(from_crate)?;
     }
-    fsutil::fsync_dir(&staging.path).map_err(from_crate)?;
     // rename(2) would replace an empty directory: check just before (a directory created in
     // between would be replaced only if empty; anything else makes the rename fail).
     if exists(target)? {
@@ -699,13 +729,20 @@ pub fn extract<R: Read>(
     }
     // From here the staging guard removes the target if the parent cannot be synced.
     staging.path = target.to_path_buf();
-    fsutil::fsync_dir(parent).map_err(from_crate)?;
+    if durable {
+        fsutil::fsync_dir(parent).map_err(from_crate)?;
+    }
     staging.keep = true;
     Ok(extracted)
 }
 
 /// Writes every member under `root` (the fresh staging directory).
-fn unpack<R: Read>(archive: R, root: &Path, limits: &Limits) -> Result<Extracted, ExtractError> {
+fn unpack<R: Read>(
+    archive: R,
+    root: &Path,
+    limits: &Limits,
+    durable: bool,
+) -> Result<Extracted, ExtractError> {
     let budget = limits.header_budget();
     let state = MeterState::default();
     let mut ar = tar::Archive::new(Meter {
@@ -886,7 +923,9 @@ fn unpack<R: Read>(archive: R, root: &Path, limits: &Limits) -> Result<Extracted
                 size,
             });
         }
-        file.sync_all().map_err(io_at(&full))?;
+        if durable {
+            file.sync_all().map_err(io_at(&full))?;
+        }
         total += got;
         out.files.push(ExtractedFile { path: rel, size });
     }
