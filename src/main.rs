@@ -326,10 +326,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let input = match &a.input {
                 Some(p) => {
                     let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
-                    Some(
-                        text.parse::<toml::Value>()
-                            .map_err(|e| Error::input(format!("{}: {e}", p.display())))?,
-                    )
+                    Some(scelle::report::parse_input(
+                        &text,
+                        &p.display().to_string(),
+                    )?)
                 }
                 None => None,
             };

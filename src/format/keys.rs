@@ -19,6 +19,14 @@ pub const SPKI_PREFIX: [u8; 12] = [
 ];
 /// PBKDF2-HMAC-SHA256 iteration count for new private keys (OWASP 2023 guidance).
 pub const PBKDF2_ITERATIONS: u32 = 600_000;
+/// The most key-derivation work a key file may ask for before its passphrase is tried, in
+/// PBKDF2 iterations (scrypt counts `N × r × p`): 100,000,000, the ceiling `pkcs5` itself puts
+/// on PBKDF2, about a minute. A key file is read before it is trusted; its KDF parameters must
+/// not make scelle hang or exhaust memory.
+pub const MAX_KDF_WORK: u64 = 100_000_000;
+/// The most memory scrypt may take (`128 × r × N` bytes): 1 GiB (OpenSSL's default `maxmem`
+/// is 32 MiB; its default parameters take 16 MiB).
+pub const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
 
 /// Why a key file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,6 +46,9 @@ pub enum KeyError {
     /// A private key stored without encryption.
     #[error("the private key is not encrypted; scelle only uses encrypted keys")]
     Unencrypted,
+    /// The key derivation parameters ask for more work or memory than scelle allows.
+    #[error("the key derivation parameters are too costly ({0})")]
+    KdfTooCostly(String),
 }
 
 /// The fingerprint of a public key: lower-case hex SHA-256 of its 32 raw bytes.
@@ -98,10 +109,24 @@ pub fn public_key_pem(public: &VerifyingKey, name: &str, role: Option<&str>) -> 
     preamble(name, role) + &pem_block("PUBLIC KEY", &spki_der(public))
 }
 
+/// The offset of the first line of `text` that starts with `marker`. PEM markers count only
+/// at the start of a line, as OpenSSL reads them and as [`read_preamble`] stops at them: a
+/// marker inside a preamble line (a role naming one) is text.
+fn find_at_line_start(text: &str, marker: &str) -> Option<usize> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with(marker) {
+            return Some(at);
+        }
+        at += line.len();
+    }
+    None
+}
+
 fn decode_pem_block(text: &str, label: &'static str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");
-    let start = text.find(&begin).ok_or(KeyError::NoPem(label))?;
+    let start = find_at_line_start(text, &begin).ok_or(KeyError::NoPem(label))?;
     let rest = &text[start + begin.len()..];
     let stop = rest.find(&end).ok_or(KeyError::NoPem(label))?;
     let b64: String = rest[..stop]
@@ -160,14 +185,62 @@ pub fn encrypt_private_key(
     ))
 }
 
-/// Decrypts an encrypted PKCS#8 (v1 or v2) Ed25519 private key file.
+/// Checks the key derivation parameters of an encrypted key against `max_work` (in PBKDF2
+/// iterations; scrypt counts `N × r × p`) and [`MAX_SCRYPT_MEMORY`], before any derivation.
+fn check_kdf_cost(enc: &EncryptedPrivateKeyInfo<'_>, max_work: u64) -> Result<(), KeyError> {
+    use pkcs8::pkcs5::{pbes2::Kdf, EncryptionScheme};
+    let EncryptionScheme::Pbes2(params) = &enc.encryption_algorithm else {
+        // PBES1 (MD5/SHA-1 with DES) is refused by the decryption itself, before any work.
+        return Ok(());
+    };
+    let (work, memory) = match &params.kdf {
+        Kdf::Pbkdf2(p) => (u64::from(p.iteration_count), 0),
+        Kdf::Scrypt(p) => {
+            let (n, r, par) = (
+                p.cost_parameter,
+                u64::from(p.block_size),
+                u64::from(p.parallelization),
+            );
+            (
+                n.saturating_mul(r).saturating_mul(par),
+                n.saturating_mul(r).saturating_mul(128),
+            )
+        }
+        _ => (0, 0),
+    };
+    if work > max_work {
+        return Err(KeyError::KdfTooCostly(format!(
+            "{work} iterations, at most {max_work}"
+        )));
+    }
+    if memory > MAX_SCRYPT_MEMORY {
+        return Err(KeyError::KdfTooCostly(format!(
+            "scrypt would take {memory} bytes of memory, at most {MAX_SCRYPT_MEMORY}"
+        )));
+    }
+    Ok(())
+}
+
+/// Decrypts an encrypted PKCS#8 (v1 or v2) Ed25519 private key file, refusing key derivation
+/// parameters costlier than [`MAX_KDF_WORK`] and [`MAX_SCRYPT_MEMORY`].
 pub fn decrypt_private_key(text: &str, passphrase: &[u8]) -> Result<SigningKey, KeyError> {
+    decrypt_private_key_within(text, passphrase, MAX_KDF_WORK)
+}
+
+/// [`decrypt_private_key`] with a lower ceiling on the key derivation work, `max_work` in
+/// PBKDF2 iterations (scrypt counts `N × r × p`); the fuzz targets use it to stay fast.
+pub fn decrypt_private_key_within(
+    text: &str,
+    passphrase: &[u8],
+    max_work: u64,
+) -> Result<SigningKey, KeyError> {
     if text.contains("-----BEGIN PRIVATE KEY-----") {
         return Err(KeyError::Unencrypted);
     }
     let der = decode_pem_block(text, "ENCRYPTED PRIVATE KEY")?;
     let enc =
         EncryptedPrivateKeyInfo::from_der(&der).map_err(|e| KeyError::Encoding(e.to_string()))?;
+    check_kdf_cost(&enc, max_work.min(MAX_KDF_WORK))?;
     let doc = enc.decrypt(passphrase).map_err(|_| KeyError::Decrypt)?;
     let info = PrivateKeyInfo::from_der(doc.as_bytes()).map_err(|_| KeyError::Decrypt)?;
     if info.algorithm.oid != ED25519_OID {

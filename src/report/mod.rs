@@ -131,6 +131,12 @@ fn merge(a: &mut toml::Value, b: &toml::Value) {
     }
 }
 
+/// Parses the expert's report input (`report --input FILE`: TOML), named `origin` in messages.
+pub fn parse_input(text: &str, origin: &str) -> Result<toml::Value> {
+    text.parse::<toml::Value>()
+        .map_err(|e| Error::input(format!("{origin}: {e}")))
+}
+
 /// Builds a document from the gathered ledger data.
 pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
     if !["en", "fr", "es"].contains(&req.lang.as_str()) {

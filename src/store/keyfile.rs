@@ -68,7 +68,10 @@ fn stem(path: &Path) -> String {
 }
 
 fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).at(path)?;
+    text_of(std::fs::read(path).at(path)?, path)
+}
+
+fn text_of(bytes: Vec<u8>, path: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| {
         Error::input(format!(
             "{}: not a key file (not text); give the NAME.key or NAME.pub file made by `scelle key new`",
@@ -141,9 +144,26 @@ pub fn is_private(path: &Path) -> Result<bool> {
 
 /// Reads and decrypts a private key file.
 pub fn load_signing_key(path: &Path, passphrase: &SecretString) -> Result<LoadedKey> {
-    let text = zeroize::Zeroizing::new(read_text(path)?);
-    let signing = keys::decrypt_private_key(&text, passphrase.expose_secret().as_bytes())
-        .map_err(|e| key_error(path, e))?;
+    let bytes = zeroize::Zeroizing::new(std::fs::read(path).at(path)?);
+    signing_key_from_bytes(&bytes, passphrase, path, keys::MAX_KDF_WORK)
+}
+
+/// Decrypts the bytes of a private key file read from `path` (named in messages; its stem is
+/// the name when the file has no `Name:` line), as [`load_signing_key`] does, with at most
+/// `max_kdf_work` PBKDF2 iterations (see [`keys::decrypt_private_key_within`]).
+pub fn signing_key_from_bytes(
+    bytes: &[u8],
+    passphrase: &SecretString,
+    path: &Path,
+    max_kdf_work: u64,
+) -> Result<LoadedKey> {
+    let text = zeroize::Zeroizing::new(text_of(bytes.to_vec(), path)?);
+    let signing = keys::decrypt_private_key_within(
+        &text,
+        passphrase.expose_secret().as_bytes(),
+        max_kdf_work,
+    )
+    .map_err(|e| key_error(path, e))?;
     let (name, role) = keys::read_preamble(&text);
     let name = name.unwrap_or_else(|| stem(path));
     check_name(&name).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
@@ -157,7 +177,12 @@ pub fn load_signing_key(path: &Path, passphrase: &SecretString) -> Result<Loaded
 
 /// Reads a public key file.
 pub fn load_public_key(path: &Path) -> Result<PublicKeyFile> {
-    let text = read_text(path)?;
+    public_key_from_bytes(&std::fs::read(path).at(path)?, path)
+}
+
+/// Reads the bytes of a public key file read from `path`, as [`load_public_key`] does.
+pub fn public_key_from_bytes(bytes: &[u8], path: &Path) -> Result<PublicKeyFile> {
+    let text = text_of(bytes.to_vec(), path)?;
     let public = keys::parse_public_pem(&text).map_err(|e| key_error(path, e))?;
     let (name, role) = keys::read_preamble(&text);
     Ok(PublicKeyFile {
