@@ -333,6 +333,43 @@ fn tampering_inside_a_bundle_is_detected_and_import_refuses() {
             ("truncated", "truncated"),
         ),
         (
+            "an entry deleted from the middle, manifest recomputed",
+            |x| {
+                edit(&x.join("data/case/ledger.jsonl"), |s| {
+                    let mut l: Vec<&str> = s.lines().collect();
+                    l.remove(1);
+                    format!("{}\n", l.join("\n"))
+                });
+                rehash_manifest(x);
+            },
+            ("sequence", "sequence"),
+        ),
+        (
+            "an entry duplicated, manifest recomputed",
+            |x| {
+                edit(&x.join("data/case/ledger.jsonl"), |s| {
+                    let mut l: Vec<&str> = s.lines().collect();
+                    l.insert(2, l[1]);
+                    format!("{}\n", l.join("\n"))
+                });
+                rehash_manifest(x);
+            },
+            ("sequence", "sequence"),
+        ),
+        (
+            "a checkpoint's root edited, manifest recomputed",
+            |x| {
+                edit(&x.join("data/case/checkpoints/000000000002.txt"), |s| {
+                    let mut l: Vec<String> = s.split('\n').map(String::from).collect();
+                    let c = if l[2].starts_with('A') { "B" } else { "A" };
+                    l[2] = format!("{c}{}", &l[2][1..]);
+                    l.join("\n")
+                });
+                rehash_manifest(x);
+            },
+            ("checkpoint-signature", "checkpoint-signature"),
+        ),
+        (
             "Payload-Oxum edited, tag manifest recomputed",
             |x| {
                 edit(&x.join("bag-info.txt"), |s| {
