@@ -1609,3 +1609,47 @@ fn crash_campaign_many_iterations() {
     println!("crash campaign: {n} iterations per command, seed {seed}");
     print!("{}", print_tallies(&tallies, started.elapsed()));
 }
+
+/// A writer killed while replacing a checkpoint or the index leaves its temporary file
+/// (`.NAME.tmp-PID`, possibly half-written) in the case. A later export must not carry it into
+/// the evidence bundle. (Regression: `export` copied every file of `checkpoints/`, `keys/` and
+/// `ioc/`, hidden ones included.)
+#[test]
+fn export_does_not_carry_temporary_files_left_by_a_kill() {
+    let fx = Fixture::new();
+    fx.seal_ok(&[fx.file("a.bin", b"alpha\n")]);
+    let planted = [
+        fx.case.join("checkpoints/.000000000003.txt.tmp-4242"),
+        fx.case.join("keys/.stray.pub.tmp-4242"),
+    ];
+    for p in &planted {
+        std::fs::write(p, b"half-written").unwrap();
+    }
+    let out = fx.dir.path().join("bundle.tar");
+    run_ok(
+        scelle()
+            .arg("-C")
+            .arg(&fx.case)
+            .arg("export")
+            .arg("--out")
+            .arg(&out),
+    );
+    let mut archive = tar::Archive::new(std::fs::File::open(&out).unwrap());
+    let names: Vec<String> = archive
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n == "data/case/checkpoints/000000000002.txt"),
+        "{names:?}"
+    );
+    assert!(
+        !names.iter().any(|n| n.contains(".tmp-")),
+        "the bundle carries a temporary file: {names:?}"
+    );
+    let report = scelle::ops::bundle::verify_bundle(&out, &Default::default()).unwrap();
+    assert!(report.ok());
+}
