@@ -1097,6 +1097,8 @@ struct Tally {
 /// The campaign's case: the fixture's `expert` (administrator) and an enrolled `counsel`.
 struct World {
     fx: Fixture,
+    /// A directory of 300 files with long names (see test 1).
+    big: PathBuf,
     counsel: PathBuf,
     out: PathBuf,
     n: u64,
@@ -1181,7 +1183,14 @@ impl World {
         let out = fx.dir.path().join("out");
         std::fs::create_dir(&out).unwrap();
         let kept = split_ledger(&fx.ledger()).0;
+        let big = fx.dir.path().join("files").join("big-dir");
+        std::fs::create_dir(&big).unwrap();
+        for i in 0..300 {
+            let name = format!("{i:04}-{}", "x".repeat(150));
+            std::fs::write(big.join(name), format!("member {i}\n")).unwrap();
+        }
         World {
+            big,
             counsel: keys.join("counsel.key"),
             out,
             n: 0,
@@ -1218,7 +1227,13 @@ impl World {
                 let f = self
                     .fx
                     .file(&format!("c{n}.bin"), format!("campaign {n}\n").as_bytes());
-                c.arg("seal").arg(f).arg("--key").arg(&self.fx.key);
+                c.arg("seal");
+                // Every other seal starts with the large directory: its entry is one line of
+                // about 70 KiB, so a kill can land inside its write(2) and tear it.
+                if n.is_multiple_of(2) {
+                    c.arg(&self.big);
+                }
+                c.arg(f).arg("--key").arg(&self.fx.key);
                 (c, None)
             }
             Cmd::Release | Cmd::Accept => {
@@ -1433,19 +1448,25 @@ fn crash_once(w: &mut World, cmd: Cmd, mode: u64, rng: &mut Rng, typical: Durati
         _ => return fail(t, format!("after the kill, verify: {}", v.output)),
     }
 
-    // At most this command's one entry was appended, of its kind.
+    // At most this command's entries were appended (one, or two for a seal of the large
+    // directory and a file), of its kind; all of them if it completed.
     let lines = split_ledger(&w.fx.ledger()).0;
     let appended = &lines[w.kept.len()..];
     let kind = cmd.name();
-    let new_entry = match appended {
-        [] => None,
-        [one] if entry(one)["kind"] == kind => Some(entry(one)),
-        _ => return fail(t, format!("{} unexpected entries appended", appended.len())),
+    let expected = if cmd == Cmd::Seal && w.n.is_multiple_of(2) {
+        2
+    } else {
+        1
     };
+    if appended.len() > expected || appended.iter().any(|l| entry(l)["kind"] != kind) {
+        return fail(t, format!("{} unexpected entries appended", appended.len()));
+    }
+    if finished_ok && appended.len() != expected {
+        return fail(t, "completed without appending its entries".into());
+    }
+    let new_entry = appended.last().map(|l| entry(l));
     if new_entry.is_some() {
         t.entry_written += 1;
-    } else if finished_ok {
-        return fail(t, "completed without appending its entry".into());
     }
 
     // The file it writes: none, or complete; with an entry, the one the entry records.
