@@ -1084,6 +1084,9 @@ struct Tally {
     torn_repaired: u32,
     /// The kill landed after the command's entry was appended.
     entry_written: u32,
+    /// A complete PDF or bundle at the target path that no entry records (killed between the
+    /// rename and the append).
+    unrecorded_file: u32,
     /// Complete lines seen earlier that were lost or changed (goal 0).
     lost_entries: u32,
     /// Anything else (goal 0): the messages.
@@ -1357,7 +1360,27 @@ fn wait_for_change(
 }
 
 /// One run of `cmd`, killed at a moment chosen by `mode`, and every check after it.
-fn crash_once(w: &mut World, cmd: Cmd, mode: u64, rng: &mut Rng, typical: Duration, t: &mut Tally) {
+/// Waits until `deadline` or the child's exit; returns how long it ran if it exited.
+fn wait_until(child: &mut Child, started: Instant, deadline: Duration) -> Option<Duration> {
+    while started.elapsed() < deadline {
+        if child.try_wait().expect("try_wait").is_some() {
+            return Some(started.elapsed());
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    None
+}
+
+/// One run of `cmd`, killed at a moment chosen by `mode`, and every check after it. `typical`
+/// (the command's duration) follows the runs: commands slow down as the case grows.
+fn crash_once(
+    w: &mut World,
+    cmd: Cmd,
+    mode: u64,
+    rng: &mut Rng,
+    typical: &mut Duration,
+    t: &mut Tally,
+) {
     let (mut c, out) = w.command(cmd);
     let before = w.fx.ledger().len() as u64;
     let files_before = std::fs::read_dir(&w.out).unwrap().count();
@@ -1367,16 +1390,43 @@ fn crash_once(w: &mut World, cmd: Cmd, mode: u64, rng: &mut Rng, typical: Durati
         .spawn()
         .expect("spawn");
     let pid = child.id();
+    let started = Instant::now();
     let us = typical.as_micros() as u64;
-    match mode {
-        0 => std::thread::sleep(Duration::from_micros(rng.below(us * 13 / 10))),
-        1 => std::thread::sleep(Duration::from_micros(us * 8 / 10 + rng.below(us * 4 / 10))),
+    let ran = match mode {
+        0 => wait_until(
+            &mut child,
+            started,
+            Duration::from_micros(rng.below(us * 13 / 10)),
+        ),
+        1 => wait_until(
+            &mut child,
+            started,
+            Duration::from_micros(us * 8 / 10 + rng.below(us * 4 / 10)),
+        ),
         2 => {
-            wait_for_change(&mut child, w, before, files_before, typical);
+            wait_for_change(&mut child, w, before, files_before, *typical);
             spin_for(Duration::from_micros(rng.below(4000)));
+            None
         }
-        3 => wait_for_change(&mut child, w, before, files_before, typical),
-        _ => std::thread::sleep(Duration::from_micros(us * 3 / 2 + rng.below(us * 3 / 2))),
+        3 => {
+            wait_for_change(&mut child, w, before, files_before, *typical);
+            None
+        }
+        _ => {
+            let ran = wait_until(
+                &mut child,
+                started,
+                Duration::from_micros(us * 3 / 2 + rng.below(us * 3 / 2)),
+            );
+            if ran.is_none() {
+                // Still running long after its typical duration: it has slowed down.
+                *typical = *typical * 5 / 4;
+            }
+            ran
+        }
+    };
+    if let Some(d) = ran {
+        *typical = (*typical * 3 + d) / 4;
     }
     let (running, output) = kill_and_wait(child);
     t.runs += 1;
@@ -1500,6 +1550,9 @@ fn crash_once(w: &mut World, cmd: Cmd, mode: u64, rng: &mut Rng, typical: Durati
             if !complete {
                 return fail(t, format!("{} is half-written", out.display()));
             }
+            if new_entry.is_none() {
+                t.unrecorded_file += 1;
+            }
         }
     }
     // Temporary files: only those of the killed process, named as documented; removed here so
@@ -1556,7 +1609,7 @@ fn crash_campaign(iterations: u32, seed: u64) -> Vec<(Cmd, Tally)> {
         for (k, cmd) in CMDS.iter().enumerate() {
             let mode = (i + k as u64) % 5;
             let t = &mut tallies[k].1;
-            crash_once(&mut w, *cmd, mode, &mut rng, typical[k], t);
+            crash_once(&mut w, *cmd, mode, &mut rng, &mut typical[k], t);
             assert!(t.failures.is_empty(), "{}", t.failures.join("\n"));
         }
     }
@@ -1571,12 +1624,12 @@ fn crash_campaign(iterations: u32, seed: u64) -> Vec<(Cmd, Tally)> {
 
 fn print_tallies(tallies: &[(Cmd, Tally)], elapsed: Duration) -> String {
     let mut s = String::from(
-        "| command | runs | kills | completed first | verified clean | torn tail, repaired | entry written | lost entries | other failures | temp files left |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| command | runs | kills | completed first | verified clean | torn tail, repaired | entry written | file, no entry | lost entries | other failures | temp files left |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for (c, t) in tallies {
         s.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             c.name(),
             t.runs,
             t.kills,
@@ -1584,6 +1637,7 @@ fn print_tallies(tallies: &[(Cmd, Tally)], elapsed: Duration) -> String {
             t.verified_clean,
             t.torn_repaired,
             t.entry_written,
+            t.unrecorded_file,
             t.lost_entries,
             t.failures.len(),
             t.temp_files
