@@ -186,7 +186,9 @@ fn hex(bytes: &[u8]) -> String {
     crate::format::encoding::hex(bytes)
 }
 
-/// The files of `dir` (not recursive), sorted by name.
+/// The files of `dir` (not recursive), sorted by name. Hidden files are left out: they are the
+/// temporary files of atomic writes (`.NAME.tmp-PID`, `src/store/fsutil.rs`), which a writer
+/// killed mid-write leaves behind, possibly half-written; no file of the format starts with `.`.
 fn files_in(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
     match fs::read_dir(dir) {
@@ -194,7 +196,7 @@ fn files_in(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
             for e in rd {
                 let e = e.at(dir)?;
                 if e.file_type().at(e.path())?.is_file() {
-                    if let Some(name) = e.file_name().to_str() {
+                    if let Some(name) = e.file_name().to_str().filter(|n| !n.starts_with('.')) {
                         out.push((name.to_string(), e.path()));
                     }
                 }
