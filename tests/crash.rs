@@ -1728,3 +1728,36 @@ fn export_does_not_carry_temporary_files_left_by_a_kill() {
     let report = scelle::ops::bundle::verify_bundle(&out, &Default::default()).unwrap();
     assert!(report.ok());
 }
+
+/// A writer killed after its append and before its checkpoint leaves an uncheckpointed seal;
+/// `export --key` must still export (signing the missing checkpoint under the lock), not fail
+/// because no checkpoint covers the seal's proof. (Regression, found by the crash campaign:
+/// "entry N is newer than the latest checkpoint".)
+#[test]
+fn export_with_key_after_a_kill_before_the_checkpoint() {
+    let fx = Fixture::new();
+    fx.seal_ok(&[fx.file("a.bin", b"alpha\n")]);
+    fx.seal_ok(&[fx.file("b.bin", b"bravo\n")]);
+    // The state a kill between the append of entry 2 and its checkpoint leaves.
+    let latest = fx.case.join("checkpoints/000000000003.txt");
+    std::fs::remove_file(&latest).unwrap();
+    let v = fx.verify_ok();
+    assert!(v.has_code("uncheckpointed"), "{}", v.output);
+    let out = fx.dir.path().join("bundle.tar");
+    run_ok(
+        scelle()
+            .arg("-C")
+            .arg(&fx.case)
+            .arg("export")
+            .arg("--out")
+            .arg(&out)
+            .arg("--key")
+            .arg(&fx.key),
+    );
+    let report = scelle::ops::bundle::verify_bundle(&out, &Default::default()).unwrap();
+    assert!(report.ok());
+    assert!(latest.is_file(), "the missing checkpoint was written");
+    let v = fx.verify_ok();
+    assert!(!v.has_code("uncheckpointed"), "{}", v.output);
+    assert_eq!(v.summary["entries"].as_u64(), Some(4));
+}

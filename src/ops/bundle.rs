@@ -224,6 +224,15 @@ pub fn export(
         Some(_) => Some(Appender::open(case)?),
         None => None,
     };
+    // A writer killed between its append and its checkpoint leaves the tail uncheckpointed
+    // (docs/SECURITY.md section 8); the proofs of a bundle need a checkpoint covering every
+    // seal. Holding the lock and an active key, sign the checkpoint of the ledger as it is
+    // (an existing one is kept).
+    if let (Some(app), Some(key)) = (appender.as_ref(), key) {
+        if app.state().size > 0 && app.state().active_key(&key.id()).is_some() {
+            crate::store::ledger::write_checkpoint(case, app.state(), key)?;
+        }
+    }
     let mut outcome = export_unlocked(case, out, opts)?;
     if let (Some(app), Some(key)) = (appender.as_mut(), key) {
         let body = Body::Export(ExportBody {
