@@ -754,13 +754,14 @@ fn check_proofs(
     present: &[String],
     found: &mut Vec<Finding>,
 ) -> Result<()> {
+    let state = super::proof::state_of(lines);
     for name in present.iter().filter(|n| n.starts_with("data/proofs/")) {
         let exhibit = name
             .strip_prefix("data/proofs/")
             .and_then(|n| n.strip_suffix(".json"))
             .unwrap_or("");
         let bytes = fs::read(bag_dir.join(name)).at(bag_dir.join(name))?;
-        for problem in super::proof::check_inclusion(lines, &bytes, exhibit) {
+        for problem in super::proof::check_inclusion(lines, &state, &bytes, exhibit) {
             let mut f = bag_error("bundle-proof", name, problem);
             f.exhibit = Some(exhibit.to_string());
             found.push(f);

@@ -58,7 +58,8 @@ pub struct ConsistencyProof {
     pub new_checkpoint: String,
 }
 
-fn state_of(lines: &[Vec<u8>]) -> ChainState {
+/// The chain state after applying `lines` in order.
+pub fn state_of(lines: &[Vec<u8>]) -> ChainState {
     let mut s = ChainState::new();
     for l in lines {
         s.apply(l);
@@ -198,8 +199,15 @@ pub fn consistency(case: &CaseDir, old_file: &Path) -> Result<ConsistencyProof> 
 /// `line` is that exhibit's seal line at `leaf_index`, `leaf_hash` is the leaf hash of that
 /// line, the audit path leads to `root` (RFC 9162 2.1.3.2), `root` is the ledger's root at
 /// `tree_size`, and its checkpoint is the case's, of that size and root, signed by a case key.
+/// `state` is the chain state after `lines` (the keys that may sign the checkpoint), built
+/// once by the caller for all the proofs of one ledger.
 /// Returns what does not hold; empty when the proof holds.
-pub fn check_inclusion(lines: &[Vec<u8>], proof: &[u8], exhibit: &str) -> Vec<String> {
+pub fn check_inclusion(
+    lines: &[Vec<u8>],
+    state: &ChainState,
+    proof: &[u8],
+    exhibit: &str,
+) -> Vec<String> {
     let mut wrong = Vec::new();
     let v: serde_json::Value = match serde_json::from_slice(proof) {
         Ok(v) => v,
@@ -257,7 +265,6 @@ pub fn check_inclusion(lines: &[Vec<u8>], proof: &[u8], exhibit: &str) -> Vec<St
             wrong.push(format!("root is not the ledger's root at size {size}"));
         }
     }
-    let state = state_of(lines);
     match crate::format::note::Note::parse(text) {
         Err(e) => wrong.push(format!("checkpoint: {e}")),
         Ok(note) => {
@@ -270,7 +277,7 @@ pub fn check_inclusion(lines: &[Vec<u8>], proof: &[u8], exhibit: &str) -> Vec<St
                 Ok(_) => wrong.push("the checkpoint's size or root is not the proof's".into()),
                 Err(e) => wrong.push(format!("checkpoint: {e}")),
             }
-            let check = crate::format::cosign::check_note(&state, &note);
+            let check = crate::format::cosign::check_note(state, &note);
             if check.signed_by.is_empty() {
                 wrong.push("the checkpoint is not signed by a key of the case".into());
             }
