@@ -9,8 +9,26 @@
 //! | 1    | verification found a problem (`verify`, or `consistency` showing a rewrite) |
 //! | 2    | bad usage or bad input: wrong argument, missing path, wrong passphrase, not a key, not a case, corrupt ledger line; nothing was changed on disk |
 //! | 3    | an I/O or internal error (disk full, permission lost mid-way, ...) |
+//! | 141  | standard output or error was closed by its reader (a pipe); stopped quietly |
+
+/// One line of human output to standard output: every control and bidirectional character
+/// of what is formatted, newlines included, is shown escaped ([`term`]).
+macro_rules! println {
+    () => { $crate::term::out_line("") };
+    ($($arg:tt)*) => { $crate::term::out_line(&format!($($arg)*)) };
+}
+/// Human output to standard output, newlines kept, other control characters escaped
+/// ([`term`]).
+macro_rules! print {
+    ($($arg:tt)*) => { $crate::term::out(&format!($($arg)*)) };
+}
+/// One line of human output to standard error, escaped as `println!` ([`term`]).
+macro_rules! eprintln {
+    ($($arg:tt)*) => { $crate::term::err_line(&format!($($arg)*)) };
+}
 
 mod cli;
+mod term;
 
 use anyhow::Context;
 use clap::Parser;
@@ -156,7 +174,7 @@ fn print_appended(out: &ops::custody::Appended, what: &str) {
 }
 
 fn print_json<T: serde::Serialize>(v: &T) {
-    println!("{}", serde_json::to_string(v).expect("serialises"));
+    term::json_line(&serde_json::to_string(v).expect("serialises"));
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -272,7 +290,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let case = case_dir(&cli)?;
             for item in ops::log::log(&case)? {
                 if a.json {
-                    println!("{}", item.line);
+                    term::json_line(&item.line);
                 } else {
                     println!(
                         "{:>5}  {}  {:<10} {:<12} {}",
@@ -815,7 +833,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Completions(a) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(a.shell, &mut cmd, "scelle", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(a.shell, &mut cmd, "scelle", &mut script);
+            term::out(&String::from_utf8_lossy(&script));
             Ok(EXIT_OK)
         }
         Command::Man(a) => {

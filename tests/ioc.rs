@@ -468,6 +468,23 @@ fn correlation_names_the_shared_infrastructure_on_each_side() {
         v["shared_ioc_files"][0],
         sha256sum(Path::new(PEGASUS)).as_str()
     );
+    // The case's identity is the signed entry 0's: an edited case.json changes nothing, and a
+    // missing one does not make the directory "not a case".
+    let json = es.case.join("case.json");
+    let genuine = std::fs::read(&json).unwrap();
+    let forged = String::from_utf8(genuine.clone())
+        .unwrap()
+        .replace("\"ES-1\"", "\"FORGED-9\"");
+    std::fs::write(&json, forged).unwrap();
+    let o = ok(&run(&["ioc", "correlate", fr.c(), es.c(), "--json"]));
+    let f: Value = serde_json::from_str(o.trim()).unwrap();
+    assert_eq!(f["cases"][1]["case_id"], "ES-1", "{o}");
+    assert!(!o.contains("FORGED"), "{o}");
+    std::fs::remove_file(&json).unwrap();
+    let o = ok(&run(&["ioc", "correlate", fr.c(), es.c(), "--json"]));
+    let f: Value = serde_json::from_str(o.trim()).unwrap();
+    assert_eq!(f["cases"][1]["case_id"], "ES-1", "{o}");
+    std::fs::write(&json, genuine).unwrap();
     let dom = &v["shared"][0]["matches"];
     assert_eq!(dom[0]["matched"], "aaa.free247downloads.com");
     assert_eq!(dom[1]["matched"], "bbb.free247downloads.com");

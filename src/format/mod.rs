@@ -12,6 +12,8 @@ pub mod keys;
 pub mod manifest;
 pub mod merkle;
 pub mod note;
+pub mod printable;
+
 pub mod stix;
 pub mod time;
 pub mod validate;

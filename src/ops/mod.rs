@@ -59,3 +59,40 @@ pub fn latest_checkpoint(case: &CaseDir) -> Result<(PathBuf, String)> {
     let cp = crate::store::checkpoints::latest(case)?;
     Ok((cp.path.clone(), cp.note.encode()))
 }
+
+/// The case as recorded in the signed entry 0 (`case.open`) of the ledger, never the editable
+/// `case.json` (FORMAT §1: `case.json` is an informative copy). The caller verifies the ledger
+/// first where the answer matters; this reads the first line only.
+pub fn recorded_case(case: &CaseDir) -> Result<crate::format::body::CaseInfo> {
+    use crate::error::Error;
+    let path = case.ledger();
+    let first = ledger::LineReader::open(&path)?.next().transpose()?;
+    let bytes = match first {
+        Some(ledger::RawLine::Line { bytes, .. }) => bytes,
+        _ => {
+            return Err(Error::input(format!(
+                "{}: the ledger holds no complete entry 0 (case.open); the case has no recorded identity yet",
+                path.display()
+            )))
+        }
+    };
+    let entry = crate::format::entry::Entry::parse_line(&bytes).map_err(|e| {
+        Error::input(format!(
+            "{}: entry 0: {e}; run `scelle verify`",
+            path.display()
+        ))
+    })?;
+    if entry.kind != KIND_CASE_OPEN {
+        return Err(Error::input(format!(
+            "{}: entry 0 is not case.open; run `scelle verify`",
+            path.display()
+        )));
+    }
+    let open: CaseOpen = serde_json::from_value(entry.body.clone()).map_err(|e| {
+        Error::input(format!(
+            "{}: entry 0: {e}; run `scelle verify`",
+            path.display()
+        ))
+    })?;
+    Ok(open.case)
+}

@@ -301,13 +301,23 @@ pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result
         ));
     }
     // case.json against case.open.
-    if let (Ok(info), Some(recorded)) = (case.info(), &state.case) {
-        if &info != recorded {
+    if let Some(recorded) = &state.case {
+        let problem = match case.info() {
+            Ok(info) if &info == recorded => None,
+            Ok(_) => Some("differs from the case recorded in entry 0 (the ledger is authoritative)"),
+            Err(_) if !case.case_json().exists() => {
+                Some("is missing; it is an informative copy of entry 0, which is authoritative")
+            }
+            Err(_) => Some(
+                "cannot be read as a case file; it is an informative copy of entry 0, which is authoritative",
+            ),
+        };
+        if let Some(p) = problem {
             findings.push(file_finding(
                 Severity::Warning,
                 "case-file",
                 &case.case_json(),
-                "differs from the case recorded in entry 0 (the ledger is authoritative)".into(),
+                p.into(),
             ));
         }
     }

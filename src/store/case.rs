@@ -41,9 +41,11 @@ impl CaseDir {
         let case = CaseDir {
             root: root.to_path_buf(),
         };
-        if !case.case_json().is_file() || !case.ledger().is_file() {
+        // Only the ledger is evidence (FORMAT §1); a missing or damaged case.json is reported
+        // by `verify` as a warning (`case-file`), not taken for "not a case".
+        if !case.ledger().is_file() {
             return Err(Error::input(format!(
-                "{}: not a scelle case directory (no case.json or ledger.jsonl); create one with `scelle init` or give -C CASE_DIR",
+                "{}: not a scelle case directory (no ledger.jsonl); create one with `scelle init` or give -C CASE_DIR",
                 root.display()
             )));
         }
