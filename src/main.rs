@@ -854,7 +854,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("scelle-demo"));
             let out = ops::demo::run(&dir, a.force, &mut |line| {
-                println!("{line}");
+                // The demo's own lines may span several (a seal and its hash).
+                print!("{line}\n");
                 let _ = std::io::stdout().flush();
             })
             .context("demo failed")?;
