@@ -1,8 +1,16 @@
 //! Safe extraction of a hostile tar archive: an evidence bundle (a tar whose content is a BagIt
 //! bag) sent by another party, extracted into a new directory without trusting a byte of it.
 //!
-//! [`extract`] reads the archive with the `tar` crate (`tar::Archive::entries`, never its
-//! `unpack`) and writes every member itself, so that:
+//! [`extract`] reads the archive with scelle's own tar parser ([`crate::store::tarstream`],
+//! never an `unpack`) and writes every member itself, so that:
+//!
+//! - **Every reader sees the same archive.** A header alias, where GNU `tar -x`, Python's
+//!   `tarfile` or the `tar` crate would read another name, link, size or member than we do
+//!   (a GNU long name and a PAX `path` that differ, two long names or PAX headers for one
+//!   member, a PAX record repeated with another value, a malformed PAX record, a global PAX
+//!   header setting `path`/`linkpath`/`size`, extension headers without ustar magic, a link
+//!   or directory header declaring data, ...), refuses the whole archive
+//!   ([`ExtractError::HeaderAlias`]): what is extracted is what `tar -x` would extract.
 //!
 //! - **Nothing is written outside the target.** A member's path is checked before anything is
 //!   created for it: no `..` component (a backslash counts as a separator for this check), no
@@ -13,16 +21,16 @@
 //! - **Only regular files and directories.** Symbolic links and hard links are refused (the
 //!   bundles scelle imports never contain links), and so are character and block devices,
 //!   FIFOs, GNU sparse members (old `S` type or PAX `GNU.sparse.*` records) and every other
-//!   type. A PAX global header (`g`, as written by `git archive`) is metadata the `tar` crate
-//!   ignores: it is counted as a member and skipped. A regular member of size 0 whose name ends
+//!   type. A PAX global header (`g`, as written by `git archive`) without `path`, `linkpath`
+//!   or `size` is metadata: it is counted as a member and skipped. A regular member of size 0 whose name ends
 //!   with `/` is a directory, as in old tars.
 //! - **Bounded.** The number of members, each member's size, the total size and the path
 //!   length are limited ([`Limits`]); sizes are checked from the header *before* anything is
 //!   written, and the bytes actually read are counted (a member shorter than its header says is
 //!   refused as truncated). Member data is streamed in fixed 64 KiB chunks, never held whole.
-//!   The extended headers the `tar` crate holds in memory before it returns a member (GNU long
-//!   name and long link, PAX records) are capped too ([`Limits::header_budget`]): a hostile
-//!   "long name" of gigabytes is refused after a megabyte has been read.
+//!   The extended headers held in memory before a member (GNU long name and long link, PAX
+//!   records) are capped too ([`Limits::header_budget`]): a hostile "long name" of gigabytes
+//!   is refused from its header, before its data is read.
 //! - **No collisions.** Two members with the same path (after `.` and slashes are normalised),
 //!   a file where a directory already is, or a member under a path written as a file, are
 //!   refused; nothing is ever overwritten.
@@ -43,7 +51,7 @@
 //! can write, since reading stops at the first refusal.
 
 use crate::store::fsutil;
-use std::cell::Cell;
+use crate::store::tarstream::{Fault, HeaderLimits, Parser, Resolved};
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs::{DirBuilder, OpenOptions};
@@ -309,6 +317,14 @@ pub enum ExtractError {
         /// The budget.
         limit: u64,
     },
+    /// A header alias: readers would disagree on this member's name, link, size or type.
+    #[error("member {index}: readers disagree on this archive: {message}; refused, nothing was extracted. A genuine bundle has no such headers: ask the sender for a new bundle")]
+    HeaderAlias {
+        /// Member number.
+        index: u64,
+        /// How the readers disagree.
+        message: String,
+    },
     /// The same path as an earlier member (after normalisation).
     #[error("member {index} {}: the same path as member {first}; refused, nothing was extracted. A genuine bundle lists each path once: ask the sender for a new bundle", show(.path))]
     Duplicate {
@@ -344,12 +360,12 @@ pub enum ExtractError {
         /// Bytes its header declares.
         size: u64,
     },
-    /// Not a valid tar, as the `tar` crate (or a check of ours) says.
+    /// Not a valid tar.
     #[error("member {index}: not a valid tar: {message}; refused, nothing was extracted. The archive is damaged or not a tar: ask the sender for a new copy and compare its hash with the one they sent")]
     Malformed {
         /// Member number (the member being read when the error occurred).
         index: u64,
-        /// The `tar` crate's message, or ours.
+        /// What is wrong.
         message: String,
     },
     /// The target already exists (checked first, and again at the final rename).
@@ -391,69 +407,16 @@ fn from_crate(e: crate::Error) -> ExtractError {
     }
 }
 
-/// Shared between [`extract`] and the reader it hands to the `tar` crate.
-#[derive(Default)]
-struct MeterState {
-    /// Bytes read from the archive.
-    pos: Cell<u64>,
-    /// Offset past which reading fails.
-    limit: Cell<u64>,
-    /// Reading stopped at `limit`.
-    over: Cell<bool>,
-    /// The underlying reader failed.
-    failed: Cell<bool>,
-}
-
-/// The archive as the `tar` crate reads it: counts bytes, fails past the current limit (so
-/// extension headers cannot grow without bound), and notes the reader's own failures.
-struct Meter<'s, R> {
-    inner: R,
-    state: &'s MeterState,
-}
-
-impl<R: Read> Read for Meter<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let (pos, limit) = (self.state.pos.get(), self.state.limit.get());
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        if pos >= limit {
-            self.state.over.set(true);
-            return Err(io::Error::other("header budget exceeded"));
-        }
-        let room = usize::try_from(limit - pos)
-            .unwrap_or(usize::MAX)
-            .min(buf.len());
-        loop {
-            match self.inner.read(&mut buf[..room]) {
-                Ok(n) => {
-                    self.state.pos.set(pos + n as u64);
-                    return Ok(n);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.state.failed.set(true);
-                    return Err(e);
-                }
-            }
-        }
-    }
-}
-
-/// An error from the `tar` crate, told apart by what the meter saw.
-fn tar_error(state: &MeterState, index: u64, budget: u64, e: io::Error) -> ExtractError {
-    if state.over.get() {
-        ExtractError::HeadersTooLarge {
+/// A parser fault, as an extraction error.
+fn fault(index: u64, budget: u64, f: Fault) -> ExtractError {
+    match f {
+        Fault::Io(source) => ExtractError::ReadArchive { source },
+        Fault::Invalid(message) => ExtractError::Malformed { index, message },
+        Fault::Alias(message) => ExtractError::HeaderAlias { index, message },
+        Fault::TooLarge(_) => ExtractError::HeadersTooLarge {
             index,
             limit: budget,
-        }
-    } else if state.failed.get() {
-        ExtractError::ReadArchive { source: e }
-    } else {
-        ExtractError::Malformed {
-            index,
-            message: e.to_string(),
-        }
+        },
     }
 }
 
@@ -522,80 +485,49 @@ enum Kind {
     Dir,
 }
 
-fn classify<R: Read>(
-    entry: &mut tar::Entry<'_, R>,
-    index: u64,
-    raw: &[u8],
-) -> Result<Kind, ExtractError> {
+fn classify(m: &Resolved, index: u64, raw: &[u8]) -> Result<Kind, ExtractError> {
     let path = || String::from_utf8_lossy(raw).into_owned();
-    let target = |entry: &tar::Entry<'_, R>| {
-        String::from_utf8_lossy(&entry.link_name_bytes().unwrap_or_default()).into_owned()
-    };
-    let t = entry.header().entry_type();
-    use tar::EntryType as T;
-    match t {
-        T::Regular | T::Continuous => {
-            let sparse_pax = entry
-                .pax_extensions()
-                .map_err(|e| ExtractError::Malformed {
-                    index,
-                    message: e.to_string(),
-                })?
-                .is_some_and(|mut p| {
-                    p.any(|r| r.is_ok_and(|r| r.key_bytes().starts_with(b"GNU.sparse.")))
-                });
-            if sparse_pax {
-                return Err(ExtractError::Sparse {
-                    index,
-                    path: path(),
-                });
-            }
-            if raw.ends_with(b"/") {
-                if entry.size() == 0 {
-                    return Ok(Kind::Dir);
-                }
-                return Err(ExtractError::Malformed {
-                    index,
-                    message: format!(
-                        "{}: a regular file of {} bytes whose name ends with '/'",
-                        show(&path()),
-                        entry.size()
-                    ),
-                });
-            }
-            Ok(Kind::File)
-        }
-        T::Directory => Ok(Kind::Dir),
-        T::Symlink => Err(ExtractError::Symlink {
-            index,
-            path: path(),
-            target: target(entry),
-        }),
-        T::Link => Err(ExtractError::HardLink {
-            index,
-            path: path(),
-            target: target(entry),
-        }),
-        T::Char => Err(ExtractError::CharDevice {
+    let target = || String::from_utf8_lossy(m.link.as_deref().unwrap_or_default()).into_owned();
+    match m.typeflag {
+        b'0' | 0 | b'7' if m.pax_sparse => Err(ExtractError::Sparse {
             index,
             path: path(),
         }),
-        T::Block => Err(ExtractError::BlockDevice {
+        // A regular member named with a trailing '/' is a directory for GNU tar; the parser
+        // refused one that declares data.
+        b'0' | 0 | b'7' if m.has_trailing_slash() => Ok(Kind::Dir),
+        b'0' | 0 | b'7' => Ok(Kind::File),
+        b'5' => Ok(Kind::Dir),
+        b'2' => Err(ExtractError::Symlink {
+            index,
+            path: path(),
+            target: target(),
+        }),
+        b'1' => Err(ExtractError::HardLink {
+            index,
+            path: path(),
+            target: target(),
+        }),
+        b'3' => Err(ExtractError::CharDevice {
             index,
             path: path(),
         }),
-        T::Fifo => Err(ExtractError::Fifo {
+        b'4' => Err(ExtractError::BlockDevice {
             index,
             path: path(),
         }),
-        T::GNUSparse => Err(ExtractError::Sparse {
+        b'6' => Err(ExtractError::Fifo {
             index,
             path: path(),
         }),
-        other => Err(ExtractError::OtherType {
+        b'S' => Err(ExtractError::Sparse {
             index,
             path: path(),
-            kind: other.as_byte(),
+        }),
+        kind => Err(ExtractError::OtherType {
+            index,
+            path: path(),
+            kind,
         }),
     }
 }
@@ -744,29 +676,31 @@ fn unpack<R: Read>(
     durable: bool,
 ) -> Result<Extracted, ExtractError> {
     let budget = limits.header_budget();
-    let state = MeterState::default();
-    let mut ar = tar::Archive::new(Meter {
-        inner: archive,
-        state: &state,
-    });
-    let mut entries = ar.entries().map_err(|e| tar_error(&state, 0, budget, e))?;
+    let name_cap = round_up(
+        u64::try_from(limits.max_path_len)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1),
+    );
+    let mut reader = io::BufReader::with_capacity(CHUNK, archive);
+    let mut p = Parser::new(
+        &mut reader,
+        HeaderLimits {
+            name: name_cap,
+            pax: PAX_BUDGET,
+        },
+    );
     let mut out = Extracted::default();
     let mut seen: HashMap<PathBuf, Seen> = HashMap::new();
     let mut total = 0u64;
-    let mut buf = vec![0u8; CHUNK];
-    // Where the next member's headers start.
-    let mut next_header = 0u64;
     let mut index = 0u64;
     loop {
-        state.limit.set(next_header.saturating_add(budget));
-        let mut entry = match entries.next() {
-            None => break,
-            Some(Ok(e)) => e,
-            Some(Err(e)) => return Err(tar_error(&state, index, budget, e)),
+        let entry = match p.next_member() {
+            Ok(None) => break,
+            Ok(Some(e)) => e,
+            Err(f) => return Err(fault(index, budget, f)),
         };
-        let size = entry.size();
-        next_header = entry.raw_file_position().saturating_add(round_up(size));
-        let raw = entry.path_bytes().into_owned();
+        let size = entry.size;
+        let raw = entry.path.clone();
         let lossy = || String::from_utf8_lossy(&raw).into_owned();
         if index >= limits.max_members {
             return Err(ExtractError::TooManyMembers {
@@ -777,11 +711,11 @@ fn unpack<R: Read>(
         }
         let member = index;
         index += 1;
-        if entry.header().entry_type().is_pax_global_extensions() {
+        if entry.typeflag == b'g' {
             continue;
         }
         let parts = check_path(member, &raw, limits)?;
-        let kind = classify(&mut entry, member, &raw)?;
+        let kind = classify(&entry, member, &raw)?;
         let is_file = matches!(kind, Kind::File);
         if parts.is_empty() {
             if is_file {
@@ -896,24 +830,18 @@ fn unpack<R: Read>(
                 listed: true,
             },
         );
-        // The data may be read up to the end of its padding, no further.
-        state.limit.set(next_header);
-        let mut got = 0u64;
-        loop {
-            let n = match entry.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(tar_error(&state, member, budget, e)),
-            };
-            got += n as u64;
-            if got > size {
-                return Err(ExtractError::Malformed {
-                    index: member,
-                    message: format!("{}: more data than its {size} bytes", show(&lossy())),
-                });
-            }
-            file.write_all(&buf[..n]).map_err(io_at(&full))?;
+        let mut failed = None;
+        let got = p
+            .data(size, |b| {
+                if failed.is_none() {
+                    if let Err(e) = file.write_all(b) {
+                        failed = Some(e);
+                    }
+                }
+            })
+            .map_err(|source| ExtractError::ReadArchive { source })?;
+        if let Some(e) = failed {
+            return Err(io_at(&full)(e));
         }
         if got != size {
             return Err(ExtractError::Truncated {
@@ -1041,36 +969,22 @@ mod tests {
     }
 
     #[test]
-    fn the_meter_stops_at_its_limit_and_notes_reader_failures() {
-        let state = MeterState::default();
-        state.limit.set(10);
-        let data = [1u8; 64];
-        let mut m = Meter {
-            inner: &data[..],
-            state: &state,
-        };
-        let mut buf = [0u8; 32];
-        assert_eq!(m.read(&mut buf).unwrap(), 10);
-        assert!(m.read(&mut buf).is_err());
-        assert!(state.over.get() && !state.failed.get());
-        assert_eq!(state.pos.get(), 10);
-
-        struct Broken;
-        impl Read for Broken {
-            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-                Err(io::Error::other("broken"))
-            }
-        }
-        let state = MeterState::default();
-        state.limit.set(u64::MAX);
-        let mut m = Meter {
-            inner: Broken,
-            state: &state,
-        };
-        assert!(m.read(&mut buf).is_err());
-        assert!(state.failed.get() && !state.over.get());
-        let e = tar_error(&state, 4, 100, io::Error::other("broken"));
+    fn parser_faults_map_to_errors() {
+        let e = fault(4, 100, Fault::Io(io::Error::other("broken")));
         assert!(matches!(e, ExtractError::ReadArchive { .. }));
+        let e = fault(4, 100, Fault::TooLarge("x".into()));
+        assert!(matches!(
+            e,
+            ExtractError::HeadersTooLarge {
+                index: 4,
+                limit: 100
+            }
+        ));
+        let e = fault(4, 100, Fault::Alias("two names".into()));
+        assert!(
+            e.to_string().starts_with("member 4: readers disagree"),
+            "{e}"
+        );
     }
 
     #[test]

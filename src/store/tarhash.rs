@@ -2,9 +2,12 @@
 //! bytes, without extracting: the archive's digests run on their own threads while the tar
 //! parser hashes each member on another (see [`crate::store::hashing`]).
 //!
-//! An uncompressed tar is read by [`crate::store::tarstream`], which hashes member data in the
-//! shared read buffers; a gzip tar, and the rare uncompressed tar that reader leaves aside (GNU
-//! sparse members), by the `tar` crate ([`hash_members`]). Both give the same members.
+//! Every tar is read by [`crate::store::tarstream`], which resolves members as GNU `tar -x`
+//! does and refuses archives that readers would read differently (FORMAT.md 6.2); it hashes
+//! member data in the shared read buffers (a gzip tar: in the decoder's buffer). The `tar`
+//! crate's reading ([`hash_members`]) is kept for differential tests: on every archive the
+//! streaming reader accepts, it gives the same members (but for a regular member named with a
+//! trailing `/`, a directory for GNU tar).
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Hashes, Member};
@@ -34,7 +37,8 @@ fn utf8(bytes: &[u8], what: &str, index: usize) -> std::result::Result<String, S
     })
 }
 
-/// Reads a tar stream and hashes every regular member's content.
+/// Reads a tar stream with the `tar` crate and hashes every regular member's content (for
+/// differential tests; `scelle` seals with [`crate::store::tarstream`]).
 pub fn hash_members<R: Read>(
     reader: R,
     sel: HashSelection,
@@ -79,7 +83,7 @@ pub fn inspect_members<R: Read, I: MemberInspector>(
             }
             file_member(path, size, h.finish(), mtime, inspector)
         } else {
-            non_file_member(path, etype, link, mtime)
+            non_file_member(path, non_file_kind(etype), link, mtime)
         };
         members.push(member);
     }
@@ -105,16 +109,17 @@ pub(crate) fn file_member<I: MemberInspector>(
     }
 }
 
-/// The member recorded for a tar entry that is not a regular file (FORMAT.md 6.2).
+/// The member recorded for a tar entry that is not a regular file (FORMAT.md 6.2): `kind` is
+/// `dir`, `symlink`, `hardlink` or `other`.
 pub(crate) fn non_file_member(
     path: String,
-    t: tar::EntryType,
+    kind: &str,
     link: Option<String>,
     mtime: Option<u64>,
 ) -> Member {
     Member {
         path,
-        kind: non_file_kind(t).into(),
+        kind: kind.into(),
         size: None,
         hashes: None,
         link,
@@ -148,9 +153,10 @@ fn not_a_tar(path: &Path, why: &str) -> Error {
     ))
 }
 
-/// Hashes a tar file as a whole and member by member, in one pass: the streaming reader for an
-/// uncompressed tar; the `tar` crate for gzip, and in a second pass for an uncompressed tar the
-/// streaming reader does not handle (GNU sparse members).
+/// Hashes a tar file as a whole and member by member, in one pass, with the streaming reader
+/// (through [`flate2`] for gzip). An archive that readers would read differently, or with a
+/// member `tar -x` makes from something other than its bytes (sparse, unknown type), is
+/// refused: nothing is recorded for it (FORMAT.md 6.2).
 pub fn hash_tar(
     path: &Path,
     gzip: bool,
@@ -168,12 +174,17 @@ pub fn inspect_tar<I: MemberInspector + Send>(
     progress: Progress,
     inspector: &mut I,
 ) -> Result<TarDigest> {
-    if gzip {
-        return inspect_tar_with_tar_crate(path, true, sel, progress, inspector);
-    }
     let file = std::fs::File::open(path).at(path)?;
     let insp = &mut *inspector;
-    let parse = move |r: &mut ChunkReader| tarstream::inspect_members(r, sel, insp);
+    let parse = move |r: &mut ChunkReader| {
+        if gzip {
+            let mut z =
+                std::io::BufReader::with_capacity(256 * 1024, flate2::read::GzDecoder::new(r));
+            tarstream::inspect_members(&mut z, sel, insp)
+        } else {
+            tarstream::inspect_members(r, sel, insp)
+        }
+    };
     let (size, hashes, members) =
         hashing::hash_stream_with(file, sel, progress, Some(parse)).at(path)?;
     match members.expect("a parser was given") {
@@ -183,25 +194,16 @@ pub fn inspect_tar<I: MemberInspector + Send>(
             members,
         }),
         Err(Stop::Invalid(e)) => Err(not_a_tar(path, &e)),
-        Err(Stop::Unsupported(_)) => {
-            // Archive and members both come from the second pass; the first pass's digest
-            // checks that the file did not change in between. (The progress display has
-            // already reached the file's size.)
-            inspector.reset();
-            let t = inspect_tar_with_tar_crate(path, false, sel, &hashing::no_progress, inspector)?;
-            if t.size != size || t.hashes != hashes {
-                return Err(Error::input(format!(
-                    "{}: the file changed while it was being hashed; seal it again once it is stable",
-                    path.display()
-                )));
-            }
-            Ok(t)
-        }
+        Err(Stop::Unsupported(e)) => Err(Error::input(format!(
+            "{}: refused, nothing was sealed: {e}. Sealing records each member as GNU tar \
+             extracts it; to seal this archive as one file, use --as file",
+            path.display()
+        ))),
     }
 }
 
 /// Hashes a tar file as a whole and member by member, in one pass, reading members with the
-/// `tar` crate (through [`flate2`] for gzip).
+/// `tar` crate (through [`flate2`] for gzip): for differential tests.
 pub fn hash_tar_with_tar_crate(
     path: &Path,
     gzip: bool,
