@@ -69,7 +69,12 @@ pub fn state_of(lines: &[Vec<u8>]) -> ChainState {
 
 /// Who, among the case's keys, signed or cosigned this checkpoint validly.
 fn signers(state: &ChainState, cp: &StoredCheckpoint) -> Vec<String> {
-    let check = crate::format::cosign::check_note(state, &cp.note, cp.checkpoint.size, crate::format::cosign::now_secs());
+    let check = crate::format::cosign::check_note(
+        state,
+        &cp.note,
+        cp.checkpoint.size,
+        crate::format::cosign::now_secs(),
+    );
     let mut names = check.signed_by;
     names.extend(check.cosigned_by.into_iter().map(|(n, _)| n));
     names

@@ -258,15 +258,7 @@ pub fn verify_with(
                 ),
             ));
         }
-        let seen = check_checkpoint(
-            path,
-            cp,
-            &state,
-            &roots,
-            now,
-            Place::Stored,
-            &mut findings,
-        );
+        let seen = check_checkpoint(path, cp, &state, &roots, now, Place::Stored, &mut findings);
         if let Some((sightings, ok)) = seen {
             for (name, time) in sightings {
                 witnesses.push(WitnessSighting {
@@ -284,15 +276,7 @@ pub fn verify_with(
     for (path, cp) in &given {
         match cp {
             Ok(cp) => {
-                check_checkpoint(
-                    path,
-                    cp,
-                    &state,
-                    &roots,
-                    now,
-                    Place::Trusted,
-                    &mut findings,
-                );
+                check_checkpoint(path, cp, &state, &roots, now, Place::Trusted, &mut findings);
             }
             Err(e) => findings.push(file_finding(
                 Severity::Error,
@@ -613,9 +597,7 @@ impl PinnedIoc {
     /// `ioc-file`: reported by [`check_ioc_copies`]).
     fn read(case: &CaseDir, sha256: &str) -> Option<PinnedIoc> {
         use sha2::Digest;
-        if !crate::format::encoding::unhex::<32>(sha256).is_some() {
-            return None;
-        }
+        crate::format::encoding::unhex::<32>(sha256)?;
         let bytes = std::fs::read(case.ioc_dir().join(format!("{sha256}.stix2"))).ok()?;
         if crate::format::encoding::hex(&sha2::Sha256::digest(&bytes)) != sha256 {
             return None;
