@@ -156,11 +156,14 @@ pub fn checkpoint(data: &[u8]) {
             "a checkpoint re-parses to itself"
         );
     }
-    let check = cosign::check_note(fixture_state(), &parsed);
+    let size = note::Checkpoint::parse_text(&parsed.text).map_or(1, |cp| cp.size);
+    let check = cosign::check_note(fixture_state(), &parsed, size, 0);
     let _ = (
         check.signed_by,
         check.cosigned_by,
         check.invalid,
+        check.misplaced,
+        check.future,
         check.unknown,
     );
     for sig in &parsed.signatures {

@@ -651,6 +651,10 @@ pub struct VerifyArgs {
     /// Re-hash every artifact and tar member against its record.
     #[arg(long)]
     pub rehash: bool,
+    /// A checkpoint kept from earlier (by counsel, the court, a witness): fail with `rollback`
+    /// if the case is behind it or inconsistent with it (repeat for several).
+    #[arg(long, value_name = "FILE")]
+    pub trusted_checkpoint: Vec<PathBuf>,
     /// JSON Lines output (see docs/FORMAT.md).
     #[arg(long)]
     pub json: bool,

@@ -394,9 +394,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Verify(a) => {
             let case = case_dir(&cli)?;
             let progress = Progress::new(!a.json && a.rehash, "re-hashing");
-            let report = ops::verify::verify(
+            let report = ops::verify::verify_with(
                 &case,
                 ops::verify::VerifyOptions { rehash: a.rehash },
+                &a.trusted_checkpoint,
                 &|n| progress.advance(n),
             )?;
             drop(progress);

@@ -1080,15 +1080,17 @@ fn independent_verifier_detects_an_edited_checkpoint_root() {
     assert_ne!(old_root, new_root);
     fs::write(fx.checkpoint(5), new.replacen(new_root, old_root, 1)).unwrap();
     let (code, output) = verify_case_dir(&fx.case);
+    // The signature no longer verifies, so the checkpoint states nothing (FORMAT.md 8.2): its
+    // root is not compared with the ledger, and nobody is accused of rewriting it.
     assert_failed_with(
         &output,
         code,
         &[
-            ("checkpoint-root", "checkpoints/000000000005.txt"),
             ("checkpoint-signature", "checkpoints/000000000005.txt"),
             ("checkpoint-unsigned", "checkpoints/000000000005.txt"),
         ],
     );
+    assert!(!output.contains("[checkpoint-root]"), "{output}");
     // The ledger itself is untouched: no entry is blamed.
     assert!(!output.contains("] entry "), "{output}");
     assert_eq!(fx.scelle_verify_code(), 1, "scelle verify accepts it");
@@ -1492,8 +1494,13 @@ fn pair(code: &str, place: &str) -> (String, String) {
 
 /// The independent verifier's verdict, from its `ERROR [code] place: …`, `WARNING [code] place:
 /// …` and `WITNESS place: witness NAME has seen tree size N (cosigned at …, time T)` lines.
-fn python_verdict(case: &Path) -> (Verdict, String) {
-    let (exit, output) = verify_case_dir(case);
+fn python_verdict(case: &Path, trusted: &[&Path]) -> (Verdict, String) {
+    let mut args = vec![case.as_os_str().to_owned()];
+    for t in trusted {
+        args.push("--trusted-checkpoint".into());
+        args.push(t.as_os_str().to_owned());
+    }
+    let (exit, output) = verify_case_py(&args);
     let mut verdict = Verdict {
         exit,
         ..Verdict::default()
@@ -1502,7 +1509,11 @@ fn python_verdict(case: &Path) -> (Verdict, String) {
         let finding = |rest: &str| -> (String, String) {
             let (code, rest) = rest.split_once("] ").expect("[code] place: message");
             let (place, _) = rest.split_once(": ").expect("place: message");
-            pair(code, place)
+            // A file outside the case (a trusted checkpoint) is named by its file name.
+            match Path::new(place) {
+                p if p.is_absolute() => pair(code, p.file_name().unwrap().to_str().unwrap()),
+                _ => pair(code, place),
+            }
         };
         if let Some(rest) = line.strip_prefix("ERROR [") {
             verdict.errors.insert(finding(rest));
@@ -1529,8 +1540,13 @@ fn python_verdict(case: &Path) -> (Verdict, String) {
 }
 
 /// `scelle verify --json`'s verdict (section 11).
-fn scelle_verdict(case: &Path) -> Verdict {
-    let out = run(scelle().arg("-C").arg(case).args(["verify", "--json"]));
+fn scelle_verdict(case: &Path, trusted: &[&Path]) -> Verdict {
+    let mut cmd = scelle();
+    cmd.arg("-C").arg(case).args(["verify", "--json"]);
+    for t in trusted {
+        cmd.arg("--trusted-checkpoint").arg(t);
+    }
+    let out = run(&mut cmd);
     let mut verdict = Verdict {
         exit: out.status.code().expect("exit code"),
         ..Verdict::default()
@@ -1580,8 +1596,13 @@ fn scelle_verdict(case: &Path) -> Verdict {
 /// Both verifiers' verdicts, required to be the same. Returns it with the independent
 /// verifier's output.
 fn both_verdicts(case: &Path) -> (Verdict, String) {
-    let (python, output) = python_verdict(case);
-    let scelle = scelle_verdict(case);
+    both_verdicts_trusting(case, &[])
+}
+
+/// [`both_verdicts`] with `--trusted-checkpoint` for each of `trusted` (FORMAT.md 8.5).
+fn both_verdicts_trusting(case: &Path, trusted: &[&Path]) -> (Verdict, String) {
+    let (python, output) = python_verdict(case, trusted);
+    let scelle = scelle_verdict(case, trusted);
     assert_eq!(
         python, scelle,
         "the verifiers disagree (left: verify_case.py, right: scelle verify):\n{output}"
@@ -2616,6 +2637,410 @@ fn both_verifiers_check_the_case_copy_of_an_ioc_file() {
     assert_eq!(
         verdict.warnings,
         BTreeSet::from([pair("ioc-file-missing", &place)]),
+        "{output}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who may sign which checkpoint (section 8.2), cosignature times (8.3), the checkpoints
+// directory, and rollback against a kept checkpoint (8.5)
+// ---------------------------------------------------------------------------------------------
+
+/// The signing key in a key file, as its holder has it.
+fn holder_key(key_file: &str) -> ed25519_dalek::SigningKey {
+    let text = fs::read_to_string(key_file).unwrap();
+    scelle::format::keys::decrypt_private_key(&text, PASSPHRASE.as_bytes()).expect("the key opens")
+}
+
+/// The checkpoint file `file` with a signature (alg 0x01) by `name`'s key added.
+fn add_note_signature(file: &Path, name: &str, key: &ed25519_dalek::SigningKey) {
+    let mut note = scelle::format::note::Note::parse(&fs::read_to_string(file).unwrap()).unwrap();
+    note.add_signature(name, key);
+    fs::write(file, note.encode()).unwrap();
+}
+
+/// A checkpoint note of this case's origin for (`size`, `root`), signed by `name`'s key only.
+fn signed_checkpoint(
+    origin: &str,
+    size: u64,
+    root: [u8; 32],
+    name: &str,
+    key: &ed25519_dalek::SigningKey,
+) -> String {
+    let cp = scelle::format::note::Checkpoint {
+        origin: origin.to_string(),
+        size,
+        root,
+    };
+    scelle::format::note::Note::sign(&cp.text(), name, key)
+        .unwrap()
+        .encode()
+}
+
+/// The case's origin (entry 0).
+fn origin_of(cc: &CustodyCase) -> String {
+    cc.entries()[0]["body"]["case"]["origin"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Section 8.2: a signature counts only by a key that may sign a checkpoint of that size (by
+/// ledger position), and every finding about a checkpoint's size or root names its signers.
+/// Counsel's key, enrolled by entry 3, signing the checkpoint of size 3 (entries 0..2):
+/// `checkpoint-key`; the expert's key rotated out at entry 4 signing size 6: `checkpoint-key`;
+/// the same key may sign size 5 (the rotation is its own last entry), as `key rotate` does.
+/// A checkpoint signed by counsel alone that claims more entries than the ledger has is
+/// `truncated`, and says it is counsel's claim. Both verifiers agree on each.
+#[test]
+fn both_verifiers_count_checkpoint_signatures_by_ledger_position() {
+    let cc = CustodyCase::new(&[("expert", "expert"), ("counsel", "counsel")]); // 0..3
+    let next = cc.keys.join("next");
+    cc.new_key(&next, "expert", "expert");
+    let new_expert_pub = next.join("expert.pub").display().to_string();
+    cc.ok(&[
+        "key",
+        "rotate",
+        "--old",
+        &cc.key("expert"),
+        "--new",
+        &new_expert_pub,
+    ]); // 4
+    cc.ok(&["note", "--text", "received", "--key", &cc.key("counsel")]); // 5
+    let cp = |n: u64| cc.case.join(format!("checkpoints/{n:012}.txt"));
+    let place = |n: u64| format!("checkpoints/{n:012}.txt");
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert!(
+        verdict.errors.is_empty() && verdict.warnings.is_empty(),
+        "{output}"
+    );
+    // The checkpoint after the rotation is signed by the old key, which may sign it.
+    let (_, sigs) = parse_note(&fs::read_to_string(cp(5)).unwrap());
+    assert_eq!(sigs.len(), 1);
+    assert_eq!(sigs[0].0, "expert");
+
+    let counsel = holder_key(&cc.key("counsel"));
+    let old_expert = holder_key(&cc.key("expert"));
+    for (size, name, key, why) in [
+        (3, "counsel", &counsel, "was enrolled at entry 3"),
+        (6, "expert", &old_expert, "rotated out at entry 4"),
+    ] {
+        let original = fs::read(cp(size)).unwrap();
+        add_note_signature(&cp(size), name, key);
+        let (verdict, output) = both_verdicts(&cc.case);
+        assert_eq!(verdict.exit, 1, "{size}: {output}");
+        assert_eq!(
+            verdict.errors,
+            BTreeSet::from([pair("checkpoint-key", &place(size))]),
+            "{size}: {output}"
+        );
+        assert!(output.contains(why), "{size}: {output}");
+        fs::write(cp(size), original).unwrap();
+    }
+
+    // A checkpoint signed by counsel alone, for 12 entries: counsel's claim, named as such.
+    let root = [7u8; 32];
+    fs::write(
+        cp(12),
+        signed_checkpoint(&origin_of(&cc), 12, root, "counsel", &counsel),
+    )
+    .unwrap();
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 1, "{output}");
+    assert_eq!(
+        verdict.errors,
+        BTreeSet::from([pair("truncated", &place(12))]),
+        "{output}"
+    );
+    let counsel_id = CustodyCase::key_id(&cc.public("counsel"));
+    let named = format!("signed by counsel (key {counsel_id}, role counsel)");
+    let scelle_out = stdout_text(&run(scelle()
+        .arg("-C")
+        .arg(&cc.case)
+        .args(["verify", "--json"])));
+    for out in [&output, &scelle_out] {
+        assert!(out.contains(&named), "the signer is not named:\n{out}");
+    }
+    // Signed by the rotated-out expert key instead, it is no one's claim: not compared.
+    fs::write(
+        cp(12),
+        signed_checkpoint(&origin_of(&cc), 12, root, "expert", &old_expert),
+    )
+    .unwrap();
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(
+        verdict.errors,
+        BTreeSet::from([
+            pair("checkpoint-key", &place(12)),
+            pair("checkpoint-unsigned", &place(12))
+        ]),
+        "{output}"
+    );
+}
+
+/// Section 8.2: a checkpoint of size 0 is refused (`checkpoint-size`), as is a file whose
+/// name is not its size; anything in `checkpoints/` other than a regular file named
+/// NNNNNNNNNNNN.txt is a `checkpoint-stray` warning and is not read. Section 8.3: a
+/// cosignature dated beyond now + 300 s (here in 2100) is refused (`checkpoint-future`) and
+/// is no witness. Both verifiers agree on each.
+#[test]
+fn both_verifiers_refuse_size_zero_misnamed_stray_and_future_checkpoints() {
+    let cc = CustodyCase::new(&[("expert", "expert"), ("counsel", "counsel")]); // 0..3
+    let dir = cc.case.join("checkpoints");
+    let expert = holder_key(&cc.key("expert"));
+    let empty_root: [u8; 32] = {
+        use sha2::Digest;
+        sha2::Sha256::digest(b"").into()
+    };
+    fs::write(
+        dir.join("000000000000.txt"),
+        signed_checkpoint(&origin_of(&cc), 0, empty_root, "expert", &expert),
+    )
+    .unwrap();
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(
+        verdict.errors,
+        BTreeSet::from([pair("checkpoint-size", "checkpoints/000000000000.txt")]),
+        "{output}"
+    );
+    fs::remove_file(dir.join("000000000000.txt")).unwrap();
+
+    fs::copy(dir.join("000000000003.txt"), dir.join("000000000002.txt")).unwrap();
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(
+        verdict.errors,
+        BTreeSet::from([pair("checkpoint-size", "checkpoints/000000000002.txt")]),
+        "{output}"
+    );
+    fs::remove_file(dir.join("000000000002.txt")).unwrap();
+
+    // Strays: a note, a leftover temporary file, a directory with a checkpoint's name, and a
+    // forged "checkpoint" under another name: warnings only, none of them read.
+    fs::write(dir.join("README"), "notes\n").unwrap();
+    fs::write(dir.join("000000000009.txt.tmp"), "partial").unwrap();
+    fs::create_dir(dir.join("000000000008.txt")).unwrap();
+    fs::write(
+        dir.join("9.txt"),
+        signed_checkpoint(&origin_of(&cc), 9, [1; 32], "expert", &expert),
+    )
+    .unwrap();
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert_eq!(
+        verdict.warnings,
+        [
+            "README",
+            "000000000009.txt.tmp",
+            "000000000008.txt",
+            "9.txt"
+        ]
+        .iter()
+        .map(|n| pair("checkpoint-stray", &format!("checkpoints/{n}")))
+        .collect(),
+        "{output}"
+    );
+    for n in ["README", "000000000009.txt.tmp", "9.txt"] {
+        fs::remove_file(dir.join(n)).unwrap();
+    }
+    fs::remove_dir(dir.join("000000000008.txt")).unwrap();
+
+    // Counsel's cosignature of the latest checkpoint, dated 2100-01-01.
+    let file = dir.join("000000000004.txt");
+    let mut note = scelle::format::note::Note::parse(&fs::read_to_string(&file).unwrap()).unwrap();
+    let counsel = holder_key(&cc.key("counsel"));
+    let in_2100 = 4_102_444_800;
+    note.signatures.push(scelle::format::cosign::cosign(
+        &note, "counsel", &counsel, in_2100,
+    ));
+    fs::write(&file, note.encode()).unwrap();
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 1, "{output}");
+    assert_eq!(
+        verdict.errors,
+        BTreeSet::from([pair("checkpoint-future", "checkpoints/000000000004.txt")]),
+        "{output}"
+    );
+    assert!(verdict.witnesses.is_empty(), "{output}");
+    // Dated now, the same cosignature is a witness.
+    note.signatures.pop();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    note.signatures.push(scelle::format::cosign::cosign(
+        &note, "counsel", &counsel, now,
+    ));
+    fs::write(&file, note.encode()).unwrap();
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert_eq!(
+        verdict.witnesses,
+        BTreeSet::from([("counsel".to_string(), 4, now)]),
+        "{output}"
+    );
+}
+
+/// Section 8.5: the examiner's key is revoked (entry 4); whoever can write the case cuts the
+/// ledger back to 4 entries and deletes the later checkpoint: the examiner is "un-revoked" and
+/// the case alone verifies. The checkpoint of size 5 that counsel kept exposes it: `rollback`
+/// from both verifiers. The examiner then appends a note at entry 4 and signs its checkpoint:
+/// the case is now inconsistent with the kept checkpoint, `rollback` again.
+#[test]
+fn both_verifiers_detect_a_rollback_with_a_trusted_checkpoint() {
+    let cc = CustodyCase::new(&[("expert", "expert"), ("examiner", "examiner")]); // 0..3
+    cc.ok(&[
+        "key",
+        "revoke",
+        "examiner",
+        "--reason",
+        "left the case",
+        "--key",
+        &cc.key("expert"),
+    ]); // 4
+    let kept_dir = tempfile::tempdir().unwrap();
+    let kept = kept_dir.path().join("kept-by-counsel.txt");
+    fs::copy(cc.case.join("checkpoints/000000000005.txt"), &kept).unwrap();
+    let (verdict, output) = both_verdicts_trusting(&cc.case, &[&kept]);
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert!(
+        verdict.errors.is_empty() && verdict.warnings.is_empty(),
+        "{output}"
+    );
+
+    // Cut back: the revocation and its checkpoint are gone.
+    let lines = cc.lines();
+    fs::write(cc.ledger(), lines[..4].join("\n") + "\n").unwrap();
+    fs::remove_file(cc.case.join("checkpoints/000000000005.txt")).unwrap();
+    fs::remove_file(cc.case.join("ledger.index")).ok();
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(
+        verdict.exit, 0,
+        "undetectable without a kept checkpoint: {output}"
+    );
+    let (verdict, output) = both_verdicts_trusting(&cc.case, &[&kept]);
+    assert_eq!(verdict.exit, 1, "{output}");
+    assert_eq!(
+        verdict.errors,
+        BTreeSet::from([pair("rollback", "kept-by-counsel.txt")]),
+        "{output}"
+    );
+    assert!(output.contains("signed by expert (key "), "{output}");
+
+    // The "un-revoked" examiner writes on.
+    cc.ok(&["note", "--text", "still here", "--key", &cc.key("examiner")]); // 4
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+    let (verdict, output) = both_verdicts_trusting(&cc.case, &[&kept]);
+    assert_eq!(verdict.exit, 1, "{output}");
+    assert_eq!(
+        verdict.errors,
+        BTreeSet::from([pair("rollback", "kept-by-counsel.txt")]),
+        "{output}"
+    );
+    // A kept checkpoint that is not the case's own signature proves nothing: refused.
+    let forged = kept_dir.path().join("forged.txt");
+    let examiner = holder_key(&cc.key("examiner"));
+    fs::write(
+        &forged,
+        signed_checkpoint(&origin_of(&cc), 9, [3; 32], "stranger", &examiner),
+    )
+    .unwrap();
+    let (verdict, output) = both_verdicts_trusting(&cc.case, &[&forged]);
+    assert_eq!(verdict.exit, 1, "{output}");
+    assert!(
+        verdict
+            .errors
+            .contains(&pair("checkpoint-unsigned", "forged.txt")),
+        "{output}"
+    );
+    assert!(
+        !verdict.errors.iter().any(|(c, _)| c == "rollback"),
+        "{output}"
+    );
+}
+
+/// Section 6.8, `ioc-match`: a scan appended and signed by the expert is checked against the
+/// case's copy of the IOC file it pins and against the seals. A pattern or an indicator id
+/// not in the file, a `size` or `indicator_objects` that is not the file's, a `member` not in
+/// the seal, a member given for a file exhibit or missing for a tar: each is an error at that
+/// entry, from both verifiers. The recorded scan, appended again, is valid; without the copy
+/// (only `ioc-file-missing`) the file-dependent checks cannot be made.
+#[test]
+fn both_verifiers_check_ioc_matches_against_the_pinned_file_and_the_seal() {
+    let cc = ioc_case(); // 0..6
+    let expert = cc.key("expert");
+    let expert_pub = cc.public("expert");
+    let pristine = fs::read(cc.ledger()).unwrap();
+    let entries = cc.entries();
+    let scan = entries[5]["body"].clone();
+    let clean = entries[6]["body"].clone();
+    let forge = |body: Value| {
+        fs::write(cc.ledger(), &pristine).unwrap();
+        assert_eq!(cc.append_signed(&expert, &expert_pub, "ioc.scan", body), 7);
+        both_verdicts(&cc.case)
+    };
+    let (verdict, output) = forge(scan.clone());
+    assert_eq!(verdict.exit, 0, "control: {output}");
+
+    let mut forgeries: Vec<(&str, Value)> = Vec::new();
+    let mut body = scan.clone();
+    match_on(&mut body, "content")["pattern"] = "[domain-name:value = 'example.org']".into();
+    forgeries.push(("a pattern not in the file", body));
+    let mut body = scan.clone();
+    match_on(&mut body, "name")["indicator"] =
+        "indicator--00000000-0000-4000-8000-000000000000".into();
+    forgeries.push(("an indicator id not in the file", body));
+    let mut body = scan.clone();
+    let size = body["ioc_files"][0]["size"].as_u64().unwrap();
+    body["ioc_files"][0]["size"] = (size + 1).into();
+    forgeries.push(("a size that is not the file's", body));
+    let mut body = scan.clone();
+    for member in ["indicator_objects", "used"] {
+        let n = body["ioc_files"][0][member].as_u64().unwrap();
+        body["ioc_files"][0][member] = (n + 1).into();
+    }
+    forgeries.push(("indicator_objects that is not the file's", body));
+    let mut body = scan.clone();
+    match_on(&mut body, "name")["member"] = "private/var/db/not-sealed.plist".into();
+    forgeries.push(("a member not in the seal", body));
+    let mut body = scan.clone();
+    match_on(&mut body, "name")
+        .as_object_mut()
+        .unwrap()
+        .remove("member");
+    forgeries.push(("no member for a tar exhibit", body));
+    let mut body = clean.clone();
+    let mut m = match_on(&mut scan.clone(), "name").clone();
+    m["exhibit"] = "E-0001".into();
+    body["matches"] = serde_json::json!([m]);
+    body["exhibits"][0]["matches"] = 1.into();
+    forgeries.push(("a member for a file exhibit", body));
+
+    for (what, body) in forgeries {
+        let (verdict, output) = forge(body.clone());
+        assert_eq!(verdict.exit, 1, "{what}: {output}");
+        assert_eq!(
+            verdict.errors,
+            BTreeSet::from([pair("ioc-match", "entry 7")]),
+            "{what}: {output}"
+        );
+        assert!(verdict
+            .warnings
+            .contains(&pair("uncheckpointed", "checkpoints/")));
+    }
+
+    // Without the case's copy, a pattern not in the file cannot be seen (section 6.8).
+    let digest = scan["ioc_files"][0]["sha256"].as_str().unwrap();
+    fs::remove_file(ioc_copy(&cc, digest)).unwrap();
+    let mut body = scan.clone();
+    match_on(&mut body, "content")["pattern"] = "[domain-name:value = 'example.org']".into();
+    let (verdict, output) = forge(body);
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert!(
+        verdict
+            .warnings
+            .contains(&pair("ioc-file-missing", &format!("ioc/{digest}.stix2"))),
         "{output}"
     );
 }

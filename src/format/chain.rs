@@ -292,6 +292,50 @@ impl ChainState {
         }
     }
 
+    /// Whether key `k` may sign (alg 0x01) or cosign (alg 0x04) a checkpoint of tree size
+    /// `size` (FORMAT.md 8.2), this state being that of the whole ledger: the key was enrolled
+    /// by one of the first `size` entries (`enrolled_at` ≤ `size` − 1), and was not revoked or
+    /// rotated out by one of them, except that a key rotated out by entry `size` − 1 itself
+    /// may sign (it signed that entry, and `key rotate` signs the checkpoint after it with the
+    /// old key). No key may sign a checkpoint of size 0. `Err` says why not.
+    pub fn may_sign_checkpoint(&self, k: &EnrolledKey, size: u64) -> Result<(), String> {
+        let who = format!("{} (key {})", k.record.name, k.record.id);
+        if size == 0 {
+            return Err(format!("{who} cannot sign a checkpoint of size 0"));
+        }
+        let last = size - 1;
+        if k.enrolled_at > last {
+            return Err(format!(
+                "{who} was enrolled at entry {}, after the {size} entries this checkpoint covers",
+                k.enrolled_at
+            ));
+        }
+        match k.revoked_at {
+            Some(at) if at < last => Err(format!(
+                "{who} was revoked or rotated out at entry {at}, before entry {last} that this checkpoint ends with"
+            )),
+            Some(at) if at == last && !self.rotated_at(k, at) => Err(format!(
+                "{who} was revoked by entry {at}, the last entry this checkpoint covers"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether `k` was rotated out (not revoked) by entry `at`: a successor was enrolled there.
+    fn rotated_at(&self, k: &EnrolledKey, at: u64) -> bool {
+        self.keys
+            .iter()
+            .any(|o| o.record.id != k.record.id && o.enrolled_at == at)
+    }
+
+    /// `name (key ID, role ROLE)` of key `k`, for checkpoint findings.
+    pub fn describe_key(k: &EnrolledKey) -> String {
+        match &k.record.role {
+            Some(r) => format!("{} (key {}, role {r})", k.record.name, k.record.id),
+            None => format!("{} (key {})", k.record.name, k.record.id),
+        }
+    }
+
     /// The key signing a note signature line: same name and a matching note key id for
     /// `alg` (0x01 signatures, 0x04 cosignatures).
     pub fn note_key(

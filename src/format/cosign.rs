@@ -39,39 +39,86 @@ pub fn verify_cosignature(sig: &NoteSignature, text: &str, public: &VerifyingKey
         .map(|_| time)
 }
 
+/// How far in the future (seconds after the verifier's clock) a cosignature may be dated:
+/// five minutes, the tolerance for the witness's and the verifier's clocks to disagree
+/// (FORMAT.md 8.3). A later timestamp is refused (`checkpoint-future`).
+pub const COSIGNATURE_SKEW_SECS: u64 = 300;
+
 /// What the signature lines of one checkpoint say, checked against a case's keys.
 #[derive(Debug, Default, Clone)]
 pub struct NoteCheck {
-    /// Names of enrolled keys whose checkpoint signature verifies.
+    /// Names of keys whose checkpoint signature verifies and who may sign at this size.
     pub signed_by: Vec<String>,
-    /// (name, time) of enrolled keys whose cosignature verifies.
+    /// The same keys described, `name (key ID, role ROLE)`, for messages.
+    pub signers: Vec<String>,
+    /// (name, time) of keys whose cosignature verifies, who may cosign at this size, and
+    /// whose time is not in the future.
     pub cosigned_by: Vec<(String, u64)>,
-    /// Lines by enrolled keys that do not verify, described.
+    /// Lines by enrolled keys that do not verify, described (`checkpoint-signature`).
     pub invalid: Vec<String>,
+    /// Lines that verify, by keys of the case that may not sign a checkpoint of this size
+    /// (enrolled later, or revoked or rotated out before it), described (`checkpoint-key`).
+    pub misplaced: Vec<String>,
+    /// Cosignatures that verify but are dated more than [`COSIGNATURE_SKEW_SECS`] after
+    /// `now`, described (`checkpoint-future`).
+    pub future: Vec<String>,
     /// Names of signers not enrolled in the case (not checked).
     pub unknown: Vec<String>,
 }
 
-/// Checks every signature line of `note` against the keys of `state`.
-pub fn check_note(state: &ChainState, note: &Note) -> NoteCheck {
+impl NoteCheck {
+    /// `by NAME (key ID, role ROLE), ...`, or `by no key of the case`, for messages.
+    pub fn by(&self) -> String {
+        if self.signers.is_empty() {
+            "not validly signed by any key of the case".to_string()
+        } else {
+            format!("signed by {}", self.signers.join(" and "))
+        }
+    }
+}
+
+/// Checks every signature line of `note`, a checkpoint of tree size `size`, against the keys
+/// of `state` (the state after the whole ledger): a line counts only if it verifies and its
+/// key may sign a checkpoint of that size ([`ChainState::may_sign_checkpoint`]); a cosignature
+/// counts only if it is not dated after `now` (seconds since 1970) + [`COSIGNATURE_SKEW_SECS`].
+pub fn check_note(state: &ChainState, note: &Note, size: u64, now: u64) -> NoteCheck {
     let mut out = NoteCheck::default();
     for sig in &note.signatures {
         if let Some((k, pk)) = state.note_key(&sig.name, sig.key_id, ALG_ED25519) {
-            if sig.verifies(&note.text, &k.record.name, &pk) {
-                out.signed_by.push(sig.name.clone());
-            } else {
+            if !sig.verifies(&note.text, &k.record.name, &pk) {
                 out.invalid.push(format!(
                     "signature by {} (key {}) does not verify",
                     sig.name, k.record.id
                 ));
+            } else if let Err(why) = state.may_sign_checkpoint(k, size) {
+                out.misplaced.push(format!(
+                    "the signature verifies but does not count: {why} (FORMAT.md 8.2)"
+                ));
+            } else {
+                out.signed_by.push(sig.name.clone());
+                out.signers.push(ChainState::describe_key(k));
             }
         } else if let Some((k, pk)) = state.note_key(&sig.name, sig.key_id, ALG_COSIGNATURE_V1) {
             match verify_cosignature(sig, &note.text, &pk) {
-                Some(t) => out.cosigned_by.push((sig.name.clone(), t)),
                 None => out.invalid.push(format!(
                     "cosignature by {} (key {}) does not verify",
                     sig.name, k.record.id
                 )),
+                Some(t) => {
+                    if let Err(why) = state.may_sign_checkpoint(k, size) {
+                        out.misplaced.push(format!(
+                            "the cosignature verifies but does not count: {why} (FORMAT.md 8.3)"
+                        ));
+                    } else if t > now.saturating_add(COSIGNATURE_SKEW_SECS) {
+                        out.future.push(format!(
+                            "cosignature by {} dated {t} ({}), more than {COSIGNATURE_SKEW_SECS} s after now ({now}): not counted",
+                            ChainState::describe_key(k),
+                            format_secs(t)
+                        ));
+                    } else {
+                        out.cosigned_by.push((sig.name.clone(), t));
+                    }
+                }
             }
         } else if state.keys.iter().any(|k| k.record.name == sig.name) {
             out.invalid.push(format!(
@@ -83,4 +130,21 @@ pub fn check_note(state: &ChainState, note: &Note) -> NoteCheck {
         }
     }
     out
+}
+
+/// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SSZ`, or `out of range`.
+fn format_secs(t: u64) -> String {
+    i64::try_from(t)
+        .ok()
+        .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+        .map(super::time::format_utc)
+        .unwrap_or_else(|| "out of range".to_string())
+}
+
+/// Seconds since 1970 now (0 if the clock is before 1970).
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }

@@ -67,13 +67,21 @@ pub fn cosign(case: &CaseDir, file: &Path, key: &LoadedKey) -> Result<Cosigned> 
         }
         _ => {}
     }
-    let check = check_note(&state, &given.note);
-    if check.signed_by.is_empty() || !check.invalid.is_empty() {
-        return fail("it does not carry a valid signature by a key of this case".into());
+    let now = crate::format::cosign::now_secs();
+    let check = check_note(&state, &given.note, size, now);
+    if check.signed_by.is_empty() || !check.invalid.is_empty() || !check.misplaced.is_empty() {
+        return fail(format!(
+            "it does not carry a valid signature by a key of this case that may sign size {size}"
+        ));
     }
     let me = state
         .active_key(&key.id())
         .ok_or_else(|| Error::input(format!("{}: the witness key is not enrolled (or is revoked) in this case; the administrator enrols it with `scelle key enrol --role witness`", key.path.display())))?;
+    if let Err(why) = state.may_sign_checkpoint(me, size) {
+        return fail(format!(
+            "{why}: a witness cosigns a checkpoint of the ledger as it was when its key was enrolled, or later; cosign the latest checkpoint"
+        ));
+    }
     let stored_path = case.checkpoints().join(checkpoints::file_name(size));
     let mut stored = checkpoints::read(&stored_path)?;
     if stored.note.text != given.note.text {
@@ -82,10 +90,7 @@ pub fn cosign(case: &CaseDir, file: &Path, key: &LoadedKey) -> Result<Cosigned> 
             stored_path.display()
         ));
     }
-    let time = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let time = now;
     let line = cosign_note(&stored.note, &me.record.name, &key.signing, time);
     stored
         .note

@@ -69,7 +69,12 @@ pub fn state_of(lines: &[Vec<u8>]) -> ChainState {
 
 /// Who, among the case's keys, signed or cosigned this checkpoint validly.
 fn signers(state: &ChainState, cp: &StoredCheckpoint) -> Vec<String> {
-    let check = crate::format::cosign::check_note(state, &cp.note);
+    let check = crate::format::cosign::check_note(
+        state,
+        &cp.note,
+        cp.checkpoint.size,
+        crate::format::cosign::now_secs(),
+    );
     let mut names = check.signed_by;
     names.extend(check.cosigned_by.into_iter().map(|(n, _)| n));
     names
@@ -277,11 +282,20 @@ pub fn check_inclusion(
                 Ok(_) => wrong.push("the checkpoint's size or root is not the proof's".into()),
                 Err(e) => wrong.push(format!("checkpoint: {e}")),
             }
-            let check = crate::format::cosign::check_note(state, &note);
+            let check = crate::format::cosign::check_note(
+                state,
+                &note,
+                size,
+                crate::format::cosign::now_secs(),
+            );
             if check.signed_by.is_empty() {
-                wrong.push("the checkpoint is not signed by a key of the case".into());
+                wrong.push(format!(
+                    "the checkpoint is not signed by a key of the case that may sign size {size}"
+                ));
             }
             wrong.extend(check.invalid);
+            wrong.extend(check.misplaced);
+            wrong.extend(check.future);
         }
     }
     wrong

@@ -2,8 +2,8 @@
 //! every stored checkpoint and each checkpoint's signatures; with `rehash`, every artifact
 //! against its record. Never stops at the first failure.
 
-use crate::error::Result;
-use crate::format::body::{Artifact, Body, Member, Seal};
+use crate::error::{IoContext, Result};
+use crate::format::body::{Artifact, Body, IocScan, Member, Seal};
 use crate::format::chain::{ChainState, Finding, Severity};
 use crate::format::encoding::b64;
 use crate::format::merkle::{ct_eq, Hash};
@@ -146,17 +146,37 @@ fn check_ioc_copies(
 
 /// Verifies the case.
 pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result<Report> {
+    verify_with(case, opts, &[], progress)
+}
+
+/// Verifies the case, and that it is not behind or inconsistent with any of the `trusted`
+/// checkpoints (files kept by counsel, the court, a witness: `verify --trusted-checkpoint`,
+/// FORMAT.md 8.5). A trusted file that cannot be read is an input error.
+pub fn verify_with(
+    case: &CaseDir,
+    opts: VerifyOptions,
+    trusted: &[std::path::PathBuf],
+    progress: Progress,
+) -> Result<Report> {
     let start = Instant::now();
     let mut findings = Vec::new();
     let stored = checkpoints::list(case)?;
+    let strays = checkpoints::strays(case)?;
+    let mut given = Vec::new();
+    for path in trusted {
+        std::fs::metadata(path).at(path)?;
+        given.push((path.clone(), checkpoints::read(path)));
+    }
     let wanted: std::collections::BTreeSet<u64> = stored
         .iter()
+        .chain(given.iter())
         .filter_map(|(_, c)| c.as_ref().ok().map(|c| c.checkpoint.size))
         .collect();
     let mut roots: HashMap<u64, Hash> = HashMap::new();
     let mut state = ChainState::new();
     let mut seals: Vec<(u64, Seal)> = Vec::new();
     let mut ioc_files: Vec<(u64, crate::format::body::IocFileRecord)> = Vec::new();
+    let mut scans: Vec<(u64, IocScan)> = Vec::new();
     let ledger = case.ledger();
     for raw in LineReader::open(&ledger)? {
         match raw? {
@@ -173,11 +193,15 @@ pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result
             RawLine::Line { bytes, .. } => {
                 let seq = state.size;
                 let applied = state.apply(&bytes);
+                let valid = applied.first_error().is_none();
                 findings.extend(applied.findings);
                 match applied.body {
                     Some(Body::Seal(s)) => seals.push((seq, *s)),
                     Some(Body::IocScan(scan)) => {
-                        ioc_files.extend(scan.ioc_files.into_iter().map(|f| (seq, f)))
+                        ioc_files.extend(scan.ioc_files.iter().cloned().map(|f| (seq, f)));
+                        if valid {
+                            scans.push((seq, *scan));
+                        }
                     }
                     _ => {}
                 }
@@ -189,10 +213,20 @@ pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result
     }
     let entries = state.size;
     check_ioc_copies(case, &ioc_files, &mut findings);
-    // Checkpoints.
-    let origin = state.case.as_ref().map(|c| c.origin.clone());
+    check_ioc_matches(case, &scans, &seals, &state, &mut findings);
+    // Checkpoints (FORMAT.md 8.2).
+    let now = crate::format::cosign::now_secs();
     let mut checkpointed_size = 0;
     let mut witnesses = Vec::new();
+    for path in &strays {
+        findings.push(file_finding(
+            Severity::Warning,
+            "checkpoint-stray",
+            path,
+            "not a checkpoint file (checkpoints/ holds only regular files named NNNNNNNNNNNN.txt): not read"
+                .into(),
+        ));
+    }
     for (path, cp) in &stored {
         let cp = match cp {
             Ok(c) => c,
@@ -206,81 +240,51 @@ pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result
                 continue;
             }
         };
-        let size = cp.checkpoint.size;
-        if Some(&cp.checkpoint.origin) != origin.as_ref() {
+        let named: Option<u64> = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n[..12].parse().ok());
+        let mut valid = true;
+        if named != Some(cp.checkpoint.size) {
+            valid = false;
             findings.push(file_finding(
-                Severity::Error,
-                "checkpoint-origin",
-                path,
-                format!(
-                    "origin {:?} is not this case's ({:?})",
-                    cp.checkpoint.origin,
-                    origin.as_deref().unwrap_or("none")
-                ),
-            ));
-        }
-        match roots.get(&size) {
-            None if size > entries => findings.push(file_finding(
-                Severity::Error,
-                "truncated",
-                path,
-                format!("checkpoint is for {size} entries but the ledger has only {entries}: entries after {entries} were removed"),
-            )),
-            None => findings.push(file_finding(
                 Severity::Error,
                 "checkpoint-size",
                 path,
-                format!("checkpoint size {size} cannot be checked"),
-            )),
-            Some(root) => {
-                if !ct_eq(root, &cp.checkpoint.root) {
-                    findings.push(file_finding(
-                        Severity::Error,
-                        "checkpoint-root",
-                        path,
-                        format!(
-                            "root {} does not match the ledger's first {size} entries ({}): the ledger was rewritten",
-                            b64(&cp.checkpoint.root),
-                            b64(root)
-                        ),
-                    ));
-                }
+                format!(
+                    "the file name says size {}, the checkpoint {}",
+                    named.unwrap_or(0),
+                    cp.checkpoint.size
+                ),
+            ));
+        }
+        let seen = check_checkpoint(path, cp, &state, &roots, now, Place::Stored, &mut findings);
+        if let Some((sightings, ok)) = seen {
+            for (name, time) in sightings {
+                witnesses.push(WitnessSighting {
+                    name,
+                    size: cp.checkpoint.size,
+                    time,
+                    file: path.display().to_string(),
+                });
+            }
+            if valid && ok {
+                checkpointed_size = checkpointed_size.max(cp.checkpoint.size);
             }
         }
-        let check = crate::format::cosign::check_note(&state, &cp.note);
-        for name in &check.unknown {
-            findings.push(file_finding(
-                Severity::Warning,
-                "checkpoint-unknown-signer",
-                path,
-                format!("signature by {name:?}, not a key enrolled in this case: not checked"),
-            ));
-        }
-        for problem in &check.invalid {
-            findings.push(file_finding(
+    }
+    for (path, cp) in &given {
+        match cp {
+            Ok(cp) => {
+                check_checkpoint(path, cp, &state, &roots, now, Place::Trusted, &mut findings);
+            }
+            Err(e) => findings.push(file_finding(
                 Severity::Error,
-                "checkpoint-signature",
+                "checkpoint-format",
                 path,
-                problem.clone(),
-            ));
+                e.to_string(),
+            )),
         }
-        if check.signed_by.is_empty() {
-            findings.push(file_finding(
-                Severity::Error,
-                "checkpoint-unsigned",
-                path,
-                "no valid signature by a key enrolled in this case".into(),
-            ));
-        }
-        for (name, time) in check.cosigned_by {
-            witnesses.push(WitnessSighting {
-                name,
-                size,
-                time,
-                file: path.display().to_string(),
-            });
-        }
-        checkpointed_size = checkpointed_size.max(size);
     }
     if entries > 0 && stored.is_empty() {
         findings.push(file_finding(
@@ -295,7 +299,7 @@ pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result
             "uncheckpointed",
             &case.checkpoints(),
             format!(
-                "entries {checkpointed_size}..{} are not covered by a checkpoint yet",
+                "entries {checkpointed_size}..{} are not covered by a valid checkpoint",
                 entries - 1
             ),
         ));
@@ -342,6 +346,288 @@ pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result
         elapsed_ms: elapsed.as_millis() as u64,
         entries_per_second: (entries as f64 / secs) as u64,
     })
+}
+
+/// Where a checkpoint being checked comes from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// The case's `checkpoints/`: a conflict is `truncated` or `checkpoint-root`.
+    Stored,
+    /// A file given with `--trusted-checkpoint`: a conflict is `rollback`.
+    Trusted,
+}
+
+/// Checks one checkpoint against the ledger (`state`, and `roots` at every size wanted) by
+/// FORMAT.md 8.2: size 0 is refused outright; then its origin, its signature lines (which
+/// count only by keys that may sign at its size), and only if a key of the case validly
+/// signed it, its size and root against the ledger, every such finding naming the signers.
+/// Returns the verified cosignatures and whether it is valid, or `None` for size 0.
+#[allow(clippy::type_complexity)]
+fn check_checkpoint(
+    path: &Path,
+    cp: &checkpoints::StoredCheckpoint,
+    state: &ChainState,
+    roots: &HashMap<u64, Hash>,
+    now: u64,
+    place: Place,
+    findings: &mut Vec<Finding>,
+) -> Option<(Vec<(String, u64)>, bool)> {
+    let size = cp.checkpoint.size;
+    let entries = state.size;
+    let mut push = |severity, code: &str, message: String| {
+        findings.push(file_finding(severity, code, path, message))
+    };
+    if size == 0 {
+        push(
+            Severity::Error,
+            "checkpoint-size",
+            "a checkpoint of size 0 commits to no entry and no key may sign it (FORMAT.md 8.2)"
+                .into(),
+        );
+        return None;
+    }
+    let mut valid = true;
+    let origin = state.case.as_ref().map(|c| c.origin.as_str());
+    if Some(cp.checkpoint.origin.as_str()) != origin {
+        valid = false;
+        push(
+            Severity::Error,
+            "checkpoint-origin",
+            format!(
+                "origin {:?} is not this case's ({:?})",
+                cp.checkpoint.origin,
+                origin.unwrap_or("none")
+            ),
+        );
+    }
+    let check = crate::format::cosign::check_note(state, &cp.note, size, now);
+    for name in &check.unknown {
+        push(
+            Severity::Warning,
+            "checkpoint-unknown-signer",
+            format!("signature by {name:?}, not a key enrolled in this case: not checked"),
+        );
+    }
+    for problem in &check.invalid {
+        push(Severity::Error, "checkpoint-signature", problem.clone());
+    }
+    for problem in &check.misplaced {
+        push(Severity::Error, "checkpoint-key", problem.clone());
+    }
+    for problem in &check.future {
+        push(Severity::Error, "checkpoint-future", problem.clone());
+    }
+    if check.signed_by.is_empty() {
+        push(
+            Severity::Error,
+            "checkpoint-unsigned",
+            format!(
+                "no valid signature by a key of this case that may sign a checkpoint of size {size}: \
+                 its size and root say nothing and are not compared with the ledger"
+            ),
+        );
+        return Some((check.cosigned_by, false));
+    }
+    let by = check.by();
+    let names = check.signed_by.join(" and ");
+    match (roots.get(&size), place) {
+        (None, Place::Stored) => {
+            valid = false;
+            push(
+                Severity::Error,
+                "truncated",
+                format!(
+                    "checkpoint {by} is for {size} entries but the ledger has only {entries}: \
+                     entries from {entries} on were removed, or {names} signed a tree head this ledger never had"
+                ),
+            )
+        }
+        (None, Place::Trusted) => push(
+            Severity::Error,
+            "rollback",
+            format!(
+                "trusted checkpoint {by} is for {size} entries but the case has only {entries}: \
+                 the ledger was cut back after that checkpoint was issued (entries {entries} to {} are missing)",
+                size - 1
+            ),
+        ),
+        (Some(root), _) if !ct_eq(root, &cp.checkpoint.root) => {
+            valid = false;
+            let (code, what) = match place {
+                Place::Stored => ("checkpoint-root", "checkpoint"),
+                Place::Trusted => ("rollback", "trusted checkpoint"),
+            };
+            push(
+                Severity::Error,
+                code,
+                format!(
+                    "{what} {by} has root {} for the first {size} entries, the ledger {}: \
+                     the ledger was rewritten after it was issued, or {names} signed a tree head this ledger never had",
+                    b64(&cp.checkpoint.root),
+                    b64(root)
+                ),
+            );
+        }
+        _ => {}
+    }
+    Some((check.cosigned_by, valid))
+}
+
+/// FORMAT.md 6.8, checks of a scan against its seals and its pinned IOC files (`ioc-match`),
+/// for each valid `ioc.scan` entry: each match's `member` is a member of its exhibit as sealed,
+/// given exactly when that exhibit is a directory or tar; and where the case's copy of an IOC
+/// file is present and intact, the record's `size`, `indicator_objects` and `bundle` are the
+/// file's, and each match citing it names an `indicator` object of it by id with its exact
+/// pattern.
+fn check_ioc_matches(
+    case: &CaseDir,
+    scans: &[(u64, IocScan)],
+    seals: &[(u64, Seal)],
+    state: &ChainState,
+    findings: &mut Vec<Finding>,
+) {
+    let by_seq: HashMap<u64, &Seal> = seals.iter().map(|(n, s)| (*n, s)).collect();
+    let mut copies: HashMap<String, Option<PinnedIoc>> = HashMap::new();
+    for (seq, scan) in scans {
+        let mut err = |exhibit: Option<&str>, message: String| {
+            findings.push(Finding {
+                exhibit: exhibit.map(str::to_string),
+                ..Finding::entry_error(*seq, "ioc-match", message)
+            })
+        };
+        for (i, m) in scan.matches.iter().enumerate() {
+            let Some(seal) = state
+                .custody
+                .get(&m.exhibit)
+                .and_then(|c| by_seq.get(&c.seal_seq))
+            else {
+                continue;
+            };
+            match (&seal.artifact.members, &m.member) {
+                (None, Some(_)) => err(
+                    Some(&m.exhibit),
+                    format!(
+                        "match {i} names a member, but {} is a {} with no members",
+                        m.exhibit, seal.artifact.kind
+                    ),
+                ),
+                (Some(_), None) => err(
+                    Some(&m.exhibit),
+                    format!(
+                        "match {i} names no member, but {} is a {}: a match names the member it is in",
+                        m.exhibit, seal.artifact.kind
+                    ),
+                ),
+                (Some(members), Some(p)) if !members.iter().any(|x| &x.path == p) => err(
+                    Some(&m.exhibit),
+                    format!(
+                        "match {i}: member {p:?} is not a member of {} as sealed",
+                        m.exhibit
+                    ),
+                ),
+                _ => {}
+            }
+        }
+        for f in &scan.ioc_files {
+            let pinned = copies
+                .entry(f.sha256.clone())
+                .or_insert_with(|| PinnedIoc::read(case, &f.sha256));
+            let Some(pinned) = pinned else { continue };
+            let bundle = match &pinned.bundle {
+                Ok(b) => b,
+                Err(e) => {
+                    err(
+                        None,
+                        format!(
+                            "the pinned IOC file {:?} ({}) is not a STIX bundle scelle reads: {e}",
+                            f.file, f.sha256
+                        ),
+                    );
+                    continue;
+                }
+            };
+            if f.size != pinned.size {
+                err(
+                    None,
+                    format!(
+                        "IOC file {:?}: size {} recorded, the pinned file has {} bytes",
+                        f.file, f.size, pinned.size
+                    ),
+                );
+            }
+            if f.indicator_objects != bundle.indicator_objects {
+                err(
+                    None,
+                    format!(
+                        "IOC file {:?}: indicator_objects {} recorded, the pinned file has {}",
+                        f.file, f.indicator_objects, bundle.indicator_objects
+                    ),
+                );
+            }
+            if f.bundle.as_deref().unwrap_or("") != bundle.id {
+                err(
+                    None,
+                    format!(
+                        "IOC file {:?}: bundle {:?} recorded, the pinned file's id is {:?}",
+                        f.file,
+                        f.bundle.as_deref().unwrap_or(""),
+                        bundle.id
+                    ),
+                );
+            }
+            for (i, m) in scan.matches.iter().enumerate() {
+                if m.ioc_file == f.sha256
+                    && !pinned
+                        .patterns
+                        .contains(&(m.indicator.clone(), m.pattern.clone()))
+                {
+                    err(
+                        Some(&m.exhibit),
+                        format!(
+                            "match {i}: indicator {:?} with pattern {:?} is not an indicator of the pinned IOC file {:?}",
+                            m.indicator, m.pattern, f.file
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The case's intact copy of a pinned IOC file, as the verifier reads it.
+struct PinnedIoc {
+    size: u64,
+    bundle: std::result::Result<crate::format::stix::Bundle, crate::format::stix::StixError>,
+    /// (id, pattern) of every `indicator` object with a string id and pattern.
+    patterns: std::collections::HashSet<(String, String)>,
+}
+
+impl PinnedIoc {
+    /// `None` when the copy is missing, unreadable or altered (`ioc-file-missing`,
+    /// `ioc-file`: reported by [`check_ioc_copies`]).
+    fn read(case: &CaseDir, sha256: &str) -> Option<PinnedIoc> {
+        use sha2::Digest;
+        crate::format::encoding::unhex::<32>(sha256)?;
+        let bytes = std::fs::read(case.ioc_dir().join(format!("{sha256}.stix2"))).ok()?;
+        if crate::format::encoding::hex(&sha2::Sha256::digest(&bytes)) != sha256 {
+            return None;
+        }
+        let mut patterns = std::collections::HashSet::new();
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            for o in v["objects"].as_array().into_iter().flatten() {
+                if o["type"] == "indicator" {
+                    if let (Some(id), Some(p)) = (o["id"].as_str(), o["pattern"].as_str()) {
+                        patterns.insert((id.to_string(), p.to_string()));
+                    }
+                }
+            }
+        }
+        Some(PinnedIoc {
+            size: bytes.len() as u64,
+            bundle: crate::format::stix::parse_bundle(&bytes),
+            patterns,
+        })
+    }
 }
 
 fn compare_hashes(

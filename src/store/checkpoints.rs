@@ -41,17 +41,45 @@ pub fn read(path: &Path) -> Result<StoredCheckpoint> {
     })
 }
 
-/// Every checkpoint file of the case, by increasing size. Files that fail to parse are
-/// returned as errors in place, so a verifier can name them.
+/// Whether `name` is a checkpoint file name: 12 decimal digits and `.txt` (FORMAT.md 8.2).
+pub fn is_checkpoint_name(name: &str) -> bool {
+    name.len() == 16 && name.ends_with(".txt") && name[..12].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Every checkpoint file of the case (a regular file, symbolic links followed, named
+/// `NNNNNNNNNNNN.txt`), by increasing size. Files that fail to parse are returned as errors
+/// in place, so a verifier can name them. Anything else in `checkpoints/` is a stray
+/// ([`strays`]), never read.
 pub fn list(case: &CaseDir) -> Result<Vec<(PathBuf, Result<StoredCheckpoint>)>> {
-    let dir = case.checkpoints();
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .at(&dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
+    let (mut paths, _) = scan(case)?;
     paths.sort();
     Ok(paths.into_iter().map(|p| (p.clone(), read(&p))).collect())
+}
+
+/// What `checkpoints/` holds besides checkpoint files (FORMAT.md 8.2: `checkpoint-stray`),
+/// sorted: other names, directories, special files, a leftover temporary file.
+pub fn strays(case: &CaseDir) -> Result<Vec<PathBuf>> {
+    let (_, mut stray) = scan(case)?;
+    stray.sort();
+    Ok(stray)
+}
+
+fn scan(case: &CaseDir) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let dir = case.checkpoints();
+    let (mut files, mut stray) = (Vec::new(), Vec::new());
+    for e in std::fs::read_dir(&dir).at(&dir)? {
+        let path = e.at(&dir)?.path();
+        let named = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(is_checkpoint_name);
+        if named && path.is_file() {
+            files.push(path);
+        } else {
+            stray.push(path);
+        }
+    }
+    Ok((files, stray))
 }
 
 /// The checkpoint of the largest tree size.
