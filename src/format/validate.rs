@@ -115,11 +115,26 @@ fn key_record(k: &KeyRecord) -> Result<(), String> {
     Ok(())
 }
 
+/// FORMAT.md 6.1: `scelle.case/` + a non-empty ID + `/` + 16 lower-case hex digits, one line.
+/// (How ID is derived from the case id is not checked.)
+fn origin_form(origin: &str) -> bool {
+    let Some(rest) = origin.strip_prefix("scelle.case/") else {
+        return false;
+    };
+    let Some((id, nonce)) = rest.rsplit_once('/') else {
+        return false;
+    };
+    !id.is_empty() && !origin.contains('\n') && super::encoding::unhex::<8>(nonce).is_some()
+}
+
 fn case_info(c: &CaseInfo) -> Result<(), String> {
     one_of("jurisdiction", &c.jurisdiction, &["us", "fr", "es"])?;
     one_of("lang", &c.lang, &["en", "fr", "es"])?;
-    if c.origin.is_empty() || c.origin.contains('\n') {
-        return Err("origin is empty or has a newline".into());
+    if !origin_form(&c.origin) {
+        return Err(format!(
+            "origin {:?} is not scelle.case/ID/ and 16 lower-case hex digits, on one line",
+            c.origin
+        ));
     }
     if super::time::parse_utc(&c.created).is_none() {
         return Err(format!("created {:?} is not a UTC time", c.created));
