@@ -75,7 +75,7 @@ pub fn cosign(case: &CaseDir, file: &Path, key: &LoadedKey) -> Result<Cosigned> 
         .active_key(&key.id())
         .ok_or_else(|| Error::input(format!("{}: the witness key is not enrolled (or is revoked) in this case; the administrator enrols it with `scelle key enrol --role witness`", key.path.display())))?;
     let stored_path = case.checkpoints().join(checkpoints::file_name(size));
-    let mut stored = checkpoints::read(&stored_path)?;
+    let mut stored = checkpoints::read_in_case(&stored_path)?;
     if stored.note.text != given.note.text {
         return fail(format!(
             "{} holds a different text for size {size}",
