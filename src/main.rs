@@ -472,6 +472,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Repair => {
             let case = case_dir(&cli)?;
             let out = ops::repair(&case)?;
+            if out.newline_restored {
+                println!(
+                    "restored the newline of the last entry, which was complete and valid; {} complete entries kept",
+                    out.entries
+                );
+                return Ok(EXIT_OK);
+            }
             match out.saved_to {
                 Some(p) => println!(
                     "moved a torn last line ({} bytes) to {}; {} complete entries kept",

@@ -1091,7 +1091,7 @@ struct Tally {
     lost_entries: u32,
     /// Anything else (goal 0): the messages.
     failures: Vec<String>,
-    /// Temporary files left by a kill (documented: `.NAME.tmp-PID`, `.NAME.partial-PID`).
+    /// Temporary files left by a kill (documented: `.NAME.tmp-RANDOM`, `.NAME.partial-RANDOM`).
     temp_files: u32,
     /// Their kinds, the process id replaced by `PID` and numbers by `N`.
     temp_kinds: BTreeSet<String>,
@@ -1389,7 +1389,7 @@ fn crash_once(
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    let pid = child.id();
+    let _pid = child.id();
     let started = Instant::now();
     let us = typical.as_micros() as u64;
     let ran = match mode {
@@ -1564,15 +1564,20 @@ fn crash_once(
     ] {
         for p in temp_files(&dir) {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            if !(name.ends_with(&format!(".tmp-{pid}"))
-                || name.ends_with(&format!(".partial-{pid}")))
-            {
+            // `.NAME.tmp-RANDOM` / `.NAME.partial-RANDOM`: 16 random hex digits, never the
+            // PID (a predictable name is a place to plant a link: docs/SECURITY.md 13.4).
+            let random = |what: &str| {
+                name.rsplit_once(what)
+                    .is_some_and(|(_, r)| r.len() == 16 && r.bytes().all(|b| b.is_ascii_hexdigit()))
+            };
+            if !(random(".tmp-") || random(".partial-")) {
                 return fail(t, format!("unexpected file {}", p.display()));
             }
             t.temp_files += 1;
             let parent = p.parent().unwrap().file_name().unwrap().to_string_lossy();
+            let suffix = name.rsplit_once('-').map(|(_, r)| r.to_string()).unwrap();
             let kind: String = name
-                .replace(&pid.to_string(), "PID")
+                .replace(&suffix, "RANDOM")
                 .chars()
                 .map(|c| if c.is_ascii_digit() { 'N' } else { c })
                 .collect();

@@ -221,7 +221,7 @@ pub fn export(
     key: Option<&LoadedKey>,
 ) -> Result<ExportOutcome> {
     let mut appender = match key {
-        Some(_) => Some(Appender::open(case)?),
+        Some(k) => Some(Appender::open(case, k)?),
         None => None,
     };
     // A writer killed between its append and its checkpoint leaves the tail uncheckpointed
@@ -230,7 +230,7 @@ pub fn export(
     // (an existing one is kept).
     if let (Some(app), Some(key)) = (appender.as_ref(), key) {
         if app.state().size > 0 && app.state().active_key(&key.id()).is_some() {
-            crate::store::ledger::write_checkpoint(case, app.state(), key)?;
+            app.checkpoint(key)?;
         }
     }
     let mut outcome = export_unlocked(case, out, opts)?;
@@ -298,13 +298,7 @@ fn export_unlocked(case: &CaseDir, out: &Path, opts: &ExportOptions) -> Result<E
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let tmp = parent.join(format!(
-        ".{}.partial-{}",
-        out.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
+    let tmp = fsutil::temp_beside(out, "partial");
     let result = write_bundle(case, &tmp, &chosen, opts);
     let (payload_files, payload_bytes) = match result {
         Ok(v) => v,
@@ -343,11 +337,7 @@ fn write_bundle(
     chosen: &[&Seal],
     opts: &ExportOptions,
 ) -> Result<(u64, u64)> {
-    let file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(tmp)
-        .at(tmp)?;
+    let file = fsutil::create_exclusive(tmp, 0o644)?;
     let mut bag = BagWriter {
         tar: tar::Builder::new(BufWriter::with_capacity(1 << 20, file)),
         payload: BTreeMap::new(),

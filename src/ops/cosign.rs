@@ -83,7 +83,7 @@ pub fn cosign(case: &CaseDir, file: &Path, key: &LoadedKey) -> Result<Cosigned> 
         ));
     }
     let stored_path = case.checkpoints().join(checkpoints::file_name(size));
-    let mut stored = checkpoints::read(&stored_path)?;
+    let mut stored = checkpoints::read_in_case(&stored_path)?;
     if stored.note.text != given.note.text {
         return fail(format!(
             "{} holds a different text for size {size}",

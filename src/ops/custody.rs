@@ -38,7 +38,7 @@ fn append(
     key: &LoadedKey,
     items: Vec<(&str, serde_json::Value)>,
 ) -> Result<Appended> {
-    let mut app = Appender::open(case)?;
+    let mut app = Appender::open(case, key)?;
     if app.state().size == 0 {
         return Err(Error::input(format!(
             "{}: the ledger is empty; seal an artifact first",
@@ -108,7 +108,7 @@ pub fn enrol(
 
 /// `key revoke`: the administrator revokes a key (by id or name).
 pub fn revoke(case: &CaseDir, key: &str, reason: &str, admin: &LoadedKey) -> Result<Appended> {
-    let state = ledger::current_state(case)?;
+    let state = ledger::trusted_state(case, admin)?;
     let id = resolve_key(&state, key)?;
     append(
         case,
@@ -125,7 +125,7 @@ pub fn revoke(case: &CaseDir, key: &str, reason: &str, admin: &LoadedKey) -> Res
 
 /// `key rotate`: the old key hands over to `new_public`, keeping its name and role.
 pub fn rotate(case: &CaseDir, old: &LoadedKey, new_public: &Path) -> Result<Appended> {
-    let state = ledger::current_state(case)?;
+    let state = ledger::trusted_state(case, old)?;
     let current = state.key(&old.id()).ok_or_else(|| {
         Error::input(format!(
             "{}: this key is not enrolled in the case",
@@ -173,7 +173,7 @@ pub fn release(
     d: &ReleaseDetails,
     key: &LoadedKey,
 ) -> Result<Appended> {
-    let state = ledger::current_state(case)?;
+    let state = ledger::trusted_state(case, key)?;
     let body = Release {
         exhibits: exhibits.to_vec(),
         to: resolve_key(&state, &d.to)?,
@@ -255,7 +255,7 @@ pub fn accept(
     key: &LoadedKey,
     progress: Progress,
 ) -> Result<(Appended, Vec<Recheck>)> {
-    let state = ledger::current_state(case)?;
+    let state = ledger::trusted_state(case, key)?;
     if exhibits.is_empty() {
         return Err(Error::input("name at least one exhibit to accept"));
     }
@@ -311,7 +311,7 @@ pub fn open(
     seal_condition: Option<&str>,
     key: &LoadedKey,
 ) -> Result<Appended> {
-    let state = ledger::current_state(case)?;
+    let state = ledger::trusted_state(case, key)?;
     let c = custody_of(&state, exhibit)?;
     let body = Open {
         exhibit: exhibit.to_string(),
@@ -332,7 +332,7 @@ pub fn reseal(
     key: &LoadedKey,
     progress: Progress,
 ) -> Result<(Appended, Recheck)> {
-    let state = ledger::current_state(case)?;
+    let state = ledger::trusted_state(case, key)?;
     let c = custody_of(&state, exhibit)?;
     if !matches!(c.status, CustodyStatus::Opened { .. }) {
         return Err(Error::input(format!(

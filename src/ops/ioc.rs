@@ -349,7 +349,7 @@ pub fn scan(
             )));
         }
     }
-    let state = ledger::current_state(case)?;
+    let state = ledger::trusted_state(case, key)?;
     if state.size == 0 {
         return Err(Error::input(format!(
             "{}: the ledger is empty; seal an artifact first",
@@ -415,7 +415,7 @@ pub fn scan(
             fsutil::atomic_write(&dest, &f.bytes, 0o644)?;
         }
     }
-    let mut app = Appender::open(case)?;
+    let mut app = Appender::open(case, key)?;
     let body = Body::IocScan(Box::new(body));
     let seq = app.append_body(&body, key, crate::format::time::now_utc())?;
     let checkpoint = app.finish(key)?;

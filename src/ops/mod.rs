@@ -36,7 +36,7 @@ pub fn key_record(key: &LoadedKey) -> KeyRecord {
 /// Opens an append transaction; on an empty ledger first writes `case.open`, enrolling `key`
 /// as the case administrator.
 pub fn open_appender<'a>(case: &'a CaseDir, key: &LoadedKey) -> Result<Appender<'a>> {
-    let mut app = Appender::open(case)?;
+    let mut app = Appender::open(case, key)?;
     if app.state().size == 0 {
         let info = case.info()?;
         let body = CaseOpen {

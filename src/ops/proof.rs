@@ -150,24 +150,18 @@ pub fn prove(case: &CaseDir, target: &str) -> Result<InclusionProof> {
     })
 }
 
-/// The consistency proof from the checkpoint in `old_file` to the latest checkpoint.
+/// The consistency proof from the checkpoint in `old_file` to the latest checkpoint, proved
+/// against the ledger itself (docs/FORMAT.md section 8.4): the old checkpoint must be this
+/// case's (origin) and signed by a key enrolled in the ledger's first `old size` entries; the
+/// latest checkpoint is the one of the largest size among the files named by their size (its
+/// text must be of that size); both roots are recomputed from the ledger's lines. Consistent
+/// only if the old root is the ledger's root at the old size, the latest checkpoint's root is
+/// the ledger's at its size and is signed by a case key, and the RFC 9162 proof computed from
+/// the ledger verifies between the two.
 pub fn consistency(case: &CaseDir, old_file: &Path) -> Result<ConsistencyProof> {
     let old = checkpoints::read(old_file)?;
     let lines = read_all_lines(case)?;
     let latest = checkpoints::latest(case)?;
-    let state = state_of(&lines);
-    let origin = state
-        .case
-        .as_ref()
-        .map(|c| c.origin.clone())
-        .unwrap_or_default();
-    if old.checkpoint.origin != origin {
-        return Err(Error::input(format!(
-            "{}: origin {:?} is not this case's ({origin:?})",
-            old_file.display(),
-            old.checkpoint.origin
-        )));
-    }
     let (m, n) = (old.checkpoint.size, latest.checkpoint.size);
     if m == 0 || m > n {
         return Err(Error::input(format!(
@@ -182,16 +176,49 @@ pub fn consistency(case: &CaseDir, old_file: &Path) -> Result<ConsistencyProof> 
             lines.len()
         )));
     }
+    // The keys that may have signed the old checkpoint: those of the ledger's first m
+    // entries, which its root covers.
+    let at_old = state_of(&lines[..m as usize]);
+    let origin = at_old
+        .case
+        .as_ref()
+        .map(|c| c.origin.clone())
+        .unwrap_or_default();
+    if old.checkpoint.origin != origin {
+        return Err(Error::input(format!(
+            "{}: origin {:?} is not this case's ({origin:?})",
+            old_file.display(),
+            old.checkpoint.origin
+        )));
+    }
+    let state = state_of(&lines);
+    let now = crate::format::cosign::now_secs();
+    if crate::format::cosign::check_note(&state, &old.note, m, now)
+        .signed_by
+        .is_empty()
+    {
+        return Err(Error::input(format!(
+            "{}: not signed by a key of this case enrolled in its first {m} entries; a consistency proof needs the checkpoint a case key signed",
+            old_file.display()
+        )));
+    }
     let leaves: Vec<Hash> = lines[..n as usize].iter().map(|l| leaf_hash(l)).collect();
+    let ledger_old_root = merkle::root_of(&leaves[..m as usize]);
+    let ledger_new_root = merkle::root_of(&leaves);
     let proof = merkle::consistency_proof(&leaves, m as usize).expect("sizes in range");
-    let consistent =
-        merkle::verify_consistency(m, n, &old.checkpoint.root, &latest.checkpoint.root, &proof)
-            .is_ok();
+    let latest_ok = latest.checkpoint.origin == origin
+        && merkle::ct_eq(&latest.checkpoint.root, &ledger_new_root)
+        && !crate::format::cosign::check_note(&state, &latest.note, n, now)
+            .signed_by
+            .is_empty();
+    let consistent = latest_ok
+        && merkle::ct_eq(&old.checkpoint.root, &ledger_old_root)
+        && merkle::verify_consistency(m, n, &old.checkpoint.root, &ledger_new_root, &proof).is_ok();
     Ok(ConsistencyProof {
         old_size: m,
         old_root: b64(&old.checkpoint.root),
         new_size: n,
-        new_root: b64(&latest.checkpoint.root),
+        new_root: b64(&ledger_new_root),
         proof: proof.iter().map(|h| hex(h)).collect(),
         consistent,
         old_signed_by: signers(&state, &old),

@@ -100,7 +100,7 @@ pub fn report(
                 bates_first: bates.as_ref().map(|b| b.0.clone()),
                 bates_last: bates.as_ref().map(|b| b.1.clone()),
             };
-            let mut app = Appender::open(case)?;
+            let mut app = Appender::open(case, k)?;
             let e = app.append(
                 KIND_REPORT,
                 serde_json::to_value(&body).expect("serialises"),

@@ -15,6 +15,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::format::body::CaseInfo;
 use crate::store::fsutil;
 use std::fs::File;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// A case directory.
@@ -41,6 +42,13 @@ impl CaseDir {
         let case = CaseDir {
             root: root.to_path_buf(),
         };
+        // A link where the case keeps its own files would make scelle read evidence from, or
+        // write into, a file outside the case: refused before anything is read.
+        for p in case.own_files() {
+            if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(fsutil::link_refused(&p));
+            }
+        }
         // Only the ledger is evidence (FORMAT §1); a missing or damaged case.json is reported
         // by `verify` as a warning (`case-file`), not taken for "not a case".
         if !case.ledger().is_file() {
@@ -77,11 +85,7 @@ impl CaseDir {
         let name = root
             .file_name()
             .ok_or_else(|| Error::input(format!("{}: not a directory name", root.display())))?;
-        let tmp = parent.join(format!(
-            ".{}.init-{}",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
+        let tmp = fsutil::temp_beside(&parent.join(name), "init");
         let build = || -> Result<()> {
             std::fs::create_dir(&tmp).at(&tmp)?;
             for sub in ["checkpoints", "keys"] {
@@ -109,6 +113,20 @@ impl CaseDir {
             return Err(e);
         }
         CaseDir::open(root)
+    }
+
+    /// The files and directories of the case that must never be symbolic links.
+    fn own_files(&self) -> [PathBuf; 8] {
+        [
+            self.case_json(),
+            self.ledger(),
+            self.index(),
+            self.checkpoints(),
+            self.keys(),
+            self.torn(),
+            self.ioc_dir(),
+            self.root.join(".lock"),
+        ]
     }
 
     /// The directory.
@@ -148,7 +166,7 @@ impl CaseDir {
     /// Reads `case.json`.
     pub fn info(&self) -> Result<CaseInfo> {
         let p = self.case_json();
-        let bytes = std::fs::read(&p).at(&p)?;
+        let bytes = fsutil::read_nofollow(&p)?;
         serde_json::from_slice(&bytes).map_err(|e| {
             Error::input(format!(
                 "{}: damaged case file ({e}); restore it from a copy",
@@ -164,8 +182,12 @@ impl CaseDir {
             .create(true)
             .truncate(false)
             .write(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
             .open(&p)
-            .at(&p)?;
+            .map_err(|e| match e.raw_os_error() {
+                Some(libc::ELOOP) => fsutil::link_refused(&p),
+                _ => Error::io(&p, e),
+            })?;
         f.lock().at(&p)?;
         Ok(CaseLock { _file: f })
     }

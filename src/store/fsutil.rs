@@ -1,11 +1,19 @@
 //! Durable file writes: whole files go to a temporary file that is fsynced, renamed over the
 //! target, and then the directory is fsynced, so a crash leaves either the old or the new file.
+//!
+//! Nothing here follows a symbolic link planted by someone else (docs/SECURITY.md 13.4): a
+//! temporary file has an unpredictable name (`.NAME.tmp-` and 16 random hex digits) and is
+//! created with `O_CREAT | O_EXCL | O_NOFOLLOW`, so a link already at that name makes the
+//! write fail instead of writing through it; `rename` replaces a link at the target itself,
+//! never the file it points to. Files of a case that scelle opens in place (the ledger, the
+//! index, checkpoints) are opened with `O_NOFOLLOW` by [`open_nofollow`].
 
-use crate::error::{IoContext, Result};
+use crate::error::{Error, IoContext, Result};
+use rand_core::RngCore;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Fsyncs a directory, making renames and creations inside it durable.
 pub fn fsync_dir(dir: &Path) -> Result<()> {
@@ -17,22 +25,90 @@ pub fn fsync_dir(dir: &Path) -> Result<()> {
     File::open(dir).and_then(|d| d.sync_all()).at(dir)
 }
 
-/// Writes `bytes` to `path` atomically and durably, with permission `mode` from creation.
-pub fn atomic_write(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+/// 16 random hex digits from the operating system's generator.
+pub fn random_suffix() -> String {
+    let mut b = [0u8; 8];
+    rand_core::OsRng.fill_bytes(&mut b);
+    crate::format::encoding::hex(&b)
+}
+
+/// An unpredictable temporary name beside `path`: `.NAME.WHAT-RANDOM` in its directory.
+pub fn temp_beside(path: &Path, what: &str) -> PathBuf {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    dir.join(format!(".{name}.{what}-{}", random_suffix()))
+}
+
+/// Options that create a new file exclusively and never follow a link at its name.
+fn exclusive(mode: u32) -> OpenOptions {
+    let mut o = OpenOptions::new();
+    o.write(true)
+        .create_new(true)
+        .mode(mode)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+    o
+}
+
+/// Creates a new file for writing with `O_CREAT | O_EXCL | O_NOFOLLOW`: fails if anything,
+/// a link included, is already at `path`.
+pub fn create_exclusive(path: &Path, mode: u32) -> Result<File> {
+    exclusive(mode).open(path).at(path)
+}
+
+/// Opens a file of a case with `O_NOFOLLOW` (read-only, or for appending with `append`): a
+/// symbolic link is refused with an error naming the file.
+pub fn open_nofollow(path: &Path, append: bool) -> Result<File> {
+    let mut o = OpenOptions::new();
+    if append {
+        o.append(true);
+    } else {
+        o.read(true);
+    }
+    o.custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+    o.open(path).map_err(|e| {
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            link_refused(path)
+        } else {
+            Error::io(path, e)
+        }
+    })
+}
+
+/// Reads a whole file of a case, refusing a symbolic link.
+pub fn read_nofollow(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut f = open_nofollow(path, false)?;
+    let mut v = Vec::new();
+    f.read_to_end(&mut v).at(path)?;
+    Ok(v)
+}
+
+/// The error for a symbolic link where a case keeps a file of its own.
+pub fn link_refused(path: &Path) -> Error {
+    Error::input(format!(
+        "{}: is a symbolic link; scelle never reads or writes a case's files through a link \
+         (someone may have planted it). Replace it with the real file, then retry",
+        path.display()
+    ))
+}
+
+/// Writes `bytes` to `path` atomically and durably, with permission `mode` from creation.
+/// The temporary file is created exclusively under an unpredictable name, never through a
+/// link; the rename replaces whatever is at `path` (a link there is replaced, not followed).
+pub fn atomic_write(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let tmp = temp_beside(path, "tmp");
+    let mut f = create_exclusive(&tmp, mode)?;
     let result = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(mode)
-            .open(&tmp)
-            .at(&tmp)?;
         f.write_all(bytes).at(&tmp)?;
         f.sync_all().at(&tmp)?;
         std::fs::rename(&tmp, path).at(path)?;
@@ -44,15 +120,10 @@ pub fn atomic_write(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     result
 }
 
-/// Creates `path`, which must not exist, with `bytes` and permission `mode` set at open
-/// (never a moment with wider permissions), fsyncs it and its directory.
+/// Creates `path`, which must not exist (nor be a link), with `bytes` and permission `mode`
+/// set at open (never a moment with wider permissions), fsyncs it and its directory.
 pub fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .at(path)?;
+    let mut f = create_exclusive(path, mode)?;
     let r = f.write_all(bytes).and_then(|_| f.sync_all()).at(path);
     if r.is_err() {
         drop(f);
@@ -60,4 +131,31 @@ pub fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
         return r;
     }
     fsync_dir(path.parent().unwrap_or(Path::new(".")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_names_are_unpredictable_and_links_are_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = temp_beside(&dir.path().join("f"), "tmp");
+        let b = temp_beside(&dir.path().join("f"), "tmp");
+        assert_ne!(a, b);
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"keep").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        assert!(create_new(&link, b"x", 0o644).is_err());
+        let e = open_nofollow(&link, true).unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        // atomic_write replaces the link itself.
+        atomic_write(&link, b"new", 0o644).unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
+        assert!(!std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
 }

@@ -29,6 +29,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// One piece of the ledger file as read.
@@ -91,7 +92,12 @@ impl Iterator for LineReader {
 }
 
 /// The version of the `ledger.index` layout; an index of another version is rebuilt.
-const INDEX_FORMAT: u64 = 3;
+const INDEX_FORMAT: u64 = 4;
+
+/// The domain separation prefix of the message a writer signs over its index
+/// (docs/FORMAT.md section 10): `scelle-index/v1\n` followed by the 32 bytes of SHA-256 of the
+/// canonical index without its `sig` member.
+const INDEX_SIG_DOMAIN: &[u8] = b"scelle-index/v1\n";
 
 /// The stored form of [`ChainState`] (`ledger.index`).
 #[derive(Debug, Serialize, Deserialize)]
@@ -110,6 +116,13 @@ struct IndexFile {
     custody: BTreeMap<String, Custody>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     case: Option<crate::format::body::CaseInfo>,
+    /// The id of the key that signed this index (the writer that wrote it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    signer: Option<String>,
+    /// Base64 Ed25519 signature of [`INDEX_SIG_DOMAIN`] || SHA-256(the canonical index
+    /// without `sig`), by `signer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sig: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -119,8 +132,20 @@ struct FrontierNode {
     hash: String,
 }
 
-fn encode_index(s: &ChainState) -> Vec<u8> {
-    let file = IndexFile {
+/// The message a writer signs over the canonical bytes of an index without `sig`.
+fn index_message(unsigned: &[u8]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    [INDEX_SIG_DOMAIN, Sha256::digest(unsigned).as_slice()].concat()
+}
+
+fn canonical_index(file: &IndexFile) -> Vec<u8> {
+    to_canonical(&serde_json::to_value(file).expect("serialises")).expect("canonical")
+}
+
+/// Encodes the index of `s`, signed by `key` when given (an unsigned index is never used by
+/// a writer: see [`load_index_if_current`]).
+fn encode_index(s: &ChainState, key: Option<&LoadedKey>) -> Vec<u8> {
+    let mut file = IndexFile {
         format: INDEX_FORMAT,
         size: s.size,
         bytes: s.bytes,
@@ -140,16 +165,32 @@ fn encode_index(s: &ChainState) -> Vec<u8> {
         keys: s.keys.clone(),
         custody: s.custody.clone(),
         case: s.case.clone(),
+        signer: key.map(LoadedKey::id),
+        sig: None,
     };
-    let mut v = to_canonical(&serde_json::to_value(file).expect("serialises")).expect("canonical");
+    if let Some(key) = key {
+        let msg = index_message(&canonical_index(&file));
+        file.sig = Some(b64(&key.signing.sign(&msg).to_bytes()));
+    }
+    let mut v = canonical_index(&file);
     v.push(b'\n');
     v
 }
 
-fn decode_index(bytes: &[u8]) -> Option<ChainState> {
-    let f: IndexFile = serde_json::from_slice(bytes).ok()?;
+/// Decodes an index. With `signer`, only an index signed by that very key is accepted.
+fn decode_index(bytes: &[u8], signer: Option<&LoadedKey>) -> Option<ChainState> {
+    let mut f: IndexFile = serde_json::from_slice(bytes).ok()?;
     if f.format != INDEX_FORMAT {
         return None;
+    }
+    if let Some(key) = signer {
+        if f.signer.as_deref() != Some(key.id().as_str()) {
+            return None;
+        }
+        let sig = crate::format::encoding::unb64(f.sig.take()?.as_str())?;
+        let sig = ed25519_dalek::Signature::from_slice(&sig).ok()?;
+        let msg = index_message(&canonical_index(&f));
+        key.public().verify_strict(&msg, &sig).ok()?;
     }
     let nodes: Option<Vec<(u32, Hash)>> = f
         .frontier
@@ -171,22 +212,54 @@ fn decode_index(bytes: &[u8]) -> Option<ChainState> {
     })
 }
 
-/// Loads the index if it matches the ledger file (same length, same last line hash): O(1)
-/// reads whatever the ledger's size.
-fn load_index_if_current(case: &CaseDir) -> Result<Option<ChainState>> {
-    let Ok(bytes) = std::fs::read(case.index()) else {
+/// The longest first line (`case.open`) read to check an index against entry 0; a longer
+/// one makes the index unusable (the ledger is then read in full, which reports it).
+const MAX_FIRST_LINE: u64 = 1 << 20;
+
+/// The case of the ledger's entry 0, if it is a `case.open` whose entry parses.
+fn entry0_case(f: &mut File, ledger: &Path) -> Result<Option<crate::format::body::CaseInfo>> {
+    f.seek(SeekFrom::Start(0)).at(ledger)?;
+    let mut first = Vec::new();
+    BufReader::new(f.take(MAX_FIRST_LINE))
+        .read_until(b'\n', &mut first)
+        .at(ledger)?;
+    if first.pop() != Some(b'\n') {
+        return Ok(None);
+    }
+    let Ok(e) = Entry::parse_line(&first) else {
         return Ok(None);
     };
-    let Some(state) = decode_index(&bytes) else {
+    Ok(match Body::parse(&e.kind, &e.body) {
+        Ok(Body::CaseOpen(open)) if e.seq == 0 => Some(open.case),
+        _ => None,
+    })
+}
+
+/// Loads the index if it matches the ledger file (same length, same last line hash, the
+/// case of entry 0): O(1) reads whatever the ledger's size. With `signer`, the index must
+/// also be signed by that very key (docs/FORMAT.md section 10): the writer trusts only what
+/// it wrote itself; anything else is rebuilt from the ledger by the caller.
+fn load_index_if_current(case: &CaseDir, signer: Option<&LoadedKey>) -> Result<Option<ChainState>> {
+    let index = case.index();
+    if std::fs::symlink_metadata(&index).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(fsutil::link_refused(&index));
+    }
+    let Ok(bytes) = fsutil::read_nofollow(&index) else {
+        return Ok(None);
+    };
+    let Some(state) = decode_index(&bytes, signer) else {
         return Ok(None);
     };
     let ledger = case.ledger();
-    let mut f = File::open(&ledger).at(&ledger)?;
+    let mut f = fsutil::open_nofollow(&ledger, false)?;
     let len = f.metadata().at(&ledger)?.len();
-    if len != state.bytes {
+    if len != state.bytes || state.frontier.size() != state.size {
         return Ok(None);
     }
     if state.size > 0 {
+        if state.last_line_len >= state.bytes {
+            return Ok(None);
+        }
         let mut last = vec![0u8; state.last_line_len as usize + 1];
         f.seek(SeekFrom::Start(state.bytes - last.len() as u64))
             .at(&ledger)?;
@@ -194,6 +267,11 @@ fn load_index_if_current(case: &CaseDir) -> Result<Option<ChainState>> {
         if last.pop() != Some(b'\n') || line_hash(&last) != state.last_line_hash {
             return Ok(None);
         }
+        if state.case.is_none() || entry0_case(&mut f, &ledger)? != state.case {
+            return Ok(None);
+        }
+    } else if state.case.is_some() || !state.keys.is_empty() || !state.custody.is_empty() {
+        return Ok(None);
     }
     Ok(Some(state))
 }
@@ -228,9 +306,21 @@ pub fn rebuild_state(case: &CaseDir) -> Result<ChainState> {
     Ok(state)
 }
 
-/// The current chain state: the index if current, else rebuilt from the ledger.
+/// The current chain state for display: the index if it matches the ledger (signed or not),
+/// else rebuilt from the ledger. Nothing derived from it may be signed: a command that signs
+/// uses [`trusted_state`] (or an [`Appender`]) instead.
 pub fn current_state(case: &CaseDir) -> Result<ChainState> {
-    match load_index_if_current(case)? {
+    match load_index_if_current(case, None)? {
+        Some(s) => Ok(s),
+        None => rebuild_state(case),
+    }
+}
+
+/// The chain state a writer about to sign with `key` may rely on: the index only if it is
+/// signed by `key` itself and matches the ledger (length, last line, entry 0's case), else
+/// rebuilt from the ledger with every chain rule checked (docs/FORMAT.md section 10).
+pub fn trusted_state(case: &CaseDir, key: &LoadedKey) -> Result<ChainState> {
+    match load_index_if_current(case, Some(key))? {
         Some(s) => Ok(s),
         None => rebuild_state(case),
     }
@@ -247,12 +337,16 @@ pub struct Appender<'a> {
 }
 
 impl<'a> Appender<'a> {
-    /// Locks the case and loads its state.
-    pub fn open(case: &'a CaseDir) -> Result<Self> {
+    /// Locks the case and loads the state a writer signing with `key` may rely on
+    /// ([`trusted_state`]). Refuses when a stored checkpoint contradicts that state (one of the
+    /// same size with another root, or one beyond the ledger's end): entries were removed or
+    /// changed, and appending would leave a checkpoint that disagrees with the ledger.
+    pub fn open(case: &'a CaseDir, key: &LoadedKey) -> Result<Self> {
         let lock = case.lock()?;
-        let state = current_state(case)?;
+        let state = trusted_state(case, key)?;
+        checkpoints::check_not_contradicted(case, &state)?;
         let ledger = case.ledger();
-        let file = OpenOptions::new().append(true).open(&ledger).at(&ledger)?;
+        let file = fsutil::open_nofollow(&ledger, true)?;
         Ok(Appender {
             case,
             _lock: lock,
@@ -413,9 +507,19 @@ impl<'a> Appender<'a> {
         if self.appended == 0 {
             return Ok(None);
         }
-        fsutil::atomic_write(&self.case.index(), &encode_index(&self.state), 0o644)?;
+        fsutil::atomic_write(
+            &self.case.index(),
+            &encode_index(&self.state, Some(key)),
+            0o644,
+        )?;
         let path = write_checkpoint(self.case, &self.state, key)?;
         Ok(Some(path))
+    }
+
+    /// Signs and stores the checkpoint of the state as it is (an existing identical one is
+    /// kept), without appending.
+    pub fn checkpoint(&self, key: &LoadedKey) -> Result<PathBuf> {
+        write_checkpoint(self.case, &self.state, key)
     }
 }
 
@@ -430,7 +534,9 @@ fn refuse_errors(findings: &[Finding]) -> Result<()> {
     }
 }
 
-/// Signs and stores the checkpoint of `state` with `key` (which must be enrolled).
+/// Signs and stores the checkpoint of `state` with `key` (which must be enrolled). `state`
+/// must be authenticated ([`trusted_state`], [`rebuild_state`] or an [`Appender`]'s): its
+/// origin, size and root are what is signed.
 pub fn write_checkpoint(case: &CaseDir, state: &ChainState, key: &LoadedKey) -> Result<PathBuf> {
     let origin = state
         .case
@@ -453,20 +559,51 @@ pub fn write_checkpoint(case: &CaseDir, state: &ChainState, key: &LoadedKey) -> 
 /// What [`repair`] did.
 #[derive(Debug)]
 pub struct RepairOutcome {
-    /// Bytes moved aside (0: nothing to repair).
+    /// Bytes moved aside (0: nothing moved aside).
     pub torn_bytes: u64,
     /// Where they were saved.
     pub saved_to: Option<PathBuf>,
+    /// Whether the torn tail was a complete, valid next entry that had only lost its newline,
+    /// which repair restored (the entry is kept).
+    pub newline_restored: bool,
     /// Complete entries kept.
     pub entries: u64,
 }
 
-/// Moves a torn last line (bytes after the last newline) to `torn/`, truncates the ledger to
-/// its last complete line, and rebuilds the index. Refuses if any complete line is bad:
-/// that is not a crash, and is for `verify` to report, not for repair to hide.
+/// Repairs an interrupted append (docs/FORMAT.md section 4.2). Bytes after the last newline
+/// that are a complete, valid next entry (chain, signature, rules) only lost their newline:
+/// it is restored and the entry kept. Any other torn tail is moved to `torn/` and the ledger
+/// truncated to its last complete line. The index is rebuilt.
+///
+/// Refuses, changing nothing, if any complete line is bad (that is not a crash, and is for
+/// `verify` to report, not for repair to hide), or if a stored checkpoint of the case would
+/// contradict the repaired ledger (a root that is not the ledger's at its size, or a size
+/// beyond the repaired ledger's end): repair never removes an entry a checkpoint covers.
 pub fn repair(case: &CaseDir) -> Result<RepairOutcome> {
     let _lock = case.lock()?;
     let ledger = case.ledger();
+    let origin = case.info()?.origin;
+    // The checkpoints of this case, by size (files of another origin or unreadable ones are
+    // for `verify` to report; they are not what repair must keep true).
+    let mut stored: BTreeMap<u64, (PathBuf, Hash)> = BTreeMap::new();
+    for (size, path) in checkpoints::by_size(case)? {
+        if let Ok(cp) = checkpoints::read_in_case(&path) {
+            if cp.checkpoint.size == size && cp.checkpoint.origin == origin {
+                stored.insert(size, (path, cp.checkpoint.root));
+            }
+        }
+    }
+    let contradicts = |state: &ChainState| -> Result<()> {
+        match stored.get(&state.size) {
+            Some((path, root)) if !crate::format::merkle::ct_eq(root, &state.frontier.root()) => {
+                Err(Error::input(format!(
+                    "{}: this checkpoint's root is not the ledger's at its size; the ledger was                      changed, repair will not change it (run `scelle verify`)",
+                    path.display()
+                )))
+            }
+            _ => Ok(()),
+        }
+    };
     let mut state = ChainState::new();
     let mut torn: Option<(u64, Vec<u8>)> = None;
     for raw in LineReader::open(&ledger)? {
@@ -481,24 +618,61 @@ pub fn repair(case: &CaseDir) -> Result<RepairOutcome> {
                         f.describe()
                     )));
                 }
+                contradicts(&state)?;
             }
         }
+    }
+    // A torn tail that is a whole valid next entry lost only its newline.
+    let restore = match &torn {
+        Some((_, bytes)) => {
+            let mut next = state.clone();
+            let applied = next.apply(bytes);
+            (applied.entry.is_some() && applied.first_error().is_none()).then_some(next)
+        }
+        None => None,
+    };
+    let final_state = restore.as_ref().unwrap_or(&state);
+    contradicts(final_state)?;
+    if let Some((size, (path, _))) = stored.range(final_state.size + 1..).next() {
+        return Err(Error::input(format!(
+            "{}: a checkpoint of this case records {size} entries, but the ledger would keep only {};              repair never removes an entry a checkpoint covers (run `scelle verify`)",
+            path.display(),
+            final_state.size
+        )));
     }
     let mut outcome = RepairOutcome {
         torn_bytes: 0,
         saved_to: None,
+        newline_restored: false,
         entries: state.size,
     };
-    if let Some((offset, bytes)) = torn {
-        std::fs::create_dir_all(case.torn()).at(case.torn())?;
-        let saved = save_torn(case, offset, &bytes)?;
-        let f = OpenOptions::new().write(true).open(&ledger).at(&ledger)?;
-        f.set_len(offset).at(&ledger)?;
-        f.sync_all().at(&ledger)?;
-        outcome.torn_bytes = bytes.len() as u64;
-        outcome.saved_to = Some(saved);
+    match (torn, restore) {
+        (Some(_), Some(next)) => {
+            let mut f = fsutil::open_nofollow(&ledger, true)?;
+            f.write_all(b"\n").at(&ledger)?;
+            f.sync_data().at(&ledger)?;
+            state = next;
+            outcome.newline_restored = true;
+            outcome.entries = state.size;
+        }
+        (Some((offset, bytes)), None) => {
+            if std::fs::symlink_metadata(case.torn()).is_err() {
+                std::fs::create_dir(case.torn()).at(case.torn())?;
+            }
+            let saved = save_torn(case, offset, &bytes)?;
+            let f = OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+                .open(&ledger)
+                .at(&ledger)?;
+            f.set_len(offset).at(&ledger)?;
+            f.sync_all().at(&ledger)?;
+            outcome.torn_bytes = bytes.len() as u64;
+            outcome.saved_to = Some(saved);
+        }
+        (None, _) => {}
     }
-    fsutil::atomic_write(&case.index(), &encode_index(&state), 0o644)?;
+    fsutil::atomic_write(&case.index(), &encode_index(&state, None), 0o644)?;
     Ok(outcome)
 }
 
@@ -517,14 +691,14 @@ fn save_torn(case: &CaseDir, offset: u64, bytes: &[u8]) -> Result<PathBuf> {
             format!("{stem}-{n}.bin")
         };
         let path = case.torn().join(name);
-        match std::fs::read(&path) {
+        match fsutil::read_nofollow(&path) {
             Ok(existing) if existing == bytes => return Ok(path),
             Ok(_) => continue,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
                 fsutil::create_new(&path, bytes, 0o644)?;
                 return Ok(path);
             }
-            Err(e) => return Err(Error::io(&path, e)),
+            Err(e) => return Err(e),
         }
     }
     unreachable!("u32 names are never exhausted by torn lines at one offset")
@@ -727,14 +901,14 @@ mod tests {
             Body::Seal(Box::new(directory_seal(1500))),
             Body::Seal(Box::new(second)),
         ];
-        let mut app = Appender::open(&a).unwrap();
+        let mut app = Appender::open(&a, &key).unwrap();
         let seqs: Vec<u64> = bodies
             .iter()
             .map(|body| app.append_body(body, &key, TIME.into()).unwrap())
             .collect();
         app.finish(&key).unwrap();
         assert_eq!(seqs, [1, 2]);
-        let mut app = Appender::open(&b).unwrap();
+        let mut app = Appender::open(&b, &key).unwrap();
         for body in &bodies {
             let value = serde_json::to_value(TypedBody(body)).unwrap();
             app.append(KIND_SEAL, value, &key, TIME.into()).unwrap();
@@ -749,8 +923,8 @@ mod tests {
         }
         // And the ledger verifies from scratch to the same state.
         assert_eq!(
-            encode_index(&rebuild_state(&a).unwrap()),
-            encode_index(&current_state(&a).unwrap())
+            encode_index(&rebuild_state(&a).unwrap(), Some(&key)),
+            encode_index(&trusted_state(&a, &key).unwrap(), Some(&key))
         );
     }
 
@@ -789,10 +963,10 @@ mod tests {
         bad.push(s);
         for seal in bad {
             let body = Body::Seal(Box::new(seal));
-            let mut app = Appender::open(&a).unwrap();
+            let mut app = Appender::open(&a, &key).unwrap();
             let typed = app.append_body(&body, &key, TIME.into()).unwrap_err();
             drop(app);
-            let mut app = Appender::open(&b).unwrap();
+            let mut app = Appender::open(&b, &key).unwrap();
             let value = serde_json::to_value(TypedBody(&body)).unwrap();
             let by_value = app.append(KIND_SEAL, value, &key, TIME.into()).unwrap_err();
             drop(app);
@@ -811,12 +985,12 @@ mod tests {
             ..key()
         };
         let body = Body::Seal(Box::new(file_seal()));
-        let typed = Appender::open(&a)
+        let typed = Appender::open(&a, &stranger)
             .unwrap()
             .append_body(&body, &stranger, TIME.into())
             .unwrap_err();
         let value = serde_json::to_value(TypedBody(&body)).unwrap();
-        let by_value = Appender::open(&b)
+        let by_value = Appender::open(&b, &stranger)
             .unwrap()
             .append(KIND_SEAL, value, &stranger, TIME.into())
             .unwrap_err();

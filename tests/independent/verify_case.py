@@ -2264,6 +2264,12 @@ def verify(args, report, verifier):
     lines, state = None, CaseState()
     if args.case_dir is not None:
         ledger_path = os.path.join(args.case_dir, "ledger.jsonl")
+        # Section 1: none of a case's own names may be a symbolic link (scelle refuses such a
+        # case: someone may have planted the link).
+        for name in ("case.json", "ledger.jsonl", "ledger.index", "checkpoints", "keys"):
+            if os.path.islink(os.path.join(args.case_dir, name)):
+                raise Fatal(f"{os.path.join(args.case_dir, name)}: is a symbolic link; "
+                            "a case's files are never read through a link")
         if not os.path.isfile(ledger_path):
             raise Fatal(f"{ledger_path}: no ledger (is {args.case_dir} a scelle case?)")
         lines = read_ledger(ledger_path, report)
