@@ -192,6 +192,16 @@ fn scan_exhibit(
             seal.exhibit
         ))
     };
+    // Nothing is read from a path that is no longer the kind and size sealed.
+    if let Some(f) = crate::ops::verify::precheck(seal, path) {
+        return Err(Error::input(format!(
+            "{}: {} ({}); scan refused, nothing recorded. If the exhibit is elsewhere, give --path {}=PATH",
+            seal.exhibit,
+            f.message,
+            f.code,
+            seal.exhibit
+        )));
+    }
     let mut now = Artifact {
         kind: rec.kind.clone(),
         path_given: String::new(),

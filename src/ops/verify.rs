@@ -479,6 +479,9 @@ pub fn compare_artifact(
     progress: Progress,
 ) -> (Option<Artifact>, Vec<Finding>) {
     let ex = seal.exhibit.as_str();
+    if let Some(f) = precheck(seal, path) {
+        return (None, vec![f]);
+    }
     let sel = recorded_selection(seal);
     let now = match measure(path, recorded_kind(seal), sel, progress) {
         Ok(a) => a,
@@ -495,6 +498,57 @@ pub fn compare_artifact(
     };
     let out = compare_found(seal, path, &now);
     (Some(now), out)
+}
+
+/// Before a re-check reads a byte: the path must still lead to the kind of object sealed (a
+/// regular file for a `file` or `tar`, a directory for a `directory`: never a FIFO, device or
+/// socket), and a file or tar must have the size sealed. Else the finding (`rehash-unreadable`,
+/// `rehash-kind` or `rehash-size`), and the artifact is not read. What is read afterwards is
+/// opened without blocking, checked to be that kind again, read no further than its size when
+/// opened (and one byte), and refused if it changed meanwhile (`crate::store::nofollow`).
+pub fn precheck(seal: &Seal, path: &Path) -> Option<Finding> {
+    use crate::store::nofollow::{stat_path, Kind};
+    let rec = &seal.artifact;
+    let ex = seal.exhibit.as_str();
+    let id = match stat_path(path) {
+        Ok(id) => id,
+        Err(e) => {
+            return Some(exhibit_finding(
+                ex,
+                "rehash-unreadable",
+                format!("cannot re-hash {}: {e}", path.display()),
+            ))
+        }
+    };
+    let want = if rec.kind == "directory" {
+        Kind::Dir
+    } else {
+        Kind::File
+    };
+    if id.kind != want {
+        return Some(exhibit_finding(
+            ex,
+            "rehash-kind",
+            format!(
+                "{} was a {} (a {}), is now a {}; not read",
+                path.display(),
+                rec.kind,
+                want.describe(),
+                id.kind.describe()
+            ),
+        ));
+    }
+    if want == Kind::File && id.size != rec.size {
+        return Some(exhibit_finding(
+            ex,
+            "rehash-size",
+            format!(
+                "size differs: recorded {}, found {}; not read",
+                rec.size, id.size
+            ),
+        ));
+    }
+    None
 }
 
 /// How to read `seal`'s artifact again: as the kind it was sealed as.

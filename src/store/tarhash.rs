@@ -11,6 +11,7 @@ use crate::format::body::{Hashes, Member};
 use crate::store::hashing::{
     self, ChunkReader, HashSelection, MemberInspector, MultiHasher, NoInspection, Progress,
 };
+use crate::store::nofollow::StableFile;
 use crate::store::tarstream::{self, Stop};
 use std::io::Read;
 use std::path::Path;
@@ -171,11 +172,12 @@ pub fn inspect_tar<I: MemberInspector + Send>(
     if gzip {
         return inspect_tar_with_tar_crate(path, true, sel, progress, inspector);
     }
-    let file = std::fs::File::open(path).at(path)?;
+    let file = StableFile::open(path)?;
     let insp = &mut *inspector;
     let parse = move |r: &mut ChunkReader| tarstream::inspect_members(r, sel, insp);
     let (size, hashes, members) =
-        hashing::hash_stream_with(file, sel, progress, Some(parse)).at(path)?;
+        hashing::hash_stream_with(file.reader(), sel, progress, Some(parse)).at(path)?;
+    file.finish(size)?;
     match members.expect("a parser was given") {
         Ok(members) => Ok(TarDigest {
             size,
@@ -219,7 +221,7 @@ fn inspect_tar_with_tar_crate<I: MemberInspector + Send>(
     progress: Progress,
     inspector: &mut I,
 ) -> Result<TarDigest> {
-    let file = std::fs::File::open(path).at(path)?;
+    let file = StableFile::open(path)?;
     let parse = move |r: &mut ChunkReader| {
         if gzip {
             inspect_members(flate2::read::GzDecoder::new(r), sel, inspector)
@@ -228,7 +230,8 @@ fn inspect_tar_with_tar_crate<I: MemberInspector + Send>(
         }
     };
     let (size, hashes, members) =
-        hashing::hash_stream_with(file, sel, progress, Some(parse)).at(path)?;
+        hashing::hash_stream_with(file.reader(), sel, progress, Some(parse)).at(path)?;
+    file.finish(size)?;
     let members = members
         .expect("a parser was given")
         .map_err(|e| not_a_tar(path, &e))?;
