@@ -349,3 +349,71 @@ fn ioc_scan_and_accept_of_a_path_now_a_device_or_fifo_are_refused_promptly() {
         );
     }
 }
+
+/// The independent verifier, run on `case`.
+fn verify_case_py(case: &std::path::Path) -> Output {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/verify_case.py");
+    let mut c = Command::new("python3");
+    c.arg(script).arg(case);
+    run_within(c, Duration::from_secs(120))
+}
+
+#[test]
+fn a_ledger_line_over_the_maximum_is_reported_unread_by_both_verifiers() {
+    let c = Case::new();
+    std::fs::write(c.p("phone.bin"), b"phone image").unwrap();
+    c.ok(&["-C", "case", "seal", "phone.bin", "--key", "expert.key"]);
+    let max = 64usize << 20;
+    // One line of 102 MB (valid JSON, never signed), then a torn tail over the maximum too.
+    let mut line = Vec::with_capacity(102_000_000);
+    line.extend_from_slice(b"{\"pad\":\"");
+    line.resize(102_000_000 - 2, b'x');
+    line.extend_from_slice(b"\"}");
+    let mut ledger = c.ledger();
+    ledger.extend_from_slice(&line);
+    ledger.push(b'\n');
+    std::fs::write(c.p("case/ledger.jsonl"), &ledger).unwrap();
+    let o = c.run(&["-C", "case", "verify", "--json"]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(
+        t.lines()
+            .any(|l| l.contains("\"line-too-long\"")
+                && l.contains(&format!("is {} bytes", line.len()))),
+        "{t}"
+    );
+    let o = verify_case_py(&c.p("case"));
+    let t = text(&o);
+    assert_ne!(o.status.code(), Some(0), "{t}");
+    assert!(t.contains("line-too-long"), "{t}");
+    // Exactly the maximum is a line (it fails as an entry, not for its length); one more byte
+    // is too long, with or without its newline.
+    for (len, newline, too_long) in [
+        (max, true, false),
+        (max + 1, true, true),
+        (max + 1, false, true),
+    ] {
+        let mut ledger = ledger[..ledger.len() - line.len() - 1].to_vec();
+        ledger.resize(ledger.len() + len, b' ');
+        if newline {
+            ledger.push(b'\n');
+        }
+        std::fs::write(c.p("case/ledger.jsonl"), &ledger).unwrap();
+        let o = c.run(&["-C", "case", "verify", "--json"]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{t}");
+        assert_eq!(
+            t.contains("\"line-too-long\""),
+            too_long,
+            "{len} {newline}: {t}"
+        );
+        let o = verify_case_py(&c.p("case"));
+        let t = text(&o);
+        assert_eq!(
+            t.contains("line-too-long"),
+            too_long,
+            "{len} {newline}: {t}"
+        );
+    }
+}

@@ -170,6 +170,16 @@ pub fn verify(case: &CaseDir, opts: VerifyOptions, progress: Progress) -> Result
                     bytes.len()
                 ),
             )),
+            RawLine::TooLong { offset, len, torn } => findings.push(file_finding(
+                Severity::Error,
+                "line-too-long",
+                &ledger,
+                format!(
+                    "{} at byte {offset} is {len} bytes, more than the maximum line length {} (FORMAT.md 4.1): not read, not an entry",
+                    if torn { "the incomplete last line" } else { "the line" },
+                    crate::format::entry::MAX_LINE
+                ),
+            )),
             RawLine::Line { bytes, .. } => {
                 let seq = state.size;
                 let applied = state.apply(&bytes);

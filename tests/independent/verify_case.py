@@ -86,6 +86,7 @@ C2SP_ED25519 = b"\x01"
 C2SP_COSIGNATURE_V1 = b"\x04"
 EM_DASH = "\u2014"  # section 8.2: a signature line starts with U+2014 and a space
 MAX_SAFE_INTEGER = 2**53 - 1  # section 2: integers of magnitude at most 2^53 - 1
+MAX_LINE = 64 * 1024 * 1024  # section 4.1: bytes of a ledger line, without its newline
 
 HEX_RE = re.compile(r"[0-9a-f]*")  # lower case only (section 2)
 # Section 2, "time": UTC, whole seconds. ([0-9] rather than \d, which matches other digits.)
@@ -1497,16 +1498,52 @@ def rechecks_of(kind, body):
 # ---------------------------------------------------------------------------------------------
 
 
+def bounded_lines(f):
+    """Yield (offset, bytes or None, length, complete) for each line of the binary file f:
+    the line without its newline (None if longer than MAX_LINE, section 4.1), its length
+    without the newline, and whether it ended with one. At most MAX_LINE + 1 bytes of a line
+    are ever held: a longer line is skipped in 1 MiB pieces, never parsed."""
+    offset = 0
+    while True:
+        line = f.readline(MAX_LINE + 1)
+        if not line:
+            return
+        length, complete = len(line), line.endswith(b"\n")
+        if not complete and length == MAX_LINE + 1:
+            line = None
+            while True:
+                piece = f.readline(1 << 20)
+                if not piece:
+                    break
+                length += len(piece)
+                if piece.endswith(b"\n"):
+                    complete = True
+                    break
+        content = length - (1 if complete else 0)
+        if content > MAX_LINE:
+            yield offset, None, content, complete
+        else:
+            yield offset, (line[:-1] if complete else line), content, complete
+        offset += length
+
+
 def read_ledger(path, report):
-    """Split the ledger into lines (without newlines); report a torn tail (section 4.2)."""
+    """Split the ledger into lines (without newlines); report a line longer than MAX_LINE
+    (section 4.1: not parsed, not an entry) and a torn tail (section 4.2)."""
+    lines = []
     with open(path, "rb") as f:
-        data = f.read()
-    lines = data.split(b"\n")
-    tail = lines.pop()  # bytes after the last newline ("" when the file ends with one)
-    if tail:
-        report.error("ledger.jsonl", "torn-tail",
-                     f"{len(tail)} bytes after the last newline (an interrupted append); "
-                     "not treated as an entry")
+        for offset, line, length, complete in bounded_lines(f):
+            if line is None:
+                report.error("ledger.jsonl", "line-too-long",
+                             f"the {'line' if complete else 'incomplete last line'} at byte "
+                             f"{offset} is {length} bytes, more than the maximum line length "
+                             f"{MAX_LINE}: not read, not an entry")
+            elif not complete:
+                report.error("ledger.jsonl", "torn-tail",
+                             f"{length} bytes after the last newline (an interrupted append); "
+                             "not treated as an entry")
+            else:
+                lines.append(line)
     return lines
 
 
