@@ -417,3 +417,44 @@ fn a_ledger_line_over_the_maximum_is_reported_unread_by_both_verifiers() {
         );
     }
 }
+
+#[test]
+fn one_indicator_matching_400000_times_records_100_and_counts_the_rest() {
+    let c = Case::new();
+    let mut evidence = String::with_capacity(400_000 * 28);
+    for i in 0..400_000 {
+        evidence.push_str(&format!("GET s{i}.pegasus-test.com\n"));
+    }
+    std::fs::write(c.p("dns.log"), evidence).unwrap();
+    c.ok(&["-C", "case", "seal", "dns.log", "--key", "expert.key"]);
+    std::fs::write(
+        c.p("iocs.stix2"),
+        r#"{"type":"bundle","id":"bundle--1","objects":[{"type":"indicator","spec_version":"2.1","id":"indicator--1","pattern":"[domain-name:value = 'pegasus-test.com']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00Z"}]}"#,
+    )
+    .unwrap();
+    c.ok(&[
+        "-C",
+        "case",
+        "ioc",
+        "scan",
+        "--stix",
+        "iocs.stix2",
+        "--key",
+        "expert.key",
+    ]);
+    let ledger = c.ledger();
+    let last = ledger[..ledger.len() - 1]
+        .rsplit(|&b| b == b'\n')
+        .next()
+        .unwrap();
+    assert!(last.len() < 200_000, "scan line of {} bytes", last.len());
+    let e: serde_json::Value = serde_json::from_slice(last).unwrap();
+    let ex = &e["body"]["exhibits"][0];
+    assert_eq!(ex["matches"], 100, "{ex}");
+    assert_eq!(ex["omitted"][0]["indicator"], "indicator--1", "{ex}");
+    assert_eq!(ex["omitted"][0]["matches"], 400_000 - 100, "{ex}");
+    assert_eq!(e["body"]["matches"].as_array().unwrap().len(), 100);
+    c.ok(&["-C", "case", "verify"]);
+    let o = verify_case_py(&c.p("case"));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

@@ -807,9 +807,12 @@ IOC_FILE = t_object(
      # (optional members are omitted instead). Likewise `indicates` below.
      "names": t_array(t_str, non_empty=True)},
 )
+MAX_MATCHES_PER_INDICATOR = 100  # section 6.8: match records per indicator and exhibit
+IOC_OMITTED = t_object({"ioc_file": t_hex(32), "indicator": t_str, "matches": t_positive})
 IOC_EXHIBIT = t_object(
     {"exhibit": t_exhibit_id, "path": t_str, "sha256": t_hex(32), "files": t_uint,
      "bytes": t_uint, "matches": t_uint},
+    {"omitted": t_array(IOC_OMITTED, non_empty=True)},  # omitted when empty
 )
 IOC_MATCH = t_object(
     {"ioc_file": t_hex(32), "indicator": t_str, "pattern": t_str, "type": t_str,
@@ -836,7 +839,8 @@ IOC_SCAN_SHAPE = t_object({
              {"reason": t_str, "count": t_uint, "examples": t_array(t_str)}))})),
     "exhibits": t_array(t_object(
         {"exhibit": t_str, "path": t_str, "sha256": t_str, "files": t_uint, "bytes": t_uint,
-         "matches": t_uint})),
+         "matches": t_uint},
+        {"omitted": t_array(t_object_any)})),
     "matches": t_array(t_object(
         {"ioc_file": t_str, "indicator": t_str, "pattern": t_str, "type": t_str,
          "value": t_str, "exhibit": t_str, "on": t_str, "matched": t_str,
@@ -937,6 +941,36 @@ def check_ioc_scan_body(body):
         if record["matches"] != count:
             problems.append(f"body.exhibits[{i}].matches is {record['matches']}, but "
                             f"{count} match records name {record['exhibit']}")
+    problems += check_match_caps(body, digests)
+    return problems
+
+
+def check_match_caps(body, digests):
+    """Section 6.8: at most MAX_MATCHES_PER_INDICATOR match records per indicator and exhibit;
+    `omitted` sorted by (ioc_file, indicator) without repeats, each naming one of ioc_files,
+    for an indicator with exactly the maximum of records in that exhibit."""
+    problems = []
+    per = {}
+    for m in body["matches"]:
+        key = (m["exhibit"], m["ioc_file"], m["indicator"])
+        per[key] = per.get(key, 0) + 1
+    for (exhibit, _, indicator), n in sorted(per.items()):
+        if n > MAX_MATCHES_PER_INDICATOR:
+            problems.append(f"indicator {indicator!r} has {n} match records in exhibit "
+                            f"{exhibit}, more than {MAX_MATCHES_PER_INDICATOR}")
+    for i, record in enumerate(body["exhibits"]):
+        omitted = record.get("omitted", [])
+        keys = [(o["ioc_file"], o["indicator"]) for o in omitted]
+        where = f"body.exhibits[{i}].omitted"
+        if any(a >= b for a, b in zip(keys, keys[1:])):
+            problems.append(f"{where} is not sorted by IOC file and indicator without repeats")
+        for o in omitted:
+            if o["ioc_file"] not in digests:
+                problems.append(f"{where}: IOC file {o['ioc_file']} is none of ioc_files")
+            kept = per.get((record["exhibit"], o["ioc_file"], o["indicator"]), 0)
+            if kept != MAX_MATCHES_PER_INDICATOR:
+                problems.append(f"{where}: matches of {o['indicator']!r} were omitted, but "
+                                f"{kept} are recorded, not {MAX_MATCHES_PER_INDICATOR}")
     return problems
 
 
