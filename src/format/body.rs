@@ -544,6 +544,28 @@ pub struct ScannedExhibit {
     pub bytes: u64,
     /// Number of entries in `matches` for this exhibit.
     pub matches: u64,
+    /// Indicators that matched in this exhibit more than [`MAX_MATCHES_PER_INDICATOR`] times:
+    /// the match records left out, per indicator (FORMAT.md 6.8), sorted by IOC file and
+    /// indicator. Omitted when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub omitted: Vec<OmittedMatches>,
+}
+
+/// The most match records of one indicator in one exhibit a scan records (FORMAT.md 6.8): the
+/// first ones in the order of `matches`; the rest are counted in the exhibit's `omitted`.
+pub const MAX_MATCHES_PER_INDICATOR: u64 = 100;
+
+/// Match records of one indicator in one exhibit left out of a scan (beyond
+/// [`MAX_MATCHES_PER_INDICATOR`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OmittedMatches {
+    /// The `sha256` of the IOC file of the indicator.
+    pub ioc_file: String,
+    /// The indicator's STIX id.
+    pub indicator: String,
+    /// How many match records were left out (at least 1).
+    pub matches: u64,
 }
 
 /// One indicator matched in one place of one exhibit.

@@ -13,6 +13,13 @@ use sha2::{Digest, Sha256};
 /// The ledger format version written in every entry's `format` field.
 pub const FORMAT_VERSION: u64 = 1;
 
+/// The maximum length of a ledger line in bytes, without its newline (FORMAT.md 4.1): 64 MiB.
+/// A writer refuses to write a longer line; a verifier reports a longer line (`line-too-long`)
+/// without parsing it and without holding more than this many bytes of it. A seal member takes
+/// about 260 bytes (SHA-256 only, a 110-byte path) to 505 (all four digests): a directory or
+/// tar of up to about 250,000 (130,000) members fits.
+pub const MAX_LINE: usize = 64 << 20;
+
 /// The `prev` value of the first entry: 64 zeros.
 pub const GENESIS_PREV: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

@@ -525,6 +525,71 @@ fn ioc_scan(scan: &IocScan) -> Result<(), String> {
             ));
         }
     }
+    check_match_caps(scan)
+}
+
+/// FORMAT.md 6.8: at most [`MAX_MATCHES_PER_INDICATOR`] match records per indicator and
+/// exhibit; an exhibit's `omitted` entries are sorted by (IOC file, indicator) without repeats,
+/// each names one of the IOC files, counts at least 1, and is for an indicator with exactly the
+/// maximum of records in that exhibit.
+fn check_match_caps(scan: &IocScan) -> Result<(), String> {
+    use crate::format::body::MAX_MATCHES_PER_INDICATOR as MAX;
+    use std::collections::HashMap;
+    let mut per: HashMap<(&str, &str, &str), u64> = HashMap::new();
+    for m in &scan.matches {
+        *per.entry((
+            m.exhibit.as_str(),
+            m.ioc_file.as_str(),
+            m.indicator.as_str(),
+        ))
+        .or_default() += 1;
+    }
+    if let Some(((e, _, i), n)) = per.iter().find(|(_, &n)| n > MAX) {
+        return Err(format!(
+            "indicator {i:?} has {n} match records in exhibit {e}, more than {MAX}"
+        ));
+    }
+    for e in &scan.exhibits {
+        for (k, o) in e.omitted.iter().enumerate() {
+            if k > 0 {
+                let p = &e.omitted[k - 1];
+                if (p.ioc_file.as_str(), p.indicator.as_str())
+                    >= (o.ioc_file.as_str(), o.indicator.as_str())
+                {
+                    return Err(format!(
+                        "exhibit {}: omitted is not sorted by IOC file and indicator without repeats",
+                        e.exhibit
+                    ));
+                }
+            }
+            if !scan.ioc_files.iter().any(|f| f.sha256 == o.ioc_file) {
+                return Err(format!(
+                    "exhibit {}: omitted names IOC file {}, none of the scan's",
+                    e.exhibit, o.ioc_file
+                ));
+            }
+            if o.matches == 0 {
+                return Err(format!(
+                    "exhibit {}: omitted matches of {:?} must be at least 1",
+                    e.exhibit, o.indicator
+                ));
+            }
+            let kept = per
+                .get(&(
+                    e.exhibit.as_str(),
+                    o.ioc_file.as_str(),
+                    o.indicator.as_str(),
+                ))
+                .copied()
+                .unwrap_or(0);
+            if kept != MAX {
+                return Err(format!(
+                    "exhibit {}: matches of {:?} were omitted, but {kept} are recorded, not {MAX}",
+                    e.exhibit, o.indicator
+                ));
+            }
+        }
+    }
     Ok(())
 }
 

@@ -438,7 +438,12 @@ fn artifact_base(s: &Seal) -> String {
         .unwrap_or_else(|| "artifact".to_string())
 }
 
+/// Streams a sealed artifact into the bag under `data/artifacts/EXHIBIT/`, checking that what
+/// is shipped has the sealed SHA-256. Members of a directory are opened beneath it without
+/// following any link (a member now a link to a secret is refused, not shipped); every file
+/// must be a regular file, unchanged while it is read, and is read up to its size only.
 fn add_artifact<W: Write>(bag: &mut BagWriter<W>, s: &Seal) -> Result<()> {
+    use crate::store::nofollow::{self, Kind, StableFile};
     let base = format!("data/artifacts/{}/{}", s.exhibit, artifact_base(s));
     let src = Path::new(&s.artifact.path_resolved);
     let changed = |what: &str| {
@@ -448,22 +453,57 @@ fn add_artifact<W: Write>(bag: &mut BagWriter<W>, s: &Seal) -> Result<()> {
         ))
     };
     if s.artifact.kind == "directory" {
+        let (root, _) = nofollow::open_path(src, Kind::Dir)?;
         for m in s.artifact.members.iter().flatten() {
             let Some(want) = m.hashes.as_ref().map(|h| h.sha256.as_str()) else {
                 continue;
             };
-            let got = bag.add_payload_file(&format!("{base}/{}", m.path), &src.join(&m.path))?;
+            let path = src.join(&m.path);
+            let fd = nofollow::open_beneath(&root, &m.path, false)
+                .map_err(|e| changed(&format!("member {:?} ({e})", m.path)))?;
+            let file = StableFile::from_fd(fd, &path, None)?;
+            let got = bag.add_payload_stable(&format!("{base}/{}", m.path), &file, &path)?;
             if got != want {
                 return Err(changed(&format!("member {:?}", m.path)));
             }
         }
     } else {
-        let got = bag.add_payload_file(&base, src)?;
+        let file = StableFile::open(src)?;
+        let got = bag.add_payload_stable(&base, &file, src)?;
         if got != s.artifact.hashes.sha256 {
             return Err(changed(&src.display().to_string()));
         }
     }
     Ok(())
+}
+
+impl<W: Write> BagWriter<W> {
+    /// Streams the regular file `file` (named `src` in messages) in as `name`, hashing it on the
+    /// way, never reading past its size, refusing it if it changed while read; returns its
+    /// SHA-256.
+    fn add_payload_stable(
+        &mut self,
+        name: &str,
+        file: &crate::store::nofollow::StableFile,
+        src: &Path,
+    ) -> Result<String> {
+        check_bag_name(name)?;
+        let size = file.size();
+        let mut h = Self::header(size);
+        let mut reader = HashingReader {
+            inner: file.reader().take(size),
+            sha: Sha256::new(),
+            count: 0,
+        };
+        self.tar
+            .append_data(&mut h, name, &mut reader)
+            .map_err(|e| Error::io(src, e))?;
+        file.finish(reader.count)?;
+        let sha = hex(&reader.sha.finalize());
+        self.payload_bytes += size;
+        self.payload.insert(name.to_string(), sha.clone());
+        Ok(sha)
+    }
 }
 
 /// What `verify-bundle` found: the bag's findings first, then the case's.

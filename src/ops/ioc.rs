@@ -8,8 +8,8 @@
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{
-    Artifact, Body, IocFileRecord, IocMatch, IocScan, ScannedExhibit, Seal, SkippedIndicators,
-    Software,
+    Artifact, Body, IocFileRecord, IocMatch, IocScan, OmittedMatches, ScannedExhibit, Seal,
+    SkippedIndicators, Software, MAX_MATCHES_PER_INDICATOR,
 };
 use crate::format::chain::CustodyStatus;
 use crate::format::encoding::hex;
@@ -192,6 +192,16 @@ fn scan_exhibit(
             seal.exhibit
         ))
     };
+    // Nothing is read from a path that is no longer the kind and size sealed.
+    if let Some(f) = crate::ops::verify::precheck(seal, path) {
+        return Err(Error::input(format!(
+            "{}: {} ({}); scan refused, nothing recorded. If the exhibit is elsewhere, give --path {}=PATH",
+            seal.exhibit,
+            f.message,
+            f.code,
+            seal.exhibit
+        )));
+    }
     let mut now = Artifact {
         kind: rec.kind.clone(),
         path_given: String::new(),
@@ -268,6 +278,7 @@ fn scan_exhibit(
         files: found.files,
         bytes: found.bytes,
         matches: 0,
+        omitted: Vec::new(),
     };
     Ok((scanned, hits))
 }
@@ -382,6 +393,25 @@ pub fn scan(
                 &b.matched,
             ))
         });
+        // At most MAX_MATCHES_PER_INDICATOR records per indicator (FORMAT.md 6.8): the first
+        // in this order; the rest counted in the exhibit's `omitted`.
+        let mut per: BTreeMap<(String, String), u64> = BTreeMap::new();
+        recs.retain(|r| {
+            let n = per
+                .entry((r.ioc_file.clone(), r.indicator.clone()))
+                .or_default();
+            *n += 1;
+            *n <= MAX_MATCHES_PER_INDICATOR
+        });
+        s.omitted = per
+            .into_iter()
+            .filter(|(_, n)| *n > MAX_MATCHES_PER_INDICATOR)
+            .map(|((ioc_file, indicator), n)| OmittedMatches {
+                ioc_file,
+                indicator,
+                matches: n - MAX_MATCHES_PER_INDICATOR,
+            })
+            .collect();
         s.matches = recs.len() as u64;
         scanned.push(s);
         matches.extend(recs);

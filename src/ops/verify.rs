@@ -190,6 +190,16 @@ pub fn verify_with(
                     bytes.len()
                 ),
             )),
+            RawLine::TooLong { offset, len, torn } => findings.push(file_finding(
+                Severity::Error,
+                "line-too-long",
+                &ledger,
+                format!(
+                    "{} at byte {offset} is {len} bytes, more than the maximum line length {} (FORMAT.md 4.1): not read, not an entry",
+                    if torn { "the incomplete last line" } else { "the line" },
+                    crate::format::entry::MAX_LINE
+                ),
+            )),
             RawLine::Line { bytes, .. } => {
                 let seq = state.size;
                 let applied = state.apply(&bytes);
@@ -775,6 +785,9 @@ pub fn compare_artifact(
     progress: Progress,
 ) -> (Option<Artifact>, Vec<Finding>) {
     let ex = seal.exhibit.as_str();
+    if let Some(f) = precheck(seal, path) {
+        return (None, vec![f]);
+    }
     let sel = recorded_selection(seal);
     let now = match measure(path, recorded_kind(seal), sel, progress) {
         Ok(a) => a,
@@ -791,6 +804,57 @@ pub fn compare_artifact(
     };
     let out = compare_found(seal, path, &now);
     (Some(now), out)
+}
+
+/// Before a re-check reads a byte: the path must still lead to the kind of object sealed (a
+/// regular file for a `file` or `tar`, a directory for a `directory`: never a FIFO, device or
+/// socket), and a file or tar must have the size sealed. Else the finding (`rehash-unreadable`,
+/// `rehash-kind` or `rehash-size`), and the artifact is not read. What is read afterwards is
+/// opened without blocking, checked to be that kind again, read no further than its size when
+/// opened (and one byte), and refused if it changed meanwhile (`crate::store::nofollow`).
+pub fn precheck(seal: &Seal, path: &Path) -> Option<Finding> {
+    use crate::store::nofollow::{stat_path, Kind};
+    let rec = &seal.artifact;
+    let ex = seal.exhibit.as_str();
+    let id = match stat_path(path) {
+        Ok(id) => id,
+        Err(e) => {
+            return Some(exhibit_finding(
+                ex,
+                "rehash-unreadable",
+                format!("cannot re-hash {}: {e}", path.display()),
+            ))
+        }
+    };
+    let want = if rec.kind == "directory" {
+        Kind::Dir
+    } else {
+        Kind::File
+    };
+    if id.kind != want {
+        return Some(exhibit_finding(
+            ex,
+            "rehash-kind",
+            format!(
+                "{} was a {} (a {}), is now a {}; not read",
+                path.display(),
+                rec.kind,
+                want.describe(),
+                id.kind.describe()
+            ),
+        ));
+    }
+    if want == Kind::File && id.size != rec.size {
+        return Some(exhibit_finding(
+            ex,
+            "rehash-size",
+            format!(
+                "size differs: recorded {}, found {}; not read",
+                rec.size, id.size
+            ),
+        ));
+    }
+    None
 }
 
 /// How to read `seal`'s artifact again: as the kind it was sealed as.

@@ -1,10 +1,15 @@
 //! Directories hashed file by file on all cores while they are walked, symbolic links recorded
-//! and never followed.
+//! and never followed: every member is opened beneath the folder without following a link,
+//! and must be, before and after it is read, the file the walk listed ([`nofollow`]).
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Hashes, Member};
 use crate::store::hashing::{self, HashSelection, MultiHasher, Progress};
+use crate::store::nofollow::{self, Identity, Kind, StableFile};
+use std::fs::File;
 use std::io::{self, Read};
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender};
@@ -26,76 +31,135 @@ const QUEUE: usize = 128;
 /// A file's index in the walk and its size and hashes (or why it could not be read).
 type HashedFile = (usize, Result<(u64, Hashes)>);
 
-/// Files to hash: each one's index in the walk and full path.
-type Batch = Vec<(usize, PathBuf)>;
+/// Files to hash: each one's index in the walk, path relative to the root, and identity as
+/// listed (`lstat`).
+type Batch = Vec<(usize, String, Identity)>;
 
-/// Hashes one file, choosing the pipeline for large files.
+/// Hashes one regular file (the path the user gave: links in it are followed), choosing the
+/// pipeline for large files. Refuses anything but a regular file, and a file that changed
+/// while it was read (type, device, inode, size, modification or change time, or a byte count
+/// other than its size); never reads more than its size when opened and one byte.
 pub fn hash_file(path: &Path, sel: HashSelection, progress: Progress) -> Result<(u64, Hashes)> {
-    let file = std::fs::File::open(path).at(path)?;
-    let len = file.metadata().at(path)?.len();
-    if len >= LARGE_FILE {
-        hashing::hash_stream(file, sel, progress).at(path)
+    let file = StableFile::open(path)?;
+    let r = if file.size() >= LARGE_FILE {
+        hashing::hash_stream(file.reader(), sel, progress).at(path)?
     } else {
-        let r = hashing::hash_reader_simple(file, sel).at(path)?;
+        let r = hashing::hash_reader_simple(file.reader(), sel).at(path)?;
         progress(r.0);
-        Ok(r)
+        r
+    };
+    file.finish(r.0)?;
+    Ok(r)
+}
+
+/// The error for a member that could not be opened beneath its folder: a link met on the way
+/// (`ELOOP`, `ENOTDIR`) means the folder changed since it was listed.
+fn member_open_error(full: &Path, e: io::Error) -> Error {
+    match e.raw_os_error() {
+        Some(code)
+            if code == rustix::io::Errno::LOOP.raw_os_error()
+                || code == rustix::io::Errno::NOTDIR.raw_os_error() =>
+        {
+            nofollow::changed(
+                full,
+                "a symbolic link now stands in its path; links are never followed",
+            )
+        }
+        _ => Error::io(full, e),
     }
 }
 
-/// [`hash_file`] with the caller's buffer (one per hashing thread): a file that fits in it
-/// costs an `open`, the reads up to its end and a `close`, and no allocation besides its hex
-/// digests. Same sizes, digests and progress as [`hash_file`].
+/// Hashes the member `rel` of the open folder `root` (`full` names it in messages) with the
+/// caller's buffer (one per hashing thread), opening it beneath the folder without following
+/// any link and checking it is the regular file the walk listed (`listed`) before and after
+/// reading it. A file that fits in the buffer costs an `open`, two `fstat`s, the reads up to
+/// its end and a `close`. Same sizes, digests and progress as [`hash_file`].
 fn hash_member_file(
-    path: &Path,
+    root: &File,
+    rel: &str,
+    full: &Path,
+    listed: &Identity,
     sel: HashSelection,
     progress: Progress,
     buf: &mut [u8],
 ) -> Result<(u64, Hashes)> {
-    let mut file = std::fs::File::open(path).at(path)?;
-    let first = hashing::read_full(&mut file, buf).at(path)?;
-    if first == buf.len() && file.metadata().at(path)?.len() >= LARGE_FILE {
+    nofollow::debug_hook("before-open", full);
+    let fd = nofollow::open_beneath(root, rel, false).map_err(|e| member_open_error(full, e))?;
+    let file = StableFile::from_fd(fd, full, Some(listed))?;
+    let mut reader = file.reader();
+    let first = hashing::read_full(&mut reader, buf).at(full)?;
+    if first == buf.len() && file.size() >= LARGE_FILE {
         // The pipeline reads the bytes already read, then the rest of the file.
-        return hashing::hash_stream((&buf[..first]).chain(file), sel, progress).at(path);
+        let r = hashing::hash_stream((&buf[..first]).chain(reader), sel, progress).at(full)?;
+        file.finish(r.0)?;
+        return Ok(r);
     }
     let mut h = MultiHasher::new(sel);
     h.update(&buf[..first]);
     let mut total = first as u64;
     if first == buf.len() {
         loop {
-            let n = match file.read(buf) {
+            let n = match reader.read(buf) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::io(path, e)),
+                Err(e) => return Err(Error::io(full, e)),
             };
             h.update(&buf[..n]);
             total += n as u64;
         }
     }
+    file.finish(total)?;
     progress(total);
     Ok((total, h.finish()))
 }
 
-/// Lists every member under `root` (not following symbolic links), in the order found, and
-/// sends the regular files (index and full path) to the hashing threads in batches as they are
-/// found. The type of each entry comes from the directory listing (`d_type`: no `stat` on the
-/// file systems that provide it).
-fn walk(root: &Path, files: &SyncSender<Batch>) -> Result<Vec<Member>> {
+/// Lists every member under the open folder `root` (named `root_path`), in the order found,
+/// and sends the regular files (index, relative path and identity) to the hashing threads in
+/// batches as they are found. Each directory is opened beneath `root` without following links
+/// and must be the directory listed; each entry's type and identity come from `lstat` on the
+/// open directory, and a link's target from `readlinkat`: a link is recorded, never followed.
+fn walk(root: &File, root_path: &Path, files: &SyncSender<Batch>) -> Result<Vec<Member>> {
     let mut out = Vec::new();
     let mut batch = Vec::with_capacity(BATCH);
     // Sending only fails if every hashing thread is gone, which the scope then reports.
     let send = |batch: &mut Batch| {
         let _ = files.send(std::mem::replace(batch, Vec::with_capacity(BATCH)));
     };
-    let mut stack = vec![(root.to_path_buf(), String::new())];
-    while let Some((dir, rel)) = stack.pop() {
-        for item in std::fs::read_dir(&dir).at(&dir)? {
-            let item = item.at(&dir)?;
-            let name = item.file_name();
-            let name = name.to_str().ok_or_else(|| {
+    let mut stack: Vec<(String, Option<Identity>)> = vec![(String::new(), None)];
+    while let Some((rel, listed)) = stack.pop() {
+        let dir_path = if rel.is_empty() {
+            root_path.to_path_buf()
+        } else {
+            root_path.join(&rel)
+        };
+        let fd: OwnedFd = if rel.is_empty() {
+            root.try_clone().at(&dir_path)?.into()
+        } else {
+            nofollow::open_beneath(root, &rel, true).map_err(|e| member_open_error(&dir_path, e))?
+        };
+        if let Some(listed) = listed {
+            let now = nofollow::fstat(&fd).at(&dir_path)?;
+            if !listed.same_object(&now) {
+                return Err(nofollow::changed(
+                    &dir_path,
+                    "replaced by another directory",
+                ));
+            }
+        }
+        let mut dir = rustix::fs::Dir::new(fd)
+            .map_err(io::Error::from)
+            .at(&dir_path)?;
+        while let Some(item) = dir.read() {
+            let item = item.map_err(io::Error::from).at(&dir_path)?;
+            let name = item.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
+            let name = std::str::from_utf8(name).map_err(|_| {
                 Error::input(format!(
                     "{}: file name is not UTF-8; rename it or seal the folder as a tar",
-                    item.path().display()
+                    dir_path.join(std::ffi::OsStr::from_bytes(name)).display()
                 ))
             })?;
             let relpath = if rel.is_empty() {
@@ -103,8 +167,9 @@ fn walk(root: &Path, files: &SyncSender<Batch>) -> Result<Vec<Member>> {
             } else {
                 format!("{rel}/{name}")
             };
-            let full = item.path();
-            let ft = item.file_type().at(&full)?;
+            let dirfd = dir.fd().map_err(io::Error::from).at(&dir_path)?;
+            let full = dir_path.join(name);
+            let id = nofollow::lstat_at(dirfd, name).at(&full)?;
             let mut m = Member {
                 path: String::new(),
                 kind: String::new(),
@@ -113,21 +178,31 @@ fn walk(root: &Path, files: &SyncSender<Batch>) -> Result<Vec<Member>> {
                 link: None,
                 mtime: None,
             };
-            if ft.is_symlink() {
-                let target = std::fs::read_link(&full).at(&full)?;
-                m.kind = "symlink".into();
-                m.link = Some(target.to_string_lossy().into_owned());
-            } else if ft.is_dir() {
-                m.kind = "dir".into();
-                stack.push((full, relpath.clone()));
-            } else if ft.is_file() {
-                m.kind = "file".into();
-                batch.push((out.len(), full));
-                if batch.len() == BATCH {
-                    send(&mut batch);
+            match id.kind {
+                Kind::Symlink => {
+                    let target = rustix::fs::readlinkat(dirfd, name, Vec::new())
+                        .map_err(io::Error::from)
+                        .map_err(|e| match e.raw_os_error() {
+                            Some(c) if c == rustix::io::Errno::INVAL.raw_os_error() => {
+                                nofollow::changed(&full, "no longer a symbolic link")
+                            }
+                            _ => Error::io(&full, e),
+                        })?;
+                    m.kind = "symlink".into();
+                    m.link = Some(String::from_utf8_lossy(target.to_bytes()).into_owned());
                 }
-            } else {
-                m.kind = "other".into();
+                Kind::Dir => {
+                    m.kind = "dir".into();
+                    stack.push((relpath.clone(), Some(id)));
+                }
+                Kind::File => {
+                    m.kind = "file".into();
+                    batch.push((out.len(), relpath.clone(), id));
+                    if batch.len() == BATCH {
+                        send(&mut batch);
+                    }
+                }
+                Kind::Other(_) => m.kind = "other".into(),
             }
             m.path = relpath;
             out.push(m);
@@ -146,6 +221,8 @@ fn walk(root: &Path, files: &SyncSender<Batch>) -> Result<Vec<Member>> {
 /// smallest path (the same answer whatever the order of the work): after a failure, only files
 /// before it in path order are still hashed.
 pub fn hash_directory(root: &Path, sel: HashSelection, progress: Progress) -> Result<Vec<Member>> {
+    let (root_dir, _) = nofollow::open_path(root, Kind::Dir)?;
+    let root_dir = &root_dir;
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(1, 16);
@@ -163,7 +240,8 @@ pub fn hash_directory(root: &Path, sel: HashSelection, progress: Progress) -> Re
                 loop {
                     let batch = rx.lock().expect("no panics while held").recv();
                     let Ok(batch) = batch else { break };
-                    for (i, path) in batch {
+                    for (i, rel, listed) in batch {
+                        let path = root.join(&rel);
                         if failed.load(Ordering::Relaxed) {
                             let first = first_failure.lock().expect("no panics while held");
                             let after = first.as_ref().is_some_and(|f| {
@@ -174,7 +252,9 @@ pub fn hash_directory(root: &Path, sel: HashSelection, progress: Progress) -> Re
                                 continue;
                             }
                         }
-                        let r = hash_member_file(&path, sel, progress, &mut buf);
+                        let r = hash_member_file(
+                            root_dir, &rel, &path, &listed, sel, progress, &mut buf,
+                        );
                         if r.is_err() {
                             let mut first = first_failure.lock().expect("no panics while held");
                             let before = first.as_ref().is_none_or(|f| {
@@ -192,7 +272,7 @@ pub fn hash_directory(root: &Path, sel: HashSelection, progress: Progress) -> Re
                 results.lock().expect("no panics while held").extend(local);
             });
         }
-        let walked = walk(root, &tx);
+        let walked = walk(root_dir, root, &tx);
         drop(tx);
         match walked {
             Ok(items) => {
@@ -268,6 +348,19 @@ mod tests {
         }
     }
 
+    /// [`hash_member_file`] on `rel` beneath `root`, as the walk would list it.
+    fn member(
+        root: &Path,
+        rel: &str,
+        sel: HashSelection,
+        progress: Progress,
+        buf: &mut [u8],
+    ) -> Result<(u64, Hashes)> {
+        let (dir, _) = nofollow::open_path(root, Kind::Dir)?;
+        let listed = nofollow::lstat_at(&dir, rel).unwrap();
+        hash_member_file(&dir, rel, &root.join(rel), &listed, sel, progress, buf)
+    }
+
     #[test]
     fn permute_applies_any_order() {
         let mut x = 7u64;
@@ -299,7 +392,7 @@ mod tests {
             let count = |n: u64| {
                 counted.fetch_add(n, Ordering::Relaxed);
             };
-            let got = hash_member_file(&p, sel(), &count, &mut buf).unwrap();
+            let got = member(dir.path(), &format!("f{len}"), sel(), &count, &mut buf).unwrap();
             assert_eq!(got, hash_file(&p, sel(), &no_progress).unwrap(), "{len}");
             assert_eq!(got.0, len as u64);
             assert_eq!(counted.load(Ordering::Relaxed), len as u64);
@@ -315,7 +408,14 @@ mod tests {
             .collect();
         std::fs::write(&p, &data).unwrap();
         let mut buf = vec![0u8; READ_BUFFER];
-        let got = hash_member_file(&p, HashSelection::default(), &no_progress, &mut buf).unwrap();
+        let got = member(
+            dir.path(),
+            "big",
+            HashSelection::default(),
+            &no_progress,
+            &mut buf,
+        )
+        .unwrap();
         let want = hashing::hash_reader_simple(&data[..], HashSelection::default()).unwrap();
         assert_eq!(got, want);
     }

@@ -9,6 +9,7 @@ use crate::format::iocmatch::{Hit, Matcher};
 use crate::store::hashing::{
     self, ChunkReader, HashSelection, MemberInspector, MultiHasher, Progress,
 };
+use crate::store::nofollow::{self, Kind, StableFile};
 use crate::store::tarhash::{self, TarDigest};
 use std::io::{BufRead, Read};
 use std::path::Path;
@@ -58,16 +59,20 @@ pub fn scan_file(
     m: &Matcher,
     progress: Progress,
 ) -> Result<(u64, Hashes, Found)> {
-    let file = std::fs::File::open(path).at(path)?;
+    let file = StableFile::open(path)?;
     let search = |r: &mut ChunkReader| search_reader(m, r);
     let (size, hashes, hits) = if m.searches_content() {
-        hashing::hash_stream_with(file, sel, progress, Some(search)).at(path)?
+        hashing::hash_stream_with(file.reader(), sel, progress, Some(search)).at(path)?
     } else {
         hashing::hash_stream_with::<_, std::io::Result<Vec<Hit>>, fn(&mut ChunkReader) -> _>(
-            file, sel, progress, None,
+            file.reader(),
+            sel,
+            progress,
+            None,
         )
         .at(path)?
     };
+    file.finish(size)?;
     let mut found = Found {
         files: 1,
         bytes: size,
@@ -147,9 +152,13 @@ pub fn scan_directory_files(
 ) -> Result<Found> {
     let mut found = Found::default();
     let mut buf = vec![0u8; 256 * 1024];
+    let (dir, _) = nofollow::open_path(root, Kind::Dir)?;
     for member in members.iter().filter(|x| x.kind == "file") {
         let path = root.join(&member.path);
-        let mut f = std::fs::File::open(&path).at(&path)?;
+        // Beneath the folder, no link followed, a regular file read up to its size only.
+        let fd = nofollow::open_beneath(&dir, &member.path, false).at(&path)?;
+        let file = StableFile::from_fd(fd, &path, None)?;
+        let mut f = file.reader();
         let mut h = MultiHasher::new(sel);
         let mut c = m.content();
         let mut size = 0u64;
@@ -165,6 +174,7 @@ pub fn scan_directory_files(
             size += n as u64;
         }
         let hashes = h.finish();
+        file.finish(size)?;
         if Some(&hashes) != member.hashes.as_ref() || Some(size) != member.size {
             return Err(Error::input(format!(
                 "{}: changed while it was being scanned; scan again once the exhibit is stable",

@@ -14,7 +14,7 @@ use crate::format::chain::{
 };
 use crate::format::encoding::{b64, hex, unhex};
 use crate::format::entry::{
-    line_from_signed, line_hash, signed_bytes_of, Entry, Envelope, FORMAT_VERSION,
+    line_from_signed, line_hash, signed_bytes_of, Entry, Envelope, FORMAT_VERSION, MAX_LINE,
 };
 use crate::format::merkle::{Frontier, Hash};
 use crate::format::note::{Checkpoint, Note};
@@ -49,9 +49,30 @@ pub enum RawLine {
         /// The bytes.
         bytes: Vec<u8>,
     },
+    /// A line (or torn tail) longer than [`MAX_LINE`] bytes: skipped unread (its bytes are
+    /// not kept, not parsed), FORMAT.md 4.1.
+    TooLong {
+        /// Byte offset of the line.
+        offset: u64,
+        /// Its length in bytes, without a newline.
+        len: u64,
+        /// Whether it had no newline (a torn tail).
+        torn: bool,
+    },
 }
 
-/// Reads the ledger line by line, in constant memory per line.
+impl RawLine {
+    /// The error for a line longer than the maximum, naming the ledger and the offset.
+    pub fn too_long_error(ledger: &Path, offset: u64, len: u64) -> Error {
+        Error::input(format!(
+            "{}: the line at byte {offset} is {len} bytes, more than the maximum line length {MAX_LINE} (FORMAT.md 4.1); not read. Run `scelle verify`",
+            ledger.display()
+        ))
+    }
+}
+
+/// Reads the ledger line by line, holding at most [`MAX_LINE`] bytes (and one read buffer) of
+/// any line: a longer line is returned as [`RawLine::TooLong`] after its bytes were skipped.
 pub struct LineReader {
     reader: BufReader<File>,
     offset: u64,
@@ -74,19 +95,55 @@ impl Iterator for LineReader {
     type Item = Result<RawLine>;
     fn next(&mut self) -> Option<Self::Item> {
         let mut buf = Vec::new();
-        match self.reader.read_until(b'\n', &mut buf) {
-            Err(e) => Some(Err(Error::io(&self.path, e))),
-            Ok(0) => None,
-            Ok(n) => {
-                let offset = self.offset;
-                self.offset += n as u64;
-                if buf.last() == Some(&b'\n') {
-                    buf.pop();
-                    Some(Ok(RawLine::Line { offset, bytes: buf }))
-                } else {
-                    Some(Ok(RawLine::Torn { offset, bytes: buf }))
-                }
+        // Bytes of the line seen (with its newline), and whether the newline was seen.
+        let mut len = 0u64;
+        let mut newline = false;
+        loop {
+            let avail = match self.reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Some(Err(Error::io(&self.path, e))),
+            };
+            if avail.is_empty() {
+                break;
             }
+            let n = match avail.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    newline = true;
+                    i + 1
+                }
+                None => avail.len(),
+            };
+            // Past the maximum (and its newline), nothing more is kept.
+            if len + n as u64 <= MAX_LINE as u64 + 1 {
+                buf.extend_from_slice(&avail[..n]);
+            } else if !buf.is_empty() {
+                buf = Vec::new();
+            }
+            len += n as u64;
+            self.reader.consume(n);
+            if newline {
+                break;
+            }
+        }
+        if len == 0 {
+            return None;
+        }
+        let offset = self.offset;
+        self.offset += len;
+        let content = len - u64::from(newline);
+        if content > MAX_LINE as u64 {
+            return Some(Ok(RawLine::TooLong {
+                offset,
+                len: content,
+                torn: !newline,
+            }));
+        }
+        if newline {
+            buf.pop();
+            Some(Ok(RawLine::Line { offset, bytes: buf }))
+        } else {
+            Some(Ok(RawLine::Torn { offset, bytes: buf }))
         }
     }
 }
@@ -291,6 +348,9 @@ pub fn rebuild_state(case: &CaseDir) -> Result<ChainState> {
                     bytes.len()
                 )))
             }
+            RawLine::TooLong { offset, len, .. } => {
+                return Err(RawLine::too_long_error(&ledger, offset, len))
+            }
             RawLine::Line { bytes, .. } => {
                 let applied = state.apply(&bytes);
                 if let Some(f) = applied.first_error() {
@@ -473,6 +533,13 @@ impl<'a> Appender<'a> {
     /// Writes one line and its newline in one `write`, then `fdatasync`. Returns the line.
     fn write_line(&mut self, line: Vec<u8>) -> Result<Vec<u8>> {
         let ledger = self.case.ledger();
+        if line.len() > MAX_LINE {
+            return Err(Error::input(format!(
+                "refused, nothing written: the entry would be a {}-byte line, more than the maximum line length {MAX_LINE} (FORMAT.md 4.1); \
+                 a folder or tar with this many members cannot be sealed member by member: seal it as one file (--as file) or in parts",
+                line.len()
+            )));
+        }
         let mut bytes = line;
         bytes.push(b'\n');
         self.file.write_all(&bytes).at(&ledger)?;
@@ -609,6 +676,10 @@ pub fn repair(case: &CaseDir) -> Result<RepairOutcome> {
     for raw in LineReader::open(&ledger)? {
         match raw? {
             RawLine::Torn { offset, bytes } => torn = Some((offset, bytes)),
+            // An append never writes a line that long: not a crash, repair will not touch it.
+            RawLine::TooLong { offset, len, .. } => {
+                return Err(RawLine::too_long_error(&ledger, offset, len))
+            }
             RawLine::Line { bytes, .. } => {
                 let applied = state.apply(&bytes);
                 if let Some(f) = applied.first_error() {
@@ -711,6 +782,9 @@ pub fn read_all_lines(case: &CaseDir) -> Result<Vec<Vec<u8>>> {
     for raw in LineReader::open(&ledger)? {
         match raw? {
             RawLine::Line { bytes, .. } => out.push(bytes),
+            RawLine::TooLong { offset, len, .. } => {
+                return Err(RawLine::too_long_error(&ledger, offset, len))
+            }
             RawLine::Torn { offset, .. } => {
                 return Err(Error::input(format!(
                     "{}: incomplete last line at byte {offset}; run `scelle repair`",

@@ -9,6 +9,7 @@ pub mod hashing;
 pub mod iocscan;
 pub mod keyfile;
 pub mod ledger;
+pub mod nofollow;
 pub mod safeextract;
 pub mod tarhash;
 pub mod tarstream;

@@ -14,6 +14,7 @@ use crate::format::body::{Hashes, Member};
 use crate::store::hashing::{
     self, ChunkReader, HashSelection, MemberInspector, MultiHasher, NoInspection, Progress,
 };
+use crate::store::nofollow::StableFile;
 use crate::store::tarstream::{self, Stop};
 use std::io::Read;
 use std::path::Path;
@@ -174,7 +175,7 @@ pub fn inspect_tar<I: MemberInspector + Send>(
     progress: Progress,
     inspector: &mut I,
 ) -> Result<TarDigest> {
-    let file = std::fs::File::open(path).at(path)?;
+    let file = StableFile::open(path)?;
     let insp = &mut *inspector;
     let parse = move |r: &mut ChunkReader| {
         if gzip {
@@ -186,7 +187,8 @@ pub fn inspect_tar<I: MemberInspector + Send>(
         }
     };
     let (size, hashes, members) =
-        hashing::hash_stream_with(file, sel, progress, Some(parse)).at(path)?;
+        hashing::hash_stream_with(file.reader(), sel, progress, Some(parse)).at(path)?;
+    file.finish(size)?;
     match members.expect("a parser was given") {
         Ok(members) => Ok(TarDigest {
             size,
@@ -221,7 +223,7 @@ fn inspect_tar_with_tar_crate<I: MemberInspector + Send>(
     progress: Progress,
     inspector: &mut I,
 ) -> Result<TarDigest> {
-    let file = std::fs::File::open(path).at(path)?;
+    let file = StableFile::open(path)?;
     let parse = move |r: &mut ChunkReader| {
         if gzip {
             inspect_members(flate2::read::GzDecoder::new(r), sel, inspector)
@@ -230,7 +232,8 @@ fn inspect_tar_with_tar_crate<I: MemberInspector + Send>(
         }
     };
     let (size, hashes, members) =
-        hashing::hash_stream_with(file, sel, progress, Some(parse)).at(path)?;
+        hashing::hash_stream_with(file.reader(), sel, progress, Some(parse)).at(path)?;
+    file.finish(size)?;
     let members = members
         .expect("a parser was given")
         .map_err(|e| not_a_tar(path, &e))?;

@@ -92,6 +92,7 @@ C2SP_ED25519 = b"\x01"
 C2SP_COSIGNATURE_V1 = b"\x04"
 EM_DASH = "\u2014"  # section 8.2: a signature line starts with U+2014 and a space
 MAX_SAFE_INTEGER = 2**53 - 1  # section 2: integers of magnitude at most 2^53 - 1
+MAX_LINE = 64 * 1024 * 1024  # section 4.1: bytes of a ledger line, without its newline
 
 HEX_RE = re.compile(r"[0-9a-f]*")  # lower case only (section 2)
 # Section 2, "time": UTC, whole seconds. ([0-9] rather than \d, which matches other digits.)
@@ -815,9 +816,12 @@ IOC_FILE = t_object(
      # (optional members are omitted instead). Likewise `indicates` below.
      "names": t_array(t_str, non_empty=True)},
 )
+MAX_MATCHES_PER_INDICATOR = 100  # section 6.8: match records per indicator and exhibit
+IOC_OMITTED = t_object({"ioc_file": t_hex(32), "indicator": t_str, "matches": t_positive})
 IOC_EXHIBIT = t_object(
     {"exhibit": t_exhibit_id, "path": t_str, "sha256": t_hex(32), "files": t_uint,
      "bytes": t_uint, "matches": t_uint},
+    {"omitted": t_array(IOC_OMITTED, non_empty=True)},  # omitted when empty
 )
 IOC_MATCH = t_object(
     {"ioc_file": t_hex(32), "indicator": t_str, "pattern": t_str, "type": t_str,
@@ -844,7 +848,8 @@ IOC_SCAN_SHAPE = t_object({
              {"reason": t_str, "count": t_uint, "examples": t_array(t_str)}))})),
     "exhibits": t_array(t_object(
         {"exhibit": t_str, "path": t_str, "sha256": t_str, "files": t_uint, "bytes": t_uint,
-         "matches": t_uint})),
+         "matches": t_uint},
+        {"omitted": t_array(t_object_any)})),
     "matches": t_array(t_object(
         {"ioc_file": t_str, "indicator": t_str, "pattern": t_str, "type": t_str,
          "value": t_str, "exhibit": t_str, "on": t_str, "matched": t_str,
@@ -945,6 +950,36 @@ def check_ioc_scan_body(body):
         if record["matches"] != count:
             problems.append(f"body.exhibits[{i}].matches is {record['matches']}, but "
                             f"{count} match records name {record['exhibit']}")
+    problems += check_match_caps(body, digests)
+    return problems
+
+
+def check_match_caps(body, digests):
+    """Section 6.8: at most MAX_MATCHES_PER_INDICATOR match records per indicator and exhibit;
+    `omitted` sorted by (ioc_file, indicator) without repeats, each naming one of ioc_files,
+    for an indicator with exactly the maximum of records in that exhibit."""
+    problems = []
+    per = {}
+    for m in body["matches"]:
+        key = (m["exhibit"], m["ioc_file"], m["indicator"])
+        per[key] = per.get(key, 0) + 1
+    for (exhibit, _, indicator), n in sorted(per.items()):
+        if n > MAX_MATCHES_PER_INDICATOR:
+            problems.append(f"indicator {indicator!r} has {n} match records in exhibit "
+                            f"{exhibit}, more than {MAX_MATCHES_PER_INDICATOR}")
+    for i, record in enumerate(body["exhibits"]):
+        omitted = record.get("omitted", [])
+        keys = [(o["ioc_file"], o["indicator"]) for o in omitted]
+        where = f"body.exhibits[{i}].omitted"
+        if any(a >= b for a, b in zip(keys, keys[1:])):
+            problems.append(f"{where} is not sorted by IOC file and indicator without repeats")
+        for o in omitted:
+            if o["ioc_file"] not in digests:
+                problems.append(f"{where}: IOC file {o['ioc_file']} is none of ioc_files")
+            kept = per.get((record["exhibit"], o["ioc_file"], o["indicator"]), 0)
+            if kept != MAX_MATCHES_PER_INDICATOR:
+                problems.append(f"{where}: matches of {o['indicator']!r} were omitted, but "
+                                f"{kept} are recorded, not {MAX_MATCHES_PER_INDICATOR}")
     return problems
 
 
@@ -1492,16 +1527,52 @@ def rechecks_of(kind, body):
 # ---------------------------------------------------------------------------------------------
 
 
+def bounded_lines(f):
+    """Yield (offset, bytes or None, length, complete) for each line of the binary file f:
+    the line without its newline (None if longer than MAX_LINE, section 4.1), its length
+    without the newline, and whether it ended with one. At most MAX_LINE + 1 bytes of a line
+    are ever held: a longer line is skipped in 1 MiB pieces, never parsed."""
+    offset = 0
+    while True:
+        line = f.readline(MAX_LINE + 1)
+        if not line:
+            return
+        length, complete = len(line), line.endswith(b"\n")
+        if not complete and length == MAX_LINE + 1:
+            line = None
+            while True:
+                piece = f.readline(1 << 20)
+                if not piece:
+                    break
+                length += len(piece)
+                if piece.endswith(b"\n"):
+                    complete = True
+                    break
+        content = length - (1 if complete else 0)
+        if content > MAX_LINE:
+            yield offset, None, content, complete
+        else:
+            yield offset, (line[:-1] if complete else line), content, complete
+        offset += length
+
+
 def read_ledger(path, report):
-    """Split the ledger into lines (without newlines); report a torn tail (section 4.2)."""
+    """Split the ledger into lines (without newlines); report a line longer than MAX_LINE
+    (section 4.1: not parsed, not an entry) and a torn tail (section 4.2)."""
+    lines = []
     with open(path, "rb") as f:
-        data = f.read()
-    lines = data.split(b"\n")
-    tail = lines.pop()  # bytes after the last newline ("" when the file ends with one)
-    if tail:
-        report.error("ledger.jsonl", "torn-tail",
-                     f"{len(tail)} bytes after the last newline (an interrupted append); "
-                     "not treated as an entry")
+        for offset, line, length, complete in bounded_lines(f):
+            if line is None:
+                report.error("ledger.jsonl", "line-too-long",
+                             f"the {'line' if complete else 'incomplete last line'} at byte "
+                             f"{offset} is {length} bytes, more than the maximum line length "
+                             f"{MAX_LINE}: not read, not an entry")
+            elif not complete:
+                report.error("ledger.jsonl", "torn-tail",
+                             f"{length} bytes after the last newline (an interrupted append); "
+                             "not treated as an entry")
+            else:
+                lines.append(line)
     return lines
 
 
