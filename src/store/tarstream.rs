@@ -3,7 +3,7 @@
 //! `scelle`, the shared chunks of [`crate::store::hashing::ChunkReader`], or a buffered gzip
 //! decoder) and feeds each regular member's bytes straight from the borrowed buffers into a
 //! [`MultiHasher`], without the copy a `Read`-based parser makes. The same parser
-//! ([`Parser`]) reads evidence bundles in [`crate::store::safeextract`].
+//! (`Parser`) reads evidence bundles in [`crate::store::safeextract`].
 //!
 //! Tar readers disagree on archives whose headers say two things at once: GNU tar takes a PAX
 //! `path` over a GNU long name (`L`), the last of several long names or PAX headers, the last
@@ -13,12 +13,12 @@
 //! joins the ustar prefix whenever the magic is `ustar\0`; the `tar` crate, Python's `tarfile`
 //! and others each decide otherwise on some of these. Such a *header alias* lets an archive
 //! show one name or content to one reader and another to `tar -x`. This parser refuses every
-//! one of them ([`Fault::Alias`], FORMAT.md 6.2): what it accepts, every reader reads alike.
+//! one of them ([`Stop::Unsupported`], FORMAT.md 6.2): what it accepts, every reader reads alike.
 //!
 //! What it accepts: 512-byte headers with a valid (unsigned) checksum, decoded by `tar::Header`
 //! (sizes in octal or base-256, entry type, mtime); at most one GNU long name (`L`), one long
 //! link (`K`) and one PAX extended header (`x`) before a member, in headers with ustar or GNU
-//! magic, their data within [`HeaderLimits`]; PAX records well formed, `path`, `linkpath` and
+//! magic, their data within bounds (1 MiB per long name, 16 MiB of PAX records); PAX records well formed, `path`, `linkpath` and
 //! `size` each given once (or repeated with the same value), without NUL; a long name and a
 //! PAX `path` (a long link and a PAX `linkpath`) only if they are equal; the PAX `size`
 //! replacing the header's; PAX global headers (`g`, returned as members, as `git archive`
@@ -625,7 +625,7 @@ fn seal_kind(m: &Resolved, index: usize) -> Result<SealKind, Stop> {
 /// Reads an uncompressed tar stream and hashes every regular member's content, hashing the
 /// bytes where the reader holds them. Reads up to the end of the archive (its first zero block)
 /// and no further. Memory: one header, plus long names and PAX records while they apply
-/// ([`HeaderLimits::SEAL`]).
+/// (1 MiB per long name, 16 MiB of PAX records).
 pub fn hash_members<R: BufRead>(reader: &mut R, sel: HashSelection) -> Result<Vec<Member>, Stop> {
     inspect_members(reader, sel, &mut NoInspection)
 }

@@ -124,12 +124,152 @@ def safe_parts(name):
     return parts
 
 
+PAX_BUDGET = 1 << 20
+TAR_MAGICS = (b"ustar\x0000", b"ustar  \x00")
+
+
+def _tar_number(field, what):
+    """A numeric header field: octal (NUL- or space-terminated), or base-256 (high bit set)."""
+    if field[0] & 0x80:
+        if field[0] != 0x80 or any(field[1:-8]):
+            raise Unsafe(f"a header {what} in base-256 out of range")
+        return int.from_bytes(field[-8:], "big")
+    text = field.split(b"\0", 1)[0].strip(b" ")
+    if not text or any(c not in b"01234567" for c in text):
+        raise Unsafe(f"a damaged header {what} field {field!r}")
+    return int(text, 8)
+
+
+def _pax_records(data):
+    """Section 14: PAX records, strictly: `LEN KEY=VALUE\n`; path, linkpath and size once each
+    (or repeated with the same value), no NUL in a name, size a decimal number."""
+    out = {}
+    rest = data
+    while rest:
+        sp = rest.find(b" ")
+        head = rest[:max(sp, 0)]
+        if sp <= 0 or not head.isdigit() or len(head) > 19:
+            raise Unsafe("a malformed PAX record (GNU tar stops there, other readers skip it)")
+        n = int(head)
+        if n <= sp + 1 or n > len(rest) or rest[n - 1:n] != b"\n" or b"=" not in rest[sp + 1:n]:
+            raise Unsafe("a malformed PAX record (GNU tar stops there, other readers skip it)")
+        key, _, value = rest[sp + 1:n - 1].partition(b"=")
+        rest = rest[n:]
+        if key in (b"path", b"linkpath"):
+            if b"\0" in value:
+                raise Unsafe(f"a PAX {key.decode()} with a NUL (GNU tar cuts it there)")
+        elif key == b"size":
+            if not value.isdigit() or len(value) > 19 or int(value) >= 1 << 63:
+                raise Unsafe(f"a PAX size {value[:40]!r} that is not a decimal number")
+            value = int(value)
+        elif key.startswith(b"GNU.sparse."):
+            key, value = b"sparse", True
+        else:
+            continue
+        if key in out and out[key] != value:
+            raise Unsafe(f"a PAX {key.decode()} given twice with two values "
+                         "(GNU tar takes the last, other readers the first)")
+        out[key] = value
+    return out
+
+
+def tar_headers(tar_path):
+    """Section 14: the members of a tar as GNU tar resolves their names, read from the raw
+    512-byte headers; refuses (Unsafe) every header alias, where GNU tar and other readers
+    (python's tarfile among them) would read another name, size or member. Returns a list of
+    (name bytes, type byte, data size), PAX global headers left out."""
+    out = []
+    with open(tar_path, "rb") as f:
+        end = os.fstat(f.fileno()).st_size
+        pos = 0
+        ext = {}
+        while True:
+            f.seek(pos)
+            h = f.read(512)
+            if not h or h == bytes(512):
+                if ext:
+                    raise Unsafe("extension headers with no member after them")
+                return out
+            if len(h) < 512:
+                raise Unsafe("the archive ends inside a header")
+            chk = _tar_number(h[148:156], "checksum")
+            if chk != sum(h[:148]) + sum(h[156:]) + 8 * 32:
+                raise Unsafe(f"a header checksum mismatch after {len(out)} members")
+            size = _tar_number(h[124:136], "size")
+            t = h[156:157]
+            data_at = pos + 512
+            if t in (b"L", b"K", b"x", b"g", b"X"):
+                if h[257:265] not in TAR_MAGICS:
+                    raise Unsafe(f"an extension header {t!r} without ustar magic "
+                                 "(GNU tar applies it, other readers list it as a member)")
+                if t == b"X":
+                    raise Unsafe("a Solaris 'X' header (GNU tar applies it as PAX, others do not)")
+                cap = MAX_PATH_LEN + 1 if t in (b"L", b"K") else PAX_BUDGET
+                if size > cap:
+                    raise Unsafe(f"an extension header {t!r} of {size} bytes (limit {cap})")
+                data = f.read(size)
+                if len(data) < size:
+                    raise Unsafe("the archive ends inside an extension header")
+                pos = data_at + (size + 511) // 512 * 512
+                if t == b"g":
+                    if ext:
+                        raise Unsafe("a PAX global header between a member's extension headers")
+                    g = _pax_records(data)
+                    if g:
+                        raise Unsafe(f"a PAX global header setting {sorted(k.decode() for k in g)}"
+                                     " (GNU tar applies it to every later member)")
+                    continue
+                if t in ext:
+                    raise Unsafe(f"two {t!r} headers for one member "
+                                 "(GNU tar takes the last, other readers the first or neither)")
+                if t in (b"L", b"K"):
+                    name = data[:-1] if data.endswith(b"\0") else data
+                    if b"\0" in name:
+                        raise Unsafe("a GNU long name with bytes after a NUL")
+                    ext[t] = name
+                else:
+                    ext[t] = _pax_records(data)
+                continue
+            pax = ext.get(b"x", {})
+            name = h[:100].split(b"\0", 1)[0]
+            prefix = h[345:500].split(b"\0", 1)[0]
+            if b"path" not in pax and b"L" not in ext and prefix and h[257:263] == b"ustar\0":
+                if h[263:265] != b"00":
+                    raise Unsafe("a ustar prefix with a non-standard version "
+                                 "(GNU tar joins it, other readers do not)")
+                name = prefix + b"/" + name
+            for long_key, pax_key in ((b"L", b"path"), (b"K", b"linkpath")):
+                if long_key in ext and pax_key in pax and ext[long_key] != pax[pax_key]:
+                    raise Unsafe(f"a GNU long name {ext[long_key][:80]!r} and a PAX "
+                                 f"{pax_key.decode()} {pax[pax_key][:80]!r} that disagree "
+                                 "(GNU tar takes the PAX one, other readers the long one)")
+            name = pax.get(b"path", ext.get(b"L", name))
+            size = pax.get(b"size", size)
+            regular = t in (b"0", b"\0", b"7")
+            if size and (t in (b"1", b"2", b"3", b"4", b"5", b"6")
+                         or (regular and name.endswith(b"/"))):
+                raise Unsafe(f"{name[:80]!r}: a member of type {t!r} declaring {size} bytes of "
+                             "data (GNU tar reads none, other readers skip them)")
+            pos = data_at + (size + 511) // 512 * 512
+            if pos > end:
+                raise Unsafe(f"{name[:80]!r}: the archive ends inside its data")
+            out.append((name, t, size))
+            ext = {}
+
+
 def safe_extract(tar_path, dest):
     """Extracts the regular files and directories of `tar_path` into the new directory
-    `dest`, refusing every other member and every path that is not plainly inside."""
+    `dest`, refusing every other member and every path that is not plainly inside, and every
+    archive whose headers GNU tar would read otherwise than python's tarfile does."""
     seen = set()
     members = 0
     total = 0
+    try:
+        expected = tar_headers(tar_path)
+    except OSError as e:
+        raise Unsafe(f"{tar_path}: not a readable tar archive ({e})")
+    except Unsafe as e:
+        raise Unsafe(f"{tar_path}: refused, readers disagree on this archive: {e}")
     os.mkdir(dest, 0o700)
     try:
         archive = tarfile.open(tar_path, mode="r:")
@@ -142,12 +282,23 @@ def safe_extract(tar_path, dest):
             except tarfile.TarError as e:
                 raise Unsafe(f"{tar_path}: a damaged tar header after {members} members ({e})")
             if member is None:
+                if members != len(expected):
+                    raise Unsafe(f"{tar_path}: tarfile reads {members} members, GNU tar "
+                                 f"{len(expected)}; refused")
                 break
             members += 1
             if members > MAX_MEMBERS:
                 raise Unsafe(f"{tar_path}: more than {MAX_MEMBERS} members (--max-members)")
             name = member.name
             parts = safe_parts(name)
+            # The same member as GNU tar reads there: the same name and data size.
+            if members > len(expected):
+                raise Unsafe(f"{name!r}: a member GNU tar does not read; refused")
+            gnu_name, gnu_type, gnu_size = expected[members - 1]
+            gnu_name = gnu_name.decode("utf-8", "surrogateescape")
+            if safe_parts(gnu_name) != parts or (member.isreg() and gnu_size != member.size):
+                raise Unsafe(f"{name!r}: GNU tar reads this member as {gnu_name!r} "
+                             f"({gnu_size} bytes); refused")
             if member.issym() or member.islnk():
                 raise Unsafe(f"{name!r}: a link (to {member.linkname!r}); bundles hold none")
             if member.isdir() or (member.isreg() and member.size == 0 and name.endswith("/")):
