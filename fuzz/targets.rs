@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// The target names, which are also the corpus directories `fuzz/corpus/<name>/`.
-pub const TARGETS: [&str; 6] = [
+pub const TARGETS: [&str; 7] = [
     "ledger_line",
+    "ledger_index",
     "checkpoint",
     "key_files",
     "stix_bundle",
@@ -29,6 +30,7 @@ pub const TARGETS: [&str; 6] = [
 pub fn run(name: &str, data: &[u8]) {
     match name {
         "ledger_line" => ledger_line(data),
+        "ledger_index" => ledger_index(data),
         "checkpoint" => checkpoint(data),
         "key_files" => key_files(data),
         "stix_bundle" => stix_bundle(data),
@@ -362,4 +364,48 @@ pub fn report_input(data: &[u8]) {
         correlate: Vec::new(),
     };
     let _ = report::build(fixture_data(), &req);
+}
+
+/// A fixed key that is not the fixture case's: a writer holding it must never trust an index
+/// it did not sign.
+fn fuzz_key() -> &'static keyfile::LoadedKey {
+    static KEY: OnceLock<keyfile::LoadedKey> = OnceLock::new();
+    KEY.get_or_init(|| keyfile::LoadedKey {
+        signing: ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]),
+        name: "fuzz".into(),
+        role: None,
+        path: PathBuf::from("fuzz.key"),
+    })
+}
+
+/// The fixture case's state rebuilt from its ledger.
+fn rebuilt_fixture() -> &'static ChainState {
+    static STATE: OnceLock<ChainState> = OnceLock::new();
+    STATE.get_or_init(|| {
+        let (_dir, case) = fixture_case();
+        scelle::store::ledger::rebuild_state(&case).expect("the fixture ledger rebuilds")
+    })
+}
+
+/// `ledger.index` is hostile input (FORMAT.md section 10): whatever it holds, reading it
+/// must not panic, and the state a writer takes as authenticated ([`trusted_state`]) is the
+/// one the ledger itself gives.
+///
+/// [`trusted_state`]: scelle::store::ledger::trusted_state
+pub fn ledger_index(data: &[u8]) {
+    let (_dir, case) = fixture_case();
+    std::fs::write(case.index(), data).expect("index written");
+    let _ = scelle::store::ledger::current_state(&case);
+    let trusted = scelle::store::ledger::trusted_state(&case, fuzz_key())
+        .expect("the fixture ledger gives a state");
+    let rebuilt = rebuilt_fixture();
+    assert_eq!(trusted.size, rebuilt.size, "size from the ledger");
+    assert_eq!(
+        trusted.frontier.root(),
+        rebuilt.frontier.root(),
+        "root from the ledger"
+    );
+    assert_eq!(trusted.keys, rebuilt.keys, "keys from the ledger");
+    assert_eq!(trusted.custody, rebuilt.custody, "custody from the ledger");
+    assert_eq!(trusted.case, rebuilt.case, "case from entry 0");
 }

@@ -54,6 +54,11 @@ fn ledger_line() {
 }
 
 #[test]
+fn ledger_index() {
+    check_target("ledger_index");
+}
+
+#[test]
 fn checkpoint() {
     check_target("checkpoint");
 }
