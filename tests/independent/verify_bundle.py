@@ -20,21 +20,37 @@ What is checked, in this order:
      temporary directory that is removed afterwards.
   2. The bag (RFC 8493 section 3): bagit.txt declares version 1.0 and UTF-8 (`bag-format`);
      both manifests are well formed, name only relative paths inside the bag, and list each
-     path once (`bag-format`); every file tagmanifest-sha256.txt lists has that SHA-256
-     (`bag-tagmanifest`); every payload file under data/ has the SHA-256 manifest-sha256.txt
-     gives it (`bag-manifest`); none is missing (`bag-missing`) or unlisted (`bag-extra`),
-     and no tag file at the bag's root is unlisted (`bag-extra`); Payload-Oxum in
-     bag-info.txt is the payload's byte count and file count (`bag-oxum`); External-Identifier
-     is the case id of the ledger's entry 0 (`bag-info`).
-  3. Carried artifacts (FORMAT.md section 14): under data/artifacts/EXHIBIT/, the files are
+     path once (`bag-format`); tagmanifest-sha256.txt lists bagit.txt, bag-info.txt,
+     manifest-sha256.txt, VERIFY.md and bag-signer.pub, and every file it lists has that
+     SHA-256 (`bag-tagmanifest`); every payload file under data/ has the SHA-256
+     manifest-sha256.txt gives it (`bag-manifest`); none is missing (`bag-missing`) or
+     unlisted (`bag-extra`), and no tag file at the bag's root other than the signature is
+     unlisted (`bag-extra`); Payload-Oxum is the payload's byte count and file count
+     (`bag-oxum`).
+  3. The signature (`bag-signature`): tagmanifest-sha256.txt.sig is a strict Ed25519
+     signature (openssl, plus the small-order and S < L checks openssl 3.0 lacks) of the exact
+     bytes of tagmanifest-sha256.txt by the key in bag-signer.pub, and that key is enrolled and
+     not revoked or rotated out at the end of the bundled ledger. bag-info.txt's fields
+     External-Identifier, External-Description, Scelle-Origin, Scelle-Ledger-Size,
+     Scelle-Ledger-Root, Scelle-Admin-Fingerprint, Scelle-Signer and Scelle-Signer-Fingerprint
+     each appear once, with exactly the value the bundled ledger gives (`bag-info`). Each
+     data/reports/FILE is recorded by a `report` entry, by file name and SHA-256
+     (`bundle-report`); no data/case/ledger.index is carried (`bundle-index`). The carried
+     kit is compared with this script and the case verifier it runs: a warning names each
+     that differs (`WARNING [bundle-kit]`).
+  4. Carried artifacts (FORMAT.md section 14): under data/artifacts/EXHIBIT/, the files are
      exactly those of the exhibit's seal entry, each with the sealed SHA-256 (a file or tar
      exhibit: NAME, the last component of `path_resolved`; a directory: NAME/MEMBER for each
      member with hashes) (`bundle-artifact`).
-  4. Proofs: each data/proofs/EXHIBIT.json is the proof of that exhibit's seal entry
+  5. Proofs: each data/proofs/EXHIBIT.json is the proof of that exhibit's seal entry
      (`bundle-proof`), and checks (below).
-  5. The case: `verify_case.py data/case --prove data/proofs/...`: every signature with openssl,
+  6. The case: `verify_case.py data/case --prove data/proofs/...`: every signature with openssl,
      the hash chain, the RFC 6962 root of every checkpoint, witness cosignatures, the custody
      rules, and each inclusion proof. Its output is printed as it comes.
+
+The signature proves that a key of the bundle's own ledger signed it, not whose case it is: the
+case id, origin, administrator's and signer's fingerprints are printed, to be compared out of
+band with ones already held (a report of the case, the sender by another channel).
 
 Which verify_case.py runs: by default the one in this script's own directory (inside a bundle,
 data/kit/verify_case.py, which the bundle's manifest covers but whose author is the bundle's
@@ -42,7 +58,7 @@ author). A party that does not trust the sender gives its own copy with --verifi
 of the script used is printed either way, to be compared with a published one.
 
 Output: one line per problem, `ERROR [code] where: message` (`where` is the bag-relative path),
-a summary of the bag, verify_case.py's lines prefixed with `case: `, then `OK` or `FAILED`.
+`WARNING [code] where: message` lines, the identity lines, a summary of the bag, verify_case.py's lines prefixed with `case: `, then `OK` or `FAILED`.
 Exit status: 0 when nothing is wrong; 1 when a problem was found; 2 when the input cannot be
 checked at all (not a tar or directory, an unsafe member, a limit exceeded, python3 or openssl
 missing).
@@ -545,10 +561,13 @@ def parse_spki_pem(data):
     end = rest.find("-----END PUBLIC KEY-----")
     if end < 0:
         return None
+    text64 = "".join(rest[:end].split())
     try:
-        der = base64.b64decode("".join(rest[:end].split()), validate=True)
+        der = base64.b64decode(text64, validate=True)
     except ValueError:
         return None
+    if base64.b64encode(der).decode("ascii") != text64:
+        return None  # not the canonical spelling (FORMAT.md 2)
     if len(der) != 44 or der[:12] != SPKI_ED25519_PREFIX:
         return None
     return der[12:]
