@@ -123,13 +123,14 @@ pub struct ExportArgs {
     /// Source-Organization of bag-info.txt.
     #[arg(long)]
     pub organization: Option<String>,
-    /// Sign an `export` entry recording the bundle's SHA-256 (after the ledger it holds).
+    /// The key that signs the bundle (required for `bagit`): enrolled and unrevoked in the
+    /// case; it also signs an `export` entry recording the bundle's SHA-256.
     #[arg(long)]
     pub key: Option<PathBuf>,
-    /// With --key: to whom the bundle is sent (party, authority, EIO reference).
+    /// To whom the bundle is sent (party, authority, EIO reference).
     #[arg(long)]
     pub to: Option<String>,
-    /// With --key: why.
+    /// Why.
     #[arg(long)]
     pub purpose: Option<String>,
     /// JSON output.

@@ -772,10 +772,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Export(a) => {
             let case = case_dir(&cli)?;
-            let key = match &a.key {
-                Some(k) => Some(load_key(k, cli.passphrase_file.as_deref())?),
-                None => None,
+            let Some(key) = &a.key else {
+                anyhow::bail!(Error::input(
+                    "export needs --key: the bundle is signed by a key enrolled in the case (and an `export` entry records it)"
+                ));
             };
+            let key = load_key(key, cli.passphrase_file.as_deref())?;
             let out = ops::bundle::export(
                 &case,
                 &a.out,
@@ -787,7 +789,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     to: a.to.clone(),
                     purpose: a.purpose.clone(),
                 },
-                key.as_ref(),
+                &key,
             )?;
             if a.json {
                 print_json(&out);
@@ -810,6 +812,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::VerifyBundle(a) => {
             let r = ops::bundle::verify_bundle(&a.bundle, &limits(&a.limits))?;
+            print_bundle_identity(&r, a.json);
             print_bundle_findings(&r, a.json);
             if let Some(report) = &r.case {
                 print_verify_report(report, a.json, false);
@@ -827,6 +830,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Import(a) => {
             let r = ops::bundle::import(&a.bundle, &a.into, &limits(&a.limits))?;
             let report = r.case.as_ref().expect("import verified a case");
+            print_bundle_identity(&r, false);
+            for f in r
+                .bag
+                .iter()
+                .filter(|f| f.severity != scelle::format::chain::Severity::Error)
+            {
+                println!("{}", f.describe());
+            }
             println!(
                 "imported {} into {}: {} payload files, case {} entries, {} exhibits, root {}",
                 a.bundle.display(),
@@ -1162,6 +1173,32 @@ fn print_verify_report(report: &ops::verify::Report, json: bool, rehash: bool) {
                     report.warnings(),
                     report.entries_per_second
                 );
+    }
+}
+
+/// Prints who the bundle says it is (from its signed ledger) and that the fingerprints must be
+/// compared out of band; in JSON, one `"type":"identity"` object.
+fn print_bundle_identity(r: &ops::bundle::BundleReport, json: bool) {
+    let Some(id) = &r.identity else { return };
+    if json {
+        let mut v = serde_json::to_value(id).expect("serialises");
+        v["type"] = "identity".into();
+        print_json(&v);
+    } else {
+        println!(
+            "case {:?}, origin {:?}, {} entries",
+            id.case_id, id.origin, id.ledger_size
+        );
+        println!(
+            "administrator (entry 0): {:?}, fingerprint {}",
+            id.admin, id.admin_fingerprint
+        );
+        match (&id.signer, &id.signer_fingerprint) {
+            (Some(name), Some(fp)) => println!("bag signed by {name:?}, fingerprint {fp}"),
+            (None, Some(fp)) => println!("bag signed by a key not of this case, fingerprint {fp}"),
+            _ => println!("bag not signed"),
+        }
+        println!("{}", id.message);
     }
 }
 

@@ -121,7 +121,21 @@ impl Fixture {
         self.tmp.path().join(p)
     }
 
+    /// The administrator's key (it opened the case and signs the bundles).
+    fn key(&self) -> PathBuf {
+        self.path("keys/expert.key")
+    }
+
+    /// `scelle -C CASE ARGS... --key KEY`.
+    fn signed(&self, args: &[&str], key: &Path) -> Output {
+        let mut all = vec!["-C", self.case.to_str().unwrap()];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--key", key.to_str().unwrap()]);
+        run(&all)
+    }
+
     fn export(&self, out: &Path, extra: &[&str]) -> Output {
+        let key = self.key();
         let mut args = vec![
             "-C",
             self.case.to_str().unwrap(),
@@ -130,6 +144,8 @@ impl Fixture {
             out.to_str().unwrap(),
             "--organization",
             "Laboratorio pericial",
+            "--key",
+            key.to_str().unwrap(),
         ];
         args.extend_from_slice(extra);
         run(&args)
@@ -186,6 +202,47 @@ fn exported_bundle_is_a_valid_bag_that_independent_tools_verify() {
     );
     assert!(info.contains("Source-Organization: Laboratorio pericial\n"));
     assert!(x.join("VERIFY.md").is_file());
+    // bag-info.txt states the ledger it carries and who signed the bag; the signature is over
+    // the tag manifest's exact bytes, by the key in bag-signer.pub (openssl checks it).
+    let field = |label: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(&format!("{label}: ")).map(String::from))
+            .unwrap_or_else(|| panic!("{label} not in {info}"))
+    };
+    assert_eq!(
+        field("Scelle-Ledger-Size"),
+        fs::read_to_string(x.join("data/case/ledger.jsonl"))
+            .unwrap()
+            .lines()
+            .count()
+            .to_string()
+    );
+    assert!(field("Scelle-Origin").starts_with("scelle.case/DP-150/2022/"));
+    assert_eq!(field("Scelle-Signer"), "expert");
+    assert_eq!(field("Scelle-Ledger-Root").len(), 44);
+    assert_eq!(
+        field("Scelle-Admin-Fingerprint"),
+        field("Scelle-Signer-Fingerprint")
+    );
+    let tags = fs::read_to_string(x.join("tagmanifest-sha256.txt")).unwrap();
+    assert!(tags.contains("  bag-signer.pub\n"), "{tags}");
+    let o = sh(
+        &x,
+        "openssl",
+        &[
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            "bag-signer.pub",
+            "-rawin",
+            "-in",
+            "tagmanifest-sha256.txt",
+            "-sigfile",
+            "tagmanifest-sha256.txt.sig",
+        ],
+    );
+    assert!(o.status.success(), "openssl: {}", text(&o));
 
     let o = sh(
         &x,
@@ -241,6 +298,10 @@ fn exported_bundle_is_a_valid_bag_that_independent_tools_verify() {
     let o = run(&["verify-bundle", bundle.to_str().unwrap()]);
     let out = ok(&o);
     assert!(out.contains("OK"), "{out}");
+    let admin_fp = field("Scelle-Admin-Fingerprint");
+    assert!(out.contains(&admin_fp), "{out}");
+    assert!(out.contains("out of band"), "{out}");
+    assert!(out.contains("origin \"scelle.case/DP-150/2022/"), "{out}");
 
     let into = f.path("imported");
     let out = ok(&run(&[
@@ -250,6 +311,10 @@ fn exported_bundle_is_a_valid_bag_that_independent_tools_verify() {
         into.to_str().unwrap(),
     ]));
     assert!(out.contains("imported"), "{out}");
+    assert!(
+        out.contains(&admin_fp) && out.contains("out of band"),
+        "{out}"
+    );
     ok(&run(&[
         "-C",
         into.join("data/case").to_str().unwrap(),
@@ -448,40 +513,600 @@ fn tampering_inside_a_bundle_is_detected_and_import_refuses() {
         tamper(&x);
         let bad = f.path(&format!("bad{i}.tar"));
         retar(&x, &bad);
-        let o = run(&["verify-bundle", bad.to_str().unwrap(), "--json"]);
-        assert_eq!(o.status.code(), Some(1), "{what}: {}", text(&o));
-        let codes: Vec<String> = String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-            .filter(|v| v["type"] == "finding" && v["severity"] == "error")
-            .map(|v| v["code"].as_str().unwrap().to_string())
-            .collect();
-        assert!(
-            codes.iter().any(|c| c == code),
-            "{what}: expected {code} in {codes:?}"
-        );
-        let o = kit(&bad, &[]);
-        assert_eq!(o.status.code(), Some(1), "kit, {what}: {}", text(&o));
-        let out = String::from_utf8_lossy(&o.stdout);
-        assert!(
-            out.contains(&format!("ERROR [{kit_code}]")) && out.ends_with("FAILED\n"),
-            "kit, {what}: expected [{kit_code}] in {out}"
-        );
-        let into = f.path(&format!("imp{i}"));
-        let o = run(&[
-            "import",
-            bad.to_str().unwrap(),
-            "--into",
-            into.to_str().unwrap(),
-        ]);
-        assert_eq!(o.status.code(), Some(2), "{what}: {}", text(&o));
-        assert!(!into.exists(), "{what}: import left {}", into.display());
-        assert!(
-            String::from_utf8_lossy(&o.stderr).contains("nothing was imported"),
-            "{what}: {}",
-            text(&o)
-        );
+        refused_by_all(&f, &bad, what, code, kit_code);
     }
+}
+
+/// `verify-bundle --json` of `bundle`: (exit status, the findings as (severity, code, file)).
+fn verify_bundle_json(bundle: &Path) -> (Option<i32>, Vec<(String, String, String)>, Output) {
+    let o = run(&["verify-bundle", bundle.to_str().unwrap(), "--json"]);
+    let found = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "finding")
+        .map(|v| {
+            (
+                v["severity"].as_str().unwrap().to_string(),
+                v["code"].as_str().unwrap().to_string(),
+                v["file"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    (o.status.code(), found, o)
+}
+
+/// `bad` is refused by `verify-bundle` (exit 1, an error `code`), by the independent kit (the
+/// repository's copy: exit 1, `ERROR [kit_code]`) and by `import` (exit 2, nothing left).
+fn refused_by_all(f: &Fixture, bad: &Path, what: &str, code: &str, kit_code: &str) {
+    let (status, found, o) = verify_bundle_json(bad);
+    assert_eq!(status, Some(1), "{what}: {}", text(&o));
+    assert!(
+        found.iter().any(|(s, c, _)| s == "error" && c == code),
+        "{what}: expected {code} in {found:?}"
+    );
+    let o = kit(bad, &[]);
+    assert_eq!(o.status.code(), Some(1), "kit, {what}: {}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains(&format!("ERROR [{kit_code}]")) && out.ends_with("FAILED\n"),
+        "kit, {what}: expected [{kit_code}] in {out}"
+    );
+    let into = f.path(&format!(
+        "imp-{}",
+        bad.file_stem().unwrap().to_string_lossy()
+    ));
+    let o = run(&[
+        "import",
+        bad.to_str().unwrap(),
+        "--into",
+        into.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{what}: {}", text(&o));
+    assert!(!into.exists(), "{what}: import left {}", into.display());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("nothing was imported"),
+        "{what}: {}",
+        text(&o)
+    );
+}
+
+/// What an insider holding `key` (a key file of the case's parties) does after
+/// [`rehash_manifest`]: signs the recomputed tag manifest with openssl and ships its public key.
+fn resign(x: &Path, key: &Path) {
+    let pass = format!("pass:{PASS}");
+    let o = sh(
+        x,
+        "openssl",
+        &[
+            "pkeyutl",
+            "-sign",
+            "-inkey",
+            key.to_str().unwrap(),
+            "-passin",
+            &pass,
+            "-rawin",
+            "-in",
+            "tagmanifest-sha256.txt",
+            "-out",
+            "tagmanifest-sha256.txt.sig",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+/// Replaces `bag-signer.pub` with `key`'s public key (openssl) and the signer fields of
+/// bag-info.txt with `name` and its fingerprint, so that only what a test means to break is
+/// broken; then rehashes the manifests and signs with `key`.
+fn resign_as(x: &Path, key: &Path, name: &str) {
+    let pass = format!("pass:{PASS}");
+    let o = sh(
+        x,
+        "openssl",
+        &[
+            "pkey",
+            "-in",
+            key.to_str().unwrap(),
+            "-passin",
+            &pass,
+            "-pubout",
+            "-out",
+            "bag-signer.pub",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = sh(
+        x,
+        "sh",
+        &[
+            "-c",
+            "openssl pkey -pubin -in bag-signer.pub -outform DER | tail -c 32 | sha256sum",
+        ],
+    );
+    let fp = String::from_utf8_lossy(&o.stdout)[..64].to_string();
+    edit(&x.join("bag-info.txt"), |s| {
+        s.lines()
+            .map(|l| {
+                if l.starts_with("Scelle-Signer: ") {
+                    format!("Scelle-Signer: {name}\n")
+                } else if l.starts_with("Scelle-Signer-Fingerprint: ") {
+                    format!("Scelle-Signer-Fingerprint: {fp}\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect()
+    });
+    rehash_manifest(x);
+    resign(x, key);
+}
+
+/// The attacker classes of issue 15: with every manifest and the tag manifest recomputed, a
+/// bundle whose carried report, VERIFY.md or kit was swapped, whose proof or artifact was
+/// removed, whose ledger was rolled back (proofs rebuilt against an older genuine
+/// checkpoint), whose signature was removed, or that was re-signed by a key the bundled ledger
+/// does not enrol or has revoked, is refused by `verify-bundle` (exit 1), `import` (exit 2,
+/// nothing left) and the independent kit. A report swapped by an insider who re-signs with an
+/// enrolled key is still refused (`bundle-report`), and so is a carried ledger index.
+#[test]
+fn bundles_authenticate_everything_they_carry() {
+    let f = Fixture::new();
+    // A second key, enrolled and then revoked; a third never enrolled.
+    let keys = f.path("keys");
+    for name in ["counsel", "stranger"] {
+        ok(&run(&[
+            "key",
+            "new",
+            "--name",
+            name,
+            "--role",
+            "counsel",
+            "--out",
+            keys.to_str().unwrap(),
+        ]));
+    }
+    let admin = f.key();
+    let counsel_pub = keys.join("counsel.pub");
+    ok(&f.signed(
+        &[
+            "key",
+            "enrol",
+            counsel_pub.to_str().unwrap(),
+            "--name",
+            "counsel",
+            "--role",
+            "counsel",
+        ],
+        &admin,
+    ));
+    let pdf = f.path("certificate.pdf");
+    ok(&f.signed(
+        &[
+            "report",
+            "certificate",
+            "--lang",
+            "en",
+            "--out",
+            pdf.to_str().unwrap(),
+        ],
+        &admin,
+    ));
+    let bundle = f.path("bundle.tar");
+    ok(&f.export(
+        &bundle,
+        &["--with-artifacts", "--report", pdf.to_str().unwrap()],
+    ));
+    // The same case after counsel's key was revoked.
+    let log = run(&["-C", f.case.to_str().unwrap(), "log", "--json"]);
+    let counsel_id = String::from_utf8_lossy(&log.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["kind"] == "key.enrol")
+        .map(|v| v["body"]["key"]["id"].as_str().unwrap().to_string())
+        .expect("the enrolment in `log --json`");
+    ok(&f.signed(
+        &["key", "revoke", &counsel_id, "--reason", "left the case"],
+        &admin,
+    ));
+    let revoked_bundle = f.path("after-revocation.tar");
+    ok(&f.export(&revoked_bundle, &[]));
+    // The genuine bundle verifies, and says who it is.
+    let (status, found, o) = verify_bundle_json(&bundle);
+    assert_eq!(status, Some(0), "{}", text(&o));
+    assert!(found.is_empty(), "{found:?}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let identity: serde_json::Value = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["type"] == "identity")
+        .expect("an identity object");
+    assert_eq!(identity["admin"], "expert");
+    assert!(identity["message"]
+        .as_str()
+        .unwrap()
+        .contains("out of band"));
+    assert!(identity["origin"]
+        .as_str()
+        .unwrap()
+        .starts_with("scelle.case/DP-150/2022/"));
+    ok(&kit(&bundle, &[]));
+
+    let stranger = keys.join("stranger.key");
+    let counsel = keys.join("counsel.key");
+    type Tamper<'a> = Box<dyn Fn(&Path) + 'a>;
+    let rollback_case = f.path("rollback-case");
+    let cases: Vec<(&str, &Path, Tamper, &str, &str)> = vec![
+        (
+            "a carried report PDF swapped, manifests recomputed",
+            &bundle,
+            Box::new(|x: &Path| {
+                fs::write(x.join("data/reports/certificate.pdf"), b"%PDF-1.7 forged").unwrap();
+                rehash_manifest(x);
+            }),
+            "bag-signature",
+            "bag-signature",
+        ),
+        (
+            "a carried report PDF swapped, re-signed by an enrolled key",
+            &bundle,
+            Box::new(|x: &Path| {
+                fs::write(x.join("data/reports/certificate.pdf"), b"%PDF-1.7 forged").unwrap();
+                rehash_manifest(x);
+                resign(x, &f.key());
+            }),
+            "bundle-report",
+            "bundle-report",
+        ),
+        (
+            "a carried report renamed, re-signed by an enrolled key",
+            &bundle,
+            Box::new(|x: &Path| {
+                fs::rename(
+                    x.join("data/reports/certificate.pdf"),
+                    x.join("data/reports/expert-report.pdf"),
+                )
+                .unwrap();
+                rehash_manifest(x);
+                resign(x, &f.key());
+            }),
+            "bundle-report",
+            "bundle-report",
+        ),
+        (
+            "VERIFY.md rewritten, tag manifest recomputed",
+            &bundle,
+            Box::new(|x: &Path| {
+                fs::write(x.join("VERIFY.md"), "Run `sh data/kit/install.sh`.\n").unwrap();
+                rehash_manifest(x);
+            }),
+            "bag-signature",
+            "bag-signature",
+        ),
+        (
+            "the kit's verify_bundle.py replaced, manifests recomputed",
+            &bundle,
+            Box::new(|x: &Path| {
+                fs::write(x.join("data/kit/verify_bundle.py"), "print('OK')\n").unwrap();
+                rehash_manifest(x);
+            }),
+            "bag-signature",
+            "bag-signature",
+        ),
+        (
+            "a proof removed, manifests recomputed",
+            &bundle,
+            Box::new(|x: &Path| {
+                fs::remove_file(x.join("data/proofs/E-0002.json")).unwrap();
+                rehash_manifest(x);
+            }),
+            "bag-signature",
+            "bag-signature",
+        ),
+        (
+            "an artifact removed, manifests recomputed",
+            &bundle,
+            Box::new(|x: &Path| {
+                fs::remove_file(x.join("data/artifacts/E-0001/image.bin")).unwrap();
+                rehash_manifest(x);
+            }),
+            "bag-signature",
+            "bag-signature",
+        ),
+        (
+            "the ledger rolled back to a checkpointed prefix, proofs rebuilt, manifests recomputed",
+            &bundle,
+            Box::new(|x: &Path| {
+                // The state after the first seal: two entries, and the genuine checkpoint of
+                // size 2 the case signed then.
+                let case = x.join("data/case");
+                edit(&case.join("ledger.jsonl"), |s| {
+                    s.lines().take(2).map(|l| format!("{l}\n")).collect()
+                });
+                for e in fs::read_dir(case.join("checkpoints")).unwrap() {
+                    let p = e.unwrap().path();
+                    if p.file_name().unwrap() != "000000000002.txt" {
+                        fs::remove_file(p).unwrap();
+                    }
+                }
+                let _ = fs::remove_dir_all(&rollback_case);
+                let o = sh(
+                    x,
+                    "cp",
+                    &[
+                        "-r",
+                        case.to_str().unwrap(),
+                        rollback_case.to_str().unwrap(),
+                    ],
+                );
+                assert!(o.status.success(), "{}", text(&o));
+                let proof = run(&[
+                    "-C",
+                    rollback_case.to_str().unwrap(),
+                    "prove",
+                    "E-0001",
+                    "--json",
+                ]);
+                fs::write(x.join("data/proofs/E-0001.json"), ok(&proof)).unwrap();
+                fs::remove_file(x.join("data/proofs/E-0002.json")).unwrap();
+                fs::remove_dir_all(x.join("data/artifacts/E-0002")).unwrap();
+                fs::remove_dir_all(x.join("data/reports")).unwrap();
+                rehash_manifest(x);
+            }),
+            "bag-signature",
+            "bag-signature",
+        ),
+        (
+            "the signature removed",
+            &bundle,
+            Box::new(|x: &Path| fs::remove_file(x.join("tagmanifest-sha256.txt.sig")).unwrap()),
+            "bag-signature",
+            "bag-signature",
+        ),
+        (
+            "the signer's public key removed",
+            &bundle,
+            Box::new(|x: &Path| fs::remove_file(x.join("bag-signer.pub")).unwrap()),
+            "bag-signature",
+            "bag-signature",
+        ),
+        (
+            "a report swapped, re-signed by a key the ledger does not enrol",
+            &bundle,
+            Box::new(|x: &Path| {
+                fs::write(x.join("data/reports/certificate.pdf"), b"%PDF-1.7 forged").unwrap();
+                resign_as(x, &stranger, "stranger");
+            }),
+            "bag-signature",
+            "bag-signature",
+        ),
+        (
+            "re-signed by a key the bundled ledger has revoked",
+            &revoked_bundle,
+            Box::new(|x: &Path| resign_as(x, &counsel, "counsel")),
+            "bag-signature",
+            "bag-signature",
+        ),
+        (
+            "Scelle-Ledger-Size edited, re-signed by an enrolled key",
+            &bundle,
+            Box::new(|x: &Path| {
+                edit(&x.join("bag-info.txt"), |s| {
+                    s.lines()
+                        .map(|l| match l.strip_prefix("Scelle-Ledger-Size: ") {
+                            Some(n) => {
+                                format!("Scelle-Ledger-Size: {}\n", n.parse::<u64>().unwrap() + 1)
+                            }
+                            None => format!("{l}\n"),
+                        })
+                        .collect()
+                });
+                rehash_manifest(x);
+                resign(x, &f.key());
+            }),
+            "bag-info",
+            "bag-info",
+        ),
+        (
+            "a ledger index carried, re-signed by an enrolled key",
+            &bundle,
+            Box::new(|x: &Path| {
+                fs::write(x.join("data/case/ledger.index"), b"{}").unwrap();
+                rehash_manifest(x);
+                resign(x, &f.key());
+            }),
+            "bundle-index",
+            "bundle-index",
+        ),
+    ];
+    for (i, (what, source, tamper, code, kit_code)) in cases.into_iter().enumerate() {
+        let x = f.path(&format!("a{i}"));
+        untar(source, &x);
+        tamper(&x);
+        let bad = f.path(&format!("attack{i}.tar"));
+        retar(&x, &bad);
+        refused_by_all(&f, &bad, what, code, kit_code);
+        if what.contains("verify_bundle.py") {
+            let (_, found, _) = verify_bundle_json(&bad);
+            assert!(
+                found.iter().any(|(s, c, file)| s == "warning"
+                    && c == "bundle-kit"
+                    && file == "data/kit/verify_bundle.py"),
+                "{what}: no bundle-kit warning naming the kit file in {found:?}"
+            );
+            let o = kit(&bad, &[]);
+            assert!(
+                String::from_utf8_lossy(&o.stdout)
+                    .contains("WARNING [bundle-kit] data/kit/verify_bundle.py"),
+                "{}",
+                text(&o)
+            );
+        }
+    }
+}
+
+/// VERIFY.md's first step, run exactly as written (openssl, tar and sha256sum only): it
+/// prints the signer's fingerprint and `Signature Verified Successfully` for the genuine
+/// bundle, and fails for one whose VERIFY.md was rewritten with the manifests recomputed.
+#[test]
+fn verify_md_first_step_checks_the_signature_with_openssl_alone() {
+    let f = Fixture::new();
+    let bundle = f.path("bundle.tar");
+    ok(&f.export(&bundle, &[]));
+    let x = f.path("x");
+    untar(&bundle, &x);
+    let verify_md = fs::read_to_string(x.join("VERIFY.md")).unwrap();
+    // The first shell block of the English section.
+    let english = &verify_md[verify_md.find("## English").unwrap()..];
+    let block = english
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap()
+        .to_string();
+    assert!(block.contains("openssl pkeyutl -verify"), "{block}");
+    let before_script = &english[..english.find("python3").unwrap()];
+    assert!(
+        before_script.contains("openssl pkeyutl -verify"),
+        "the signature check must come before any script"
+    );
+    let fp = fs::read_to_string(x.join("bag-info.txt"))
+        .unwrap()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Scelle-Signer-Fingerprint: ")
+                .map(String::from)
+        })
+        .unwrap();
+    let run_block = |tar: &Path, dir: &str| {
+        let d = f.path(dir);
+        fs::create_dir(&d).unwrap();
+        fs::copy(tar, d.join("BUNDLE.tar")).unwrap();
+        sh(&d, "sh", &["-e", "-c", &block])
+    };
+    let o = run_block(&bundle, "good");
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains(&fp), "{out}");
+    assert!(out.contains("Signature Verified Successfully"), "{out}");
+
+    fs::write(x.join("VERIFY.md"), "Run `sh data/kit/install.sh`.\n").unwrap();
+    rehash_manifest(&x);
+    let bad = f.path("bad.tar");
+    retar(&x, &bad);
+    let o = run_block(&bad, "bad");
+    assert!(!o.status.success(), "{}", text(&o));
+}
+
+/// Export ships only public keys from `CASE/keys/`, takes the bundle's identity from entry 0
+/// (a forged case.json changes nothing in bag-info.txt), and signs with an enrolled key only.
+#[test]
+fn export_ships_no_private_key_and_takes_identity_from_the_ledger() {
+    let f = Fixture::new();
+    fs::copy(f.key(), f.case.join("keys/expert.key")).unwrap();
+    fs::write(f.case.join("keys/stray-secret"), b"not a key").unwrap();
+    edit(&f.case.join("case.json"), |s| {
+        s.replace("DP 150/2022", "FORGED 1/2000")
+            .replace("Sumario", "Forged")
+    });
+    let bundle = f.path("bundle.tar");
+    ok(&f.export(&bundle, &[]));
+    let x = f.path("x");
+    untar(&bundle, &x);
+    let manifest = fs::read_to_string(x.join("manifest-sha256.txt")).unwrap();
+    assert!(manifest.contains("data/case/keys/"), "{manifest}");
+    for l in manifest.lines().filter(|l| l.contains("data/case/keys/")) {
+        assert!(l.ends_with(".pub"), "{l}");
+    }
+    assert!(!x.join("data/case/keys/expert.key").exists());
+    let info = fs::read_to_string(x.join("bag-info.txt")).unwrap();
+    assert!(
+        info.contains("External-Identifier: DP 150/2022\n"),
+        "{info}"
+    );
+    assert!(
+        info.contains("External-Description: Sumario — teléfono móvil\n"),
+        "{info}"
+    );
+    assert!(!info.contains("FORGED"), "{info}");
+    // Without --key, or with a key the case does not enrol, nothing is exported.
+    let out = f.path("nokey.tar");
+    let o = run(&[
+        "-C",
+        f.case.to_str().unwrap(),
+        "export",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(!out.exists());
+    ok(&run(&[
+        "key",
+        "new",
+        "--name",
+        "stranger",
+        "--out",
+        f.path("keys").to_str().unwrap(),
+    ]));
+    let o = run(&[
+        "-C",
+        f.case.to_str().unwrap(),
+        "export",
+        "--out",
+        out.to_str().unwrap(),
+        "--key",
+        f.path("keys/stranger.key").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(!out.exists());
+    // A report that no `report` entry records is not carried.
+    let pdf = f.path("unrecorded.pdf");
+    fs::write(&pdf, b"%PDF-1.7 not recorded").unwrap();
+    let o = f.export(&out, &["--report", pdf.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(!out.exists());
+}
+
+/// Checking the proofs of a bundle is linear in the ledger: with 400 proofs over a ledger of
+/// several thousand (junk) lines, each naming another tree size, the ledger's leaves are
+/// hashed once, not once per proof.
+#[test]
+fn bundle_proof_checking_hashes_the_ledger_once() {
+    let f = Fixture::new();
+    let bundle = f.path("bundle.tar");
+    ok(&f.export(&bundle, &[]));
+    let x = f.path("x");
+    untar(&bundle, &x);
+    let ledger = x.join("data/case/ledger.jsonl");
+    let mut text = fs::read_to_string(&ledger).unwrap();
+    for i in 0..5000 {
+        text.push_str(&format!("{{\"junk\":{i}}}\n"));
+    }
+    fs::write(&ledger, &text).unwrap();
+    let lines = text.lines().count() as u64;
+    let proof: serde_json::Value =
+        serde_json::from_slice(&fs::read(x.join("data/proofs/E-0001.json")).unwrap()).unwrap();
+    for i in 0..400u64 {
+        let mut p = proof.clone();
+        p["tree_size"] = (10 + i * 12).into();
+        fs::write(
+            x.join(format!("data/proofs/E-{:04}.json", i + 3)),
+            serde_json::to_vec(&p).unwrap(),
+        )
+        .unwrap();
+    }
+    rehash_manifest(&x);
+    let report = scelle::ops::bundle::check_bag(&x).unwrap();
+    assert!(!report.ok());
+    assert_eq!(
+        report
+            .bag
+            .iter()
+            .filter(|f| f.code == "bundle-proof")
+            .map(|f| f.file.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        400
+    );
+    assert_eq!(report.leaf_hashes, lines, "the ledger is hashed once");
 }
 
 fn edit(p: &Path, f: impl Fn(&str) -> String) {
@@ -497,7 +1122,7 @@ fn rehash_manifest(x: &Path) {
         &[
             "-c",
             "find data -type f | LC_ALL=C sort | xargs -d '\\n' sha256sum > manifest-sha256.txt && \
-             sha256sum bagit.txt bag-info.txt manifest-sha256.txt VERIFY.md > tagmanifest-sha256.txt",
+             sha256sum bagit.txt bag-info.txt manifest-sha256.txt VERIFY.md bag-signer.pub > tagmanifest-sha256.txt",
         ],
     );
     assert!(o.status.success(), "{}", text(&o));

@@ -1712,7 +1712,9 @@ fn export_does_not_carry_temporary_files_left_by_a_kill() {
             .arg(&fx.case)
             .arg("export")
             .arg("--out")
-            .arg(&out),
+            .arg(&out)
+            .arg("--key")
+            .arg(&fx.key),
     );
     let mut archive = tar::Archive::new(std::fs::File::open(&out).unwrap());
     let names: Vec<String> = archive

@@ -192,6 +192,8 @@ fn export_never_ships_what_a_member_link_points_to() {
         "--out",
         "out.tar",
         "--with-artifacts",
+        "--key",
+        "expert.key",
     ]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(2), "{t}");
@@ -210,6 +212,8 @@ fn export_never_ships_what_a_member_link_points_to() {
         "--out",
         "out.tar",
         "--with-artifacts",
+        "--key",
+        "expert.key",
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(!c.p("out.tar").exists(), "no bundle written");

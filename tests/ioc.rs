@@ -508,6 +508,8 @@ fn correlation_names_the_shared_infrastructure_on_each_side() {
         "export",
         "--out",
         bundle.to_str().unwrap(),
+        "--key",
+        es.key.to_str().unwrap(),
     ]));
     let o = ok(&run(&[
         "ioc",

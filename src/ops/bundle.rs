@@ -6,21 +6,30 @@
 //!
 //! ```text
 //! bagit.txt  bag-info.txt  manifest-sha256.txt  tagmanifest-sha256.txt  VERIFY.md
+//! bag-signer.pub  tagmanifest-sha256.txt.sig   (the exporter's Ed25519 signature of the bag)
 //! data/case/ledger.jsonl  data/case/case.json  data/case/checkpoints/…  data/case/keys/…
 //! data/case/ioc/…  data/proofs/E-0001.json …  data/reports/…  data/kit/verify_bundle.py
 //! data/kit/verify_case.py
 //! data/artifacts/E-0001/NAME[/MEMBER…]   (with --with-artifacts)
 //! ```
+//!
+//! The exporter signs `tagmanifest-sha256.txt` (which covers every manifest, `bag-info.txt`
+//! with the ledger's size and root, the administrator's fingerprint and the origin, and
+//! `VERIFY.md`) with a key enrolled and unrevoked at the end of the bundled ledger; a verifier
+//! accepts nothing it carries unless that signature holds (docs/FORMAT.md section 14).
 
 use crate::error::{Error, IoContext, Result};
+use crate::format::body::KIND_REPORT;
 use crate::format::body::{Body, ExportBody, Seal, KIND_SEAL};
-use crate::format::chain::{Finding, Severity};
+use crate::format::chain::{record_public_key, ChainState, Finding, Severity};
 use crate::format::entry::Entry;
+use crate::format::keys;
 use crate::store::case::CaseDir;
 use crate::store::fsutil;
 use crate::store::keyfile::LoadedKey;
 use crate::store::ledger::{read_all_lines, Appender};
 use crate::store::safeextract::{self, Limits};
+use ed25519_dalek::{Signer, VerifyingKey};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::{self, File};
@@ -34,6 +43,22 @@ const KIT_VERIFIER: &str = include_str!("../../tests/independent/verify_case.py"
 const KIT_BUNDLE_VERIFIER: &str = include_str!("../../tests/independent/verify_bundle.py");
 /// The verification instructions shipped in every bundle, in English, French and Spanish.
 const VERIFY_MD: &str = include_str!("bundle_verify.md");
+/// The tag file holding the raw 64-byte Ed25519 signature of `tagmanifest-sha256.txt`.
+pub const SIGNATURE_FILE: &str = "tagmanifest-sha256.txt.sig";
+/// The tag file holding the signer's public key (SPKI PEM, `openssl pkey -pubin` reads it).
+pub const SIGNER_FILE: &str = "bag-signer.pub";
+/// Printed with a bundle's identity by `verify-bundle` and `import`.
+pub const OUT_OF_BAND: &str = "compare the administrator's fingerprint (and the signer's) out of band, with one you already hold (a report of this case, or one the sender gave you through another channel): a bundle proves that a key of its own ledger signed it, not whose case it is";
+
+/// The files of the verification kit this scelle ships, by bag path (compared with a carried
+/// kit by `verify-bundle`).
+pub fn shipped_kit() -> [(&'static str, &'static str); 3] {
+    [
+        ("VERIFY.md", VERIFY_MD),
+        ("data/kit/verify_bundle.py", KIT_BUNDLE_VERIFIER),
+        ("data/kit/verify_case.py", KIT_VERIFIER),
+    ]
+}
 
 /// What `export` puts in the bundle beyond the case itself.
 #[derive(Debug, Clone, Default)]
@@ -67,8 +92,10 @@ pub struct ExportOutcome {
     pub payload_bytes: u64,
     /// The exhibits it covers.
     pub exhibits: Vec<String>,
-    /// The `export` entry recorded (with a key): its sequence number.
+    /// The `export` entry recorded: its sequence number.
     pub entry: Option<u64>,
+    /// The entries of the ledger the bundle carries.
+    pub ledger_size: u64,
 }
 
 /// Every seal of the ledger, by exhibit, in order.
@@ -211,59 +238,57 @@ fn files_in(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
 
 /// `scelle export --out BUNDLE.tar`: the case as a BagIt bag in one tar, written to a
 /// temporary file beside `out`, synced, then renamed into place. Refuses an artifact that no
-/// longer matches its seal. With `key`, the case is locked for the whole export and a signed
-/// `export` entry records the bundle's hash after the ledger it holds; if that entry cannot be
-/// written, the bundle is removed again.
+/// longer matches its seal, a report that no `report` entry records, and a `key` that is not
+/// enrolled and unrevoked in the ledger. The case is locked for the whole export; `key` signs
+/// the bag (`tagmanifest-sha256.txt.sig`) and a signed `export` entry records the bundle's
+/// hash after the ledger it holds; if that entry cannot be written, the bundle is removed
+/// again.
 pub fn export(
     case: &CaseDir,
     out: &Path,
     opts: &ExportOptions,
-    key: Option<&LoadedKey>,
+    key: &LoadedKey,
 ) -> Result<ExportOutcome> {
-    let mut appender = match key {
-        Some(k) => Some(Appender::open(case, k)?),
-        None => None,
-    };
+    let mut app = Appender::open(case, key)?;
     // A writer killed between its append and its checkpoint leaves the tail uncheckpointed
     // (docs/SECURITY.md section 8); the proofs of a bundle need a checkpoint covering every
     // seal. Holding the lock and an active key, sign the checkpoint of the ledger as it is
     // (an existing one is kept).
-    if let (Some(app), Some(key)) = (appender.as_ref(), key) {
-        if app.state().size > 0 && app.state().active_key(&key.id()).is_some() {
-            app.checkpoint(key)?;
+    if app.state().size > 0 && app.state().active_key(&key.id()).is_some() {
+        app.checkpoint(key)?;
+    }
+    let mut outcome = export_unlocked(case, out, opts, key)?;
+    let body = Body::Export(ExportBody {
+        file: out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        sha256: outcome.sha256.clone(),
+        size: outcome.size,
+        format: "bagit-tar".into(),
+        exhibits: outcome.exhibits.clone(),
+        artifacts: opts.with_artifacts,
+        ledger_size: outcome.ledger_size,
+        to: opts.to.clone(),
+        purpose: opts.purpose.clone(),
+    });
+    match app.append_body(&body, key, crate::format::time::now_utc()) {
+        Ok(seq) => outcome.entry = Some(seq),
+        Err(e) => {
+            let _ = fs::remove_file(out);
+            return Err(e);
         }
     }
-    let mut outcome = export_unlocked(case, out, opts)?;
-    if let (Some(app), Some(key)) = (appender.as_mut(), key) {
-        let body = Body::Export(ExportBody {
-            file: out
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            sha256: outcome.sha256.clone(),
-            size: outcome.size,
-            format: "bagit-tar".into(),
-            exhibits: outcome.exhibits.clone(),
-            artifacts: opts.with_artifacts,
-            ledger_size: app.state().size,
-            to: opts.to.clone(),
-            purpose: opts.purpose.clone(),
-        });
-        match app.append_body(&body, key, crate::format::time::now_utc()) {
-            Ok(seq) => outcome.entry = Some(seq),
-            Err(e) => {
-                let _ = fs::remove_file(out);
-                return Err(e);
-            }
-        }
-    }
-    if let (Some(app), Some(key)) = (appender, key) {
-        app.finish(key)?;
-    }
+    app.finish(key)?;
     Ok(outcome)
 }
 
-fn export_unlocked(case: &CaseDir, out: &Path, opts: &ExportOptions) -> Result<ExportOutcome> {
+fn export_unlocked(
+    case: &CaseDir,
+    out: &Path,
+    opts: &ExportOptions,
+    key: &LoadedKey,
+) -> Result<ExportOutcome> {
     if out.exists() {
         return Err(Error::input(format!(
             "{}: already exists; give another --out (a bundle is never overwritten)",
@@ -282,6 +307,20 @@ fn export_unlocked(case: &CaseDir, out: &Path, opts: &ExportOptions) -> Result<E
             f.describe()
         )));
     }
+    // The ledger carried, and everything bag-info.txt says of it, come from these lines (read
+    // under the lock), never from case.json or the index.
+    let lines = read_all_lines(case)?;
+    let state = super::proof::state_of(&lines);
+    let signer = match state.active_key(&key.id()) {
+        Some(k) if state.case.is_some() => k.record.clone(),
+        _ => {
+            return Err(Error::input(format!(
+                "{}: key {} is not enrolled, or is revoked, in this case; a bundle is signed by a key enrolled and unrevoked in the ledger it carries (`scelle log` lists the keys)",
+                key.path.display(),
+                key.id()
+            )))
+        }
+    };
     let all = seals(case)?;
     for x in &opts.exhibits {
         if !all.iter().any(|s| &s.exhibit == x) {
@@ -299,7 +338,11 @@ fn export_unlocked(case: &CaseDir, out: &Path, opts: &ExportOptions) -> Result<E
         _ => PathBuf::from("."),
     };
     let tmp = fsutil::temp_beside(out, "partial");
-    let result = write_bundle(case, &tmp, &chosen, opts);
+    let ledger = Ledger {
+        lines: &lines,
+        state: &state,
+    };
+    let result = write_bundle(case, &tmp, &chosen, opts, &ledger, key, &signer.name);
     let (payload_files, payload_bytes) = match result {
         Ok(v) => v,
         Err(e) => {
@@ -321,7 +364,57 @@ fn export_unlocked(case: &CaseDir, out: &Path, opts: &ExportOptions) -> Result<E
         payload_bytes,
         exhibits: chosen.iter().map(|s| s.exhibit.clone()).collect(),
         entry: None,
+        ledger_size: lines.len() as u64,
     })
+}
+
+/// The ledger a bundle carries: its lines and the chain state after them.
+struct Ledger<'a> {
+    lines: &'a [Vec<u8>],
+    state: &'a ChainState,
+}
+
+/// Entry 0's administrator key record (the key that opened the case).
+fn first_admin(state: &ChainState) -> Option<&crate::format::chain::EnrolledKey> {
+    state.keys.iter().find(|k| k.enrolled_at == 0)
+}
+
+/// The fields of bag-info.txt that the bundled ledger determines, in the order export writes
+/// them (`Scelle-Signer` and `Scelle-Signer-Fingerprint` are the bag signer's): both verifiers
+/// check each against the ledger (docs/FORMAT.md section 14).
+fn ledger_fields(
+    state: &ChainState,
+    size: u64,
+    root: &crate::format::merkle::Hash,
+) -> Vec<(&'static str, String)> {
+    let (case_id, title, origin) = state
+        .case
+        .as_ref()
+        .map(|c| (c.case_id.clone(), c.title.clone(), c.origin.clone()))
+        .unwrap_or_default();
+    let admin = first_admin(state)
+        .and_then(|k| record_public_key(&k.record))
+        .map(|pk| keys::fingerprint(&pk))
+        .unwrap_or_default();
+    vec![
+        ("External-Identifier", one_line(&case_id)),
+        ("External-Description", one_line(&title)),
+        ("Scelle-Origin", one_line(&origin)),
+        ("Scelle-Ledger-Size", size.to_string()),
+        (
+            "Scelle-Ledger-Root",
+            crate::format::encoding::b64(root.as_slice()),
+        ),
+        ("Scelle-Admin-Fingerprint", admin),
+    ]
+}
+
+/// The SPKI PEM of a public key, without preamble (`bag-signer.pub`).
+fn signer_pem(public: &VerifyingKey) -> String {
+    format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        crate::format::encoding::b64(&keys::spki_der(public))
+    )
 }
 
 fn sha256_file(path: &Path) -> Result<(String, u64)> {
@@ -336,6 +429,9 @@ fn write_bundle(
     tmp: &Path,
     chosen: &[&Seal],
     opts: &ExportOptions,
+    ledger: &Ledger<'_>,
+    key: &LoadedKey,
+    signer_name: &str,
 ) -> Result<(u64, u64)> {
     let file = fsutil::create_exclusive(tmp, 0o644)?;
     let mut bag = BagWriter {
@@ -343,20 +439,26 @@ fn write_bundle(
         payload: BTreeMap::new(),
         payload_bytes: 0,
     };
-    // The case: the ledger and checkpoints are the evidence; keys, IOC copies and case.json
-    // are the conveniences a verifier also reads.
-    for (src, name) in [
-        (case.ledger(), "data/case/ledger.jsonl"),
-        (case.case_json(), "data/case/case.json"),
-    ] {
-        bag.add_payload_file(name, &src)?;
+    // The case: the ledger (the lines read under the lock, which bag-info.txt describes) and
+    // the checkpoints are the evidence; public keys, IOC copies and case.json are the
+    // conveniences a verifier also reads. Never a private key, never the index.
+    let mut ledger_bytes = Vec::new();
+    for l in ledger.lines {
+        ledger_bytes.extend_from_slice(l);
+        ledger_bytes.push(b'\n');
     }
+    bag.add_payload_bytes("data/case/ledger.jsonl", &ledger_bytes)?;
+    drop(ledger_bytes);
+    bag.add_payload_file("data/case/case.json", &case.case_json())?;
     for (dir, sub) in [
         (case.checkpoints(), "checkpoints"),
         (case.keys(), "keys"),
         (case.ioc_dir(), "ioc"),
     ] {
         for (name, path) in files_in(&dir)? {
+            if sub == "keys" && !name.ends_with(".pub") {
+                continue;
+            }
             bag.add_payload_file(&format!("data/case/{sub}/{name}"), &path)?;
         }
     }
@@ -366,12 +468,19 @@ fn write_bundle(
         json.push(b'\n');
         bag.add_payload_bytes(&format!("data/proofs/{}.json", s.exhibit), &json)?;
     }
+    let recorded = recorded_reports(ledger.lines);
     for pdf in &opts.reports {
         let name = pdf
             .file_name()
             .and_then(|n| n.to_str())
             .ok_or_else(|| Error::input(format!("{}: not a file name", pdf.display())))?;
-        bag.add_payload_file(&format!("data/reports/{name}"), pdf)?;
+        let sha = bag.add_payload_file(&format!("data/reports/{name}"), pdf)?;
+        if !recorded.contains(&(name.to_string(), sha.clone())) {
+            return Err(Error::input(format!(
+                "{}: no `report` entry of this case records this document (file name {name:?}, SHA-256 {sha}); a bundle carries only documents the ledger records. Render it with `scelle report ... --key`, or leave it out",
+                pdf.display()
+            )));
+        }
     }
     bag.add_payload_bytes("data/kit/verify_bundle.py", KIT_BUNDLE_VERIFIER.as_bytes())?;
     bag.add_payload_bytes("data/kit/verify_case.py", KIT_VERIFIER.as_bytes())?;
@@ -381,7 +490,6 @@ fn write_bundle(
         }
     }
     // Tag files.
-    let info = case.info()?;
     let mut tags = BTreeMap::new();
     let bagit = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
     tags.insert(
@@ -392,14 +500,37 @@ fn write_bundle(
     if let Some(org) = &opts.organization {
         bag_info.push_str(&format!("Source-Organization: {}\n", one_line(org)));
     }
+    let root = {
+        let mut f = crate::format::merkle::Frontier::new();
+        for l in ledger.lines {
+            f.push(crate::format::merkle::leaf_hash(l));
+        }
+        f.root()
+    };
+    let fields = ledger_fields(ledger.state, ledger.lines.len() as u64, &root);
+    let field = |label: &str| {
+        fields
+            .iter()
+            .find(|(l, _)| *l == label)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
     bag_info.push_str(&format!(
         "External-Identifier: {}\nExternal-Description: {}\nBagging-Date: {}\nBag-Software-Agent: scelle {}\nPayload-Oxum: {}.{}\n",
-        one_line(&info.case_id),
-        one_line(&info.title),
+        field("External-Identifier"),
+        field("External-Description"),
         &crate::format::time::now_utc()[..10],
         crate::VERSION,
         bag.payload_bytes,
         bag.payload.len()
+    ));
+    for (label, value) in fields.iter().filter(|(l, _)| l.starts_with("Scelle-")) {
+        bag_info.push_str(&format!("{label}: {value}\n"));
+    }
+    bag_info.push_str(&format!(
+        "Scelle-Signer: {}\nScelle-Signer-Fingerprint: {}\n",
+        one_line(signer_name),
+        keys::fingerprint(&key.public())
     ));
     tags.insert(
         "bag-info.txt".to_string(),
@@ -414,8 +545,14 @@ fn write_bundle(
         "VERIFY.md".to_string(),
         bag.add_bytes("VERIFY.md", VERIFY_MD.as_bytes())?,
     );
+    tags.insert(
+        SIGNER_FILE.to_string(),
+        bag.add_bytes(SIGNER_FILE, signer_pem(&key.public()).as_bytes())?,
+    );
     let tagmanifest = BagWriter::<File>::manifest_text(&tags);
     bag.add_bytes("tagmanifest-sha256.txt", tagmanifest.as_bytes())?;
+    let signature = key.signing.sign(tagmanifest.as_bytes());
+    bag.add_bytes(SIGNATURE_FILE, &signature.to_bytes())?;
     let payload_files = bag.payload.len() as u64;
     let payload_bytes = bag.payload_bytes;
     let writer = bag.tar.into_inner().map_err(|e| Error::io(tmp, e))?;
@@ -424,6 +561,21 @@ fn write_bundle(
         .map_err(|e| Error::io(tmp, e.into_error()))?;
     file.sync_all().at(tmp)?;
     Ok((payload_files, payload_bytes))
+}
+
+/// Every document a `report` entry of `lines` records: (file name, SHA-256).
+fn recorded_reports(lines: &[Vec<u8>]) -> std::collections::BTreeSet<(String, String)> {
+    let mut out = std::collections::BTreeSet::new();
+    for line in lines {
+        if let Ok(e) = Entry::parse_line(line) {
+            if e.kind == KIND_REPORT {
+                if let Ok(Body::Report(r)) = Body::parse(&e.kind, &e.body) {
+                    out.insert((r.file.clone(), r.sha256.clone()));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn one_line(s: &str) -> String {
@@ -515,6 +667,33 @@ pub struct BundleReport {
     pub case: Option<super::verify::Report>,
     /// Payload files checked.
     pub payload_files: u64,
+    /// Who the bundle says it is, from its ledger's entry 0 and the bag's signer: to be
+    /// compared out of band ([`OUT_OF_BAND`]). `None` when the bag holds no case.
+    pub identity: Option<BundleIdentity>,
+    /// Leaf hashes computed over the ledger to check the proofs and `Scelle-Ledger-Root`: the
+    /// ledger's size, however many proofs the bag carries (a measure of the work).
+    pub leaf_hashes: u64,
+}
+
+/// A bundle's identity, as its signed ledger gives it (never case.json).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BundleIdentity {
+    /// The case id (entry 0).
+    pub case_id: String,
+    /// The checkpoint origin (entry 0).
+    pub origin: String,
+    /// The name of the key that opened the case (entry 0's administrator).
+    pub admin: String,
+    /// Its fingerprint (hex SHA-256 of the raw public key).
+    pub admin_fingerprint: String,
+    /// The name of the key that signed the bag, when it is a key of the ledger.
+    pub signer: Option<String>,
+    /// The fingerprint of `bag-signer.pub`, when it holds an Ed25519 key.
+    pub signer_fingerprint: Option<String>,
+    /// The entries of the bundled ledger.
+    pub ledger_size: u64,
+    /// What to do with these fingerprints ([`OUT_OF_BAND`]).
+    pub message: String,
 }
 
 impl BundleReport {
@@ -522,6 +701,13 @@ impl BundleReport {
     pub fn ok(&self) -> bool {
         self.bag.iter().all(|f| f.severity != Severity::Error)
             && self.case.as_ref().is_some_and(|r| r.ok())
+    }
+}
+
+fn bag_warning(code: &str, file: &str, message: impl Into<String>) -> Finding {
+    Finding {
+        severity: Severity::Warning,
+        ..bag_error(code, file, message)
     }
 }
 
@@ -634,9 +820,11 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
     }
     present.sort();
     let mut bytes = 0u64;
+    let mut actual = BTreeMap::new();
     for name in &present {
         let (sha, size) = sha256_file(&bag_dir.join(name))?;
         bytes += size;
+        actual.insert(name.clone(), sha.clone());
         match manifest.get(name) {
             None => found.push(bag_error(
                 "bag-extra",
@@ -660,7 +848,13 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
             ));
         }
     }
-    for required in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"] {
+    for required in [
+        "bagit.txt",
+        "bag-info.txt",
+        "manifest-sha256.txt",
+        "VERIFY.md",
+        SIGNER_FILE,
+    ] {
         if !tags.is_empty() && !tags.contains_key(required) {
             found.push(bag_error(
                 "bag-tagmanifest",
@@ -674,7 +868,7 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
     for e in fs::read_dir(bag_dir).at(bag_dir)? {
         let e = e.at(bag_dir)?;
         let name = e.file_name().to_string_lossy().into_owned();
-        if name == "data" || name == "tagmanifest-sha256.txt" {
+        if name == "data" || name == "tagmanifest-sha256.txt" || name == SIGNATURE_FILE {
             continue;
         }
         if e.file_type().at(e.path())?.is_dir() {
@@ -725,13 +919,42 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
         }
     }
     let case_dir = bag_dir.join("data/case");
+    let mut identity = None;
+    let mut leaf_hashes = 0;
     let case = match CaseDir::open(&case_dir) {
         Ok(c) => {
             let report = super::verify::verify(&c, Default::default(), &|_| {})?;
             let lines = read_all_lines(&c)?;
-            check_identifier(&lines, info.as_deref(), &mut found);
+            let state = super::proof::state_of(&lines);
+            // Two passes over the proofs (one file in memory at a time): the tree sizes they
+            // name, so that the ledger is hashed once for all of them; then each proof.
+            let proofs = proof_files(&present);
+            let mut sizes = vec![lines.len() as u64];
+            for (name, _) in &proofs {
+                let bytes = fs::read(bag_dir.join(name)).at(bag_dir.join(name))?;
+                sizes.extend(super::proof::proof_tree_size(&bytes));
+            }
+            let ctx = super::proof::ProofContext::new(&lines, &state, sizes);
+            let tagmanifest = fs::read(bag_dir.join("tagmanifest-sha256.txt")).ok();
+            let signer = check_signature(bag_dir, tagmanifest.as_deref(), &state, &mut found);
+            check_bag_info(
+                info.as_deref(),
+                &ledger_fields(&state, lines.len() as u64, &ctx.ledger_root()),
+                signer.as_ref(),
+                &mut found,
+            );
+            check_reports(&lines, &actual, &mut found);
             check_artifacts(&c, bag_dir, &manifest, &present, &mut found)?;
-            check_proofs(&lines, bag_dir, &present, &mut found)?;
+            for (name, exhibit) in &proofs {
+                let bytes = fs::read(bag_dir.join(name)).at(bag_dir.join(name))?;
+                for problem in super::proof::check_inclusion(&ctx, &bytes, exhibit) {
+                    let mut f = bag_error("bundle-proof", name, problem);
+                    f.exhibit = Some(exhibit.clone());
+                    found.push(f);
+                }
+            }
+            leaf_hashes = ctx.leaf_hashes();
+            identity = Some(identify(&state, lines.len() as u64, signer.as_ref()));
             Some(report)
         }
         Err(e) => {
@@ -739,65 +962,256 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
             None
         }
     };
+    if present.iter().any(|n| n == "data/case/ledger.index") {
+        found.push(bag_error(
+            "bundle-index",
+            "data/case/ledger.index",
+            "a ledger index is a writer's cache that is never trusted nor carried (FORMAT.md 10); a bundle that carries one is refused",
+        ));
+    }
+    check_kit(&actual, &present, bag_dir, &mut found)?;
     Ok(BundleReport {
         bag: found,
         case,
         payload_files: present.len() as u64,
+        identity,
+        leaf_hashes,
     })
 }
 
-/// bag-info.txt's External-Identifier must be the case id of entry 0 (a reader of bag-info
-/// takes it for the case the bundle holds).
-fn check_identifier(lines: &[Vec<u8>], info: Option<&str>, found: &mut Vec<Finding>) {
-    let Some(info) = info else { return };
-    let case_id = lines
-        .first()
-        .and_then(|l| Entry::parse_line(l).ok())
-        .and_then(|e| Body::parse(&e.kind, &e.body).ok())
-        .and_then(|b| match b {
-            Body::CaseOpen(c) => Some(c.case.case_id),
-            _ => None,
-        });
-    let said = info
-        .lines()
-        .find_map(|l| l.strip_prefix("External-Identifier:"))
-        .map(str::trim);
-    if let Some(case_id) = case_id {
-        if said != Some(case_id.as_str()) {
+/// The key that signed the bag, as `bag-signer.pub` gives it, and its enrolment in the
+/// bundled ledger.
+struct BagSigner {
+    public: VerifyingKey,
+    /// Its record in the ledger (enrolled, revoked or not), if any.
+    name: Option<String>,
+}
+
+/// The bag's signature: `tagmanifest-sha256.txt.sig` is a strict Ed25519 signature of the
+/// exact bytes of `tagmanifest-sha256.txt` by the key in `bag-signer.pub`, and that key is
+/// enrolled and unrevoked at the end of the bundled ledger (`bag-signature`).
+fn check_signature(
+    bag_dir: &Path,
+    tagmanifest: Option<&[u8]>,
+    state: &ChainState,
+    found: &mut Vec<Finding>,
+) -> Option<BagSigner> {
+    let public = match fs::read(bag_dir.join(SIGNER_FILE)) {
+        Err(_) => {
             found.push(bag_error(
-                "bag-info",
-                "bag-info.txt",
-                format!(
-                    "External-Identifier is {}, the case in data/case is {case_id}",
-                    said.unwrap_or("missing")
-                ),
+                "bag-signature",
+                SIGNER_FILE,
+                "missing: the bag is not signed, so nothing it carries is authenticated",
+            ));
+            return None;
+        }
+        Ok(b) => match std::str::from_utf8(&b)
+            .ok()
+            .and_then(|t| keys::parse_public_pem(t).ok())
+        {
+            Some(pk) => pk,
+            None => {
+                found.push(bag_error(
+                    "bag-signature",
+                    SIGNER_FILE,
+                    "not an Ed25519 public key (SPKI PEM): the bag's signature cannot be checked",
+                ));
+                return None;
+            }
+        },
+    };
+    let fingerprint = keys::fingerprint(&public);
+    match fs::read(bag_dir.join(SIGNATURE_FILE)) {
+        Err(_) => found.push(bag_error(
+            "bag-signature",
+            SIGNATURE_FILE,
+            "missing: the bag is not signed, so nothing it carries is authenticated",
+        )),
+        Ok(sig) => {
+            let valid = <[u8; 64]>::try_from(sig.as_slice())
+                .ok()
+                .map(|s| ed25519_dalek::Signature::from_bytes(&s))
+                .zip(tagmanifest)
+                .is_some_and(|(s, msg)| public.verify_strict(msg, &s).is_ok());
+            if !valid {
+                found.push(bag_error(
+                    "bag-signature",
+                    SIGNATURE_FILE,
+                    format!("is not a valid Ed25519 signature of tagmanifest-sha256.txt by the key in {SIGNER_FILE} (fingerprint {fingerprint}): the bag was altered after it was signed"),
+                ));
+            }
+        }
+    }
+    let records: Vec<_> = state
+        .keys
+        .iter()
+        .filter(|k| record_public_key(&k.record).is_some_and(|pk| pk == public))
+        .collect();
+    let name = records.first().map(|k| k.record.name.clone());
+    match records.iter().find(|k| k.revoked_at.is_none()) {
+        Some(_) => {}
+        None if records.is_empty() => found.push(bag_error(
+            "bag-signature",
+            SIGNER_FILE,
+            format!("the bag is signed by key {fingerprint}, which the bundled ledger does not enrol: anyone can sign a bag, only a key of the case counts"),
+        )),
+        None => found.push(bag_error(
+            "bag-signature",
+            SIGNER_FILE,
+            format!(
+                "the bag is signed by key {fingerprint}, revoked or rotated out at entry {} of the bundled ledger",
+                records[0].revoked_at.unwrap_or_default()
+            ),
+        )),
+    }
+    Some(BagSigner { public, name })
+}
+
+/// bag-info.txt's fields against the bundled ledger: each field of [`ledger_fields`], and
+/// `Scelle-Signer` / `Scelle-Signer-Fingerprint` against the bag's signer, must appear exactly
+/// once with exactly that value (`bag-info`).
+fn check_bag_info(
+    info: Option<&str>,
+    expected: &[(&'static str, String)],
+    signer: Option<&BagSigner>,
+    found: &mut Vec<Finding>,
+) {
+    let Some(info) = info else { return };
+    let mut want: Vec<(&str, Option<String>)> = expected
+        .iter()
+        .map(|(l, v)| (*l, Some(v.clone())))
+        .collect();
+    want.push((
+        "Scelle-Signer",
+        signer.and_then(|s| s.name.as_deref().map(one_line)),
+    ));
+    want.push((
+        "Scelle-Signer-Fingerprint",
+        signer.map(|s| keys::fingerprint(&s.public)),
+    ));
+    for (label, value) in want {
+        let said: Vec<&str> = info
+            .split('\n')
+            .filter_map(|l| l.strip_prefix(label)?.strip_prefix(": "))
+            .collect();
+        let problem = match (said.as_slice(), &value) {
+            ([], _) => Some(format!("{label} is missing")),
+            ([_, _, ..], _) => Some(format!("{label} is given {} times", said.len())),
+            ([v], Some(want)) if v != want => Some(format!(
+                "{label} is {v:?}, the bundled ledger says {want:?}"
+            )),
+            _ => None,
+        };
+        if let Some(p) = problem {
+            found.push(bag_error("bag-info", "bag-info.txt", p));
+        }
+    }
+}
+
+/// Each carried `data/reports/FILE` must be a document a `report` entry of the bundled ledger
+/// records, by file name and SHA-256 (`bundle-report`).
+fn check_reports(lines: &[Vec<u8>], actual: &BTreeMap<String, String>, found: &mut Vec<Finding>) {
+    let recorded = recorded_reports(lines);
+    for (name, sha) in actual
+        .iter()
+        .filter(|(n, _)| n.starts_with("data/reports/"))
+    {
+        let file = &name["data/reports/".len()..];
+        if !recorded.contains(&(file.to_string(), sha.clone())) {
+            found.push(bag_error(
+                "bundle-report",
+                name,
+                format!("no `report` entry of the bundled ledger records this document (file name and SHA-256 {sha})"),
             ));
         }
     }
 }
 
-/// Each `data/proofs/EXHIBIT.json` must be a proof of that exhibit's seal that holds against
-/// the case's ledger and a checkpoint signed by a case key ([`super::proof::check_inclusion`]).
-fn check_proofs(
-    lines: &[Vec<u8>],
-    bag_dir: &Path,
+/// The carried kit (and VERIFY.md) against the one this scelle ships: a warning naming each
+/// file that differs, is missing or is extra (`bundle-kit`).
+fn check_kit(
+    actual: &BTreeMap<String, String>,
     present: &[String],
+    bag_dir: &Path,
     found: &mut Vec<Finding>,
 ) -> Result<()> {
-    let state = super::proof::state_of(lines);
-    for name in present.iter().filter(|n| n.starts_with("data/proofs/")) {
-        let exhibit = name
-            .strip_prefix("data/proofs/")
-            .and_then(|n| n.strip_suffix(".json"))
-            .unwrap_or("");
-        let bytes = fs::read(bag_dir.join(name)).at(bag_dir.join(name))?;
-        for problem in super::proof::check_inclusion(lines, &state, &bytes, exhibit) {
-            let mut f = bag_error("bundle-proof", name, problem);
-            f.exhibit = Some(exhibit.to_string());
-            found.push(f);
+    let kit = shipped_kit();
+    for (name, text) in kit {
+        let carried = if name.starts_with("data/") {
+            actual.get(name).cloned()
+        } else if bag_dir.join(name).is_file() {
+            Some(sha256_file(&bag_dir.join(name))?.0)
+        } else {
+            None
+        };
+        let ours = hex(&Sha256::digest(text.as_bytes()));
+        match carried {
+            Some(sha) if sha == ours => {}
+            Some(sha) => found.push(bag_warning(
+                "bundle-kit",
+                name,
+                format!("differs from the one this scelle ships (SHA-256 {sha}, ours {ours}): read it, or use scelle's own copy, before running or following it"),
+            )),
+            None => found.push(bag_warning(
+                "bundle-kit",
+                name,
+                "absent: this scelle ships one",
+            )),
         }
     }
+    for name in present
+        .iter()
+        .filter(|n| n.starts_with("data/kit/") && !kit.iter().any(|(k, _)| k == n))
+    {
+        found.push(bag_warning(
+            "bundle-kit",
+            name,
+            "not part of the kit this scelle ships",
+        ));
+    }
     Ok(())
+}
+
+/// The bundle's identity from its ledger and signer.
+fn identify(state: &ChainState, size: u64, signer: Option<&BagSigner>) -> BundleIdentity {
+    let admin = first_admin(state);
+    BundleIdentity {
+        case_id: state
+            .case
+            .as_ref()
+            .map(|c| c.case_id.clone())
+            .unwrap_or_default(),
+        origin: state
+            .case
+            .as_ref()
+            .map(|c| c.origin.clone())
+            .unwrap_or_default(),
+        admin: admin.map(|k| k.record.name.clone()).unwrap_or_default(),
+        admin_fingerprint: admin
+            .and_then(|k| record_public_key(&k.record))
+            .map(|pk| keys::fingerprint(&pk))
+            .unwrap_or_default(),
+        signer: signer.and_then(|s| s.name.clone()),
+        signer_fingerprint: signer.map(|s| keys::fingerprint(&s.public)),
+        ledger_size: size,
+        message: OUT_OF_BAND.to_string(),
+    }
+}
+
+/// The carried proofs: (bag path, exhibit) of each `data/proofs/EXHIBIT.json`.
+fn proof_files(present: &[String]) -> Vec<(String, String)> {
+    present
+        .iter()
+        .filter(|n| n.starts_with("data/proofs/"))
+        .map(|name| {
+            let exhibit = name
+                .strip_prefix("data/proofs/")
+                .and_then(|n| n.strip_suffix(".json"))
+                .unwrap_or("")
+                .to_string();
+            (name.clone(), exhibit)
+        })
+        .collect()
 }
 
 /// Carried artifacts against their seals: under `data/artifacts/EXHIBIT/` the files must be

@@ -581,7 +581,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
             purpose: Some("production of the evidence and its verification kit".into()),
             ..Default::default()
         },
-        Some(&key),
+        &key,
     )?;
     say(&format!(
         "exported {} (BagIt bag in tar: {} payload files, {} bytes), sha256 {} recorded as entry {}",

@@ -226,20 +226,97 @@ pub fn consistency(case: &CaseDir, old_file: &Path) -> Result<ConsistencyProof> 
     })
 }
 
+/// What checking the proofs of one ledger needs, computed once for all of them (so that the
+/// work is linear in the ledger plus the proofs, never ledger × proofs): the leaf hash of
+/// every line, the seal entry of every exhibit, and the tree root at each size the proofs name
+/// (all in one pass over the leaves, O(log n) per size).
+pub struct ProofContext<'a> {
+    lines: &'a [Vec<u8>],
+    state: &'a ChainState,
+    leaves: Vec<Hash>,
+    seals: std::collections::HashMap<String, u64>,
+    roots: std::collections::HashMap<u64, Hash>,
+    leaf_hashes: u64,
+}
+
+impl<'a> ProofContext<'a> {
+    /// The context for `lines`, with `state` the chain state after them (the keys that may
+    /// sign a checkpoint) and `sizes` the tree sizes whose roots the proofs will need (a size
+    /// not given, or larger than the ledger, has no root: the proof naming it fails).
+    pub fn new(
+        lines: &'a [Vec<u8>],
+        state: &'a ChainState,
+        sizes: impl IntoIterator<Item = u64>,
+    ) -> Self {
+        let wanted: std::collections::HashSet<u64> = sizes.into_iter().collect();
+        let leaves: Vec<Hash> = lines.iter().map(|l| leaf_hash(l)).collect();
+        let mut roots = std::collections::HashMap::new();
+        let mut frontier = merkle::Frontier::new();
+        if wanted.contains(&0) {
+            roots.insert(0, merkle::empty_root());
+        }
+        for leaf in &leaves {
+            frontier.push(*leaf);
+            if wanted.contains(&frontier.size()) {
+                roots.insert(frontier.size(), frontier.root());
+            }
+        }
+        let mut seals = std::collections::HashMap::new();
+        for (i, l) in lines.iter().enumerate() {
+            if let Ok(e) = Entry::parse_line(l) {
+                if e.kind == KIND_SEAL {
+                    if let Ok(Body::Seal(s)) = Body::parse(&e.kind, &e.body) {
+                        seals.entry(s.exhibit.clone()).or_insert(i as u64);
+                    }
+                }
+            }
+        }
+        let leaf_hashes = leaves.len() as u64;
+        ProofContext {
+            lines,
+            state,
+            leaves,
+            seals,
+            roots,
+            leaf_hashes,
+        }
+    }
+
+    /// How many leaf hashes were computed: the ledger's size, however many proofs are
+    /// checked (a measure of the work, independent of time).
+    pub fn leaf_hashes(&self) -> u64 {
+        self.leaf_hashes
+    }
+
+    /// The root of the whole ledger (MTH of every line).
+    pub fn ledger_root(&self) -> Hash {
+        self.roots
+            .get(&(self.lines.len() as u64))
+            .copied()
+            .unwrap_or_else(|| merkle::root_of(&self.leaves))
+    }
+}
+
+/// The `tree_size` a proof names, if it names one (for [`ProofContext::new`]).
+pub fn proof_tree_size(proof: &[u8]) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Size {
+        tree_size: u64,
+    }
+    serde_json::from_slice::<Size>(proof)
+        .ok()
+        .map(|s| s.tree_size)
+}
+
 /// Checks one `scelle prove --json` output (an [`InclusionProof`], as found in a bundle's
-/// `data/proofs/EXHIBIT.json`) against the case's ledger `lines`: it names `exhibit`, its
+/// `data/proofs/EXHIBIT.json`) against the case's ledger (in `ctx`): it names `exhibit`, its
 /// `line` is that exhibit's seal line at `leaf_index`, `leaf_hash` is the leaf hash of that
 /// line, the audit path leads to `root` (RFC 9162 2.1.3.2), `root` is the ledger's root at
 /// `tree_size`, and its checkpoint is the case's, of that size and root, signed by a case key.
-/// `state` is the chain state after `lines` (the keys that may sign the checkpoint), built
-/// once by the caller for all the proofs of one ledger.
+/// The work per proof is O(log n) plus the proof's own size: the ledger's hashes are `ctx`'s.
 /// Returns what does not hold; empty when the proof holds.
-pub fn check_inclusion(
-    lines: &[Vec<u8>],
-    state: &ChainState,
-    proof: &[u8],
-    exhibit: &str,
-) -> Vec<String> {
+pub fn check_inclusion(ctx: &ProofContext<'_>, proof: &[u8], exhibit: &str) -> Vec<String> {
+    let (lines, state) = (ctx.lines, ctx.state);
     let mut wrong = Vec::new();
     let v: serde_json::Value = match serde_json::from_slice(proof) {
         Ok(v) => v,
@@ -266,12 +343,12 @@ pub fn check_inclusion(
     if v["exhibit"].as_str() != Some(exhibit) {
         wrong.push(format!("it does not name {exhibit}"));
     }
-    match find_target(lines, exhibit) {
-        Ok((seq, _)) if seq != index => wrong.push(format!(
+    match ctx.seals.get(exhibit) {
+        Some(&seq) if seq != index => wrong.push(format!(
             "leaf_index is {index}, but {exhibit} is sealed by entry {seq}"
         )),
-        Ok(_) => {}
-        Err(_) => wrong.push(format!("the ledger has no seal of {exhibit}")),
+        Some(_) => {}
+        None => wrong.push(format!("the ledger has no seal of {exhibit}")),
     }
     if lines.get(index as usize).map(Vec::as_slice) != Some(line.as_bytes()) {
         wrong.push(format!("line is not the ledger's entry {index}"));
@@ -289,12 +366,9 @@ pub fn check_inclusion(
             lines.len()
         ));
     } else {
-        let leaves: Vec<Hash> = lines[..size as usize]
-            .iter()
-            .map(|l| leaf_hash(l))
-            .collect();
-        if !merkle::ct_eq(&merkle::root_of(&leaves), &root) {
-            wrong.push(format!("root is not the ledger's root at size {size}"));
+        match ctx.roots.get(&size) {
+            Some(r) if merkle::ct_eq(r, &root) => {}
+            _ => wrong.push(format!("root is not the ledger's root at size {size}")),
         }
     }
     match crate::format::note::Note::parse(text) {

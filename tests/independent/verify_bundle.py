@@ -20,21 +20,37 @@ What is checked, in this order:
      temporary directory that is removed afterwards.
   2. The bag (RFC 8493 section 3): bagit.txt declares version 1.0 and UTF-8 (`bag-format`);
      both manifests are well formed, name only relative paths inside the bag, and list each
-     path once (`bag-format`); every file tagmanifest-sha256.txt lists has that SHA-256
-     (`bag-tagmanifest`); every payload file under data/ has the SHA-256 manifest-sha256.txt
-     gives it (`bag-manifest`); none is missing (`bag-missing`) or unlisted (`bag-extra`),
-     and no tag file at the bag's root is unlisted (`bag-extra`); Payload-Oxum in
-     bag-info.txt is the payload's byte count and file count (`bag-oxum`); External-Identifier
-     is the case id of the ledger's entry 0 (`bag-info`).
-  3. Carried artifacts (FORMAT.md section 14): under data/artifacts/EXHIBIT/, the files are
+     path once (`bag-format`); tagmanifest-sha256.txt lists bagit.txt, bag-info.txt,
+     manifest-sha256.txt, VERIFY.md and bag-signer.pub, and every file it lists has that
+     SHA-256 (`bag-tagmanifest`); every payload file under data/ has the SHA-256
+     manifest-sha256.txt gives it (`bag-manifest`); none is missing (`bag-missing`) or
+     unlisted (`bag-extra`), and no tag file at the bag's root other than the signature is
+     unlisted (`bag-extra`); Payload-Oxum is the payload's byte count and file count
+     (`bag-oxum`).
+  3. The signature (`bag-signature`): tagmanifest-sha256.txt.sig is a strict Ed25519
+     signature (openssl, plus the small-order and S < L checks openssl 3.0 lacks) of the exact
+     bytes of tagmanifest-sha256.txt by the key in bag-signer.pub, and that key is enrolled and
+     not revoked or rotated out at the end of the bundled ledger. bag-info.txt's fields
+     External-Identifier, External-Description, Scelle-Origin, Scelle-Ledger-Size,
+     Scelle-Ledger-Root, Scelle-Admin-Fingerprint, Scelle-Signer and Scelle-Signer-Fingerprint
+     each appear once, with exactly the value the bundled ledger gives (`bag-info`). Each
+     data/reports/FILE is recorded by a `report` entry, by file name and SHA-256
+     (`bundle-report`); no data/case/ledger.index is carried (`bundle-index`). The carried
+     kit is compared with this script and the case verifier it runs: a warning names each
+     that differs (`WARNING [bundle-kit]`).
+  4. Carried artifacts (FORMAT.md section 14): under data/artifacts/EXHIBIT/, the files are
      exactly those of the exhibit's seal entry, each with the sealed SHA-256 (a file or tar
      exhibit: NAME, the last component of `path_resolved`; a directory: NAME/MEMBER for each
      member with hashes) (`bundle-artifact`).
-  4. Proofs: each data/proofs/EXHIBIT.json is the proof of that exhibit's seal entry
+  5. Proofs: each data/proofs/EXHIBIT.json is the proof of that exhibit's seal entry
      (`bundle-proof`), and checks (below).
-  5. The case: `verify_case.py data/case --prove data/proofs/...`: every signature with openssl,
+  6. The case: `verify_case.py data/case --prove data/proofs/...`: every signature with openssl,
      the hash chain, the RFC 6962 root of every checkpoint, witness cosignatures, the custody
      rules, and each inclusion proof. Its output is printed as it comes.
+
+The signature proves that a key of the bundle's own ledger signed it, not whose case it is: the
+case id, origin, administrator's and signer's fingerprints are printed, to be compared out of
+band with ones already held (a report of the case, the sender by another channel).
 
 Which verify_case.py runs: by default the one in this script's own directory (inside a bundle,
 data/kit/verify_case.py, which the bundle's manifest covers but whose author is the bundle's
@@ -42,17 +58,19 @@ author). A party that does not trust the sender gives its own copy with --verifi
 of the script used is printed either way, to be compared with a published one.
 
 Output: one line per problem, `ERROR [code] where: message` (`where` is the bag-relative path),
-a summary of the bag, verify_case.py's lines prefixed with `case: `, then `OK` or `FAILED`.
+`WARNING [code] where: message` lines, the identity lines, a summary of the bag, verify_case.py's lines prefixed with `case: `, then `OK` or `FAILED`.
 Exit status: 0 when nothing is wrong; 1 when a problem was found; 2 when the input cannot be
 checked at all (not a tar or directory, an unsafe member, a limit exceeded, python3 or openssl
 missing).
 """
 
 import argparse
+import base64
 import hashlib
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -72,6 +90,14 @@ EXHIBIT_RE = re.compile(r"E-[0-9]{4,}")
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 TAGMANIFEST = "tagmanifest-sha256.txt"
 MANIFEST = "manifest-sha256.txt"
+SIGNATURE = "tagmanifest-sha256.txt.sig"  # raw 64-byte Ed25519 signature of TAGMANIFEST
+SIGNER = "bag-signer.pub"  # the signer's public key, SPKI PEM
+REQUIRED_TAGS = ("bagit.txt", "bag-info.txt", MANIFEST, "VERIFY.md", SIGNER)
+SPKI_ED25519_PREFIX = bytes.fromhex("302a300506032b6570032100")
+OUT_OF_BAND = ("compare the administrator's fingerprint (and the signer's) out of band, with "
+               "one you already hold (a report of this case, or one the sender gave you through "
+               "another channel): a bundle proves that a key of its own ledger signed it, not "
+               "whose case it is")
 
 
 class Unsafe(Exception):
@@ -85,6 +111,9 @@ class Report:
     def error(self, where, code, message):
         self.errors += 1
         print(f"ERROR [{code}] {where}: {message}", flush=True)
+
+    def warning(self, where, code, message):
+        print(f"WARNING [{code}] {where}: {message}", flush=True)
 
 
 def sha256_file(path):
@@ -436,7 +465,7 @@ def check_bag(bag, report):
     text = read_text(bag, TAGMANIFEST, report)
     if text is not None:
         tags = parse_manifest(text, TAGMANIFEST, report, under_data=False)
-        for required in ("bagit.txt", "bag-info.txt", MANIFEST):
+        for required in REQUIRED_TAGS:
             if required not in tags:
                 report.error(TAGMANIFEST, "bag-tagmanifest", f"does not list {required}")
 
@@ -454,7 +483,7 @@ def check_bag(bag, report):
         full = os.path.join(bag, entry)
         if entry == "data" and os.path.isdir(full) and not os.path.islink(full):
             continue
-        if entry == TAGMANIFEST:
+        if entry in (TAGMANIFEST, SIGNATURE):
             continue
         if os.path.isdir(full) and not os.path.islink(full):
             for f in walk_files(bag, entry):
@@ -481,19 +510,16 @@ def check_bag(bag, report):
         report.error(name, "bag-missing", f"listed in {MANIFEST} but absent from the bag")
 
     info = read_text(bag, "bag-info.txt", report)
-    fields = {}
     if info is not None:
-        for line in info.replace("\r\n", "\n").split("\n"):
-            if ":" in line and not line[:1].isspace():
-                label, value = line.split(":", 1)
-                fields.setdefault(label.strip(), value.strip())
-        oxum = fields.get("Payload-Oxum")
+        oxum = next((line[len("Payload-Oxum:"):].strip()
+                     for line in info.replace("\r\n", "\n").split("\n")
+                     if line.startswith("Payload-Oxum:")), None)
         want = f"{total}.{len(present)}"
         if oxum != want:
             report.error("bag-info.txt", "bag-oxum",
                          f"Payload-Oxum is {oxum or 'missing'}, the payload is {want} "
                          "(bytes.files)")
-    return manifest, actual, fields
+    return manifest, actual, info
 
 
 # ---------------------------------------------------------------------------------------------
@@ -607,6 +633,276 @@ def check_proofs(bag, actual, seals, report):
 
 
 # ---------------------------------------------------------------------------------------------
+# The bag's signature and what bag-info.txt says of the ledger (FORMAT.md section 14)
+# ---------------------------------------------------------------------------------------------
+
+# Curve constants of RFC 8032 section 5.1 (the same strict checks as verify_case.py: OpenSSL 3.0
+# accepts a small-order public key or R, so they are refused here before openssl runs).
+ED_P = 2**255 - 19
+ED_L = 2**252 + 27742317777372353535851937790883648493
+ED_D = (-121665 * pow(121666, ED_P - 2, ED_P)) % ED_P
+ED_SQRT_M1 = pow(2, (ED_P - 1) // 4, ED_P)
+
+
+def _ed_decode_point(encoded):
+    y = int.from_bytes(encoded, "little")
+    sign = y >> 255
+    y &= (1 << 255) - 1
+    if y >= ED_P:
+        return None
+    u = (y * y - 1) % ED_P
+    v = (ED_D * y * y + 1) % ED_P
+    x2 = u * pow(v, ED_P - 2, ED_P) % ED_P
+    x = pow(x2, (ED_P + 3) // 8, ED_P)
+    if (x * x - x2) % ED_P != 0:
+        x = x * ED_SQRT_M1 % ED_P
+    if (x * x - x2) % ED_P != 0:
+        return None
+    if x == 0 and sign == 1:
+        return None
+    if x % 2 != sign:
+        x = ED_P - x
+    return (x, y)
+
+
+def _ed_add(p1, p2):
+    (x1, y1), (x2, y2) = p1, p2
+    t = ED_D * x1 * x2 * y1 * y2 % ED_P
+    x3 = (x1 * y2 + x2 * y1) * pow(1 + t, ED_P - 2, ED_P) % ED_P
+    y3 = (y1 * y2 + x1 * x2) * pow(1 - t, ED_P - 2, ED_P) % ED_P
+    return (x3, y3)
+
+
+def ed25519_point_ok(encoded):
+    """A canonical curve point not of small order ([8]P is not the identity)."""
+    point = _ed_decode_point(encoded)
+    if point is None:
+        return False
+    for _ in range(3):
+        point = _ed_add(point, point)
+    return point != (0, 1)
+
+
+def ed25519_verify(public_key, message, signature, workdir):
+    """Strict Ed25519 verification (FORMAT.md 5.2) with `openssl pkeyutl`; None if valid, else
+    the reason."""
+    if len(public_key) != 32 or len(signature) != 64:
+        return "wrong length of key or signature"
+    if not ed25519_point_ok(public_key):
+        return "the public key is not a valid point of large order"
+    if not ed25519_point_ok(signature[:32]):
+        return "the signature's R is not a valid point of large order"
+    if int.from_bytes(signature[32:], "little") >= ED_L:
+        return "the signature's S is not canonical (S >= L)"
+    if shutil.which("openssl") is None:
+        raise OSError("the `openssl` command is needed and was not found on PATH")
+    pem, msg, sig = (os.path.join(workdir, n) for n in ("signer.pem", "msg.bin", "sig.bin"))
+    with open(pem, "w", encoding="ascii") as f:
+        f.write("-----BEGIN PUBLIC KEY-----\n"
+                + base64.b64encode(SPKI_ED25519_PREFIX + public_key).decode("ascii")
+                + "\n-----END PUBLIC KEY-----\n")
+    with open(msg, "wb") as f:
+        f.write(message)
+    with open(sig, "wb") as f:
+        f.write(signature)
+    done = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", pem, "-rawin",
+                           "-in", msg, "-sigfile", sig],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return None if done.returncode == 0 else "the Ed25519 signature does not verify (openssl)"
+
+
+def parse_spki_pem(data):
+    """The 32-byte Ed25519 key of an SPKI PEM `PUBLIC KEY` block (text before the block, such
+    as scelle's `Name:` lines, is allowed), or None."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = text.split("\n")
+    try:
+        start = next(i for i, l in enumerate(lines) if l.startswith("-----BEGIN PUBLIC KEY-----"))
+    except StopIteration:
+        return None
+    rest = "\n".join(lines[start:])[len("-----BEGIN PUBLIC KEY-----"):]
+    end = rest.find("-----END PUBLIC KEY-----")
+    if end < 0:
+        return None
+    text64 = "".join(rest[:end].split())
+    try:
+        der = base64.b64decode(text64, validate=True)
+    except ValueError:
+        return None
+    if base64.b64encode(der).decode("ascii") != text64:
+        return None  # not the canonical spelling (FORMAT.md 2)
+    if len(der) != 44 or der[:12] != SPKI_ED25519_PREFIX:
+        return None
+    return der[12:]
+
+
+def b64_key(value):
+    try:
+        raw = base64.b64decode(value, validate=True) if isinstance(value, str) else b""
+    except ValueError:
+        return None
+    return raw if len(raw) == 32 else None
+
+
+def ledger_keys(entries):
+    """The case's key records with their lifecycle (FORMAT.md 6.5), replayed from the ledger:
+    a list of [name, raw public key, ended at seq or None, enrolled at seq]. Only reads: the
+    lifecycle rules themselves are verify_case.py's."""
+    keys = []
+    for seq, e in enumerate(entries):
+        if not isinstance(e, dict) or not isinstance(e.get("body"), dict):
+            continue
+        kind, body = e.get("kind"), e["body"]
+        new = None
+        if kind == "case.open" and seq == 0:
+            new = body.get("admin")
+        elif kind == "key.enrol":
+            new = body.get("key")
+        elif kind == "key.rotate":
+            new = body.get("new")
+        if kind in ("key.revoke", "key.rotate"):
+            gone = body.get("key") if kind == "key.revoke" else body.get("old")
+            for k in keys:
+                pk = k[1]
+                if pk is not None and hashlib.sha256(pk).hexdigest()[:16] == gone \
+                        and k[2] is None:
+                    k[2] = seq
+        if isinstance(new, dict):
+            keys.append([new.get("name"), b64_key(new.get("public_key")), None, seq])
+    return keys
+
+
+def one_line(value):
+    return str(value).replace("\n", " ").replace("\r", " ")
+
+
+def merkle_root(lines):
+    """RFC 6962 Merkle Tree Hash of all `lines` (FORMAT.md 8.1), in one pass."""
+    stack = []
+    for line in lines:
+        height, node = 0, hashlib.sha256(b"\x00" + line).digest()
+        while stack and stack[-1][0] == height:
+            node = hashlib.sha256(b"\x01" + stack.pop()[1] + node).digest()
+            height += 1
+        stack.append((height, node))
+    if not stack:
+        return hashlib.sha256(b"").digest()
+    root = stack[-1][1]
+    for _, left in reversed(stack[:-1]):
+        root = hashlib.sha256(b"\x01" + left + root).digest()
+    return root
+
+
+def check_signature(bag, entries, report, workdir):
+    """`tagmanifest-sha256.txt.sig` is a strict Ed25519 signature of the exact bytes of
+    tagmanifest-sha256.txt by the key in bag-signer.pub, a key enrolled and not revoked or
+    rotated out at the end of the bundled ledger (`bag-signature`). Returns (signer's name in
+    the ledger or None, its raw public key) or None."""
+    def read(name):
+        try:
+            with open(os.path.join(bag, name), "rb") as f:
+                return f.read()
+        except OSError:
+            return None
+    pem = read(SIGNER)
+    if pem is None:
+        report.error(SIGNER, "bag-signature",
+                     "missing: the bag is not signed, so nothing it carries is authenticated")
+        return None
+    public_key = parse_spki_pem(pem)
+    if public_key is None:
+        report.error(SIGNER, "bag-signature", "not an Ed25519 public key (SPKI PEM)")
+        return None
+    fingerprint = hashlib.sha256(public_key).hexdigest()
+    signature, message = read(SIGNATURE), read(TAGMANIFEST)
+    if signature is None:
+        report.error(SIGNATURE, "bag-signature",
+                     "missing: the bag is not signed, so nothing it carries is authenticated")
+    elif message is None:
+        report.error(SIGNATURE, "bag-signature", f"{TAGMANIFEST} is missing")
+    else:
+        why = ed25519_verify(public_key, message, signature, workdir)
+        if why is not None:
+            report.error(SIGNATURE, "bag-signature",
+                         f"not a valid signature of {TAGMANIFEST} by the key in {SIGNER} "
+                         f"(fingerprint {fingerprint}): {why}; the bag was altered after it "
+                         "was signed")
+    records = [k for k in ledger_keys(entries) if k[1] == public_key]
+    if not records:
+        report.error(SIGNER, "bag-signature",
+                     f"the bag is signed by key {fingerprint}, which the bundled ledger does "
+                     "not enrol")
+    elif all(k[2] is not None for k in records):
+        report.error(SIGNER, "bag-signature",
+                     f"the bag is signed by key {fingerprint}, revoked or rotated out at entry "
+                     f"{records[0][2]} of the bundled ledger")
+    return (records[0][0] if records else None, public_key)
+
+
+def check_bag_info(info, entries, lines, signer, report):
+    """Each field bag-info.txt states about the bundled ledger appears once, with exactly the
+    value the ledger gives (`bag-info`)."""
+    first = entries[0] if entries and isinstance(entries[0], dict) else {}
+    body = first.get("body") if isinstance(first.get("body"), dict) else {}
+    case = body.get("case") if isinstance(body.get("case"), dict) else {}
+    admin = body.get("admin") if isinstance(body.get("admin"), dict) else {}
+    admin_key = b64_key(admin.get("public_key"))
+    expected = [
+        ("External-Identifier", one_line(case.get("case_id", ""))),
+        ("External-Description", one_line(case.get("title", ""))),
+        ("Scelle-Origin", one_line(case.get("origin", ""))),
+        ("Scelle-Ledger-Size", str(len(lines))),
+        ("Scelle-Ledger-Root", base64.b64encode(merkle_root(lines)).decode("ascii")),
+        ("Scelle-Admin-Fingerprint",
+         hashlib.sha256(admin_key).hexdigest() if admin_key else ""),
+        ("Scelle-Signer", one_line(signer[0]) if signer and signer[0] is not None else None),
+        ("Scelle-Signer-Fingerprint", hashlib.sha256(signer[1]).hexdigest() if signer else None),
+    ]
+    for label, want in expected:
+        said = [l[len(label) + 2:] for l in info.split("\n") if l.startswith(label + ": ")]
+        if not said:
+            report.error("bag-info.txt", "bag-info", f"{label} is missing")
+        elif len(said) > 1:
+            report.error("bag-info.txt", "bag-info", f"{label} is given {len(said)} times")
+        elif want is not None and said[0] != want:
+            report.error("bag-info.txt", "bag-info",
+                         f"{label} is {said[0]!r}, the bundled ledger says {want!r}")
+    return admin, admin_key
+
+
+def check_reports(actual, entries, report):
+    """Each data/reports/FILE is a document a `report` entry records: file name and SHA-256
+    (`bundle-report`)."""
+    recorded = set()
+    for e in entries:
+        if isinstance(e, dict) and e.get("kind") == "report" and isinstance(e.get("body"), dict):
+            recorded.add((e["body"].get("file"), e["body"].get("sha256")))
+    for name, digest in sorted(actual.items()):
+        if name.startswith("data/reports/"):
+            if (name[len("data/reports/"):], digest) not in recorded:
+                report.error(name, "bundle-report",
+                             "no `report` entry of the bundled ledger records this document "
+                             f"(file name and SHA-256 {digest})")
+
+
+def check_kit(bag, verifier, report):
+    """The carried kit against the copies this check runs with: this script and the case
+    verifier (`--verifier`). A difference is a warning naming the file (`bundle-kit`)."""
+    for carried, ours in (("data/kit/verify_bundle.py", os.path.abspath(__file__)),
+                          ("data/kit/verify_case.py", os.path.abspath(verifier))):
+        path = os.path.join(bag, *carried.split("/"))
+        if not os.path.isfile(path):
+            report.warning(carried, "bundle-kit", "absent")
+        elif sha256_file(path)[0] != sha256_file(ours)[0]:
+            report.warning(carried, "bundle-kit",
+                           f"differs from {ours}, the copy this check runs: read it before "
+                           "running it")
+
+
+# ---------------------------------------------------------------------------------------------
 # 5. The case, by verify_case.py
 # ---------------------------------------------------------------------------------------------
 
@@ -625,23 +921,45 @@ def run_case_verifier(verifier, bag, proofs, report):
         report.errors += 1
 
 
-def verify_bag(bag, verifier, report):
-    manifest, actual, fields = check_bag(bag, report)
+def read_lines(bag):
+    """The complete lines of the bundled ledger (the bytes after the last newline are a torn
+    tail, not an entry)."""
+    with open(os.path.join(bag, "data", "case", "ledger.jsonl"), "rb") as f:
+        return f.read().split(b"\n")[:-1]
+
+
+def verify_bag(bag, verifier, report, workdir):
+    manifest, actual, info = check_bag(bag, report)
     case_dir = os.path.join(bag, "data", "case")
     if not os.path.isfile(os.path.join(case_dir, "ledger.jsonl")):
         report.error("data/case", "bag-missing", "the bundle holds no case (data/case/ledger.jsonl)")
         return
     entries = read_entries(bag)
-    if entries and isinstance(entries[0], dict) and isinstance(entries[0].get("body"), dict):
-        case = entries[0]["body"].get("case")
-        case_id = case.get("case_id") if isinstance(case, dict) else None
-        if fields.get("External-Identifier") != case_id:
-            report.error("bag-info.txt", "bag-info",
-                         f"External-Identifier is {fields.get('External-Identifier')!r}, the "
-                         f"case in data/case is {case_id!r}")
+    lines = read_lines(bag)
+    signer = check_signature(bag, entries, report, workdir)
+    admin = ({}, None)
+    if info is not None:
+        admin = check_bag_info(info, entries, lines, signer, report)
+    check_reports(actual, entries, report)
+    if "data/case/ledger.index" in actual:
+        report.error("data/case/ledger.index", "bundle-index",
+                     "a ledger index is a writer's cache, never trusted nor carried "
+                     "(FORMAT.md 10); a bundle that carries one is refused")
+    check_kit(bag, verifier, report)
     seals = seal_entries(entries)
     carried = check_artifacts(actual, seals, report)
     proofs = check_proofs(bag, actual, seals, report)
+    first = entries[0] if entries and isinstance(entries[0], dict) else {}
+    case = (first.get("body") or {}).get("case") if isinstance(first.get("body"), dict) else None
+    case = case if isinstance(case, dict) else {}
+    print(f"identity: case {case.get('case_id')!r}, origin {case.get('origin')!r}, "
+          f"{len(lines)} entries", flush=True)
+    print(f"administrator (entry 0): {admin[0].get('name')!r}, fingerprint "
+          f"{hashlib.sha256(admin[1]).hexdigest() if admin[1] else None}", flush=True)
+    if signer:
+        print(f"bag signed by {signer[0]!r}, fingerprint "
+              f"{hashlib.sha256(signer[1]).hexdigest()}", flush=True)
+    print(OUT_OF_BAND, flush=True)
     print(f"bag: {len(actual)} payload files, {len(carried)} exhibits carried, "
           f"{len(proofs)} proofs, {report.errors} problems in the bag", flush=True)
     run_case_verifier(verifier, bag, proofs, report)
@@ -671,13 +989,15 @@ def main():
         return 2
     report = Report()
     try:
-        if os.path.isdir(args.bundle):
-            verify_bag(os.path.abspath(args.bundle), args.verifier, report)
-        else:
-            with tempfile.TemporaryDirectory(prefix="verify_bundle.") as work:
+        with tempfile.TemporaryDirectory(prefix="verify_bundle.") as work:
+            scratch = os.path.join(work, "scratch")
+            os.mkdir(scratch, 0o700)
+            if os.path.isdir(args.bundle):
+                verify_bag(os.path.abspath(args.bundle), args.verifier, report, scratch)
+            else:
                 bag = os.path.join(work, "bag")
                 safe_extract(args.bundle, bag)
-                verify_bag(bag, args.verifier, report)
+                verify_bag(bag, args.verifier, report, scratch)
     except Unsafe as e:
         print(f"ERROR [bundle-unsafe] {e}; nothing was checked")
         print("FAILED")
