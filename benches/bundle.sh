@@ -40,7 +40,7 @@ head -c "$(awk "BEGIN { printf \"%d\", $BENCH_GIB * 1073741824 }")" /dev/urandom
 for i in $(seq 1 2000); do head -c 4096 /dev/urandom >"$W/art/folder/f$i.bin"; done
 mkdir "$W/keys"
 "$SCELLE" key new --name bench --role expert --out "$W/keys" >/dev/null
-"$SCELLE" init "$W/case" --case-id BENCH-1 --title "bundle bench" >/dev/null
+"$SCELLE" init "$W/case" --case-id BENCH-1 --title "bundle bench" --key "$W/keys/bench.key" >/dev/null
 "$SCELLE" -C "$W/case" seal "$W/art/image.bin" --key "$W/keys/bench.key" >/dev/null
 "$SCELLE" -C "$W/case" seal "$W/art/folder" --key "$W/keys/bench.key" >/dev/null
 echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -178,7 +178,7 @@ unset SCELLE_CASE
 mkdir -p "$TMP/keys"
 "$SCELLE" key new --name bench --out "$TMP/keys" >/dev/null
 KEY=$TMP/keys/bench.key
-new_case() { "$SCELLE" init "$1" --case-id BENCH --title Bench >/dev/null; }
+new_case() { "$SCELLE" init "$1" --case-id BENCH --title Bench --key "$KEY" >/dev/null; }
 log ""
 
 # ----------------------------------------------------------------------------------------------

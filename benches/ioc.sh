@@ -80,7 +80,7 @@ EOF
 echo "  data $(stat -c %s "$W/data.bin") bytes; $(wc -l < "$W/domains.txt") domains for grep"
 
 "$SCELLE" key new --name bench --role expert --out "$W" >/dev/null
-"$SCELLE" init "$W/case" --case-id BENCH --title "IOC bench" >/dev/null
+"$SCELLE" init "$W/case" --case-id BENCH --title "IOC bench" --key "$W/bench.key" >/dev/null
 "$SCELLE" -C "$W/case" seal "$W/data.bin" --key "$W/bench.key" >/dev/null
 cat "$W/data.bin" > /dev/null   # warm the page cache for everyone
 

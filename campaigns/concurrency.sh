@@ -20,7 +20,7 @@ trap 'rm -rf "$W"' EXIT
 export SCELLE_PASSPHRASE="concurrency campaign"
 mkdir "$W/keys" "$W/files" "$W/out"
 "$S" key new --name expert --role expert --out "$W/keys" >/dev/null
-"$S" init "$W/case" --case-id CONC-1 --title "concurrency campaign" >/dev/null
+"$S" init "$W/case" --case-id CONC-1 --title "concurrency campaign" --key "$W/keys/expert.key" >/dev/null
 
 writer() { # N
     local n=$1 i ok=0 fail=0

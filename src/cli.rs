@@ -198,9 +198,9 @@ pub struct InitArgs {
     /// Default document language: en, fr or es.
     #[arg(long)]
     pub lang: Option<String>,
-    /// Enrol this key as the case administrator now (otherwise the first signer is).
+    /// The administrator's private key file: it signs the case's identity (entry 0) now.
     #[arg(long, value_name = "KEYFILE")]
-    pub key: Option<PathBuf>,
+    pub key: PathBuf,
 }
 
 /// `key`.

@@ -181,10 +181,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let pass_file = cli.passphrase_file.clone();
     match &cli.command {
         Command::Init(a) => {
-            let key = match &a.key {
-                Some(k) => Some(load_key(k, pass_file.as_deref())?),
-                None => None,
-            };
+            let key = load_key(&a.key, pass_file.as_deref())?;
             let params = ops::init::CaseParams {
                 case_id: a.case_id.clone(),
                 title: a.title.clone(),
@@ -192,16 +189,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 jurisdiction: a.jurisdiction.clone(),
                 lang: a.lang.clone(),
             };
-            let out = ops::init::init(&a.case_dir, &params, key.as_ref())?;
+            let out = ops::init::init(&a.case_dir, &params, &key)?;
             println!(
                 "created case {} in {}",
                 a.case_id,
                 out.case.root().display()
             );
             println!("origin: {}", out.origin);
-            if let Some(cp) = out.checkpoint {
-                println!("checkpoint: {}", cp.display());
-            }
+            println!("checkpoint: {}", out.checkpoint.display());
             Ok(EXIT_OK)
         }
         Command::Key(KeyCommand::New(a)) => {

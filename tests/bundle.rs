@@ -97,6 +97,8 @@ impl Fixture {
             "DP 150/2022",
             "--title",
             "Sumario — teléfono móvil",
+            "--key",
+            keys.join("expert.key").to_str().unwrap(),
         ]));
         let art = root.join("art");
         fs::create_dir_all(art.join("logs/sub")).unwrap();

@@ -67,6 +67,8 @@ fn build_case(root: &Path) -> PathBuf {
             "DP 150/2022",
             "--title",
             "Sumario — teléfono móvil",
+            "--key",
+            "expert.key",
         ],
     );
     fs::create_dir_all(root.join("logs/sub")).unwrap();

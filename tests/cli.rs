@@ -57,6 +57,8 @@ impl Fixture {
             "3:21-cv-09078-JD",
             "--title",
             "Apple Inc. v. NSO Group Technologies",
+            "--key",
+            keys.join("expert.key").to_str().unwrap(),
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
         let art = root.join("art");

@@ -55,8 +55,7 @@ struct Fixture {
 }
 
 impl Fixture {
-    /// A new key `expert` and a case made with `scelle init` (no key: the first seal writes
-    /// `case.open`).
+    /// A new key `expert` and a case made with `scelle init --key` (entry 0, `case.open`).
     fn new() -> Fixture {
         let dir = tempfile::tempdir().expect("tempdir");
         let keys = dir.path().join("keys");
@@ -72,6 +71,8 @@ impl Fixture {
             "C-crash",
             "--title",
             "Crash test",
+            "--key",
+            keys.join("expert.key").to_str().unwrap(),
         ]));
         std::fs::create_dir(dir.path().join("files")).unwrap();
         Fixture {

@@ -44,6 +44,8 @@ impl Case {
             "X-1",
             "--title",
             "Custody test",
+            "--key",
+            "expert.key",
         ]);
         std::fs::write(c.root.join("phone.bin"), b"phone image").unwrap();
         std::fs::create_dir(c.root.join("logs")).unwrap();

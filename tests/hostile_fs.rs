@@ -63,7 +63,16 @@ impl Case {
         for n in ["expert", "counsel"] {
             c.ok(&["key", "new", "--name", n, "--out", "."]);
         }
-        c.ok(&["init", "case", "--case-id", "H-1", "--title", "Hostile fs"]);
+        c.ok(&[
+            "init",
+            "case",
+            "--case-id",
+            "H-1",
+            "--title",
+            "Hostile fs",
+            "--key",
+            "expert.key",
+        ]);
         std::fs::write(c.root.join("secret.key"), b"-----BEGIN PRIVATE KEY-----\n").unwrap();
         c
     }

@@ -184,6 +184,8 @@ impl Fixture {
             "3:21-cv-09078-JD",
             "--title",
             "Interop v. Tests",
+            "--key",
+            keys.join("expert.key").to_str().unwrap(),
         ]));
 
         fs::write(art.join(FILE_NAME), "Rapport d'expertise, pièce 1\n").unwrap();
@@ -857,7 +859,7 @@ fn independent_verifier_accepts_a_good_case() {
     assert!(!output.contains("ERROR"), "{output}");
     assert!(!output.contains("WARNING"), "{output}");
     assert!(
-        output.contains("5 entries, 4 exhibits, 2 checkpoints"),
+        output.contains("5 entries, 4 exhibits, 3 checkpoints"),
         "{output}"
     );
 
@@ -1215,7 +1217,7 @@ fn c2sp_verifier_key_matches_checkpoint_signature_lines() {
     assert_eq!(id_hex, &sha256sum_bytes(&preimage)[..8]);
 
     let checkpoints = all_checkpoints(&fx.case);
-    assert_eq!(checkpoints.len(), 2, "{checkpoints:?}");
+    assert_eq!(checkpoints.len(), 3, "{checkpoints:?}");
     for cp in checkpoints {
         let note = fs::read_to_string(&cp).unwrap();
         let (text, sigs) = parse_note(&note);
@@ -1638,6 +1640,8 @@ impl CustodyCase {
             "CUSTODY-1",
             "--title",
             "Custody v. Tests",
+            "--key",
+            &cc.key(people[0].0),
         ]));
         fs::write(cc.art.join("a.txt"), "exhibit one\n").unwrap();
         fs::write(cc.art.join("b.txt"), "exhibit two\n").unwrap();

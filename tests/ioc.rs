@@ -72,6 +72,8 @@ impl Case {
             id,
             "--title",
             "Pegasus test case",
+            "--key",
+            keys.join("expert.key").to_str().unwrap(),
         ]));
         Case {
             _tmp: tmp,

@@ -143,6 +143,8 @@ impl Fixture {
                 "S-1",
                 "--title",
                 "secrets",
+                "--key",
+                root.join("keys/expert.key").to_str().unwrap(),
             ],
         );
         assert!(o.status.success(), "{}", text(&o));

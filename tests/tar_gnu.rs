@@ -583,6 +583,8 @@ fn cli_seal_refuses_an_alias_and_records_duplicates_faithfully() {
         "T-1",
         "--title",
         "t",
+        "--key",
+        keys.join("expert.key").to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", text(&o));
     let key = keys.join("expert.key");

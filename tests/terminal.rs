@@ -83,6 +83,8 @@ impl Case {
             "T-1",
             "--title",
             "Terminal safety",
+            "--key",
+            keys.join("expert.key").to_str().unwrap(),
         ]));
         Case {
             _tmp: tmp,

@@ -72,7 +72,16 @@ impl Fx {
     }
 
     fn init_and_seal(&self, id: &str, dir: &str) {
-        self.ok(&["init", dir, "--case-id", id, "--title", "Writer trust"]);
+        self.ok(&[
+            "init",
+            dir,
+            "--case-id",
+            id,
+            "--title",
+            "Writer trust",
+            "--key",
+            "expert.key",
+        ]);
         std::fs::write(self.root.join("a.bin"), b"alpha").unwrap();
         std::fs::write(self.root.join("b.bin"), b"bravo").unwrap();
         self.ok(&["-C", dir, "seal", "a.bin", "b.bin", "--key", "expert.key"]);
@@ -584,4 +593,47 @@ fn an_append_never_leaves_a_contradicting_checkpoint() {
         snapshot(&f.case) == before,
         "the refused seal changed the case"
     );
+}
+
+/// The case's identity is signed at `init --key`, never built from `case.json` (found by the
+/// held-out review: the first `seal` of a keyless `init` signed whatever `case.json` said,
+/// origin included, so a copied `case.json` made the expert sign another case's identity).
+#[test]
+fn a_writer_never_signs_the_case_described_by_case_json() {
+    let f = Fx::new();
+    // `init` without a key is refused: entry 0 is signed at creation.
+    let o = f.run(&["init", "keyless", "--case-id", "K-1", "--title", "no key"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(!f.root.join("keyless").exists());
+    // A second case B whose ledger is emptied and whose case.json is A's (an attacker without
+    // a key): the expert's routine seal signs nothing.
+    f.ok(&[
+        "init",
+        "b",
+        "--case-id",
+        "B-1",
+        "--title",
+        "Case B",
+        "--key",
+        "expert.key",
+    ]);
+    let b = f.root.join("b");
+    std::fs::write(b.join("ledger.jsonl"), b"").unwrap();
+    for e in std::fs::read_dir(b.join("checkpoints")).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    let _ = std::fs::remove_file(b.join("ledger.index"));
+    std::fs::copy(f.case.join("case.json"), b.join("case.json")).unwrap();
+    let before = snapshot(&b);
+    let o = f.run(&["-C", "b", "seal", "a.bin", "--key", "expert.key"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no signed identity"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(snapshot(&b), before, "nothing written");
+    // The genuine case A never sees a checkpoint of its origin signed elsewhere.
+    let o = f.scelle(&["verify"]);
+    assert!(o.status.success(), "{}", out(&o));
 }

@@ -207,7 +207,7 @@ fn build_spanish_case(
         jurisdiction: some("es"),
         lang: some("es"),
     };
-    let init = super::init::init(&case_dir, &params, Some(key))?;
+    let init = super::init::init(&case_dir, &params, key)?;
     let case = init.case;
     say(&format!(
         "second case {} \u{2014} {}: {}",
@@ -297,7 +297,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         jurisdiction: some("us"),
         lang: some("en"),
     };
-    let init = super::init::init(&case_dir, &params, Some(&key))?;
+    let init = super::init::init(&case_dir, &params, &key)?;
     say(&format!(
         "case {} \u{2014} {}: {}",
         params.case_id,

@@ -30,8 +30,8 @@ pub struct InitOutcome {
     pub case: CaseDir,
     /// Its checkpoint origin.
     pub origin: String,
-    /// The checkpoint written, when a key was given (case.open appended at once).
-    pub checkpoint: Option<PathBuf>,
+    /// The checkpoint of entry 0 (`case.open`), signed by the administrator.
+    pub checkpoint: PathBuf,
 }
 
 /// The origin line: `scelle.case/` + the case id (white space replaced by `-`) + `/` + 16
@@ -62,9 +62,10 @@ fn check_choice(what: &str, v: &Option<String>, allowed: &[&str]) -> Result<()> 
     }
 }
 
-/// Creates the case directory; with `key`, also writes the `case.open` entry enrolling it as
-/// administrator (otherwise the first command that signs does).
-pub fn init(root: &Path, params: &CaseParams, key: Option<&LoadedKey>) -> Result<InitOutcome> {
+/// Creates the case directory and writes its signed entry 0 (`case.open`): the case as given
+/// here, `key` enrolled as administrator. The identity is signed now, from these parameters;
+/// `case.json` is only an informative copy, never read back to sign anything.
+pub fn init(root: &Path, params: &CaseParams, key: &LoadedKey) -> Result<InitOutcome> {
     if params.case_id.trim().is_empty() || params.title.trim().is_empty() {
         return Err(Error::input("--case-id and --title must not be empty"));
     }
@@ -81,12 +82,15 @@ pub fn init(root: &Path, params: &CaseParams, key: Option<&LoadedKey>) -> Result
         created: crate::format::time::now_utc(),
     };
     let case = CaseDir::create(root, &info)?;
-    let checkpoint = match key {
-        Some(k) => {
-            let app = super::open_appender(&case, k)?;
-            app.finish(k)?
+    let signed = super::open_case(&case, info, key).and_then(|app| app.finish(key));
+    let checkpoint = match signed {
+        Ok(Some(cp)) => cp,
+        Ok(None) => unreachable!("entry 0 was appended"),
+        Err(e) => {
+            // Nothing half-made is left: the directory was created by this call.
+            let _ = std::fs::remove_dir_all(case.root());
+            return Err(e);
         }
-        None => None,
     };
     Ok(InitOutcome {
         case,

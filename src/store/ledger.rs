@@ -839,7 +839,7 @@ mod tests {
             jurisdiction: Some("fr".into()),
             lang: None,
         };
-        let a = init(&dir.join("a"), &params, Some(key)).unwrap().case;
+        let a = init(&dir.join("a"), &params, key).unwrap().case;
         copy_dir(a.root(), &dir.join("b"));
         (a, CaseDir::open(&dir.join("b")).unwrap())
     }
