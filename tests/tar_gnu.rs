@@ -676,3 +676,258 @@ fn verify_bundle_import_and_the_kit_refuse_aliases() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Members written through a link (FORMAT.md 6.2, SECURITY.md 13.11): the member list does not
+// say what `tar -x` extracts, so the seal is refused.
+
+/// `sub/`, `sub/x` = GOOD, `d -> sub`, `d/x` = EVIL: `tar -x` writes EVIL into `sub/x`.
+fn through_a_link() -> Vec<u8> {
+    Tar::new()
+        .typed("sub", b'5', 0, "")
+        .file("sub/x", b"GOOD\n")
+        .typed("d", b'2', 0, "sub")
+        .file("d/x", b"EVIL\n")
+        .end()
+}
+
+/// Archives whose extraction the member list does not describe, with the member refused and
+/// the earlier path it passes through (or replaces).
+fn written_through_links() -> Vec<(&'static str, Vec<u8>, usize, &'static str)> {
+    let sub = || {
+        Tar::new()
+            .typed("sub", b'5', 0, "")
+            .file("sub/x", b"GOOD\n")
+    };
+    vec![
+        ("the reviewer's archive", through_a_link(), 3, "\"d\""),
+        (
+            "a link out of the extraction directory",
+            Tar::new()
+                .typed("d", b'2', 0, "/tmp/scelle-tarlink-outside")
+                .file("d/x", b"EVIL\n")
+                .end(),
+            1,
+            "\"d\"",
+        ),
+        (
+            "a link with '..'",
+            Tar::new()
+                .typed("d", b'2', 0, "../elsewhere")
+                .file("d/x", b"EVIL\n")
+                .end(),
+            1,
+            "\"d\"",
+        ),
+        (
+            "a regular file, then a member below it",
+            Tar::new().file("a", b"A").file("a/b", b"B").end(),
+            1,
+            "\"a\"",
+        ),
+        (
+            "a chain of two links",
+            sub()
+                .typed("d1", b'2', 0, "sub")
+                .typed("d2", b'2', 0, "d1")
+                .file("d2/x", b"EVIL\n")
+                .end(),
+            4,
+            "\"d2\"",
+        ),
+        (
+            "a hard link to a symbolic link",
+            sub()
+                .typed("d", b'2', 0, "sub")
+                .hardlink("h", "d")
+                .file("h/x", b"EVIL\n")
+                .end(),
+            4,
+            "\"h\"",
+        ),
+        (
+            "'.' components",
+            sub()
+                .typed("d", b'2', 0, "sub")
+                .file("./d/./x", b"EVIL\n")
+                .end(),
+            3,
+            "\"d\"",
+        ),
+        (
+            "a directory member 'd/.' keeps the link",
+            sub()
+                .typed("d", b'2', 0, "sub")
+                .typed("d/.", b'5', 0, "")
+                .file("d/x", b"EVIL\n")
+                .end(),
+            3,
+            "\"d\"",
+        ),
+        (
+            "a hard link to a path through a link",
+            sub().typed("d", b'2', 0, "sub").hardlink("h", "d/x").end(),
+            3,
+            "\"d\"",
+        ),
+        (
+            "a symbolic link replacing a directory with members",
+            sub().typed("sub", b'2', 0, "elsewhere").end(),
+            2,
+            "\"sub\"",
+        ),
+        (
+            "a file replacing a directory with members",
+            sub().file("sub", b"F").end(),
+            2,
+            "\"sub\"",
+        ),
+        (
+            "a hard link replacing a directory with members",
+            sub().file("f", b"F").hardlink("sub", "f").end(),
+            3,
+            "\"sub\"",
+        ),
+    ]
+}
+
+#[test]
+fn seal_refuses_members_written_through_a_link() {
+    for (what, tar, index, earlier) in written_through_links() {
+        // Each is a real disagreement: the list a reader records (the tar crate reads these
+        // plain archives as scelle did before) is not what `tar -x` extracts.
+        let listed = tarhash::hash_members(&tar[..], HashSelection::default()).unwrap();
+        assert_ne!(derived(&listed), gnu_extract(&tar), "{what}");
+        let e = seal_members(&tar).expect_err(what);
+        assert!(
+            e.contains("refused, nothing was sealed")
+                && e.contains(&format!("member {index} "))
+                && e.contains(earlier)
+                && e.contains("--as file"),
+            "{what}: {e}"
+        );
+    }
+}
+
+#[test]
+fn members_replacing_links_are_sealed_as_tar_extracts() {
+    let sub = || {
+        Tar::new()
+            .typed("sub", b'5', 0, "")
+            .file("sub/x", b"GOOD\n")
+    };
+    for (what, tar) in [
+        (
+            "a directory replaces a file",
+            Tar::new()
+                .file("a", b"A")
+                .typed("a", b'5', 0, "")
+                .file("a/b", b"B")
+                .end(),
+        ),
+        (
+            "a directory replaces a link",
+            sub()
+                .typed("d", b'2', 0, "sub")
+                .typed("d/", b'5', 0, "")
+                .file("d/x", b"X")
+                .end(),
+        ),
+        (
+            "a directory replaces a dangling link",
+            Tar::new()
+                .typed("d", b'2', 0, "nowhere")
+                .typed("d", b'5', 0, "")
+                .file("d/x", b"X")
+                .end(),
+        ),
+        (
+            "a file replaces a link",
+            sub().typed("d", b'2', 0, "sub/x").file("d", b"NEW").end(),
+        ),
+        (
+            "a link replaces an empty directory",
+            sub()
+                .typed("e", b'5', 0, "")
+                .typed("e", b'2', 0, "sub")
+                .end(),
+        ),
+        (
+            "links out of the archive, nothing through them",
+            sub()
+                .typed("abs", b'2', 0, "/etc")
+                .typed("rel", b'2', 0, "sub/x")
+                .typed("sub/.", b'5', 0, "")
+                .file("./sub/./y", b"Y")
+                .end(),
+        ),
+    ] {
+        sealed_as_gnu_tar_extracts(what, &tar);
+    }
+}
+
+#[test]
+fn cli_seal_refuses_a_member_written_through_a_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let keys = tmp.path().join("keys");
+    fs::create_dir(&keys).unwrap();
+    let o = scelle(&[
+        "key",
+        "new",
+        "--name",
+        "expert",
+        "--out",
+        keys.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let case = tmp.path().join("case");
+    let o = scelle(&[
+        "init",
+        case.to_str().unwrap(),
+        "--case-id",
+        "T-1",
+        "--title",
+        "t",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let file = tmp.path().join("a.tar");
+    fs::write(&file, through_a_link()).unwrap();
+    let before = snapshot(&case);
+    let key = keys.join("expert.key");
+    let seal = |extra: &[&str]| {
+        let mut args = vec![
+            "-C",
+            case.to_str().unwrap(),
+            "seal",
+            file.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        scelle(&args)
+    };
+    let o = seal(&[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("member 3 \"d/x\"")
+            && err.contains("member 2 made a symbolic link")
+            && err.contains("--as file"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&case), before, "nothing written");
+    let o = seal(&["--as", "file"]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
+fn safe_extraction_refuses_the_link_before_a_member_through_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("out");
+    let e = extract(&through_a_link()[..], &target, &Limits::default()).unwrap_err();
+    assert!(
+        matches!(&e, ExtractError::Symlink { index: 2, path, .. } if path == "d"),
+        "{e}"
+    );
+    assert!(!target.exists());
+}

@@ -622,10 +622,263 @@ fn seal_kind(m: &Resolved, index: usize) -> Result<SealKind, Stop> {
     })
 }
 
+/// What an earlier member left at a path, as `tar -x` extracts it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Made {
+    /// A directory (a directory member, or a parent `tar -x` made for a member below it).
+    Dir,
+    /// A regular file, device, FIFO, or a hard link to one of these.
+    File,
+    /// A symbolic link, or a hard link to one (`tar -x` links the link itself).
+    Link,
+}
+
+/// One path of the extracted tree.
+struct Node {
+    made: Made,
+    /// The member that made it so.
+    index: usize,
+    /// An earlier member was extracted below it (GNU tar cannot replace it then).
+    has_children: bool,
+}
+
+/// The tree `tar -x` builds, member by member, kept to refuse a member whose extraction its
+/// record does not describe (FORMAT.md 6.2): one written through an earlier symbolic link or
+/// below a non-directory, a non-directory replacing a directory earlier members were
+/// extracted into. Memory: one entry per path component of every extracted member (its name
+/// bytes and a few words), so bounded per member by the length of its path.
+struct Extracted {
+    nodes: Vec<Node>,
+    /// Parent node (4 bytes, little-endian) then a component's bytes → node.
+    children: std::collections::HashMap<Vec<u8>, u32>,
+    key: Vec<u8>,
+}
+
+/// A member path as `tar -x` walks it: its components without empty and `.` ones, and
+/// whether a `.` follows the last one (which `tar -x` then walks through as a directory);
+/// `None` for a path with a `..` component (not extracted).
+fn walked(path: &[u8]) -> Option<(Vec<&[u8]>, bool)> {
+    let mut names = Vec::new();
+    let mut through_last = false;
+    for c in path.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
+        match c {
+            b".." => return None,
+            b"." => through_last = !names.is_empty(),
+            _ => {
+                names.push(c);
+                through_last = false;
+            }
+        }
+    }
+    Some((names, through_last))
+}
+
+fn joined(names: &[&[u8]]) -> String {
+    show(&names.join(&b'/'))
+}
+
+impl Extracted {
+    fn new() -> Self {
+        Extracted {
+            nodes: vec![Node {
+                made: Made::Dir,
+                index: 0,
+                has_children: true,
+            }],
+            children: std::collections::HashMap::new(),
+            key: Vec::new(),
+        }
+    }
+
+    fn child(&mut self, parent: u32, name: &[u8]) -> Option<u32> {
+        self.key.clear();
+        self.key.extend_from_slice(&parent.to_le_bytes());
+        self.key.extend_from_slice(name);
+        self.children.get(self.key.as_slice()).copied()
+    }
+
+    fn add_child(&mut self, parent: u32, name: &[u8], node: Node) -> u32 {
+        let id = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
+        self.nodes.push(node);
+        let mut key = parent.to_le_bytes().to_vec();
+        key.extend_from_slice(name);
+        self.children.insert(key, id);
+        self.nodes[parent as usize].has_children = true;
+        id
+    }
+
+    /// Walks `names[..upto]` as directories, `create`-ing missing ones as `tar -x` does for
+    /// a member's parents. The node reached (`None`: missing, not created), or the
+    /// non-directory found on the way: how many components name it, and what made it.
+    fn walk(
+        &mut self,
+        names: &[&[u8]],
+        upto: usize,
+        create: Option<usize>,
+    ) -> Result<Option<u32>, (usize, Made, usize)> {
+        let mut cur = 0u32;
+        for (i, name) in names[..upto].iter().enumerate() {
+            let n = &self.nodes[cur as usize];
+            if n.made != Made::Dir {
+                return Err((i, n.made, n.index));
+            }
+            cur = match (self.child(cur, name), create) {
+                (Some(c), _) => c,
+                (None, Some(index)) => self.add_child(
+                    cur,
+                    name,
+                    Node {
+                        made: Made::Dir,
+                        index,
+                        has_children: false,
+                    },
+                ),
+                (None, None) => return Ok(None),
+            };
+        }
+        let n = &self.nodes[cur as usize];
+        if upto > 0 && n.made != Made::Dir {
+            return Err((upto, n.made, n.index));
+        }
+        Ok(Some(cur))
+    }
+
+    /// Records member `index` (type `typeflag`, its name and link target as GNU tar resolves
+    /// them), or refuses it: the message says why.
+    fn add(&mut self, index: usize, m: &Resolved) -> Result<(), String> {
+        let Some((names, through_last)) = walked(&m.path) else {
+            return Ok(()); // A '..' component: not extracted.
+        };
+        let made = match m.typeflag {
+            b'g' => return Ok(()), // A global header: not extracted.
+            b'5' | b'D' => Made::Dir,
+            b'0' | 0 | b'7' if m.has_trailing_slash() => Made::Dir,
+            b'2' => Made::Link,
+            b'1' => {
+                // GNU tar links the path the target names: through the tree as it is.
+                match m.link.as_deref().and_then(walked) {
+                    Some((t, t_through)) if !t.is_empty() => {
+                        match self.walk(&t, t.len() - 1, None) {
+                            Err((k, what, j)) => {
+                                return Err(through(
+                                    &t,
+                                    k,
+                                    what,
+                                    j,
+                                    "its link target passes through",
+                                ))
+                            }
+                            Ok(None) => Made::File,
+                            Ok(Some(parent)) => match self.child(parent, t[t.len() - 1]) {
+                                Some(c)
+                                    if t_through && self.nodes[c as usize].made != Made::Dir =>
+                                {
+                                    let n = &self.nodes[c as usize];
+                                    return Err(through(
+                                        &t,
+                                        t.len(),
+                                        n.made,
+                                        n.index,
+                                        "its link target passes through",
+                                    ));
+                                }
+                                Some(c) if self.nodes[c as usize].made == Made::Link => Made::Link,
+                                _ => Made::File,
+                            },
+                        }
+                    }
+                    _ => Made::File,
+                }
+            }
+            _ => Made::File,
+        };
+        if names.is_empty() {
+            return Ok(()); // The extraction directory itself.
+        }
+        let last = names.len() - 1;
+        let parent = self
+            .walk(&names, last, Some(index))
+            .map_err(|(k, what, j)| through(&names, k, what, j, "it is extracted through"))?
+            .unwrap_or(0);
+        let existing = self.child(parent, names[last]);
+        if through_last {
+            // `a/.`: GNU tar walks through `a` as a directory and makes nothing of its own.
+            let n = existing.map(|c| &self.nodes[c as usize]);
+            if let Some(n) = n.filter(|n| n.made != Made::Dir) {
+                return Err(through(
+                    &names,
+                    names.len(),
+                    n.made,
+                    n.index,
+                    "it is extracted through",
+                ));
+            }
+            if made != Made::Dir {
+                return Err(
+                    "it names a directory ('.' last) but is not one: GNU tar -x cannot extract it"
+                        .into(),
+                );
+            }
+            if existing.is_none() {
+                self.add_child(
+                    parent,
+                    names[last],
+                    Node {
+                        made,
+                        index,
+                        has_children: false,
+                    },
+                );
+            }
+            return Ok(());
+        }
+        match existing {
+            Some(c) => {
+                let n = &mut self.nodes[c as usize];
+                if made != Made::Dir && n.has_children {
+                    return Err(
+                        "it would replace a directory that earlier members were extracted into: GNU tar -x cannot, and keeps the directory".into()
+                    );
+                }
+                // A later member replaces an earlier one (a directory replaces a file or a
+                // link; a directory stays one).
+                n.made = made;
+                n.index = index;
+            }
+            None => {
+                self.add_child(
+                    parent,
+                    names[last],
+                    Node {
+                        made,
+                        index,
+                        has_children: false,
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The refusal of a member whose `what`-path passes through `names[..k]`, which member `j`
+/// made a non-directory.
+fn through(names: &[&[u8]], k: usize, made: Made, j: usize, what: &str) -> String {
+    let made = match made {
+        Made::Link => "a symbolic link (or a hard link to one): GNU tar -x follows it",
+        _ => "a file, not a directory: GNU tar -x cannot extract below it",
+    };
+    format!(
+        "{what} {}, which member {j} made {made}, so the member list does not say what it extracts",
+        joined(&names[..k])
+    )
+}
+
 /// Reads an uncompressed tar stream and hashes every regular member's content, hashing the
 /// bytes where the reader holds them. Reads up to the end of the archive (its first zero block)
-/// and no further. Memory: one header, plus long names and PAX records while they apply
-/// (1 MiB per long name, 16 MiB of PAX records).
+/// and no further. Refuses a member written through an earlier link or below a file (FORMAT.md
+/// 6.2). Memory: one header, plus long names and PAX records while they apply (1 MiB per long
+/// name, 16 MiB of PAX records), plus one entry per path component of the members so far.
 pub fn hash_members<R: BufRead>(reader: &mut R, sel: HashSelection) -> Result<Vec<Member>, Stop> {
     inspect_members(reader, sel, &mut NoInspection)
 }
@@ -638,6 +891,7 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
 ) -> Result<Vec<Member>, Stop> {
     let mut p = Parser::new(reader, HeaderLimits::SEAL);
     let mut members = Vec::new();
+    let mut tree = Extracted::new();
     loop {
         let index = members.len();
         let entry = match p.next_member() {
@@ -646,6 +900,9 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
             Err(f) => return Err(stop(index, f)),
         };
         let kind = seal_kind(&entry, index)?;
+        tree.add(index, &entry).map_err(|why| {
+            Stop::Unsupported(format!("member {index} {}: {why}", show(&entry.path)))
+        })?;
         let path = utf8(&entry.path, "name", index)?;
         let mtime = entry.header.mtime().ok();
         let link = match &entry.link {
