@@ -888,6 +888,8 @@ fn cli_seal_refuses_a_member_written_through_a_link() {
         "T-1",
         "--title",
         "t",
+        "--key",
+        keys.join("expert.key").to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", text(&o));
     let file = tmp.path().join("a.tar");
