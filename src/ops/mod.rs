@@ -75,7 +75,8 @@ pub fn repair(case: &CaseDir) -> Result<RepairOutcome> {
 
 /// `scelle checkpoint`: the latest stored checkpoint's path and text.
 pub fn latest_checkpoint(case: &CaseDir) -> Result<(PathBuf, String)> {
-    let cp = crate::store::checkpoints::latest(case)?;
+    let lines = ledger::read_all_lines(case)?;
+    let cp = crate::store::checkpoints::latest(case, &proof::state_of(&lines))?;
     Ok((cp.path.clone(), cp.note.encode()))
 }
 

@@ -111,7 +111,7 @@ fn find_target(lines: &[Vec<u8>], target: &str) -> Result<(u64, Option<String>)>
 pub fn prove(case: &CaseDir, target: &str) -> Result<InclusionProof> {
     let lines = read_all_lines(case)?;
     let (seq, exhibit) = find_target(&lines, target)?;
-    let cp = checkpoints::latest(case)?;
+    let cp = checkpoints::latest(case, &state_of(&lines))?;
     let size = cp.checkpoint.size;
     if seq >= size {
         return Err(Error::input(format!(
@@ -161,7 +161,8 @@ pub fn prove(case: &CaseDir, target: &str) -> Result<InclusionProof> {
 pub fn consistency(case: &CaseDir, old_file: &Path) -> Result<ConsistencyProof> {
     let old = checkpoints::read(old_file)?;
     let lines = read_all_lines(case)?;
-    let latest = checkpoints::latest(case)?;
+    let state = state_of(&lines);
+    let latest = checkpoints::latest(case, &state)?;
     let (m, n) = (old.checkpoint.size, latest.checkpoint.size);
     if m == 0 || m > n {
         return Err(Error::input(format!(
@@ -191,7 +192,6 @@ pub fn consistency(case: &CaseDir, old_file: &Path) -> Result<ConsistencyProof> 
             old.checkpoint.origin
         )));
     }
-    let state = state_of(&lines);
     let now = crate::format::cosign::now_secs();
     if crate::format::cosign::check_note(&state, &old.note, m, now)
         .signed_by

@@ -115,7 +115,7 @@ fn check_ioc_copies(
             continue;
         }
         let path = case.ioc_dir().join(format!("{}.stix2", f.sha256));
-        match std::fs::read(&path) {
+        match crate::store::fsutil::read_nofollow(&path, crate::store::fsutil::MAX_IOC_COPY) {
             Ok(bytes) => {
                 use sha2::Digest;
                 let found = crate::format::encoding::hex(&sha2::Sha256::digest(&bytes));
@@ -131,6 +131,16 @@ fn check_ioc_copies(
                     ));
                 }
             }
+            // A FIFO, device, link or a copy larger than any IOC file scelle reads: not read.
+            Err(e @ crate::error::Error::Input(_)) => findings.push(file_finding(
+                Severity::Error,
+                "ioc-file",
+                &path,
+                format!(
+                    "the copy of IOC file {} pinned by entry {seq} cannot be checked: {e}",
+                    f.file
+                ),
+            )),
             Err(_) => findings.push(file_finding(
                 Severity::Warning,
                 "ioc-file-missing",
@@ -165,6 +175,8 @@ pub fn verify_with(
     let mut given = Vec::new();
     for path in trusted {
         std::fs::metadata(path).at(path)?;
+        // A FIFO, device or file over 1 MiB given here is a `checkpoint-format` finding,
+        // never read (never waited on).
         given.push((path.clone(), checkpoints::read(path)));
     }
     let wanted: std::collections::BTreeSet<u64> = stored
@@ -319,9 +331,15 @@ pub fn verify_with(
         let problem = match case.info() {
             Ok(info) if &info == recorded => None,
             Ok(_) => Some("differs from the case recorded in entry 0 (the ledger is authoritative)"),
-            Err(_) if !case.case_json().exists() => {
+            Err(_) if std::fs::symlink_metadata(case.case_json()).is_err() => {
                 Some("is missing; it is an informative copy of entry 0, which is authoritative")
             }
+            Err(crate::error::Error::Input(m)) if m.contains("not a regular file") => Some(
+                "is not a regular file (a FIFO, device or directory): not read; it is an informative copy of entry 0, which is authoritative",
+            ),
+            Err(crate::error::Error::Input(m)) if m.contains("bytes, more than") => Some(
+                "is larger than 1 MiB (FORMAT.md §1): not read; it is an informative copy of entry 0, which is authoritative",
+            ),
             Err(_) => Some(
                 "cannot be read as a case file; it is an informative copy of entry 0, which is authoritative",
             ),
@@ -618,7 +636,11 @@ impl PinnedIoc {
     fn read(case: &CaseDir, sha256: &str) -> Option<PinnedIoc> {
         use sha2::Digest;
         crate::format::encoding::unhex::<32>(sha256)?;
-        let bytes = std::fs::read(case.ioc_dir().join(format!("{sha256}.stix2"))).ok()?;
+        let bytes = crate::store::fsutil::read_nofollow(
+            &case.ioc_dir().join(format!("{sha256}.stix2")),
+            crate::store::fsutil::MAX_IOC_COPY,
+        )
+        .ok()?;
         if crate::format::encoding::hex(&sha2::Sha256::digest(&bytes)) != sha256 {
             return None;
         }

@@ -232,7 +232,7 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
                 .map(|at| (at, k.revoked_reason.clone().unwrap_or_default())),
         })
         .collect();
-    let cp = checkpoints::latest(case)?;
+    let cp = checkpoints::latest(case, &state)?;
     let checkpoint = CheckpointInfo {
         size: cp.checkpoint.size,
         root: crate::format::encoding::b64(&cp.checkpoint.root),

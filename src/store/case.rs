@@ -15,7 +15,6 @@ use crate::error::{Error, IoContext, Result};
 use crate::format::body::CaseInfo;
 use crate::store::fsutil;
 use std::fs::File;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// A case directory.
@@ -166,7 +165,7 @@ impl CaseDir {
     /// Reads `case.json`.
     pub fn info(&self) -> Result<CaseInfo> {
         let p = self.case_json();
-        let bytes = fsutil::read_nofollow(&p)?;
+        let bytes = fsutil::read_nofollow(&p, fsutil::MAX_CASE_FILE)?;
         serde_json::from_slice(&bytes).map_err(|e| {
             Error::input(format!(
                 "{}: damaged case file ({e}); restore it from a copy",
@@ -175,19 +174,11 @@ impl CaseDir {
         })
     }
 
-    /// Takes the exclusive writer lock, waiting for other writers.
+    /// Takes the exclusive writer lock, waiting for other writers. `.lock` must be a regular
+    /// file (or missing): a link, FIFO or device there is refused, never waited on.
     pub fn lock(&self) -> Result<CaseLock> {
         let p = self.root.join(".lock");
-        let f = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-            .open(&p)
-            .map_err(|e| match e.raw_os_error() {
-                Some(libc::ELOOP) => fsutil::link_refused(&p),
-                _ => Error::io(&p, e),
-            })?;
+        let f = fsutil::open_lock_file(&p)?;
         f.lock().at(&p)?;
         Ok(CaseLock { _file: f })
     }

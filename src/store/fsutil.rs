@@ -61,8 +61,43 @@ pub fn create_exclusive(path: &Path, mode: u32) -> Result<File> {
     exclusive(mode).open(path).at(path)
 }
 
-/// Opens a file of a case with `O_NOFOLLOW` (read-only, or for appending with `append`): a
-/// symbolic link is refused with an error naming the file.
+/// The largest checkpoint file read (of the case, or given by the user): 1 MiB (FORMAT.md §1).
+pub const MAX_CHECKPOINT_FILE: u64 = 1 << 20;
+/// The largest `case.json` read: 1 MiB (FORMAT.md §1).
+pub const MAX_CASE_FILE: u64 = 1 << 20;
+/// The largest `ledger.index` read: 64 MiB; a larger one is ignored and rebuilt (FORMAT.md §1).
+pub const MAX_INDEX_FILE: u64 = 64 << 20;
+/// The largest copy of an IOC file (`ioc/*.stix2`) read: 256 MiB (FORMAT.md §1).
+pub const MAX_IOC_COPY: u64 = 256 << 20;
+/// The largest key file read (`keys/*.pub`, the user's `.key` and `.pub`): 1 MiB.
+pub const MAX_KEY_FILE: u64 = 1 << 20;
+
+/// Opens `path` with `flags` plus `O_NONBLOCK | O_NOCTTY | O_CLOEXEC` (so that a FIFO or a
+/// device planted at the name never blocks the open), checks with `fstat` that it is a
+/// regular file, and clears `O_NONBLOCK` again. A symbolic link (with `O_NOFOLLOW` in
+/// `flags`) is refused with [`link_refused`]; anything but a regular file with
+/// [`not_regular`].
+fn open_regular(path: &Path, mut o: OpenOptions, flags: i32) -> Result<File> {
+    o.custom_flags(flags | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC);
+    let f = o.open(path).map_err(|e| match e.raw_os_error() {
+        Some(libc::ELOOP) if flags & libc::O_NOFOLLOW != 0 => link_refused(path),
+        // A FIFO with no reader opened for writing, a socket, a device with no driver.
+        Some(libc::ENXIO) | Some(libc::EOPNOTSUPP) => not_regular(path, "special file"),
+        _ => Error::io(path, e),
+    })?;
+    let id = crate::store::nofollow::fstat(&f).at(path)?;
+    if id.kind != crate::store::nofollow::Kind::File {
+        return Err(not_regular(path, id.kind.describe()));
+    }
+    let fl = rustix::fs::fcntl_getfl(&f).map_err(|e| Error::io(path, e.into()))?;
+    rustix::fs::fcntl_setfl(&f, fl - rustix::fs::OFlags::NONBLOCK)
+        .map_err(|e| Error::io(path, e.into()))?;
+    Ok(f)
+}
+
+/// Opens a file of a case with `O_NOFOLLOW | O_NONBLOCK` (read-only, or for appending with
+/// `append`) and checks it is a regular file: a symbolic link, a FIFO, a socket or a device is
+/// refused with an error naming the file, never waited on.
 pub fn open_nofollow(path: &Path, append: bool) -> Result<File> {
     let mut o = OpenOptions::new();
     if append {
@@ -70,23 +105,61 @@ pub fn open_nofollow(path: &Path, append: bool) -> Result<File> {
     } else {
         o.read(true);
     }
-    o.custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
-    o.open(path).map_err(|e| {
-        if e.raw_os_error() == Some(libc::ELOOP) {
-            link_refused(path)
-        } else {
-            Error::io(path, e)
-        }
-    })
+    open_regular(path, o, libc::O_NOFOLLOW)
 }
 
-/// Reads a whole file of a case, refusing a symbolic link.
-pub fn read_nofollow(path: &Path) -> Result<Vec<u8>> {
+/// Opens (creating it if missing) a case's lock file for writing, as [`open_nofollow`] does.
+pub fn open_lock_file(path: &Path) -> Result<File> {
+    let mut o = OpenOptions::new();
+    o.create(true).truncate(false).write(true).mode(0o644);
+    open_regular(path, o, libc::O_NOFOLLOW)
+}
+
+/// Reads at most `limit` bytes of an open regular file: its size (`fstat`) is checked first,
+/// and the read stops one byte past the limit as a second guard against a file that grows.
+fn read_bounded(mut f: File, path: &Path, limit: u64) -> Result<Vec<u8>> {
     use std::io::Read;
-    let mut f = open_nofollow(path, false)?;
-    let mut v = Vec::new();
-    f.read_to_end(&mut v).at(path)?;
+    let size = f.metadata().at(path)?.len();
+    if size > limit {
+        return Err(too_large(path, size, limit));
+    }
+    let mut v = Vec::with_capacity(size as usize);
+    (&mut f).take(limit + 1).read_to_end(&mut v).at(path)?;
+    if v.len() as u64 > limit {
+        return Err(too_large(path, v.len() as u64, limit));
+    }
     Ok(v)
+}
+
+/// Reads a whole file of a case of at most `limit` bytes, refusing a symbolic link, anything
+/// but a regular file ([`open_nofollow`]) and a larger file (checked before reading).
+pub fn read_nofollow(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    read_bounded(open_nofollow(path, false)?, path, limit)
+}
+
+/// Reads a whole file the user named (a symbolic link is followed) of at most `limit` bytes,
+/// refusing anything but a regular file (never blocking on a FIFO) and a larger file.
+pub fn read_user_file(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let mut o = OpenOptions::new();
+    o.read(true);
+    read_bounded(open_regular(path, o, 0)?, path, limit)
+}
+
+/// The error for a FIFO, socket, device or directory where a regular file is read.
+pub fn not_regular(path: &Path, what: &str) -> Error {
+    Error::input(format!(
+        "{}: is a {what}, not a regular file; scelle reads only regular files here and never \
+         waits on a FIFO or device (someone may have planted it). Remove it, then retry",
+        path.display()
+    ))
+}
+
+/// The error for a file larger than scelle reads at that place.
+pub fn too_large(path: &Path, size: u64, limit: u64) -> Error {
+    Error::input(format!(
+        "{}: {size} bytes, more than the {limit} bytes such a file may have (FORMAT.md §1); not read",
+        path.display()
+    ))
 }
 
 /// The error for a symbolic link where a case keeps a file of its own.

@@ -1,7 +1,7 @@
 //! Key files on disk: `NAME.key` (encrypted PKCS#8 v1 PEM, mode 0600 from creation) and
 //! `NAME.pub` (SPKI PEM), both with `Name:` / `Role:` preamble lines.
 
-use crate::error::{Error, IoContext, Result};
+use crate::error::{Error, Result};
 use crate::format::keys::{self, KeyError};
 use crate::format::note::valid_key_name;
 use ed25519_dalek::{SigningKey, VerifyingKey};
@@ -68,7 +68,13 @@ fn stem(path: &Path) -> String {
 }
 
 fn read_text(path: &Path) -> Result<String> {
-    text_of(std::fs::read(path).at(path)?, path)
+    text_of(read_key_file(path)?, path)
+}
+
+/// The bytes of a key file the user named: a regular file (never a FIFO or device, a link
+/// followed) of at most [`crate::store::fsutil::MAX_KEY_FILE`] bytes.
+fn read_key_file(path: &Path) -> Result<Vec<u8>> {
+    crate::store::fsutil::read_user_file(path, crate::store::fsutil::MAX_KEY_FILE)
 }
 
 fn text_of(bytes: Vec<u8>, path: &Path) -> Result<String> {
@@ -144,7 +150,7 @@ pub fn is_private(path: &Path) -> Result<bool> {
 
 /// Reads and decrypts a private key file.
 pub fn load_signing_key(path: &Path, passphrase: &SecretString) -> Result<LoadedKey> {
-    let bytes = zeroize::Zeroizing::new(std::fs::read(path).at(path)?);
+    let bytes = zeroize::Zeroizing::new(read_key_file(path)?);
     signing_key_from_bytes(&bytes, passphrase, path, keys::MAX_KDF_WORK)
 }
 
@@ -177,7 +183,7 @@ pub fn signing_key_from_bytes(
 
 /// Reads a public key file.
 pub fn load_public_key(path: &Path) -> Result<PublicKeyFile> {
-    public_key_from_bytes(&std::fs::read(path).at(path)?, path)
+    public_key_from_bytes(&read_key_file(path)?, path)
 }
 
 /// Reads the bytes of a public key file read from `path`, as [`load_public_key`] does.

@@ -82,7 +82,7 @@ pub struct LineReader {
 impl LineReader {
     /// Opens a ledger file.
     pub fn open(path: &Path) -> Result<Self> {
-        let f = File::open(path).at(path)?;
+        let f = fsutil::open_nofollow(path, false)?;
         Ok(LineReader {
             reader: BufReader::with_capacity(1 << 20, f),
             offset: 0,
@@ -301,7 +301,8 @@ fn load_index_if_current(case: &CaseDir, signer: Option<&LoadedKey>) -> Result<O
     if std::fs::symlink_metadata(&index).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(fsutil::link_refused(&index));
     }
-    let Ok(bytes) = fsutil::read_nofollow(&index) else {
+    // A FIFO, device or oversized file is no index: ignored, rebuilt from the ledger.
+    let Ok(bytes) = fsutil::read_nofollow(&index, fsutil::MAX_INDEX_FILE) else {
         return Ok(None);
     };
     let Some(state) = decode_index(&bytes, signer) else {
@@ -620,7 +621,7 @@ pub fn write_checkpoint(case: &CaseDir, state: &ChainState, key: &LoadedKey) -> 
     };
     let note = Note::sign(&cp.text(), &record.record.name, &key.signing)
         .map_err(|e| Error::input(format!("cannot sign the checkpoint: {e}")))?;
-    checkpoints::write(case, state.size, &note)
+    checkpoints::write(case, state, &note)
 }
 
 /// What [`repair`] did.
@@ -762,9 +763,10 @@ fn save_torn(case: &CaseDir, offset: u64, bytes: &[u8]) -> Result<PathBuf> {
             format!("{stem}-{n}.bin")
         };
         let path = case.torn().join(name);
-        match fsutil::read_nofollow(&path) {
+        match fsutil::read_nofollow(&path, bytes.len() as u64) {
             Ok(existing) if existing == bytes => return Ok(path),
-            Ok(_) => continue,
+            // Other bytes, a larger file, or no regular file: another name.
+            Ok(_) | Err(Error::Input(_)) => continue,
             Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
                 fsutil::create_new(&path, bytes, 0o644)?;
                 return Ok(path);
