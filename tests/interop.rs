@@ -1349,9 +1349,14 @@ fn spec_worked_example_verifies_independently() {
         .lines()
         .filter(|l| l.starts_with("ERROR") || l.starts_with("WARNING"))
         .collect();
+    // No case.json: a warning, as scelle gives (section 1).
     assert_eq!(
         findings,
-        ["WARNING [no-checkpoint] checkpoints/: the case has no checkpoint"]
+        [
+            "WARNING [case-file] case.json: is missing; it is an informative copy of entry 0, \
+             which is authoritative",
+            "WARNING [no-checkpoint] checkpoints/: the case has no checkpoint"
+        ]
     );
 
     // The public key file, and the example checkpoint's signature over its three lines.
