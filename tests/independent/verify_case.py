@@ -68,6 +68,7 @@ verification could not be carried out, e.g. `openssl` is missing).
 import argparse
 import base64
 import datetime
+import errno
 import hashlib
 import json
 import os
@@ -2090,7 +2091,9 @@ def check_note_signatures(note, where, keys, verifier, report, now=None, witness
 
 def check_checkpoints(case_dir, lines, state, verifier, report, now):
     """Check every file of CASE/checkpoints/ (section 8.2). Only regular files named
-    NNNNNNNNNNNN.txt are checkpoints; anything else is a `checkpoint-stray` warning, not read.
+    NNNNNNNNNNNN.txt are checkpoints; anything else (a symbolic link, a FIFO, a device, a
+    directory, another name) is a `checkpoint-stray` warning, not read; a checkpoint file of
+    more than MAX_CHECKPOINT bytes is `checkpoint-format`, not read.
     A checkpoint of size 0 is refused (`checkpoint-size`) and not checked further. Its size
     and root are compared with the ledger only if a key of the case validly signed it, and
     those findings name the signers. Returns (number of checkpoint files, largest size of a
@@ -2107,8 +2110,7 @@ def check_checkpoints(case_dir, lines, state, verifier, report, now):
         stray = match is None
         if not stray:
             try:
-                data = read_bounded(os.path.join(directory, file_name), MAX_CHECKPOINT,
-                                    follow=True)
+                data = read_bounded(os.path.join(directory, file_name), MAX_CHECKPOINT)
             except (NotRegular, FileNotFoundError):
                 stray = True  # a FIFO, a device, a directory: opened without blocking, not read
             except TooLarge:
@@ -2118,9 +2120,12 @@ def check_checkpoints(case_dir, lines, state, verifier, report, now):
                              "not read")
                 continue
             except OSError as e:
-                files += 1
-                report.error(where, "checkpoint-format", f"unreadable: {e.strerror}")
-                continue
+                if e.errno == errno.ELOOP:
+                    stray = True  # a symbolic link (O_NOFOLLOW): not followed, not read
+                else:
+                    files += 1
+                    report.error(where, "checkpoint-format", f"unreadable: {e}")
+                    continue
         if stray:
             report.warning(where, "checkpoint-stray", "not a checkpoint file (checkpoints/ "
                            "holds only regular files named NNNNNNNNNNNN.txt): not read")
@@ -2273,10 +2278,8 @@ def check_trusted_checkpoints(file_names, lines, state, verifier, report, now):
     for file_name in file_names:
         try:
             data = read_bounded(file_name, MAX_CHECKPOINT, follow=True)
-        except TooLarge:
-            report.error(file_name, "checkpoint-format", "larger than the limit of "
-                         f"{MAX_CHECKPOINT} bytes for a checkpoint file (section 8.2): "
-                         "not read")
+        except (NotRegular, TooLarge) as e:  # a FIFO or a device is never read, nor waited on
+            report.error(file_name, "checkpoint-format", f"{e}")
             continue
         except OSError as e:
             raise Fatal(f"--trusted-checkpoint {file_name}: {e}") from e
