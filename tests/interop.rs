@@ -1351,9 +1351,14 @@ fn spec_worked_example_verifies_independently() {
         .lines()
         .filter(|l| l.starts_with("ERROR") || l.starts_with("WARNING"))
         .collect();
+    // No case.json: a warning, as scelle gives (section 1).
     assert_eq!(
         findings,
-        ["WARNING [no-checkpoint] checkpoints/: the case has no checkpoint"]
+        [
+            "WARNING [case-file] case.json: is missing; it is an informative copy of entry 0, \
+             which is authoritative",
+            "WARNING [no-checkpoint] checkpoints/: the case has no checkpoint"
+        ]
     );
 
     // The public key file, and the example checkpoint's signature over its three lines.
@@ -2246,6 +2251,43 @@ fn both_verifiers_reject_a_tampered_cosignature() {
         );
         assert!(verdict.witnesses.is_empty(), "{what}: {output}");
     }
+}
+
+/// A signature line whose key name holds a character that one verifier might take for white
+/// space and the other not (FORMAT.md 8.2: a key name has no white space, the Unicode
+/// White_Space property, as Rust's `char::is_whitespace`; not python's `str.isspace`, which
+/// also takes U+001C..U+001F). Appended by anyone who can write the case (no key needed), it
+/// must get the same verdict from both verifiers: a name with white space makes the file a
+/// `checkpoint-format` error; any other name is a signature by no key of the case.
+#[test]
+fn both_verifiers_agree_on_white_space_in_a_signature_line_name() {
+    require_openssl();
+    let cc = CustodyCase::new(&[("expert", "expert")]);
+    let file = all_checkpoints(&cc.case).pop().unwrap();
+    let place = format!(
+        "checkpoints/{}",
+        file.file_name().unwrap().to_str().unwrap()
+    );
+    let honest = fs::read_to_string(&file).unwrap();
+    let blob = B64.encode([0u8; 68]);
+    let white = [
+        '\t', '\u{b}', '\u{c}', '\u{85}', '\u{a0}', '\u{1680}', '\u{2007}', '\u{2028}', '\u{2029}',
+        '\u{3000}',
+    ];
+    let not_white = [
+        '\u{1c}', '\u{1d}', '\u{1e}', '\u{1f}', '\u{200b}', '\u{180e}',
+    ];
+    for c in white.iter().chain(&not_white) {
+        fs::write(&file, format!("{honest}\u{2014} a{c}b {blob}\n")).unwrap();
+        let (verdict, output) = both_verdicts(&cc.case);
+        let format_error = verdict.errors.contains(&pair("checkpoint-format", &place));
+        assert_eq!(
+            format_error,
+            white.contains(c),
+            "name a{c:?}b: {verdict:?}\n{output}"
+        );
+    }
+    fs::write(&file, honest).unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------

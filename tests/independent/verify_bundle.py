@@ -100,6 +100,94 @@ OUT_OF_BAND = ("compare the administrator's fingerprint (and the signer's) out o
                "whose case it is")
 
 
+# The most bytes read of a bag's files that are read whole (FORMAT.md section 14); a payload
+# file is hashed in pieces and never held.
+MAX_MANIFEST = 64 << 20  # manifest-sha256.txt, tagmanifest-sha256.txt
+MAX_TAG = 1 << 20  # bagit.txt, bag-info.txt, the signature, bag-signer.pub
+MAX_PROOF = 64 << 20  # data/proofs/EXHIBIT.json
+
+
+# ---------------------------------------------------------------------------------------------
+# Output: everything printed goes through emit()
+# ---------------------------------------------------------------------------------------------
+
+# Bidirectional formatting characters (as scelle's src/format/printable.rs): ALM, LRM, RLM,
+# the embeddings and overrides U+202A-U+202E, the isolates U+2066-U+2069.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f") | frozenset(map(chr, range(0x202A, 0x202F))) \
+    | frozenset(map(chr, range(0x2066, 0x206A)))
+
+
+def shown(value):
+    """`value` made safe for a terminal, as scelle shows a value: every control character (C0
+    including newline, CR and tab, DEL, C1) and every bidirectional formatting character as a
+    visible escape (`\\x1b`, `\\n`, `\\u{202e}`); a lone surrogate (a file name that is not
+    UTF-8) as `\\u{dcNN}`. A value so shown cannot start a line or rewrite the screen."""
+    text = str(value)
+    out = []
+    for c in text:
+        o = ord(c)
+        if o < 0x20 or 0x7F <= o <= 0x9F or c in BIDI_CONTROLS or 0xD800 <= o <= 0xDFFF:
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(
+                c, f"\\x{o:02x}" if o < 0x100 else f"\\u{{{o:04x}}}"))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def emit(line):
+    """The one way this program prints: one line, escaped by shown() whole, so no value from
+    the case (a file name, a key name, a note) can reach the terminal raw, whichever message
+    carries it. Written as UTF-8 whatever the locale."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(shown(line).encode("utf-8") + b"\n")
+    sys.stdout.buffer.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the bag's files: regular files only, never through a link, never past a bound
+# ---------------------------------------------------------------------------------------------
+
+
+class NotRegular(OSError):
+    """A path that is not a regular file (a FIFO, a device, a directory, a socket)."""
+
+
+class TooLarge(OSError):
+    """A file larger than its bound: not read."""
+
+
+def open_regular(path, follow=False):
+    """Open `path` for reading without blocking (O_NONBLOCK: a FIFO opens at once and is never
+    read) and, unless `follow`, without following a symbolic link (O_NOFOLLOW: ELOOP); raise
+    NotRegular unless what was opened is a regular file. Returns (binary file, its size)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow:
+        flags |= os.O_NOFOLLOW
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegular(f"{path}: not a regular file: not read")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb"), st.st_size
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_bounded(path, limit, follow=False):
+    """The bytes of the regular file `path`, at most `limit`: its size is checked before a byte
+    is read (TooLarge), and a file that grows meanwhile is not read past the bound."""
+    f, size = open_regular(path, follow)
+    with f:
+        if size > limit:
+            raise TooLarge(f"{path}: {size} bytes, more than the limit of {limit}: not read")
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"{path}: more than the limit of {limit} bytes: not read")
+    return data
+
+
 class Unsafe(Exception):
     """The input cannot be checked: stop before writing anything more."""
 
@@ -110,16 +198,17 @@ class Report:
 
     def error(self, where, code, message):
         self.errors += 1
-        print(f"ERROR [{code}] {where}: {message}", flush=True)
+        emit(f"ERROR [{code}] {where}: {message}")
 
     def warning(self, where, code, message):
-        print(f"WARNING [{code}] {where}: {message}", flush=True)
+        emit(f"WARNING [{code}] {where}: {message}")
 
 
 def sha256_file(path):
     h = hashlib.sha256()
     size = 0
-    with open(path, "rb") as f:
+    f, _ = open_regular(path)
+    with f:
         while True:
             chunk = f.read(CHUNK)
             if not chunk:
@@ -389,10 +478,12 @@ def safe_extract(tar_path, dest):
 def read_text(bag, name, report):
     path = os.path.join(bag, name)
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        data = read_bounded(path, MAX_MANIFEST if name in (MANIFEST, TAGMANIFEST) else MAX_TAG)
     except FileNotFoundError:
         report.error(name, "bag-missing", "missing: this is not a complete BagIt bag")
+        return None
+    except (NotRegular, TooLarge) as e:
+        report.error(name, "bag-format", f"{e}")
         return None
     try:
         return data.decode("utf-8")
@@ -475,6 +566,11 @@ def check_bag(bag, report):
         if not os.path.isfile(path) or os.path.islink(path):
             report.error(name, "bag-missing", f"listed in {TAGMANIFEST} but absent")
             continue
+        limit = MAX_MANIFEST if name == MANIFEST else MAX_TAG
+        if os.lstat(path).st_size > limit:
+            report.error(name, "bag-format", f"larger than the limit of {limit} bytes for a "
+                         "tag file: not read")
+            continue
         got, _ = sha256_file(path)
         if got != want:
             report.error(name, "bag-tagmanifest",
@@ -532,7 +628,8 @@ def read_entries(bag):
     reports it). Only reads: every rule is verify_case.py's."""
     path = os.path.join(bag, "data", "case", "ledger.jsonl")
     entries = []
-    with open(path, "rb") as f:
+    f, _ = open_regular(path)
+    with f:
         while True:
             # FORMAT.md 4.1: a line longer than MAX_LINE is not parsed, and not held whole
             # (verify_case.py reports it as line-too-long).
@@ -618,8 +715,12 @@ def check_proofs(bag, actual, seals, report):
             report.error(name, "bundle-proof", "not data/proofs/EXHIBIT.json")
             continue
         try:
-            with open(os.path.join(bag, *name.split("/")), "rb") as f:
-                proof = json.loads(f.read().decode("utf-8"))
+            proof = json.loads(read_bounded(os.path.join(bag, *name.split("/")),
+                                            MAX_PROOF).decode("utf-8"))
+        except TooLarge:
+            report.error(name, "bundle-proof", f"larger than the limit of {MAX_PROOF} bytes "
+                         "for a proof: not read")
+            continue
         except (UnicodeDecodeError, ValueError) as e:
             report.error(name, "bundle-proof", f"not JSON ({e})")
             continue
@@ -803,10 +904,12 @@ def check_signature(bag, entries, report, workdir):
     the ledger or None, its raw public key) or None."""
     def read(name):
         try:
-            with open(os.path.join(bag, name), "rb") as f:
-                return f.read()
-        except OSError:
+            return read_bounded(os.path.join(bag, name), MAX_TAG)
+        except FileNotFoundError:
             return None
+        except OSError as e:  # not a regular file, larger than the bound
+            report.error(name, "bag-signature", f"{e}")
+            return b""
     pem = read(SIGNER)
     if pem is None:
         report.error(SIGNER, "bag-signature",
@@ -912,11 +1015,11 @@ def run_case_verifier(verifier, bag, proofs, report):
     for p in proofs:
         args += ["--prove", os.path.join(bag, *p.split("/"))]
     digest, _ = sha256_file(verifier)
-    print(f"case verifier: {verifier} (SHA-256 {digest})", flush=True)
+    emit(f"case verifier: {verifier} (SHA-256 {digest})")
     done = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = done.stdout.decode("utf-8", "replace").replace(bag + os.sep, "")
-    for line in out.splitlines():
-        print(f"case: {line}")
+    for line in out.split("\n")[:-1] if out.endswith("\n") else out.split("\n"):
+        emit(f"case: {line}")  # escaped again: a verifier given with --verifier may not be
     if done.returncode != 0:
         report.errors += 1
 
@@ -924,7 +1027,8 @@ def run_case_verifier(verifier, bag, proofs, report):
 def read_lines(bag):
     """The complete lines of the bundled ledger (the bytes after the last newline are a torn
     tail, not an entry)."""
-    with open(os.path.join(bag, "data", "case", "ledger.jsonl"), "rb") as f:
+    f, _ = open_regular(os.path.join(bag, "data", "case", "ledger.jsonl"))
+    with f:
         return f.read().split(b"\n")[:-1]
 
 
@@ -952,16 +1056,16 @@ def verify_bag(bag, verifier, report, workdir):
     first = entries[0] if entries and isinstance(entries[0], dict) else {}
     case = (first.get("body") or {}).get("case") if isinstance(first.get("body"), dict) else None
     case = case if isinstance(case, dict) else {}
-    print(f"identity: case {case.get('case_id')!r}, origin {case.get('origin')!r}, "
-          f"{len(lines)} entries", flush=True)
-    print(f"administrator (entry 0): {admin[0].get('name')!r}, fingerprint "
-          f"{hashlib.sha256(admin[1]).hexdigest() if admin[1] else None}", flush=True)
+    emit(f"identity: case {case.get('case_id')!r}, origin {case.get('origin')!r}, "
+         f"{len(lines)} entries")
+    emit(f"administrator (entry 0): {admin[0].get('name')!r}, fingerprint "
+         f"{hashlib.sha256(admin[1]).hexdigest() if admin[1] else None}")
     if signer:
-        print(f"bag signed by {signer[0]!r}, fingerprint "
-              f"{hashlib.sha256(signer[1]).hexdigest()}", flush=True)
-    print(OUT_OF_BAND, flush=True)
-    print(f"bag: {len(actual)} payload files, {len(carried)} exhibits carried, "
-          f"{len(proofs)} proofs, {report.errors} problems in the bag", flush=True)
+        emit(f"bag signed by {signer[0]!r}, fingerprint "
+             f"{hashlib.sha256(signer[1]).hexdigest()}")
+    emit(OUT_OF_BAND)
+    emit(f"bag: {len(actual)} payload files, {len(carried)} exhibits carried, "
+         f"{len(proofs)} proofs, {report.errors} problems in the bag")
     run_case_verifier(verifier, bag, proofs, report)
 
 
@@ -984,8 +1088,8 @@ def main():
     MAX_MEMBERS, MAX_MEMBER_SIZE = args.max_members, args.max_member_size
     MAX_TOTAL_SIZE = args.max_total_size
     if not os.path.isfile(args.verifier):
-        print(f"ERROR [cannot-verify] {args.verifier}: no case verifier; give --verifier")
-        print("FAILED")
+        emit(f"ERROR [cannot-verify] {args.verifier}: no case verifier; give --verifier")
+        emit("FAILED")
         return 2
     report = Report()
     try:
@@ -999,17 +1103,17 @@ def main():
                 safe_extract(args.bundle, bag)
                 verify_bag(bag, args.verifier, report, scratch)
     except Unsafe as e:
-        print(f"ERROR [bundle-unsafe] {e}; nothing was checked")
-        print("FAILED")
+        emit(f"ERROR [bundle-unsafe] {e}; nothing was checked")
+        emit("FAILED")
         return 2
     except OSError as e:
-        print(f"ERROR [cannot-verify] {e}")
-        print("FAILED")
+        emit(f"ERROR [cannot-verify] {e}")
+        emit("FAILED")
         return 2
     if report.errors:
-        print("FAILED")
+        emit("FAILED")
         return 1
-    print("OK")
+    emit("OK")
     return 0
 
 

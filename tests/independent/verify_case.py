@@ -68,11 +68,13 @@ verification could not be carried out, e.g. `openssl` is missing).
 import argparse
 import base64
 import datetime
+import errno
 import hashlib
 import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -108,6 +110,13 @@ KEY_NAME_RE = re.compile(r"[A-Za-z0-9_@-][A-Za-z0-9._@-]{0,63}")  # section 3.3
 EXHIBIT_RE = re.compile(r"E-[0-9]{4,}")  # section 6.4: `E-` and four or more digits
 CHECKPOINT_FILE_RE = re.compile(r"([0-9]{12})\.txt")  # section 8.2
 DECIMAL_RE = re.compile(r"0|[1-9][0-9]*")  # section 8.2: no leading zeros
+MAX_U64 = 2**64 - 1  # section 8.2: a tree size is an unsigned 64-bit number
+# White space as scelle (Rust's char::is_whitespace, the Unicode White_Space property) sees it
+# in a key name (section 3.3). Not python's str.isspace, which also takes U+001C-U+001F (file,
+# group, record and unit separators) for white space: the two verifiers would disagree on a
+# signature line naming `a\x1cb`.
+WHITE_SPACE = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") \
+    | frozenset(map(chr, range(0x2000, 0x200B)))
 
 # Section 6.2: digests that may appear in a `hashes` object, with their lengths in bytes.
 HASH_LENGTHS = {"sha256": 32, "sha512": 64, "legacy_md5": 16, "legacy_sha1": 20}
@@ -127,6 +136,93 @@ COSIGNATURE_SKEW_SECONDS = 300
 
 
 # ---------------------------------------------------------------------------------------------
+# Output: everything printed goes through emit()
+# ---------------------------------------------------------------------------------------------
+
+# Bidirectional formatting characters (as scelle's src/format/printable.rs): ALM, LRM, RLM,
+# the embeddings and overrides U+202A-U+202E, the isolates U+2066-U+2069.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f") | frozenset(map(chr, range(0x202A, 0x202F))) \
+    | frozenset(map(chr, range(0x2066, 0x206A)))
+
+
+def shown(value):
+    """`value` made safe for a terminal, as scelle shows a value: every control character (C0
+    including newline, CR and tab, DEL, C1) and every bidirectional formatting character as a
+    visible escape (`\\x1b`, `\\n`, `\\u{202e}`); a lone surrogate (a file name that is not
+    UTF-8) as `\\u{dcNN}`. A value so shown cannot start a line or rewrite the screen."""
+    text = str(value)
+    out = []
+    for c in text:
+        o = ord(c)
+        if o < 0x20 or 0x7F <= o <= 0x9F or c in BIDI_CONTROLS or 0xD800 <= o <= 0xDFFF:
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(
+                c, f"\\x{o:02x}" if o < 0x100 else f"\\u{{{o:04x}}}"))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def emit(line):
+    """The one way this program prints: one line, escaped by shown() whole, so no value from
+    the case (a file name, a key name, a note) can reach the terminal raw, whichever message
+    carries it. Written as UTF-8 whatever the locale."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(shown(line).encode("utf-8") + b"\n")
+    sys.stdout.buffer.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a case's files: regular files only, never through a link, never past a bound
+# ---------------------------------------------------------------------------------------------
+
+# The most bytes read of a case's files other than the ledger (the same limits as scelle).
+MAX_CHECKPOINT = 1 << 20  # a checkpoint file (section 8.2)
+MAX_CASE_JSON = 1 << 20  # case.json (section 1)
+MAX_IOC_COPY = 256 << 20  # a copy CASE/ioc/SHA256.stix2 (section 6.8)
+MAX_PROOF = 64 << 20  # a proof file (`scelle prove --json`)
+
+
+class NotRegular(OSError):
+    """A path that is not a regular file (a FIFO, a device, a directory, a socket)."""
+
+
+class TooLarge(OSError):
+    """A file larger than its bound: not read."""
+
+
+def open_regular(path, follow=False):
+    """Open `path` for reading without blocking (O_NONBLOCK: a FIFO opens at once and is never
+    read) and, unless `follow`, without following a symbolic link (O_NOFOLLOW: ELOOP); raise
+    NotRegular unless what was opened is a regular file. Returns (binary file, its size)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow:
+        flags |= os.O_NOFOLLOW
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegular(f"{path}: not a regular file: not read")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb"), st.st_size
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_bounded(path, limit, follow=False):
+    """The bytes of the regular file `path`, at most `limit`: its size is checked before a byte
+    is read (TooLarge), and a file that grows meanwhile is not read past the bound."""
+    f, size = open_regular(path, follow)
+    with f:
+        if size > limit:
+            raise TooLarge(f"{path}: {size} bytes, more than the limit of {limit}: not read")
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"{path}: more than the limit of {limit} bytes: not read")
+    return data
+
+
+# ---------------------------------------------------------------------------------------------
 # Reporting
 # ---------------------------------------------------------------------------------------------
 
@@ -141,17 +237,17 @@ class Report:
 
     def error(self, where, code, message):
         self.errors += 1
-        print(f"ERROR [{code}] {where}: {message}", flush=True)
+        emit(f"ERROR [{code}] {where}: {message}")
 
     def warning(self, where, code, message):
         self.warnings += 1
-        print(f"WARNING [{code}] {where}: {message}", flush=True)
+        emit(f"WARNING [{code}] {where}: {message}")
 
     def witness(self, where, name, size, timestamp):
         """Section 8.3: a verified cosignature, "witness NAME has seen tree size N"."""
         self.witnesses += 1
-        print(f"WITNESS {where}: witness {name} has seen tree size {size} "
-              f"(cosigned at {format_timestamp(timestamp)}, time {timestamp})", flush=True)
+        emit(f"WITNESS {where}: witness {name} has seen tree size {size} "
+             f"(cosigned at {format_timestamp(timestamp)}, time {timestamp})")
 
 
 class Fatal(Exception):
@@ -455,12 +551,12 @@ class Key:
 def parse_verifier_key(text):
     """C2SP verifier key `name+hex(note key id)+base64(0x01 || public key)`. Returns a Key or
     raises ValueError."""
-    parts = text.strip().split("+", 2)  # the name has no "+"; base64 may (section 3.3)
+    parts = text.strip("".join(WHITE_SPACE)).split("+", 2)  # the name has no "+" (3.3)
     if len(parts) != 3:
         raise ValueError("a verifier key has three `+`-separated parts")
     name, id_hex, key_b64 = parts
     blob = b64decode_canonical(key_b64)
-    if not name or any(c.isspace() for c in name):  # C2SP: no space, and no "+" (split)
+    if not name or any(c in WHITE_SPACE for c in name):  # C2SP: no space, no "+" (split)
         raise ValueError(f"bad key name {name!r}")
     if blob is None or len(blob) != 33 or blob[:1] != C2SP_ED25519:
         raise ValueError("the key part is not base64 of 0x01 and a 32-byte Ed25519 key")
@@ -1560,7 +1656,12 @@ def read_ledger(path, report):
     """Split the ledger into lines (without newlines); report a line longer than MAX_LINE
     (section 4.1: not parsed, not an entry) and a torn tail (section 4.2)."""
     lines = []
-    with open(path, "rb") as f:
+    try:
+        f, _ = open_regular(path)
+    except NotRegular as e:
+        raise Fatal(f"{path}: not a regular file (a FIFO, a device...): the ledger cannot be "
+                    "read, and is not opened") from e
+    with f:
         for offset, line, length, complete in bounded_lines(f):
             if line is None:
                 report.error("ledger.jsonl", "line-too-long",
@@ -1843,7 +1944,7 @@ def parse_checkpoint(data):
     origin, size_text, root_text = lines
     if not origin:
         raise ValueError("empty origin")
-    if DECIMAL_RE.fullmatch(size_text) is None:
+    if DECIMAL_RE.fullmatch(size_text) is None or int(size_text) > MAX_U64:
         raise ValueError(f"size {size_text!r} is not a decimal number without leading zeros")
     root = b64decode_canonical(root_text)
     if root is None or len(root) != 32:
@@ -1854,7 +1955,7 @@ def parse_checkpoint(data):
         # C2SP signed-note: a key name is non-empty, with no white space and no "+".
         name = fields[1] if len(fields) == 3 else ""
         if (len(fields) != 3 or fields[0] != EM_DASH or not name or "+" in name
-                or any(c.isspace() for c in name)):
+                or any(c in WHITE_SPACE for c in name)):
             raise ValueError(f"bad signature line {line!r}")
         blob = b64decode_canonical(fields[2])
         if blob is None or len(blob) < 5:
@@ -1990,7 +2091,9 @@ def check_note_signatures(note, where, keys, verifier, report, now=None, witness
 
 def check_checkpoints(case_dir, lines, state, verifier, report, now):
     """Check every file of CASE/checkpoints/ (section 8.2). Only regular files named
-    NNNNNNNNNNNN.txt are checkpoints; anything else is a `checkpoint-stray` warning, not read.
+    NNNNNNNNNNNN.txt are checkpoints; anything else (a symbolic link, a FIFO, a device, a
+    directory, another name) is a `checkpoint-stray` warning, not read; a checkpoint file of
+    more than MAX_CHECKPOINT bytes is `checkpoint-format`, not read.
     A checkpoint of size 0 is refused (`checkpoint-size`) and not checked further. Its size
     and root are compared with the ledger only if a key of the case validly signed it, and
     those findings name the signers. Returns (number of checkpoint files, largest size of a
@@ -2004,13 +2107,30 @@ def check_checkpoints(case_dir, lines, state, verifier, report, now):
     for file_name in names:
         where = f"checkpoints/{file_name}"
         match = CHECKPOINT_FILE_RE.fullmatch(file_name)
-        if match is None or not os.path.isfile(os.path.join(directory, file_name)):
+        stray = match is None
+        if not stray:
+            try:
+                data = read_bounded(os.path.join(directory, file_name), MAX_CHECKPOINT)
+            except (NotRegular, FileNotFoundError):
+                stray = True  # a FIFO, a device, a directory: opened without blocking, not read
+            except TooLarge:
+                files += 1
+                report.error(where, "checkpoint-format", "larger than the limit of "
+                             f"{MAX_CHECKPOINT} bytes for a checkpoint file (section 8.2): "
+                             "not read")
+                continue
+            except OSError as e:
+                if e.errno == errno.ELOOP:
+                    stray = True  # a symbolic link (O_NOFOLLOW): not followed, not read
+                else:
+                    files += 1
+                    report.error(where, "checkpoint-format", f"unreadable: {e}")
+                    continue
+        if stray:
             report.warning(where, "checkpoint-stray", "not a checkpoint file (checkpoints/ "
                            "holds only regular files named NNNNNNNNNNNN.txt): not read")
             continue
         files += 1
-        with open(os.path.join(directory, file_name), "rb") as f:
-            data = f.read()
         try:
             note = parse_checkpoint(data)
         except ValueError as e:
@@ -2083,11 +2203,22 @@ def check_one_checkpoint(note, where, lines, roots, state, verifier, report, now
 def check_case_file(case_dir, state, report):
     """case.json is an informative copy of entry 0's case: a difference is a warning."""
     path = os.path.join(case_dir, "case.json")
-    if state.case is None or not os.path.exists(path):
+    if state.case is None:
+        return
+    if not os.path.lexists(path):
+        report.warning("case.json", "case-file", "is missing; it is an informative copy of "
+                       "entry 0, which is authoritative")
         return
     try:
-        with open(path, encoding="utf-8") as f:
-            copy = json.load(f)
+        copy = json.loads(read_bounded(path, MAX_CASE_JSON).decode("utf-8"))
+    except NotRegular:
+        report.warning("case.json", "case-file", "not a regular file (a FIFO, a device...): "
+                       "not read")
+        return
+    except TooLarge:
+        report.warning("case.json", "case-file", f"larger than the limit of {MAX_CASE_JSON} "
+                       "bytes (section 1): not read")
+        return
     except (ValueError, OSError) as e:
         report.warning("case.json", "case-file", f"unreadable: {e}")
         return
@@ -2107,10 +2238,30 @@ def check_ioc_copies(case_dir, state, report):
                            f"no copy of the IOC file {name!r} used by entry {n}")
             continue
         try:
-            with open(path, "rb") as f:
-                actual = sha256(f.read()).hex()
+            f, size = open_regular(path)
+        except NotRegular:
+            report.error(where, "ioc-file", f"the copy of {name!r} is not a regular file (a "
+                         "FIFO, a device...): not read")
+            continue
         except OSError as e:
             report.error(where, "ioc-file", f"the copy of {name!r} is unreadable: {e}")
+            continue
+        with f:
+            if size > MAX_IOC_COPY:
+                report.error(where, "ioc-file", f"the copy of {name!r} is {size} bytes, more "
+                             f"than the limit of {MAX_IOC_COPY}: not read")
+                continue
+            h, left = hashlib.sha256(), MAX_IOC_COPY + 1
+            while left > 0:
+                chunk = f.read(min(1 << 20, left))
+                if not chunk:
+                    break
+                h.update(chunk)
+                left -= len(chunk)
+            actual = h.hexdigest()
+        if left <= 0:
+            report.error(where, "ioc-file", f"the copy of {name!r} is more than the limit of "
+                         f"{MAX_IOC_COPY} bytes: not read")
             continue
         if actual != digest:
             report.error(where, "ioc-file", f"the copy of the IOC file {name!r} (entry {n}) "
@@ -2126,8 +2277,10 @@ def check_trusted_checkpoints(file_names, lines, state, verifier, report, now):
     parsed = []
     for file_name in file_names:
         try:
-            with open(file_name, "rb") as f:
-                data = f.read()
+            data = read_bounded(file_name, MAX_CHECKPOINT, follow=True)
+        except (NotRegular, TooLarge) as e:  # a FIFO or a device is never read, nor waited on
+            report.error(file_name, "checkpoint-format", f"{e}")
+            continue
         except OSError as e:
             raise Fatal(f"--trusted-checkpoint {file_name}: {e}") from e
         try:
@@ -2206,9 +2359,8 @@ def read_pinned_ioc(case_dir, digest):
     if not is_hex(digest, 32):
         return None
     try:
-        with open(os.path.join(case_dir, "ioc", f"{digest}.stix2"), "rb") as f:
-            data = f.read()
-    except OSError:
+        data = read_bounded(os.path.join(case_dir, "ioc", f"{digest}.stix2"), MAX_IOC_COPY)
+    except OSError:  # missing, not a regular file, too large: reported by check_ioc_copies
         return None
     if sha256(data).hex() != digest:
         return None
@@ -2264,8 +2416,7 @@ def check_proof(file_name, keys, origin, lines, verifier, report):
     whole ledger: it is checked with the case directory, by `check_entry`."""
     where = f"proof {file_name}"
     try:
-        with open(file_name, encoding="utf-8") as f:
-            proof = json.load(f)
+        proof = json.loads(read_bounded(file_name, MAX_PROOF, follow=True).decode("utf-8"))
     except (OSError, ValueError) as e:
         report.error(where, "proof", f"unreadable: {e}")
         return
@@ -2341,7 +2492,7 @@ def verify(args, report, verifier):
             if os.path.islink(os.path.join(args.case_dir, name)):
                 raise Fatal(f"{os.path.join(args.case_dir, name)}: is a symbolic link; "
                             "a case's files are never read through a link")
-        if not os.path.isfile(ledger_path):
+        if not os.path.lexists(ledger_path):
             raise Fatal(f"{ledger_path}: no ledger (is {args.case_dir} a scelle case?)")
         lines = read_ledger(ledger_path, report)
         if not lines:
@@ -2359,11 +2510,11 @@ def verify(args, report, verifier):
         check_trusted_checkpoints(args.trusted_checkpoint, lines, state, verifier, report, now)
         root = merkle_roots(lines, [len(lines)])[len(lines)]
         ended = sum(1 for key in state.keys.values() if not key.active)
-        print(f"{len(lines)} entries, {len(state.exhibits)} exhibits, {checkpoints} checkpoints "
-              f"(largest valid size {largest}), {len(state.keys)} keys ({ended} revoked or "
-              f"rotated out), {report.witnesses} witness cosignatures, "
-              f"root {base64.b64encode(root).decode()}; "
-              f"{report.errors} errors, {report.warnings} warnings")
+        emit(f"{len(lines)} entries, {len(state.exhibits)} exhibits, {checkpoints} checkpoints "
+             f"(largest valid size {largest}), {len(state.keys)} keys ({ended} revoked or "
+             f"rotated out), {report.witnesses} witness cosignatures, "
+             f"root {base64.b64encode(root).decode()}; "
+             f"{report.errors} errors, {report.warnings} warnings")
 
     if args.prove:
         keys = list(state.keys.values())
@@ -2403,13 +2554,13 @@ def main():
         with tempfile.TemporaryDirectory(prefix="verify_case.") as workdir:
             verify(args, report, Ed25519Verifier(workdir))
     except (Fatal, OSError) as e:
-        print(f"ERROR [cannot-verify] {e}")
-        print("FAILED")
+        emit(f"ERROR [cannot-verify] {e}")
+        emit("FAILED")
         return 1
     if report.errors:
-        print("FAILED")
+        emit("FAILED")
         return 1
-    print("OK")
+    emit("OK")
     return 0
 
 
