@@ -59,7 +59,16 @@ impl Fx {
             _tmp: tmp,
         };
         f.ok(&["key", "new", "--name", "expert", "--out", "."]);
-        f.ok(&["init", "case", "--case-id", "F-1", "--title", "Case files"]);
+        f.ok(&[
+            "init",
+            "case",
+            "--case-id",
+            "F-1",
+            "--title",
+            "Case files",
+            "--key",
+            "expert.key",
+        ]);
         std::fs::write(f.root.join("a.bin"), b"alpha").unwrap();
         std::fs::write(f.root.join("b.bin"), b"bravo").unwrap();
         f.ok(&["-C", "case", "seal", "a.bin", "--key", "expert.key"]);
