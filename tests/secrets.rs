@@ -203,10 +203,14 @@ fn key_files_are_private_and_wrong_passphrases_leave_nothing() {
         .output()
         .unwrap()
         .stdout;
-    assert_eq!(
-        leaks(&seed, &[b"x", &b64[..], b"y"].concat()),
+    // A seed whose base64 has no `+` or `/` (about one key in four) is spelled the same in
+    // base64url: the detector then rightly names both forms.
+    let expected = if b64.iter().any(|&b| b == b'+' || b == b'/') {
         vec!["base64"]
-    );
+    } else {
+        vec!["base64", "base64url"]
+    };
+    assert_eq!(leaks(&seed, &[b"x", &b64[..], b"y"].concat()), expected);
     assert_eq!(
         leaks(&seed, format!("x{}y", hex(&seed)).as_bytes()),
         vec!["hex"]
