@@ -71,6 +71,8 @@ impl Fx {
 
     /// Runs the binary with a deadline; a command still running after 60 s is killed and the
     /// test fails naming it, as does one whose peak resident memory exceeds [`MAX_RSS_KB`].
+    // The child is reaped by `wait4` (for its resource usage), which clippy cannot see.
+    #[allow(clippy::zombie_processes)]
     fn run(&self, args: &[&str]) -> Output {
         use std::io::Read;
         use std::os::unix::process::ExitStatusExt;
