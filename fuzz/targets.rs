@@ -3,7 +3,8 @@
 //! both include this file, so the replay runs exactly the code that was fuzzed. Each function
 //! takes any bytes and must not panic; the few `assert!`s state properties every parsed input
 //! must have (a canonical line writes back to itself, a parsed note re-parses to itself, the
-//! streaming tar reader agrees with the `tar` crate), so a broken property is a crash too.
+//! streaming tar reader agrees with the `tar` crate, an unsigned bag is never OK), so a broken
+//! property is a crash too.
 #![allow(dead_code)]
 
 use scelle::format::{body::Body, canonical, chain::ChainState, cosign, entry::Entry};
@@ -340,6 +341,16 @@ pub fn tar_import(data: &[u8]) {
         for f in &x.files {
             let meta = std::fs::symlink_metadata(target.join(&f.path)).expect("extracted file");
             assert!(meta.is_file(), "{} is a file", f.path.display());
+        }
+        // What was extracted, read as an evidence bundle: bagit.txt, bag-info.txt, both
+        // manifests, the bag's signature and signer key, carried reports, proofs and the case
+        // are all hostile input here. A bag without a valid signature by a key of its own
+        // ledger is never OK.
+        if let Ok(report) = scelle::ops::bundle::check_bag(&target) {
+            assert!(
+                !report.ok() || target.join("tagmanifest-sha256.txt.sig").is_file(),
+                "an unsigned bag is never OK"
+            );
         }
     }
 }
