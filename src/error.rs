@@ -20,12 +20,13 @@ pub enum Error {
     #[error("{0}")]
     Input(String),
     /// An I/O failure on a named file.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file or directory concerned.
         path: PathBuf,
-        /// The operating system's error.
-        source: std::io::Error,
+        /// The operating system's error (part of the message, not a separate `source()`, so
+        /// that a printed chain does not say it twice).
+        error: std::io::Error,
     },
 }
 
@@ -40,7 +41,7 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 
@@ -48,7 +49,7 @@ impl Error {
     pub fn class(&self) -> ErrorClass {
         match self {
             Error::Input(_) => ErrorClass::BadInput,
-            Error::Io { source, .. } => match source.kind() {
+            Error::Io { error, .. } => match error.kind() {
                 std::io::ErrorKind::NotFound
                 | std::io::ErrorKind::PermissionDenied
                 | std::io::ErrorKind::InvalidData

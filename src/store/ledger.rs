@@ -767,7 +767,7 @@ fn save_torn(case: &CaseDir, offset: u64, bytes: &[u8]) -> Result<PathBuf> {
             Ok(existing) if existing == bytes => return Ok(path),
             // Other bytes, a larger file, or no regular file: another name.
             Ok(_) | Err(Error::Input(_)) => continue,
-            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            Err(Error::Io { error, .. }) if error.kind() == std::io::ErrorKind::NotFound => {
                 fsutil::create_new(&path, bytes, 0o644)?;
                 return Ok(path);
             }

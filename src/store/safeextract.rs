@@ -399,7 +399,10 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> ExtractError + '_ {
 
 fn from_crate(e: crate::Error) -> ExtractError {
     match e {
-        crate::Error::Io { path, source } => ExtractError::Io { path, source },
+        crate::Error::Io { path, error } => ExtractError::Io {
+            path,
+            source: error,
+        },
         crate::Error::Input(m) => ExtractError::Io {
             path: PathBuf::new(),
             source: io::Error::other(m),
