@@ -471,3 +471,22 @@ fn signed_checkpoint_beyond_the_ledger_still_blocks_appends() {
     let o = f.scelle(&["prove", "E-0001"]);
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
 }
+
+/// `repair` takes the case's origin from entry 0, not from `case.json`, and an unsigned file
+/// planted in `checkpoints/` does not stop it from removing a torn tail.
+#[test]
+fn repair_ignores_planted_unsigned_checkpoints_and_needs_no_case_json() {
+    let f = Fx::new();
+    plant_unsigned(&f, 99);
+    std::fs::remove_file(f.case.join("case.json")).unwrap();
+    let ledger = f.case.join("ledger.jsonl");
+    let mut bytes = std::fs::read(&ledger).unwrap();
+    let entries = bytes.iter().filter(|&&b| b == b'\n').count();
+    bytes.extend_from_slice(b"{\"body\":{},\"torn");
+    std::fs::write(&ledger, &bytes).unwrap();
+    let o = f.scelle(&["repair"]);
+    assert!(o.status.success(), "repair: {}", out(&o));
+    let after = std::fs::read(&ledger).unwrap();
+    assert_eq!(after.iter().filter(|&&b| b == b'\n').count(), entries);
+    assert_eq!(after.last(), Some(&b'\n'));
+}

@@ -650,28 +650,12 @@ pub struct RepairOutcome {
 pub fn repair(case: &CaseDir) -> Result<RepairOutcome> {
     let _lock = case.lock()?;
     let ledger = case.ledger();
-    let origin = case.info()?.origin;
-    // The checkpoints of this case, by size (files of another origin or unreadable ones are
-    // for `verify` to report; they are not what repair must keep true).
-    let mut stored: BTreeMap<u64, (PathBuf, Hash)> = BTreeMap::new();
-    for (size, path) in checkpoints::by_size(case)? {
-        if let Ok(cp) = checkpoints::read_in_case(&path) {
-            if cp.checkpoint.size == size && cp.checkpoint.origin == origin {
-                stored.insert(size, (path, cp.checkpoint.root));
-            }
-        }
-    }
-    let contradicts = |state: &ChainState| -> Result<()> {
-        match stored.get(&state.size) {
-            Some((path, root)) if !crate::format::merkle::ct_eq(root, &state.frontier.root()) => {
-                Err(Error::input(format!(
-                    "{}: this checkpoint's root is not the ledger's at its size; the ledger was                      changed, repair will not change it (run `scelle verify`)",
-                    path.display()
-                )))
-            }
-            _ => Ok(()),
-        }
-    };
+    // The checkpoint files by the size in their names; which of them count (this case's
+    // origin, a valid signature by a key that may sign that size) is decided once the ledger
+    // is read: the origin is entry 0's, never case.json's, and an unsigned file planted in
+    // checkpoints/ states nothing (FORMAT.md 8.2).
+    let files = checkpoints::by_size(case)?;
+    let mut roots: BTreeMap<u64, Hash> = BTreeMap::new();
     let mut state = ChainState::new();
     let mut torn: Option<(u64, Vec<u8>)> = None;
     for raw in LineReader::open(&ledger)? {
@@ -690,7 +674,9 @@ pub fn repair(case: &CaseDir) -> Result<RepairOutcome> {
                         f.describe()
                     )));
                 }
-                contradicts(&state)?;
+                if files.contains_key(&state.size) {
+                    roots.insert(state.size, state.frontier.root());
+                }
             }
         }
     }
@@ -704,13 +690,34 @@ pub fn repair(case: &CaseDir) -> Result<RepairOutcome> {
         None => None,
     };
     let final_state = restore.as_ref().unwrap_or(&state);
-    contradicts(final_state)?;
-    if let Some((size, (path, _))) = stored.range(final_state.size + 1..).next() {
-        return Err(Error::input(format!(
-            "{}: a checkpoint of this case records {size} entries, but the ledger would keep only {};              repair never removes an entry a checkpoint covers (run `scelle verify`)",
-            path.display(),
-            final_state.size
-        )));
+    roots.insert(final_state.size, final_state.frontier.root());
+    let now = crate::format::cosign::now_secs();
+    for (size, path) in &files {
+        let Ok(cp) = checkpoints::read_in_case(path) else {
+            continue;
+        };
+        if !checkpoints::is_signed(final_state, &cp, *size, now) {
+            continue;
+        }
+        match roots.get(size) {
+            Some(root) if crate::format::merkle::ct_eq(root, &cp.checkpoint.root) => {}
+            Some(_) => {
+                return Err(Error::input(format!(
+                    "{}: this checkpoint's root is not the ledger's at its size; the ledger was \
+                     changed, repair will not change it (run `scelle verify`)",
+                    path.display()
+                )))
+            }
+            None if *size > final_state.size => {
+                return Err(Error::input(format!(
+                    "{}: a checkpoint of this case records {size} entries, but the ledger would keep only {}; \
+                     repair never removes an entry a checkpoint covers (run `scelle verify`)",
+                    path.display(),
+                    final_state.size
+                )))
+            }
+            None => {}
+        }
     }
     let mut outcome = RepairOutcome {
         torn_bytes: 0,
