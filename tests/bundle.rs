@@ -1005,6 +1005,26 @@ fn export_ships_no_private_key_and_takes_identity_from_the_ledger() {
     let f = Fixture::new();
     fs::copy(f.key(), f.case.join("keys/expert.key")).unwrap();
     fs::write(f.case.join("keys/stray-secret"), b"not a key").unwrap();
+    // A keyless attacker replaces the expert's public key copy and plants files: the bundle
+    // carries the keys and case.json as the ledger says, and no stray checkpoint file.
+    let pubs: Vec<PathBuf> = fs::read_dir(f.case.join("keys"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pub"))
+        .collect();
+    assert_eq!(pubs.len(), 1, "{pubs:?}");
+    let genuine_pub = fs::read(&pubs[0]).unwrap();
+    ok(&run(&[
+        "key",
+        "new",
+        "--name",
+        "mallory",
+        "--out",
+        f.path("keys").to_str().unwrap(),
+    ]));
+    fs::copy(f.path("keys/mallory.pub"), &pubs[0]).unwrap();
+    fs::write(f.case.join("keys/ffffffffffffffff.pub"), b"planted").unwrap();
+    fs::write(f.case.join("checkpoints/notes.txt"), b"planted").unwrap();
     edit(&f.case.join("case.json"), |s| {
         s.replace("DP 150/2022", "FORGED 1/2000")
             .replace("Sumario", "Forged")
@@ -1019,6 +1039,15 @@ fn export_ships_no_private_key_and_takes_identity_from_the_ledger() {
         assert!(l.ends_with(".pub"), "{l}");
     }
     assert!(!x.join("data/case/keys/expert.key").exists());
+    let carried = x.join("data/case/keys").join(pubs[0].file_name().unwrap());
+    assert_eq!(fs::read(&carried).unwrap(), genuine_pub, "the ledger's key");
+    assert!(!x.join("data/case/keys/ffffffffffffffff.pub").exists());
+    assert!(!x.join("data/case/checkpoints/notes.txt").exists());
+    let json = fs::read_to_string(x.join("data/case/case.json")).unwrap();
+    assert!(
+        json.contains("DP 150/2022") && !json.contains("FORGED"),
+        "{json}"
+    );
     let info = fs::read_to_string(x.join("bag-info.txt")).unwrap();
     assert!(
         info.contains("External-Identifier: DP 150/2022\n"),

@@ -449,17 +449,44 @@ fn write_bundle(
     }
     bag.add_payload_bytes("data/case/ledger.jsonl", &ledger_bytes)?;
     drop(ledger_bytes);
-    bag.add_payload_file("data/case/case.json", &case.case_json())?;
-    for (dir, sub) in [
-        (case.checkpoints(), "checkpoints"),
-        (case.keys(), "keys"),
-        (case.ioc_dir(), "ioc"),
-    ] {
-        for (name, path) in files_in(&dir)? {
-            if sub == "keys" && !name.ends_with(".pub") {
-                continue;
-            }
-            bag.add_payload_file(&format!("data/case/{sub}/{name}"), &path)?;
+    // case.json and keys/ are copies of what the ledger says, made here from the signed
+    // lines, never the files on disk: anyone who can write the case can replace those, and
+    // the exporter would then sign the replacement (docs/SECURITY.md 13.1).
+    let info =
+        ledger.state.case.as_ref().ok_or_else(|| {
+            Error::input("the ledger holds no case.open entry: nothing to export")
+        })?;
+    let mut json = serde_json::to_vec_pretty(info).expect("CaseInfo serialises");
+    json.push(b'\n');
+    bag.add_payload_bytes("data/case/case.json", &json)?;
+    for k in &ledger.state.keys {
+        let rec = &k.record;
+        let pk = crate::format::chain::record_public_key(rec)
+            .ok_or_else(|| Error::input(format!("key {}: not a valid public key", rec.id)))?;
+        let pem = crate::format::keys::public_key_pem(&pk, &rec.name, rec.role.as_deref());
+        bag.add_payload_bytes(&format!("data/case/keys/{}.pub", rec.id), pem.as_bytes())?;
+    }
+    // Checkpoints: only those validly signed by a key of the case that may sign their size
+    // (a planted or stray file states nothing and is not shipped under the exporter's
+    // signature).
+    let now = crate::format::cosign::now_secs();
+    for (size, path) in crate::store::checkpoints::by_size(case)? {
+        let Ok(cp) = crate::store::checkpoints::read_in_case(&path) else {
+            continue;
+        };
+        if crate::store::checkpoints::is_signed(ledger.state, &cp, size, now) {
+            let name = crate::store::checkpoints::file_name(size);
+            bag.add_payload_file(&format!("data/case/checkpoints/{name}"), &path)?;
+        }
+    }
+    // IOC copies are named by their SHA-256: a file whose content is not its name is refused.
+    for (name, path) in files_in(&case.ioc_dir())? {
+        let sha = bag.add_payload_file(&format!("data/case/ioc/{name}"), &path)?;
+        if name != format!("{sha}.stix2") {
+            return Err(Error::input(format!(
+                "{}: an IOC copy must be named by its SHA-256 ({sha}.stix2); run `scelle verify`",
+                path.display()
+            )));
         }
     }
     for s in chosen {
