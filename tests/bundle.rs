@@ -1264,3 +1264,25 @@ fn export_refuses_a_changed_artifact_and_writes_nothing() {
         "an existing bundle is never overwritten"
     );
 }
+
+/// Directory members are in no manifest: an empty directory added to a signed bundle (at the
+/// top, or in the carried case) is an unlisted path for both verifiers (second review).
+#[test]
+fn empty_directories_added_to_a_signed_bundle_are_refused() {
+    let f = Fixture::new();
+    let bundle = f.path("bundle.tar");
+    ok(&f.export(&bundle, &[]));
+    for planted in ["evil", "data/case/torn", "data/case/checkpoints/000000000099.txt"] {
+        let x = f.path(&format!("x-{}", planted.replace('/', "_")));
+        untar(&bundle, &x);
+        fs::create_dir_all(x.join(planted)).unwrap();
+        let bad = f.path(&format!("bad-{}.tar", planted.replace('/', "_")));
+        retar(&x, &bad);
+        let o = run(&["verify-bundle", bad.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{planted}: {}", text(&o));
+        assert!(text(&o).contains(&format!("{planted}/")), "{planted}: {}", text(&o));
+        let k = kit(&bad, &[]);
+        assert_eq!(k.status.code(), Some(1), "{planted}: {}", text(&k));
+        assert!(text(&k).contains("bag-extra"), "{planted}: {}", text(&k));
+    }
+}

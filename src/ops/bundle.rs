@@ -790,7 +790,9 @@ fn parse_manifest(text: &str, file: &str, out: &mut Vec<Finding>) -> BTreeMap<St
 
 /// Every regular file under `dir`, as `/`-separated paths relative to `root`.
 fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
+    let mut empty = true;
     for e in fs::read_dir(dir).at(dir)? {
+        empty = false;
         let e = e.at(dir)?;
         let ft = e.file_type().at(e.path())?;
         if ft.is_dir() {
@@ -800,6 +802,12 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
             let rel = rel.strip_prefix(root).expect("under root");
             out.push(rel.to_string_lossy().replace('\\', "/"));
         }
+    }
+    // An empty directory comes only from a directory member (export writes none, and no
+    // manifest lists one): it is reported as an unlisted path, "DIR/" (FORMAT.md 14).
+    if empty && dir != root.join("data") {
+        let rel = dir.strip_prefix(root).expect("under root");
+        out.push(format!("{}/", rel.to_string_lossy().replace('\\', "/")));
     }
     Ok(())
 }
@@ -849,6 +857,15 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
     let mut bytes = 0u64;
     let mut actual = BTreeMap::new();
     for name in &present {
+        if name.ends_with('/') {
+            // An empty directory (walk): no manifest lists one.
+            found.push(bag_error(
+                "bag-extra",
+                name,
+                "an empty directory (a directory member) that no manifest lists",
+            ));
+            continue;
+        }
         let (sha, size) = sha256_file(&bag_dir.join(name))?;
         bytes += size;
         actual.insert(name.clone(), sha.clone());

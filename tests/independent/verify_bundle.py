@@ -530,6 +530,10 @@ def walk_files(bag, top):
     (a link planted in an extracted bag) is reported by the caller as unsafe."""
     found = []
     for root, dirs, files in os.walk(os.path.join(bag, top)):
+        # An empty directory comes only from a directory member (scelle writes none, and no
+        # manifest lists one): it is reported as an unlisted path, "DIR/".
+        if not dirs and not files and os.path.relpath(root, bag) != "data":
+            found.append(os.path.relpath(root, bag).replace(os.sep, "/") + "/")
         for d in dirs:
             if os.path.islink(os.path.join(root, d)):
                 raise Unsafe(f"{os.path.relpath(os.path.join(root, d), bag)}: a symbolic link")
@@ -593,6 +597,10 @@ def check_bag(bag, report):
     actual = {}
     total = 0
     for name in present:
+        if name.endswith("/"):
+            report.error(name, "bag-extra", "an empty directory (a directory member) that no "
+                         "manifest lists")
+            continue
         got, size = sha256_file(os.path.join(bag, *name.split("/")))
         actual[name] = got
         total += size
