@@ -1272,7 +1272,11 @@ fn empty_directories_added_to_a_signed_bundle_are_refused() {
     let f = Fixture::new();
     let bundle = f.path("bundle.tar");
     ok(&f.export(&bundle, &[]));
-    for planted in ["evil", "data/case/torn", "data/case/checkpoints/000000000099.txt"] {
+    for planted in [
+        "evil",
+        "data/case/torn",
+        "data/case/checkpoints/000000000099.txt",
+    ] {
         let x = f.path(&format!("x-{}", planted.replace('/', "_")));
         untar(&bundle, &x);
         fs::create_dir_all(x.join(planted)).unwrap();
@@ -1280,7 +1284,11 @@ fn empty_directories_added_to_a_signed_bundle_are_refused() {
         retar(&x, &bad);
         let o = run(&["verify-bundle", bad.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(1), "{planted}: {}", text(&o));
-        assert!(text(&o).contains(&format!("{planted}/")), "{planted}: {}", text(&o));
+        assert!(
+            text(&o).contains(&format!("{planted}/")),
+            "{planted}: {}",
+            text(&o)
+        );
         let k = kit(&bad, &[]);
         assert_eq!(k.status.code(), Some(1), "{planted}: {}", text(&k));
         assert!(text(&k).contains("bag-extra"), "{planted}: {}", text(&k));

@@ -933,3 +933,42 @@ fn safe_extraction_refuses_the_link_before_a_member_through_it() {
     );
     assert!(!target.exists());
 }
+
+/// A hard link GNU tar cannot make (to a path no earlier member extracted, or to a directory)
+/// is not in the extracted tree: a seal that recorded it would describe a file that does not
+/// exist (second held-out review). Each is refused; GNU tar fails on each.
+#[test]
+fn seal_refuses_hard_links_tar_cannot_make() {
+    for (what, tar) in [
+        (
+            "a hard link to nothing",
+            Tar::new()
+                .file("a", b"A")
+                .hardlink("y", "nonexistent")
+                .end(),
+        ),
+        (
+            "a hard link to a directory",
+            Tar::new().typed("d", b'5', 0, "").hardlink("z", "d").end(),
+        ),
+        (
+            "a hard link to a member extracted later",
+            Tar::new().hardlink("h", "later").file("later", b"L").end(),
+        ),
+    ] {
+        let tree = gnu_extract(&tar);
+        assert!(
+            !tree.contains_key("y") && !tree.contains_key("z") && !tree.contains_key("h"),
+            "{what}: GNU tar made the link: {tree:?}"
+        );
+        let e = seal_members(&tar).expect_err(what);
+        assert!(
+            e.contains("refused, nothing was sealed") && e.contains("--as file"),
+            "{what}: {e}"
+        );
+    }
+    // A hard link to an earlier regular file is what tar makes: sealed.
+    let ok = Tar::new().file("a", b"A").hardlink("b", "a").end();
+    assert!(gnu_extract(&ok).contains_key("b"));
+    sealed_as_gnu_tar_extracts("a hard link to an earlier file", &ok);
+}

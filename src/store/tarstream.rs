@@ -768,7 +768,7 @@ impl Extracted {
                                     "its link target passes through",
                                 ))
                             }
-                            Ok(None) => Made::File,
+                            Ok(None) => return Err(NO_LINK_TARGET.into()),
                             Ok(Some(parent)) => match self.child(parent, t[t.len() - 1]) {
                                 Some(c)
                                     if t_through && self.nodes[c as usize].made != Made::Dir =>
@@ -783,11 +783,15 @@ impl Extracted {
                                     ));
                                 }
                                 Some(c) if self.nodes[c as usize].made == Made::Link => Made::Link,
-                                _ => Made::File,
+                                Some(c) if self.nodes[c as usize].made == Made::Dir => {
+                                    return Err("its link target is a directory: GNU tar -x cannot hard-link a directory, so the member list does not say what it extracts".into());
+                                }
+                                Some(_) => Made::File,
+                                None => return Err(NO_LINK_TARGET.into()),
                             },
                         }
                     }
-                    _ => Made::File,
+                    _ => return Err(NO_LINK_TARGET.into()),
                 }
             }
             _ => Made::File,
@@ -860,6 +864,10 @@ impl Extracted {
         Ok(())
     }
 }
+
+/// The refusal of a hard link whose target no earlier member extracted (GNU tar -x fails to
+/// make it, so the link is not in the extracted tree).
+const NO_LINK_TARGET: &str = "it is a hard link to a path no earlier member extracted: GNU tar -x cannot make it, so the member list does not say what it extracts";
 
 /// The refusal of a member whose `what`-path passes through `names[..k]`, which member `j`
 /// made a non-directory.
@@ -1072,7 +1080,9 @@ mod tests {
             let data = vec![b'a' + i as u8; if i < 3 { 700 * (i + 1) } else { 0 }];
             let mut h = header("ustar", name.as_bytes(), *t, data.len() as u64);
             if *t == b'1' || *t == b'2' {
-                h.set_link_name("target").unwrap();
+                // A hard link names an earlier member (GNU tar cannot link to nothing).
+                h.set_link_name(if *t == b'1' { "m0" } else { "target" })
+                    .unwrap();
                 h.set_cksum();
             }
             push(&mut a, &h, &data);
