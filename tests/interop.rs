@@ -3090,3 +3090,48 @@ fn both_verifiers_check_ioc_matches_against_the_pinned_file_and_the_seal() {
         "{output}"
     );
 }
+
+/// A key counts once per checkpoint: signature and cosignature lines repeated by a keyless
+/// attacker are a `checkpoint-duplicate` warning for both verifiers, and the witness is
+/// listed once (second held-out review: three copies were three witness cosignatures).
+#[test]
+fn both_verifiers_count_a_key_once_per_checkpoint() {
+    let cc = CustodyCase::new(&[("expert", "expert"), ("counsel", "counsel")]); // 0..3
+    let cp = cc.case.join("checkpoints/000000000004.txt");
+    cc.ok(&[
+        "cosign",
+        &cp.display().to_string(),
+        "--key",
+        &cc.key("counsel"),
+    ]);
+    let note = fs::read_to_string(&cp).unwrap();
+    let lines: Vec<&str> = note.lines().collect();
+    let (expert_line, counsel_line) = (lines[4], lines[5]);
+    fs::write(
+        &cp,
+        format!("{note}{counsel_line}\n{counsel_line}\n{expert_line}\n"),
+    )
+    .unwrap();
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert!(verdict.errors.is_empty(), "{output}");
+    assert!(
+        verdict
+            .warnings
+            .iter()
+            .any(|(code, _)| code == "checkpoint-duplicate"),
+        "{output}"
+    );
+    let o = scelle()
+        .args(["-C", cc.case.to_str().unwrap(), "verify"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        text.matches("witness counsel has seen").count(),
+        1,
+        "{text}"
+    );
+    let (_, py) = verify_case_py(&[cc.case.as_os_str().to_owned()]);
+    assert_eq!(py.matches("witness counsel has seen").count(), 1, "{py}");
+}

@@ -64,6 +64,9 @@ pub struct NoteCheck {
     pub future: Vec<String>,
     /// Names of signers not enrolled in the case (not checked).
     pub unknown: Vec<String>,
+    /// Lines after the first with the same name and key id (the same key, the same
+    /// algorithm), described: a key counts once per checkpoint (`checkpoint-duplicate`).
+    pub duplicate: Vec<String>,
 }
 
 impl NoteCheck {
@@ -83,7 +86,16 @@ impl NoteCheck {
 /// counts only if it is not dated after `now` (seconds since 1970) + [`COSIGNATURE_SKEW_SECS`].
 pub fn check_note(state: &ChainState, note: &Note, size: u64, now: u64) -> NoteCheck {
     let mut out = NoteCheck::default();
+    let mut seen = std::collections::BTreeSet::new();
     for sig in &note.signatures {
+        if !seen.insert((sig.name.as_str(), sig.key_id)) {
+            out.duplicate.push(format!(
+                "a second signature line by {:?} with key id {}: a key counts once per checkpoint; not counted again",
+                sig.name,
+                crate::format::encoding::hex(&sig.key_id)
+            ));
+            continue;
+        }
         if let Some((k, pk)) = state.note_key(&sig.name, sig.key_id, ALG_ED25519) {
             if !sig.verifies(&note.text, &k.record.name, &pk) {
                 out.invalid.push(format!(

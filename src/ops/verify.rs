@@ -436,6 +436,9 @@ fn check_checkpoint(
             format!("signature by {name:?}, not a key enrolled in this case: not checked"),
         );
     }
+    for problem in &check.duplicate {
+        push(Severity::Warning, "checkpoint-duplicate", problem.clone());
+    }
     for problem in &check.invalid {
         push(Severity::Error, "checkpoint-signature", problem.clone());
     }

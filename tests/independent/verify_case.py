@@ -2057,7 +2057,17 @@ def check_note_signatures(note, where, keys, verifier, report, now=None, witness
     for key in keys:
         by_name.setdefault(key.name, []).append(key)
     signers = []
+    seen = set()
     for name, blob in note.signatures:
+        # Section 8.3: a key counts once per checkpoint; a second line with the same name and
+        # key id is a warning, not counted again.
+        if (name, bytes(blob[:4])) in seen:
+            report.warning(where, "checkpoint-duplicate",
+                           f"a second signature line by {name!r} with key id "
+                           f"{bytes(blob[:4]).hex()}: a key counts once per checkpoint; "
+                           "not counted again")
+            continue
+        seen.add((name, bytes(blob[:4])))
         candidates = by_name.get(name)
         if not candidates:
             report.warning(where, "checkpoint-unknown-signer",
