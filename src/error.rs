@@ -19,6 +19,32 @@ pub enum Error {
     /// Bad input, with a message that names the file or entry and what to do.
     #[error("{0}")]
     Input(String),
+    /// Where a regular file is read, something else was found (a FIFO, socket, device or
+    /// directory): it was not opened for reading.
+    #[error(
+        "{}: is a {what}, not a regular file; scelle reads only regular files here and never \
+         waits on a FIFO or device (someone may have planted it). Remove it, then retry",
+        .path.display()
+    )]
+    NotRegular {
+        /// The file concerned.
+        path: PathBuf,
+        /// What it is instead (`FIFO`, `directory`, ...).
+        what: String,
+    },
+    /// A file larger than scelle reads at that place (FORMAT.md §1): not read.
+    #[error(
+        "{}: {size} bytes, more than the {limit} bytes such a file may have (FORMAT.md §1); not read",
+        .path.display()
+    )]
+    TooLarge {
+        /// The file concerned.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+        /// The most read there.
+        limit: u64,
+    },
     /// An I/O failure on a named file.
     #[error("{path}: {error}")]
     Io {
@@ -48,7 +74,9 @@ impl Error {
     /// The class of this error.
     pub fn class(&self) -> ErrorClass {
         match self {
-            Error::Input(_) => ErrorClass::BadInput,
+            Error::Input(_) | Error::NotRegular { .. } | Error::TooLarge { .. } => {
+                ErrorClass::BadInput
+            }
             Error::Io { error, .. } => match error.kind() {
                 std::io::ErrorKind::NotFound
                 | std::io::ErrorKind::PermissionDenied

@@ -627,7 +627,7 @@ pub fn correlate(cases: &[PathBuf]) -> Result<Correlation> {
             )));
         }
         // The case's identity is the signed entry 0's, never the editable case.json.
-        let info = crate::ops::recorded_case(&case)?;
+        let info = crate::store::ledger::recorded_case(&case)?;
         let scans = findings(&case)?;
         let mut files = BTreeMap::new();
         let mut count = 0;

@@ -132,7 +132,11 @@ fn check_ioc_copies(
                 }
             }
             // A FIFO, device, link or a copy larger than any IOC file scelle reads: not read.
-            Err(e @ crate::error::Error::Input(_)) => findings.push(file_finding(
+            Err(
+                e @ (crate::error::Error::Input(_)
+                | crate::error::Error::NotRegular { .. }
+                | crate::error::Error::TooLarge { .. }),
+            ) => findings.push(file_finding(
                 Severity::Error,
                 "ioc-file",
                 &path,
@@ -334,10 +338,10 @@ pub fn verify_with(
             Err(_) if std::fs::symlink_metadata(case.case_json()).is_err() => {
                 Some("is missing; it is an informative copy of entry 0, which is authoritative")
             }
-            Err(crate::error::Error::Input(m)) if m.contains("not a regular file") => Some(
+            Err(crate::error::Error::NotRegular { .. }) => Some(
                 "is not a regular file (a FIFO, device or directory): not read; it is an informative copy of entry 0, which is authoritative",
             ),
-            Err(crate::error::Error::Input(m)) if m.contains("bytes, more than") => Some(
+            Err(crate::error::Error::TooLarge { .. }) => Some(
                 "is larger than 1 MiB (FORMAT.md §1): not read; it is an informative copy of entry 0, which is authoritative",
             ),
             Err(_) => Some(

@@ -147,19 +147,19 @@ pub fn read_user_file(path: &Path, limit: u64) -> Result<Vec<u8>> {
 
 /// The error for a FIFO, socket, device or directory where a regular file is read.
 pub fn not_regular(path: &Path, what: &str) -> Error {
-    Error::input(format!(
-        "{}: is a {what}, not a regular file; scelle reads only regular files here and never \
-         waits on a FIFO or device (someone may have planted it). Remove it, then retry",
-        path.display()
-    ))
+    Error::NotRegular {
+        path: path.to_path_buf(),
+        what: what.to_string(),
+    }
 }
 
 /// The error for a file larger than scelle reads at that place.
 pub fn too_large(path: &Path, size: u64, limit: u64) -> Error {
-    Error::input(format!(
-        "{}: {size} bytes, more than the {limit} bytes such a file may have (FORMAT.md §1); not read",
-        path.display()
-    ))
+    Error::TooLarge {
+        path: path.to_path_buf(),
+        size,
+        limit,
+    }
 }
 
 /// The error for a symbolic link where a case keeps a file of its own.

@@ -292,6 +292,20 @@ fn entry0_case(f: &mut File, ledger: &Path) -> Result<Option<crate::format::body
     })
 }
 
+/// The case as recorded in the signed entry 0 (`case.open`) of the ledger, never the editable
+/// `case.json` (FORMAT §1: `case.json` is an informative copy). The caller verifies the ledger
+/// first where the answer matters; this reads the first line only, at most 1 MiB.
+pub fn recorded_case(case: &CaseDir) -> Result<crate::format::body::CaseInfo> {
+    let ledger = case.ledger();
+    let mut f = fsutil::open_nofollow(&ledger, false)?;
+    entry0_case(&mut f, &ledger)?.ok_or_else(|| {
+        Error::input(format!(
+            "{}: entry 0 is not a complete case.open entry, so the case has no recorded identity; run `scelle verify`",
+            ledger.display()
+        ))
+    })
+}
+
 /// Loads the index if it matches the ledger file (same length, same last line hash, the
 /// case of entry 0): O(1) reads whatever the ledger's size. With `signer`, the index must
 /// also be signed by that very key (docs/FORMAT.md section 10): the writer trusts only what
@@ -773,7 +787,9 @@ fn save_torn(case: &CaseDir, offset: u64, bytes: &[u8]) -> Result<PathBuf> {
         match fsutil::read_nofollow(&path, bytes.len() as u64) {
             Ok(existing) if existing == bytes => return Ok(path),
             // Other bytes, a larger file, or no regular file: another name.
-            Ok(_) | Err(Error::Input(_)) => continue,
+            Ok(_) | Err(Error::Input(_) | Error::NotRegular { .. } | Error::TooLarge { .. }) => {
+                continue
+            }
             Err(Error::Io { error, .. }) if error.kind() == std::io::ErrorKind::NotFound => {
                 fsutil::create_new(&path, bytes, 0o644)?;
                 return Ok(path);

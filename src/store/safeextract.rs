@@ -403,9 +403,9 @@ fn from_crate(e: crate::Error) -> ExtractError {
             path,
             source: error,
         },
-        crate::Error::Input(m) => ExtractError::Io {
+        other => ExtractError::Io {
             path: PathBuf::new(),
-            source: io::Error::other(m),
+            source: io::Error::other(other.to_string()),
         },
     }
 }
