@@ -367,7 +367,8 @@ pub fn report_input(data: &[u8]) {
     };
     let req = ReportRequest {
         kind: DocumentKind::ALL[data.len() % 4],
-        lang: ["en", "fr", "es"][data.len() / 4 % 3].into(),
+        lang: scelle::format::lang::Lang::ALL
+            [data.len() / 4 % scelle::format::lang::Lang::ALL.len()],
         jurisdiction: None,
         exhibits: Vec::new(),
         input: Some(input),

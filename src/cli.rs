@@ -2,6 +2,9 @@
 //! completions can be generated from them.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use scelle::format::document::{DocumentKind, PdfA};
+use scelle::format::lang::{Jurisdiction, Lang};
+use scelle::render::Paper;
 use std::path::PathBuf;
 
 /// Chain of custody for digital evidence: seal artifacts into a signed, append-only,
@@ -193,11 +196,11 @@ pub struct InitArgs {
     #[arg(long)]
     pub court: Option<String>,
     /// us, fr or es.
-    #[arg(long)]
-    pub jurisdiction: Option<String>,
+    #[arg(long, hide_possible_values = true)]
+    pub jurisdiction: Option<Jurisdiction>,
     /// Default document language: en, fr or es.
-    #[arg(long)]
-    pub lang: Option<String>,
+    #[arg(long, hide_possible_values = true)]
+    pub lang: Option<Lang>,
     /// The administrator's private key file: it signs the case's identity (entry 0) now.
     #[arg(long, value_name = "KEYFILE")]
     pub key: PathBuf,
@@ -598,10 +601,11 @@ pub struct LogArgs {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// expert-report, certificate, seals (procès-verbal) or custody (cadena de custodia).
-    pub document: String,
+    #[arg(hide_possible_values = true)]
+    pub document: DocumentKind,
     /// Language of the document: en, fr or es.
-    #[arg(long)]
-    pub lang: String,
+    #[arg(long, hide_possible_values = true)]
+    pub lang: Lang,
     /// The PDF to write.
     #[arg(long, value_name = "FILE.pdf")]
     pub out: PathBuf,
@@ -609,8 +613,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "KEYFILE")]
     pub key: Option<PathBuf>,
     /// Sections of this jurisdiction (default: the case's): us, fr or es.
-    #[arg(long)]
-    pub jurisdiction: Option<String>,
+    #[arg(long, hide_possible_values = true)]
+    pub jurisdiction: Option<Jurisdiction>,
     /// Bates prefix (enables Bates numbering, lower right).
     #[arg(long)]
     pub bates_prefix: Option<String>,
@@ -621,11 +625,11 @@ pub struct ReportArgs {
     #[arg(long, default_value_t = 6)]
     pub bates_digits: u32,
     /// a4 or letter.
-    #[arg(long, default_value = "a4")]
-    pub paper: String,
+    #[arg(long, default_value = "a4", hide_possible_values = true)]
+    pub paper: Paper,
     /// PDF/A level: 1b, or 3b with the ledger attached.
-    #[arg(long, default_value = "3b")]
-    pub pdfa: String,
+    #[arg(long, default_value = "3b", hide_possible_values = true)]
+    pub pdfa: PdfA,
     /// Only these exhibits, comma-separated (E-0001,E-0003).
     #[arg(long, value_delimiter = ',')]
     pub exhibits: Vec<String>,

@@ -186,8 +186,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 case_id: a.case_id.clone(),
                 title: a.title.clone(),
                 court: a.court.clone(),
-                jurisdiction: a.jurisdiction.clone(),
-                lang: a.lang.clone(),
+                jurisdiction: a.jurisdiction,
+                lang: a.lang,
             };
             let out = ops::init::init(&a.case_dir, &params, &key)?;
             println!(
@@ -347,9 +347,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 None => None,
             };
             let req = scelle::report::ReportRequest {
-                kind: scelle::report::DocumentKind::parse(&a.document)?,
-                lang: a.lang.clone(),
-                jurisdiction: a.jurisdiction.clone(),
+                kind: a.document,
+                lang: a.lang,
+                jurisdiction: a.jurisdiction,
                 exhibits: a.exhibits.clone(),
                 input,
                 templates: scelle::report::TemplateSource {
@@ -358,8 +358,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 correlate: a.correlate.clone(),
             };
             let opts = scelle::report::pdf::PdfOptions {
-                paper: scelle::report::pdf::Paper::parse(&a.paper)?,
-                pdfa: scelle::report::pdf::PdfA::parse(&a.pdfa)?,
+                paper: a.paper,
+                pdfa: a.pdfa,
                 bates: a.bates_prefix.as_ref().map(|p| scelle::report::pdf::Bates {
                     prefix: p.clone(),
                     start: a.bates_start,

@@ -4,11 +4,14 @@
 pub mod body;
 pub mod canonical;
 pub mod chain;
+pub mod codes;
 pub mod cosign;
+pub mod document;
 pub mod encoding;
 pub mod entry;
 pub mod iocmatch;
 pub mod keys;
+pub mod lang;
 pub mod manifest;
 pub mod merkle;
 pub mod note;

@@ -128,8 +128,12 @@ fn origin_form(origin: &str) -> bool {
 }
 
 fn case_info(c: &CaseInfo) -> Result<(), String> {
-    one_of("jurisdiction", &c.jurisdiction, &["us", "fr", "es"])?;
-    one_of("lang", &c.lang, &["en", "fr", "es"])?;
+    one_of(
+        "jurisdiction",
+        &c.jurisdiction,
+        &super::lang::Jurisdiction::CODES,
+    )?;
+    one_of("lang", &c.lang, &super::lang::Lang::CODES)?;
     if !origin_form(&c.origin) {
         return Err(format!(
             "origin {:?} is not scelle.case/ID/ and 16 lower-case hex digits, on one line",
@@ -359,15 +363,15 @@ pub fn validate_values(body: &Body) -> Result<(), String> {
             one_of(
                 "document",
                 &Some(r.document.clone()),
-                &["expert-report", "certificate", "seals", "custody"],
+                &super::document::DocumentKind::CODES,
             )?;
-            one_of("lang", &Some(r.lang.clone()), &["en", "fr", "es"])?;
+            one_of("lang", &Some(r.lang.clone()), &super::lang::Lang::CODES)?;
             one_of(
                 "jurisdiction",
                 &Some(r.jurisdiction.clone()),
-                &["us", "fr", "es"],
+                &super::lang::Jurisdiction::CODES,
             )?;
-            one_of("pdfa", &Some(r.pdfa.clone()), &["1b", "3b"])?;
+            one_of("pdfa", &Some(r.pdfa.clone()), &super::document::PdfA::CODES)?;
             if r.file.is_empty() || r.file.contains('/') || r.file.contains('\\') {
                 return Err(format!("report file {:?} must be a bare file name", r.file));
             }

@@ -7,6 +7,7 @@
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Acquisition, Item};
+use crate::format::lang::{Jurisdiction, Lang};
 use crate::ops::custody;
 use crate::ops::init::CaseParams;
 use crate::ops::seal::{SealOptions, Sealed};
@@ -204,8 +205,8 @@ fn build_spanish_case(
         title: "Diligencias previas 150/2022 (Pegasus), Juzgado Central de Instrucción n.º 4"
             .into(),
         court: some("Audiencia Nacional"),
-        jurisdiction: some("es"),
-        lang: some("es"),
+        jurisdiction: Some(Jurisdiction::Es),
+        lang: Some(Lang::Es),
     };
     let init = super::init::init(&case_dir, &params, key)?;
     let case = init.case;
@@ -294,8 +295,8 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         case_id: "3:21-cv-09078-JD".into(),
         title: "Apple Inc. v. NSO Group Technologies".into(),
         court: some("United States District Court, Northern District of California"),
-        jurisdiction: some("us"),
-        lang: some("en"),
+        jurisdiction: Some(Jurisdiction::Us),
+        lang: Some(Lang::En),
     };
     let init = super::init::init(&case_dir, &params, &key)?;
     say(&format!(
@@ -507,11 +508,11 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     // Every document in every language, each recorded in the ledger by its SHA-256.
     let reports_dir = dir.join("reports");
     std::fs::create_dir_all(&reports_dir).at(&reports_dir)?;
-    for lang in ["en", "fr", "es"] {
+    for lang in Lang::ALL {
         let input_text = match lang {
-            "fr" => include_str!("../../examples/demo/report-fr.toml"),
-            "es" => include_str!("../../examples/demo/report-es.toml"),
-            _ => include_str!("../../examples/demo/report-en.toml"),
+            Lang::En => include_str!("../../examples/demo/report-en.toml"),
+            Lang::Fr => include_str!("../../examples/demo/report-fr.toml"),
+            Lang::Es => include_str!("../../examples/demo/report-es.toml"),
         };
         let input: toml::Value = input_text
             .parse()
@@ -519,7 +520,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         for kind in crate::report::DocumentKind::ALL {
             let req = crate::report::ReportRequest {
                 kind,
-                lang: lang.into(),
+                lang,
                 jurisdiction: None,
                 exhibits: Vec::new(),
                 input: Some(input.clone()),

@@ -3,6 +3,7 @@
 use crate::error::{Error, Result};
 use crate::format::body::CaseInfo;
 use crate::format::encoding::hex;
+use crate::format::lang::{Jurisdiction, Lang};
 use crate::store::case::CaseDir;
 use crate::store::keyfile::LoadedKey;
 use rand_core::{OsRng, RngCore};
@@ -17,10 +18,10 @@ pub struct CaseParams {
     pub title: String,
     /// Court.
     pub court: Option<String>,
-    /// `us`, `fr` or `es`.
-    pub jurisdiction: Option<String>,
-    /// `en`, `fr` or `es`.
-    pub lang: Option<String>,
+    /// The jurisdiction.
+    pub jurisdiction: Option<Jurisdiction>,
+    /// The default language of documents.
+    pub lang: Option<Lang>,
 }
 
 /// What `init` made.
@@ -52,16 +53,6 @@ pub fn make_origin(case_id: &str) -> String {
     format!("scelle.case/{id}/{}", hex(&nonce))
 }
 
-fn check_choice(what: &str, v: &Option<String>, allowed: &[&str]) -> Result<()> {
-    match v {
-        Some(x) if !allowed.contains(&x.as_str()) => Err(Error::input(format!(
-            "--{what} {x:?} is not one of {}",
-            allowed.join(", ")
-        ))),
-        _ => Ok(()),
-    }
-}
-
 /// Creates the case directory and writes its signed entry 0 (`case.open`): the case as given
 /// here, `key` enrolled as administrator. The identity is signed now, from these parameters;
 /// `case.json` is only an informative copy, never read back to sign anything.
@@ -69,15 +60,13 @@ pub fn init(root: &Path, params: &CaseParams, key: &LoadedKey) -> Result<InitOut
     if params.case_id.trim().is_empty() || params.title.trim().is_empty() {
         return Err(Error::input("--case-id and --title must not be empty"));
     }
-    check_choice("jurisdiction", &params.jurisdiction, &["us", "fr", "es"])?;
-    check_choice("lang", &params.lang, &["en", "fr", "es"])?;
     let origin = make_origin(&params.case_id);
     let info = CaseInfo {
         case_id: params.case_id.clone(),
         title: params.title.clone(),
         court: params.court.clone(),
-        jurisdiction: params.jurisdiction.clone(),
-        lang: params.lang.clone(),
+        jurisdiction: params.jurisdiction.map(|j| j.code().into()),
+        lang: params.lang.map(|l| l.code().into()),
         origin: origin.clone(),
         created: crate::format::time::now_utc(),
     };

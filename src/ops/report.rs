@@ -88,8 +88,8 @@ pub fn report(
         Some(k) => {
             let body = ReportBody {
                 document: req.kind.name().into(),
-                lang: req.lang.clone(),
-                jurisdiction: doc.jurisdiction.clone(),
+                lang: req.lang.code().into(),
+                jurisdiction: doc.jurisdiction.code().into(),
                 file,
                 sha256: sha256.clone(),
                 size,

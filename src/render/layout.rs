@@ -40,14 +40,19 @@ use super::doc::{Align, Block, Column, Document, Run, Style};
 use super::fonts::{Face, Fonts};
 use super::RenderError;
 
-/// Paper size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Paper {
-    /// ISO A4, 210 × 297 mm (courts in France, Spain, the EU).
-    #[default]
-    A4,
-    /// US Letter, 8.5 × 11 in (US courts).
-    Letter,
+crate::format::codes::code_enum! {
+    {
+        /// Paper size: `a4` (the default) or `letter`.
+        #[derive(Default)]
+        pub enum Paper, "a paper size"
+    }
+    [
+        /// ISO A4, 210 × 297 mm (courts in France, Spain, the EU).
+        #[default]
+        A4 = "a4",
+        /// US Letter, 8.5 × 11 in (US courts).
+        Letter = "letter",
+    ]
 }
 
 impl Paper {

@@ -51,6 +51,7 @@ pub mod layout;
 pub mod pdf;
 pub mod pdfa;
 
+pub use crate::format::document::PdfA;
 pub use doc::{Align, Block, Column, Document, Metadata, Run, Style};
 pub use layout::Paper;
 use time::OffsetDateTime;
@@ -119,17 +120,6 @@ impl Bates {
             width = usize::from(self.digits)
         ))
     }
-}
-
-/// PDF/A conformance level of the output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PdfA {
-    /// PDF/A-1b (ISO 19005-1, PDF 1.4): the most widely accepted archival profile. No
-    /// attachments.
-    #[default]
-    A1b,
-    /// PDF/A-3b (ISO 19005-3, PDF 1.7): allows embedded files of any type (e.g. the ledger).
-    A3b,
 }
 
 /// What the PDF page labels (the page "numbers" a viewer shows) are.

@@ -4,6 +4,7 @@
 use super::blocks::{Block, Column};
 use super::data::{Event, Exhibit, LedgerData};
 use crate::error::{Error, Result};
+use crate::format::lang::Lang;
 
 /// The labels of one language, read from `labels.toml`.
 pub struct Labels(pub toml::Value);
@@ -65,7 +66,7 @@ pub fn event_text(e: &Event, l: &Labels, data: &LedgerData) -> String {
     filled
 }
 
-fn exhibits_table(data: &LedgerData, l: &Labels, lang: &str) -> Block {
+fn exhibits_table(data: &LedgerData, l: &Labels, lang: Lang) -> Block {
     Block::Table {
         columns: vec![
             col(l.get("exhibits", "exhibit"), 0.10, true),
@@ -137,7 +138,7 @@ fn custody_blocks(
     data: &LedgerData,
     only: Option<&str>,
     l: &Labels,
-    lang: &str,
+    lang: Lang,
 ) -> Result<Vec<Block>> {
     let chosen: Vec<&Exhibit> =
         match only {
@@ -288,7 +289,7 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels) -> Vec<
     out
 }
 
-fn seals_table(data: &LedgerData, l: &Labels, lang: &str) -> Block {
+fn seals_table(data: &LedgerData, l: &Labels, lang: Lang) -> Block {
     let date = |t: &str| {
         crate::format::time::parse_utc(t)
             .map(|t| super::locale::short_datetime(t, lang))
@@ -371,7 +372,7 @@ fn keys_table(data: &LedgerData, l: &Labels) -> Block {
     }
 }
 
-fn verification_block(data: &LedgerData, l: &Labels, lang: &str) -> Vec<Block> {
+fn verification_block(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
     let v = &data.verification;
     let mut rows = vec![
         (
@@ -453,7 +454,7 @@ fn para(text: String) -> Block {
     }])
 }
 
-fn date_time(t: &str, lang: &str) -> String {
+fn date_time(t: &str, lang: Lang) -> String {
     crate::format::time::parse_utc(t)
         .map(|t| super::locale::short_datetime(t, lang))
         .unwrap_or_else(|| t.to_string())
@@ -461,7 +462,7 @@ fn date_time(t: &str, lang: &str) -> String {
 
 /// Every recorded IOC scan: the IOC files (pinned by SHA-256, with what was not used and
 /// why), then a table of the matches.
-fn findings_blocks(data: &LedgerData, l: &Labels, lang: &str) -> Vec<Block> {
+fn findings_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
     if data.scans.is_empty() {
         return vec![para(l.get("findings", "none"))];
     }
@@ -560,7 +561,7 @@ fn findings_blocks(data: &LedgerData, l: &Labels, lang: &str) -> Vec<Block> {
 
 /// The correlation annex: the cases compared (pinned by their Merkle roots), then every
 /// indicator matched in more than one of them, with where.
-fn correlation_blocks(data: &LedgerData, l: &Labels, lang: &str) -> Vec<Block> {
+fn correlation_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
     let Some(c) = &data.correlation else {
         return vec![para(l.get("correlation", "not_asked"))];
     };
@@ -635,7 +636,7 @@ pub fn expand(
     arg: Option<&str>,
     data: &LedgerData,
     l: &Labels,
-    lang: &str,
+    lang: Lang,
     signature: &[String],
 ) -> Result<Vec<Block>> {
     Ok(match name {

@@ -1,77 +1,72 @@
-//! Dates and numbers as each language writes them.
+//! Dates and numbers as each language writes them, from its compiled-in
+//! `templates/<lang>/locale.toml` (month names, date patterns, digit grouping, language tag).
 
+use crate::format::lang::Lang;
+use std::sync::OnceLock;
 use time::OffsetDateTime;
 
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const MONTHS_FR: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-const MONTHS_ES: [&str; 12] = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-];
+/// One language's `locale.toml`.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Locale {
+    /// BCP 47 tag of the documents: `en-US`, `fr-FR`, `es-ES`.
+    pub tag: String,
+    /// Long date pattern: `{day}`, `{month}` (a name), `{year}`.
+    pub long_date: String,
+    /// `{day}` on the first of a month, when not the number (`1er`).
+    #[serde(default)]
+    pub first_day: Option<String>,
+    /// Short date pattern: `{dd}`, `{mm}` (two digits), `{year}`.
+    pub short_date: String,
+    /// Between groups of three digits.
+    pub thousands: String,
+    /// January to December.
+    pub months: [String; 12],
+}
+
+/// The locale of `lang` (its `locale.toml`, read once).
+pub fn of(lang: Lang) -> &'static Locale {
+    static LOCALES: OnceLock<Vec<Locale>> = OnceLock::new();
+    let all = LOCALES.get_or_init(|| {
+        Lang::ALL
+            .iter()
+            .map(|l| {
+                let rel = format!("{l}/locale.toml");
+                let text = super::template::builtin(&rel)
+                    .unwrap_or_else(|| panic!("templates/{rel} is not compiled in"));
+                toml::from_str(text).unwrap_or_else(|e| panic!("templates/{rel}: {e}"))
+            })
+            .collect()
+    });
+    let i = Lang::ALL
+        .iter()
+        .position(|l| *l == lang)
+        .expect("every language is in Lang::ALL");
+    &all[i]
+}
 
 /// A long date: "November 23, 2026", "23 novembre 2026", "23 de noviembre de 2026".
-pub fn long_date(t: OffsetDateTime, lang: &str) -> String {
-    let m = t.month() as usize - 1;
-    match lang {
-        "fr" => format!(
-            "{} {} {}",
-            if t.day() == 1 {
-                "1er".to_string()
-            } else {
-                t.day().to_string()
-            },
-            MONTHS_FR[m],
-            t.year()
-        ),
-        "es" => format!("{} de {} de {}", t.day(), MONTHS_ES[m], t.year()),
-        _ => format!("{} {}, {}", MONTHS_EN[m], t.day(), t.year()),
-    }
+pub fn long_date(t: OffsetDateTime, lang: Lang) -> String {
+    let l = of(lang);
+    let day = match &l.first_day {
+        Some(first) if t.day() == 1 => first.clone(),
+        _ => t.day().to_string(),
+    };
+    l.long_date
+        .replace("{day}", &day)
+        .replace("{month}", &l.months[t.month() as usize - 1])
+        .replace("{year}", &t.year().to_string())
 }
 
 /// A short date and time in UTC: "11/23/2026 06:40 UTC" (en), "23/11/2026 06:40 UTC" (fr, es).
-pub fn short_datetime(t: OffsetDateTime, lang: &str) -> String {
+pub fn short_datetime(t: OffsetDateTime, lang: Lang) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
     let (d, m, y) = (t.day(), t.month() as u8, t.year());
-    let date = match lang {
-        "fr" | "es" => format!("{d:02}/{m:02}/{y}"),
-        _ => format!("{m:02}/{d:02}/{y}"),
-    };
+    let date = of(lang)
+        .short_date
+        .replace("{dd}", &format!("{d:02}"))
+        .replace("{mm}", &format!("{m:02}"))
+        .replace("{year}", &y.to_string());
     format!(
         "{date} {:02}:{:02}:{:02} UTC",
         t.hour(),
@@ -81,17 +76,13 @@ pub fn short_datetime(t: OffsetDateTime, lang: &str) -> String {
 }
 
 /// An integer with the language's digit grouping: 1,234,567 / 1 234 567 / 1.234.567.
-pub fn number(n: u64, lang: &str) -> String {
-    let sep = match lang {
-        "fr" => '\u{a0}',
-        "es" => '.',
-        _ => ',',
-    };
+pub fn number(n: u64, lang: Lang) -> String {
+    let sep = &of(lang).thousands;
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
+            out.push_str(sep);
         }
         out.push(c);
     }
@@ -106,14 +97,36 @@ mod tests {
     #[test]
     fn dates_and_numbers_per_language() {
         let t = datetime!(2026-11-01 06:40:44 UTC);
-        assert_eq!(long_date(t, "en"), "November 1, 2026");
-        assert_eq!(long_date(t, "fr"), "1er novembre 2026");
-        assert_eq!(long_date(t, "es"), "1 de noviembre de 2026");
-        assert_eq!(short_datetime(t, "en"), "11/01/2026 06:40:44 UTC");
-        assert_eq!(short_datetime(t, "fr"), "01/11/2026 06:40:44 UTC");
-        assert_eq!(number(1234567, "en"), "1,234,567");
-        assert_eq!(number(1234567, "fr"), "1\u{a0}234\u{a0}567");
-        assert_eq!(number(1234567, "es"), "1.234.567");
-        assert_eq!(number(999, "es"), "999");
+        assert_eq!(long_date(t, Lang::En), "November 1, 2026");
+        assert_eq!(long_date(t, Lang::Fr), "1er novembre 2026");
+        assert_eq!(long_date(t, Lang::Es), "1 de noviembre de 2026");
+        assert_eq!(short_datetime(t, Lang::En), "11/01/2026 06:40:44 UTC");
+        assert_eq!(short_datetime(t, Lang::Fr), "01/11/2026 06:40:44 UTC");
+        assert_eq!(number(1234567, Lang::En), "1,234,567");
+        assert_eq!(number(1234567, Lang::Fr), "1\u{a0}234\u{a0}567");
+        assert_eq!(number(1234567, Lang::Es), "1.234.567");
+        assert_eq!(number(999, Lang::Es), "999");
+    }
+
+    #[test]
+    fn every_language_has_a_locale_and_writes_every_month() {
+        let t = datetime!(2026-02-23 23:05:09 UTC);
+        assert_eq!(long_date(t, Lang::En), "February 23, 2026");
+        assert_eq!(long_date(t, Lang::Fr), "23 février 2026");
+        assert_eq!(long_date(t, Lang::Es), "23 de febrero de 2026");
+        assert_eq!(short_datetime(t, Lang::Es), "23/02/2026 23:05:09 UTC");
+        for lang in Lang::ALL {
+            let l = of(lang);
+            assert!(l.tag.starts_with(lang.code()), "{lang}: {}", l.tag);
+            for m in 1..=12u8 {
+                let d = time::Date::from_calendar_date(2026, m.try_into().unwrap(), 15).unwrap();
+                let s = long_date(d.midnight().assume_utc(), lang);
+                assert!(s.contains(&l.months[usize::from(m) - 1]), "{s}");
+                assert!(s.contains("15") && s.contains("2026"), "{s}");
+            }
+        }
+        assert_eq!(of(Lang::En).tag, "en-US");
+        assert_eq!(of(Lang::Fr).tag, "fr-FR");
+        assert_eq!(of(Lang::Es).tag, "es-ES");
     }
 }

@@ -13,6 +13,8 @@ pub mod pdf;
 pub mod template;
 
 use crate::error::{Error, Result};
+pub use crate::format::document::DocumentKind;
+use crate::format::lang::{Jurisdiction, Lang};
 use blocks::Block;
 use data::LedgerData;
 use directives::Labels;
@@ -20,63 +22,15 @@ use markup::Markup;
 use minijinja::Value;
 pub use template::TemplateSource;
 
-/// The documents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocumentKind {
-    /// The expert report.
-    ExpertReport,
-    /// The FRE 902(14) certificate (28 U.S.C. § 1746 declaration).
-    Certificate,
-    /// The French procès-verbal of seals.
-    Seals,
-    /// The Spanish chain-of-custody record.
-    Custody,
-}
-
-impl DocumentKind {
-    /// The template name: `expert-report`, `certificate`, `seals`, `custody`.
-    pub fn name(self) -> &'static str {
-        match self {
-            DocumentKind::ExpertReport => "expert-report",
-            DocumentKind::Certificate => "certificate",
-            DocumentKind::Seals => "seals",
-            DocumentKind::Custody => "custody",
-        }
-    }
-
-    /// Parses a template name.
-    pub fn parse(s: &str) -> Result<Self> {
-        Ok(match s {
-            "expert-report" => DocumentKind::ExpertReport,
-            "certificate" => DocumentKind::Certificate,
-            "seals" => DocumentKind::Seals,
-            "custody" => DocumentKind::Custody,
-            other => {
-                return Err(Error::input(format!(
-                    "{other:?} is not a document: expert-report, certificate, seals or custody"
-                )))
-            }
-        })
-    }
-
-    /// All four.
-    pub const ALL: [DocumentKind; 4] = [
-        DocumentKind::ExpertReport,
-        DocumentKind::Certificate,
-        DocumentKind::Seals,
-        DocumentKind::Custody,
-    ];
-}
-
 /// What a document is built from.
 #[derive(Debug, Clone)]
 pub struct ReportRequest {
     /// Which document.
     pub kind: DocumentKind,
-    /// `en`, `fr` or `es`.
-    pub lang: String,
+    /// The language of the document.
+    pub lang: Lang,
     /// The jurisdiction whose sections to follow (default: the case's).
-    pub jurisdiction: Option<String>,
+    pub jurisdiction: Option<Jurisdiction>,
     /// Only these exhibits (default: all).
     pub exhibits: Vec<String>,
     /// The expert's narrative and parameters (TOML).
@@ -103,7 +57,7 @@ pub struct BuiltDocument {
     /// The exhibits it covers.
     pub exhibits: Vec<String>,
     /// The jurisdiction whose sections it follows.
-    pub jurisdiction: String,
+    pub jurisdiction: Jurisdiction,
     /// The case, for the PDF metadata and the footer.
     pub case_title: String,
     /// The case number, in the footer of every page.
@@ -139,22 +93,16 @@ pub fn parse_input(text: &str, origin: &str) -> Result<toml::Value> {
 
 /// Builds a document from the gathered ledger data.
 pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
-    if !["en", "fr", "es"].contains(&req.lang.as_str()) {
-        return Err(Error::input(format!(
-            "--lang {:?}: choose en, fr or es",
-            req.lang
-        )));
-    }
-    let jurisdiction = req
-        .jurisdiction
-        .clone()
-        .or_else(|| data.case.jurisdiction.clone())
-        .unwrap_or_else(|| "us".into());
-    if !["us", "fr", "es"].contains(&jurisdiction.as_str()) {
-        return Err(Error::input(format!(
-            "jurisdiction {jurisdiction:?}: choose us, fr or es"
-        )));
-    }
+    let jurisdiction = match (req.jurisdiction, &data.case.jurisdiction) {
+        (Some(j), _) => j,
+        (None, Some(j)) => j.parse().map_err(|_| {
+            Error::input(format!(
+                "jurisdiction {j:?}: choose {}",
+                Jurisdiction::choices()
+            ))
+        })?,
+        (None, None) => Jurisdiction::Us,
+    };
     let mut data = data.clone();
     if !req.exhibits.is_empty() {
         for id in &req.exhibits {
@@ -170,7 +118,7 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
     let labels = Labels(labels_value.clone());
     let all_params = req.templates.toml("params.toml")?;
     let mut params = all_params
-        .get(&jurisdiction)
+        .get(jurisdiction.code())
         .cloned()
         .unwrap_or(toml::Value::Table(Default::default()));
     let input = req
@@ -209,7 +157,7 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
         "params": params,
         "labels": labels_value,
     }));
-    let text = template::render(&req.templates, &req.lang, req.kind.name(), context)?;
+    let text = template::render(&req.templates, req.lang, req.kind, context)?;
     let signature: Vec<String> = {
         let expert = input.get("expert");
         let s = |k: &str| {
@@ -219,7 +167,7 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
                 .map(str::to_string)
         };
         let date = crate::format::time::parse_utc(&data.as_of)
-            .map(|t| locale::long_date(t, &req.lang))
+            .map(|t| locale::long_date(t, req.lang))
             .unwrap_or_default();
         [
             s("name").unwrap_or_else(|| labels.get("signature", "name")),
@@ -246,7 +194,7 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
                 arg.as_deref(),
                 &data,
                 &labels,
-                &req.lang,
+                req.lang,
                 &signature,
             )?),
         }
@@ -262,12 +210,7 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
         title,
         blocks,
         page_format: labels.get("page", "format"),
-        lang_tag: match req.lang.as_str() {
-            "fr" => "fr-FR",
-            "es" => "es-ES",
-            _ => "en-US",
-        }
-        .into(),
+        lang_tag: locale::of(req.lang).tag.clone(),
         as_of: data.as_of.clone(),
         exhibits: data.exhibits.iter().map(|x| x.id.clone()).collect(),
         jurisdiction,

@@ -6,58 +6,7 @@ use super::blocks::Block;
 use super::BuiltDocument;
 use crate::error::{Error, Result};
 use crate::render;
-
-/// PDF/A level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PdfA {
-    /// PDF/A-1b.
-    A1b,
-    /// PDF/A-3b, with the ledger and checkpoint attached (the default).
-    #[default]
-    A3b,
-}
-
-impl PdfA {
-    /// `1b` or `3b`.
-    pub fn name(self) -> &'static str {
-        match self {
-            PdfA::A1b => "1b",
-            PdfA::A3b => "3b",
-        }
-    }
-
-    /// Parses `1b` or `3b`.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "1b" => Ok(PdfA::A1b),
-            "3b" => Ok(PdfA::A3b),
-            other => Err(Error::input(format!("--pdfa {other:?}: choose 1b or 3b"))),
-        }
-    }
-}
-
-/// Paper size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Paper {
-    /// ISO A4.
-    #[default]
-    A4,
-    /// US Letter.
-    Letter,
-}
-
-impl Paper {
-    /// Parses `a4` or `letter`.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "a4" => Ok(Paper::A4),
-            "letter" => Ok(Paper::Letter),
-            other => Err(Error::input(format!(
-                "--paper {other:?}: choose a4 or letter"
-            ))),
-        }
-    }
-}
+use crate::render::{Paper, PdfA};
 
 /// Bates numbering: PREFIX + zero-padded counter, lower right of every page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +20,7 @@ pub struct Bates {
 }
 
 /// Rendering options.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PdfOptions {
     /// Paper size.
     pub paper: Paper,
@@ -79,6 +28,17 @@ pub struct PdfOptions {
     pub pdfa: PdfA,
     /// Bates numbering, if any.
     pub bates: Option<Bates>,
+}
+
+impl Default for PdfOptions {
+    /// A4, PDF/A-3b (the ledger and checkpoint attached), no Bates numbers.
+    fn default() -> Self {
+        Self {
+            paper: Paper::A4,
+            pdfa: PdfA::A3b,
+            bates: None,
+        }
+    }
 }
 
 /// A rendered PDF.
@@ -206,10 +166,7 @@ pub fn render(
         ],
     };
     let options = render::RenderOptions {
-        paper: match opts.paper {
-            Paper::A4 => render::Paper::A4,
-            Paper::Letter => render::Paper::Letter,
-        },
+        paper: opts.paper,
         bates: match &opts.bates {
             None => None,
             Some(b) => Some(render::Bates {
@@ -223,10 +180,7 @@ pub fn render(
                     })?,
             }),
         },
-        pdfa: match opts.pdfa {
-            PdfA::A1b => render::PdfA::A1b,
-            PdfA::A3b => render::PdfA::A3b,
-        },
+        pdfa: opts.pdfa,
         footer_left: format!("{} \u{2014} {}", doc.case_id, doc.title),
         page_format: doc.page_format.clone(),
         page_labels: if opts.bates.is_some() {

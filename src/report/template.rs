@@ -4,34 +4,57 @@
 //! user's folder of the same layout (`--templates DIR`) replaces any of them.
 
 use crate::error::{Error, Result};
+use crate::format::document::{for_each_document, DocumentKind};
+use crate::format::lang::{for_each_lang, Lang};
 use minijinja::{Environment, UndefinedBehavior, Value};
 use std::path::{Path, PathBuf};
 
-macro_rules! builtin {
-    ($($path:literal),* $(,)?) => {
-        &[$(($path, include_str!(concat!("../../templates/", $path)))),*]
+/// `(path under templates/, text)` of `templates/<lang>/<file>`.
+macro_rules! builtin_file {
+    ($lang:literal, $file:literal) => {
+        (
+            concat!($lang, "/", $file),
+            include_str!(concat!("../../templates/", $lang, "/", $file)),
+        )
     };
 }
 
-/// The compiled-in templates, by path under `templates/`.
-const BUILTIN: &[(&str, &str)] = builtin!(
-    "params.toml",
-    "en/labels.toml",
-    "fr/labels.toml",
-    "es/labels.toml",
-    "en/expert-report.jinja",
-    "fr/expert-report.jinja",
-    "es/expert-report.jinja",
-    "en/certificate.jinja",
-    "fr/certificate.jinja",
-    "es/certificate.jinja",
-    "en/seals.jinja",
-    "fr/seals.jinja",
-    "es/seals.jinja",
-    "en/custody.jinja",
-    "fr/custody.jinja",
-    "es/custody.jinja",
-);
+/// The `.jinja` of every document in language `$lang` (called by `for_each_document!`).
+macro_rules! builtin_documents {
+    ({ $lang:literal } [ $( $(#[$m:meta])* $variant:ident = $doc:literal, )+ ]) => {
+        &[$((
+            concat!($lang, "/", $doc, ".jinja"),
+            include_str!(concat!("../../templates/", $lang, "/", $doc, ".jinja")),
+        )),+]
+    };
+}
+
+/// `params.toml`, then every language's files (called by `for_each_lang!`).
+macro_rules! builtin_languages {
+    ({} [ $( $(#[$m:meta])* $variant:ident = $lang:literal, )+ ]) => {
+        &[
+            &[("params.toml", include_str!("../../templates/params.toml"))],
+            $(
+                &[builtin_file!($lang, "labels.toml"), builtin_file!($lang, "locale.toml")],
+                for_each_document!(builtin_documents { $lang }),
+            )+
+        ]
+    };
+}
+
+/// The compiled-in templates, by path under `templates/`: `params.toml`, and for every
+/// language (`Lang`) its `labels.toml`, `locale.toml` and every document's (`DocumentKind`)
+/// `.jinja`. A missing file is a compile error.
+const BUILTIN: &[&[(&str, &str)]] = for_each_lang!(builtin_languages {});
+
+/// The compiled-in text of `templates/<rel>`.
+pub fn builtin(rel: &str) -> Option<&'static str> {
+    BUILTIN
+        .iter()
+        .flat_map(|files| files.iter())
+        .find(|(p, _)| *p == rel)
+        .map(|(_, t)| *t)
+}
 
 /// Where templates come from.
 #[derive(Debug, Clone, Default)]
@@ -49,10 +72,8 @@ impl TemplateSource {
                 return std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e));
             }
         }
-        BUILTIN
-            .iter()
-            .find(|(p, _)| *p == rel)
-            .map(|(_, t)| t.to_string())
+        builtin(rel)
+            .map(str::to_string)
             .ok_or_else(|| Error::input(format!("no template {rel} (built in or in --templates)")))
     }
 
@@ -70,32 +91,34 @@ fn parse_time(s: &str) -> Option<time::OffsetDateTime> {
 
 /// The template environment for one language, with its filters:
 /// `date` (long date), `datetime` (short date and time, UTC), `num` (digit grouping).
-pub fn environment(lang: &str) -> Environment<'static> {
+pub fn environment(lang: Lang) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
-    let l = lang.to_string();
     env.add_filter("date", move |v: String| -> String {
         parse_time(&v)
-            .map(|t| super::locale::long_date(t, &l))
+            .map(|t| super::locale::long_date(t, lang))
             .unwrap_or(v)
     });
-    let l = lang.to_string();
     env.add_filter("datetime", move |v: String| -> String {
         parse_time(&v)
-            .map(|t| super::locale::short_datetime(t, &l))
+            .map(|t| super::locale::short_datetime(t, lang))
             .unwrap_or(v)
     });
-    let l = lang.to_string();
     env.add_filter("num", move |v: u64| -> String {
-        super::locale::number(v, &l)
+        super::locale::number(v, lang)
     });
     env
 }
 
 /// Renders `templates/<lang>/<doc>.jinja` with `context`.
-pub fn render(src: &TemplateSource, lang: &str, doc: &str, context: Value) -> Result<String> {
+pub fn render(
+    src: &TemplateSource,
+    lang: Lang,
+    doc: DocumentKind,
+    context: Value,
+) -> Result<String> {
     let rel = format!("{lang}/{doc}.jinja");
     let text = src.read(&rel)?;
     let env = environment(lang);

@@ -861,7 +861,7 @@ mod tests {
             case_id: "T-1".into(),
             title: "Twin \"é\"".into(),
             court: None,
-            jurisdiction: Some("fr".into()),
+            jurisdiction: Some(crate::format::lang::Jurisdiction::Fr),
             lang: None,
         };
         let a = init(&dir.join("a"), &params, key).unwrap().case;

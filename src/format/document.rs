@@ -1,0 +1,60 @@
+//! The documents `scelle report` renders and their PDF/A level, as recorded in `report`
+//! entries (`document`, `pdfa`).
+//!
+//! Adding a document: one line in [`for_each_document!`] and `templates/<lang>/<code>.jinja`
+//! in every language folder (the compiled-in templates are generated from both lists).
+
+use super::codes::code_enum;
+
+/// Passes the list of documents to `$callback`, after the tokens `$head`:
+/// `$callback! { $head [ /// doc  Variant = "code", ... ] }`. The one list of documents.
+macro_rules! for_each_document {
+    ($callback:ident $head:tt) => {
+        $callback! { $head [
+            /// The expert report.
+            ExpertReport = "expert-report",
+            /// The FRE 902(14) certificate (28 U.S.C. § 1746 declaration).
+            Certificate = "certificate",
+            /// The French procès-verbal of seals.
+            Seals = "seals",
+            /// The Spanish chain-of-custody record.
+            Custody = "custody",
+        ] }
+    };
+}
+pub(crate) use for_each_document;
+
+for_each_document!(code_enum {
+    /// A document; its code is its template's name (`templates/<lang>/<code>.jinja`).
+    pub enum DocumentKind, "a document"
+});
+
+impl DocumentKind {
+    /// The template name: `expert-report`, `certificate`, `seals`, `custody`.
+    pub fn name(self) -> &'static str {
+        self.code()
+    }
+}
+
+code_enum! {
+    {
+        /// PDF/A conformance level of a PDF. No default: the renderer's callers choose
+        /// (`scelle report` writes 3b, the layout engine's own default is 1b).
+        pub enum PdfA, "a PDF/A level"
+    }
+    [
+        /// PDF/A-1b (ISO 19005-1, PDF 1.4): the most widely accepted archival profile. No
+        /// attachments.
+        A1b = "1b",
+        /// PDF/A-3b (ISO 19005-3, PDF 1.7): allows embedded files of any type (e.g. the
+        /// ledger).
+        A3b = "3b",
+    ]
+}
+
+impl PdfA {
+    /// `1b` or `3b`.
+    pub fn name(self) -> &'static str {
+        self.code()
+    }
+}
