@@ -8,11 +8,13 @@ fn text_of(blocks: &[Block]) -> String {
     let mut s = String::new();
     for b in blocks {
         match b {
-            Block::Heading(_, t) => s += &format!("{t}\n"),
-            Block::Paragraph(r) | Block::Bullet(r) => {
+            Block::Heading { text: t, .. } => s += &format!("{t}\n"),
+            Block::Paragraph { runs: r } => {
                 s += &(r.iter().map(|r| r.text.as_str()).collect::<String>() + "\n")
             }
-            Block::KeyValue(kv) => kv.iter().for_each(|(k, v, _)| s += &format!("{k}: {v}\n")),
+            Block::KeyValue { rows: kv, .. } => {
+                kv.iter().for_each(|(k, v)| s += &format!("{k}: {v}\n"))
+            }
             Block::Table { columns, rows } => {
                 s += &(columns
                     .iter()
@@ -22,9 +24,9 @@ fn text_of(blocks: &[Block]) -> String {
                     + "\n");
                 rows.iter().for_each(|r| s += &(r.join(" | ") + "\n"));
             }
-            Block::Preformatted(t) => s += &format!("{t}\n"),
-            Block::Signature(l) => s += &(l.join("\n") + "\n"),
-            Block::PageBreak => {}
+            Block::Preformatted { text: t } => s += &format!("{t}\n"),
+            Block::SignatureBlock { lines: l } => s += &(l.join("\n") + "\n"),
+            Block::Spacer | Block::PageBreak => {}
         }
     }
     s

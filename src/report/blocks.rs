@@ -1,41 +1,25 @@
-//! Report blocks: what the layout engine receives. Markup blocks plus the generated ones
-//! (tables, preformatted text, signature).
+//! Report blocks: what the layout engine receives ([`crate::render::Block`]), and the
+//! shorthands for the report's bulleted paragraphs and label-value rows.
 
-use super::markup::Run;
+pub use crate::render::{Block, Column, Run};
 
-/// A table column: title, share of the text width, monospace or not.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Column {
-    /// Header text.
-    pub title: String,
-    /// Fraction of the text width (the columns of a table add up to 1).
-    pub width: f32,
-    /// Monospace cells (hashes, ids, paths).
-    pub mono: bool,
+/// A bulleted paragraph: "• " then `runs`.
+pub fn bullet(runs: Vec<Run>) -> Block {
+    let mut r = vec![Run::regular("\u{2022} ")];
+    r.extend(runs);
+    Block::Paragraph { runs: r }
 }
 
-/// One block of a report.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Block {
-    /// Heading, level 1 to 3.
-    Heading(u8, String),
-    /// Paragraph.
-    Paragraph(Vec<Run>),
-    /// Bulleted paragraph.
-    Bullet(Vec<Run>),
-    /// Label-value rows; `true` for a monospace value.
-    KeyValue(Vec<(String, String, bool)>),
-    /// A table whose header row repeats on every page.
-    Table {
-        /// Columns.
-        columns: Vec<Column>,
-        /// Rows of cells.
-        rows: Vec<Vec<String>>,
-    },
-    /// Monospace text, line by line.
-    Preformatted(String),
-    /// A signature block.
-    Signature(Vec<String>),
-    /// A new page.
-    PageBreak,
+/// Label-value rows, `true` for a monospace value: one block per run of rows of the same
+/// style (the engine sets monospace per block).
+pub fn key_values(rows: Vec<(String, String, bool)>) -> Vec<Block> {
+    rows.chunk_by(|a, b| a.2 == b.2)
+        .map(|group| Block::KeyValue {
+            rows: group
+                .iter()
+                .map(|(k, v, _)| (k.clone(), v.clone()))
+                .collect(),
+            mono_values: group[0].2,
+        })
+        .collect()
 }

@@ -1,7 +1,7 @@
 //! The blocks scelle generates where a template writes `::name [argument]`, with the column
 //! titles and words of the language's `labels.toml`.
 
-use super::blocks::{Block, Column};
+use super::blocks::{bullet, key_values, Block, Column};
 use super::data::{Event, Exhibit, LedgerData};
 use crate::error::{Error, Result};
 use crate::format::lang::Lang;
@@ -22,7 +22,11 @@ impl Labels {
 }
 
 fn col(title: String, width: f32, mono: bool) -> Column {
-    Column { title, width, mono }
+    if mono {
+        Column::mono(title, width)
+    } else {
+        Column::text(title, width)
+    }
 }
 
 fn opt(s: &Option<String>) -> String {
@@ -149,9 +153,9 @@ fn custody_blocks(
         };
     let mut out = Vec::new();
     for x in chosen {
-        out.push(Block::Heading(
-            3,
-            format!(
+        out.push(Block::Heading {
+            level: 3,
+            text: format!(
                 "{} \u{2014} {}",
                 x.id,
                 x.seal
@@ -159,7 +163,7 @@ fn custody_blocks(
                     .clone()
                     .unwrap_or_else(|| x.seal.artifact.path_given.clone())
             ),
-        ));
+        });
         let rows = x
             .events
             .iter()
@@ -280,11 +284,11 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels) -> Vec<
             )),
             false,
         );
-        out.push(Block::Heading(
-            3,
-            format!("{} \u{2014} {}", x.id, opt(&x.seal_no)),
-        ));
-        out.push(Block::KeyValue(rows));
+        out.push(Block::Heading {
+            level: 3,
+            text: format!("{} \u{2014} {}", x.id, opt(&x.seal_no)),
+        });
+        out.extend(key_values(rows));
     }
     out
 }
@@ -416,9 +420,9 @@ fn verification_block(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
             false,
         ));
     }
-    let mut out = vec![Block::KeyValue(rows)];
+    let mut out = key_values(rows);
     for f in &v.findings {
-        out.push(Block::Bullet(vec![super::markup::Run {
+        out.push(bullet(vec![super::markup::Run {
             style: super::markup::Style::Regular,
             text: f.describe(),
         }]));
@@ -444,14 +448,18 @@ fn commands(data: &LedgerData) -> Block {
         "# 4. This tree head against a checkpoint you hold".to_string(),
         "scelle -C CASE_DIR consistency YOUR_CHECKPOINT.txt".to_string(),
     ]);
-    Block::Preformatted(lines.join("\n"))
+    Block::Preformatted {
+        text: lines.join("\n"),
+    }
 }
 
 fn para(text: String) -> Block {
-    Block::Paragraph(vec![super::markup::Run {
-        style: super::markup::Style::Regular,
-        text,
-    }])
+    Block::Paragraph {
+        runs: vec![super::markup::Run {
+            style: super::markup::Style::Regular,
+            text,
+        }],
+    }
 }
 
 fn date_time(t: &str, lang: Lang) -> String {
@@ -503,7 +511,7 @@ fn findings_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
                 ));
             }
         }
-        out.push(Block::KeyValue(rows));
+        out.extend(key_values(rows));
         if s.matches.is_empty() {
             out.push(para(l.get("findings", "no_match")));
             continue;
@@ -647,13 +655,15 @@ pub fn expand(
         "seals" => vec![seals_table(data, l, lang)],
         "keys" => vec![keys_table(data, l)],
         "verification" => verification_block(data, l, lang),
-        "checkpoint" => vec![Block::Preformatted(
-            data.checkpoint.text.trim_end().to_string(),
-        )],
+        "checkpoint" => vec![Block::Preformatted {
+            text: data.checkpoint.text.trim_end().to_string(),
+        }],
         "commands" => vec![commands(data)],
         "findings" => findings_blocks(data, l, lang),
         "correlation" => correlation_blocks(data, l, lang),
-        "signature" => vec![Block::Signature(signature.to_vec())],
+        "signature" => vec![Block::SignatureBlock {
+            lines: signature.to_vec(),
+        }],
         other => {
             return Err(Error::input(format!(
                 "template: unknown directive ::{other}"

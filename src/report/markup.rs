@@ -13,27 +13,7 @@
 //!
 //! A blank line ends a paragraph. `\` at the start of a line keeps it literal.
 
-/// Style of a run of text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    /// Serif regular.
-    Regular,
-    /// Serif bold.
-    Bold,
-    /// Serif italic.
-    Italic,
-    /// Monospace.
-    Mono,
-}
-
-/// A run of text in one style.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Run {
-    /// The style.
-    pub style: Style,
-    /// The text.
-    pub text: String,
-}
+pub use crate::render::{Run, Style};
 
 /// One block of markup.
 #[derive(Debug, Clone, PartialEq, Eq)]

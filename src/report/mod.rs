@@ -2,7 +2,7 @@
 //! FRE 902(14) certificate, the French procès-verbal of seals, the Spanish chain-of-custody
 //! record, in English, French or Spanish. Templates hold every fixed word (`template`); the
 //! ledger fills in the rest (`data`); `directives` generate the tables; the result is a list
-//! of [`blocks::Block`] for the layout engine.
+//! of [`blocks::Block`] (the layout engine's) for `pdf`.
 
 pub mod blocks;
 pub mod data;
@@ -184,10 +184,10 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
     let mut blocks = Vec::new();
     for m in markup::parse(&text) {
         match m {
-            Markup::Heading(l, t) => blocks.push(Block::Heading(l, t)),
-            Markup::Paragraph(r) => blocks.push(Block::Paragraph(r)),
-            Markup::Bullet(r) => blocks.push(Block::Bullet(r)),
-            Markup::KeyValue(kv) => blocks.push(Block::KeyValue(kv)),
+            Markup::Heading(level, text) => blocks.push(Block::Heading { level, text }),
+            Markup::Paragraph(runs) => blocks.push(Block::Paragraph { runs }),
+            Markup::Bullet(runs) => blocks.push(blocks::bullet(runs)),
+            Markup::KeyValue(kv) => blocks.extend(blocks::key_values(kv)),
             Markup::PageBreak => blocks.push(Block::PageBreak),
             Markup::Directive(name, arg) => blocks.extend(directives::expand(
                 &name,
@@ -202,7 +202,7 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
     let title = blocks
         .iter()
         .find_map(|b| match b {
-            Block::Heading(_, t) => Some(t.clone()),
+            Block::Heading { text, .. } => Some(text.clone()),
             _ => None,
         })
         .unwrap_or_else(|| req.kind.name().into());

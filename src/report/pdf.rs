@@ -2,7 +2,6 @@
 //! (`crate::render`), with the footer (document id, "Page X of Y" in the language, Bates
 //! numbers), PDF/A conformance and, for PDF/A-3b, the ledger and checkpoint attached.
 
-use super::blocks::Block;
 use super::BuiltDocument;
 use crate::error::{Error, Result};
 use crate::render;
@@ -52,73 +51,6 @@ pub struct RenderedPdf {
     pub bates: Option<(String, String)>,
 }
 
-fn run(r: &super::markup::Run) -> render::Run {
-    use super::markup::Style as S;
-    render::Run {
-        text: r.text.clone(),
-        style: match r.style {
-            S::Regular => render::Style::Regular,
-            S::Bold => render::Style::Bold,
-            S::Italic => render::Style::Italic,
-            S::Mono => render::Style::Mono,
-        },
-    }
-}
-
-/// Maps report blocks onto the layout engine's blocks.
-fn blocks(doc: &BuiltDocument) -> Vec<render::Block> {
-    let mut out = Vec::new();
-    for b in &doc.blocks {
-        match b {
-            Block::Heading(level, text) => out.push(render::Block::Heading {
-                level: *level,
-                text: text.clone(),
-            }),
-            Block::Paragraph(runs) => out.push(render::Block::Paragraph {
-                runs: runs.iter().map(run).collect(),
-            }),
-            Block::Bullet(runs) => {
-                let mut r = vec![render::Run::regular("\u{2022} ")];
-                r.extend(runs.iter().map(run));
-                out.push(render::Block::Paragraph { runs: r });
-            }
-            Block::KeyValue(rows) => {
-                // The engine sets monospace per block: split where the style changes.
-                for group in rows.chunk_by(|a, b| a.2 == b.2) {
-                    out.push(render::Block::KeyValue {
-                        rows: group
-                            .iter()
-                            .map(|(k, v, _)| (k.clone(), v.clone()))
-                            .collect(),
-                        mono_values: group[0].2,
-                    });
-                }
-            }
-            Block::Table { columns, rows } => out.push(render::Block::Table {
-                columns: columns
-                    .iter()
-                    .map(|c| {
-                        if c.mono {
-                            render::Column::mono(c.title.clone(), c.width)
-                        } else {
-                            render::Column::text(c.title.clone(), c.width)
-                        }
-                    })
-                    .collect(),
-                rows: rows.clone(),
-            }),
-            Block::Preformatted(text) => {
-                out.push(render::Block::Preformatted { text: text.clone() })
-            }
-            Block::Signature(lines) => out.push(render::Block::SignatureBlock {
-                lines: lines.clone(),
-            }),
-            Block::PageBreak => out.push(render::Block::PageBreak),
-        }
-    }
-    out
-}
-
 /// Renders `doc`; for PDF/A-3b attaches `ledger` (ledger.jsonl) and `checkpoint`.
 pub fn render(
     doc: &BuiltDocument,
@@ -141,7 +73,7 @@ pub fn render(
             language: doc.lang_tag.clone(),
             created,
         },
-        blocks: blocks(doc),
+        blocks: doc.blocks.clone(),
     };
     let attachments = match opts.pdfa {
         PdfA::A1b => Vec::new(),
