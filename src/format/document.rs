@@ -1,8 +1,9 @@
 //! The documents `scelle report` renders and their PDF/A level, as recorded in `report`
 //! entries (`document`, `pdfa`).
 //!
-//! Adding a document: one line in [`for_each_document!`] and `templates/<lang>/<code>.jinja`
-//! in every language folder (the compiled-in templates are generated from both lists).
+//! Adding a document: one line in `for_each_document!` (below) and
+//! `templates/<lang>/<code>.jinja` in every language folder (the compiled-in templates are
+//! generated from both lists).
 
 use super::codes::code_enum;
 

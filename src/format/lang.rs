@@ -1,8 +1,8 @@
 //! The languages documents are written in and the jurisdictions whose rules they follow, as
 //! recorded in `case.json` (entry 0) and `report` entries: lower-case codes.
 //!
-//! Adding a language: one line in [`for_each_lang!`] and a folder `templates/<code>/` (its
-//! `labels.toml`, `locale.toml` and one `.jinja` per document); the compiler points at
+//! Adding a language: one line in `for_each_lang!` (below) and a folder `templates/<code>/`
+//! (its `labels.toml`, `locale.toml` and one `.jinja` per document); the compiler points at
 //! anything else (the compiled-in templates are generated from this list).
 
 use super::codes::code_enum;
