@@ -130,3 +130,31 @@ pub fn render(
 pub fn user_path(dir: &Path, rel: &str) -> PathBuf {
     dir.join(rel)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::lang::Jurisdiction;
+
+    #[test]
+    fn every_language_document_and_jurisdiction_is_compiled_in() {
+        for lang in Lang::ALL {
+            for file in ["labels.toml", "locale.toml"] {
+                assert!(
+                    builtin(&format!("{lang}/{file}")).is_some(),
+                    "{lang}/{file}"
+                );
+            }
+            for doc in DocumentKind::ALL {
+                assert!(
+                    builtin(&format!("{lang}/{doc}.jinja")).is_some(),
+                    "{lang}/{doc}"
+                );
+            }
+        }
+        let params: toml::Value = builtin("params.toml").unwrap().parse().unwrap();
+        for j in Jurisdiction::ALL {
+            assert!(params.get(j.code()).is_some(), "params.toml has no [{j}]");
+        }
+    }
+}
