@@ -226,6 +226,8 @@ kinds! {
     export: Export(ExportBody),
 }
 
+#[cfg(test)]
+mod tests;
 
 /// How a summary names a re-hash.
 fn check_word(ok: bool) -> &'static str {
