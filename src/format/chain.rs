@@ -6,7 +6,7 @@
 use super::body::{Body, CaseInfo, KeyRecord, Recheck};
 use super::encoding::unb64;
 use super::entry::{line_hash, signature_valid_over, Entry, Envelope, GENESIS_PREV};
-use super::errors::{CheckpointSignerError, CustodyError, StateWhy, ValueError, Who};
+use super::errors::{BodyError, CheckpointSignerError, CustodyError, StateWhy, ValueError, Who};
 use super::keys::key_id;
 use super::kinds::At;
 use super::merkle::{leaf_hash, Frontier};
@@ -336,7 +336,7 @@ impl ChainState {
                 self.check_parsed(
                     seq,
                     &env,
-                    parsed.as_ref().map_err(ToString::to_string),
+                    parsed.as_ref(),
                     |b| super::validate::validate(b, &e.body),
                     Signed::Entry(&e),
                     &mut findings,
@@ -381,14 +381,15 @@ impl ChainState {
             findings.push(Finding::entry_error(seq, "format", format!("{e}")));
             return findings;
         }
-        let typed = if body_kind(body) == env.kind {
+        let mismatch;
+        let typed = if body.kind() == env.kind {
             Ok(body)
         } else {
-            Err(format!(
-                "bad {} body: a {} body was given",
-                env.kind,
-                body_kind(body)
-            ))
+            mismatch = BodyError::OtherKind {
+                kind: env.kind.to_string(),
+                given: body.kind(),
+            };
+            Err(&mismatch)
         };
         self.check_parsed(
             seq,
@@ -425,7 +426,7 @@ impl ChainState {
         &self,
         seq: u64,
         e: &Envelope<'_>,
-        body: Result<&Body, String>,
+        body: Result<&Body, &BodyError>,
         values: impl FnOnce(&Body) -> Result<(), ValueError>,
         signed: Signed<'_>,
         findings: &mut Vec<Finding>,
@@ -461,7 +462,7 @@ impl ChainState {
         }
         let body = match body {
             Err(m) => {
-                findings.push(Finding::entry_error(seq, "body", m));
+                findings.push(Finding::entry_error(seq, "body", m.to_string()));
                 None
             }
             Ok(b) => {

@@ -41,6 +41,14 @@ pub enum BodyError {
     /// No kind of this name.
     #[error("unknown entry kind {0:?}")]
     UnknownKind(String),
+    /// A typed body of another kind than the envelope's (an entry being built).
+    #[error("bad {kind} body: a {given} body was given")]
+    OtherKind {
+        /// The envelope's kind.
+        kind: String,
+        /// The body's kind.
+        given: &'static str,
+    },
     /// The body is not of the kind's shape.
     #[error("bad {kind} body: {source}")]
     Shape {
