@@ -7,7 +7,7 @@ use crate::format::errors::{CustodyError, ValueError};
 use serde::{Deserialize, Serialize};
 use crate::format::body::Software;
 use crate::format::chain::CustodyStatus;
-use crate::format::validate;
+use crate::format::validate::{hex_of, one_of};
 
 /// A scan of sealed exhibits for indicators of compromise, with what it found (or that it found
 /// nothing).
@@ -164,7 +164,7 @@ impl Kind for IocScan {
     }
 
     fn validate(&self) -> Result<(), ValueError> {
-        validate::ioc_scan(self)
+        ioc_scan(self)
     }
 
     fn check(&self, state: &ChainState, _at: At<'_>) -> Result<(), CustodyError> {
@@ -208,4 +208,208 @@ impl Kind for IocScan {
             }
         )
     }
+}
+
+/// The value rules of an `ioc.scan` body (FORMAT.md 6.8).
+fn ioc_scan(scan: &IocScan) -> Result<(), ValueError> {
+    if scan.ioc_files.is_empty() {
+        return Err(ValueError::Rule(
+            "a scan names at least one IOC file".into(),
+        ));
+    }
+    if scan.exhibits.is_empty() {
+        return Err(ValueError::Rule("a scan names at least one exhibit".into()));
+    }
+    let mut files = std::collections::BTreeSet::new();
+    for f in &scan.ioc_files {
+        hex_of("IOC file sha256", &f.sha256, 32)?;
+        if !files.insert(f.sha256.as_str()) {
+            return Err(ValueError::Rule(format!(
+                "IOC file {} is listed twice",
+                f.sha256
+            )));
+        }
+        if f.file.is_empty() || f.file.contains('/') || f.file.contains('\\') {
+            return Err(ValueError::Rule(format!(
+                "IOC file name {:?} must be a bare file name",
+                f.file
+            )));
+        }
+        let skipped: u64 = f.skipped.iter().map(|s| s.count).sum();
+        if f.used + skipped != f.indicator_objects || f.names_only > f.used {
+            return Err(ValueError::Rule(format!(
+                "IOC file {}: {} used + {skipped} skipped is not its {} indicators",
+                f.file, f.used, f.indicator_objects
+            )));
+        }
+        if f.skipped
+            .iter()
+            .any(|s| s.count == 0 || s.examples.is_empty() || s.examples.len() > 5)
+        {
+            return Err(ValueError::Rule(format!(
+                "IOC file {}: each skipped reason has a count and 1 to 5 examples",
+                f.file
+            )));
+        }
+    }
+    let mut exhibits = std::collections::BTreeMap::new();
+    for e in &scan.exhibits {
+        hex_of("scanned sha256", &e.sha256, 32)?;
+        if exhibits.insert(e.exhibit.as_str(), 0u64).is_some() {
+            return Err(ValueError::Rule(format!(
+                "exhibit {} is listed twice",
+                e.exhibit
+            )));
+        }
+    }
+    for m in &scan.matches {
+        if !files.contains(m.ioc_file.as_str()) {
+            return Err(ValueError::Rule(format!(
+                "match of {} cites IOC file {}, not one of the scan's",
+                m.indicator, m.ioc_file
+            )));
+        }
+        match exhibits.get_mut(m.exhibit.as_str()) {
+            Some(n) => *n += 1,
+            None => {
+                return Err(ValueError::Rule(format!(
+                    "match of {} is in {}, not one of the exhibits scanned",
+                    m.indicator, m.exhibit
+                )))
+            }
+        }
+        one_of(
+            "match place",
+            &Some(m.on.clone()),
+            &["content", "path", "name", "hash"],
+        )?;
+        let content = m.on == "content";
+        if m.occurrences == 0
+            || (!content && m.occurrences != 1)
+            || content != m.offset.is_some()
+            || content != m.excerpt.is_some()
+            || content != m.excerpt_start.is_some()
+            || (!content && !m.offsets.is_empty())
+        {
+            return Err(ValueError::Rule(format!(
+                "match of {} in {}: content matches (only) give occurrences, offset and excerpt",
+                m.indicator, m.exhibit
+            )));
+        }
+        if let (Some(off), Some(start), Some(x)) = (m.offset, m.excerpt_start, &m.excerpt) {
+            let listed = m
+                .occurrences
+                .min(crate::format::iocmatch::MAX_OFFSETS as u64);
+            let offsets_ok = if m.occurrences == 1 {
+                m.offsets.is_empty()
+            } else {
+                m.offsets.len() as u64 == listed
+                    && m.offsets[0] == off
+                    && m.offsets.windows(2).all(|w| w[0] < w[1])
+            };
+            if !offsets_ok
+                || start > off
+                || off - start > crate::format::iocmatch::EXCERPT_CONTEXT as u64
+                || !x.bytes().all(|b| (0x20..0x7f).contains(&b))
+            {
+                return Err(ValueError::Rule(format!(
+                    "match of {} in {}: offsets, excerpt start or excerpt bytes break FORMAT.md 6.8",
+                    m.indicator, m.exhibit
+                )));
+            }
+        }
+        let lower_kinds = [
+            "domain-name:value",
+            "ipv4-addr:value",
+            "url:value",
+            "email-addr:value",
+            "configuration-profile:id",
+        ];
+        if (lower_kinds.contains(&m.kind.as_str())
+            || m.kind.starts_with("file:hashes.")
+            || m.kind.starts_with("app:cert."))
+            && m.value != m.value.to_ascii_lowercase()
+        {
+            return Err(ValueError::Rule(format!(
+                "match of {}: a {} value is compared in lower case",
+                m.indicator, m.kind
+            )));
+        }
+    }
+    for e in &scan.exhibits {
+        if exhibits[e.exhibit.as_str()] != e.matches {
+            return Err(ValueError::Rule(format!(
+                "exhibit {} says {} matches, the scan lists {}",
+                e.exhibit,
+                e.matches,
+                exhibits[e.exhibit.as_str()]
+            )));
+        }
+    }
+    check_match_caps(scan)
+}
+
+/// FORMAT.md 6.8: at most [`MAX_MATCHES_PER_INDICATOR`] match records per indicator and
+/// exhibit; an exhibit's `omitted` entries are sorted by (IOC file, indicator) without repeats,
+/// each names one of the IOC files, counts at least 1, and is for an indicator with exactly the
+/// maximum of records in that exhibit.
+fn check_match_caps(scan: &IocScan) -> Result<(), ValueError> {
+    use crate::format::body::MAX_MATCHES_PER_INDICATOR as MAX;
+    use std::collections::HashMap;
+    let mut per: HashMap<(&str, &str, &str), u64> = HashMap::new();
+    for m in &scan.matches {
+        *per.entry((
+            m.exhibit.as_str(),
+            m.ioc_file.as_str(),
+            m.indicator.as_str(),
+        ))
+        .or_default() += 1;
+    }
+    if let Some(((e, _, i), n)) = per.iter().find(|(_, &n)| n > MAX) {
+        return Err(ValueError::Rule(format!(
+            "indicator {i:?} has {n} match records in exhibit {e}, more than {MAX}"
+        )));
+    }
+    for e in &scan.exhibits {
+        for (k, o) in e.omitted.iter().enumerate() {
+            if k > 0 {
+                let p = &e.omitted[k - 1];
+                if (p.ioc_file.as_str(), p.indicator.as_str())
+                    >= (o.ioc_file.as_str(), o.indicator.as_str())
+                {
+                    return Err(ValueError::Rule(format!(
+                        "exhibit {}: omitted is not sorted by IOC file and indicator without repeats",
+                        e.exhibit
+                    )));
+                }
+            }
+            if !scan.ioc_files.iter().any(|f| f.sha256 == o.ioc_file) {
+                return Err(ValueError::Rule(format!(
+                    "exhibit {}: omitted names IOC file {}, none of the scan's",
+                    e.exhibit, o.ioc_file
+                )));
+            }
+            if o.matches == 0 {
+                return Err(ValueError::Rule(format!(
+                    "exhibit {}: omitted matches of {:?} must be at least 1",
+                    e.exhibit, o.indicator
+                )));
+            }
+            let kept = per
+                .get(&(
+                    e.exhibit.as_str(),
+                    o.ioc_file.as_str(),
+                    o.indicator.as_str(),
+                ))
+                .copied()
+                .unwrap_or(0);
+            if kept != MAX {
+                return Err(ValueError::Rule(format!(
+                    "exhibit {}: matches of {:?} were omitted, but {kept} are recorded, not {MAX}",
+                    e.exhibit, o.indicator
+                )));
+            }
+        }
+    }
+    Ok(())
 }
