@@ -1,13 +1,13 @@
 //! `accept`: the receiver accepts released exhibits after re-hashing them (FORMAT.md 6.6).
 
 use super::{At, Kind};
-use crate::format::chain::ChainState;
-use crate::format::errors::{CustodyError, ValueError};
-use serde::{Deserialize, Serialize};
 use crate::format::body::Recheck;
+use crate::format::chain::ChainState;
 use crate::format::chain::CustodyStatus;
 use crate::format::errors::Who;
+use crate::format::errors::{CustodyError, ValueError};
 use crate::format::validate;
+use serde::{Deserialize, Serialize};
 
 /// The receiver accepts released exhibits after re-hashing them.
 pub const KIND_ACCEPT: &str = "accept";

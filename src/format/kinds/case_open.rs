@@ -1,13 +1,13 @@
 //! `case.open`: entry 0 of every ledger, the case and its administrator key (FORMAT.md 6.1).
 
 use super::{At, Kind};
-use crate::format::chain::ChainState;
-use crate::format::errors::{CustodyError, ValueError};
-use serde::{Deserialize, Serialize};
 use crate::format::body::{CaseInfo, KeyRecord};
+use crate::format::chain::ChainState;
 use crate::format::chain::{record_public_key, EnrolledKey};
+use crate::format::errors::{CustodyError, ValueError};
 use crate::format::keys::key_id;
 use crate::format::validate;
+use serde::{Deserialize, Serialize};
 
 /// Entry kind of the first entry of every ledger.
 pub const KIND_CASE_OPEN: &str = "case.open";

@@ -2,9 +2,9 @@
 
 use super::{At, Kind};
 use crate::format::chain::ChainState;
+use crate::format::chain::CustodyStatus;
 use crate::format::errors::{CustodyError, ValueError};
 use serde::{Deserialize, Serialize};
-use crate::format::chain::CustodyStatus;
 
 /// The holder disposes of an exhibit (returned, destroyed, ...).
 pub const KIND_DISPOSE: &str = "dispose";
@@ -33,7 +33,12 @@ impl Kind for Dispose {
     }
 
     fn check(&self, state: &ChainState, at: At<'_>) -> Result<(), CustodyError> {
-        state.holds(at.signer, &self.exhibit, "disposed of", &["sealed", "opened"])
+        state.holds(
+            at.signer,
+            &self.exhibit,
+            "disposed of",
+            &["sealed", "opened"],
+        )
     }
 
     fn apply(&self, state: &mut ChainState, at: At<'_>) {

@@ -3,8 +3,8 @@
 use super::{At, Kind};
 use crate::format::chain::ChainState;
 use crate::format::errors::{CustodyError, ValueError};
-use serde::{Deserialize, Serialize};
 use crate::format::validate;
+use serde::{Deserialize, Serialize};
 
 /// An evidence bundle exported from the case, recorded by its hash (FORMAT.md 6.9).
 pub const KIND_EXPORT: &str = "export";
@@ -47,18 +47,27 @@ impl Kind for ExportBody {
         validate::hex_of("bundle sha256", &self.sha256, 32)?;
         validate::one_of("export format", &Some(self.format.clone()), &["bagit-tar"])?;
         if self.file.is_empty() || self.file.contains('/') || self.file.contains('\\') {
-            return Err(ValueError::Rule(format!("bundle file {:?} must be a bare file name", self.file)));
+            return Err(ValueError::Rule(format!(
+                "bundle file {:?} must be a bare file name",
+                self.file
+            )));
         }
         if self.exhibits.is_empty() {
-            return Err(ValueError::Rule("an export names at least one exhibit".into()));
+            return Err(ValueError::Rule(
+                "an export names at least one exhibit".into(),
+            ));
         }
         let mut seen = std::collections::BTreeSet::new();
         if let Some(dup) = self.exhibits.iter().find(|e| !seen.insert(e.as_str())) {
-            return Err(ValueError::Rule(format!("exhibit {dup} is listed twice in the export")));
+            return Err(ValueError::Rule(format!(
+                "exhibit {dup} is listed twice in the export"
+            )));
         }
         for v in [&self.to, &self.purpose].into_iter().flatten() {
             if v.is_empty() {
-                return Err(ValueError::Rule("an export's to and purpose are omitted, never empty".into()));
+                return Err(ValueError::Rule(
+                    "an export's to and purpose are omitted, never empty".into(),
+                ));
             }
         }
         Ok(())
@@ -84,7 +93,11 @@ impl Kind for ExportBody {
             "exported {} ({} bytes{}) of {}{}, sha256 {}",
             self.file,
             self.size,
-            if self.artifacts { ", with artifacts" } else { "" },
+            if self.artifacts {
+                ", with artifacts"
+            } else {
+                ""
+            },
             self.exhibits.join(", "),
             self.to
                 .as_ref()

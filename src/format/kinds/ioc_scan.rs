@@ -2,12 +2,12 @@
 //! that it found nothing) (FORMAT.md 6.8).
 
 use super::{At, Kind};
-use crate::format::chain::ChainState;
-use crate::format::errors::{CustodyError, ValueError};
-use serde::{Deserialize, Serialize};
 use crate::format::body::Software;
+use crate::format::chain::ChainState;
 use crate::format::chain::CustodyStatus;
+use crate::format::errors::{CustodyError, ValueError};
 use crate::format::validate::{hex_of, one_of};
+use serde::{Deserialize, Serialize};
 
 /// A scan of sealed exhibits for indicators of compromise, with what it found (or that it found
 /// nothing).

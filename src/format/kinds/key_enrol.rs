@@ -1,12 +1,12 @@
 //! `key.enrol`: the administrator enrols a signer's key (FORMAT.md 6.5).
 
 use super::{At, Kind};
-use crate::format::chain::ChainState;
-use crate::format::errors::{CustodyError, ValueError};
-use serde::{Deserialize, Serialize};
 use crate::format::body::KeyRecord;
+use crate::format::chain::ChainState;
 use crate::format::chain::EnrolledKey;
+use crate::format::errors::{CustodyError, ValueError};
 use crate::format::validate;
+use serde::{Deserialize, Serialize};
 
 /// The administrator enrols a signer's key.
 pub const KIND_KEY_ENROL: &str = "key.enrol";

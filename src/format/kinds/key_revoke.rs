@@ -2,10 +2,10 @@
 
 use super::{At, Kind};
 use crate::format::chain::ChainState;
-use crate::format::errors::{CustodyError, ValueError};
-use serde::{Deserialize, Serialize};
 use crate::format::errors::Who;
+use crate::format::errors::{CustodyError, ValueError};
 use crate::format::validate;
+use serde::{Deserialize, Serialize};
 
 /// The administrator revokes a key.
 pub const KIND_KEY_REVOKE: &str = "key.revoke";

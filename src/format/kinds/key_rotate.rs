@@ -1,12 +1,12 @@
 //! `key.rotate`: a key hands over to its successor, signed by the old key (FORMAT.md 6.5).
 
 use super::{At, Kind};
-use crate::format::chain::ChainState;
-use crate::format::errors::{CustodyError, ValueError};
-use serde::{Deserialize, Serialize};
 use crate::format::body::KeyRecord;
+use crate::format::chain::ChainState;
 use crate::format::chain::{CustodyStatus, EnrolledKey};
+use crate::format::errors::{CustodyError, ValueError};
 use crate::format::validate;
+use serde::{Deserialize, Serialize};
 
 /// A key hands over to its successor (signed by the old key).
 pub const KIND_KEY_ROTATE: &str = "key.rotate";

@@ -4,9 +4,14 @@
 //! (FORMAT.md §6), its chain rule (checked against the chain state, FORMAT.md §7) and its
 //! effect on that state, and its one-line summary (`scelle log`): the [`Kind`] trait. The
 //! `kinds!` table below generates the [`Body`] enum and every dispatch over it (parsing by
-//! kind name, kind names, serialisation, checks, effects, summaries). Adding a kind is one new
-//! module and one line in that table; every other `match` over [`Body`] is exhaustive, so the
-//! compiler names each place that must decide what the new kind means there.
+//! kind name, kind names, serialisation, checks, effects, summaries); every other `match` over
+//! [`Body`] is exhaustive, so the compiler names each place that must decide what a new kind
+//! means there.
+//!
+//! Adding a kind: a module `NAME.rs` here (its body struct and `impl Kind`), its `pub mod`
+//! line and its registry line below, then what the compiler asks for (the CASE/UCO export in
+//! `ops/caseuco.rs`, the timeline sentence in `report/directives.rs`), and a body of it in
+//! `tests.rs`'s registry test.
 
 use super::body::{KeyRecord, Recheck};
 use super::chain::ChainState;
@@ -87,11 +92,11 @@ impl<K: Kind> Kind for Box<K> {
     }
 }
 
-/// The registry: one line per kind, `module: Variant(body type)`. Generates the modules, the
-/// [`Body`] enum and its dispatch.
+/// The registry: one line per kind, `module: Variant(body type)`. Re-exports each module's
+/// items and generates the [`Body`] enum and its dispatch. (The modules are declared below, out
+/// of the macro, so that rustfmt formats them.)
 macro_rules! kinds {
     ($($(#[$doc:meta])* $module:ident: $variant:ident($ty:ty),)*) => {
-        $(pub mod $module;)*
         $(pub use $module::*;)*
 
         /// A typed body, one variant per entry kind.
@@ -194,6 +199,21 @@ macro_rules! kinds {
         })*
     };
 }
+
+pub mod accept;
+pub mod case_open;
+pub mod dispose;
+pub mod export;
+pub mod ioc_scan;
+pub mod key_enrol;
+pub mod key_revoke;
+pub mod key_rotate;
+pub mod note;
+pub mod open;
+pub mod release;
+pub mod report;
+pub mod reseal;
+pub mod seal;
 
 kinds! {
     /// `case.open`.

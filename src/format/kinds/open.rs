@@ -2,9 +2,9 @@
 
 use super::{At, Kind};
 use crate::format::chain::ChainState;
+use crate::format::chain::CustodyStatus;
 use crate::format::errors::{CustodyError, ValueError};
 use serde::{Deserialize, Serialize};
-use crate::format::chain::CustodyStatus;
 
 /// The holder opens a sealed exhibit for examination (CPP art. 163).
 pub const KIND_OPEN: &str = "open";

@@ -2,11 +2,11 @@
 
 use super::{At, Kind};
 use crate::format::chain::ChainState;
-use crate::format::errors::{CustodyError, ValueError};
-use serde::{Deserialize, Serialize};
 use crate::format::chain::CustodyStatus;
 use crate::format::errors::Who;
+use crate::format::errors::{CustodyError, ValueError};
 use crate::format::validate;
+use serde::{Deserialize, Serialize};
 
 /// The holder releases exhibits to a named receiver.
 pub const KIND_RELEASE: &str = "release";

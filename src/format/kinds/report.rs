@@ -4,8 +4,8 @@
 use super::{At, Kind};
 use crate::format::chain::ChainState;
 use crate::format::errors::{CustodyError, ValueError};
-use serde::{Deserialize, Serialize};
 use crate::format::validate;
+use serde::{Deserialize, Serialize};
 
 /// A rendered document (report, certificate, procès-verbal) recorded by its hash.
 pub const KIND_REPORT: &str = "report";

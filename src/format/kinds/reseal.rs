@@ -1,12 +1,12 @@
 //! `reseal`: the holder re-seals an opened exhibit under a new seal number (FORMAT.md 6.6).
 
 use super::{At, Kind};
-use crate::format::chain::ChainState;
-use crate::format::errors::{CustodyError, ValueError};
-use serde::{Deserialize, Serialize};
 use crate::format::body::Recheck;
+use crate::format::chain::ChainState;
 use crate::format::chain::CustodyStatus;
+use crate::format::errors::{CustodyError, ValueError};
 use crate::format::validate;
+use serde::{Deserialize, Serialize};
 
 /// The holder re-seals an opened exhibit under a new seal number.
 pub const KIND_RESEAL: &str = "reseal";

@@ -1,12 +1,12 @@
 //! `seal`: one artifact sealed as one exhibit (FORMAT.md 6.2).
 
 use super::{At, Kind};
-use crate::format::chain::ChainState;
-use crate::format::errors::{CustodyError, ValueError};
-use serde::{Deserialize, Serialize};
 use crate::format::body::{Acquisition, Artifact, Item, Software};
+use crate::format::chain::ChainState;
 use crate::format::chain::{Custody, CustodyStatus};
+use crate::format::errors::{CustodyError, ValueError};
 use crate::format::validate;
+use serde::{Deserialize, Serialize};
 
 /// Entry kind recording one sealed artifact.
 pub const KIND_SEAL: &str = "seal";
