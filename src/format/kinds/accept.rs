@@ -2,10 +2,8 @@
 
 use super::{At, Kind};
 use crate::format::body::Recheck;
-use crate::format::chain::ChainState;
-use crate::format::chain::CustodyStatus;
-use crate::format::errors::Who;
-use crate::format::errors::{CustodyError, ValueError};
+use crate::format::chain::{ChainState, CustodyStatus};
+use crate::format::errors::{CustodyError, ValueError, Who};
 use crate::format::validate;
 use serde::{Deserialize, Serialize};
 

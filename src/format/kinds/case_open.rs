@@ -2,8 +2,7 @@
 
 use super::{At, Kind};
 use crate::format::body::{CaseInfo, KeyRecord};
-use crate::format::chain::ChainState;
-use crate::format::chain::{record_public_key, EnrolledKey};
+use crate::format::chain::{record_public_key, ChainState, EnrolledKey};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::keys::key_id;
 use crate::format::validate;

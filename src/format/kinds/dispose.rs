@@ -1,8 +1,7 @@
 //! `dispose`: the holder disposes of an exhibit; no action on it follows (FORMAT.md 6.6).
 
 use super::{At, Kind};
-use crate::format::chain::ChainState;
-use crate::format::chain::CustodyStatus;
+use crate::format::chain::{ChainState, CustodyStatus};
 use crate::format::errors::{CustodyError, ValueError};
 use serde::{Deserialize, Serialize};
 

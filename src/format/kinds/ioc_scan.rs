@@ -3,8 +3,7 @@
 
 use super::{At, Kind};
 use crate::format::body::Software;
-use crate::format::chain::ChainState;
-use crate::format::chain::CustodyStatus;
+use crate::format::chain::{ChainState, CustodyStatus};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::validate::{hex_of, one_of};
 use serde::{Deserialize, Serialize};

@@ -2,8 +2,7 @@
 
 use super::{At, Kind};
 use crate::format::chain::ChainState;
-use crate::format::errors::Who;
-use crate::format::errors::{CustodyError, ValueError};
+use crate::format::errors::{CustodyError, ValueError, Who};
 use crate::format::validate;
 use serde::{Deserialize, Serialize};
 

@@ -2,8 +2,7 @@
 
 use super::{At, Kind};
 use crate::format::body::KeyRecord;
-use crate::format::chain::ChainState;
-use crate::format::chain::{CustodyStatus, EnrolledKey};
+use crate::format::chain::{ChainState, CustodyStatus, EnrolledKey};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::validate;
 use serde::{Deserialize, Serialize};

@@ -1,8 +1,7 @@
 //! `open`: the holder opens a sealed exhibit for examination (FORMAT.md 6.6).
 
 use super::{At, Kind};
-use crate::format::chain::ChainState;
-use crate::format::chain::CustodyStatus;
+use crate::format::chain::{ChainState, CustodyStatus};
 use crate::format::errors::{CustodyError, ValueError};
 use serde::{Deserialize, Serialize};
 

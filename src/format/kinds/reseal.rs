@@ -2,8 +2,7 @@
 
 use super::{At, Kind};
 use crate::format::body::Recheck;
-use crate::format::chain::ChainState;
-use crate::format::chain::CustodyStatus;
+use crate::format::chain::{ChainState, CustodyStatus};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::validate;
 use serde::{Deserialize, Serialize};

@@ -2,8 +2,7 @@
 
 use super::{At, Kind};
 use crate::format::body::{Acquisition, Artifact, Item, Software};
-use crate::format::chain::ChainState;
-use crate::format::chain::{Custody, CustodyStatus};
+use crate::format::chain::{ChainState, Custody, CustodyStatus};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::validate;
 use serde::{Deserialize, Serialize};
