@@ -3,14 +3,12 @@
 //! Merkle frontier. `verify` feeds every line and reports every finding; the append path
 //! uses the same state (cached in `ledger.index`) and refuses to write on any error.
 
-use super::body::{
-    exhibit_id, Body, CaseInfo, KeyRecord, Recheck, KIND_ACCEPT, KIND_CASE_OPEN, KIND_DISPOSE,
-    KIND_KEY_ENROL, KIND_KEY_REVOKE, KIND_KEY_ROTATE, KIND_NOTE, KIND_OPEN, KIND_RELEASE,
-    KIND_RESEAL, KIND_SEAL, ROLES,
-};
+use super::body::{Body, CaseInfo, KeyRecord, Recheck};
 use super::encoding::unb64;
 use super::entry::{line_hash, signature_valid_over, Entry, Envelope, GENESIS_PREV};
+use super::errors::{BodyError, CheckpointSignerError, CustodyError, StateWhy, ValueError, Who};
 use super::keys::key_id;
+use super::kinds::At;
 use super::merkle::{leaf_hash, Frontier};
 use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
@@ -211,24 +209,9 @@ enum Signed<'a> {
     Bytes(&'a [u8]),
 }
 
-/// The entry kind of a typed body.
+/// The entry kind of a typed body ([`Body::kind`]).
 pub fn body_kind(body: &Body) -> &'static str {
-    match body {
-        Body::CaseOpen(_) => KIND_CASE_OPEN,
-        Body::Seal(_) => KIND_SEAL,
-        Body::KeyEnrol(_) => KIND_KEY_ENROL,
-        Body::KeyRevoke(_) => KIND_KEY_REVOKE,
-        Body::KeyRotate(_) => KIND_KEY_ROTATE,
-        Body::Release(_) => KIND_RELEASE,
-        Body::Accept(_) => KIND_ACCEPT,
-        Body::Open(_) => KIND_OPEN,
-        Body::Reseal(_) => KIND_RESEAL,
-        Body::Note(_) => KIND_NOTE,
-        Body::Dispose(_) => KIND_DISPOSE,
-        Body::Report(_) => super::body::KIND_REPORT,
-        Body::IocScan(_) => super::body::KIND_IOC_SCAN,
-        Body::Export(_) => super::body::KIND_EXPORT,
-    }
+    body.kind()
 }
 
 /// A typed body, serialised as the body member of its entry (the body struct itself).
@@ -236,22 +219,7 @@ pub struct TypedBody<'a>(pub &'a Body);
 
 impl Serialize for TypedBody<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Body::CaseOpen(b) => b.serialize(s),
-            Body::Seal(b) => b.serialize(s),
-            Body::KeyEnrol(b) => b.serialize(s),
-            Body::KeyRevoke(b) => b.serialize(s),
-            Body::KeyRotate(b) => b.serialize(s),
-            Body::Release(b) => b.serialize(s),
-            Body::Accept(b) => b.serialize(s),
-            Body::Open(b) => b.serialize(s),
-            Body::Reseal(b) => b.serialize(s),
-            Body::Note(b) => b.serialize(s),
-            Body::Dispose(b) => b.serialize(s),
-            Body::Report(b) => b.serialize(s),
-            Body::IocScan(b) => b.serialize(s),
-            Body::Export(b) => b.serialize(s),
-        }
+        self.0.serialize(s)
     }
 }
 
@@ -275,7 +243,7 @@ impl ChainState {
         self.keys.iter().find(|k| k.record.id == id)
     }
 
-    fn key_mut(&mut self, id: &str) -> Option<&mut EnrolledKey> {
+    pub(crate) fn key_mut(&mut self, id: &str) -> Option<&mut EnrolledKey> {
         self.keys.iter_mut().find(|k| k.record.id == id)
     }
 
@@ -286,10 +254,7 @@ impl ChainState {
 
     /// `name (key id)` for messages.
     pub fn who(&self, id: &str) -> String {
-        match self.key(id) {
-            Some(k) => format!("{} ({id})", k.record.name),
-            None => format!("unknown key {id}"),
-        }
+        Who::of(self, id).to_string()
     }
 
     /// Whether key `k` may sign (alg 0x01) or cosign (alg 0x04) a checkpoint of tree size
@@ -298,25 +263,28 @@ impl ChainState {
     /// rotated out by one of them, except that a key rotated out by entry `size` − 1 itself
     /// may sign (it signed that entry, and `key rotate` signs the checkpoint after it with the
     /// old key). No key may sign a checkpoint of size 0. `Err` says why not.
-    pub fn may_sign_checkpoint(&self, k: &EnrolledKey, size: u64) -> Result<(), String> {
+    pub fn may_sign_checkpoint(
+        &self,
+        k: &EnrolledKey,
+        size: u64,
+    ) -> Result<(), CheckpointSignerError> {
         let who = format!("{} (key {})", k.record.name, k.record.id);
         if size == 0 {
-            return Err(format!("{who} cannot sign a checkpoint of size 0"));
+            return Err(CheckpointSignerError::EmptyTree { who });
         }
         let last = size - 1;
         if k.enrolled_at > last {
-            return Err(format!(
-                "{who} was enrolled at entry {}, after the {size} entries this checkpoint covers",
-                k.enrolled_at
-            ));
+            return Err(CheckpointSignerError::EnrolledAfter {
+                who,
+                at: k.enrolled_at,
+                size,
+            });
         }
         match k.revoked_at {
-            Some(at) if at < last => Err(format!(
-                "{who} was revoked or rotated out at entry {at}, before entry {last} that this checkpoint ends with"
-            )),
-            Some(at) if at == last && !self.rotated_at(k, at) => Err(format!(
-                "{who} was revoked by entry {at}, the last entry this checkpoint covers"
-            )),
+            Some(at) if at < last => Err(CheckpointSignerError::RevokedBefore { who, at, last }),
+            Some(at) if at == last && !self.rotated_at(k, at) => {
+                Err(CheckpointSignerError::RevokedByLast { who, at })
+            }
             _ => Ok(()),
         }
     }
@@ -368,7 +336,7 @@ impl ChainState {
                 self.check_parsed(
                     seq,
                     &env,
-                    parsed.as_ref().map_err(String::clone),
+                    parsed.as_ref(),
                     |b| super::validate::validate(b, &e.body),
                     Signed::Entry(&e),
                     &mut findings,
@@ -404,7 +372,7 @@ impl ChainState {
         env: &Envelope<'_>,
         body: &Body,
         signed: &[u8],
-        values: Result<(), String>,
+        values: Result<(), ValueError>,
     ) -> Vec<Finding> {
         let seq = self.size;
         let mut findings = Vec::new();
@@ -413,14 +381,15 @@ impl ChainState {
             findings.push(Finding::entry_error(seq, "format", format!("{e}")));
             return findings;
         }
-        let typed = if body_kind(body) == env.kind {
+        let mismatch;
+        let typed = if body.kind() == env.kind {
             Ok(body)
         } else {
-            Err(format!(
-                "bad {} body: a {} body was given",
-                env.kind,
-                body_kind(body)
-            ))
+            mismatch = BodyError::OtherKind {
+                kind: env.kind.to_string(),
+                given: body.kind(),
+            };
+            Err(&mismatch)
         };
         self.check_parsed(
             seq,
@@ -457,8 +426,8 @@ impl ChainState {
         &self,
         seq: u64,
         e: &Envelope<'_>,
-        body: Result<&Body, String>,
-        values: impl FnOnce(&Body) -> Result<(), String>,
+        body: Result<&Body, &BodyError>,
+        values: impl FnOnce(&Body) -> Result<(), ValueError>,
         signed: Signed<'_>,
         findings: &mut Vec<Finding>,
     ) {
@@ -493,14 +462,14 @@ impl ChainState {
         }
         let body = match body {
             Err(m) => {
-                findings.push(Finding::entry_error(seq, "body", m));
+                findings.push(Finding::entry_error(seq, "body", m.to_string()));
                 None
             }
             Ok(b) => {
                 if let Err(m) = values(b) {
                     findings.push(Finding {
                         exhibit: b.exhibits().first().map(|x| x.to_string()),
-                        ..Finding::entry_error(seq, "body", m)
+                        ..Finding::entry_error(seq, "body", m.to_string())
                     });
                 }
                 self.check_kind(seq, e, b, findings);
@@ -519,20 +488,13 @@ impl ChainState {
         body: Option<&Body>,
         findings: &[Finding],
     ) {
+        let at = At { seq, signer: e.key };
         if findings.iter().all(|f| f.severity == Severity::Warning) {
             if let Some(b) = body {
-                self.record(seq, e.key, b);
+                b.apply(self, at);
             }
         } else if let Some(b) = body {
-            match b {
-                // Every seal line counts, valid or not, so one bad seal is reported
-                // once and the exhibits after it keep their numbers (FORMAT.md §7).
-                Body::Seal(_) => self.exhibits += 1,
-                // A bad entry 0 still defines the case and its administrator, so later
-                // entries are checked against it instead of each failing as unknown.
-                Body::CaseOpen(_) if seq == 0 => self.record(seq, e.key, b),
-                _ => {}
-            }
+            b.apply_refused(self, at);
         } else if e.kind == super::body::KIND_SEAL {
             // A seal line whose body does not even parse still counts (FORMAT.md §7 rule 6).
             self.exhibits += 1;
@@ -549,294 +511,108 @@ impl ChainState {
         self.frontier.push(leaf_hash(line));
     }
 
-    /// The custody of `ex`, or a finding saying it does not exist.
-    fn exhibit(&self, ex: &str) -> Result<&Custody, String> {
+    /// The custody of `ex`, or why not: it does not exist.
+    pub(crate) fn exhibit(&self, ex: &str) -> Result<&Custody, CustodyError> {
         self.custody
             .get(ex)
-            .ok_or_else(|| format!("exhibit {ex} does not exist in this case"))
+            .ok_or_else(|| CustodyError::NoSuchExhibit {
+                exhibit: ex.to_string(),
+            })
     }
 
-    /// Checks that `signer` holds `ex` and it is in one of the `allowed` states.
-    fn holds(&self, signer: &str, ex: &str, action: &str, allowed: &[&str]) -> Result<(), String> {
+    /// Checks that `signer` holds `ex` and it is in one of the `allowed` states, for `action`.
+    pub(crate) fn holds(
+        &self,
+        signer: &str,
+        ex: &str,
+        action: &'static str,
+        allowed: &[&str],
+    ) -> Result<(), CustodyError> {
         let c = self.exhibit(ex)?;
         let state = c.status.name();
         if let CustodyStatus::Disposed { at } = c.status {
-            return Err(format!(
-                "exhibit {ex} was disposed of at entry {at}; it cannot be {action}"
-            ));
+            return Err(CustodyError::Disposed {
+                exhibit: ex.to_string(),
+                at,
+                action,
+            });
         }
         if c.holder != signer {
-            return Err(format!(
-                "{} does not hold exhibit {ex} (held by {}); only its holder may act on it",
-                self.who(signer),
-                self.who(&c.holder)
-            ));
+            return Err(CustodyError::NotHolder {
+                exhibit: ex.to_string(),
+                holder: Box::new(Who::of(self, &c.holder)),
+                signer: Box::new(Who::of(self, signer)),
+                action,
+            });
         }
         if !allowed.contains(&state) {
-            let why = match &c.status {
-                CustodyStatus::InTransit { to, release } => {
-                    format!("it is in transit to {} since entry {release}", self.who(to))
-                }
-                CustodyStatus::Opened { open } => {
-                    format!("it was opened at entry {open}; reseal it first")
-                }
-                CustodyStatus::Sealed => "it is sealed; open it first".to_string(),
-                CustodyStatus::Disposed { .. } => unreachable!("handled above"),
-            };
-            return Err(format!("exhibit {ex} cannot be {action}: {why}"));
+            return Err(CustodyError::WrongState {
+                exhibit: ex.to_string(),
+                action,
+                why: StateWhy::of(self, &c.status),
+            });
         }
         Ok(())
     }
 
-    fn check_new_key(&self, rec: &KeyRecord) -> Result<(), String> {
-        let pk = record_public_key(rec).ok_or("public_key is not an Ed25519 key")?;
+    /// Checks a key record about to be enrolled (by `key.enrol` or `key.rotate`).
+    pub(crate) fn check_new_key(&self, rec: &KeyRecord) -> Result<(), CustodyError> {
+        let pk = record_public_key(rec).ok_or(CustodyError::NotEd25519)?;
         if key_id(&pk) != rec.id {
-            return Err(format!(
-                "key id {} does not match its public key ({})",
-                rec.id,
-                key_id(&pk)
-            ));
+            return Err(CustodyError::KeyIdMismatch {
+                id: rec.id.clone(),
+                actual: key_id(&pk),
+            });
         }
         if let Some(k) = self.key(&rec.id) {
-            return Err(format!(
-                "key {} is already enrolled (as {}, entry {})",
-                rec.id, k.record.name, k.enrolled_at
-            ));
+            return Err(CustodyError::AlreadyEnrolled {
+                id: rec.id.clone(),
+                name: k.record.name.clone(),
+                at: k.enrolled_at,
+            });
         }
         if !super::note::valid_key_name(&rec.name) {
-            return Err(format!("key name {:?} has white space or '+'", rec.name));
+            return Err(CustodyError::BadKeyName {
+                name: rec.name.clone(),
+            });
         }
         Ok(())
     }
 
-    fn check_admin(&self, signer: &str, action: &str) -> Result<(), String> {
+    /// Checks that `signer` is the case administrator, for `action`.
+    pub(crate) fn check_admin(
+        &self,
+        signer: &str,
+        action: &'static str,
+    ) -> Result<(), CustodyError> {
         match self.key(signer) {
             Some(k) if k.admin => Ok(()),
-            _ => Err(format!(
-                "{} is not the case administrator; only the administrator can {action}",
-                self.who(signer)
-            )),
+            _ => Err(CustodyError::NotAdmin {
+                signer: Who::of(self, signer),
+                action,
+            }),
         }
     }
 
+    /// The kind rules of entry `seq` (FORMAT.md §7 rule 6), and its re-checks (rule 8).
     fn check_kind(&self, seq: u64, e: &Envelope<'_>, body: &Body, out: &mut Vec<Finding>) {
         let signer = e.key;
-        let result: Result<(), String> = (|| {
-            if seq == 0 && !matches!(body, Body::CaseOpen(_)) {
-                return Err(format!(
-                    "the first entry must be {KIND_CASE_OPEN}, not {}",
-                    e.kind
-                ));
-            }
-            match body {
-                Body::CaseOpen(open) => {
-                    if seq != 0 {
-                        return Err("case.open may only be the first entry".into());
-                    }
-                    let pk = record_public_key(&open.admin)
-                        .ok_or("case.open admin public_key is not an Ed25519 key")?;
-                    if key_id(&pk) != open.admin.id {
-                        return Err(format!(
-                            "admin key id {} does not match its public key ({})",
-                            open.admin.id,
-                            key_id(&pk)
-                        ));
-                    }
-                }
-                Body::Seal(s) => {
-                    let expected = exhibit_id(self.exhibits + 1);
-                    if s.exhibit != expected {
-                        return Err(format!(
-                            "exhibit id {} out of order, expected {expected}",
-                            s.exhibit
-                        ));
-                    }
-                    if let Some(parent) = s.acquisition.as_ref().and_then(|a| a.parent.as_ref()) {
-                        self.exhibit(parent)?;
-                    }
-                }
-                Body::KeyEnrol(k) => {
-                    self.check_admin(signer, "enrol keys")?;
-                    self.check_new_key(&k.key)?;
-                    if !k.key.role.as_deref().is_some_and(|r| ROLES.contains(&r)) {
-                        return Err(format!(
-                            "role {:?} is not one of {}",
-                            k.key.role,
-                            ROLES.join(", ")
-                        ));
-                    }
-                    if let Some(other) = self.keys.iter().find(|x| x.record.name == k.key.name) {
-                        return Err(format!(
-                            "the name {} is already used by key {}",
-                            k.key.name, other.record.id
-                        ));
-                    }
-                }
-                Body::KeyRevoke(r) => {
-                    self.check_admin(signer, "revoke keys")?;
-                    let target = self
-                        .key(&r.key)
-                        .ok_or_else(|| format!("key {} is not enrolled", r.key))?;
-                    if let Some(at) = target.revoked_at {
-                        return Err(format!(
-                            "key {} was already revoked at entry {at}",
-                            self.who(&r.key)
-                        ));
-                    }
-                    if r.key == signer {
-                        return Err(
-                            "an administrator cannot revoke its own key; rotate it instead".into(),
-                        );
-                    }
-                }
-                Body::KeyRotate(r) => {
-                    if r.old != signer {
-                        return Err(format!(
-                            "key.rotate must be signed by the old key {}, not {signer}",
-                            r.old
-                        ));
-                    }
-                    self.check_new_key(&r.new)?;
-                    let old = self
-                        .key(&r.old)
-                        .ok_or_else(|| format!("key {} is not enrolled", r.old))?;
-                    if r.new.name != old.record.name || r.new.role != old.record.role {
-                        return Err(format!(
-                            "the successor must keep the name and role of {} ({:?})",
-                            old.record.name, old.record.role
-                        ));
-                    }
-                }
-                Body::Release(r) => {
-                    if r.exhibits.is_empty() {
-                        return Err("a release names at least one exhibit".into());
-                    }
-                    for (i, ex) in r.exhibits.iter().enumerate() {
-                        if r.exhibits[..i].contains(ex) {
-                            return Err(format!("exhibit {ex} is listed twice"));
-                        }
-                        self.holds(signer, ex, "released", &["sealed"])?;
-                    }
-                    if self.active_key(&r.to).is_none() {
-                        return Err(format!(
-                            "the receiver {} is not an enrolled, unrevoked key of this case",
-                            self.who(&r.to)
-                        ));
-                    }
-                    if r.to == signer {
-                        return Err("an exhibit cannot be released to its own holder".into());
-                    }
-                }
-                Body::Accept(a) => {
-                    if a.received.is_empty() {
-                        return Err("an accept names at least one exhibit".into());
-                    }
-                    for (i, r) in a.received.iter().enumerate() {
-                        let ex = r.exhibit.as_str();
-                        if a.received[..i].iter().any(|x| x.exhibit == ex) {
-                            return Err(format!("exhibit {ex} is listed twice"));
-                        }
-                        match &self.exhibit(ex)?.status {
-                            CustodyStatus::InTransit { to, release } if *release == a.release => {
-                                if to != signer {
-                                    return Err(format!(
-                                        "exhibit {ex} was released to {}; {} cannot accept it",
-                                        self.who(to),
-                                        self.who(signer)
-                                    ));
-                                }
-                            }
-                            _ => {
-                                return Err(format!(
-                                    "exhibit {ex} is not in transit under the release of entry {}",
-                                    a.release
-                                ))
-                            }
-                        }
-                    }
-                }
-                Body::Open(o) => {
-                    self.holds(signer, &o.exhibit, "opened", &["sealed"])?;
-                    let current = &self.exhibit(&o.exhibit)?.seal_no;
-                    if o.seal_no != *current {
-                        return Err(format!(
-                            "the open names seal {:?} but exhibit {} is under seal {:?}",
-                            o.seal_no, o.exhibit, current
-                        ));
-                    }
-                }
-                Body::Reseal(r) => {
-                    self.holds(signer, &r.exhibit, "re-sealed", &["opened"])?;
-                    if r.new_seal_no.is_empty() {
-                        return Err("the new seal number is empty".into());
-                    }
-                    if r.recheck.exhibit != r.exhibit {
-                        return Err("the re-hash names another exhibit".into());
-                    }
-                }
-                Body::Note(n) => {
-                    if let Some(ex) = &n.exhibit {
-                        self.exhibit(ex)?;
-                    }
-                }
-                Body::Dispose(d) => {
-                    self.holds(signer, &d.exhibit, "disposed of", &["sealed", "opened"])?;
-                }
-                Body::Report(r) => {
-                    for ex in &r.exhibits {
-                        self.exhibit(ex)?;
-                    }
-                    if r.ledger_size > seq {
-                        return Err(format!(
-                            "a report at entry {seq} cannot reflect {} entries",
-                            r.ledger_size
-                        ));
-                    }
-                }
-                Body::Export(x) => {
-                    for ex in &x.exhibits {
-                        self.exhibit(ex)?;
-                    }
-                    if x.ledger_size > seq {
-                        return Err(format!(
-                            "an export at entry {seq} cannot hold {} entries",
-                            x.ledger_size
-                        ));
-                    }
-                }
-                Body::IocScan(scan) => {
-                    for e in &scan.exhibits {
-                        let c = self.exhibit(&e.exhibit)?;
-                        if matches!(c.status, CustodyStatus::Disposed { .. }) {
-                            return Err(format!(
-                                "exhibit {} was disposed of and cannot be scanned",
-                                e.exhibit
-                            ));
-                        }
-                        if e.sha256 != c.sealed_sha256 {
-                            return Err(format!(
-                                "the scan of {} read SHA-256 {}, not the sealed {}",
-                                e.exhibit, e.sha256, c.sealed_sha256
-                            ));
-                        }
-                    }
-                }
-            }
-            Ok(())
-        })();
+        let result = if seq == 0 && !matches!(body, Body::CaseOpen(_)) {
+            Err(CustodyError::FirstNotCaseOpen {
+                kind: e.kind.to_string(),
+            })
+        } else {
+            body.check(self, At { seq, signer })
+        };
         let exhibit = body.exhibits().first().map(|s| s.to_string());
-        if let Err(message) = result {
+        if let Err(error) = result {
             out.push(Finding {
                 exhibit,
-                ..Finding::entry_error(seq, "custody", message)
+                ..Finding::entry_error(seq, "custody", error.to_string())
             });
         }
         // Discrepancies found on receipt or re-sealing are recorded, and always reported.
-        let rechecks: Vec<&Recheck> = match body {
-            Body::Accept(a) => a.received.iter().collect(),
-            Body::Reseal(r) => vec![&r.recheck],
-            _ => vec![],
-        };
+        let rechecks: Vec<&Recheck> = body.rechecks();
         for r in &rechecks {
             let sealed = self
                 .custody
@@ -941,109 +717,6 @@ impl ChainState {
                     record.id, record.name
                 ),
             )),
-        }
-    }
-
-    fn record(&mut self, seq: u64, signer: &str, body: &Body) {
-        match body {
-            Body::CaseOpen(open) => {
-                self.case = Some(open.case.clone());
-                self.keys.push(EnrolledKey {
-                    record: open.admin.clone(),
-                    enrolled_at: seq,
-                    admin: true,
-                    revoked_at: None,
-                    revoked_reason: None,
-                });
-            }
-            Body::Seal(s) => {
-                self.exhibits += 1;
-                self.custody.insert(
-                    s.exhibit.clone(),
-                    Custody {
-                        holder: signer.to_string(),
-                        status: CustodyStatus::Sealed,
-                        seal_no: s.seal_no.clone(),
-                        seal_seq: seq,
-                        seal_offset: self.offset,
-                        sealed_sha256: s.artifact.hashes.sha256.clone(),
-                    },
-                );
-            }
-            Body::KeyEnrol(k) => self.keys.push(EnrolledKey {
-                record: k.key.clone(),
-                enrolled_at: seq,
-                admin: false,
-                revoked_at: None,
-                revoked_reason: None,
-            }),
-            Body::KeyRevoke(r) => {
-                if let Some(k) = self.key_mut(&r.key) {
-                    k.revoked_at = Some(seq);
-                    k.revoked_reason = Some(r.reason.clone());
-                }
-            }
-            Body::KeyRotate(r) => {
-                let admin = self.key(&r.old).is_some_and(|k| k.admin);
-                if let Some(k) = self.key_mut(&r.old) {
-                    k.revoked_at = Some(seq);
-                    k.revoked_reason = Some(format!("rotated to {}", r.new.id));
-                    k.admin = false;
-                }
-                self.keys.push(EnrolledKey {
-                    record: r.new.clone(),
-                    enrolled_at: seq,
-                    admin,
-                    revoked_at: None,
-                    revoked_reason: None,
-                });
-                for c in self.custody.values_mut() {
-                    if c.holder == r.old {
-                        c.holder = r.new.id.clone();
-                    }
-                    if let CustodyStatus::InTransit { to, .. } = &mut c.status {
-                        if *to == r.old {
-                            *to = r.new.id.clone();
-                        }
-                    }
-                }
-            }
-            Body::Release(r) => {
-                for ex in &r.exhibits {
-                    if let Some(c) = self.custody.get_mut(ex) {
-                        c.status = CustodyStatus::InTransit {
-                            to: r.to.clone(),
-                            release: seq,
-                        };
-                    }
-                }
-            }
-            Body::Accept(a) => {
-                for r in &a.received {
-                    if let Some(c) = self.custody.get_mut(&r.exhibit) {
-                        c.holder = signer.to_string();
-                        c.status = CustodyStatus::Sealed;
-                    }
-                }
-            }
-            Body::Open(o) => {
-                if let Some(c) = self.custody.get_mut(&o.exhibit) {
-                    c.status = CustodyStatus::Opened { open: seq };
-                }
-            }
-            Body::Reseal(r) => {
-                if let Some(c) = self.custody.get_mut(&r.exhibit) {
-                    c.status = CustodyStatus::Sealed;
-                    c.seal_no = Some(r.new_seal_no.clone());
-                }
-            }
-            Body::Note(_) => {}
-            Body::Dispose(d) => {
-                if let Some(c) = self.custody.get_mut(&d.exhibit) {
-                    c.status = CustodyStatus::Disposed { at: seq };
-                }
-            }
-            Body::Report(_) | Body::IocScan(_) | Body::Export(_) => {}
         }
     }
 }

@@ -534,7 +534,11 @@ pub fn export_case_uco(case: &CaseDir) -> Result<Value> {
                 g.action(e, &format!("dispose {}", d.exhibit), desc, extra);
             }
             // Revocations, notes, reports, scans and exports are not custody events.
-            _ => {}
+            Body::KeyRevoke(_)
+            | Body::Note(_)
+            | Body::Report(_)
+            | Body::IocScan(_)
+            | Body::Export(_) => {}
         }
     }
 

@@ -6,8 +6,7 @@
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{
     Accept, Body, Dispose, KeyEnrol, KeyRecord, KeyRevoke, KeyRotate, NoteBody, Open, Recheck,
-    Release, Reseal, Seal, KIND_ACCEPT, KIND_DISPOSE, KIND_KEY_ENROL, KIND_KEY_REVOKE,
-    KIND_KEY_ROTATE, KIND_NOTE, KIND_OPEN, KIND_RELEASE, KIND_RESEAL,
+    Release, Reseal, Seal,
 };
 use crate::format::chain::{ChainState, Custody, CustodyStatus};
 use crate::format::encoding::b64;
@@ -33,11 +32,7 @@ pub struct Appended {
 
 /// Appends entries (already built) signed by `key`, then the checkpoint. The ledger must have
 /// its `case.open` already.
-fn append(
-    case: &CaseDir,
-    key: &LoadedKey,
-    items: Vec<(&str, serde_json::Value)>,
-) -> Result<Appended> {
+fn append(case: &CaseDir, key: &LoadedKey, items: Vec<Body>) -> Result<Appended> {
     let mut app = Appender::open(case, key)?;
     if app.state().size == 0 {
         return Err(Error::input(format!(
@@ -46,18 +41,14 @@ fn append(
         )));
     }
     let mut entries = Vec::new();
-    for (kind, body) in items {
-        entries.push(app.append(kind, body, key, crate::format::time::now_utc())?);
+    for body in &items {
+        entries.push(app.append(body, key, crate::format::time::now_utc())?);
     }
     let checkpoint = app.finish(key)?;
     Ok(Appended {
         entries,
         checkpoint,
     })
-}
-
-fn value<T: Serialize>(body: &T) -> serde_json::Value {
-    serde_json::to_value(body).expect("bodies serialise")
 }
 
 /// Resolves a key given by id (16 hex digits) or by name to an enrolled key id.
@@ -99,11 +90,7 @@ pub fn enrol(
     admin: &LoadedKey,
 ) -> Result<Appended> {
     let key = load_record(public, Some(name), Some(role))?;
-    append(
-        case,
-        admin,
-        vec![(KIND_KEY_ENROL, value(&KeyEnrol { key }))],
-    )
+    append(case, admin, vec![Body::KeyEnrol(KeyEnrol { key })])
 }
 
 /// `key revoke`: the administrator revokes a key (by id or name).
@@ -113,13 +100,10 @@ pub fn revoke(case: &CaseDir, key: &str, reason: &str, admin: &LoadedKey) -> Res
     append(
         case,
         admin,
-        vec![(
-            KIND_KEY_REVOKE,
-            value(&KeyRevoke {
-                key: id,
-                reason: reason.into(),
-            }),
-        )],
+        vec![Body::KeyRevoke(KeyRevoke {
+            key: id,
+            reason: reason.into(),
+        })],
     )
 }
 
@@ -140,7 +124,7 @@ pub fn rotate(case: &CaseDir, old: &LoadedKey, new_public: &Path) -> Result<Appe
     append(
         case,
         old,
-        vec![(KIND_KEY_ROTATE, value(&KeyRotate { old: old.id(), new }))],
+        vec![Body::KeyRotate(KeyRotate { old: old.id(), new })],
     )
 }
 
@@ -183,7 +167,7 @@ pub fn release(
         location: d.location.clone(),
         authority: d.authority.clone(),
     };
-    append(case, key, vec![(KIND_RELEASE, value(&body))])
+    append(case, key, vec![Body::Release(body)])
 }
 
 /// Reads the seal entry of an exhibit (one seek, one line).
@@ -296,7 +280,7 @@ pub fn accept(
                 seal_condition: d.seal_condition.clone(),
                 location: d.location.clone(),
             };
-            (KIND_ACCEPT, value(&body))
+            Body::Accept(body)
         })
         .collect();
     Ok((append(case, key, items)?, all))
@@ -320,7 +304,7 @@ pub fn open(
         operations: operations.to_string(),
         present: present.to_vec(),
     };
-    append(case, key, vec![(KIND_OPEN, value(&body))])
+    append(case, key, vec![Body::Open(body)])
 }
 
 /// `reseal`: the holder re-hashes the opened exhibit and seals it under a new number.
@@ -346,7 +330,7 @@ pub fn reseal(
         new_seal_no: new_seal_no.to_string(),
         recheck: r.clone(),
     };
-    Ok((append(case, key, vec![(KIND_RESEAL, value(&body))])?, r))
+    Ok((append(case, key, vec![Body::Reseal(body)])?, r))
 }
 
 /// `note`: a signed note about an exhibit or the case.
@@ -363,7 +347,7 @@ pub fn note(
         exhibit: exhibit.map(str::to_string),
         text: text.to_string(),
     };
-    append(case, key, vec![(KIND_NOTE, value(&body))])
+    append(case, key, vec![Body::Note(body)])
 }
 
 /// `dispose`: the holder disposes of an exhibit.
@@ -379,7 +363,7 @@ pub fn dispose(
         how: how.to_string(),
         authority: authority.to_string(),
     };
-    append(case, key, vec![(KIND_DISPOSE, value(&body))])
+    append(case, key, vec![Body::Dispose(body)])
 }
 
 /// One event in an exhibit's custody timeline.
@@ -440,7 +424,7 @@ pub fn show(case: &CaseDir, exhibit: &str) -> Result<Timeline> {
                 s.artifact.kind, s.artifact.path_resolved, s.artifact.hashes.sha256
             );
         }
-        let summary = super::log::summarise(&state, &body);
+        let summary = body.summary(&state);
         let (holder, st) = match state.custody.get(exhibit) {
             Some(c) => (state.who(&c.holder), c.status.name().to_string()),
             None => (String::new(), String::new()),

@@ -1,7 +1,6 @@
 //! `scelle log`: the ledger's entries, one line each.
 
 use crate::error::Result;
-use crate::format::body::Body;
 use crate::format::entry::Entry;
 use crate::store::case::CaseDir;
 use crate::store::ledger::read_all_lines;
@@ -48,7 +47,7 @@ pub fn log(case: &CaseDir) -> Result<Vec<LogItem>> {
             continue;
         };
         let summary = match &applied.body {
-            Some(body) => summarise(&state, body),
+            Some(body) => body.summary(&state),
             None => "(body not understood; run `scelle verify`)".into(),
         };
         out.push(LogItem {
@@ -62,109 +61,4 @@ pub fn log(case: &CaseDir) -> Result<Vec<LogItem>> {
         });
     }
     Ok(out)
-}
-
-/// One line about a custody or key entry.
-pub(crate) fn summarise(state: &crate::format::chain::ChainState, body: &Body) -> String {
-    let who = |id: &str| state.who(id);
-    let check = |ok: bool| if ok { "hash verified" } else { "DISCREPANCY" };
-    match body {
-        Body::CaseOpen(o) => format!(
-            "case {} \u{2014} {}; administrator {} ({})",
-            o.case.case_id, o.case.title, o.admin.name, o.admin.id
-        ),
-        Body::Seal(s) => format!(
-            "{}{} {} {} ({} bytes) sha256 {}",
-            s.exhibit,
-            s.seal_no
-                .as_ref()
-                .map(|n| format!(" [seal {n}]"))
-                .unwrap_or_default(),
-            s.artifact.kind,
-            s.artifact.path_given,
-            s.artifact.size,
-            s.artifact.hashes.sha256
-        ),
-        Body::KeyEnrol(k) => format!(
-            "enrolled {} as {} (key {})",
-            k.key.name,
-            k.key.role.as_deref().unwrap_or("?"),
-            k.key.id
-        ),
-        Body::KeyRevoke(r) => format!("revoked {}: {}", who(&r.key), r.reason),
-        Body::KeyRotate(r) => format!("rotated key {} to {}", r.old, r.new.id),
-        Body::Release(r) => format!(
-            "released {} to {}: {}",
-            r.exhibits.join(", "),
-            who(&r.to),
-            r.purpose
-        ),
-        Body::Accept(a) => format!(
-            "accepted {} (released at entry {}){}",
-            a.received
-                .iter()
-                .map(|r| format!("{} {}", r.exhibit, check(r.matches)))
-                .collect::<Vec<_>>()
-                .join(", "),
-            a.release,
-            a.seal_condition
-                .as_ref()
-                .map(|c| format!("; seal: {c}"))
-                .unwrap_or_default()
-        ),
-        Body::Open(o) => format!(
-            "opened {} (seal {}): {}",
-            o.exhibit,
-            o.seal_no.as_deref().unwrap_or("none"),
-            o.operations
-        ),
-        Body::Reseal(r) => format!(
-            "re-sealed {} under seal {} ({})",
-            r.exhibit,
-            r.new_seal_no,
-            check(r.recheck.matches)
-        ),
-        Body::Note(n) => format!(
-            "{}{}",
-            n.exhibit
-                .as_ref()
-                .map(|e| format!("{e}: "))
-                .unwrap_or_default(),
-            n.text
-        ),
-        Body::Dispose(d) => format!("disposed of {}: {} ({})", d.exhibit, d.how, d.authority),
-        Body::Report(r) => format!(
-            "{} ({}, {} pages) {} sha256 {}",
-            r.document, r.lang, r.pages, r.file, r.sha256
-        ),
-        Body::Export(x) => format!(
-            "exported {} ({} bytes{}) of {}{}, sha256 {}",
-            x.file,
-            x.size,
-            if x.artifacts { ", with artifacts" } else { "" },
-            x.exhibits.join(", "),
-            x.to.as_ref()
-                .map(|t| format!(" to {t}"))
-                .unwrap_or_default(),
-            x.sha256
-        ),
-        Body::IocScan(scan) => format!(
-            "IOC scan of {} with {}: {}",
-            scan.exhibits
-                .iter()
-                .map(|e| e.exhibit.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            scan.ioc_files
-                .iter()
-                .map(|f| format!("{} ({} indicators)", f.file, f.used))
-                .collect::<Vec<_>>()
-                .join(", "),
-            if scan.matches.is_empty() {
-                "no match".to_string()
-            } else {
-                format!("{} matches", scan.matches.len())
-            }
-        ),
-    }
 }

@@ -16,7 +16,7 @@ pub mod seal;
 pub mod verify;
 
 use crate::error::Result;
-use crate::format::body::{CaseOpen, KeyRecord, KIND_CASE_OPEN};
+use crate::format::body::{Body, CaseOpen, KeyRecord};
 use crate::format::encoding::b64;
 use crate::store::case::CaseDir;
 use crate::store::keyfile::LoadedKey;
@@ -63,8 +63,11 @@ fn open_case<'a>(
         case: info,
         admin: key_record(key),
     };
-    let value = serde_json::to_value(body).expect("serialises");
-    app.append(KIND_CASE_OPEN, value, key, crate::format::time::now_utc())?;
+    app.append(
+        &Body::CaseOpen(Box::new(body)),
+        key,
+        crate::format::time::now_utc(),
+    )?;
     Ok(app)
 }
 

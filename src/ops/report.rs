@@ -101,12 +101,7 @@ pub fn report(
                 bates_last: bates.as_ref().map(|b| b.1.clone()),
             };
             let mut app = Appender::open(case, k)?;
-            let e = app.append(
-                KIND_REPORT,
-                serde_json::to_value(&body).expect("serialises"),
-                k,
-                crate::format::time::now_utc(),
-            )?;
+            let e = app.append(&Body::Report(body), k, crate::format::time::now_utc())?;
             (Some(e), app.finish(k)?)
         }
     };

@@ -25,8 +25,8 @@ pub struct Event {
     pub by: String,
     /// Signer's role.
     pub by_role: Option<String>,
-    /// The entry's body, as recorded (for templates that need details).
-    pub body: serde_json::Value,
+    /// The entry's typed body (for templates that need details; serialised as recorded).
+    pub body: Body,
     /// Holder after the event (name).
     pub holder: String,
     /// State after: sealed, in-transit, opened, disposed.
@@ -190,7 +190,7 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
                     .map(|s| s.0.clone())
                     .unwrap_or_else(|| e.key.clone()),
                 by_role: signer.as_ref().and_then(|s| s.1.clone()),
-                body: e.body.clone(),
+                body: body.clone(),
                 holder: state
                     .key(&c.holder)
                     .map(|k| k.record.name.clone())

@@ -4,6 +4,7 @@
 use super::blocks::{bullet, key_values, Block, Column};
 use super::data::{Event, Exhibit, LedgerData};
 use crate::error::{Error, Result};
+use crate::format::body::Body;
 use crate::format::lang::Lang;
 
 /// The labels of one language, read from `labels.toml`.
@@ -35,8 +36,6 @@ fn opt(s: &Option<String>) -> String {
 
 /// A one-line description of a custody event.
 pub fn event_text(e: &Event, l: &Labels, data: &LedgerData) -> String {
-    let b = &e.body;
-    let s = |k: &str| b.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let key_name = |id: &str| {
         data.keys
             .iter()
@@ -46,26 +45,29 @@ pub fn event_text(e: &Event, l: &Labels, data: &LedgerData) -> String {
     };
     let template = l.get("events", &e.kind);
     let result = |ok: bool| l.get("events", if ok { "match" } else { "mismatch" });
-    let filled = match e.kind.as_str() {
-        "release" => template
-            .replace("{to}", &key_name(&s("to")))
-            .replace("{purpose}", &s("purpose")),
-        "accept" => {
-            let ok = b["received"]
-                .as_array()
-                .map(|r| r.iter().all(|x| x["matches"] == true))
-                .unwrap_or(false);
-            template.replace("{result}", &result(ok))
+    let filled = match &e.body {
+        Body::Release(r) => template
+            .replace("{to}", &key_name(&r.to))
+            .replace("{purpose}", &r.purpose),
+        Body::Accept(a) => {
+            template.replace("{result}", &result(a.received.iter().all(|x| x.matches)))
         }
-        "open" => template.replace("{operations}", &s("operations")),
-        "reseal" => template
-            .replace("{seal}", &s("new_seal_no"))
-            .replace("{result}", &result(b["recheck"]["matches"] == true)),
-        "note" => template.replace("{text}", &s("text")),
-        "dispose" => template
-            .replace("{how}", &s("how"))
-            .replace("{authority}", &s("authority")),
-        _ => template,
+        Body::Open(o) => template.replace("{operations}", &o.operations),
+        Body::Reseal(r) => template
+            .replace("{seal}", &r.new_seal_no)
+            .replace("{result}", &result(r.recheck.matches)),
+        Body::Note(n) => template.replace("{text}", &n.text),
+        Body::Dispose(d) => template
+            .replace("{how}", &d.how)
+            .replace("{authority}", &d.authority),
+        Body::CaseOpen(_)
+        | Body::Seal(_)
+        | Body::KeyEnrol(_)
+        | Body::KeyRevoke(_)
+        | Body::KeyRotate(_)
+        | Body::Report(_)
+        | Body::IocScan(_)
+        | Body::Export(_) => template,
     };
     filled
 }

@@ -7,7 +7,7 @@
 //! [`repair`] moves aside.
 
 use crate::error::{Error, IoContext, Result};
-use crate::format::body::{Body, KeyRecord};
+use crate::format::body::Body;
 use crate::format::canonical::to_canonical;
 use crate::format::chain::{
     body_kind, ChainState, Custody, EnrolledKey, Finding, Severity, TypedBody,
@@ -25,7 +25,6 @@ use crate::store::fsutil;
 use crate::store::keyfile::LoadedKey;
 use ed25519_dalek::Signer;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -436,17 +435,12 @@ impl<'a> Appender<'a> {
         &self.state
     }
 
-    /// Signs and appends one entry; durable (fdatasync) when it returns.
-    pub fn append(
-        &mut self,
-        kind: &str,
-        body: Value,
-        key: &LoadedKey,
-        time: String,
-    ) -> Result<Entry> {
+    /// Signs and appends one entry with a typed body; durable (fdatasync) when it returns.
+    /// The line written is applied to the chain state as `verify` applies it.
+    pub fn append(&mut self, body: &Body, key: &LoadedKey, time: String) -> Result<Entry> {
         let mut entry = Entry {
-            body,
-            kind: kind.to_string(),
+            body: serde_json::to_value(body).expect("bodies serialise"),
+            kind: body.kind().to_string(),
             key: key.id(),
             format: FORMAT_VERSION,
             prev: self.state.last_line_hash.clone(),
@@ -565,13 +559,7 @@ impl<'a> Appender<'a> {
 
     /// Stores the public key an appended entry enrolled, if any, under `keys/`.
     fn store_enrolled_key(&self, body: &Body) -> Result<()> {
-        let enrolled: Option<&KeyRecord> = match body {
-            Body::CaseOpen(open) => Some(&open.admin),
-            Body::KeyEnrol(k) => Some(&k.key),
-            Body::KeyRotate(r) => Some(&r.new),
-            _ => None,
-        };
-        if let Some(rec) = enrolled {
+        if let Some(rec) = body.enrols() {
             let pk = crate::format::chain::record_public_key(rec).expect("checked by apply");
             let pem = crate::format::keys::public_key_pem(&pk, &rec.name, rec.role.as_deref());
             fsutil::atomic_write(
@@ -824,9 +812,7 @@ pub fn read_all_lines(case: &CaseDir) -> Result<Vec<Vec<u8>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::body::{
-        Acquisition, Artifact, Hashes, Item, Member, Seal, Software, KIND_SEAL,
-    };
+    use crate::format::body::{Acquisition, Artifact, Hashes, Item, Member, Seal, Software};
     use crate::format::validate::manifest_sha256;
     use crate::ops::init::{init, CaseParams};
     use ed25519_dalek::SigningKey;
@@ -1009,8 +995,7 @@ mod tests {
         assert_eq!(seqs, [1, 2]);
         let mut app = Appender::open(&b, &key).unwrap();
         for body in &bodies {
-            let value = serde_json::to_value(TypedBody(body)).unwrap();
-            app.append(KIND_SEAL, value, &key, TIME.into()).unwrap();
+            app.append(body, &key, TIME.into()).unwrap();
         }
         app.finish(&key).unwrap();
         // Ledger, index, checkpoints: byte for byte.
@@ -1066,8 +1051,7 @@ mod tests {
             let typed = app.append_body(&body, &key, TIME.into()).unwrap_err();
             drop(app);
             let mut app = Appender::open(&b, &key).unwrap();
-            let value = serde_json::to_value(TypedBody(&body)).unwrap();
-            let by_value = app.append(KIND_SEAL, value, &key, TIME.into()).unwrap_err();
+            let by_value = app.append(&body, &key, TIME.into()).unwrap_err();
             drop(app);
             assert_eq!(typed.to_string(), by_value.to_string());
             assert!(typed.to_string().starts_with("refused, nothing written"));
@@ -1088,10 +1072,9 @@ mod tests {
             .unwrap()
             .append_body(&body, &stranger, TIME.into())
             .unwrap_err();
-        let value = serde_json::to_value(TypedBody(&body)).unwrap();
         let by_value = Appender::open(&b, &stranger)
             .unwrap()
-            .append(KIND_SEAL, value, &stranger, TIME.into())
+            .append(&body, &stranger, TIME.into())
             .unwrap_err();
         assert_eq!(typed.to_string(), by_value.to_string());
         assert!(typed.to_string().contains("not enrolled"), "{typed}");

@@ -1,0 +1,414 @@
+//! `ioc.scan`: a scan of sealed exhibits for indicators of compromise, with what it found (or
+//! that it found nothing) (FORMAT.md 6.8).
+
+use super::{At, Kind};
+use crate::format::body::Software;
+use crate::format::chain::{ChainState, CustodyStatus};
+use crate::format::errors::{CustodyError, ValueError};
+use crate::format::validate::{hex_of, one_of};
+use serde::{Deserialize, Serialize};
+
+/// A scan of sealed exhibits for indicators of compromise, with what it found (or that it found
+/// nothing).
+pub const KIND_IOC_SCAN: &str = "ioc.scan";
+
+/// Indicators not used from an IOC file, for one reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkippedIndicators {
+    /// Why they were not used.
+    pub reason: String,
+    /// How many.
+    pub count: u64,
+    /// The first few indicator ids (at most 5).
+    pub examples: Vec<String>,
+}
+
+/// One IOC file (a STIX 2.1 bundle) used by a scan, pinned by its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IocFileRecord {
+    /// Its file name as given (no directory).
+    pub file: String,
+    /// SHA-256 of its bytes; the case keeps a copy as `ioc/SHA256.stix2`.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The bundle's id, `bundle--UUID`, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
+    /// Number of `indicator` objects in it.
+    pub indicator_objects: u64,
+    /// Number of indicators used.
+    pub used: u64,
+    /// Of those used, the names too short to search in content, compared with file names
+    /// only.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub names_only: u64,
+    /// The indicators not used, by reason; omitted when all were used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedIndicators>,
+    /// Names of the malware, campaigns, intrusion sets ... the bundle describes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// One exhibit scanned: re-hashed first, and found to match its seal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScannedExhibit {
+    /// The exhibit.
+    pub exhibit: String,
+    /// The path read.
+    pub path: String,
+    /// Its SHA-256 as re-computed during the scan (equal to the sealed one).
+    pub sha256: String,
+    /// Regular files read (1 for a single file).
+    pub files: u64,
+    /// Bytes of content read (the archive's members, not the archive).
+    pub bytes: u64,
+    /// Number of entries in `matches` for this exhibit.
+    pub matches: u64,
+    /// Indicators that matched in this exhibit more than [`MAX_MATCHES_PER_INDICATOR`] times:
+    /// the match records left out, per indicator (FORMAT.md 6.8), sorted by IOC file and
+    /// indicator. Omitted when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub omitted: Vec<OmittedMatches>,
+}
+
+/// The most match records of one indicator in one exhibit a scan records (FORMAT.md 6.8): the
+/// first ones in the order of `matches`; the rest are counted in the exhibit's `omitted`.
+pub const MAX_MATCHES_PER_INDICATOR: u64 = 100;
+
+/// Match records of one indicator in one exhibit left out of a scan (beyond
+/// [`MAX_MATCHES_PER_INDICATOR`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OmittedMatches {
+    /// The `sha256` of the IOC file of the indicator.
+    pub ioc_file: String,
+    /// The indicator's STIX id.
+    pub indicator: String,
+    /// How many match records were left out (at least 1).
+    pub matches: u64,
+}
+
+/// One indicator matched in one place of one exhibit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IocMatch {
+    /// SHA-256 of the IOC file the indicator comes from (one of `ioc_files`).
+    pub ioc_file: String,
+    /// The indicator's STIX id.
+    pub indicator: String,
+    /// Its pattern, exactly as in the IOC file.
+    pub pattern: String,
+    /// Its object path, e.g. `domain-name:value` (hashes spelt `file:hashes.sha256`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The value compared (lower case for domains, addresses, URLs, profile ids and hashes).
+    pub value: String,
+    /// What the IOC file says it indicates (malware, campaign ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicates: Vec<String>,
+    /// The exhibit.
+    pub exhibit: String,
+    /// The member (directory or tar exhibits): its path as recorded in the seal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+    /// `content`, `path`, `name` or `hash`.
+    pub on: String,
+    /// The text found: the whole (sub)domain, the member path or name, or the digest.
+    pub matched: String,
+    /// Occurrences in this file or member (1 for path, name and hash matches).
+    pub occurrences: u64,
+    /// Content: byte offset of the first occurrence in the file or member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// Content: offsets of the first occurrences (at most 16), when there are several.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offsets: Vec<u64>,
+    /// Content: byte offset where `excerpt` starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt_start: Option<u64>,
+    /// Content: the bytes around the first occurrence, printable ASCII as is, others as `.`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+}
+
+/// Body of `ioc.scan`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IocScan {
+    /// The IOC files used.
+    pub ioc_files: Vec<IocFileRecord>,
+    /// The exhibits scanned.
+    pub exhibits: Vec<ScannedExhibit>,
+    /// Every match; empty when nothing matched (a negative result is recorded too).
+    pub matches: Vec<IocMatch>,
+    /// The software that scanned.
+    pub scanned_by: Software,
+}
+
+impl Kind for IocScan {
+    const NAME: &'static str = KIND_IOC_SCAN;
+
+    fn exhibits(&self) -> Vec<&str> {
+        // A scan reads exhibits without acting on them, but it is an event of their lives.
+        self.exhibits.iter().map(|e| e.exhibit.as_str()).collect()
+    }
+
+    fn validate(&self) -> Result<(), ValueError> {
+        ioc_scan(self)
+    }
+
+    fn check(&self, state: &ChainState, _at: At<'_>) -> Result<(), CustodyError> {
+        for e in &self.exhibits {
+            let c = state.exhibit(&e.exhibit)?;
+            if matches!(c.status, CustodyStatus::Disposed { .. }) {
+                return Err(CustodyError::ScanDisposed {
+                    exhibit: e.exhibit.clone(),
+                });
+            }
+            if e.sha256 != c.sealed_sha256 {
+                return Err(CustodyError::ScanHashDiffers {
+                    exhibit: e.exhibit.clone(),
+                    read: e.sha256.clone(),
+                    sealed: c.sealed_sha256.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(&self, _state: &mut ChainState, _at: At<'_>) {}
+
+    fn summary(&self, _state: &ChainState) -> String {
+        format!(
+            "IOC scan of {} with {}: {}",
+            self.exhibits
+                .iter()
+                .map(|e| e.exhibit.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.ioc_files
+                .iter()
+                .map(|f| format!("{} ({} indicators)", f.file, f.used))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if self.matches.is_empty() {
+                "no match".to_string()
+            } else {
+                format!("{} matches", self.matches.len())
+            }
+        )
+    }
+}
+
+/// The value rules of an `ioc.scan` body (FORMAT.md 6.8).
+fn ioc_scan(scan: &IocScan) -> Result<(), ValueError> {
+    if scan.ioc_files.is_empty() {
+        return Err(ValueError::Rule(
+            "a scan names at least one IOC file".into(),
+        ));
+    }
+    if scan.exhibits.is_empty() {
+        return Err(ValueError::Rule("a scan names at least one exhibit".into()));
+    }
+    let mut files = std::collections::BTreeSet::new();
+    for f in &scan.ioc_files {
+        hex_of("IOC file sha256", &f.sha256, 32)?;
+        if !files.insert(f.sha256.as_str()) {
+            return Err(ValueError::Rule(format!(
+                "IOC file {} is listed twice",
+                f.sha256
+            )));
+        }
+        if f.file.is_empty() || f.file.contains('/') || f.file.contains('\\') {
+            return Err(ValueError::Rule(format!(
+                "IOC file name {:?} must be a bare file name",
+                f.file
+            )));
+        }
+        let skipped: u64 = f.skipped.iter().map(|s| s.count).sum();
+        if f.used + skipped != f.indicator_objects || f.names_only > f.used {
+            return Err(ValueError::Rule(format!(
+                "IOC file {}: {} used + {skipped} skipped is not its {} indicators",
+                f.file, f.used, f.indicator_objects
+            )));
+        }
+        if f.skipped
+            .iter()
+            .any(|s| s.count == 0 || s.examples.is_empty() || s.examples.len() > 5)
+        {
+            return Err(ValueError::Rule(format!(
+                "IOC file {}: each skipped reason has a count and 1 to 5 examples",
+                f.file
+            )));
+        }
+    }
+    let mut exhibits = std::collections::BTreeMap::new();
+    for e in &scan.exhibits {
+        hex_of("scanned sha256", &e.sha256, 32)?;
+        if exhibits.insert(e.exhibit.as_str(), 0u64).is_some() {
+            return Err(ValueError::Rule(format!(
+                "exhibit {} is listed twice",
+                e.exhibit
+            )));
+        }
+    }
+    for m in &scan.matches {
+        if !files.contains(m.ioc_file.as_str()) {
+            return Err(ValueError::Rule(format!(
+                "match of {} cites IOC file {}, not one of the scan's",
+                m.indicator, m.ioc_file
+            )));
+        }
+        match exhibits.get_mut(m.exhibit.as_str()) {
+            Some(n) => *n += 1,
+            None => {
+                return Err(ValueError::Rule(format!(
+                    "match of {} is in {}, not one of the exhibits scanned",
+                    m.indicator, m.exhibit
+                )))
+            }
+        }
+        one_of(
+            "match place",
+            &Some(m.on.clone()),
+            &["content", "path", "name", "hash"],
+        )?;
+        let content = m.on == "content";
+        if m.occurrences == 0
+            || (!content && m.occurrences != 1)
+            || content != m.offset.is_some()
+            || content != m.excerpt.is_some()
+            || content != m.excerpt_start.is_some()
+            || (!content && !m.offsets.is_empty())
+        {
+            return Err(ValueError::Rule(format!(
+                "match of {} in {}: content matches (only) give occurrences, offset and excerpt",
+                m.indicator, m.exhibit
+            )));
+        }
+        if let (Some(off), Some(start), Some(x)) = (m.offset, m.excerpt_start, &m.excerpt) {
+            let listed = m
+                .occurrences
+                .min(crate::format::iocmatch::MAX_OFFSETS as u64);
+            let offsets_ok = if m.occurrences == 1 {
+                m.offsets.is_empty()
+            } else {
+                m.offsets.len() as u64 == listed
+                    && m.offsets[0] == off
+                    && m.offsets.windows(2).all(|w| w[0] < w[1])
+            };
+            if !offsets_ok
+                || start > off
+                || off - start > crate::format::iocmatch::EXCERPT_CONTEXT as u64
+                || !x.bytes().all(|b| (0x20..0x7f).contains(&b))
+            {
+                return Err(ValueError::Rule(format!(
+                    "match of {} in {}: offsets, excerpt start or excerpt bytes break FORMAT.md 6.8",
+                    m.indicator, m.exhibit
+                )));
+            }
+        }
+        let lower_kinds = [
+            "domain-name:value",
+            "ipv4-addr:value",
+            "url:value",
+            "email-addr:value",
+            "configuration-profile:id",
+        ];
+        if (lower_kinds.contains(&m.kind.as_str())
+            || m.kind.starts_with("file:hashes.")
+            || m.kind.starts_with("app:cert."))
+            && m.value != m.value.to_ascii_lowercase()
+        {
+            return Err(ValueError::Rule(format!(
+                "match of {}: a {} value is compared in lower case",
+                m.indicator, m.kind
+            )));
+        }
+    }
+    for e in &scan.exhibits {
+        if exhibits[e.exhibit.as_str()] != e.matches {
+            return Err(ValueError::Rule(format!(
+                "exhibit {} says {} matches, the scan lists {}",
+                e.exhibit,
+                e.matches,
+                exhibits[e.exhibit.as_str()]
+            )));
+        }
+    }
+    check_match_caps(scan)
+}
+
+/// FORMAT.md 6.8: at most [`MAX_MATCHES_PER_INDICATOR`] match records per indicator and
+/// exhibit; an exhibit's `omitted` entries are sorted by (IOC file, indicator) without repeats,
+/// each names one of the IOC files, counts at least 1, and is for an indicator with exactly the
+/// maximum of records in that exhibit.
+fn check_match_caps(scan: &IocScan) -> Result<(), ValueError> {
+    use crate::format::body::MAX_MATCHES_PER_INDICATOR as MAX;
+    use std::collections::HashMap;
+    let mut per: HashMap<(&str, &str, &str), u64> = HashMap::new();
+    for m in &scan.matches {
+        *per.entry((
+            m.exhibit.as_str(),
+            m.ioc_file.as_str(),
+            m.indicator.as_str(),
+        ))
+        .or_default() += 1;
+    }
+    if let Some(((e, _, i), n)) = per.iter().find(|(_, &n)| n > MAX) {
+        return Err(ValueError::Rule(format!(
+            "indicator {i:?} has {n} match records in exhibit {e}, more than {MAX}"
+        )));
+    }
+    for e in &scan.exhibits {
+        for (k, o) in e.omitted.iter().enumerate() {
+            if k > 0 {
+                let p = &e.omitted[k - 1];
+                if (p.ioc_file.as_str(), p.indicator.as_str())
+                    >= (o.ioc_file.as_str(), o.indicator.as_str())
+                {
+                    return Err(ValueError::Rule(format!(
+                        "exhibit {}: omitted is not sorted by IOC file and indicator without repeats",
+                        e.exhibit
+                    )));
+                }
+            }
+            if !scan.ioc_files.iter().any(|f| f.sha256 == o.ioc_file) {
+                return Err(ValueError::Rule(format!(
+                    "exhibit {}: omitted names IOC file {}, none of the scan's",
+                    e.exhibit, o.ioc_file
+                )));
+            }
+            if o.matches == 0 {
+                return Err(ValueError::Rule(format!(
+                    "exhibit {}: omitted matches of {:?} must be at least 1",
+                    e.exhibit, o.indicator
+                )));
+            }
+            let kept = per
+                .get(&(
+                    e.exhibit.as_str(),
+                    o.ioc_file.as_str(),
+                    o.indicator.as_str(),
+                ))
+                .copied()
+                .unwrap_or(0);
+            if kept != MAX {
+                return Err(ValueError::Rule(format!(
+                    "exhibit {}: matches of {:?} were omitted, but {kept} are recorded, not {MAX}",
+                    e.exhibit, o.indicator
+                )));
+            }
+        }
+    }
+    Ok(())
+}
