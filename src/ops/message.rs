@@ -3,7 +3,7 @@
 //! command line writes, as ripgrep's `printer::jsont`).
 //!
 //! Text is made safe for a terminal here, line by line, as the binary's `println!` does
-//! ([`say!`], [`crate::format::printable`]); JSON is printed exactly as [`Message::to_json`]
+//! (`say!`, [`crate::format::printable`]); JSON is printed exactly as [`Message::to_json`]
 //! serialises it.
 
 use crate::format::body::Recheck;
