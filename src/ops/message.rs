@@ -166,3 +166,56 @@ macro_rules! say {
     };
 }
 pub(crate) use say;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::chain::Severity;
+    use crate::ops::outcome::ledger::{Checkpoint, ManPages};
+
+    #[test]
+    fn typed_records_carry_their_type_among_sorted_keys() {
+        let f = Finding {
+            severity: Severity::Error,
+            code: "chain".into(),
+            entry: Some(3),
+            exhibit: None,
+            file: None,
+            message: "m".into(),
+        };
+        assert_eq!(
+            Message::Finding(&f).to_json(),
+            r#"{"code":"chain","entry":3,"message":"m","severity":"error","type":"finding"}"#
+        );
+    }
+
+    #[test]
+    fn plain_records_keep_their_field_order() {
+        let r = Recheck {
+            exhibit: "E-0001".into(),
+            path: "p".into(),
+            sha256: "s".into(),
+            matches: true,
+            discrepancies: Vec::new(),
+        };
+        assert_eq!(
+            Message::Recheck(&r).to_json(),
+            r#"{"exhibit":"E-0001","path":"p","sha256":"s","matches":true}"#
+        );
+        assert_eq!(Message::LedgerLine("{\"a\":1}").to_json(), "{\"a\":1}");
+    }
+
+    #[test]
+    fn text_is_escaped_line_by_line() {
+        let m = ManPages {
+            count: 1,
+            dir: "a\nb\u{1b}[2J".into(),
+        };
+        assert_eq!(m.to_string(), "1 man pages written to a\\nb\\x1b[2J\n");
+        let c = Checkpoint {
+            path: "x".into(),
+            note: "origin\n\u{202e}1\n".into(),
+        };
+        assert_eq!(c.to_string(), "origin\n\\u{202e}1\n");
+    }
+}
