@@ -2,9 +2,14 @@
 //! completions can be generated from them.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use scelle::format::body::{Acquisition, Item};
 use scelle::format::document::{DocumentKind, PdfA};
 use scelle::format::lang::{Jurisdiction, Lang};
+use scelle::ops::seal::{ArtifactKind, SealOptions};
 use scelle::render::Paper;
+use scelle::store::hashing::HashSelection;
+use scelle::store::safeextract::Limits;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Chain of custody for digital evidence: seal artifacts into a signed, append-only,
@@ -112,8 +117,8 @@ pub struct ExportArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// `bagit` (the evidence bundle) or `case-uco` (the chain of custody as CASE/UCO JSON-LD).
-    #[arg(long, default_value = "bagit", value_parser = ["bagit", "case-uco"])]
-    pub format: String,
+    #[arg(long, value_enum, default_value = "bagit")]
+    pub format: ExportFormat,
     /// Carry the artifacts themselves (streamed from their sealed paths, checked against their seals).
     #[arg(long)]
     pub with_artifacts: bool,
@@ -139,6 +144,14 @@ pub struct ExportArgs {
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+}
+
+/// What `export` writes. (The variants have no doc comment: `--help` lists the values alone.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[allow(missing_docs)]
+pub enum ExportFormat {
+    Bagit,
+    CaseUco,
 }
 
 /// `verify-bundle`.
@@ -431,17 +444,6 @@ pub struct KeyShowArgs {
     pub json: bool,
 }
 
-/// How to treat a sealed path.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum AsKind {
-    /// Directory, tar by name (.tar, .tar.gz, .tgz), else file.
-    Auto,
-    /// A single file.
-    File,
-    /// A tar archive.
-    Tar,
-}
-
 /// `seal`.
 #[derive(Debug, Args)]
 pub struct SealArgs {
@@ -465,7 +467,7 @@ pub struct SealArgs {
     pub legacy_hashes: bool,
     /// Treat the paths as this kind.
     #[arg(long = "as", value_enum, default_value = "auto")]
-    pub r#as: AsKind,
+    pub r#as: ArtifactKind,
     /// JSON Lines output.
     #[arg(long)]
     pub json: bool,
@@ -693,4 +695,102 @@ pub struct DemoArgs {
     /// Replace an earlier demo in DIR (only a directory made by `scelle demo`).
     #[arg(long)]
     pub force: bool,
+}
+
+/// The completion script for `shell`, from these definitions.
+pub fn completions(shell: clap_complete::Shell) -> String {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "scelle", &mut script);
+    String::from_utf8_lossy(&script).into_owned()
+}
+
+/// The man pages of every command and subcommand, rendered from these definitions, as
+/// (file name, roff bytes), the way `clap_mangen::generate_to` names them (`scelle-key-new.1`).
+pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    fn walk(cmd: clap::Command, out: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+            walk(sub, out)?;
+        }
+        let man = clap_mangen::Man::new(cmd);
+        let mut page = Vec::new();
+        man.render(&mut page)?;
+        out.push((man.get_filename(), page));
+        Ok(())
+    }
+    let mut cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut pages = Vec::new();
+    walk(cmd, &mut pages)?;
+    pages.sort();
+    Ok(pages)
+}
+
+/// Parses repeated `EXHIBIT=PATH` arguments (`--path`).
+pub fn exhibit_paths(args: &[String]) -> scelle::Result<BTreeMap<String, PathBuf>> {
+    let mut paths = BTreeMap::new();
+    for p in args {
+        let (ex, path) = p
+            .split_once('=')
+            .ok_or_else(|| scelle::Error::input(format!("--path {p:?}: write EXHIBIT=PATH")))?;
+        paths.insert(ex.to_string(), PathBuf::from(path));
+    }
+    Ok(paths)
+}
+
+impl From<&ExtractLimitArgs> for Limits {
+    fn from(a: &ExtractLimitArgs) -> Self {
+        Limits {
+            max_members: a.max_members,
+            max_member_size: a.max_member_size,
+            max_total_size: a.max_total_size,
+            ..Default::default()
+        }
+    }
+}
+
+/// The one place `seal`'s arguments become the library's options: each field of the item and
+/// the acquisition next to the argument declared above.
+impl From<&SealArgs> for SealOptions {
+    fn from(a: &SealArgs) -> Self {
+        SealOptions {
+            seal_no: a.seal_no.clone(),
+            description: a.description.clone(),
+            hashes: HashSelection {
+                sha512: a.sha512,
+                legacy: a.legacy_hashes,
+            },
+            kind: a.r#as,
+            item: Item {
+                item_type: a.item_type.clone(),
+                make: a.make.clone(),
+                model: a.model.clone(),
+                serial: a.serial.clone(),
+                imei: a.imei.clone(),
+                capacity: a.capacity.clone(),
+                condition: a.condition.clone(),
+            },
+            acquisition: Acquisition {
+                method: a.method.clone(),
+                tool: a.tool.clone(),
+                tool_version: a.tool_version.clone(),
+                write_blocker: a.write_blocker.clone(),
+                parameters: a.parameters.clone(),
+                errors: a.errors.clone(),
+                changes: a.changes.clone(),
+                operator: a.operator.clone(),
+                operator_role: a.operator_role.clone(),
+                organisation: a.organisation.clone(),
+                present: a.present.clone(),
+                acquired_at: a.acquired_at.clone(),
+                clock: a.clock.clone(),
+                location: a.location.clone(),
+                authority: a.authority.clone(),
+                reason: a.reason.clone(),
+                source_sha256: a.source_sha256.clone(),
+                source_hash_matches: None,
+                parent: a.parent.clone(),
+            },
+        }
+    }
 }

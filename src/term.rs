@@ -41,6 +41,7 @@ pub fn out(s: &str) {
 
 /// One human-readable line to standard output: every control and bidirectional character
 /// escaped, newlines included, so that no value can start a line of its own.
+#[allow(dead_code)]
 pub fn out_line(s: &str) {
     let line = format!("{}\n", printable::field(s));
     write_or_exit(std::io::stdout().lock(), line.as_bytes());

@@ -325,6 +325,29 @@ fn context(kb: &str) -> Value {
     })
 }
 
+/// `export --format case-uco`: writes [`export_case_uco`]'s document to `out` (pretty JSON and
+/// a final newline, written atomically, mode 0644).
+///
+/// Errors: `out` exists, or as [`export_case_uco`].
+pub fn write_case_uco(
+    case: &CaseDir,
+    out: &std::path::Path,
+) -> Result<super::outcome::report::CaseUcoWritten> {
+    if out.exists() {
+        return Err(Error::input(format!(
+            "{}: already exists; give another --out",
+            out.display()
+        )));
+    }
+    let doc = export_case_uco(case)?;
+    let mut bytes = serde_json::to_vec_pretty(&doc).expect("serialises");
+    bytes.push(b'\n');
+    crate::store::fsutil::atomic_write(out, &bytes, 0o644)?;
+    Ok(super::outcome::report::CaseUcoWritten {
+        path: out.to_path_buf(),
+    })
+}
+
 /// Exports the chain of custody of `case` as one CASE/UCO JSON-LD document (`@context` and
 /// `@graph`): the investigation, the signers' identities, the tools, each exhibit with its
 /// size and hashes, each custody entry (seal, release, accept, open, reseal, dispose) as an

@@ -13,15 +13,18 @@ use crate::store::keyfile::LoadedKey;
 use crate::store::tarhash;
 use std::path::{Path, PathBuf};
 
-/// How to treat a path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How to treat a path (`seal --as`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ArtifactKind {
     /// Directory if it is one; tar if named `.tar`, `.tar.gz` or `.tgz`; file otherwise.
     #[default]
+    #[value(help = "Directory, tar by name (.tar, .tar.gz, .tgz), else file")]
     Auto,
     /// A single file, even if named `.tar`.
+    #[value(help = "A single file")]
     File,
     /// A tar archive (gzip if named `.tar.gz` / `.tgz`).
+    #[value(help = "A tar archive")]
     Tar,
 }
 

@@ -1,0 +1,221 @@
+//! What a command prints: its typed result renders as text ([`std::fmt::Display`]) or, with
+//! `--json`, as JSON Lines, one object per [`Message`] (the one enum of every JSON record the
+//! command line writes, as ripgrep's `printer::jsont`).
+//!
+//! Text is made safe for a terminal here, line by line, as the binary's `println!` does
+//! (`say!`, [`crate::format::printable`]); JSON is printed exactly as [`Message::to_json`]
+//! serialises it.
+
+use crate::format::body::Recheck;
+use crate::format::chain::{EnrolledKey, Finding};
+use crate::format::printable;
+use crate::ops::bundle::{BundleIdentity, ExportOutcome};
+use crate::ops::custody::Timeline;
+use crate::ops::ioc::{Correlation, RecordedScan, ScanOutcome};
+use crate::ops::keys::KeyInfo;
+use crate::ops::proof::{ConsistencyProof, InclusionProof};
+use crate::ops::report::RecordedReport;
+use crate::ops::seal::Sealed;
+use crate::ops::verify::{Report, WitnessSighting};
+use serde::Serialize;
+use std::fmt;
+use std::path::Path;
+
+/// The result of a command, as the command line shows it.
+pub trait Outcome: fmt::Display {
+    /// The JSON Lines records of `--json`, in order (none for a command without `--json`).
+    fn messages(&self) -> Vec<Message<'_>> {
+        Vec::new()
+    }
+
+    /// Whether the command found no problem: `false` is exit code 1 (a verification failed,
+    /// a re-hash did not match, a document is not recorded).
+    fn ok(&self) -> bool {
+        true
+    }
+}
+
+/// One JSON Lines record of `--json` output.
+#[derive(Debug)]
+pub enum Message<'a> {
+    /// `seal --json`: one sealed exhibit.
+    Sealed(&'a Sealed),
+    /// `key show --json`.
+    Key(&'a KeyInfo),
+    /// `key list --json`: one key of the case.
+    EnrolledKey(&'a EnrolledKey),
+    /// `log --json`: one ledger line, exactly as stored.
+    LedgerLine(&'a str),
+    /// `verify --json`, `verify-bundle --json` (`"type":"witness"`): a witness cosignature seen.
+    Witness(&'a WitnessSighting),
+    /// `verify --json`, `verify-bundle --json` (`"type":"finding"`): an error or warning.
+    Finding(&'a Finding),
+    /// `verify --json`, `verify-bundle --json` (`"type":"summary"`): the counts and verdict.
+    Summary(&'a Report),
+    /// `verify-bundle --json` (`"type":"identity"`): who the bundle says it is.
+    Identity(&'a BundleIdentity),
+    /// `verify --report FILE.pdf --json` (`"type":"report"`): the entries recording the PDF.
+    RecordedReport {
+        /// The PDF checked.
+        file: &'a Path,
+        /// Its SHA-256.
+        sha256: &'a str,
+        /// The `report` entries recording it.
+        recorded: &'a [RecordedReport],
+    },
+    /// `prove --json`.
+    Proof(&'a InclusionProof),
+    /// `consistency --json`.
+    Consistency(&'a ConsistencyProof),
+    /// `show --json`.
+    Timeline(&'a Timeline),
+    /// `accept --json`: one exhibit re-hashed.
+    Recheck(&'a Recheck),
+    /// `ioc scan --json`: the entry recorded.
+    Scan(&'a ScanOutcome),
+    /// `ioc findings --json`: one recorded scan.
+    RecordedScan(&'a RecordedScan),
+    /// `ioc correlate --json`.
+    Correlation(&'a Correlation),
+    /// `export --json`.
+    Exported(&'a ExportOutcome),
+}
+
+/// `value` serialised with a `"type"` member added (keys in sorted order, as
+/// `serde_json::Value` keeps them).
+fn tagged(kind: &str, value: &impl Serialize) -> serde_json::Value {
+    let mut v = serde_json::to_value(value).expect("serialises");
+    v["type"] = kind.into();
+    v
+}
+
+fn json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).expect("serialises")
+}
+
+impl Message<'_> {
+    /// The record as one line of JSON (without the newline).
+    pub fn to_json(&self) -> String {
+        match self {
+            Message::Sealed(s) => json(&serde_json::json!({
+                "exhibit": s.exhibit, "entry": s.seq, "kind": s.artifact.kind,
+                "path": s.artifact.path_given, "size": s.artifact.size, "hashes": s.artifact.hashes,
+                "file_count": s.artifact.file_count,
+            })),
+            Message::Key(k) => json(k),
+            Message::EnrolledKey(k) => json(k),
+            Message::LedgerLine(line) => line.to_string(),
+            Message::Witness(w) => json(&tagged("witness", w)),
+            Message::Finding(f) => json(&tagged("finding", f)),
+            Message::Summary(report) => {
+                let mut v = tagged("summary", report);
+                v.as_object_mut().expect("object").remove("findings");
+                v["ok"] = report.ok().into();
+                v["errors"] = report.errors().into();
+                v["warnings"] = report.warnings().into();
+                json(&v)
+            }
+            Message::Identity(id) => json(&tagged("identity", id)),
+            Message::RecordedReport {
+                file,
+                sha256,
+                recorded,
+            } => json(&serde_json::json!({
+                "type": "report", "file": file.display().to_string(), "sha256": sha256,
+                "recorded": recorded.iter().map(|(seq, time, r)| serde_json::json!({"entry": seq, "time": time, "body": r})).collect::<Vec<_>>(),
+            })),
+            Message::Proof(p) => json(p),
+            Message::Consistency(p) => json(p),
+            Message::Timeline(t) => json(t),
+            Message::Recheck(r) => json(r),
+            Message::Scan(out) => json(&serde_json::json!({
+                "seq": out.seq,
+                "checkpoint": out.checkpoint.as_ref().map(|p| p.display().to_string()),
+                "scan": out.scan,
+            })),
+            Message::RecordedScan(s) => json(s),
+            Message::Correlation(c) => json(c),
+            Message::Exported(e) => json(e),
+        }
+    }
+}
+
+/// Writes one line of text: `args` formatted, every control and bidirectional character
+/// escaped, newlines included ([`printable::field`]), then a newline.
+pub fn line(f: &mut fmt::Formatter<'_>, args: fmt::Arguments<'_>) -> fmt::Result {
+    match args.as_str() {
+        Some(s) => writeln!(f, "{}", printable::field(s)),
+        None => writeln!(f, "{}", printable::field(&args.to_string())),
+    }
+}
+
+/// Writes text composed of whole lines (a signed note, a PEM): newlines and tabs kept, other
+/// control and bidirectional characters escaped ([`printable::text`]).
+pub fn text(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    f.write_str(&printable::text(s))
+}
+
+/// `say!(f, "format", args...)`: one line of text through [`line`], as the binary's
+/// `println!`.
+macro_rules! say {
+    ($f:expr) => {
+        $crate::ops::message::line($f, format_args!(""))
+    };
+    ($f:expr, $($arg:tt)*) => {
+        $crate::ops::message::line($f, format_args!($($arg)*))
+    };
+}
+pub(crate) use say;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::chain::Severity;
+    use crate::ops::outcome::ledger::{Checkpoint, ManPages};
+
+    #[test]
+    fn typed_records_carry_their_type_among_sorted_keys() {
+        let f = Finding {
+            severity: Severity::Error,
+            code: "chain".into(),
+            entry: Some(3),
+            exhibit: None,
+            file: None,
+            message: "m".into(),
+        };
+        assert_eq!(
+            Message::Finding(&f).to_json(),
+            r#"{"code":"chain","entry":3,"message":"m","severity":"error","type":"finding"}"#
+        );
+    }
+
+    #[test]
+    fn plain_records_keep_their_field_order() {
+        let r = Recheck {
+            exhibit: "E-0001".into(),
+            path: "p".into(),
+            sha256: "s".into(),
+            matches: true,
+            discrepancies: Vec::new(),
+        };
+        assert_eq!(
+            Message::Recheck(&r).to_json(),
+            r#"{"exhibit":"E-0001","path":"p","sha256":"s","matches":true}"#
+        );
+        assert_eq!(Message::LedgerLine("{\"a\":1}").to_json(), "{\"a\":1}");
+    }
+
+    #[test]
+    fn text_is_escaped_line_by_line() {
+        let m = ManPages {
+            count: 1,
+            dir: "a\nb\u{1b}[2J".into(),
+        };
+        assert_eq!(m.to_string(), "1 man pages written to a\\nb\\x1b[2J\n");
+        let c = Checkpoint {
+            path: "x".into(),
+            note: "origin\n\u{202e}1\n".into(),
+        };
+        assert_eq!(c.to_string(), "origin\n\\u{202e}1\n");
+    }
+}

@@ -1,0 +1,70 @@
+//! The result of `verify` as text and JSON Lines.
+
+use crate::ops::message::{say, Message, Outcome};
+use crate::ops::verify::Report;
+use std::fmt;
+
+/// What `verify` found, and whether it re-hashed the artifacts.
+#[derive(Debug)]
+pub struct Verified {
+    /// The verification.
+    pub report: Report,
+    /// Whether `--rehash` was given (the summary then counts the exhibits re-hashed).
+    pub rehash: bool,
+}
+
+/// Writes a verification as `verify` does: the findings, the witnesses, the summary line.
+pub fn write_report(f: &mut fmt::Formatter<'_>, report: &Report, rehash: bool) -> fmt::Result {
+    for finding in &report.findings {
+        say!(f, "{}", finding.describe())?;
+    }
+    for w in &report.witnesses {
+        say!(
+            f,
+            "witness {} has seen tree size {} (cosigned at {})",
+            w.name,
+            w.size,
+            w.time
+        )?;
+    }
+    say!(
+        f,
+        "{}: {} entries, {} exhibits{}, {} checkpoints (largest size {}), root {}; {} errors, {} warnings; {} entries/s",
+        if report.ok() { "OK" } else { "FAILED" },
+        report.entries,
+        report.exhibits,
+        if rehash { format!(" ({} re-hashed)", report.rehashed) } else { String::new() },
+        report.checkpoints,
+        report.checkpointed_size,
+        report.root,
+        report.errors(),
+        report.warnings(),
+        report.entries_per_second
+    )
+}
+
+/// The JSON Lines of a verification: each witness, each finding, then the summary.
+pub fn report_messages(report: &Report) -> Vec<Message<'_>> {
+    let witnesses = report.witnesses.iter().map(Message::Witness);
+    let findings = report.findings.iter().map(Message::Finding);
+    witnesses
+        .chain(findings)
+        .chain([Message::Summary(report)])
+        .collect()
+}
+
+impl fmt::Display for Verified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_report(f, &self.report, self.rehash)
+    }
+}
+
+impl Outcome for Verified {
+    fn messages(&self) -> Vec<Message<'_>> {
+        report_messages(&self.report)
+    }
+
+    fn ok(&self) -> bool {
+        self.report.ok()
+    }
+}
