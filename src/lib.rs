@@ -11,6 +11,7 @@
 //! The normative description of every byte scelle writes is `docs/FORMAT.md`.
 #![warn(missing_docs)]
 
+pub mod case;
 pub mod error;
 pub mod format;
 pub mod ops;

@@ -389,9 +389,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Verify(a) => {
             let case = case_dir(&cli)?;
             let progress = Progress::new(!a.json && a.rehash, "re-hashing");
-            let report = ops::verify::verify_with(
+            let report = scelle::case::verify::verify_with(
                 &case,
-                ops::verify::VerifyOptions { rehash: a.rehash },
+                scelle::case::verify::VerifyOptions { rehash: a.rehash },
                 &a.trusted_checkpoint,
                 &|n| progress.advance(n),
             )?;
@@ -411,7 +411,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Prove(a) => {
             let case = case_dir(&cli)?;
-            let p = ops::proof::prove(&case, &a.target)?;
+            let p = scelle::case::proof::prove(&case, &a.target)?;
             if a.json {
                 print_json(&p);
             } else {
@@ -433,7 +433,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Consistency(a) => {
             let case = case_dir(&cli)?;
-            let p = ops::proof::consistency(&case, &a.old_checkpoint)?;
+            let p = scelle::case::proof::consistency(&case, &a.old_checkpoint)?;
             if a.json {
                 print_json(&p);
             } else {
@@ -1126,7 +1126,7 @@ impl cli::SealArgs {
 }
 
 /// Prints a verification report as `verify` does (text, or JSON Lines with `json`).
-fn print_verify_report(report: &ops::verify::Report, json: bool, rehash: bool) {
+fn print_verify_report(report: &scelle::case::verify::Report, json: bool, rehash: bool) {
     if json {
         for w in &report.witnesses {
             let mut v = serde_json::to_value(w).expect("serialises");

@@ -216,7 +216,7 @@ pub fn recheck(seal: &Seal, path: Option<&Path>, progress: Progress) -> Recheck 
     let path = path
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from(&seal.artifact.path_resolved));
-    let (found, findings) = super::verify::compare_artifact(seal, &path, progress);
+    let (found, findings) = crate::case::verify::compare_artifact(seal, &path, progress);
     Recheck {
         exhibit: seal.exhibit.clone(),
         path: path.display().to_string(),

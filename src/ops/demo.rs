@@ -10,7 +10,7 @@ use crate::format::body::{Acquisition, Item};
 use crate::ops::custody;
 use crate::ops::init::CaseParams;
 use crate::ops::seal::{SealOptions, Sealed};
-use crate::ops::verify::{Report, VerifyOptions};
+use crate::case::verify::{Report, VerifyOptions};
 use crate::store::hashing::no_progress;
 use crate::store::hashing::HashSelection;
 use crate::store::keyfile;
@@ -606,7 +606,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         done.payload_files
     ));
     let bundle_ok = bundle_ok && done.ok();
-    let report = super::verify::verify(
+    let report = crate::case::verify::verify(
         &case,
         VerifyOptions { rehash: true },
         &crate::store::hashing::no_progress,

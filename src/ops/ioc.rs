@@ -6,6 +6,7 @@
 //! exhibit no longer matches its seal. The entry pins the SHA-256 of every IOC file used, and
 //! the case keeps a copy of each as `ioc/SHA256.stix2`, so a third party can re-run the match.
 
+use crate::case::verify::{compare_found, recorded_selection};
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{
     Artifact, Body, IocFileRecord, IocMatch, IocScan, OmittedMatches, ScannedExhibit, Seal,
@@ -16,7 +17,6 @@ use crate::format::encoding::hex;
 use crate::format::iocmatch::{Hit, Matcher, On};
 use crate::format::stix::{self, Bundle};
 use crate::format::validate::manifest_sha256;
-use crate::ops::verify::{compare_found, recorded_selection};
 use crate::store::case::CaseDir;
 use crate::store::fsutil;
 use crate::store::hashing::Progress;
@@ -193,7 +193,7 @@ fn scan_exhibit(
         ))
     };
     // Nothing is read from a path that is no longer the kind and size sealed.
-    if let Some(f) = crate::ops::verify::precheck(seal, path) {
+    if let Some(f) = crate::case::verify::precheck(seal, path) {
         return Err(Error::input(format!(
             "{}: {} ({}); scan refused, nothing recorded. If the exhibit is elsewhere, give --path {}=PATH",
             seal.exhibit,
@@ -606,9 +606,9 @@ pub fn correlate(cases: &[PathBuf]) -> Result<Correlation> {
             p.clone()
         };
         let case = CaseDir::open(&case_dir)?;
-        let report = crate::ops::verify::verify(
+        let report = crate::case::verify::verify(
             &case,
-            crate::ops::verify::VerifyOptions::default(),
+            crate::case::verify::VerifyOptions::default(),
             &crate::store::hashing::no_progress,
         )?;
         if !report.ok() {

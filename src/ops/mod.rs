@@ -10,10 +10,8 @@ pub mod init;
 pub mod ioc;
 pub mod keys;
 pub mod log;
-pub mod proof;
 pub mod report;
 pub mod seal;
-pub mod verify;
 
 use crate::error::Result;
 use crate::format::body::{CaseOpen, KeyRecord, KIND_CASE_OPEN};
@@ -76,6 +74,6 @@ pub fn repair(case: &CaseDir) -> Result<RepairOutcome> {
 /// `scelle checkpoint`: the latest stored checkpoint's path and text.
 pub fn latest_checkpoint(case: &CaseDir) -> Result<(PathBuf, String)> {
     let lines = ledger::read_all_lines(case)?;
-    let cp = crate::store::checkpoints::latest(case, &proof::state_of(&lines))?;
+    let cp = crate::store::checkpoints::latest(case, &crate::case::proof::state_of(&lines))?;
     Ok((cp.path.clone(), cp.note.encode()))
 }

@@ -2,11 +2,11 @@
 //! the case, each exhibit with its seal record and custody events, the keys, the latest
 //! checkpoint, the verification results. Serialised as the templates' context.
 
+use crate::case::verify::{verify, Report, VerifyOptions};
 use crate::error::{Error, Result};
 use crate::format::body::{Body, Seal};
 use crate::format::chain::ChainState;
 use crate::format::keys::fingerprint;
-use crate::ops::verify::{verify, Report, VerifyOptions};
 use crate::store::case::CaseDir;
 use crate::store::checkpoints;
 use crate::store::ledger::{LineReader, RawLine};

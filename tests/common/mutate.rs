@@ -27,7 +27,7 @@
 
 use scelle::format::chain::{Finding, Severity};
 use scelle::ops::bundle::{check_bag, verify_bundle};
-use scelle::ops::verify::{verify, VerifyOptions};
+use scelle::case::verify::{verify, VerifyOptions};
 use scelle::store::case::CaseDir;
 use scelle::store::safeextract::{self, Limits};
 use std::path::{Path, PathBuf};
