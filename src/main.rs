@@ -1087,9 +1087,9 @@ impl cli::SealArgs {
                 legacy: self.legacy_hashes,
             },
             kind: match self.r#as {
-                cli::AsKind::Auto => ops::seal::ArtifactKind::Auto,
-                cli::AsKind::File => ops::seal::ArtifactKind::File,
-                cli::AsKind::Tar => ops::seal::ArtifactKind::Tar,
+                cli::AsKind::Auto => scelle::case::measure::ArtifactKind::Auto,
+                cli::AsKind::File => scelle::case::measure::ArtifactKind::File,
+                cli::AsKind::Tar => scelle::case::measure::ArtifactKind::Tar,
             },
             item: Item {
                 item_type: self.item_type.clone(),

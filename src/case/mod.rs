@@ -7,5 +7,6 @@
 //! Case services use [`format`](mod@crate::format) and [`store`](crate::store) only; reports
 //! and commands ([`ops`](crate::ops)) use them.
 
+pub mod measure;
 pub mod proof;
 pub mod verify;

@@ -234,9 +234,9 @@ fn scan_exhibit(
             found
         }
         _ => {
-            now = crate::ops::seal::measure(
+            now = crate::case::measure::measure(
                 path,
-                crate::ops::seal::ArtifactKind::Auto,
+                crate::case::measure::ArtifactKind::Auto,
                 sel,
                 progress,
             )
