@@ -7,6 +7,7 @@
 //! Case services use [`format`](mod@crate::format) and [`store`](crate::store) only; reports
 //! and commands ([`ops`](crate::ops)) use them.
 
+pub mod appender;
 pub mod measure;
 pub mod proof;
 pub mod verify;

@@ -106,7 +106,7 @@ pub fn seal(
         a.path_resolved = path_string(&std::fs::canonicalize(p).at(p)?)?;
         measured.push(a);
     }
-    let mut app = super::open_appender(case, key)?;
+    let mut app = crate::case::appender::open_appender(case, key)?;
     if let Some(parent) = &opts.acquisition.parent {
         let known = (1..=app.state().exhibits).any(|n| exhibit_id(n) == *parent);
         if !known {
