@@ -3,7 +3,8 @@
 //! by the chain state machine (`format::chain`) before anything is written, so a refused
 //! action leaves the case unchanged, and `verify` applies the very same rules.
 
-use crate::error::{Error, IoContext, Result};
+use crate::case::exhibit::seal_record;
+use crate::error::{Error, Result};
 use crate::format::body::{
     Accept, Body, Dispose, KeyEnrol, KeyRecord, KeyRevoke, KeyRotate, NoteBody, Open, Recheck,
     Release, Reseal, Seal, KIND_ACCEPT, KIND_DISPOSE, KIND_KEY_ENROL, KIND_KEY_REVOKE,
@@ -19,7 +20,6 @@ use crate::store::keyfile::{self, LoadedKey};
 use crate::store::ledger::{self, Appender, LineReader, RawLine};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::{BufRead, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// What an appending custody command wrote.
@@ -184,31 +184,6 @@ pub fn release(
         authority: d.authority.clone(),
     };
     append(case, key, vec![(KIND_RELEASE, value(&body))])
-}
-
-/// Reads the seal entry of an exhibit (one seek, one line).
-pub fn seal_record(case: &CaseDir, custody: &Custody) -> Result<Seal> {
-    let path = case.ledger();
-    let mut f = std::io::BufReader::new(std::fs::File::open(&path).at(&path)?);
-    f.seek(SeekFrom::Start(custody.seal_offset)).at(&path)?;
-    let mut line = Vec::new();
-    f.read_until(b'\n', &mut line).at(&path)?;
-    line.pop();
-    let e = Entry::parse_line(&line).map_err(|e| {
-        Error::input(format!(
-            "{}: seal entry {}: {e}",
-            path.display(),
-            custody.seal_seq
-        ))
-    })?;
-    match Body::parse(&e.kind, &e.body) {
-        Ok(Body::Seal(s)) => Ok(*s),
-        _ => Err(Error::input(format!(
-            "{}: entry {} is not the seal it should be; run `scelle verify`",
-            path.display(),
-            custody.seal_seq
-        ))),
-    }
 }
 
 /// Re-hashes an exhibit at `path` (default: its sealed path) against its seal record.

@@ -374,7 +374,7 @@ pub fn scan(
     let mut scanned = Vec::new();
     let mut matches = Vec::new();
     for ex in &exhibits {
-        let seal = crate::ops::custody::seal_record(case, &state.custody[ex])?;
+        let seal = crate::case::exhibit::seal_record(case, &state.custody[ex])?;
         let path = opts
             .paths
             .get(ex)
