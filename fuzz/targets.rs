@@ -346,7 +346,7 @@ pub fn tar_import(data: &[u8]) {
         // manifests, the bag's signature and signer key, carried reports, proofs and the case
         // are all hostile input here. A bag without a valid signature by a key of its own
         // ledger is never OK.
-        if let Ok(report) = scelle::ops::bundle::check_bag(&target) {
+        if let Ok(report) = scelle::case::bundle::check_bag(&target) {
             assert!(
                 !report.ok() || target.join("tagmanifest-sha256.txt.sig").is_file(),
                 "an unsigned bag is never OK"

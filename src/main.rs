@@ -773,10 +773,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 ));
             };
             let key = load_key(key, cli.passphrase_file.as_deref())?;
-            let out = ops::bundle::export(
+            let out = scelle::case::bundle::export(
                 &case,
                 &a.out,
-                &ops::bundle::ExportOptions {
+                &scelle::case::bundle::ExportOptions {
                     exhibits: a.exhibits.clone(),
                     with_artifacts: a.with_artifacts,
                     reports: a.reports.clone(),
@@ -806,7 +806,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
         Command::VerifyBundle(a) => {
-            let r = ops::bundle::verify_bundle(&a.bundle, &limits(&a.limits))?;
+            let r = scelle::case::bundle::verify_bundle(&a.bundle, &limits(&a.limits))?;
             print_bundle_identity(&r, a.json);
             print_bundle_findings(&r, a.json);
             if let Some(report) = &r.case {
@@ -823,7 +823,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(if r.ok() { EXIT_OK } else { EXIT_VERIFY_FAILED })
         }
         Command::Import(a) => {
-            let r = ops::bundle::import(&a.bundle, &a.into, &limits(&a.limits))?;
+            let r = scelle::case::bundle::import(&a.bundle, &a.into, &limits(&a.limits))?;
             let report = r.case.as_ref().expect("import verified a case");
             print_bundle_identity(&r, false);
             for f in r
@@ -1173,7 +1173,7 @@ fn print_verify_report(report: &scelle::case::verify::Report, json: bool, rehash
 
 /// Prints who the bundle says it is (from its signed ledger) and that the fingerprints must be
 /// compared out of band; in JSON, one `"type":"identity"` object.
-fn print_bundle_identity(r: &ops::bundle::BundleReport, json: bool) {
+fn print_bundle_identity(r: &scelle::case::bundle::BundleReport, json: bool) {
     let Some(id) = &r.identity else { return };
     if json {
         let mut v = serde_json::to_value(id).expect("serialises");
@@ -1198,7 +1198,7 @@ fn print_bundle_identity(r: &ops::bundle::BundleReport, json: bool) {
 }
 
 /// Prints the bag's own findings (manifests, Payload-Oxum, carried artifacts).
-fn print_bundle_findings(r: &ops::bundle::BundleReport, json: bool) {
+fn print_bundle_findings(r: &scelle::case::bundle::BundleReport, json: bool) {
     for f in &r.bag {
         if json {
             let mut v = serde_json::to_value(f).expect("serialises");

@@ -8,6 +8,7 @@
 //! and commands ([`ops`](crate::ops)) use them.
 
 pub mod appender;
+pub mod bundle;
 pub mod exhibit;
 pub mod measure;
 pub mod proof;

@@ -570,10 +570,10 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
             reports.push(path);
         }
     }
-    let exported = super::bundle::export(
+    let exported = crate::case::bundle::export(
         &case,
         &bundle,
-        &super::bundle::ExportOptions {
+        &crate::case::bundle::ExportOptions {
             with_artifacts: true,
             reports,
             organization: Some("Demo forensic laboratory".into()),
@@ -592,14 +592,14 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         exported.entry.unwrap_or_default()
     ));
     let limits = crate::store::safeextract::Limits::default();
-    let checked = super::bundle::verify_bundle(&bundle, &limits)?;
+    let checked = crate::case::bundle::verify_bundle(&bundle, &limits)?;
     say(&format!(
         "verify-bundle: {}",
         if checked.ok() { "OK" } else { "FAILED" }
     ));
     let bundle_ok = checked.ok();
     let imported = dir.join("imported");
-    let done = super::bundle::import(&bundle, &imported, &limits)?;
+    let done = crate::case::bundle::import(&bundle, &imported, &limits)?;
     say(&format!(
         "imported into {} ({} payload files; its case verifies)",
         imported.display(),

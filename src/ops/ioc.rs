@@ -590,7 +590,7 @@ pub fn correlate(cases: &[PathBuf]) -> Result<Correlation> {
         // An evidence bundle is read as hostile input and must check as a whole; its case is
         // then read from the private directory it was extracted into.
         let case_dir = if p.is_file() {
-            let b = crate::ops::bundle::extract_and_check(p, &Default::default())?;
+            let b = crate::case::bundle::extract_and_check(p, &Default::default())?;
             if !b.report.ok() {
                 return Err(Error::input(format!(
                     "{}: the bundle does not verify; correlate only compares cases that verify \

@@ -1,7 +1,6 @@
 //! Operations: what each command does, as library calls. Each returns data for the binary to
 //! print; none prints.
 
-pub mod bundle;
 pub mod caseuco;
 pub mod cosign;
 pub mod custody;

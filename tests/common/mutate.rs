@@ -25,9 +25,9 @@
 //!   signature (`tagmanifest-sha256.txt.sig`, itself checked), the rest by the tag manifest.
 #![allow(dead_code)]
 
-use scelle::format::chain::{Finding, Severity};
-use scelle::ops::bundle::{check_bag, verify_bundle};
+use scelle::case::bundle::{check_bag, verify_bundle};
 use scelle::case::verify::{verify, VerifyOptions};
+use scelle::format::chain::{Finding, Severity};
 use scelle::store::case::CaseDir;
 use scelle::store::safeextract::{self, Limits};
 use std::path::{Path, PathBuf};
