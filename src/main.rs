@@ -722,7 +722,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Ioc(IocCommand::Findings(a)) => {
             let case = case_dir(&cli)?;
-            let scans = ops::ioc::findings(&case)?;
+            let scans = scelle::case::scans::findings(&case)?;
             if a.json {
                 for s in &scans {
                     print_json(s);
@@ -739,7 +739,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
         Command::Ioc(IocCommand::Correlate(a)) => {
-            let c = ops::ioc::correlate(&a.cases)?;
+            let c = scelle::case::correlate::correlate(&a.cases)?;
             if a.json {
                 print_json(&c);
             } else {
@@ -1006,7 +1006,7 @@ fn print_scan(scan: &scelle::format::body::IocScan) {
 }
 
 /// Prints a correlation: the cases, then each shared indicator with every match, case by case.
-fn print_correlation(c: &ops::ioc::Correlation) {
+fn print_correlation(c: &scelle::case::correlate::Correlation) {
     for (i, s) in c.cases.iter().enumerate() {
         println!(
             "case {}: {} \u{2014} {} ({}): {} entries, root {}, {} scans, {} matches",

@@ -476,7 +476,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     // A second case: the Spanish investigation's phone, scanned with the same indicators, then
     // the two cases correlated.
     let es_case = build_spanish_case(dir, &key, &ioc_path, say)?;
-    let corr = super::ioc::correlate(&[case_dir.clone(), es_case.clone()])?;
+    let corr = crate::case::correlate::correlate(&[case_dir.clone(), es_case.clone()])?;
     say(&format!(
         "correlated {} with {}: {} indicators matched in both",
         case_dir.display(),

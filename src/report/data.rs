@@ -108,7 +108,7 @@ pub struct LedgerData {
     /// Every IOC scan recorded, in ledger order.
     pub scans: Vec<ScanData>,
     /// The correlation with other cases, when the report was asked for one.
-    pub correlation: Option<crate::ops::ioc::Correlation>,
+    pub correlation: Option<crate::case::correlate::Correlation>,
 }
 
 /// One recorded IOC scan.
