@@ -28,6 +28,7 @@ macro_rules! eprintln {
 }
 
 mod cli;
+mod demo;
 mod term;
 
 use anyhow::Context;
@@ -867,7 +868,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 .dir
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("scelle-demo"));
-            let out = ops::demo::run(&dir, a.force, &mut |line| {
+            let out = demo::run(&dir, a.force, &mut |line| {
                 // The demo's own lines may span several (a seal and its hash).
                 print!("{line}\n");
                 let _ = std::io::stdout().flush();

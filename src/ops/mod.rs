@@ -4,7 +4,6 @@
 pub mod caseuco;
 pub mod cosign;
 pub mod custody;
-pub mod demo;
 pub mod init;
 pub mod ioc;
 pub mod keys;
