@@ -12,4 +12,5 @@ pub mod ledger;
 pub mod nofollow;
 pub mod safeextract;
 pub mod tarhash;
+pub mod tarmember;
 pub mod tarstream;

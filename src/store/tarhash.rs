@@ -15,6 +15,7 @@ use crate::store::hashing::{
     self, ChunkReader, HashSelection, MemberInspector, MultiHasher, NoInspection, Progress,
 };
 use crate::store::nofollow::StableFile;
+use crate::store::tarmember::{file_member, non_file_member};
 use crate::store::tarstream::{self, Stop};
 use std::io::Read;
 use std::path::Path;
@@ -89,43 +90,6 @@ pub fn inspect_members<R: Read, I: MemberInspector>(
         members.push(member);
     }
     Ok(members)
-}
-
-/// The member recorded for a regular file of `size` bytes just hashed, told to `inspector`.
-pub(crate) fn file_member<I: MemberInspector>(
-    path: String,
-    size: u64,
-    hashes: Hashes,
-    mtime: Option<u64>,
-    inspector: &mut I,
-) -> Member {
-    inspector.end(size, &hashes);
-    Member {
-        path,
-        kind: "file".into(),
-        size: Some(size),
-        hashes: Some(hashes),
-        link: None,
-        mtime,
-    }
-}
-
-/// The member recorded for a tar entry that is not a regular file (FORMAT.md 6.2): `kind` is
-/// `dir`, `symlink`, `hardlink` or `other`.
-pub(crate) fn non_file_member(
-    path: String,
-    kind: &str,
-    link: Option<String>,
-    mtime: Option<u64>,
-) -> Member {
-    Member {
-        path,
-        kind: kind.into(),
-        size: None,
-        hashes: None,
-        link,
-        mtime,
-    }
 }
 
 /// The member type recorded for a tar entry that is not a regular file (FORMAT.md 6.2).

@@ -932,9 +932,9 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
                         "member {index} ({path}): unexpected end of the archive in the member's data"
                     )));
                 }
-                super::tarhash::file_member(path, size, h.finish(), mtime, inspector)
+                super::tarmember::file_member(path, size, h.finish(), mtime, inspector)
             }
-            SealKind::NonFile(kind) => super::tarhash::non_file_member(path, kind, link, mtime),
+            SealKind::NonFile(kind) => super::tarmember::non_file_member(path, kind, link, mtime),
         };
         members.push(member);
     }
