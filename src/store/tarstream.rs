@@ -944,7 +944,7 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tarhash;
+    use crate::store::tarcrate;
     use std::io::Read;
 
     /// A `BufRead` lending `data` in pieces of the given sizes (cycled), like chunks.
@@ -1018,7 +1018,7 @@ mod tests {
         if let Ok(m) = &want {
             assert_eq!(
                 Ok(m),
-                tarhash::hash_members(data, ALL).as_ref(),
+                tarcrate::hash_members(data, ALL).as_ref(),
                 "the tar crate agrees"
             );
         }
