@@ -124,7 +124,7 @@ fn inspect_tar_with_tar_crate<I: MemberInspector + Send>(
     file.finish(size)?;
     let members = members
         .expect("a parser was given")
-        .map_err(|e| not_a_tar(path, &e))?;
+        .map_err(|e| not_a_tar(path, &e.to_string()))?;
     Ok(TarDigest {
         size,
         hashes,
