@@ -12,7 +12,7 @@ use scelle::format::{iocmatch, keys, note, stix, validate};
 use scelle::report::{self, data::LedgerData, DocumentKind, ReportRequest, TemplateSource};
 use scelle::store::case::CaseDir;
 use scelle::store::hashing::HashSelection;
-use scelle::store::{keyfile, safeextract, tarhash, tarstream};
+use scelle::store::{keyfile, safeextract, tarcrate, tarstream};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -281,7 +281,7 @@ pub fn tar_import(data: &[u8]) {
     // would read differently are refused), but for a regular member named with a trailing
     // '/' (a directory for GNU tar) and the link field of a non-link member.
     if let Ok(ours) = &whole {
-        let by_crate: Vec<_> = tarhash::hash_members(data, sel)
+        let by_crate: Vec<_> = tarcrate::hash_members(data, sel)
             .expect("the tar crate reads what the streaming reader accepts")
             .into_iter()
             .map(|mut x| {
@@ -346,7 +346,7 @@ pub fn tar_import(data: &[u8]) {
         // manifests, the bag's signature and signer key, carried reports, proofs and the case
         // are all hostile input here. A bag without a valid signature by a key of its own
         // ledger is never OK.
-        if let Ok(report) = scelle::ops::bundle::check_bag(&target) {
+        if let Ok(report) = scelle::case::bundle::check_bag(&target) {
             assert!(
                 !report.ok() || target.join("tagmanifest-sha256.txt.sig").is_file(),
                 "an unsigned bag is never OK"

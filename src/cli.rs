@@ -2,10 +2,11 @@
 //! completions can be generated from them.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use scelle::case::measure::ArtifactKind;
 use scelle::format::body::{Acquisition, Item};
 use scelle::format::document::{DocumentKind, PdfA};
 use scelle::format::lang::{Jurisdiction, Lang};
-use scelle::ops::seal::{ArtifactKind, SealOptions};
+use scelle::ops::seal::SealOptions;
 use scelle::render::Paper;
 use scelle::store::hashing::HashSelection;
 use scelle::store::safeextract::Limits;

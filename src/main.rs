@@ -31,19 +31,22 @@ macro_rules! eprintln {
 }
 
 mod cli;
+mod demo;
 mod term;
 
 use anyhow::Context;
 use clap::Parser;
 use cli::{Cli, Command, ExportFormat, IocCommand, KeyCommand};
 use scelle::ops;
-use scelle::ops::message::Outcome;
-use scelle::ops::outcome::bundle::{BundleChecked, Imported};
-use scelle::ops::outcome::custody::{Accepted, Action, KeyList, Recorded, Resealed};
-use scelle::ops::outcome::ioc::Findings;
-use scelle::ops::outcome::ledger::{Checkpoint, Initialised, Log, ManPages};
-use scelle::ops::outcome::report::{CaseUcoWritten, ReportCheck};
-use scelle::ops::outcome::verify::Verified;
+use scelle::ops::caseuco::CaseUcoWritten;
+use scelle::ops::man::ManPages;
+use scelle::output::bundle::{BundleChecked, Imported};
+use scelle::output::custody::{Accepted, Action, KeyList, Recorded, Resealed};
+use scelle::output::ioc::Findings;
+use scelle::output::ledger::{Checkpoint, Initialised, Log};
+use scelle::output::message::Outcome;
+use scelle::output::report::ReportCheck;
+use scelle::output::verify::Verified;
 use scelle::store::case::CaseDir;
 use scelle::store::keyfile::{self, LoadedKey};
 use scelle::{Error, ErrorClass};
@@ -215,9 +218,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         },
         Command::Report(a) => Ok(show(&report(c, a)?, false)),
         Command::Checkpoint => Ok(show(&checkpoint(c)?, false)),
-        Command::Prove(a) => Ok(show(&ops::proof::prove(&case_dir(c)?, &a.target)?, a.json)),
+        Command::Prove(a) => Ok(show(
+            &scelle::case::proof::prove(&case_dir(c)?, &a.target)?,
+            a.json,
+        )),
         Command::Consistency(a) => {
-            let p = ops::proof::consistency(&case_dir(c)?, &a.old_checkpoint)?;
+            let p = scelle::case::proof::consistency(&case_dir(c)?, &a.old_checkpoint)?;
             Ok(show(&p, a.json))
         }
         Command::Repair => Ok(show(&ops::repair(&case_dir(c)?)?, false)),
@@ -234,10 +240,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Cosign(a) => Ok(show(&cosign(c, a)?, false)),
         Command::Ioc(IocCommand::Scan(a)) => Ok(show(&ioc_scan(c, a)?, a.json)),
         Command::Ioc(IocCommand::Findings(a)) => {
-            let scans = ops::ioc::findings(&case_dir(c)?)?;
+            let scans = scelle::case::scans::findings(&case_dir(c)?)?;
             Ok(show(&Findings(scans), a.json))
         }
-        Command::Ioc(IocCommand::Correlate(a)) => Ok(show(&ops::ioc::correlate(&a.cases)?, a.json)),
+        Command::Ioc(IocCommand::Correlate(a)) => {
+            Ok(show(&scelle::case::correlate::correlate(&a.cases)?, a.json))
+        }
         Command::Export(a) => match a.format {
             ExportFormat::CaseUco => Ok(show(&export_case_uco(c, a)?, false)),
             ExportFormat::Bagit => Ok(show(&export(c, a)?, a.json)),
@@ -351,9 +359,9 @@ fn check_report(c: &Cli, pdf: &Path) -> anyhow::Result<ReportCheck> {
 fn verify(c: &Cli, a: &cli::VerifyArgs) -> anyhow::Result<Verified> {
     let case = case_dir(c)?;
     let progress = Progress::new(!a.json && a.rehash, "re-hashing");
-    let report = ops::verify::verify_with(
+    let report = scelle::case::verify::verify_with(
         &case,
-        ops::verify::VerifyOptions { rehash: a.rehash },
+        scelle::case::verify::VerifyOptions { rehash: a.rehash },
         &a.trusted_checkpoint,
         &|n| progress.advance(n),
     )?;
@@ -531,7 +539,7 @@ fn export_case_uco(c: &Cli, a: &cli::ExportArgs) -> anyhow::Result<CaseUcoWritte
     Ok(ops::caseuco::write_case_uco(&case_dir(c)?, &a.out)?)
 }
 
-fn export(c: &Cli, a: &cli::ExportArgs) -> anyhow::Result<ops::bundle::ExportOutcome> {
+fn export(c: &Cli, a: &cli::ExportArgs) -> anyhow::Result<scelle::case::bundle::ExportOutcome> {
     let case = case_dir(c)?;
     let Some(key) = &a.key else {
         anyhow::bail!(Error::input(
@@ -539,7 +547,7 @@ fn export(c: &Cli, a: &cli::ExportArgs) -> anyhow::Result<ops::bundle::ExportOut
         ));
     };
     let key = load_key(key, c.passphrase_file.as_deref())?;
-    let opts = ops::bundle::ExportOptions {
+    let opts = scelle::case::bundle::ExportOptions {
         exhibits: a.exhibits.clone(),
         with_artifacts: a.with_artifacts,
         reports: a.reports.clone(),
@@ -547,19 +555,19 @@ fn export(c: &Cli, a: &cli::ExportArgs) -> anyhow::Result<ops::bundle::ExportOut
         to: a.to.clone(),
         purpose: a.purpose.clone(),
     };
-    Ok(ops::bundle::export(&case, &a.out, &opts, &key)?)
+    Ok(scelle::case::bundle::export(&case, &a.out, &opts, &key)?)
 }
 
 fn verify_bundle(a: &cli::VerifyBundleArgs) -> anyhow::Result<BundleChecked> {
     Ok(BundleChecked {
-        report: ops::bundle::verify_bundle(&a.bundle, &(&a.limits).into())?,
+        report: scelle::case::bundle::verify_bundle(&a.bundle, &(&a.limits).into())?,
         bundle: a.bundle.clone(),
     })
 }
 
 fn import(a: &cli::ImportArgs) -> anyhow::Result<Imported> {
     Ok(Imported {
-        report: ops::bundle::import(&a.bundle, &a.into, &(&a.limits).into())?,
+        report: scelle::case::bundle::import(&a.bundle, &a.into, &(&a.limits).into())?,
         bundle: a.bundle.clone(),
         into: a.into.clone(),
     })
@@ -580,7 +588,7 @@ fn demo(a: &cli::DemoArgs) -> anyhow::Result<u8> {
         .dir
         .clone()
         .unwrap_or_else(|| PathBuf::from("scelle-demo"));
-    let out = ops::demo::run(&dir, a.force, &mut |line| {
+    let out = demo::run(&dir, a.force, &mut |line| {
         // The demo's own lines may span several (a seal and its hash).
         print!("{line}\n");
         let _ = std::io::stdout().flush();

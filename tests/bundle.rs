@@ -1125,7 +1125,7 @@ fn bundle_proof_checking_hashes_the_ledger_once() {
         .unwrap();
     }
     rehash_manifest(&x);
-    let report = scelle::ops::bundle::check_bag(&x).unwrap();
+    let report = scelle::case::bundle::check_bag(&x).unwrap();
     assert!(!report.ok());
     assert_eq!(
         report

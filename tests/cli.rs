@@ -194,7 +194,7 @@ fn every_single_byte_change_in_the_ledger_is_detected() {
         let mut bytes = original.clone();
         bytes[i] ^= if bytes[i] == b'\n' { 0x20 } else { 0x01 };
         std::fs::write(f.ledger(), &bytes).unwrap();
-        let report = scelle::ops::verify::verify(&case, Default::default(), &|_| {}).unwrap();
+        let report = scelle::case::verify::verify(&case, Default::default(), &|_| {}).unwrap();
         if report.ok() {
             missed.push(i);
         }

@@ -1540,7 +1540,7 @@ fn crash_once(
         }
         if sha.is_some() {
             let complete = match cmd {
-                Cmd::Export => scelle::ops::bundle::verify_bundle(out, &Default::default())
+                Cmd::Export => scelle::case::bundle::verify_bundle(out, &Default::default())
                     .map(|r| r.ok())
                     .unwrap_or(false),
                 _ => {
@@ -1733,7 +1733,7 @@ fn export_does_not_carry_temporary_files_left_by_a_kill() {
         !names.iter().any(|n| n.contains(".tmp-")),
         "the bundle carries a temporary file: {names:?}"
     );
-    let report = scelle::ops::bundle::verify_bundle(&out, &Default::default()).unwrap();
+    let report = scelle::case::bundle::verify_bundle(&out, &Default::default()).unwrap();
     assert!(report.ok());
 }
 
@@ -1762,7 +1762,7 @@ fn export_with_key_after_a_kill_before_the_checkpoint() {
             .arg("--key")
             .arg(&fx.key),
     );
-    let report = scelle::ops::bundle::verify_bundle(&out, &Default::default()).unwrap();
+    let report = scelle::case::bundle::verify_bundle(&out, &Default::default()).unwrap();
     assert!(report.ok());
     assert!(latest.is_file(), "the missing checkpoint was written");
     let v = fx.verify_ok();

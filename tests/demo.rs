@@ -2,6 +2,11 @@
 
 use std::process::Command;
 
+/// The demo, a module of the binary (it uses only the library's public API).
+#[allow(dead_code)]
+#[path = "../src/demo.rs"]
+mod bin_demo;
+
 fn demo(dir: &std::path::Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_scelle"))
         .arg("demo")
@@ -153,7 +158,7 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
     assert!(o.status.success());
     let o = Command::new(env!("CARGO_BIN_EXE_scelle"))
         .args(["key", "show", dir.join("keys/expert.key").to_str().unwrap()])
-        .env("SCELLE_PASSPHRASE", scelle::ops::demo::DEMO_PASSPHRASE)
+        .env("SCELLE_PASSPHRASE", bin_demo::DEMO_PASSPHRASE)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

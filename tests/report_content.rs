@@ -4,6 +4,11 @@
 use scelle::report::blocks::Block;
 use scelle::report::{build, data, DocumentKind, ReportRequest, TemplateSource};
 
+/// The demo, a module of the binary (it uses only the library's public API).
+#[allow(dead_code)]
+#[path = "../src/demo.rs"]
+mod demo;
+
 fn text_of(blocks: &[Block]) -> String {
     let mut s = String::new();
     for b in blocks {
@@ -35,7 +40,7 @@ fn text_of(blocks: &[Block]) -> String {
 #[test]
 fn every_document_builds_in_every_language_from_the_demo() {
     let tmp = tempfile::tempdir().unwrap();
-    let demo = scelle::ops::demo::run(&tmp.path().join("demo"), false, &mut |_| {}).unwrap();
+    let demo = demo::run(&tmp.path().join("demo"), false, &mut |_| {}).unwrap();
     let case = scelle::store::case::CaseDir::open(&demo.case).unwrap();
     let data = data::gather(&case).unwrap();
     let sha = data.exhibits[0].seal.artifact.hashes.sha256.clone();

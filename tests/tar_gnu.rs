@@ -13,7 +13,7 @@
 use scelle::format::body::Member;
 use scelle::store::hashing::{no_progress, HashSelection};
 use scelle::store::safeextract::{extract, ExtractError, Limits};
-use scelle::store::tarhash;
+use scelle::store::{tarcrate, tarhash};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -469,7 +469,7 @@ fn aliases_are_real_disagreements_with_the_tar_crate() {
     // what `tar -x` extracts. (Some the tar crate refuses, or reads alike by chance.)
     let mut differ = 0;
     for (what, tar) in aliases() {
-        let by_crate = tarhash::hash_members(&tar[..], HashSelection::default());
+        let by_crate = tarcrate::hash_members(&tar[..], HashSelection::default());
         if let Ok(m) = by_crate {
             if derived(&m) != gnu_extract(&tar) {
                 differ += 1;
@@ -796,7 +796,7 @@ fn seal_refuses_members_written_through_a_link() {
     for (what, tar, index, earlier) in written_through_links() {
         // Each is a real disagreement: the list a reader records (the tar crate reads these
         // plain archives as scelle did before) is not what `tar -x` extracts.
-        let listed = tarhash::hash_members(&tar[..], HashSelection::default()).unwrap();
+        let listed = tarcrate::hash_members(&tar[..], HashSelection::default()).unwrap();
         assert_ne!(derived(&listed), gnu_extract(&tar), "{what}");
         let e = seal_members(&tar).expect_err(what);
         assert!(

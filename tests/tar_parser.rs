@@ -1,6 +1,6 @@
 //! Differential tests of the streaming tar reader (`scelle::store::tarstream`, which hashes
 //! member data in the shared read buffers) against the `tar` crate path
-//! (`scelle::store::tarhash::hash_members`): archives written by GNU tar in every format and by
+//! (`scelle::store::tarcrate::hash_members`): archives written by GNU tar in every format and by
 //! the `tar` crate, lent to the reader in pieces of many sizes (headers straddling pieces), the
 //! whole `hash_tar` pipeline (1 MiB chunks), and damaged archives (truncated, mutated, garbage),
 //! which must give an error, never a panic. Whatever the streaming reader accepts, the `tar`
@@ -8,8 +8,8 @@
 
 use scelle::format::body::Member;
 use scelle::store::hashing::{no_progress, HashSelection, CHUNK_SIZE};
-use scelle::store::tarhash;
 use scelle::store::tarstream::{self, Stop};
+use scelle::store::{tarcrate, tarhash};
 use std::io::{self, BufRead, Read};
 use std::path::Path;
 use std::process::Command;
@@ -95,7 +95,7 @@ fn check(data: &[u8], chunkings: &[&[usize]], sel: HashSelection) -> Result<Vec<
         assert_eq!(want, got, "chunks {sizes:?}");
     }
     if let Ok(m) = &want {
-        let by_crate = tarhash::hash_members(data, sel).expect("the tar crate reads it too");
+        let by_crate = tarcrate::hash_members(data, sel).expect("the tar crate reads it too");
         // A regular member named with a trailing '/' is a directory for GNU tar; only links
         // carry a link (the tar crate gives any non-empty link field).
         let fix = |mut x: Member| {

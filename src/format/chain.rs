@@ -3,16 +3,15 @@
 //! Merkle frontier. `verify` feeds every line and reports every finding; the append path
 //! uses the same state (cached in `ledger.index`) and refuses to write on any error.
 
-use super::body::{Body, CaseInfo, KeyRecord, Recheck};
-use super::encoding::unb64;
-use super::entry::{line_hash, signature_valid_over, Entry, Envelope, GENESIS_PREV};
-use super::errors::{BodyError, CheckpointSignerError, CustodyError, StateWhy, ValueError, Who};
-use super::keys::key_id;
+use super::body::{Body, Recheck};
+use super::entry::{line_hash, signature_valid_over, Entry, Envelope};
+use super::errors::{BodyError, CustodyError, ValueError};
 use super::kinds::At;
-use super::merkle::{leaf_hash, Frontier};
+use super::merkle::leaf_hash;
 use ed25519_dalek::VerifyingKey;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde::Serialize;
+
+pub use super::state::{record_public_key, ChainState, Custody, CustodyStatus, EnrolledKey};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -99,107 +98,6 @@ pub struct Applied {
     pub findings: Vec<Finding>,
 }
 
-/// The state of a ledger after some number of lines.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ChainState {
-    /// Lines applied.
-    pub size: u64,
-    /// Bytes of the ledger applied (lines and their newlines).
-    pub bytes: u64,
-    /// Length of the last line (without newline), 0 for the empty ledger.
-    pub last_line_len: u64,
-    /// `prev` for the next entry.
-    pub last_line_hash: String,
-    /// Time of the latest entry that parsed.
-    pub last_time: Option<String>,
-    /// The Merkle frontier over all lines.
-    pub frontier: Frontier,
-    /// Seals recorded (the last exhibit number).
-    pub exhibits: u64,
-    /// Keys enrolled, in enrolment order.
-    pub keys: Vec<EnrolledKey>,
-    /// The custody state of every exhibit.
-    pub custody: BTreeMap<String, Custody>,
-    /// The case, from `case.open`.
-    pub case: Option<CaseInfo>,
-    /// Byte offset of the line being applied.
-    pub(crate) offset: u64,
-}
-
-/// A key as enrolled in the ledger, with its lifecycle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EnrolledKey {
-    /// The key record.
-    pub record: KeyRecord,
-    /// The entry that enrolled it.
-    pub enrolled_at: u64,
-    /// Whether it may enrol and revoke keys (the case administrator, or its rotated successor).
-    pub admin: bool,
-    /// The entry that revoked or retired it: it may not sign any later entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revoked_at: Option<u64>,
-    /// Why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revoked_reason: Option<String>,
-}
-
-/// Where an exhibit stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum CustodyStatus {
-    /// Sealed, with its holder.
-    Sealed,
-    /// Released by its holder, not yet accepted.
-    InTransit {
-        /// The receiver's key id.
-        to: String,
-        /// The release entry.
-        release: u64,
-    },
-    /// Opened for examination by its holder.
-    Opened {
-        /// The open entry.
-        open: u64,
-    },
-    /// Disposed of; no further action.
-    Disposed {
-        /// The dispose entry.
-        at: u64,
-    },
-}
-
-impl CustodyStatus {
-    /// The state's name: `sealed`, `in-transit`, `opened` or `disposed`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            CustodyStatus::Sealed => "sealed",
-            CustodyStatus::InTransit { .. } => "in-transit",
-            CustodyStatus::Opened { .. } => "opened",
-            CustodyStatus::Disposed { .. } => "disposed",
-        }
-    }
-}
-
-/// The custody of one exhibit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Custody {
-    /// Key id of the holder (for an exhibit in transit, the releasing holder).
-    pub holder: String,
-    /// State.
-    pub status: CustodyStatus,
-    /// Current seal number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seal_no: Option<String>,
-    /// The seal entry.
-    pub seal_seq: u64,
-    /// Byte offset of the seal entry's line in the ledger.
-    pub seal_offset: u64,
-    /// The artifact's SHA-256 as sealed.
-    pub sealed_sha256: String,
-}
-
 /// What an entry's signature is checked over.
 #[derive(Clone, Copy)]
 enum Signed<'a> {
@@ -223,104 +121,7 @@ impl Serialize for TypedBody<'_> {
     }
 }
 
-/// Decodes the public key of a key record.
-pub fn record_public_key(rec: &KeyRecord) -> Option<VerifyingKey> {
-    let raw: [u8; 32] = unb64(&rec.public_key)?.try_into().ok()?;
-    VerifyingKey::from_bytes(&raw).ok()
-}
-
 impl ChainState {
-    /// The empty ledger.
-    pub fn new() -> Self {
-        ChainState {
-            last_line_hash: GENESIS_PREV.to_string(),
-            ..Default::default()
-        }
-    }
-
-    /// The enrolled key with this id (revoked or not).
-    pub fn key(&self, id: &str) -> Option<&EnrolledKey> {
-        self.keys.iter().find(|k| k.record.id == id)
-    }
-
-    pub(crate) fn key_mut(&mut self, id: &str) -> Option<&mut EnrolledKey> {
-        self.keys.iter_mut().find(|k| k.record.id == id)
-    }
-
-    /// The enrolled, unrevoked key with this id.
-    pub fn active_key(&self, id: &str) -> Option<&EnrolledKey> {
-        self.key(id).filter(|k| k.revoked_at.is_none())
-    }
-
-    /// `name (key id)` for messages.
-    pub fn who(&self, id: &str) -> String {
-        Who::of(self, id).to_string()
-    }
-
-    /// Whether key `k` may sign (alg 0x01) or cosign (alg 0x04) a checkpoint of tree size
-    /// `size` (FORMAT.md 8.2), this state being that of the whole ledger: the key was enrolled
-    /// by one of the first `size` entries (`enrolled_at` ≤ `size` − 1), and was not revoked or
-    /// rotated out by one of them, except that a key rotated out by entry `size` − 1 itself
-    /// may sign (it signed that entry, and `key rotate` signs the checkpoint after it with the
-    /// old key). No key may sign a checkpoint of size 0. `Err` says why not.
-    pub fn may_sign_checkpoint(
-        &self,
-        k: &EnrolledKey,
-        size: u64,
-    ) -> Result<(), CheckpointSignerError> {
-        let who = format!("{} (key {})", k.record.name, k.record.id);
-        if size == 0 {
-            return Err(CheckpointSignerError::EmptyTree { who });
-        }
-        let last = size - 1;
-        if k.enrolled_at > last {
-            return Err(CheckpointSignerError::EnrolledAfter {
-                who,
-                at: k.enrolled_at,
-                size,
-            });
-        }
-        match k.revoked_at {
-            Some(at) if at < last => Err(CheckpointSignerError::RevokedBefore { who, at, last }),
-            Some(at) if at == last && !self.rotated_at(k, at) => {
-                Err(CheckpointSignerError::RevokedByLast { who, at })
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Whether `k` was rotated out (not revoked) by entry `at`: a successor was enrolled there.
-    fn rotated_at(&self, k: &EnrolledKey, at: u64) -> bool {
-        self.keys
-            .iter()
-            .any(|o| o.record.id != k.record.id && o.enrolled_at == at)
-    }
-
-    /// `name (key ID, role ROLE)` of key `k`, for checkpoint findings.
-    pub fn describe_key(k: &EnrolledKey) -> String {
-        match &k.record.role {
-            Some(r) => format!("{} (key {}, role {r})", k.record.name, k.record.id),
-            None => format!("{} (key {})", k.record.name, k.record.id),
-        }
-    }
-
-    /// The key signing a note signature line: same name and a matching note key id for
-    /// `alg` (0x01 signatures, 0x04 cosignatures).
-    pub fn note_key(
-        &self,
-        name: &str,
-        key_id: [u8; 4],
-        alg: u8,
-    ) -> Option<(&EnrolledKey, VerifyingKey)> {
-        self.keys
-            .iter()
-            .filter(|k| k.record.name == name)
-            .find_map(|k| {
-                let pk = record_public_key(&k.record)?;
-                (super::note::note_key_id_alg(name, &pk, alg) == key_id).then_some((k, pk))
-            })
-    }
-
     /// Applies one line (without its newline). The state always advances (so one bad line
     /// does not hide later ones); the findings say what is wrong with this line.
     pub fn apply(&mut self, line: &[u8]) -> Applied {
@@ -509,89 +310,6 @@ impl ChainState {
         self.last_line_len = line.len() as u64;
         self.last_line_hash = line_hash(line);
         self.frontier.push(leaf_hash(line));
-    }
-
-    /// The custody of `ex`, or why not: it does not exist.
-    pub(crate) fn exhibit(&self, ex: &str) -> Result<&Custody, CustodyError> {
-        self.custody
-            .get(ex)
-            .ok_or_else(|| CustodyError::NoSuchExhibit {
-                exhibit: ex.to_string(),
-            })
-    }
-
-    /// Checks that `signer` holds `ex` and it is in one of the `allowed` states, for `action`.
-    pub(crate) fn holds(
-        &self,
-        signer: &str,
-        ex: &str,
-        action: &'static str,
-        allowed: &[&str],
-    ) -> Result<(), CustodyError> {
-        let c = self.exhibit(ex)?;
-        let state = c.status.name();
-        if let CustodyStatus::Disposed { at } = c.status {
-            return Err(CustodyError::Disposed {
-                exhibit: ex.to_string(),
-                at,
-                action,
-            });
-        }
-        if c.holder != signer {
-            return Err(CustodyError::NotHolder {
-                exhibit: ex.to_string(),
-                holder: Box::new(Who::of(self, &c.holder)),
-                signer: Box::new(Who::of(self, signer)),
-                action,
-            });
-        }
-        if !allowed.contains(&state) {
-            return Err(CustodyError::WrongState {
-                exhibit: ex.to_string(),
-                action,
-                why: StateWhy::of(self, &c.status),
-            });
-        }
-        Ok(())
-    }
-
-    /// Checks a key record about to be enrolled (by `key.enrol` or `key.rotate`).
-    pub(crate) fn check_new_key(&self, rec: &KeyRecord) -> Result<(), CustodyError> {
-        let pk = record_public_key(rec).ok_or(CustodyError::NotEd25519)?;
-        if key_id(&pk) != rec.id {
-            return Err(CustodyError::KeyIdMismatch {
-                id: rec.id.clone(),
-                actual: key_id(&pk),
-            });
-        }
-        if let Some(k) = self.key(&rec.id) {
-            return Err(CustodyError::AlreadyEnrolled {
-                id: rec.id.clone(),
-                name: k.record.name.clone(),
-                at: k.enrolled_at,
-            });
-        }
-        if !super::note::valid_key_name(&rec.name) {
-            return Err(CustodyError::BadKeyName {
-                name: rec.name.clone(),
-            });
-        }
-        Ok(())
-    }
-
-    /// Checks that `signer` is the case administrator, for `action`.
-    pub(crate) fn check_admin(
-        &self,
-        signer: &str,
-        action: &'static str,
-    ) -> Result<(), CustodyError> {
-        match self.key(signer) {
-            Some(k) if k.admin => Ok(()),
-            _ => Err(CustodyError::NotAdmin {
-                signer: Who::of(self, signer),
-                action,
-            }),
-        }
     }
 
     /// The kind rules of entry `seq` (FORMAT.md §7 rule 6), and its re-checks (rule 8).

@@ -3,8 +3,7 @@
 //! checkpoint signer may not sign ([`CheckpointSignerError`]). Their `Display` is the message
 //! of the finding.
 
-use super::body::ROLES;
-use super::chain::{ChainState, CustodyStatus};
+use super::parts::ROLES;
 use std::fmt;
 
 /// A key as named in messages: `name (key id)`, or `unknown key ID` when not enrolled.
@@ -14,16 +13,6 @@ pub struct Who {
     pub id: String,
     /// The signer's name, if the key is enrolled.
     pub name: Option<String>,
-}
-
-impl Who {
-    /// Key `id` as `state` knows it.
-    pub fn of(state: &ChainState, id: &str) -> Who {
-        Who {
-            id: id.to_string(),
-            name: state.key(id).map(|k| k.record.name.clone()),
-        }
-    }
 }
 
 impl fmt::Display for Who {
@@ -88,20 +77,6 @@ impl fmt::Display for StateWhy {
                 write!(f, "it was opened at entry {open}; reseal it first")
             }
             StateWhy::Sealed => write!(f, "it is sealed; open it first"),
-        }
-    }
-}
-
-impl StateWhy {
-    /// The reason for `status` (not for `Disposed`, refused before).
-    pub(crate) fn of(state: &ChainState, status: &CustodyStatus) -> StateWhy {
-        match status {
-            CustodyStatus::InTransit { to, release } => StateWhy::InTransit {
-                to: Who::of(state, to),
-                release: *release,
-            },
-            CustodyStatus::Opened { open } => StateWhy::Opened { open: *open },
-            CustodyStatus::Sealed | CustodyStatus::Disposed { .. } => StateWhy::Sealed,
         }
     }
 }

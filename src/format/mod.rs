@@ -17,8 +17,10 @@ pub mod lang;
 pub mod manifest;
 pub mod merkle;
 pub mod note;
+pub mod parts;
 pub mod printable;
 
+pub mod state;
 pub mod stix;
 pub mod time;
 pub mod validate;

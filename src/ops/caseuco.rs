@@ -329,10 +329,7 @@ fn context(kb: &str) -> Value {
 /// a final newline, written atomically, mode 0644).
 ///
 /// Errors: `out` exists, or as [`export_case_uco`].
-pub fn write_case_uco(
-    case: &CaseDir,
-    out: &std::path::Path,
-) -> Result<super::outcome::report::CaseUcoWritten> {
+pub fn write_case_uco(case: &CaseDir, out: &std::path::Path) -> Result<CaseUcoWritten> {
     if out.exists() {
         return Err(Error::input(format!(
             "{}: already exists; give another --out",
@@ -343,7 +340,7 @@ pub fn write_case_uco(
     let mut bytes = serde_json::to_vec_pretty(&doc).expect("serialises");
     bytes.push(b'\n');
     crate::store::fsutil::atomic_write(out, &bytes, 0o644)?;
-    Ok(super::outcome::report::CaseUcoWritten {
+    Ok(CaseUcoWritten {
         path: out.to_path_buf(),
     })
 }
@@ -607,4 +604,11 @@ mod tests {
     fn pct_keeps_unreserved_and_slash() {
         assert_eq!(pct("scelle.case/DP 150/é"), "scelle.case/DP%20150/%C3%A9");
     }
+}
+
+/// `export --format case-uco`: the JSON-LD file written.
+#[derive(Debug)]
+pub struct CaseUcoWritten {
+    /// The file.
+    pub path: std::path::PathBuf,
 }

@@ -3,7 +3,8 @@
 //! by the chain state machine (`format::chain`) before anything is written, so a refused
 //! action leaves the case unchanged, and `verify` applies the very same rules.
 
-use crate::error::{Error, IoContext, Result};
+use crate::case::exhibit::seal_record;
+use crate::error::{Error, Result};
 use crate::format::body::{
     Accept, Body, Dispose, KeyEnrol, KeyRecord, KeyRevoke, KeyRotate, NoteBody, Open, Recheck,
     Release, Reseal, Seal,
@@ -18,7 +19,6 @@ use crate::store::keyfile::{self, LoadedKey};
 use crate::store::ledger::{self, Appender, LineReader, RawLine};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::{BufRead, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// What an appending custody command wrote.
@@ -170,37 +170,12 @@ pub fn release(
     append(case, key, vec![Body::Release(body)])
 }
 
-/// Reads the seal entry of an exhibit (one seek, one line).
-pub fn seal_record(case: &CaseDir, custody: &Custody) -> Result<Seal> {
-    let path = case.ledger();
-    let mut f = std::io::BufReader::new(std::fs::File::open(&path).at(&path)?);
-    f.seek(SeekFrom::Start(custody.seal_offset)).at(&path)?;
-    let mut line = Vec::new();
-    f.read_until(b'\n', &mut line).at(&path)?;
-    line.pop();
-    let e = Entry::parse_line(&line).map_err(|e| {
-        Error::input(format!(
-            "{}: seal entry {}: {e}",
-            path.display(),
-            custody.seal_seq
-        ))
-    })?;
-    match Body::parse(&e.kind, &e.body) {
-        Ok(Body::Seal(s)) => Ok(*s),
-        _ => Err(Error::input(format!(
-            "{}: entry {} is not the seal it should be; run `scelle verify`",
-            path.display(),
-            custody.seal_seq
-        ))),
-    }
-}
-
 /// Re-hashes an exhibit at `path` (default: its sealed path) against its seal record.
 pub fn recheck(seal: &Seal, path: Option<&Path>, progress: Progress) -> Recheck {
     let path = path
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from(&seal.artifact.path_resolved));
-    let (found, findings) = super::verify::compare_artifact(seal, &path, progress);
+    let (found, findings) = crate::case::verify::compare_artifact(seal, &path, progress);
     Recheck {
         exhibit: seal.exhibit.clone(),
         path: path.display().to_string(),

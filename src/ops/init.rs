@@ -71,7 +71,7 @@ pub fn init(root: &Path, params: &CaseParams, key: &LoadedKey) -> Result<InitOut
         created: crate::format::time::now_utc(),
     };
     let case = CaseDir::create(root, &info)?;
-    let signed = super::open_case(&case, info, key).and_then(|app| app.finish(key));
+    let signed = crate::case::appender::open_case(&case, info, key).and_then(|app| app.finish(key));
     let checkpoint = match signed {
         Ok(Some(cp)) => cp,
         Ok(None) => unreachable!("entry 0 was appended"),

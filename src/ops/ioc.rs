@@ -6,6 +6,7 @@
 //! exhibit no longer matches its seal. The entry pins the SHA-256 of every IOC file used, and
 //! the case keeps a copy of each as `ioc/SHA256.stix2`, so a third party can re-run the match.
 
+use crate::case::verify::{compare_found, recorded_selection};
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{
     Artifact, Body, IocFileRecord, IocMatch, IocScan, OmittedMatches, ScannedExhibit, Seal,
@@ -16,23 +17,18 @@ use crate::format::encoding::hex;
 use crate::format::iocmatch::{Hit, Matcher, On};
 use crate::format::stix::{self, Bundle};
 use crate::format::validate::manifest_sha256;
-use crate::ops::verify::{compare_found, recorded_selection};
 use crate::store::case::CaseDir;
 use crate::store::fsutil;
 use crate::store::hashing::Progress;
 use crate::store::iocscan::{self, Found};
 use crate::store::keyfile::LoadedKey;
-use crate::store::ledger::{self, Appender, LineReader, RawLine};
-use serde::Serialize;
+use crate::store::ledger::{self, Appender};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Hits with the member they are in (`None` for a single-file exhibit).
 type MemberHits = Vec<(Option<String>, Hit)>;
-
-/// Matches grouped by (indicator kind, value), with what each side says it indicates.
-type ByValue = BTreeMap<(String, String), Vec<(SideMatch, Vec<String>)>>;
 
 /// IOC files larger than this are refused (the largest public bundles are a few MiB).
 pub const MAX_IOC_FILE: u64 = 256 << 20;
@@ -193,7 +189,7 @@ fn scan_exhibit(
         ))
     };
     // Nothing is read from a path that is no longer the kind and size sealed.
-    if let Some(f) = crate::ops::verify::precheck(seal, path) {
+    if let Some(f) = crate::case::verify::precheck(seal, path) {
         return Err(Error::input(format!(
             "{}: {} ({}); scan refused, nothing recorded. If the exhibit is elsewhere, give --path {}=PATH",
             seal.exhibit,
@@ -234,9 +230,9 @@ fn scan_exhibit(
             found
         }
         _ => {
-            now = crate::ops::seal::measure(
+            now = crate::case::measure::measure(
                 path,
-                crate::ops::seal::ArtifactKind::Auto,
+                crate::case::measure::ArtifactKind::Auto,
                 sel,
                 progress,
             )
@@ -374,7 +370,7 @@ pub fn scan(
     let mut scanned = Vec::new();
     let mut matches = Vec::new();
     for ex in &exhibits {
-        let seal = crate::ops::custody::seal_record(case, &state.custody[ex])?;
+        let seal = crate::case::exhibit::seal_record(case, &state.custody[ex])?;
         let path = opts
             .paths
             .get(ex)
@@ -456,257 +452,5 @@ pub fn scan(
         seq,
         scan: *scan,
         checkpoint,
-    })
-}
-
-/// One recorded scan.
-#[derive(Debug, Clone, Serialize)]
-pub struct RecordedScan {
-    /// Its entry's sequence number.
-    pub seq: u64,
-    /// When it was recorded.
-    pub time: String,
-    /// Who signed it (name and key id).
-    pub by: String,
-    /// The body.
-    pub scan: IocScan,
-}
-
-/// `scelle ioc findings`: every scan recorded in the case, in ledger order.
-pub fn findings(case: &CaseDir) -> Result<Vec<RecordedScan>> {
-    let ledger_path = case.ledger();
-    let mut state = crate::format::chain::ChainState::new();
-    let mut out = Vec::new();
-    for raw in LineReader::open(&ledger_path)? {
-        let RawLine::Line { bytes, .. } = raw? else {
-            continue;
-        };
-        let seq = state.size;
-        let applied = state.apply(&bytes);
-        if let Some(e) = applied.first_error() {
-            return Err(Error::input(format!(
-                "{}: entry {seq}: {}; run `scelle verify` (findings are only listed from a ledger that verifies)",
-                ledger_path.display(),
-                e.message
-            )));
-        }
-        if let (Some(Body::IocScan(scan)), Some(entry)) = (applied.body, applied.entry) {
-            out.push(RecordedScan {
-                seq,
-                time: entry.time.clone(),
-                by: state.who(&entry.key),
-                scan: *scan,
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// One case in a correlation.
-#[derive(Debug, Clone, Serialize)]
-pub struct CaseSide {
-    /// The case directory or bundle given.
-    pub path: String,
-    /// The case id.
-    pub case_id: String,
-    /// The case title.
-    pub title: String,
-    /// Entries in its ledger.
-    pub entries: u64,
-    /// Its Merkle root (base64), as in its checkpoints.
-    pub root: String,
-    /// Scans recorded.
-    pub scans: u64,
-    /// Matches recorded, over all scans.
-    pub matches: u64,
-    /// The IOC files its scans used: (file name, SHA-256).
-    pub ioc_files: Vec<(String, String)>,
-}
-
-/// Where one side matched a shared indicator.
-#[derive(Debug, Clone, Serialize)]
-pub struct SideMatch {
-    /// Index of the case in [`Correlation::cases`].
-    pub case: usize,
-    /// The `ioc.scan` entry that recorded it.
-    pub entry: u64,
-    /// The exhibit.
-    pub exhibit: String,
-    /// The member, for directories and tars.
-    pub member: Option<String>,
-    /// `content`, `path`, `name` or `hash`.
-    pub on: String,
-    /// The text found.
-    pub matched: String,
-    /// Occurrences.
-    pub occurrences: u64,
-    /// The indicator id in that side's IOC file.
-    pub indicator: String,
-    /// That IOC file's SHA-256.
-    pub ioc_file: String,
-}
-
-/// An indicator matched in more than one case: infrastructure they share.
-#[derive(Debug, Clone, Serialize)]
-pub struct SharedIndicator {
-    /// Its object path, e.g. `domain-name:value`.
-    pub kind: String,
-    /// The value (domain, process name, digest ...).
-    pub value: String,
-    /// What the IOC files say it indicates (union over the sides).
-    pub indicates: Vec<String>,
-    /// Indices of the cases where it matched.
-    pub cases: Vec<usize>,
-    /// Texts found identically in more than one case (e.g. the same subdomain).
-    pub same_text: Vec<String>,
-    /// Every match, case by case.
-    pub matches: Vec<SideMatch>,
-}
-
-/// What `ioc correlate` found.
-#[derive(Debug, Clone, Serialize)]
-pub struct Correlation {
-    /// The cases compared, in the order given.
-    pub cases: Vec<CaseSide>,
-    /// The indicators matched in more than one case, by kind then value.
-    pub shared: Vec<SharedIndicator>,
-    /// SHA-256 of IOC files used by more than one case.
-    pub shared_ioc_files: Vec<String>,
-}
-
-/// `scelle ioc correlate`: the indicators matched in more than one of `cases` (case
-/// directories, or evidence bundles: a file is read as a bundle and must check as a whole, as
-/// by `verify-bundle`). Each case must verify first (its ledger's signatures, chain and
-/// checkpoints).
-pub fn correlate(cases: &[PathBuf]) -> Result<Correlation> {
-    if cases.len() < 2 {
-        return Err(Error::input("correlate needs two or more cases"));
-    }
-    let mut sides = Vec::new();
-    let mut by_value: ByValue = BTreeMap::new();
-    let mut file_users: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
-    let mut bundles = Vec::new();
-    for (i, p) in cases.iter().enumerate() {
-        // An evidence bundle is read as hostile input and must check as a whole; its case is
-        // then read from the private directory it was extracted into.
-        let case_dir = if p.is_file() {
-            let b = crate::ops::bundle::extract_and_check(p, &Default::default())?;
-            if !b.report.ok() {
-                return Err(Error::input(format!(
-                    "{}: the bundle does not verify; correlate only compares cases that verify \
-                     — run `scelle verify-bundle {}`",
-                    p.display(),
-                    p.display()
-                )));
-            }
-            let dir = b.case_dir();
-            bundles.push(b);
-            dir
-        } else {
-            p.clone()
-        };
-        let case = CaseDir::open(&case_dir)?;
-        let report = crate::ops::verify::verify(
-            &case,
-            crate::ops::verify::VerifyOptions::default(),
-            &crate::store::hashing::no_progress,
-        )?;
-        if !report.ok() {
-            return Err(Error::input(format!(
-                "{}: the case does not verify ({} errors, first: {}); correlate only compares \
-                 cases that verify — run `scelle -C {} verify`",
-                p.display(),
-                report.errors(),
-                report
-                    .findings
-                    .iter()
-                    .find(|f| f.severity == crate::format::chain::Severity::Error)
-                    .map(|f| f.message.as_str())
-                    .unwrap_or("?"),
-                p.display()
-            )));
-        }
-        // The case's identity is the signed entry 0's, never the editable case.json.
-        let info = crate::store::ledger::recorded_case(&case)?;
-        let scans = findings(&case)?;
-        let mut files = BTreeMap::new();
-        let mut count = 0;
-        for s in &scans {
-            for f in &s.scan.ioc_files {
-                files.insert(f.sha256.clone(), f.file.clone());
-                file_users.entry(f.sha256.clone()).or_default().insert(i);
-            }
-            for mt in &s.scan.matches {
-                count += 1;
-                by_value
-                    .entry((mt.kind.clone(), mt.value.clone()))
-                    .or_default()
-                    .push((
-                        SideMatch {
-                            case: i,
-                            entry: s.seq,
-                            exhibit: mt.exhibit.clone(),
-                            member: mt.member.clone(),
-                            on: mt.on.clone(),
-                            matched: mt.matched.clone(),
-                            occurrences: mt.occurrences,
-                            indicator: mt.indicator.clone(),
-                            ioc_file: mt.ioc_file.clone(),
-                        },
-                        mt.indicates.clone(),
-                    ));
-            }
-        }
-        sides.push(CaseSide {
-            path: p.display().to_string(),
-            case_id: info.case_id,
-            title: info.title,
-            entries: report.entries,
-            root: report.root,
-            scans: scans.len() as u64,
-            matches: count,
-            ioc_files: files.into_iter().map(|(h, n)| (n, h)).collect(),
-        });
-    }
-    let mut shared = Vec::new();
-    for ((kind, value), ms) in by_value {
-        let in_cases: BTreeSet<usize> = ms.iter().map(|(s, _)| s.case).collect();
-        if in_cases.len() < 2 {
-            continue;
-        }
-        let mut text_cases: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
-        for (s, _) in &ms {
-            text_cases
-                .entry(s.matched.as_str())
-                .or_default()
-                .insert(s.case);
-        }
-        let same_text = text_cases
-            .into_iter()
-            .filter(|(_, c)| c.len() > 1)
-            .map(|(t, _)| t.to_string())
-            .collect();
-        let indicates: BTreeSet<String> = ms.iter().flat_map(|(_, n)| n.iter().cloned()).collect();
-        let mut matches: Vec<SideMatch> = ms.into_iter().map(|(s, _)| s).collect();
-        matches.sort_by(|a, b| {
-            (a.case, &a.exhibit, &a.member, a.entry).cmp(&(b.case, &b.exhibit, &b.member, b.entry))
-        });
-        shared.push(SharedIndicator {
-            kind,
-            value,
-            indicates: indicates.into_iter().collect(),
-            cases: in_cases.into_iter().collect(),
-            same_text,
-            matches,
-        });
-    }
-    Ok(Correlation {
-        cases: sides,
-        shared,
-        shared_ioc_files: file_users
-            .into_iter()
-            .filter(|(_, u)| u.len() > 1)
-            .map(|(h, _)| h)
-            .collect(),
     })
 }

@@ -1,7 +1,6 @@
 //! `scelle man`: writes the man pages (rendered by the command line from its definitions)
 //! into a directory.
 
-use crate::ops::outcome::ledger::ManPages;
 use std::path::{Path, PathBuf};
 
 /// Why the man pages could not be written.
@@ -35,4 +34,13 @@ pub fn write_pages(dir: &Path, pages: &[(String, Vec<u8>)]) -> Result<ManPages, 
         count: pages.len(),
         dir: dir.to_path_buf(),
     })
+}
+
+/// `man`: the pages written.
+#[derive(Debug)]
+pub struct ManPages {
+    /// How many.
+    pub count: usize,
+    /// Into which directory.
+    pub dir: PathBuf,
 }

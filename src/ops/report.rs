@@ -73,7 +73,7 @@ pub fn report(
     if !req.correlate.is_empty() {
         let mut cases = vec![case.root().to_path_buf()];
         cases.extend(req.correlate.iter().cloned());
-        gathered.correlation = Some(crate::ops::ioc::correlate(&cases)?);
+        gathered.correlation = Some(crate::case::correlate::correlate(&cases)?);
     }
     let doc = build(&gathered, req)?;
     let ledger_bytes = std::fs::read(case.ledger()).at(case.ledger())?;

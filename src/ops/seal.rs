@@ -2,31 +2,14 @@
 //! entry. All hashing happens before the ledger is locked; if any artifact fails, nothing is
 //! written.
 
+use crate::case::measure::{measure, ArtifactKind};
 use crate::error::{Error, IoContext, Result};
-use crate::format::body::{exhibit_id, Acquisition, Artifact, Body, Hashes, Item, Seal, Software};
+use crate::format::body::{exhibit_id, Acquisition, Artifact, Body, Item, Seal, Software};
 use crate::format::encoding::unhex;
-use crate::format::validate::manifest_sha256;
 use crate::store::case::CaseDir;
-use crate::store::dirhash;
 use crate::store::hashing::{HashSelection, Progress};
 use crate::store::keyfile::LoadedKey;
-use crate::store::tarhash;
 use std::path::{Path, PathBuf};
-
-/// How to treat a path (`seal --as`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ArtifactKind {
-    /// Directory if it is one; tar if named `.tar`, `.tar.gz` or `.tgz`; file otherwise.
-    #[default]
-    #[value(help = "Directory, tar by name (.tar, .tar.gz, .tgz), else file")]
-    Auto,
-    /// A single file, even if named `.tar`.
-    #[value(help = "A single file")]
-    File,
-    /// A tar archive (gzip if named `.tar.gz` / `.tgz`).
-    #[value(help = "A tar archive")]
-    Tar,
-}
 
 /// Options of `seal`.
 #[derive(Debug, Clone, Default)]
@@ -63,68 +46,6 @@ pub struct SealOutcome {
     pub sealed: Vec<Sealed>,
     /// The checkpoint written.
     pub checkpoint: Option<PathBuf>,
-}
-
-/// An artifact's measured content (hashes and members), without its path fields.
-pub fn measure(
-    path: &Path,
-    kind: ArtifactKind,
-    sel: HashSelection,
-    progress: Progress,
-) -> Result<Artifact> {
-    let meta = std::fs::metadata(path).at(path)?;
-    let mut a = Artifact {
-        kind: String::new(),
-        path_given: String::new(),
-        path_resolved: String::new(),
-        size: 0,
-        hashes: Hashes::default(),
-        compression: None,
-        manifest_sha256: None,
-        file_count: None,
-        members: None,
-    };
-    let is_tar_name = {
-        let n = path.to_string_lossy().to_ascii_lowercase();
-        n.ends_with(".tar") || tarhash::is_gzip_name(path)
-    };
-    if meta.is_dir() {
-        if kind != ArtifactKind::Auto {
-            return Err(Error::input(format!(
-                "{}: is a directory; drop --as",
-                path.display()
-            )));
-        }
-        let members = dirhash::hash_directory(path, sel, progress)?;
-        let digest = manifest_sha256(&members);
-        a.kind = "directory".into();
-        a.size = members.iter().filter_map(|m| m.size).sum();
-        a.hashes.sha256 = digest.clone();
-        a.manifest_sha256 = Some(digest);
-        a.file_count = Some(members.iter().filter(|m| m.kind == "file").count() as u64);
-        a.members = Some(members);
-    } else if kind == ArtifactKind::Tar || (kind == ArtifactKind::Auto && is_tar_name) {
-        let gzip = tarhash::is_gzip_name(path);
-        let t = tarhash::hash_tar(path, gzip, sel, progress)?;
-        a.kind = "tar".into();
-        a.size = t.size;
-        a.hashes = t.hashes;
-        a.compression = gzip.then(|| "gzip".to_string());
-        a.manifest_sha256 = Some(manifest_sha256(&t.members));
-        a.file_count = Some(t.members.iter().filter(|m| m.kind == "file").count() as u64);
-        a.members = Some(t.members);
-    } else if meta.is_file() {
-        let (size, hashes) = dirhash::hash_file(path, sel, progress)?;
-        a.kind = "file".into();
-        a.size = size;
-        a.hashes = hashes;
-    } else {
-        return Err(Error::input(format!(
-            "{}: not a regular file, directory or tar (device, socket or fifo); copy it to a file first",
-            path.display()
-        )));
-    }
-    Ok(a)
 }
 
 fn path_string(p: &Path) -> Result<String> {
@@ -185,7 +106,7 @@ pub fn seal(
         a.path_resolved = path_string(&std::fs::canonicalize(p).at(p)?)?;
         measured.push(a);
     }
-    let mut app = super::open_appender(case, key)?;
+    let mut app = crate::case::appender::open_appender(case, key)?;
     if let Some(parent) = &opts.acquisition.parent {
         let known = (1..=app.state().exhibits).any(|n| exhibit_id(n) == *parent);
         if !known {

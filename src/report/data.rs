@@ -2,11 +2,11 @@
 //! the case, each exhibit with its seal record and custody events, the keys, the latest
 //! checkpoint, the verification results. Serialised as the templates' context.
 
+use crate::case::verify::{verify, Report, VerifyOptions};
 use crate::error::{Error, Result};
 use crate::format::body::{Body, Seal};
 use crate::format::chain::ChainState;
 use crate::format::keys::fingerprint;
-use crate::ops::verify::{verify, Report, VerifyOptions};
 use crate::store::case::CaseDir;
 use crate::store::checkpoints;
 use crate::store::ledger::{LineReader, RawLine};
@@ -108,7 +108,7 @@ pub struct LedgerData {
     /// Every IOC scan recorded, in ledger order.
     pub scans: Vec<ScanData>,
     /// The correlation with other cases, when the report was asked for one.
-    pub correlation: Option<crate::ops::ioc::Correlation>,
+    pub correlation: Option<crate::case::correlate::Correlation>,
 }
 
 /// One recorded IOC scan.

@@ -32,7 +32,7 @@ pub fn of(lang: Lang) -> &'static Locale {
             .iter()
             .map(|l| {
                 let rel = format!("{l}/locale.toml");
-                let text = super::template::builtin(&rel)
+                let text = super::builtin::builtin(&rel)
                     .unwrap_or_else(|| panic!("templates/{rel} is not compiled in"));
                 toml::from_str(text).unwrap_or_else(|e| panic!("templates/{rel}: {e}"))
             })

@@ -5,6 +5,7 @@
 //! of [`blocks::Block`] (the layout engine's) for `pdf`.
 
 pub mod blocks;
+pub mod builtin;
 pub mod data;
 pub mod directives;
 pub mod locale;

@@ -3,58 +3,12 @@
 //! (`templates/params.toml`: article numbers, court formulas). The defaults are compiled in; a
 //! user's folder of the same layout (`--templates DIR`) replaces any of them.
 
+use super::builtin::builtin;
 use crate::error::{Error, Result};
-use crate::format::document::{for_each_document, DocumentKind};
-use crate::format::lang::{for_each_lang, Lang};
+use crate::format::document::DocumentKind;
+use crate::format::lang::Lang;
 use minijinja::{Environment, UndefinedBehavior, Value};
 use std::path::{Path, PathBuf};
-
-/// `(path under templates/, text)` of `templates/<lang>/<file>`.
-macro_rules! builtin_file {
-    ($lang:literal, $file:literal) => {
-        (
-            concat!($lang, "/", $file),
-            include_str!(concat!("../../templates/", $lang, "/", $file)),
-        )
-    };
-}
-
-/// The `.jinja` of every document in language `$lang` (called by `for_each_document!`).
-macro_rules! builtin_documents {
-    ({ $lang:literal } [ $( $(#[$m:meta])* $variant:ident = $doc:literal, )+ ]) => {
-        &[$((
-            concat!($lang, "/", $doc, ".jinja"),
-            include_str!(concat!("../../templates/", $lang, "/", $doc, ".jinja")),
-        )),+]
-    };
-}
-
-/// `params.toml`, then every language's files (called by `for_each_lang!`).
-macro_rules! builtin_languages {
-    ({} [ $( $(#[$m:meta])* $variant:ident = $lang:literal, )+ ]) => {
-        &[
-            &[("params.toml", include_str!("../../templates/params.toml"))],
-            $(
-                &[builtin_file!($lang, "labels.toml"), builtin_file!($lang, "locale.toml")],
-                for_each_document!(builtin_documents { $lang }),
-            )+
-        ]
-    };
-}
-
-/// The compiled-in templates, by path under `templates/`: `params.toml`, and for every
-/// language (`Lang`) its `labels.toml`, `locale.toml` and every document's (`DocumentKind`)
-/// `.jinja`. A missing file is a compile error.
-const BUILTIN: &[&[(&str, &str)]] = for_each_lang!(builtin_languages {});
-
-/// The compiled-in text of `templates/<rel>`.
-pub fn builtin(rel: &str) -> Option<&'static str> {
-    BUILTIN
-        .iter()
-        .flat_map(|files| files.iter())
-        .find(|(p, _)| *p == rel)
-        .map(|(_, t)| *t)
-}
 
 /// Where templates come from.
 #[derive(Debug, Clone, Default)]

@@ -812,9 +812,10 @@ pub fn read_all_lines(case: &CaseDir) -> Result<Vec<Vec<u8>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::body::{Acquisition, Artifact, Hashes, Item, Member, Seal, Software};
+    use crate::format::body::{
+        Acquisition, Artifact, CaseInfo, CaseOpen, Hashes, Item, KeyRecord, Member, Seal, Software,
+    };
     use crate::format::validate::manifest_sha256;
-    use crate::ops::init::{init, CaseParams};
     use ed25519_dalek::SigningKey;
 
     const TIME: &str = "2026-11-23T06:30:00Z";
@@ -841,16 +842,29 @@ mod tests {
         }
     }
 
-    /// Two identical cases, with their `case.open` written by `key`.
+    /// Two identical cases, with their `case.open` written by `key` (as `scelle init` writes
+    /// it, with the store alone: this layer does not use the commands above it).
     fn twin_cases(dir: &Path, key: &LoadedKey) -> (CaseDir, CaseDir) {
-        let params = CaseParams {
+        let info = CaseInfo {
             case_id: "T-1".into(),
             title: "Twin \"é\"".into(),
             court: None,
-            jurisdiction: Some(crate::format::lang::Jurisdiction::Fr),
+            jurisdiction: Some("fr".into()),
             lang: None,
+            origin: "scelle.case/T-1/0123456789abcdef".into(),
+            created: TIME.into(),
         };
-        let a = init(&dir.join("a"), &params, key).unwrap().case;
+        let a = CaseDir::create(&dir.join("a"), &info).unwrap();
+        let mut app = Appender::open(&a, key).unwrap();
+        let admin = KeyRecord {
+            id: key.id(),
+            name: key.name.clone(),
+            role: key.role.clone(),
+            public_key: b64(key.public().as_bytes()),
+        };
+        let open = Body::CaseOpen(Box::new(CaseOpen { case: info, admin }));
+        app.append_body(&open, key, TIME.into()).unwrap();
+        app.finish(key).unwrap();
         copy_dir(a.root(), &dir.join("b"));
         (a, CaseDir::open(&dir.join("b")).unwrap())
     }

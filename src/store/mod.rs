@@ -11,5 +11,7 @@ pub mod keyfile;
 pub mod ledger;
 pub mod nofollow;
 pub mod safeextract;
+pub mod tarcrate;
 pub mod tarhash;
+pub mod tarmember;
 pub mod tarstream;

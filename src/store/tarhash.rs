@@ -5,18 +5,18 @@
 //! Every tar is read by [`crate::store::tarstream`], which resolves members as GNU `tar -x`
 //! does and refuses archives that readers would read differently (FORMAT.md 6.2); it hashes
 //! member data in the shared read buffers (a gzip tar: in the decoder's buffer). The `tar`
-//! crate's reading ([`hash_members`]) is kept for differential tests: on every archive the
-//! streaming reader accepts, it gives the same members (but for a regular member named with a
-//! trailing `/`, a directory for GNU tar).
+//! crate's reading ([`crate::store::tarcrate`]) is kept for differential tests: on every
+//! archive the streaming reader accepts, it gives the same members (but for a regular member
+//! named with a trailing `/`, a directory for GNU tar).
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Hashes, Member};
 use crate::store::hashing::{
-    self, ChunkReader, HashSelection, MemberInspector, MultiHasher, NoInspection, Progress,
+    self, ChunkReader, HashSelection, MemberInspector, NoInspection, Progress,
 };
 use crate::store::nofollow::StableFile;
+use crate::store::tarcrate;
 use crate::store::tarstream::{self, Stop};
-use std::io::Read;
 use std::path::Path;
 
 /// A parsed and hashed archive.
@@ -27,118 +27,6 @@ pub struct TarDigest {
     pub hashes: Hashes,
     /// Every member in archive order.
     pub members: Vec<Member>,
-}
-
-fn utf8(bytes: &[u8], what: &str, index: usize) -> std::result::Result<String, String> {
-    String::from_utf8(bytes.to_vec()).map_err(|_| {
-        format!(
-            "member {index}: {what} is not UTF-8 ({:?})",
-            String::from_utf8_lossy(bytes)
-        )
-    })
-}
-
-/// Reads a tar stream with the `tar` crate and hashes every regular member's content (for
-/// differential tests; `scelle` seals with [`crate::store::tarstream`]).
-pub fn hash_members<R: Read>(
-    reader: R,
-    sel: HashSelection,
-) -> std::result::Result<Vec<Member>, String> {
-    inspect_members(reader, sel, &mut NoInspection)
-}
-
-/// [`hash_members`], showing each regular member's bytes to `inspector` as they are hashed.
-pub fn inspect_members<R: Read, I: MemberInspector>(
-    reader: R,
-    sel: HashSelection,
-    inspector: &mut I,
-) -> std::result::Result<Vec<Member>, String> {
-    let mut archive = tar::Archive::new(reader);
-    let mut members = Vec::new();
-    let entries = archive.entries().map_err(|e| e.to_string())?;
-    for (index, entry) in entries.enumerate() {
-        let mut entry = entry.map_err(|e| format!("member {index}: {e}"))?;
-        let path = utf8(&entry.path_bytes(), "name", index)?;
-        let header = entry.header();
-        let mtime = header.mtime().ok();
-        let link = match entry.link_name_bytes() {
-            Some(l) => Some(utf8(&l, "link target", index)?),
-            None => None,
-        };
-        let etype = header.entry_type();
-        let member = if etype.is_file() || etype.is_contiguous() {
-            let mut h = MultiHasher::new(sel);
-            inspector.begin(index, &path);
-            let mut buf = vec![0u8; 64 * 1024];
-            let mut size = 0u64;
-            loop {
-                let n = entry
-                    .read(&mut buf)
-                    .map_err(|e| format!("member {index} ({path}): {e}"))?;
-                if n == 0 {
-                    break;
-                }
-                h.update(&buf[..n]);
-                inspector.update(&buf[..n]);
-                size += n as u64;
-            }
-            file_member(path, size, h.finish(), mtime, inspector)
-        } else {
-            non_file_member(path, non_file_kind(etype), link, mtime)
-        };
-        members.push(member);
-    }
-    Ok(members)
-}
-
-/// The member recorded for a regular file of `size` bytes just hashed, told to `inspector`.
-pub(crate) fn file_member<I: MemberInspector>(
-    path: String,
-    size: u64,
-    hashes: Hashes,
-    mtime: Option<u64>,
-    inspector: &mut I,
-) -> Member {
-    inspector.end(size, &hashes);
-    Member {
-        path,
-        kind: "file".into(),
-        size: Some(size),
-        hashes: Some(hashes),
-        link: None,
-        mtime,
-    }
-}
-
-/// The member recorded for a tar entry that is not a regular file (FORMAT.md 6.2): `kind` is
-/// `dir`, `symlink`, `hardlink` or `other`.
-pub(crate) fn non_file_member(
-    path: String,
-    kind: &str,
-    link: Option<String>,
-    mtime: Option<u64>,
-) -> Member {
-    Member {
-        path,
-        kind: kind.into(),
-        size: None,
-        hashes: None,
-        link,
-        mtime,
-    }
-}
-
-/// The member type recorded for a tar entry that is not a regular file (FORMAT.md 6.2).
-fn non_file_kind(t: tar::EntryType) -> &'static str {
-    if t.is_dir() {
-        "dir"
-    } else if t.is_symlink() {
-        "symlink"
-    } else if t.is_hard_link() {
-        "hardlink"
-    } else {
-        "other"
-    }
 }
 
 /// Whether the file name says gzip compression (`.tar.gz`, `.tgz`).
@@ -226,9 +114,9 @@ fn inspect_tar_with_tar_crate<I: MemberInspector + Send>(
     let file = StableFile::open(path)?;
     let parse = move |r: &mut ChunkReader| {
         if gzip {
-            inspect_members(flate2::read::GzDecoder::new(r), sel, inspector)
+            tarcrate::inspect_members(flate2::read::GzDecoder::new(r), sel, inspector)
         } else {
-            inspect_members(r, sel, inspector)
+            tarcrate::inspect_members(r, sel, inspector)
         }
     };
     let (size, hashes, members) =
@@ -236,7 +124,7 @@ fn inspect_tar_with_tar_crate<I: MemberInspector + Send>(
     file.finish(size)?;
     let members = members
         .expect("a parser was given")
-        .map_err(|e| not_a_tar(path, &e))?;
+        .map_err(|e| not_a_tar(path, &e.to_string()))?;
     Ok(TarDigest {
         size,
         hashes,

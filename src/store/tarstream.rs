@@ -932,9 +932,9 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
                         "member {index} ({path}): unexpected end of the archive in the member's data"
                     )));
                 }
-                super::tarhash::file_member(path, size, h.finish(), mtime, inspector)
+                super::tarmember::file_member(path, size, h.finish(), mtime, inspector)
             }
-            SealKind::NonFile(kind) => super::tarhash::non_file_member(path, kind, link, mtime),
+            SealKind::NonFile(kind) => super::tarmember::non_file_member(path, kind, link, mtime),
         };
         members.push(member);
     }
@@ -944,7 +944,7 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tarhash;
+    use crate::store::tarcrate;
     use std::io::Read;
 
     /// A `BufRead` lending `data` in pieces of the given sizes (cycled), like chunks.
@@ -1018,7 +1018,7 @@ mod tests {
         if let Ok(m) = &want {
             assert_eq!(
                 Ok(m),
-                tarhash::hash_members(data, ALL).as_ref(),
+                tarcrate::hash_members(data, ALL).as_ref(),
                 "the tar crate agrees"
             );
         }

@@ -25,13 +25,18 @@
 //!   signature (`tagmanifest-sha256.txt.sig`, itself checked), the rest by the tag manifest.
 #![allow(dead_code)]
 
+use scelle::case::bundle::{check_bag, verify_bundle};
+use scelle::case::verify::{verify, VerifyOptions};
 use scelle::format::chain::{Finding, Severity};
-use scelle::ops::bundle::{check_bag, verify_bundle};
-use scelle::ops::verify::{verify, VerifyOptions};
 use scelle::store::case::CaseDir;
 use scelle::store::safeextract::{self, Limits};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// The demo, a module of the binary (it uses only the library's public API).
+#[allow(dead_code)]
+#[path = "../../src/demo.rs"]
+mod demo;
 
 /// How much of each class to run. A stride of 1 is every position.
 #[derive(Clone, Copy, Debug)]
@@ -794,7 +799,7 @@ pub fn table(results: &[ClassResult]) -> String {
 /// `dir/mutated` for altering. Returns (the copy, the bundle).
 pub fn demo_case(dir: &Path) -> (PathBuf, PathBuf) {
     let demo = dir.join("demo");
-    let outcome = scelle::ops::demo::run(&demo, false, &mut |_| {}).expect("the demo runs");
+    let outcome = demo::run(&demo, false, &mut |_| {}).expect("the demo runs");
     assert!(outcome.verified, "the demo case verifies");
     let copy = dir.join("mutated");
     copy_tree(&outcome.case, &copy);

@@ -1,10 +1,10 @@
 //! `case.open`: entry 0 of every ledger, the case and its administrator key (FORMAT.md 6.1).
 
 use super::{At, Kind};
-use crate::format::body::{CaseInfo, KeyRecord};
-use crate::format::chain::{record_public_key, ChainState, EnrolledKey};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::keys::key_id;
+use crate::format::parts::{CaseInfo, KeyRecord};
+use crate::format::state::{record_public_key, ChainState, EnrolledKey};
 use crate::format::validate;
 use serde::{Deserialize, Serialize};
 

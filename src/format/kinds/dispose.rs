@@ -1,8 +1,8 @@
 //! `dispose`: the holder disposes of an exhibit; no action on it follows (FORMAT.md 6.6).
 
 use super::{At, Kind};
-use crate::format::chain::{ChainState, CustodyStatus};
 use crate::format::errors::{CustodyError, ValueError};
+use crate::format::state::{ChainState, CustodyStatus};
 use serde::{Deserialize, Serialize};
 
 /// The holder disposes of an exhibit (returned, destroyed, ...).

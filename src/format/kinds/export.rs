@@ -1,8 +1,8 @@
 //! `export`: an evidence bundle exported from the case, recorded by its hash (FORMAT.md 6.9).
 
 use super::{At, Kind};
-use crate::format::chain::ChainState;
 use crate::format::errors::{CustodyError, ValueError};
+use crate::format::state::ChainState;
 use crate::format::validate;
 use serde::{Deserialize, Serialize};
 

@@ -2,9 +2,9 @@
 //! that it found nothing) (FORMAT.md 6.8).
 
 use super::{At, Kind};
-use crate::format::body::Software;
-use crate::format::chain::{ChainState, CustodyStatus};
 use crate::format::errors::{CustodyError, ValueError};
+use crate::format::parts::Software;
+use crate::format::state::{ChainState, CustodyStatus};
 use crate::format::validate::{hex_of, one_of};
 use serde::{Deserialize, Serialize};
 
@@ -353,7 +353,7 @@ fn ioc_scan(scan: &IocScan) -> Result<(), ValueError> {
 /// each names one of the IOC files, counts at least 1, and is for an indicator with exactly the
 /// maximum of records in that exhibit.
 fn check_match_caps(scan: &IocScan) -> Result<(), ValueError> {
-    use crate::format::body::MAX_MATCHES_PER_INDICATOR as MAX;
+    use super::MAX_MATCHES_PER_INDICATOR as MAX;
     use std::collections::HashMap;
     let mut per: HashMap<(&str, &str, &str), u64> = HashMap::new();
     for m in &scan.matches {

@@ -1,17 +1,14 @@
 //! `key.enrol`: the administrator enrols a signer's key (FORMAT.md 6.5).
 
 use super::{At, Kind};
-use crate::format::body::KeyRecord;
-use crate::format::chain::{ChainState, EnrolledKey};
 use crate::format::errors::{CustodyError, ValueError};
+use crate::format::parts::{KeyRecord, ROLES};
+use crate::format::state::{ChainState, EnrolledKey};
 use crate::format::validate;
 use serde::{Deserialize, Serialize};
 
 /// The administrator enrols a signer's key.
 pub const KIND_KEY_ENROL: &str = "key.enrol";
-
-/// The roles a key may be enrolled with.
-pub const ROLES: &[&str] = &["expert", "counsel", "examiner", "court", "witness"];
 
 /// Body of `key.enrol`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,8 +1,8 @@
 //! `key.revoke`: the administrator revokes a key (FORMAT.md 6.5).
 
 use super::{At, Kind};
-use crate::format::chain::ChainState;
 use crate::format::errors::{CustodyError, ValueError, Who};
+use crate::format::state::ChainState;
 use crate::format::validate;
 use serde::{Deserialize, Serialize};
 

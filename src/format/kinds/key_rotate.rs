@@ -1,9 +1,9 @@
 //! `key.rotate`: a key hands over to its successor, signed by the old key (FORMAT.md 6.5).
 
 use super::{At, Kind};
-use crate::format::body::KeyRecord;
-use crate::format::chain::{ChainState, CustodyStatus, EnrolledKey};
 use crate::format::errors::{CustodyError, ValueError};
+use crate::format::parts::KeyRecord;
+use crate::format::state::{ChainState, CustodyStatus, EnrolledKey};
 use crate::format::validate;
 use serde::{Deserialize, Serialize};
 

@@ -13,9 +13,9 @@
 //! `ops/caseuco.rs`, the timeline sentence in `report/directives.rs`), and a body of it in
 //! `tests.rs`'s registry test.
 
-use super::body::{KeyRecord, Recheck};
-use super::chain::ChainState;
 use super::errors::{BodyError, CustodyError, ValueError};
+use super::parts::{KeyRecord, Recheck};
+use super::state::ChainState;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 

@@ -1,8 +1,8 @@
 //! `note`: a signed note, about an exhibit or the case (FORMAT.md 6.6).
 
 use super::{At, Kind};
-use crate::format::chain::ChainState;
 use crate::format::errors::{CustodyError, ValueError};
+use crate::format::state::ChainState;
 use serde::{Deserialize, Serialize};
 
 /// A signed note, about an exhibit or the case.

@@ -1,8 +1,8 @@
 //! `open`: the holder opens a sealed exhibit for examination (FORMAT.md 6.6).
 
 use super::{At, Kind};
-use crate::format::chain::{ChainState, CustodyStatus};
 use crate::format::errors::{CustodyError, ValueError};
+use crate::format::state::{ChainState, CustodyStatus};
 use serde::{Deserialize, Serialize};
 
 /// The holder opens a sealed exhibit for examination (CPP art. 163).

@@ -1,8 +1,8 @@
 //! `release`: the holder releases exhibits to a named receiver (FORMAT.md 6.6).
 
 use super::{At, Kind};
-use crate::format::chain::{ChainState, CustodyStatus};
 use crate::format::errors::{CustodyError, ValueError, Who};
+use crate::format::state::{ChainState, CustodyStatus};
 use crate::format::validate;
 use serde::{Deserialize, Serialize};
 

@@ -2,8 +2,8 @@
 //! (FORMAT.md 6.7).
 
 use super::{At, Kind};
-use crate::format::chain::ChainState;
 use crate::format::errors::{CustodyError, ValueError};
+use crate::format::state::ChainState;
 use crate::format::validate;
 use serde::{Deserialize, Serialize};
 

@@ -1,9 +1,9 @@
 //! `reseal`: the holder re-seals an opened exhibit under a new seal number (FORMAT.md 6.6).
 
 use super::{At, Kind};
-use crate::format::body::Recheck;
-use crate::format::chain::{ChainState, CustodyStatus};
 use crate::format::errors::{CustodyError, ValueError};
+use crate::format::parts::Recheck;
+use crate::format::state::{ChainState, CustodyStatus};
 use crate::format::validate;
 use serde::{Deserialize, Serialize};
 

@@ -1,9 +1,9 @@
 //! `seal`: one artifact sealed as one exhibit (FORMAT.md 6.2).
 
 use super::{At, Kind};
-use crate::format::body::{Acquisition, Artifact, Item, Software};
-use crate::format::chain::{ChainState, Custody, CustodyStatus};
 use crate::format::errors::{CustodyError, ValueError};
+use crate::format::parts::{Acquisition, Artifact, Item, Software};
+use crate::format::state::{ChainState, Custody, CustodyStatus};
 use crate::format::validate;
 use serde::{Deserialize, Serialize};
 

@@ -23,12 +23,12 @@
 //! - re-checks: a matching re-check with another SHA-256 is refused; a failed one is a warning.
 
 use super::*;
-use crate::format::body::{Artifact, CaseInfo, Hashes, KeyRecord, Recheck, Software};
 use crate::format::chain::{Applied, ChainState, CustodyStatus, Severity};
 use crate::format::encoding::b64;
 use crate::format::entry::{Entry, FORMAT_VERSION};
 use crate::format::errors::{CustodyError, StateWhy, Who};
 use crate::format::keys::key_id;
+use crate::format::parts::{Artifact, CaseInfo, Hashes, KeyRecord, Recheck, Software};
 use ed25519_dalek::SigningKey;
 
 const ADMIN: u8 = 1;
@@ -457,7 +457,7 @@ fn a_seal_parent_must_exist() {
     let Body::Seal(mut s) = seal("E-0002", None) else {
         unreachable!()
     };
-    s.acquisition = Some(crate::format::body::Acquisition {
+    s.acquisition = Some(crate::format::parts::Acquisition {
         parent: Some("E-0009".into()),
         ..Default::default()
     });

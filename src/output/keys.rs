@@ -1,7 +1,7 @@
 //! The results of `key new` and `key show` as text and JSON Lines.
 
 use crate::ops::keys::{KeyInfo, NewKey};
-use crate::ops::message::{say, text, Message, Outcome};
+use crate::output::message::{say, text, Message, Outcome};
 use std::fmt;
 
 impl fmt::Display for NewKey {

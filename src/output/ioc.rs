@@ -1,8 +1,10 @@
 //! The results of `ioc scan`, `ioc findings` and `ioc correlate` as text and JSON Lines.
 
+use crate::case::correlate::Correlation;
+use crate::case::scans::RecordedScan;
 use crate::format::body::IocScan;
-use crate::ops::ioc::{Correlation, RecordedScan, ScanOutcome};
-use crate::ops::message::{say, Message, Outcome};
+use crate::ops::ioc::ScanOutcome;
+use crate::output::message::{say, Message, Outcome};
 use std::fmt;
 
 /// Writes a scan: the IOC files (with what was skipped and why), the exhibits, every match.

@@ -4,7 +4,7 @@
 use crate::format::body::Recheck;
 use crate::format::chain::EnrolledKey;
 use crate::ops::custody::{Appended, Timeline};
-use crate::ops::message::{say, Message, Outcome};
+use crate::output::message::{say, Message, Outcome};
 use std::fmt;
 
 /// What an appending custody command did, for its line of text.

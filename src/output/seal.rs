@@ -1,7 +1,7 @@
 //! The result of `seal` as text and JSON Lines.
 
-use crate::ops::message::{say, Message, Outcome};
 use crate::ops::seal::SealOutcome;
+use crate::output::message::{say, Message, Outcome};
 use std::fmt;
 
 impl fmt::Display for SealOutcome {

@@ -6,17 +6,19 @@
 //! (`say!`, [`crate::format::printable`]); JSON is printed exactly as [`Message::to_json`]
 //! serialises it.
 
+use crate::case::bundle::{BundleIdentity, ExportOutcome};
+use crate::case::correlate::Correlation;
+use crate::case::proof::{ConsistencyProof, InclusionProof};
+use crate::case::scans::RecordedScan;
+use crate::case::verify::{Report, WitnessSighting};
 use crate::format::body::Recheck;
 use crate::format::chain::{EnrolledKey, Finding};
 use crate::format::printable;
-use crate::ops::bundle::{BundleIdentity, ExportOutcome};
 use crate::ops::custody::Timeline;
-use crate::ops::ioc::{Correlation, RecordedScan, ScanOutcome};
+use crate::ops::ioc::ScanOutcome;
 use crate::ops::keys::KeyInfo;
-use crate::ops::proof::{ConsistencyProof, InclusionProof};
 use crate::ops::report::RecordedReport;
 use crate::ops::seal::Sealed;
-use crate::ops::verify::{Report, WitnessSighting};
 use serde::Serialize;
 use std::fmt;
 use std::path::Path;
@@ -159,10 +161,10 @@ pub fn text(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
 /// `println!`.
 macro_rules! say {
     ($f:expr) => {
-        $crate::ops::message::line($f, format_args!(""))
+        $crate::output::message::line($f, format_args!(""))
     };
     ($f:expr, $($arg:tt)*) => {
-        $crate::ops::message::line($f, format_args!($($arg)*))
+        $crate::output::message::line($f, format_args!($($arg)*))
     };
 }
 pub(crate) use say;
@@ -171,7 +173,6 @@ pub(crate) use say;
 mod tests {
     use super::*;
     use crate::format::chain::Severity;
-    use crate::ops::outcome::ledger::{Checkpoint, ManPages};
 
     #[test]
     fn typed_records_carry_their_type_among_sorted_keys() {
@@ -203,19 +204,5 @@ mod tests {
             r#"{"exhibit":"E-0001","path":"p","sha256":"s","matches":true}"#
         );
         assert_eq!(Message::LedgerLine("{\"a\":1}").to_json(), "{\"a\":1}");
-    }
-
-    #[test]
-    fn text_is_escaped_line_by_line() {
-        let m = ManPages {
-            count: 1,
-            dir: "a\nb\u{1b}[2J".into(),
-        };
-        assert_eq!(m.to_string(), "1 man pages written to a\\nb\\x1b[2J\n");
-        let c = Checkpoint {
-            path: "x".into(),
-            note: "origin\n\u{202e}1\n".into(),
-        };
-        assert_eq!(c.to_string(), "origin\n\\u{202e}1\n");
     }
 }

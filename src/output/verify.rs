@@ -1,7 +1,7 @@
 //! The result of `verify` as text and JSON Lines.
 
-use crate::ops::message::{say, Message, Outcome};
-use crate::ops::verify::Report;
+use crate::case::verify::Report;
+use crate::output::message::{say, Message, Outcome};
 use std::fmt;
 
 /// What `verify` found, and whether it re-hashed the artifacts.

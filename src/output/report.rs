@@ -1,8 +1,9 @@
 //! The results of `report`, `verify --report` and `export --format case-uco` as text and JSON
 //! Lines.
 
-use crate::ops::message::{say, Message, Outcome};
+use crate::ops::caseuco::CaseUcoWritten;
 use crate::ops::report::{RecordedReport, ReportOutcome};
+use crate::output::message::{say, Message, Outcome};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -77,13 +78,6 @@ impl Outcome for ReportCheck {
     fn ok(&self) -> bool {
         !self.found.is_empty()
     }
-}
-
-/// `export --format case-uco`: the JSON-LD file written.
-#[derive(Debug)]
-pub struct CaseUcoWritten {
-    /// The file.
-    pub path: PathBuf,
 }
 
 impl fmt::Display for CaseUcoWritten {

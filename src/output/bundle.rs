@@ -1,9 +1,9 @@
 //! The results of `export`, `verify-bundle` and `import` as text and JSON Lines.
 
 use super::verify::{report_messages, write_report};
+use crate::case::bundle::{BundleReport, ExportOutcome};
 use crate::format::chain::Severity;
-use crate::ops::bundle::{BundleReport, ExportOutcome};
-use crate::ops::message::{say, Message, Outcome};
+use crate::output::message::{say, Message, Outcome};
 use std::fmt;
 use std::path::PathBuf;
 

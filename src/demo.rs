@@ -5,16 +5,16 @@
 //! hand-over of every exhibit to counsel with re-hash on receipt, counsel's cosignature of the
 //! checkpoint, and a verification.
 
-use crate::error::{Error, IoContext, Result};
-use crate::format::body::{Acquisition, Item};
-use crate::format::lang::{Jurisdiction, Lang};
-use crate::ops::custody;
-use crate::ops::init::CaseParams;
-use crate::ops::seal::{SealOptions, Sealed};
-use crate::ops::verify::{Report, VerifyOptions};
-use crate::store::hashing::no_progress;
-use crate::store::hashing::HashSelection;
-use crate::store::keyfile;
+use scelle::case::verify::{Report, VerifyOptions};
+use scelle::error::{Error, IoContext, Result};
+use scelle::format::body::{Acquisition, Item};
+use scelle::format::lang::{Jurisdiction, Lang};
+use scelle::ops::custody;
+use scelle::ops::init::CaseParams;
+use scelle::ops::seal::{SealOptions, Sealed};
+use scelle::store::hashing::no_progress;
+use scelle::store::hashing::HashSelection;
+use scelle::store::keyfile;
 use secrecy::SecretString;
 use std::path::{Path, PathBuf};
 
@@ -31,7 +31,7 @@ macro_rules! demo_file {
     ($path:literal) => {
         (
             $path,
-            include_bytes!(concat!("../../examples/demo/", $path)) as &[u8],
+            include_bytes!(concat!("../examples/demo/", $path)) as &[u8],
         )
     };
 }
@@ -40,13 +40,13 @@ macro_rules! demo_file {
 const DEMO_KEYS: &[(&str, &[u8], &[u8])] = &[
     (
         "expert",
-        include_bytes!("../../examples/demo/keys/expert.key"),
-        include_bytes!("../../keys/demo/expert.pub"),
+        include_bytes!("../examples/demo/keys/expert.key"),
+        include_bytes!("../keys/demo/expert.pub"),
     ),
     (
         "counsel",
-        include_bytes!("../../examples/demo/keys/counsel.key"),
-        include_bytes!("../../keys/demo/counsel.pub"),
+        include_bytes!("../examples/demo/keys/counsel.key"),
+        include_bytes!("../keys/demo/counsel.pub"),
     ),
 ];
 
@@ -84,6 +84,10 @@ const NOTES: (&str, &[u8]) = demo_file!("acquisition-notes.txt");
 
 /// What the demo made.
 #[derive(Debug)]
+#[allow(
+    dead_code,
+    reason = "the binary reads `verified`; tests that include this file read the rest"
+)]
 pub struct DemoOutcome {
     /// The demo directory.
     pub dir: PathBuf,
@@ -160,7 +164,7 @@ fn write_ios_tar(path: &Path) -> Result<()> {
 }
 
 /// Prints a scan's matches, one line each.
-fn say_scan(say: &mut dyn FnMut(&str), out: &super::ioc::ScanOutcome) {
+fn say_scan(say: &mut dyn FnMut(&str), out: &scelle::ops::ioc::ScanOutcome) {
     let f = &out.scan.ioc_files[0];
     say(&format!(
         "IOC scan (entry {}) with {} (sha256 {}): {} of {} indicators used, {} matches",
@@ -208,7 +212,7 @@ fn build_spanish_case(
         jurisdiction: Some(Jurisdiction::Es),
         lang: Some(Lang::Es),
     };
-    let init = super::init::init(&case_dir, &params, key)?;
+    let init = scelle::ops::init::init(&case_dir, &params, key)?;
     let case = init.case;
     say(&format!(
         "second case {} \u{2014} {}: {}",
@@ -216,7 +220,7 @@ fn build_spanish_case(
         params.title,
         case_dir.display()
     ));
-    super::seal::seal(
+    scelle::ops::seal::seal(
         &case,
         std::slice::from_ref(&logs),
         key,
@@ -232,9 +236,9 @@ fn build_spanish_case(
         },
         &no_progress,
     )?;
-    let scan = super::ioc::scan(
+    let scan = scelle::ops::ioc::scan(
         &case,
-        &super::ioc::ScanOptions {
+        &scelle::ops::ioc::ScanOptions {
             stix: vec![ioc_path.to_path_buf()],
             ..Default::default()
         },
@@ -264,9 +268,10 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
             keys.join(format!("{name}.key")),
             keys.join(format!("{name}.pub")),
         );
-        crate::store::fsutil::create_new(&kp, private, 0o600)?;
-        crate::store::fsutil::create_new(&pp, public, 0o644)?;
-        let info = super::keys::key_show(&pp, || unreachable!("a public key needs no passphrase"))?;
+        scelle::store::fsutil::create_new(&kp, private, 0o600)?;
+        scelle::store::fsutil::create_new(&pp, public, 0o644)?;
+        let info =
+            scelle::ops::keys::key_show(&pp, || unreachable!("a public key needs no passphrase"))?;
         say(&format!(
             "  {name:<8} {}  key id {}  fingerprint {}",
             kp.display(),
@@ -298,7 +303,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         jurisdiction: Some(Jurisdiction::Us),
         lang: Some(Lang::En),
     };
-    let init = super::init::init(&case_dir, &params, &key)?;
+    let init = scelle::ops::init::init(&case_dir, &params, &key)?;
     say(&format!(
         "case {} \u{2014} {}: {}",
         params.case_id,
@@ -376,12 +381,12 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         ),
     ];
     for (path, opts) in &plan {
-        let out = super::seal::seal(
+        let out = scelle::ops::seal::seal(
             &case,
             std::slice::from_ref(path),
             &key,
             opts,
-            &crate::store::hashing::no_progress,
+            &scelle::store::hashing::no_progress,
         )?;
         for s in out.sealed {
             let extra = s
@@ -426,11 +431,11 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     let ioc_parent = ioc_path.parent().expect("has a parent");
     std::fs::create_dir_all(ioc_parent).at(ioc_parent)?;
     std::fs::write(&ioc_path, PEGASUS_STIX.1).at(&ioc_path)?;
-    let scan_opts = super::ioc::ScanOptions {
+    let scan_opts = scelle::ops::ioc::ScanOptions {
         stix: vec![ioc_path.clone()],
         ..Default::default()
     };
-    let scan = super::ioc::scan(&case, &scan_opts, &key, &no_progress)?;
+    let scan = scelle::ops::ioc::scan(&case, &scan_opts, &key, &no_progress)?;
     say_scan(say, &scan);
     let exhibits: Vec<String> = sealed.iter().map(|s| s.exhibit.clone()).collect();
     let details = custody::ReleaseDetails {
@@ -462,14 +467,14 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     }
     // Counsel witnesses the expert's checkpoint of the release.
     let expert_checkpoint = released.checkpoint.expect("an append writes a checkpoint");
-    let cosigned = super::cosign::cosign(&case, &expert_checkpoint, &counsel)?;
+    let cosigned = scelle::ops::cosign::cosign(&case, &expert_checkpoint, &counsel)?;
     say(&format!(
         "counsel cosigned the expert's checkpoint of tree size {} ({})",
         cosigned.size,
         cosigned.path.display()
     ));
 
-    let (cp_path, cp_text) = super::latest_checkpoint(&case)?;
+    let (cp_path, cp_text) = scelle::ops::latest_checkpoint(&case)?;
     say(&format!("checkpoint {}:", cp_path.display()));
     for line in cp_text.lines() {
         say(&format!("  {line}"));
@@ -477,7 +482,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     // A second case: the Spanish investigation's phone, scanned with the same indicators, then
     // the two cases correlated.
     let es_case = build_spanish_case(dir, &key, &ioc_path, say)?;
-    let corr = super::ioc::correlate(&[case_dir.clone(), es_case.clone()])?;
+    let corr = scelle::case::correlate::correlate(&[case_dir.clone(), es_case.clone()])?;
     say(&format!(
         "correlated {} with {}: {} indicators matched in both",
         case_dir.display(),
@@ -510,29 +515,29 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     std::fs::create_dir_all(&reports_dir).at(&reports_dir)?;
     for lang in Lang::ALL {
         let input_text = match lang {
-            Lang::En => include_str!("../../examples/demo/report-en.toml"),
-            Lang::Fr => include_str!("../../examples/demo/report-fr.toml"),
-            Lang::Es => include_str!("../../examples/demo/report-es.toml"),
+            Lang::En => include_str!("../examples/demo/report-en.toml"),
+            Lang::Fr => include_str!("../examples/demo/report-fr.toml"),
+            Lang::Es => include_str!("../examples/demo/report-es.toml"),
         };
         let input: toml::Value = input_text
             .parse()
             .map_err(|e| Error::input(format!("examples/demo/report-{lang}.toml: {e}")))?;
-        for kind in crate::report::DocumentKind::ALL {
-            let req = crate::report::ReportRequest {
+        for kind in scelle::report::DocumentKind::ALL {
+            let req = scelle::report::ReportRequest {
                 kind,
                 lang,
                 jurisdiction: None,
                 exhibits: Vec::new(),
                 input: Some(input.clone()),
                 templates: Default::default(),
-                correlate: if kind == crate::report::DocumentKind::ExpertReport {
+                correlate: if kind == scelle::report::DocumentKind::ExpertReport {
                     vec![es_case.clone()]
                 } else {
                     Vec::new()
                 },
             };
-            let pdf_opts = crate::report::pdf::PdfOptions {
-                bates: Some(crate::report::pdf::Bates {
+            let pdf_opts = scelle::report::pdf::PdfOptions {
+                bates: Some(scelle::report::pdf::Bates {
                     prefix: "NSO-DEMO-".into(),
                     start: 1,
                     digits: 6,
@@ -540,7 +545,8 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
                 ..Default::default()
             };
             let out_path = reports_dir.join(format!("{}-{lang}.pdf", kind.name()));
-            let out = super::report::report(&case, &req, &pdf_opts, &out_path, false, Some(&key))?;
+            let out =
+                scelle::ops::report::report(&case, &req, &pdf_opts, &out_path, false, Some(&key))?;
             say(&format!(
                 "rendered {} ({} pages, Bates {}), sha256 {} recorded",
                 out_path.display(),
@@ -571,10 +577,10 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
             reports.push(path);
         }
     }
-    let exported = super::bundle::export(
+    let exported = scelle::case::bundle::export(
         &case,
         &bundle,
-        &super::bundle::ExportOptions {
+        &scelle::case::bundle::ExportOptions {
             with_artifacts: true,
             reports,
             organization: Some("Demo forensic laboratory".into()),
@@ -592,25 +598,25 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         exported.sha256,
         exported.entry.unwrap_or_default()
     ));
-    let limits = crate::store::safeextract::Limits::default();
-    let checked = super::bundle::verify_bundle(&bundle, &limits)?;
+    let limits = scelle::store::safeextract::Limits::default();
+    let checked = scelle::case::bundle::verify_bundle(&bundle, &limits)?;
     say(&format!(
         "verify-bundle: {}",
         if checked.ok() { "OK" } else { "FAILED" }
     ));
     let bundle_ok = checked.ok();
     let imported = dir.join("imported");
-    let done = super::bundle::import(&bundle, &imported, &limits)?;
+    let done = scelle::case::bundle::import(&bundle, &imported, &limits)?;
     say(&format!(
         "imported into {} ({} payload files; its case verifies)",
         imported.display(),
         done.payload_files
     ));
     let bundle_ok = bundle_ok && done.ok();
-    let report = super::verify::verify(
+    let report = scelle::case::verify::verify(
         &case,
         VerifyOptions { rehash: true },
-        &crate::store::hashing::no_progress,
+        &scelle::store::hashing::no_progress,
     )?;
     for f in &report.findings {
         say(&format!("  {}", f.describe()));

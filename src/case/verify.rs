@@ -2,12 +2,12 @@
 //! every stored checkpoint and each checkpoint's signatures; with `rehash`, every artifact
 //! against its record. Never stops at the first failure.
 
+use crate::case::measure::{measure, ArtifactKind};
 use crate::error::{IoContext, Result};
 use crate::format::body::{Artifact, Body, IocScan, Member, Seal};
 use crate::format::chain::{ChainState, Finding, Severity};
 use crate::format::encoding::b64;
 use crate::format::merkle::{ct_eq, Hash};
-use crate::ops::seal::{measure, ArtifactKind};
 use crate::store::case::CaseDir;
 use crate::store::checkpoints;
 use crate::store::hashing::{HashSelection, Progress};

@@ -1,11 +1,12 @@
 //! The results of the commands on the case and its ledger (`init`, `log`, `checkpoint`,
 //! `repair`, `cosign`, `prove`, `consistency`, `man`) as text and JSON Lines.
 
+use crate::case::proof::{ConsistencyProof, InclusionProof};
 use crate::ops::cosign::Cosigned;
 use crate::ops::init::InitOutcome;
 use crate::ops::log::LogItem;
-use crate::ops::message::{say, text, Message, Outcome};
-use crate::ops::proof::{ConsistencyProof, InclusionProof};
+use crate::ops::man::ManPages;
+use crate::output::message::{say, text, Message, Outcome};
 use crate::store::ledger::RepairOutcome;
 use std::fmt;
 use std::path::PathBuf;
@@ -190,15 +191,6 @@ impl Outcome for ConsistencyProof {
     }
 }
 
-/// `man`: the pages written.
-#[derive(Debug)]
-pub struct ManPages {
-    /// How many.
-    pub count: usize,
-    /// Into which directory.
-    pub dir: PathBuf,
-}
-
 impl fmt::Display for ManPages {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         say!(
@@ -211,3 +203,22 @@ impl fmt::Display for ManPages {
 }
 
 impl Outcome for ManPages {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_line_by_line() {
+        let m = ManPages {
+            count: 1,
+            dir: "a\nb\u{1b}[2J".into(),
+        };
+        assert_eq!(m.to_string(), "1 man pages written to a\\nb\\x1b[2J\n");
+        let c = Checkpoint {
+            path: "x".into(),
+            note: "origin\n\u{202e}1\n".into(),
+        };
+        assert_eq!(c.to_string(), "origin\n\\u{202e}1\n");
+    }
+}

@@ -295,7 +295,7 @@ fn export_unlocked(
             out.display()
         )));
     }
-    let report = super::verify::verify(case, Default::default(), &|_| {})?;
+    let report = crate::case::verify::verify(case, Default::default(), &|_| {})?;
     if let Some(f) = report
         .findings
         .iter()
@@ -310,7 +310,7 @@ fn export_unlocked(
     // The ledger carried, and everything bag-info.txt says of it, come from these lines (read
     // under the lock), never from case.json or the index.
     let lines = read_all_lines(case)?;
-    let state = super::proof::state_of(&lines);
+    let state = crate::case::proof::state_of(&lines);
     let signer = match state.active_key(&key.id()) {
         Some(k) if state.case.is_some() => k.record.clone(),
         _ => {
@@ -490,7 +490,7 @@ fn write_bundle(
         }
     }
     for s in chosen {
-        let proof = super::proof::prove(case, &s.exhibit)?;
+        let proof = crate::case::proof::prove(case, &s.exhibit)?;
         let mut json = serde_json::to_vec_pretty(&proof).expect("serialises");
         json.push(b'\n');
         bag.add_payload_bytes(&format!("data/proofs/{}.json", s.exhibit), &json)?;
@@ -691,7 +691,7 @@ pub struct BundleReport {
     /// Problems with the bag itself (manifests, Payload-Oxum, artifacts against their seals).
     pub bag: Vec<Finding>,
     /// The verification of `data/case`, when the bag holds one.
-    pub case: Option<super::verify::Report>,
+    pub case: Option<crate::case::verify::Report>,
     /// Payload files checked.
     pub payload_files: u64,
     /// Who the bundle says it is, from its ledger's entry 0 and the bag's signer: to be
@@ -967,18 +967,18 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
     let mut leaf_hashes = 0;
     let case = match CaseDir::open(&case_dir) {
         Ok(c) => {
-            let report = super::verify::verify(&c, Default::default(), &|_| {})?;
+            let report = crate::case::verify::verify(&c, Default::default(), &|_| {})?;
             let lines = read_all_lines(&c)?;
-            let state = super::proof::state_of(&lines);
+            let state = crate::case::proof::state_of(&lines);
             // Two passes over the proofs (one file in memory at a time): the tree sizes they
             // name, so that the ledger is hashed once for all of them; then each proof.
             let proofs = proof_files(&present);
             let mut sizes = vec![lines.len() as u64];
             for (name, _) in &proofs {
                 let bytes = fs::read(bag_dir.join(name)).at(bag_dir.join(name))?;
-                sizes.extend(super::proof::proof_tree_size(&bytes));
+                sizes.extend(crate::case::proof::proof_tree_size(&bytes));
             }
-            let ctx = super::proof::ProofContext::new(&lines, &state, sizes);
+            let ctx = crate::case::proof::ProofContext::new(&lines, &state, sizes);
             let tagmanifest = fs::read(bag_dir.join("tagmanifest-sha256.txt")).ok();
             let signer = check_signature(bag_dir, tagmanifest.as_deref(), &state, &mut found);
             check_bag_info(
@@ -991,7 +991,7 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
             check_artifacts(&c, bag_dir, &manifest, &present, &mut found)?;
             for (name, exhibit) in &proofs {
                 let bytes = fs::read(bag_dir.join(name)).at(bag_dir.join(name))?;
-                for problem in super::proof::check_inclusion(&ctx, &bytes, exhibit) {
+                for problem in crate::case::proof::check_inclusion(&ctx, &bytes, exhibit) {
                     let mut f = bag_error("bundle-proof", name, problem);
                     f.exhibit = Some(exhibit.clone());
                     found.push(f);

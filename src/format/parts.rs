@@ -1,0 +1,233 @@
+//! The parts that the bodies of several entry kinds share (the case, key records, hashes,
+//! artifacts, re-hashes), as typed structs. Every struct refuses unknown fields, and optional
+//! fields are omitted (never `null`) when absent. Each kind's own body lives with the kind,
+//! in [`super::kinds`]; [`super::body`] gathers both at one path.
+
+use serde::{Deserialize, Serialize};
+
+/// The roles a key may be enrolled with.
+pub const ROLES: &[&str] = &["expert", "counsel", "examiner", "court", "witness"];
+
+/// The case, as recorded in the `case.open` entry and in `case.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseInfo {
+    /// Docket or case number, e.g. `3:21-cv-09078-JD`.
+    pub case_id: String,
+    /// Title, e.g. `Apple Inc. v. NSO Group Technologies`.
+    pub title: String,
+    /// Court or authority.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub court: Option<String>,
+    /// `us`, `fr` or `es`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    /// Default language of documents: `en`, `fr` or `es`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// The checkpoint origin line, unique to this case.
+    pub origin: String,
+    /// When the case directory was created (UTC).
+    pub created: String,
+}
+
+/// A signer's public key as recorded in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRecord {
+    /// The key id (16 hex digits).
+    pub id: String,
+    /// The signer's name, also the key name in checkpoint signatures.
+    pub name: String,
+    /// The signer's role (expert, counsel, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Base64 of the 32 raw Ed25519 public key bytes.
+    pub public_key: String,
+}
+
+/// The hashes of one byte stream. SHA-256 always; the others on request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hashes {
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
+    /// SHA-512, lower-case hex (`--sha512`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha512: Option<String>,
+    /// MD5, legacy value only (`--legacy-hashes`), to match older acquisition logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy_md5: Option<String>,
+    /// SHA-1, legacy value only (`--legacy-hashes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy_sha1: Option<String>,
+}
+
+/// One file, directory or link inside a sealed directory or tar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// Path relative to the sealed directory, or the member name in the tar, `/`-separated.
+    pub path: String,
+    /// `file`, `dir`, `symlink`, `hardlink` or `other` (device, fifo, socket).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Content size in bytes (files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// Content hashes (files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hashes: Option<Hashes>,
+    /// Link target (symlinks and hard links), recorded, never followed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// Modification time from the tar header, seconds since 1970 (tar members only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtime: Option<u64>,
+}
+
+/// The sealed artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Artifact {
+    /// `file`, `directory` or `tar`.
+    pub kind: String,
+    /// The path as the user gave it.
+    pub path_given: String,
+    /// The absolute path it resolved to (symbolic links in the path resolved).
+    pub path_resolved: String,
+    /// File: its size. Tar: the archive's size. Directory: the sum of its files' sizes.
+    pub size: u64,
+    /// File: hashes of its bytes. Tar: hashes of the archive's bytes as a whole.
+    /// Directory: SHA-256 of its manifest (see `manifest_sha256`), same value.
+    pub hashes: Hashes,
+    /// `gzip` for a `.tar.gz` (hashes above are of the compressed bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
+    /// Directory and tar: SHA-256 of the sha256sum-format manifest of the regular files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_sha256: Option<String>,
+    /// Directory and tar: the number of regular files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_count: Option<u64>,
+    /// Directory (sorted by path bytes) and tar (archive order): every member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<Member>>,
+}
+
+/// The device or item as found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    /// Type of item (phone, laptop, disk, cloud account ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_type: Option<String>,
+    /// Make.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub make: Option<String>,
+    /// Model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Serial number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// IMEI (phones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imei: Option<String>,
+    /// Capacity as marked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<String>,
+    /// Condition as found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+}
+
+/// How, when, where, why and by whom the artifact was acquired (ISO/IEC 27037, SWGDE).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acquisition {
+    /// logical, full-file-system, physical, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Acquisition tool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
+    /// Acquisition tool version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_version: Option<String>,
+    /// Write-blocker used, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_blocker: Option<String>,
+    /// Tool parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<String>,
+    /// Errors during acquisition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<String>,
+    /// Unavoidable changes made to the source, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<String>,
+    /// Who acquired it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// The operator's role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_role: Option<String>,
+    /// The operator's organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// Persons present.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub present: Vec<String>,
+    /// When it was acquired, RFC 3339 with the local offset as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acquired_at: Option<String>,
+    /// Which clock that time was read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<String>,
+    /// Where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Legal authority (warrant, ordonnance, auto, EIO reference).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// SHA-256 of the source as reported by the acquisition tool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_sha256: Option<String>,
+    /// Whether `source_sha256` equals the artifact's SHA-256 as sealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_hash_matches: Option<bool>,
+    /// Exhibit id of the original, when this artifact is a working copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+/// The software that made the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Software {
+    /// `scelle`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// The result of re-hashing an exhibit against its seal record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recheck {
+    /// The exhibit.
+    pub exhibit: String,
+    /// The path re-hashed (the receiver's copy may be elsewhere than the sealed path).
+    pub path: String,
+    /// SHA-256 found now (the artifact's `hashes.sha256` as re-computed; empty if unreadable).
+    pub sha256: String,
+    /// Whether everything re-hashed matches the seal record.
+    pub matches: bool,
+    /// Each difference found (file, member, hash), in words; omitted when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discrepancies: Vec<String>,
+}
