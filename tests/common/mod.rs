@@ -349,3 +349,9 @@ pub fn ok_in(dir: &Path, args: &[&str]) -> String {
     assert!(o.status.success(), "{args:?}: {}", text(&o));
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+/// Asserts that the command run with `args` succeeded; returns its output.
+pub fn succeeded(args: &[&str], o: Output) -> Output {
+    assert!(o.status.success(), "{args:?} failed: {}", show(&o));
+    o
+}
