@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{key_pair, out, run_in, snapshot_files as snapshot};
+use common::{key_pair, out, run_in, snapshot_files as snapshot, succeeded};
 use std::path::PathBuf;
 use std::process::Output;
 
@@ -89,9 +89,7 @@ impl Case {
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(o.status.success(), "{args:?} failed: {}", out(&o));
-        out(&o)
+        out(&succeeded(args, self.run(args)))
     }
 
     fn scelle(&self, args: &[&str]) -> Output {
