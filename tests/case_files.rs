@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{key_pair, scelle_with, show as out};
+use common::{key_pair, scelle_with, show as out, succeeded};
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -134,9 +134,7 @@ impl Fx {
     }
 
     fn ok(&self, args: &[&str]) -> Output {
-        let o = self.run(args);
-        assert!(o.status.success(), "{args:?} failed: {}", out(&o));
-        o
+        succeeded(args, self.run(args))
     }
 
     /// A command on the case.
