@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{key_pair, run_in, show as out, snapshot_links as snapshot};
+use common::{key_pair, run_in, show as out, snapshot_links as snapshot, succeeded};
 use scelle::format::encoding::hex;
 use scelle::format::merkle::{self, leaf_hash, Frontier, Hash};
 use scelle::format::note::{Checkpoint, Note};
@@ -66,9 +66,7 @@ impl Fx {
     }
 
     fn ok(&self, args: &[&str]) -> Output {
-        let o = self.run(args);
-        assert!(o.status.success(), "{args:?} failed: {}", out(&o));
-        o
+        succeeded(args, self.run(args))
     }
 
     /// A command on the case.
