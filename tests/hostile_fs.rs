@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{key_pair, scelle_with, text};
+use common::{key_pair, scelle_with, succeeded, text};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -74,9 +74,7 @@ impl Case {
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(o.status.success(), "{args:?}: {}", text(&o));
-        text(&o)
+        text(&succeeded(args, self.run(args)))
     }
 
     fn p(&self, rel: &str) -> PathBuf {
