@@ -9,6 +9,7 @@
 // Each test binary uses part of the harness.
 #![allow(dead_code)]
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -160,27 +161,43 @@ fn walk(dir: &Path, dirs: bool) -> BTreeMap<PathBuf, Vec<u8>> {
 }
 
 /// Copies the key pair `NAME.key` and `NAME.pub` (passphrase `pass`, role `role` or none)
-/// into `dir`, creating `dir`. The pair is made once per test binary by `scelle key new`
-/// (its key derivation is the slow part of most fixtures) and copied, mode included, into
-/// every test's folder; tests of `key new` itself run it directly.
+/// into `dir`, creating `dir`. The pairs are made by `scelle key new` (its key derivation is
+/// the slow part of most fixtures) once per test binary and copied, mode included, into each
+/// test's folder: the n-th pair a test asks for with the same passphrase, name and role is
+/// the n-th pair made for them, so within one test (one thread) every pair is a new key, as
+/// with `key new` (a rotation gets a new key), while tests share them. Tests of `key new`
+/// itself run it directly.
 pub fn key_pair(dir: &Path, pass: &str, name: &str, role: Option<&str>) -> PathBuf {
     /// (passphrase, name, role) of a key pair.
-    type Which = (String, String, Option<String>);
+    type Holder = (String, String, Option<String>);
+    /// The n-th pair of a holder.
+    type Which = (Holder, usize);
     /// The folder holding that pair, once made.
     type Made = Arc<OnceLock<PathBuf>>;
     static MADE: OnceLock<Mutex<HashMap<Which, Made>>> = OnceLock::new();
     static STORE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    thread_local! {
+        /// How many pairs this thread (test) got, by (passphrase, name, role).
+        static ASKED: RefCell<HashMap<Holder, usize>> = RefCell::default();
+    }
     let store = STORE.get_or_init(|| {
         tempfile::Builder::new()
             .prefix("keys")
             .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
             .unwrap()
     });
+    let which = (pass.to_string(), name.to_string(), role.map(String::from));
+    let n = ASKED.with(|a| {
+        let mut a = a.borrow_mut();
+        let n = a.entry(which.clone()).or_default();
+        *n += 1;
+        *n - 1
+    });
     let made = MADE
         .get_or_init(Default::default)
         .lock()
         .unwrap()
-        .entry((pass.into(), name.into(), role.map(String::from)))
+        .entry((which, n))
         .or_default()
         .clone();
     let from = made.get_or_init(|| {
