@@ -160,6 +160,15 @@ fn walk(dir: &Path, dirs: bool) -> BTreeMap<PathBuf, Vec<u8>> {
     out
 }
 
+/// The folder of the key pairs [`key_pair`] made in this test binary.
+static STORE: OnceLock<tempfile::TempDir> = OnceLock::new();
+
+extern "C" fn remove_store() {
+    if let Some(store) = STORE.get() {
+        let _ = std::fs::remove_dir_all(store.path());
+    }
+}
+
 /// Copies the key pair `NAME.key` and `NAME.pub` (passphrase `pass`, role `role` or none)
 /// into `dir`, creating `dir`. The pairs are made by `scelle key new` (its key derivation is
 /// the slow part of most fixtures) once per test binary and copied, mode included, into each
@@ -175,12 +184,13 @@ pub fn key_pair(dir: &Path, pass: &str, name: &str, role: Option<&str>) -> PathB
     /// The folder holding that pair, once made.
     type Made = Arc<OnceLock<PathBuf>>;
     static MADE: OnceLock<Mutex<HashMap<Which, Made>>> = OnceLock::new();
-    static STORE: OnceLock<tempfile::TempDir> = OnceLock::new();
     thread_local! {
         /// How many pairs this thread (test) got, by (passphrase, name, role).
         static ASKED: RefCell<HashMap<Holder, usize>> = RefCell::default();
     }
     let store = STORE.get_or_init(|| {
+        // A static is never dropped: the folder goes when the test binary exits.
+        unsafe { libc::atexit(remove_store) };
         tempfile::Builder::new()
             .prefix("keys")
             .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
