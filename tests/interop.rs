@@ -12,7 +12,8 @@
 mod common;
 
 use common::{
-    exec as run, key_pair, run_ok, scelle, sha256sum, sha256sum_bytes, PASS as PASSPHRASE,
+    exec as run, key_pair, run_ok, scelle, sha256sum, sha256sum_bytes, succeeded,
+    PASS as PASSPHRASE,
 };
 use std::collections::BTreeSet;
 use std::fs;
@@ -1640,15 +1641,7 @@ impl CustodyCase {
     }
 
     fn ok(&self, args: &[&str]) -> Output {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "scelle {args:?} failed ({}):\n{}{}",
-            out.status,
-            stdout_text(&out),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
+        succeeded(args, self.run(args))
     }
 
     /// The CLI refuses the action (exit 2) and writes nothing.
