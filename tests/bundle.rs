@@ -1,71 +1,14 @@
 //! Evidence bundles end to end through the CLI: `export` writes a BagIt bag in a tar that
-//! `sha256sum -c`, `bagit.py --validate` (PyPI bagit, in the venv .ci/run makes) and the bundled
+//! `sha256sum -c`, `bagit.py --validate` (PyPI bagit, in the venv ./test makes) and the bundled
 //! independent verifier accept; `verify-bundle` and `import` detect tampering inside a bundle
 //! and refuse hostile tars, writing nothing.
 
+mod common;
+
+use common::{key_pair, kit, ok, pyenv_bin, run, sh, text, PASS};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const PASS: &str = "correct horse battery staple";
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scelle"))
-        .env("SCELLE_PASSPHRASE", PASS)
-        .env_remove("SCELLE_CASE")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\n{}\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// The repository's copy of the independent bundle verifier: the trusted copy a distrustful
-/// party would use (`--verifier` points it at the repository's case verifier too).
-fn kit(target: &Path, extra: &[&str]) -> Output {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent");
-    Command::new("python3")
-        .arg(dir.join("verify_bundle.py"))
-        .arg(target)
-        .arg("--verifier")
-        .arg(dir.join("verify_case.py"))
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "{}", text(o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn sh(dir: &Path, cmd: &str, args: &[&str]) -> Output {
-    Command::new(cmd)
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-/// The venv .ci/run creates with bagit and case-utils.
-fn pyenv_bin(tool: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/pyenv/bin")
-        .join(tool);
-    assert!(
-        p.exists(),
-        "{} missing: run .ci/run (it makes the venv with `pip install bagit case-utils`)",
-        p.display()
-    );
-    p
-}
+use std::process::Output;
 
 /// A case with a sealed file and a sealed folder.
 struct Fixture {
@@ -78,17 +21,7 @@ impl Fixture {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
         let keys = root.join("keys");
-        fs::create_dir(&keys).unwrap();
-        ok(&run(&[
-            "key",
-            "new",
-            "--name",
-            "expert",
-            "--role",
-            "expert",
-            "--out",
-            keys.to_str().unwrap(),
-        ]));
+        key_pair(&keys, PASS, "expert", Some("expert"));
         let case = root.join("case");
         ok(&run(&[
             "init",
@@ -655,16 +588,7 @@ fn bundles_authenticate_everything_they_carry() {
     // A second key, enrolled and then revoked; a third never enrolled.
     let keys = f.path("keys");
     for name in ["counsel", "stranger"] {
-        ok(&run(&[
-            "key",
-            "new",
-            "--name",
-            name,
-            "--role",
-            "counsel",
-            "--out",
-            keys.to_str().unwrap(),
-        ]));
+        key_pair(&keys, PASS, name, Some("counsel"));
     }
     let admin = f.key();
     let counsel_pub = keys.join("counsel.pub");
@@ -1014,14 +938,7 @@ fn export_ships_no_private_key_and_takes_identity_from_the_ledger() {
         .collect();
     assert_eq!(pubs.len(), 1, "{pubs:?}");
     let genuine_pub = fs::read(&pubs[0]).unwrap();
-    ok(&run(&[
-        "key",
-        "new",
-        "--name",
-        "mallory",
-        "--out",
-        f.path("keys").to_str().unwrap(),
-    ]));
+    key_pair(&f.path("keys"), PASS, "mallory", None);
     fs::copy(f.path("keys/mallory.pub"), &pubs[0]).unwrap();
     fs::write(f.case.join("keys/ffffffffffffffff.pub"), b"planted").unwrap();
     fs::write(f.case.join("checkpoints/notes.txt"), b"planted").unwrap();
@@ -1069,14 +986,7 @@ fn export_ships_no_private_key_and_takes_identity_from_the_ledger() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(!out.exists());
-    ok(&run(&[
-        "key",
-        "new",
-        "--name",
-        "stranger",
-        "--out",
-        f.path("keys").to_str().unwrap(),
-    ]));
+    key_pair(&f.path("keys"), PASS, "stranger", None);
     let o = run(&[
         "-C",
         f.case.to_str().unwrap(),

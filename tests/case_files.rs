@@ -8,10 +8,13 @@
 //! suite) and its peak resident memory is measured (`wait4`): a 300 MiB sparse file read whole
 //! shows as more than 300 MB.
 
+mod common;
+
+use common::{key_pair, scelle_with, show as out, succeeded};
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 const PASS: &str = "case files passphrase";
@@ -24,15 +27,6 @@ struct Fx {
     _tmp: tempfile::TempDir,
     root: PathBuf,
     case: PathBuf,
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn mkfifo(p: &Path) {
@@ -60,7 +54,7 @@ impl Fx {
             root,
             _tmp: tmp,
         };
-        f.ok(&["key", "new", "--name", "expert", "--out", "."]);
+        key_pair(&f.root, PASS, "expert", None);
         f.ok(&[
             "init",
             "case",
@@ -85,10 +79,8 @@ impl Fx {
     fn run(&self, args: &[&str]) -> Output {
         use std::io::Read;
         use std::os::unix::process::ExitStatusExt;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_scelle"))
+        let mut child = scelle_with(PASS)
             .current_dir(&self.root)
-            .env("SCELLE_PASSPHRASE", PASS)
-            .env_remove("SCELLE_CASE")
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -142,9 +134,7 @@ impl Fx {
     }
 
     fn ok(&self, args: &[&str]) -> Output {
-        let o = self.run(args);
-        assert!(o.status.success(), "{args:?} failed: {}", out(&o));
-        o
+        succeeded(args, self.run(args))
     }
 
     /// A command on the case.

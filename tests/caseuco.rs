@@ -1,51 +1,23 @@
 //! CASE/UCO export: a case built through the CLI (a file and a folder sealed, one with
 //! SHA-512, a second key enrolled, a release and its acceptance, an open and a re-seal) is
 //! exported by `scelle::ops::caseuco::export_case_uco`, and `case_validate` (case-utils, in the
-//! venv .ci/run makes) finds it conformant; a deliberately broken copy is refused, so the
+//! venv ./test makes) finds it conformant; a deliberately broken copy is refused, so the
 //! validator can fail.
 
+mod common;
+
+use common::{key_pair, ok_in as ok, pyenv_bin, text, PASS};
 use scelle::store::case::CaseDir;
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const PASS: &str = "correct horse battery staple";
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\n{}\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// Runs the CLI in `dir`; asserts success.
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_scelle"))
-        .current_dir(dir)
-        .env("SCELLE_PASSPHRASE", PASS)
-        .env_remove("SCELLE_CASE")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{args:?}: {}", text(&o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn case_validate() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pyenv/bin/case_validate");
-    assert!(
-        p.exists(),
-        "{} missing: run .ci/run (it makes the venv with `pip install bagit case-utils`)",
-        p.display()
-    );
-    p
-}
-
 fn validate(file: &Path) -> Output {
-    Command::new(case_validate()).arg(file).output().unwrap()
+    Command::new(pyenv_bin("case_validate"))
+        .arg(file)
+        .output()
+        .unwrap()
 }
 
 /// The case: expert (administrator) seals image.bin (with SHA-512) and the logs folder,
@@ -53,10 +25,7 @@ fn validate(file: &Path) -> Output {
 /// E-0001.
 fn build_case(root: &Path) -> PathBuf {
     for n in ["expert", "counsel"] {
-        ok(
-            root,
-            &["key", "new", "--name", n, "--role", n, "--out", "."],
-        );
+        key_pair(root, PASS, n, Some(n));
     }
     ok(
         root,
@@ -156,7 +125,7 @@ fn nodes_of<'a>(doc: &'a Value, ty: &str) -> Vec<&'a Value> {
 
 #[test]
 fn the_export_of_a_custody_chain_conforms_to_case_and_a_broken_copy_does_not() {
-    let validator = case_validate();
+    let validator = pyenv_bin("case_validate");
     let tmp = tempfile::tempdir().unwrap();
     let case = build_case(tmp.path());
     let dir = CaseDir::open(&case).unwrap();

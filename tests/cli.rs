@@ -1,28 +1,11 @@
 //! CLI scenario tests: tampering is detected with exit 1 and the right entry named; bad input
 //! gets a clear message, exit 2, and changes nothing on disk.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{bin, key_pair, run, scelle, snapshot, stderr, stdout, PASS};
+use std::path::PathBuf;
 use std::process::{Command, Output};
-
-const PASS: &str = "correct horse battery staple";
-
-fn scelle_cmd() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_scelle"));
-    c.env("SCELLE_PASSPHRASE", PASS).env_remove("SCELLE_CASE");
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    scelle_cmd().args(args).output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// A case with four entries: case.open, a file, a directory, a tar.
 struct Fixture {
@@ -37,18 +20,7 @@ impl Fixture {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().to_path_buf();
         let keys = root.join("keys");
-        std::fs::create_dir(&keys).unwrap();
-        let o = run(&[
-            "key",
-            "new",
-            "--name",
-            "expert",
-            "--role",
-            "expert",
-            "--out",
-            keys.to_str().unwrap(),
-        ]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        key_pair(&keys, PASS, "expert", Some("expert"));
         let case = root.join("case");
         let o = run(&[
             "init",
@@ -97,7 +69,7 @@ impl Fixture {
     }
 
     fn scelle(&self, args: &[&str]) -> Output {
-        let mut c = scelle_cmd();
+        let mut c = scelle();
         c.current_dir(&self.root)
             .arg("-C")
             .arg(&self.case)
@@ -151,24 +123,6 @@ fn has(errors: &[serde_json::Value], code: &str, entry: Option<u64>) -> bool {
     errors
         .iter()
         .any(|e| e["code"] == code && (entry.is_none() || e["entry"].as_u64() == entry))
-}
-
-/// Every file under `dir` with its bytes, to prove a refused command wrote nothing.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                out.insert(p.clone(), b"<dir>".to_vec());
-                stack.push(p);
-            } else {
-                out.insert(p.clone(), std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
 }
 
 #[test]
@@ -443,7 +397,7 @@ fn a_missing_path_is_refused() {
 fn a_wrong_passphrase_is_refused() {
     let f = Fixture::new();
     let before = snapshot(&f.case);
-    let o = scelle_cmd()
+    let o = scelle()
         .current_dir(&f.root)
         .env("SCELLE_PASSPHRASE", "wrong")
         .args([
@@ -470,7 +424,7 @@ fn a_passphrase_file_is_read_and_no_passphrase_is_an_error() {
     let f = Fixture::new();
     let pf = f.root.join("pass.txt");
     std::fs::write(&pf, format!("{PASS}\n")).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_scelle"))
+    let o = bin()
         .current_dir(&f.root)
         .env_remove("SCELLE_PASSPHRASE")
         .args([
@@ -487,7 +441,7 @@ fn a_passphrase_file_is_read_and_no_passphrase_is_an_error() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let before = snapshot(&f.case);
-    let o = Command::new(env!("CARGO_BIN_EXE_scelle"))
+    let o = bin()
         .current_dir(&f.root)
         .env_remove("SCELLE_PASSPHRASE")
         .stdin(std::process::Stdio::null())
@@ -535,7 +489,7 @@ fn a_file_that_is_not_a_key_is_refused() {
 #[test]
 fn a_missing_case_directory_is_refused() {
     let f = Fixture::new();
-    let o = scelle_cmd()
+    let o = scelle()
         .current_dir(&f.root)
         .args([
             "-C",
@@ -555,7 +509,7 @@ fn a_missing_case_directory_is_refused() {
     );
     assert!(!f.root.join("no-such-case").exists());
     // SCELLE_CASE is honoured.
-    let o = scelle_cmd()
+    let o = scelle()
         .current_dir(&f.root)
         .env("SCELLE_CASE", &f.case)
         .args(["verify"])
@@ -605,7 +559,7 @@ fn an_unreadable_file_is_refused() {
         ]);
         c
     } else {
-        Command::new(env!("CARGO_BIN_EXE_scelle"))
+        bin()
     };
     let o = c
         .current_dir(&f.root)

@@ -5,6 +5,9 @@
 //! changed, that the ledger either verifies or fails only with a `torn-tail` finding that
 //! `scelle repair` fixes, and that concurrent writers serialise correctly.
 
+mod common;
+
+use common::{exec as run, key_pair, run_ok, scelle, show, PASS};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::os::unix::process::ExitStatusExt;
@@ -13,39 +16,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
-const PASSPHRASE: &str = "crash-test passphrase";
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-/// A `scelle` command with the passphrase set and no inherited case directory.
-fn scelle() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_scelle"));
-    c.env("SCELLE_PASSPHRASE", PASSPHRASE)
-        .env_remove("SCELLE_CASE")
-        .stdin(Stdio::null());
-    c
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("run scelle")
-}
-
-fn run_ok(cmd: &mut Command) -> Output {
-    let out = run(cmd);
-    assert!(out.status.success(), "scelle failed: {}", show(&out));
-    out
-}
 
 /// A key, a case directory, and a scratch directory for artifacts.
 struct Fixture {
@@ -59,12 +32,7 @@ impl Fixture {
     fn new() -> Fixture {
         let dir = tempfile::tempdir().expect("tempdir");
         let keys = dir.path().join("keys");
-        std::fs::create_dir(&keys).unwrap();
-        run_ok(
-            scelle()
-                .args(["key", "new", "--name", "expert", "--out"])
-                .arg(&keys),
-        );
+        key_pair(&keys, PASS, "expert", None);
         let case = dir.path().join("case");
         run_ok(scelle().arg("init").arg(&case).args([
             "--case-id",
@@ -1167,11 +1135,7 @@ impl World {
     fn new() -> World {
         let fx = Fixture::new();
         let keys = fx.dir.path().join("keys");
-        run_ok(
-            scelle()
-                .args(["key", "new", "--name", "counsel", "--out"])
-                .arg(&keys),
-        );
+        key_pair(&keys, PASS, "counsel", None);
         // The first seal writes case.open; then counsel is enrolled.
         fx.seal_ok(&[fx.file("first.bin", b"first\n")]);
         run_ok(

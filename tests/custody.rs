@@ -2,8 +2,10 @@
 //! is checked both ways: the CLI refuses (exit 2, nothing written) and `verify` fails on a
 //! ledger where someone with the file inserted the forbidden entry anyway.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{key_pair, out, run_in, snapshot_files as snapshot, succeeded};
+use std::path::PathBuf;
 use std::process::Output;
 
 const PASS: &str = "custody test passphrase";
@@ -12,14 +14,6 @@ struct Case {
     _tmp: tempfile::TempDir,
     root: PathBuf,
     case: PathBuf,
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 impl Case {
@@ -35,7 +29,7 @@ impl Case {
             _tmp: tmp,
         };
         for n in ["expert", "counsel", "clerk", "mallory", "expert2"] {
-            c.ok(&["key", "new", "--name", n, "--out", "."]);
+            key_pair(&c.root, PASS, n, None);
         }
         c.ok(&[
             "init",
@@ -91,19 +85,11 @@ impl Case {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_scelle"))
-            .current_dir(&self.root)
-            .env("SCELLE_PASSPHRASE", PASS)
-            .env_remove("SCELLE_CASE")
-            .args(args)
-            .output()
-            .unwrap()
+        run_in(&self.root, PASS, args)
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(o.status.success(), "{args:?} failed: {}", out(&o));
-        out(&o)
+        out(&succeeded(args, self.run(args)))
     }
 
     fn scelle(&self, args: &[&str]) -> Output {
@@ -168,22 +154,6 @@ impl Case {
         all.push(String::from_utf8(e.line().unwrap()).unwrap());
         std::fs::write(self.case.join("ledger.jsonl"), all.join("\n") + "\n").unwrap();
     }
-}
-
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut m = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                m.insert(p.clone(), std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    m
 }
 
 fn errors(v: &[serde_json::Value]) -> Vec<&serde_json::Value> {

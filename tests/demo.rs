@@ -1,34 +1,14 @@
 //! The README's main command: `scelle demo DIR` builds and verifies the demo case.
 
+mod common;
+
+use common::{bin, demo, sha256sum};
 use std::process::Command;
 
 /// The demo, a module of the binary (it uses only the library's public API).
 #[allow(dead_code)]
 #[path = "../src/demo.rs"]
 mod bin_demo;
-
-fn demo(dir: &std::path::Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_scelle"))
-        .arg("demo")
-        .arg(dir)
-        .env_remove("SCELLE_PASSPHRASE")
-        .env_remove("SCELLE_CASE")
-        .output()
-        .unwrap()
-}
-
-fn sha256sum(path: &std::path::Path) -> String {
-    let o = Command::new("sha256sum")
-        .arg(path)
-        .output()
-        .expect("sha256sum is installed");
-    String::from_utf8(o.stdout)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
-}
 
 #[test]
 fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
@@ -146,7 +126,7 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
     }
     assert!(ledger.contains(&sha256sum(&dir.join("artifacts/acquisition-notes.txt"))));
     // The case verifies with the CLI too, and the keys are the documented ones.
-    let o = Command::new(env!("CARGO_BIN_EXE_scelle"))
+    let o = bin()
         .args([
             "-C",
             dir.join("case").to_str().unwrap(),
@@ -156,7 +136,7 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         .output()
         .unwrap();
     assert!(o.status.success());
-    let o = Command::new(env!("CARGO_BIN_EXE_scelle"))
+    let o = bin()
         .args(["key", "show", dir.join("keys/expert.key").to_str().unwrap()])
         .env("SCELLE_PASSPHRASE", bin_demo::DEMO_PASSPHRASE)
         .output()
@@ -208,17 +188,13 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
     let o = demo(&dir);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
-    let o = Command::new(env!("CARGO_BIN_EXE_scelle"))
-        .args(["demo", "--force"])
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let o = bin().args(["demo", "--force"]).arg(&dir).output().unwrap();
     assert!(o.status.success());
     // --force never deletes a directory the demo did not make.
     let other = tmp.path().join("precious");
     std::fs::create_dir(&other).unwrap();
     std::fs::write(other.join("evidence.bin"), b"keep me").unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_scelle"))
+    let o = bin()
         .args(["demo", "--force"])
         .arg(&other)
         .output()

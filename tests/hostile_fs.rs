@@ -5,28 +5,14 @@
 //! run with the hook point and the file's path: `before-open`, `before-read`), which release
 //! builds do not have.
 
+mod common;
+
+use common::{key_pair, scelle_with, succeeded, text};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const PASS: &str = "hostile fs test passphrase";
-
-fn scelle_cmd() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_scelle"));
-    c.env("SCELLE_PASSPHRASE", PASS)
-        .env_remove("SCELLE_CASE")
-        .env_remove("SCELLE_DEBUG_HOOK");
-    c
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\n{}{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// Runs `c`, killing it and failing the test if it has not finished within `limit`.
 fn run_within(mut c: Command, limit: Duration) -> Output {
@@ -61,7 +47,7 @@ impl Case {
             _tmp: tmp,
         };
         for n in ["expert", "counsel"] {
-            c.ok(&["key", "new", "--name", n, "--out", "."]);
+            key_pair(&c.root, PASS, n, None);
         }
         c.ok(&[
             "init",
@@ -78,7 +64,7 @@ impl Case {
     }
 
     fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = scelle_cmd();
+        let mut c = scelle_with(PASS);
         c.current_dir(&self.root).args(args);
         c
     }
@@ -88,9 +74,7 @@ impl Case {
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(o.status.success(), "{args:?}: {}", text(&o));
-        text(&o)
+        text(&succeeded(args, self.run(args)))
     }
 
     fn p(&self, rel: &str) -> PathBuf {

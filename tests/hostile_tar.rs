@@ -6,8 +6,10 @@
 //! bundles (from the `tar` crate and from GNU tar), whose extracted bytes must equal the
 //! originals.
 
+mod common;
+
+use common::snapshot_tree as snapshot;
 use scelle::store::safeextract::{extract, ExtractError, Extracted, Limits, TEMP_PREFIX};
-use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Read};
 use std::os::unix::fs::{symlink, PermissionsExt};
@@ -149,30 +151,6 @@ impl Scene {
     fn root(&self) -> &Path {
         self.tmp.path()
     }
-}
-
-/// Every path under `root` (links not followed) with what it is: directory, file bytes, link
-/// target, mode.
-fn snapshot(root: &Path) -> BTreeMap<PathBuf, String> {
-    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<PathBuf, String>) {
-        for e in fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            let md = fs::symlink_metadata(&p).unwrap();
-            let mode = md.permissions().mode();
-            let what = if md.file_type().is_symlink() {
-                format!("link -> {:?}", fs::read_link(&p).unwrap())
-            } else if md.is_dir() {
-                walk(&p, root, out);
-                format!("dir {mode:o}")
-            } else {
-                format!("file {mode:o} {:?}", fs::read(&p).unwrap())
-            };
-            out.insert(p.strip_prefix(root).unwrap().to_path_buf(), what);
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
-    out
 }
 
 /// Names of leftover staging directories in `dir`.

@@ -9,6 +9,12 @@
 //!
 //! Nothing is skipped: when a tool is missing, the test fails and says which one.
 
+mod common;
+
+use common::{
+    exec as run, key_pair, run_ok, scelle, sha256sum, sha256sum_bytes, succeeded,
+    PASS as PASSPHRASE,
+};
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
@@ -20,7 +26,6 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use serde_json::Value;
 
-const PASSPHRASE: &str = "correct horse battery staple";
 /// Section 3.2 of docs/FORMAT.md: DER prefix of an Ed25519 SubjectPublicKeyInfo.
 const SPKI_PREFIX: [u8; 12] = [
     0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
@@ -68,60 +73,12 @@ fn require_tar() {
     require("gzip", &["--version"]); // for .tar.gz
 }
 
-fn run(cmd: &mut Command) -> Output {
-    cmd.output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
-}
-
-/// Runs a command that must succeed; returns its output.
-fn run_ok(cmd: &mut Command) -> Output {
-    let out = run(cmd);
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed ({}):\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 fn stdout_text(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("tool output is UTF-8")
 }
 
-fn scelle() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scelle"));
-    cmd.env("SCELLE_PASSPHRASE", PASSPHRASE)
-        .env_remove("SCELLE_CASE");
-    cmd
-}
-
 fn openssl() -> Command {
     Command::new("openssl")
-}
-
-/// `sha256sum FILE`, the hex digest.
-fn sha256sum(path: &Path) -> String {
-    let out = run_ok(Command::new("sha256sum").arg("--").arg(path));
-    let text = stdout_text(&out);
-    // A name with a backslash or newline makes sha256sum prefix the line with `\`.
-    let text = text.strip_prefix('\\').unwrap_or(&text);
-    let hex = text
-        .split_whitespace()
-        .next()
-        .expect("sha256sum output")
-        .to_string();
-    assert_eq!(hex.len(), 64, "sha256sum output: {text}");
-    hex
-}
-
-/// SHA-256 of bytes, computed by `sha256sum` (through a temporary file).
-fn sha256sum_bytes(bytes: &[u8]) -> String {
-    let mut file = tempfile::NamedTempFile::new().unwrap();
-    file.write_all(bytes).unwrap();
-    file.flush().unwrap();
-    sha256sum(file.path())
 }
 
 fn python_verifier() -> PathBuf {
@@ -172,13 +129,7 @@ impl Fixture {
         let art = dir.path().join("artifacts");
         fs::create_dir_all(&keys).unwrap();
         fs::create_dir_all(&art).unwrap();
-        run_ok(
-            scelle()
-                .args([
-                    "key", "new", "--name", "expert", "--role", "expert", "--out",
-                ])
-                .arg(&keys),
-        );
+        key_pair(&keys, PASSPHRASE, "expert", Some("expert"));
         run_ok(scelle().arg("init").arg(&case).args([
             "--case-id",
             "3:21-cv-09078-JD",
@@ -1663,12 +1614,7 @@ impl CustodyCase {
 
     /// Makes NAME.key and NAME.pub in `dir`.
     fn new_key(&self, dir: &Path, name: &str, role: &str) {
-        fs::create_dir_all(dir).unwrap();
-        run_ok(
-            scelle()
-                .args(["key", "new", "--name", name, "--role", role, "--out"])
-                .arg(dir),
-        );
+        key_pair(dir, PASSPHRASE, name, Some(role));
     }
 
     fn key(&self, name: &str) -> String {
@@ -1695,15 +1641,7 @@ impl CustodyCase {
     }
 
     fn ok(&self, args: &[&str]) -> Output {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "scelle {args:?} failed ({}):\n{}{}",
-            out.status,
-            stdout_text(&out),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
+        succeeded(args, self.run(args))
     }
 
     /// The CLI refuses the action (exit 2) and writes nothing.

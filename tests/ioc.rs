@@ -2,44 +2,17 @@
 //! tar members, the refusal to scan a changed exhibit, malformed bundles, negative results,
 //! the recorded entry pinning the IOC file's hash (checked with sha256sum), correlation.
 
+mod common;
+
+use common::{key_pair, ok, run, sha256sum, PASS};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-const PASS: &str = "correct horse battery staple";
 const PEGASUS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/examples/demo/ioc/pegasus.stix2"
 );
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scelle"))
-        .env("SCELLE_PASSPHRASE", PASS)
-        .env_remove("SCELLE_CASE")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\n{}\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn sha256sum(p: &Path) -> String {
-    let o = Command::new("sha256sum").arg(p).output().unwrap();
-    String::from_utf8_lossy(&o.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
-}
 
 struct Case {
     _tmp: tempfile::TempDir,
@@ -54,16 +27,7 @@ impl Case {
         let root = tmp.path().to_path_buf();
         let keys = root.join("keys");
         std::fs::create_dir(&keys).unwrap();
-        ok(&run(&[
-            "key",
-            "new",
-            "--name",
-            "expert",
-            "--role",
-            "expert",
-            "--out",
-            keys.to_str().unwrap(),
-        ]));
+        key_pair(&keys, PASS, "expert", Some("expert"));
         let case = root.join("case");
         ok(&run(&[
             "init",

@@ -13,38 +13,19 @@
 //! Each run is cut after a time limit (a verifier that blocks fails the test) and runs under
 //! an address-space limit (a verifier that reads a sparse file whole fails the test).
 
+mod common;
+
+use common::{key_pair, run_ok, scelle, PASS};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const PASSPHRASE: &str = "correct horse battery staple";
 /// A verifier run that takes longer than this is blocked (on a FIFO).
 const TIME_LIMIT: Duration = Duration::from_secs(60);
 /// The address space (KiB) a verifier run may use: far below the sparse files' sizes.
 const MEMORY_LIMIT_KIB: u64 = 768 * 1024;
-
-fn scelle() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scelle"));
-    cmd.env("SCELLE_PASSPHRASE", PASSPHRASE)
-        .env_remove("SCELLE_CASE");
-    cmd
-}
-
-fn run_ok(cmd: &mut Command) -> Output {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed ({}):\n{}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 fn kit(script: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -128,11 +109,7 @@ fn small_case(with_ioc: bool) -> (tempfile::TempDir, PathBuf, PathBuf) {
     fs::write(ev.join("f.bin"), "hello\n").unwrap();
     fs::write(ev.join("d/a"), "a\n").unwrap();
     fs::write(ev.join("d/b"), "b\n").unwrap();
-    run_ok(
-        scelle()
-            .args(["key", "new", "--name", "expert", "--out"])
-            .arg(&keys),
-    );
+    key_pair(&keys, PASS, "expert", None);
     let key = keys.join("expert.key");
     run_ok(
         scelle()

@@ -1,27 +1,11 @@
 //! Release quality: the man pages, the shell completions and `--version` all come from the
 //! clap definitions (src/cli.rs), and third-party tools (groff, bash) accept what we generate.
 
+mod common;
+
+use common::{ok_utf8 as ok, run as scelle};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn scelle(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scelle"))
-        .args(args)
-        .env_remove("SCELLE_CASE")
-        .output()
-        .expect("run scelle")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "status {:?}\nstdout {}\nstderr {}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
-}
+use std::process::Command;
 
 #[test]
 fn version_names_the_ledger_format_it_writes() {

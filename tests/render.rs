@@ -1,7 +1,7 @@
 //! The PDF renderer checked with third-party tools: poppler-utils (pdftotext, pdffonts,
 //! pdfinfo, pdfdetach), qpdf, and Apache PDFBox Preflight for PDF/A-1b (Debian packages
 //! poppler-utils, qpdf, libpdfbox2-java, libactivation-java, libjaxb-api-java,
-//! default-jre-headless; `.ci/run` installs them).
+//! default-jre-headless; `./test` installs them).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -125,7 +125,7 @@ fn write(dir: &Path, name: &str, r: &Rendered) -> PathBuf {
 
 fn run(cmd: &str, args: &[&str]) -> String {
     let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| {
-        panic!("{cmd} not runnable ({e}); install poppler-utils, qpdf and PDFBox (see .ci/run)")
+        panic!("{cmd} not runnable ({e}); install poppler-utils, qpdf and PDFBox (see ./test)")
     });
     assert!(
         out.status.success(),

@@ -3,6 +3,9 @@
 //! and sequential Bates numbers on every page, the ledger attached byte for byte, the same
 //! bytes for the same ledger, and the PDF's hash recorded in the ledger and checked by verify.
 
+mod common;
+
+use common::{scelle_with, stdout as text};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -16,13 +19,8 @@ fn tool(name: &str, args: &[&str]) -> Output {
     o
 }
 
-fn text(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
 fn scelle(case: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scelle"))
-        .env("SCELLE_PASSPHRASE", PASS)
+    scelle_with(PASS)
         .arg("-C")
         .arg(case)
         .args(args)
@@ -31,11 +29,7 @@ fn scelle(case: &Path, args: &[&str]) -> Output {
 }
 
 fn demo(dir: &Path) -> PathBuf {
-    let o = Command::new(env!("CARGO_BIN_EXE_scelle"))
-        .arg("demo")
-        .arg(dir)
-        .output()
-        .unwrap();
+    let o = common::demo(dir);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     dir.join("case")
 }

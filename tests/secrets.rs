@@ -3,7 +3,9 @@
 //! ever holds the private key (its 32-byte seed, extracted here with `openssl pkey`) or the
 //! passphrase; key files are created with mode 0600.
 
-use std::collections::BTreeMap;
+mod common;
+
+use common::{scelle_with, snapshot_meta as snapshot, text};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -12,44 +14,11 @@ use std::process::{Command, Output};
 const PASS: &str = "a passphrase that must never be printed";
 
 fn scelle(tmp: &Path, pass: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scelle"))
-        .env("SCELLE_PASSPHRASE", pass)
+    scelle_with(pass)
         .env("TMPDIR", tmp.join("tmp"))
-        .env_remove("SCELLE_CASE")
         .args(args)
         .output()
         .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\n{}\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// Every file under `dir` with its bytes, mode and modification time.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u32, std::time::SystemTime)> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            let m = fs::symlink_metadata(&p).unwrap();
-            if m.is_dir() {
-                stack.push(p.clone());
-            }
-            let bytes = if m.is_file() {
-                fs::read(&p).unwrap()
-            } else {
-                Vec::new()
-            };
-            out.insert(p, (bytes, m.permissions().mode(), m.modified().unwrap()));
-        }
-    }
-    out
 }
 
 /// The Ed25519 seed of an encrypted PKCS#8 key file, by openssl: the last 32 bytes of the

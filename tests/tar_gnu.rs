@@ -10,14 +10,16 @@
 //! unchanged), by the safe extractor behind `verify-bundle` and `import` (exit 2, nothing
 //! written), and by the independent kit (exit 2, `bundle-unsafe`).
 
+mod common;
+
+use common::{key_pair, kit, run as scelle, sh, snapshot_files as snapshot, text, PASS};
 use scelle::format::body::Member;
 use scelle::store::hashing::{no_progress, HashSelection};
 use scelle::store::safeextract::{extract, ExtractError, Limits};
 use scelle::store::{tarcrate, tarhash};
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 // ---------------------------------------------------------------------------------------------
 // Tars written by hand.
@@ -115,14 +117,6 @@ enum Node {
     Symlink(String),
 }
 
-fn run(cmd: &str, dir: &Path, args: &[&str]) -> Output {
-    Command::new(cmd)
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd}: {e} (GNU tar and coreutils are needed)"))
-}
-
 /// `tar -xf` into a fresh directory, then `sha256sum` of every extracted file.
 fn gnu_extract(tar: &[u8]) -> BTreeMap<String, Node> {
     let tmp = tempfile::tempdir().unwrap();
@@ -131,7 +125,7 @@ fn gnu_extract(tar: &[u8]) -> BTreeMap<String, Node> {
     let out = tmp.path().join("x");
     fs::create_dir(&out).unwrap();
     // Exit 2 is expected when tar skips a member (a '..' in its name): what it extracted counts.
-    run("tar", &out, &["-xf", file.to_str().unwrap()]);
+    sh(&out, "tar", &["-xf", file.to_str().unwrap()]);
     let mut tree = BTreeMap::new();
     fn walk(dir: &Path, root: &Path, tree: &mut BTreeMap<String, Node>) {
         for e in fs::read_dir(dir).unwrap() {
@@ -145,7 +139,7 @@ fn gnu_extract(tar: &[u8]) -> BTreeMap<String, Node> {
                 tree.insert(rel, Node::Dir);
                 walk(&p, root, tree);
             } else {
-                let o = run("sha256sum", root, &["--", &rel]);
+                let o = sh(root, "sha256sum", &["--", &rel]);
                 assert!(o.status.success());
                 let hex = String::from_utf8_lossy(&o.stdout)[..64].to_string();
                 tree.insert(rel, Node::File(hex));
@@ -303,17 +297,17 @@ fn gnu_tar_archives_with_hard_links_and_appended_duplicates() {
         fs::hard_link(root.join("sub/a.txt"), root.join("link.txt")).unwrap();
         let tar = tmp.path().join(format!("{format}.tar"));
         let t = tar.to_str().unwrap();
-        let o = run(
-            "tar",
+        let o = sh(
             &root,
+            "tar",
             &[&format!("--format={format}"), "-cf", t, "."],
         );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         // Append a changed copy: the archive then holds sub/a.txt twice.
         fs::write(root.join("sub/a.txt"), format!("changed for {format}")).unwrap();
-        let o = run(
-            "tar",
+        let o = sh(
             &root,
+            "tar",
             &[&format!("--format={format}"), "-rf", t, "./sub/a.txt"],
         );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -517,64 +511,12 @@ fn safe_extraction_refuses_header_aliases() {
 // ---------------------------------------------------------------------------------------------
 // Through the CLI and the kit.
 
-const PASS: &str = "correct horse battery staple";
-
-fn scelle(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scelle"))
-        .env("SCELLE_PASSPHRASE", PASS)
-        .env_remove("SCELLE_CASE")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\n{}\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn kit(target: &Path) -> Output {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent");
-    Command::new("python3")
-        .arg(dir.join("verify_bundle.py"))
-        .arg(target)
-        .arg("--verifier")
-        .arg(dir.join("verify_case.py"))
-        .output()
-        .unwrap()
-}
-
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    for e in fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(snapshot(&p));
-        } else {
-            out.insert(p.clone(), fs::read(&p).unwrap());
-        }
-    }
-    out
-}
-
 #[test]
 fn cli_seal_refuses_an_alias_and_records_duplicates_faithfully() {
     let tmp = tempfile::tempdir().unwrap();
     let keys = tmp.path().join("keys");
     fs::create_dir(&keys).unwrap();
-    let o = scelle(&[
-        "key",
-        "new",
-        "--name",
-        "expert",
-        "--out",
-        keys.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
+    key_pair(&keys, PASS, "expert", None);
     let case = tmp.path().join("case");
     let o = scelle(&[
         "init",
@@ -664,7 +606,7 @@ fn verify_bundle_import_and_the_kit_refuse_aliases() {
         ]);
         assert_eq!(o.status.code(), Some(2), "{what}: {}", text(&o));
         assert!(!into.exists(), "{what}");
-        let o = kit(&file);
+        let o = kit(&file, &[]);
         assert_eq!(o.status.code(), Some(2), "kit, {what}: {}", text(&o));
         let out = String::from_utf8_lossy(&o.stdout);
         assert!(out.contains("ERROR [bundle-unsafe]"), "kit, {what}: {out}");
@@ -871,15 +813,7 @@ fn cli_seal_refuses_a_member_written_through_a_link() {
     let tmp = tempfile::tempdir().unwrap();
     let keys = tmp.path().join("keys");
     fs::create_dir(&keys).unwrap();
-    let o = scelle(&[
-        "key",
-        "new",
-        "--name",
-        "expert",
-        "--out",
-        keys.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
+    key_pair(&keys, PASS, "expert", None);
     let case = tmp.path().join("case");
     let o = scelle(&[
         "init",

@@ -4,35 +4,16 @@
 //! closed output pipe ends the command quietly with the documented code; `case.json` is only
 //! an informative copy.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-const PASS: &str = "correct horse battery staple";
+use common::{key_pair, ok_utf8 as ok, run, scelle, PASS};
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
 
 /// Text planted by whoever can write the case: it clears the screen, returns the cursor,
 /// paints a forged summary on a line of its own, uses a C1 CSI, reverses the text, and hides
 /// an isolate.
 const HOSTILE: &str = "x\u{1b}[2J\u{1b}[H\rOK: 0 errors\nOK: 9 entries, 0 errors, 0 warnings\u{9b}1A\u{202e}fdp.exe\u{2066}\u{7f}";
-
-fn scelle() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_scelle"));
-    c.env("SCELLE_PASSPHRASE", PASS).env_remove("SCELLE_CASE");
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    scelle().args(args).output().unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
 
 /// Fails if `out` holds a character that acts on a terminal, or a line that starts with the
 /// forged summary.
@@ -67,14 +48,7 @@ impl Case {
         let root = tmp.path().to_path_buf();
         let keys = root.join("keys");
         std::fs::create_dir(&keys).unwrap();
-        ok(&run(&[
-            "key",
-            "new",
-            "--name",
-            "expert",
-            "--out",
-            keys.to_str().unwrap(),
-        ]));
+        key_pair(&keys, PASS, "expert", None);
         let case = root.join("case");
         ok(&run(&[
             "init",

@@ -5,11 +5,13 @@
 //! Every test runs the real binary the way an attacker with write access to the case (but no
 //! key) would set it up, then the honest expert's next routine command.
 
+mod common;
+
+use common::{key_pair, run_in, show as out, snapshot_links as snapshot, succeeded};
 use scelle::format::encoding::hex;
 use scelle::format::merkle::{self, leaf_hash, Frontier, Hash};
 use scelle::format::note::{Checkpoint, Note};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -20,34 +22,6 @@ struct Fx {
     _tmp: tempfile::TempDir,
     root: PathBuf,
     case: PathBuf,
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// Every file under `dir` (links as their target path), for "nothing changed" checks.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut m = BTreeMap::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        let t = e.file_type().unwrap();
-        if t.is_symlink() {
-            let target = std::fs::read_link(&p).unwrap();
-            m.insert(p, target.to_string_lossy().as_bytes().to_vec());
-        } else if t.is_dir() {
-            m.extend(snapshot(&p));
-        } else if e.file_name() != ".lock" {
-            m.insert(p.clone(), std::fs::read(&p).unwrap());
-        }
-    }
-    m
 }
 
 impl Fx {
@@ -65,7 +39,7 @@ impl Fx {
             _tmp: tmp,
         };
         for n in ["expert", "counsel"] {
-            f.ok(&["key", "new", "--name", n, "--out", "."]);
+            key_pair(&f.root, PASS, n, None);
         }
         f.init_and_seal(id, "case");
         f
@@ -88,19 +62,11 @@ impl Fx {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_scelle"))
-            .current_dir(&self.root)
-            .env("SCELLE_PASSPHRASE", PASS)
-            .env_remove("SCELLE_CASE")
-            .args(args)
-            .output()
-            .unwrap()
+        run_in(&self.root, PASS, args)
     }
 
     fn ok(&self, args: &[&str]) -> Output {
-        let o = self.run(args);
-        assert!(o.status.success(), "{args:?} failed: {}", out(&o));
-        o
+        succeeded(args, self.run(args))
     }
 
     /// A command on the case.
