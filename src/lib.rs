@@ -37,5 +37,18 @@ pub mod store;
 
 pub use error::{Error, ErrorClass, Result};
 
+// The curated API: what a program embedding scelle needs first, at the crate root. Everything
+// else is reached through its layer's module; modules nothing outside the crate needs are
+// private to it.
+pub use case::verify::{verify, verify_with, Report as VerifyReport, VerifyOptions};
+pub use format::body::Body;
+pub use format::chain::{ChainState, Finding, Severity};
+pub use format::document::DocumentKind;
+pub use format::entry::Entry;
+pub use format::lang::{Jurisdiction, Lang};
+pub use store::case::CaseDir;
+pub use store::keyfile::{load_signing_key, LoadedKey};
+pub use store::ledger::Appender;
+
 /// This software's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,16 +1,16 @@
 //! Case services: the operations several commands share, on a case directory. Measuring an
 //! artifact ([`measure`]), comparing a re-hash and verifying a case ([`verify`]), proofs
-//! ([`proof`]), the chain state of a case and opening an appender ([`appender`]), reading an
-//! exhibit's seal ([`exhibit`]), the IOC scans a case records ([`scans`]), evidence bundles
+//! ([`proof`]), the chain state of a case and opening an appender (`appender`), reading an
+//! exhibit's seal (`exhibit`), the IOC scans a case records ([`scans`]), evidence bundles
 //! ([`bundle`]) and cross-case correlation ([`correlate`]).
 //!
 //! Case services use [`format`](mod@crate::format) and [`store`](crate::store) only; reports
 //! and commands ([`ops`](crate::ops)) use them.
 
-pub mod appender;
+pub(crate) mod appender;
 pub mod bundle;
 pub mod correlate;
-pub mod exhibit;
+pub(crate) mod exhibit;
 pub mod measure;
 pub mod proof;
 pub mod scans;

@@ -4,23 +4,25 @@
 pub mod body;
 pub mod canonical;
 pub mod chain;
-pub mod codes;
+pub(crate) mod codes;
 pub mod cosign;
 pub mod document;
 pub mod encoding;
 pub mod entry;
-pub mod errors;
+pub(crate) mod errors;
 pub mod iocmatch;
 pub mod keys;
-pub mod kinds;
+pub(crate) mod kinds;
 pub mod lang;
 pub mod manifest;
 pub mod merkle;
 pub mod note;
-pub mod parts;
+pub(crate) mod parts;
 pub mod printable;
 
-pub mod state;
+pub(crate) mod state;
 pub mod stix;
 pub mod time;
 pub mod validate;
+
+pub use errors::{BodyError, CheckpointSignerError, CustodyError, ValueError};

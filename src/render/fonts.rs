@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use printpdf::ParsedFont;
 
-use super::RenderError;
+use super::options::RenderError;
 
 const SERIF_REGULAR: &[u8] = include_bytes!("../../assets/fonts/LiberationSerif-Regular.ttf");
 const SERIF_BOLD: &[u8] = include_bytes!("../../assets/fonts/LiberationSerif-Bold.ttf");

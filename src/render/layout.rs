@@ -38,7 +38,7 @@
 
 use super::doc::{Align, Block, Column, Document, Run, Style};
 use super::fonts::{Face, Fonts};
-use super::RenderError;
+use super::options::RenderError;
 
 crate::format::codes::code_enum! {
     {
@@ -409,7 +409,7 @@ pub(crate) fn layout(
 pub(crate) struct FooterSpec<'a> {
     pub left: &'a str,
     pub page_format: &'a str,
-    pub bates: Option<&'a super::Bates>,
+    pub bates: Option<&'a super::options::Bates>,
 }
 
 impl FooterSpec<'_> {
@@ -1031,7 +1031,7 @@ mod tests {
 
     fn doc(blocks: Vec<Block>) -> Document {
         Document {
-            meta: crate::render::Metadata {
+            meta: crate::render::doc::Metadata {
                 title: String::new(),
                 author: String::new(),
                 subject: String::new(),

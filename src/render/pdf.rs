@@ -13,7 +13,7 @@ use printpdf::{
 
 use super::fonts::{Face, Fonts};
 use super::layout::{Item, Page, Paper};
-use super::RenderError;
+use super::options::RenderError;
 
 fn gray(level: f32) -> Color {
     Color::Greyscale(Greyscale {

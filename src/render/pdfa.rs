@@ -27,7 +27,8 @@ use sha2::{Digest, Sha256};
 use time::{OffsetDateTime, UtcOffset};
 
 use super::doc::Metadata;
-use super::{Attachment, PdfA, RenderError};
+use super::options::{Attachment, RenderError};
+use crate::format::document::PdfA;
 
 const SRGB_ICC: &[u8] = include_bytes!("../../assets/icc/sRGB.icc");
 

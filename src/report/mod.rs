@@ -5,13 +5,13 @@
 //! of [`blocks::Block`] (the layout engine's) for `pdf`.
 
 pub mod blocks;
-pub mod builtin;
+pub(crate) mod builtin;
 pub mod data;
-pub mod directives;
-pub mod locale;
+pub(crate) mod directives;
+pub(crate) mod locale;
 pub mod markup;
 pub mod pdf;
-pub mod template;
+pub(crate) mod template;
 
 use crate::error::{Error, Result};
 pub use crate::format::document::DocumentKind;

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::format::document::DocumentKind;
 use crate::format::lang::Lang;
 use minijinja::{Environment, UndefinedBehavior, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Where templates come from.
 #[derive(Debug, Clone, Default)]
@@ -78,11 +78,6 @@ pub fn render(
     let env = environment(lang);
     env.render_str(&text, context)
         .map_err(|e| Error::input(format!("templates/{rel}: {e:#}")))
-}
-
-/// The path a user would edit for `rel`.
-pub fn user_path(dir: &Path, rel: &str) -> PathBuf {
-    dir.join(rel)
 }
 
 #[cfg(test)]

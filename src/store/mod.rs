@@ -2,16 +2,16 @@
 //! key files, durable writes, and streaming hashing of files, directories and tars.
 
 pub mod case;
-pub mod checkpoints;
-pub mod dirhash;
+pub(crate) mod checkpoints;
+pub(crate) mod dirhash;
 pub mod fsutil;
 pub mod hashing;
-pub mod iocscan;
+pub(crate) mod iocscan;
 pub mod keyfile;
 pub mod ledger;
-pub mod nofollow;
+pub(crate) mod nofollow;
 pub mod safeextract;
 pub mod tarcrate;
 pub mod tarhash;
-pub mod tarmember;
+pub(crate) mod tarmember;
 pub mod tarstream;

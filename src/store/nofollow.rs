@@ -269,11 +269,6 @@ impl StableFile {
         })
     }
 
-    /// Its identity when opened.
-    pub fn identity(&self) -> &Identity {
-        &self.before
-    }
-
     /// Its size when opened.
     pub fn size(&self) -> u64 {
         self.before.size
