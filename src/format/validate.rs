@@ -19,6 +19,16 @@ fn is_hex_of(s: &str, bytes: usize) -> bool {
             .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
 }
 
+/// A file name a body records (report, bundle, IOC file): non-empty, with no `/` or `\\`.
+pub(crate) fn bare_file_name(what: &str, name: &str) -> Result<(), ValueError> {
+    if name.is_empty() || name.contains('/') || name.contains('\\') {
+        return Err(ValueError::Rule(format!(
+            "{what} {name:?} must be a bare file name"
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) fn hex_of(what: &str, s: &str, bytes: usize) -> Result<(), ValueError> {
     if is_hex_of(s, bytes) {
         Ok(())
@@ -355,13 +365,7 @@ pub(crate) fn report(r: &ReportBody) -> Result<(), ValueError> {
         &super::lang::Jurisdiction::CODES,
     )?;
     one_of("pdfa", &Some(r.pdfa.clone()), &super::document::PdfA::CODES)?;
-    if r.file.is_empty() || r.file.contains('/') || r.file.contains('\\') {
-        return Err(ValueError::Rule(format!(
-            "report file {:?} must be a bare file name",
-            r.file
-        )));
-    }
-    Ok(())
+    bare_file_name("report file", &r.file)
 }
 
 #[cfg(test)]

@@ -679,9 +679,10 @@ mod tests {
     use crate::format::body::Body;
     use crate::format::lang::Lang;
 
-    /// Kinds whose entries can name exhibits but have no timeline sentence yet: their events
-    /// print as `events.KIND` (to be fixed with the documents, not here). A new kind must not
-    /// join this list.
+    /// Kinds without a timeline sentence: `report` and `export` never reach a timeline (their
+    /// `exhibits()` is empty: they describe exhibits without acting on them); `ioc.scan` does,
+    /// and prints as `events.ioc.scan` (a known gap of the documents, left for their issue).
+    /// A new kind must not join this list.
     const WITHOUT_SENTENCE: &[&str] = &["ioc.scan", "report", "export"];
 
     /// Every entry kind has its timeline sentence (`[events] KIND`) in every language, so a

@@ -46,12 +46,7 @@ impl Kind for ExportBody {
     fn validate(&self) -> Result<(), ValueError> {
         validate::hex_of("bundle sha256", &self.sha256, 32)?;
         validate::one_of("export format", &Some(self.format.clone()), &["bagit-tar"])?;
-        if self.file.is_empty() || self.file.contains('/') || self.file.contains('\\') {
-            return Err(ValueError::Rule(format!(
-                "bundle file {:?} must be a bare file name",
-                self.file
-            )));
-        }
+        validate::bare_file_name("bundle file", &self.file)?;
         if self.exhibits.is_empty() {
             return Err(ValueError::Rule(
                 "an export names at least one exhibit".into(),

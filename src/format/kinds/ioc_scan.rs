@@ -5,7 +5,7 @@ use super::{At, Kind};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::parts::Software;
 use crate::format::state::{ChainState, CustodyStatus};
-use crate::format::validate::{hex_of, one_of};
+use crate::format::validate::{self, hex_of, one_of};
 use serde::{Deserialize, Serialize};
 
 /// A scan of sealed exhibits for indicators of compromise, with what it found (or that it found
@@ -228,12 +228,7 @@ fn ioc_scan(scan: &IocScan) -> Result<(), ValueError> {
                 f.sha256
             )));
         }
-        if f.file.is_empty() || f.file.contains('/') || f.file.contains('\\') {
-            return Err(ValueError::Rule(format!(
-                "IOC file name {:?} must be a bare file name",
-                f.file
-            )));
-        }
+        validate::bare_file_name("IOC file name", &f.file)?;
         let skipped: u64 = f.skipped.iter().map(|s| s.count).sum();
         if f.used + skipped != f.indicator_objects || f.names_only > f.used {
             return Err(ValueError::Rule(format!(
