@@ -451,6 +451,17 @@ mod tests {
         );
     }
 
+    #[test]
+    fn recorded_file_names_are_bare() {
+        for bad in ["", "a/b", "a\\b", "../x"] {
+            assert_eq!(
+                bare_file_name("report file", bad).map_err(|e| e.to_string()),
+                Err(format!("report file {bad:?} must be a bare file name"))
+            );
+        }
+        assert_eq!(bare_file_name("bundle file", "bundle.tar"), Ok(()));
+    }
+
     fn member_check(m: &Member) -> Result<(), String> {
         super::member(m).map_err(|e| e.to_string())
     }
