@@ -378,13 +378,7 @@ fn report(c: &Cli, a: &cli::ReportArgs) -> anyhow::Result<ops::report::ReportOut
         None => None,
     };
     let input = match &a.input {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
-            Some(scelle::report::parse_input(
-                &text,
-                &p.display().to_string(),
-            )?)
-        }
+        Some(p) => Some(scelle::report::read_input(p)?),
         None => None,
     };
     let req = scelle::report::ReportRequest {

@@ -92,6 +92,12 @@ pub fn parse_input(text: &str, origin: &str) -> Result<toml::Value> {
         .map_err(|e| Error::input(format!("{origin}: {e}")))
 }
 
+/// Reads and parses the expert's input file (`report --input FILE.toml`).
+pub fn read_input(path: &std::path::Path) -> Result<toml::Value> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    parse_input(&text, &path.display().to_string())
+}
+
 /// Builds a document from the gathered ledger data.
 pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
     let jurisdiction = match (req.jurisdiction, &data.case.jurisdiction) {
