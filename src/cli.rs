@@ -76,8 +76,9 @@ pub enum Command {
     Show(ShowArgs),
     /// Countersign a checkpoint as a witness (C2SP cosignature).
     Cosign(CosignArgs),
-    /// Render a court document (PDF/A) from the ledger and record its SHA-256.
-    Report(Box<ReportArgs>),
+    /// Render a court document (PDF/A) from the ledger and record its SHA-256 (`report
+    /// init-input`: write the commented blank input file of a document, to fill in).
+    Report(Box<ReportCommand>),
     /// Indicators of compromise: scan sealed exhibits with STIX 2.1 files, list the findings,
     /// correlate cases.
     #[command(subcommand)]
@@ -600,7 +601,47 @@ pub struct LogArgs {
     pub json: bool,
 }
 
-/// `report`.
+/// `report`: render a document (`report DOCUMENT --lang …`), or `report init-input`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ReportCommand {
+    /// `init-input`.
+    #[command(subcommand)]
+    pub action: Option<ReportAction>,
+    /// Rendering a document.
+    #[command(flatten)]
+    pub render: Option<ReportArgs>,
+}
+
+/// The subcommands of `report`.
+#[derive(Debug, Subcommand)]
+pub enum ReportAction {
+    /// Write the commented blank input file (REPORT.toml) of a document: every key it reads,
+    /// each with what it is for; fill it in, then `report DOCUMENT --input REPORT.toml`.
+    InitInput(InitInputArgs),
+}
+
+/// `report init-input`.
+#[derive(Debug, Args)]
+pub struct InitInputArgs {
+    /// expert-report, certificate, seals (procès-verbal) or custody (cadena de custodia).
+    #[arg(long, hide_possible_values = true)]
+    pub document: DocumentKind,
+    /// Language of the comments (the document's): en, fr or es.
+    #[arg(long, hide_possible_values = true)]
+    pub lang: Lang,
+    /// Sections of this jurisdiction: us, fr or es (default: en us, fr fr, es es).
+    #[arg(long, hide_possible_values = true)]
+    pub jurisdiction: Option<Jurisdiction>,
+    /// The file to write (default: standard output).
+    #[arg(long, value_name = "REPORT.toml")]
+    pub out: Option<PathBuf>,
+    /// Replace REPORT.toml if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `report DOCUMENT`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// expert-report, certificate, seals (procès-verbal) or custody (cadena de custodia).

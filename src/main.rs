@@ -216,7 +216,20 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Some(pdf) => Ok(show(&check_report(c, pdf)?, a.json)),
             None => Ok(show(&verify(c, a)?, a.json)),
         },
-        Command::Report(a) => Ok(show(&report(c, a)?, false)),
+        Command::Report(a) => match (&a.action, &a.render) {
+            (Some(cli::ReportAction::InitInput(i)), _) => Ok(show(
+                &ops::report::init_input(
+                    i.document,
+                    i.lang,
+                    i.jurisdiction,
+                    i.out.as_deref(),
+                    i.force,
+                )?,
+                false,
+            )),
+            (None, Some(r)) => Ok(show(&report(c, r)?, false)),
+            (None, None) => Err(anyhow::anyhow!("report: give a DOCUMENT or init-input")),
+        },
         Command::Checkpoint => Ok(show(&checkpoint(c)?, false)),
         Command::Prove(a) => Ok(show(
             &scelle::case::proof::prove(&case_dir(c)?, &a.target)?,

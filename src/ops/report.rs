@@ -6,8 +6,9 @@ use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Body, ReportBody, KIND_REPORT};
 use crate::format::encoding::hex;
 use crate::format::entry::Entry;
+use crate::format::lang::{Jurisdiction, Lang};
 use crate::report::pdf::{self, PdfOptions};
-use crate::report::{build, data, ReportRequest};
+use crate::report::{build, data, input, DocumentKind, ReportRequest};
 use crate::store::case::CaseDir;
 use crate::store::fsutil;
 use crate::store::keyfile::LoadedKey;
@@ -113,6 +114,56 @@ pub fn report(
         bates,
         entry,
         checkpoint,
+    })
+}
+
+/// What `report init-input` wrote.
+#[derive(Debug)]
+pub struct InitInput {
+    /// The file written (none: the text goes to standard output).
+    pub path: Option<PathBuf>,
+    /// The commented blank input (TOML).
+    pub text: String,
+    /// The document it is for.
+    pub document: DocumentKind,
+    /// The language of its comments.
+    pub lang: Lang,
+    /// The jurisdiction whose sections it follows.
+    pub jurisdiction: Jurisdiction,
+}
+
+/// `report init-input`: the commented blank input file of `document` (comments in `lang`,
+/// keys of `jurisdiction`'s sections, default the language's country), written to `out`
+/// (refused if it exists, unless `overwrite`) or returned for standard output.
+pub fn init_input(
+    document: DocumentKind,
+    lang: Lang,
+    jurisdiction: Option<Jurisdiction>,
+    out: Option<&Path>,
+    overwrite: bool,
+) -> Result<InitInput> {
+    let jurisdiction = jurisdiction.unwrap_or(match lang {
+        Lang::En => Jurisdiction::Us,
+        Lang::Fr => Jurisdiction::Fr,
+        Lang::Es => Jurisdiction::Es,
+    });
+    let params = crate::report::TemplateSource::default().toml("params.toml")?;
+    let text = input::blank(document, lang, jurisdiction, &params);
+    if let Some(out) = out {
+        if out.exists() && !overwrite {
+            return Err(Error::input(format!(
+                "{} already exists; choose another --out or add --force",
+                out.display()
+            )));
+        }
+        fsutil::atomic_write(out, text.as_bytes(), 0o644)?;
+    }
+    Ok(InitInput {
+        path: out.map(Path::to_path_buf),
+        text,
+        document,
+        lang,
+        jurisdiction,
     })
 }
 

@@ -2,7 +2,7 @@
 //! Lines.
 
 use crate::ops::caseuco::CaseUcoWritten;
-use crate::ops::report::{RecordedReport, ReportOutcome};
+use crate::ops::report::{InitInput, RecordedReport, ReportOutcome};
 use crate::output::message::{say, Message, Outcome};
 use std::fmt;
 use std::path::PathBuf;
@@ -32,6 +32,31 @@ impl fmt::Display for ReportOutcome {
 }
 
 impl Outcome for ReportOutcome {}
+
+impl fmt::Display for InitInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(path) = &self.path else {
+            return crate::output::message::text(f, &self.text);
+        };
+        let (doc, lang, jur) = (
+            self.document.name(),
+            self.lang.code(),
+            self.jurisdiction.code(),
+        );
+        say!(
+            f,
+            "wrote {}: the input of {doc} ({lang}, jurisdiction {jur}) to fill in",
+            path.display()
+        )?;
+        say!(
+            f,
+            "then: scelle report {doc} --lang {lang} --jurisdiction {jur} --input {} --out FILE.pdf",
+            path.display()
+        )
+    }
+}
+
+impl Outcome for InitInput {}
 
 /// `verify --report FILE.pdf`: the `report` entries recording the PDF's SHA-256.
 #[derive(Debug)]

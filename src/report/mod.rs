@@ -8,6 +8,7 @@ pub mod blocks;
 pub(crate) mod builtin;
 pub mod data;
 pub(crate) mod directives;
+pub mod input;
 pub(crate) mod locale;
 pub mod markup;
 pub mod pdf;
@@ -86,10 +87,11 @@ fn merge(a: &mut toml::Value, b: &toml::Value) {
     }
 }
 
-/// Parses the expert's report input (`report --input FILE`: TOML), named `origin` in messages.
+/// Parses the expert's report input (`report --input FILE`: TOML), named `origin` in messages,
+/// and validates it against [`input::SCHEMA`] (unknown keys and wrong types are errors naming
+/// the key and the line).
 pub fn parse_input(text: &str, origin: &str) -> Result<toml::Value> {
-    text.parse::<toml::Value>()
-        .map_err(|e| Error::input(format!("{origin}: {e}")))
+    input::parse(text, origin)
 }
 
 /// Reads and parses the expert's input file (`report --input FILE.toml`).

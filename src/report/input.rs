@@ -1,0 +1,779 @@
+//! The expert's input file (`scelle report DOCUMENT --input FILE.toml`): its one schema
+//! ([`SCHEMA`]: every key the templates read, its type, the documents and jurisdictions that
+//! use it, and what it is for in each language), the validation of a file against it (unknown
+//! keys and wrong types are errors naming the key and the line), and the commented blank file
+//! of `scelle report init-input`.
+//!
+//! A template that reads a new `input.` key needs its line in [`SCHEMA`] (a test checks it).
+
+use crate::error::{Error, Result};
+use crate::format::document::DocumentKind;
+use crate::format::lang::{Jurisdiction, Lang};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::fmt::{self, Write as _};
+use toml::Spanned;
+
+/// What a key's value must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A table of the keys listed under it (`[expert]`).
+    Table,
+    /// A string.
+    Text,
+    /// A list of strings (`["…", "…"]`).
+    TextList,
+    /// A table of any keys, each a string (`[params]`: overrides of `templates/params.toml`).
+    TextTable,
+}
+
+impl Kind {
+    fn expected(self) -> &'static str {
+        match self {
+            Kind::Table => "a table",
+            Kind::Text => "a string",
+            Kind::TextList => "a list of strings",
+            Kind::TextTable => "a table of strings",
+        }
+    }
+}
+
+/// One key of the input file.
+#[derive(Debug, Clone, Copy)]
+pub struct Key {
+    /// Its dotted path (`mission.questions`).
+    pub path: &'static str,
+    /// What its value must be.
+    pub kind: Kind,
+    /// The documents that read it (empty: every document).
+    pub documents: &'static [DocumentKind],
+    /// The jurisdictions whose sections read it (empty: every jurisdiction).
+    pub jurisdictions: &'static [Jurisdiction],
+    /// What it is for, in English, French and Spanish (the comments of `init-input`).
+    pub doc: [&'static str; 3],
+}
+
+impl Key {
+    /// Whether `document` under `jurisdiction` reads this key.
+    pub fn used_by(&self, document: DocumentKind, jurisdiction: Jurisdiction) -> bool {
+        (self.documents.is_empty() || self.documents.contains(&document))
+            && (self.jurisdictions.is_empty() || self.jurisdictions.contains(&jurisdiction))
+    }
+
+    /// What it is for, in `lang`.
+    pub fn doc(&self, lang: Lang) -> &'static str {
+        self.doc[lang_index(lang)]
+    }
+}
+
+fn lang_index(lang: Lang) -> usize {
+    match lang {
+        Lang::En => 0,
+        Lang::Fr => 1,
+        Lang::Es => 2,
+    }
+}
+
+const REPORT: &[DocumentKind] = &[DocumentKind::ExpertReport];
+const REPORT_CERT: &[DocumentKind] = &[DocumentKind::ExpertReport, DocumentKind::Certificate];
+const ALL: &[DocumentKind] = &[];
+const ANY: &[Jurisdiction] = &[];
+
+/// The schema of the input file: every key the templates (`templates/*/*.jinja`, as
+/// `input.…`) and the signature block read. A table's keys follow it.
+pub const SCHEMA: &[Key] = &[
+    Key {
+        path: "expert",
+        kind: Kind::Table,
+        documents: ALL,
+        jurisdictions: ANY,
+        doc: [
+            "The expert who makes and signs the document.",
+            "L'expert qui établit et signe le document.",
+            "El perito que emite y firma el documento.",
+        ],
+    },
+    Key {
+        path: "expert.name",
+        kind: Kind::Text,
+        documents: ALL,
+        jurisdictions: ANY,
+        doc: [
+            "Full name, as it is signed (also the PDF's author).",
+            "Prénom et nom, tels qu'ils sont signés (aussi l'auteur du PDF).",
+            "Nombre y apellidos, tal como firma (también el autor del PDF).",
+        ],
+    },
+    Key {
+        path: "expert.title",
+        kind: Kind::Text,
+        documents: ALL,
+        jurisdictions: ANY,
+        doc: [
+            "Title or capacity printed under the signature.",
+            "Qualité imprimée sous la signature (ex. : expert près la cour d'appel de Paris).",
+            "Cargo o condición que figura bajo la firma.",
+        ],
+    },
+    Key {
+        path: "expert.place",
+        kind: Kind::Text,
+        documents: ALL,
+        jurisdictions: ANY,
+        doc: [
+            "Place where the document is signed (\"Executed at\").",
+            "Lieu où le document est signé (« Fait à »).",
+            "Lugar donde se firma el documento (« En … a »).",
+        ],
+    },
+    Key {
+        path: "expert.organisation",
+        kind: Kind::Text,
+        documents: REPORT,
+        jurisdictions: ANY,
+        doc: [
+            "Firm or laboratory of the expert.",
+            "Cabinet ou laboratoire de l'expert.",
+            "Empresa o laboratorio del perito.",
+        ],
+    },
+    Key {
+        path: "expert.qualifications",
+        kind: Kind::Text,
+        documents: REPORT_CERT,
+        jurisdictions: ANY,
+        doc: [
+            "Qualifications: training, experience, publications of the last 10 years.",
+            "Qualification : formation, expérience, inscription sur une liste d'experts.",
+            "Titulación y experiencia del perito.",
+        ],
+    },
+    Key {
+        path: "expert.compensation",
+        kind: Kind::Text,
+        documents: REPORT,
+        jurisdictions: &[Jurisdiction::Us],
+        doc: [
+            "Compensation paid for the study and testimony (FRCP 26(a)(2)(B)(vi)).",
+            "Rémunération de l'étude et du témoignage (FRCP 26(a)(2)(B)(vi), droit américain).",
+            "Retribución del estudio y del testimonio (FRCP 26(a)(2)(B)(vi), derecho estadounidense).",
+        ],
+    },
+    Key {
+        path: "expert.prior_testimony",
+        kind: Kind::Text,
+        documents: REPORT,
+        jurisdictions: &[Jurisdiction::Us],
+        doc: [
+            "Cases in which the expert testified in the previous 4 years (FRCP 26(a)(2)(B)(v)).",
+            "Affaires où l'expert a témoigné au cours des 4 dernières années (FRCP 26(a)(2)(B)(v)).",
+            "Asuntos en que el perito declaró en los 4 años anteriores (FRCP 26(a)(2)(B)(v)).",
+        ],
+    },
+    Key {
+        path: "expert.assisted_by",
+        kind: Kind::TextList,
+        documents: REPORT,
+        jurisdictions: &[Jurisdiction::Fr],
+        doc: [
+            "Persons who assisted the expert, one string each (French CPP art. 166).",
+            "Personnes qui ont assisté l'expert, une chaîne par personne (art. 166 du CPP).",
+            "Personas que asistieron al perito, una cadena por persona (art. 166 del CPP francés).",
+        ],
+    },
+    Key {
+        path: "mission",
+        kind: Kind::Table,
+        documents: REPORT,
+        jurisdictions: ANY,
+        doc: [
+            "The assignment: who appointed the expert and what was asked.",
+            "La mission : qui a commis l'expert et ce qui lui est demandé.",
+            "El encargo: quién designó al perito y qué se le pide.",
+        ],
+    },
+    Key {
+        path: "mission.order",
+        kind: Kind::Text,
+        documents: REPORT,
+        jurisdictions: ANY,
+        doc: [
+            "The order or engagement that appoints the expert, with its date.",
+            "L'ordonnance de commission d'expert, avec sa date et le magistrat.",
+            "La resolución que designa al perito, con su fecha.",
+        ],
+    },
+    Key {
+        path: "mission.text",
+        kind: Kind::Text,
+        documents: REPORT,
+        jurisdictions: ANY,
+        doc: [
+            "The assignment, as worded in the order or engagement.",
+            "La mission, dans les termes de l'ordonnance.",
+            "El objeto de la pericia, en los términos de la resolución.",
+        ],
+    },
+    Key {
+        path: "mission.questions",
+        kind: Kind::TextList,
+        documents: REPORT,
+        jurisdictions: ANY,
+        doc: [
+            "The questions put to the expert, one string each.",
+            "Les questions posées à l'expert, une chaîne par question.",
+            "Las preguntas planteadas al perito, una cadena por pregunta.",
+        ],
+    },
+    Key {
+        path: "mission.answers",
+        kind: Kind::TextList,
+        documents: REPORT,
+        jurisdictions: ANY,
+        doc: [
+            "The answers, one string per question, in the same order.",
+            "Les réponses, une chaîne par question, dans le même ordre.",
+            "Las respuestas, una cadena por pregunta, en el mismo orden.",
+        ],
+    },
+    Key {
+        path: "sections",
+        kind: Kind::Table,
+        documents: REPORT,
+        jurisdictions: ANY,
+        doc: [
+            "The narrative sections of the report.",
+            "Les parties rédigées du rapport.",
+            "Los apartados redactados del informe.",
+        ],
+    },
+    Key {
+        path: "sections.methodology",
+        kind: Kind::Text,
+        documents: REPORT,
+        jurisdictions: ANY,
+        doc: [
+            "Methods and tools used, and how they were validated.",
+            "Opérations, méthodes et outils employés, et leur validation.",
+            "Metodología, herramientas empleadas y su validación.",
+        ],
+    },
+    Key {
+        path: "sections.findings",
+        kind: Kind::Text,
+        documents: REPORT,
+        jurisdictions: ANY,
+        doc: [
+            "What the examination found.",
+            "Les constatations.",
+            "El análisis y sus resultados.",
+        ],
+    },
+    Key {
+        path: "sections.basis",
+        kind: Kind::Text,
+        documents: REPORT,
+        jurisdictions: ANY,
+        doc: [
+            "The basis and reasons for the opinions.",
+            "La discussion : ce qui fonde les conclusions.",
+            "Las consideraciones técnicas en que se basan las conclusiones.",
+        ],
+    },
+    Key {
+        path: "sections.opinions",
+        kind: Kind::Text,
+        documents: REPORT,
+        jurisdictions: ANY,
+        doc: [
+            "The opinions (conclusions) the expert will express.",
+            "Les conclusions de l'expert.",
+            "Las conclusiones del perito.",
+        ],
+    },
+    Key {
+        path: "sections.limitations",
+        kind: Kind::Text,
+        documents: REPORT,
+        jurisdictions: ANY,
+        doc: [
+            "Limits of the examination: what could not be done or concluded.",
+            "Réserves : ce qui n'a pu être fait ou conclu.",
+            "Limitaciones: lo que no pudo hacerse o concluirse.",
+        ],
+    },
+    Key {
+        path: "params",
+        kind: Kind::TextTable,
+        documents: ALL,
+        jurisdictions: ANY,
+        doc: [
+            "Optional: overrides of the jurisdiction's articles and formulas (templates/params.toml).",
+            "Facultatif : remplace les articles et formules de la juridiction (templates/params.toml).",
+            "Opcional: sustituye los artículos y fórmulas de la jurisdicción (templates/params.toml).",
+        ],
+    },
+];
+
+/// The schema's line for `path`.
+pub fn key(path: &str) -> Option<&'static Key> {
+    SCHEMA.iter().find(|k| k.path == path)
+}
+
+/// A parsed TOML value with the byte range of each value (for the line of an error).
+#[derive(Debug)]
+enum Node {
+    Text,
+    Integer,
+    Float,
+    Boolean,
+    Date,
+    List(Vec<Spanned<Node>>),
+    Table(Vec<(String, Spanned<Node>)>),
+}
+
+impl Node {
+    fn found(&self) -> &'static str {
+        match self {
+            Node::Text => "a string",
+            Node::Integer => "an integer",
+            Node::Float => "a number",
+            Node::Boolean => "a boolean",
+            Node::Date => "a date",
+            Node::List(_) => "a list",
+            Node::Table(_) => "a table",
+        }
+    }
+}
+
+/// The key under which toml hands a datetime to a visitor (toml's own convention).
+const TOML_DATETIME: &str = "$__toml_private_datetime";
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Node;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a TOML value")
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<Node, E> {
+                Ok(Node::Text)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<Node, E> {
+                Ok(Node::Integer)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Node, E> {
+                Ok(Node::Integer)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<Node, E> {
+                Ok(Node::Float)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Node, E> {
+                Ok(Node::Boolean)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> std::result::Result<Node, A::Error> {
+                let mut items = Vec::new();
+                while let Some(x) = a.next_element::<Spanned<Node>>()? {
+                    items.push(x);
+                }
+                Ok(Node::List(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> std::result::Result<Node, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(k) = a.next_key::<String>()? {
+                    if k == TOML_DATETIME {
+                        a.next_value::<de::IgnoredAny>()?;
+                        return Ok(Node::Date);
+                    }
+                    entries.push((k, a.next_value::<Spanned<Node>>()?));
+                }
+                Ok(Node::Table(entries))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Parses and validates the expert's input (`report --input FILE`) against [`SCHEMA`];
+/// `origin` names the file in messages (`FILE:LINE: key "x": …`). Every problem is listed.
+pub fn parse(text: &str, origin: &str) -> Result<toml::Value> {
+    let root: Node = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| format!("{}:", line_of(text, s.start)));
+        Error::input(format!(
+            "{origin}:{} {} (not valid TOML)",
+            line.unwrap_or_default(),
+            e.message().trim_end()
+        ))
+    })?;
+    let mut problems = Vec::new();
+    if let Node::Table(entries) = &root {
+        check_table(entries, "", Kind::Table, text, origin, &mut problems);
+    }
+    if !problems.is_empty() {
+        return Err(Error::input(problems.join("\n")));
+    }
+    text.parse::<toml::Value>()
+        .map_err(|e| Error::input(format!("{origin}: {e}")))
+}
+
+fn check_table(
+    entries: &[(String, Spanned<Node>)],
+    prefix: &str,
+    kind: Kind,
+    text: &str,
+    origin: &str,
+    problems: &mut Vec<String>,
+) {
+    for (k, v) in entries {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        let at = format!("{origin}:{}", line_of(text, v.span().start));
+        let expected = if kind == Kind::TextTable {
+            Kind::Text
+        } else if let Some(key) = key(&path) {
+            key.kind
+        } else {
+            problems.push(format!("{at}: {}", unknown(&path, prefix)));
+            continue;
+        };
+        check_value(v, &path, expected, &at, text, origin, problems);
+    }
+}
+
+fn check_value(
+    v: &Spanned<Node>,
+    path: &str,
+    expected: Kind,
+    at: &str,
+    text: &str,
+    origin: &str,
+    problems: &mut Vec<String>,
+) {
+    let wrong = |found: &str| {
+        format!(
+            "{at}: key \"{path}\": expected {}, found {found}",
+            expected.expected()
+        )
+    };
+    match (expected, v.get_ref()) {
+        (Kind::Text, Node::Text) => {}
+        (Kind::Table | Kind::TextTable, Node::Table(entries)) => {
+            check_table(entries, path, expected, text, origin, problems)
+        }
+        (Kind::TextList, Node::List(items)) => {
+            for (i, x) in items.iter().enumerate() {
+                if !matches!(x.get_ref(), Node::Text) {
+                    let at = format!("{origin}:{}", line_of(text, x.span().start));
+                    problems.push(format!(
+                        "{at}: key \"{path}\": expected a list of strings, found {} as item {}",
+                        x.get_ref().found(),
+                        i + 1
+                    ));
+                }
+            }
+        }
+        (Kind::TextList, Node::Text) => problems.push(format!(
+            "{}; write [\"…\"] (one string per item)",
+            wrong("a string")
+        )),
+        (_, n) => problems.push(wrong(n.found())),
+    }
+}
+
+/// The message for an unknown key: the closest known key, else the known ones at that level.
+fn unknown(path: &str, prefix: &str) -> String {
+    let siblings: Vec<&str> = SCHEMA
+        .iter()
+        .map(|k| k.path)
+        .filter(|p| match p.rsplit_once('.') {
+            Some((parent, _)) => parent == prefix,
+            None => prefix.is_empty(),
+        })
+        .collect();
+    let closest = siblings
+        .iter()
+        .map(|s| (distance(s, path), *s))
+        .filter(|(d, s)| *d <= 2.max(s.len() / 4))
+        .min();
+    match closest {
+        Some((_, s)) => {
+            format!("key \"{path}\" is not a key of the report input; did you mean \"{s}\"?")
+        }
+        None => format!(
+            "key \"{path}\" is not a key of the report input (known here: {})",
+            siblings.join(", ")
+        ),
+    }
+}
+
+/// Levenshtein distance (for "did you mean").
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The words of the blank file's header, in each language.
+const HEADER: [[&str; 3]; 3] = [
+    [
+        "Input of the expert for the {doc} ({jur} jurisdiction). Fill in each value between the quotes;\n# a value left blank prints as a blank to complete.",
+        "Données de l'expert pour le document {doc} (juridiction {jur}). Complétez chaque valeur entre\n# les guillemets ; une valeur laissée vide est imprimée comme un blanc à compléter.",
+        "Datos del perito para el documento {doc} (jurisdicción {jur}). Complete cada valor entre las\n# comillas; un valor vacío se imprime como un blanco por completar.",
+    ],
+    [
+        "Then:",
+        "Puis :",
+        "Después:",
+    ],
+    [
+        "To change an article or a formula of the jurisdiction, uncomment it:",
+        "Pour changer un article ou une formule de la juridiction, décommentez-le :",
+        "Para cambiar un artículo o una fórmula de la jurisdicción, quite el comentario:",
+    ],
+];
+
+/// The commented blank input file of `document` under `jurisdiction`, comments in `lang`:
+/// every key the document reads, blank; `params` (the jurisdiction's parameters, from
+/// `templates/params.toml`) commented out.
+pub fn blank(
+    document: DocumentKind,
+    lang: Lang,
+    jurisdiction: Jurisdiction,
+    params: &toml::Value,
+) -> String {
+    let l = lang_index(lang);
+    let mut out = String::new();
+    let header = HEADER[0][l]
+        .replace("{doc}", document.name())
+        .replace("{jur}", jurisdiction.code());
+    let _ = writeln!(out, "# {header}");
+    let _ = writeln!(
+        out,
+        "# {} scelle report {} --lang {} --jurisdiction {} --input FILE.toml --out FILE.pdf",
+        HEADER[1][l],
+        document.name(),
+        lang.code(),
+        jurisdiction.code()
+    );
+    for table in SCHEMA.iter().filter(|k| !k.path.contains('.')) {
+        if !table.used_by(document, jurisdiction) {
+            continue;
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(out, "# {}", table.doc(lang));
+        match table.kind {
+            Kind::TextTable => {
+                let _ = writeln!(out, "# {}", HEADER[2][l]);
+                let _ = writeln!(out, "# [{}]", table.path);
+                if let Some(toml::Value::Table(t)) = params.get(jurisdiction.code()) {
+                    for (k, v) in t {
+                        let _ = writeln!(out, "# {k} = {v}");
+                    }
+                }
+            }
+            _ => {
+                let _ = writeln!(out, "[{}]", table.path);
+                let prefix = format!("{}.", table.path);
+                for k in SCHEMA
+                    .iter()
+                    .filter(|k| k.path.starts_with(&prefix) && k.used_by(document, jurisdiction))
+                {
+                    let name = &k.path[prefix.len()..];
+                    let blank = if k.kind == Kind::TextList {
+                        "[]"
+                    } else {
+                        "\"\""
+                    };
+                    let _ = writeln!(out, "# {}", k.doc(lang));
+                    let _ = writeln!(out, "{name} = {blank}");
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        match parse(text, "in.toml") {
+            Err(Error::Input(m)) => m,
+            other => panic!("expected an input error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_string_where_a_list_is_expected_names_key_and_line() {
+        let m = err("[expert]\nname = \"A\"\n\n[mission]\nquestions = \"Was it compromised?\"\n");
+        assert!(
+            m.starts_with(
+                "in.toml:5: key \"mission.questions\": expected a list of strings, found a string"
+            ),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_a_suggestion() {
+        let m = err("[mission]\nquestons = []\n[expertt]\n");
+        assert!(m.contains("in.toml:2: key \"mission.questons\" is not a key of the report input; did you mean \"mission.questions\"?"), "{m}");
+        assert!(m.contains("in.toml:3: key \"expertt\""), "{m}");
+        assert!(m.contains("did you mean \"expert\"?"), "{m}");
+        let m = err("zzz = 1\n");
+        assert!(
+            m.contains("known here: expert, mission, sections, params"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn wrong_nested_types_are_named() {
+        let m = err("[mission]\nanswers = [\"yes\", 2]\n[sections]\nfindings = { a = 1 }\n[params]\ncode = 3\n");
+        assert!(m.contains("in.toml:2: key \"mission.answers\": expected a list of strings, found an integer as item 2"), "{m}");
+        assert!(
+            m.contains("in.toml:4: key \"sections.findings\": expected a string, found a table"),
+            "{m}"
+        );
+        assert!(
+            m.contains("in.toml:6: key \"params.code\": expected a string, found an integer"),
+            "{m}"
+        );
+        let m = err("expert = \"Jane\"\n");
+        assert!(
+            m.contains("in.toml:1: key \"expert\": expected a table, found a string"),
+            "{m}"
+        );
+        let m = err("[expert]\nname = 1979-05-27\n");
+        assert!(
+            m.contains("in.toml:2: key \"expert.name\": expected a string, found a date"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn the_demo_inputs_validate() {
+        for (name, text) in [
+            (
+                "report-en.toml",
+                include_str!("../../examples/demo/report-en.toml"),
+            ),
+            (
+                "report-fr.toml",
+                include_str!("../../examples/demo/report-fr.toml"),
+            ),
+            (
+                "report-es.toml",
+                include_str!("../../examples/demo/report-es.toml"),
+            ),
+        ] {
+            let v = parse(text, name).unwrap_or_else(|e| panic!("{e}"));
+            assert!(v.get("mission").and_then(|m| m.get("questions")).is_some());
+        }
+    }
+
+    #[test]
+    fn invalid_toml_names_the_line() {
+        let m = err("[expert]\nname = \"unterminated\n");
+        assert!(m.starts_with("in.toml:2: "), "{m}");
+    }
+
+    #[test]
+    fn every_table_key_has_its_table_and_three_languages() {
+        for k in SCHEMA {
+            if let Some((parent, _)) = k.path.rsplit_once('.') {
+                assert_eq!(key(parent).map(|p| p.kind), Some(Kind::Table), "{}", k.path);
+            }
+            assert!(k.doc.iter().all(|d| !d.is_empty()), "{}", k.path);
+        }
+    }
+
+    /// Every `input.` key a built-in template reads (directly, or through
+    /// `{% set x = input.table or {} %}` and then `x.key`) is in the schema.
+    #[test]
+    fn the_schema_covers_every_key_the_templates_read() {
+        let mut read = std::collections::BTreeSet::new();
+        for lang in Lang::ALL {
+            for doc in DocumentKind::ALL {
+                let rel = format!("{}/{}.jinja", lang.code(), doc.name());
+                let text = super::super::builtin::builtin(&rel).unwrap();
+                let mut aliases = Vec::new();
+                for (i, _) in text.match_indices("input.") {
+                    let path: String = text[i + 6..]
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+                        .collect();
+                    let before = &text[..i];
+                    if let Some(set) = before.rfind("{% set ") {
+                        let stmt = &before[set + 7..];
+                        if let Some((alias, rest)) = stmt.split_once(" = ") {
+                            if rest.is_empty() && !alias.contains(' ') {
+                                aliases.push((alias.to_string(), path.clone()));
+                            }
+                        }
+                    }
+                    read.insert(path);
+                }
+                for (alias, table) in aliases {
+                    let pat = format!("{alias}.");
+                    for (i, _) in text.match_indices(&pat) {
+                        let prev = text[..i].chars().last().unwrap_or(' ');
+                        if prev.is_alphanumeric() || prev == '_' || prev == '.' {
+                            continue;
+                        }
+                        let name: String = text[i + pat.len()..]
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        read.insert(format!("{table}.{name}"));
+                    }
+                }
+            }
+        }
+        assert!(read.contains("mission.questions"), "{read:?}");
+        for p in &read {
+            assert!(
+                key(p).is_some(),
+                "templates read input.{p}, which is not in SCHEMA"
+            );
+        }
+    }
+
+    #[test]
+    fn the_blank_file_parses_and_validates_for_every_document() {
+        let params: toml::Value = super::super::builtin::builtin("params.toml")
+            .unwrap()
+            .parse()
+            .unwrap();
+        for lang in Lang::ALL {
+            for doc in DocumentKind::ALL {
+                for j in Jurisdiction::ALL {
+                    let b = blank(doc, lang, j, &params);
+                    parse(&b, "blank.toml").unwrap_or_else(|e| panic!("{b}\n{e}"));
+                }
+            }
+        }
+    }
+}
