@@ -630,7 +630,8 @@ pub struct InitInputArgs {
     /// Language of the comments (the document's): en, fr or es.
     #[arg(long, hide_possible_values = true)]
     pub lang: Lang,
-    /// Sections of this jurisdiction: us, fr or es (default: en us, fr fr, es es).
+    /// Sections of this jurisdiction: us, fr or es (default: the case's if there is one, else
+    /// en us, fr fr, es es).
     #[arg(long, hide_possible_values = true)]
     pub jurisdiction: Option<Jurisdiction>,
     /// The file to write (default: standard output).

@@ -219,6 +219,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Report(a) => match (&a.action, &a.render) {
             (Some(cli::ReportAction::InitInput(i)), _) => Ok(show(
                 &ops::report::init_input(
+                    init_input_case(c)?.as_ref(),
                     i.document,
                     i.lang,
                     i.jurisdiction,
@@ -422,6 +423,15 @@ fn report(c: &Cli, a: &cli::ReportArgs) -> anyhow::Result<ops::report::ReportOut
         a.force,
         key.as_ref(),
     )?)
+}
+
+/// The case whose jurisdiction `report init-input` follows by default: the one given (-C or
+/// SCELLE_CASE, which must open), else the current directory if it is one.
+fn init_input_case(c: &Cli) -> anyhow::Result<Option<CaseDir>> {
+    match &c.case {
+        Some(_) => Ok(Some(case_dir(c)?)),
+        None => Ok(case_dir(c).ok()),
+    }
 }
 
 fn checkpoint(c: &Cli) -> anyhow::Result<Checkpoint> {

@@ -271,6 +271,20 @@ fn a_filled_init_input_renders_its_values() {
     ] {
         assert!(words.contains(v), "{v:?} not in\n{words}");
     }
+    // Without --jurisdiction, the case's (French) sections, whatever the language.
+    let o = f.scelle(&[
+        "report",
+        "init-input",
+        "--lang",
+        "en",
+        "--document",
+        "expert-report",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let en = stdout(&o);
+    assert!(en.contains("expert-report (fr jurisdiction)"), "{en}");
+    assert!(en.contains("\nassisted_by = []"), "{en}");
+    assert!(!en.contains("compensation"), "{en}");
 }
 
 #[test]

@@ -133,16 +133,24 @@ pub struct InitInput {
 }
 
 /// `report init-input`: the commented blank input file of `document` (comments in `lang`,
-/// keys of `jurisdiction`'s sections, default the language's country), written to `out`
-/// (refused if it exists, unless `overwrite`) or returned for standard output.
+/// keys of `jurisdiction`'s sections, default the `case`'s jurisdiction, else the language's
+/// country), written to `out` (refused if it exists, unless `overwrite`) or returned for
+/// standard output.
 pub fn init_input(
+    case: Option<&CaseDir>,
     document: DocumentKind,
     lang: Lang,
     jurisdiction: Option<Jurisdiction>,
     out: Option<&Path>,
     overwrite: bool,
 ) -> Result<InitInput> {
-    let jurisdiction = jurisdiction.unwrap_or(match lang {
+    let of_case = match (jurisdiction, case) {
+        (None, Some(case)) => crate::store::ledger::recorded_case(case)?
+            .jurisdiction
+            .and_then(|j| j.parse::<Jurisdiction>().ok()),
+        _ => None,
+    };
+    let jurisdiction = jurisdiction.or(of_case).unwrap_or(match lang {
         Lang::En => Jurisdiction::Us,
         Lang::Fr => Jurisdiction::Fr,
         Lang::Es => Jurisdiction::Es,

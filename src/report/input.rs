@@ -441,6 +441,11 @@ fn check_table(
         };
         let at = format!("{origin}:{}", line_of(text, v.span().start));
         let expected = if kind == Kind::TextTable {
+            let known = known_params();
+            if !known.contains(k) {
+                problems.push(format!("{at}: {}", unknown_param(&path, k, &known)));
+                continue;
+            }
             Kind::Text
         } else if let Some(key) = key(&path) {
             key.kind
@@ -514,6 +519,40 @@ fn unknown(path: &str, prefix: &str) -> String {
         None => format!(
             "key \"{path}\" is not a key of the report input (known here: {})",
             siblings.join(", ")
+        ),
+    }
+}
+
+/// The parameters an input's `[params]` may override: the keys of every jurisdiction's table
+/// in the built-in `templates/params.toml` (a folder of templates adding a parameter sets it
+/// in its own `params.toml`).
+fn known_params() -> Vec<String> {
+    let all = super::builtin::builtin("params.toml")
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .unwrap_or_default();
+    let mut keys: Vec<String> = all
+        .values()
+        .filter_map(toml::Value::as_table)
+        .flat_map(|t| t.keys().cloned())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+fn unknown_param(path: &str, name: &str, known: &[String]) -> String {
+    let closest = known
+        .iter()
+        .map(|s| (distance(s, name), s.as_str()))
+        .filter(|(d, s)| *d <= 2.max(s.len() / 4))
+        .min();
+    match closest {
+        Some((_, s)) => format!(
+            "key \"{path}\" is not a parameter of templates/params.toml; did you mean \"params.{s}\"?"
+        ),
+        None => format!(
+            "key \"{path}\" is not a parameter of templates/params.toml (known: {})",
+            known.join(", ")
         ),
     }
 }
@@ -691,6 +730,27 @@ mod tests {
         ] {
             let v = parse(text, name).unwrap_or_else(|e| panic!("{e}"));
             assert!(v.get("mission").and_then(|m| m.get("questions")).is_some());
+        }
+    }
+
+    #[test]
+    fn params_are_those_of_params_toml() {
+        let m = err("[params]\nreprot_article = \"166\"\nzzz = \"1\"\n");
+        assert!(m.contains("in.toml:2: key \"params.reprot_article\" is not a parameter of templates/params.toml; did you mean \"params.report_article\"?"), "{m}");
+        assert!(
+            m.contains("in.toml:3: key \"params.zzz\" is not a parameter"),
+            "{m}"
+        );
+        assert!(m.contains("oath_formula"), "{m}");
+        let all: toml::Value = super::super::builtin::builtin("params.toml")
+            .unwrap()
+            .parse()
+            .unwrap();
+        for (_, t) in all.as_table().unwrap() {
+            for (k, v) in t.as_table().unwrap() {
+                let text = format!("[params]\n{k} = {v}\n");
+                parse(&text, "in.toml").unwrap_or_else(|e| panic!("{e}"));
+            }
         }
     }
 
