@@ -576,9 +576,9 @@ fn distance(a: &str, b: &str) -> usize {
 /// The words of the blank file's header, in each language.
 const HEADER: [[&str; 3]; 3] = [
     [
-        "Input of the expert for the {doc} ({jur} jurisdiction). Fill in each value between the quotes;\n# a value left blank prints as a blank to complete.",
-        "Données de l'expert pour le document {doc} (juridiction {jur}). Complétez chaque valeur entre\n# les guillemets ; une valeur laissée vide est imprimée comme un blanc à compléter.",
-        "Datos del perito para el documento {doc} (jurisdicción {jur}). Complete cada valor entre las\n# comillas; un valor vacío se imprime como un blanco por completar.",
+        "Input of the expert for the {doc} ({jur} jurisdiction). Fill in each value between the quotes;\n# a value left blank prints as a blank to complete. A long text may span several lines\n# between triple quotes: \"\"\"…\"\"\"; a list holds one quoted string per item: [\"…\", \"…\"].",
+        "Données de l'expert pour le document {doc} (juridiction {jur}). Complétez chaque valeur entre\n# les guillemets ; une valeur laissée vide est imprimée comme un blanc à compléter. Un texte long\n# peut s'étendre sur plusieurs lignes entre triples guillemets : \"\"\"…\"\"\" ; une liste contient\n# une chaîne entre guillemets par élément : [\"…\", \"…\"].",
+        "Datos del perito para el documento {doc} (jurisdicción {jur}). Complete cada valor entre las\n# comillas; un valor vacío se imprime como un blanco por completar. Un texto largo puede ocupar\n# varias líneas entre comillas triples: \"\"\"…\"\"\"; una lista contiene una cadena entre comillas\n# por elemento: [\"…\", \"…\"].",
     ],
     [
         "Then:",
