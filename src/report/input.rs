@@ -48,8 +48,9 @@ pub struct Key {
     pub documents: &'static [DocumentKind],
     /// The jurisdictions whose sections read it (empty: every jurisdiction).
     pub jurisdictions: &'static [Jurisdiction],
-    /// What it is for, in English, French and Spanish (the comments of `init-input`).
-    pub doc: [&'static str; 3],
+    /// What it is for, in each language in the order of [`Lang::ALL`] (English, French,
+    /// Spanish): the comments of `init-input`.
+    pub doc: [&'static str; Lang::ALL.len()],
 }
 
 impl Key {
@@ -65,12 +66,10 @@ impl Key {
     }
 }
 
+/// The index of `lang` in [`Lang::ALL`], the order of every `doc` (a new language makes each
+/// `doc` one string short: the compiler names them all).
 fn lang_index(lang: Lang) -> usize {
-    match lang {
-        Lang::En => 0,
-        Lang::Fr => 1,
-        Lang::Es => 2,
-    }
+    Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0)
 }
 
 const REPORT: &[DocumentKind] = &[DocumentKind::ExpertReport];
@@ -574,7 +573,7 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 /// The words of the blank file's header, in each language.
-const HEADER: [[&str; 3]; 3] = [
+const HEADER: [[&str; Lang::ALL.len()]; 3] = [
     [
         "Input of the expert for the {doc} ({jur} jurisdiction). Fill in each value between the quotes;\n# a value left blank prints as a blank to complete. A long text may span several lines\n# between triple quotes: \"\"\"…\"\"\"; a list holds one quoted string per item: [\"…\", \"…\"].",
         "Données de l'expert pour le document {doc} (juridiction {jur}). Complétez chaque valeur entre\n# les guillemets ; une valeur laissée vide est imprimée comme un blanc à compléter. Un texte long\n# peut s'étendre sur plusieurs lignes entre triples guillemets : \"\"\"…\"\"\" ; une liste contient\n# une chaîne entre guillemets par élément : [\"…\", \"…\"].",
