@@ -133,8 +133,8 @@ pub struct InitInput {
 }
 
 /// `report init-input`: the commented blank input file of `document` (comments in `lang`,
-/// keys of `jurisdiction`'s sections, default the `case`'s jurisdiction, else the language's
-/// country), written to `out` (refused if it exists, unless `overwrite`) or returned for
+/// keys of `jurisdiction`'s sections, default the `case`'s as `report` follows it, else without
+/// a case the language's country), written to `out` (refused if it exists, unless `overwrite`) or returned for
 /// standard output.
 pub fn init_input(
     case: Option<&CaseDir>,
@@ -144,10 +144,14 @@ pub fn init_input(
     out: Option<&Path>,
     overwrite: bool,
 ) -> Result<InitInput> {
+    // As `report` does: the case's jurisdiction, US if it records none.
     let of_case = match (jurisdiction, case) {
-        (None, Some(case)) => crate::store::ledger::recorded_case(case)?
-            .jurisdiction
-            .and_then(|j| j.parse::<Jurisdiction>().ok()),
+        (None, Some(case)) => Some(
+            crate::store::ledger::recorded_case(case)?
+                .jurisdiction
+                .and_then(|j| j.parse::<Jurisdiction>().ok())
+                .unwrap_or(Jurisdiction::Us),
+        ),
         _ => None,
     };
     let jurisdiction = jurisdiction.or(of_case).unwrap_or(match lang {
