@@ -458,8 +458,8 @@ fn source_hash_warnings(seq: u64, body: &Body, out: &mut Vec<Finding>) {
                     seq,
                     "source-hash",
                     format!(
-                        "{}: the acquisition tool's {} of the source is {}, the sealed copy's is {}: the copy may not be the original",
-                        seal.exhibit, c.algorithm, c.source, c.sealed
+                        "the acquisition tool's {} of the source is {}, the sealed copy's is {}: the copy may not be the original",
+                        c.algorithm, c.source, c.sealed
                     ),
                 )
             });
