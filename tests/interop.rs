@@ -3199,6 +3199,26 @@ fn source_hashes_are_compared_recorded_and_mismatches_warned_by_both_verifiers()
     fs::create_dir(cc.art.join("dir")).unwrap();
     fs::write(cc.art.join("dir/f"), "f").unwrap();
     cc.refused(&["seal", "dir", "--key", &key, "--source-md5", &md5]);
+
+    // `--json`: the comparison in the record printed, exit 1 all the same.
+    let bad = other(&sha1);
+    let out = cc.run(&[
+        "seal",
+        "image.dd",
+        "--key",
+        &key,
+        "--json",
+        "--source-sha1",
+        &bad,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout_text(&out));
+    let v: Value = serde_json::from_str(stdout_text(&out).trim()).unwrap();
+    assert_eq!(v["exhibit"], "E-0007", "{v}");
+    assert_eq!(
+        v["source_hashes"],
+        serde_json::json!([{"algorithm": "SHA-1", "source": bad, "sealed": sha1, "matches": false}]),
+        "{v}"
+    );
 }
 
 /// A source MD5 without the sealed MD5 to compare it with, or a `matches` flag that
