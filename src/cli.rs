@@ -545,6 +545,14 @@ pub struct SealArgs {
     /// SHA-256 of the source reported by the acquisition tool (compared and recorded).
     #[arg(long, help_heading = "Acquisition")]
     pub source_sha256: Option<String>,
+    /// MD5 of the source reported by the acquisition tool (Guymager, FTK Imager); the seal
+    /// computes MD5 and SHA-1 too, in the same pass, to compare it.
+    #[arg(long, help_heading = "Acquisition")]
+    pub source_md5: Option<String>,
+    /// SHA-1 of the source reported by the acquisition tool; the seal computes MD5 and SHA-1
+    /// too, in the same pass, to compare it.
+    #[arg(long, help_heading = "Acquisition")]
+    pub source_sha1: Option<String>,
     /// Exhibit id of the original, for a working copy.
     #[arg(long, help_heading = "Acquisition")]
     pub parent: Option<String>,
@@ -832,6 +840,10 @@ impl From<&SealArgs> for SealOptions {
                 reason: a.reason.clone(),
                 source_sha256: a.source_sha256.clone(),
                 source_hash_matches: None,
+                source_md5: a.source_md5.clone(),
+                source_md5_matches: None,
+                source_sha1: a.source_sha1.clone(),
+                source_sha1_matches: None,
                 parent: a.parent.clone(),
             },
         }

@@ -3073,3 +3073,209 @@ fn both_verifiers_count_a_key_once_per_checkpoint() {
     let (_, py) = verify_case_py(&[cc.case.as_os_str().to_owned()]);
     assert_eq!(py.matches("witness counsel has seen").count(), 1, "{py}");
 }
+
+/// The first hex word `tool` (`md5sum`, `sha1sum`, `sha256sum`) prints for `path`.
+fn digest_of(tool: &str, path: &Path) -> String {
+    require(tool, &["--version"]);
+    let out = run_ok(Command::new(tool).arg("--").arg(path));
+    stdout_text(&out)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The acquisition tool's source hashes (FORMAT.md 6.2), with md5sum, sha1sum and sha256sum as
+/// the reference: a matching one is recorded `matches: true`; a mismatching one is recorded
+/// all the same (exit 1, MISMATCH naming the exhibit and both values), and both verifiers warn
+/// `source-hash` at that entry, with no error; a value that is not hex is refused.
+#[test]
+fn source_hashes_are_compared_recorded_and_mismatches_warned_by_both_verifiers() {
+    let cc = CustodyCase::new(&[("expert", "expert")]); // entries 0-2, E-0001 and E-0002
+    let key = cc.key("expert");
+    fs::write(cc.art.join("image.dd"), "the disk image\n".repeat(1000)).unwrap();
+    let image = cc.art.join("image.dd");
+    let (md5, sha1, sha256) = (
+        digest_of("md5sum", &image),
+        digest_of("sha1sum", &image),
+        digest_of("sha256sum", &image),
+    );
+    let other = |h: &str| h.replace(&h[..1], if h.starts_with('0') { "1" } else { "0" });
+
+    // Entry 3: every source hash matches (given in upper case, as some tools print them).
+    let out = cc.ok(&[
+        "seal",
+        "image.dd",
+        "--key",
+        &key,
+        "--tool",
+        "Guymager",
+        "--tool-version",
+        "0.8.13",
+        "--source-md5",
+        &md5.to_uppercase(),
+        "--source-sha1",
+        &sha1,
+        "--source-sha256",
+        &sha256,
+    ]);
+    let text = stdout_text(&out);
+    assert!(!text.contains("MISMATCH"), "{text}");
+    for (alg, h) in [("MD5", &md5), ("SHA-1", &sha1), ("SHA-256", &sha256)] {
+        assert!(text.contains(&format!("source {alg} MATCH")), "{text}");
+        assert!(text.contains(h.as_str()), "{text}");
+    }
+    let entry = &cc.entries()[3];
+    let (acq, hashes) = (
+        &entry["body"]["acquisition"],
+        &entry["body"]["artifact"]["hashes"],
+    );
+    assert_eq!(acq["source_md5"], md5.as_str(), "{entry}");
+    assert_eq!(acq["source_md5_matches"], true, "{entry}");
+    assert_eq!(acq["source_sha1"], sha1.as_str(), "{entry}");
+    assert_eq!(acq["source_sha1_matches"], true, "{entry}");
+    assert_eq!(acq["source_hash_matches"], true, "{entry}");
+    // Computed in the same pass to compare them, and recorded.
+    assert_eq!(hashes["legacy_md5"], md5.as_str(), "{entry}");
+    assert_eq!(hashes["legacy_sha1"], sha1.as_str(), "{entry}");
+
+    // Entries 4, 5, 6: one mismatching digest each; exit 1, recorded all the same.
+    for (n, flag, good, tool) in [
+        (4, "--source-sha256", &sha256, "sha256"),
+        (5, "--source-md5", &md5, "md5"),
+        (6, "--source-sha1", &sha1, "sha1"),
+    ] {
+        let bad = other(good);
+        let out = cc.run(&["seal", "image.dd", "--key", &key, flag, &bad]);
+        let text = stdout_text(&out);
+        assert_eq!(out.status.code(), Some(1), "{flag}: {text}");
+        let exhibit = format!("E-{:04}", n);
+        assert!(
+            text.contains(&format!("MISMATCH for {exhibit}"))
+                && text.contains(&bad)
+                && text.contains(good.as_str()),
+            "{flag}: {text}"
+        );
+        let entries = cc.entries();
+        assert_eq!(entries.len(), n + 1, "{flag}: the entry is recorded");
+        let acq = &entries[n]["body"]["acquisition"];
+        let (source, matches) = match tool {
+            "sha256" => ("source_sha256", "source_hash_matches"),
+            "md5" => ("source_md5", "source_md5_matches"),
+            _ => ("source_sha1", "source_sha1_matches"),
+        };
+        assert_eq!(acq[source], bad.as_str(), "{acq}");
+        assert_eq!(acq[matches], false, "{acq}");
+    }
+
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert!(verdict.errors.is_empty(), "{output}");
+    assert_eq!(
+        verdict.warnings,
+        BTreeSet::from([
+            pair("source-hash", "entry 4"),
+            pair("source-hash", "entry 5"),
+            pair("source-hash", "entry 6"),
+        ]),
+        "{output}"
+    );
+    let text = stdout_text(&run_ok(scelle().arg("-C").arg(&cc.case).arg("verify")));
+    assert!(
+        text.contains("3 warnings") || text.contains("warnings: 3"),
+        "{text}"
+    );
+
+    // Not hex, or the wrong length: refused, nothing recorded.
+    for (flag, value) in [
+        ("--source-sha256", &sha256[1..]),
+        ("--source-md5", "zz"),
+        ("--source-sha1", &format!("{}g", &sha1[1..])),
+        ("--source-md5", sha1.as_str()),
+    ] {
+        cc.refused(&["seal", "image.dd", "--key", &key, flag, value]);
+    }
+    // A directory has no MD5 or SHA-1 of its own: refused.
+    fs::create_dir(cc.art.join("dir")).unwrap();
+    fs::write(cc.art.join("dir/f"), "f").unwrap();
+    cc.refused(&["seal", "dir", "--key", &key, "--source-md5", &md5]);
+
+    // `--json`: the comparison in the record printed, exit 1 all the same.
+    let bad = other(&sha1);
+    let out = cc.run(&[
+        "seal",
+        "image.dd",
+        "--key",
+        &key,
+        "--json",
+        "--source-sha1",
+        &bad,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout_text(&out));
+    let v: Value = serde_json::from_str(stdout_text(&out).trim()).unwrap();
+    assert_eq!(v["exhibit"], "E-0007", "{v}");
+    assert_eq!(
+        v["source_hashes"],
+        serde_json::json!([{"algorithm": "SHA-1", "source": bad, "sealed": sha1, "matches": false}]),
+        "{v}"
+    );
+}
+
+/// A source MD5 without the sealed MD5 to compare it with, or a `matches` flag that
+/// contradicts the values: `body` at that entry, for both verifiers (FORMAT.md 6.4).
+#[test]
+fn both_verifiers_reject_a_source_hash_without_its_sealed_digest_or_a_false_flag() {
+    let cc = CustodyCase::new(&[("expert", "expert")]);
+    let pristine = fs::read(cc.ledger()).unwrap();
+    let mut seal = cc.entries()[2]["body"].clone();
+    seal["exhibit"] = "E-0003".into();
+    let md5 = "0123456789abcdef0123456789abcdef";
+    seal["acquisition"] = serde_json::json!({"source_md5": md5, "source_md5_matches": false});
+    let seq = cc.append_signed(
+        &cc.key("expert"),
+        &cc.public("expert"),
+        "seal",
+        seal.clone(),
+    );
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 1, "{output}");
+    assert!(
+        verdict
+            .errors
+            .contains(&pair("body", &format!("entry {seq}"))),
+        "{output}"
+    );
+
+    // With the sealed MD5 and a flag saying they match, which they do not.
+    fs::write(cc.ledger(), &pristine).unwrap();
+    seal["artifact"]["hashes"]["legacy_md5"] = "f".repeat(32).into();
+    seal["artifact"]["hashes"]["legacy_sha1"] = "f".repeat(40).into();
+    seal["acquisition"]["source_md5_matches"] = true.into();
+    let seq = cc.append_signed(
+        &cc.key("expert"),
+        &cc.public("expert"),
+        "seal",
+        seal.clone(),
+    );
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 1, "{output}");
+    assert!(
+        verdict
+            .errors
+            .contains(&pair("body", &format!("entry {seq}"))),
+        "{output}"
+    );
+
+    // Control: the flag false is true to the values; a warning only.
+    fs::write(cc.ledger(), &pristine).unwrap();
+    seal["acquisition"]["source_md5_matches"] = false.into();
+    let seq = cc.append_signed(&cc.key("expert"), &cc.public("expert"), "seal", seal);
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert!(
+        verdict
+            .warnings
+            .contains(&pair("source-hash", &format!("entry {seq}"))),
+        "{output}"
+    );
+}

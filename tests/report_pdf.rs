@@ -259,3 +259,136 @@ fn the_same_ledger_gives_the_same_bytes_and_the_recorded_hash_verifies() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// The value of `[source] key` in `templates/LANG/labels.toml`.
+fn source_label(lang: &str, key: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("templates/{lang}/labels.toml"));
+    let labels: toml::Value = std::fs::read_to_string(path).unwrap().parse().unwrap();
+    labels["source"][key].as_str().unwrap().to_string()
+}
+
+/// The acquisition tool's hashes of the original against the sealed copy (FRE 902(14)): every
+/// document that describes exhibits prints MATCH or MISMATCH (in its language) with both
+/// values; the certificate names the copying tool, its version and the date of the copy, and
+/// says which copies match their original, which do not and which were not compared. The
+/// reference values come from md5sum and sha256sum.
+#[test]
+fn documents_show_the_source_hash_comparison_in_every_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("case");
+    let key = common::key_pair(&tmp.path().join("keys"), PASS, "expert", Some("expert"));
+    let key = key.to_str().unwrap();
+    let o = scelle_with(PASS)
+        .arg("init")
+        .arg(&case)
+        .args([
+            "--case-id",
+            "SRC-1",
+            "--title",
+            "Source v. Copy",
+            "--key",
+            key,
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let image = tmp.path().join("image.dd");
+    std::fs::write(&image, "a disk image\n".repeat(500)).unwrap();
+    let notes = tmp.path().join("notes.txt");
+    std::fs::write(&notes, "no source hash for this one\n").unwrap();
+    let digest = |tool_name: &str| {
+        let o = tool(tool_name, &[image.to_str().unwrap()]);
+        let out = String::from_utf8(o.stdout).unwrap();
+        out.split_whitespace().next().unwrap().to_string()
+    };
+    let (md5, sha256) = (digest("md5sum"), digest("sha256sum"));
+    let wrong_md5: String = md5.chars().rev().collect();
+    assert_ne!(wrong_md5, md5);
+    // E-0001: SHA-256 matches, MD5 does not (exit 1, recorded); E-0002: no source hash.
+    let o = scelle(
+        &case,
+        &[
+            "seal",
+            image.to_str().unwrap(),
+            "--key",
+            key,
+            "--tool",
+            "Guymager",
+            "--tool-version",
+            "0.8.13",
+            "--acquired-at",
+            "2026-11-20T14:05:00+01:00",
+            "--source-sha256",
+            &sha256,
+            "--source-md5",
+            &wrong_md5,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("MISMATCH for E-0001"), "{}", text(&o));
+    let o = scelle(&case, &["seal", notes.to_str().unwrap(), "--key", key]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    for lang in ["en", "fr", "es"] {
+        let (matched, mismatched) = (source_label(lang, "match"), source_label(lang, "mismatch"));
+        for doc in ["certificate", "custody", "seals", "expert-report"] {
+            let pdf = tmp.path().join(format!("{doc}-{lang}.pdf"));
+            let o = scelle(
+                &case,
+                &[
+                    "report",
+                    doc,
+                    "--lang",
+                    lang,
+                    "--jurisdiction",
+                    "us",
+                    "--out",
+                    pdf.to_str().unwrap(),
+                ],
+            );
+            assert!(
+                o.status.success(),
+                "{doc} {lang}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            let t = text(&tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]));
+            for value in [&sha256, &md5, &wrong_md5] {
+                assert!(
+                    t.contains(value.as_str()),
+                    "{doc} {lang}: {value} missing:\n{t}"
+                );
+            }
+            // Table cells may wrap: compare with runs of spaces collapsed.
+            let flat = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            let has = |needle: &str| {
+                flat.contains(&needle.split_whitespace().collect::<Vec<_>>().join(" "))
+            };
+            // Each result word printed on its own (MATCH is also inside MISMATCH).
+            let mismatches = flat.matches(mismatched.as_str()).count();
+            let inside = if mismatched.contains(matched.as_str()) {
+                mismatches
+            } else {
+                0
+            };
+            assert!(
+                flat.matches(matched.as_str()).count() > inside && mismatches > 0,
+                "{doc} {lang}: {matched} / {mismatched} missing:\n{t}"
+            );
+            if doc == "certificate" {
+                for needle in [
+                    "Guymager 0.8.13",
+                    "2026-11-20T14:05:00+01:00",
+                    &source_label(lang, "match_text"),
+                    &source_label(lang, "mismatch_text"),
+                    &source_label(lang, "none"),
+                ] {
+                    assert!(has(needle), "certificate {lang}: {needle:?} missing:\n{t}");
+                }
+                assert!(
+                    !t.contains("copied and identified with the tool scelle"),
+                    "{t}"
+                );
+            }
+        }
+    }
+}

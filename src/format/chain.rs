@@ -272,6 +272,8 @@ impl ChainState {
                         exhibit: b.exhibits().first().map(|x| x.to_string()),
                         ..Finding::entry_error(seq, "body", m.to_string())
                     });
+                } else {
+                    source_hash_warnings(seq, b, findings);
                 }
                 self.check_kind(seq, e, b, findings);
                 Some(b)
@@ -435,6 +437,32 @@ impl ChainState {
                     record.id, record.name
                 ),
             )),
+        }
+    }
+}
+
+/// A seal whose acquisition tool reported another hash of the source than the sealed copy's
+/// (FORMAT.md 6.2): a warning, `source-hash`, for each digest that differs. The entry is
+/// valid (it records what was found); the copy may not be the original.
+fn source_hash_warnings(seq: u64, body: &Body, out: &mut Vec<Finding>) {
+    let Body::Seal(seal) = body else { return };
+    let Some(acquisition) = &seal.acquisition else {
+        return;
+    };
+    for c in acquisition.source_hash_checks(&seal.artifact.hashes) {
+        if !c.matches {
+            out.push(Finding {
+                severity: Severity::Warning,
+                exhibit: Some(seal.exhibit.clone()),
+                ..Finding::entry_error(
+                    seq,
+                    "source-hash",
+                    format!(
+                        "the acquisition tool's {} of the source is {}, the sealed copy's is {}: the copy may not be the original",
+                        c.algorithm, c.source, c.sealed
+                    ),
+                )
+            });
         }
     }
 }

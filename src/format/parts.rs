@@ -200,9 +200,59 @@ pub struct Acquisition {
     /// Whether `source_sha256` equals the artifact's SHA-256 as sealed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_hash_matches: Option<bool>,
+    /// MD5 of the source as reported by the acquisition tool (Guymager, FTK Imager logs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_md5: Option<String>,
+    /// Whether `source_md5` equals the artifact's MD5 as sealed (`hashes.legacy_md5`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_md5_matches: Option<bool>,
+    /// SHA-1 of the source as reported by the acquisition tool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_sha1: Option<String>,
+    /// Whether `source_sha1` equals the artifact's SHA-1 as sealed (`hashes.legacy_sha1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_sha1_matches: Option<bool>,
     /// Exhibit id of the original, when this artifact is a working copy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+}
+
+/// One hash of the source reported by the acquisition tool, against the same digest of the
+/// artifact as sealed (FORMAT.md 6.2): the copy is the original when they are equal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceHashCheck {
+    /// `SHA-256`, `SHA-1` or `MD5`.
+    pub algorithm: &'static str,
+    /// The acquisition tool's value (lower-case hex).
+    pub source: String,
+    /// The sealed value (empty when the seal holds no such digest).
+    pub sealed: String,
+    /// Whether they are equal.
+    pub matches: bool,
+}
+
+impl Acquisition {
+    /// The source hashes recorded, each against the sealed digest `sealed` holds: SHA-256,
+    /// then SHA-1, then MD5 (those recorded only).
+    pub fn source_hash_checks(&self, sealed: &Hashes) -> Vec<SourceHashCheck> {
+        [
+            ("SHA-256", &self.source_sha256, Some(&sealed.sha256)),
+            ("SHA-1", &self.source_sha1, sealed.legacy_sha1.as_ref()),
+            ("MD5", &self.source_md5, sealed.legacy_md5.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(algorithm, source, sealed)| {
+            let source = source.as_ref()?;
+            let sealed = sealed.cloned().unwrap_or_default();
+            Some(SourceHashCheck {
+                algorithm,
+                matches: *source == sealed,
+                source: source.clone(),
+                sealed,
+            })
+        })
+        .collect()
+    }
 }
 
 /// The software that made the record.

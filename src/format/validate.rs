@@ -284,21 +284,53 @@ pub(crate) fn artifact(a: &Artifact) -> Result<(), ValueError> {
     Ok(())
 }
 
-pub(crate) fn acquisition(acq: &Acquisition, sealed_sha256: &str) -> Result<(), ValueError> {
-    match (&acq.source_sha256, acq.source_hash_matches) {
-        (Some(src), Some(m)) => {
-            hex_of("source_sha256", src, 32)?;
-            if m != (src == sealed_sha256) {
-                return Err(ValueError::Rule(
-                    "source_hash_matches contradicts source_sha256 and the sealed hash".into(),
-                ));
+pub(crate) fn acquisition(acq: &Acquisition, sealed: &Hashes) -> Result<(), ValueError> {
+    let pairs = [
+        (
+            "source_sha256",
+            &acq.source_sha256,
+            acq.source_hash_matches,
+            "source_hash_matches",
+            32,
+            "sha256",
+            Some(&sealed.sha256),
+        ),
+        (
+            "source_sha1",
+            &acq.source_sha1,
+            acq.source_sha1_matches,
+            "source_sha1_matches",
+            20,
+            "legacy_sha1",
+            sealed.legacy_sha1.as_ref(),
+        ),
+        (
+            "source_md5",
+            &acq.source_md5,
+            acq.source_md5_matches,
+            "source_md5_matches",
+            16,
+            "legacy_md5",
+            sealed.legacy_md5.as_ref(),
+        ),
+    ];
+    for (name, source, matches, flag, bytes, digest, sealed) in pairs {
+        match (source, matches) {
+            (Some(src), Some(m)) => {
+                hex_of(name, src, bytes)?;
+                let Some(sealed) = sealed else {
+                    return Err(ValueError::Rule(format!(
+                        "{name} needs artifact.hashes.{digest} to be compared with"
+                    )));
+                };
+                if m != (src == sealed) {
+                    return Err(ValueError::Rule(format!(
+                        "{flag} contradicts {name} and the sealed hash"
+                    )));
+                }
             }
-        }
-        (None, None) => {}
-        _ => {
-            return Err(ValueError::Rule(
-                "source_sha256 and source_hash_matches go together".into(),
-            ))
+            (None, None) => {}
+            _ => return Err(ValueError::Rule(format!("{name} and {flag} go together"))),
         }
     }
     if let Some(t) = &acq.acquired_at {

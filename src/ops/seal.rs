@@ -4,8 +4,9 @@
 
 use crate::case::measure::{measure, ArtifactKind};
 use crate::error::{Error, IoContext, Result};
-use crate::format::body::{exhibit_id, Acquisition, Artifact, Body, Item, Seal, Software};
-use crate::format::encoding::unhex;
+use crate::format::body::{
+    exhibit_id, Acquisition, Artifact, Body, Item, Seal, Software, SourceHashCheck,
+};
 use crate::store::case::CaseDir;
 use crate::store::hashing::{HashSelection, Progress};
 use crate::store::keyfile::LoadedKey;
@@ -37,6 +38,18 @@ pub struct Sealed {
     pub seq: u64,
     /// The artifact record.
     pub artifact: Artifact,
+    /// The acquisition tool's hashes of the source against the sealed ones (none given:
+    /// empty). A mismatch is recorded all the same: it is a fact of the acquisition.
+    pub source_hashes: Vec<SourceHashCheck>,
+}
+
+impl SealOutcome {
+    /// Whether every source hash given matches the sealed artifact.
+    pub fn sources_match(&self) -> bool {
+        self.sealed
+            .iter()
+            .all(|s| s.source_hashes.iter().all(|c| c.matches))
+    }
 }
 
 /// What `seal` did.
@@ -64,11 +77,19 @@ fn check_options(paths: &[PathBuf], opts: &SealOptions) -> Result<()> {
             "--seal-no names one exhibit: seal the paths one at a time, each with its seal number",
         ));
     }
-    if let Some(s) = &opts.acquisition.source_sha256 {
-        if unhex::<32>(&s.to_ascii_lowercase()).is_none() {
-            return Err(Error::input(format!(
-                "--source-sha256 {s:?} is not 64 hex digits"
-            )));
+    let acq = &opts.acquisition;
+    for (flag, value, digits) in [
+        ("--source-sha256", &acq.source_sha256, 64),
+        ("--source-sha1", &acq.source_sha1, 40),
+        ("--source-md5", &acq.source_md5, 32),
+    ] {
+        if let Some(s) = value {
+            let ok = s.len() == digits && s.bytes().all(|c| c.is_ascii_hexdigit());
+            if !ok {
+                return Err(Error::input(format!(
+                    "{flag} {s:?} is not {digits} hex digits; copy the value from the acquisition tool's log (nothing was sealed)"
+                )));
+            }
         }
     }
     if let Some(t) = &opts.acquisition.acquired_at {
@@ -99,9 +120,25 @@ pub fn seal(
     progress: Progress,
 ) -> Result<SealOutcome> {
     check_options(paths, opts)?;
+    // A source MD5 or SHA-1 is compared with the same digest of the artifact, computed in
+    // the same pass as its SHA-256 (and recorded, as `--legacy-hashes` would).
+    let wants_legacy =
+        opts.acquisition.source_md5.is_some() || opts.acquisition.source_sha1.is_some();
+    let hashes = HashSelection {
+        legacy: opts.hashes.legacy || wants_legacy,
+        ..opts.hashes
+    };
     let mut measured = Vec::new();
     for p in paths {
-        let mut a = measure(p, opts.kind, opts.hashes, progress)?;
+        let mut a = measure(p, opts.kind, hashes, progress)?;
+        if wants_legacy && a.hashes.legacy_md5.is_none() {
+            return Err(Error::input(format!(
+                "{}: a {} has no MD5 or SHA-1 of its own (only its manifest's SHA-256): \
+                 --source-md5 and --source-sha1 compare a file or a tar (nothing was sealed)",
+                p.display(),
+                a.kind
+            )));
+        }
         a.path_given = path_string(p)?;
         a.path_resolved = path_string(&std::fs::canonicalize(p).at(p)?)?;
         measured.push(a);
@@ -119,11 +156,25 @@ pub fn seal(
     for artifact in measured {
         let exhibit = exhibit_id(app.state().exhibits + 1);
         let mut acquisition = opts.acquisition.clone();
-        if let Some(src) = &acquisition.source_sha256 {
-            let src = src.to_ascii_lowercase();
-            acquisition.source_hash_matches = Some(src == artifact.hashes.sha256);
-            acquisition.source_sha256 = Some(src);
+        for source in [
+            &mut acquisition.source_sha256,
+            &mut acquisition.source_sha1,
+            &mut acquisition.source_md5,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            source.make_ascii_lowercase();
         }
+        let hashes = &artifact.hashes;
+        let compare = |source: &Option<String>, sealed: Option<&String>| {
+            source.as_ref().map(|s| Some(s) == sealed)
+        };
+        acquisition.source_hash_matches = compare(&acquisition.source_sha256, Some(&hashes.sha256));
+        acquisition.source_sha1_matches =
+            compare(&acquisition.source_sha1, hashes.legacy_sha1.as_ref());
+        acquisition.source_md5_matches =
+            compare(&acquisition.source_md5, hashes.legacy_md5.as_ref());
         // The artifact (with every member of a directory or tar) moves into the body and
         // back out: the entry is written straight from it, never copied.
         let body = Body::Seal(Box::new(Seal {
@@ -142,10 +193,16 @@ pub fn seal(
         let Body::Seal(body) = body else {
             unreachable!("built as a seal")
         };
+        let source_hashes = body
+            .acquisition
+            .as_ref()
+            .map(|a| a.source_hash_checks(&body.artifact.hashes))
+            .unwrap_or_default();
         sealed.push(Sealed {
             exhibit,
             seq,
             artifact: body.artifact,
+            source_hashes,
         });
     }
     let checkpoint = app.finish(key)?;

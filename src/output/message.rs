@@ -102,7 +102,7 @@ impl Message<'_> {
             Message::Sealed(s) => json(&serde_json::json!({
                 "exhibit": s.exhibit, "entry": s.seq, "kind": s.artifact.kind,
                 "path": s.artifact.path_given, "size": s.artifact.size, "hashes": s.artifact.hashes,
-                "file_count": s.artifact.file_count,
+                "file_count": s.artifact.file_count, "source_hashes": s.source_hashes,
             })),
             Message::Key(k) => json(k),
             Message::EnrolledKey(k) => json(k),

@@ -27,6 +27,26 @@ impl fmt::Display for SealOutcome {
             if let Some(h) = &a.hashes.legacy_sha1 {
                 say!(f, "  sha1 (legacy) {h}")?;
             }
+            for c in &s.source_hashes {
+                if c.matches {
+                    say!(
+                        f,
+                        "  source {} MATCH: acquisition tool {} = sealed {}",
+                        c.algorithm,
+                        c.source,
+                        c.sealed
+                    )?;
+                } else {
+                    say!(
+                        f,
+                        "  source {} MISMATCH for {}: the acquisition tool reported {}, the sealed copy has {}; recorded as found (verify reports it as `source-hash`)",
+                        c.algorithm,
+                        s.exhibit,
+                        c.source,
+                        c.sealed
+                    )?;
+                }
+            }
             if let Some(n) = a.file_count {
                 say!(
                     f,
@@ -45,5 +65,10 @@ impl fmt::Display for SealOutcome {
 impl Outcome for SealOutcome {
     fn messages(&self) -> Vec<Message<'_>> {
         self.sealed.iter().map(Message::Sealed).collect()
+    }
+
+    /// A source hash that does not match the sealed copy is exit code 1 (the entry stays).
+    fn ok(&self) -> bool {
+        self.sources_match()
     }
 }

@@ -129,6 +129,15 @@ fn hashes_table(data: &LedgerData, l: &Labels) -> Block {
         if let Some(v) = &h.legacy_sha1 {
             rows.push(vec![x.id.clone(), l.get("hashes", "sha1"), v.clone()]);
         }
+        // The acquisition tool's hashes of the original, each with its comparison to the
+        // sealed value printed above it.
+        for c in source_checks(x) {
+            let label = l
+                .get("source", "row")
+                .replace("{algorithm}", c.algorithm)
+                .replace("{result}", &source_result(l, c.matches));
+            rows.push(vec![x.id.clone(), label, c.source]);
+        }
     }
     Block::Table {
         columns: vec![
@@ -138,6 +147,79 @@ fn hashes_table(data: &LedgerData, l: &Labels) -> Block {
         ],
         rows,
     }
+}
+
+fn source_checks(x: &Exhibit) -> Vec<crate::format::body::SourceHashCheck> {
+    x.seal
+        .acquisition
+        .as_ref()
+        .map(|q| q.source_hash_checks(&x.seal.artifact.hashes))
+        .unwrap_or_default()
+}
+
+fn source_result(l: &Labels, matches: bool) -> String {
+    l.get("source", if matches { "match" } else { "mismatch" })
+}
+
+/// `::source-hashes`: for each exhibit, the copying (acquisition) tool and its version, the
+/// date of the copy, and each hash of the original that tool reported against the copy's as
+/// sealed, with MATCH or MISMATCH (FRE 902(14): the copy is authenticated by comparing hash
+/// values). An exhibit without a source hash says so.
+fn source_hash_blocks(data: &LedgerData, l: &Labels) -> Vec<Block> {
+    let mut out = Vec::new();
+    let missing = || l.get("source", "not_recorded");
+    for x in &data.exhibits {
+        let q = x.seal.acquisition.as_ref();
+        let tool = q
+            .and_then(|q| q.tool.as_ref())
+            .map(|t| {
+                let version = q.and_then(|q| q.tool_version.clone());
+                format!(
+                    "{t} {}",
+                    version.unwrap_or_else(|| l.get("source", "no_version"))
+                )
+            })
+            .unwrap_or_else(missing);
+        let date = q
+            .and_then(|q| q.acquired_at.clone())
+            .unwrap_or_else(missing);
+        let mut rows = vec![
+            (l.get("source", "tool"), tool, false),
+            (l.get("source", "copied_at"), date, false),
+        ];
+        let checks = source_checks(x);
+        if checks.is_empty() {
+            rows.push((
+                l.get("source", "comparison"),
+                l.get("source", "none"),
+                false,
+            ));
+        }
+        for c in checks {
+            let with = |key: &str| l.get("source", key).replace("{algorithm}", c.algorithm);
+            rows.push((with("original"), c.source.clone(), true));
+            rows.push((with("copy"), c.sealed.clone(), true));
+            let text = l.get(
+                "source",
+                if c.matches {
+                    "match_text"
+                } else {
+                    "mismatch_text"
+                },
+            );
+            rows.push((
+                with("result"),
+                format!("{} \u{2014} {text}", source_result(l, c.matches)),
+                false,
+            ));
+        }
+        out.push(Block::Heading {
+            level: 3,
+            text: format!("{} \u{2014} {}", x.id, opt(&x.seal_no)),
+        });
+        out.extend(key_values(rows));
+    }
+    out
 }
 
 fn custody_blocks(
@@ -652,6 +734,7 @@ pub fn expand(
     Ok(match name {
         "exhibits" => vec![exhibits_table(data, l, lang)],
         "hashes" => vec![hashes_table(data, l)],
+        "source-hashes" => source_hash_blocks(data, l),
         "custody" => custody_blocks(data, arg, l, lang)?,
         "acquisition" => acquisition_blocks(data, arg, l),
         "seals" => vec![seals_table(data, l, lang)],

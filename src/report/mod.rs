@@ -71,6 +71,36 @@ pub struct BuiltDocument {
 }
 
 /// Merges `b` into `a` (tables recursively, `b` wins).
+/// The exhibits (ids) of the document by how the copy compares with the original: `compared`
+/// (the acquisition tool reported a hash of the source), `matching` (all of those equal the
+/// sealed values), `mismatch` (one of those differs from the sealed value), `unchecked` (no source hash recorded). Templates state the FRE 902(14)
+/// comparison from it.
+fn source_hash_summary(data: &LedgerData) -> serde_json::Value {
+    let (mut compared, mut matching, mut mismatch, mut unchecked) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for x in &data.exhibits {
+        let checks = x
+            .seal
+            .acquisition
+            .as_ref()
+            .map(|q| q.source_hash_checks(&x.seal.artifact.hashes))
+            .unwrap_or_default();
+        if checks.is_empty() {
+            unchecked.push(x.id.clone());
+        } else {
+            compared.push(x.id.clone());
+            if checks.iter().all(|c| c.matches) {
+                matching.push(x.id.clone());
+            } else {
+                mismatch.push(x.id.clone());
+            }
+        }
+    }
+    serde_json::json!({
+        "compared": compared, "matching": matching, "mismatch": mismatch, "unchecked": unchecked,
+    })
+}
+
 fn merge(a: &mut toml::Value, b: &toml::Value) {
     match (a, b) {
         (toml::Value::Table(x), toml::Value::Table(y)) => {
@@ -154,6 +184,7 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
             "witnesses": data.verification.witnesses,
         },
         "as_of": data.as_of,
+        "source_hashes": source_hash_summary(&data),
         "entries": data.entries,
         "scans": data.scans.len(),
         "ioc_matches": data.scans.iter().map(|s| s.scan.matches.len()).sum::<usize>(),

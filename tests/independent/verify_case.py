@@ -783,6 +783,10 @@ ACQUISITION = t_object({}, dict(
     acquired_at=t_rfc3339,
     source_sha256=t_hex(32),
     source_hash_matches=t_bool,
+    source_sha1=t_hex(20),
+    source_sha1_matches=t_bool,
+    source_md5=t_hex(16),
+    source_md5_matches=t_bool,
 ))
 SEAL_BODY = t_object(
     {"exhibit": t_exhibit_id, "artifact": ARTIFACT,
@@ -1219,21 +1223,45 @@ def check_artifact(artifact):
     return problems
 
 
+# Section 6.2: each hash of the source the acquisition tool reported, its `matches` flag, and
+# the digest of the artifact it is compared with.
+SOURCE_HASHES = (
+    ("SHA-256", "source_sha256", "source_hash_matches", "sha256"),
+    ("SHA-1", "source_sha1", "source_sha1_matches", "legacy_sha1"),
+    ("MD5", "source_md5", "source_md5_matches", "legacy_md5"),
+)
+
+
 def check_acquisition(acquisition, artifact):
-    """Section 6.4: `source_sha256` and `source_hash_matches` go together, and the latter is
-    true exactly when the former equals the artifact's sha256. (`parent` names an existing
-    exhibit: a kind rule, checked with the ledger's state in `KindRules.seal`.)"""
+    """Section 6.4: each source hash (`source_sha256`, `source_sha1`, `source_md5`) and its
+    `matches` flag go together, the artifact holds the digest it is compared with, and the flag
+    is true exactly when the two are equal. (`parent` names an existing exhibit: a kind rule,
+    checked with the ledger's state in `KindRules.seal`.)"""
     problems = []
-    has_source = "source_sha256" in acquisition
-    has_matches = "source_hash_matches" in acquisition
-    if has_matches and not has_source:
-        problems.append("body.acquisition: source_hash_matches without source_sha256")
-    elif has_source and not has_matches:
-        problems.append("body.acquisition: source_sha256 without source_hash_matches")
-    elif has_source and acquisition["source_hash_matches"] != (
-            acquisition["source_sha256"] == artifact["hashes"]["sha256"]):
-        problems.append("body.acquisition.source_hash_matches contradicts the hashes")
+    for _, source, flag, digest in SOURCE_HASHES:
+        has_source = source in acquisition
+        has_matches = flag in acquisition
+        if has_matches and not has_source:
+            problems.append(f"body.acquisition: {flag} without {source}")
+        elif has_source and not has_matches:
+            problems.append(f"body.acquisition: {source} without {flag}")
+        elif has_source and digest not in artifact["hashes"]:
+            problems.append(f"body.acquisition.{source}: no artifact.hashes.{digest} "
+                            "to compare it with")
+        elif has_source and acquisition[flag] != (
+                acquisition[source] == artifact["hashes"][digest]):
+            problems.append(f"body.acquisition.{flag} contradicts the hashes")
     return problems
+
+
+def source_hash_mismatches(body):
+    """Section 6.2: the source hashes of a seal that differ from the sealed copy's, as
+    (algorithm, source value, sealed value)."""
+    acquisition = body.get("acquisition", {})
+    hashes = body["artifact"]["hashes"]
+    return [(name, acquisition[source], hashes[digest])
+            for name, source, _, digest in SOURCE_HASHES
+            if source in acquisition and acquisition[source] != hashes[digest]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1791,6 +1819,13 @@ def check_entry(n, line, previous_line, state, verifier, report):
                                f"{path}: {recheck['exhibit']} re-hashed at "
                                f"{recheck['path']!r} by {state.describe(entry['key'])} does "
                                f"not match its seal: {'; '.join(recheck['discrepancies'])}")
+
+    # Section 6.2: a source hash that differs from the sealed copy's is a warning.
+    if body_ok and kind == "seal":
+        for name, source, sealed in source_hash_mismatches(body):
+            report.warning(where, "source-hash",
+                           f"{body['exhibit']}: the acquisition tool's {name} of the source is "
+                           f"{source}, the sealed copy's is {sealed}")
 
     # Section 6.8: the IOC files a scan pinned (their copies are checked after the ledger).
     if shape_ok and kind == "ioc.scan":

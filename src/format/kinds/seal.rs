@@ -56,7 +56,7 @@ impl Kind for Seal {
         }
         validate::artifact(&self.artifact)?;
         if let Some(a) = &self.acquisition {
-            validate::acquisition(a, &self.artifact.hashes.sha256)?;
+            validate::acquisition(a, &self.artifact.hashes)?;
         }
         Ok(())
     }
