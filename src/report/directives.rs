@@ -13,12 +13,24 @@ pub struct Labels(pub toml::Value);
 impl Labels {
     /// `section.key`, or the key itself when missing (so a gap shows, never breaks).
     pub fn get(&self, section: &str, key: &str) -> String {
+        self.find(section, key)
+            .unwrap_or_else(|| format!("{section}.{key}"))
+    }
+
+    /// `section.key`, if the language has it.
+    pub fn find(&self, section: &str, key: &str) -> Option<String> {
         self.0
             .get(section)
             .and_then(|s| s.get(key))
             .and_then(|v| v.as_str())
             .map(str::to_string)
-            .unwrap_or_else(|| format!("{section}.{key}"))
+    }
+
+    /// A word the expert typed from a common vocabulary (`[item_types]`: "mobile phone",
+    /// "laptop" ...) in the document's language; anything else as typed.
+    pub fn item_type(&self, typed: &str) -> String {
+        self.find("item_types", &typed.trim().to_lowercase())
+            .unwrap_or_else(|| typed.to_string())
     }
 }
 
@@ -60,13 +72,16 @@ pub fn event_text(e: &Event, l: &Labels, data: &LedgerData) -> String {
         Body::Dispose(d) => template
             .replace("{how}", &d.how)
             .replace("{authority}", &d.authority),
+        // A scan re-hashes every exhibit first and refuses one that no longer matches its seal.
+        Body::IocScan(s) => template
+            .replace("{result}", &result(true))
+            .replace("{matches}", &s.matches.len().to_string()),
         Body::CaseOpen(_)
         | Body::Seal(_)
         | Body::KeyEnrol(_)
         | Body::KeyRevoke(_)
         | Body::KeyRotate(_)
         | Body::Report(_)
-        | Body::IocScan(_)
         | Body::Export(_) => template,
     };
     filled
@@ -203,7 +218,7 @@ fn custody_blocks(
     Ok(out)
 }
 
-fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels) -> Vec<Block> {
+fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: Lang) -> Vec<Block> {
     let mut out = Vec::new();
     for x in data
         .exhibits
@@ -220,12 +235,17 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels) -> Vec<
         push("path", &Some(a.path_resolved.clone()), true);
         if let Some(i) = &x.seal.item {
             for (k, v) in [
-                ("item_type", &i.item_type),
+                ("item_type", &i.item_type.as_deref().map(|t| l.item_type(t))),
                 ("make", &i.make),
                 ("model", &i.model),
                 ("serial", &i.serial),
                 ("imei", &i.imei),
-                ("capacity", &i.capacity),
+                (
+                    "capacity",
+                    &i.capacity
+                        .as_deref()
+                        .map(|c| super::locale::capacity(c, lang)),
+                ),
                 ("condition", &i.condition),
             ] {
                 push(k, v, false);
@@ -426,14 +446,51 @@ fn verification_block(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
     for f in &v.findings {
         out.push(bullet(vec![super::markup::Run {
             style: super::markup::Style::Regular,
-            text: f.describe(),
+            text: finding_text(f, l),
         }]));
     }
     out
 }
 
-fn commands(data: &LedgerData) -> Block {
-    let mut lines = vec!["# 1. Every artifact against its sealed SHA-256".to_string()];
+/// A verification finding in the document's language: its severity, where (entry, exhibit,
+/// file), the sentence of its code (`[verify_codes]`) and the code itself; a code without a
+/// sentence in this language keeps verify's English sentence.
+fn finding_text(f: &crate::format::chain::Finding, l: &Labels) -> String {
+    let Some(sentence) = l.find("verify_codes", &f.code) else {
+        return f.describe();
+    };
+    let mut who = Vec::new();
+    if let Some(e) = f.entry {
+        who.push(
+            l.get("verification", "at_entry")
+                .replace("{entry}", &e.to_string()),
+        );
+    }
+    if let Some(x) = &f.exhibit {
+        who.push(l.get("verification", "at_exhibit").replace("{exhibit}", x));
+    }
+    if let Some(file) = &f.file {
+        who.push(file.clone());
+    }
+    let sev = l.get(
+        "verification",
+        match f.severity {
+            crate::format::chain::Severity::Error => "error",
+            crate::format::chain::Severity::Warning => "warning",
+        },
+    );
+    let mut text = format!("{sev} [{}]", f.code);
+    if !who.is_empty() {
+        text.push_str(&format!(" {}", who.join(", ")));
+    }
+    text.push_str(&l.get("verification", "colon"));
+    text.push_str(&sentence);
+    text
+}
+
+fn commands(data: &LedgerData, l: &Labels) -> Block {
+    let c = |k: &str| l.get("commands", k);
+    let mut lines = vec![format!("# 1. {}", c("rehash"))];
     for x in &data.exhibits {
         if x.seal.artifact.kind != "directory" {
             lines.push(format!(
@@ -442,13 +499,14 @@ fn commands(data: &LedgerData) -> Block {
             ));
         }
     }
+    let (case_dir, checkpoint) = (c("case_dir"), c("checkpoint_file"));
     lines.extend([
-        "# 2. The ledger, its signatures and checkpoints, without scelle".to_string(),
-        "python3 verify_case.py CASE_DIR".to_string(),
-        "# 3. The same, and every artifact re-hashed, with scelle".to_string(),
-        "scelle -C CASE_DIR verify --rehash".to_string(),
-        "# 4. This tree head against a checkpoint you hold".to_string(),
-        "scelle -C CASE_DIR consistency YOUR_CHECKPOINT.txt".to_string(),
+        format!("# 2. {}", c("ledger")),
+        format!("python3 verify_case.py {case_dir}"),
+        format!("# 3. {}", c("verify")),
+        format!("scelle -C {case_dir} verify --rehash"),
+        format!("# 4. {}", c("consistency")),
+        format!("scelle -C {case_dir} consistency {checkpoint}"),
     ]);
     Block::Preformatted {
         text: lines.join("\n"),
@@ -653,14 +711,14 @@ pub fn expand(
         "exhibits" => vec![exhibits_table(data, l, lang)],
         "hashes" => vec![hashes_table(data, l)],
         "custody" => custody_blocks(data, arg, l, lang)?,
-        "acquisition" => acquisition_blocks(data, arg, l),
+        "acquisition" => acquisition_blocks(data, arg, l, lang),
         "seals" => vec![seals_table(data, l, lang)],
         "keys" => vec![keys_table(data, l)],
         "verification" => verification_block(data, l, lang),
         "checkpoint" => vec![Block::Preformatted {
             text: data.checkpoint.text.trim_end().to_string(),
         }],
-        "commands" => vec![commands(data)],
+        "commands" => vec![commands(data, l)],
         "findings" => findings_blocks(data, l, lang),
         "correlation" => correlation_blocks(data, l, lang),
         "signature" => vec![Block::SignatureBlock {
@@ -680,10 +738,9 @@ mod tests {
     use crate::format::lang::Lang;
 
     /// Kinds without a timeline sentence: `report` and `export` never reach a timeline (their
-    /// `exhibits()` is empty: they describe exhibits without acting on them); `ioc.scan` does,
-    /// and prints as `events.ioc.scan` (a known gap of the documents, left for their issue).
-    /// A new kind must not join this list.
-    const WITHOUT_SENTENCE: &[&str] = &["ioc.scan", "report", "export"];
+    /// `exhibits()` is empty: they describe exhibits without acting on them). A new kind must
+    /// not join this list.
+    const WITHOUT_SENTENCE: &[&str] = &["report", "export"];
 
     /// Every entry kind has its timeline sentence (`[events] KIND`) in every language, so a
     /// new kind cannot reach a document as a raw label key.
@@ -708,6 +765,42 @@ mod tests {
                     "templates/{rel} [events] {kind}"
                 );
             }
+        }
+    }
+
+    /// Every verify code of docs/FORMAT.md (section 11) has its sentence in French and Spanish
+    /// (`[verify_codes]`), so a discrepancy never reaches a French or Spanish document in English.
+    #[test]
+    fn every_verify_code_has_its_sentence_in_french_and_spanish() {
+        let spec = include_str!("../../docs/FORMAT.md");
+        let table = spec
+            .split("## 11. `verify --json` output")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .expect("FORMAT.md section 11");
+        let mut codes = Vec::new();
+        for line in table.lines().filter(|l| l.starts_with("| `")) {
+            let first = line.split('|').nth(1).unwrap_or_default();
+            codes.extend(first.split('`').skip(1).step_by(2).map(str::to_string));
+        }
+        assert!(codes.len() > 30 && codes.iter().any(|c| c == "rehash-sha1"), "{codes:?}");
+        for lang in [Lang::Fr, Lang::Es] {
+            let rel = format!("{lang}/labels.toml");
+            let labels: toml::Value = crate::report::builtin::builtin(&rel)
+                .expect("compiled in")
+                .parse()
+                .expect("labels parse");
+            let l = super::Labels(labels);
+            for code in &codes {
+                assert!(
+                    l.find("verify_codes", code).is_some(),
+                    "templates/{rel} [verify_codes] {code}"
+                );
+            }
+            let f = crate::format::chain::Finding::entry_error(7, "signature", "bad");
+            let text = super::finding_text(&f, &l);
+            assert!(text.contains("[signature]") && text.contains('7'), "{text}");
+            assert!(!text.contains("bad"), "{text}");
         }
     }
 }
