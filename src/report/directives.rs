@@ -783,7 +783,10 @@ mod tests {
             let first = line.split('|').nth(1).unwrap_or_default();
             codes.extend(first.split('`').skip(1).step_by(2).map(str::to_string));
         }
-        assert!(codes.len() > 30 && codes.iter().any(|c| c == "rehash-sha1"), "{codes:?}");
+        assert!(
+            codes.len() > 30 && codes.iter().any(|c| c == "rehash-sha1"),
+            "{codes:?}"
+        );
         for lang in [Lang::Fr, Lang::Es] {
             let rel = format!("{lang}/labels.toml");
             let labels: toml::Value = crate::report::builtin::builtin(&rel)
