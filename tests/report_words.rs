@@ -85,10 +85,20 @@ fn render(
         common::text(&o)
     );
     let p = pdf.to_str().unwrap();
-    let text = tool("pdftotext", &[p, "-"])
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let raw = tool("pdftotext", &[p, "-"]);
+    if lang == "fr" {
+        // French typography: a no-break space before « : ; ! ? » and inside guillemets, so
+        // no line starts with one of them.
+        for line in raw.lines() {
+            assert!(
+                !line
+                    .trim_start()
+                    .starts_with([':', ';', '!', '?', '\u{bb}']),
+                "{doc} {lang} {jurisdiction}: a line starts with double punctuation: {line:?}"
+            );
+        }
+    }
+    let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     let title = tool("pdfinfo", &[p])
         .lines()
         .find_map(|l| l.strip_prefix("Title:"))
@@ -184,6 +194,23 @@ fn french_and_spanish_documents_print_no_label_key_and_no_english() {
                     for w in ENGLISH {
                         assert!(!text.contains(w), "{what}: English {w:?}:\n{text}");
                     }
+                    // Article ranges of another country's code, in this language's words
+                    // ("articles 456 à 485", "artículos 56 y 97"), never the other's.
+                    let foreign: &[&str] = if lang == "fr" {
+                        &["a", "y"]
+                    } else {
+                        &["à", "et"]
+                    };
+                    for w in foreign {
+                        assert!(
+                            !between_numbers(&text, w),
+                            "{what}: {w:?} between article numbers:\n{text}"
+                        );
+                    }
+                    assert!(
+                        !text.contains("de la code"),
+                        "{what}: a French code in Spanish"
+                    );
                     // The PDF's title is the document's own.
                     assert!(
                         !title.is_empty() && text.starts_with(&title),
@@ -261,6 +288,15 @@ fn french_and_spanish_documents_print_no_label_key_and_no_english() {
             );
         }
     }
+}
+
+/// Whether `word` stands between two numbers ("456 a 485").
+fn between_numbers(text: &str, word: &str) -> bool {
+    let pattern = format!(" {word} ");
+    text.match_indices(&pattern).any(|(i, m)| {
+        text[..i].ends_with(|c: char| c.is_ascii_digit())
+            && text[i + m.len()..].starts_with(|c: char| c.is_ascii_digit())
+    })
 }
 
 /// Every `word.word...` in a text: what an untranslated label key looks like.

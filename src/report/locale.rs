@@ -89,6 +89,28 @@ pub fn number(n: u64, lang: Lang) -> String {
     out
 }
 
+/// French typography: a no-break space (U+00A0) instead of the space before « : ; ! ? » and
+/// a closing guillemet, and after an opening one, so that no line of a French document begins
+/// with a colon or a guillemet; other languages unchanged.
+pub fn typography(text: &str, lang: Lang) -> String {
+    if lang != Lang::Fr {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut prev = None;
+    while let Some(c) = chars.next() {
+        let glue = c == ' '
+            && (prev == Some('\u{ab}')
+                || chars
+                    .peek()
+                    .is_some_and(|n| matches!(n, ':' | ';' | '!' | '?' | '\u{bb}')));
+        out.push(if glue { '\u{a0}' } else { c });
+        prev = Some(c);
+    }
+    out
+}
+
 /// A capacity as the expert typed it ("128 GB", "1.5 TB"), in the language's units and decimal
 /// mark: « 128\u{a0}Go », « 1,5\u{a0}To » in French, "1,5\u{a0}TB" in Spanish; number and unit
 /// joined by a no-break space. Anything that is not a number and a known unit is kept as typed.
@@ -144,6 +166,20 @@ mod tests {
         assert_eq!(number(1234567, Lang::Fr), "1\u{a0}234\u{a0}567");
         assert_eq!(number(1234567, Lang::Es), "1.234.567");
         assert_eq!(number(999, Lang::Es), "999");
+    }
+
+    #[test]
+    fn french_spaces_before_double_punctuation_do_not_break() {
+        assert_eq!(
+            typography("Remis à X : ok ; « a » ? !", Lang::Fr),
+            "Remis à X\u{a0}: ok\u{a0}; «\u{a0}a\u{a0}»\u{a0}?\u{a0}!"
+        );
+        assert_eq!(typography("a: b ; c", Lang::Fr), "a: b\u{a0}; c");
+        assert_eq!(
+            typography("Entregado a X: ok ; « a »", Lang::Es),
+            "Entregado a X: ok ; « a »"
+        );
+        assert_eq!(typography("Note: a ; b", Lang::En), "Note: a ; b");
     }
 
     #[test]

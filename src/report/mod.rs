@@ -206,6 +206,7 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
             )?),
         }
     }
+    blocks::typography(&mut blocks, req.lang);
     let title = blocks
         .iter()
         .find_map(|b| match b {
