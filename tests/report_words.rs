@@ -211,6 +211,13 @@ fn french_and_spanish_documents_print_no_label_key_and_no_english() {
                         !text.contains("de la code"),
                         "{what}: a French code in Spanish"
                     );
+                    if doc == "seals" && jurisdiction == "fr" {
+                        let basis = match lang {
+                            "fr" => "articles 56, 97 et 163 du code de procédure pénale",
+                            _ => "artículos 56, 97 y 163 del código procesal penal francés",
+                        };
+                        assert!(text.contains(basis), "{what}: {basis:?} missing:\n{text}");
+                    }
                     // The PDF's title is the document's own.
                     assert!(
                         !title.is_empty() && text.starts_with(&title),

@@ -806,4 +806,42 @@ mod tests {
             assert!(!text.contains("bad"), "{text}");
         }
     }
+
+    /// Every label of one language is in the others: a key only English has would print as
+    /// `section.key` in French or Spanish, and the reverse. `[item_types]` (words translated
+    /// from English, so none in English) and `[verify_codes]` (English keeps verify's own
+    /// sentences) are the exceptions.
+    #[test]
+    fn every_label_is_in_every_language() {
+        let keys = |lang: Lang| {
+            let rel = format!("{lang}/labels.toml");
+            let labels: toml::Value = crate::report::builtin::builtin(&rel)
+                .expect("compiled in")
+                .parse()
+                .expect("labels parse");
+            let mut keys = std::collections::BTreeSet::new();
+            for (section, v) in labels.as_table().expect("a table") {
+                match v.as_table() {
+                    Some(t) if !matches!(section.as_str(), "item_types" | "verify_codes") => {
+                        keys.extend(t.keys().map(|k| format!("{section}.{k}")))
+                    }
+                    Some(_) => {}
+                    None => {
+                        keys.insert(section.clone());
+                    }
+                }
+            }
+            keys
+        };
+        let en = keys(Lang::En);
+        assert!(en.contains("events.ioc.scan") && en.contains("commands.rehash"));
+        for lang in [Lang::Fr, Lang::Es] {
+            let other = keys(lang);
+            assert_eq!(
+                en.symmetric_difference(&other).collect::<Vec<_>>(),
+                Vec::<&String>::new(),
+                "en and {lang}"
+            );
+        }
+    }
 }
