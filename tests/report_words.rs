@@ -131,6 +131,7 @@ const ENGLISH: &[&str] = &[
     "YOUR_CHECKPOINT",
     "warning:",
     "mobile phone",
+    "full-file-system",
     "Scanned for",
     "Sealed (hashed",
     "Released to",
@@ -267,6 +268,14 @@ fn french_and_spanish_documents_print_no_label_key_and_no_english() {
                             "teléfono móvil"
                         };
                         assert!(text.contains(phone), "{what}: {phone:?} missing:\n{text}");
+                    }
+                    if ledger.contains("\"full-file-system\"") && doc != "seals" {
+                        let m = if lang == "fr" {
+                            "système de fichiers complet"
+                        } else {
+                            "sistema de archivos completo"
+                        };
+                        assert!(text.contains(m), "{what}: {m:?} missing:\n{text}");
                     }
                     if ledger.contains("\"128 GB\"") && doc != "seals" {
                         let size = if lang == "fr" { "128 Go" } else { "128 GB" };

@@ -27,10 +27,19 @@ impl Labels {
     }
 
     /// A word the expert typed from a common vocabulary (`[item_types]`: "mobile phone",
-    /// "laptop" ...) in the document's language; anything else as typed.
-    pub fn item_type(&self, typed: &str) -> String {
-        self.find("item_types", &typed.trim().to_lowercase())
-            .unwrap_or_else(|| typed.to_string())
+    /// "laptop" ...; `[methods]`: "logical", "full-file-system" ...) in the document's
+    /// language, also before a parenthesis ("logical (sysdiagnose)"); anything else as typed.
+    pub fn vocabulary(&self, section: &str, typed: &str) -> String {
+        let t = typed.trim();
+        if let Some(w) = self.find(section, &t.to_lowercase()) {
+            return w;
+        }
+        if let Some((head, rest)) = t.split_once(" (") {
+            if let Some(w) = self.find(section, &head.to_lowercase()) {
+                return format!("{w} ({rest}");
+            }
+        }
+        typed.to_string()
     }
 }
 
@@ -235,7 +244,12 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: L
         push("path", &Some(a.path_resolved.clone()), true);
         if let Some(i) = &x.seal.item {
             for (k, v) in [
-                ("item_type", &i.item_type.as_deref().map(|t| l.item_type(t))),
+                (
+                    "item_type",
+                    &i.item_type
+                        .as_deref()
+                        .map(|t| l.vocabulary("item_types", t)),
+                ),
                 ("make", &i.make),
                 ("model", &i.model),
                 ("serial", &i.serial),
@@ -253,7 +267,10 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: L
         }
         if let Some(q) = &x.seal.acquisition {
             for (k, v) in [
-                ("method", &q.method),
+                (
+                    "method",
+                    &q.method.as_deref().map(|m| l.vocabulary("methods", m)),
+                ),
                 (
                     "tool",
                     &q.tool.as_ref().map(|t| {
@@ -808,8 +825,8 @@ mod tests {
     }
 
     /// Every label of one language is in the others: a key only English has would print as
-    /// `section.key` in French or Spanish, and the reverse. `[item_types]` (words translated
-    /// from English, so none in English) and `[verify_codes]` (English keeps verify's own
+    /// `section.key` in French or Spanish, and the reverse. `[item_types]` and `[methods]` (words
+    /// translated from English, so none in English) and `[verify_codes]` (English keeps verify's own
     /// sentences) are the exceptions.
     #[test]
     fn every_label_is_in_every_language() {
@@ -822,7 +839,12 @@ mod tests {
             let mut keys = std::collections::BTreeSet::new();
             for (section, v) in labels.as_table().expect("a table") {
                 match v.as_table() {
-                    Some(t) if !matches!(section.as_str(), "item_types" | "verify_codes") => {
+                    Some(t)
+                        if !matches!(
+                            section.as_str(),
+                            "item_types" | "methods" | "verify_codes"
+                        ) =>
+                    {
                         keys.extend(t.keys().map(|k| format!("{section}.{k}")))
                     }
                     Some(_) => {}
@@ -843,5 +865,41 @@ mod tests {
                 "en and {lang}"
             );
         }
+    }
+
+    /// The usual words the expert typed, in the document's language; the rest as typed.
+    #[test]
+    fn usual_words_are_translated_and_the_rest_kept() {
+        let l = |lang: Lang| {
+            let rel = format!("{lang}/labels.toml");
+            super::Labels(
+                crate::report::builtin::builtin(&rel)
+                    .expect("compiled in")
+                    .parse()
+                    .expect("labels parse"),
+            )
+        };
+        let (fr, es, en) = (l(Lang::Fr), l(Lang::Es), l(Lang::En));
+        assert_eq!(
+            fr.vocabulary("item_types", "Mobile phone"),
+            "téléphone mobile"
+        );
+        assert_eq!(
+            es.vocabulary("item_types", "mobile phone"),
+            "teléfono móvil"
+        );
+        assert_eq!(en.vocabulary("item_types", "mobile phone"), "mobile phone");
+        assert_eq!(
+            fr.vocabulary("methods", "logical (sysdiagnose)"),
+            "logique (sysdiagnose)"
+        );
+        assert_eq!(
+            es.vocabulary("methods", "full-file-system"),
+            "sistema de archivos completo"
+        );
+        assert_eq!(
+            fr.vocabulary("methods", "Cellebrite UFED 4PC"),
+            "Cellebrite UFED 4PC"
+        );
     }
 }
