@@ -545,6 +545,60 @@ fn date_time(t: &str, lang: Lang) -> String {
         .unwrap_or_else(|| t.to_string())
 }
 
+/// Why indicators were not used, as the scan recorded it (src/format/stix.rs, in English), in
+/// the document's language (`[skip_reasons]`, `{0}` `{1}` `{2}` for the quoted parts); a
+/// reason not listed is printed as recorded.
+fn skip_reason(reason: &str, l: &Labels) -> String {
+    const RECORDED: &[(&str, &str)] = &[
+        ("revoked", "revoked"),
+        ("pattern_type", "pattern_type {} is not \"stix\""),
+        ("not_one_equality", crate::format::stix::NOT_ONE_EQUALITY),
+        (
+            "object_path",
+            "object path {} is not one scelle (or MVT) matches",
+        ),
+        ("empty", "empty value"),
+        ("nul", "value contains a NUL character"),
+        ("domain", "domain {} is not a domain name"),
+        (
+            "ipv4",
+            "{} is not an IPv4 address (CIDR ranges are not matched)",
+        ),
+        ("email", "{} is not an e-mail address"),
+        ("digest", "{} is not a {} digest ({} hex digits)"),
+    ];
+    for (key, pattern) in RECORDED {
+        let Some(parts) = fill_back(pattern, reason) else {
+            continue;
+        };
+        let Some(mut text) = l.find("skip_reasons", key) else {
+            break;
+        };
+        for (i, p) in parts.iter().enumerate() {
+            text = text.replace(&format!("{{{i}}}"), p);
+        }
+        return text;
+    }
+    reason.to_string()
+}
+
+/// The parts of `text` that stand where `pattern` has `{}`, if `text` follows the pattern.
+fn fill_back(pattern: &str, text: &str) -> Option<Vec<String>> {
+    let literal: Vec<&str> = pattern.split("{}").collect();
+    let mut rest = text.strip_prefix(literal[0])?;
+    let mut parts = Vec::new();
+    for (i, lit) in literal.iter().enumerate().skip(1) {
+        let at = if i == literal.len() - 1 {
+            rest.strip_suffix(lit)?.len()
+        } else {
+            rest.find(lit)?
+        };
+        parts.push(rest[..at].to_string());
+        rest = &rest[at + lit.len()..];
+    }
+    (literal.len() > 1 || rest.is_empty()).then_some(parts)
+}
+
 /// Every recorded IOC scan: the IOC files (pinned by SHA-256, with what was not used and
 /// why), then a table of the matches.
 fn findings_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
@@ -583,7 +637,11 @@ fn findings_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
             for k in &f.skipped {
                 rows.push((
                     l.get("findings", "skipped"),
-                    format!("{}: {}", super::locale::number(k.count, lang), k.reason),
+                    format!(
+                        "{}: {}",
+                        super::locale::number(k.count, lang),
+                        skip_reason(&k.reason, l)
+                    ),
                     false,
                 ));
             }
@@ -842,7 +900,7 @@ mod tests {
                     Some(t)
                         if !matches!(
                             section.as_str(),
-                            "item_types" | "methods" | "verify_codes"
+                            "item_types" | "methods" | "verify_codes" | "skip_reasons"
                         ) =>
                     {
                         keys.extend(t.keys().map(|k| format!("{section}.{k}")))
@@ -901,5 +959,50 @@ mod tests {
             fr.vocabulary("methods", "Cellebrite UFED 4PC"),
             "Cellebrite UFED 4PC"
         );
+    }
+
+    /// Why indicators were not used, in French and Spanish, with the recorded values.
+    #[test]
+    fn skip_reasons_in_the_language() {
+        let l = |lang: Lang| {
+            let rel = format!("{lang}/labels.toml");
+            super::Labels(
+                crate::report::builtin::builtin(&rel)
+                    .expect("compiled in")
+                    .parse()
+                    .expect("labels parse"),
+            )
+        };
+        let (fr, es, en) = (l(Lang::Fr), l(Lang::Es), l(Lang::En));
+        let digest = "\"abc\" is not a SHA-256 digest (64 hex digits)";
+        assert_eq!(
+            super::skip_reason(digest, &fr),
+            "\"abc\" n'est pas une empreinte SHA-256 (64 chiffres hexadécimaux)"
+        );
+        assert_eq!(super::skip_reason(digest, &en), digest);
+        assert_eq!(super::skip_reason("revoked", &es), "revocado");
+        assert_eq!(
+            super::skip_reason(crate::format::stix::NOT_ONE_EQUALITY, &fr),
+            fr.get("skip_reasons", "not_one_equality")
+        );
+        assert_eq!(super::skip_reason("something new", &fr), "something new");
+        assert_eq!(super::skip_reason("revoked twice", &fr), "revoked twice");
+        for lang in [Lang::Fr, Lang::Es] {
+            let t = l(lang);
+            for key in [
+                "revoked",
+                "pattern_type",
+                "not_one_equality",
+                "object_path",
+                "empty",
+                "nul",
+                "domain",
+                "ipv4",
+                "email",
+                "digest",
+            ] {
+                assert!(t.find("skip_reasons", key).is_some(), "{lang} {key}");
+            }
+        }
     }
 }
