@@ -653,7 +653,7 @@ pub struct InitInputArgs {
 /// `report DOCUMENT`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// expert-report, certificate, seals (procès-verbal) or custody (cadena de custodia).
+    /// expert-report, certificate, seals (seal traceability table) or custody (chain of custody).
     #[arg(hide_possible_values = true)]
     pub document: DocumentKind,
     /// Language of the document: en, fr or es.

@@ -52,8 +52,8 @@ fn documents_pass_the_filing_checks_in_every_language() {
         .unwrap();
     for (doc, lang, accents, page_word) in [
         ("expert-report", "fr", "Réception et reconstitution", "sur"),
-        ("seals", "fr", "Procès-verbal de scellés", "sur"),
-        ("custody", "es", "Diligencia de cadena de custodia", "de"),
+        ("seals", "fr", "Tableau de traçabilité des scellés", "sur"),
+        ("custody", "es", "Registro de cadena de custodia", "de"),
         ("certificate", "en", "Certification of Authenticity", "of"),
     ] {
         let pdf = tmp.path().join(format!("{doc}-{lang}.pdf"));

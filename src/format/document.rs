@@ -16,9 +16,9 @@ macro_rules! for_each_document {
             ExpertReport = "expert-report",
             /// The FRE 902(14) certificate (28 U.S.C. § 1746 declaration).
             Certificate = "certificate",
-            /// The French procès-verbal of seals.
+            /// The seal traceability table (placing, opening and re-sealing; French CPP art. 163).
             Seals = "seals",
-            /// The Spanish chain-of-custody record.
+            /// The chain-of-custody record (UNE 71505, ISO/IEC 27037).
             Custody = "custody",
         ] }
     };

@@ -23,3 +23,41 @@ pub fn key_values(rows: Vec<(String, String, bool)>) -> Vec<Block> {
         })
         .collect()
 }
+
+/// The language's typography on every text the serif fonts print (headings, paragraphs,
+/// labels, cells, signature lines); monospace text (hashes, paths, commands, excerpts) is
+/// kept byte for byte. French: a no-break space before « : ; ! ? » and inside guillemets.
+pub fn typography(blocks: &mut [Block], lang: crate::format::lang::Lang) {
+    let t = |s: &mut String| *s = super::locale::typography(s, lang);
+    for b in blocks {
+        match b {
+            Block::Heading { text, .. } => t(text),
+            Block::Paragraph { runs } => runs
+                .iter_mut()
+                .filter(|r| r.style != crate::render::Style::Mono)
+                .for_each(|r| t(&mut r.text)),
+            Block::KeyValue { rows, mono_values } => {
+                for (k, v) in rows {
+                    t(k);
+                    if !*mono_values {
+                        t(v);
+                    }
+                }
+            }
+            Block::Table { columns, rows } => {
+                for c in columns.iter_mut() {
+                    t(&mut c.title);
+                }
+                for row in rows {
+                    for (cell, c) in row.iter_mut().zip(columns.iter()) {
+                        if !c.mono {
+                            t(cell);
+                        }
+                    }
+                }
+            }
+            Block::SignatureBlock { lines } => lines.iter_mut().for_each(t),
+            Block::Preformatted { .. } | Block::Spacer | Block::PageBreak => {}
+        }
+    }
+}

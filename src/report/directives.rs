@@ -13,12 +13,33 @@ pub struct Labels(pub toml::Value);
 impl Labels {
     /// `section.key`, or the key itself when missing (so a gap shows, never breaks).
     pub fn get(&self, section: &str, key: &str) -> String {
+        self.find(section, key)
+            .unwrap_or_else(|| format!("{section}.{key}"))
+    }
+
+    /// `section.key`, if the language has it.
+    pub fn find(&self, section: &str, key: &str) -> Option<String> {
         self.0
             .get(section)
             .and_then(|s| s.get(key))
             .and_then(|v| v.as_str())
             .map(str::to_string)
-            .unwrap_or_else(|| format!("{section}.{key}"))
+    }
+
+    /// A word the expert typed from a common vocabulary (`[item_types]`: "mobile phone",
+    /// "laptop" ...; `[methods]`: "logical", "full-file-system" ...) in the document's
+    /// language, also before a parenthesis ("logical (sysdiagnose)"); anything else as typed.
+    pub fn vocabulary(&self, section: &str, typed: &str) -> String {
+        let t = typed.trim();
+        if let Some(w) = self.find(section, &t.to_lowercase()) {
+            return w;
+        }
+        if let Some((head, rest)) = t.split_once(" (") {
+            if let Some(w) = self.find(section, &head.to_lowercase()) {
+                return format!("{w} ({rest}");
+            }
+        }
+        typed.to_string()
     }
 }
 
@@ -60,13 +81,16 @@ pub fn event_text(e: &Event, l: &Labels, data: &LedgerData) -> String {
         Body::Dispose(d) => template
             .replace("{how}", &d.how)
             .replace("{authority}", &d.authority),
+        // A scan re-hashes every exhibit first and refuses one that no longer matches its seal.
+        Body::IocScan(s) => template
+            .replace("{result}", &result(true))
+            .replace("{matches}", &s.matches.len().to_string()),
         Body::CaseOpen(_)
         | Body::Seal(_)
         | Body::KeyEnrol(_)
         | Body::KeyRevoke(_)
         | Body::KeyRotate(_)
         | Body::Report(_)
-        | Body::IocScan(_)
         | Body::Export(_) => template,
     };
     filled
@@ -285,7 +309,7 @@ fn custody_blocks(
     Ok(out)
 }
 
-fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels) -> Vec<Block> {
+fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: Lang) -> Vec<Block> {
     let mut out = Vec::new();
     for x in data
         .exhibits
@@ -302,12 +326,22 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels) -> Vec<
         push("path", &Some(a.path_resolved.clone()), true);
         if let Some(i) = &x.seal.item {
             for (k, v) in [
-                ("item_type", &i.item_type),
+                (
+                    "item_type",
+                    &i.item_type
+                        .as_deref()
+                        .map(|t| l.vocabulary("item_types", t)),
+                ),
                 ("make", &i.make),
                 ("model", &i.model),
                 ("serial", &i.serial),
                 ("imei", &i.imei),
-                ("capacity", &i.capacity),
+                (
+                    "capacity",
+                    &i.capacity
+                        .as_deref()
+                        .map(|c| super::locale::capacity(c, lang)),
+                ),
                 ("condition", &i.condition),
             ] {
                 push(k, v, false);
@@ -315,7 +349,10 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels) -> Vec<
         }
         if let Some(q) = &x.seal.acquisition {
             for (k, v) in [
-                ("method", &q.method),
+                (
+                    "method",
+                    &q.method.as_deref().map(|m| l.vocabulary("methods", m)),
+                ),
                 (
                     "tool",
                     &q.tool.as_ref().map(|t| {
@@ -508,14 +545,51 @@ fn verification_block(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
     for f in &v.findings {
         out.push(bullet(vec![super::markup::Run {
             style: super::markup::Style::Regular,
-            text: f.describe(),
+            text: finding_text(f, l),
         }]));
     }
     out
 }
 
-fn commands(data: &LedgerData) -> Block {
-    let mut lines = vec!["# 1. Every artifact against its sealed SHA-256".to_string()];
+/// A verification finding in the document's language: its severity, where (entry, exhibit,
+/// file), the sentence of its code (`[verify_codes]`) and the code itself; a code without a
+/// sentence in this language keeps verify's English sentence.
+fn finding_text(f: &crate::format::chain::Finding, l: &Labels) -> String {
+    let Some(sentence) = l.find("verify_codes", &f.code) else {
+        return f.describe();
+    };
+    let mut who = Vec::new();
+    if let Some(e) = f.entry {
+        who.push(
+            l.get("verification", "at_entry")
+                .replace("{entry}", &e.to_string()),
+        );
+    }
+    if let Some(x) = &f.exhibit {
+        who.push(l.get("verification", "at_exhibit").replace("{exhibit}", x));
+    }
+    if let Some(file) = &f.file {
+        who.push(file.clone());
+    }
+    let sev = l.get(
+        "verification",
+        match f.severity {
+            crate::format::chain::Severity::Error => "error",
+            crate::format::chain::Severity::Warning => "warning",
+        },
+    );
+    let mut text = format!("{sev} [{}]", f.code);
+    if !who.is_empty() {
+        text.push_str(&format!(" {}", who.join(", ")));
+    }
+    text.push_str(&l.get("verification", "colon"));
+    text.push_str(&sentence);
+    text
+}
+
+fn commands(data: &LedgerData, l: &Labels) -> Block {
+    let c = |k: &str| l.get("commands", k);
+    let mut lines = vec![format!("# 1. {}", c("rehash"))];
     for x in &data.exhibits {
         if x.seal.artifact.kind != "directory" {
             lines.push(format!(
@@ -524,13 +598,14 @@ fn commands(data: &LedgerData) -> Block {
             ));
         }
     }
+    let (case_dir, checkpoint) = (c("case_dir"), c("checkpoint_file"));
     lines.extend([
-        "# 2. The ledger, its signatures and checkpoints, without scelle".to_string(),
-        "python3 verify_case.py CASE_DIR".to_string(),
-        "# 3. The same, and every artifact re-hashed, with scelle".to_string(),
-        "scelle -C CASE_DIR verify --rehash".to_string(),
-        "# 4. This tree head against a checkpoint you hold".to_string(),
-        "scelle -C CASE_DIR consistency YOUR_CHECKPOINT.txt".to_string(),
+        format!("# 2. {}", c("ledger")),
+        format!("python3 verify_case.py {case_dir}"),
+        format!("# 3. {}", c("verify")),
+        format!("scelle -C {case_dir} verify --rehash"),
+        format!("# 4. {}", c("consistency")),
+        format!("scelle -C {case_dir} consistency {checkpoint}"),
     ]);
     Block::Preformatted {
         text: lines.join("\n"),
@@ -550,6 +625,60 @@ fn date_time(t: &str, lang: Lang) -> String {
     crate::format::time::parse_utc(t)
         .map(|t| super::locale::short_datetime(t, lang))
         .unwrap_or_else(|| t.to_string())
+}
+
+/// Why indicators were not used, as the scan recorded it (src/format/stix.rs, in English), in
+/// the document's language (`[skip_reasons]`, `{0}` `{1}` `{2}` for the quoted parts); a
+/// reason not listed is printed as recorded.
+fn skip_reason(reason: &str, l: &Labels) -> String {
+    const RECORDED: &[(&str, &str)] = &[
+        ("revoked", "revoked"),
+        ("pattern_type", "pattern_type {} is not \"stix\""),
+        ("not_one_equality", crate::format::stix::NOT_ONE_EQUALITY),
+        (
+            "object_path",
+            "object path {} is not one scelle (or MVT) matches",
+        ),
+        ("empty", "empty value"),
+        ("nul", "value contains a NUL character"),
+        ("domain", "domain {} is not a domain name"),
+        (
+            "ipv4",
+            "{} is not an IPv4 address (CIDR ranges are not matched)",
+        ),
+        ("email", "{} is not an e-mail address"),
+        ("digest", "{} is not a {} digest ({} hex digits)"),
+    ];
+    for (key, pattern) in RECORDED {
+        let Some(parts) = fill_back(pattern, reason) else {
+            continue;
+        };
+        let Some(mut text) = l.find("skip_reasons", key) else {
+            break;
+        };
+        for (i, p) in parts.iter().enumerate() {
+            text = text.replace(&format!("{{{i}}}"), p);
+        }
+        return text;
+    }
+    reason.to_string()
+}
+
+/// The parts of `text` that stand where `pattern` has `{}`, if `text` follows the pattern.
+fn fill_back(pattern: &str, text: &str) -> Option<Vec<String>> {
+    let literal: Vec<&str> = pattern.split("{}").collect();
+    let mut rest = text.strip_prefix(literal[0])?;
+    let mut parts = Vec::new();
+    for (i, lit) in literal.iter().enumerate().skip(1) {
+        let at = if i == literal.len() - 1 {
+            rest.strip_suffix(lit)?.len()
+        } else {
+            rest.find(lit)?
+        };
+        parts.push(rest[..at].to_string());
+        rest = &rest[at + lit.len()..];
+    }
+    (literal.len() > 1 || rest.is_empty()).then_some(parts)
 }
 
 /// Every recorded IOC scan: the IOC files (pinned by SHA-256, with what was not used and
@@ -590,7 +719,11 @@ fn findings_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
             for k in &f.skipped {
                 rows.push((
                     l.get("findings", "skipped"),
-                    format!("{}: {}", super::locale::number(k.count, lang), k.reason),
+                    format!(
+                        "{}: {}",
+                        super::locale::number(k.count, lang),
+                        skip_reason(&k.reason, l)
+                    ),
                     false,
                 ));
             }
@@ -736,14 +869,14 @@ pub fn expand(
         "hashes" => vec![hashes_table(data, l)],
         "source-hashes" => source_hash_blocks(data, l),
         "custody" => custody_blocks(data, arg, l, lang)?,
-        "acquisition" => acquisition_blocks(data, arg, l),
+        "acquisition" => acquisition_blocks(data, arg, l, lang),
         "seals" => vec![seals_table(data, l, lang)],
         "keys" => vec![keys_table(data, l)],
         "verification" => verification_block(data, l, lang),
         "checkpoint" => vec![Block::Preformatted {
             text: data.checkpoint.text.trim_end().to_string(),
         }],
-        "commands" => vec![commands(data)],
+        "commands" => vec![commands(data, l)],
         "findings" => findings_blocks(data, l, lang),
         "correlation" => correlation_blocks(data, l, lang),
         "signature" => vec![Block::SignatureBlock {
@@ -763,10 +896,9 @@ mod tests {
     use crate::format::lang::Lang;
 
     /// Kinds without a timeline sentence: `report` and `export` never reach a timeline (their
-    /// `exhibits()` is empty: they describe exhibits without acting on them); `ioc.scan` does,
-    /// and prints as `events.ioc.scan` (a known gap of the documents, left for their issue).
-    /// A new kind must not join this list.
-    const WITHOUT_SENTENCE: &[&str] = &["ioc.scan", "report", "export"];
+    /// `exhibits()` is empty: they describe exhibits without acting on them). A new kind must
+    /// not join this list.
+    const WITHOUT_SENTENCE: &[&str] = &["report", "export"];
 
     /// Every entry kind has its timeline sentence (`[events] KIND`) in every language, so a
     /// new kind cannot reach a document as a raw label key.
@@ -790,6 +922,169 @@ mod tests {
                     wanted,
                     "templates/{rel} [events] {kind}"
                 );
+            }
+        }
+    }
+
+    /// Every verify code of docs/FORMAT.md (section 11) has its sentence in French and Spanish
+    /// (`[verify_codes]`), so a discrepancy never reaches a French or Spanish document in English.
+    #[test]
+    fn every_verify_code_has_its_sentence_in_french_and_spanish() {
+        let spec = include_str!("../../docs/FORMAT.md");
+        let table = spec
+            .split("## 11. `verify --json` output")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .expect("FORMAT.md section 11");
+        let mut codes = Vec::new();
+        for line in table.lines().filter(|l| l.starts_with("| `")) {
+            let first = line.split('|').nth(1).unwrap_or_default();
+            codes.extend(first.split('`').skip(1).step_by(2).map(str::to_string));
+        }
+        assert!(
+            codes.len() > 30 && codes.iter().any(|c| c == "rehash-sha1"),
+            "{codes:?}"
+        );
+        for lang in [Lang::Fr, Lang::Es] {
+            let rel = format!("{lang}/labels.toml");
+            let labels: toml::Value = crate::report::builtin::builtin(&rel)
+                .expect("compiled in")
+                .parse()
+                .expect("labels parse");
+            let l = super::Labels(labels);
+            for code in &codes {
+                assert!(
+                    l.find("verify_codes", code).is_some(),
+                    "templates/{rel} [verify_codes] {code}"
+                );
+            }
+            let f = crate::format::chain::Finding::entry_error(7, "signature", "bad");
+            let text = super::finding_text(&f, &l);
+            assert!(text.contains("[signature]") && text.contains('7'), "{text}");
+            assert!(!text.contains("bad"), "{text}");
+        }
+    }
+
+    /// Every label of one language is in the others: a key only English has would print as
+    /// `section.key` in French or Spanish, and the reverse. `[item_types]` and `[methods]` (words
+    /// translated from English, so none in English) and `[verify_codes]` (English keeps verify's own
+    /// sentences) are the exceptions.
+    #[test]
+    fn every_label_is_in_every_language() {
+        let keys = |lang: Lang| {
+            let rel = format!("{lang}/labels.toml");
+            let labels: toml::Value = crate::report::builtin::builtin(&rel)
+                .expect("compiled in")
+                .parse()
+                .expect("labels parse");
+            let mut keys = std::collections::BTreeSet::new();
+            for (section, v) in labels.as_table().expect("a table") {
+                match v.as_table() {
+                    Some(t)
+                        if !matches!(
+                            section.as_str(),
+                            "item_types" | "methods" | "verify_codes" | "skip_reasons"
+                        ) =>
+                    {
+                        keys.extend(t.keys().map(|k| format!("{section}.{k}")))
+                    }
+                    Some(_) => {}
+                    None => {
+                        keys.insert(section.clone());
+                    }
+                }
+            }
+            keys
+        };
+        let en = keys(Lang::En);
+        assert!(en.contains("events.ioc.scan") && en.contains("commands.rehash"));
+        for lang in [Lang::Fr, Lang::Es] {
+            let other = keys(lang);
+            assert_eq!(
+                en.symmetric_difference(&other).collect::<Vec<_>>(),
+                Vec::<&String>::new(),
+                "en and {lang}"
+            );
+        }
+    }
+
+    /// The usual words the expert typed, in the document's language; the rest as typed.
+    #[test]
+    fn usual_words_are_translated_and_the_rest_kept() {
+        let l = |lang: Lang| {
+            let rel = format!("{lang}/labels.toml");
+            super::Labels(
+                crate::report::builtin::builtin(&rel)
+                    .expect("compiled in")
+                    .parse()
+                    .expect("labels parse"),
+            )
+        };
+        let (fr, es, en) = (l(Lang::Fr), l(Lang::Es), l(Lang::En));
+        assert_eq!(
+            fr.vocabulary("item_types", "Mobile phone"),
+            "téléphone mobile"
+        );
+        assert_eq!(
+            es.vocabulary("item_types", "mobile phone"),
+            "teléfono móvil"
+        );
+        assert_eq!(en.vocabulary("item_types", "mobile phone"), "mobile phone");
+        assert_eq!(
+            fr.vocabulary("methods", "logical (sysdiagnose)"),
+            "logique (sysdiagnose)"
+        );
+        assert_eq!(
+            es.vocabulary("methods", "full-file-system"),
+            "sistema de archivos completo"
+        );
+        assert_eq!(
+            fr.vocabulary("methods", "Cellebrite UFED 4PC"),
+            "Cellebrite UFED 4PC"
+        );
+    }
+
+    /// Why indicators were not used, in French and Spanish, with the recorded values.
+    #[test]
+    fn skip_reasons_in_the_language() {
+        let l = |lang: Lang| {
+            let rel = format!("{lang}/labels.toml");
+            super::Labels(
+                crate::report::builtin::builtin(&rel)
+                    .expect("compiled in")
+                    .parse()
+                    .expect("labels parse"),
+            )
+        };
+        let (fr, es, en) = (l(Lang::Fr), l(Lang::Es), l(Lang::En));
+        let digest = "\"abc\" is not a SHA-256 digest (64 hex digits)";
+        assert_eq!(
+            super::skip_reason(digest, &fr),
+            "\"abc\" n'est pas une empreinte SHA-256 (64 chiffres hexadécimaux)"
+        );
+        assert_eq!(super::skip_reason(digest, &en), digest);
+        assert_eq!(super::skip_reason("revoked", &es), "revocado");
+        assert_eq!(
+            super::skip_reason(crate::format::stix::NOT_ONE_EQUALITY, &fr),
+            fr.get("skip_reasons", "not_one_equality")
+        );
+        assert_eq!(super::skip_reason("something new", &fr), "something new");
+        assert_eq!(super::skip_reason("revoked twice", &fr), "revoked twice");
+        for lang in [Lang::Fr, Lang::Es] {
+            let t = l(lang);
+            for key in [
+                "revoked",
+                "pattern_type",
+                "not_one_equality",
+                "object_path",
+                "empty",
+                "nul",
+                "domain",
+                "ipv4",
+                "email",
+                "digest",
+            ] {
+                assert!(t.find("skip_reasons", key).is_some(), "{lang} {key}");
             }
         }
     }

@@ -89,6 +89,66 @@ pub fn number(n: u64, lang: Lang) -> String {
     out
 }
 
+/// French typography: a no-break space (U+00A0) instead of the space before « : ; ! ? » and
+/// a closing guillemet, and after an opening one, so that no line of a French document begins
+/// with a colon or a guillemet; other languages unchanged.
+pub fn typography(text: &str, lang: Lang) -> String {
+    if lang != Lang::Fr {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut prev = None;
+    while let Some(c) = chars.next() {
+        let glue = c == ' '
+            && (prev == Some('\u{ab}')
+                || chars
+                    .peek()
+                    .is_some_and(|n| matches!(n, ':' | ';' | '!' | '?' | '\u{bb}')));
+        out.push(if glue { '\u{a0}' } else { c });
+        prev = Some(c);
+    }
+    out
+}
+
+/// A capacity as the expert typed it ("128 GB", "1.5 TB"), in the language's units and decimal
+/// mark: « 128\u{a0}Go », « 1,5\u{a0}To » in French, "1,5\u{a0}TB" in Spanish; number and unit
+/// joined by a no-break space. Anything that is not a number and a known unit is kept as typed.
+pub fn capacity(typed: &str, lang: Lang) -> String {
+    let t = typed.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .unwrap_or(t.len());
+    let (num, unit) = (&t[..split], t[split..].trim_start());
+    let digits_ok = !num.is_empty()
+        && num.starts_with(|c: char| c.is_ascii_digit())
+        && num.ends_with(|c: char| c.is_ascii_digit())
+        && num.matches(['.', ',']).count() <= 1;
+    const UNITS: [&str; 11] = [
+        "B", "KB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "PiB",
+    ];
+    let Some(unit) = UNITS.iter().find(|u| u.eq_ignore_ascii_case(unit)) else {
+        return typed.to_string();
+    };
+    if !digits_ok {
+        return typed.to_string();
+    }
+    let (num, unit) = match lang {
+        Lang::En => (num.replace(',', "."), unit.to_string()),
+        // French: octet, kilo-octet ... (ko, Mo, Go, To, Po; Kio, Mio ...).
+        Lang::Fr => (
+            num.replace('.', ","),
+            match *unit {
+                "B" => "o".to_string(),
+                "KB" => "ko".to_string(),
+                u => u.replace('B', "o"),
+            },
+        ),
+        Lang::Es => (num.replace('.', ","), unit.to_string()),
+    };
+    format!("{num}\u{a0}{unit}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +166,35 @@ mod tests {
         assert_eq!(number(1234567, Lang::Fr), "1\u{a0}234\u{a0}567");
         assert_eq!(number(1234567, Lang::Es), "1.234.567");
         assert_eq!(number(999, Lang::Es), "999");
+    }
+
+    #[test]
+    fn french_spaces_before_double_punctuation_do_not_break() {
+        assert_eq!(
+            typography("Remis à X : ok ; « a » ? !", Lang::Fr),
+            "Remis à X\u{a0}: ok\u{a0}; «\u{a0}a\u{a0}»\u{a0}?\u{a0}!"
+        );
+        assert_eq!(typography("a: b ; c", Lang::Fr), "a: b\u{a0}; c");
+        assert_eq!(
+            typography("Entregado a X: ok ; « a »", Lang::Es),
+            "Entregado a X: ok ; « a »"
+        );
+        assert_eq!(typography("Note: a ; b", Lang::En), "Note: a ; b");
+    }
+
+    #[test]
+    fn capacities_in_the_language_s_units() {
+        assert_eq!(capacity("128 GB", Lang::Fr), "128\u{a0}Go");
+        assert_eq!(capacity("128GB", Lang::Fr), "128\u{a0}Go");
+        assert_eq!(capacity("1.5 TB", Lang::Fr), "1,5\u{a0}To");
+        assert_eq!(capacity("64 kb", Lang::Fr), "64\u{a0}ko");
+        assert_eq!(capacity("256 GiB", Lang::Fr), "256\u{a0}Gio");
+        assert_eq!(capacity("128 GB", Lang::Es), "128\u{a0}GB");
+        assert_eq!(capacity("1.5 TB", Lang::Es), "1,5\u{a0}TB");
+        assert_eq!(capacity("128 GB", Lang::En), "128\u{a0}GB");
+        for kept in ["about 128 GB", "128", "GB", "1.2.3 GB", "128 GB SSD", ""] {
+            assert_eq!(capacity(kept, Lang::Fr), kept);
+        }
     }
 
     #[test]

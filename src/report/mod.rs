@@ -1,6 +1,6 @@
 //! Court documents from the ledger: the expert report (US, French or Spanish sections), the
-//! FRE 902(14) certificate, the French procès-verbal of seals, the Spanish chain-of-custody
-//! record, in English, French or Spanish. Templates hold every fixed word (`template`); the
+//! FRE 902(14) certificate, the seal traceability table (French CPP art. 163), the
+//! chain-of-custody record, in English, French or Spanish. Templates hold every fixed word (`template`); the
 //! ledger fills in the rest (`data`); `directives` generate the tables; the result is a list
 //! of [`blocks::Block`] (the layout engine's) for `pdf`.
 
@@ -239,6 +239,7 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
             )?),
         }
     }
+    blocks::typography(&mut blocks, req.lang);
     let title = blocks
         .iter()
         .find_map(|b| match b {
