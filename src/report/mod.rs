@@ -11,6 +11,7 @@ pub(crate) mod directives;
 pub(crate) mod locale;
 pub mod markup;
 pub mod pdf;
+pub mod requirements;
 pub(crate) mod template;
 
 use crate::error::{Error, Result};
@@ -67,6 +68,9 @@ pub struct BuiltDocument {
     pub author: String,
     /// The document kind.
     pub kind: DocumentKind,
+    /// Whether the rendered text still holds the language's placeholder (a field the template
+    /// needs was not given): such a document is a draft, never written by `scelle report`.
+    pub unfinished: bool,
 }
 
 /// Merges `b` into `a` (tables recursively, `b` wins).
@@ -135,6 +139,14 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
     if let Some(p) = input.get("params") {
         merge(&mut params, p);
     }
+    // A case opened without a court may name it in the input (`[case] court`).
+    if data.case.court.is_none() {
+        data.case.court = input
+            .get("case")
+            .and_then(|c| c.get("court"))
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+    }
     let context = Value::from_serialize(serde_json::json!({
         "lang": req.lang,
         "doc": req.kind.name(),
@@ -165,6 +177,10 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
         "labels": labels_value,
     }));
     let text = template::render(&req.templates, req.lang, req.kind, context)?;
+    let unfinished = labels_value
+        .get("placeholder")
+        .and_then(|p| p.as_str())
+        .is_some_and(|p| text.contains(p));
     let signature: Vec<String> = {
         let expert = input.get("expert");
         let s = |k: &str| {
@@ -231,5 +247,6 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
             .or_else(|| data.keys.first().map(|k| k.name.clone()))
             .unwrap_or_default(),
         kind: req.kind,
+        unfinished,
     })
 }
