@@ -290,6 +290,66 @@ fn the_demo_renders_each_case_in_its_jurisdiction_and_refuses_the_others() {
             "{m:?} in the English translation of the French report"
         );
     }
+    // Every admitted document of every case, in every language: its case's elements, none of
+    // another jurisdiction's, no placeholder, recorded.
+    for (case, juris_input, own, others, docs) in [
+        (
+            "case",
+            "en",
+            US_MARKS,
+            [FR_MARKS, ES_MARKS],
+            ["expert-report", "certificate"],
+        ),
+        (
+            "case-fr",
+            "fr",
+            FR_MARKS,
+            [US_MARKS, ES_MARKS],
+            ["expert-report", "seals"],
+        ),
+        (
+            "case-es",
+            "es",
+            ES_MARKS,
+            [US_MARKS, FR_MARKS],
+            ["expert-report", "custody"],
+        ),
+    ] {
+        let case = d.dir.join(case);
+        for doc in docs {
+            for lang in ["en", "fr", "es"] {
+                let out = tmp
+                    .path()
+                    .join(format!("all-{juris_input}-{doc}-{lang}.pdf"));
+                let o = report(
+                    &case,
+                    &key,
+                    &[
+                        doc,
+                        "--lang",
+                        lang,
+                        "--input",
+                        &input(juris_input),
+                        "--out",
+                        out.to_str().unwrap(),
+                    ],
+                );
+                assert!(o.status.success(), "{doc} {lang}: {}", stderr(&o));
+                assert!(stdout(&o).contains("recorded at entry"), "{}", stdout(&o));
+                let t = pdf_text(&out)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                for m in own {
+                    assert!(t.contains(m), "{juris_input} {doc} {lang}: {m:?} missing");
+                }
+                // (No --correlate: no annex naming another case.)
+                for m in others.iter().flat_map(|o| o.iter()).chain(UNFINISHED) {
+                    assert!(!t.contains(m), "{juris_input} {doc} {lang}: {m:?}");
+                }
+            }
+        }
+    }
 }
 
 #[test]
