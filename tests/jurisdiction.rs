@@ -168,7 +168,7 @@ fn the_demo_renders_each_case_in_its_jurisdiction_and_refuses_the_others() {
             "case-fr",
             "certificate",
             "en",
-            &["certificate", "French case", "seals"][..],
+            &["certificate", "FRE 902(14)", "French case", "seals"][..],
         ),
         (
             "case-fr",

@@ -199,6 +199,16 @@ pub fn jurisdiction(case: &CaseInfo, req: &ReportRequest) -> Result<Jurisdiction
     }
 }
 
+/// What a document is, in a refusal.
+fn nature(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::ExpertReport => "the expert report",
+        DocumentKind::Certificate => "the US certification under FRE 902(14) and 28 U.S.C. § 1746",
+        DocumentKind::Seals => "the French record of scellés under CPP art. 163",
+        DocumentKind::Custody => "the Spanish chain-of-custody record, LECrim art. 338",
+    }
+}
+
 fn name(j: Jurisdiction) -> &'static str {
     match j {
         Jurisdiction::Us => "US",
@@ -214,8 +224,9 @@ pub fn check(case: &CaseInfo, req: &ReportRequest) -> Result<Jurisdiction> {
     let j = jurisdiction(case, req)?;
     admitted(req.kind, j).map_err(|instead| {
         Error::input(format!(
-            "{}: not a document of a {} case ({} {}); {instead}",
+            "{} ({}): not a document of a {} case ({} {}); {instead}",
             req.kind.name(),
+            nature(req.kind),
             name(j),
             case.case_id,
             case.title,
@@ -348,10 +359,8 @@ mod tests {
         let e = check(&c, &req(DocumentKind::Certificate, ok))
             .unwrap_err()
             .to_string();
-        assert!(
-            e.contains("certificate: not a document of a French case"),
-            "{e}"
-        );
+        assert!(e.contains("not a document of a French case"), "{e}");
+        assert!(e.contains("FRE 902(14)"), "{e}");
         let mut r = req(DocumentKind::Seals, ok);
         r.jurisdiction = Some(Jurisdiction::Us);
         assert!(check(&c, &r)
