@@ -665,7 +665,8 @@ pub struct ReportArgs {
     /// Record the PDF's SHA-256 in the ledger, signed with this key.
     #[arg(long, value_name = "KEYFILE")]
     pub key: Option<PathBuf>,
-    /// Sections of this jurisdiction (default: the case's): us, fr or es.
+    /// Sections of this jurisdiction, for a case opened without one (a case's recorded
+    /// jurisdiction cannot be overridden): us, fr or es.
     #[arg(long, hide_possible_values = true)]
     pub jurisdiction: Option<Jurisdiction>,
     /// Bates prefix (enables Bates numbering, lower right).

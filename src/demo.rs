@@ -3,7 +3,9 @@
 //! the case "Apple Inc. v. NSO Group Technologies", three sealed artifacts (an iOS
 //! full-file-system tar, a log folder, a single file), an examination (open and re-seal), the
 //! hand-over of every exhibit to counsel with re-hash on receipt, counsel's cosignature of the
-//! checkpoint, and a verification.
+//! checkpoint, and a verification; a French case (a journalist's phone under scellé n° UN,
+//! opened and re-made) and a Spanish case (Audiencia Nacional, DP 150/2022), each scanned for
+//! Pegasus indicators; each case's documents, in its own jurisdiction and language.
 
 use scelle::case::verify::{Report, VerifyOptions};
 use scelle::error::{Error, IoContext, Result};
@@ -208,7 +210,7 @@ fn build_spanish_case(
         case_id: "DP 150/2022".into(),
         title: "Diligencias previas 150/2022 (Pegasus), Juzgado Central de Instrucción n.º 4"
             .into(),
-        court: some("Audiencia Nacional"),
+        court: some("Juzgado Central de Instrucción n.º 4, Audiencia Nacional"),
         jurisdiction: Some(Jurisdiction::Es),
         lang: Some(Lang::Es),
     };
@@ -226,9 +228,9 @@ fn build_spanish_case(
         key,
         &SealOptions {
             seal_no: some("DP150-001"),
-            description: some("sysdiagnose log folder of the second phone"),
+            description: some("carpeta sysdiagnose del segundo teléfono"),
             acquisition: Acquisition {
-                method: some("logical (sysdiagnose)"),
+                method: some("lógica (sysdiagnose)"),
                 acquired_at: some("2022-05-12T10:00:00+02:00"),
                 ..Default::default()
             },
@@ -247,6 +249,142 @@ fn build_spanish_case(
     )?;
     say_scan(say, &scan);
     Ok(case_dir)
+}
+
+/// The French case: a journalist's phone (its sysdiagnose folder) under scellé n° UN, sealed,
+/// opened for the expertise and re-made as UN BIS (CPP art. 163), and scanned.
+fn build_french_case(
+    dir: &Path,
+    key: &keyfile::LoadedKey,
+    ioc_path: &Path,
+    say: &mut dyn FnMut(&str),
+) -> Result<PathBuf> {
+    let logs = dir.join("artifacts-fr").join("sysdiagnose-logs");
+    write_tree(&logs, ES_LOGS, "es-sysdiagnose/")?;
+    let case_dir = dir.join("case-fr");
+    let params = CaseParams {
+        case_id: "2123/21/7".into(),
+        title: "Information judiciaire contre X (Pegasus) : atteintes à des systèmes de traitement automatisé de données".into(),
+        court: some("Tribunal judiciaire de Paris, pôle de l'instruction"),
+        jurisdiction: Some(Jurisdiction::Fr),
+        lang: Some(Lang::Fr),
+    };
+    let case = scelle::ops::init::init(&case_dir, &params, key)?.case;
+    say(&format!(
+        "French case n° {} \u{2014} {}: {}",
+        params.case_id,
+        params.title,
+        case_dir.display()
+    ));
+    scelle::ops::seal::seal(
+        &case,
+        std::slice::from_ref(&logs),
+        key,
+        &SealOptions {
+            seal_no: some("UN"),
+            description: some("dossier sysdiagnose du téléphone d'un journaliste"),
+            item: Item {
+                item_type: some("téléphone mobile"),
+                make: some("Apple"),
+                model: some("iPhone 11"),
+                serial: some("DEMO0000SN02"),
+                condition: some("allumé, mode avion, écran intact"),
+                ..Default::default()
+            },
+            acquisition: Acquisition {
+                method: some("logique (sysdiagnose)"),
+                operator: some("Expert de démonstration"),
+                operator_role: some("expert"),
+                present: vec!["Analyste de démonstration".into()],
+                acquired_at: some("2021-08-02T10:00:00+02:00"),
+                location: some("Laboratoire Example Forensics, Paris"),
+                authority: some("Ordonnance de commission d'expert du 26 juillet 2021"),
+                reason: some("Recherche de traces du logiciel Pegasus"),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        &no_progress,
+    )?;
+    custody::open(
+        &case,
+        "E-0001",
+        "examen en lecture seule du dossier pour les besoins de l'expertise",
+        &["Analyste de démonstration".to_string()],
+        Some("scellé UN intact, sans trace d'ouverture"),
+        key,
+    )?;
+    custody::reseal(&case, "E-0001", "UN BIS", None, key, &no_progress)?;
+    say("opened scellé UN and re-made it as UN BIS");
+    let scan = scelle::ops::ioc::scan(
+        &case,
+        &scelle::ops::ioc::ScanOptions {
+            stix: vec![ioc_path.to_path_buf()],
+            ..Default::default()
+        },
+        key,
+        &no_progress,
+    )?;
+    say_scan(say, &scan);
+    Ok(case_dir)
+}
+
+/// Renders each of `docs` for the case at `case_dir` in `lang`, into `out_dir`, each recorded
+/// in that case's ledger.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call per case, each argument differs"
+)]
+fn render_documents(
+    case_dir: &Path,
+    docs: &[scelle::report::DocumentKind],
+    lang: Lang,
+    input: (&str, &str),
+    bates_prefix: &str,
+    correlate: &[PathBuf],
+    out_dir: &Path,
+    key: &keyfile::LoadedKey,
+    say: &mut dyn FnMut(&str),
+) -> Result<()> {
+    let case = scelle::store::case::CaseDir::open(case_dir)?;
+    std::fs::create_dir_all(out_dir).at(out_dir)?;
+    let input = scelle::report::parse_input(input.1, input.0)?;
+    for &kind in docs {
+        let req = scelle::report::ReportRequest {
+            kind,
+            lang,
+            jurisdiction: None,
+            exhibits: Vec::new(),
+            input: Some(input.clone()),
+            templates: Default::default(),
+            correlate: if kind == scelle::report::DocumentKind::ExpertReport {
+                correlate.to_vec()
+            } else {
+                Vec::new()
+            },
+        };
+        let pdf_opts = scelle::report::pdf::PdfOptions {
+            bates: Some(scelle::report::pdf::Bates {
+                prefix: bates_prefix.into(),
+                start: 1,
+                digits: 6,
+            }),
+            ..Default::default()
+        };
+        let out_path = out_dir.join(format!("{}-{lang}.pdf", kind.name()));
+        let out = scelle::ops::report::report(&case, &req, &pdf_opts, &out_path, false, Some(key))?;
+        say(&format!(
+            "rendered {} ({} pages, Bates {}), sha256 {} recorded",
+            out_path.display(),
+            out.pages,
+            out.bates
+                .as_ref()
+                .map(|(a, b)| format!("{a} to {b}"))
+                .unwrap_or_default(),
+            out.sha256
+        ));
+    }
+    Ok(())
 }
 
 fn some(s: &str) -> Option<String> {
@@ -324,7 +462,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         acquired_at: some("2021-09-07T09:30:00-07:00"),
         clock: some("examiner workstation, NTP-synchronised"),
         location: some("Example Forensics LLC laboratory, San Francisco"),
-        authority: some("Stipulated protective order (demo)"),
+        authority: some("Stipulated Protective Order"),
         reason: some("Search for traces of FORCEDENTRY / Pegasus infection"),
         changes: some("device unlocked with the owner's passcode to permit extraction"),
         ..Default::default()
@@ -444,7 +582,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         packaging: some("encrypted USB drive in tamper-evident bag TE-4471"),
         seal_condition: some("intact"),
         location: some("Example Forensics LLC laboratory, San Francisco"),
-        authority: some("Stipulated protective order (demo)"),
+        authority: some("Stipulated Protective Order"),
     };
     let released = custody::release(&case, &exhibits, &details, &key)?;
     say(&format!("released {} to counsel", exhibits.join(", ")));
@@ -510,55 +648,54 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
                 .join("; ")
         ));
     }
-    // Every document in every language, each recorded in the ledger by its SHA-256.
-    let reports_dir = dir.join("reports");
-    std::fs::create_dir_all(&reports_dir).at(&reports_dir)?;
-    for lang in Lang::ALL {
-        let input_text = match lang {
-            Lang::En => include_str!("../examples/demo/report-en.toml"),
-            Lang::Fr => include_str!("../examples/demo/report-fr.toml"),
-            Lang::Es => include_str!("../examples/demo/report-es.toml"),
-        };
-        let input: toml::Value = input_text
-            .parse()
-            .map_err(|e| Error::input(format!("examples/demo/report-{lang}.toml: {e}")))?;
-        for kind in scelle::report::DocumentKind::ALL {
-            let req = scelle::report::ReportRequest {
-                kind,
-                lang,
-                jurisdiction: None,
-                exhibits: Vec::new(),
-                input: Some(input.clone()),
-                templates: Default::default(),
-                correlate: if kind == scelle::report::DocumentKind::ExpertReport {
-                    vec![es_case.clone()]
-                } else {
-                    Vec::new()
-                },
-            };
-            let pdf_opts = scelle::report::pdf::PdfOptions {
-                bates: Some(scelle::report::pdf::Bates {
-                    prefix: "NSO-DEMO-".into(),
-                    start: 1,
-                    digits: 6,
-                }),
-                ..Default::default()
-            };
-            let out_path = reports_dir.join(format!("{}-{lang}.pdf", kind.name()));
-            let out =
-                scelle::ops::report::report(&case, &req, &pdf_opts, &out_path, false, Some(&key))?;
-            say(&format!(
-                "rendered {} ({} pages, Bates {}), sha256 {} recorded",
-                out_path.display(),
-                out.pages,
-                out.bates
-                    .as_ref()
-                    .map(|(a, b)| format!("{a} to {b}"))
-                    .unwrap_or_default(),
-                out.sha256
-            ));
-        }
-    }
+    // Each case's documents, in its jurisdiction and language, each recorded in that case's
+    // ledger by its SHA-256: the US expert report and FRE 902(14) certificate; the French
+    // rapport d'expertise and tableau of scellés; the Spanish informe pericial and custody record.
+    let fr_case = build_french_case(dir, &key, &ioc_path, say)?;
+    use scelle::report::DocumentKind as D;
+    let reports_dir = dir.join("reports").join("us");
+    render_documents(
+        &case_dir,
+        &[D::ExpertReport, D::Certificate],
+        Lang::En,
+        (
+            "examples/demo/report-en.toml",
+            include_str!("../examples/demo/report-en.toml"),
+        ),
+        "NSO-DEMO-",
+        std::slice::from_ref(&es_case),
+        &reports_dir,
+        &key,
+        say,
+    )?;
+    render_documents(
+        &fr_case,
+        &[D::ExpertReport, D::Seals],
+        Lang::Fr,
+        (
+            "examples/demo/report-fr.toml",
+            include_str!("../examples/demo/report-fr.toml"),
+        ),
+        "PEG-FR-",
+        &[],
+        &dir.join("reports").join("fr"),
+        &key,
+        say,
+    )?;
+    render_documents(
+        &es_case,
+        &[D::ExpertReport, D::Custody],
+        Lang::Es,
+        (
+            "examples/demo/report-es.toml",
+            include_str!("../examples/demo/report-es.toml"),
+        ),
+        "PEG-ES-",
+        &[],
+        &dir.join("reports").join("es"),
+        &key,
+        say,
+    )?;
 
     // The bundle a foreign authority or the opposing expert receives: exported, verified as
     // hostile input, imported into a second directory.

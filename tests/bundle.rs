@@ -575,6 +575,9 @@ fn resign_as(x: &Path, key: &Path, name: &str) {
     resign(x, key);
 }
 
+/// The certificate's required fields, for a case opened without a court.
+const CERTIFICATE_INPUT: &str = "[case]\ncourt = \"Juzgado Central de Instrucción n.º 4\"\n[expert]\nname = \"Expert\"\nplace = \"Madrid\"\nqualifications = \"Digital forensics.\"\n";
+
 /// The attacker classes of issue 15: with every manifest and the tag manifest recomputed, a
 /// bundle whose carried report, VERIFY.md or kit was swapped, whose proof or artifact was
 /// removed, whose ledger was rolled back (proofs rebuilt against an older genuine
@@ -605,12 +608,17 @@ fn bundles_authenticate_everything_they_carry() {
         &admin,
     ));
     let pdf = f.path("certificate.pdf");
+    // What the certificate needs from its signer (report::requirements).
+    let input = f.path("certificate.toml");
+    fs::write(&input, CERTIFICATE_INPUT).unwrap();
     ok(&f.signed(
         &[
             "report",
             "certificate",
             "--lang",
             "en",
+            "--input",
+            input.to_str().unwrap(),
             "--out",
             pdf.to_str().unwrap(),
         ],

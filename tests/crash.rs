@@ -43,6 +43,12 @@ impl Fixture {
             keys.join("expert.key").to_str().unwrap(),
         ]));
         std::fs::create_dir(dir.path().join("files")).unwrap();
+        // What the certificate needs from its signer (report::requirements).
+        std::fs::write(
+            dir.path().join("certificate.toml"),
+            "[case]\ncourt = \"Test court\"\n[expert]\nname = \"Expert\"\nplace = \"Paris\"\nqualifications = \"Digital forensics.\"\n",
+        )
+        .expect("write the report input");
         Fixture {
             key: keys.join("expert.key"),
             case,
@@ -1242,7 +1248,9 @@ impl World {
             }
             Cmd::Report => {
                 let out = self.out.join(format!("report-{n}.pdf"));
-                c.args(["report", "certificate", "--lang", "en", "--out"])
+                c.args(["report", "certificate", "--lang", "en", "--input"])
+                    .arg(self.fx.dir.path().join("certificate.toml"))
+                    .arg("--out")
                     .arg(&out)
                     .arg("--key")
                     .arg(&self.fx.key);

@@ -23,7 +23,7 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
     );
     assert!(
         out.contains(
-            "verify --rehash: OK (23 entries, 3 exhibits re-hashed, 0 errors, 0 warnings)"
+            "verify --rehash: OK (13 entries, 3 exhibits re-hashed, 0 errors, 0 warnings)"
         ),
         "{out}"
     );
@@ -80,30 +80,35 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         "release",
         "accept",
     ];
-    expected.extend(["report"; 12]);
+    expected.extend(["report"; 2]);
     expected.push("export");
     assert_eq!(kinds, expected);
-    // The export entry pins the bundle's bytes and holds the 22 entries before it.
+    // The export entry pins the bundle's bytes and holds the 12 entries before it.
     let ledger = std::fs::read_to_string(dir.join("case/ledger.jsonl")).unwrap();
     let last: serde_json::Value = serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
     assert_eq!(
         last["body"]["sha256"].as_str().unwrap(),
         sha256sum(&dir.join("bundle.tar"))
     );
-    assert_eq!(last["body"]["ledger_size"], 22);
-    // Every document in every language, rendered and recorded.
-    for doc in ["expert-report", "certificate", "seals", "custody"] {
-        for lang in ["en", "fr", "es"] {
-            let pdf = dir.join(format!("reports/{doc}-{lang}.pdf"));
+    assert_eq!(last["body"]["ledger_size"], 12);
+    // Each case's documents, in its jurisdiction and language, rendered under
+    // reports/<jurisdiction>/ and recorded in that case's ledger (and in no other).
+    for (case, juris, lang, docs) in [
+        ("case", "us", "en", ["expert-report", "certificate"]),
+        ("case-fr", "fr", "fr", ["expert-report", "seals"]),
+        ("case-es", "es", "es", ["expert-report", "custody"]),
+    ] {
+        let own = std::fs::read_to_string(dir.join(case).join("ledger.jsonl")).unwrap();
+        for doc in docs {
+            let pdf = dir.join(format!("reports/{juris}/{doc}-{lang}.pdf"));
             assert!(
                 std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"),
                 "{}",
                 pdf.display()
             );
-            assert!(
-                ledger.contains(&sha256sum(&pdf)),
-                "{doc}-{lang} not recorded"
-            );
+            let sha = sha256sum(&pdf);
+            assert!(own.contains(&sha), "{doc}-{lang} not recorded in {case}");
+            assert_eq!(case == "case", ledger.contains(&sha), "{doc}-{lang}");
         }
     }
     assert!(ledger.contains(&sha256sum(&tar)));
@@ -111,7 +116,7 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
     // and the correlation annex.
     assert!(ledger.contains(&sha256sum(&dir.join("ioc/pegasus.stix2"))));
     let text = Command::new("pdftotext")
-        .arg(dir.join("reports/expert-report-en.pdf"))
+        .arg(dir.join("reports/us/expert-report-en.pdf"))
         .arg("-")
         .output()
         .expect("pdftotext is installed");
@@ -172,7 +177,10 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
             String::from_utf8_lossy(&o.stderr)
         );
     }
-    assert!(imported.join("data/reports/expert-report-fr.pdf").is_file());
+    assert!(imported.join("data/reports/expert-report-en.pdf").is_file());
+    assert!(imported.join("data/reports/certificate-en.pdf").is_file());
+    // The US bundle carries the US case's documents only.
+    assert!(!imported.join("data/reports/expert-report-fr.pdf").exists());
     assert_eq!(
         sha256sum(&imported.join("data/artifacts/E-0001/iphone-ffs.tar")),
         sha256sum(&dir.join("artifacts/iphone-ffs.tar"))

@@ -1774,6 +1774,16 @@ fn both_verifiers_accept_the_demo_case_and_its_witness() {
         output.contains(&format!("witness counsel has seen tree size {size} ")),
         "{output}"
     );
+    // The demo's French case (a scellé opened and re-made) and Spanish case, with their
+    // recorded documents, pass both verifiers too.
+    for other in ["case-fr", "case-es"] {
+        let (verdict, output) = both_verdicts(&demo.join(other));
+        assert_eq!(verdict.exit, 0, "{other}: {output}");
+        assert!(
+            verdict.errors.is_empty() && verdict.warnings.is_empty(),
+            "{other}: {output}"
+        );
+    }
 }
 
 /// Revocation, rotation of a holder and of the administrator (each successor then acting with

@@ -28,6 +28,14 @@ fn scelle(case: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// The demo's report input for `lang` (each case's documents need their expert's fields).
+fn input(lang: &str) -> String {
+    format!(
+        "{}/examples/demo/report-{lang}.toml",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
 fn demo(dir: &Path) -> PathBuf {
     let o = common::demo(dir);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -37,25 +45,53 @@ fn demo(dir: &Path) -> PathBuf {
 #[test]
 fn documents_pass_the_filing_checks_in_every_language() {
     let tmp = tempfile::tempdir().unwrap();
-    let case = demo(&tmp.path().join("demo"));
-    let sha = String::from_utf8(std::fs::read(case.join("ledger.jsonl")).unwrap())
-        .unwrap()
-        .lines()
-        .nth(1)
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["body"]["artifact"]["hashes"]
-                ["sha256"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .unwrap();
-    for (doc, lang, accents, page_word) in [
-        ("expert-report", "fr", "Réception et reconstitution", "sur"),
-        ("seals", "fr", "Tableau de traçabilité des scellés", "sur"),
-        ("custody", "es", "Registro de cadena de custodia", "de"),
-        ("certificate", "en", "Certification of Authenticity", "of"),
+    let demo_dir = tmp.path().join("demo");
+    demo(&demo_dir);
+    // Each document on the demo case of its jurisdiction (the French case, the Spanish case,
+    // the US case).
+    for (doc, lang, accents, page_word, case_dir) in [
+        (
+            "expert-report",
+            "fr",
+            "Réception et reconstitution",
+            "sur",
+            "case-fr",
+        ),
+        (
+            "seals",
+            "fr",
+            "Tableau de traçabilité des scellés",
+            "sur",
+            "case-fr",
+        ),
+        (
+            "custody",
+            "es",
+            "Registro de cadena de custodia",
+            "de",
+            "case-es",
+        ),
+        (
+            "certificate",
+            "en",
+            "Certification of Authenticity",
+            "of",
+            "case",
+        ),
     ] {
+        let case = demo_dir.join(case_dir);
+        let sha = String::from_utf8(std::fs::read(case.join("ledger.jsonl")).unwrap())
+            .unwrap()
+            .lines()
+            .nth(1)
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["body"]["artifact"]["hashes"]
+                    ["sha256"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .unwrap();
         let pdf = tmp.path().join(format!("{doc}-{lang}.pdf"));
         let o = scelle(
             &case,
@@ -64,8 +100,8 @@ fn documents_pass_the_filing_checks_in_every_language() {
                 doc,
                 "--lang",
                 lang,
-                "--jurisdiction",
-                if lang == "en" { "us" } else { lang },
+                "--input",
+                &input(lang),
                 "--out",
                 pdf.to_str().unwrap(),
                 "--bates-prefix",
@@ -162,15 +198,18 @@ fn documents_pass_the_filing_checks_in_every_language() {
 fn the_same_ledger_gives_the_same_bytes_and_the_recorded_hash_verifies() {
     let tmp = tempfile::tempdir().unwrap();
     let case = demo(&tmp.path().join("demo"));
+    let es_case = tmp.path().join("demo/case-es");
     let (a, b) = (tmp.path().join("a.pdf"), tmp.path().join("b.pdf"));
     for p in [&a, &b] {
         let o = scelle(
-            &case,
+            &es_case,
             &[
                 "report",
                 "custody",
                 "--lang",
                 "es",
+                "--input",
+                &input("es"),
                 "--out",
                 p.to_str().unwrap(),
             ],
@@ -185,12 +224,14 @@ fn the_same_ledger_gives_the_same_bytes_and_the_recorded_hash_verifies() {
     );
     // Refuses to overwrite without --force.
     let o = scelle(
-        &case,
+        &es_case,
         &[
             "report",
             "custody",
             "--lang",
             "es",
+            "--input",
+            &input("es"),
             "--out",
             a.to_str().unwrap(),
         ],
@@ -206,6 +247,8 @@ fn the_same_ledger_gives_the_same_bytes_and_the_recorded_hash_verifies() {
             "expert-report",
             "--lang",
             "en",
+            "--input",
+            &input("en"),
             "--out",
             rec.to_str().unwrap(),
             "--key",
@@ -215,10 +258,10 @@ fn the_same_ledger_gives_the_same_bytes_and_the_recorded_hash_verifies() {
         ],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(text(&o).contains("recorded at entry 23"), "{}", text(&o));
+    assert!(text(&o).contains("recorded at entry 13"), "{}", text(&o));
     let o = scelle(&case, &["verify", "--report", rec.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("recorded at entry 23") && text(&o).contains("expert-report in en"));
+    assert!(text(&o).contains("recorded at entry 13") && text(&o).contains("expert-report in en"));
     let mut bytes = std::fs::read(&rec).unwrap();
     let n = bytes.len();
     bytes[n / 2] ^= 1;

@@ -71,12 +71,21 @@ pub fn report(
         }
     }
     let mut gathered = data::gather(case)?;
+    // Admitted in the case's jurisdiction, every required field given: else nothing is
+    // written or recorded.
+    crate::report::requirements::check(&gathered.case, req)?;
     if !req.correlate.is_empty() {
         let mut cases = vec![case.root().to_path_buf()];
         cases.extend(req.correlate.iter().cloned());
         gathered.correlation = Some(crate::case::correlate::correlate(&cases)?);
     }
     let doc = build(&gathered, req)?;
+    if doc.unfinished {
+        return Err(Error::input(format!(
+            "{}: the rendered document still shows a placeholder (a field its template prints is not in the report input); nothing was written or recorded",
+            req.kind.name()
+        )));
+    }
     let ledger_bytes = std::fs::read(case.ledger()).at(case.ledger())?;
     let checkpoint_text = gathered.checkpoint.text.clone().into_bytes();
     let rendered = pdf::render(&doc, pdf_opts, &ledger_bytes, &checkpoint_text)?;

@@ -74,6 +74,7 @@ fn lang_index(lang: Lang) -> usize {
 
 const REPORT: &[DocumentKind] = &[DocumentKind::ExpertReport];
 const REPORT_CERT: &[DocumentKind] = &[DocumentKind::ExpertReport, DocumentKind::Certificate];
+const REPORT_SEALS: &[DocumentKind] = &[DocumentKind::ExpertReport, DocumentKind::Seals];
 const ALL: &[DocumentKind] = &[];
 const ANY: &[Jurisdiction] = &[];
 
@@ -180,9 +181,31 @@ pub const SCHEMA: &[Key] = &[
         ],
     },
     Key {
+        path: "case",
+        kind: Kind::Table,
+        documents: ALL,
+        jurisdictions: ANY,
+        doc: [
+            "The case, where the ledger does not say it.",
+            "L'affaire, là où le registre ne le dit pas.",
+            "La causa, donde el registro no lo dice.",
+        ],
+    },
+    Key {
+        path: "case.court",
+        kind: Kind::Text,
+        documents: ALL,
+        jurisdictions: ANY,
+        doc: [
+            "The court, for a case opened without --court.",
+            "La juridiction, pour une affaire ouverte sans --court.",
+            "El órgano judicial, para una causa abierta sin --court.",
+        ],
+    },
+    Key {
         path: "mission",
         kind: Kind::Table,
-        documents: REPORT,
+        documents: REPORT_SEALS,
         jurisdictions: ANY,
         doc: [
             "The assignment: who appointed the expert and what was asked.",
@@ -193,12 +216,34 @@ pub const SCHEMA: &[Key] = &[
     Key {
         path: "mission.order",
         kind: Kind::Text,
-        documents: REPORT,
+        documents: REPORT_SEALS,
         jurisdictions: ANY,
         doc: [
-            "The order or engagement that appoints the expert, with its date.",
-            "L'ordonnance de commission d'expert, avec sa date et le magistrat.",
-            "La resolución que designa al perito, con su fecha.",
+            "The order or engagement that appoints the expert.",
+            "L'ordonnance de commission d'expert.",
+            "La resolución que designa al perito.",
+        ],
+    },
+    Key {
+        path: "mission.order_date",
+        kind: Kind::Text,
+        documents: REPORT_SEALS,
+        jurisdictions: ANY,
+        doc: [
+            "The date of that order (YYYY-MM-DD).",
+            "La date de l'ordonnance (AAAA-MM-JJ).",
+            "La fecha de la resolución (AAAA-MM-DD).",
+        ],
+    },
+    Key {
+        path: "mission.magistrate",
+        kind: Kind::Text,
+        documents: REPORT_SEALS,
+        jurisdictions: ANY,
+        doc: [
+            "The magistrate or judge who made the order.",
+            "Le magistrat (juge d'instruction) qui a rendu l'ordonnance.",
+            "El magistrado o juez que dictó la resolución.",
         ],
     },
     Key {
@@ -682,7 +727,7 @@ mod tests {
         assert!(m.contains("did you mean \"expert\"?"), "{m}");
         let m = err("zzz = 1\n");
         assert!(
-            m.contains("known here: expert, mission, sections, params"),
+            m.contains("known here: expert, case, mission, sections, params"),
             "{m}"
         );
     }

@@ -12,6 +12,7 @@ pub mod input;
 pub(crate) mod locale;
 pub mod markup;
 pub mod pdf;
+pub mod requirements;
 pub(crate) mod template;
 
 use crate::error::{Error, Result};
@@ -68,6 +69,9 @@ pub struct BuiltDocument {
     pub author: String,
     /// The document kind.
     pub kind: DocumentKind,
+    /// Whether the rendered text still holds the language's placeholder (a field the template
+    /// needs was not given): such a document is a draft, never written by `scelle report`.
+    pub unfinished: bool,
 }
 
 /// Merges `b` into `a` (tables recursively, `b` wins).
@@ -167,6 +171,14 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
     if let Some(p) = input.get("params") {
         merge(&mut params, p);
     }
+    // A case opened without a court may name it in the input (`[case] court`).
+    if data.case.court.is_none() {
+        data.case.court = input
+            .get("case")
+            .and_then(|c| c.get("court"))
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+    }
     let context = Value::from_serialize(serde_json::json!({
         "lang": req.lang,
         "doc": req.kind.name(),
@@ -198,6 +210,10 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
         "labels": labels_value,
     }));
     let text = template::render(&req.templates, req.lang, req.kind, context)?;
+    let unfinished = labels_value
+        .get("placeholder")
+        .and_then(|p| p.as_str())
+        .is_some_and(|p| text.contains(p));
     let signature: Vec<String> = {
         let expert = input.get("expert");
         let s = |k: &str| {
@@ -265,5 +281,6 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
             .or_else(|| data.keys.first().map(|k| k.name.clone()))
             .unwrap_or_default(),
         kind: req.kind,
+        unfinished,
     })
 }

@@ -40,7 +40,12 @@ impl TemplateSource {
 }
 
 fn parse_time(s: &str) -> Option<time::OffsetDateTime> {
-    crate::format::time::parse_rfc3339(s)
+    // A date alone (an order's date in the input, YYYY-MM-DD) reads as that day.
+    crate::format::time::parse_rfc3339(s).or_else(|| {
+        (s.len() == 10)
+            .then(|| crate::format::time::parse_rfc3339(&format!("{s}T12:00:00Z")))
+            .flatten()
+    })
 }
 
 /// The template environment for one language, with its filters:
