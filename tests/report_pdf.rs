@@ -329,6 +329,8 @@ fn documents_show_the_source_hash_comparison_in_every_language() {
             "SRC-1",
             "--title",
             "Source v. Copy",
+            "--court",
+            "Test Court",
             "--key",
             key,
         ])
@@ -374,8 +376,19 @@ fn documents_show_the_source_hash_comparison_in_every_language() {
 
     for lang in ["en", "fr", "es"] {
         let (matched, mismatched) = (source_label(lang, "match"), source_label(lang, "mismatch"));
-        for doc in ["certificate", "custody", "seals", "expert-report"] {
+        // Each document in a jurisdiction that admits it (the case records none, so
+        // --jurisdiction chooses), with the demo input of that jurisdiction for its
+        // required fields.
+        for (doc, jurisdiction, input) in [
+            ("certificate", "us", "report-en.toml"),
+            ("custody", "es", "report-es.toml"),
+            ("seals", "fr", "report-fr.toml"),
+            ("expert-report", "us", "report-en.toml"),
+        ] {
             let pdf = tmp.path().join(format!("{doc}-{lang}.pdf"));
+            let input = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples/demo")
+                .join(input);
             let o = scelle(
                 &case,
                 &[
@@ -384,7 +397,9 @@ fn documents_show_the_source_hash_comparison_in_every_language() {
                     "--lang",
                     lang,
                     "--jurisdiction",
-                    "us",
+                    jurisdiction,
+                    "--input",
+                    input.to_str().unwrap(),
                     "--out",
                     pdf.to_str().unwrap(),
                 ],
