@@ -618,12 +618,16 @@ pub struct ReportArgs {
     /// Sections of this jurisdiction (default: the case's): us, fr or es.
     #[arg(long, hide_possible_values = true)]
     pub jurisdiction: Option<Jurisdiction>,
-    /// Bates prefix (enables Bates numbering, lower right).
+    /// Bates prefix (enables Bates numbering, lower right). Numbers continue the case's
+    /// production: the first page follows the highest number recorded with this prefix in the
+    /// ledger. Refused if it ends with a digit, or if a seal number of the case starts with it
+    /// followed by a digit (the Bates numbers would read as seal numbers).
     #[arg(long)]
     pub bates_prefix: Option<String>,
-    /// First Bates number.
-    #[arg(long, default_value_t = 1)]
-    pub bates_start: u64,
+    /// First Bates number (default: after the last one recorded with the prefix, or 1).
+    /// Refused if the pages would overlap a range already recorded with the prefix.
+    #[arg(long, requires = "bates_prefix")]
+    pub bates_start: Option<u64>,
     /// Digits of the Bates counter.
     #[arg(long, default_value_t = 6)]
     pub bates_digits: u32,

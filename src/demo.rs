@@ -538,8 +538,10 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
             };
             let pdf_opts = scelle::report::pdf::PdfOptions {
                 bates: Some(scelle::report::pdf::Bates {
-                    prefix: "NSO-DEMO-".into(),
-                    start: 1,
+                    // Not NSO-DEMO-: the seal numbers are NSO-DEMO-001 and on.
+                    prefix: "NSO-PROD-".into(),
+                    // Continued from the previous document (report::bates).
+                    start: None,
                     digits: 6,
                 }),
                 ..Default::default()

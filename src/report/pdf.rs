@@ -12,8 +12,10 @@ use crate::render::{Paper, PdfA};
 pub struct Bates {
     /// Prefix, e.g. `APPLE-NSO-`.
     pub prefix: String,
-    /// First number.
-    pub start: u64,
+    /// First number; `None` continues the production: [`crate::ops::report::report`] sets it
+    /// to the highest number recorded with this prefix in the case, plus one (see
+    /// [`super::bates`]); rendered alone, 1.
+    pub start: Option<u64>,
     /// Digits, 6 or 7 usually.
     pub digits: u32,
 }
@@ -103,7 +105,7 @@ pub fn render(
             None => None,
             Some(b) => Some(render::Bates {
                 prefix: b.prefix.clone(),
-                start: b.start,
+                start: b.start.unwrap_or(1),
                 digits: u8::try_from(b.digits)
                     .ok()
                     .filter(|d| (1..=12).contains(d))
