@@ -4,6 +4,7 @@
 
 use super::BuiltDocument;
 use crate::error::{Error, Result};
+use crate::format::lang::Jurisdiction;
 use crate::render;
 use crate::render::{Paper, PdfA};
 
@@ -60,6 +61,38 @@ pub fn render(
     ledger: &[u8],
     checkpoint: &[u8],
 ) -> Result<RenderedPdf> {
+    let (document, options) = prepare(doc, opts, ledger, checkpoint)?;
+    let out = render::render(&document, &options)
+        .map_err(|e| Error::input(format!("cannot render the document: {e}")))?;
+    Ok(RenderedPdf {
+        bytes: out.bytes,
+        pages: u64::from(out.pages),
+        bates: out.bates_first.zip(out.bates_last),
+    })
+}
+
+/// The pages [`render()`] would draw for `doc` (footer included, nothing attached), for checks
+/// of what is printed (type sizes, positions) without reading a PDF back.
+pub fn pages(doc: &BuiltDocument, opts: &PdfOptions) -> Result<Vec<render::Page>> {
+    let (document, options) = prepare(doc, opts, &[], &[])?;
+    render::pages(&document, &options)
+        .map_err(|e| Error::input(format!("cannot lay out the document: {e}")))
+}
+
+/// Type sizes by jurisdiction: 12 pt running text for US courts, the standard scale elsewhere.
+pub fn type_scale(jurisdiction: Jurisdiction) -> render::TypeScale {
+    match jurisdiction {
+        Jurisdiction::Us => render::TypeScale::US_FILING,
+        _ => render::TypeScale::STANDARD,
+    }
+}
+
+fn prepare(
+    doc: &BuiltDocument,
+    opts: &PdfOptions,
+    ledger: &[u8],
+    checkpoint: &[u8],
+) -> Result<(render::Document, render::RenderOptions)> {
     let created = crate::format::time::parse_utc(&doc.as_of).ok_or_else(|| {
         Error::input(format!(
             "the ledger's last time {:?} is not a UTC time",
@@ -123,12 +156,7 @@ pub fn render(
             render::PageLabels::Numbers
         },
         attachments,
+        type_scale: type_scale(doc.jurisdiction),
     };
-    let out = render::render(&document, &options)
-        .map_err(|e| Error::input(format!("cannot render the document: {e}")))?;
-    Ok(RenderedPdf {
-        bytes: out.bytes,
-        pages: u64::from(out.pages),
-        bates: out.bates_first.zip(out.bates_last),
-    })
+    Ok((document, options))
 }
