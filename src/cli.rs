@@ -628,9 +628,10 @@ pub struct ReportArgs {
     /// Refused if the pages would overlap a range already recorded with the prefix.
     #[arg(long, requires = "bates_prefix")]
     pub bates_start: Option<u64>,
-    /// Digits of the Bates counter.
-    #[arg(long, default_value_t = 6)]
-    pub bates_digits: u32,
+    /// Digits of the Bates counter (default: as many as the last number recorded with the
+    /// prefix, so a production keeps one width and sorts as text; else 6).
+    #[arg(long, requires = "bates_prefix")]
+    pub bates_digits: Option<u32>,
     /// a4 or letter.
     #[arg(long, default_value = "a4", hide_possible_values = true)]
     pub paper: Paper,

@@ -542,7 +542,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
                     prefix: "NSO-PROD-".into(),
                     // Continued from the previous document (report::bates).
                     start: None,
-                    digits: 6,
+                    digits: Some(6),
                 }),
                 ..Default::default()
             };

@@ -163,10 +163,19 @@ fn three_documents_with_one_prefix_get_continuous_ranges() {
     }
     // Another prefix starts its own series, and an explicit start after the recorded ones
     // (a gap) is accepted.
-    let o = c.report("certificate", "other.pdf", &["--bates-prefix", "JONES-"]);
+    // (here with 8 digits, which the next document of the series keeps).
+    let o = c.report(
+        "certificate",
+        "other.pdf",
+        &["--bates-prefix", "JONES-", "--bates-digits", "8"],
+    );
     assert!(o.status.success(), "{}", out(&o));
     let p = printed_numbers(&c.root.join("case/other.pdf"), "JONES-");
-    assert_eq!(p[0], "JONES-000001");
+    assert_eq!(p[0], "JONES-00000001");
+    let o = c.report("custody", "other2.pdf", &["--bates-prefix", "JONES-"]);
+    assert!(o.status.success(), "{}", out(&o));
+    let q = printed_numbers(&c.root.join("case/other2.pdf"), "JONES-");
+    assert_eq!(q[0], format!("JONES-{:08}", p.len() + 1));
     let start = (expected_next + 100).to_string();
     let o = c.report(
         "certificate",

@@ -86,6 +86,9 @@ pub fn report(
             let p = Production::read(case)?;
             p.check_prefix(&b.prefix)?;
             b.start.get_or_insert_with(|| p.next_start(&b.prefix));
+            if b.digits.is_none() {
+                b.digits = p.width(&b.prefix);
+            }
             Some(p)
         }
     };

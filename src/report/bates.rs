@@ -7,6 +7,8 @@
 //!
 //! - without an explicit start, a document continues the production: its first page is the
 //!   highest recorded counter of `P`, plus one (1 when `P` was never used in this case);
+//! - without an explicit number of digits, it keeps the width of that highest number (so the
+//!   numbers of a production sort as text), 6 for a new prefix;
 //! - a range (explicit start or not) that overlaps a recorded range of `P` is refused, naming
 //!   the earlier entry, before anything is written;
 //! - a prefix is refused when it would make a Bates number identical to, or the beginning of,
@@ -191,6 +193,13 @@ impl Production {
             .map(|(_, s)| s)
     }
 
+    /// The number of digits of the highest number recorded with `prefix`: the width the
+    /// production was numbered with.
+    pub fn width(&self, prefix: &str) -> Option<u32> {
+        self.highest(prefix)
+            .and_then(|n| u32::try_from(n.len() - prefix.len()).ok())
+    }
+
     /// Refuses the range `first..=last` (counters) of `prefix` if it overlaps a recorded one.
     /// `printed` is the first and last numbers as printed, for the message.
     pub fn check_range(
@@ -267,6 +276,8 @@ mod tests {
         assert_eq!(p.next_start("A-"), 13);
         assert_eq!(p.next_start("B-"), 91);
         assert_eq!(p.next_start("C-"), 1);
+        assert_eq!(p.width("A-"), Some(6));
+        assert_eq!(p.width("C-"), None);
     }
 
     #[test]

@@ -17,8 +17,9 @@ pub struct Bates {
     /// to the highest number recorded with this prefix in the case, plus one (see
     /// [`super::bates`]); rendered alone, 1.
     pub start: Option<u64>,
-    /// Digits, 6 or 7 usually.
-    pub digits: u32,
+    /// Digits, 6 or 7 usually; `None`: as many as the last number recorded with this prefix
+    /// (set by [`crate::ops::report::report`]), else 6.
+    pub digits: Option<u32>,
 }
 
 /// Rendering options.
@@ -139,12 +140,15 @@ fn prepare(
             Some(b) => Some(render::Bates {
                 prefix: b.prefix.clone(),
                 start: b.start.unwrap_or(1),
-                digits: u8::try_from(b.digits)
-                    .ok()
-                    .filter(|d| (1..=12).contains(d))
-                    .ok_or_else(|| {
-                        Error::input(format!("--bates-digits {}: choose 1 to 12", b.digits))
-                    })?,
+                digits: {
+                    let d = b.digits.unwrap_or(6);
+                    u8::try_from(d)
+                        .ok()
+                        .filter(|d| (1..=12).contains(d))
+                        .ok_or_else(|| {
+                            Error::input(format!("--bates-digits {d}: choose 1 to 12"))
+                        })?
+                },
             }),
         },
         pdfa: opts.pdfa,
