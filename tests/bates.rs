@@ -238,6 +238,11 @@ fn an_overlap_or_a_prefix_that_reads_as_a_seal_number_is_refused_and_nothing_wri
             ],
         );
     }
+    // The same prefix in other letter case is the same series.
+    refused(
+        &["--bates-prefix", "smith-prod-", "--bates-start", "1"],
+        &[&format!("entry #{seq}"), &format!("{first} to {last}")],
+    );
     // Numbers that would read as the seal numbers SMITH-001, SMITH-002.
     for prefix in ["SMITH-", "smith-"] {
         refused(&["--bates-prefix", prefix], &["SMITH-00", "seal"]);

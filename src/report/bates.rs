@@ -3,7 +3,8 @@
 //! Every recorded document (`report` entry) keeps its first and last Bates numbers
 //! (`bates_first`, `bates_last`). For a prefix `P`, the numbers of a production are the
 //! strings `P` followed by a decimal counter; a recorded range belongs to `P` when both of its
-//! numbers are `P` followed by ASCII digits only. From that:
+//! numbers are `P` (ignoring ASCII case) followed by ASCII digits only. Since no prefix ends
+//! with a digit, a number belongs to one prefix only. From that:
 //!
 //! - without an explicit start, a document continues the production: its first page is the
 //!   highest recorded counter of `P`, plus one (1 when `P` was never used in this case);
@@ -64,10 +65,15 @@ pub struct Production {
     pub seals: Vec<RecordedSeal>,
 }
 
-/// The counter of `number` under `prefix`: `Some` when `number` is `prefix` followed by one or
-/// more ASCII digits (at most 19, the range of `u64`).
+/// The counter of `number` under `prefix`: `Some` when `number` is `prefix` (ignoring ASCII
+/// case: a reader does not tell `SMITH-000001` from `smith-000001`) followed by one or more
+/// ASCII digits (at most 19, the range of `u64`).
 pub fn counter(prefix: &str, number: &str) -> Option<u64> {
-    let rest = number.strip_prefix(prefix)?;
+    let head = number.get(..prefix.len())?;
+    if !head.eq_ignore_ascii_case(prefix) {
+        return None;
+    }
+    let rest = &number[prefix.len()..];
     if rest.is_empty() || rest.len() > 19 || !rest.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -258,7 +264,9 @@ mod tests {
         assert_eq!(counter("NSO-", "NSO-000041"), Some(41));
         assert_eq!(counter("NSO-", "NSO-PROD-000041"), None);
         assert_eq!(counter("NSO-", "NSO-"), None);
-        assert_eq!(counter("NSO-", "nso-000041"), None);
+        assert_eq!(counter("NSO-", "nso-000041"), Some(41));
+        assert_eq!(counter("NSO-É", "NSO-É1"), Some(1));
+        assert_eq!(counter("NSO-", "NS"), None);
         assert_eq!(counter("NSO-", "NSO-12a"), None);
     }
 
