@@ -669,15 +669,20 @@ pub struct ReportArgs {
     /// jurisdiction cannot be overridden): us, fr or es.
     #[arg(long, hide_possible_values = true)]
     pub jurisdiction: Option<Jurisdiction>,
-    /// Bates prefix (enables Bates numbering, lower right).
+    /// Bates prefix (enables Bates numbering, lower right). Numbers continue the case's
+    /// production: the first page follows the highest number recorded with this prefix in the
+    /// ledger. Refused if it ends with a digit, or if a seal number of the case starts with it
+    /// followed by a digit (the Bates numbers would read as seal numbers).
     #[arg(long)]
     pub bates_prefix: Option<String>,
-    /// First Bates number.
-    #[arg(long, default_value_t = 1)]
-    pub bates_start: u64,
-    /// Digits of the Bates counter.
-    #[arg(long, default_value_t = 6)]
-    pub bates_digits: u32,
+    /// First Bates number (default: after the last one recorded with the prefix, or 1).
+    /// Refused if the pages would overlap a range already recorded with the prefix.
+    #[arg(long, requires = "bates_prefix")]
+    pub bates_start: Option<u64>,
+    /// Digits of the Bates counter (default: as many as the last number recorded with the
+    /// prefix, so a production keeps one width and sorts as text; else 6).
+    #[arg(long, requires = "bates_prefix")]
+    pub bates_digits: Option<u32>,
     /// a4 or letter.
     #[arg(long, default_value = "a4", hide_possible_values = true)]
     pub paper: Paper,

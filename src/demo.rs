@@ -366,8 +366,9 @@ fn render_documents(
         let pdf_opts = scelle::report::pdf::PdfOptions {
             bates: Some(scelle::report::pdf::Bates {
                 prefix: bates_prefix.into(),
-                start: 1,
-                digits: 6,
+                // Continued from the case's previous document (report::bates).
+                start: None,
+                digits: Some(6),
             }),
             ..Default::default()
         };
@@ -662,7 +663,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
             "examples/demo/report-en.toml",
             include_str!("../examples/demo/report-en.toml"),
         ),
-        "NSO-DEMO-",
+        "NSO-PROD-",
         std::slice::from_ref(&es_case),
         &reports_dir,
         &key,

@@ -1,12 +1,17 @@
 //! `scelle report`: renders a document from the ledger to PDF, writes it atomically, and (with
 //! a key) records its SHA-256 as a signed `report` entry; `verify --report FILE` checks a PDF
 //! against those entries.
+//!
+//! Bates numbers continue the case's production (`report::bates`): the start is found in the
+//! ledger and the range checked against the recorded ones while the case is locked (with a
+//! key), so two documents rendered at once cannot take the same numbers.
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Body, ReportBody, KIND_REPORT};
 use crate::format::encoding::hex;
 use crate::format::entry::Entry;
 use crate::format::lang::{Jurisdiction, Lang};
+use crate::report::bates::{self, Production};
 use crate::report::pdf::{self, PdfOptions};
 use crate::report::{build, data, input, DocumentKind, ReportRequest};
 use crate::store::case::CaseDir;
@@ -70,6 +75,25 @@ pub fn report(
             )));
         }
     }
+    // With a key, the case stays locked from reading the production to recording the range.
+    let app = match key {
+        Some(k) => Some(Appender::open(case, k)?),
+        None => None,
+    };
+    let mut pdf_opts = pdf_opts.clone();
+    let production = match &mut pdf_opts.bates {
+        None => None,
+        Some(b) => {
+            let p = Production::read(case)?;
+            p.check_prefix(&b.prefix)?;
+            b.start.get_or_insert_with(|| p.next_start(&b.prefix));
+            if b.digits.is_none() {
+                b.digits = p.width(&b.prefix);
+            }
+            Some(p)
+        }
+    };
+    let pdf_opts = &pdf_opts;
     let mut gathered = data::gather(case)?;
     // Admitted in the case's jurisdiction, every required field given: else nothing is
     // written or recorded.
@@ -89,13 +113,20 @@ pub fn report(
     let ledger_bytes = std::fs::read(case.ledger()).at(case.ledger())?;
     let checkpoint_text = gathered.checkpoint.text.clone().into_bytes();
     let rendered = pdf::render(&doc, pdf_opts, &ledger_bytes, &checkpoint_text)?;
+    if let (Some(p), Some(b), Some((first, last))) = (&production, &pdf_opts.bates, &rendered.bates)
+    {
+        let n = |s: &str| {
+            bates::counter(&b.prefix, s)
+                .ok_or_else(|| Error::input(format!("Bates number {s} does not parse")))
+        };
+        p.check_range(&b.prefix, n(first)?, n(last)?, (first, last))?;
+    }
     fsutil::atomic_write(out, &rendered.bytes, 0o644)?;
     let sha256 = hex(&Sha256::digest(&rendered.bytes));
     let size = rendered.bytes.len() as u64;
     let bates = rendered.bates.clone();
-    let (entry, checkpoint) = match key {
-        None => (None, None),
-        Some(k) => {
+    let (entry, checkpoint) = match (key, app) {
+        (Some(k), Some(mut app)) => {
             let body = ReportBody {
                 document: req.kind.name().into(),
                 lang: req.lang.code().into(),
@@ -110,10 +141,10 @@ pub fn report(
                 bates_first: bates.as_ref().map(|b| b.0.clone()),
                 bates_last: bates.as_ref().map(|b| b.1.clone()),
             };
-            let mut app = Appender::open(case, k)?;
             let e = app.append(&Body::Report(body), k, crate::format::time::now_utc())?;
             (Some(e), app.finish(k)?)
         }
+        _ => (None, None),
     };
     Ok(ReportOutcome {
         path: out.to_path_buf(),

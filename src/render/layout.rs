@@ -15,18 +15,23 @@
 //!
 //! # Type
 //!
-//! Body text: Liberation Serif 11 pt on a 14.3 pt line; headings 16 / 13 / 11 pt bold; tables
-//! 8.5 pt; preformatted text 8.5 pt Liberation Mono (smaller if the width needs it). Widths are
-//! measured from the fonts' own glyph advances (`hmtx`), without kerning (none is applied when
-//! drawing either).
+//! Running text follows a [`TypeScale`]: [`TypeScale::STANDARD`] sets body text in
+//! Liberation Serif 11 pt on a 14.3 pt line, label–value lists and signature lines 10 pt,
+//! headings 16 / 13 / 11 pt bold; [`TypeScale::US_FILING`] sets all running text at 12 pt
+//! (N.D. Cal. Civil L.R. 3-4(c): text, footnotes and quotations in at least 12-point type).
+//! Tables 8.5 pt; preformatted text 8.5 pt Liberation Mono; footer 8 to 10 pt. Nothing is ever
+//! drawn under [`MIN_TEXT_PT`] (8 pt). Widths are measured from the fonts' own glyph advances
+//! (`hmtx`), without kerning (none is applied when drawing either).
 //!
 //! # Hashes in tables
 //!
-//! A monospace table cell is set at [`mono_cell_size`] of its inner width: 7.5 pt when a
-//! 64-hex-digit SHA-256 fits at that size, smaller down to 6 pt otherwise, so that a SHA-256
-//! stays on one line in any mono column at least [`MIN_HASH_COLUMN_PT`] wide (0.53 of the
-//! A4 text width, 0.51 of Letter's). Narrower columns, and longer values (SHA-512), wrap at
-//! character level.
+//! A monospace table cell is set at [`mono_cell_size`] of its inner width: 8.5 pt when a
+//! 64-hex-digit SHA-256 fits at that size, 8 pt otherwise, so that a SHA-256 stays on one line
+//! in any mono column at least [`MIN_HASH_COLUMN_PT`] wide (0.70 of the A4 text width, 0.68
+//! of Letter's). A mono column narrower than what its longest word (up to 64 characters)
+//! needs at 8 pt is widened to it, the other columns sharing the rest, so a SHA-256 is never
+//! broken; only longer values (SHA-512), or a table whose mono columns cannot all fit, wrap
+//! at character level.
 //!
 //! # Pagination rules
 //!
@@ -88,10 +93,12 @@ pub const CONTINUATION_MARK: char = '→';
 
 /// Characters in a SHA-256 written in hex.
 pub const HASH_HEX_CHARS: usize = 64;
+/// The smallest type drawn anywhere (footer, table cells, hashes, ids).
+pub const MIN_TEXT_PT: f32 = 8.0;
 /// Largest size of monospace text in table cells and key/value lists.
-pub const MONO_CELL_MAX_PT: f32 = 7.5;
-/// Smallest size monospace cell text is shrunk to before it wraps.
-pub const MONO_CELL_MIN_PT: f32 = 6.0;
+pub const MONO_CELL_MAX_PT: f32 = 8.5;
+/// Smallest size monospace cell text is shrunk to before it wraps: [`MIN_TEXT_PT`].
+pub const MONO_CELL_MIN_PT: f32 = MIN_TEXT_PT;
 /// Advance of every Liberation Mono glyph, in em (1229 units of 2048).
 pub const MONO_ADVANCE_EM: f32 = 1229.0 / 2048.0;
 /// Horizontal padding inside a table cell, each side.
@@ -109,14 +116,49 @@ pub fn mono_cell_size(inner_width: f32) -> f32 {
     ((fit * 100.0).floor() / 100.0).clamp(MONO_CELL_MIN_PT, MONO_CELL_MAX_PT)
 }
 
-const BODY_PT: f32 = 11.0;
+/// Sizes of running text, in points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TypeScale {
+    /// Paragraphs (and the height of a spacer's line).
+    pub body: f32,
+    /// Labels and serif values of label–value lists.
+    pub key_value: f32,
+    /// Lines under a signature rule.
+    pub signature: f32,
+    /// Headings of levels 1, 2 and 3 (bold).
+    pub headings: [f32; 3],
+}
+
+impl TypeScale {
+    /// Body 11 pt, lists and signatures 10 pt, headings 16 / 13 / 11 pt.
+    pub const STANDARD: TypeScale = TypeScale {
+        body: 11.0,
+        key_value: 10.0,
+        signature: 10.0,
+        headings: [16.0, 13.0, 11.0],
+    };
+    /// For US courts: every piece of running text at 12 pt at least (N.D. Cal. Civil
+    /// L.R. 3-4(c)(2), and most district courts' rules), headings 16 / 14 / 12 pt.
+    pub const US_FILING: TypeScale = TypeScale {
+        body: 12.0,
+        key_value: 12.0,
+        signature: 12.0,
+        headings: [16.0, 14.0, 12.0],
+    };
+}
+
+impl Default for TypeScale {
+    fn default() -> Self {
+        Self::STANDARD
+    }
+}
+
 const BODY_LEADING: f32 = 1.3;
 const TABLE_PT: f32 = 8.5;
 const TABLE_LEADING: f32 = 1.25;
 const CELL_PAD_Y: f32 = 2.5;
-const KV_PT: f32 = 10.0;
 const KV_LABEL_FRACTION: f32 = 0.3;
-const KV_MONO_MAX_PT: f32 = 8.0;
+const KV_MONO_MAX_PT: f32 = 8.5;
 const PRE_PT: f32 = 8.5;
 const PRE_PAD: f32 = 4.0;
 const PARA_GAP: f32 = 6.0;
@@ -379,14 +421,28 @@ pub(crate) fn layout(
     doc: &Document,
     paper: Paper,
     footer: &FooterSpec<'_>,
+    scale: &TypeScale,
     fonts: &mut Fonts,
 ) -> Result<Vec<Page>, RenderError> {
     let (page_w, page_h) = paper.size_pt();
     let width = paper.text_width();
     let avail = page_h - MARGIN_TOP - MARGIN_BOTTOM;
+    let sizes = [
+        scale.body,
+        scale.key_value,
+        scale.signature,
+        scale.headings[0],
+        scale.headings[1],
+        scale.headings[2],
+    ];
+    if sizes.iter().any(|s| !(MIN_TEXT_PT..=36.0).contains(s)) {
+        return Err(invalid(format!(
+            "type sizes {sizes:?}: each must be {MIN_TEXT_PT} to 36 pt"
+        )));
+    }
     let mut units = Vec::new();
     for block in &doc.blocks {
-        block_units(block, width, avail, fonts, &mut units)?;
+        block_units(block, width, avail, scale, fonts, &mut units)?;
     }
     let mut pages = paginate(&units, avail, page_h - MARGIN_TOP);
     if pages.is_empty() {
@@ -440,18 +496,44 @@ fn draw_footer(
     });
     let third = (right - MARGIN_LEFT) / 3.0;
     if !f.left.is_empty() {
-        let mut size = 8.0;
-        let w = fonts.width(Face::Serif, f.left, size)?;
-        if w > third - 6.0 {
-            size = (size * (third - 6.0) / w).max(5.0);
+        // 8 pt (never smaller), on up to two lines in the left third; what the second line
+        // cannot hold ends with "…" (the full title is on the first page).
+        let size = MIN_TEXT_PT;
+        let max = third - 6.0;
+        let mut lines = wrap(fonts, &[(Face::Serif, f.left)], size, max)?;
+        if lines.len() > 2 {
+            let ell = fonts.width(Face::Serif, "\u{2026}", size)?;
+            let mut rest: String = lines[1..]
+                .iter()
+                .map(|l| l.segs.iter().map(|s| s.text.as_str()).collect::<String>())
+                .collect::<Vec<_>>()
+                .join(" ");
+            while !rest.is_empty() && fonts.width(Face::Serif, &rest, size)? + ell > max {
+                rest.pop();
+            }
+            lines.truncate(1);
+            let text = format!("{}\u{2026}", rest.trim_end());
+            let width = fonts.width(Face::Serif, &text, size)?;
+            lines.push(Line {
+                segs: vec![Seg {
+                    x: 0.0,
+                    face: Face::Serif,
+                    text,
+                }],
+                width,
+            });
         }
-        page.items.push(Item::Text {
-            x: MARGIN_LEFT,
-            y,
-            face: Face::Serif,
-            size,
-            text: f.left.to_string(),
-        });
+        for (k, line) in lines.iter().enumerate() {
+            for seg in &line.segs {
+                page.items.push(Item::Text {
+                    x: MARGIN_LEFT + seg.x,
+                    y: y - k as f32 * size * 1.15,
+                    face: seg.face,
+                    size,
+                    text: seg.text.clone(),
+                });
+            }
+        }
     }
     let centre = f
         .page_format
@@ -555,15 +637,16 @@ fn block_units(
     block: &Block,
     width: f32,
     avail: f32,
+    scale: &TypeScale,
     fonts: &mut Fonts,
     out: &mut Vec<Unit>,
 ) -> Result<(), RenderError> {
     match block {
         Block::Heading { level, text } => {
             let (size, before) = match level {
-                1 => (16.0, 18.0),
-                2 => (13.0, 14.0),
-                3 => (11.0, 10.0),
+                1 => (scale.headings[0], 18.0),
+                2 => (scale.headings[1], 14.0),
+                3 => (scale.headings[2], 10.0),
                 _ => {
                     return Err(invalid(format!(
                         "heading level {level} (must be 1, 2 or 3)"
@@ -601,11 +684,11 @@ fn block_units(
                 .iter()
                 .map(|r: &Run| (face_of(r.style, Face::Mono), r.text.as_str()))
                 .collect();
-            let lines = wrap(fonts, &parts, BODY_PT, width)?;
+            let lines = wrap(fonts, &parts, scale.body, width)?;
             line_units(
                 &lines,
-                BODY_PT,
-                BODY_PT * BODY_LEADING,
+                scale.body,
+                scale.body * BODY_LEADING,
                 PARA_GAP,
                 fonts,
                 out,
@@ -614,18 +697,23 @@ fn block_units(
         Block::KeyValue { rows, mono_values } => {
             let label_w = width * KV_LABEL_FRACTION;
             let value_w = width - label_w;
-            let leading = KV_PT * 1.25;
+            let leading = scale.key_value * 1.25;
             let (vface, vsize) = if *mono_values {
                 (Face::Mono, mono_cell_size(value_w).min(KV_MONO_MAX_PT))
             } else {
-                (Face::Serif, KV_PT)
+                (Face::Serif, scale.key_value)
             };
             for (r, (label, value)) in rows.iter().enumerate() {
-                let l = wrap(fonts, &[(Face::SerifBold, label)], KV_PT, label_w - 8.0)?;
+                let l = wrap(
+                    fonts,
+                    &[(Face::SerifBold, label)],
+                    scale.key_value,
+                    label_w - 8.0,
+                )?;
                 let v = wrap(fonts, &[(vface, value)], vsize, value_w)?;
-                let asc = fonts.ascent(Face::SerifBold) * KV_PT;
+                let asc = fonts.ascent(Face::SerifBold) * scale.key_value;
                 let mut items = Vec::new();
-                text_items(&l, 0.0, asc, KV_PT, leading, &mut items);
+                text_items(&l, 0.0, asc, scale.key_value, leading, &mut items);
                 text_items(&v, label_w, asc, vsize, leading, &mut items);
                 let height = l.len().max(v.len()) as f32 * leading + 3.0;
                 out.push(Unit {
@@ -706,7 +794,7 @@ fn block_units(
             }
         }
         Block::Spacer => out.push(Unit {
-            height: BODY_PT * BODY_LEADING,
+            height: scale.body * BODY_LEADING,
             ..Unit::default()
         }),
         Block::PageBreak => out.push(Unit {
@@ -716,7 +804,7 @@ fn block_units(
         Block::SignatureBlock { lines } => {
             let x0 = width * 0.5;
             let w = width - x0;
-            let size = 10.0;
+            let size = scale.signature;
             let leading = size * 1.3;
             let sign_space = 42.0;
             let mut items = vec![Item::Rule {
@@ -801,6 +889,58 @@ fn line_units(
     }
 }
 
+/// Narrowest a column is made to give a mono column room: about four characters.
+const MIN_COLUMN_PT: f32 = 30.0;
+
+/// Widens each mono column narrower than its longest word (up to [`HASH_HEX_CHARS`]
+/// characters) needs at [`MONO_CELL_MIN_PT`], taking the room from the other columns in
+/// proportion to what each has above its own need (or [`MIN_COLUMN_PT`]). Leaves the widths
+/// as they are if the room is not there.
+fn widen_mono_columns(columns: &[Column], rows: &[Vec<String>], widths: &mut [f32]) {
+    let need: Vec<f32> = columns
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            if !c.mono {
+                return MIN_COLUMN_PT;
+            }
+            let longest = rows
+                .iter()
+                .flat_map(|r| r[k].split_whitespace())
+                .map(|w| w.chars().count().min(HASH_HEX_CHARS))
+                .max()
+                .unwrap_or(0);
+            (longest as f32 * MONO_ADVANCE_EM * MONO_CELL_MIN_PT + 2.0 * CELL_PAD_X + 0.5)
+                .max(MIN_COLUMN_PT)
+        })
+        .collect();
+    let short: f32 = columns
+        .iter()
+        .zip(widths.iter().zip(&need))
+        .filter(|(c, _)| c.mono)
+        .map(|(_, (w, n))| (n - w).max(0.0))
+        .sum();
+    if short <= 0.0 {
+        return;
+    }
+    let spare: Vec<f32> = widths
+        .iter()
+        .zip(&need)
+        .map(|(w, n)| (w - n).max(0.0))
+        .collect();
+    let spare_total: f32 = spare.iter().sum();
+    if spare_total < short {
+        return;
+    }
+    for (k, w) in widths.iter_mut().enumerate() {
+        if columns[k].mono && *w < need[k] {
+            *w = need[k];
+        } else {
+            *w -= spare[k] * short / spare_total;
+        }
+    }
+}
+
 fn table_units(
     columns: &[Column],
     rows: &[Vec<String>],
@@ -830,10 +970,11 @@ fn table_units(
         )));
     }
     let total: f32 = columns.iter().map(|c| c.width_fraction).sum();
-    let widths: Vec<f32> = columns
+    let mut widths: Vec<f32> = columns
         .iter()
         .map(|c| width * c.width_fraction / total)
         .collect();
+    widen_mono_columns(columns, rows, &mut widths);
     let mut xs = vec![0.0f32];
     for w in &widths {
         xs.push(xs.last().copied().unwrap_or(0.0) + w);
@@ -989,7 +1130,7 @@ mod tests {
     fn sha256_fits_a_mono_column_of_the_documented_minimum() {
         let mut fonts = Fonts::load().unwrap();
         let hash = "f".repeat(64);
-        for w in [MIN_HASH_COLUMN_PT, 260.0, 300.0, 400.0] {
+        for w in [MIN_HASH_COLUMN_PT, 320.0, 350.0, 400.0] {
             let inner = w - 2.0 * CELL_PAD_X;
             let size = mono_cell_size(inner);
             let lines = wrap(&mut fonts, &[(Face::Mono, &hash)], size, inner).unwrap();
@@ -997,9 +1138,122 @@ mod tests {
         }
         assert_eq!(mono_cell_size(1000.0), MONO_CELL_MAX_PT);
         assert_eq!(mono_cell_size(10.0), MONO_CELL_MIN_PT);
-        // documented: a bit over half of either text width
-        assert!(MIN_HASH_COLUMN_PT / Paper::A4.text_width() < 0.53);
-        assert!(MIN_HASH_COLUMN_PT / Paper::Letter.text_width() < 0.51);
+        // documented: 0.70 of A4's text width, 0.68 of Letter's
+        assert!(MIN_HASH_COLUMN_PT / Paper::A4.text_width() < 0.70);
+        assert!(MIN_HASH_COLUMN_PT / Paper::Letter.text_width() < 0.68);
+    }
+
+    #[test]
+    fn a_narrow_hash_column_is_widened_and_the_hash_kept_whole_at_8_pt_or_more() {
+        let hash = "0123456789abcdef".repeat(4);
+        let d = doc(vec![Block::Table {
+            columns: vec![
+                Column::mono("Exhibit", 0.1),
+                Column::text("Description", 0.4),
+                Column::mono("SHA-256", 0.3),
+                Column::text("Size", 0.2),
+            ],
+            rows: vec![vec![
+                "E-0001".into(),
+                "A phone image, sealed in the lab".into(),
+                hash.clone(),
+                "128 GB".into(),
+            ]],
+        }]);
+        for paper in [Paper::A4, Paper::Letter] {
+            let mut fonts = Fonts::load().unwrap();
+            let pages = layout(&d, paper, &NO_FOOTER, &TypeScale::STANDARD, &mut fonts).unwrap();
+            let mut found = false;
+            for item in &pages[0].items {
+                if let Item::Text { size, text, .. } = item {
+                    assert!(*size >= MIN_TEXT_PT, "{text:?} at {size} pt");
+                    found |= text == &hash;
+                }
+            }
+            assert!(found, "{paper:?}: the hash is not one piece of text");
+        }
+    }
+
+    #[test]
+    fn a_us_filing_sets_running_text_at_12_pt() {
+        let d = doc(vec![
+            Block::Heading {
+                level: 3,
+                text: "Opinions".into(),
+            },
+            Block::Paragraph {
+                runs: vec![Run::regular("I declare "), Run::mono("sha256sum")],
+            },
+            Block::KeyValue {
+                rows: vec![("Expert".into(), "Jean-Marc Dupré".into())],
+                mono_values: false,
+            },
+            Block::SignatureBlock {
+                lines: vec!["/s/ Jean-Marc Dupré".into()],
+            },
+        ]);
+        let mut fonts = Fonts::load().unwrap();
+        let pages = layout(
+            &d,
+            Paper::Letter,
+            &NO_FOOTER,
+            &TypeScale::US_FILING,
+            &mut fonts,
+        )
+        .unwrap();
+        let sizes: Vec<f32> = pages[0]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { size, .. } => Some(*size),
+                _ => None,
+            })
+            .collect();
+        assert!(sizes.len() >= 5);
+        assert!(sizes.iter().all(|s| *s >= 12.0), "{sizes:?}");
+        let bad = TypeScale {
+            body: 7.0,
+            ..TypeScale::STANDARD
+        };
+        assert!(layout(&d, Paper::A4, &NO_FOOTER, &bad, &mut fonts).is_err());
+    }
+
+    #[test]
+    fn a_long_footer_id_wraps_at_8_pt_and_is_cut_with_an_ellipsis() {
+        let mut fonts = Fonts::load().unwrap();
+        let left = "3:21-cv-09078-JD — Declaration of the expert on the chain of custody of the exhibits sealed and examined in the matter";
+        let footer = FooterSpec {
+            left,
+            page_format: "Page {page} of {pages}",
+            bates: None,
+        };
+        let pages = layout(
+            &doc(vec![]),
+            Paper::A4,
+            &footer,
+            &TypeScale::STANDARD,
+            &mut fonts,
+        )
+        .unwrap();
+        let third = Paper::A4.text_width() / 3.0;
+        let left_items: Vec<(&str, f32, f32)> = pages[0]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { x, size, text, .. } if *x < MARGIN_LEFT + 1.0 => Some((
+                    text.as_str(),
+                    *size,
+                    fonts.width(Face::Serif, text, *size).unwrap(),
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(left_items.len(), 2, "{left_items:?}");
+        for (t, size, w) in &left_items {
+            assert!(*size >= MIN_TEXT_PT && *w <= third, "{t:?} {size} {w}");
+        }
+        assert!(left_items[0].0.starts_with("3:21-cv-09078-JD"));
+        assert!(left_items[1].0.ends_with('\u{2026}'));
     }
 
     #[test]
@@ -1057,7 +1311,7 @@ mod tests {
             columns: vec![Column::text("Head", 1.0)],
             rows: vec![vec!["short".into()], vec![tall], vec!["after".into()]],
         }]);
-        let pages = layout(&d, Paper::A4, &NO_FOOTER, &mut fonts).unwrap();
+        let pages = layout(&d, Paper::A4, &NO_FOOTER, &TypeScale::STANDARD, &mut fonts).unwrap();
         assert!(pages.len() >= 3, "{}", pages.len());
         for (k, p) in pages.iter().enumerate() {
             let t = texts(p);
@@ -1082,7 +1336,14 @@ mod tests {
             columns: vec![Column::text("K", 0.3), Column::text("V", 0.7)],
             rows,
         }]);
-        let pages = layout(&d, Paper::Letter, &NO_FOOTER, &mut fonts).unwrap();
+        let pages = layout(
+            &d,
+            Paper::Letter,
+            &NO_FOOTER,
+            &TypeScale::STANDARD,
+            &mut fonts,
+        )
+        .unwrap();
         assert!(pages.len() > 1);
         for p in &pages {
             let t = texts(p);
@@ -1106,7 +1367,14 @@ mod tests {
             blocks.push(Block::SignatureBlock {
                 lines: vec!["Signed".into()],
             });
-            let pages = layout(&doc(blocks), Paper::A4, &NO_FOOTER, &mut fonts).unwrap();
+            let pages = layout(
+                &doc(blocks),
+                Paper::A4,
+                &NO_FOOTER,
+                &TypeScale::STANDARD,
+                &mut fonts,
+            )
+            .unwrap();
             let last = texts(pages.last().unwrap());
             assert!(last.len() >= 2, "n={n}: {last:?}");
         }
@@ -1121,6 +1389,7 @@ mod tests {
             &Block::Preformatted { text },
             300.0,
             600.0,
+            &TypeScale::STANDARD,
             &mut fonts,
             &mut out,
         )

@@ -54,7 +54,8 @@ pub(crate) mod pdfa;
 
 pub use crate::format::document::PdfA;
 pub use doc::{Align, Block, Column, Document, Metadata, Run, Style};
-pub use layout::Paper;
+pub use fonts::Face;
+pub use layout::{Item, Page, Paper, TypeScale};
 pub use options::{AfRelationship, Attachment, Bates, PageLabels, RenderError};
 
 /// How to render.
@@ -75,6 +76,8 @@ pub struct RenderOptions {
     pub page_labels: PageLabels,
     /// Embedded files (PDF/A-3b only).
     pub attachments: Vec<Attachment>,
+    /// Sizes of running text ([`TypeScale::US_FILING`] for US courts).
+    pub type_scale: TypeScale,
 }
 
 impl Default for RenderOptions {
@@ -87,6 +90,7 @@ impl Default for RenderOptions {
             page_format: "Page {page} of {pages}".into(),
             page_labels: PageLabels::Numbers,
             attachments: Vec::new(),
+            type_scale: TypeScale::STANDARD,
         }
     }
 }
@@ -104,6 +108,25 @@ pub struct Rendered {
     pub bates_last: Option<String>,
 }
 
+/// The pages of `doc` as laid out for `opts`, footer included: what [`render`] draws, for
+/// checks (type sizes, positions) without reading the PDF back.
+pub fn pages(doc: &Document, opts: &RenderOptions) -> Result<Vec<Page>, RenderError> {
+    pages_with(doc, opts, &mut fonts::Fonts::load()?)
+}
+
+fn pages_with(
+    doc: &Document,
+    opts: &RenderOptions,
+    fonts: &mut fonts::Fonts,
+) -> Result<Vec<Page>, RenderError> {
+    let footer = layout::FooterSpec {
+        left: &opts.footer_left,
+        page_format: &opts.page_format,
+        bates: opts.bates.as_ref(),
+    };
+    layout::layout(doc, opts.paper, &footer, &opts.type_scale, fonts)
+}
+
 /// Lays out and writes `doc` as a PDF/A file.
 pub fn render(doc: &Document, opts: &RenderOptions) -> Result<Rendered, RenderError> {
     if opts.pdfa == PdfA::A1b && !opts.attachments.is_empty() {
@@ -112,12 +135,7 @@ pub fn render(doc: &Document, opts: &RenderOptions) -> Result<Rendered, RenderEr
         ));
     }
     let mut fonts = fonts::Fonts::load()?;
-    let footer = layout::FooterSpec {
-        left: &opts.footer_left,
-        page_format: &opts.page_format,
-        bates: opts.bates.as_ref(),
-    };
-    let pages = layout::layout(doc, opts.paper, &footer, &mut fonts)?;
+    let pages = pages_with(doc, opts, &mut fonts)?;
     let n = pages.len() as u64;
     let bates: Option<Vec<String>> = opts
         .bates

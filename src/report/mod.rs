@@ -4,6 +4,7 @@
 //! ledger fills in the rest (`data`); `directives` generate the tables; the result is a list
 //! of [`blocks::Block`] (the layout engine's) for `pdf`.
 
+pub mod bates;
 pub mod blocks;
 pub(crate) mod builtin;
 pub mod data;

@@ -4,6 +4,7 @@
 
 use super::BuiltDocument;
 use crate::error::{Error, Result};
+use crate::format::lang::Jurisdiction;
 use crate::render;
 use crate::render::{Paper, PdfA};
 
@@ -12,10 +13,13 @@ use crate::render::{Paper, PdfA};
 pub struct Bates {
     /// Prefix, e.g. `APPLE-NSO-`.
     pub prefix: String,
-    /// First number.
-    pub start: u64,
-    /// Digits, 6 or 7 usually.
-    pub digits: u32,
+    /// First number; `None` continues the production: [`crate::ops::report::report`] sets it
+    /// to the highest number recorded with this prefix in the case, plus one (see
+    /// [`super::bates`]); rendered alone, 1.
+    pub start: Option<u64>,
+    /// Digits, 6 or 7 usually; `None`: as many as the last number recorded with this prefix
+    /// (set by [`crate::ops::report::report`]), else 6.
+    pub digits: Option<u32>,
 }
 
 /// Rendering options.
@@ -58,6 +62,38 @@ pub fn render(
     ledger: &[u8],
     checkpoint: &[u8],
 ) -> Result<RenderedPdf> {
+    let (document, options) = prepare(doc, opts, ledger, checkpoint)?;
+    let out = render::render(&document, &options)
+        .map_err(|e| Error::input(format!("cannot render the document: {e}")))?;
+    Ok(RenderedPdf {
+        bytes: out.bytes,
+        pages: u64::from(out.pages),
+        bates: out.bates_first.zip(out.bates_last),
+    })
+}
+
+/// The pages [`render()`] would draw for `doc` (footer included, nothing attached), for checks
+/// of what is printed (type sizes, positions) without reading a PDF back.
+pub fn pages(doc: &BuiltDocument, opts: &PdfOptions) -> Result<Vec<render::Page>> {
+    let (document, options) = prepare(doc, opts, &[], &[])?;
+    render::pages(&document, &options)
+        .map_err(|e| Error::input(format!("cannot lay out the document: {e}")))
+}
+
+/// Type sizes by jurisdiction: 12 pt running text for US courts, the standard scale elsewhere.
+pub fn type_scale(jurisdiction: Jurisdiction) -> render::TypeScale {
+    match jurisdiction {
+        Jurisdiction::Us => render::TypeScale::US_FILING,
+        _ => render::TypeScale::STANDARD,
+    }
+}
+
+fn prepare(
+    doc: &BuiltDocument,
+    opts: &PdfOptions,
+    ledger: &[u8],
+    checkpoint: &[u8],
+) -> Result<(render::Document, render::RenderOptions)> {
     let created = crate::format::time::parse_utc(&doc.as_of).ok_or_else(|| {
         Error::input(format!(
             "the ledger's last time {:?} is not a UTC time",
@@ -103,13 +139,16 @@ pub fn render(
             None => None,
             Some(b) => Some(render::Bates {
                 prefix: b.prefix.clone(),
-                start: b.start,
-                digits: u8::try_from(b.digits)
-                    .ok()
-                    .filter(|d| (1..=12).contains(d))
-                    .ok_or_else(|| {
-                        Error::input(format!("--bates-digits {}: choose 1 to 12", b.digits))
-                    })?,
+                start: b.start.unwrap_or(1),
+                digits: {
+                    let d = b.digits.unwrap_or(6);
+                    u8::try_from(d)
+                        .ok()
+                        .filter(|d| (1..=12).contains(d))
+                        .ok_or_else(|| {
+                            Error::input(format!("--bates-digits {d}: choose 1 to 12"))
+                        })?
+                },
             }),
         },
         pdfa: opts.pdfa,
@@ -121,12 +160,7 @@ pub fn render(
             render::PageLabels::Numbers
         },
         attachments,
+        type_scale: type_scale(doc.jurisdiction),
     };
-    let out = render::render(&document, &options)
-        .map_err(|e| Error::input(format!("cannot render the document: {e}")))?;
-    Ok(RenderedPdf {
-        bytes: out.bytes,
-        pages: u64::from(out.pages),
-        bates: out.bates_first.zip(out.bates_last),
-    })
+    Ok((document, options))
 }
