@@ -416,8 +416,10 @@ fn documents_show_the_source_hash_comparison_in_every_language() {
                     "{doc} {lang}: {value} missing:\n{t}"
                 );
             }
-            // Table cells may wrap: compare with runs of spaces collapsed.
-            let flat = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            // Table cells may wrap: compare the text in drawing order (a cell's lines together,
+            // not interleaved with the next column's) with runs of spaces collapsed.
+            let raw = text(&tool("pdftotext", &["-raw", pdf.to_str().unwrap(), "-"]));
+            let flat = raw.split_whitespace().collect::<Vec<_>>().join(" ");
             let has = |needle: &str| {
                 flat.contains(&needle.split_whitespace().collect::<Vec<_>>().join(" "))
             };

@@ -32,7 +32,9 @@ assisted_by = ["Claire Martin, technicienne"]
 compensation = "350 EUR/h"
 prior_testimony = "Néant."
 [mission]
-order = "Ordonnance du 2 mars 2026"
+order = "Ordonnance de commission d'expert"
+order_date = "2026-03-02"
+magistrate = "Mme la juge d'instruction"
 text = "Examiner le téléphone."
 questions = ["Le téléphone a-t-il été compromis ?"]
 answers = ["Oui."]
