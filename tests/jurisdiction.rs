@@ -135,6 +135,8 @@ fn the_demo_renders_each_case_in_its_jurisdiction_and_refuses_the_others() {
         "N° d'instruction 2123/21/7",
         "Ordonnance de commission d'expert du 26 juillet 2021, Mme Claire Exemple, juge d'instruction au tribunal judiciaire de Paris",
         "code de procédure pénale",
+        // CPP art. 160: the oath of an expert not on a list, in full.
+        "apporter mon concours à la justice, d'accomplir ma mission, de faire mon rapport et de donner mon avis en mon honneur et en ma conscience",
     ] {
         assert!(fr.contains(want), "{want:?} missing from the French report");
     }
@@ -153,6 +155,8 @@ fn the_demo_renders_each_case_in_its_jurisdiction_and_refuses_the_others() {
         "N.º de procedimiento DP 150/2022",
         "Juzgado Central de Instrucción n.º 4, Audiencia Nacional",
         "Ley de Enjuiciamiento Criminal",
+        // LEC art. 335.2, stated of the expert in the third person.
+        "El perito manifiesta, bajo juramento o promesa de decir verdad, que ha actuado y, en su caso, actuará con la mayor objetividad posible",
     ] {
         assert!(
             es.contains(want),
