@@ -551,13 +551,8 @@ fn unknown(path: &str, prefix: &str) -> String {
             None => prefix.is_empty(),
         })
         .collect();
-    let closest = siblings
-        .iter()
-        .map(|s| (distance(s, path), *s))
-        .filter(|(d, s)| *d <= 2.max(s.len() / 4))
-        .min();
-    match closest {
-        Some((_, s)) => {
+    match closest(path, siblings.iter().copied()) {
+        Some(s) => {
             format!("key \"{path}\" is not a key of the report input; did you mean \"{s}\"?")
         }
         None => format!(
@@ -585,13 +580,8 @@ fn known_params() -> Vec<String> {
 }
 
 fn unknown_param(path: &str, name: &str, known: &[String]) -> String {
-    let closest = known
-        .iter()
-        .map(|s| (distance(s, name), s.as_str()))
-        .filter(|(d, s)| *d <= 2.max(s.len() / 4))
-        .min();
-    match closest {
-        Some((_, s)) => format!(
+    match closest(name, known.iter().map(String::as_str)) {
+        Some(s) => format!(
             "key \"{path}\" is not a parameter of templates/params.toml; did you mean \"params.{s}\"?"
         ),
         None => format!(
@@ -601,20 +591,14 @@ fn unknown_param(path: &str, name: &str, known: &[String]) -> String {
     }
 }
 
-/// Levenshtein distance (for "did you mean").
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
+/// The candidate closest to `word` for a "did you mean": within a Levenshtein distance of 2,
+/// or a quarter of the candidate's length if longer; the nearest, then the first in order.
+fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|s| (strsim::levenshtein(s, word), s))
+        .filter(|(d, s)| *d <= 2.max(s.len() / 4))
+        .min()
+        .map(|(_, s)| s)
 }
 
 /// The words of the blank file's header, in each language.
