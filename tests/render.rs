@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use scelle::render::{
-    self, layout, AfRelationship, Align, Attachment, Bates, Block, Column, Document, Metadata,
-    PageLabels, Paper, PdfA, RenderError, RenderOptions, Rendered, Run,
+    self, layout, AfRelationship, Align, Anchor, Attachment, Bates, Block, Column, Document, Face,
+    Figure, MarkShape, Metadata, PageLabels, Paper, PdfA, RenderError, RenderOptions, Rendered,
+    Run, Shape,
 };
 use sha2::{Digest, Sha256};
 use time::macros::datetime;
@@ -92,6 +93,7 @@ fn filing(rows: usize) -> Document {
                 text: format!("scelle.example/case/1\n{rows}\n{}", "A".repeat(200)),
             },
             Block::Spacer,
+            Block::Figure(figure()),
             Block::Paragraph {
                 runs: vec![Run::regular("Fin du rapport.")],
             },
@@ -99,6 +101,94 @@ fn filing(rows: usize) -> Document {
                 lines: vec!["Jeanne Martin".into(), "Expert".into()],
             },
         ],
+    }
+}
+
+/// A drawing with every shape: lanes (dashed gray lines), a gray bar, an arrow, a dashed
+/// arrow, each mark, a white box and labels with accents anchored three ways.
+fn figure() -> Figure {
+    let mut shapes = vec![
+        Shape::Line {
+            from: (60.0, 30.0),
+            to: (440.0, 30.0),
+            width: 0.4,
+            gray: 0.55,
+            dash: Some(1.5),
+        },
+        Shape::Line {
+            from: (60.0, 60.0),
+            to: (440.0, 60.0),
+            width: 0.4,
+            gray: 0.55,
+            dash: Some(1.5),
+        },
+        Shape::Line {
+            from: (80.0, 30.0),
+            to: (200.0, 30.0),
+            width: 5.0,
+            gray: 0.6,
+            dash: None,
+        },
+        Shape::Arrow {
+            from: (200.0, 30.0),
+            to: (260.0, 57.0),
+            width: 1.0,
+            head: 6.0,
+            dash: None,
+        },
+        Shape::Arrow {
+            from: (300.0, 60.0),
+            to: (440.0, 33.0),
+            width: 1.0,
+            head: 6.0,
+            dash: Some(2.5),
+        },
+        Shape::Rect {
+            at: (263.0, 43.0),
+            w: 9.0,
+            h: 11.0,
+            gray: 1.0,
+        },
+    ];
+    for (k, shape) in [
+        MarkShape::FilledSquare,
+        MarkShape::OpenSquare,
+        MarkShape::FilledDiamond,
+        MarkShape::OpenCircle,
+        MarkShape::Cross,
+        MarkShape::FilledTriangle,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        shapes.push(Shape::Mark {
+            at: (80.0 + 20.0 * k as f32, 80.0),
+            shape,
+            size: 7.0,
+        });
+    }
+    for (at, text, anchor) in [
+        ((0.0, 33.0), "Gardienne Núñez", Anchor::Start),
+        ((0.0, 63.0), "Expert Hervé", Anchor::Start),
+        ((267.0, 52.0), "\u{2260}", Anchor::Middle),
+        (
+            (440.0, 100.0),
+            "empreinte recalculée différente",
+            Anchor::End,
+        ),
+    ] {
+        shapes.push(Shape::Label {
+            at,
+            text: text.into(),
+            face: Face::Serif,
+            size: 8.0,
+            anchor,
+        });
+    }
+    Figure {
+        width: 445.0,
+        height: 110.0,
+        shapes,
     }
 }
 
@@ -803,4 +893,41 @@ fn invalid_documents_are_refused() {
     )
     .unwrap();
     assert_eq!(r.pages, 1);
+}
+
+/// A figure's labels extract (accents and "≠" included) and the figure is never split: where
+/// the pages break around it, all its labels are on one page.
+#[test]
+fn a_figure_extracts_its_labels_and_is_kept_on_one_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = [
+        "Gardienne Núñez",
+        "Expert Hervé",
+        "\u{2260}",
+        "empreinte recalculée différente",
+    ];
+    let mut splits_tried = 0;
+    for rows in (20..60).step_by(3) {
+        let r = render::render(&filing(rows), &opts(Paper::A4, PdfA::A1b)).unwrap();
+        let path = write(dir.path(), &format!("fig{rows}.pdf"), &r);
+        let pages = pages_text(&path, false);
+        let on: Vec<usize> = labels
+            .iter()
+            .map(|l| {
+                let found: Vec<usize> =
+                    (0..pages.len()).filter(|&i| pages[i].contains(l)).collect();
+                assert_eq!(found.len(), 1, "{rows} rows: {l:?} on pages {found:?}");
+                found[0]
+            })
+            .collect();
+        assert!(on.iter().all(|p| *p == on[0]), "{rows} rows: {on:?}");
+        // the figure did not start its page although other content came before it there
+        if !pages[on[0]].contains("Point de contrôle") && !pages[on[0]].contains("E-0") {
+            splits_tried += 1;
+        }
+    }
+    assert!(
+        splits_tried > 0,
+        "no row count pushed the figure to a new page"
+    );
 }

@@ -31,6 +31,11 @@ fn text_of(blocks: &[Block]) -> String {
             }
             Block::Preformatted { text: t } => s += &format!("{t}\n"),
             Block::SignatureBlock { lines: l } => s += &(l.join("\n") + "\n"),
+            Block::Figure(f) => f.shapes.iter().for_each(|sh| {
+                if let scelle::render::Shape::Label { text, .. } = sh {
+                    s += &format!("{text}\n")
+                }
+            }),
             Block::Spacer | Block::PageBreak => {}
         }
     }

@@ -452,3 +452,131 @@ fn documents_show_the_source_hash_comparison_in_every_language() {
         }
     }
 }
+
+/// The custodians of a case's exhibits: the names of the keys that signed a seal, release or
+/// acceptance, read from the ledger.
+fn custodians(case: &Path) -> Vec<String> {
+    let ledger = std::fs::read_to_string(case.join("ledger.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = ledger
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut names = std::collections::BTreeMap::new();
+    for e in &lines {
+        for k in [&e["body"]["admin"], &e["body"]["key"]] {
+            if let (Some(id), Some(name)) = (k["id"].as_str(), k["name"].as_str()) {
+                names.insert(id.to_string(), name.to_string());
+            }
+        }
+    }
+    let mut out: Vec<String> = lines
+        .iter()
+        .filter(|e| matches!(e["kind"].as_str(), Some("seal" | "release" | "accept")))
+        .map(|e| names[e["key"].as_str().unwrap()].clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The custody timeline (`::timeline`) in the expert report and the custody record, in every
+/// language: under its heading, the figure's text extracts with the exhibits' ids, every
+/// custodian's name (a lane each), the seal's date in ISO 8601 and the legend's words from
+/// the language's `labels.toml`; the document stays qpdf-clean with its fonts embedded.
+#[test]
+fn the_custody_timeline_is_drawn_with_its_legend_in_every_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo_dir = tmp.path().join("demo");
+    demo(&demo_dir);
+    let norm = |s: &str| {
+        s.replace(['\u{a0}', '\u{202f}'], " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut with_handover = 0;
+    // (document, language, case, input): the US case has a hand-over (expert to counsel)
+    for (doc, lang, case_dir, input_lang) in [
+        ("expert-report", "en", "case", "en"),
+        ("expert-report", "fr", "case", "en"),
+        ("expert-report", "es", "case", "en"),
+        ("expert-report", "fr", "case-fr", "fr"),
+        ("expert-report", "es", "case-es", "es"),
+        ("custody", "en", "case-es", "es"),
+        ("custody", "fr", "case-es", "es"),
+        ("custody", "es", "case-es", "es"),
+    ] {
+        let what = format!("{doc} {lang} {case_dir}");
+        let case = demo_dir.join(case_dir);
+        let pdf = tmp.path().join(format!("{doc}-{lang}-{case_dir}.pdf"));
+        let o = scelle(
+            &case,
+            &[
+                "report",
+                doc,
+                "--lang",
+                lang,
+                "--input",
+                &input(input_lang),
+                "--out",
+                pdf.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            o.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let t = norm(&text(&tool("pdftotext", &[pdf.to_str().unwrap(), "-"])));
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("templates/{lang}/labels.toml"));
+        let labels: toml::Value = std::fs::read_to_string(path).unwrap().parse().unwrap();
+        let word = |k: &str| norm(labels["timeline"][k].as_str().unwrap());
+        // the figure: from its title (exhibits' ids) to the axis note
+        let start = t
+            .find(&format!("{} E-0001", word("exhibits")))
+            .unwrap_or_else(|| panic!("{what}: no timeline title in {t}"));
+        let end = start
+            + t[start..]
+                .find(&word("axis"))
+                .unwrap_or_else(|| panic!("{what}: no axis note after the title"));
+        let fig = &t[start..end];
+        let names = custodians(&case);
+        for name in &names {
+            assert!(
+                fig.contains(name.as_str()),
+                "{what}: lane {name:?} not in {fig}"
+            );
+        }
+        if names.len() > 1 {
+            with_handover += 1;
+        }
+        let ledger = std::fs::read_to_string(case.join("ledger.jsonl")).unwrap();
+        let seal: serde_json::Value = ledger
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|e| e["kind"] == "seal")
+            .unwrap();
+        let date = &seal["time"].as_str().unwrap()[..10];
+        assert!(fig.contains(date), "{what}: ISO date {date} not in {fig}");
+        for k in [
+            "held", "seal", "open", "reseal", "dispose", "other", "handover",
+        ] {
+            assert!(fig.contains(&word(k)), "{what}: legend {k:?} not in {fig}");
+        }
+        for k in ["match", "mismatch"] {
+            assert!(fig.contains(&word(k)), "{what}: legend {k:?} not in {fig}");
+        }
+        // no release is pending in the demo: that key is not shown
+        assert!(!fig.contains(&word("pending")), "{what}");
+        let q = tool("qpdf", &["--check", pdf.to_str().unwrap()]);
+        assert!(q.status.success(), "{what}: {}", text(&q));
+        let fonts = text(&tool("pdffonts", &[pdf.to_str().unwrap()]));
+        for r in fonts.lines().skip(2) {
+            let cols: Vec<&str> = r.split_whitespace().collect();
+            let n = cols.len();
+            assert_eq!((cols[n - 5], cols[n - 4]), ("yes", "yes"), "{what}: {r}");
+        }
+    }
+    assert!(with_handover >= 3, "no document drew a hand-over");
+}

@@ -72,6 +72,8 @@ pub enum Block {
     },
     /// Vertical space of one body line.
     Spacer,
+    /// A vector drawing (lines, arrows, marks, labels), kept whole on one page.
+    Figure(super::figure::Figure),
     /// Start a new page (ignored at the top of a page).
     PageBreak,
     /// Signature lines: a rule to sign on, then the given lines (name, capacity, date, place)

@@ -211,6 +211,21 @@ pub enum Item {
         /// Gray level.
         gray: f32,
     },
+    /// A polyline or polygon (figures): stroked and/or filled in one gray.
+    Path {
+        /// The points, in order.
+        points: Vec<(f32, f32)>,
+        /// Whether the last point joins the first.
+        closed: bool,
+        /// Stroke thickness in points, if stroked.
+        stroke: Option<f32>,
+        /// Whether it is filled (closed paths).
+        fill: bool,
+        /// Gray level of stroke and fill, 0 = black.
+        gray: f32,
+        /// Dash and gap length in points, if dashed.
+        dash: Option<f32>,
+    },
 }
 
 impl Item {
@@ -252,6 +267,21 @@ impl Item {
                 w: *w,
                 h: *h,
                 gray: *gray,
+            },
+            Item::Path {
+                points,
+                closed,
+                stroke,
+                fill,
+                gray,
+                dash,
+            } => Item::Path {
+                points: points.iter().map(|(x, y)| (left + x, top - y)).collect(),
+                closed: *closed,
+                stroke: *stroke,
+                fill: *fill,
+                gray: *gray,
+                dash: *dash,
             },
         }
     }
@@ -797,6 +827,18 @@ fn block_units(
             height: scale.body * BODY_LEADING,
             ..Unit::default()
         }),
+        Block::Figure(figure) => {
+            // kept with the line before it (its caption or introduction)
+            if let Some(prev) = out.last_mut() {
+                prev.keep_with_next = true;
+            }
+            out.push(Unit {
+                space_before: PARA_GAP,
+                height: figure.height,
+                items: figure.items(width, avail, fonts)?,
+                ..Unit::default()
+            })
+        }
         Block::PageBreak => out.push(Unit {
             page_break: true,
             ..Unit::default()

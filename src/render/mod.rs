@@ -42,10 +42,12 @@
 //!   numeric offset, sRGB output intent, no encryption, annotations, links or forms;
 //! - deterministic: the same input gives the same bytes, and /ID is derived from them.
 //!
-//! Modules: `doc` (the model), [`layout`] (geometry, line breaking, pagination),
+//! Modules: `doc` (the model), [`figure`] (vector drawings: lines, arrows, marks, labels),
+//! [`layout`] (geometry, line breaking, pagination),
 //! `pdf` (drawing with printpdf), `pdfa` (PDF/A post-processing with lopdf).
 
 pub(crate) mod doc;
+pub mod figure;
 mod fonts;
 pub mod layout;
 mod options;
@@ -54,7 +56,8 @@ pub(crate) mod pdfa;
 
 pub use crate::format::document::PdfA;
 pub use doc::{Align, Block, Column, Document, Metadata, Run, Style};
-pub use fonts::Face;
+pub use figure::{Anchor, Figure, MarkShape, Shape};
+pub use fonts::{Face, Fonts};
 pub use layout::{Item, Page, Paper, TypeScale};
 pub use options::{AfRelationship, Attachment, Bates, PageLabels, RenderError};
 

@@ -7,8 +7,9 @@
 //! reproducible. The result is an in-memory [`lopdf::Document`] for [`super::pdfa`] to finish.
 
 use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFont,
-    PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Pt, Rect, TextItem,
+    Color, FontId, Greyscale, Line, LineDashPattern, LinePoint, Mm, Op, PaintMode, PdfDocument,
+    PdfFont, PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Polygon,
+    PolygonRing, Pt, Rect, TextItem, WindingOrder,
 };
 
 use super::fonts::{Face, Fonts};
@@ -123,6 +124,60 @@ fn page_ops(page: &Page) -> Vec<Op> {
                         winding_order: None,
                     },
                 });
+            }
+            Item::Path {
+                points,
+                closed,
+                stroke: thickness,
+                fill: filled,
+                gray: g,
+                dash,
+            } => {
+                if in_text {
+                    ops.push(Op::EndTextSection);
+                    in_text = false;
+                }
+                if *filled && fill != Some(*g) {
+                    ops.push(Op::SetFillColor { col: gray(*g) });
+                    fill = Some(*g);
+                }
+                if let Some(w) = thickness {
+                    if stroke != Some((*g, *w)) {
+                        ops.push(Op::SetOutlineColor { col: gray(*g) });
+                        ops.push(Op::SetOutlineThickness { pt: Pt(*w) });
+                        stroke = Some((*g, *w));
+                    }
+                }
+                if let Some(d) = dash {
+                    ops.push(Op::SetLineDashPattern {
+                        dash: LineDashPattern::new(0.0, &[*d, *d]),
+                    });
+                }
+                let pts: Vec<LinePoint> = points.iter().map(|(x, y)| pt(*x, *y)).collect();
+                match (thickness.is_some(), *filled) {
+                    (true, false) if !closed => ops.push(Op::DrawLine {
+                        line: Line {
+                            points: pts,
+                            is_closed: false,
+                        },
+                    }),
+                    (stroked, _) => ops.push(Op::DrawPolygon {
+                        polygon: Polygon {
+                            rings: vec![PolygonRing { points: pts }],
+                            mode: match (stroked, *filled) {
+                                (true, true) => PaintMode::FillStroke,
+                                (true, false) => PaintMode::Stroke,
+                                _ => PaintMode::Fill,
+                            },
+                            winding_order: WindingOrder::NonZero,
+                        },
+                    }),
+                }
+                if dash.is_some() {
+                    ops.push(Op::SetLineDashPattern {
+                        dash: LineDashPattern::solid(),
+                    });
+                }
             }
         }
     }

@@ -57,6 +57,15 @@ pub fn typography(blocks: &mut [Block], lang: crate::format::lang::Lang) {
                 }
             }
             Block::SignatureBlock { lines } => lines.iter_mut().for_each(t),
+            Block::Figure(f) => {
+                for s in &mut f.shapes {
+                    if let crate::render::Shape::Label { text, face, .. } = s {
+                        if *face != crate::render::Face::Mono {
+                            t(text);
+                        }
+                    }
+                }
+            }
             Block::Preformatted { .. } | Block::Spacer | Block::PageBreak => {}
         }
     }

@@ -869,6 +869,10 @@ pub fn expand(
         "hashes" => vec![hashes_table(data, l)],
         "source-hashes" => source_hash_blocks(data, l),
         "custody" => custody_blocks(data, arg, l, lang)?,
+        "timeline" => {
+            let legend = super::timeline::Legend::of(|k| l.get("timeline", k));
+            super::timeline::timeline_blocks(data, arg, &legend)?
+        }
         "acquisition" => acquisition_blocks(data, arg, l, lang),
         "seals" => vec![seals_table(data, l, lang)],
         "keys" => vec![keys_table(data, l)],

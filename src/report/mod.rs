@@ -15,6 +15,7 @@ pub mod markup;
 pub mod pdf;
 pub mod requirements;
 pub(crate) mod template;
+pub(crate) mod timeline;
 
 use crate::error::{Error, Result};
 pub use crate::format::document::DocumentKind;
