@@ -57,6 +57,8 @@ pub(crate) struct Track {
     pub moments: Vec<Moment>,
     /// What happened.
     pub steps: Vec<Step>,
+    /// The lane holding the exhibits before the first column (a continued figure).
+    pub held_at_start: Option<usize>,
 }
 
 /// The legend's words, from `[timeline]` of `labels.toml`.
@@ -197,7 +199,134 @@ fn track(group: &[&Exhibit], data: &LedgerData, l: &Legend) -> Track {
         lanes,
         moments,
         steps,
+        held_at_start: None,
     }
+}
+
+/// Columns a figure shows before it continues in another: beyond that, marks crowd.
+const MAX_COLS: usize = 18;
+/// Columns a figure may reach to avoid cutting a hand-over in two.
+const HARD_MAX_COLS: usize = 28;
+
+/// Changes of custody, in column order: `(column, 0 = custody ends / 1 = begins, lane)`.
+fn custody_changes(steps: &[Step]) -> Vec<(usize, u8, usize)> {
+    let mut out = Vec::new();
+    for st in steps {
+        match st {
+            Step::Seal { at, lane } => out.push((*at, 1, *lane)),
+            Step::Dispose { at, lane } => out.push((*at, 0, *lane)),
+            Step::Handover {
+                from,
+                to,
+                released,
+                accepted,
+            } => {
+                out.push((*released, 0, *from));
+                if let Some((a, _)) = accepted {
+                    out.push((*a, 1, *to));
+                }
+            }
+            _ => {}
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A long track as several figures of at most [`MAX_COLS`] columns, cut where no hand-over
+/// is under way (up to [`HARD_MAX_COLS`] to find such a place); each part knows who held the
+/// exhibits when it starts, and its title says "(1/2)".
+fn split(t: Track) -> Vec<Track> {
+    let n = t.moments.len();
+    if n <= MAX_COLS {
+        return vec![t];
+    }
+    let in_flight = |c: usize| {
+        t.steps.iter().any(|s| {
+            matches!(s, Step::Handover { released, accepted: Some((a, _)), .. }
+                if *released < c && c <= *a)
+        })
+    };
+    let mut cuts = vec![0];
+    let mut start = 0;
+    while n - start > MAX_COLS {
+        let c = (start + 1..=start + MAX_COLS)
+            .rev()
+            .find(|&c| !in_flight(c))
+            .or_else(|| {
+                (start + MAX_COLS + 1..(start + HARD_MAX_COLS).min(n)).find(|&c| !in_flight(c))
+            })
+            .unwrap_or(start + MAX_COLS);
+        cuts.push(c);
+        start = c;
+    }
+    cuts.push(n);
+    let changes = custody_changes(&t.steps);
+    let parts = cuts.len() - 1;
+    cuts.windows(2)
+        .enumerate()
+        .map(|(k, w)| {
+            let (a, b) = (w[0], w[1]);
+            let inside = |c: usize| (a..b).contains(&c);
+            let mut held = None;
+            for &(_, kind, lane) in changes.iter().filter(|c| c.0 < a) {
+                if kind == 0 {
+                    held = None;
+                } else if held.is_none() {
+                    held = Some(lane);
+                }
+            }
+            let steps = t
+                .steps
+                .iter()
+                .filter_map(|s| {
+                    Some(match s.clone() {
+                        Step::Handover {
+                            from,
+                            to,
+                            released,
+                            accepted,
+                        } => Step::Handover {
+                            from,
+                            to,
+                            released: inside(released).then(|| released - a)?,
+                            accepted: accepted
+                                .filter(|(c, _)| inside(*c))
+                                .map(|(c, ok)| (c - a, ok)),
+                        },
+                        Step::Seal { at, lane } => Step::Seal {
+                            at: inside(at).then(|| at - a)?,
+                            lane,
+                        },
+                        Step::Open { at, lane } => Step::Open {
+                            at: inside(at).then(|| at - a)?,
+                            lane,
+                        },
+                        Step::Reseal { at, lane, ok } => Step::Reseal {
+                            at: inside(at).then(|| at - a)?,
+                            lane,
+                            ok,
+                        },
+                        Step::Dispose { at, lane } => Step::Dispose {
+                            at: inside(at).then(|| at - a)?,
+                            lane,
+                        },
+                        Step::Other { at, lane } => Step::Other {
+                            at: inside(at).then(|| at - a)?,
+                            lane,
+                        },
+                    })
+                })
+                .collect();
+            Track {
+                title: format!("{} ({}/{parts})", t.title, k + 1),
+                lanes: t.lanes.clone(),
+                moments: t.moments[a..b].to_vec(),
+                steps,
+                held_at_start: held,
+            }
+        })
+        .collect()
 }
 
 /// `::timeline [EXHIBIT]`: one figure per group of exhibits sharing a custody path.
@@ -216,15 +345,20 @@ pub(crate) fn timeline_blocks(
     let mut fonts = Fonts::load().map_err(|e| Error::input(format!("fonts: {e}")))?;
     let mut out = Vec::new();
     for g in groups(&chosen) {
-        let t = track(&g, data, legend);
-        out.push(Block::Figure(draw(&t, legend, &mut fonts)));
+        for t in split(track(&g, data, legend)) {
+            out.push(Block::Figure(draw(&t, legend, &mut fonts)));
+        }
     }
     Ok(out)
 }
 
 const NAME_PT: f32 = 9.0;
 const SMALL_PT: f32 = 8.0;
+/// Height of a lane, and the least it is made to fit many custodians on one page.
 const LANE_H: f32 = 24.0;
+const LANE_MIN_H: f32 = 12.0;
+/// Height the lanes may take together before they are made narrower.
+const LANES_BUDGET: f32 = 440.0;
 const ROW_H: f32 = 9.5;
 const MARK: f32 = 7.0;
 const BAR_GRAY: f32 = 0.6;
@@ -322,7 +456,8 @@ pub(crate) fn draw(t: &Track, l: &Legend, fonts: &mut Fonts) -> Figure {
         }
     }
     let lanes_top = top + ROW_H * num_rows as f32 + 4.0;
-    let lane_y = |i: usize| lanes_top + LANE_H * (i as f32 + 0.5);
+    let lane_h = (LANES_BUDGET / t.lanes.len().max(1) as f32).clamp(LANE_MIN_H, LANE_H);
+    let lane_y = |i: usize| lanes_top + lane_h * (i as f32 + 0.5);
     for (i, name) in t.lanes.iter().enumerate() {
         let y = lane_y(i);
         s.push(Shape::Line {
@@ -341,7 +476,7 @@ pub(crate) fn draw(t: &Track, l: &Legend, fonts: &mut Fonts) -> Figure {
             Anchor::Start,
         ));
     }
-    let lanes_bottom = lanes_top + LANE_H * t.lanes.len() as f32;
+    let lanes_bottom = lanes_top + lane_h * t.lanes.len() as f32;
     // light guides at each column, then custody bars
     for i in 0..t.moments.len() {
         s.push(Shape::Line {
@@ -359,29 +494,9 @@ pub(crate) fn draw(t: &Track, l: &Legend, fonts: &mut Fonts) -> Figure {
         gray: BAR_GRAY,
         dash: None,
     };
-    let mut holder: Option<(usize, f32)> = None;
+    let mut holder: Option<(usize, f32)> = t.held_at_start.map(|h| (h, x0));
     let mut bars = Vec::new();
-    // bar ends and starts, in column order (an acceptance starts one later)
-    let mut events: Vec<(usize, u8, usize)> = Vec::new(); // (column, 0 end / 1 start, lane)
-    for st in &t.steps {
-        match st {
-            Step::Seal { at, lane } => events.push((*at, 1, *lane)),
-            Step::Dispose { at, lane } => events.push((*at, 0, *lane)),
-            Step::Handover {
-                from,
-                to,
-                released,
-                accepted,
-            } => {
-                events.push((*released, 0, *from));
-                if let Some((a, _)) = accepted {
-                    events.push((*a, 1, *to));
-                }
-            }
-            _ => {}
-        }
-    }
-    events.sort();
+    let events = custody_changes(&t.steps);
     for (at, kind, lane) in events {
         if kind == 0 {
             if let Some((h, from)) = holder.take() {
@@ -682,6 +797,7 @@ mod tests {
                     accepted: None,
                 },
             ],
+            held_at_start: None,
         }
     }
 
@@ -808,5 +924,71 @@ mod tests {
         let w = fonts.width(Face::Serif, cut.0, NAME_PT).unwrap();
         let first_col = ls.iter().find(|(s, ..)| *s == "1").unwrap().1 .0;
         assert!(w < first_col, "{w} {first_col}");
+    }
+
+    /// A long custody path is drawn as several figures, cut where no hand-over is under way;
+    /// the part after a hand-over starts with the receiver holding the exhibits.
+    #[test]
+    fn a_long_path_continues_in_another_figure_without_cutting_a_hand_over() {
+        let mut t = track();
+        // 40 columns: sealed by Alice, checked (notes) until a hand-over to Bob released at
+        // column 17 and accepted at 19, across the first possible cut (18)
+        t.moments = (0..40).map(|i| moment(i + 1, 1 + i as u32 / 2)).collect();
+        t.steps = vec![Step::Seal { at: 0, lane: 0 }];
+        t.steps
+            .extend((1..17).map(|at| Step::Other { at, lane: 0 }));
+        t.steps.push(Step::Handover {
+            from: 0,
+            to: 1,
+            released: 17,
+            accepted: Some((19, true)),
+        });
+        t.steps
+            .extend((20..40).map(|at| Step::Other { at, lane: 1 }));
+        let parts = split(t);
+        assert!(parts.len() >= 3, "{}", parts.len());
+        let cols: Vec<usize> = parts.iter().map(|p| p.moments.len()).collect();
+        assert_eq!(cols.iter().sum::<usize>(), 40);
+        assert!(cols.iter().all(|c| *c <= MAX_COLS), "{cols:?}");
+        // the hand-over is whole in the first part: cut before its release
+        let whole = parts.iter().find_map(|p| {
+            p.steps.iter().find_map(|s| match s {
+                Step::Handover {
+                    released,
+                    accepted: Some((a, true)),
+                    ..
+                } => Some((p.title.clone(), p.moments[*released].seq, p.moments[*a].seq)),
+                _ => None,
+            })
+        });
+        let (title, released, accepted) = whole.expect("the hand-over is drawn whole");
+        assert_eq!((released, accepted), (18, 20));
+        assert!(title.ends_with(&format!("/{})", parts.len())), "{title}");
+        assert_eq!(parts[0].held_at_start, None);
+        assert_eq!(
+            parts[1].held_at_start,
+            Some(0),
+            "Alice holds it after part 1"
+        );
+        assert_eq!(parts.last().unwrap().held_at_start, Some(1), "then Bob");
+        let mut fonts = Fonts::load().unwrap();
+        for p in &parts {
+            let f = draw(p, &legend(), &mut fonts);
+            assert!(labels(&f).iter().any(|(t, ..)| t.ends_with(')')));
+        }
+    }
+
+    /// Many custodians: the lanes get narrower so that the figure still fits on a page.
+    #[test]
+    fn many_custodians_still_fit_on_one_page() {
+        let mut fonts = Fonts::load().unwrap();
+        let mut t = track();
+        t.lanes = (0..30).map(|i| format!("Custodian {i}")).collect();
+        t.steps.push(Step::Other { at: 5, lane: 29 });
+        let f = draw(&t, &legend(), &mut fonts);
+        let (_, page_h) = Paper::Letter.size_pt();
+        let avail =
+            page_h - crate::render::layout::MARGIN_TOP - crate::render::layout::MARGIN_BOTTOM;
+        assert!(f.height <= avail, "{} > {avail}", f.height);
     }
 }
