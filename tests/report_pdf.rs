@@ -580,3 +580,157 @@ fn the_custody_timeline_is_drawn_with_its_legend_in_every_language() {
     }
     assert!(with_handover >= 3, "no document drew a hand-over");
 }
+
+/// The timeline on a case with a discrepancy and a hand-over not yet accepted: E-0001 and
+/// E-0002 are released together to counsel, whose re-hash of E-0002 differs (the file was
+/// changed); counsel then releases E-0001 back, not yet accepted. The two exhibits no longer
+/// share a path: E-0002's figure shows "≠" at the tip of its hand-over (besides the legend's),
+/// E-0001's does not but shows the legend of a pending hand-over; the receiver's lane is
+/// named.
+#[test]
+fn the_timeline_shows_a_discrepancy_and_a_pending_hand_over_in_every_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("case");
+    let keys = tmp.path().join("keys");
+    let expert = common::key_pair(&keys, PASS, "expert", Some("expert"));
+    let counsel = common::key_pair(&keys, PASS, "counsel", Some("counsel"));
+    let (expert, counsel) = (expert.to_str().unwrap(), counsel.to_str().unwrap());
+    let o = scelle_with(PASS)
+        .arg("init")
+        .arg(&case)
+        .args([
+            "--case-id",
+            "TL-1",
+            "--title",
+            "Timeline",
+            "--court",
+            "Test Court",
+        ])
+        .args(["--key", expert])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let name = "maitre.nunez-lefevre";
+    let (a, b) = (tmp.path().join("a.bin"), tmp.path().join("b.bin"));
+    std::fs::write(&a, b"image a").unwrap();
+    std::fs::write(&b, b"image b").unwrap();
+    let pub_key = keys.join("counsel.pub");
+    for (args, code) in [
+        (
+            vec![
+                "seal",
+                a.to_str().unwrap(),
+                b.to_str().unwrap(),
+                "--key",
+                expert,
+            ],
+            0,
+        ),
+        (
+            vec![
+                "key",
+                "enrol",
+                pub_key.to_str().unwrap(),
+                "--name",
+                name,
+                "--role",
+                "counsel",
+                "--key",
+                expert,
+            ],
+            0,
+        ),
+        (
+            vec![
+                "release",
+                "E-0001",
+                "E-0002",
+                "--to",
+                name,
+                "--purpose",
+                "review",
+                "--key",
+                expert,
+            ],
+            0,
+        ),
+        (vec!["accept", "E-0001", "E-0002", "--key", counsel], 1),
+        (
+            vec![
+                "release",
+                "E-0001",
+                "--to",
+                "expert",
+                "--purpose",
+                "back",
+                "--key",
+                counsel,
+            ],
+            0,
+        ),
+    ] {
+        if args[0] == "accept" {
+            std::fs::write(&b, b"image B").unwrap();
+        }
+        let o = scelle(&case, &args);
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "{args:?}: {}{}",
+            text(&o),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let norm = |s: &str| {
+        s.replace(['\u{a0}', '\u{202f}'], " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for lang in ["en", "fr", "es"] {
+        let pdf = tmp.path().join(format!("report-{lang}.pdf"));
+        let o = scelle(
+            &case,
+            &[
+                "report",
+                "expert-report",
+                "--lang",
+                lang,
+                "--jurisdiction",
+                "us",
+                "--input",
+                &input("en"),
+                "--out",
+                pdf.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            o.status.success(),
+            "{lang}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let t = norm(&text(&tool("pdftotext", &[pdf.to_str().unwrap(), "-"])));
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("templates/{lang}/labels.toml"));
+        let labels: toml::Value = std::fs::read_to_string(path).unwrap().parse().unwrap();
+        let word = |k: &str| norm(labels["timeline"][k].as_str().unwrap());
+        let figure = |id: &str| {
+            let start = t
+                .find(&format!("{} {id}", word("exhibits")))
+                .unwrap_or_else(|| panic!("{lang}: no figure for {id} in {t}"));
+            let end = start + t[start..].find(&word("axis")).unwrap();
+            t[start..end].to_string()
+        };
+        let (one, two) = (figure("E-0001"), figure("E-0002"));
+        for f in [&one, &two] {
+            assert!(
+                f.contains(name) && f.contains("expert"),
+                "{lang}: lanes in {f}"
+            );
+        }
+        assert_eq!(two.matches('\u{2260}').count(), 2, "{lang}: E-0002 {two}");
+        assert_eq!(one.matches('\u{2260}').count(), 1, "{lang}: E-0001 {one}");
+        assert!(one.contains(&word("pending")), "{lang}: {one}");
+        assert!(!two.contains(&word("pending")), "{lang}: {two}");
+    }
+}
