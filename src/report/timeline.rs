@@ -63,6 +63,7 @@ pub(crate) struct Track {
 
 /// The legend's words, from `[timeline]` of `labels.toml`.
 pub(crate) struct Legend {
+    exhibit: String,
     exhibits: String,
     seal: String,
     open: String,
@@ -82,6 +83,7 @@ impl Legend {
     pub(crate) fn of(word: impl Fn(&str) -> String) -> Self {
         let g = word;
         Self {
+            exhibit: g("exhibit"),
             exhibits: g("exhibits"),
             seal: g("seal"),
             open: g("open"),
@@ -195,7 +197,15 @@ fn track(group: &[&Exhibit], data: &LedgerData, l: &Legend) -> Track {
         }
     }
     Track {
-        title: format!("{} {}", l.exhibits, ids.join(", ")),
+        title: format!(
+            "{} {}",
+            if ids.len() == 1 {
+                &l.exhibit
+            } else {
+                &l.exhibits
+            },
+            ids.join(", ")
+        ),
         lanes,
         moments,
         steps,
@@ -740,6 +750,7 @@ mod tests {
     fn legend() -> Legend {
         let w = |s: &str| s.to_string();
         Legend {
+            exhibit: w("Exhibit"),
             exhibits: w("Exhibits"),
             seal: w("sealed"),
             open: w("opened"),
