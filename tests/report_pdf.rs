@@ -592,7 +592,7 @@ fn the_custody_timeline_is_drawn_with_its_legend_in_every_language() {
 /// changed); counsel then releases E-0001 back, not yet accepted. The two exhibits no longer
 /// share a path: E-0002's figure shows "≠" at the tip of its hand-over (besides the legend's),
 /// E-0001's does not but shows the legend of a pending hand-over; the receiver's lane is
-/// named.
+/// named. The report, as PDF/A-1b, passes PDFBox Preflight.
 #[test]
 fn the_timeline_shows_a_discrepancy_and_a_pending_hand_over_in_every_language() {
     let tmp = tempfile::tempdir().unwrap();
@@ -738,5 +738,55 @@ fn the_timeline_shows_a_discrepancy_and_a_pending_hand_over_in_every_language() 
         assert_eq!(one.matches('\u{2260}').count(), 1, "{lang}: E-0001 {one}");
         assert!(one.contains(&word("pending")), "{lang}: {one}");
         assert!(!two.contains(&word("pending")), "{lang}: {two}");
+        // the same report as PDF/A-1b passes Apache PDFBox Preflight, figures included
+        let a1b = tmp.path().join(format!("report-{lang}-1b.pdf"));
+        let o = scelle(
+            &case,
+            &[
+                "report",
+                "expert-report",
+                "--lang",
+                lang,
+                "--jurisdiction",
+                "us",
+                "--input",
+                &input("en"),
+                "--pdfa",
+                "1b",
+                "--out",
+                a1b.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            o.status.success(),
+            "{lang}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let cp = [
+            "pdfbox2.jar",
+            "fontbox2.jar",
+            "preflight.jar",
+            "xmpbox.jar",
+            "commons-logging.jar",
+            "javax.activation.jar",
+            "jaxb-api.jar",
+        ]
+        .map(|j| format!("/usr/share/java/{j}"))
+        .join(":");
+        let v = tool(
+            "java",
+            &[
+                "-cp",
+                &cp,
+                "org.apache.pdfbox.preflight.Validator_A1b",
+                a1b.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            text(&v).contains("is a valid PDF/A-1b file"),
+            "{lang}: {}{}",
+            text(&v),
+            String::from_utf8_lossy(&v.stderr)
+        );
     }
 }
