@@ -521,19 +521,27 @@ pub(crate) fn draw(t: &Track, l: &Legend, fonts: &mut Fonts) -> Figure {
     }
     s.extend(bars);
     // marks and arrows
+    // the re-hash result by a sign, not a colour: "=", or "≠" boxed so it stands out
     let sign = |s: &mut Vec<Shape>, at: (f32, f32), ok: bool| {
         let text = if ok { "=" } else { "\u{2260}" };
         s.push(Shape::Rect {
-            at: (at.0 - 1.0, at.1 - 9.0),
-            w: 9.0,
-            h: 11.0,
+            at: (at.0 - 2.0, at.1 - 10.0),
+            w: 11.0,
+            h: 12.5,
             gray: 1.0,
         });
+        if !ok {
+            s.push(Shape::Mark {
+                at: (at.0 + 3.5, at.1 - 3.75),
+                shape: MarkShape::OpenSquare,
+                size: 11.0,
+            });
+        }
         s.push(label(
             (at.0 + 3.5, at.1),
             text,
             Face::SerifBold,
-            10.0,
+            11.0,
             Anchor::Middle,
         ));
     };
@@ -593,7 +601,7 @@ pub(crate) fn draw(t: &Track, l: &Legend, fonts: &mut Fonts) -> Figure {
                             head: 6.0,
                             dash: None,
                         });
-                        sign(&mut s, (tip.0 + 4.0, tip.1 - 5.0), *ok);
+                        sign(&mut s, (tip.0 + 5.0, tip.1 - 6.0), *ok);
                     }
                     None => {
                         pending = true;
@@ -666,14 +674,14 @@ pub(crate) fn draw(t: &Track, l: &Legend, fonts: &mut Fonts) -> Figure {
     if pending {
         entries.push((Key::Arrow(true), l.pending.clone()));
     }
-    entries.push((Key::Sign, format!("= {}", l.matches)));
-    entries.push((Key::Sign, format!("\u{2260} {}", l.mismatch)));
+    entries.push((Key::Sign(true), l.matches.clone()));
+    entries.push((Key::Sign(false), l.mismatch.clone()));
     for (key, text) in entries {
         let key_w = match key {
             Key::Bar => 16.0,
             Key::Mark(_) => 12.0,
             Key::Arrow(_) => 22.0,
-            Key::Sign => 0.0,
+            Key::Sign(_) => 15.0,
         };
         let tw = width(fonts, Face::Serif, &text, SMALL_PT);
         if x > 0.0 && x + key_w + tw > w {
@@ -704,7 +712,7 @@ pub(crate) fn draw(t: &Track, l: &Legend, fonts: &mut Fonts) -> Figure {
                 head: 6.0,
                 dash: dashed.then_some(2.5),
             }),
-            Key::Sign => {}
+            Key::Sign(ok) => sign(&mut s, (x + 1.0, y), ok),
         }
         s.push(label(
             (x + key_w, y),
@@ -739,8 +747,8 @@ enum Key {
     Mark(MarkShape),
     /// A hand-over arrow, dashed when not yet accepted.
     Arrow(bool),
-    /// Nothing: the words start with the sign ("=", "≠").
-    Sign,
+    /// The re-hash result's sign, as drawn at a hand-over's tip.
+    Sign(bool),
 }
 
 #[cfg(test)]
@@ -899,7 +907,7 @@ mod tests {
             "sealed",
             "hand-over",
             "pending",
-            "= same",
+            "same",
         ] {
             assert!(ls.iter().any(|(t, ..)| t.contains(word)), "{word}");
         }
