@@ -127,7 +127,8 @@ pub struct ExportArgs {
     /// Only these exhibits' proofs and artifacts (comma-separated), default all.
     #[arg(long, value_delimiter = ',')]
     pub exhibits: Vec<String>,
-    /// A rendered document to include under data/reports/ (repeatable).
+    /// A rendered document to include under data/reports/ (repeatable); an evidence variant's
+    /// filing variant next to it is included too.
     #[arg(long = "report")]
     pub reports: Vec<PathBuf>,
     /// Source-Organization of bag-info.txt.

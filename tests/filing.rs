@@ -375,6 +375,7 @@ fn paper_follows_the_case_unless_given_and_single_files_have_no_variant() {
             env!("CARGO_MANIFEST_DIR")
         )
     };
+    let key = dir.join("keys/expert.key");
     // --paper a4 on the US case: both variants A4.
     let a4 = tmp.path().join("cert.pdf");
     let o = scelle(
@@ -388,6 +389,8 @@ fn paper_follows_the_case_unless_given_and_single_files_have_no_variant() {
             &input("en"),
             "--paper",
             "a4",
+            "--key",
+            path(&key),
             "--out",
             path(&a4),
         ],
@@ -441,9 +444,41 @@ fn paper_follows_the_case_unless_given_and_single_files_have_no_variant() {
         b"kept"
     );
 
+    // export --report with the evidence variant alone carries its filing variant too, and
+    // the bundle verifies.
+    let bundle = tmp.path().join("b.tar");
+    let o = scelle(
+        &dir.join("case"),
+        &[
+            "export",
+            "--out",
+            path(&bundle),
+            "--report",
+            path(&a4),
+            "--key",
+            path(&key),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let listing = out(&tool("tar", &["tf", path(&bundle)]));
+    assert!(listing.contains("data/reports/cert.pdf"), "{listing}");
+    assert!(
+        listing.contains("data/reports/cert-filing.pdf"),
+        "{listing}"
+    );
+    let o = common::scelle_with(PASS)
+        .args(["verify-bundle", path(&bundle)])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{}{}",
+        out(&o),
+        String::from_utf8_lossy(&o.stderr)
+    );
+
     // --pdfa 2b: one file, PDF/A-2b, no attachment, no variant statement, recorded as 2b.
     let single = tmp.path().join("single.pdf");
-    let key = dir.join("keys/expert.key");
     let o = scelle(
         &dir.join("case-fr"),
         &[
