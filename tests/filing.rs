@@ -506,3 +506,87 @@ fn paper_follows_the_case_unless_given_and_single_files_have_no_variant() {
     assert_eq!(body["pdfa"], "2b");
     assert!(body.get("filing").is_none());
 }
+
+/// The `filing` member of a `report` body (FORMAT.md 6.7): scelle and the independent
+/// verifier accept and refuse the same values.
+#[test]
+fn both_verifiers_agree_on_the_filing_member() {
+    let good = serde_json::json!({
+        "document": "certificate", "lang": "en", "jurisdiction": "us",
+        "file": "certificate-en.pdf", "sha256": "ab".repeat(32), "size": 1, "pages": 1,
+        "pdfa": "3b", "exhibits": [], "ledger_size": 1,
+        "filing": {"file": "certificate-en-filing.pdf", "sha256": "cd".repeat(32),
+                   "size": 1, "pages": 1, "pdfa": "2b"},
+    });
+    let variants: Vec<(&str, serde_json::Value)> = vec![
+        ("good", good.clone()),
+        ("filing pdfa 3b", {
+            let mut b = good.clone();
+            b["filing"]["pdfa"] = "3b".into();
+            b
+        }),
+        ("filing sha256 upper case", {
+            let mut b = good.clone();
+            b["filing"]["sha256"] = "CD".repeat(32).into();
+            b
+        }),
+        ("filing file with a directory", {
+            let mut b = good.clone();
+            b["filing"]["file"] = "out/x.pdf".into();
+            b
+        }),
+        ("filing without pages", {
+            let mut b = good.clone();
+            b["filing"].as_object_mut().unwrap().remove("pages");
+            b
+        }),
+        ("filing with an unknown member", {
+            let mut b = good.clone();
+            b["filing"]["bates_last"] = "X-000001".into();
+            b
+        }),
+        ("a 2b document without filing", {
+            let mut b = good.clone();
+            b["pdfa"] = "2b".into();
+            b.as_object_mut().unwrap().remove("filing");
+            b
+        }),
+    ];
+    let script = "import sys, json\nsys.path.insert(0, sys.argv[1])\nimport verify_case as v\n\
+                  for line in sys.stdin:\n    print('ok' if not v.REPORT_BODY(json.loads(line), 'body') else 'bad')\n";
+    let input: String = variants.iter().map(|(_, b)| format!("{b}\n")).collect();
+    let mut child = Command::new("python3")
+        .args([
+            "-c",
+            script,
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/independent"),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 is needed by this test");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let python: Vec<bool> = out(&o).lines().map(|l| l == "ok").collect();
+    assert_eq!(python.len(), variants.len());
+    for ((what, body), py_ok) in variants.iter().zip(python) {
+        let rust_ok = scelle::format::body::Body::parse("report", body)
+            .is_ok_and(|b| scelle::format::validate::validate_values(&b).is_ok());
+        assert_eq!(
+            rust_ok, py_ok,
+            "{what}: scelle {rust_ok}, verify_case.py {py_ok}"
+        );
+        assert_eq!(
+            rust_ok,
+            *what == "good" || what.starts_with("a 2b"),
+            "{what}"
+        );
+    }
+}
