@@ -223,14 +223,15 @@ fn every_document_of_the_demo_has_a_filing_and_an_evidence_variant_naming_each_o
     let dir = tmp.path().join("demo");
     demo(&dir);
     let scratch = tmp.path().join("detached");
-    // (reports folder, case, language, paper, the words naming each variant)
-    for (folder, case, paper_name, filing_words, evidence_words) in [
+    // (reports folder, case, paper, the words naming each variant, saying both are recorded)
+    for (folder, case, paper_name, filing_words, evidence_words, recorded_words) in [
         (
             "us",
             "case",
             "(letter)",
             "Filing version:",
             "Evidence version:",
+            "records the SHA-256 of both files",
         ),
         (
             "fr",
@@ -238,6 +239,7 @@ fn every_document_of_the_demo_has_a_filing_and_an_evidence_variant_naming_each_o
             "(A4)",
             "Version de dépôt\u{a0}:",
             "Version probante\u{a0}:",
+            "consigne l'empreinte SHA-256 des deux fichiers",
         ),
         (
             "es",
@@ -245,6 +247,7 @@ fn every_document_of_the_demo_has_a_filing_and_an_evidence_variant_naming_each_o
             "(A4)",
             "Versión para presentación:",
             "Versión probatoria:",
+            "consigna el SHA-256 de ambos ficheros",
         ),
     ] {
         let case = dir.join(case);
@@ -305,6 +308,9 @@ fn every_document_of_the_demo_has_a_filing_and_an_evidence_variant_naming_each_o
                 f_text.contains(&sha256(&evidence)),
                 "{filing_name} does not print {name}'s SHA-256"
             );
+            for t in [&e_text, &f_text] {
+                assert!(t.contains(&sq(recorded_words)), "{name}: {t}");
+            }
 
             // One entry records both; the same Bates start; verify --report knows both.
             let body = entry_of(&case, &name);
@@ -418,6 +424,12 @@ fn paper_follows_the_case_unless_given_and_single_files_have_no_variant() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(paper(&letter).contains("(letter)"));
+    // Not recorded (no key): neither variant says the ledger records them.
+    for pdf in [&letter, &tmp.path().join("custodia-filing.pdf")] {
+        let t = squeezed(pdf);
+        assert!(t.contains("Versión"), "{t}");
+        assert!(!t.contains("consignaelSHA-256"), "{t}");
+    }
     assert!(paper(&tmp.path().join("custodia-filing.pdf")).contains("(letter)"));
 
     // The filing variant is not overwritten without --force; nothing is written.

@@ -161,7 +161,7 @@ pub fn report(
                 pdf_opts,
                 &ledger_bytes,
                 &checkpoint_text,
-                Some(evidence.statement(&labels, req.lang)?),
+                Some(evidence.statement(&labels, req.lang, key.is_some())?),
             )?;
             let filing = Variant::Filing {
                 evidence_file: file.clone(),
@@ -176,7 +176,7 @@ pub fn report(
                 &filing_opts,
                 &[],
                 &[],
-                Some(filing.statement(&labels, req.lang)?),
+                Some(filing.statement(&labels, req.lang, key.is_some())?),
             )?;
             (
                 rendered,

@@ -99,8 +99,8 @@ impl Variant {
 
     /// The paragraph printed under the title, in `lang` from `labels` (the language's
     /// `labels.toml`, its `[variant]` table): the variant's name in bold, the file name and the
-    /// hash in monospace.
-    pub fn statement(&self, labels: &toml::Value, lang: Lang) -> Result<Block> {
+    /// hash in monospace; with `recorded`, that the ledger records the SHA-256 of both files.
+    pub fn statement(&self, labels: &toml::Value, lang: Lang, recorded: bool) -> Result<Block> {
         let (name_key, text_key, file, sha) = match self {
             Variant::Filing {
                 evidence_file,
@@ -125,7 +125,12 @@ impl Variant {
                 })
         };
         let mut runs = vec![Run::bold(format!("{} ", label(name_key)?))];
-        let mut rest = label(text_key)?;
+        let text = if recorded {
+            format!("{} {}", label(text_key)?, label("recorded")?)
+        } else {
+            label(text_key)?.to_string()
+        };
+        let mut rest = text.as_str();
         while let Some(at) = rest.find('{') {
             let (before, after) = rest.split_at(at);
             let (value, skip) = if after.starts_with("{file}") {
