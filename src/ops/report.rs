@@ -378,3 +378,24 @@ pub fn check_report(case: &CaseDir, pdf_path: &Path) -> Result<(String, Vec<Reco
     }
     Ok((sha, found))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_filing_variant_sits_next_to_the_evidence_variant() {
+        assert_eq!(
+            filing_path(Path::new("out/expert-report-fr.pdf")),
+            Path::new("out/expert-report-fr-filing.pdf")
+        );
+        assert_eq!(
+            filing_path(Path::new("a.b.PDF")),
+            Path::new("a.b-filing.PDF")
+        );
+        assert_eq!(
+            filing_path(Path::new("report")),
+            Path::new("report-filing.pdf")
+        );
+    }
+}
