@@ -127,7 +127,8 @@ pub struct ExportArgs {
     /// Only these exhibits' proofs and artifacts (comma-separated), default all.
     #[arg(long, value_delimiter = ',')]
     pub exhibits: Vec<String>,
-    /// A rendered document to include under data/reports/ (repeatable).
+    /// A rendered document to include under data/reports/ (repeatable); an evidence variant's
+    /// filing variant next to it is included too.
     #[arg(long = "report")]
     pub reports: Vec<PathBuf>,
     /// Source-Organization of bag-info.txt.
@@ -683,10 +684,13 @@ pub struct ReportArgs {
     /// prefix, so a production keeps one width and sorts as text; else 6).
     #[arg(long, requires = "bates_prefix")]
     pub bates_digits: Option<u32>,
-    /// a4 or letter.
-    #[arg(long, default_value = "a4", hide_possible_values = true)]
-    pub paper: Paper,
-    /// PDF/A level: 1b, or 3b with the ledger attached.
+    /// a4 or letter (default: letter for a US case, a4 otherwise).
+    #[arg(long, hide_possible_values = true)]
+    pub paper: Option<Paper>,
+    /// PDF/A level. 3b (default): two files, FILE.pdf the evidence variant (PDF/A-3b, the
+    /// ledger and checkpoint attached) and FILE-filing.pdf the filing variant (PDF/A-2b, no
+    /// attachments, as CM/ECF and LexNET accept), both recorded by one entry; 2b or 1b: one
+    /// file without attachments.
     #[arg(long, default_value = "3b", hide_possible_values = true)]
     pub pdfa: PdfA,
     /// Only these exhibits, comma-separated (E-0001,E-0003).

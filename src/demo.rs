@@ -384,6 +384,14 @@ fn render_documents(
                 .unwrap_or_default(),
             out.sha256
         ));
+        if let Some(filing) = &out.filing {
+            say(&format!(
+                "  and its filing variant {} (PDF/A-2b, no attachments, {} pages), sha256 {} recorded",
+                filing.path.display(),
+                filing.pages,
+                filing.sha256
+            ));
+        }
     }
     Ok(())
 }

@@ -386,6 +386,7 @@ fn qpdf_check_is_clean_and_pdfinfo_reports_no_encryption_and_the_paper() {
     for (paper, size, pdfa, version) in [
         (Paper::A4, "595.276 x 841.89 pts (A4)", PdfA::A1b, "1.4"),
         (Paper::Letter, "612 x 792 pts (letter)", PdfA::A3b, "1.7"),
+        (Paper::Letter, "612 x 792 pts (letter)", PdfA::A2b, "1.7"),
     ] {
         let r = render::render(&filing(120), &opts(paper, pdfa)).unwrap();
         let path = write(dir.path(), "check.pdf", &r);
@@ -527,20 +528,22 @@ fn pdfa_3b_attachments_extract_byte_identical() {
 }
 
 #[test]
-fn attachments_are_refused_in_pdfa_1b() {
-    let mut o = opts(Paper::A4, PdfA::A1b);
-    o.attachments = vec![Attachment {
-        name: "x.txt".into(),
-        bytes: vec![1],
-        mime: "text/plain".into(),
-        relationship: AfRelationship::Data,
-        description: String::new(),
-        modified: None,
-    }];
-    assert!(matches!(
-        render::render(&filing(1), &o),
-        Err(RenderError::Attachment(_))
-    ));
+fn attachments_are_refused_in_pdfa_1b_and_2b() {
+    for pdfa in [PdfA::A1b, PdfA::A2b] {
+        let mut o = opts(Paper::A4, pdfa);
+        o.attachments = vec![Attachment {
+            name: "x.txt".into(),
+            bytes: vec![1],
+            mime: "text/plain".into(),
+            relationship: AfRelationship::Data,
+            description: String::new(),
+            modified: None,
+        }];
+        assert!(matches!(
+            render::render(&filing(1), &o),
+            Err(RenderError::Attachment(_))
+        ));
+    }
 }
 
 fn xmp_of(doc: &lopdf::Document) -> String {
@@ -581,9 +584,17 @@ fn pdf_to_xmp_date(d: &str) -> String {
 
 #[test]
 fn xmp_metadata_matches_info_exactly() {
-    for pdfa in [PdfA::A1b, PdfA::A3b] {
+    for pdfa in [PdfA::A1b, PdfA::A2b, PdfA::A3b] {
         let r = render::render(&filing(5), &opts(Paper::A4, pdfa)).unwrap();
         let doc = lopdf::Document::load_mem(&r.bytes).unwrap();
+        let xmp = xmp_of(&doc);
+        let part = &pdfa.name()[..1];
+        assert!(
+            xmp.contains(&format!(
+                "<pdfaid:part>{part}</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"
+            )),
+            "{xmp}"
+        );
         let info_id = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
         let info = doc.get_dictionary(info_id).unwrap();
         let date =

@@ -83,11 +83,11 @@ fn nothing_under_8_pt_and_us_running_text_at_12_pt() {
                     };
                     let what = format!("{} {kind:?} {lang} {jurisdiction:?}", case_path.display());
                     let opts = PdfOptions {
-                        paper: if jurisdiction == Jurisdiction::Us {
+                        paper: Some(if jurisdiction == Jurisdiction::Us {
                             Paper::Letter
                         } else {
                             Paper::A4
-                        },
+                        }),
                         ..Default::default()
                     };
                     let laid = pages(&doc, &opts).unwrap();

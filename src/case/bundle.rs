@@ -496,7 +496,24 @@ fn write_bundle(
         bag.add_payload_bytes(&format!("data/proofs/{}.json", s.exhibit), &json)?;
     }
     let recorded = recorded_reports(ledger.lines);
+    // An evidence variant given without its filing variant: the filing variant next to it is
+    // carried too (FORMAT.md 6.7), as the evidence variant names it.
+    let mut pdfs = opts.reports.clone();
     for pdf in &opts.reports {
+        let Some(name) = pdf.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        for filing in recorded_filings(ledger.lines, name) {
+            let path = pdf.with_file_name(&filing);
+            let given = pdfs
+                .iter()
+                .any(|p| p.file_name().and_then(|n| n.to_str()) == Some(filing.as_str()));
+            if !given && path.is_file() {
+                pdfs.push(path);
+            }
+        }
+    }
+    for pdf in &pdfs {
         let name = pdf
             .file_name()
             .and_then(|n| n.to_str())
@@ -590,19 +607,39 @@ fn write_bundle(
     Ok((payload_files, payload_bytes))
 }
 
-/// Every document a `report` entry of `lines` records: (file name, SHA-256).
+/// The `report` bodies of `lines`.
+fn report_bodies(lines: &[Vec<u8>]) -> impl Iterator<Item = crate::format::body::ReportBody> + '_ {
+    lines.iter().filter_map(|line| {
+        let e = Entry::parse_line(line).ok()?;
+        if e.kind != KIND_REPORT {
+            return None;
+        }
+        match Body::parse(&e.kind, &e.body) {
+            Ok(Body::Report(r)) => Some(r),
+            _ => None,
+        }
+    })
+}
+
+/// Every document a `report` entry of `lines` records, evidence and filing variants: (file
+/// name, SHA-256).
 fn recorded_reports(lines: &[Vec<u8>]) -> std::collections::BTreeSet<(String, String)> {
     let mut out = std::collections::BTreeSet::new();
-    for line in lines {
-        if let Ok(e) = Entry::parse_line(line) {
-            if e.kind == KIND_REPORT {
-                if let Ok(Body::Report(r)) = Body::parse(&e.kind, &e.body) {
-                    out.insert((r.file.clone(), r.sha256.clone()));
-                }
-            }
+    for r in report_bodies(lines) {
+        if let Some(f) = &r.filing {
+            out.insert((f.file.clone(), f.sha256.clone()));
         }
+        out.insert((r.file, r.sha256));
     }
     out
+}
+
+/// The file names of the filing variants recorded for the evidence variant named `file`.
+fn recorded_filings(lines: &[Vec<u8>], file: &str) -> Vec<String> {
+    report_bodies(lines)
+        .filter(|r| r.file == file)
+        .filter_map(|r| r.filing.map(|f| f.file))
+        .collect()
 }
 
 fn one_line(s: &str) -> String {

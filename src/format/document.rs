@@ -40,13 +40,17 @@ impl DocumentKind {
 code_enum! {
     {
         /// PDF/A conformance level of a PDF. No default: the renderer's callers choose
-        /// (`scelle report` writes 3b, the layout engine's own default is 1b).
+        /// (`scelle report` writes a 3b evidence variant and a 2b filing variant of each
+        /// document, the layout engine's own default is 1b).
         pub enum PdfA, "a PDF/A level"
     }
     [
         /// PDF/A-1b (ISO 19005-1, PDF 1.4): the most widely accepted archival profile. No
         /// attachments.
         A1b = "1b",
+        /// PDF/A-2b (ISO 19005-2, PDF 1.7): the filing variant of a document, without
+        /// attachments (CM/ECF refuses PDFs with attachments; LexNET asks for PDF/A).
+        A2b = "2b",
         /// PDF/A-3b (ISO 19005-3, PDF 1.7): allows embedded files of any type (e.g. the
         /// ledger).
         A3b = "3b",
@@ -54,8 +58,22 @@ code_enum! {
 }
 
 impl PdfA {
-    /// `1b` or `3b`.
+    /// `1b`, `2b` or `3b`.
     pub fn name(self) -> &'static str {
         self.code()
+    }
+
+    /// The ISO 19005 part: 1, 2 or 3 (`pdfaid:part` in the XMP metadata).
+    pub fn part(self) -> u8 {
+        match self {
+            PdfA::A1b => 1,
+            PdfA::A2b => 2,
+            PdfA::A3b => 3,
+        }
+    }
+
+    /// Whether files may be embedded: PDF/A-3 only.
+    pub fn allows_attachments(self) -> bool {
+        self == PdfA::A3b
     }
 }

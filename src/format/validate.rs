@@ -397,7 +397,13 @@ pub(crate) fn report(r: &ReportBody) -> Result<(), ValueError> {
         &super::lang::Jurisdiction::CODES,
     )?;
     one_of("pdfa", &Some(r.pdfa.clone()), &super::document::PdfA::CODES)?;
-    bare_file_name("report file", &r.file)
+    bare_file_name("report file", &r.file)?;
+    if let Some(f) = &r.filing {
+        hex_of("report filing sha256", &f.sha256, 32)?;
+        one_of("filing pdfa", &Some(f.pdfa.clone()), &["2b"])?;
+        bare_file_name("report filing file", &f.file)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

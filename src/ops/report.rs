@@ -2,17 +2,23 @@
 //! a key) records its SHA-256 as a signed `report` entry; `verify --report FILE` checks a PDF
 //! against those entries.
 //!
+//! With PDF/A-3b (the default) it writes two files of the document (`report::pdf::Variant`):
+//! the evidence variant at `--out` (the ledger and checkpoint attached) and the filing variant
+//! (PDF/A-2b, no attachments) next to it, `NAME-filing.pdf`; one `report` entry records both
+//! hashes (`filing`), so `verify --report` knows either file.
+//!
 //! Bates numbers continue the case's production (`report::bates`): the start is found in the
 //! ledger and the range checked against the recorded ones while the case is locked (with a
 //! key), so two documents rendered at once cannot take the same numbers.
 
 use crate::error::{Error, IoContext, Result};
-use crate::format::body::{Body, ReportBody, KIND_REPORT};
+use crate::format::body::{Body, FilingVariant, ReportBody, KIND_REPORT};
+use crate::format::document::PdfA;
 use crate::format::encoding::hex;
 use crate::format::entry::Entry;
 use crate::format::lang::{Jurisdiction, Lang};
 use crate::report::bates::{self, Production};
-use crate::report::pdf::{self, PdfOptions};
+use crate::report::pdf::{self, PdfOptions, Variant};
 use crate::report::{build, data, input, DocumentKind, ReportRequest};
 use crate::store::case::CaseDir;
 use crate::store::fsutil;
@@ -20,6 +26,19 @@ use crate::store::keyfile::LoadedKey;
 use crate::store::ledger::{read_all_lines, Appender};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+
+/// The filing variant written with an evidence variant.
+#[derive(Debug)]
+pub struct FilingWritten {
+    /// The PDF written.
+    pub path: PathBuf,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Its size.
+    pub size: u64,
+    /// Pages.
+    pub pages: u64,
+}
 
 /// What `report` did.
 #[derive(Debug)]
@@ -34,6 +53,9 @@ pub struct ReportOutcome {
     pub pages: u64,
     /// First and last Bates numbers printed.
     pub bates: Option<(String, String)>,
+    /// The filing variant (PDF/A-2b, no attachments) written next to it, when the PDF is the
+    /// evidence variant (PDF/A-3b).
+    pub filing: Option<FilingWritten>,
     /// The `report` entry recording it (with a key).
     pub entry: Option<Entry>,
     /// The checkpoint written after the entry.
@@ -65,6 +87,17 @@ pub fn report(
             "{} already exists; choose another --out or add --force",
             out.display()
         )));
+    }
+    // PDF/A-3b: the evidence variant, and its filing variant next to it.
+    let filing_out = (pdf_opts.pdfa == PdfA::A3b).then(|| filing_path(out));
+    if let Some(f) = &filing_out {
+        if f.exists() && !overwrite {
+            return Err(Error::input(format!(
+                "{} (the filing variant of {}) already exists; choose another --out or add --force",
+                f.display(),
+                out.display()
+            )));
+        }
     }
     if let Some(k) = key {
         let state = crate::store::ledger::current_state(case)?;
@@ -112,19 +145,81 @@ pub fn report(
     }
     let ledger_bytes = std::fs::read(case.ledger()).at(case.ledger())?;
     let checkpoint_text = gathered.checkpoint.text.clone().into_bytes();
-    let rendered = pdf::render(&doc, pdf_opts, &ledger_bytes, &checkpoint_text)?;
-    if let (Some(p), Some(b), Some((first, last))) = (&production, &pdf_opts.bates, &rendered.bates)
-    {
+    let (rendered, filing) = match &filing_out {
+        None => (
+            pdf::render(&doc, pdf_opts, &ledger_bytes, &checkpoint_text, None)?,
+            None,
+        ),
+        Some(filing_path) => {
+            let labels = variant_labels(req)?;
+            let filing_file = file_name_of(filing_path)?;
+            let evidence = Variant::Evidence {
+                filing_file: filing_file.clone(),
+            };
+            let rendered = pdf::render(
+                &doc,
+                pdf_opts,
+                &ledger_bytes,
+                &checkpoint_text,
+                Some(evidence.statement(&labels, req.lang, key.is_some())?),
+            )?;
+            let filing = Variant::Filing {
+                evidence_file: file.clone(),
+                evidence_sha256: hex(&Sha256::digest(&rendered.bytes)),
+            };
+            let filing_opts = PdfOptions {
+                pdfa: filing.pdfa(),
+                ..pdf_opts.clone()
+            };
+            let filing_pdf = pdf::render(
+                &doc,
+                &filing_opts,
+                &[],
+                &[],
+                Some(filing.statement(&labels, req.lang, key.is_some())?),
+            )?;
+            (
+                rendered,
+                Some((filing_path.clone(), filing_file, filing_pdf)),
+            )
+        }
+    };
+    // The Bates range of the document: both variants start at the same number; the range
+    // recorded ends at the later of their last numbers.
+    let bates = match (
+        &rendered.bates,
+        filing.as_ref().and_then(|f| f.2.bates.clone()),
+    ) {
+        (Some((first, last)), Some((_, filing_last))) => {
+            Some((first.clone(), std::cmp::max(last.clone(), filing_last)))
+        }
+        (b, _) => b.clone(),
+    };
+    if let (Some(p), Some(b), Some((first, last))) = (&production, &pdf_opts.bates, &bates) {
         let n = |s: &str| {
             bates::counter(&b.prefix, s)
                 .ok_or_else(|| Error::input(format!("Bates number {s} does not parse")))
         };
         p.check_range(&b.prefix, n(first)?, n(last)?, (first, last))?;
     }
+    let filing = match filing {
+        None => None,
+        Some((path, name, pdf)) => {
+            fsutil::atomic_write(&path, &pdf.bytes, 0o644)?;
+            Some((
+                name,
+                FilingWritten {
+                    path,
+                    sha256: hex(&Sha256::digest(&pdf.bytes)),
+                    size: pdf.bytes.len() as u64,
+                    pages: pdf.pages,
+                },
+            ))
+        }
+    };
     fsutil::atomic_write(out, &rendered.bytes, 0o644)?;
     let sha256 = hex(&Sha256::digest(&rendered.bytes));
     let size = rendered.bytes.len() as u64;
-    let bates = rendered.bates.clone();
     let (entry, checkpoint) = match (key, app) {
         (Some(k), Some(mut app)) => {
             let body = ReportBody {
@@ -140,6 +235,13 @@ pub fn report(
                 ledger_size: gathered.entries,
                 bates_first: bates.as_ref().map(|b| b.0.clone()),
                 bates_last: bates.as_ref().map(|b| b.1.clone()),
+                filing: filing.as_ref().map(|(name, f)| FilingVariant {
+                    file: name.clone(),
+                    sha256: f.sha256.clone(),
+                    size: f.size,
+                    pages: f.pages,
+                    pdfa: PdfA::A2b.name().into(),
+                }),
             };
             let e = app.append(&Body::Report(body), k, crate::format::time::now_utc())?;
             (Some(e), app.finish(k)?)
@@ -152,9 +254,42 @@ pub fn report(
         size,
         pages: rendered.pages,
         bates,
+        filing: filing.map(|(_, f)| f),
         entry,
         checkpoint,
     })
+}
+
+/// Where the filing variant of the evidence variant `out` goes: `NAME-filing.pdf` next to
+/// `NAME.pdf`.
+pub fn filing_path(out: &Path) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = out
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "pdf".into());
+    out.with_file_name(format!("{stem}-filing.{ext}"))
+}
+
+fn file_name_of(p: &Path) -> Result<String> {
+    p.file_name()
+        .and_then(|f| f.to_str())
+        .map(str::to_string)
+        .ok_or_else(|| Error::input(format!("{}: not a UTF-8 file name", p.display())))
+}
+
+/// The language's `[variant]` labels: the `--templates` folder's labels.toml if it has them,
+/// else the built-in ones.
+fn variant_labels(req: &ReportRequest) -> Result<toml::Value> {
+    let rel = format!("{}/labels.toml", req.lang.code());
+    let labels = req.templates.toml(&rel)?;
+    if labels.get("variant").is_some() {
+        return Ok(labels);
+    }
+    crate::report::TemplateSource::default().toml(&rel)
 }
 
 /// What `report init-input` wrote.
@@ -222,7 +357,8 @@ pub fn init_input(
 /// A `report` entry found for a PDF: its sequence number, time and body.
 pub type RecordedReport = (u64, String, ReportBody);
 
-/// Every `report` entry recording a PDF with the SHA-256 of `pdf_path`.
+/// Every `report` entry recording a PDF with the SHA-256 of `pdf_path` (as its evidence or its
+/// filing variant).
 pub fn check_report(case: &CaseDir, pdf_path: &Path) -> Result<(String, Vec<RecordedReport>)> {
     let bytes = std::fs::read(pdf_path).at(pdf_path)?;
     let sha = hex(&Sha256::digest(&bytes));
@@ -235,10 +371,31 @@ pub fn check_report(case: &CaseDir, pdf_path: &Path) -> Result<(String, Vec<Reco
             continue;
         }
         if let Ok(Body::Report(r)) = Body::parse(&e.kind, &e.body) {
-            if r.sha256 == sha {
+            if r.sha256 == sha || r.filing.as_ref().is_some_and(|f| f.sha256 == sha) {
                 found.push((e.seq, e.time.clone(), r));
             }
         }
     }
     Ok((sha, found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_filing_variant_sits_next_to_the_evidence_variant() {
+        assert_eq!(
+            filing_path(Path::new("out/expert-report-fr.pdf")),
+            Path::new("out/expert-report-fr-filing.pdf")
+        );
+        assert_eq!(
+            filing_path(Path::new("a.b.PDF")),
+            Path::new("a.b-filing.PDF")
+        );
+        assert_eq!(
+            filing_path(Path::new("report")),
+            Path::new("report-filing.pdf")
+        );
+    }
 }

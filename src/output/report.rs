@@ -17,6 +17,16 @@ impl fmt::Display for ReportOutcome {
             self.size
         )?;
         say!(f, "sha256 {}", self.sha256)?;
+        if let Some(filing) = &self.filing {
+            say!(
+                f,
+                "wrote {} (filing variant, PDF/A-2b without attachments; {} pages, {} bytes)",
+                filing.path.display(),
+                filing.pages,
+                filing.size
+            )?;
+            say!(f, "sha256 {}", filing.sha256)?;
+        }
         if let Some((first, last)) = &self.bates {
             say!(f, "Bates {first} to {last}")?;
         }
@@ -79,13 +89,24 @@ impl fmt::Display for ReportCheck {
             );
         }
         for (seq, time, r) in &self.found {
-            say!(
-                f,
-                "{pdf}: recorded at entry {seq} ({time}): {} in {}, {} pages, sha256 {sha}",
-                r.document,
-                r.lang,
-                r.pages
-            )?;
+            match r.filing.as_ref().filter(|v| &v.sha256 == sha) {
+                Some(v) => say!(
+                    f,
+                    "{pdf}: recorded at entry {seq} ({time}): {} in {}, filing variant {} of {}, {} pages, sha256 {sha}",
+                    r.document,
+                    r.lang,
+                    v.file,
+                    r.file,
+                    v.pages
+                )?,
+                None => say!(
+                    f,
+                    "{pdf}: recorded at entry {seq} ({time}): {} in {}, {} pages, sha256 {sha}",
+                    r.document,
+                    r.lang,
+                    r.pages
+                )?,
+            }
         }
         Ok(())
     }

@@ -68,7 +68,7 @@ pub struct RenderOptions {
     pub paper: Paper,
     /// Bates numbering, lower right of every page.
     pub bates: Option<Bates>,
-    /// PDF/A-1b or PDF/A-3b.
+    /// PDF/A-1b, PDF/A-2b or PDF/A-3b.
     pub pdfa: PdfA,
     /// Footer, lower left: the document's id (e.g. `"3:21-cv-09078-JD — Report of 2025-03-14"`).
     pub footer_left: String,
@@ -132,10 +132,11 @@ fn pages_with(
 
 /// Lays out and writes `doc` as a PDF/A file.
 pub fn render(doc: &Document, opts: &RenderOptions) -> Result<Rendered, RenderError> {
-    if opts.pdfa == PdfA::A1b && !opts.attachments.is_empty() {
-        return Err(RenderError::Attachment(
-            "PDF/A-1b allows no attachments; use PdfA::A3b".into(),
-        ));
+    if !opts.pdfa.allows_attachments() && !opts.attachments.is_empty() {
+        return Err(RenderError::Attachment(format!(
+            "PDF/A-{} allows no attachments; use PdfA::A3b",
+            opts.pdfa.name()
+        )));
     }
     let mut fonts = fonts::Fonts::load()?;
     let pages = pages_with(doc, opts, &mut fonts)?;

@@ -1,7 +1,7 @@
 //! PDF/A post-processing with lopdf: metadata, output intent, page labels, attachments, /ID.
 //!
-//! printpdf writes a plain PDF; this module turns it into PDF/A-1b (PDF 1.4) or PDF/A-3b
-//! (PDF 1.7):
+//! printpdf writes a plain PDF; this module turns it into PDF/A-1b (PDF 1.4), PDF/A-2b
+//! (PDF 1.7, no attachments: the filing variant of a document) or PDF/A-3b (PDF 1.7):
 //! - /Info rewritten from [`Metadata`]: Title, Author, Subject, Keywords, Creator, Producer,
 //!   CreationDate and ModDate as `D:YYYYMMDDHHmmSS+00'00'` (UTC, numeric offset); printpdf's
 //!   PDF/X leftovers (`GTS_PDFXVersion`, `Trapped`, `Identifier`, and any `GTS_PDFX` output
@@ -123,10 +123,7 @@ fn keywords(meta: &Metadata) -> String {
 
 /// The XMP packet for `meta`.
 pub fn xmp_packet(meta: &Metadata, level: PdfA) -> String {
-    let part = match level {
-        PdfA::A1b => 1,
-        PdfA::A3b => 3,
-    };
+    let part = level.part();
     let date = xmp_date(meta.created);
     let mut dc = String::from("<dc:format>application/pdf</dc:format>");
     if !meta.title.is_empty() {
@@ -324,15 +321,16 @@ pub(crate) fn finish(
     attachments: &[Attachment],
 ) -> Result<Vec<u8>, RenderError> {
     let pdf_err = |e: lopdf::Error| RenderError::Pdf(e.to_string());
-    if level == PdfA::A1b && !attachments.is_empty() {
-        return Err(RenderError::Attachment(
-            "PDF/A-1b allows no attachments".into(),
-        ));
+    if !level.allows_attachments() && !attachments.is_empty() {
+        return Err(RenderError::Attachment(format!(
+            "PDF/A-{} allows no attachments",
+            level.name()
+        )));
     }
     check_attachments(attachments)?;
     doc.version = match level {
         PdfA::A1b => "1.4".into(),
-        PdfA::A3b => "1.7".into(),
+        PdfA::A2b | PdfA::A3b => "1.7".into(),
     };
     doc.binary_mark = vec![0xe2, 0xe3, 0xcf, 0xd3];
     doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
@@ -397,7 +395,7 @@ pub(crate) fn finish(
     };
 
     let mut files = Vec::new();
-    if level == PdfA::A3b {
+    if level.allows_attachments() {
         let mut sorted: Vec<&Attachment> = attachments.iter().collect();
         sorted.sort_by_key(|a| text_bytes(&a.name));
         for a in sorted {
@@ -534,5 +532,9 @@ mod tests {
         assert!(x.contains("A &amp; B &lt;c&gt;"));
         assert!(x.contains("<pdfaid:part>3</pdfaid:part>"));
         assert!(!x.contains("dc:description"));
+        let x = xmp_packet(&meta, PdfA::A2b);
+        assert!(
+            x.contains("<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>")
+        );
     }
 }

@@ -1,10 +1,17 @@
 //! From a built document to PDF bytes: maps report blocks onto the layout engine
 //! (`crate::render`), with the footer (document id, "Page X of Y" in the language, Bates
 //! numbers), PDF/A conformance and, for PDF/A-3b, the ledger and checkpoint attached.
+//!
+//! `scelle report` writes each document twice ([`Variant`]): the evidence variant (PDF/A-3b,
+//! the ledger and checkpoint attached) and the filing variant (PDF/A-2b, no attachments: CM/ECF
+//! refuses PDFs with attachments, LexNET asks for PDF/A). Each says under its title which one it
+//! is and names the other; the filing variant also prints the evidence variant's SHA-256 (the
+//! evidence variant cannot print the filing variant's: it would depend on itself).
 
+use super::blocks::{Block, Run};
 use super::BuiltDocument;
 use crate::error::{Error, Result};
-use crate::format::lang::Jurisdiction;
+use crate::format::lang::{Jurisdiction, Lang};
 use crate::render;
 use crate::render::{Paper, PdfA};
 
@@ -25,8 +32,8 @@ pub struct Bates {
 /// Rendering options.
 #[derive(Debug, Clone)]
 pub struct PdfOptions {
-    /// Paper size.
-    pub paper: Paper,
+    /// Paper size; `None`: by the document's jurisdiction ([`default_paper`]).
+    pub paper: Option<Paper>,
     /// PDF/A level.
     pub pdfa: PdfA,
     /// Bates numbering, if any.
@@ -34,10 +41,11 @@ pub struct PdfOptions {
 }
 
 impl Default for PdfOptions {
-    /// A4, PDF/A-3b (the ledger and checkpoint attached), no Bates numbers.
+    /// The jurisdiction's paper, PDF/A-3b (the ledger and checkpoint attached), no Bates
+    /// numbers.
     fn default() -> Self {
         Self {
-            paper: Paper::A4,
+            paper: None,
             pdfa: PdfA::A3b,
             bates: None,
         }
@@ -55,14 +63,122 @@ pub struct RenderedPdf {
     pub bates: Option<(String, String)>,
 }
 
-/// Renders `doc`; for PDF/A-3b attaches `ledger` (ledger.jsonl) and `checkpoint`.
+/// US letter paper for US courts (N.D. Cal. Civil L.R. 3-4(c), FRCP 5), A4 elsewhere.
+pub fn default_paper(jurisdiction: Jurisdiction) -> Paper {
+    match jurisdiction {
+        Jurisdiction::Us => Paper::Letter,
+        _ => Paper::A4,
+    }
+}
+
+/// Which of the two files of a document a PDF is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Variant {
+    /// PDF/A-2b without attachments, for filing; names the evidence variant and its SHA-256.
+    Filing {
+        /// The evidence variant's file name.
+        evidence_file: String,
+        /// The evidence variant's SHA-256.
+        evidence_sha256: String,
+    },
+    /// PDF/A-3b with the ledger and checkpoint attached; names the filing variant.
+    Evidence {
+        /// The filing variant's file name.
+        filing_file: String,
+    },
+}
+
+impl Variant {
+    /// The PDF/A level of this variant.
+    pub fn pdfa(&self) -> PdfA {
+        match self {
+            Variant::Filing { .. } => PdfA::A2b,
+            Variant::Evidence { .. } => PdfA::A3b,
+        }
+    }
+
+    /// The paragraph printed under the title, in `lang` from `labels` (the language's
+    /// `labels.toml`, its `[variant]` table): the variant's name in bold, the file name and the
+    /// hash in monospace; with `recorded`, that the ledger records the SHA-256 of both files.
+    pub fn statement(&self, labels: &toml::Value, lang: Lang, recorded: bool) -> Result<Block> {
+        let (name_key, text_key, file, sha) = match self {
+            Variant::Filing {
+                evidence_file,
+                evidence_sha256,
+            } => (
+                "filing_name",
+                "filing",
+                evidence_file,
+                evidence_sha256.as_str(),
+            ),
+            Variant::Evidence { filing_file } => ("evidence_name", "evidence", filing_file, ""),
+        };
+        let label = |key: &str| {
+            labels
+                .get("variant")
+                .and_then(|t| t.get(key))
+                .and_then(toml::Value::as_str)
+                .ok_or_else(|| {
+                    Error::input(format!(
+                        "labels.toml: [variant] {key} is missing (the text saying which variant a PDF is)"
+                    ))
+                })
+        };
+        let mut runs = vec![Run::bold(format!("{} ", label(name_key)?))];
+        let text = if recorded {
+            format!("{} {}", label(text_key)?, label("recorded")?)
+        } else {
+            label(text_key)?.to_string()
+        };
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find('{') {
+            let (before, after) = rest.split_at(at);
+            let (value, skip) = if after.starts_with("{file}") {
+                (file.as_str(), "{file}".len())
+            } else if after.starts_with("{sha256}") {
+                (sha, "{sha256}".len())
+            } else {
+                (&after[..1], 1)
+            };
+            if !before.is_empty() {
+                runs.push(Run::regular(before));
+            }
+            if skip == 1 {
+                runs.push(Run::regular(value));
+            } else {
+                runs.push(Run::mono(value));
+            }
+            rest = &after[skip..];
+        }
+        if !rest.is_empty() {
+            runs.push(Run::regular(rest));
+        }
+        let mut block = [Block::Paragraph { runs }];
+        super::blocks::typography(&mut block, lang);
+        let [block] = block;
+        Ok(block)
+    }
+}
+
+/// Renders `doc`; for PDF/A-3b attaches `ledger` (ledger.jsonl) and `checkpoint`. With a
+/// `statement` (a [`Variant::statement`]), prints it under the title.
 pub fn render(
     doc: &BuiltDocument,
     opts: &PdfOptions,
     ledger: &[u8],
     checkpoint: &[u8],
+    statement: Option<Block>,
 ) -> Result<RenderedPdf> {
-    let (document, options) = prepare(doc, opts, ledger, checkpoint)?;
+    let (mut document, options) = prepare(doc, opts, ledger, checkpoint)?;
+    if let Some(block) = statement {
+        // under the title (the first heading), else first
+        let at = document
+            .blocks
+            .iter()
+            .position(|b| matches!(b, Block::Heading { .. }))
+            .map_or(0, |i| i + 1);
+        document.blocks.insert(at, block);
+    }
     let out = render::render(&document, &options)
         .map_err(|e| Error::input(format!("cannot render the document: {e}")))?;
     Ok(RenderedPdf {
@@ -112,7 +228,7 @@ fn prepare(
         blocks: doc.blocks.clone(),
     };
     let attachments = match opts.pdfa {
-        PdfA::A1b => Vec::new(),
+        PdfA::A1b | PdfA::A2b => Vec::new(),
         PdfA::A3b => vec![
             render::Attachment {
                 name: "ledger.jsonl".into(),
@@ -134,7 +250,7 @@ fn prepare(
         ],
     };
     let options = render::RenderOptions {
-        paper: opts.paper,
+        paper: opts.paper.unwrap_or(default_paper(doc.jurisdiction)),
         bates: match &opts.bates {
             None => None,
             Some(b) => Some(render::Bates {

@@ -34,7 +34,7 @@ What is checked, in this order:
      External-Identifier, External-Description, Scelle-Origin, Scelle-Ledger-Size,
      Scelle-Ledger-Root, Scelle-Admin-Fingerprint, Scelle-Signer and Scelle-Signer-Fingerprint
      each appear once, with exactly the value the bundled ledger gives (`bag-info`). Each
-     data/reports/FILE is recorded by a `report` entry, by file name and SHA-256
+     data/reports/FILE is recorded by a `report` entry (or its `filing`), by file name and SHA-256
      (`bundle-report`); no data/case/ledger.index is carried (`bundle-index`). The carried
      kit is compared with this script and the case verifier it runs: a warning names each
      that differs (`WARNING [bundle-kit]`).
@@ -991,6 +991,10 @@ def check_reports(actual, entries, report):
     for e in entries:
         if isinstance(e, dict) and e.get("kind") == "report" and isinstance(e.get("body"), dict):
             recorded.add((e["body"].get("file"), e["body"].get("sha256")))
+            filing = e["body"].get("filing")
+            if isinstance(filing, dict):
+                # FORMAT.md 6.7: the filing variant written with the evidence variant.
+                recorded.add((filing.get("file"), filing.get("sha256")))
     for name, digest in sorted(actual.items()):
         if name.startswith("data/reports/"):
             if (name[len("data/reports/"):], digest) not in recorded:

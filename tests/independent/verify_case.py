@@ -846,11 +846,25 @@ REPORT_BODY = t_object(
         "sha256": t_hex(32),
         "size": t_uint,
         "pages": t_uint,
-        "pdfa": t_one_of("1b", "3b"),
+        "pdfa": t_one_of("1b", "2b", "3b"),
         "exhibits": t_array(t_exhibit_id),
         "ledger_size": t_uint,
     },
-    {"bates_first": t_str, "bates_last": t_str},
+    {
+        "bates_first": t_str,
+        "bates_last": t_str,
+        # The filing variant (PDF/A-2b, no attachments) written with the evidence variant.
+        "filing": t_object(
+            {
+                "file": t_bare_file_name,
+                "sha256": t_hex(32),
+                "size": t_uint,
+                "pages": t_uint,
+                "pdfa": t_one_of("2b"),
+            },
+            {},
+        ),
+    },
 )
 
 

@@ -29,7 +29,7 @@ pub struct ReportBody {
     pub size: u64,
     /// Its number of pages.
     pub pages: u64,
-    /// `1b` or `3b`.
+    /// `1b`, `2b` or `3b` (`3b`: the evidence variant, the ledger and checkpoint attached).
     pub pdfa: String,
     /// The exhibits it covers.
     pub exhibits: Vec<String>,
@@ -38,9 +38,29 @@ pub struct ReportBody {
     /// First Bates number printed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bates_first: Option<String>,
-    /// Last Bates number printed.
+    /// Last Bates number printed (in either variant, when the filing variant has more pages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bates_last: Option<String>,
+    /// The filing variant written with this (evidence) document: the same document without
+    /// attachments, which prints this document's file name and SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filing: Option<FilingVariant>,
+}
+
+/// The filing variant of a recorded document (FORMAT.md 6.7): PDF/A-2b, no attachments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilingVariant {
+    /// The file name it was written to (no directory).
+    pub file: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its number of pages.
+    pub pages: u64,
+    /// `2b`.
+    pub pdfa: String,
 }
 
 impl Kind for ReportBody {

@@ -185,6 +185,7 @@ fn report(exhibits: &[&str], ledger_size: u64) -> Body {
         ledger_size,
         bates_first: None,
         bates_last: None,
+        filing: None,
     })
 }
 
@@ -1157,17 +1158,17 @@ fn value_rules_are_typed() {
     let Body::Report(mut r) = report(&[], 0) else {
         unreachable!()
     };
-    r.pdfa = "2b".into();
+    r.pdfa = "2c".into();
     let err = Body::Report(r).validate().unwrap_err();
     assert_eq!(
         err,
         ValueError::NotOneOf {
             what: "pdfa".into(),
-            value: "2b".into(),
-            allowed: "1b, 3b".into()
+            value: "2c".into(),
+            allowed: "1b, 2b, 3b".into()
         }
     );
-    assert_eq!(err.to_string(), "pdfa \"2b\" is not one of 1b, 3b");
+    assert_eq!(err.to_string(), "pdfa \"2c\" is not one of 1b, 2b, 3b");
     let body = note(None);
     let mut raw = serde_json::to_value(&body).unwrap();
     raw["exhibit"] = serde_json::Value::Null;
