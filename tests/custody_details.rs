@@ -1,0 +1,412 @@
+//! Everything the ledger knows of each custody event is printed (issue 17): persons present,
+//! seal conditions, places, re-hashes, the acquisition's facts, a missing one as "not
+//! recorded"; times in the case's time zone with their UTC offset (or UTC, said so); the gap
+//! between acquisition and sealing and acts one second apart flagged; the verification's
+//! summary and the IOC summary follow the actual results. Checked by the text pdftotext
+//! extracts, in English, French and Spanish.
+
+mod common;
+
+use common::{key_pair, run_in, stderr, stdout};
+use std::path::Path;
+use std::process::Command;
+
+const PASS: &str = "custody details test passphrase";
+
+/// The words of one language the documents must (or must never) print.
+struct Words {
+    lang: &'static str,
+    not_recorded: &'static str,
+    utc_note: &'static str,
+    zone_note: &'static str,
+    all_passed: &'static str,
+    no_error_but: &'static str,
+    present: &'static str,
+    quick: &'static str,
+    late_seal: &'static str,
+    matches_total: &'static str,
+    no_match_anywhere: &'static str,
+    no_match_here: &'static str,
+    others_matched: &'static str,
+}
+
+const WORDS: [Words; 3] = [
+    Words {
+        lang: "en",
+        not_recorded: "not recorded",
+        utc_note: "The case records no time zone: times are in UTC",
+        zone_note: "Times are in the case's local time",
+        all_passed: "all checks passed",
+        no_error_but: "no error; 1 warning(s) below",
+        present: "Persons present",
+        quick: "after the previous act on this exhibit",
+        late_seal: "after the acquisition, more than 1 d",
+        matches_total: "indicator match(es) recorded",
+        no_match_anywhere: "No indicator matched in any recorded scan",
+        no_match_here: "This scan found none of its indicators",
+        others_matched: "Other scans did",
+    },
+    Words {
+        lang: "fr",
+        not_recorded: "non consigné",
+        utc_note: "L'affaire ne consigne aucun fuseau horaire : les heures sont données en UTC",
+        zone_note: "Les heures sont données à l'heure locale de l'affaire",
+        all_passed: "toutes les vérifications sont conformes",
+        no_error_but: "aucune erreur ; 1 avertissement(s) ci-dessous",
+        present: "Personnes présentes",
+        quick: "après l'acte précédent sur cette pièce",
+        late_seal: "après l'acquisition, plus de 1 j",
+        matches_total: "correspondance(s) d'indicateurs enregistrée(s)",
+        no_match_anywhere: "Aucun indicateur n'a été retrouvé par les recherches",
+        no_match_here: "Cette recherche n'a retrouvé aucun de ses indicateurs",
+        others_matched: "D'autres recherches en ont retrouvé",
+    },
+    Words {
+        lang: "es",
+        not_recorded: "no consignado",
+        utc_note: "La causa no consigna huso horario: las horas se dan en UTC",
+        zone_note: "Las horas se dan en la hora local de la causa",
+        all_passed: "todas las comprobaciones son correctas",
+        no_error_but: "ningún error; 1 advertencia(s) a continuación",
+        present: "Personas presentes",
+        quick: "después del acto anterior sobre este efecto",
+        late_seal: "después de la adquisición, más de 1 d",
+        matches_total: "coincidencia(s) de indicadores registrada(s)",
+        no_match_anywhere: "Ningún indicador coincidió en las búsquedas",
+        no_match_here: "Esta búsqueda no halló ninguno de sus indicadores",
+        others_matched: "Otras búsquedas sí los hallaron",
+    },
+];
+
+/// The text of a PDF, white space (line breaks, no-break spaces) folded to single spaces.
+fn pdf_text(pdf: &Path) -> String {
+    let o = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed");
+    assert!(o.status.success(), "{}", pdf.display());
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Each ledger line's `seq`, `kind` and time as seconds since 1970 (via `date`, an
+/// independent reading of the UTC time).
+fn ledger_times(case: &Path) -> Vec<(u64, String, i64)> {
+    std::fs::read_to_string(case.join("ledger.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let t = v["time"].as_str().unwrap().to_string();
+            (
+                v["seq"].as_u64().unwrap(),
+                v["kind"].as_str().unwrap().to_string(),
+                epoch(&t),
+            )
+        })
+        .collect()
+}
+
+fn epoch(utc: &str) -> i64 {
+    let o = Command::new("date")
+        .args(["-u", "-d", utc, "+%s"])
+        .output()
+        .unwrap();
+    String::from_utf8(o.stdout).unwrap().trim().parse().unwrap()
+}
+
+/// `secs` in `zone` as the documents print it, computed by `date` from the system's tz
+/// database (independent of the one compiled into scelle): `2026-03-14 10:05:00 +01:00`.
+fn local(secs: i64, zone: &str) -> String {
+    let o = Command::new("date")
+        .env("TZ", zone)
+        .args(["-d", &format!("@{secs}"), "+%Y-%m-%d %H:%M:%S %:z"])
+        .output()
+        .unwrap();
+    String::from_utf8(o.stdout).unwrap().trim().to_string()
+}
+
+fn utc(secs: i64) -> String {
+    let o = Command::new("date")
+        .args(["-u", "-d", &format!("@{secs}"), "+%Y-%m-%d %H:%M:%S UTC"])
+        .output()
+        .unwrap();
+    String::from_utf8(o.stdout).unwrap().trim().to_string()
+}
+
+/// Whether `text` holds a raw ledger timestamp (`2026-12-06T11:37:21Z`) in prose.
+fn has_raw_iso_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    (0..b.len().saturating_sub(20)).any(|i| {
+        let w = &b[i..i + 20];
+        w[4] == b'-'
+            && w[10] == b'T'
+            && w[13] == b':'
+            && w[19] == b'Z'
+            && w[..4].iter().all(u8::is_ascii_digit)
+    })
+}
+
+/// The act-to-act gaps of ≤ 1 s among an exhibit's custody acts (`open`, `reseal` after the
+/// seal here), from the ledger's own times.
+fn quick_acts(times: &[(u64, String, i64)]) -> usize {
+    let acts: Vec<&(u64, String, i64)> = times
+        .iter()
+        .filter(|t| {
+            ["seal", "open", "reseal", "release", "accept", "dispose"].contains(&t.1.as_str())
+        })
+        .collect();
+    acts.windows(2)
+        .filter(|w| (0..=1).contains(&(w[1].2 - w[0].2)))
+        .count()
+}
+
+/// A Spanish case with no time zone, one exhibit sealed with nothing said of its
+/// acquisition and a source hash that does not match (a `source-hash` warning), opened with
+/// nothing said, and re-sealed with the persons present and the place: the custody record in
+/// every language prints the missing facts as missing, the re-seal's facts, times in UTC and
+/// says so, and never "all checks passed" beside the warning.
+#[test]
+fn missing_facts_printed_as_missing_and_no_all_clear_beside_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    key_pair(root, PASS, "expert", Some("expert"));
+    let ok = |args: &[&str]| {
+        let o = run_in(root, PASS, args);
+        assert!(o.status.success(), "{args:?}: {}{}", stdout(&o), stderr(&o));
+    };
+    // An unknown zone is refused at init, naming the option, nothing made.
+    let o = run_in(
+        root,
+        PASS,
+        &[
+            "init",
+            "bad",
+            "--case-id",
+            "DP 1/2026",
+            "--title",
+            "T",
+            "--timezone",
+            "Mars/Base",
+            "--key",
+            "expert.key",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--timezone") && !root.join("bad").exists());
+    ok(&[
+        "init",
+        "case",
+        "--case-id",
+        "DP 1/2026",
+        "--title",
+        "Diligencias de prueba",
+        "--court",
+        "Juzgado Central de Instrucción n.º 4",
+        "--jurisdiction",
+        "es",
+        "--lang",
+        "es",
+        "--key",
+        "expert.key",
+    ]);
+    std::fs::write(root.join("a.bin"), b"evidence").unwrap();
+    let zeros = "0".repeat(64);
+    let o = run_in(
+        root,
+        PASS,
+        &[
+            "-C",
+            "case",
+            "seal",
+            "a.bin",
+            "--source-sha256",
+            &zeros,
+            "--key",
+            "expert.key",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a mismatching source hash: {}",
+        stderr(&o)
+    );
+    ok(&[
+        "-C",
+        "case",
+        "open",
+        "E-0001",
+        "--operations",
+        "copia de trabajo",
+        "--key",
+        "expert.key",
+    ]);
+    ok(&[
+        "-C",
+        "case",
+        "reseal",
+        "E-0001",
+        "--new-seal-no",
+        "R1",
+        "--present",
+        "Ana López Peña",
+        "--present",
+        "Luis Gómez",
+        "--location",
+        "Laboratorio de informática forense, Madrid",
+        "--seal-condition",
+        "precinto R1 firmado",
+        "--key",
+        "expert.key",
+    ]);
+    let ledger = std::fs::read_to_string(root.join("case/ledger.jsonl")).unwrap();
+    assert!(
+        ledger.contains(r#""present":["Ana López Peña","Luis Gómez"]"#),
+        "{ledger}"
+    );
+    let times = ledger_times(&root.join("case"));
+    let input = format!(
+        "{}/examples/demo/report-es.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    for w in &WORDS {
+        let out = root.join(format!("custody-{}.pdf", w.lang));
+        ok(&[
+            "-C",
+            "case",
+            "report",
+            "custody",
+            "--lang",
+            w.lang,
+            "--input",
+            &input,
+            "--out",
+            out.to_str().unwrap(),
+            "--key",
+            "expert.key",
+        ]);
+        let text = pdf_text(&out);
+        let l = w.lang;
+        // Nothing said of the acquisition or the opening: ten acquisition facts, seven on
+        // the seal's row, four on the opening's, one (the new seal's state) on the re-seal's.
+        let missing = text.matches(w.not_recorded).count();
+        assert!(
+            missing >= 10 + 7 + 3,
+            "{l}: {missing} '{}' in {text}",
+            w.not_recorded
+        );
+        for said in [
+            "Ana López Peña; Luis Gómez",
+            "Laboratorio de informática forense, Madrid",
+            "precinto R1 firmado",
+        ] {
+            assert!(text.contains(said), "{l}: {said:?} missing: {text}");
+        }
+        assert!(text.matches(w.present).count() >= 3, "{l}: {text}");
+        // Headings name the seal number and the description, never an empty "— —".
+        assert!(text.contains("E-0001 — "), "{l}");
+        assert!(
+            !text.contains("— —") && !text.contains("— :"),
+            "{l}: {text}"
+        );
+        // Times: in UTC, said so; never the raw ledger form in prose.
+        assert!(text.contains(w.utc_note), "{l}: {text}");
+        assert!(!text.contains(w.zone_note), "{l}");
+        assert!(!has_raw_iso_time(&text), "{l}: raw timestamp in {text}");
+        for (seq, _, secs) in &times[1..] {
+            assert!(
+                text.contains(&utc(*secs)),
+                "{l}: entry {seq} at {}: {text}",
+                utc(*secs)
+            );
+        }
+        // The summary follows the result: a warning, so no all-clear.
+        assert!(
+            !text.contains(w.all_passed),
+            "{l}: all-clear beside a warning: {text}"
+        );
+        assert!(text.contains(w.no_error_but), "{l}: {text}");
+        // Acts one second apart or less are flagged (each in its row and again below).
+        let quick = quick_acts(&times);
+        assert_eq!(
+            text.matches(w.quick).count(),
+            2 * quick,
+            "{l}: {quick} quick acts: {text}"
+        );
+        // No acquisition time: no gap to flag.
+        assert!(!text.contains(w.late_seal), "{l}");
+    }
+}
+
+/// The demo's cases record their time zones (America/Los_Angeles, Europe/Paris,
+/// Europe/Madrid): each document gives every custody time in local time with the offset of
+/// that date, flags the years between the demo's acquisition dates and their sealing, and,
+/// with IOC matches recorded, states them and never a bare "no match".
+#[test]
+fn demo_times_are_local_with_their_offset_and_matches_are_stated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let o = common::demo(&dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cases = [
+        (
+            "case",
+            "America/Los_Angeles",
+            &WORDS[0],
+            vec!["us/expert-report-en.pdf"],
+        ),
+        (
+            "case-fr",
+            "Europe/Paris",
+            &WORDS[1],
+            vec!["fr/expert-report-fr.pdf", "fr/seals-fr.pdf"],
+        ),
+        (
+            "case-es",
+            "Europe/Madrid",
+            &WORDS[2],
+            vec!["es/expert-report-es.pdf", "es/custody-es.pdf"],
+        ),
+    ];
+    for (case, zone, w, docs) in cases {
+        let times = ledger_times(&dir.join(case));
+        for doc in docs {
+            let text = pdf_text(&dir.join("reports").join(doc));
+            assert!(
+                text.contains(w.zone_note) && text.contains(zone),
+                "{doc}: {text}"
+            );
+            assert!(!text.contains(w.utc_note), "{doc}");
+            assert!(!has_raw_iso_time(&text), "{doc}: raw timestamp");
+            for (seq, kind, secs) in &times {
+                if ["seal", "open", "reseal", "release", "accept"].contains(&kind.as_str()) {
+                    let want = local(*secs, zone);
+                    assert!(
+                        text.contains(&want),
+                        "{doc}: entry {seq} ({kind}) at {want}: {text}"
+                    );
+                }
+            }
+            // Each demo exhibit was acquired years before the demo sealed it.
+            assert!(
+                text.contains(w.late_seal),
+                "{doc}: no late-seal warning: {text}"
+            );
+            assert!(text.contains(w.present), "{doc}");
+            if doc.contains("expert-report") {
+                assert!(text.contains(w.matches_total), "{doc}: {text}");
+                assert!(!text.contains(w.no_match_anywhere), "{doc}");
+                assert_eq!(
+                    text.matches(w.no_match_here).count(),
+                    text.matches(w.others_matched).count(),
+                    "{doc}: a scan's negative result without the others' matches"
+                );
+            }
+        }
+    }
+}
