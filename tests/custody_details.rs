@@ -138,7 +138,8 @@ fn utc(secs: i64) -> String {
     String::from_utf8(o.stdout).unwrap().trim().to_string()
 }
 
-/// Whether `text` holds a raw ledger timestamp (`2026-12-06T11:37:21Z`) in prose.
+/// Whether `text` holds a raw RFC 3339 timestamp (`2026-12-06T11:37:21Z`,
+/// `2021-09-07T09:30:00-07:00`) instead of a printed time.
 fn has_raw_iso_time(text: &str) -> bool {
     let b = text.as_bytes();
     (0..b.len().saturating_sub(20)).any(|i| {
@@ -146,7 +147,7 @@ fn has_raw_iso_time(text: &str) -> bool {
         w[4] == b'-'
             && w[10] == b'T'
             && w[13] == b':'
-            && w[19] == b'Z'
+            && matches!(w[19], b'Z' | b'+' | b'-')
             && w[..4].iter().all(u8::is_ascii_digit)
     })
 }
@@ -373,6 +374,23 @@ fn demo_times_are_local_with_their_offset_and_matches_are_stated() {
             vec!["es/expert-report-es.pdf", "es/custody-es.pdf"],
         ),
     ];
+    // The FRE 902(14) certificate dates the copy in the case's local time, never raw.
+    let cert = pdf_text(&dir.join("reports/us/certificate-en.pdf"));
+    assert!(
+        !has_raw_iso_time(&cert),
+        "certificate: raw timestamp: {cert}"
+    );
+    let case_json = std::fs::read_to_string(dir.join("case/ledger.jsonl")).unwrap();
+    let acquired = case_json
+        .split(r#""acquired_at":""#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("the US demo seal records its acquisition time");
+    let want = local(epoch(acquired), "America/Los_Angeles");
+    assert!(
+        cert.contains(&want),
+        "certificate: copy dated {want}? {cert}"
+    );
     for (case, zone, w, docs) in cases {
         let times = ledger_times(&dir.join(case));
         for doc in docs {

@@ -432,7 +432,12 @@ fn source_hash_blocks(data: &LedgerData, l: &Labels) -> Vec<Block> {
             })
             .unwrap_or_else(missing);
         let date = q
-            .and_then(|q| q.acquired_at.clone())
+            .and_then(|q| q.acquired_at.as_ref())
+            .map(|a| {
+                crate::format::time::parse_rfc3339(a)
+                    .map(|t| zone(data).stamp(t))
+                    .unwrap_or_else(|| a.clone())
+            })
             .unwrap_or_else(missing);
         let mut rows = vec![
             (l.get("source", "tool"), tool, false),
