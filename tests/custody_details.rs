@@ -428,3 +428,112 @@ fn demo_times_are_local_with_their_offset_and_matches_are_stated() {
         }
     }
 }
+
+/// A re-hash that fails at re-sealing (the file changed while the seal was open): the
+/// re-seal's row says the copy DIFFERS and why, and the summary never gives the all-clear.
+#[test]
+fn a_failed_rehash_is_printed_and_the_summary_follows_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    key_pair(root, PASS, "expert", Some("expert"));
+    let ok = |args: &[&str]| {
+        let o = run_in(root, PASS, args);
+        assert!(o.status.success(), "{args:?}: {}{}", stdout(&o), stderr(&o));
+    };
+    ok(&[
+        "init",
+        "case",
+        "--case-id",
+        "DP 2/2026",
+        "--title",
+        "Rehash",
+        "--court",
+        "Juzgado Central de Instrucción n.º 4",
+        "--jurisdiction",
+        "es",
+        "--lang",
+        "es",
+        "--timezone",
+        "Europe/Madrid",
+        "--key",
+        "expert.key",
+    ]);
+    std::fs::write(root.join("b.bin"), b"original bytes").unwrap();
+    ok(&[
+        "-C",
+        "case",
+        "seal",
+        "b.bin",
+        "--seal-no",
+        "P-1",
+        "--key",
+        "expert.key",
+    ]);
+    ok(&[
+        "-C",
+        "case",
+        "open",
+        "E-0001",
+        "--operations",
+        "examen",
+        "--key",
+        "expert.key",
+    ]);
+    std::fs::write(root.join("b.bin"), b"altered bytes!").unwrap();
+    let o = run_in(
+        root,
+        PASS,
+        &[
+            "-C",
+            "case",
+            "reseal",
+            "E-0001",
+            "--new-seal-no",
+            "P-1 BIS",
+            "--key",
+            "expert.key",
+        ],
+    );
+    assert_ne!(o.status.code(), Some(0), "a failed re-hash: {}", stdout(&o));
+    let input = format!(
+        "{}/examples/demo/report-es.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    for (w, differs) in WORDS.iter().zip([
+        "DIFFERS from the seal record",
+        "DIFFÈRE du scellé",
+        "NO COINCIDE con el precinto",
+    ]) {
+        let out = root.join(format!("custody-{}.pdf", w.lang));
+        ok(&[
+            "-C",
+            "case",
+            "report",
+            "custody",
+            "--lang",
+            w.lang,
+            "--input",
+            &input,
+            "--out",
+            out.to_str().unwrap(),
+            "--key",
+            "expert.key",
+        ]);
+        let text = pdf_text(&out);
+        let l = w.lang;
+        assert!(text.contains(differs), "{l}: {text}");
+        assert!(
+            text.contains("SHA-256 differs"),
+            "{l}: the discrepancy as recorded: {text}"
+        );
+        assert!(
+            !text.contains(w.all_passed),
+            "{l}: all-clear beside a failed re-hash: {text}"
+        );
+        assert!(text.contains(w.no_error_but), "{l}: {text}");
+        assert!(
+            text.contains(w.zone_note) && text.contains("Europe/Madrid"),
+            "{l}"
+        );
+    }
+}
