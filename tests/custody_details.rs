@@ -537,3 +537,111 @@ fn a_failed_rehash_is_printed_and_the_summary_follows_it() {
         );
     }
 }
+
+/// A STIX bundle with one domain indicator.
+fn stix(domain: &str) -> String {
+    serde_json::json!({
+        "type": "bundle",
+        "id": "bundle--34d0032b-b342-4076-955d-6c0020fe6930",
+        "objects": [{
+            "type": "indicator", "spec_version": "2.1",
+            "id": "indicator--05b7c427-1452-437e-a19e-32590edf60c3",
+            "created": "2024-01-26T21:28:21.013288Z", "modified": "2024-01-26T21:28:21.013288Z",
+            "pattern": format!("[domain-name:value='{domain}']"),
+            "pattern_type": "stix", "pattern_version": "2.1",
+            "valid_from": "2024-01-26T21:28:21.013288Z"
+        }]
+    })
+    .to_string()
+}
+
+/// Two scans, the first without a match and the second with one: the expert report states
+/// the match first, and the first scan's negative result is said of that scan alone, with the
+/// scan that matched named beside it, never a bare "no match".
+#[test]
+fn a_scan_without_match_never_stands_alone_beside_a_match() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    key_pair(root, PASS, "expert", Some("expert"));
+    let ok = |args: &[&str]| {
+        let o = run_in(root, PASS, args);
+        assert!(o.status.success(), "{args:?}: {}{}", stdout(&o), stderr(&o));
+    };
+    ok(&[
+        "init",
+        "case",
+        "--case-id",
+        "DP 3/2026",
+        "--title",
+        "IOC",
+        "--court",
+        "Juzgado Central de Instrucción n.º 4",
+        "--jurisdiction",
+        "es",
+        "--lang",
+        "es",
+        "--key",
+        "expert.key",
+    ]);
+    std::fs::write(root.join("log.txt"), b"contact weather4free.com now").unwrap();
+    ok(&["-C", "case", "seal", "log.txt", "--key", "expert.key"]);
+    std::fs::write(root.join("none.stix2"), stix("nothing-here.example")).unwrap();
+    std::fs::write(root.join("hit.stix2"), stix("weather4free.com")).unwrap();
+    ok(&[
+        "-C",
+        "case",
+        "ioc",
+        "scan",
+        "--stix",
+        "none.stix2",
+        "--key",
+        "expert.key",
+    ]);
+    ok(&[
+        "-C",
+        "case",
+        "ioc",
+        "scan",
+        "--stix",
+        "hit.stix2",
+        "--key",
+        "expert.key",
+    ]);
+    let input = format!(
+        "{}/examples/demo/report-es.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    for w in &WORDS {
+        let out = root.join(format!("report-{}.pdf", w.lang));
+        ok(&[
+            "-C",
+            "case",
+            "report",
+            "expert-report",
+            "--lang",
+            w.lang,
+            "--input",
+            &input,
+            "--out",
+            out.to_str().unwrap(),
+            "--key",
+            "expert.key",
+        ]);
+        let text = pdf_text(&out);
+        let l = w.lang;
+        assert!(text.contains(w.matches_total), "{l}: {text}");
+        assert!(!text.contains(w.no_match_anywhere), "{l}: {text}");
+        assert!(text.contains("weather4free.com"), "{l}");
+        // The negative result of entry 2, then the scan that matched (entry 3) named.
+        let whole = match l {
+            "en" => "Other scans did: entry(ies) 3.",
+            "fr" => "D'autres recherches en ont retrouvé : entrée(s) 3.",
+            _ => "Otras búsquedas sí los hallaron: asiento(s) 3.",
+        };
+        let at = text
+            .find(w.no_match_here)
+            .unwrap_or_else(|| panic!("{l}: {text}"));
+        assert!(text[at..].contains(whole), "{l}: {}", &text[at..]);
+        assert_eq!(text.matches(w.no_match_here).count(), 1, "{l}");
+    }
+}
