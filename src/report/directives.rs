@@ -100,8 +100,10 @@ fn duration(secs: i64, l: &Labels) -> String {
 
 /// Above this gap between acquisition and sealing a document warns: 24 hours. An acquisition
 /// is hashed and sealed where it is made or, at the latest, on return to the laboratory the
-/// same day (ISO/IEC 27037 7.1.3.3: preserve the potential evidence as soon as acquired); a
-/// copy left unsealed overnight has hours that no signed record accounts for.
+/// same day (ISO/IEC 27037 and UNE 71505 ask that the integrity of a copy be preserved from
+/// its acquisition on); a copy left unsealed longer than a day has hours that no signed
+/// record accounts for, which an opposing expert will ask about. The gap itself is always
+/// printed, so a reader can judge a shorter one.
 pub const SEAL_GAP_WARN_SECS: i64 = 24 * 3_600;
 
 /// Two custody events of an exhibit this close (seconds) or closer: a hand-over, an opening
