@@ -645,3 +645,129 @@ fn a_scan_without_match_never_stands_alone_beside_a_match() {
         assert_eq!(text.matches(w.no_match_here).count(), 1, "{l}");
     }
 }
+
+/// RFC 3339 for `offset` seconds from now, with a local offset as an expert would type it.
+fn acquired(offset: i64) -> String {
+    let now: i64 = String::from_utf8(Command::new("date").arg("+%s").output().unwrap().stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let o = Command::new("date")
+        .env("TZ", "Europe/Paris")
+        .args(["-d", &format!("@{}", now + offset), "+%Y-%m-%dT%H:%M:%S%:z"])
+        .output()
+        .unwrap();
+    String::from_utf8(o.stdout).unwrap().trim().to_string()
+}
+
+/// The gap between acquisition and sealing is printed for every seal, and flagged beyond
+/// 24 hours (sealed 23 h after: printed, not flagged; 25 h after: flagged; sealed before the
+/// time given for the acquisition: flagged as a clock or typing error), in every language.
+#[test]
+fn the_gap_between_acquisition_and_sealing_is_printed_and_flagged_beyond_a_day() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    key_pair(root, PASS, "expert", Some("expert"));
+    let ok = |args: &[&str]| {
+        let o = run_in(root, PASS, args);
+        assert!(o.status.success(), "{args:?}: {}{}", stdout(&o), stderr(&o));
+    };
+    ok(&[
+        "init",
+        "case",
+        "--case-id",
+        "DP 4/2026",
+        "--title",
+        "Gap",
+        "--court",
+        "Juzgado Central de Instrucción n.º 4",
+        "--jurisdiction",
+        "es",
+        "--lang",
+        "es",
+        "--timezone",
+        "Europe/Madrid",
+        "--key",
+        "expert.key",
+    ]);
+    for (name, offset) in [("a", -23 * 3600), ("b", -25 * 3600), ("c", 3600)] {
+        std::fs::write(root.join(name), name).unwrap();
+        ok(&[
+            "-C",
+            "case",
+            "seal",
+            name,
+            "--acquired-at",
+            &acquired(offset),
+            "--key",
+            "expert.key",
+        ]);
+    }
+    let input = format!(
+        "{}/examples/demo/report-es.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let words = [
+        (
+            "en",
+            "WARNING",
+            "before sealing",
+            "after the acquisition, more than 1 d",
+            "BEFORE the recorded acquisition time",
+        ),
+        (
+            "fr",
+            "AVERTISSEMENT",
+            "avant la mise sous scellé",
+            "après l'acquisition, plus de 1 j",
+            "AVANT l'heure d'acquisition consignée",
+        ),
+        (
+            "es",
+            "ADVERTENCIA",
+            "antes del precintado",
+            "después de la adquisición, más de 1 d",
+            "ANTES de la hora de adquisición consignada",
+        ),
+    ];
+    for (l, warning, gap_before, late, early) in words {
+        let out = root.join(format!("custody-{l}.pdf"));
+        ok(&[
+            "-C",
+            "case",
+            "report",
+            "custody",
+            "--lang",
+            l,
+            "--input",
+            &input,
+            "--out",
+            out.to_str().unwrap(),
+            "--key",
+            "expert.key",
+        ]);
+        let text = pdf_text(&out);
+        // The gap is printed for the two seals made after their acquisition: 23 h, 25 h.
+        assert_eq!(text.matches(gap_before).count(), 2, "{l}: {text}");
+        assert!(text.contains("23 h"), "{l}: {text}");
+        // Only the 25-hour one and the one sealed before its acquisition are flagged, each
+        // in its row and again below the table.
+        assert_eq!(text.matches(late).count(), 2, "{l}: {text}");
+        assert_eq!(text.matches(early).count(), 2, "{l}: {text}");
+        assert!(
+            text.contains(&format!(
+                "E-0002, {} — {warning}",
+                if l == "en" {
+                    "entry 2"
+                } else if l == "fr" {
+                    "entrée 2"
+                } else {
+                    "asiento 2"
+                }
+            )),
+            "{l}: {text}"
+        );
+        assert!(!text.contains("E-0001, "), "{l}: 23 h flagged: {text}");
+    }
+}
