@@ -479,7 +479,9 @@ fn a_failed_rehash_is_printed_and_the_summary_follows_it() {
         "--key",
         "expert.key",
     ]);
+    let sealed = common::sha256sum(&root.join("b.bin"));
     std::fs::write(root.join("b.bin"), b"altered bytes!").unwrap();
+    let found = common::sha256sum(&root.join("b.bin"));
     let o = run_in(
         root,
         PASS,
@@ -526,6 +528,11 @@ fn a_failed_rehash_is_printed_and_the_summary_follows_it() {
             text.contains("SHA-256 differs"),
             "{l}: the discrepancy as recorded: {text}"
         );
+        // Both hashes of the difference in full, each unbroken (listed full width below the
+        // table, not wrapped inside a narrow cell).
+        for h in [&sealed, &found] {
+            assert!(text.contains(h.as_str()), "{l}: {h} not whole in: {text}");
+        }
         assert!(
             !text.contains(w.all_passed),
             "{l}: all-clear beside a failed re-hash: {text}"

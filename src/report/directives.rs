@@ -184,12 +184,12 @@ fn event_details(e: &Event, x: &Exhibit, l: &Labels, z: &Zone) -> Vec<String> {
             l.get("details", "recheck_match")
                 .replace("{sha256}", &r.sha256)
         } else {
-            let mut t = l.get("details", "recheck_mismatch");
-            if !r.discrepancies.is_empty() {
-                t.push_str(&l.get("verification", "colon"));
-                t.push_str(&r.discrepancies.join("; "));
-            }
-            t
+            // The differences (with full hashes) are listed below the table, full width.
+            format!(
+                "{} ({})",
+                l.get("details", "recheck_mismatch"),
+                l.get("details", "see_below")
+            )
         }
     };
     match &e.body {
@@ -516,6 +516,33 @@ fn custody_blocks(data: &LedgerData, only: Option<&str>, l: &Labels) -> Result<V
                             .replace("{entry}", &e.seq.to_string())
                     ));
                     cell.push(w);
+                }
+                // A re-hash that failed: each recorded difference below the table.
+                let failed = match &e.body {
+                    Body::Reseal(r) => Some(&r.recheck),
+                    Body::Accept(a) => a.received.iter().find(|r| r.exhibit == x.id),
+                    _ => None,
+                }
+                .filter(|r| !r.matches);
+                if let Some(r) = failed {
+                    let colon = l.get("verification", "colon");
+                    let mut w = format!(
+                        "{}{colon}{}{colon}{}",
+                        l.get("details", "recheck"),
+                        l.get("details", "recheck_mismatch"),
+                        if r.discrepancies.is_empty() {
+                            l.get("details", "not_recorded")
+                        } else {
+                            r.discrepancies.join("; ")
+                        }
+                    );
+                    w = format!("{}{colon}{w}", l.get("details", "warning"));
+                    warnings.push(format!(
+                        "{}, {} \u{2014} {w}",
+                        x.id,
+                        l.get("verification", "at_entry")
+                            .replace("{entry}", &e.seq.to_string())
+                    ));
                 }
                 vec![
                     e.seq.to_string(),
