@@ -217,6 +217,9 @@ pub struct InitArgs {
     /// Default document language: en, fr or es.
     #[arg(long, hide_possible_values = true)]
     pub lang: Option<Lang>,
+    /// IANA time zone documents print times in, e.g. Europe/Paris (default: UTC, and they say so).
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
     /// The administrator's private key file: it signs the case's identity (entry 0) now.
     #[arg(long, value_name = "KEYFILE")]
     pub key: PathBuf,
@@ -356,6 +359,9 @@ pub struct OpenArgs {
     /// State of the seal before opening.
     #[arg(long)]
     pub seal_condition: Option<String>,
+    /// Where it is opened.
+    #[arg(long)]
+    pub location: Option<String>,
 }
 
 /// `reseal`.
@@ -372,6 +378,15 @@ pub struct ResealArgs {
     /// Where the artifact is, if not at its sealed path.
     #[arg(long)]
     pub path: Option<PathBuf>,
+    /// A person present (repeat for each).
+    #[arg(long)]
+    pub present: Vec<String>,
+    /// Where it is re-sealed.
+    #[arg(long)]
+    pub location: Option<String>,
+    /// State of the new seal (packaging, seal placed, signatures on it).
+    #[arg(long)]
+    pub seal_condition: Option<String>,
 }
 
 /// `note`.

@@ -213,6 +213,7 @@ fn build_spanish_case(
         court: some("Juzgado Central de Instrucción n.º 4, Audiencia Nacional"),
         jurisdiction: Some(Jurisdiction::Es),
         lang: Some(Lang::Es),
+        timezone: some("Europe/Madrid"),
     };
     let init = scelle::ops::init::init(&case_dir, &params, key)?;
     let case = init.case;
@@ -268,6 +269,7 @@ fn build_french_case(
         court: some("Tribunal judiciaire de Paris, pôle de l'instruction"),
         jurisdiction: Some(Jurisdiction::Fr),
         lang: Some(Lang::Fr),
+        timezone: some("Europe/Paris"),
     };
     let case = scelle::ops::init::init(&case_dir, &params, key)?.case;
     say(&format!(
@@ -310,11 +312,26 @@ fn build_french_case(
         &case,
         "E-0001",
         "examen en lecture seule du dossier pour les besoins de l'expertise",
-        &["Analyste de démonstration".to_string()],
-        Some("scellé UN intact, sans trace d'ouverture"),
+        &custody::Circumstances {
+            present: vec!["Analyste de démonstration".to_string()],
+            location: some("Laboratoire Example Forensics, Paris"),
+            seal_condition: some("scellé UN intact, sans trace d'ouverture"),
+        },
         key,
     )?;
-    custody::reseal(&case, "E-0001", "UN BIS", None, key, &no_progress)?;
+    custody::reseal(
+        &case,
+        "E-0001",
+        "UN BIS",
+        None,
+        &custody::Circumstances {
+            present: vec!["Analyste de démonstration".to_string()],
+            location: some("Laboratoire Example Forensics, Paris"),
+            seal_condition: some("scellé UN BIS apposé, signé par l'expert"),
+        },
+        key,
+        &no_progress,
+    )?;
     say("opened scellé UN and re-made it as UN BIS");
     let scan = scelle::ops::ioc::scan(
         &case,
@@ -449,6 +466,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         court: some("United States District Court, Northern District of California"),
         jurisdiction: Some(Jurisdiction::Us),
         lang: Some(Lang::En),
+        timezone: some("America/Los_Angeles"),
     };
     let init = scelle::ops::init::init(&case_dir, &params, &key)?;
     say(&format!(
@@ -564,11 +582,26 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         &case,
         "E-0001",
         "read-only examination of the extraction for FORCEDENTRY / Pegasus traces",
-        &["Demo Counsel (counsel for plaintiff)".to_string()],
-        Some("intact, seal NSO-DEMO-001 unbroken"),
+        &custody::Circumstances {
+            present: vec!["Demo Counsel (counsel for plaintiff)".to_string()],
+            location: some("Example Forensics LLC laboratory, San Francisco"),
+            seal_condition: some("intact, seal NSO-DEMO-001 unbroken"),
+        },
         &key,
     )?;
-    let (_, check) = custody::reseal(&case, "E-0001", "NSO-DEMO-001-R1", None, &key, &no_progress)?;
+    let (_, check) = custody::reseal(
+        &case,
+        "E-0001",
+        "NSO-DEMO-001-R1",
+        None,
+        &custody::Circumstances {
+            present: vec!["Demo Counsel (counsel for plaintiff)".to_string()],
+            location: some("Example Forensics LLC laboratory, San Francisco"),
+            seal_condition: some("new tamper-evident seal NSO-DEMO-001-R1, signed by the expert"),
+        },
+        &key,
+        &no_progress,
+    )?;
     say(&format!(
         "opened and re-sealed E-0001 as NSO-DEMO-001-R1 (re-hash {})",
         if check.matches { "matches" } else { "DIFFERS" }

@@ -283,6 +283,7 @@ fn init(c: &Cli, a: &cli::InitArgs) -> anyhow::Result<Initialised> {
         court: a.court.clone(),
         jurisdiction: a.jurisdiction,
         lang: a.lang,
+        timezone: a.timezone.clone(),
     };
     let outcome = ops::init::init(&a.case_dir, &params, &key)?;
     Ok(Initialised {
@@ -480,8 +481,11 @@ fn open(c: &Cli, a: &cli::OpenArgs) -> anyhow::Result<Recorded> {
         &case,
         &a.exhibit,
         &a.operations,
-        &a.present,
-        a.seal_condition.as_deref(),
+        &ops::custody::Circumstances {
+            present: a.present.clone(),
+            location: a.location.clone(),
+            seal_condition: a.seal_condition.clone(),
+        },
         &key,
     )?;
     Ok(Recorded {
@@ -501,6 +505,11 @@ fn reseal(c: &Cli, a: &cli::ResealArgs) -> anyhow::Result<Resealed> {
         &a.exhibit,
         &a.new_seal_no,
         a.path.as_deref(),
+        &ops::custody::Circumstances {
+            present: a.present.clone(),
+            location: a.location.clone(),
+            seal_condition: a.seal_condition.clone(),
+        },
         &key,
         &|n| progress.advance(n),
     )?;

@@ -97,6 +97,10 @@ fn build_case(root: &Path) -> PathBuf {
         "E-0001",
         "--new-seal-no",
         "S-2",
+        "--present",
+        "Ana López",
+        "--location",
+        "Laboratorio, Madrid",
         "--key",
         "counsel.key",
     ]);
@@ -178,6 +182,12 @@ fn the_export_of_a_custody_chain_conforms_to_case_and_a_broken_copy_does_not() {
             "open E-0001",
             "reseal E-0001"
         ]
+    );
+    // The re-sealing's persons present and place, as recorded.
+    let reseal = actions[5]["uco-core:description"].as_str().unwrap();
+    assert!(
+        reseal.contains("present: Ana López") && reseal.contains("location: Laboratorio, Madrid"),
+        "{reseal}"
     );
     // 2 seals + 2 released + 2 accepted + open + reseal.
     let records = nodes_of(&doc, "case-investigation:ProvenanceRecord");

@@ -439,7 +439,9 @@ fn documents_show_the_source_hash_comparison_in_every_language() {
             if doc == "certificate" {
                 for needle in [
                     "Guymager 0.8.13",
-                    "2026-11-20T14:05:00+01:00",
+                    // The copy's date (acquired 2026-11-20T14:05:00+01:00) in the case's
+                    // time zone: none recorded, so UTC.
+                    "2026-11-20 13:05:00 UTC",
                     &source_label(lang, "match_text"),
                     &source_label(lang, "mismatch_text"),
                     &source_label(lang, "none"),

@@ -25,6 +25,9 @@ pub struct CaseInfo {
     /// Default language of documents: `en`, `fr` or `es`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
+    /// IANA time zone the case's documents print times in (`Europe/Paris`); UTC when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     /// The checkpoint origin line, unique to this case.
     pub origin: String,
     /// When the case directory was created (UTC).

@@ -513,6 +513,9 @@ pub fn export_case_uco(case: &CaseDir) -> Result<Value> {
                 if !o.present.is_empty() {
                     desc.push_str(&format!("; present: {}", o.present.join(", ")));
                 }
+                if let Some(l) = &o.location {
+                    desc.push_str(&format!("; location: {l}"));
+                }
                 let mut extra = Map::new();
                 extra.insert("uco-action:performer".into(), id_ref(&performer));
                 extra.insert("uco-action:object".into(), Value::Array(before));
@@ -528,10 +531,19 @@ pub fn export_case_uco(case: &CaseDir) -> Result<Value> {
                     recheck_words(&r.recheck)
                 );
                 let result = g.record(e.seq, &r.exhibit, &what)?;
-                let desc = format!(
+                let mut desc = format!(
                     "Re-sealing of exhibit {} under seal no. {}",
                     r.exhibit, r.new_seal_no
                 );
+                if let Some(c) = &r.seal_condition {
+                    desc.push_str(&format!("; seal condition: {c}"));
+                }
+                if !r.present.is_empty() {
+                    desc.push_str(&format!("; present: {}", r.present.join(", ")));
+                }
+                if let Some(l) = &r.location {
+                    desc.push_str(&format!("; location: {l}"));
+                }
                 let mut extra = Map::new();
                 extra.insert("uco-action:performer".into(), id_ref(&performer));
                 extra.insert("uco-action:object".into(), Value::Array(before));

@@ -261,13 +261,24 @@ pub fn accept(
     Ok((append(case, key, items)?, all))
 }
 
+/// Who was present, where, and the state of the seal, at an opening or a re-sealing
+/// (CPP art. 163, LECrim 338: the persons present are named in the record).
+#[derive(Debug, Clone, Default)]
+pub struct Circumstances {
+    /// Persons present.
+    pub present: Vec<String>,
+    /// Where.
+    pub location: Option<String>,
+    /// State of the seal: before opening (`open`), of the new seal (`reseal`).
+    pub seal_condition: Option<String>,
+}
+
 /// `open`: the holder opens a sealed exhibit for examination.
 pub fn open(
     case: &CaseDir,
     exhibit: &str,
     operations: &str,
-    present: &[String],
-    seal_condition: Option<&str>,
+    how: &Circumstances,
     key: &LoadedKey,
 ) -> Result<Appended> {
     let state = ledger::trusted_state(case, key)?;
@@ -275,9 +286,10 @@ pub fn open(
     let body = Open {
         exhibit: exhibit.to_string(),
         seal_no: c.seal_no.clone(),
-        seal_condition: seal_condition.map(str::to_string),
+        seal_condition: how.seal_condition.clone(),
         operations: operations.to_string(),
-        present: present.to_vec(),
+        present: how.present.clone(),
+        location: how.location.clone(),
     };
     append(case, key, vec![Body::Open(body)])
 }
@@ -288,6 +300,7 @@ pub fn reseal(
     exhibit: &str,
     new_seal_no: &str,
     path: Option<&Path>,
+    how: &Circumstances,
     key: &LoadedKey,
     progress: Progress,
 ) -> Result<(Appended, Recheck)> {
@@ -304,6 +317,9 @@ pub fn reseal(
         exhibit: exhibit.to_string(),
         new_seal_no: new_seal_no.to_string(),
         recheck: r.clone(),
+        present: how.present.clone(),
+        location: how.location.clone(),
+        seal_condition: how.seal_condition.clone(),
     };
     Ok((append(case, key, vec![Body::Reseal(body)])?, r))
 }

@@ -22,6 +22,8 @@ pub struct CaseParams {
     pub jurisdiction: Option<Jurisdiction>,
     /// The default language of documents.
     pub lang: Option<Lang>,
+    /// IANA time zone of the case's documents (`Europe/Paris`).
+    pub timezone: Option<String>,
 }
 
 /// What `init` made.
@@ -60,6 +62,14 @@ pub fn init(root: &Path, params: &CaseParams, key: &LoadedKey) -> Result<InitOut
     if params.case_id.trim().is_empty() || params.title.trim().is_empty() {
         return Err(Error::input("--case-id and --title must not be empty"));
     }
+    if let Some(tz) = &params.timezone {
+        if !crate::format::time::Zone::known(tz) {
+            return Err(Error::input(format!(
+                "--timezone {tz:?}: not an IANA time zone; give one such as Europe/Paris, \
+                 Europe/Madrid or America/Los_Angeles"
+            )));
+        }
+    }
     let origin = make_origin(&params.case_id);
     let info = CaseInfo {
         case_id: params.case_id.clone(),
@@ -67,6 +77,7 @@ pub fn init(root: &Path, params: &CaseParams, key: &LoadedKey) -> Result<InitOut
         court: params.court.clone(),
         jurisdiction: params.jurisdiction.map(|j| j.code().into()),
         lang: params.lang.map(|l| l.code().into()),
+        timezone: params.timezone.clone(),
         origin: origin.clone(),
         created: crate::format::time::now_utc(),
     };

@@ -6,6 +6,7 @@ use super::data::{Event, Exhibit, LedgerData};
 use crate::error::{Error, Result};
 use crate::format::body::Body;
 use crate::format::lang::Lang;
+use crate::format::time::Zone;
 
 /// The labels of one language, read from `labels.toml`.
 pub struct Labels(pub toml::Value);
@@ -53,6 +54,234 @@ fn col(title: String, width: f32, mono: bool) -> Column {
 
 fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_else(|| "\u{2014}".into())
+}
+
+/// The time zone the case's documents print times in (its `case.timezone`, else UTC).
+fn zone(data: &LedgerData) -> Zone {
+    Zone::of(data.case.timezone.as_deref())
+}
+
+/// A ledger time (UTC) in the case's zone with its offset: `2026-03-14 10:05:00 +01:00`.
+fn stamp(t: &str, z: &Zone) -> String {
+    crate::format::time::parse_utc(t)
+        .map(|t| z.stamp(t))
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// The sentence saying which zone the times are in.
+fn zone_note(z: &Zone, l: &Labels) -> String {
+    match z {
+        Zone::Named(name, _) => l.get("time", "zone").replace("{zone}", name),
+        Zone::Utc => l.get("time", "utc"),
+        Zone::Unknown(name) => l.get("time", "unknown").replace("{zone}", name),
+    }
+}
+
+/// A duration in days, hours, minutes and seconds, the zero units left out: "2 d 3 h 5 s",
+/// "1 d", "0 s".
+fn duration(secs: i64, l: &Labels) -> String {
+    let s = secs.unsigned_abs();
+    let parts: Vec<String> = [
+        (s / 86_400, "day"),
+        (s / 3_600 % 24, "hour"),
+        (s / 60 % 60, "minute"),
+        (s % 60, "second"),
+    ]
+    .iter()
+    .filter(|p| p.0 > 0)
+    .map(|(n, unit)| format!("{n}\u{a0}{}", l.get("time", unit)))
+    .collect();
+    if parts.is_empty() {
+        format!("0\u{a0}{}", l.get("time", "second"))
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// Above this gap between acquisition and sealing a document warns: 24 hours. An acquisition
+/// is hashed and sealed where it is made or, at the latest, on return to the laboratory the
+/// same day (ISO/IEC 27037 and UNE 71505 ask that the integrity of a copy be preserved from
+/// its acquisition on); a copy left unsealed longer than a day has hours that no signed
+/// record accounts for, which an opposing expert will ask about. The gap itself is always
+/// printed, so a reader can judge a shorter one.
+pub const SEAL_GAP_WARN_SECS: i64 = 24 * 3_600;
+
+/// Two custody events of an exhibit this close (seconds) or closer: a hand-over, an opening
+/// or a re-sealing signed within one second of the previous act is implausibly quick for
+/// people handling a sealed item, and a reader must be told.
+pub const QUICK_EVENT_SECS: i64 = 1;
+
+/// The kinds that are acts of custody on an exhibit (a note or a scan is not).
+const CUSTODY_KINDS: &[&str] = &["seal", "release", "accept", "open", "reseal", "dispose"];
+
+/// The warnings a custody event carries: a seal long after (or before) its acquisition, an
+/// act within [`QUICK_EVENT_SECS`] of the previous act on the exhibit.
+fn event_warnings(x: &Exhibit, i: usize, l: &Labels) -> Vec<String> {
+    let e = &x.events[i];
+    let mut out = Vec::new();
+    let at = |t: &str| crate::format::time::parse_utc(t);
+    if let Body::Seal(s) = &e.body {
+        let acquired = s
+            .acquisition
+            .as_ref()
+            .and_then(|q| q.acquired_at.as_deref())
+            .and_then(crate::format::time::parse_rfc3339);
+        if let (Some(a), Some(sealed)) = (acquired, at(&e.time)) {
+            let gap = (sealed - a).whole_seconds();
+            if gap < 0 {
+                out.push(
+                    l.get("details", "seal_before_acquisition")
+                        .replace("{gap}", &duration(gap, l)),
+                );
+            } else if gap > SEAL_GAP_WARN_SECS {
+                out.push(
+                    l.get("details", "late_seal")
+                        .replace("{gap}", &duration(gap, l))
+                        .replace("{limit}", &duration(SEAL_GAP_WARN_SECS, l)),
+                );
+            }
+        }
+    }
+    if CUSTODY_KINDS.contains(&e.kind.as_str()) && e.kind != "seal" {
+        let previous = x.events[..i]
+            .iter()
+            .rev()
+            .find(|p| CUSTODY_KINDS.contains(&p.kind.as_str()));
+        if let (Some(p), Some(now)) = (previous, at(&e.time)) {
+            if let Some(then) = at(&p.time) {
+                let gap = (now - then).whole_seconds();
+                if (0..=QUICK_EVENT_SECS).contains(&gap) {
+                    out.push(
+                        l.get("details", "quick")
+                            .replace("{gap}", &duration(gap, l))
+                            .replace("{entry}", &p.seq.to_string()),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What the ledger records of one custody event beyond its sentence, one "label: value" line
+/// each, a missing value printed as such ("not recorded"), never left out: persons present,
+/// seal condition, packaging, place, authority, re-hash, and for a seal the acquisition's
+/// time (with the gap to the sealing), clock, errors and unavoidable changes.
+fn event_details(e: &Event, x: &Exhibit, l: &Labels, z: &Zone) -> Vec<String> {
+    let missing = l.get("details", "not_recorded");
+    let line = |key: &str, v: Option<String>| {
+        format!(
+            "{}{}{}",
+            l.get("details", key),
+            l.get("verification", "colon"),
+            v.filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| missing.clone())
+        )
+    };
+    let people = |p: &[String]| (!p.is_empty()).then(|| p.join("; "));
+    let recheck = |r: &crate::format::body::Recheck| {
+        if r.matches {
+            l.get("details", "recheck_match")
+                .replace("{sha256}", &r.sha256)
+        } else {
+            // The differences (with full hashes) are listed below the table, full width.
+            format!(
+                "{} ({})",
+                l.get("details", "recheck_mismatch"),
+                l.get("details", "see_below")
+            )
+        }
+    };
+    match &e.body {
+        Body::Seal(s) => {
+            let q = s.acquisition.clone().unwrap_or_default();
+            let acquired = q.acquired_at.as_ref().map(|a| {
+                let Some(t) = crate::format::time::parse_rfc3339(a) else {
+                    return a.clone();
+                };
+                let gap = crate::format::time::parse_utc(&e.time)
+                    .map(|sealed| (sealed - t).whole_seconds());
+                match gap {
+                    Some(g) if g >= 0 => l
+                        .get("details", "acquired_gap")
+                        .replace("{time}", &z.stamp(t))
+                        .replace("{gap}", &duration(g, l)),
+                    _ => z.stamp(t),
+                }
+            });
+            vec![
+                line("acquired", acquired),
+                line("clock", q.clock.clone()),
+                line("present", people(&q.present)),
+                line("location", q.location.clone()),
+                line("authority", q.authority.clone()),
+                line("errors", q.errors.clone()),
+                line("changes", q.changes.clone()),
+            ]
+        }
+        Body::Open(o) => vec![
+            line("seal_no_before", o.seal_no.clone()),
+            line("seal_before", o.seal_condition.clone()),
+            line("present", people(&o.present)),
+            line("location", o.location.clone()),
+        ],
+        Body::Reseal(r) => vec![
+            line("new_seal", r.seal_condition.clone()),
+            line("recheck", Some(recheck(&r.recheck))),
+            line("present", people(&r.present)),
+            line("location", r.location.clone()),
+        ],
+        Body::Release(r) => vec![
+            line("seal_at_release", r.seal_condition.clone()),
+            line("packaging", r.packaging.clone()),
+            line("location", r.location.clone()),
+            line("authority", r.authority.clone()),
+        ],
+        Body::Accept(a) => vec![
+            line("seal_at_receipt", a.seal_condition.clone()),
+            line(
+                "recheck",
+                a.received.iter().find(|r| r.exhibit == x.id).map(recheck),
+            ),
+            line("location", a.location.clone()),
+        ],
+        Body::Dispose(_)
+        | Body::Note(_)
+        | Body::IocScan(_)
+        | Body::CaseOpen(_)
+        | Body::KeyEnrol(_)
+        | Body::KeyRevoke(_)
+        | Body::KeyRotate(_)
+        | Body::Report(_)
+        | Body::Export(_) => vec![],
+    }
+}
+
+/// An exhibit's heading: its id, seal number and description, a missing one said so.
+fn exhibit_heading(x: &Exhibit, l: &Labels) -> String {
+    let missing = l.get("details", "not_recorded");
+    let desc = x
+        .seal
+        .description
+        .clone()
+        .filter(|d| !d.trim().is_empty())
+        .unwrap_or_else(|| {
+            let p = &x.seal.artifact.path_given;
+            if p.trim().is_empty() {
+                l.get("details", "no_description")
+            } else {
+                p.clone()
+            }
+        });
+    format!(
+        "{} \u{2014} {} {} \u{2014} {desc}",
+        x.id,
+        l.get("exhibits", "seal_no"),
+        x.seal_no
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or(missing)
+    )
 }
 
 /// A one-line description of a custody event.
@@ -205,7 +434,12 @@ fn source_hash_blocks(data: &LedgerData, l: &Labels) -> Vec<Block> {
             })
             .unwrap_or_else(missing);
         let date = q
-            .and_then(|q| q.acquired_at.clone())
+            .and_then(|q| q.acquired_at.as_ref())
+            .map(|a| {
+                crate::format::time::parse_rfc3339(a)
+                    .map(|t| zone(data).stamp(t))
+                    .unwrap_or_else(|| a.clone())
+            })
             .unwrap_or_else(missing);
         let mut rows = vec![
             (l.get("source", "tool"), tool, false),
@@ -239,19 +473,14 @@ fn source_hash_blocks(data: &LedgerData, l: &Labels) -> Vec<Block> {
         }
         out.push(Block::Heading {
             level: 3,
-            text: format!("{} \u{2014} {}", x.id, opt(&x.seal_no)),
+            text: exhibit_heading(x, l),
         });
         out.extend(key_values(rows));
     }
     out
 }
 
-fn custody_blocks(
-    data: &LedgerData,
-    only: Option<&str>,
-    l: &Labels,
-    lang: Lang,
-) -> Result<Vec<Block>> {
+fn custody_blocks(data: &LedgerData, only: Option<&str>, l: &Labels) -> Result<Vec<Block>> {
     let chosen: Vec<&Exhibit> =
         match only {
             Some(id) => vec![data.exhibits.iter().find(|x| x.id == id).ok_or_else(|| {
@@ -259,30 +488,66 @@ fn custody_blocks(
             })?],
             None => data.exhibits.iter().collect(),
         };
-    let mut out = Vec::new();
+    let z = zone(data);
+    let mut out = vec![para(zone_note(&z, l))];
     for x in chosen {
         out.push(Block::Heading {
             level: 3,
-            text: format!(
-                "{} \u{2014} {}",
-                x.id,
-                x.seal
-                    .description
-                    .clone()
-                    .unwrap_or_else(|| x.seal.artifact.path_given.clone())
-            ),
+            text: exhibit_heading(x, l),
         });
+        let mut warnings = Vec::new();
         let rows = x
             .events
             .iter()
-            .map(|e| {
-                let t = crate::format::time::parse_utc(&e.time)
-                    .map(|t| super::locale::short_datetime(t, lang))
-                    .unwrap_or_else(|| e.time.clone());
+            .enumerate()
+            .map(|(i, e)| {
+                let mut cell = vec![event_text(e, l, data)];
+                cell.extend(event_details(e, x, l, &z));
+                for w in event_warnings(x, i, l) {
+                    let w = format!(
+                        "{}{}{w}",
+                        l.get("details", "warning"),
+                        l.get("verification", "colon")
+                    );
+                    warnings.push(format!(
+                        "{}, {} \u{2014} {w}",
+                        x.id,
+                        l.get("verification", "at_entry")
+                            .replace("{entry}", &e.seq.to_string())
+                    ));
+                    cell.push(w);
+                }
+                // A re-hash that failed: each recorded difference below the table.
+                let failed = match &e.body {
+                    Body::Reseal(r) => Some(&r.recheck),
+                    Body::Accept(a) => a.received.iter().find(|r| r.exhibit == x.id),
+                    _ => None,
+                }
+                .filter(|r| !r.matches);
+                if let Some(r) = failed {
+                    let colon = l.get("verification", "colon");
+                    let mut w = format!(
+                        "{}{colon}{}{colon}{}",
+                        l.get("details", "recheck"),
+                        l.get("details", "recheck_mismatch"),
+                        if r.discrepancies.is_empty() {
+                            l.get("details", "not_recorded")
+                        } else {
+                            r.discrepancies.join("; ")
+                        }
+                    );
+                    w = format!("{}{colon}{w}", l.get("details", "warning"));
+                    warnings.push(format!(
+                        "{}, {} \u{2014} {w}",
+                        x.id,
+                        l.get("verification", "at_entry")
+                            .replace("{entry}", &e.seq.to_string())
+                    ));
+                }
                 vec![
                     e.seq.to_string(),
-                    t,
-                    event_text(e, l, data),
+                    stamp(&e.time, &z),
+                    cell.join("\n"),
                     format!(
                         "{}{}",
                         e.by,
@@ -305,11 +570,33 @@ fn custody_blocks(
             ],
             rows,
         });
+        // Each warning again below its table, where a reader skimming the tables sees it.
+        for w in warnings {
+            out.push(bullet(vec![super::markup::Run {
+                style: super::markup::Style::Bold,
+                text: w,
+            }]));
+        }
     }
     Ok(out)
 }
 
+/// The acquisition facts printed for every exhibit, "not recorded" when missing.
+const ALWAYS: &[&str] = &[
+    "method",
+    "tool",
+    "operator",
+    "present",
+    "acquired_at",
+    "clock",
+    "location",
+    "authority",
+    "changes",
+    "errors",
+];
+
 fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: Lang) -> Vec<Block> {
+    let z = zone(data);
     let mut out = Vec::new();
     for x in data
         .exhibits
@@ -321,6 +608,14 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: L
             if let Some(v) = v {
                 rows.push((l.get("acquisition", k), v.clone(), mono));
             }
+        };
+        // What every acquisition record is read for (ISO/IEC 27037, SWGDE): printed
+        // "not recorded" when missing, never left out.
+        let missing = Some(l.get("details", "not_recorded"));
+        let always = |v: &Option<String>| {
+            v.clone()
+                .filter(|v| !v.trim().is_empty())
+                .or_else(|| missing.clone())
         };
         let a = &x.seal.artifact;
         push("path", &Some(a.path_resolved.clone()), true);
@@ -381,7 +676,14 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: L
                     "present",
                     &(!q.present.is_empty()).then(|| q.present.join("; ")),
                 ),
-                ("acquired_at", &q.acquired_at),
+                (
+                    "acquired_at",
+                    &q.acquired_at.as_ref().map(|a| {
+                        crate::format::time::parse_rfc3339(a)
+                            .map(|t| z.stamp(t))
+                            .unwrap_or_else(|| a.clone())
+                    }),
+                ),
                 ("clock", &q.clock),
                 ("location", &q.location),
                 ("authority", &q.authority),
@@ -389,12 +691,25 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: L
                 ("changes", &q.changes),
                 ("errors", &q.errors),
             ] {
-                push(k, v, false);
+                let v = if ALWAYS.contains(&k) {
+                    always(v)
+                } else {
+                    v.clone()
+                };
+                push(k, &v, false);
+            }
+        } else {
+            for k in ALWAYS {
+                push(k, &missing, false);
             }
         }
         push(
             "sealed_by",
-            &Some(format!("{} ({})", x.sealed_by, x.sealed_at)),
+            &Some(
+                l.get("acquisition", "sealed_by_at")
+                    .replace("{by}", &x.sealed_by)
+                    .replace("{time}", &stamp(&x.sealed_at, &z)),
+            ),
             false,
         );
         push(
@@ -407,19 +722,16 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: L
         );
         out.push(Block::Heading {
             level: 3,
-            text: format!("{} \u{2014} {}", x.id, opt(&x.seal_no)),
+            text: exhibit_heading(x, l),
         });
         out.extend(key_values(rows));
     }
     out
 }
 
-fn seals_table(data: &LedgerData, l: &Labels, lang: Lang) -> Block {
-    let date = |t: &str| {
-        crate::format::time::parse_utc(t)
-            .map(|t| super::locale::short_datetime(t, lang))
-            .unwrap_or_default()
-    };
+fn seals_table(data: &LedgerData, l: &Labels) -> Block {
+    let z = zone(data);
+    let date = |t: &str| stamp(t, &z);
     Block::Table {
         columns: vec![
             col(l.get("seals", "seal_no"), 0.18, false),
@@ -502,7 +814,15 @@ fn verification_block(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
     let mut rows = vec![
         (
             l.get("verification", "result"),
-            l.get("verification", if v.ok() { "ok" } else { "failed" }),
+            // The summary follows the result: "all checks passed" only with nothing to read.
+            if !v.ok() {
+                l.get("verification", "failed")
+            } else if v.warnings() > 0 {
+                l.get("verification", "warnings_only")
+                    .replace("{n}", &super::locale::number(v.warnings() as u64, lang))
+            } else {
+                l.get("verification", "ok")
+            },
             false,
         ),
         (
@@ -621,10 +941,8 @@ fn para(text: String) -> Block {
     }
 }
 
-fn date_time(t: &str, lang: Lang) -> String {
-    crate::format::time::parse_utc(t)
-        .map(|t| super::locale::short_datetime(t, lang))
-        .unwrap_or_else(|| t.to_string())
+fn date_time(t: &str, data: &LedgerData) -> String {
+    stamp(t, &zone(data))
 }
 
 /// Why indicators were not used, as the scan recorded it (src/format/stix.rs, in English), in
@@ -687,13 +1005,28 @@ fn findings_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
     if data.scans.is_empty() {
         return vec![para(l.get("findings", "none"))];
     }
-    let mut out = Vec::new();
+    // The overall result first: a negative sentence below is about its own scan only, and
+    // never stands alone when another scan matched.
+    let total: usize = data.scans.iter().map(|sd| sd.scan.matches.len()).sum();
+    let matched_in: Vec<String> = data
+        .scans
+        .iter()
+        .filter(|sd| !sd.scan.matches.is_empty())
+        .map(|sd| sd.seq.to_string())
+        .collect();
+    let mut out = vec![para(if total == 0 {
+        l.get("findings", "total_none")
+    } else {
+        l.get("findings", "total")
+            .replace("{n}", &super::locale::number(total as u64, lang))
+            .replace("{entries}", &matched_in.join(", "))
+    })];
     for sd in &data.scans {
         let s = &sd.scan;
         out.push(para(
             l.get("findings", "scan")
                 .replace("{seq}", &sd.seq.to_string())
-                .replace("{time}", &date_time(&sd.time, lang))
+                .replace("{time}", &date_time(&sd.time, data))
                 .replace("{by}", &sd.by)
                 .replace(
                     "{exhibits}",
@@ -730,7 +1063,15 @@ fn findings_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
         }
         out.extend(key_values(rows));
         if s.matches.is_empty() {
-            out.push(para(l.get("findings", "no_match")));
+            let mut t = l.get("findings", "no_match");
+            if total > 0 {
+                t.push(' ');
+                t.push_str(
+                    &l.get("findings", "others_matched")
+                        .replace("{entries}", &matched_in.join(", ")),
+                );
+            }
+            out.push(para(t));
             continue;
         }
         out.push(Block::Table {
@@ -868,13 +1209,13 @@ pub fn expand(
         "exhibits" => vec![exhibits_table(data, l, lang)],
         "hashes" => vec![hashes_table(data, l)],
         "source-hashes" => source_hash_blocks(data, l),
-        "custody" => custody_blocks(data, arg, l, lang)?,
+        "custody" => custody_blocks(data, arg, l)?,
         "timeline" => {
             let legend = super::timeline::Legend::of(|k| l.get("timeline", k));
             super::timeline::timeline_blocks(data, arg, &legend)?
         }
         "acquisition" => acquisition_blocks(data, arg, l, lang),
-        "seals" => vec![seals_table(data, l, lang)],
+        "seals" => vec![para(zone_note(&zone(data), l)), seals_table(data, l)],
         "keys" => vec![keys_table(data, l)],
         "verification" => verification_block(data, l, lang),
         "checkpoint" => vec![Block::Preformatted {

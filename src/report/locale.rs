@@ -16,8 +16,6 @@ pub struct Locale {
     /// `{day}` on the first of a month, when not the number (`1er`).
     #[serde(default)]
     pub first_day: Option<String>,
-    /// Short date pattern: `{dd}`, `{mm}` (two digits), `{year}`.
-    pub short_date: String,
     /// Between groups of three digits.
     pub thousands: String,
     /// January to December.
@@ -56,23 +54,6 @@ pub fn long_date(t: OffsetDateTime, lang: Lang) -> String {
         .replace("{day}", &day)
         .replace("{month}", &l.months[t.month() as usize - 1])
         .replace("{year}", &t.year().to_string())
-}
-
-/// A short date and time in UTC: "11/23/2026 06:40 UTC" (en), "23/11/2026 06:40 UTC" (fr, es).
-pub fn short_datetime(t: OffsetDateTime, lang: Lang) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    let (d, m, y) = (t.day(), t.month() as u8, t.year());
-    let date = of(lang)
-        .short_date
-        .replace("{dd}", &format!("{d:02}"))
-        .replace("{mm}", &format!("{m:02}"))
-        .replace("{year}", &y.to_string());
-    format!(
-        "{date} {:02}:{:02}:{:02} UTC",
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
 }
 
 /// An integer with the language's digit grouping: 1,234,567 / 1 234 567 / 1.234.567.
@@ -160,8 +141,6 @@ mod tests {
         assert_eq!(long_date(t, Lang::En), "November 1, 2026");
         assert_eq!(long_date(t, Lang::Fr), "1er novembre 2026");
         assert_eq!(long_date(t, Lang::Es), "1 de noviembre de 2026");
-        assert_eq!(short_datetime(t, Lang::En), "11/01/2026 06:40:44 UTC");
-        assert_eq!(short_datetime(t, Lang::Fr), "01/11/2026 06:40:44 UTC");
         assert_eq!(number(1234567, Lang::En), "1,234,567");
         assert_eq!(number(1234567, Lang::Fr), "1\u{a0}234\u{a0}567");
         assert_eq!(number(1234567, Lang::Es), "1.234.567");
@@ -203,7 +182,6 @@ mod tests {
         assert_eq!(long_date(t, Lang::En), "February 23, 2026");
         assert_eq!(long_date(t, Lang::Fr), "23 février 2026");
         assert_eq!(long_date(t, Lang::Es), "23 de febrero de 2026");
-        assert_eq!(short_datetime(t, Lang::Es), "23/02/2026 23:05:09 UTC");
         for lang in Lang::ALL {
             let l = of(lang);
             assert!(l.tag.starts_with(lang.code()), "{lang}: {}", l.tag);

@@ -48,22 +48,34 @@ fn parse_time(s: &str) -> Option<time::OffsetDateTime> {
     })
 }
 
-/// The template environment for one language, with its filters:
-/// `date` (long date), `datetime` (short date and time, UTC), `num` (digit grouping).
-pub fn environment(lang: Lang) -> Environment<'static> {
+/// The template environment for one language and the case's time zone (`case.timezone`;
+/// UTC when `None`), with its filters: `date` (long date; a time is first put in the case's
+/// zone, so a document dated just after midnight UTC in Los Angeles gives the local day),
+/// `datetime` (ISO 8601 date and time in the case's zone with its offset), `num` (digit
+/// grouping).
+pub fn environment(lang: Lang, timezone: Option<String>) -> Environment<'static> {
+    let zone = crate::format::time::Zone::of(timezone.as_deref());
+    let local = zone.clone();
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.add_filter("date", move |v: String| -> String {
+        // A date alone (YYYY-MM-DD, from the input) is that day, in no zone.
+        let day_only = v.len() == 10;
         parse_time(&v)
-            .map(|t| super::locale::long_date(t, lang))
+            .map(|t| {
+                let t = if day_only {
+                    t
+                } else {
+                    t.to_offset(local.offset_at(t))
+                };
+                super::locale::long_date(t, lang)
+            })
             .unwrap_or(v)
     });
     env.add_filter("datetime", move |v: String| -> String {
-        parse_time(&v)
-            .map(|t| super::locale::short_datetime(t, lang))
-            .unwrap_or(v)
+        parse_time(&v).map(|t| zone.stamp(t)).unwrap_or(v)
     });
     env.add_filter("num", move |v: u64| -> String {
         super::locale::number(v, lang)
@@ -80,7 +92,12 @@ pub fn render(
 ) -> Result<String> {
     let rel = format!("{lang}/{doc}.jinja");
     let text = src.read(&rel)?;
-    let env = environment(lang);
+    let timezone = context
+        .get_attr("case")
+        .and_then(|c| c.get_attr("timezone"))
+        .ok()
+        .and_then(|z| z.as_str().map(str::to_string));
+    let env = environment(lang, timezone);
     env.render_str(&text, context)
         .map_err(|e| Error::input(format!("templates/{rel}: {e:#}")))
 }

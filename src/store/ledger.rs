@@ -851,6 +851,7 @@ mod tests {
             court: None,
             jurisdiction: Some("fr".into()),
             lang: None,
+            timezone: None,
             origin: "scelle.case/T-1/0123456789abcdef".into(),
             created: TIME.into(),
         };

@@ -754,7 +754,7 @@ CASE_OPEN_BODY = t_object({
     "case": t_object(
         {"case_id": t_str, "title": t_str, "origin": t_str, "created": t_utc_time},
         {"court": t_str, "jurisdiction": t_one_of("us", "fr", "es"),
-         "lang": t_one_of("en", "fr", "es")},
+         "lang": t_one_of("en", "fr", "es"), "timezone": t_str},
     ),
     "admin": KEY_RECORD,
 })
@@ -820,10 +820,12 @@ ACCEPT_BODY = t_object(
 )
 OPEN_BODY = t_object(
     {"exhibit": t_exhibit_id, "operations": t_str},
-    {"seal_no": t_str, "seal_condition": t_str, "present": t_array(t_str, non_empty=True)},
+    {"seal_no": t_str, "seal_condition": t_str, "present": t_array(t_str, non_empty=True),
+     "location": t_str},
 )
 RESEAL_BODY = t_object(
     {"exhibit": t_exhibit_id, "new_seal_no": t_non_empty_str, "recheck": RECHECK},
+    {"present": t_array(t_str, non_empty=True), "location": t_str, "seal_condition": t_str},
 )
 NOTE_BODY = t_object({"text": t_str}, {"exhibit": t_exhibit_id})
 DISPOSE_BODY = t_object({"exhibit": t_exhibit_id, "how": t_str, "authority": t_str})

@@ -25,6 +25,9 @@ pub struct Open {
     /// Persons present.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub present: Vec<String>,
+    /// Where it was opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 impl Kind for Open {

@@ -20,6 +20,15 @@ pub struct Reseal {
     pub new_seal_no: String,
     /// Re-hash at re-sealing.
     pub recheck: Recheck,
+    /// Persons present.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub present: Vec<String>,
+    /// Where it was re-sealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// State of the new seal (packaging, seal placed, signatures on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal_condition: Option<String>,
 }
 
 impl Kind for Reseal {

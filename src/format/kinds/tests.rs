@@ -62,6 +62,7 @@ fn case_open(admin: KeyRecord) -> Body {
             court: None,
             jurisdiction: Some("fr".into()),
             lang: None,
+            timezone: None,
             origin: "scelle.case/T-1/0123456789abcdef".into(),
             created: "2026-01-01T00:00:00Z".into(),
         },
@@ -145,6 +146,7 @@ fn open(exhibit: &str, seal_no: Option<&str>) -> Body {
         seal_condition: None,
         operations: "imaging".into(),
         present: vec![],
+        location: None,
     })
 }
 
@@ -153,6 +155,9 @@ fn reseal(exhibit: &str, new_seal_no: &str) -> Body {
         exhibit: exhibit.into(),
         new_seal_no: new_seal_no.into(),
         recheck: recheck(exhibit, SHA, true),
+        present: vec![],
+        location: None,
+        seal_condition: None,
     })
 }
 
