@@ -95,6 +95,8 @@ pub fn report(
     };
     let pdf_opts = &pdf_opts;
     let mut gathered = data::gather(case)?;
+    gathered.document_file = Some(file.clone());
+    gathered.ledger_attached = matches!(pdf_opts.pdfa, crate::format::document::PdfA::A3b);
     // Admitted in the case's jurisdiction, every required field given: else nothing is
     // written or recorded.
     crate::report::requirements::check(&gathered.case, req)?;
