@@ -112,7 +112,13 @@ pub fn report(
             req.kind.name()
         )));
     }
-    let ledger_bytes = std::fs::read(case.ledger()).at(case.ledger())?;
+    // Read only for the variant that attaches it: the lines the document was made from (an
+    // entry appended since, without the lock, is not attached), as the printed step checks.
+    let ledger_bytes = if gathered.ledger_attached {
+        ledger_prefix(case, gathered.entries)?
+    } else {
+        Vec::new()
+    };
     let checkpoint_text = gathered.checkpoint.text.clone().into_bytes();
     let rendered = pdf::render(&doc, pdf_opts, &ledger_bytes, &checkpoint_text)?;
     if let (Some(p), Some(b), Some((first, last))) = (&production, &pdf_opts.bates, &rendered.bates)
@@ -157,6 +163,24 @@ pub fn report(
         entry,
         checkpoint,
     })
+}
+
+/// The first `lines` lines of the case's ledger, each with its newline.
+fn ledger_prefix(case: &CaseDir, lines: u64) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for raw in crate::store::ledger::LineReader::open(&case.ledger())?.take(lines as usize) {
+        match raw? {
+            crate::store::ledger::RawLine::Line { bytes, .. } => {
+                out.extend_from_slice(&bytes);
+                out.push(b'\n');
+            }
+            _ => return Err(Error::input(format!(
+                "{}: an incomplete or overlong line among the first {lines}; run `scelle verify`",
+                case.ledger().display()
+            ))),
+        }
+    }
+    Ok(out)
 }
 
 /// What `report init-input` wrote.
