@@ -207,6 +207,35 @@ fn printed_steps_run_in_the_bundle_on_a_clean_folder_and_catch_a_changed_byte() 
             "FORMAT.md not shipped"
         );
 
+        // The document cites the ledger size it was made from, and why a later root differs.
+        let entries = std::fs::read_to_string(clean.join("data/case/ledger.jsonl"))
+            .unwrap()
+            .lines()
+            .count()
+            - 1; // the bundle's ledger ends with the `report` entry recording it
+        let labels: toml::Value = std::fs::read_to_string(format!(
+            "{}/templates/{lang}/labels.toml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        .parse()
+        .unwrap();
+        let made_from = labels["verification"]["made_from"]
+            .as_str()
+            .unwrap()
+            .replace("{entries}", &entries.to_string());
+        let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        let o = Command::new("pdftotext")
+            .arg(clean.join("data/reports/document.pdf"))
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&o.stdout).replace('\u{a0}', " ");
+        assert!(
+            flat(&text).contains(&flat(&made_from)),
+            "{lang}: the ledger size the document was made from is not cited:\n{made_from}"
+        );
+
         let steps = steps(&lines);
         assert!(steps.len() >= 7, "{lang}: steps {steps:?}");
         for (caption, cmd) in &steps {

@@ -174,10 +174,12 @@ fn ledger_prefix(case: &CaseDir, lines: u64) -> Result<Vec<u8>> {
                 out.extend_from_slice(&bytes);
                 out.push(b'\n');
             }
-            _ => return Err(Error::input(format!(
+            _ => {
+                return Err(Error::input(format!(
                 "{}: an incomplete or overlong line among the first {lines}; run `scelle verify`",
                 case.ledger().display()
-            ))),
+            )))
+            }
         }
     }
     Ok(out)
