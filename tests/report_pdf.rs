@@ -199,7 +199,8 @@ fn the_same_ledger_gives_the_same_bytes_and_the_recorded_hash_verifies() {
     let tmp = tempfile::tempdir().unwrap();
     let case = demo(&tmp.path().join("demo"));
     let es_case = tmp.path().join("demo/case-es");
-    // The same file name (the evidence variant prints its filing variant's), two folders.
+    // One file name in two folders: the document prints its own name (its verification step)
+    // and its other variant's.
     let (a, b) = (tmp.path().join("a/doc.pdf"), tmp.path().join("b/doc.pdf"));
     for p in [&a, &b] {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();

@@ -9,7 +9,7 @@
 //! bag-signer.pub  tagmanifest-sha256.txt.sig   (the exporter's Ed25519 signature of the bag)
 //! data/case/ledger.jsonl  data/case/case.json  data/case/checkpoints/…  data/case/keys/…
 //! data/case/ioc/…  data/proofs/E-0001.json …  data/reports/…  data/kit/verify_bundle.py
-//! data/kit/verify_case.py
+//! data/kit/verify_case.py  data/kit/FORMAT.md
 //! data/artifacts/E-0001/NAME[/MEMBER…]   (with --with-artifacts)
 //! ```
 //!
@@ -41,6 +41,9 @@ const KIT_VERIFIER: &str = include_str!("../../tests/independent/verify_case.py"
 /// The independent bundle verifier (manifests, Payload-Oxum, artifacts, proofs; then the case
 /// verifier beside it), also python3 standard library and openssl only.
 const KIT_BUNDLE_VERIFIER: &str = include_str!("../../tests/independent/verify_bundle.py");
+/// The normative format (ledger, checkpoints, bundles) shipped in every bundle, so that a
+/// verifier has the specification the kit implements without asking the sender for it.
+const KIT_FORMAT: &str = include_str!("../../docs/FORMAT.md");
 /// The verification instructions shipped in every bundle, in English, French and Spanish.
 const VERIFY_MD: &str = include_str!("bundle_verify.md");
 /// The tag file holding the raw 64-byte Ed25519 signature of `tagmanifest-sha256.txt`.
@@ -52,11 +55,12 @@ pub const OUT_OF_BAND: &str = "compare the administrator's fingerprint (and the 
 
 /// The files of the verification kit this scelle ships, by bag path (compared with a carried
 /// kit by `verify-bundle`).
-pub fn shipped_kit() -> [(&'static str, &'static str); 3] {
+pub fn shipped_kit() -> [(&'static str, &'static str); 4] {
     [
         ("VERIFY.md", VERIFY_MD),
         ("data/kit/verify_bundle.py", KIT_BUNDLE_VERIFIER),
         ("data/kit/verify_case.py", KIT_VERIFIER),
+        ("data/kit/FORMAT.md", KIT_FORMAT),
     ]
 }
 
@@ -528,6 +532,7 @@ fn write_bundle(
     }
     bag.add_payload_bytes("data/kit/verify_bundle.py", KIT_BUNDLE_VERIFIER.as_bytes())?;
     bag.add_payload_bytes("data/kit/verify_case.py", KIT_VERIFIER.as_bytes())?;
+    bag.add_payload_bytes("data/kit/FORMAT.md", KIT_FORMAT.as_bytes())?;
     if opts.with_artifacts {
         for s in chosen {
             add_artifact(&mut bag, s)?;

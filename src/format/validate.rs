@@ -369,10 +369,98 @@ fn representation(body: &Body) -> Value {
 
 /// Checks the value rules of `body`, parsed from `raw`.
 pub fn validate(body: &Body, raw: &Value) -> Result<(), ValueError> {
-    if &representation(body) != raw {
+    if !is_representation(body, raw) {
         return Err(ValueError::NotRepresentation);
     }
     validate_values(body)
+}
+
+/// `raw` is exactly the body's own serialisation.
+fn is_representation(body: &Body, raw: &Value) -> bool {
+    match body {
+        Body::Seal(seal) if seal.artifact.members.is_some() => seal_is_representation(seal, raw),
+        _ => &representation(body) == raw,
+    }
+}
+
+/// `representation(seal) == raw` for a seal listing members, computed member by member: the
+/// whole representation of a seal of 100,000 members would hold a second copy of the line's
+/// value in memory (about as large as the parsed line itself) only to compare it.
+fn seal_is_representation(seal: &super::body::Seal, raw: &Value) -> bool {
+    let super::body::Seal {
+        exhibit,
+        seal_no,
+        description,
+        item,
+        acquisition,
+        artifact,
+        hashed_by,
+    } = seal;
+    let Artifact {
+        kind,
+        path_given,
+        path_resolved,
+        size,
+        hashes,
+        compression,
+        manifest_sha256,
+        file_count,
+        members,
+    } = artifact;
+    let Some(members) = members else {
+        return representation(&Body::Seal(Box::new(seal.clone()))) == *raw;
+    };
+    let (Some(raw_artifact), Some(raw_members)) = (
+        raw.get("artifact").and_then(Value::as_object),
+        raw.get("artifact")
+            .and_then(|a| a.get("members"))
+            .and_then(Value::as_array),
+    ) else {
+        return false;
+    };
+    if raw_members.len() != members.len()
+        || !members
+            .iter()
+            .zip(raw_members)
+            .all(|(m, r)| serde_json::to_value(m).expect("members serialise") == *r)
+    {
+        return false;
+    }
+    // The rest of the seal, without its members, against the rest of `raw`.
+    let rest = super::body::Seal {
+        exhibit: exhibit.clone(),
+        seal_no: seal_no.clone(),
+        description: description.clone(),
+        item: item.clone(),
+        acquisition: acquisition.clone(),
+        artifact: Artifact {
+            kind: kind.clone(),
+            path_given: path_given.clone(),
+            path_resolved: path_resolved.clone(),
+            size: *size,
+            hashes: hashes.clone(),
+            compression: compression.clone(),
+            manifest_sha256: manifest_sha256.clone(),
+            file_count: *file_count,
+            members: None,
+        },
+        hashed_by: hashed_by.clone(),
+    };
+    let Value::Object(rest) = representation(&Body::Seal(Box::new(rest))) else {
+        return false;
+    };
+    let Some(raw_object) = raw.as_object() else {
+        return false;
+    };
+    raw_object.len() == rest.len()
+        && rest.iter().all(|(k, v)| match (k.as_str(), v) {
+            ("artifact", Value::Object(a)) => {
+                // `members` is the one key more, already compared.
+                raw_artifact.len() == a.len() + 1
+                    && a.iter().all(|(k, v)| raw_artifact.get(k) == Some(v))
+            }
+            _ => raw_object.get(k) == Some(v),
+        })
 }
 
 /// The value rules of a typed body, beyond its representation: what [`validate`] checks once
@@ -502,5 +590,77 @@ mod tests {
 
     fn member_check(m: &Member) -> Result<(), String> {
         super::member(m).map_err(|e| e.to_string())
+    }
+
+    /// The member-by-member check of a seal's representation says what comparing the whole
+    /// representation says, for the body as written and for each way a line may differ from
+    /// it (a member or a field changed, added or taken away).
+    #[test]
+    fn seal_representation_member_by_member_agrees_with_the_whole() {
+        let h = "ab".repeat(32);
+        let seal = super::super::body::Seal {
+            exhibit: "E-0001".into(),
+            seal_no: None,
+            description: Some("folder".into()),
+            item: None,
+            acquisition: None,
+            artifact: Artifact {
+                kind: "directory".into(),
+                path_given: "d".into(),
+                path_resolved: "/d".into(),
+                size: 2,
+                hashes: Hashes {
+                    sha256: h.clone(),
+                    ..Hashes::default()
+                },
+                compression: None,
+                manifest_sha256: Some(h.clone()),
+                file_count: Some(2),
+                members: Some(vec![member("a", "file", &h), member("b", "file", &h)]),
+            },
+            hashed_by: super::super::body::Software {
+                name: "scelle".into(),
+                version: "0".into(),
+            },
+        };
+        let body = Body::Seal(Box::new(seal));
+        let good = representation(&body);
+        let mut variants = vec![good.clone()];
+        let edits: Vec<fn(&mut Value)> = vec![
+            |v| v["artifact"]["members"][1]["size"] = 2.into(),
+            |v| v["artifact"]["members"][0]["extra"] = 1.into(),
+            |v| {
+                v["artifact"]["members"].as_array_mut().unwrap().pop();
+            },
+            |v| {
+                let m = v["artifact"]["members"][0].clone();
+                v["artifact"]["members"].as_array_mut().unwrap().push(m);
+            },
+            |v| v["artifact"]["members"] = Value::Null,
+            |v| {
+                v["artifact"].as_object_mut().unwrap().remove("members");
+            },
+            |v| v["artifact"]["extra"] = 1.into(),
+            |v| {
+                v["artifact"].as_object_mut().unwrap().remove("file_count");
+            },
+            |v| v["artifact"]["size"] = 3.into(),
+            |v| v["extra"] = 1.into(),
+            |v| {
+                v.as_object_mut().unwrap().remove("description");
+            },
+            |v| v["description"] = "other".into(),
+            |v| v["artifact"] = Value::Null,
+        ];
+        for edit in edits {
+            let mut v = good.clone();
+            edit(&mut v);
+            variants.push(v);
+        }
+        for (i, raw) in variants.iter().enumerate() {
+            let whole = &good == raw;
+            assert_eq!(is_representation(&body, raw), whole, "variant {i}: {raw}");
+            assert_eq!(whole, i == 0, "variant {i} is no change");
+        }
     }
 }

@@ -128,6 +128,8 @@ pub fn report(
     };
     let pdf_opts = &pdf_opts;
     let mut gathered = data::gather(case)?;
+    gathered.document_file = Some(file.clone());
+    gathered.ledger_attached = matches!(pdf_opts.pdfa, crate::format::document::PdfA::A3b);
     // Admitted in the case's jurisdiction, every required field given: else nothing is
     // written or recorded.
     crate::report::requirements::check(&gathered.case, req)?;
@@ -143,7 +145,13 @@ pub fn report(
             req.kind.name()
         )));
     }
-    let ledger_bytes = std::fs::read(case.ledger()).at(case.ledger())?;
+    // Read only for the variant that attaches it: the lines the document was made from (an
+    // entry appended since, without the lock, is not attached), as the printed step checks.
+    let ledger_bytes = if gathered.ledger_attached {
+        ledger_prefix(case, gathered.entries)?
+    } else {
+        Vec::new()
+    };
     let checkpoint_text = gathered.checkpoint.text.clone().into_bytes();
     let (rendered, filing) = match &filing_out {
         None => (
@@ -290,6 +298,26 @@ fn variant_labels(req: &ReportRequest) -> Result<toml::Value> {
         return Ok(labels);
     }
     crate::report::TemplateSource::default().toml(&rel)
+}
+
+/// The first `lines` lines of the case's ledger, each with its newline.
+fn ledger_prefix(case: &CaseDir, lines: u64) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for raw in crate::store::ledger::LineReader::open(&case.ledger())?.take(lines as usize) {
+        match raw? {
+            crate::store::ledger::RawLine::Line { bytes, .. } => {
+                out.extend_from_slice(&bytes);
+                out.push(b'\n');
+            }
+            _ => {
+                return Err(Error::input(format!(
+                "{}: an incomplete or overlong line among the first {lines}; run `scelle verify`",
+                case.ledger().display()
+            )))
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// What `report init-input` wrote.

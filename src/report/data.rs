@@ -56,6 +56,49 @@ pub struct Exhibit {
     pub state: String,
     /// Every event, in ledger order, the seal included.
     pub events: Vec<Event>,
+    /// Directory and tar: what its members are, summarised. The member list itself is not
+    /// kept (`seal.artifact.members` is `None` here): it is in the ledger, which the evidence
+    /// variant attaches, so a document and its memory do not grow with the member count.
+    pub members: Option<MembersSummary>,
+}
+
+/// The members of a sealed directory or tar, summarised for a document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MembersSummary {
+    /// Members recorded (files, directories, links).
+    pub count: u64,
+    /// Regular files among them.
+    pub files: u64,
+    /// The files' total size in bytes.
+    pub total_size: u64,
+    /// The first few file paths, in the seal's order.
+    pub examples: Vec<String>,
+    /// SHA-256 of the sha256sum-format manifest of the files (FORMAT.md 6.3).
+    pub manifest_sha256: Option<String>,
+}
+
+/// How many member paths a summary gives as examples.
+pub const MEMBER_EXAMPLES: usize = 5;
+
+/// Takes the member list out of a seal body, leaving its summary: what a document needs, in
+/// memory that does not depend on the member count once the parsed line is dropped.
+fn summarise_members(seal: &mut Seal) -> Option<MembersSummary> {
+    let members = seal.artifact.members.take()?;
+    let mut sum = MembersSummary {
+        count: members.len() as u64,
+        manifest_sha256: seal.artifact.manifest_sha256.clone(),
+        ..MembersSummary::default()
+    };
+    for m in &members {
+        if m.kind == "file" {
+            sum.files += 1;
+            sum.total_size = sum.total_size.saturating_add(m.size.unwrap_or(0));
+            if sum.examples.len() < MEMBER_EXAMPLES {
+                sum.examples.push(m.path.clone());
+            }
+        }
+    }
+    Some(sum)
 }
 
 /// A key of the case.
@@ -109,6 +152,12 @@ pub struct LedgerData {
     pub scans: Vec<ScanData>,
     /// The correlation with other cases, when the report was asked for one.
     pub correlation: Option<crate::case::correlate::Correlation>,
+    /// The file name the document is written as (`scelle report --out`), for the printed
+    /// step that finds its SHA-256 in the ledger; `None`: a placeholder is printed.
+    pub document_file: Option<String>,
+    /// Whether the document carries the ledger as an attachment (the evidence variant), for
+    /// the printed `pdfdetach` step.
+    pub ledger_attached: bool,
 }
 
 /// One recorded IOC scan.
@@ -138,8 +187,18 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
             )));
         };
         let applied = state.apply(&bytes);
-        let (Some(e), Some(body)) = (applied.entry, applied.body) else {
+        drop(bytes);
+        let (Some(e), Some(mut body)) = (applied.entry, applied.body) else {
             continue;
+        };
+        // The entry's JSON body is not needed past this point: only the typed one.
+        let e = crate::format::entry::Entry {
+            body: serde_json::Value::Null,
+            ..e
+        };
+        let members = match &mut body {
+            Body::Seal(s) => summarise_members(s),
+            _ => None,
         };
         as_of = e.time.clone();
         if let Body::IocScan(scan) = &body {
@@ -168,6 +227,7 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
                     holder: String::new(),
                     state: String::new(),
                     events: Vec::new(),
+                    members,
                 });
             }
         }
@@ -270,5 +330,7 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
         entries: state.size,
         scans,
         correlation: None,
+        document_file: None,
+        ledger_attached: false,
     })
 }

@@ -720,6 +720,9 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: L
             )),
             false,
         );
+        if let Some(m) = &x.members {
+            members_rows(m, x.seal_seq, l, lang, &mut rows);
+        }
         out.push(Block::Heading {
             level: 3,
             text: exhibit_heading(x, l),
@@ -727,6 +730,48 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: L
         out.extend(key_values(rows));
     }
     out
+}
+
+/// A sealed directory's or tar's members, summarised (counts, total size, the first paths,
+/// the manifest's SHA-256) and where the full list is: the document stays the same size
+/// whatever the member count.
+fn members_rows(
+    m: &super::data::MembersSummary,
+    seal_seq: u64,
+    l: &Labels,
+    lang: Lang,
+    rows: &mut Vec<(String, String, bool)>,
+) {
+    let n = |v: u64| super::locale::number(v, lang);
+    rows.push((
+        l.get("acquisition", "members"),
+        l.get("acquisition", "members_value")
+            .replace("{files}", &n(m.files))
+            .replace("{count}", &n(m.count))
+            .replace("{size}", &n(m.total_size)),
+        false,
+    ));
+    if !m.examples.is_empty() {
+        let more = if m.files > m.examples.len() as u64 {
+            "; \u{2026}"
+        } else {
+            ""
+        };
+        rows.push((
+            l.get("acquisition", "examples"),
+            format!("{}{more}", m.examples.join("; ")),
+            true,
+        ));
+    }
+    if let Some(h) = &m.manifest_sha256 {
+        rows.push((l.get("acquisition", "manifest"), h.clone(), true));
+    }
+    rows.push((
+        l.get("acquisition", "members_list"),
+        l.get("acquisition", "members_where")
+            .replace("{seq}", &seal_seq.to_string()),
+        false,
+    ));
 }
 
 fn seals_table(data: &LedgerData, l: &Labels) -> Block {
@@ -862,6 +907,12 @@ fn verification_block(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
         ));
     }
     let mut out = key_values(rows);
+    // Each document cites the ledger it was made from: a later one, made from a larger
+    // ledger, prints another root.
+    out.push(para(
+        l.get("verification", "made_from")
+            .replace("{entries}", &super::locale::number(v.entries, lang)),
+    ));
     for f in &v.findings {
         out.push(bullet(vec![super::markup::Run {
             style: super::markup::Style::Regular,
@@ -907,26 +958,125 @@ fn finding_text(f: &crate::format::chain::Finding, l: &Labels) -> String {
     text
 }
 
+/// The widest line of a printed command block, in characters: at 8.5 pt monospace a line
+/// this long fits the text width of A4 and US letter, so no command is ever wrapped (a wrapped
+/// command breaks when pasted).
+pub const COMMAND_COLUMNS: usize = 78;
+
+/// `caption` as shell comment lines of at most [`COMMAND_COLUMNS`] characters (a comment
+/// wrapped by the layout would paste as a command).
+fn comment_lines(caption: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::from("#");
+    for word in caption.split_whitespace() {
+        if cur.chars().count() + 1 + word.chars().count() > COMMAND_COLUMNS && cur != "#" {
+            out.push(std::mem::replace(&mut cur, String::from("#")));
+        }
+        cur.push(' ');
+        cur.push_str(word);
+    }
+    out.push(cur);
+    out
+}
+
+/// `first rest` on one line if it fits [`COMMAND_COLUMNS`], else continued on a second line
+/// with a shell-valid ` \` (a pasted line break inside a command is then harmless).
+fn fit(lines: &mut Vec<String>, first: &str, rest: &str) {
+    if first.chars().count() + 1 + rest.chars().count() <= COMMAND_COLUMNS {
+        lines.push(format!("{first} {rest}"));
+    } else {
+        lines.push(format!("{first} \\"));
+        lines.push(format!("  {rest}"));
+    }
+}
+
+/// `word` quoted for the shell (single quotes), unless it is made only of safe characters.
+fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.,+/@".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// The verification steps, to paste in a shell in the folder where the evidence bundle
+/// (`scelle export --with-artifacts --report THIS.pdf`) is unpacked: every path is relative to
+/// the bundle (never the expert's own paths), every line fits the page ([`COMMAND_COLUMNS`]),
+/// a command too long for one line continues with a shell-valid ` \`. Each step exits
+/// non-zero when what it checks does not hold.
 fn commands(data: &LedgerData, l: &Labels) -> Block {
     let c = |k: &str| l.get("commands", k);
-    let mut lines = vec![format!("# 1. {}", c("rehash"))];
-    for x in &data.exhibits {
-        if x.seal.artifact.kind != "directory" {
+    let mut lines = comment_lines(&c("intro"));
+    lines.push("#   mkdir bundle && tar -xf BUNDLE.tar -C bundle && cd bundle".into());
+    let mut step = 0;
+    let mut caption = |lines: &mut Vec<String>, key: &str| {
+        step += 1;
+        lines.extend(comment_lines(&format!("{step}. {}", c(key))));
+    };
+    caption(&mut lines, "manifests");
+    lines.push("sha256sum -c --quiet manifest-sha256.txt".into());
+    lines.push("sha256sum -c --quiet tagmanifest-sha256.txt".into());
+    caption(&mut lines, "bundle");
+    lines.push("python3 data/kit/verify_bundle.py .".into());
+    caption(&mut lines, "ledger");
+    lines.push("python3 data/kit/verify_case.py data/case".into());
+    let (files, folders): (Vec<&super::data::Exhibit>, Vec<&super::data::Exhibit>) = data
+        .exhibits
+        .iter()
+        .partition(|x| x.seal.artifact.kind != "directory");
+    if !files.is_empty() {
+        caption(&mut lines, "rehash");
+        for x in files {
+            lines.push(format!("h={}", x.seal.artifact.hashes.sha256));
             lines.push(format!(
-                "echo '{}  {}' | sha256sum -c",
-                x.seal.artifact.hashes.sha256, x.seal.artifact.path_resolved
+                "sha256sum data/artifacts/{}/* | grep \"$h\"",
+                shell_word(&x.id)
             ));
         }
     }
-    let (case_dir, checkpoint) = (c("case_dir"), c("checkpoint_file"));
-    lines.extend([
-        format!("# 2. {}", c("ledger")),
-        format!("python3 verify_case.py {case_dir}"),
-        format!("# 3. {}", c("verify")),
-        format!("scelle -C {case_dir} verify --rehash"),
-        format!("# 4. {}", c("consistency")),
-        format!("scelle -C {case_dir} consistency {checkpoint}"),
-    ]);
+    if !folders.is_empty() {
+        caption(&mut lines, "folders");
+        for x in folders {
+            lines.push(format!("h={}", x.seal.artifact.hashes.sha256));
+            lines.push(format!(
+                "(cd data/artifacts/{}/* && find . -type f -printf '%P\\0' \\",
+                shell_word(&x.id)
+            ));
+            lines.push(
+                "  | LC_ALL=C sort -z | xargs -0r sha256sum) | sha256sum | grep \"$h\"".into(),
+            );
+        }
+    }
+    let pdf = data
+        .document_file
+        .as_deref()
+        .map(|f| shell_word(&format!("data/reports/{f}")))
+        .unwrap_or_else(|| format!("data/reports/{}", c("this_document")));
+    caption(&mut lines, "document");
+    fit(
+        &mut lines,
+        &format!("h=$(sha256sum < {pdf}"),
+        "| cut -c1-64)",
+    );
+    lines.push("grep -c \"\\\"sha256\\\":\\\"$h\\\"\" data/case/ledger.jsonl".into());
+    if data.ledger_attached {
+        caption(&mut lines, "attached");
+        // Written last, as it adds a file to the bag (verify_bundle.py would refuse it).
+        fit(
+            &mut lines,
+            "pdfdetach -savefile ledger.jsonl -o attached-ledger.jsonl",
+            &pdf,
+        );
+        lines.push(format!(
+            "head -n {} data/case/ledger.jsonl | cmp - attached-ledger.jsonl",
+            data.entries
+        ));
+    }
+    lines.extend(comment_lines(&c("kit")));
     Block::Preformatted {
         text: lines.join("\n"),
     }

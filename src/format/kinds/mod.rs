@@ -112,7 +112,8 @@ macro_rules! kinds {
             /// Parses `body` according to `kind`; unknown kinds are an error.
             pub fn parse(kind: &str, body: &serde_json::Value) -> Result<Body, BodyError> {
                 $(if kind == <$ty as Kind>::NAME {
-                    return serde_json::from_value::<$ty>(body.clone())
+                    // From the borrowed value: a body of a large seal is not copied first.
+                    return <$ty as serde::Deserialize>::deserialize(body)
                         .map(Body::$variant)
                         .map_err(|source| BodyError::Shape { kind: kind.to_string(), source });
                 })*
