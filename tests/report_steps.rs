@@ -72,7 +72,8 @@ fn printed_steps(pdf: &Path) -> Vec<String> {
         .output()
         .expect("pdftotext (poppler-utils) is needed by this test");
     let text = String::from_utf8(o.stdout).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
+    // (a page's first line starts with the form feed pdftotext puts between pages)
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_start_matches('\u{c}')).collect();
     let start = lines
         .iter()
         .position(|l| l.trim_start().starts_with("# "))
