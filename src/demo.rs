@@ -38,6 +38,12 @@ macro_rules! demo_file {
     };
 }
 
+/// The full name of the demo key `expert`'s holder (fictitious), recorded with the key in each
+/// case and signed in each document; accented, as real names are.
+const EXPERT_FULL_NAME: &str = "Jean-Marc Dupré";
+/// The full name of the demo key `counsel`'s holder (fictitious).
+const COUNSEL_FULL_NAME: &str = "María José Núñez Peña";
+
 /// The demo keys: name, encrypted private key (passphrase [`DEMO_PASSPHRASE`]), public key.
 const DEMO_KEYS: &[(&str, &[u8], &[u8])] = &[
     (
@@ -213,6 +219,7 @@ fn build_spanish_case(
         court: some("Juzgado Central de Instrucción n.º 4, Audiencia Nacional"),
         jurisdiction: Some(Jurisdiction::Es),
         lang: Some(Lang::Es),
+        full_name: some(EXPERT_FULL_NAME),
     };
     let init = scelle::ops::init::init(&case_dir, &params, key)?;
     let case = init.case;
@@ -268,6 +275,7 @@ fn build_french_case(
         court: some("Tribunal judiciaire de Paris, pôle de l'instruction"),
         jurisdiction: Some(Jurisdiction::Fr),
         lang: Some(Lang::Fr),
+        full_name: some(EXPERT_FULL_NAME),
     };
     let case = scelle::ops::init::init(&case_dir, &params, key)?.case;
     say(&format!(
@@ -441,6 +449,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         court: some("United States District Court, Northern District of California"),
         jurisdiction: Some(Jurisdiction::Us),
         lang: Some(Lang::En),
+        full_name: some(EXPERT_FULL_NAME),
     };
     let init = scelle::ops::init::init(&case_dir, &params, &key)?;
     say(&format!(
@@ -550,7 +559,14 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     // checkpoint of the hand-over.
     let counsel = keyfile::load_signing_key(&key_paths[1], &pass)?;
     let counsel_pub = dir.join("keys/counsel.pub");
-    custody::enrol(&case, &counsel_pub, "counsel", "counsel", &key)?;
+    custody::enrol(
+        &case,
+        &counsel_pub,
+        "counsel",
+        "counsel",
+        Some(COUNSEL_FULL_NAME),
+        &key,
+    )?;
     say(&format!("enrolled counsel ({}) as counsel", counsel.id()));
     custody::open(
         &case,

@@ -15,6 +15,7 @@ pub fn key_record(key: &LoadedKey) -> KeyRecord {
         name: key.name.clone(),
         role: key.role.clone(),
         public_key: b64(key.public().as_bytes()),
+        full_name: None,
     }
 }
 
@@ -42,11 +43,15 @@ pub fn open_case<'a>(
     case: &'a CaseDir,
     info: crate::format::body::CaseInfo,
     key: &LoadedKey,
+    full_name: Option<String>,
 ) -> Result<Appender<'a>> {
     let mut app = Appender::open(case, key)?;
     let body = CaseOpen {
         case: info,
-        admin: key_record(key),
+        admin: KeyRecord {
+            full_name,
+            ..key_record(key)
+        },
     };
     app.append(
         &Body::CaseOpen(Box::new(body)),

@@ -22,6 +22,8 @@ pub struct CaseParams {
     pub jurisdiction: Option<Jurisdiction>,
     /// The default language of documents.
     pub lang: Option<Lang>,
+    /// The administrator's full name (`--full-name`), recorded in its key record.
+    pub full_name: Option<String>,
 }
 
 /// What `init` made.
@@ -60,6 +62,7 @@ pub fn init(root: &Path, params: &CaseParams, key: &LoadedKey) -> Result<InitOut
     if params.case_id.trim().is_empty() || params.title.trim().is_empty() {
         return Err(Error::input("--case-id and --title must not be empty"));
     }
+    let full_name = crate::ops::custody::full_name(params.full_name.as_deref())?;
     let origin = make_origin(&params.case_id);
     let info = CaseInfo {
         case_id: params.case_id.clone(),
@@ -71,7 +74,8 @@ pub fn init(root: &Path, params: &CaseParams, key: &LoadedKey) -> Result<InitOut
         created: crate::format::time::now_utc(),
     };
     let case = CaseDir::create(root, &info)?;
-    let signed = crate::case::appender::open_case(&case, info, key).and_then(|app| app.finish(key));
+    let signed = crate::case::appender::open_case(&case, info, key, full_name)
+        .and_then(|app| app.finish(key));
     let checkpoint = match signed {
         Ok(Some(cp)) => cp,
         Ok(None) => unreachable!("entry 0 was appended"),

@@ -63,6 +63,8 @@ pub struct Exhibit {
 pub struct KeyInfo {
     /// Name.
     pub name: String,
+    /// The holder's full name, as recorded with the key.
+    pub full_name: Option<String>,
     /// Role.
     pub role: Option<String>,
     /// Key id.
@@ -221,6 +223,7 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
         .iter()
         .map(|k| KeyInfo {
             name: k.record.name.clone(),
+            full_name: k.record.full_name.clone(),
             role: k.record.role.clone(),
             id: k.record.id.clone(),
             fingerprint: crate::format::chain::record_public_key(&k.record)
