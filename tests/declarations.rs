@@ -422,3 +422,73 @@ fn a_missing_declaration_is_named_and_nothing_is_recorded() {
         assert_eq!(std::fs::read(case.join("ledger.jsonl")).unwrap(), before);
     }
 }
+
+/// `init --full-name` and `key enrol --full-name` record the holder's full name with the key
+/// (accents kept), `key list` shows it; a blank one is refused, exit 2, nothing created.
+#[test]
+fn a_full_name_is_recorded_with_its_key_and_a_blank_one_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let keys = tmp.path().join("keys");
+    std::fs::create_dir(&keys).unwrap();
+    for name in ["expert", "counsel"] {
+        let o = common::run(&[
+            "key",
+            "new",
+            "--name",
+            name,
+            "--out",
+            keys.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let case = tmp.path().join("case");
+    let init = |full: &str| {
+        common::run(&[
+            "init",
+            case.to_str().unwrap(),
+            "--case-id",
+            "1",
+            "--title",
+            "T",
+            "--key",
+            keys.join("expert.key").to_str().unwrap(),
+            "--full-name",
+            full,
+        ])
+    };
+    let o = init("  ");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--full-name"), "{}", stderr(&o));
+    assert!(!case.exists());
+    let o = init(EXPERT);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = common::run(&[
+        "-C",
+        case.to_str().unwrap(),
+        "key",
+        "enrol",
+        keys.join("counsel.pub").to_str().unwrap(),
+        "--name",
+        "counsel",
+        "--role",
+        "counsel",
+        "--full-name",
+        COUNSEL,
+        "--key",
+        keys.join("expert.key").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ledger = std::fs::read_to_string(case.join("ledger.jsonl")).unwrap();
+    assert!(
+        ledger.contains(&format!("\"full_name\":\"{EXPERT}\"")),
+        "{ledger}"
+    );
+    assert!(
+        ledger.contains(&format!("\"full_name\":\"{COUNSEL}\"")),
+        "{ledger}"
+    );
+    let o = common::run(&["-C", case.to_str().unwrap(), "key", "list"]);
+    let list = stdout(&o);
+    assert!(list.contains(&format!("held by {EXPERT}")), "{list}");
+    assert!(list.contains(&format!("held by {COUNSEL}")), "{list}");
+}
