@@ -139,7 +139,18 @@ fn each_document_is_sworn_declared_and_signed_as_its_law_asks() {
                     "seals" => "SCEL",
                     _ => "CC",
                 };
-                let reference = format!("{case_id}-{code}-{}-", lang.to_uppercase());
+                // The reference is derived from what the `report` entry records: the case,
+                // the document, its language and the ledger size it reflects.
+                let ledger = std::fs::read_to_string(dir.join(case).join("ledger.jsonl")).unwrap();
+                let last: serde_json::Value =
+                    serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
+                assert_eq!(last["kind"], "report", "{what}");
+                assert_eq!(last["body"]["document"], doc, "{what}");
+                let reference = format!(
+                    "{case_id}-{code}-{}-{:04}",
+                    lang.to_uppercase(),
+                    last["body"]["ledger_size"].as_u64().unwrap()
+                );
                 assert!(t.contains(&reference), "{what}: {reference:?} missing");
                 if matches!(doc, "expert-report" | "custody") {
                     assert!(has_whole(&t, &expert_fp), "{what}: fingerprint of expert");
