@@ -69,19 +69,6 @@ pub fn resolve_key(state: &ChainState, reference: &str) -> Result<String> {
     }
 }
 
-/// A key holder's full name as given on the command line (`--full-name`): trimmed, not blank,
-/// one line without control characters.
-pub fn full_name(name: Option<&str>) -> Result<Option<String>> {
-    let Some(n) = name else { return Ok(None) };
-    let n = n.trim();
-    if n.is_empty() || n.chars().any(char::is_control) || n.chars().count() > 200 {
-        return Err(Error::input(format!(
-            "--full-name {n:?}: give the key holder's full name as they sign, on one line (1 to 200 characters, no control characters)"
-        )));
-    }
-    Ok(Some(n.to_string()))
-}
-
 fn load_record(path: &Path, name: Option<&str>, role: Option<&str>) -> Result<KeyRecord> {
     let p = keyfile::load_public_key(path)?;
     let name = name.map(str::to_string).unwrap_or(p.name);
@@ -106,7 +93,7 @@ pub fn enrol(
     admin: &LoadedKey,
 ) -> Result<Appended> {
     let key = KeyRecord {
-        full_name: full_name(full)?,
+        full_name: crate::case::appender::full_name(full)?,
         ..load_record(public, Some(name), Some(role))?
     };
     append(case, admin, vec![Body::KeyEnrol(KeyEnrol { key })])
@@ -454,20 +441,4 @@ pub fn show(case: &CaseDir, exhibit: &str) -> Result<Timeline> {
         artifact,
         events,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_full_name_is_one_line_and_not_blank() {
-        assert_eq!(
-            super::full_name(Some("  Jean-Marc Dupré ")).unwrap(),
-            Some("Jean-Marc Dupré".to_string())
-        );
-        assert_eq!(super::full_name(None).unwrap(), None);
-        for bad in ["", "   ", "Jean\nDupré", "Jean\u{7}"] {
-            let e = super::full_name(Some(bad)).unwrap_err().to_string();
-            assert!(e.contains("--full-name"), "{e}");
-        }
-    }
 }

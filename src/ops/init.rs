@@ -62,7 +62,7 @@ pub fn init(root: &Path, params: &CaseParams, key: &LoadedKey) -> Result<InitOut
     if params.case_id.trim().is_empty() || params.title.trim().is_empty() {
         return Err(Error::input("--case-id and --title must not be empty"));
     }
-    let full_name = crate::ops::custody::full_name(params.full_name.as_deref())?;
+    let full_name = crate::case::appender::full_name(params.full_name.as_deref())?;
     let origin = make_origin(&params.case_id);
     let info = CaseInfo {
         case_id: params.case_id.clone(),

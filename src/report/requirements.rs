@@ -132,6 +132,20 @@ const CUSTODY_ES: &[Required] = &[r(
     "LECrim art. 338: the letrado de la Administración de Justicia who attests the record",
 )];
 
+/// Optional fields printed as given, checked for placeholders when present.
+const OPTIONAL_SIGNED: &[Required] = &[
+    r(
+        "expert.listed",
+        "CPP art. 160: the list of an expert sworn at registration",
+    ),
+    r(
+        "signatories.present",
+        "a person present, who signs the record",
+    ),
+    r("signatories.officer", "the officer who attests the record"),
+    r("signatories.officer_role", "the officer's capacity"),
+];
+
 /// CPP art. 160: an expert on no list swears each time and the record of that oath is dated;
 /// an expert on a list (`expert.listed`) swore once, at registration.
 const OATH_FR: Required = r(
@@ -272,6 +286,14 @@ pub fn check(case: &CaseInfo, req: &ReportRequest) -> Result<Jurisdiction> {
             return Err(Error::input(format!(
                 "report input: expert.oath_date {d:?} is not a date: write it YYYY-MM-DD (the date of the procès-verbal de prestation de serment)"
             )));
+        }
+    }
+    // Optional fields printed as given (a signature block, the list of a listed expert): never
+    // a placeholder either.
+    for field in OPTIONAL_SIGNED {
+        let printed = super::input::key(field.field).is_some_and(|k| k.used_by(req.kind, j));
+        if printed && lookup(input, field.field).is_some_and(unfinished) {
+            placeholders.push(*field);
         }
     }
     for f in fields {
@@ -465,5 +487,14 @@ mod tests {
             &req(DocumentKind::Custody, &attested)
         )
         .is_ok());
+        let demo =
+            format!("{full}\n[signatories]\nofficer = \"L\"\npresent = [\"P (demostración)\"]");
+        let e = check(&case("es", Some("C")), &req(DocumentKind::Custody, &demo))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("placeholder or demo text: signatories.present"),
+            "{e}"
+        );
     }
 }
