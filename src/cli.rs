@@ -223,6 +223,10 @@ pub struct InitArgs {
     /// The administrator's private key file: it signs the case's identity (entry 0) now.
     #[arg(long, value_name = "KEYFILE")]
     pub key: PathBuf,
+    /// The administrator's full name as they sign, e.g. "Jean-Marc Dupré": recorded with the
+    /// key and printed with its fingerprint in documents.
+    #[arg(long, value_name = "NAME")]
+    pub full_name: Option<String>,
 }
 
 /// `key`.
@@ -253,6 +257,10 @@ pub struct KeyEnrolArgs {
     /// expert, counsel, examiner, court or witness.
     #[arg(long)]
     pub role: String,
+    /// The key holder's full name as they sign, e.g. "María José Núñez": recorded with the
+    /// key and printed with its fingerprint in documents.
+    #[arg(long, value_name = "NAME")]
+    pub full_name: Option<String>,
     /// The administrator's private key file.
     #[arg(long, value_name = "ADMINKEY")]
     pub key: PathBuf,

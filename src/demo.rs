@@ -38,6 +38,12 @@ macro_rules! demo_file {
     };
 }
 
+/// The full name of the demo key `expert`'s holder (fictitious), recorded with the key in each
+/// case and signed in each document; accented, as real names are.
+const EXPERT_FULL_NAME: &str = "Jean-Marc Dupré";
+/// The full name of the demo key `counsel`'s holder (fictitious).
+const COUNSEL_FULL_NAME: &str = "María José Núñez Peña";
+
 /// The demo keys: name, encrypted private key (passphrase [`DEMO_PASSPHRASE`]), public key.
 const DEMO_KEYS: &[(&str, &[u8], &[u8])] = &[
     (
@@ -214,6 +220,7 @@ fn build_spanish_case(
         jurisdiction: Some(Jurisdiction::Es),
         lang: Some(Lang::Es),
         timezone: some("Europe/Madrid"),
+        full_name: some(EXPERT_FULL_NAME),
     };
     let init = scelle::ops::init::init(&case_dir, &params, key)?;
     let case = init.case;
@@ -270,6 +277,7 @@ fn build_french_case(
         jurisdiction: Some(Jurisdiction::Fr),
         lang: Some(Lang::Fr),
         timezone: some("Europe/Paris"),
+        full_name: some(EXPERT_FULL_NAME),
     };
     let case = scelle::ops::init::init(&case_dir, &params, key)?.case;
     say(&format!(
@@ -467,6 +475,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         jurisdiction: Some(Jurisdiction::Us),
         lang: Some(Lang::En),
         timezone: some("America/Los_Angeles"),
+        full_name: some(EXPERT_FULL_NAME),
     };
     let init = scelle::ops::init::init(&case_dir, &params, &key)?;
     say(&format!(
@@ -576,7 +585,14 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     // checkpoint of the hand-over.
     let counsel = keyfile::load_signing_key(&key_paths[1], &pass)?;
     let counsel_pub = dir.join("keys/counsel.pub");
-    custody::enrol(&case, &counsel_pub, "counsel", "counsel", &key)?;
+    custody::enrol(
+        &case,
+        &counsel_pub,
+        "counsel",
+        "counsel",
+        Some(COUNSEL_FULL_NAME),
+        &key,
+    )?;
     say(&format!("enrolled counsel ({}) as counsel", counsel.id()));
     custody::open(
         &case,

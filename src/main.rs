@@ -284,6 +284,7 @@ fn init(c: &Cli, a: &cli::InitArgs) -> anyhow::Result<Initialised> {
         jurisdiction: a.jurisdiction,
         lang: a.lang,
         timezone: a.timezone.clone(),
+        full_name: a.full_name.clone(),
     };
     let outcome = ops::init::init(&a.case_dir, &params, &key)?;
     Ok(Initialised {
@@ -313,7 +314,14 @@ fn enrol(c: &Cli, a: &cli::KeyEnrolArgs) -> anyhow::Result<Recorded> {
     let case = case_dir(c)?;
     let admin = load_key(&a.key, c.passphrase_file.as_deref())?;
     Ok(Recorded {
-        appended: ops::custody::enrol(&case, &a.pubkey, &a.name, &a.role, &admin)?,
+        appended: ops::custody::enrol(
+            &case,
+            &a.pubkey,
+            &a.name,
+            &a.role,
+            a.full_name.as_deref(),
+            &admin,
+        )?,
         action: Action::Enrolled {
             name: a.name.clone(),
             role: a.role.clone(),

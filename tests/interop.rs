@@ -3289,3 +3289,36 @@ fn both_verifiers_reject_a_source_hash_without_its_sealed_digest_or_a_false_flag
         "{output}"
     );
 }
+
+/// FORMAT.md 6.1: a key record's optional `full_name` (the holder's full name, accents
+/// included) is a string. Both verifiers accept it and agree; both refuse another type as a
+/// body error of that entry.
+#[test]
+fn both_verifiers_agree_on_a_key_records_full_name() {
+    require_openssl();
+    require_sha256sum();
+    require_python3();
+    let fx = Fixture::new();
+    let pristine = fx.lines();
+    for (value, valid) in [("\"Jean-Marc Dupré\"", true), ("7", false)] {
+        let mut lines = pristine.clone();
+        lines[0] = lines[0].replacen(
+            "\"admin\":{",
+            &format!("\"admin\":{{\"full_name\":{value},"),
+            1,
+        );
+        assert_ne!(lines[0], pristine[0]);
+        re_sign(&fx, &mut lines, 0);
+        let (verdict, output) = both_verdicts(&fx.case);
+        if valid {
+            assert_eq!(verdict.exit, 0, "{output}");
+            assert!(verdict.errors.is_empty(), "{output}");
+        } else {
+            assert_ne!(verdict.exit, 0, "{output}");
+            assert!(
+                verdict.errors.contains(&pair("body", "entry 0")),
+                "{output}"
+            );
+        }
+    }
+}

@@ -136,6 +136,10 @@ fn fill(blank: &str) -> String {
     blank
         .lines()
         .map(|l| match l.split_once(" = ") {
+            // A date field takes a date (expert.oath_date is checked as one).
+            Some((k, "\"\"")) if !l.starts_with('#') && k.ends_with("_date") => {
+                format!("{k} = \"2026-01-14\"")
+            }
             Some((k, "\"\"")) if !l.starts_with('#') => format!("{k} = \"Valeur {k} é\""),
             Some((k, "[]")) if !l.starts_with('#') => format!("{k} = [\"Élément {k}\"]"),
             _ => l.to_string(),

@@ -73,7 +73,10 @@ fn printed_steps(pdf: &Path) -> Vec<String> {
         .expect("pdftotext (poppler-utils) is needed by this test");
     let text = String::from_utf8(o.stdout).unwrap();
     // (a page's first line starts with the form feed pdftotext puts between pages)
-    let lines: Vec<&str> = text.lines().map(|l| l.trim_start_matches('\u{c}')).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_start_matches('\u{c}'))
+        .collect();
     let start = lines
         .iter()
         .position(|l| l.trim_start().starts_with("# "))

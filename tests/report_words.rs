@@ -31,6 +31,12 @@ organisation = "Laboratoire Exemple"
 assisted_by = ["Claire Martin, technicienne"]
 compensation = "350 EUR/h"
 prior_testimony = "Néant."
+publications = "Néant."
+oath_date = "2026-03-04"
+tachas = "No concurre ninguna."
+[signatories]
+present = ["Élodie Marchal, OPJ"]
+officer = "Begoña Sáez"
 [mission]
 order = "Ordonnance de commission d'expert"
 order_date = "2026-03-02"

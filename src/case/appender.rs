@@ -15,7 +15,21 @@ pub fn key_record(key: &LoadedKey) -> KeyRecord {
         name: key.name.clone(),
         role: key.role.clone(),
         public_key: b64(key.public().as_bytes()),
+        full_name: None,
     }
+}
+
+/// A key holder's full name as given on the command line (`--full-name`): trimmed, not blank,
+/// one line without control characters.
+pub fn full_name(name: Option<&str>) -> Result<Option<String>> {
+    let Some(n) = name else { return Ok(None) };
+    let n = n.trim();
+    if n.is_empty() || n.chars().any(char::is_control) || n.chars().count() > 200 {
+        return Err(crate::error::Error::input(format!(
+            "--full-name {n:?}: give the key holder's full name as they sign, on one line (1 to 200 characters, no control characters)"
+        )));
+    }
+    Ok(Some(n.to_string()))
 }
 
 /// Opens an append transaction on a case whose ledger holds its signed entry 0.
@@ -42,11 +56,15 @@ pub fn open_case<'a>(
     case: &'a CaseDir,
     info: crate::format::body::CaseInfo,
     key: &LoadedKey,
+    full_name: Option<String>,
 ) -> Result<Appender<'a>> {
     let mut app = Appender::open(case, key)?;
     let body = CaseOpen {
         case: info,
-        admin: key_record(key),
+        admin: KeyRecord {
+            full_name,
+            ..key_record(key)
+        },
     };
     app.append(
         &Body::CaseOpen(Box::new(body)),
@@ -54,4 +72,20 @@ pub fn open_case<'a>(
         crate::format::time::now_utc(),
     )?;
     Ok(app)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_full_name_is_one_line_and_not_blank() {
+        assert_eq!(
+            super::full_name(Some("  Jean-Marc Dupré ")).unwrap(),
+            Some("Jean-Marc Dupré".to_string())
+        );
+        assert_eq!(super::full_name(None).unwrap(), None);
+        for bad in ["", "   ", "Jean\nDupré", "Jean\u{7}"] {
+            let e = super::full_name(Some(bad)).unwrap_err().to_string();
+            assert!(e.contains("--full-name"), "{e}");
+        }
+    }
 }

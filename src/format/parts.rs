@@ -47,6 +47,10 @@ pub struct KeyRecord {
     pub role: Option<String>,
     /// Base64 of the 32 raw Ed25519 public key bytes.
     pub public_key: String,
+    /// The key holder's full name, as they sign (accents and spaces allowed: "Jean-Marc
+    /// Dupré"), which documents print next to the key's fingerprint. Informative.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
 }
 
 /// The hashes of one byte stream. SHA-256 always; the others on request.

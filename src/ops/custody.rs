@@ -78,18 +78,24 @@ fn load_record(path: &Path, name: Option<&str>, role: Option<&str>) -> Result<Ke
         name,
         role: role.map(str::to_string).or(p.role),
         public_key: b64(p.public.as_bytes()),
+        full_name: None,
     })
 }
 
-/// `key enrol`: the administrator enrols a public key under a name and role.
+/// `key enrol`: the administrator enrols a public key under a name and role, and the full
+/// name of its holder if given (`--full-name`).
 pub fn enrol(
     case: &CaseDir,
     public: &Path,
     name: &str,
     role: &str,
+    full: Option<&str>,
     admin: &LoadedKey,
 ) -> Result<Appended> {
-    let key = load_record(public, Some(name), Some(role))?;
+    let key = KeyRecord {
+        full_name: crate::case::appender::full_name(full)?,
+        ..load_record(public, Some(name), Some(role))?
+    };
     append(case, admin, vec![Body::KeyEnrol(KeyEnrol { key })])
 }
 

@@ -24,6 +24,8 @@ pub struct CaseParams {
     pub lang: Option<Lang>,
     /// IANA time zone of the case's documents (`Europe/Paris`).
     pub timezone: Option<String>,
+    /// The administrator's full name (`--full-name`), recorded in its key record.
+    pub full_name: Option<String>,
 }
 
 /// What `init` made.
@@ -70,6 +72,7 @@ pub fn init(root: &Path, params: &CaseParams, key: &LoadedKey) -> Result<InitOut
             )));
         }
     }
+    let full_name = crate::case::appender::full_name(params.full_name.as_deref())?;
     let origin = make_origin(&params.case_id);
     let info = CaseInfo {
         case_id: params.case_id.clone(),
@@ -82,7 +85,8 @@ pub fn init(root: &Path, params: &CaseParams, key: &LoadedKey) -> Result<InitOut
         created: crate::format::time::now_utc(),
     };
     let case = CaseDir::create(root, &info)?;
-    let signed = crate::case::appender::open_case(&case, info, key).and_then(|app| app.finish(key));
+    let signed = crate::case::appender::open_case(&case, info, key, full_name)
+        .and_then(|app| app.finish(key));
     let checkpoint = match signed {
         Ok(Some(cp)) => cp,
         Ok(None) => unreachable!("entry 0 was appended"),

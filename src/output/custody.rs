@@ -183,11 +183,16 @@ impl fmt::Display for KeyList {
         for k in &self.0 {
             say!(
                 f,
-                "{}  {:<12} {:<9} enrolled at entry {}{}{}",
+                "{}  {:<12} {:<9} enrolled at entry {}{}{}{}",
                 k.record.id,
                 k.record.name,
                 k.record.role.as_deref().unwrap_or("-"),
                 k.enrolled_at,
+                k.record
+                    .full_name
+                    .as_deref()
+                    .map(|n| format!(", held by {n}"))
+                    .unwrap_or_default(),
                 if k.admin { ", administrator" } else { "" },
                 k.revoked_at
                     .map(|at| format!(

@@ -106,6 +106,8 @@ fn summarise_members(seal: &mut Seal) -> Option<MembersSummary> {
 pub struct KeyInfo {
     /// Name.
     pub name: String,
+    /// The holder's full name, as recorded with the key.
+    pub full_name: Option<String>,
     /// Role.
     pub role: Option<String>,
     /// Key id.
@@ -281,6 +283,7 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
         .iter()
         .map(|k| KeyInfo {
             name: k.record.name.clone(),
+            full_name: k.record.full_name.clone(),
             role: k.record.role.clone(),
             id: k.record.id.clone(),
             fingerprint: crate::format::chain::record_public_key(&k.record)

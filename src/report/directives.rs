@@ -823,22 +823,39 @@ fn seals_table(data: &LedgerData, l: &Labels) -> Block {
     }
 }
 
+/// A key's holder: the full name recorded with the key, then the key's name ("Jean-Marc
+/// Dupré (key expert)"); the key's name alone if no full name was recorded.
+fn holder(k: &super::data::KeyInfo, l: &Labels) -> String {
+    match &k.full_name {
+        Some(full) => format!(
+            "{full} ({})",
+            l.get("keys", "key_named").replace("{name}", &k.name)
+        ),
+        None => k.name.clone(),
+    }
+}
+
+/// Every key of the case: its holder (full name and key name), role, key id and whole
+/// fingerprint (the SHA-256 of the public key, never shortened; the key id is its first 16
+/// digits) and status.
 fn keys_table(data: &LedgerData, l: &Labels) -> Block {
     Block::Table {
         columns: vec![
-            col(l.get("keys", "name"), 0.16, false),
-            col(l.get("keys", "role"), 0.12, false),
-            col(l.get("keys", "id"), 0.22, true),
-            col(l.get("keys", "status"), 0.50, false),
+            col(l.get("keys", "name"), 0.18, false),
+            col(l.get("keys", "role"), 0.10, false),
+            col(l.get("keys", "id"), 0.20, true),
+            col(l.get("keys", "fingerprint"), 0.30, true),
+            col(l.get("keys", "status"), 0.22, false),
         ],
         rows: data
             .keys
             .iter()
             .map(|k| {
                 vec![
-                    k.name.clone(),
+                    holder(k, l),
                     opt(&k.role),
                     k.id.clone(),
+                    k.fingerprint.clone(),
                     match &k.revoked {
                         Some((at, why)) => l
                             .get("keys", "revoked")
@@ -898,10 +915,15 @@ fn verification_block(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
         ),
     ];
     for w in &v.witnesses {
+        // The witness named in full: its holder and the whole fingerprint of its key.
+        let name = match data.keys.iter().find(|k| k.name == w.name) {
+            Some(k) => format!("{}, SHA-256 {}", holder(k, l), k.fingerprint),
+            None => w.name.clone(),
+        };
         rows.push((
             l.get("verification", "witness"),
             l.get("verification", "witnessed")
-                .replace("{name}", &w.name)
+                .replace("{name}", &name)
                 .replace("{size}", &w.size.to_string()),
             false,
         ));
@@ -1353,7 +1375,7 @@ pub fn expand(
     data: &LedgerData,
     l: &Labels,
     lang: Lang,
-    signature: &[String],
+    signature: &[Vec<String>],
 ) -> Result<Vec<Block>> {
     Ok(match name {
         "exhibits" => vec![exhibits_table(data, l, lang)],
@@ -1374,9 +1396,12 @@ pub fn expand(
         "commands" => vec![commands(data, l)],
         "findings" => findings_blocks(data, l, lang),
         "correlation" => correlation_blocks(data, l, lang),
-        "signature" => vec![Block::SignatureBlock {
-            lines: signature.to_vec(),
-        }],
+        "signature" => signature
+            .iter()
+            .map(|lines| Block::SignatureBlock {
+                lines: lines.clone(),
+            })
+            .collect(),
         other => {
             return Err(Error::input(format!(
                 "template: unknown directive ::{other}"

@@ -75,6 +75,7 @@ fn lang_index(lang: Lang) -> usize {
 const REPORT: &[DocumentKind] = &[DocumentKind::ExpertReport];
 const REPORT_CERT: &[DocumentKind] = &[DocumentKind::ExpertReport, DocumentKind::Certificate];
 const REPORT_SEALS: &[DocumentKind] = &[DocumentKind::ExpertReport, DocumentKind::Seals];
+const CUSTODY_DOCS: &[DocumentKind] = &[DocumentKind::Seals, DocumentKind::Custody];
 const ALL: &[DocumentKind] = &[];
 const ANY: &[Jurisdiction] = &[];
 
@@ -178,6 +179,50 @@ pub const SCHEMA: &[Key] = &[
             "Persons who assisted the expert, one string each (French CPP art. 166).",
             "Personnes qui ont assisté l'expert, une chaîne par personne (art. 166 du CPP).",
             "Personas que asistieron al perito, una cadena por persona (art. 166 del CPP francés).",
+        ],
+    },
+    Key {
+        path: "expert.publications",
+        kind: Kind::Text,
+        documents: REPORT,
+        jurisdictions: &[Jurisdiction::Us],
+        doc: [
+            "Publications authored in the previous 10 years, or \"None\" (FRCP 26(a)(2)(B)(iv)).",
+            "Publications des 10 dernières années, ou « Aucune » (FRCP 26(a)(2)(B)(iv), droit américain).",
+            "Publicaciones de los 10 años anteriores, o «Ninguna» (FRCP 26(a)(2)(B)(iv), derecho estadounidense).",
+        ],
+    },
+    Key {
+        path: "expert.listed",
+        kind: Kind::Text,
+        documents: REPORT_SEALS,
+        jurisdictions: &[Jurisdiction::Fr],
+        doc: [
+            "Only for an expert on a court's list (French CPP art. 160): the list, e.g. \"liste de la cour d'appel de Paris\"; the oath taken at registration replaces the oath's formula.",
+            "Seulement pour un expert inscrit (art. 160 du CPP) : la liste, ex. « liste de la cour d'appel de Paris » ou « liste nationale de la Cour de cassation » ; le serment prêté lors de l'inscription remplace la formule.",
+            "Solo para un perito inscrito en una lista (art. 160 del CPP francés): la lista, p. ej. «liste de la cour d'appel de Paris».",
+        ],
+    },
+    Key {
+        path: "expert.oath_date",
+        kind: Kind::Text,
+        documents: REPORT_SEALS,
+        jurisdictions: &[Jurisdiction::Fr],
+        doc: [
+            "Date of the record of the oath (procès-verbal de prestation de serment, French CPP art. 160), YYYY-MM-DD; for a listed expert, the date of the oath at registration (optional).",
+            "Date du procès-verbal de prestation de serment (art. 160 du CPP), AAAA-MM-JJ ; pour un expert inscrit, date du serment prêté lors de l'inscription (facultatif).",
+            "Fecha del acta de juramento (procès-verbal de prestation de serment, art. 160 del CPP francés), AAAA-MM-DD.",
+        ],
+    },
+    Key {
+        path: "expert.tachas",
+        kind: Kind::Text,
+        documents: REPORT,
+        jurisdictions: &[Jurisdiction::Es],
+        doc: [
+            "Spanish declaration of tachas (LEC art. 343, LECrim art. 468): whether any cause applies (kinship, interest, dependence, friendship or enmity, other), e.g. \"None applies.\"",
+            "Déclaration espagnole de tachas (art. 343 LEC, art. 468 LECrim) : si une cause s'applique (parenté, intérêt, dépendance, amitié ou inimitié, autre).",
+            "Declaración de tachas (art. 343 LEC, art. 468 LECrim): si concurre alguna causa (parentesco, interés, dependencia, amistad íntima o enemistad, otra), p. ej. «No concurre ninguna.»",
         ],
     },
     Key {
@@ -343,6 +388,50 @@ pub const SCHEMA: &[Key] = &[
             "Limits of the examination: what could not be done or concluded.",
             "Réserves : ce qui n'a pu être fait ou conclu.",
             "Limitaciones: lo que no pudo hacerse o concluirse.",
+        ],
+    },
+    Key {
+        path: "signatories",
+        kind: Kind::Table,
+        documents: CUSTODY_DOCS,
+        jurisdictions: ANY,
+        doc: [
+            "Who signs the seals or custody record besides the expert.",
+            "Qui signe le tableau des scellés ou le registre de possession, outre l'expert.",
+            "Quién firma el registro de precintos o de custodia, además del perito.",
+        ],
+    },
+    Key {
+        path: "signatories.present",
+        kind: Kind::TextList,
+        documents: CUSTODY_DOCS,
+        jurisdictions: ANY,
+        doc: [
+            "Persons present, one string each (\"Full Name, capacity\"); each gets a signature block.",
+            "Personnes présentes, une chaîne par personne (« Prénom Nom, qualité ») ; chacune a son bloc de signature.",
+            "Personas presentes, una cadena por persona («Nombre Apellidos, condición»); cada una tiene su bloque de firma.",
+        ],
+    },
+    Key {
+        path: "signatories.officer",
+        kind: Kind::Text,
+        documents: CUSTODY_DOCS,
+        jurisdictions: ANY,
+        doc: [
+            "The officer who attests the record: in France the judicial police officer or court clerk (OPJ / greffier); in Spain the letrado de la Administración de Justicia (LECrim art. 338), required.",
+            "L'officier qui atteste le procès-verbal : l'officier de police judiciaire ou le greffier ; en Espagne le letrado de la Administración de Justicia (obligatoire).",
+            "Quien da fe del registro: en España el letrado de la Administración de Justicia (art. 338 LECrim), obligatorio; en Francia el OPJ o el greffier.",
+        ],
+    },
+    Key {
+        path: "signatories.officer_role",
+        kind: Kind::Text,
+        documents: CUSTODY_DOCS,
+        jurisdictions: ANY,
+        doc: [
+            "The officer's capacity, if not the default of the jurisdiction.",
+            "La qualité de l'officier, si ce n'est pas celle par défaut (ex. : greffier).",
+            "La condición de quien da fe, si no es la de la jurisdicción por defecto.",
         ],
     },
     Key {
@@ -711,7 +800,7 @@ mod tests {
         assert!(m.contains("did you mean \"expert\"?"), "{m}");
         let m = err("zzz = 1\n");
         assert!(
-            m.contains("known here: expert, case, mission, sections, params"),
+            m.contains("known here: expert, case, mission, sections, signatories, params"),
             "{m}"
         );
     }

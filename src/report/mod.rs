@@ -136,6 +136,81 @@ pub fn read_input(path: &std::path::Path) -> Result<toml::Value> {
     parse_input(&text, &path.display().to_string())
 }
 
+/// The document's reference: unique per case, document, language and ledger size, derived
+/// from them alone (`DP 150/2022-IP-ES-0012`), so that the `report` entry that records the
+/// document (its `document`, `lang` and `ledger_size`) also records its reference.
+pub fn report_id(case_id: &str, kind: DocumentKind, lang: Lang, ledger_size: u64) -> String {
+    let code = match kind {
+        DocumentKind::ExpertReport => "IP",
+        DocumentKind::Certificate => "CERT",
+        DocumentKind::Seals => "SCEL",
+        DocumentKind::Custody => "CC",
+    };
+    format!(
+        "{case_id}-{code}-{}-{ledger_size:04}",
+        lang.code().to_uppercase()
+    )
+}
+
+/// The signature blocks of a document, one per person who signs it, each as its lines (name,
+/// capacity, place and date; the rule above them is the signature line): the expert; for the
+/// seals and custody records, each person present (`signatories.present`) and the officer
+/// who attests them (`signatories.officer`: OPJ or greffier in France, letrado de la
+/// Administración de Justicia in Spain). A US signature is the conformed `/s/ NAME`.
+fn signers(
+    input: &toml::Value,
+    labels: &Labels,
+    jurisdiction: Jurisdiction,
+    kind: DocumentKind,
+    as_of: &str,
+    lang: Lang,
+) -> Vec<Vec<String>> {
+    let s = |section: &str, k: &str| {
+        input
+            .get(section)
+            .and_then(|e| e.get(k))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .filter(|v| !v.trim().is_empty())
+    };
+    let date = crate::format::time::parse_utc(as_of)
+        .map(|t| locale::long_date(t, lang))
+        .unwrap_or_default();
+    let name = s("expert", "name").unwrap_or_else(|| labels.get("signature", "name"));
+    let place = s("expert", "place").unwrap_or_else(|| labels.get("signature", "place"));
+    let mut expert = Vec::new();
+    if jurisdiction == Jurisdiction::Us {
+        expert.push(format!("/s/ {name}"));
+    }
+    expert.push(name);
+    expert.extend(s("expert", "title"));
+    expert.push(format!("{place}, {date}"));
+    let mut out = vec![expert];
+    if matches!(kind, DocumentKind::Seals | DocumentKind::Custody) {
+        let present = input
+            .get("signatories")
+            .and_then(|t| t.get("present"))
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str())
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        for p in present {
+            out.push(vec![p, labels.get("signature", "present"), date.clone()]);
+        }
+        if let Some(officer) = s("signatories", "officer") {
+            let role = s("signatories", "officer_role").unwrap_or_else(|| {
+                labels.get("signature", &format!("officer_{}", jurisdiction.code()))
+            });
+            out.push(vec![officer, role, date.clone()]);
+        }
+    }
+    out
+}
+
 /// Builds a document from the gathered ledger data.
 pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
     let jurisdiction = match (req.jurisdiction, &data.case.jurisdiction) {
@@ -198,6 +273,7 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
             "witnesses": data.verification.witnesses,
         },
         "as_of": data.as_of,
+        "report_id": report_id(&data.case.case_id, req.kind, req.lang, data.entries),
         "source_hashes": source_hash_summary(&data),
         "entries": data.entries,
         "scans": data.scans.len(),
@@ -216,29 +292,14 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
         .get("placeholder")
         .and_then(|p| p.as_str())
         .is_some_and(|p| text.contains(p));
-    let signature: Vec<String> = {
-        let expert = input.get("expert");
-        let s = |k: &str| {
-            expert
-                .and_then(|e| e.get(k))
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        let date = crate::format::time::parse_utc(&data.as_of)
-            .map(|t| locale::long_date(t, req.lang))
-            .unwrap_or_default();
-        [
-            s("name").unwrap_or_else(|| labels.get("signature", "name")),
-            s("title").unwrap_or_default(),
-            format!(
-                "{}, {date}",
-                s("place").unwrap_or_else(|| labels.get("signature", "place"))
-            ),
-        ]
-        .into_iter()
-        .filter(|l| !l.is_empty())
-        .collect()
-    };
+    let signature = signers(
+        &input,
+        &labels,
+        jurisdiction,
+        req.kind,
+        &data.as_of,
+        req.lang,
+    );
     let mut blocks = Vec::new();
     for m in markup::parse(&text) {
         match m {

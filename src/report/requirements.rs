@@ -88,6 +88,10 @@ const REPORT_US: &[Required] = &[
         "expert.prior_testimony",
         "FRCP 26(a)(2)(B)(v): prior testimony in the previous 4 years",
     ),
+    r(
+        "expert.publications",
+        "FRCP 26(a)(2)(B)(iv): publications authored in the previous 10 years (\"None\" if none)",
+    ),
 ];
 
 /// The French commission: the ordonnance, its date and the magistrate who made it.
@@ -111,10 +115,43 @@ const REPORT_FR: &[Required] = &[r(
     "CPP art. 158: the questions of the mission, answered in the conclusions",
 )];
 
-const REPORT_ES: &[Required] = &[r(
-    "mission.order",
-    "LECrim art. 456 and 459: the judicial decision appointing the perito",
+const REPORT_ES: &[Required] = &[
+    r(
+        "mission.order",
+        "LECrim art. 456 and 459: the judicial decision appointing the perito",
+    ),
+    r(
+        "expert.tachas",
+        "LEC art. 343 and LECrim art. 468: the expert's declaration whether any cause of tacha applies",
+    ),
+];
+
+/// The Spanish custody record is attested by the letrado de la Administración de Justicia.
+const CUSTODY_ES: &[Required] = &[r(
+    "signatories.officer",
+    "LECrim art. 338: the letrado de la Administración de Justicia who attests the record",
 )];
+
+/// Optional fields printed as given, checked for placeholders when present.
+const OPTIONAL_SIGNED: &[Required] = &[
+    r(
+        "expert.listed",
+        "CPP art. 160: the list of an expert sworn at registration",
+    ),
+    r(
+        "signatories.present",
+        "a person present, who signs the record",
+    ),
+    r("signatories.officer", "the officer who attests the record"),
+    r("signatories.officer_role", "the officer's capacity"),
+];
+
+/// CPP art. 160: an expert on no list swears each time and the record of that oath is dated;
+/// an expert on a list (`expert.listed`) swore once, at registration.
+const OATH_FR: Required = r(
+    "expert.oath_date",
+    "CPP art. 160: the date of the procès-verbal de prestation de serment (YYYY-MM-DD), or expert.listed for an expert on a court's list",
+);
 
 const CERTIFICATE_US: &[Required] = &[r(
     "expert.qualifications",
@@ -132,7 +169,7 @@ pub fn required(kind: DocumentKind, jurisdiction: Jurisdiction) -> Vec<Required>
         (D::ExpertReport, J::Es) => &[REPORT, REPORT_ES],
         (D::Certificate, _) => &[CERTIFICATE_US],
         (D::Seals, _) => &[COMMISSION_FR],
-        (D::Custody, _) => &[],
+        (D::Custody, _) => &[CUSTODY_ES],
     };
     for list in extra {
         v.extend_from_slice(list);
@@ -236,7 +273,30 @@ pub fn check(case: &CaseInfo, req: &ReportRequest) -> Result<Jurisdiction> {
     let input = req.input.as_ref().unwrap_or(&empty);
     let mut missing = Vec::new();
     let mut placeholders = Vec::new();
-    for f in required(req.kind, j) {
+    let mut fields = required(req.kind, j);
+    let listed = lookup(input, "expert.listed").is_some_and(given);
+    if j == Jurisdiction::Fr
+        && matches!(req.kind, DocumentKind::ExpertReport | DocumentKind::Seals)
+        && !listed
+    {
+        fields.push(OATH_FR);
+    }
+    if let Some(d) = lookup(input, "expert.oath_date").and_then(|v| v.as_str()) {
+        if crate::format::time::parse_utc(&format!("{d}T00:00:00Z")).is_none() {
+            return Err(Error::input(format!(
+                "report input: expert.oath_date {d:?} is not a date: write it YYYY-MM-DD (the date of the procès-verbal de prestation de serment)"
+            )));
+        }
+    }
+    // Optional fields printed as given (a signature block, the list of a listed expert): never
+    // a placeholder either.
+    for field in OPTIONAL_SIGNED {
+        let printed = super::input::key(field.field).is_some_and(|k| k.used_by(req.kind, j));
+        if printed && lookup(input, field.field).is_some_and(unfinished) {
+            placeholders.push(*field);
+        }
+    }
+    for f in fields {
         let from_case =
             f.field == "case.court" && case.court.as_deref().is_some_and(|c| !c.trim().is_empty());
         match lookup(input, f.field) {
@@ -346,8 +406,9 @@ mod tests {
         assert!(e.contains("mission.order_date"), "{e}");
         assert!(e.contains("mission.magistrate"), "{e}");
         assert!(e.contains("placeholder or demo text: expert.place"), "{e}");
+        assert!(e.contains("expert.oath_date (CPP art. 160"), "{e}");
         assert!(!e.contains("case.court"), "{e}");
-        let ok = "[expert]\nname = \"A\"\nplace = \"Paris\"\n[mission]\norder = \"O\"\norder_date = \"2021-07-26\"\nmagistrate = \"M\"";
+        let ok = "[expert]\nname = \"A\"\nplace = \"Paris\"\noath_date = \"2021-07-28\"\n[mission]\norder = \"O\"\norder_date = \"2021-07-26\"\nmagistrate = \"M\"";
         assert_eq!(
             check(&c, &req(DocumentKind::Seals, ok)).unwrap(),
             Jurisdiction::Fr
@@ -367,5 +428,73 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("French case"));
+    }
+
+    /// The oath of CPP art. 160: an expert on no list gives the date of the record of the oath;
+    /// an expert on a list (`expert.listed`) swore at registration and needs none; a date that
+    /// is not YYYY-MM-DD is refused naming the field.
+    #[test]
+    fn a_french_expert_gives_the_oath_date_unless_listed() {
+        let c = case("fr", Some("Tribunal judiciaire de Paris"));
+        let base = "[expert]\nname = \"A\"\nplace = \"Paris\"\n{}\n[mission]\norder = \"O\"\norder_date = \"2021-07-26\"\nmagistrate = \"M\"";
+        let with = |extra: &str| req(DocumentKind::Seals, &base.replace("{}", extra));
+        let e = check(&c, &with("")).unwrap_err().to_string();
+        assert!(e.contains("missing in the report input"), "{e}");
+        assert!(e.contains("expert.oath_date"), "{e}");
+        assert!(check(&c, &with("listed = \"liste de la cour d'appel de Paris\"")).is_ok());
+        assert!(check(&c, &with("oath_date = \"2021-07-28\"")).is_ok());
+        let e = check(&c, &with("oath_date = \"28/07/2021\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("expert.oath_date") && e.contains("YYYY-MM-DD"),
+            "{e}"
+        );
+    }
+
+    /// Each jurisdiction's declarations are required where its law asks for them: the US
+    /// publications (FRCP 26(a)(2)(B)(iv)), the Spanish tachas (LEC 343) and the letrado who
+    /// attests the Spanish custody record (LECrim 338).
+    #[test]
+    fn declarations_of_each_jurisdiction_are_required() {
+        let full = "[expert]\nname = \"A\"\nplace = \"P\"\nqualifications = \"Q\"\ncompensation = \"C\"\nprior_testimony = \"T\"\n[mission]\norder = \"O\"\ntext = \"M\"\n[sections]\nmethodology = \"m\"\nfindings = \"f\"\nbasis = \"b\"\nopinions = \"o\"\nlimitations = \"l\"";
+        let e = check(
+            &case("us", Some("C")),
+            &req(DocumentKind::ExpertReport, full),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("expert.publications (FRCP 26(a)(2)(B)(iv)"),
+            "{e}"
+        );
+        assert!(!e.contains("expert.tachas"), "{e}");
+        let e = check(
+            &case("es", Some("C")),
+            &req(DocumentKind::ExpertReport, full),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("expert.tachas (LEC art. 343"), "{e}");
+        assert!(!e.contains("expert.publications"), "{e}");
+        let e = check(&case("es", Some("C")), &req(DocumentKind::Custody, full))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("signatories.officer (LECrim art. 338"), "{e}");
+        let attested = format!("{full}\n[signatories]\nofficer = \"L\"");
+        assert!(check(
+            &case("es", Some("C")),
+            &req(DocumentKind::Custody, &attested)
+        )
+        .is_ok());
+        let demo =
+            format!("{full}\n[signatories]\nofficer = \"L\"\npresent = [\"P (demostración)\"]");
+        let e = check(&case("es", Some("C")), &req(DocumentKind::Custody, &demo))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("placeholder or demo text: signatories.present"),
+            "{e}"
+        );
     }
 }

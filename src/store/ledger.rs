@@ -862,6 +862,7 @@ mod tests {
             name: key.name.clone(),
             role: key.role.clone(),
             public_key: b64(key.public().as_bytes()),
+            full_name: None,
         };
         let open = Body::CaseOpen(Box::new(CaseOpen { case: info, admin }));
         app.append_body(&open, key, TIME.into()).unwrap();

@@ -744,11 +744,11 @@ ENVELOPE = t_object({
     "time": t_utc_time,
 })
 
-# Section 6.1: a key record (the administrator's role is optional and may be any string), and
-# the case.open body.
+# Section 6.1: a key record (the administrator's role is optional and may be any string; the
+# holder's full name is optional and informative), and the case.open body.
 KEY_RECORD = t_object(
     {"id": t_hex(8), "name": t_key_name, "public_key": t_base64(32)},
-    {"role": t_str},
+    {"role": t_str, "full_name": t_str},
 )
 CASE_OPEN_BODY = t_object({
     "case": t_object(
@@ -800,6 +800,7 @@ KEY_ENROL_BODY = t_object({
     "key": t_object(
         {"id": t_hex(8), "name": t_key_name, "public_key": t_base64(32),
          "role": t_one_of(*ROLES)},
+        {"full_name": t_str},
     ),
 })
 KEY_REVOKE_BODY = t_object({"key": t_hex(8), "reason": t_str})

@@ -51,6 +51,7 @@ fn record(n: u8, name: &str, role: Option<&str>) -> KeyRecord {
         name: name.into(),
         role: role.map(Into::into),
         public_key: b64(signing(n).verifying_key().as_bytes()),
+        full_name: None,
     }
 }
 
