@@ -33,6 +33,15 @@
 //! broken; only longer values (SHA-512), or a table whose mono columns cannot all fit, wrap
 //! at character level.
 //!
+//! # Line breaking
+//!
+//! Lines break at spaces (U+0020, tabs), never at a no-break space, and never before a time
+//! zone ("11:27:33 UTC"), between a number and its unit ("128 GB") or after "§" / "n°". A
+//! word wider than the line (a seal number, a path, a domain) is broken after a `/` or `-`
+//! (failing that after `.` `_` `:` `@`), the broken part ending with [`CONTINUATION_MARK`];
+//! a hash (32 or more hex digits) is never broken inside: it moves whole to the next line,
+//! and only when wider than a whole line is it cut in groups of 32 digits, each marked.
+//!
 //! # Pagination rules
 //!
 //! - a heading is kept with the first line / row of what follows it;
@@ -345,6 +354,29 @@ fn wrap(
             }
         }
     }
+    // short units stay together: the space before a glued word becomes part of one word
+    let text_of =
+        |parts: &[(Face, String)]| parts.iter().map(|(_, s)| s.as_str()).collect::<String>();
+    let mut glued: Vec<Tok> = Vec::with_capacity(toks.len());
+    for tok in toks {
+        if let Tok::Word(parts) = &tok {
+            if let [.., Tok::Word(prev), Tok::Space(sf)] = glued.as_slice() {
+                let prev_text = text_of(prev);
+                let last_word = prev_text.rsplit(' ').next().unwrap_or("");
+                if super::breaks::glues(last_word, &text_of(parts)) {
+                    let sf = *sf;
+                    glued.pop();
+                    if let Some(Tok::Word(prev)) = glued.last_mut() {
+                        prev.push((sf, " ".to_string()));
+                        prev.extend(parts.iter().cloned());
+                    }
+                    continue;
+                }
+            }
+        }
+        glued.push(tok);
+    }
+    let toks = glued;
 
     let mut lines = Vec::new();
     let mut line = Line::default();
@@ -395,16 +427,49 @@ fn wrap(
                         push_text(&mut line, *f, s, w);
                     }
                 } else {
-                    // longer than a line: break between characters
-                    for (f, s) in &parts {
-                        for c in s.chars() {
-                            let w = fonts.advance(*f, c)? * size;
-                            if !line.segs.is_empty() && line.width + w > max {
-                                lines.push(std::mem::take(&mut line));
+                    // longer than a line: break by the rules of `breaks` (after `/` or `-`,
+                    // never inside a hash), each broken part ending with the mark
+                    let chars: Vec<(Face, char)> = parts
+                        .iter()
+                        .flat_map(|(f, s)| s.chars().map(move |c| (*f, c)))
+                        .collect();
+                    let mut ws = Vec::with_capacity(chars.len());
+                    for &(f, c) in &chars {
+                        ws.push(fonts.advance(f, c)? * size);
+                    }
+                    let plain: Vec<char> = chars.iter().map(|&(_, c)| c).collect();
+                    let prio = super::breaks::priorities(&plain);
+                    let mut start = 0;
+                    while start < chars.len() {
+                        let rest: f32 = ws[start..].iter().sum();
+                        let end = if line.width + rest <= max {
+                            chars.len()
+                        } else {
+                            let mark = fonts.advance(chars[start].0, CONTINUATION_MARK)? * size;
+                            let mut fits = start + 1; // furthest end that fits with the mark
+                            let mut w = line.width + ws[start];
+                            while fits < chars.len() && w + ws[fits] + mark <= max {
+                                w += ws[fits];
+                                fits += 1;
                             }
+                            let best = (1..=5u8).find_map(|level| {
+                                (start + 1..=fits).rev().find(|&e| prio[e] <= level)
+                            });
+                            best.unwrap_or(fits)
+                        };
+                        for &(f, c) in &chars[start..end] {
                             let mut buf = [0u8; 4];
-                            push_text(&mut line, *f, c.encode_utf8(&mut buf), w);
+                            let w = fonts.advance(f, c)? * size;
+                            push_text(&mut line, f, c.encode_utf8(&mut buf), w);
                         }
+                        if end < chars.len() {
+                            let f = chars[end - 1].0;
+                            let w = fonts.advance(f, CONTINUATION_MARK)? * size;
+                            let mut buf = [0u8; 4];
+                            push_text(&mut line, f, CONTINUATION_MARK.encode_utf8(&mut buf), w);
+                            lines.push(std::mem::take(&mut line));
+                        }
+                        start = end;
                     }
                 }
             }
@@ -1270,7 +1335,88 @@ mod tests {
         }
         let long = "x".repeat(50);
         let lines = wrap(&mut fonts, &[(Face::Mono, &long)], 10.0, 60.1).unwrap();
-        assert_eq!(lines.len(), 5); // 10 chars of 6.001 pt per line
+        // 9 chars of 6.001 pt and the mark per line, the rest on the last
+        assert_eq!(lines.len(), 6);
+        let texts = line_texts(&lines);
+        assert!(texts[..5].iter().all(|t| t.ends_with(CONTINUATION_MARK)));
+        assert_eq!(texts.concat().replace(CONTINUATION_MARK, ""), long);
+        assert!(lines.iter().all(|l| l.width <= 60.1));
+    }
+
+    fn line_texts(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.segs.iter().map(|s| s.text.as_str()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_time_zone_a_unit_or_a_sign_never_starts_a_line() {
+        let mut fonts = Fonts::load().unwrap();
+        for (text, glued) in [
+            ("Sealed on 06/12/2026 at 11:27:33 UTC", "11:27:33 UTC"),
+            ("Heure 10:00 (UTC+01:00)", "10:00 (UTC+01:00)"),
+            ("a phone of 128 GB", "128 GB"),
+            ("under 28 U.S.C. § 1746", "§ 1746"),
+            ("le scellé n°\u{a0}7 ouvert", "n°\u{a0}7"),
+        ] {
+            // every width from very narrow to one line: the glued unit is never split
+            let least = fonts.width(Face::Serif, glued, 10.0).unwrap().ceil() as usize;
+            for max in (least..200).step_by(3) {
+                let lines = wrap(&mut fonts, &[(Face::Serif, text)], 10.0, max as f32).unwrap();
+                let texts = line_texts(&lines);
+                let (a, b) = glued.split_once([' ', '\u{a0}']).unwrap();
+                for (k, t) in texts.iter().enumerate() {
+                    assert!(
+                        !(t.trim_end().ends_with(a)
+                            && texts.get(k + 1).is_some_and(|n| n.starts_with(b))),
+                        "{text:?} at {max} pt: {texts:?}"
+                    );
+                    assert_ne!(t.trim(), "UTC", "{text:?} at {max} pt: {texts:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn identifiers_break_after_a_dash_or_slash_with_the_mark_and_hashes_never() {
+        let mut fonts = Fonts::load().unwrap();
+        let seal = "NSO-DEMO-001-R1";
+        let full = fonts.width(Face::Serif, seal, 10.0).unwrap();
+        let lines = wrap(&mut fonts, &[(Face::Serif, seal)], 10.0, full - 1.0).unwrap();
+        assert_eq!(
+            line_texts(&lines),
+            [
+                format!("NSO-DEMO-001-{CONTINUATION_MARK}"),
+                "R1".to_string()
+            ]
+        );
+        let path = "/tmp/case/artifacts/sysdiagnose-logs/system_logs.logarchive";
+        for max in [110.0, 150.0, 200.0] {
+            let lines = wrap(&mut fonts, &[(Face::Mono, path)], 8.0, max).unwrap();
+            let texts = line_texts(&lines);
+            for t in &texts[..texts.len() - 1] {
+                let cut = t.strip_suffix(CONTINUATION_MARK).expect("the mark");
+                assert!(cut.ends_with(['/', '-']), "{max}: {texts:?}");
+            }
+            assert_eq!(texts.concat().replace(CONTINUATION_MARK, ""), path);
+        }
+        // a hash moves whole to the next line, after a path that breaks at '/'
+        let hash = "0123456789abcdef".repeat(4);
+        let text = format!("see sha256/{hash}");
+        let hash_w = fonts.width(Face::Mono, &hash, 8.0).unwrap();
+        let lines = wrap(&mut fonts, &[(Face::Mono, &text)], 8.0, hash_w + 10.0).unwrap();
+        let texts = line_texts(&lines);
+        assert!(texts.iter().any(|t| t == &hash), "{texts:?}");
+        // narrower than a hash: cut in halves of 32 digits, each marked
+        let lines = wrap(&mut fonts, &[(Face::Mono, &hash)], 8.0, hash_w * 0.6).unwrap();
+        assert_eq!(
+            line_texts(&lines),
+            [
+                format!("{}{CONTINUATION_MARK}", &hash[..32]),
+                hash[32..].to_string()
+            ]
+        );
     }
 
     fn texts(page: &Page) -> Vec<&str> {

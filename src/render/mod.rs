@@ -45,6 +45,7 @@
 //! Modules: `doc` (the model), [`layout`] (geometry, line breaking, pagination),
 //! `pdf` (drawing with printpdf), `pdfa` (PDF/A post-processing with lopdf).
 
+mod breaks;
 pub(crate) mod doc;
 mod fonts;
 pub mod layout;
