@@ -44,11 +44,17 @@
 //!
 //! # Pagination rules
 //!
-//! - a heading is kept with the first line / row of what follows it;
-//! - a paragraph never leaves its first or last line alone on a page;
-//! - a table's header row is repeated at the top of each page it continues on, and a row is
-//!   split only when it is taller than a page;
-//! - a signature block is kept whole.
+//! - a heading is kept with the first line / row of what follows it, and so is a paragraph
+//!   ending with ":" (a label introducing what follows);
+//! - a paragraph never leaves its first or last line alone on a page, a label–value list its
+//!   first or last row;
+//! - a table's header row is repeated at the top of each page it continues on, a table never
+//!   leaves fewer than [`TABLE_MIN_ROWS`] rows at the bottom of a page or at the top of the
+//!   next (a shorter table is kept whole), and a row is split only when it is taller than a
+//!   page;
+//! - a signature block is kept whole, with the line before it;
+//! - a group kept together is at most [`KEEP_TOGETHER_MAX`] of a page: a longer one keeps
+//!   only its first unit with the next, so no page is left largely blank.
 
 use super::doc::{Align, Block, Column, Document, Run, Style};
 use super::fonts::{Face, Fonts};
@@ -161,6 +167,12 @@ impl Default for TypeScale {
         Self::STANDARD
     }
 }
+
+/// Fewest table rows left at the bottom of a page or carried to the top of the next.
+pub const TABLE_MIN_ROWS: usize = 3;
+/// Largest share of a page a group of units kept together (keep-with-next) may take; a
+/// longer group is split, so that no page is left largely blank.
+pub const KEEP_TOGETHER_MAX: f32 = 0.35;
 
 const BODY_LEADING: f32 = 1.3;
 const TABLE_PT: f32 = 8.5;
@@ -651,12 +663,18 @@ fn paginate(units: &[Unit], avail: f32, top: f32) -> Vec<Page> {
         // height of this unit and of those it must stay with
         let mut need = sb + u.height;
         let mut j = i;
+        let mut linked = Vec::new(); // heights of the units kept with this one, in order
         while units[j].keep_with_next && j + 1 < units.len() && !units[j + 1].page_break {
             j += 1;
+            linked.push(units[j].space_before + units[j].height);
             need += units[j].space_before + units[j].height;
             if need > avail {
                 break;
             }
+        }
+        // only a small group is kept whole; a longer one keeps just the next unit
+        if need > avail * KEEP_TOGETHER_MAX {
+            need = sb + u.height + linked.first().copied().unwrap_or(0.0);
         }
         let need = need.min(avail);
         if !fresh && used + need > avail + 0.01 {
@@ -758,6 +776,13 @@ fn block_units(
                 fonts,
                 out,
             );
+            // a paragraph that introduces what follows ("Hashed by:") stays with it
+            let ends = runs.iter().rev().find(|r| !r.text.trim().is_empty());
+            if ends.is_some_and(|r| r.text.trim_end().ends_with(':')) {
+                if let Some(last) = out.last_mut() {
+                    last.keep_with_next = true;
+                }
+            }
         }
         Block::KeyValue { rows, mono_values } => {
             let label_w = width * KV_LABEL_FRACTION;
@@ -785,8 +810,13 @@ fn block_units(
                     space_before: if r == 0 { PARA_GAP } else { 0.0 },
                     height,
                     items,
+                    // neither the first nor the last row alone on a page
+                    keep_with_next: r == 0 || r + 2 == rows.len(),
                     ..Unit::default()
                 });
+            }
+            if let Some(last) = out.last_mut() {
+                last.keep_with_next = false;
             }
         }
         Block::Table { columns, rows } => table_units(columns, rows, width, avail, fonts, out)?,
@@ -1184,6 +1214,13 @@ fn table_units(
             start = end;
         }
     }
+    // never fewer than TABLE_MIN_ROWS rows (or the whole table) at a page's bottom or top
+    let first = header_index + 1;
+    let n = out.len() - first;
+    let keep = TABLE_MIN_ROWS.min(n);
+    for k in (0..keep.saturating_sub(1)).chain(n - keep..n.saturating_sub(1)) {
+        out[first + k].keep_with_next = true;
+    }
     Ok(())
 }
 
@@ -1470,6 +1507,114 @@ mod tests {
         }
         let all: Vec<&str> = pages.iter().flat_map(texts).collect();
         assert_eq!(all.iter().filter(|t| t.starts_with("line ")).count(), 150);
+    }
+
+    fn filler(lines: usize) -> Block {
+        // one line each: short words, forced breaks
+        let text: String = (0..lines).map(|i| format!("filler {i}\n")).collect();
+        Block::Paragraph {
+            runs: vec![Run::regular(text.trim_end().to_string())],
+        }
+    }
+
+    fn lowest_text_y(page: &Page) -> f32 {
+        page.items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { y, .. } => Some(*y),
+                _ => None,
+            })
+            .fold(f32::MAX, f32::min)
+    }
+
+    #[test]
+    fn a_table_leaves_at_least_three_rows_at_a_page_bottom_and_top() {
+        let rows: Vec<Vec<String>> = (0..8).map(|i| vec![format!("row {i}")]).collect();
+        let table = Block::Table {
+            columns: vec![Column::text("Head", 1.0)],
+            rows,
+        };
+        // push the table down line by line: wherever the page ends, 0 or >= 3 rows per page
+        for before in 30..48 {
+            let d = doc(vec![filler(before), table.clone()]);
+            let mut fonts = Fonts::load().unwrap();
+            let pages =
+                layout(&d, Paper::A4, &NO_FOOTER, &TypeScale::STANDARD, &mut fonts).unwrap();
+            let mut counts = Vec::new();
+            for p in &pages {
+                let t = texts(p);
+                let rows = t.iter().filter(|s| s.starts_with("row ")).count();
+                if rows > 0 {
+                    assert!(
+                        t.contains(&"Head"),
+                        "{before}: a page of rows without header"
+                    );
+                }
+                counts.push(rows);
+            }
+            assert_eq!(counts.iter().sum::<usize>(), 8);
+            assert!(
+                counts.iter().all(|&c| c == 0 || c >= TABLE_MIN_ROWS),
+                "{before} lines before: rows per page {counts:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_heading_or_a_label_is_never_the_last_line_of_a_page() {
+        for before in 40..48 {
+            let d = doc(vec![
+                filler(before),
+                Block::Heading {
+                    level: 2,
+                    text: "Section".into(),
+                },
+                Block::Paragraph {
+                    runs: vec![Run::regular("Hashed by:")],
+                },
+                Block::KeyValue {
+                    rows: (0..4).map(|i| (format!("L{i}"), format!("v{i}"))).collect(),
+                    mono_values: false,
+                },
+                filler(3),
+            ]);
+            let mut fonts = Fonts::load().unwrap();
+            let pages =
+                layout(&d, Paper::A4, &NO_FOOTER, &TypeScale::STANDARD, &mut fonts).unwrap();
+            for p in &pages {
+                let t = texts(p);
+                let last = t.last().copied().unwrap_or("");
+                assert!(
+                    !["Section", "Hashed by:", "L0", "v0"].contains(&last),
+                    "{before}: page ends with {last:?}"
+                );
+                let first = t.first().copied().unwrap_or("");
+                assert!(!["L3", "v3"].contains(&first), "{before}: {t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_block_kept_together_does_not_leave_a_page_largely_blank() {
+        // a table of 5 rows of 12 lines each (kept whole if it were small)
+        let tall: String = (0..12).map(|i| format!("l{i}\n")).collect();
+        let d = doc(vec![
+            filler(20),
+            Block::Table {
+                columns: vec![Column::text("Head", 1.0)],
+                rows: vec![vec![tall]; 5],
+            },
+        ]);
+        let mut fonts = Fonts::load().unwrap();
+        let pages = layout(&d, Paper::A4, &NO_FOOTER, &TypeScale::STANDARD, &mut fonts).unwrap();
+        let (_, h) = Paper::A4.size_pt();
+        let avail = h - MARGIN_TOP - MARGIN_BOTTOM;
+        let used = h - MARGIN_TOP - lowest_text_y(&pages[0]);
+        assert!(
+            used / avail > 0.6,
+            "first page {:.0} % used",
+            100.0 * used / avail
+        );
     }
 
     #[test]
