@@ -31,7 +31,7 @@ fn text_of(blocks: &[Block]) -> String {
             }
             Block::Preformatted { text: t } => s += &format!("{t}\n"),
             Block::SignatureBlock { lines: l } => s += &(l.join("\n") + "\n"),
-            Block::Spacer | Block::PageBreak => {}
+            Block::Spacer | Block::PageBreak | Block::Contents { .. } => {}
         }
     }
     s

@@ -518,10 +518,34 @@ pub(crate) fn layout(
         )));
     }
     let mut units = Vec::new();
-    for block in &doc.blocks {
+    let mut first_unit = Vec::with_capacity(doc.blocks.len()); // of each block
+    let mut contents = Vec::new(); // (first unit, entries) of each table of contents
+    for (b, block) in doc.blocks.iter().enumerate() {
+        first_unit.push(units.len());
+        if let Block::Contents { depth } = block {
+            let entries = contents_entries(&doc.blocks, b, *depth)?;
+            contents.push((units.len(), entries));
+            let entries = &contents[contents.len() - 1].1;
+            contents_units(entries, None, width, scale, fonts, &mut units)?;
+            continue;
+        }
         block_units(block, width, avail, scale, fonts, &mut units)?;
     }
-    let mut pages = paginate(&units, avail, page_h - MARGIN_TOP);
+    let (mut pages, unit_page) = paginate(&units, avail, page_h - MARGIN_TOP);
+    if !contents.is_empty() {
+        // second pass: the same units (room was left for the numbers), numbers filled in
+        for (start, entries) in &contents {
+            let numbers: Vec<usize> = entries
+                .iter()
+                .map(|e| unit_page[first_unit[e.block]] + 1)
+                .collect();
+            let mut filled = Vec::new();
+            contents_units(entries, Some(&numbers), width, scale, fonts, &mut filled)?;
+            let n = filled.len();
+            units.splice(*start..*start + n, filled);
+        }
+        pages = paginate(&units, avail, page_h - MARGIN_TOP).0;
+    }
     if pages.is_empty() {
         pages.push(Page::default());
     }
@@ -640,8 +664,10 @@ fn draw_footer(
     Ok(())
 }
 
-/// Places units on pages. `top` is the y of the text block's top edge.
-fn paginate(units: &[Unit], avail: f32, top: f32) -> Vec<Page> {
+/// Places units on pages, and tells the page (from 0) each unit starts on. `top` is the y of
+/// the text block's top edge.
+fn paginate(units: &[Unit], avail: f32, top: f32) -> (Vec<Page>, Vec<usize>) {
+    let mut unit_page = Vec::with_capacity(units.len());
     let mut pages = Vec::new();
     let mut cur = Page::default();
     let mut used = 0.0f32;
@@ -651,6 +677,7 @@ fn paginate(units: &[Unit], avail: f32, top: f32) -> Vec<Page> {
             .extend(u.items.iter().map(|it| it.placed(MARGIN_LEFT, top - at)));
     };
     for (i, u) in units.iter().enumerate() {
+        unit_page.push(pages.len());
         if u.page_break {
             if !fresh {
                 pages.push(std::mem::take(&mut cur));
@@ -688,6 +715,7 @@ fn paginate(units: &[Unit], avail: f32, top: f32) -> Vec<Page> {
             }
         }
         let sb = if fresh { 0.0 } else { u.space_before };
+        unit_page[i] = pages.len();
         place(&mut cur, u, used + sb);
         used += sb + u.height;
         fresh = false;
@@ -695,7 +723,93 @@ fn paginate(units: &[Unit], avail: f32, top: f32) -> Vec<Page> {
     if !fresh {
         pages.push(cur);
     }
-    pages
+    (pages, unit_page)
+}
+
+/// One line of a table of contents.
+struct ContentsEntry {
+    level: u8,
+    text: String,
+    /// Index of the heading's block.
+    block: usize,
+}
+
+/// The headings after block `at`, of level 1 to `depth`.
+fn contents_entries(
+    blocks: &[Block],
+    at: usize,
+    depth: u8,
+) -> Result<Vec<ContentsEntry>, RenderError> {
+    if !(1..=3).contains(&depth) {
+        return Err(invalid(format!(
+            "contents depth {depth} (must be 1, 2 or 3)"
+        )));
+    }
+    Ok(blocks
+        .iter()
+        .enumerate()
+        .skip(at + 1)
+        .filter_map(|(b, block)| match block {
+            Block::Heading { level, text } if *level <= depth => Some(ContentsEntry {
+                level: *level,
+                text: text.clone(),
+                block: b,
+            }),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Room on the right of a contents line for its page number.
+const CONTENTS_NUMBER_PT: f32 = 36.0;
+/// Indent of each level below the shallowest in a table of contents.
+const CONTENTS_INDENT_PT: f32 = 14.0;
+
+/// One unit per entry: the heading's text (wrapped short of the number column), and its page
+/// number flush right on the entry's last line, once known. The height does not depend on the
+/// numbers, so filling them in changes no page break.
+fn contents_units(
+    entries: &[ContentsEntry],
+    numbers: Option<&[usize]>,
+    width: f32,
+    scale: &TypeScale,
+    fonts: &mut Fonts,
+    out: &mut Vec<Unit>,
+) -> Result<(), RenderError> {
+    let size = scale.body;
+    let leading = size * BODY_LEADING;
+    let asc = fonts.ascent(Face::Serif) * size;
+    let top = entries.iter().map(|e| e.level).min().unwrap_or(1);
+    for (k, e) in entries.iter().enumerate() {
+        let indent = f32::from(e.level - top) * CONTENTS_INDENT_PT;
+        let lines = wrap(
+            fonts,
+            &[(Face::Serif, &e.text)],
+            size,
+            width - indent - CONTENTS_NUMBER_PT,
+        )?;
+        let mut items = Vec::new();
+        text_items(&lines, indent, asc, size, leading, &mut items);
+        if let Some(n) = numbers.and_then(|n| n.get(k)) {
+            let text = n.to_string();
+            let w = fonts.width(Face::Serif, &text, size)?;
+            items.push(Item::Text {
+                x: width - w,
+                y: asc + (lines.len() - 1) as f32 * leading,
+                face: Face::Serif,
+                size,
+                text,
+            });
+        }
+        out.push(Unit {
+            space_before: if k == 0 { PARA_GAP } else { 0.0 },
+            height: lines.len() as f32 * leading,
+            items,
+            keep_with_next: (k == 0 || k + 2 == entries.len()) && k + 1 < entries.len(),
+            ..Unit::default()
+        });
+    }
+    Ok(())
 }
 
 fn text_items(lines: &[Line], x0: f32, y0: f32, size: f32, leading: f32, items: &mut Vec<Item>) {
@@ -892,6 +1006,8 @@ fn block_units(
             height: scale.body * BODY_LEADING,
             ..Unit::default()
         }),
+        // laid out by `layout`, which knows the headings after it
+        Block::Contents { .. } => {}
         Block::PageBreak => out.push(Unit {
             page_break: true,
             ..Unit::default()
@@ -1615,6 +1731,68 @@ mod tests {
             "first page {:.0} % used",
             100.0 * used / avail
         );
+    }
+
+    #[test]
+    fn contents_list_each_heading_with_the_page_it_starts_on() {
+        let mut blocks = vec![
+            Block::Heading {
+                level: 1,
+                text: "Informe".into(),
+            },
+            Block::Contents { depth: 2 },
+        ];
+        // sections of varying length, one starting after an explicit page break
+        for (k, len) in [5usize, 60, 10, 45, 3].iter().enumerate() {
+            if k == 3 {
+                blocks.push(Block::PageBreak);
+            }
+            blocks.push(Block::Heading {
+                level: 2,
+                text: format!("{}. Section {k}", k + 1),
+            });
+            blocks.push(filler(*len));
+            blocks.push(Block::Heading {
+                level: 3,
+                text: format!("Sub {k}"),
+            });
+            blocks.push(filler(2));
+        }
+        let d = doc(blocks);
+        let mut fonts = Fonts::load().unwrap();
+        let pages = layout(&d, Paper::A4, &NO_FOOTER, &TypeScale::STANDARD, &mut fonts).unwrap();
+        assert!(pages.len() >= 4);
+        // the page where the heading itself is drawn (bold; the contents line is regular)
+        let page_of = |title: &str| {
+            let is_heading = |i: &Item| matches!(i, Item::Text { face: Face::SerifBold, text, .. } if text == title);
+            let at = pages.iter().position(|p| p.items.iter().any(is_heading));
+            at.map(|i| i + 1).unwrap()
+        };
+        let first = texts(&pages[0]);
+        for k in 0..5 {
+            let title = format!("{}. Section {k}", k + 1);
+            let at = first.iter().position(|t| *t == title).expect("listed");
+            let number: usize = first[at + 1].parse().expect("a page number after it");
+            assert_eq!(number, page_of(&title), "{title}");
+        }
+        let subs = pages
+            .iter()
+            .flat_map(texts)
+            .filter(|t| *t == "Sub 0")
+            .count();
+        assert_eq!(
+            subs, 1,
+            "level 3 is deeper than asked: only the heading itself"
+        );
+        let bad = doc(vec![Block::Contents { depth: 4 }]);
+        assert!(layout(
+            &bad,
+            Paper::A4,
+            &NO_FOOTER,
+            &TypeScale::STANDARD,
+            &mut fonts
+        )
+        .is_err());
     }
 
     #[test]

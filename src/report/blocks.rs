@@ -58,6 +58,8 @@ pub fn typography(blocks: &mut [Block], lang: crate::format::lang::Lang) {
             }
             Block::SignatureBlock { lines } => lines.iter_mut().for_each(t),
             Block::Preformatted { .. } | Block::Spacer | Block::PageBreak => {}
+            // its entries are the headings, already set
+            Block::Contents { .. } => {}
         }
     }
 }
