@@ -596,6 +596,8 @@ fn draw_footer(
         gray: 0.5,
     });
     let third = (right - MARGIN_LEFT) / 3.0;
+    let mut left_end = MARGIN_LEFT; // right edge of the document id
+    let mut left_lines = 0;
     if !f.left.is_empty() {
         // 8 pt (never smaller), on up to two lines in the left third; what the second line
         // cannot hold ends with "…" (the full title is on the first page).
@@ -624,7 +626,9 @@ fn draw_footer(
                 width,
             });
         }
+        left_lines = lines.len();
         for (k, line) in lines.iter().enumerate() {
+            left_end = left_end.max(MARGIN_LEFT + line.width);
             for seg in &line.segs {
                 page.items.push(Item::Text {
                     x: MARGIN_LEFT + seg.x,
@@ -640,25 +644,39 @@ fn draw_footer(
         .page_format
         .replace("{page}", &(index + 1).to_string())
         .replace("{pages}", &pages.to_string());
-    if !centre.is_empty() {
-        let w = fonts.width(Face::Serif, &centre, 9.0)?;
-        page.items.push(Item::Text {
-            x: (page_w - w) / 2.0,
-            y,
-            face: Face::Serif,
-            size: 9.0,
-            text: centre,
-        });
-    }
+    let mut right_start = right; // left edge of the Bates number
     if let Some(bates) = f.bates {
         let text = &bates[index];
         let w = fonts.width(Face::SerifBold, text, 10.0)?;
+        right_start = right - w;
         page.items.push(Item::Text {
             x: right - w,
             y,
             face: Face::SerifBold,
             size: 10.0,
             text: text.clone(),
+        });
+    }
+    if !centre.is_empty() {
+        // centred between the document id and the Bates number, never over either: moved
+        // right of the id if need be, or under both when the line has no room for it
+        const GAP: f32 = 6.0;
+        let w = fonts.width(Face::Serif, &centre, 9.0)?;
+        let mut x = (page_w - w) / 2.0;
+        let mut yc = y;
+        if x < left_end + GAP {
+            x = left_end + GAP;
+        }
+        if x + w > right_start - GAP {
+            x = (page_w - w) / 2.0;
+            yc = y - left_lines.max(1) as f32 * MIN_TEXT_PT * 1.15 - 1.0;
+        }
+        page.items.push(Item::Text {
+            x,
+            y: yc,
+            face: Face::Serif,
+            size: 9.0,
+            text: centre,
         });
     }
     Ok(())
@@ -1793,6 +1811,71 @@ mod tests {
             &mut fonts
         )
         .is_err());
+    }
+
+    #[test]
+    fn footer_words_never_overlap() {
+        let mut fonts = Fonts::load().unwrap();
+        let bates = super::super::options::Bates {
+            prefix: "PEG-ES-PRODUCCION-".into(),
+            start: 1,
+            digits: 6,
+        };
+        for (left, format) in [
+            (
+                "3:21-cv-09078-JD — Certification of the records",
+                "Page {page} of {pages}",
+            ),
+            (
+                "DP 150/2022 — Registro de cadena de custodia de los efectos",
+                "Página {page} de {pages}",
+            ),
+            (
+                "2123/21/7",
+                "Page {page} sur {pages} du tableau de traçabilité des scellés",
+            ),
+            (
+                "W",
+                "Página {page} de {pages} del informe pericial del perito designado",
+            ),
+        ] {
+            for b in [None, Some(&bates)] {
+                let footer = FooterSpec {
+                    left,
+                    page_format: format,
+                    bates: b,
+                };
+                let pages = layout(
+                    &doc(vec![]),
+                    Paper::A4,
+                    &footer,
+                    &TypeScale::STANDARD,
+                    &mut fonts,
+                )
+                .unwrap();
+                let mut boxes = Vec::new();
+                for it in &pages[0].items {
+                    if let Item::Text {
+                        x,
+                        y,
+                        face,
+                        size,
+                        text,
+                    } = it
+                    {
+                        let w = fonts.width(*face, text, *size).unwrap();
+                        assert!(*y > 0.0 && x + w <= Paper::A4.size_pt().0 - MARGIN_RIGHT + 0.01);
+                        boxes.push((*x, x + w, y - 0.25 * size, y + 0.75 * size, text.clone()));
+                    }
+                }
+                for (i, a) in boxes.iter().enumerate() {
+                    for c in &boxes[i + 1..] {
+                        let apart = a.1 <= c.0 || c.1 <= a.0 || a.3 <= c.2 || c.3 <= a.2;
+                        assert!(apart, "{left:?} / {format:?}: {:?} over {:?}", a.4, c.4);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
