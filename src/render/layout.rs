@@ -1120,18 +1120,28 @@ fn line_units(
 
 /// Narrowest a column is made to give a mono column room: about four characters.
 const MIN_COLUMN_PT: f32 = 30.0;
+/// Widest a serif column is made to hold its longest word, as a share of the table.
+const TEXT_COLUMN_MAX: f32 = 0.3;
 
 /// Widens each mono column narrower than its longest word (up to [`HASH_HEX_CHARS`]
-/// characters) needs at [`MONO_CELL_MIN_PT`], taking the room from the other columns in
-/// proportion to what each has above its own need (or [`MIN_COLUMN_PT`]). Leaves the widths
-/// as they are if the room is not there.
-fn widen_mono_columns(columns: &[Column], rows: &[Vec<String>], widths: &mut [f32]) {
+/// characters) needs at [`MONO_CELL_MIN_PT`], and each serif column narrower than
+/// `text_need`, taking the room from the other columns in proportion to what each has above
+/// its own need. When there is not room enough: with `partial`, what there is is shared in
+/// proportion; without, the widths are left as they are (a hash column half widened would
+/// still break its hash, and would squeeze the others for nothing).
+fn widen_mono_columns(
+    columns: &[Column],
+    rows: &[Vec<String>],
+    widths: &mut [f32],
+    text_need: &[f32],
+    partial: bool,
+) {
     let need: Vec<f32> = columns
         .iter()
         .enumerate()
         .map(|(k, c)| {
             if !c.mono {
-                return MIN_COLUMN_PT;
+                return text_need[k];
             }
             let longest = rows
                 .iter()
@@ -1143,11 +1153,10 @@ fn widen_mono_columns(columns: &[Column], rows: &[Vec<String>], widths: &mut [f3
                 .max(MIN_COLUMN_PT)
         })
         .collect();
-    let short: f32 = columns
+    let short: f32 = widths
         .iter()
-        .zip(widths.iter().zip(&need))
-        .filter(|(c, _)| c.mono)
-        .map(|(_, (w, n))| (n - w).max(0.0))
+        .zip(&need)
+        .map(|(w, n)| (n - w).max(0.0))
         .sum();
     if short <= 0.0 {
         return;
@@ -1158,14 +1167,16 @@ fn widen_mono_columns(columns: &[Column], rows: &[Vec<String>], widths: &mut [f3
         .map(|(w, n)| (w - n).max(0.0))
         .collect();
     let spare_total: f32 = spare.iter().sum();
-    if spare_total < short {
+    if spare_total <= 0.0 || !partial && spare_total < short {
         return;
     }
+    // all the room needed if it is there, else what there is, shared in proportion
+    let given = short.min(spare_total);
     for (k, w) in widths.iter_mut().enumerate() {
-        if columns[k].mono && *w < need[k] {
-            *w = need[k];
+        if *w < need[k] {
+            *w += (need[k] - *w) * given / short;
         } else {
-            *w -= spare[k] * short / spare_total;
+            *w -= spare[k] * given / spare_total;
         }
     }
 }
@@ -1203,7 +1214,29 @@ fn table_units(
         .iter()
         .map(|c| width * c.width_fraction / total)
         .collect();
-    widen_mono_columns(columns, rows, &mut widths);
+    // a serif column is widened to its longest word (a seal number, a date, a word of its
+    // title), up to
+    // TEXT_COLUMN_MAX of the table, so that an identifier is broken only when it must be
+    let mut text_need = Vec::with_capacity(columns.len());
+    for (k, c) in columns.iter().enumerate() {
+        let mut longest = 0.0f32;
+        for word in c.title.split(' ') {
+            longest = longest.max(fonts.width(Face::SerifBold, word, TABLE_PT)?);
+        }
+        if !c.mono {
+            for r in rows {
+                for word in r[k].split([' ', '\n', '\t']) {
+                    longest = longest.max(fonts.width(Face::Serif, word, TABLE_PT)?);
+                }
+            }
+        }
+        let need = (longest + 2.0 * CELL_PAD_X + 0.5).min(width * TEXT_COLUMN_MAX);
+        text_need.push(need.max(MIN_COLUMN_PT));
+    }
+    // hashes first (serif columns giving room down to MIN_COLUMN_PT), then serif words
+    let least = vec![MIN_COLUMN_PT; columns.len()];
+    widen_mono_columns(columns, rows, &mut widths, &least, false);
+    widen_mono_columns(columns, rows, &mut widths, &text_need, true);
     let mut xs = vec![0.0f32];
     for w in &widths {
         xs.push(xs.last().copied().unwrap_or(0.0) + w);
@@ -1876,6 +1909,53 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_serif_column_is_widened_to_its_seal_number_without_narrowing_the_hash_column() {
+        let hash = "0123456789abcdef".repeat(4);
+        let seal = "NSO-DEMO-001-R1";
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let desc = "Full file system extraction of the iPhone";
+        let d = doc(vec![
+            Block::Table {
+                columns: vec![
+                    Column::mono("Exhibit", 0.1),
+                    Column::text("Seal no.", 0.1),
+                    Column::text("Description", 0.6),
+                    Column::text("Size", 0.2),
+                ],
+                rows: vec![row(&["E-0001", seal, desc, "11,264"])],
+            },
+            // no room for both: the hash keeps its width, the seal number breaks at '-'
+            Block::Table {
+                columns: vec![
+                    Column::mono("Exhibit", 0.1),
+                    Column::text("Seal no.", 0.1),
+                    Column::mono("SHA-256", 0.7),
+                    Column::text("Kind", 0.1),
+                ],
+                rows: vec![row(&["E-0001", seal, &hash, "tar"])],
+            },
+        ]);
+        let mut fonts = Fonts::load().unwrap();
+        let pages = layout(&d, Paper::A4, &NO_FOOTER, &TypeScale::STANDARD, &mut fonts).unwrap();
+        let t = texts(&pages[0]);
+        assert_eq!(t.iter().filter(|s| **s == seal).count(), 1, "{t:?}");
+        assert!(t.contains(&hash.as_str()), "{t:?}");
+        let at = t.iter().position(|s| *s == hash).unwrap();
+        let pieces: Vec<&str> = t[..at]
+            .iter()
+            .rev()
+            .take_while(|s| **s != "E-0001")
+            .copied()
+            .collect();
+        assert!(
+            pieces
+                .iter()
+                .all(|p| !p.ends_with(CONTINUATION_MARK) || p.ends_with("-\u{2192}")),
+            "{pieces:?}"
+        );
     }
 
     #[test]
