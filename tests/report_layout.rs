@@ -3,7 +3,9 @@
 //! every document × jurisdiction × language the demo's cases can build,
 //! - no two footer words overlap (document id, "Page X of Y", Bates number);
 //! - no line is only a time zone ("UTC");
-//! - no hash is split across lines (each exhibit's SHA-256 extracts whole on one line);
+//! - no hash is split across lines (each exhibit's SHA-256 extracts whole on one line), a
+//!   seal number is broken only after a `-` or `/` and with the continuation mark;
+//! - no page but the last is left more than 40 % blank;
 //! - no page ends with a heading, a table header or a lone label (an all-bold last line);
 //! - the index of the expert report for a Spanish court (UNE 197001), in each language, lists
 //!   each section with the page where its heading actually is.
@@ -126,10 +128,21 @@ fn html_pages(pdf: &Path) -> Vec<Vec<Piece>> {
     pages
 }
 
-fn check(pdf: &Path, what: &str, hashes: &[String]) {
+fn check(pdf: &Path, what: &str, hashes: &[String], seals: &[String]) {
     let pages = bbox_pages(pdf);
     let mut all_lines = Vec::new();
     for (k, (height, lines)) in pages.iter().enumerate() {
+        // no page but the last left largely blank (a block kept together pushed over)
+        let bottom = lines
+            .iter()
+            .flatten()
+            .filter(|w| w.1 < height - 72.0)
+            .map(|w| w.3)
+            .fold(0.0f32, f32::max);
+        let used = (bottom - 108.0) / (height - 108.0 - 72.0);
+        if k + 1 < pages.len() {
+            assert!(used > 0.6, "{what} p{}: {:.0} % used", k + 1, used * 100.0);
+        }
         let footer: Vec<&Word> = lines
             .iter()
             .flatten()
@@ -151,6 +164,24 @@ fn check(pdf: &Path, what: &str, hashes: &[String]) {
                 "{what} p{}: a line that is only {text:?}",
                 k + 1
             );
+            // a seal number is broken only after a '-' or '/', with the mark (any word of
+            // the line: a line runs across a table's cells)
+            for w in l {
+                let cut = w.4.strip_suffix('\u{2192}');
+                let head = cut.unwrap_or(&w.4);
+                let whole = seals.iter().any(|o| o == head); // NSO-1 before NSO-1-R1
+                for s in seals {
+                    let part = cut.is_some() || !whole;
+                    if part && head.len() >= 5 && head.len() < s.len() && s.starts_with(head) {
+                        assert!(
+                            cut.is_some() && head.ends_with(['-', '/']),
+                            "{what} p{}: seal number {s} broken as {:?}",
+                            k + 1,
+                            w.4
+                        );
+                    }
+                }
+            }
             all_lines.push(text);
         }
     }
@@ -229,6 +260,7 @@ fn footers_breaks_keeps_and_the_index_as_printed() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     let mut hashes = Vec::new();
+    let mut seals = Vec::new();
     let mut gathered = Vec::new();
     for case_path in cases(tmp.path()) {
         let case = CaseDir::open(&case_path).unwrap();
@@ -238,6 +270,9 @@ fn footers_breaks_keeps_and_the_index_as_printed() {
                 .iter()
                 .map(|x| x.seal.artifact.hashes.sha256.clone()),
         );
+        for x in &g.exhibits {
+            seals.extend(x.events.iter().filter_map(|e| e.seal_no.clone()));
+        }
         let ledger = std::fs::read(case_path.join("ledger.jsonl")).unwrap();
         gathered.push((case_path, g, ledger));
     }
@@ -247,7 +282,7 @@ fn footers_breaks_keeps_and_the_index_as_printed() {
     pdfs(&demo.join("reports"), &mut demo_pdfs);
     assert!(demo_pdfs.len() >= 6);
     for pdf in &demo_pdfs {
-        check(pdf, &pdf.display().to_string(), &hashes);
+        check(pdf, &pdf.display().to_string(), &hashes, &seals);
     }
     let es = demo.join("reports/es/expert-report-es.pdf");
     assert!(check_index(&es, "Índice") >= 12);
@@ -293,7 +328,7 @@ fn footers_breaks_keeps_and_the_index_as_printed() {
                     let what = format!("{} {kind:?} {lang} {jurisdiction:?}", case_path.display());
                     let pdf = tmp.path().join(format!("{rendered}.pdf"));
                     std::fs::write(&pdf, &out.bytes).unwrap();
-                    check(&pdf, &what, &hashes);
+                    check(&pdf, &what, &hashes, &seals);
                     // the report for a Spanish court carries its index (UNE 197001) in every
                     // language
                     if kind == DocumentKind::ExpertReport && jurisdiction == Jurisdiction::Es {
