@@ -36,7 +36,7 @@ fn text_of(blocks: &[Block]) -> String {
                     s += &format!("{text}\n")
                 }
             }),
-            Block::Spacer | Block::PageBreak => {}
+            Block::Spacer | Block::PageBreak | Block::Contents { .. } => {}
         }
     }
     s

@@ -76,6 +76,15 @@ pub enum Block {
     Figure(super::figure::Figure),
     /// Start a new page (ignored at the top of a page).
     PageBreak,
+    /// A table of contents (índice, sommaire): the headings that follow this block, of level
+    /// 1 to `depth`, each with the number of the page it starts on (the number the footer
+    /// prints), right-aligned. The numbers are resolved after pagination: the block is laid
+    /// out with room for them, the document paginated, then the numbers filled in.
+    Contents {
+        /// Deepest heading level listed: 1 to 3; anything else is
+        /// [`crate::render::RenderError::InvalidDocument`].
+        depth: u8,
+    },
     /// Signature lines: a rule to sign on, then the given lines (name, capacity, date, place)
     /// under it. Kept together on one page.
     SignatureBlock {

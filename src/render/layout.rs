@@ -33,13 +33,28 @@
 //! broken; only longer values (SHA-512), or a table whose mono columns cannot all fit, wrap
 //! at character level.
 //!
+//! # Line breaking
+//!
+//! Lines break at spaces (U+0020, tabs), never at a no-break space, and never before a time
+//! zone ("11:27:33 UTC"), between a number and its unit ("128 GB") or after "§" / "n°". A
+//! word wider than the line (a seal number, a path, a domain) is broken after a `/` or `-`
+//! (failing that after `.` `_` `:` `@`), the broken part ending with [`CONTINUATION_MARK`];
+//! a hash (32 or more hex digits) is never broken inside: it moves whole to the next line,
+//! and only when wider than a whole line is it cut in groups of 32 digits, each marked.
+//!
 //! # Pagination rules
 //!
-//! - a heading is kept with the first line / row of what follows it;
-//! - a paragraph never leaves its first or last line alone on a page;
-//! - a table's header row is repeated at the top of each page it continues on, and a row is
-//!   split only when it is taller than a page;
-//! - a signature block is kept whole.
+//! - a heading is kept with the first line / row of what follows it, and so is a paragraph
+//!   ending with ":" (a label introducing what follows);
+//! - a paragraph never leaves its first or last line alone on a page, a label–value list its
+//!   first or last row;
+//! - a table's header row is repeated at the top of each page it continues on, a table never
+//!   leaves fewer than [`TABLE_MIN_ROWS`] rows at the bottom of a page or at the top of the
+//!   next (a shorter table is kept whole), and a row is split only when it is taller than a
+//!   page;
+//! - a signature block is kept whole, with the line before it;
+//! - a group kept together is at most [`KEEP_TOGETHER_MAX`] of a page: a longer one keeps
+//!   only its first unit with the next, so no page is left largely blank.
 
 use super::doc::{Align, Block, Column, Document, Run, Style};
 use super::fonts::{Face, Fonts};
@@ -152,6 +167,12 @@ impl Default for TypeScale {
         Self::STANDARD
     }
 }
+
+/// Fewest table rows left at the bottom of a page or carried to the top of the next.
+pub const TABLE_MIN_ROWS: usize = 3;
+/// Largest share of a page a group of units kept together (keep-with-next) may take; a
+/// longer group is split, so that no page is left largely blank.
+pub const KEEP_TOGETHER_MAX: f32 = 0.35;
 
 const BODY_LEADING: f32 = 1.3;
 const TABLE_PT: f32 = 8.5;
@@ -375,6 +396,29 @@ fn wrap(
             }
         }
     }
+    // short units stay together: the space before a glued word becomes part of one word
+    let text_of =
+        |parts: &[(Face, String)]| parts.iter().map(|(_, s)| s.as_str()).collect::<String>();
+    let mut glued: Vec<Tok> = Vec::with_capacity(toks.len());
+    for tok in toks {
+        if let Tok::Word(parts) = &tok {
+            if let [.., Tok::Word(prev), Tok::Space(sf)] = glued.as_slice() {
+                let prev_text = text_of(prev);
+                let last_word = prev_text.rsplit(' ').next().unwrap_or("");
+                if super::breaks::glues(last_word, &text_of(parts)) {
+                    let sf = *sf;
+                    glued.pop();
+                    if let Some(Tok::Word(prev)) = glued.last_mut() {
+                        prev.push((sf, " ".to_string()));
+                        prev.extend(parts.iter().cloned());
+                    }
+                    continue;
+                }
+            }
+        }
+        glued.push(tok);
+    }
+    let toks = glued;
 
     let mut lines = Vec::new();
     let mut line = Line::default();
@@ -425,16 +469,49 @@ fn wrap(
                         push_text(&mut line, *f, s, w);
                     }
                 } else {
-                    // longer than a line: break between characters
-                    for (f, s) in &parts {
-                        for c in s.chars() {
-                            let w = fonts.advance(*f, c)? * size;
-                            if !line.segs.is_empty() && line.width + w > max {
-                                lines.push(std::mem::take(&mut line));
+                    // longer than a line: break by the rules of `breaks` (after `/` or `-`,
+                    // never inside a hash), each broken part ending with the mark
+                    let chars: Vec<(Face, char)> = parts
+                        .iter()
+                        .flat_map(|(f, s)| s.chars().map(move |c| (*f, c)))
+                        .collect();
+                    let mut ws = Vec::with_capacity(chars.len());
+                    for &(f, c) in &chars {
+                        ws.push(fonts.advance(f, c)? * size);
+                    }
+                    let plain: Vec<char> = chars.iter().map(|&(_, c)| c).collect();
+                    let prio = super::breaks::priorities(&plain);
+                    let mut start = 0;
+                    while start < chars.len() {
+                        let rest: f32 = ws[start..].iter().sum();
+                        let end = if line.width + rest <= max {
+                            chars.len()
+                        } else {
+                            let mark = fonts.advance(chars[start].0, CONTINUATION_MARK)? * size;
+                            let mut fits = start + 1; // furthest end that fits with the mark
+                            let mut w = line.width + ws[start];
+                            while fits < chars.len() && w + ws[fits] + mark <= max {
+                                w += ws[fits];
+                                fits += 1;
                             }
+                            let best = (1..=5u8).find_map(|level| {
+                                (start + 1..=fits).rev().find(|&e| prio[e] <= level)
+                            });
+                            best.unwrap_or(fits)
+                        };
+                        for &(f, c) in &chars[start..end] {
                             let mut buf = [0u8; 4];
-                            push_text(&mut line, *f, c.encode_utf8(&mut buf), w);
+                            let w = fonts.advance(f, c)? * size;
+                            push_text(&mut line, f, c.encode_utf8(&mut buf), w);
                         }
+                        if end < chars.len() {
+                            let f = chars[end - 1].0;
+                            let w = fonts.advance(f, CONTINUATION_MARK)? * size;
+                            let mut buf = [0u8; 4];
+                            push_text(&mut line, f, CONTINUATION_MARK.encode_utf8(&mut buf), w);
+                            lines.push(std::mem::take(&mut line));
+                        }
+                        start = end;
                     }
                 }
             }
@@ -471,10 +548,34 @@ pub(crate) fn layout(
         )));
     }
     let mut units = Vec::new();
-    for block in &doc.blocks {
+    let mut first_unit = Vec::with_capacity(doc.blocks.len()); // of each block
+    let mut contents = Vec::new(); // (first unit, entries) of each table of contents
+    for (b, block) in doc.blocks.iter().enumerate() {
+        first_unit.push(units.len());
+        if let Block::Contents { depth } = block {
+            let entries = contents_entries(&doc.blocks, b, *depth)?;
+            contents.push((units.len(), entries));
+            let entries = &contents[contents.len() - 1].1;
+            contents_units(entries, None, width, scale, fonts, &mut units)?;
+            continue;
+        }
         block_units(block, width, avail, scale, fonts, &mut units)?;
     }
-    let mut pages = paginate(&units, avail, page_h - MARGIN_TOP);
+    let (mut pages, unit_page) = paginate(&units, avail, page_h - MARGIN_TOP);
+    if !contents.is_empty() {
+        // second pass: the same units (room was left for the numbers), numbers filled in
+        for (start, entries) in &contents {
+            let numbers: Vec<usize> = entries
+                .iter()
+                .map(|e| unit_page[first_unit[e.block]] + 1)
+                .collect();
+            let mut filled = Vec::new();
+            contents_units(entries, Some(&numbers), width, scale, fonts, &mut filled)?;
+            let n = filled.len();
+            units.splice(*start..*start + n, filled);
+        }
+        pages = paginate(&units, avail, page_h - MARGIN_TOP).0;
+    }
     if pages.is_empty() {
         pages.push(Page::default());
     }
@@ -525,6 +626,8 @@ fn draw_footer(
         gray: 0.5,
     });
     let third = (right - MARGIN_LEFT) / 3.0;
+    let mut left_end = MARGIN_LEFT; // right edge of the document id
+    let mut left_lines = 0;
     if !f.left.is_empty() {
         // 8 pt (never smaller), on up to two lines in the left third; what the second line
         // cannot hold ends with "…" (the full title is on the first page).
@@ -553,7 +656,9 @@ fn draw_footer(
                 width,
             });
         }
+        left_lines = lines.len();
         for (k, line) in lines.iter().enumerate() {
+            left_end = left_end.max(MARGIN_LEFT + line.width);
             for seg in &line.segs {
                 page.items.push(Item::Text {
                     x: MARGIN_LEFT + seg.x,
@@ -569,19 +674,11 @@ fn draw_footer(
         .page_format
         .replace("{page}", &(index + 1).to_string())
         .replace("{pages}", &pages.to_string());
-    if !centre.is_empty() {
-        let w = fonts.width(Face::Serif, &centre, 9.0)?;
-        page.items.push(Item::Text {
-            x: (page_w - w) / 2.0,
-            y,
-            face: Face::Serif,
-            size: 9.0,
-            text: centre,
-        });
-    }
+    let mut right_start = right; // left edge of the Bates number
     if let Some(bates) = f.bates {
         let text = &bates[index];
         let w = fonts.width(Face::SerifBold, text, 10.0)?;
+        right_start = right - w;
         page.items.push(Item::Text {
             x: right - w,
             y,
@@ -590,11 +687,35 @@ fn draw_footer(
             text: text.clone(),
         });
     }
+    if !centre.is_empty() {
+        // centred between the document id and the Bates number, never over either: moved
+        // right of the id if need be, or under both when the line has no room for it
+        const GAP: f32 = 6.0;
+        let w = fonts.width(Face::Serif, &centre, 9.0)?;
+        let mut x = (page_w - w) / 2.0;
+        let mut yc = y;
+        if x < left_end + GAP {
+            x = left_end + GAP;
+        }
+        if x + w > right_start - GAP {
+            x = (page_w - w) / 2.0;
+            yc = y - left_lines.max(1) as f32 * MIN_TEXT_PT * 1.15 - 1.0;
+        }
+        page.items.push(Item::Text {
+            x,
+            y: yc,
+            face: Face::Serif,
+            size: 9.0,
+            text: centre,
+        });
+    }
     Ok(())
 }
 
-/// Places units on pages. `top` is the y of the text block's top edge.
-fn paginate(units: &[Unit], avail: f32, top: f32) -> Vec<Page> {
+/// Places units on pages, and tells the page (from 0) each unit starts on. `top` is the y of
+/// the text block's top edge.
+fn paginate(units: &[Unit], avail: f32, top: f32) -> (Vec<Page>, Vec<usize>) {
+    let mut unit_page = Vec::with_capacity(units.len());
     let mut pages = Vec::new();
     let mut cur = Page::default();
     let mut used = 0.0f32;
@@ -604,6 +725,7 @@ fn paginate(units: &[Unit], avail: f32, top: f32) -> Vec<Page> {
             .extend(u.items.iter().map(|it| it.placed(MARGIN_LEFT, top - at)));
     };
     for (i, u) in units.iter().enumerate() {
+        unit_page.push(pages.len());
         if u.page_break {
             if !fresh {
                 pages.push(std::mem::take(&mut cur));
@@ -616,12 +738,18 @@ fn paginate(units: &[Unit], avail: f32, top: f32) -> Vec<Page> {
         // height of this unit and of those it must stay with
         let mut need = sb + u.height;
         let mut j = i;
+        let mut linked = Vec::new(); // heights of the units kept with this one, in order
         while units[j].keep_with_next && j + 1 < units.len() && !units[j + 1].page_break {
             j += 1;
+            linked.push(units[j].space_before + units[j].height);
             need += units[j].space_before + units[j].height;
             if need > avail {
                 break;
             }
+        }
+        // only a small group is kept whole; a longer one keeps just the next unit
+        if need > avail * KEEP_TOGETHER_MAX {
+            need = sb + u.height + linked.first().copied().unwrap_or(0.0);
         }
         let need = need.min(avail);
         if !fresh && used + need > avail + 0.01 {
@@ -635,6 +763,7 @@ fn paginate(units: &[Unit], avail: f32, top: f32) -> Vec<Page> {
             }
         }
         let sb = if fresh { 0.0 } else { u.space_before };
+        unit_page[i] = pages.len();
         place(&mut cur, u, used + sb);
         used += sb + u.height;
         fresh = false;
@@ -642,7 +771,93 @@ fn paginate(units: &[Unit], avail: f32, top: f32) -> Vec<Page> {
     if !fresh {
         pages.push(cur);
     }
-    pages
+    (pages, unit_page)
+}
+
+/// One line of a table of contents.
+struct ContentsEntry {
+    level: u8,
+    text: String,
+    /// Index of the heading's block.
+    block: usize,
+}
+
+/// The headings after block `at`, of level 1 to `depth`.
+fn contents_entries(
+    blocks: &[Block],
+    at: usize,
+    depth: u8,
+) -> Result<Vec<ContentsEntry>, RenderError> {
+    if !(1..=3).contains(&depth) {
+        return Err(invalid(format!(
+            "contents depth {depth} (must be 1, 2 or 3)"
+        )));
+    }
+    Ok(blocks
+        .iter()
+        .enumerate()
+        .skip(at + 1)
+        .filter_map(|(b, block)| match block {
+            Block::Heading { level, text } if *level <= depth => Some(ContentsEntry {
+                level: *level,
+                text: text.clone(),
+                block: b,
+            }),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Room on the right of a contents line for its page number.
+const CONTENTS_NUMBER_PT: f32 = 36.0;
+/// Indent of each level below the shallowest in a table of contents.
+const CONTENTS_INDENT_PT: f32 = 14.0;
+
+/// One unit per entry: the heading's text (wrapped short of the number column), and its page
+/// number flush right on the entry's last line, once known. The height does not depend on the
+/// numbers, so filling them in changes no page break.
+fn contents_units(
+    entries: &[ContentsEntry],
+    numbers: Option<&[usize]>,
+    width: f32,
+    scale: &TypeScale,
+    fonts: &mut Fonts,
+    out: &mut Vec<Unit>,
+) -> Result<(), RenderError> {
+    let size = scale.body;
+    let leading = size * BODY_LEADING;
+    let asc = fonts.ascent(Face::Serif) * size;
+    let top = entries.iter().map(|e| e.level).min().unwrap_or(1);
+    for (k, e) in entries.iter().enumerate() {
+        let indent = f32::from(e.level - top) * CONTENTS_INDENT_PT;
+        let lines = wrap(
+            fonts,
+            &[(Face::Serif, &e.text)],
+            size,
+            width - indent - CONTENTS_NUMBER_PT,
+        )?;
+        let mut items = Vec::new();
+        text_items(&lines, indent, asc, size, leading, &mut items);
+        if let Some(n) = numbers.and_then(|n| n.get(k)) {
+            let text = n.to_string();
+            let w = fonts.width(Face::Serif, &text, size)?;
+            items.push(Item::Text {
+                x: width - w,
+                y: asc + (lines.len() - 1) as f32 * leading,
+                face: Face::Serif,
+                size,
+                text,
+            });
+        }
+        out.push(Unit {
+            space_before: if k == 0 { PARA_GAP } else { 0.0 },
+            height: lines.len() as f32 * leading,
+            items,
+            keep_with_next: (k == 0 || k + 2 == entries.len()) && k + 1 < entries.len(),
+            ..Unit::default()
+        });
+    }
+    Ok(())
 }
 
 fn text_items(lines: &[Line], x0: f32, y0: f32, size: f32, leading: f32, items: &mut Vec<Item>) {
@@ -723,6 +938,13 @@ fn block_units(
                 fonts,
                 out,
             );
+            // a paragraph that introduces what follows ("Hashed by:") stays with it
+            let ends = runs.iter().rev().find(|r| !r.text.trim().is_empty());
+            if ends.is_some_and(|r| r.text.trim_end().ends_with(':')) {
+                if let Some(last) = out.last_mut() {
+                    last.keep_with_next = true;
+                }
+            }
         }
         Block::KeyValue { rows, mono_values } => {
             let label_w = width * KV_LABEL_FRACTION;
@@ -750,8 +972,13 @@ fn block_units(
                     space_before: if r == 0 { PARA_GAP } else { 0.0 },
                     height,
                     items,
+                    // neither the first nor the last row alone on a page
+                    keep_with_next: r == 0 || r + 2 == rows.len(),
                     ..Unit::default()
                 });
+            }
+            if let Some(last) = out.last_mut() {
+                last.keep_with_next = false;
             }
         }
         Block::Table { columns, rows } => table_units(columns, rows, width, avail, fonts, out)?,
@@ -839,6 +1066,8 @@ fn block_units(
                 ..Unit::default()
             })
         }
+        // laid out by `layout`, which knows the headings after it
+        Block::Contents { .. } => {}
         Block::PageBreak => out.push(Unit {
             page_break: true,
             ..Unit::default()
@@ -933,18 +1162,28 @@ fn line_units(
 
 /// Narrowest a column is made to give a mono column room: about four characters.
 const MIN_COLUMN_PT: f32 = 30.0;
+/// Widest a serif column is made to hold its longest word, as a share of the table.
+const TEXT_COLUMN_MAX: f32 = 0.3;
 
 /// Widens each mono column narrower than its longest word (up to [`HASH_HEX_CHARS`]
-/// characters) needs at [`MONO_CELL_MIN_PT`], taking the room from the other columns in
-/// proportion to what each has above its own need (or [`MIN_COLUMN_PT`]). Leaves the widths
-/// as they are if the room is not there.
-fn widen_mono_columns(columns: &[Column], rows: &[Vec<String>], widths: &mut [f32]) {
+/// characters) needs at [`MONO_CELL_MIN_PT`], and each serif column narrower than
+/// `text_need`, taking the room from the other columns in proportion to what each has above
+/// its own need. When there is not room enough: with `partial`, what there is is shared in
+/// proportion; without, the widths are left as they are (a hash column half widened would
+/// still break its hash, and would squeeze the others for nothing).
+fn widen_mono_columns(
+    columns: &[Column],
+    rows: &[Vec<String>],
+    widths: &mut [f32],
+    text_need: &[f32],
+    partial: bool,
+) {
     let need: Vec<f32> = columns
         .iter()
         .enumerate()
         .map(|(k, c)| {
             if !c.mono {
-                return MIN_COLUMN_PT;
+                return text_need[k];
             }
             let longest = rows
                 .iter()
@@ -956,11 +1195,10 @@ fn widen_mono_columns(columns: &[Column], rows: &[Vec<String>], widths: &mut [f3
                 .max(MIN_COLUMN_PT)
         })
         .collect();
-    let short: f32 = columns
+    let short: f32 = widths
         .iter()
-        .zip(widths.iter().zip(&need))
-        .filter(|(c, _)| c.mono)
-        .map(|(_, (w, n))| (n - w).max(0.0))
+        .zip(&need)
+        .map(|(w, n)| (n - w).max(0.0))
         .sum();
     if short <= 0.0 {
         return;
@@ -971,14 +1209,16 @@ fn widen_mono_columns(columns: &[Column], rows: &[Vec<String>], widths: &mut [f3
         .map(|(w, n)| (w - n).max(0.0))
         .collect();
     let spare_total: f32 = spare.iter().sum();
-    if spare_total < short {
+    if spare_total <= 0.0 || !partial && spare_total < short {
         return;
     }
+    // all the room needed if it is there, else what there is, shared in proportion
+    let given = short.min(spare_total);
     for (k, w) in widths.iter_mut().enumerate() {
-        if columns[k].mono && *w < need[k] {
-            *w = need[k];
+        if *w < need[k] {
+            *w += (need[k] - *w) * given / short;
         } else {
-            *w -= spare[k] * short / spare_total;
+            *w -= spare[k] * given / spare_total;
         }
     }
 }
@@ -1016,7 +1256,29 @@ fn table_units(
         .iter()
         .map(|c| width * c.width_fraction / total)
         .collect();
-    widen_mono_columns(columns, rows, &mut widths);
+    // a serif column is widened to its longest word (a seal number, a date, a word of its
+    // title), up to
+    // TEXT_COLUMN_MAX of the table, so that an identifier is broken only when it must be
+    let mut text_need = Vec::with_capacity(columns.len());
+    for (k, c) in columns.iter().enumerate() {
+        let mut longest = 0.0f32;
+        for word in c.title.split(' ') {
+            longest = longest.max(fonts.width(Face::SerifBold, word, TABLE_PT)?);
+        }
+        if !c.mono {
+            for r in rows {
+                for word in r[k].split([' ', '\n', '\t']) {
+                    longest = longest.max(fonts.width(Face::Serif, word, TABLE_PT)?);
+                }
+            }
+        }
+        let need = (longest + 2.0 * CELL_PAD_X + 0.5).min(width * TEXT_COLUMN_MAX);
+        text_need.push(need.max(MIN_COLUMN_PT));
+    }
+    // hashes first (serif columns giving room down to MIN_COLUMN_PT), then serif words
+    let least = vec![MIN_COLUMN_PT; columns.len()];
+    widen_mono_columns(columns, rows, &mut widths, &least, false);
+    widen_mono_columns(columns, rows, &mut widths, &text_need, true);
     let mut xs = vec![0.0f32];
     for w in &widths {
         xs.push(xs.last().copied().unwrap_or(0.0) + w);
@@ -1160,6 +1422,13 @@ fn table_units(
             });
             start = end;
         }
+    }
+    // never fewer than TABLE_MIN_ROWS rows (or the whole table) at a page's bottom or top
+    let first = header_index + 1;
+    let n = out.len() - first;
+    let keep = TABLE_MIN_ROWS.min(n);
+    for k in (0..keep.saturating_sub(1)).chain(n - keep..n.saturating_sub(1)) {
+        out[first + k].keep_with_next = true;
     }
     Ok(())
 }
@@ -1312,7 +1581,88 @@ mod tests {
         }
         let long = "x".repeat(50);
         let lines = wrap(&mut fonts, &[(Face::Mono, &long)], 10.0, 60.1).unwrap();
-        assert_eq!(lines.len(), 5); // 10 chars of 6.001 pt per line
+        // 9 chars of 6.001 pt and the mark per line, the rest on the last
+        assert_eq!(lines.len(), 6);
+        let texts = line_texts(&lines);
+        assert!(texts[..5].iter().all(|t| t.ends_with(CONTINUATION_MARK)));
+        assert_eq!(texts.concat().replace(CONTINUATION_MARK, ""), long);
+        assert!(lines.iter().all(|l| l.width <= 60.1));
+    }
+
+    fn line_texts(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.segs.iter().map(|s| s.text.as_str()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_time_zone_a_unit_or_a_sign_never_starts_a_line() {
+        let mut fonts = Fonts::load().unwrap();
+        for (text, glued) in [
+            ("Sealed on 06/12/2026 at 11:27:33 UTC", "11:27:33 UTC"),
+            ("Heure 10:00 (UTC+01:00)", "10:00 (UTC+01:00)"),
+            ("a phone of 128 GB", "128 GB"),
+            ("under 28 U.S.C. § 1746", "§ 1746"),
+            ("le scellé n°\u{a0}7 ouvert", "n°\u{a0}7"),
+        ] {
+            // every width from very narrow to one line: the glued unit is never split
+            let least = fonts.width(Face::Serif, glued, 10.0).unwrap().ceil() as usize;
+            for max in (least..200).step_by(3) {
+                let lines = wrap(&mut fonts, &[(Face::Serif, text)], 10.0, max as f32).unwrap();
+                let texts = line_texts(&lines);
+                let (a, b) = glued.split_once([' ', '\u{a0}']).unwrap();
+                for (k, t) in texts.iter().enumerate() {
+                    assert!(
+                        !(t.trim_end().ends_with(a)
+                            && texts.get(k + 1).is_some_and(|n| n.starts_with(b))),
+                        "{text:?} at {max} pt: {texts:?}"
+                    );
+                    assert_ne!(t.trim(), "UTC", "{text:?} at {max} pt: {texts:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn identifiers_break_after_a_dash_or_slash_with_the_mark_and_hashes_never() {
+        let mut fonts = Fonts::load().unwrap();
+        let seal = "NSO-DEMO-001-R1";
+        let full = fonts.width(Face::Serif, seal, 10.0).unwrap();
+        let lines = wrap(&mut fonts, &[(Face::Serif, seal)], 10.0, full - 1.0).unwrap();
+        assert_eq!(
+            line_texts(&lines),
+            [
+                format!("NSO-DEMO-001-{CONTINUATION_MARK}"),
+                "R1".to_string()
+            ]
+        );
+        let path = "/tmp/case/artifacts/sysdiagnose-logs/system_logs.logarchive";
+        for max in [110.0, 150.0, 200.0] {
+            let lines = wrap(&mut fonts, &[(Face::Mono, path)], 8.0, max).unwrap();
+            let texts = line_texts(&lines);
+            for t in &texts[..texts.len() - 1] {
+                let cut = t.strip_suffix(CONTINUATION_MARK).expect("the mark");
+                assert!(cut.ends_with(['/', '-']), "{max}: {texts:?}");
+            }
+            assert_eq!(texts.concat().replace(CONTINUATION_MARK, ""), path);
+        }
+        // a hash moves whole to the next line, after a path that breaks at '/'
+        let hash = "0123456789abcdef".repeat(4);
+        let text = format!("see sha256/{hash}");
+        let hash_w = fonts.width(Face::Mono, &hash, 8.0).unwrap();
+        let lines = wrap(&mut fonts, &[(Face::Mono, &text)], 8.0, hash_w + 10.0).unwrap();
+        let texts = line_texts(&lines);
+        assert!(texts.iter().any(|t| t == &hash), "{texts:?}");
+        // narrower than a hash: cut in halves of 32 digits, each marked
+        let lines = wrap(&mut fonts, &[(Face::Mono, &hash)], 8.0, hash_w * 0.6).unwrap();
+        assert_eq!(
+            line_texts(&lines),
+            [
+                format!("{}{CONTINUATION_MARK}", &hash[..32]),
+                hash[32..].to_string()
+            ]
+        );
     }
 
     fn texts(page: &Page) -> Vec<&str> {
@@ -1366,6 +1716,288 @@ mod tests {
         }
         let all: Vec<&str> = pages.iter().flat_map(texts).collect();
         assert_eq!(all.iter().filter(|t| t.starts_with("line ")).count(), 150);
+    }
+
+    fn filler(lines: usize) -> Block {
+        // one line each: short words, forced breaks
+        let text: String = (0..lines).map(|i| format!("filler {i}\n")).collect();
+        Block::Paragraph {
+            runs: vec![Run::regular(text.trim_end().to_string())],
+        }
+    }
+
+    fn lowest_text_y(page: &Page) -> f32 {
+        page.items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { y, .. } => Some(*y),
+                _ => None,
+            })
+            .fold(f32::MAX, f32::min)
+    }
+
+    #[test]
+    fn a_table_leaves_at_least_three_rows_at_a_page_bottom_and_top() {
+        let rows: Vec<Vec<String>> = (0..8).map(|i| vec![format!("row {i}")]).collect();
+        let table = Block::Table {
+            columns: vec![Column::text("Head", 1.0)],
+            rows,
+        };
+        // push the table down line by line: wherever the page ends, 0 or >= 3 rows per page
+        for before in 30..48 {
+            let d = doc(vec![filler(before), table.clone()]);
+            let mut fonts = Fonts::load().unwrap();
+            let pages =
+                layout(&d, Paper::A4, &NO_FOOTER, &TypeScale::STANDARD, &mut fonts).unwrap();
+            let mut counts = Vec::new();
+            for p in &pages {
+                let t = texts(p);
+                let rows = t.iter().filter(|s| s.starts_with("row ")).count();
+                if rows > 0 {
+                    assert!(
+                        t.contains(&"Head"),
+                        "{before}: a page of rows without header"
+                    );
+                }
+                counts.push(rows);
+            }
+            assert_eq!(counts.iter().sum::<usize>(), 8);
+            assert!(
+                counts.iter().all(|&c| c == 0 || c >= TABLE_MIN_ROWS),
+                "{before} lines before: rows per page {counts:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_heading_or_a_label_is_never_the_last_line_of_a_page() {
+        for before in 40..48 {
+            let d = doc(vec![
+                filler(before),
+                Block::Heading {
+                    level: 2,
+                    text: "Section".into(),
+                },
+                Block::Paragraph {
+                    runs: vec![Run::regular("Hashed by:")],
+                },
+                Block::KeyValue {
+                    rows: (0..4).map(|i| (format!("L{i}"), format!("v{i}"))).collect(),
+                    mono_values: false,
+                },
+                filler(3),
+            ]);
+            let mut fonts = Fonts::load().unwrap();
+            let pages =
+                layout(&d, Paper::A4, &NO_FOOTER, &TypeScale::STANDARD, &mut fonts).unwrap();
+            for p in &pages {
+                let t = texts(p);
+                let last = t.last().copied().unwrap_or("");
+                assert!(
+                    !["Section", "Hashed by:", "L0", "v0"].contains(&last),
+                    "{before}: page ends with {last:?}"
+                );
+                let first = t.first().copied().unwrap_or("");
+                assert!(!["L3", "v3"].contains(&first), "{before}: {t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_block_kept_together_does_not_leave_a_page_largely_blank() {
+        // a table of 5 rows of 12 lines each (kept whole if it were small)
+        let tall: String = (0..12).map(|i| format!("l{i}\n")).collect();
+        let d = doc(vec![
+            filler(20),
+            Block::Table {
+                columns: vec![Column::text("Head", 1.0)],
+                rows: vec![vec![tall]; 5],
+            },
+        ]);
+        let mut fonts = Fonts::load().unwrap();
+        let pages = layout(&d, Paper::A4, &NO_FOOTER, &TypeScale::STANDARD, &mut fonts).unwrap();
+        let (_, h) = Paper::A4.size_pt();
+        let avail = h - MARGIN_TOP - MARGIN_BOTTOM;
+        let used = h - MARGIN_TOP - lowest_text_y(&pages[0]);
+        assert!(
+            used / avail > 0.6,
+            "first page {:.0} % used",
+            100.0 * used / avail
+        );
+    }
+
+    #[test]
+    fn contents_list_each_heading_with_the_page_it_starts_on() {
+        let mut blocks = vec![
+            Block::Heading {
+                level: 1,
+                text: "Informe".into(),
+            },
+            Block::Contents { depth: 2 },
+        ];
+        // sections of varying length, one starting after an explicit page break
+        for (k, len) in [5usize, 60, 10, 45, 3].iter().enumerate() {
+            if k == 3 {
+                blocks.push(Block::PageBreak);
+            }
+            blocks.push(Block::Heading {
+                level: 2,
+                text: format!("{}. Section {k}", k + 1),
+            });
+            blocks.push(filler(*len));
+            blocks.push(Block::Heading {
+                level: 3,
+                text: format!("Sub {k}"),
+            });
+            blocks.push(filler(2));
+        }
+        let d = doc(blocks);
+        let mut fonts = Fonts::load().unwrap();
+        let pages = layout(&d, Paper::A4, &NO_FOOTER, &TypeScale::STANDARD, &mut fonts).unwrap();
+        assert!(pages.len() >= 4);
+        // the page where the heading itself is drawn (bold; the contents line is regular)
+        let page_of = |title: &str| {
+            let is_heading = |i: &Item| matches!(i, Item::Text { face: Face::SerifBold, text, .. } if text == title);
+            let at = pages.iter().position(|p| p.items.iter().any(is_heading));
+            at.map(|i| i + 1).unwrap()
+        };
+        let first = texts(&pages[0]);
+        for k in 0..5 {
+            let title = format!("{}. Section {k}", k + 1);
+            let at = first.iter().position(|t| *t == title).expect("listed");
+            let number: usize = first[at + 1].parse().expect("a page number after it");
+            assert_eq!(number, page_of(&title), "{title}");
+        }
+        let subs = pages
+            .iter()
+            .flat_map(texts)
+            .filter(|t| *t == "Sub 0")
+            .count();
+        assert_eq!(
+            subs, 1,
+            "level 3 is deeper than asked: only the heading itself"
+        );
+        let bad = doc(vec![Block::Contents { depth: 4 }]);
+        assert!(layout(
+            &bad,
+            Paper::A4,
+            &NO_FOOTER,
+            &TypeScale::STANDARD,
+            &mut fonts
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn footer_words_never_overlap() {
+        let mut fonts = Fonts::load().unwrap();
+        let bates = super::super::options::Bates {
+            prefix: "PEG-ES-PRODUCCION-".into(),
+            start: 1,
+            digits: 6,
+        };
+        for (left, format) in [
+            (
+                "3:21-cv-09078-JD — Certification of the records",
+                "Page {page} of {pages}",
+            ),
+            (
+                "DP 150/2022 — Registro de cadena de custodia de los efectos",
+                "Página {page} de {pages}",
+            ),
+            (
+                "2123/21/7",
+                "Page {page} sur {pages} du tableau de traçabilité des scellés",
+            ),
+            (
+                "W",
+                "Página {page} de {pages} del informe pericial del perito designado",
+            ),
+        ] {
+            for b in [None, Some(&bates)] {
+                let footer = FooterSpec {
+                    left,
+                    page_format: format,
+                    bates: b,
+                };
+                let pages = layout(
+                    &doc(vec![]),
+                    Paper::A4,
+                    &footer,
+                    &TypeScale::STANDARD,
+                    &mut fonts,
+                )
+                .unwrap();
+                let mut boxes = Vec::new();
+                for it in &pages[0].items {
+                    if let Item::Text {
+                        x,
+                        y,
+                        face,
+                        size,
+                        text,
+                    } = it
+                    {
+                        let w = fonts.width(*face, text, *size).unwrap();
+                        assert!(*y > 0.0 && x + w <= Paper::A4.size_pt().0 - MARGIN_RIGHT + 0.01);
+                        boxes.push((*x, x + w, y - 0.25 * size, y + 0.75 * size, text.clone()));
+                    }
+                }
+                for (i, a) in boxes.iter().enumerate() {
+                    for c in &boxes[i + 1..] {
+                        let apart = a.1 <= c.0 || c.1 <= a.0 || a.3 <= c.2 || c.3 <= a.2;
+                        assert!(apart, "{left:?} / {format:?}: {:?} over {:?}", a.4, c.4);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_serif_column_is_widened_to_its_seal_number_without_narrowing_the_hash_column() {
+        let hash = "0123456789abcdef".repeat(4);
+        let seal = "NSO-DEMO-001-R1";
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let desc = "Full file system extraction of the iPhone";
+        let d = doc(vec![
+            Block::Table {
+                columns: vec![
+                    Column::mono("Exhibit", 0.1),
+                    Column::text("Seal no.", 0.1),
+                    Column::text("Description", 0.6),
+                    Column::text("Size", 0.2),
+                ],
+                rows: vec![row(&["E-0001", seal, desc, "11,264"])],
+            },
+            // no room for both: the hash keeps its width, the seal number breaks at '-'
+            Block::Table {
+                columns: vec![
+                    Column::mono("Exhibit", 0.1),
+                    Column::text("Seal no.", 0.1),
+                    Column::mono("SHA-256", 0.7),
+                    Column::text("Kind", 0.1),
+                ],
+                rows: vec![row(&["E-0001", seal, &hash, "tar"])],
+            },
+        ]);
+        let mut fonts = Fonts::load().unwrap();
+        let pages = layout(&d, Paper::A4, &NO_FOOTER, &TypeScale::STANDARD, &mut fonts).unwrap();
+        let t = texts(&pages[0]);
+        assert_eq!(t.iter().filter(|s| **s == seal).count(), 1, "{t:?}");
+        assert!(t.contains(&hash.as_str()), "{t:?}");
+        let at = t.iter().position(|s| *s == hash).unwrap();
+        let pieces: Vec<&str> = t[..at]
+            .iter()
+            .rev()
+            .take_while(|s| **s != "E-0001")
+            .copied()
+            .collect();
+        assert!(
+            pieces
+                .iter()
+                .all(|p| !p.ends_with(CONTINUATION_MARK) || p.ends_with("-\u{2192}")),
+            "{pieces:?}"
+        );
     }
 
     #[test]

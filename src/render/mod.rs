@@ -46,6 +46,7 @@
 //! [`layout`] (geometry, line breaking, pagination),
 //! `pdf` (drawing with printpdf), `pdfa` (PDF/A post-processing with lopdf).
 
+mod breaks;
 pub(crate) mod doc;
 pub mod figure;
 mod fonts;

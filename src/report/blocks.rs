@@ -67,6 +67,8 @@ pub fn typography(blocks: &mut [Block], lang: crate::format::lang::Lang) {
                 }
             }
             Block::Preformatted { .. } | Block::Spacer | Block::PageBreak => {}
+            // its entries are the headings, already set
+            Block::Contents { .. } => {}
         }
     }
 }

@@ -1396,6 +1396,20 @@ pub fn expand(
         "commands" => vec![commands(data, l)],
         "findings" => findings_blocks(data, l, lang),
         "correlation" => correlation_blocks(data, l, lang),
+        "contents" => vec![Block::Contents {
+            depth: match arg {
+                None => 2,
+                Some(d) => d
+                    .parse()
+                    .ok()
+                    .filter(|d| (1..=3).contains(d))
+                    .ok_or_else(|| {
+                        Error::input(format!(
+                            "template: ::contents {d}: the depth must be 1, 2 or 3"
+                        ))
+                    })?,
+            },
+        }],
         "signature" => signature
             .iter()
             .map(|lines| Block::SignatureBlock {
