@@ -175,6 +175,9 @@ pub const TABLE_MIN_ROWS: usize = 3;
 pub const KEEP_TOGETHER_MAX: f32 = 0.35;
 
 const BODY_LEADING: f32 = 1.3;
+/// A unit at most this tall (pt) is short: a heading, a line, a table's header row. Of a
+/// group too long to keep whole, the short units stay with the first tall one after them.
+const SHORT_UNIT: f32 = 30.0;
 const TABLE_PT: f32 = 8.5;
 const TABLE_LEADING: f32 = 1.25;
 const CELL_PAD_Y: f32 = 2.5;
@@ -720,6 +723,8 @@ fn paginate(units: &[Unit], avail: f32, top: f32) -> (Vec<Page>, Vec<usize>) {
     let mut cur = Page::default();
     let mut used = 0.0f32;
     let mut fresh = true; // nothing placed on this page yet
+                          // units up to this index were given room by a kept group before them
+    let mut reserved_until: Option<usize> = None;
     let place = |page: &mut Page, u: &Unit, at: f32| {
         page.items
             .extend(u.items.iter().map(|it| it.placed(MARGIN_LEFT, top - at)));
@@ -747,11 +752,28 @@ fn paginate(units: &[Unit], avail: f32, top: f32) -> (Vec<Page>, Vec<usize>) {
                 break;
             }
         }
-        // only a small group is kept whole; a longer one keeps just the next unit
+        // only a small group is kept whole; of a longer one, this unit stays with the short
+        // units after it (a heading, a table's header row, the lines of an introduction) up
+        // to the first tall one (a table row, a figure) included; a tall unit goes alone. Those
+        // are then placed here
+        // without a check of their own, so none of them is left alone at a page's end.
+        let reserved = reserved_until.is_some_and(|r| i <= r);
         if need > avail * KEEP_TOGETHER_MAX {
-            need = sb + u.height + linked.first().copied().unwrap_or(0.0);
+            let mut kept = 0;
+            need = sb + u.height;
+            // (a tall unit, e.g. a table row of many lines, is substantial on its own)
+            for h in linked.iter().take_while(|_| u.height <= SHORT_UNIT) {
+                kept += 1;
+                need += h;
+                if *h > SHORT_UNIT {
+                    break;
+                }
+            }
+            if !reserved {
+                reserved_until = Some(i + kept);
+            }
         }
-        let need = need.min(avail);
+        let need = if reserved { sb + u.height } else { need }.min(avail);
         if !fresh && used + need > avail + 0.01 {
             pages.push(std::mem::take(&mut cur));
             used = 0.0;
@@ -1824,6 +1846,51 @@ mod tests {
             "first page {:.0} % used",
             100.0 * used / avail
         );
+    }
+
+    #[test]
+    fn a_heading_stays_with_a_table_of_tall_rows_and_no_page_is_left_largely_blank() {
+        // a heading, then a table whose rows are 12 lines each (too long to keep whole):
+        // wherever the page ends, the heading is followed on its page by the header row and
+        // the first row, and no page but the last is more than 40 % blank
+        let tall: String = (0..12).map(|i| format!("l{i}\n")).collect();
+        let (_, h) = Paper::A4.size_pt();
+        let avail = h - MARGIN_TOP - MARGIN_BOTTOM;
+        for before in 20..48 {
+            let d = doc(vec![
+                filler(before),
+                Block::Heading {
+                    level: 3,
+                    text: "Section".into(),
+                },
+                Block::Table {
+                    columns: vec![Column::text("Head", 1.0)],
+                    rows: vec![vec![tall.clone()]; 6],
+                },
+            ]);
+            let mut fonts = Fonts::load().unwrap();
+            let pages =
+                layout(&d, Paper::A4, &NO_FOOTER, &TypeScale::STANDARD, &mut fonts).unwrap();
+            for (k, p) in pages.iter().enumerate() {
+                let t = texts(p);
+                if let Some(at) = t.iter().position(|s| *s == "Section") {
+                    assert_eq!(
+                        t.get(at + 1..at + 3),
+                        Some(&["Head", "l0"][..]),
+                        "{before}: {t:?}"
+                    );
+                }
+                assert_ne!(t.last().copied(), Some("Head"), "{before}: {t:?}");
+                if k + 1 < pages.len() {
+                    let used = h - MARGIN_TOP - lowest_text_y(p);
+                    assert!(
+                        used / avail > 0.6,
+                        "{before}: page {k} {:.0} % used",
+                        100.0 * used / avail
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -841,11 +841,12 @@ fn holder(k: &super::data::KeyInfo, l: &Labels) -> String {
 fn keys_table(data: &LedgerData, l: &Labels) -> Block {
     Block::Table {
         columns: vec![
-            col(l.get("keys", "name"), 0.18, false),
-            col(l.get("keys", "role"), 0.10, false),
-            col(l.get("keys", "id"), 0.20, true),
-            col(l.get("keys", "fingerprint"), 0.30, true),
-            col(l.get("keys", "status"), 0.22, false),
+            // (no key id column: the key id is the fingerprint's first 16 digits, as the
+            // column's title says, and a 64-digit fingerprint needs the room to print whole)
+            col(l.get("keys", "name"), 0.22, false),
+            col(l.get("keys", "role"), 0.12, false),
+            col(l.get("keys", "fingerprint"), 0.48, true),
+            col(l.get("keys", "status"), 0.18, false),
         ],
         rows: data
             .keys
@@ -853,8 +854,10 @@ fn keys_table(data: &LedgerData, l: &Labels) -> Block {
             .map(|k| {
                 vec![
                     holder(k, l),
-                    opt(&k.role),
-                    k.id.clone(),
+                    k.role
+                        .as_deref()
+                        .map(|r| l.vocabulary("roles", r))
+                        .unwrap_or_else(|| "\u{2014}".into()),
                     k.fingerprint.clone(),
                     match &k.revoked {
                         Some((at, why)) => l
