@@ -53,7 +53,7 @@ mkdir "$W/keys"
     --jurisdiction es --court "Juzgado Central de Instrucción n.º 1" \
     --key "$W/keys/bench.key" >/dev/null
 peak "seal" "$SCELLE" -C "$W/case" seal "$W/ffs.tar" --key "$W/keys/bench.key"
-printf '[expert]\nname = "Perito"\nplace = "Madrid"\n' >"$W/input.toml"
+printf '[expert]\nname = "Perito"\nplace = "Madrid"\n[signatories]\nofficer = "Letrada"\n' >"$W/input.toml"
 echo "  ledger: $(wc -c <"$W/case/ledger.jsonl") bytes"
 echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 

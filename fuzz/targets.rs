@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 use scelle::format::{body::Body, canonical, chain::ChainState, cosign, entry::Entry};
+use scelle::format::{entry::TypedLine, ValueError};
 use scelle::format::{iocmatch, keys, note, stix, validate};
 use scelle::report::{self, data::LedgerData, DocumentKind, ReportRequest, TemplateSource};
 use scelle::store::case::CaseDir;
@@ -129,6 +130,21 @@ pub fn ledger_line(data: &[u8]) {
             let _ = scelle::format::chain::body_kind(&body);
         }
     }
+    // The typed path takes exactly the lines the Value path parses with a body that is its
+    // own representation, to the same body and signed bytes.
+    let by_value = Entry::parse_line(data).ok().and_then(|e| {
+        let body = Body::parse(&e.kind, &e.body).ok()?;
+        let own = !matches!(
+            validate::validate(&body, &e.body),
+            Err(ValueError::NotRepresentation)
+        );
+        own.then(|| (body, e.signed_bytes()))
+    });
+    assert_eq!(
+        TypedLine::parse(data).map(|t| (t.body, t.signed)),
+        by_value,
+        "typed and Value parsing agree"
+    );
     let mut fresh = ChainState::new();
     let mut after_fixture = fixture_state().clone();
     for line in data.split(|&b| b == b'\n') {

@@ -22,7 +22,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::format::body::KIND_REPORT;
 use crate::format::body::{Body, ExportBody, Seal, KIND_SEAL};
 use crate::format::chain::{record_public_key, ChainState, Finding, Severity};
-use crate::format::entry::Entry;
+use crate::format::entry::TypedLine;
 use crate::format::keys;
 use crate::store::case::CaseDir;
 use crate::store::fsutil;
@@ -106,9 +106,9 @@ pub struct ExportOutcome {
 fn seals(case: &CaseDir) -> Result<Vec<Seal>> {
     let mut out = Vec::new();
     for line in read_all_lines(case)? {
-        if let Ok(e) = Entry::parse_line(&line) {
+        if let Ok((e, body)) = TypedLine::parse_or_explain(&line) {
             if e.kind == KIND_SEAL {
-                if let Ok(Body::Seal(s)) = Body::parse(&e.kind, &e.body) {
+                if let Ok(Body::Seal(s)) = body {
                     out.push(*s);
                 }
             }
@@ -615,11 +615,11 @@ fn write_bundle(
 /// The `report` bodies of `lines`.
 fn report_bodies(lines: &[Vec<u8>]) -> impl Iterator<Item = crate::format::body::ReportBody> + '_ {
     lines.iter().filter_map(|line| {
-        let e = Entry::parse_line(line).ok()?;
+        let (e, body) = TypedLine::parse_or_explain(line).ok()?;
         if e.kind != KIND_REPORT {
             return None;
         }
-        match Body::parse(&e.kind, &e.body) {
+        match body {
             Ok(Body::Report(r)) => Some(r),
             _ => None,
         }

@@ -3,7 +3,7 @@
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Body, Seal};
 use crate::format::chain::Custody;
-use crate::format::entry::Entry;
+use crate::format::entry::TypedLine;
 use crate::store::case::CaseDir;
 use std::io::{BufRead, Seek, SeekFrom};
 
@@ -15,14 +15,14 @@ pub fn seal_record(case: &CaseDir, custody: &Custody) -> Result<Seal> {
     let mut line = Vec::new();
     f.read_until(b'\n', &mut line).at(&path)?;
     line.pop();
-    let e = Entry::parse_line(&line).map_err(|e| {
+    let (_, body) = TypedLine::parse_or_explain(&line).map_err(|e| {
         Error::input(format!(
             "{}: seal entry {}: {e}",
             path.display(),
             custody.seal_seq
         ))
     })?;
-    match Body::parse(&e.kind, &e.body) {
+    match body {
         Ok(Body::Seal(s)) => Ok(*s),
         _ => Err(Error::input(format!(
             "{}: entry {} is not the seal it should be; run `scelle verify`",

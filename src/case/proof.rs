@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::format::body::{Body, KIND_SEAL};
 use crate::format::chain::ChainState;
 use crate::format::encoding::{b64, hex, unb64, unhex};
-use crate::format::entry::Entry;
+use crate::format::entry::TypedLine;
 use crate::format::merkle::{self, leaf_hash, Hash};
 use crate::store::case::CaseDir;
 use crate::store::checkpoints::{self, StoredCheckpoint};
@@ -92,9 +92,9 @@ fn find_target(lines: &[Vec<u8>], target: &str) -> Result<(u64, Option<String>)>
         return Ok((seq, None));
     }
     for (i, l) in lines.iter().enumerate() {
-        if let Ok(e) = Entry::parse_line(l) {
+        if let Ok((e, body)) = TypedLine::parse_or_explain(l) {
             if e.kind == KIND_SEAL {
-                if let Ok(Body::Seal(s)) = Body::parse(&e.kind, &e.body) {
+                if let Ok(Body::Seal(s)) = body {
                     if s.exhibit == target {
                         return Ok((i as u64, Some(s.exhibit.clone())));
                     }
@@ -263,9 +263,9 @@ impl<'a> ProofContext<'a> {
         }
         let mut seals = std::collections::HashMap::new();
         for (i, l) in lines.iter().enumerate() {
-            if let Ok(e) = Entry::parse_line(l) {
+            if let Ok((e, body)) = TypedLine::parse_or_explain(l) {
                 if e.kind == KIND_SEAL {
-                    if let Ok(Body::Seal(s)) = Body::parse(&e.kind, &e.body) {
+                    if let Ok(Body::Seal(s)) = body {
                         seals.entry(s.exhibit.clone()).or_insert(i as u64);
                     }
                 }

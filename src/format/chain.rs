@@ -4,7 +4,7 @@
 //! uses the same state (cached in `ledger.index`) and refuses to write on any error.
 
 use super::body::{Body, Recheck};
-use super::entry::{line_hash, signature_valid_over, Entry, Envelope};
+use super::entry::{line_hash, signature_valid_over, Entry, Envelope, Head, TypedLine};
 use super::errors::{BodyError, CustodyError, ValueError};
 use super::kinds::At;
 use super::merkle::leaf_hash;
@@ -90,8 +90,9 @@ impl Applied {
 /// A parsed, applied line.
 #[derive(Debug, Clone)]
 pub struct Applied {
-    /// The entry, if the line parsed.
-    pub entry: Option<Entry>,
+    /// The entry's members other than its body, if the line parsed (its JSON body is not
+    /// kept: the typed one is `body`).
+    pub entry: Option<Head>,
     /// Its typed body, if it parsed.
     pub body: Option<Body>,
     /// Problems with this line.
@@ -124,7 +125,65 @@ impl Serialize for TypedBody<'_> {
 impl ChainState {
     /// Applies one line (without its newline). The state always advances (so one bad line
     /// does not hide later ones); the findings say what is wrong with this line.
+    ///
+    /// A valid line is parsed straight into its typed form ([`TypedLine::parse`], which proves
+    /// it canonical and its body exactly the typed one's representation); any other through a
+    /// `Value`, which names what is wrong. Debug builds apply lines below 1 MiB both ways and
+    /// require the same findings, entry, body and state.
     pub fn apply(&mut self, line: &[u8]) -> Applied {
+        #[cfg(debug_assertions)]
+        let shadow = (line.len() < 1 << 20).then(|| {
+            let mut shadow = self.clone();
+            let applied = shadow.apply_value(line);
+            (shadow, applied)
+        });
+        let applied = match TypedLine::parse(line) {
+            Some(typed) => self.apply_typed(line, typed),
+            None => self.apply_value(line),
+        };
+        #[cfg(debug_assertions)]
+        if let Some((shadow, expected)) = shadow {
+            assert_eq!(
+                applied.findings, expected.findings,
+                "typed and Value paths agree"
+            );
+            assert_eq!(applied.entry, expected.entry, "typed and Value paths agree");
+            assert_eq!(applied.body, expected.body, "typed and Value paths agree");
+            assert_eq!(*self, shadow, "typed and Value paths agree");
+        }
+        applied
+    }
+
+    /// [`ChainState::apply`] on a line [`TypedLine::parse`] accepted: canonical form and the
+    /// body's representation are proven, and the signature is checked over the signed bytes
+    /// written from the typed entry (those the line holds).
+    fn apply_typed(&mut self, line: &[u8], typed: TypedLine) -> Applied {
+        let seq = self.size;
+        self.offset = self.bytes;
+        let mut findings = Vec::new();
+        let TypedLine { head, body, signed } = typed;
+        let env = head.envelope();
+        self.check_parsed(
+            seq,
+            &env,
+            Ok(&body),
+            super::validate::validate_values,
+            Signed::Bytes(&signed),
+            &mut findings,
+        );
+        drop(signed);
+        self.record_parsed(seq, &env, Some(&body), &findings);
+        self.advance(line);
+        Applied {
+            entry: Some(head),
+            body: Some(body),
+            findings,
+        }
+    }
+
+    /// [`ChainState::apply`] through a `Value` of the line: strict parsing
+    /// ([`Entry::parse_line`]), then the typed body and its representation.
+    fn apply_value(&mut self, line: &[u8]) -> Applied {
         let seq = self.size;
         self.offset = self.bytes;
         let mut findings = Vec::new();
@@ -144,7 +203,7 @@ impl ChainState {
                 );
                 body = parsed.ok();
                 self.record_parsed(seq, &env, body.as_ref(), &findings);
-                entry = Some(e);
+                entry = Some(Head::from(e));
             }
         }
         self.advance(line);

@@ -31,7 +31,7 @@
 
 use crate::error::{Error, Result};
 use crate::format::body::{Artifact, Body, KeyRecord, Recheck};
-use crate::format::entry::Entry;
+use crate::format::entry::{Head, TypedLine};
 use crate::store::case::CaseDir;
 use crate::store::ledger;
 use serde_json::{json, Map, Value};
@@ -135,7 +135,7 @@ impl Graph {
         self.identities.insert(key.id.clone(), iri);
     }
 
-    fn performer(&self, e: &Entry) -> Result<String> {
+    fn performer(&self, e: &Head) -> Result<String> {
         self.identities.get(&e.key).cloned().ok_or_else(|| {
             Error::input(format!(
                 "ledger entry {}: signed by key {}, which is not enrolled",
@@ -202,7 +202,7 @@ impl Graph {
     }
 
     /// An investigative action of entry `e`.
-    fn action(&mut self, e: &Entry, name: &str, description: String, extra: Map<String, Value>) {
+    fn action(&mut self, e: &Head, name: &str, description: String, extra: Map<String, Value>) {
         let iri = self.iri("InvestigativeAction", &format!("entry/{}", e.seq));
         let mut node = json!({
             "@id": iri,
@@ -357,10 +357,9 @@ pub fn export_case_uco(case: &CaseDir) -> Result<Value> {
     let lines = ledger::read_all_lines(case)?;
     let mut entries = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
-        let e = Entry::parse_line(line)
+        let (e, body) = TypedLine::parse_or_explain(line)
             .map_err(|err| Error::input(format!("ledger line {}: {err}", i + 1)))?;
-        let body = Body::parse(&e.kind, &e.body)
-            .map_err(|err| Error::input(format!("ledger entry {}: {err}", e.seq)))?;
+        let body = body.map_err(|err| Error::input(format!("ledger entry {}: {err}", e.seq)))?;
         entries.push((e, body));
     }
     let info = match entries.first() {

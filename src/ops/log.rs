@@ -1,7 +1,6 @@
 //! `scelle log`: the ledger's entries, one line each.
 
 use crate::error::Result;
-use crate::format::entry::Entry;
 use crate::store::case::CaseDir;
 use crate::store::ledger::read_all_lines;
 use serde::Serialize;
@@ -34,7 +33,8 @@ pub fn log(case: &CaseDir) -> Result<Vec<LogItem>> {
     for (i, l) in lines.iter().enumerate() {
         let applied = state.apply(l);
         let line = String::from_utf8_lossy(l).into_owned();
-        let Ok(e) = Entry::parse_line(l) else {
+        // The entry as applied (the line parsed once).
+        let Some(e) = applied.entry else {
             out.push(LogItem {
                 seq: i as u64,
                 time: String::new(),

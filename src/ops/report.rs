@@ -15,7 +15,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Body, FilingVariant, ReportBody, KIND_REPORT};
 use crate::format::document::PdfA;
 use crate::format::encoding::hex;
-use crate::format::entry::Entry;
+use crate::format::entry::{Entry, TypedLine};
 use crate::format::lang::{Jurisdiction, Lang};
 use crate::report::bates::{self, Production};
 use crate::report::pdf::{self, PdfOptions, Variant};
@@ -392,13 +392,13 @@ pub fn check_report(case: &CaseDir, pdf_path: &Path) -> Result<(String, Vec<Reco
     let sha = hex(&Sha256::digest(&bytes));
     let mut found = Vec::new();
     for line in read_all_lines(case)? {
-        let Ok(e) = Entry::parse_line(&line) else {
+        let Ok((e, body)) = TypedLine::parse_or_explain(&line) else {
             continue;
         };
         if e.kind != KIND_REPORT {
             continue;
         }
-        if let Ok(Body::Report(r)) = Body::parse(&e.kind, &e.body) {
+        if let Ok(Body::Report(r)) = body {
             if r.sha256 == sha || r.filing.as_ref().is_some_and(|f| f.sha256 == sha) {
                 found.push((e.seq, e.time.clone(), r));
             }

@@ -23,7 +23,7 @@
 
 use crate::error::{Error, Result};
 use crate::format::body::{Body, KIND_REPORT, KIND_RESEAL, KIND_SEAL};
-use crate::format::entry::Entry;
+use crate::format::entry::TypedLine;
 use crate::store::case::CaseDir;
 use crate::store::ledger::{LineReader, RawLine};
 
@@ -113,13 +113,13 @@ impl Production {
                     case.ledger().display()
                 )));
             };
-            let Ok(e) = Entry::parse_line(&bytes) else {
+            let Ok((e, body)) = TypedLine::parse_or_explain(&bytes) else {
                 continue;
             };
             if ![KIND_SEAL, KIND_RESEAL, KIND_REPORT].contains(&e.kind.as_str()) {
                 continue;
             }
-            match Body::parse(&e.kind, &e.body) {
+            match body {
                 Ok(Body::Report(r)) => {
                     if let (Some(first), Some(last)) = (r.bates_first, r.bates_last) {
                         p.ranges.push(RecordedRange {

@@ -193,11 +193,6 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
         let (Some(e), Some(mut body)) = (applied.entry, applied.body) else {
             continue;
         };
-        // The entry's JSON body is not needed past this point: only the typed one.
-        let e = crate::format::entry::Entry {
-            body: serde_json::Value::Null,
-            ..e
-        };
         let members = match &mut body {
             Body::Seal(s) => summarise_members(s),
             _ => None,

@@ -120,6 +120,17 @@ macro_rules! kinds {
                 Err(BodyError::UnknownKind(kind.to_string()))
             }
 
+            /// Parses `json`, the text of an entry's body member, according to `kind`:
+            /// straight into the typed body, without a `serde_json::Value` of it.
+            pub fn parse_json(kind: &str, json: &str) -> Result<Body, BodyError> {
+                $(if kind == <$ty as Kind>::NAME {
+                    return serde_json::from_str::<$ty>(json)
+                        .map(Body::$variant)
+                        .map_err(|source| BodyError::Shape { kind: kind.to_string(), source });
+                })*
+                Err(BodyError::UnknownKind(kind.to_string()))
+            }
+
             /// The entry kind name of this body.
             pub fn kind(&self) -> &'static str {
                 match self {

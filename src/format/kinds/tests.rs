@@ -28,7 +28,7 @@ use crate::format::encoding::b64;
 use crate::format::entry::{Entry, FORMAT_VERSION};
 use crate::format::errors::{CustodyError, StateWhy, Who};
 use crate::format::keys::key_id;
-use crate::format::parts::{Artifact, CaseInfo, Hashes, KeyRecord, Recheck, Software};
+use crate::format::parts::{Artifact, CaseInfo, Hashes, KeyRecord, Member, Recheck, Software};
 use ed25519_dalek::SigningKey;
 
 const ADMIN: u8 = 1;
@@ -1131,7 +1131,11 @@ fn every_kind_parses_back_by_its_name() {
     for b in &bodies {
         let value = serde_json::to_value(b).unwrap();
         assert_eq!(&Body::parse(b.kind(), &value).unwrap(), b);
+        let json = serde_json::to_string(b).unwrap();
+        assert_eq!(&Body::parse_json(b.kind(), &json).unwrap(), b);
     }
+    assert!(Body::parse_json("nope", "{}").is_err());
+    assert!(Body::parse_json("note", "{}").is_err());
     assert_eq!(
         Body::parse("nope", &serde_json::json!({}))
             .unwrap_err()
@@ -1184,4 +1188,122 @@ fn value_rules_are_typed() {
     );
     assert!(seal("E-1", None).validate().is_err());
     assert_eq!(seal("E-0001", None).validate(), Ok(()));
+}
+
+// A seal listing many members: parsed straight into its typed form, every check kept.
+
+/// A tar seal of `n` file members, as an FFS extraction lists them.
+fn tar_seal(exhibit: &str, n: usize) -> Body {
+    let members: Vec<Member> = (0..n)
+        .map(|i| Member {
+            path: format!("private/var/d{:03}/f{i:06}.txt", i % 500),
+            kind: "file".into(),
+            size: Some(i as u64 % 7),
+            hashes: Some(Hashes {
+                sha256: crate::format::encoding::hex(&(i as u64).to_be_bytes()).repeat(4),
+                ..Hashes::default()
+            }),
+            link: None,
+            mtime: Some(0),
+        })
+        .collect();
+    let Body::Seal(mut s) = seal(exhibit, Some("S-1")) else {
+        unreachable!()
+    };
+    s.artifact.kind = "tar".into();
+    s.artifact.manifest_sha256 = Some(crate::format::validate::manifest_sha256(&members));
+    s.artifact.file_count = Some(n as u64);
+    s.artifact.members = Some(members);
+    Body::Seal(s)
+}
+
+/// The codes of `line` applied after `c`, and whether the typed path took it.
+fn applied_codes(c: &Chain, line: &[u8]) -> (Vec<String>, bool) {
+    let typed = crate::format::entry::TypedLine::parse(line).is_some();
+    let mut state = c.state.clone();
+    let applied = state.apply(line);
+    let codes = applied.findings.iter().map(|f| f.code.clone()).collect();
+    (codes, typed)
+}
+
+#[test]
+fn a_large_seal_line_is_parsed_typed_and_every_check_holds() {
+    use crate::format::entry::TypedLine;
+    let mut c = Chain::new();
+    // Over 1 MiB: debug builds do not also apply it through a Value, so what is checked here
+    // is the typed path by itself.
+    let body = tar_seal("E-0001", 8_000);
+    let line = c.line(ADMIN, &body);
+    assert!(line.len() > 1 << 20, "{}", line.len());
+    let replace = |from: &str, to: &str| {
+        let text = String::from_utf8(line.clone()).unwrap();
+        assert!(text.contains(from), "{from}");
+        text.replacen(from, to, 1).into_bytes()
+    };
+
+    // The valid line: typed, its body exactly the one written, no finding.
+    let typed = TypedLine::parse(&line).expect("a valid line is parsed typed");
+    assert_eq!(typed.body, body);
+    assert_eq!(typed.head.seq, c.state.size);
+    assert_eq!(applied_codes(&c, &line), (vec![], true));
+
+    // Not canonical: a space, an escaped letter, a repeated key. Refused as before.
+    let member = "{\"hashes\":{\"sha256\":\"0000000000000bb8";
+    for bad in [
+        replace(
+            "\"path\":\"private/var/d000/f003000.txt\"",
+            "\"path\": \"private/var/d000/f003000.txt\"",
+        ),
+        replace("\"type\":\"file\"}]", "\"type\":\"fil\\u0065\"}]"),
+        replace(
+            member,
+            "{\"mtime\":0,\"hashes\":{\"sha256\":\"0000000000000bb8",
+        ),
+    ] {
+        let (codes, typed) = applied_codes(&c, &bad);
+        assert!(!typed);
+        assert_eq!(
+            codes,
+            ["format"],
+            "{}",
+            String::from_utf8_lossy(&bad[..200])
+        );
+    }
+    // Canonical, but not the body's own representation (an explicit null), or an unknown
+    // member field: the body is refused, as before.
+    for bad in [
+        replace(
+            "\"mtime\":0,\"path\":\"private/var/d000/f003000.txt\"",
+            "\"link\":null,\"mtime\":0,\"path\":\"private/var/d000/f003000.txt\"",
+        ),
+        replace("\"type\":\"file\"}]", "\"type\":\"file\",\"zz\":1}]"),
+    ] {
+        let (codes, typed) = applied_codes(&c, &bad);
+        assert!(!typed);
+        assert!(codes.contains(&"body".to_string()), "{codes:?}");
+        assert!(codes.contains(&"signature".to_string()), "{codes:?}");
+    }
+    // A member's hash changed: typed (canonical, its own representation), but the manifest
+    // and the signature no longer hold.
+    let bad = replace(
+        "\"sha256\":\"0000000000000bb8",
+        "\"sha256\":\"1000000000000bb8",
+    );
+    let (codes, typed) = applied_codes(&c, &bad);
+    assert!(typed);
+    assert_eq!(codes, ["body", "signature"]);
+    // Another signature of the right form: typed, refused by the signature check.
+    let other = c.line(BOB, &body);
+    let sig = |l: &[u8]| {
+        let text = String::from_utf8(l.to_vec()).unwrap();
+        let at = text.find(",\"sig\":\"").unwrap() + 8;
+        text[at..at + 88].to_string()
+    };
+    let bad = replace(&sig(&line), &sig(&other));
+    let (codes, typed) = applied_codes(&c, &bad);
+    assert!(typed);
+    assert_eq!(codes, ["signature"]);
+
+    c.ok(ADMIN, body);
+    assert_eq!(c.state.exhibits, 1);
 }
