@@ -303,7 +303,7 @@ fn build_french_case(
             },
             acquisition: Acquisition {
                 method: some("logique (sysdiagnose)"),
-                operator: some("Expert de démonstration"),
+                operator: some(EXPERT_FULL_NAME),
                 operator_role: some("expert"),
                 present: vec!["Analyste de démonstration".into()],
                 acquired_at: some("2021-08-02T10:00:00+02:00"),
@@ -491,7 +491,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         method: some("full-file-system"),
         tool: some("synthetic-extractor"),
         tool_version: some("1.0"),
-        operator: some("Demo Expert"),
+        operator: some(EXPERT_FULL_NAME),
         operator_role: some("forensic expert"),
         organisation: some("Example Forensics LLC"),
         present: vec!["Demo Counsel (counsel for plaintiff)".into()],
@@ -524,7 +524,12 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
                     legacy: false,
                 },
                 item: phone.clone(),
-                acquisition: acquisition.clone(),
+                // the extraction tool's own hash of what it wrote, as its log gives it: the
+                // FRE 902(14) certificate compares it with the sealed copy's
+                acquisition: Acquisition {
+                    source_sha256: Some(sha256_hex_of(&tar_path)?),
+                    ..acquisition.clone()
+                },
                 ..Default::default()
             },
         ),
@@ -862,4 +867,12 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         bundle,
         imported,
     })
+}
+
+/// The SHA-256 of a file, in hex: the demo's stand-in for an acquisition tool's log.
+fn sha256_hex_of(path: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    std::io::copy(&mut std::fs::File::open(path).at(path)?, &mut h).at(path)?;
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -112,6 +112,23 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         }
     }
     assert!(ledger.contains(&sha256sum(&tar)));
+    // The FRE 902(14) certificate compares the acquisition tool's hash of the original with
+    // the sealed copy's: the demo gives the tool's hash of the tar, as sha256sum computes it.
+    let cert = Command::new("pdftotext")
+        .arg(dir.join("reports/us/certificate-en.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed");
+    let cert = String::from_utf8_lossy(&cert.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        cert.contains("SHA-256 of the original")
+            && cert.matches(&sha256sum(&tar)).count() >= 2
+            && cert.contains("MATCH — the hash value of the copy is identical"),
+        "{cert}"
+    );
     // The scan pins the IOC file as sha256sum sees it; the expert report shows the findings
     // and the correlation annex.
     assert!(ledger.contains(&sha256sum(&dir.join("ioc/pegasus.stix2"))));
