@@ -874,17 +874,58 @@ fn keys_table(data: &LedgerData, l: &Labels) -> Block {
     }
 }
 
-fn verification_block(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
+/// The warnings of the custody entries (a seal long after its acquisition, an act signed
+/// within a second of the previous one), each as "E-0001, entry 5 — WARNING: …".
+fn custody_warnings(data: &LedgerData, l: &Labels) -> Vec<String> {
+    let mut out = Vec::new();
+    for x in &data.exhibits {
+        for (i, e) in x.events.iter().enumerate() {
+            for w in event_warnings(x, i, l) {
+                out.push(format!(
+                    "{}, {} \u{2014} {}{}{w}",
+                    x.id,
+                    l.get("verification", "at_entry")
+                        .replace("{entry}", &e.seq.to_string()),
+                    l.get("details", "warning"),
+                    l.get("verification", "colon")
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The verification of the ledger. The result never reads "all checks passed" next to a
+/// warning: the warnings of the custody entries (which `verify` does not raise: they are
+/// read from the entries' times) are counted with the ledger's own, and with the argument
+/// `custody` (a document without the custody table) listed below it.
+fn verification_block(
+    data: &LedgerData,
+    arg: Option<&str>,
+    l: &Labels,
+    lang: Lang,
+) -> Result<Vec<Block>> {
+    let list_custody = match arg {
+        None => false,
+        Some("custody") => true,
+        Some(a) => {
+            return Err(Error::input(format!(
+                "template: ::verification {a}: the only argument is `custody`"
+            )))
+        }
+    };
     let v = &data.verification;
+    let custody = custody_warnings(data, l);
+    let n = |n: usize| super::locale::number(n as u64, lang);
     let mut rows = vec![
         (
             l.get("verification", "result"),
             // The summary follows the result: "all checks passed" only with nothing to read.
             if !v.ok() {
                 l.get("verification", "failed")
-            } else if v.warnings() > 0 {
+            } else if v.warnings() + custody.len() > 0 {
                 l.get("verification", "warnings_only")
-                    .replace("{n}", &super::locale::number(v.warnings() as u64, lang))
+                    .replace("{n}", &n(v.warnings() + custody.len()))
             } else {
                 l.get("verification", "ok")
             },
@@ -913,7 +954,13 @@ fn verification_block(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
         ),
         (
             l.get("verification", "warnings"),
-            v.warnings().to_string(),
+            if custody.is_empty() {
+                v.warnings().to_string()
+            } else {
+                l.get("verification", "warnings_split")
+                    .replace("{ledger}", &n(v.warnings()))
+                    .replace("{custody}", &n(custody.len()))
+            },
             false,
         ),
     ];
@@ -944,7 +991,15 @@ fn verification_block(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
             text: finding_text(f, l),
         }]));
     }
-    out
+    if list_custody {
+        for w in custody {
+            out.push(bullet(vec![super::markup::Run {
+                style: super::markup::Style::Bold,
+                text: w,
+            }]));
+        }
+    }
+    Ok(out)
 }
 
 /// A verification finding in the document's language: its severity, where (entry, exhibit,
@@ -1392,7 +1447,7 @@ pub fn expand(
         "acquisition" => acquisition_blocks(data, arg, l, lang),
         "seals" => vec![para(zone_note(&zone(data), l)), seals_table(data, l)],
         "keys" => vec![keys_table(data, l)],
-        "verification" => verification_block(data, l, lang),
+        "verification" => verification_block(data, arg, l, lang)?,
         "checkpoint" => vec![Block::Preformatted {
             text: data.checkpoint.text.trim_end().to_string(),
         }],

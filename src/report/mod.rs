@@ -65,8 +65,11 @@ pub struct BuiltDocument {
     pub jurisdiction: Jurisdiction,
     /// The case, for the PDF metadata and the footer.
     pub case_title: String,
-    /// The case number, in the footer of every page.
+    /// The case number.
     pub case_id: String,
+    /// The document's reference ([`report_id`], which begins with the case number), in the
+    /// footer of every page: UNE 197001 asks that every page identify the report.
+    pub reference: String,
     /// The author (the expert's name from the input, else the case's administrator).
     pub author: String,
     /// The document kind.
@@ -336,6 +339,7 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
         jurisdiction,
         case_title: data.case.title.clone(),
         case_id: data.case.case_id.clone(),
+        reference: report_id(&data.case.case_id, req.kind, req.lang, data.entries),
         author: input
             .get("expert")
             .and_then(|e| e.get("name"))

@@ -1,0 +1,113 @@
+//! What a reader of the demo's documents (a clerk, an opposing expert) checks page by page,
+//! by the text pdftotext extracts, for every document of the US, French and Spanish cases
+//! in both variants: each page names the document's reference (UNE 197001 asks that every
+//! page identify the report); the verification never reads "all checks passed" in a
+//! document that prints a warning, and the certificate (which has no custody table) lists
+//! the custody warnings it counts.
+
+mod common;
+
+use common::stderr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The pages of a PDF, as pdftotext extracts them (form feed between pages).
+fn pages(pdf: &Path) -> Vec<String> {
+    let o = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed");
+    assert!(o.status.success(), "{}", pdf.display());
+    let text = String::from_utf8(o.stdout).unwrap();
+    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    pages
+}
+
+/// Every PDF the demo wrote, with its case number and language.
+fn documents(dir: &Path) -> Vec<(PathBuf, &'static str, &'static str)> {
+    let mut out = Vec::new();
+    for (sub, case, lang) in [
+        ("us", "3:21-cv-09078-JD", "en"),
+        ("fr", "2123/21/7", "fr"),
+        ("es", "DP 150/2022", "es"),
+    ] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("reports").join(sub))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+            .collect();
+        files.sort();
+        assert!(files.len() >= 4, "{sub}: {files:?}");
+        out.extend(files.into_iter().map(|f| (f, case, lang)));
+    }
+    out
+}
+
+fn demo() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let o = common::demo(&dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (tmp, dir)
+}
+
+#[test]
+fn every_page_names_the_document_and_no_all_clear_sits_next_to_a_warning() {
+    let (_tmp, dir) = demo();
+    for (pdf, case, lang) in documents(&dir) {
+        let name = pdf.file_name().unwrap().to_string_lossy().to_string();
+        let code = match name.split('-').next().unwrap() {
+            "expert" => "IP",
+            "certificate" => "CERT",
+            "seals" => "SCEL",
+            "custody" => "CC",
+            other => panic!("{other}: unknown document"),
+        };
+        let pages = pages(&pdf);
+        assert!(pages.len() > 1, "{name}: {} page(s)", pages.len());
+
+        // The reference as the first page's heading table prints it.
+        let prefix = format!("{case}-{code}-{}-", lang.to_uppercase());
+        let at = pages[0]
+            .find(&prefix)
+            .unwrap_or_else(|| panic!("{name}: no reference {prefix}… on page 1"));
+        let digits: String = pages[0][at + prefix.len()..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        assert!(digits.len() >= 4, "{name}: reference {prefix}{digits}");
+        let reference = format!("{prefix}{digits}");
+        for (i, page) in pages.iter().enumerate() {
+            assert!(
+                page.contains(&reference),
+                "{name}, page {}: the reference {reference} is missing:\n{page}",
+                i + 1
+            );
+        }
+
+        // No all-clear in a document that prints a warning.
+        let text = pages.concat();
+        let (all_clear, warning) = match lang {
+            "en" => ("all checks passed", "WARNING"),
+            "fr" => ("toutes les vérifications sont conformes", "AVERTISSEMENT"),
+            _ => ("todas las comprobaciones son correctas", "ADVERTENCIA"),
+        };
+        if text.contains(warning) {
+            assert!(
+                !text.contains(all_clear),
+                "{name}: « {all_clear} » next to a {warning}"
+            );
+        }
+    }
+
+    // The US certificate has no custody table: it lists the custody warnings it counts (the
+    // demo signs its acts within a second, and seals years after the acquisition).
+    let cert = pages(&dir.join("reports/us/certificate-en.pdf")).concat();
+    for w in ["WARNING", "implausibly quick", "after the acquisition"] {
+        assert!(cert.contains(w), "certificate-en.pdf: no {w:?}");
+    }
+}
