@@ -3,7 +3,8 @@
 //! in both variants: each page names the document's reference (UNE 197001 asks that every
 //! page identify the report); the verification never reads "all checks passed" in a
 //! document that prints a warning, and the certificate (which has no custody table) lists
-//! the custody warnings it counts.
+//! the custody warnings it counts; signers and custodians are named by the full name bound
+//! to their key (the name the expert signs with), their role in the document's language.
 
 mod common;
 
@@ -96,6 +97,26 @@ fn every_page_names_the_document_and_no_all_clear_sits_next_to_a_warning() {
             "fr" => ("toutes les vérifications sont conformes", "AVERTISSEMENT"),
             _ => ("todas las comprobaciones son correctas", "ADVERTENCIA"),
         };
+        // Signers by their full name and translated role, never by the key's name alone
+        // ("expert (expert)", "Sealed by: expert, 2026-…").
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let role = if lang == "es" { "perito" } else { "expert" };
+        for bad in [
+            "expert (expert)",
+            "counsel (counsel)",
+            "expert, 20",
+            "expert, le 20",
+            "expert, el 20",
+            "firmada por expert",
+            "signée par expert",
+            "signed by expert",
+        ] {
+            assert!(!flat.contains(bad), "{name}: {bad:?} in {flat}");
+        }
+        if code != "CERT" {
+            let signer = format!("Jean-Marc Dupré ({role})");
+            assert!(flat.contains(&signer), "{name}: no {signer:?} in {flat}");
+        }
         if text.contains(warning) {
             assert!(
                 !text.contains(all_clear),
@@ -110,4 +131,11 @@ fn every_page_names_the_document_and_no_all_clear_sits_next_to_a_warning() {
     for w in ["WARNING", "implausibly quick", "after the acquisition"] {
         assert!(cert.contains(w), "certificate-en.pdf: no {w:?}");
     }
+    // The counsel who accepted the exhibits, by the full name bound to the counsel key.
+    let report = pages(&dir.join("reports/us/expert-report-en.pdf")).concat();
+    let flat = report.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("María José Núñez Peña (counsel)"),
+        "expert-report-en.pdf: {flat}"
+    );
 }

@@ -550,13 +550,17 @@ fn custody_blocks(data: &LedgerData, only: Option<&str>, l: &Labels) -> Result<V
                     cell.join("\n"),
                     format!(
                         "{}{}",
-                        e.by,
+                        person(data, &e.by),
                         e.by_role
                             .as_ref()
-                            .map(|r| format!(" ({r})"))
+                            .map(|r| format!(" ({})", l.vocabulary("roles", r)))
                             .unwrap_or_default()
                     ),
-                    format!("{} \u{2014} {}", e.holder, l.get("states", &e.state)),
+                    format!(
+                        "{} \u{2014} {}",
+                        person(data, &e.holder),
+                        l.get("states", &e.state)
+                    ),
                 ]
             })
             .collect();
@@ -707,7 +711,7 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: L
             "sealed_by",
             &Some(
                 l.get("acquisition", "sealed_by_at")
-                    .replace("{by}", &x.sealed_by)
+                    .replace("{by}", &person(data, &x.sealed_by))
                     .replace("{time}", &stamp(&x.sealed_at, &z)),
             ),
             false,
@@ -825,6 +829,17 @@ fn seals_table(data: &LedgerData, l: &Labels) -> Block {
 
 /// A key's holder: the full name recorded with the key, then the key's name ("Jean-Marc
 /// Dupré (key expert)"); the key's name alone if no full name was recorded.
+/// A signer or custodian named in a table or a sentence: the full name recorded with the key
+/// (the name the keys table binds to the key and its fingerprint, the name the expert signs
+/// with), else the key's name.
+fn person(data: &LedgerData, key: &str) -> String {
+    data.keys
+        .iter()
+        .find(|k| k.name == key)
+        .and_then(|k| k.full_name.clone())
+        .unwrap_or_else(|| key.to_string())
+}
+
 fn holder(k: &super::data::KeyInfo, l: &Labels) -> String {
     match &k.full_name {
         Some(full) => format!(
@@ -1257,7 +1272,7 @@ fn findings_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
             l.get("findings", "scan")
                 .replace("{seq}", &sd.seq.to_string())
                 .replace("{time}", &date_time(&sd.time, data))
-                .replace("{by}", &sd.by)
+                .replace("{by}", &person(data, &sd.by))
                 .replace(
                     "{exhibits}",
                     &s.exhibits
