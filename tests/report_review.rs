@@ -139,3 +139,73 @@ fn every_page_names_the_document_and_no_all_clear_sits_next_to_a_warning() {
         "expert-report-en.pdf: {flat}"
     );
 }
+
+/// A document signed with one name and recorded by another person's key is refused (exit 2,
+/// both names in the message, no file, the ledger unchanged); with the key holder's own full
+/// name it is written.
+#[test]
+fn the_input_expert_name_must_be_the_signing_key_holder_full_name() {
+    let (tmp, dir) = demo();
+    let case = dir.join("case");
+    let key = dir.join("keys/expert.key");
+    let input = std::fs::read_to_string(format!(
+        "{}/examples/demo/report-en.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    assert!(input.contains("name = \"Jean-Marc Dupré\""));
+    let other = tmp.path().join("other.toml");
+    std::fs::write(
+        &other,
+        input.replacen(
+            "name = \"Jean-Marc Dupré\"",
+            "name = \"Jean Marc Dupre\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let run = |file: &Path, out: &Path| {
+        common::scelle_with("demo passphrase, not a secret")
+            .arg("-C")
+            .arg(&case)
+            .args(["report", "expert-report", "--lang", "en", "--input"])
+            .arg(file)
+            .arg("--out")
+            .arg(out)
+            .arg("--key")
+            .arg(&key)
+            .output()
+            .unwrap()
+    };
+    let before = std::fs::read(case.join("ledger.jsonl")).unwrap();
+    let out = tmp.path().join("other.pdf");
+    let o = run(&other, &out);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for w in ["expert.name", "Jean Marc Dupre", "Jean-Marc Dupré"] {
+        assert!(err.contains(w), "{w:?} missing from: {err}");
+    }
+    assert!(!out.exists(), "written");
+    assert!(
+        !tmp.path().join("other-filing.pdf").exists(),
+        "filing variant written"
+    );
+    assert_eq!(
+        std::fs::read(case.join("ledger.jsonl")).unwrap(),
+        before,
+        "recorded"
+    );
+    // Control: the key holder's own name (spaces aside) is accepted.
+    std::fs::write(
+        &other,
+        input.replacen(
+            "name = \"Jean-Marc Dupré\"",
+            "name = \"Jean-Marc  Dupré \"",
+            1,
+        ),
+    )
+    .unwrap();
+    let o = run(&other, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.exists());
+}
