@@ -209,3 +209,50 @@ fn the_input_expert_name_must_be_the_signing_key_holder_full_name() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(out.exists());
 }
+
+/// A rotated key keeps its holder's full name: after `key rotate`, the keys table names the
+/// successor as it named the old key ("Jean-Marc Dupré (key expert)", twice), and a report
+/// recorded with the successor is still checked against that name.
+#[test]
+fn a_rotated_key_keeps_its_holders_full_name() {
+    let (tmp, dir) = demo();
+    let case = dir.join("case");
+    let pass = "demo passphrase, not a secret";
+    let new = common::key_pair(&tmp.path().join("new"), pass, "expert", Some("expert"));
+    let o = common::scelle_with(pass)
+        .arg("-C")
+        .arg(&case)
+        .args(["key", "rotate", "--old"])
+        .arg(dir.join("keys/expert.key"))
+        .arg("--new")
+        .arg(new.with_extension("pub"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = tmp.path().join("after-rotation.pdf");
+    let o = common::scelle_with(pass)
+        .arg("-C")
+        .arg(&case)
+        .args(["report", "expert-report", "--lang", "en", "--input"])
+        .arg(format!(
+            "{}/examples/demo/report-en.toml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .arg("--out")
+        .arg(&out)
+        .arg("--key")
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let flat = pages(&out)
+        .concat()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(
+        flat.matches("Jean-Marc Dupré (key expert)").count(),
+        2,
+        "the old key and its successor: {flat}"
+    );
+}
