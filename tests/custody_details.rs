@@ -48,7 +48,7 @@ const WORDS: [Words; 3] = [
     },
     Words {
         lang: "fr",
-        not_recorded: "non consigné",
+        not_recorded: "information non consignée",
         utc_note: "L'affaire ne consigne aucun fuseau horaire : les heures sont données en UTC",
         zone_note: "Les heures sont données à l'heure locale de l'affaire",
         all_passed: "toutes les vérifications sont conformes",
@@ -63,7 +63,7 @@ const WORDS: [Words; 3] = [
     },
     Words {
         lang: "es",
-        not_recorded: "no consignado",
+        not_recorded: "no consta",
         utc_note: "La causa no consigna huso horario: las horas se dan en UTC",
         zone_note: "Las horas se dan en la hora local de la causa",
         all_passed: "todas las comprobaciones son correctas",

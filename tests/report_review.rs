@@ -117,6 +117,24 @@ fn every_page_names_the_document_and_no_all_clear_sits_next_to_a_warning() {
             let signer = format!("Jean-Marc Dupré ({role})");
             assert!(flat.contains(&signer), "{name}: no {signer:?} in {flat}");
         }
+        // A missing fact, in words that agree with any label: « information non consignée »
+        // (never « Horloge : non consigné »), « no consta » (never « Herramienta: no
+        // consignado »).
+        match lang {
+            "fr" => {
+                assert_eq!(
+                    flat.matches("non consigné").count(),
+                    flat.matches("non consignée").count(),
+                    "{name}: « non consigné » after a label it may not agree with: {flat}"
+                );
+                assert!(flat.contains("information non consignée"), "{name}");
+            }
+            "es" => {
+                assert!(!flat.contains("no consignado"), "{name}: {flat}");
+                assert!(flat.contains("no consta"), "{name}");
+            }
+            _ => {}
+        }
         if text.contains(warning) {
             assert!(
                 !text.contains(all_clear),
