@@ -122,6 +122,9 @@ fn every_page_names_the_document_and_no_all_clear_sits_next_to_a_warning() {
         // consignado »).
         match lang {
             "fr" => {
+                // One name for the ledger throughout.
+                assert!(!flat.contains("registre de preuve "), "{name}");
+                assert!(flat.contains("registre de preuves"), "{name}");
                 assert_eq!(
                     flat.matches("non consigné").count(),
                     flat.matches("non consignée").count(),
@@ -130,6 +133,10 @@ fn every_page_names_the_document_and_no_all_clear_sits_next_to_a_warning() {
                 assert!(flat.contains("information non consignée"), "{name}");
             }
             "es" => {
+                // One name for the ledger, « asiento » for its entries, throughout.
+                assert!(!flat.contains("registro de evidencias"), "{name}");
+                assert!(flat.contains("registro de pruebas"), "{name}");
+                assert!(!flat.contains("entrada"), "{name}: « entrada » in {flat}");
                 assert!(!flat.contains("no consignado"), "{name}: {flat}");
                 assert!(flat.contains("no consta"), "{name}");
             }
