@@ -156,6 +156,21 @@ fn every_page_names_the_document_and_no_all_clear_sits_next_to_a_warning() {
     for w in ["WARNING", "implausibly quick", "after the acquisition"] {
         assert!(cert.contains(w), "certificate-en.pdf: no {w:?}");
     }
+    // One person, one name: the demo's acquisition was made by the expert who signs the
+    // report, before the counsel whose key accepted the exhibits, both by their full names.
+    let flat = cert.split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in [
+        "Jean-Marc Dupré (forensic expert, Example Forensics LLC)",
+        "María José Núñez Peña (counsel for plaintiff)",
+    ] {
+        assert!(flat.contains(want), "certificate-en.pdf: no {want:?}");
+    }
+    // The persons who sign the French seals record are those the ledger records as present
+    // at the opening and re-sealing (art. 163 and 166).
+    let seals = pages(&dir.join("reports/fr/seals-fr.pdf")).concat();
+    let flat = seals.split_whitespace().collect::<Vec<_>>().join(" ");
+    let present = "Personnes présentes : Capitaine Élodie Marchal, officier de police judiciaire (fictive); Hélène Lefèvre";
+    assert!(flat.contains(present), "seals-fr.pdf: {flat}");
     // The counsel who accepted the exhibits, by the full name bound to the counsel key.
     let report = pages(&dir.join("reports/us/expert-report-en.pdf")).concat();
     let flat = report.split_whitespace().collect::<Vec<_>>().join(" ");
