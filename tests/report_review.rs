@@ -117,6 +117,11 @@ fn every_page_names_the_document_and_no_all_clear_sits_next_to_a_warning() {
             let signer = format!("Jean-Marc Dupré ({role})");
             assert!(flat.contains(&signer), "{name}: no {signer:?} in {flat}");
         }
+        // Numbers agree with their words: no "match(es)", "scan(s)", "entry(ies)",
+        // « correspondance(s) », « la(s) búsqueda(s) ».
+        for hack in ["(s)", "(es)", "(ies)", "la ou les"] {
+            assert!(!flat.contains(hack), "{name}: {hack:?} in {flat}");
+        }
         // A missing fact, in words that agree with any label: « information non consignée »
         // (never « Horloge : non consigné »), « no consta » (never « Herramienta: no
         // consignado »).
@@ -171,6 +176,12 @@ fn every_page_names_the_document_and_no_all_clear_sits_next_to_a_warning() {
     let flat = seals.split_whitespace().collect::<Vec<_>>().join(" ");
     let present = "Personnes présentes : Capitaine Élodie Marchal, officier de police judiciaire (fictive); Hélène Lefèvre";
     assert!(flat.contains(present), "seals-fr.pdf: {flat}");
+    // Three exhibits without a source hash: "these copies with their originals".
+    let flat_cert = cert.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat_cert.contains("does not compare these copies with their originals"),
+        "certificate-en.pdf: {flat_cert}"
+    );
     // The counsel who accepted the exhibits, by the full name bound to the counsel key.
     let report = pages(&dir.join("reports/us/expert-report-en.pdf")).concat();
     let flat = report.split_whitespace().collect::<Vec<_>>().join(" ");
