@@ -301,8 +301,14 @@ fn missing_facts_printed_as_missing_and_no_all_clear_beside_a_warning() {
             "{l}: {missing} '{}' in {text}",
             w.not_recorded
         );
+        // (French typography: a space before « ; ».)
+        let people = if l == "fr" {
+            "Ana López Peña ; Luis Gómez"
+        } else {
+            "Ana López Peña; Luis Gómez"
+        };
         for said in [
-            "Ana López Peña; Luis Gómez",
+            people,
             "Laboratorio de informática forense, Madrid",
             "precinto R1 firmado",
         ] {

@@ -117,6 +117,13 @@ fn every_page_names_the_document_and_no_all_clear_sits_next_to_a_warning() {
             let signer = format!("Jean-Marc Dupré ({role})");
             assert!(flat.contains(&signer), "{name}: no {signer:?} in {flat}");
         }
+        // French typography: a space before « ; » in lists too (files, persons present).
+        if lang == "fr" {
+            assert!(
+                !flat.contains(".txt;") && !flat.contains("(fictive);"),
+                "{name}: « ; » without its space in {flat}"
+            );
+        }
         // Numbers agree with their words: no "match(es)", "scan(s)", "entry(ies)",
         // « correspondance(s) », « la(s) búsqueda(s) ».
         for hack in ["(s)", "(es)", "(ies)", "la ou les"] {
@@ -174,7 +181,8 @@ fn every_page_names_the_document_and_no_all_clear_sits_next_to_a_warning() {
     // at the opening and re-sealing (art. 163 and 166).
     let seals = pages(&dir.join("reports/fr/seals-fr.pdf")).concat();
     let flat = seals.split_whitespace().collect::<Vec<_>>().join(" ");
-    let present = "Personnes présentes : Capitaine Élodie Marchal, officier de police judiciaire (fictive); Hélène Lefèvre";
+    // (French typography: a space before « ; », as before « : ».)
+    let present = "Personnes présentes : Capitaine Élodie Marchal, officier de police judiciaire (fictive) ; Hélène Lefèvre";
     assert!(flat.contains(present), "seals-fr.pdf: {flat}");
     // Three exhibits without a source hash: "these copies with their originals".
     let flat_cert = cert.split_whitespace().collect::<Vec<_>>().join(" ");

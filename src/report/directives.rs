@@ -178,7 +178,8 @@ fn event_details(e: &Event, x: &Exhibit, l: &Labels, z: &Zone) -> Vec<String> {
                 .unwrap_or_else(|| missing.clone())
         )
     };
-    let people = |p: &[String]| (!p.is_empty()).then(|| p.join("; "));
+    let people =
+        |p: &[String]| (!p.is_empty()).then(|| p.join(&l.get("verification", "semicolon")));
     let recheck = |r: &crate::format::body::Recheck| {
         if r.matches {
             l.get("details", "recheck_match")
@@ -533,7 +534,7 @@ fn custody_blocks(data: &LedgerData, only: Option<&str>, l: &Labels) -> Result<V
                         if r.discrepancies.is_empty() {
                             l.get("details", "not_recorded")
                         } else {
-                            r.discrepancies.join("; ")
+                            r.discrepancies.join(&l.get("verification", "semicolon"))
                         }
                     );
                     w = format!("{}{colon}{w}", l.get("details", "warning"));
@@ -678,7 +679,8 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: L
                 ),
                 (
                     "present",
-                    &(!q.present.is_empty()).then(|| q.present.join("; ")),
+                    &(!q.present.is_empty())
+                        .then(|| q.present.join(&l.get("verification", "semicolon"))),
                 ),
                 (
                     "acquired_at",
@@ -757,13 +759,16 @@ fn members_rows(
     ));
     if !m.examples.is_empty() {
         let more = if m.files > m.examples.len() as u64 {
-            "; \u{2026}"
+            format!("{}\u{2026}", l.get("verification", "semicolon"))
         } else {
-            ""
+            String::new()
         };
         rows.push((
             l.get("acquisition", "examples"),
-            format!("{}{more}", m.examples.join("; ")),
+            format!(
+                "{}{more}",
+                m.examples.join(&l.get("verification", "semicolon"))
+            ),
             true,
         ));
     }
