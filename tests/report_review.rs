@@ -184,6 +184,26 @@ fn every_page_names_the_document_and_no_all_clear_sits_next_to_a_warning() {
     // (French typography: a space before « ; », as before « : ».)
     let present = "Personnes présentes : Capitaine Élodie Marchal, officier de police judiciaire (fictive) ; Hélène Lefèvre";
     assert!(flat.contains(present), "seals-fr.pdf: {flat}");
+    // Each of them and the greffier signs the record, with a date of their own to write
+    // (the document's date is the expert's).
+    for signs in [
+        "Capitaine Élodie Marchal, officier de police judiciaire (fictive) Personne présente Date de la signature : ____",
+        "Hélène Lefèvre, technicienne du laboratoire (fictive) Personne présente Date de la signature : ____",
+        "Greffier du juge d'instruction Date de la signature : ____",
+    ] {
+        assert!(flat.contains(signs), "seals-fr.pdf: no {signs:?} in {flat}");
+    }
+    let custody = pages(&dir.join("reports/es/custody-es.pdf")).concat();
+    let flat = custody.split_whitespace().collect::<Vec<_>>().join(" ");
+    for signs in [
+        "Persona presente Fecha de la firma: ____",
+        "Letrado de la Administración de Justicia Fecha de la firma: ____",
+    ] {
+        assert!(
+            flat.contains(signs),
+            "custody-es.pdf: no {signs:?} in {flat}"
+        );
+    }
     // Three exhibits without a source hash: "these copies with their originals".
     let flat_cert = cert.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(

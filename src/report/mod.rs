@@ -201,14 +201,17 @@ fn signers(
                     .collect::<Vec<_>>()
             })
             .unwrap_or_default();
+        // The others sign when they sign: their date is left for them to write (the
+        // document's date is the expert's).
+        let blank = labels.get("signature", "date_blank");
         for p in present {
-            out.push(vec![p, labels.get("signature", "present"), date.clone()]);
+            out.push(vec![p, labels.get("signature", "present"), blank.clone()]);
         }
         if let Some(officer) = s("signatories", "officer") {
             let role = s("signatories", "officer_role").unwrap_or_else(|| {
                 labels.get("signature", &format!("officer_{}", jurisdiction.code()))
             });
-            out.push(vec![officer, role, date.clone()]);
+            out.push(vec![officer, role, blank]);
         }
     }
     out
