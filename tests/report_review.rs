@@ -217,6 +217,19 @@ fn every_page_names_the_document_and_no_all_clear_sits_next_to_a_warning() {
         flat.contains("María José Núñez Peña (counsel)"),
         "expert-report-en.pdf: {flat}"
     );
+    // The drawn timeline names its lanes as the tables name the custodians.
+    let drawn = flat
+        .split("Custody timeline")
+        .nth(1)
+        .and_then(|t| t.split("Numbers above").next())
+        .expect("expert-report-en.pdf: a custody timeline");
+    for want in ["Jean-Marc Dupré", "María José Núñez Peña"] {
+        assert!(drawn.contains(want), "timeline: no {want:?} in {drawn}");
+    }
+    assert!(
+        !drawn.contains("counsel"),
+        "timeline: a key's name in {drawn}"
+    );
 }
 
 /// A document signed with one name and recorded by another person's key is refused (exit 2,
