@@ -458,8 +458,8 @@ fn documents_show_the_source_hash_comparison_in_every_language() {
     }
 }
 
-/// The custodians of a case's exhibits: the full names (else the names) of the keys that signed a seal, release or
-/// acceptance, read from the ledger.
+/// The custodians of a case's exhibits: the full names (else the names) of the keys that
+/// signed a seal, release or acceptance, read from the ledger.
 fn custodians(case: &Path) -> Vec<String> {
     let ledger = std::fs::read_to_string(case.join("ledger.jsonl")).unwrap();
     let lines: Vec<serde_json::Value> = ledger
