@@ -304,8 +304,11 @@ fn build_french_case(
             acquisition: Acquisition {
                 method: some("logique (sysdiagnose)"),
                 operator: some(EXPERT_FULL_NAME),
-                operator_role: some("expert"),
-                present: vec!["Analyste de démonstration".into()],
+                operator_role: some("expert en criminalistique numérique"),
+                present: vec![
+                    "Capitaine Élodie Marchal, officier de police judiciaire (fictive)".into(),
+                    "Hélène Lefèvre, technicienne du laboratoire (fictive)".into(),
+                ],
                 acquired_at: some("2021-08-02T10:00:00+02:00"),
                 location: some("Laboratoire Example Forensics, Paris"),
                 authority: some("Ordonnance de commission d'expert du 26 juillet 2021"),
@@ -321,7 +324,10 @@ fn build_french_case(
         "E-0001",
         "examen en lecture seule du dossier pour les besoins de l'expertise",
         &custody::Circumstances {
-            present: vec!["Analyste de démonstration".to_string()],
+            present: vec![
+                "Capitaine Élodie Marchal, officier de police judiciaire (fictive)".to_string(),
+                "Hélène Lefèvre, technicienne du laboratoire (fictive)".to_string(),
+            ],
             location: some("Laboratoire Example Forensics, Paris"),
             seal_condition: some("scellé UN intact, sans trace d'ouverture"),
         },
@@ -333,7 +339,10 @@ fn build_french_case(
         "UN BIS",
         None,
         &custody::Circumstances {
-            present: vec!["Analyste de démonstration".to_string()],
+            present: vec![
+                "Capitaine Élodie Marchal, officier de police judiciaire (fictive)".to_string(),
+                "Hélène Lefèvre, technicienne du laboratoire (fictive)".to_string(),
+            ],
             location: some("Laboratoire Example Forensics, Paris"),
             seal_condition: some("scellé UN BIS apposé, signé par l'expert"),
         },
@@ -494,7 +503,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         operator: some(EXPERT_FULL_NAME),
         operator_role: some("forensic expert"),
         organisation: some("Example Forensics LLC"),
-        present: vec!["Demo Counsel (counsel for plaintiff)".into()],
+        present: vec![format!("{COUNSEL_FULL_NAME} (counsel for plaintiff)")],
         acquired_at: some("2021-09-07T09:30:00-07:00"),
         clock: some("examiner workstation, NTP-synchronised"),
         location: some("Example Forensics LLC laboratory, San Francisco"),
@@ -604,7 +613,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         "E-0001",
         "read-only examination of the extraction for FORCEDENTRY / Pegasus traces",
         &custody::Circumstances {
-            present: vec!["Demo Counsel (counsel for plaintiff)".to_string()],
+            present: vec![format!("{COUNSEL_FULL_NAME} (counsel for plaintiff)")],
             location: some("Example Forensics LLC laboratory, San Francisco"),
             seal_condition: some("intact, seal NSO-DEMO-001 unbroken"),
         },
@@ -616,7 +625,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         "NSO-DEMO-001-R1",
         None,
         &custody::Circumstances {
-            present: vec!["Demo Counsel (counsel for plaintiff)".to_string()],
+            present: vec![format!("{COUNSEL_FULL_NAME} (counsel for plaintiff)")],
             location: some("Example Forensics LLC laboratory, San Francisco"),
             seal_condition: some("new tamper-evident seal NSO-DEMO-001-R1, signed by the expert"),
         },

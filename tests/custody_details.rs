@@ -37,41 +37,41 @@ const WORDS: [Words; 3] = [
         utc_note: "The case records no time zone: times are in UTC",
         zone_note: "Times are in the case's local time",
         all_passed: "all checks passed",
-        no_error_but: "no error; 1 warning(s) below",
+        no_error_but: "no error; warnings: ",
         present: "Persons present",
         quick: "after the previous act on this exhibit",
         late_seal: "after the acquisition, more than 1 d",
-        matches_total: "indicator match(es) recorded",
+        matches_total: "Indicator matches recorded: ",
         no_match_anywhere: "No indicator matched in any recorded scan",
         no_match_here: "This scan found none of its indicators",
         others_matched: "Other scans did",
     },
     Words {
         lang: "fr",
-        not_recorded: "non consigné",
+        not_recorded: "information non consignée",
         utc_note: "L'affaire ne consigne aucun fuseau horaire : les heures sont données en UTC",
         zone_note: "Les heures sont données à l'heure locale de l'affaire",
         all_passed: "toutes les vérifications sont conformes",
-        no_error_but: "aucune erreur ; 1 avertissement(s) ci-dessous",
+        no_error_but: "aucune erreur ; avertissements : ",
         present: "Personnes présentes",
         quick: "après l'acte précédent sur cette pièce",
         late_seal: "après l'acquisition, plus de 1 j",
-        matches_total: "correspondance(s) d'indicateurs enregistrée(s)",
+        matches_total: "Correspondances d'indicateurs enregistrées : ",
         no_match_anywhere: "Aucun indicateur n'a été retrouvé par les recherches",
         no_match_here: "Cette recherche n'a retrouvé aucun de ses indicateurs",
         others_matched: "D'autres recherches en ont retrouvé",
     },
     Words {
         lang: "es",
-        not_recorded: "no consignado",
+        not_recorded: "no consta",
         utc_note: "La causa no consigna huso horario: las horas se dan en UTC",
         zone_note: "Las horas se dan en la hora local de la causa",
         all_passed: "todas las comprobaciones son correctas",
-        no_error_but: "ningún error; 1 advertencia(s) a continuación",
+        no_error_but: "ningún error; advertencias: ",
         present: "Personas presentes",
         quick: "después del acto anterior sobre este efecto",
         late_seal: "después de la adquisición, más de 1 d",
-        matches_total: "coincidencia(s) de indicadores registrada(s)",
+        matches_total: "Coincidencias de indicadores registradas: ",
         no_match_anywhere: "Ningún indicador coincidió en las búsquedas",
         no_match_here: "Esta búsqueda no halló ninguno de sus indicadores",
         others_matched: "Otras búsquedas sí los hallaron",
@@ -301,8 +301,14 @@ fn missing_facts_printed_as_missing_and_no_all_clear_beside_a_warning() {
             "{l}: {missing} '{}' in {text}",
             w.not_recorded
         );
+        // (French typography: a space before « ; ».)
+        let people = if l == "fr" {
+            "Ana López Peña ; Luis Gómez"
+        } else {
+            "Ana López Peña; Luis Gómez"
+        };
         for said in [
-            "Ana López Peña; Luis Gómez",
+            people,
             "Laboratorio de informática forense, Madrid",
             "precinto R1 firmado",
         ] {

@@ -458,8 +458,8 @@ fn documents_show_the_source_hash_comparison_in_every_language() {
     }
 }
 
-/// The custodians of a case's exhibits: the names of the keys that signed a seal, release or
-/// acceptance, read from the ledger.
+/// The custodians of a case's exhibits: the full names (else the names) of the keys that
+/// signed a seal, release or acceptance, read from the ledger.
 fn custodians(case: &Path) -> Vec<String> {
     let ledger = std::fs::read_to_string(case.join("ledger.jsonl")).unwrap();
     let lines: Vec<serde_json::Value> = ledger
@@ -469,7 +469,9 @@ fn custodians(case: &Path) -> Vec<String> {
     let mut names = std::collections::BTreeMap::new();
     for e in &lines {
         for k in [&e["body"]["admin"], &e["body"]["key"]] {
-            if let (Some(id), Some(name)) = (k["id"].as_str(), k["name"].as_str()) {
+            // a lane is named by its custodian's full name, else by the key's name
+            let name = k["full_name"].as_str().or(k["name"].as_str());
+            if let (Some(id), Some(name)) = (k["id"].as_str(), name) {
                 names.insert(id.to_string(), name.to_string());
             }
         }

@@ -113,7 +113,8 @@ pub fn revoke(case: &CaseDir, key: &str, reason: &str, admin: &LoadedKey) -> Res
     )
 }
 
-/// `key rotate`: the old key hands over to `new_public`, keeping its name and role.
+/// `key rotate`: the old key hands over to `new_public`, keeping its name, role and the full
+/// name of its holder (the same person: documents keep naming them after the rotation).
 pub fn rotate(case: &CaseDir, old: &LoadedKey, new_public: &Path) -> Result<Appended> {
     let state = ledger::trusted_state(case, old)?;
     let current = state.key(&old.id()).ok_or_else(|| {
@@ -122,11 +123,14 @@ pub fn rotate(case: &CaseDir, old: &LoadedKey, new_public: &Path) -> Result<Appe
             old.path.display()
         ))
     })?;
-    let new = load_record(
-        new_public,
-        Some(&current.record.name),
-        current.record.role.as_deref(),
-    )?;
+    let new = KeyRecord {
+        full_name: current.record.full_name.clone(),
+        ..load_record(
+            new_public,
+            Some(&current.record.name),
+            current.record.role.as_deref(),
+        )?
+    };
     append(
         case,
         old,

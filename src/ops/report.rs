@@ -62,6 +62,29 @@ pub struct ReportOutcome {
     pub checkpoint: Option<PathBuf>,
 }
 
+/// The document is signed with the input's `expert.name` and recorded with the key: when
+/// the key records its holder's full name, the two must be the same person, or the
+/// document would bear one name and be recorded by another's key. Spaces aside, the names
+/// must match exactly (accents included).
+fn signer_is_the_expert(req: &ReportRequest, key: &crate::format::parts::KeyRecord) -> Result<()> {
+    let given = req
+        .input
+        .as_ref()
+        .and_then(|i| i.get("expert"))
+        .and_then(|e| e.get("name"))
+        .and_then(|v| v.as_str());
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match (given, key.full_name.as_deref()) {
+        (Some(given), Some(full)) if norm(given) != norm(full) => Err(Error::input(format!(
+            "report input: expert.name is \"{given}\", but the signing key {} ({}) records the full name \"{full}\"; \
+             set expert.name to the key holder's full name, or record the document with the expert's own key; nothing was written or recorded",
+            key.name,
+            key.id
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Renders `req` to `out`; with `key`, records it in the ledger.
 pub fn report(
     case: &CaseDir,
@@ -101,12 +124,13 @@ pub fn report(
     }
     if let Some(k) = key {
         let state = crate::store::ledger::current_state(case)?;
-        if state.active_key(&k.id()).is_none() {
+        let Some(enrolled) = state.active_key(&k.id()) else {
             return Err(Error::input(format!(
                 "{}: this key is not enrolled (or is revoked) in the case; the report would not be recorded",
                 k.path.display()
             )));
-        }
+        };
+        signer_is_the_expert(req, &enrolled.record)?;
     }
     // With a key, the case stays locked from reading the production to recording the range.
     let app = match key {

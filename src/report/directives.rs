@@ -178,7 +178,8 @@ fn event_details(e: &Event, x: &Exhibit, l: &Labels, z: &Zone) -> Vec<String> {
                 .unwrap_or_else(|| missing.clone())
         )
     };
-    let people = |p: &[String]| (!p.is_empty()).then(|| p.join("; "));
+    let people =
+        |p: &[String]| (!p.is_empty()).then(|| p.join(&l.get("verification", "semicolon")));
     let recheck = |r: &crate::format::body::Recheck| {
         if r.matches {
             l.get("details", "recheck_match")
@@ -533,7 +534,7 @@ fn custody_blocks(data: &LedgerData, only: Option<&str>, l: &Labels) -> Result<V
                         if r.discrepancies.is_empty() {
                             l.get("details", "not_recorded")
                         } else {
-                            r.discrepancies.join("; ")
+                            r.discrepancies.join(&l.get("verification", "semicolon"))
                         }
                     );
                     w = format!("{}{colon}{w}", l.get("details", "warning"));
@@ -550,13 +551,17 @@ fn custody_blocks(data: &LedgerData, only: Option<&str>, l: &Labels) -> Result<V
                     cell.join("\n"),
                     format!(
                         "{}{}",
-                        e.by,
+                        person(data, &e.by),
                         e.by_role
                             .as_ref()
-                            .map(|r| format!(" ({r})"))
+                            .map(|r| format!(" ({})", l.vocabulary("roles", r)))
                             .unwrap_or_default()
                     ),
-                    format!("{} \u{2014} {}", e.holder, l.get("states", &e.state)),
+                    format!(
+                        "{} \u{2014} {}",
+                        person(data, &e.holder),
+                        l.get("states", &e.state)
+                    ),
                 ]
             })
             .collect();
@@ -674,7 +679,8 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: L
                 ),
                 (
                     "present",
-                    &(!q.present.is_empty()).then(|| q.present.join("; ")),
+                    &(!q.present.is_empty())
+                        .then(|| q.present.join(&l.get("verification", "semicolon"))),
                 ),
                 (
                     "acquired_at",
@@ -707,7 +713,7 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: L
             "sealed_by",
             &Some(
                 l.get("acquisition", "sealed_by_at")
-                    .replace("{by}", &x.sealed_by)
+                    .replace("{by}", &person(data, &x.sealed_by))
                     .replace("{time}", &stamp(&x.sealed_at, &z)),
             ),
             false,
@@ -753,13 +759,16 @@ fn members_rows(
     ));
     if !m.examples.is_empty() {
         let more = if m.files > m.examples.len() as u64 {
-            "; \u{2026}"
+            format!("{}\u{2026}", l.get("verification", "semicolon"))
         } else {
-            ""
+            String::new()
         };
         rows.push((
             l.get("acquisition", "examples"),
-            format!("{}{more}", m.examples.join("; ")),
+            format!(
+                "{}{more}",
+                m.examples.join(&l.get("verification", "semicolon"))
+            ),
             true,
         ));
     }
@@ -825,6 +834,17 @@ fn seals_table(data: &LedgerData, l: &Labels) -> Block {
 
 /// A key's holder: the full name recorded with the key, then the key's name ("Jean-Marc
 /// Dupré (key expert)"); the key's name alone if no full name was recorded.
+/// A signer or custodian named in a table or a sentence: the full name recorded with the key
+/// (the name the keys table binds to the key and its fingerprint, the name the expert signs
+/// with), else the key's name.
+fn person(data: &LedgerData, key: &str) -> String {
+    data.keys
+        .iter()
+        .find(|k| k.name == key)
+        .and_then(|k| k.full_name.clone())
+        .unwrap_or_else(|| key.to_string())
+}
+
 fn holder(k: &super::data::KeyInfo, l: &Labels) -> String {
     match &k.full_name {
         Some(full) => format!(
@@ -874,17 +894,58 @@ fn keys_table(data: &LedgerData, l: &Labels) -> Block {
     }
 }
 
-fn verification_block(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
+/// The warnings of the custody entries (a seal long after its acquisition, an act signed
+/// within a second of the previous one), each as "E-0001, entry 5 — WARNING: …".
+fn custody_warnings(data: &LedgerData, l: &Labels) -> Vec<String> {
+    let mut out = Vec::new();
+    for x in &data.exhibits {
+        for (i, e) in x.events.iter().enumerate() {
+            for w in event_warnings(x, i, l) {
+                out.push(format!(
+                    "{}, {} \u{2014} {}{}{w}",
+                    x.id,
+                    l.get("verification", "at_entry")
+                        .replace("{entry}", &e.seq.to_string()),
+                    l.get("details", "warning"),
+                    l.get("verification", "colon")
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The verification of the ledger. The result never reads "all checks passed" next to a
+/// warning: the warnings of the custody entries (which `verify` does not raise: they are
+/// read from the entries' times) are counted with the ledger's own, and with the argument
+/// `custody` (a document without the custody table) listed below it.
+fn verification_block(
+    data: &LedgerData,
+    arg: Option<&str>,
+    l: &Labels,
+    lang: Lang,
+) -> Result<Vec<Block>> {
+    let list_custody = match arg {
+        None => false,
+        Some("custody") => true,
+        Some(a) => {
+            return Err(Error::input(format!(
+                "template: ::verification {a}: the only argument is `custody`"
+            )))
+        }
+    };
     let v = &data.verification;
+    let custody = custody_warnings(data, l);
+    let n = |n: usize| super::locale::number(n as u64, lang);
     let mut rows = vec![
         (
             l.get("verification", "result"),
             // The summary follows the result: "all checks passed" only with nothing to read.
             if !v.ok() {
                 l.get("verification", "failed")
-            } else if v.warnings() > 0 {
+            } else if v.warnings() + custody.len() > 0 {
                 l.get("verification", "warnings_only")
-                    .replace("{n}", &super::locale::number(v.warnings() as u64, lang))
+                    .replace("{n}", &n(v.warnings() + custody.len()))
             } else {
                 l.get("verification", "ok")
             },
@@ -913,7 +974,13 @@ fn verification_block(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
         ),
         (
             l.get("verification", "warnings"),
-            v.warnings().to_string(),
+            if custody.is_empty() {
+                v.warnings().to_string()
+            } else {
+                l.get("verification", "warnings_split")
+                    .replace("{ledger}", &n(v.warnings()))
+                    .replace("{custody}", &n(custody.len()))
+            },
             false,
         ),
     ];
@@ -944,7 +1011,15 @@ fn verification_block(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
             text: finding_text(f, l),
         }]));
     }
-    out
+    if list_custody {
+        for w in custody {
+            out.push(bullet(vec![super::markup::Run {
+                style: super::markup::Style::Bold,
+                text: w,
+            }]));
+        }
+    }
+    Ok(out)
 }
 
 /// A verification finding in the document's language: its severity, where (entry, exhibit,
@@ -1202,7 +1277,7 @@ fn findings_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
             l.get("findings", "scan")
                 .replace("{seq}", &sd.seq.to_string())
                 .replace("{time}", &date_time(&sd.time, data))
-                .replace("{by}", &sd.by)
+                .replace("{by}", &person(data, &sd.by))
                 .replace(
                     "{exhibits}",
                     &s.exhibits
@@ -1392,7 +1467,7 @@ pub fn expand(
         "acquisition" => acquisition_blocks(data, arg, l, lang),
         "seals" => vec![para(zone_note(&zone(data), l)), seals_table(data, l)],
         "keys" => vec![keys_table(data, l)],
-        "verification" => verification_block(data, l, lang),
+        "verification" => verification_block(data, arg, l, lang)?,
         "checkpoint" => vec![Block::Preformatted {
             text: data.checkpoint.text.trim_end().to_string(),
         }],

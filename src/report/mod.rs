@@ -65,8 +65,11 @@ pub struct BuiltDocument {
     pub jurisdiction: Jurisdiction,
     /// The case, for the PDF metadata and the footer.
     pub case_title: String,
-    /// The case number, in the footer of every page.
+    /// The case number.
     pub case_id: String,
+    /// The document's reference ([`report_id`], which begins with the case number), in the
+    /// footer of every page: UNE 197001 asks that every page identify the report.
+    pub reference: String,
     /// The author (the expert's name from the input, else the case's administrator).
     pub author: String,
     /// The document kind.
@@ -198,14 +201,17 @@ fn signers(
                     .collect::<Vec<_>>()
             })
             .unwrap_or_default();
+        // The others sign when they sign: their date is left for them to write (the
+        // document's date is the expert's).
+        let blank = labels.get("signature", "date_blank");
         for p in present {
-            out.push(vec![p, labels.get("signature", "present"), date.clone()]);
+            out.push(vec![p, labels.get("signature", "present"), blank.clone()]);
         }
         if let Some(officer) = s("signatories", "officer") {
             let role = s("signatories", "officer_role").unwrap_or_else(|| {
                 labels.get("signature", &format!("officer_{}", jurisdiction.code()))
             });
-            out.push(vec![officer, role, date.clone()]);
+            out.push(vec![officer, role, blank]);
         }
     }
     out
@@ -336,6 +342,7 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
         jurisdiction,
         case_title: data.case.title.clone(),
         case_id: data.case.case_id.clone(),
+        reference: report_id(&data.case.case_id, req.kind, req.lang, data.entries),
         author: input
             .get("expert")
             .and_then(|e| e.get("name"))

@@ -268,7 +268,7 @@ fn prepare(
             }),
         },
         pdfa: opts.pdfa,
-        footer_left: format!("{} \u{2014} {}", doc.case_id, doc.title),
+        footer_left: format!("{} \u{2014} {}", doc.reference, doc.title),
         page_format: doc.page_format.clone(),
         page_labels: if opts.bates.is_some() {
             render::PageLabels::Bates

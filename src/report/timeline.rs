@@ -206,7 +206,18 @@ fn track(group: &[&Exhibit], data: &LedgerData, l: &Legend) -> Track {
             },
             ids.join(", ")
         ),
-        lanes,
+        // Each lane named as the custody tables name its custodian: the full name recorded
+        // with the key, else the key's name.
+        lanes: lanes
+            .iter()
+            .map(|n| {
+                data.keys
+                    .iter()
+                    .find(|k| &k.name == n)
+                    .and_then(|k| k.full_name.clone())
+                    .unwrap_or_else(|| n.clone())
+            })
+            .collect(),
         moments,
         steps,
         held_at_start: None,
