@@ -146,6 +146,12 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
     ] {
         assert!(text.contains(want), "{want} missing from the expert report");
     }
+    // The indicator types print whole in the findings (2 rows) and in the correlation annex
+    // (3 rows): the annex's long paths break after their `/`, not the type column's words.
+    assert!(
+        text.matches("domain-name:value").count() >= 5,
+        "an indicator type broken: {text}"
+    );
     assert!(ledger.contains(&sha256sum(&dir.join("artifacts/acquisition-notes.txt"))));
     // The case verifies with the CLI too, and the keys are the documented ones.
     let o = bin()

@@ -1436,10 +1436,12 @@ fn correlation_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
     }
     out.push(Block::Table {
         columns: vec![
-            col(l.get("correlation", "kind"), 0.20, false),
-            col(l.get("correlation", "value"), 0.20, true),
-            col(l.get("correlation", "indicates"), 0.11, false),
-            col(l.get("correlation", "where"), 0.49, true),
+            // (the place in proportional type: a long path breaks after its `/`, never
+            // squeezing the type and indicator columns into broken words)
+            col(l.get("correlation", "kind"), 0.19, false),
+            col(l.get("correlation", "value"), 0.23, true),
+            col(l.get("correlation", "indicates"), 0.13, false),
+            col(l.get("correlation", "where"), 0.45, false),
         ],
         rows,
     });
