@@ -880,8 +880,8 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
 
 /// The SHA-256 of a file, in hex: the demo's stand-in for an acquisition tool's log.
 fn sha256_hex_of(path: &Path) -> Result<String> {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    std::io::copy(&mut std::fs::File::open(path).at(path)?, &mut h).at(path)?;
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    let file = std::fs::File::open(path).at(path)?;
+    let (_, hashes) =
+        scelle::store::hashing::hash_reader_simple(file, HashSelection::default()).at(path)?;
+    Ok(hashes.sha256)
 }
