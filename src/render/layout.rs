@@ -53,8 +53,11 @@
 //!   next (a shorter table is kept whole), and a row is split only when it is taller than a
 //!   page;
 //! - a signature block is kept whole, with the line before it;
-//! - a group kept together is at most [`KEEP_TOGETHER_MAX`] of a page: a longer one keeps
-//!   only its first unit with the next, so no page is left largely blank.
+//! - a group kept together is at most [`KEEP_TOGETHER_MAX`] of a page: of a longer one, a
+//!   unit keeps the short units after it (at most [`SHORT_UNIT`] tall: a heading, a header
+//!   row, a line) with the first tall one (a table row, a figure), and those are placed
+//!   without a check of their own; a tall unit goes alone. So no heading ends a page and no
+//!   page is left largely blank.
 
 use super::doc::{Align, Block, Column, Document, Run, Style};
 use super::fonts::{Face, Fonts};
