@@ -54,7 +54,7 @@
 //!   page;
 //! - a signature block is kept whole, with the line before it;
 //! - a group kept together is at most [`KEEP_TOGETHER_MAX`] of a page: of a longer one, a
-//!   unit keeps the short units after it (at most [`SHORT_UNIT`] tall: a heading, a header
+//!   unit keeps the short units after it (at most `SHORT_UNIT`, 30 pt, tall: a heading, a header
 //!   row, a line) with the first tall one (a table row, a figure), and those are placed
 //!   without a check of their own; a tall unit goes alone. So no heading ends a page and no
 //!   page is left largely blank.
