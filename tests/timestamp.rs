@@ -500,3 +500,60 @@ fn hostile_files_at_timestamp_names_are_strays_or_ignored() {
     let out = stdout(&o);
     assert!(out.contains("000000000002.Bad.tsr"), "{out}");
 }
+
+/// An `https://` TSA: the TLS client is wired (rustls, webpki roots); a server that does not
+/// speak TLS is a warning, never a panic nor a lost entry. (No public TSA is contacted.)
+#[test]
+fn an_https_tsa_that_fails_the_handshake_is_a_warning() {
+    let c = Case::new();
+    let tsa = LocalTsa::start(&c.root.join("t"), "t").unwrap();
+    let https = tsa.url().replace("http://", "https://");
+    let o = c.ok(&[
+        "tsa",
+        "add",
+        &https,
+        "--name",
+        "tls",
+        "--ca-file",
+        tsa.ca_file().to_str().unwrap(),
+        "--key",
+        c.key(),
+    ]);
+    assert_eq!(c.ledger_size(), 2);
+    assert!(
+        stderr(&o).contains(&format!("warning: TSA tls ({https}): no answer")),
+        "{}",
+        text(&o)
+    );
+    assert!(c.tokens().is_empty());
+}
+
+/// Two appends at once by two processes on a case with a TSA: every entry is kept and every
+/// token kept is consistent with its request (openssl accepts each pair).
+#[test]
+fn concurrent_appends_keep_consistent_token_pairs() {
+    let c = Case::new();
+    let tsa = LocalTsa::start(&c.root.join("t"), "t").unwrap();
+    c.tsa_add(&tsa, "t");
+    for i in 0..4 {
+        std::fs::write(c.root.join(format!("f{i}.txt")), format!("{i}\n")).unwrap();
+    }
+    let children: Vec<_> = (0..4)
+        .map(|i| {
+            scelle()
+                .current_dir(&c.root)
+                .arg("-C")
+                .arg(&c.case)
+                .args(["seal", &format!("f{i}.txt"), "--key", c.key()])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut ch in children {
+        assert!(ch.wait().unwrap().success());
+    }
+    assert_eq!(c.ledger_size(), 6);
+    c.verify_ok();
+    assert_openssl_accepts_all(&c, &[("t", &tsa.ca_file())]);
+}
