@@ -557,3 +557,45 @@ fn concurrent_appends_keep_consistent_token_pairs() {
     c.verify_ok();
     assert_openssl_accepts_all(&c, &[("t", &tsa.ca_file())]);
 }
+
+/// A token of the right checkpoint but not of our request (another nonce: a replay of an
+/// earlier answer, or someone else's request) is refused and not kept; so is one stored
+/// beside another request when `timestamp` decides whether to ask again.
+#[test]
+fn a_token_that_does_not_echo_our_nonce_is_refused() {
+    let c = Case::new();
+    let tsa = LocalTsa::start(&c.root.join("t"), "t").unwrap();
+    c.tsa_add(&tsa, "t");
+    let old_tsr = std::fs::read(c.tsr(2, "t")).unwrap();
+    let old_tsq = std::fs::read(c.tsq(2, "t")).unwrap();
+    // Without a stored token, `timestamp` asks again; the TSA replays the first answer (same
+    // checkpoint, same imprint, the first request's nonce).
+    std::fs::remove_file(c.tsr(2, "t")).unwrap();
+    tsa.set_behaviour(Behaviour::Fixed(old_tsr.clone()));
+    let o = c.scelle(&["timestamp"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(
+        stderr(&o).contains("the token's nonce is not the request's"),
+        "{}",
+        text(&o)
+    );
+    assert!(!c.tsr(2, "t").exists(), "a replayed answer is not kept");
+    // A stored pair whose .tsq is not the .tsr's request does not count as timestamped: the
+    // TSA is asked again.
+    tsa.set_behaviour(Behaviour::Honest);
+    let served = tsa.served();
+    std::fs::write(c.tsr(2, "t"), &old_tsr).unwrap();
+    let mut other_q = old_tsq.clone();
+    let last = other_q.len() - 4; // inside the nonce (the last member but certReq)
+    other_q[last] ^= 1;
+    std::fs::write(c.tsq(2, "t"), &other_q).unwrap();
+    let o = c.ok(&["timestamp"]);
+    assert!(
+        stdout(&o).contains("checkpoint 2 timestamped by TSA t"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(tsa.served(), served + 1);
+    let o = openssl_verify_query(&c.tsq(2, "t"), &c.tsr(2, "t"), &tsa.ca_file());
+    assert!(o.status.success(), "{}", text(&o));
+}
