@@ -428,6 +428,48 @@ fn sha256_file(path: &Path) -> Result<(String, u64)> {
     Ok((hex(&sha.finalize()), n))
 }
 
+/// The RFC 3161 timestamps of the checkpoint of `size` (FORMAT.md 8.6, 14): each `.tsq`
+/// and `.tsr` pair of a TSA of the carried ledger whose response is granted, holds a token of
+/// this checkpoint's text and echoes its request's nonce, as read once (those very bytes are
+/// shipped). A planted, foreign or unpaired file states nothing and is not shipped under the
+/// exporter's signature.
+fn add_timestamps<W: std::io::Write>(
+    bag: &mut BagWriter<W>,
+    stamps: &[crate::store::timestamps::StoredTimestamp],
+    size: u64,
+    note_text: &str,
+    state: &crate::format::chain::ChainState,
+) -> Result<()> {
+    use crate::format::timestamp as ts;
+    use crate::store::timestamps::{self, Part};
+    let digest = ts::checkpoint_imprint(note_text);
+    for t in stamps.iter().filter(|t| t.size == size) {
+        let Some(query_path) = &t.query else {
+            continue;
+        };
+        if state.tsa(&t.tsa).is_none() {
+            continue;
+        }
+        let (Ok(query), Ok(reply)) = (timestamps::read(query_path), timestamps::read(&t.reply))
+        else {
+            continue;
+        };
+        let Ok(req) = ts::parse_request(&query) else {
+            continue;
+        };
+        if req.digest != digest
+            || ts::check_response(&reply, &digest, req.nonce.as_deref()).is_err()
+        {
+            continue;
+        }
+        for (part, bytes) in [(Part::Query, &query), (Part::Reply, &reply)] {
+            let name = timestamps::file_name(size, &t.tsa, part);
+            bag.add_payload_bytes(&format!("data/case/checkpoints/{name}"), bytes)?;
+        }
+    }
+    Ok(())
+}
+
 fn write_bundle(
     case: &CaseDir,
     tmp: &Path,
@@ -474,6 +516,7 @@ fn write_bundle(
     // (a planted or stray file states nothing and is not shipped under the exporter's
     // signature).
     let now = crate::format::cosign::now_secs();
+    let stamps = crate::store::timestamps::list(case)?;
     for (size, path) in crate::store::checkpoints::by_size(case)? {
         let Ok(cp) = crate::store::checkpoints::read_in_case(&path) else {
             continue;
@@ -481,6 +524,7 @@ fn write_bundle(
         if crate::store::checkpoints::is_signed(ledger.state, &cp, size, now) {
             let name = crate::store::checkpoints::file_name(size);
             bag.add_payload_file(&format!("data/case/checkpoints/{name}"), &path)?;
+            add_timestamps(&mut bag, &stamps, size, &cp.note.text, ledger.state)?;
         }
     }
     // IOC copies are named by their SHA-256: a file whose content is not its name is refused.
