@@ -434,6 +434,16 @@ fn bad_input_is_refused_with_exit_2_and_nothing_changed() {
         assert!(stderr(&o).contains(wanted), "{args:?}: {}", text(&o));
         assert_eq!(snapshot(&c.case), before, "{args:?} changed the case");
     }
+    // The arguments are checked before the key is opened: no passphrase is asked for a
+    // `tsa add` that cannot succeed.
+    let o = common::bin()
+        .arg("-C")
+        .arg(&c.case)
+        .args(["tsa", "add", "http://127.0.0.1:1/", "--key", c.key()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(stderr(&o).contains("--ca-file"), "{}", text(&o));
     // An unknown TSA for `timestamp`: exit 2, nothing asked.
     let served = tsa.served();
     let o = c.scelle(&["timestamp", "--tsa", "nope"]);
