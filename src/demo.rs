@@ -407,7 +407,8 @@ fn render_documents(
             ..Default::default()
         };
         let out_path = out_dir.join(format!("{}-{lang}.pdf", kind.name()));
-        let out = scelle::ops::report::report(&case, &req, &pdf_opts, &out_path, false, Some(key))?;
+        let out =
+            scelle::ops::report::report(&case, &req, &pdf_opts, &out_path, false, Some(key), None)?;
         say(&format!(
             "rendered {} ({} pages, Bates {}), sha256 {} recorded",
             out_path.display(),
