@@ -228,6 +228,8 @@ pub struct ReportOutcome {
     pub checkpoint: Option<PathBuf>,
     /// With `--sign` and the case key: the self-issued certificate written next to the PDF.
     pub signer_certificate: Option<PathBuf>,
+    /// With `--sign`: the signature algorithm (`Ed25519`, `RSA`, `ECDSA P-256`).
+    pub signed: Option<&'static str>,
 }
 
 /// The document is signed with the input's `expert.name` and recorded with the key: when
@@ -436,6 +438,7 @@ pub fn report(
         }
     };
     fsutil::atomic_write(out, &rendered.bytes, 0o644)?;
+    let signed = signer.as_ref().map(|s| s.signer.algorithm());
     let signer_certificate = match signer.and_then(|s| s.certificate_out) {
         Some((path, pem)) => {
             fsutil::atomic_write(&path, pem.as_bytes(), 0o644)?;
@@ -483,6 +486,7 @@ pub fn report(
         entry,
         checkpoint,
         signer_certificate,
+        signed,
     })
 }
 

@@ -6,8 +6,8 @@
 //! - the catalog, again, with an /AcroForm `<< /Fields [field] /SigFlags 3 >>`;
 //! - the first page, again, with the field's widget in its /Annots;
 //! - the signature field merged with its invisible widget: /FT /Sig, /Rect [0 0 0 0], /F 132
-//!   (Print and Locked; never Hidden, Invisible or NoView), no appearance (a zero-size
-//!   annotation needs none in PDF/A-2);
+//!   (Print and Locked; never Hidden, Invisible or NoView), its appearance /AP << /N >> an
+//!   empty form XObject (PDF/A-1 asks one of every widget; PDF/A-2 allows only /N);
 //! - the signature dictionary: /Filter /Adobe.PPKLite, /SubFilter /ETSI.CAdES.detached,
 //!   /ByteRange covering the whole file but /Contents, /Contents a hex string reserved for the
 //!   CMS and zero-padded, /M, /Name, and /Reason and /Location when given.
@@ -209,6 +209,7 @@ pub fn sign_pdf(
     let size = u32::try_from(size).map_err(|_| bad(format!("/Size {size}")))?;
     let field_id: ObjectId = (size, 0);
     let sig_id: ObjectId = (size + 1, 0);
+    let appearance_id: ObjectId = (size + 2, 0);
 
     let mut annots = match page.get(b"Annots") {
         Ok(Object::Array(a)) => a.clone(),
@@ -246,14 +247,22 @@ pub fn sign_pdf(
     let mut b = Vec::new();
     let _ = write!(
         b,
-        "<</Type /Annot /Subtype /Widget /FT /Sig /T {} /F 132 /Rect [0 0 0 0] /P {} {} R /V {} {} R>>",
+        "<</Type /Annot /Subtype /Widget /FT /Sig /T {} /F 132 /Rect [0 0 0 0] /P {} {} R /V {} {} R /AP <</N {} {} R>>>>",
         String::from_utf8_lossy(&text(&fields.field_name)),
         page_id.0,
         page_id.1,
         sig_id.0,
-        sig_id.1
+        sig_id.1,
+        appearance_id.0,
+        appearance_id.1
     );
     put(&mut out, field_id, &b);
+    // an empty appearance: PDF/A-1 (and PDFBox Preflight) want one on every widget
+    put(
+        &mut out,
+        appearance_id,
+        b"<</Type /XObject /Subtype /Form /BBox [0 0 0 0] /Length 0>>\nstream\n\nendstream",
+    );
 
     // the signature dictionary, with placeholders
     let mut b = Vec::new();
@@ -301,7 +310,7 @@ pub fn sign_pdf(
         i = j;
     }
     let mut trailer = Dictionary::new();
-    trailer.set("Size", Object::Integer(i64::from(size) + 2));
+    trailer.set("Size", Object::Integer(i64::from(size) + 3));
     trailer.set("Root", Object::Reference(root));
     if let Ok(info) = doc.trailer.get(b"Info") {
         trailer.set("Info", info.clone());
