@@ -10,9 +10,10 @@ use crate::case::bundle::{BundleIdentity, ExportOutcome};
 use crate::case::correlate::Correlation;
 use crate::case::proof::{ConsistencyProof, InclusionProof};
 use crate::case::scans::RecordedScan;
+use crate::case::timestamp::TsaResult;
 use crate::case::verify::{Report, WitnessSighting};
 use crate::format::body::Recheck;
-use crate::format::chain::{EnrolledKey, Finding};
+use crate::format::chain::{CaseTsa, EnrolledKey, Finding};
 use crate::format::printable;
 use crate::ops::custody::Timeline;
 use crate::ops::ioc::ScanOutcome;
@@ -81,6 +82,10 @@ pub enum Message<'a> {
     Correlation(&'a Correlation),
     /// `export --json`.
     Exported(&'a ExportOutcome),
+    /// `tsa list --json`: one TSA of the case.
+    Tsa(&'a CaseTsa),
+    /// `timestamp --json` (`"type":"timestamp"`): one TSA's result for the checkpoint.
+    Timestamp(&'a TsaResult),
 }
 
 /// `value` serialised with a `"type"` member added (keys in sorted order, as
@@ -138,6 +143,8 @@ impl Message<'_> {
             Message::RecordedScan(s) => json(s),
             Message::Correlation(c) => json(c),
             Message::Exported(e) => json(e),
+            Message::Tsa(t) => json(t),
+            Message::Timestamp(r) => json(&tagged("timestamp", r)),
         }
     }
 }
