@@ -797,6 +797,10 @@ pub struct ReportArgs {
     /// prompt.
     #[arg(long, value_name = "FILE.p12", requires = "sign")]
     pub pkcs12: Option<PathBuf>,
+    /// With --sign: the case's TSA (`tsa add`) that timestamps each signature (PAdES B-T); if
+    /// it does not answer, nothing is written.
+    #[arg(long, value_name = "NAME", requires = "sign")]
+    pub tsa: Option<String>,
 }
 
 /// `verify`.

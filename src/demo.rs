@@ -443,6 +443,7 @@ fn render_documents(
 fn pades_signing() -> scelle::ops::report::SignOptions {
     scelle::ops::report::SignOptions {
         with: scelle::ops::report::SignWith::CaseKey,
+        tsa: None,
     }
 }
 

@@ -501,6 +501,7 @@ fn report(c: &Cli, a: &cli::ReportArgs) -> anyhow::Result<ops::report::ReportOut
                 }
                 (None, None) => ops::report::SignWith::CaseKey,
             },
+            tsa: a.tsa.clone(),
         })
     } else {
         None

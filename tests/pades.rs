@@ -745,3 +745,114 @@ fn bad_signing_input_is_refused_and_nothing_is_written() {
         );
     }
 }
+
+/// pyHanko's full report of the signature of `pdf`, trusting `trust` (repeatable).
+fn pyhanko_report(pdf: &Path, trust: &[&Path]) -> (bool, String) {
+    let mut c = Command::new(common::pyenv_bin("pyhanko"));
+    c.args([
+        "sign",
+        "validate",
+        "--no-revocation-check",
+        "--trust-replace",
+        "--pretty-print",
+    ]);
+    for t in trust {
+        c.arg("--trust").arg(t);
+    }
+    let o = c.arg(pdf).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    (
+        o.status.success() && out.contains("The signature is judged VALID"),
+        out,
+    )
+}
+
+/// PAdES B-T: `--tsa NAME` adds the case TSA's time-stamp token over the signature value
+/// (unsigned attribute id-aa-signatureTimeStampToken); pyHanko validates the signature and
+/// the timestamp trusting the signer's certificate and the TSA's CA. A TSA that does not
+/// answer, or a name the case does not know: exit 2, nothing written.
+#[test]
+fn a_tsa_timestamps_the_signature() {
+    use scelle::ops::localtsa::LocalTsa;
+    let d = Demo::new();
+    let tsa = LocalTsa::start(&d.p("tsa-pades"), "pades test").unwrap();
+    let ca = tsa.ca_file();
+    let o = d.scelle(&[
+        "tsa",
+        "add",
+        &tsa.url(),
+        "--name",
+        "lab-tsa",
+        "--ca-file",
+        path(&ca),
+        "--key",
+        &d.key(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = d.p("bt/c.pdf");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let o = d.report(&[
+        "--out",
+        path(&out),
+        "--key",
+        &d.key(),
+        "--sign",
+        "--tsa",
+        "lab-tsa",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let cert = d.p("bt/c-signer.pem");
+    for pdf in [&out, &d.p("bt/c-filing.pdf")] {
+        let (valid, report) = pyhanko_report(pdf, &[&cert, &ca]);
+        assert!(valid, "{report}");
+        for says in [
+            "Signature timestamp token:",
+            "The timestamp token is cryptographically sound.",
+            "The TSA certificate is trusted.",
+        ] {
+            assert!(report.contains(says), "{says}: {report}");
+        }
+        check_signed_pdfa(pdf, if pdf == &out { 3 } else { 2 });
+        // the TSA's CA not trusted: neither is the timestamp, nor the signature
+        let (valid, untrusted) = pyhanko_report(pdf, &[&cert]);
+        assert!(!valid, "{untrusted}");
+        assert!(
+            untrusted.contains("The TSA certificate is untrusted."),
+            "{untrusted}"
+        );
+    }
+    let v = d.scelle(&["verify"]);
+    assert!(v.status.success(), "{}", text(&v));
+    // an unknown TSA name, then the TSA down: refused, nothing written
+    let none = d.p("none/c.pdf");
+    std::fs::create_dir_all(none.parent().unwrap()).unwrap();
+    let before = common::snapshot_files(&d.case());
+    let o = d.report(&[
+        "--out",
+        path(&none),
+        "--key",
+        &d.key(),
+        "--sign",
+        "--tsa",
+        "nope",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("no TSA of that name"), "{}", text(&o));
+    tsa.stop();
+    let o = d.report(&[
+        "--out",
+        path(&none),
+        "--key",
+        &d.key(),
+        "--sign",
+        "--tsa",
+        "lab-tsa",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("no signature timestamp"), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_dir(none.parent().unwrap()).unwrap().count(),
+        0
+    );
+    assert_eq!(common::snapshot_files(&d.case()), before);
+}

@@ -55,6 +55,14 @@ pub enum SignError {
         /// What it is.
         kind: String,
     },
+    /// The TSA did not give a usable signature timestamp.
+    #[error("--tsa {tsa}: no signature timestamp ({detail}); nothing was written (sign without --tsa for B-B, or retry)")]
+    Timestamp {
+        /// The TSA's name in the case.
+        tsa: String,
+        /// What went wrong.
+        detail: String,
+    },
     /// Encoding failed (should not happen).
     #[error("cannot encode the signature: {0}")]
     Encoding(String),

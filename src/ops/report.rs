@@ -49,6 +49,8 @@ pub enum SignWith {
 pub struct SignOptions {
     /// The key and certificate.
     pub with: SignWith,
+    /// The case's TSA (`tsa add`) that timestamps the signature (PAdES B-T), by name.
+    pub tsa: Option<String>,
 }
 
 /// What a signature says, and with which key.
@@ -57,6 +59,8 @@ struct PreparedSigner {
     fields: SignatureFields,
     /// The self-issued certificate to write next to the report (PEM).
     certificate_out: Option<(PathBuf, String)>,
+    /// The TSA timestamping the signature (B-T).
+    tsa: Option<crate::format::state::CaseTsa>,
 }
 
 /// Where the self-issued certificate of the signing key goes: `NAME-signer.pem` next to
@@ -140,6 +144,19 @@ fn prepare_signer(
             (Signer::pkcs12(&bytes, pass.expose_secret(), &what)?, None)
         }
     };
+    let tsa = match &opts.tsa {
+        None => None,
+        Some(name) => {
+            let state = crate::store::ledger::current_state(case)?;
+            let found = state.tsas.iter().find(|t| &t.name == name).cloned();
+            Some(found.ok_or_else(|| {
+                Error::input(format!(
+                    "--tsa {}: the case has no TSA of that name (`scelle tsa list`; add one with `scelle tsa add URL --name NAME --ca-file CA.pem`); nothing was written",
+                    crate::format::printable::field(name)
+                ))
+            })?)
+        }
+    };
     let input = |path: &[&str]| -> Option<String> {
         let mut v = req.input.as_ref()?;
         for p in path {
@@ -177,19 +194,62 @@ fn prepare_signer(
             field_name: "Signature1".into(),
         },
         certificate_out,
+        tsa,
     })
 }
 
 impl PreparedSigner {
-    /// `pdf` signed (PAdES B-B, an incremental update).
+    /// `pdf` signed (PAdES B-B, an incremental update; B-T with a TSA).
     fn sign(&self, pdf: &[u8]) -> Result<Vec<u8>> {
         // room for the CMS: its size over nothing, plus margin (ECDSA's DER varies by a few
-        // bytes)
-        let reserve = self.signer.cms(&[b""], None)?.len() + 256;
+        // bytes), plus a time-stamp token's (its certificates included)
+        let token_room = if self.tsa.is_some() { 24 * 1024 } else { 0 };
+        let reserve = self.signer.cms(&[b""], None)?.len() + 256 + token_room;
+        let timestamp = |sig: &[u8]| self.signature_timestamp(sig);
+        let unsigned: Option<pades::UnsignedAttrs<'_>> = match self.tsa {
+            Some(_) => Some(&timestamp),
+            None => None,
+        };
         let cms = |parts: &[&[u8]]| -> std::result::Result<Vec<u8>, String> {
-            self.signer.cms(parts, None).map_err(|e| e.to_string())
+            self.signer.cms(parts, unsigned).map_err(|e| e.to_string())
         };
         Ok(sign_pdf(pdf, &self.fields, reserve, &cms)?)
+    }
+
+    /// The signature time-stamp token (ETSI EN 319 122-1 5.3, RFC 3161) of the signature
+    /// value `sig`, from the case's TSA: the SHA-256 of the value is sent with a nonce; the
+    /// answer must be granted, with the imprint and nonce echoed.
+    fn signature_timestamp(
+        &self,
+        sig: &[u8],
+    ) -> std::result::Result<Vec<x509_cert::attr::Attribute>, pades::SignError> {
+        use crate::format::timestamp as ts;
+        use der::{Decode, Encode};
+        use rand_core::RngCore;
+        let Some(tsa) = &self.tsa else {
+            return Ok(Vec::new());
+        };
+        let fail = |detail: String| pades::SignError::Timestamp {
+            tsa: tsa.name.clone(),
+            detail,
+        };
+        let digest: [u8; 32] = Sha256::digest(sig).into();
+        let query = ts::request(&digest, ts::nonce_from(rand_core::OsRng.next_u64()));
+        let sent = ts::parse_request(&query).ok().and_then(|p| p.nonce);
+        let reply = crate::store::timestamps::ask(&tsa.url, &query).map_err(|e| {
+            fail(format!(
+                "{}: {e}",
+                crate::format::printable::field(&tsa.url)
+            ))
+        })?;
+        ts::check_response(&reply, &digest, sent.as_deref()).map_err(|e| fail(e.to_string()))?;
+        let token = x509_tsp::TimeStampResp::from_der(&reply)
+            .ok()
+            .and_then(|r| r.time_stamp_token)
+            .ok_or_else(|| fail("no token".into()))?
+            .to_der()
+            .map_err(|e| fail(e.to_string()))?;
+        Ok(vec![pades::signature_timestamp_attribute(&token)?])
     }
 }
 
@@ -228,8 +288,9 @@ pub struct ReportOutcome {
     pub checkpoint: Option<PathBuf>,
     /// With `--sign` and the case key: the self-issued certificate written next to the PDF.
     pub signer_certificate: Option<PathBuf>,
-    /// With `--sign`: the signature algorithm (`Ed25519`, `RSA`, `ECDSA P-256`).
-    pub signed: Option<&'static str>,
+    /// With `--sign`: the PAdES level and the signature algorithm (`B-B, Ed25519`, `B-T, RSA
+    /// (timestamped by NAME)`).
+    pub signed: Option<String>,
 }
 
 /// The document is signed with the input's `expert.name` and recorded with the key: when
@@ -438,7 +499,14 @@ pub fn report(
         }
     };
     fsutil::atomic_write(out, &rendered.bytes, 0o644)?;
-    let signed = signer.as_ref().map(|s| s.signer.algorithm());
+    let signed = signer.as_ref().map(|s| match &s.tsa {
+        None => format!("B-B, {}", s.signer.algorithm()),
+        Some(t) => format!(
+            "B-T, {} (timestamped by {})",
+            s.signer.algorithm(),
+            crate::format::printable::field(&t.name)
+        ),
+    });
     let signer_certificate = match signer.and_then(|s| s.certificate_out) {
         Some((path, pem)) => {
             fsutil::atomic_write(&path, pem.as_bytes(), 0o644)?;

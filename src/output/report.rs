@@ -28,7 +28,7 @@ impl fmt::Display for ReportOutcome {
             say!(f, "sha256 {}", filing.sha256)?;
         }
         if let Some(alg) = &self.signed {
-            say!(f, "signed: PAdES baseline B-B, {alg}")?;
+            say!(f, "signed: PAdES baseline {alg}")?;
         }
         if let Some(cert) = &self.signer_certificate {
             say!(
