@@ -369,6 +369,31 @@ fn ed25519_signed_variants_validate_with_pyhanko() {
         serial.trim().eq_ignore_ascii_case(&format!("serial={kid}")),
         "{serial} vs {kid} ({pubkey})"
     );
+    // valid from the key's enrolment (the demo's expert opened the case: entry 0), no expiry
+    let ledger = std::fs::read_to_string(d.case().join("ledger.jsonl")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(ledger.lines().next().unwrap()).unwrap();
+    assert_eq!(first["key"].as_str().unwrap(), kid);
+    let dates = text(&tool(
+        "openssl",
+        &[
+            "x509",
+            "-in",
+            path(&cert),
+            "-noout",
+            "-startdate",
+            "-enddate",
+            "-dateopt",
+            "iso_8601",
+        ],
+    ));
+    assert!(
+        dates.contains(&format!(
+            "notBefore={}",
+            first["time"].as_str().unwrap().replace('T', " ")
+        )),
+        "{dates}"
+    );
+    assert!(dates.contains("notAfter=9999-12-31 23:59:59Z"), "{dates}");
     let again = d.p("again/cert.pdf");
     std::fs::create_dir_all(again.parent().unwrap()).unwrap();
     let o = d.report(&["--out", path(&again), "--key", &d.key(), "--sign"]);

@@ -605,4 +605,68 @@ mod tests {
         let cms = signer.cms(&[b"abc", b"def"], None).unwrap();
         assert_eq!(cms[0], 0x30);
     }
+
+    /// The CMS has exactly the signed attributes PAdES B-B asks for (no signing-time), the
+    /// digest of the signed bytes, the certificate's hash, and a signature over the attributes
+    /// that the key's public half verifies.
+    #[test]
+    fn the_cms_has_the_pades_attributes_and_a_valid_signature() {
+        use cms::content_info::ContentInfo;
+        use cms::signed_data::SignedData;
+        use ed25519_dalek::Verifier;
+        let key = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
+        let id = crate::format::keys::key_id(&key.verifying_key());
+        let holder = Holder {
+            key_id: &id,
+            common_name: "A. Expert",
+            enrolled: time::macros::datetime!(2026-01-02 03:04:05 UTC),
+        };
+        let cert = self_issued_certificate(&key, &holder).unwrap();
+        let public = key.verifying_key();
+        let signer = Signer::ed25519(key, cert.clone(), "test").unwrap();
+        let der = signer.cms(&[b"abc", b"def"], None).unwrap();
+        let info = ContentInfo::from_der(&der).unwrap();
+        assert_eq!(info.content_type, oid::SIGNED_DATA);
+        let sd: SignedData = info.content.decode_as().unwrap();
+        assert!(sd.encap_content_info.econtent.is_none(), "not detached");
+        let si = sd.signer_infos.0.get(0).unwrap();
+        assert_eq!(si.digest_alg.oid, oid::SHA512);
+        assert_eq!(si.signature_algorithm.oid, oid::ED25519);
+        let attrs = si.signed_attrs.as_ref().unwrap();
+        let oids: Vec<ObjectIdentifier> = attrs.iter().map(|a| a.oid).collect();
+        assert_eq!(
+            oids.len(),
+            3,
+            "content-type, message-digest, signing-certificate-v2 only: {oids:?}"
+        );
+        for o in [
+            oid::CONTENT_TYPE,
+            oid::MESSAGE_DIGEST,
+            oid::SIGNING_CERTIFICATE_V2,
+        ] {
+            assert!(oids.contains(&o), "{o} missing");
+        }
+        let value = |o: ObjectIdentifier| {
+            attrs
+                .iter()
+                .find(|a| a.oid == o)
+                .unwrap()
+                .values
+                .get(0)
+                .unwrap()
+                .to_der()
+                .unwrap()
+        };
+        assert_eq!(
+            value(oid::MESSAGE_DIGEST),
+            tlv(0x04, &Sha512::digest(b"abcdef"))
+        );
+        let ess = value(oid::SIGNING_CERTIFICATE_V2);
+        assert!(ess.ends_with(&Sha256::digest(&cert)), "ESSCertIDv2 hash");
+        let sig = ed25519_dalek::Signature::from_slice(si.signature.as_bytes()).unwrap();
+        public.verify(&attrs.to_der().unwrap(), &sig).unwrap();
+        // another byte signed: another digest
+        let other = signer.cms(&[b"abc", b"deg"], None).unwrap();
+        assert_ne!(other, der);
+    }
 }
