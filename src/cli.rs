@@ -778,6 +778,29 @@ pub struct ReportArgs {
     /// Replace FILE.pdf if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Sign each PDF written (PAdES baseline B-B, an incremental update that keeps PDF/A):
+    /// by default with the --key's Ed25519 key and a certificate made for it from its key
+    /// record, written next to the PDF as FILE-signer.pem for validators to trust.
+    #[arg(long)]
+    pub sign: bool,
+    /// With --sign: the certificate a CA issued for the --key's Ed25519 key (PEM or DER),
+    /// instead of the self-issued one.
+    #[arg(
+        long,
+        value_name = "CERT.pem",
+        requires = "sign",
+        conflicts_with = "pkcs12"
+    )]
+    pub signer_cert: Option<PathBuf>,
+    /// With --sign: sign with the RSA or ECDSA P-256 key and X.509 certificate of this PKCS#12
+    /// file (e.g. a qualified certificate); passphrase from SCELLE_PKCS12_PASSPHRASE, else a
+    /// prompt.
+    #[arg(long, value_name = "FILE.p12", requires = "sign")]
+    pub pkcs12: Option<PathBuf>,
+    /// With --sign: the case's TSA (`tsa add`) that timestamps each signature (PAdES B-T); if
+    /// it does not answer, nothing is written.
+    #[arg(long, value_name = "NAME", requires = "sign")]
+    pub tsa: Option<String>,
 }
 
 /// `verify`.

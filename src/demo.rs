@@ -407,7 +407,15 @@ fn render_documents(
             ..Default::default()
         };
         let out_path = out_dir.join(format!("{}-{lang}.pdf", kind.name()));
-        let out = scelle::ops::report::report(&case, &req, &pdf_opts, &out_path, false, Some(key))?;
+        let out = scelle::ops::report::report(
+            &case,
+            &req,
+            &pdf_opts,
+            &out_path,
+            false,
+            Some(key),
+            Some(&pades_signing()),
+        )?;
         say(&format!(
             "rendered {} ({} pages, Bates {}), sha256 {} recorded",
             out_path.display(),
@@ -428,6 +436,15 @@ fn render_documents(
         }
     }
     Ok(())
+}
+
+/// The demo's documents are signed (PAdES baseline B-B) with the expert's key and the
+/// certificate made for it from its key record, written next to each as NAME-signer.pem.
+fn pades_signing() -> scelle::ops::report::SignOptions {
+    scelle::ops::report::SignOptions {
+        with: scelle::ops::report::SignWith::CaseKey,
+        tsa: None,
+    }
 }
 
 fn some(s: &str) -> Option<String> {
@@ -859,6 +876,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     say(&format!("  scelle ioc correlate {c} {}", es_case.display()));
     say(&format!("  sha256sum {}", tar_path.display()));
     say(&format!("  scelle verify-bundle {}", bundle.display()));
+    say(&format!("  pyhanko sign validate --trust {r}/us/expert-report-en-signer.pem --trust-replace --no-revocation-check {r}/us/expert-report-en.pdf   # the PDF signature (PyPI pyhanko-cli)", r = dir.join("reports").display()));
     say(&format!(
         "  python3 {}/data/kit/verify_bundle.py {}   # without scelle",
         imported.display(),

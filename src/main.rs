@@ -492,6 +492,20 @@ fn report(c: &Cli, a: &cli::ReportArgs) -> anyhow::Result<ops::report::ReportOut
             digits: a.bates_digits,
         }),
     };
+    let sign = if a.sign {
+        Some(ops::report::SignOptions {
+            with: match (&a.signer_cert, &a.pkcs12) {
+                (Some(cert), _) => ops::report::SignWith::Certificate(cert.clone()),
+                (None, Some(p12)) => {
+                    ops::report::SignWith::Pkcs12(p12.clone(), pkcs12_passphrase()?)
+                }
+                (None, None) => ops::report::SignWith::CaseKey,
+            },
+            tsa: a.tsa.clone(),
+        })
+    } else {
+        None
+    };
     Ok(ops::report::report(
         &case,
         &req,
@@ -499,7 +513,23 @@ fn report(c: &Cli, a: &cli::ReportArgs) -> anyhow::Result<ops::report::ReportOut
         &a.out,
         a.force,
         key.as_ref(),
+        sign.as_ref(),
     )?)
+}
+
+/// The passphrase of a PKCS#12 file: SCELLE_PKCS12_PASSPHRASE, else a prompt on a terminal.
+fn pkcs12_passphrase() -> scelle::Result<SecretString> {
+    if let Ok(p) = std::env::var("SCELLE_PKCS12_PASSPHRASE") {
+        return Ok(SecretString::from(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::input(
+            "--pkcs12: a passphrase is needed: set SCELLE_PKCS12_PASSPHRASE or run on a terminal; nothing was written",
+        ));
+    }
+    let p =
+        rpassword::prompt_password("PKCS#12 passphrase: ").map_err(|e| Error::io("/dev/tty", e))?;
+    Ok(SecretString::from(p))
 }
 
 /// The case whose jurisdiction `report init-input` follows by default: the one given (-C or

@@ -161,6 +161,28 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         }
     }
     assert!(ledger.contains(&sha256sum(&tar)));
+    // The documents are signed (PAdES B-B, the expert's Ed25519 key): pyHanko validates one,
+    // trusting the certificate written next to it.
+    let signed = dir.join("reports/us/expert-report-en.pdf");
+    let o = Command::new(common::pyenv_bin("pyhanko"))
+        .args([
+            "sign",
+            "validate",
+            "--no-revocation-check",
+            "--trust-replace",
+            "--trust",
+        ])
+        .arg(dir.join("reports/us/expert-report-en-signer.pem"))
+        .arg("--executive-summary")
+        .arg(&signed)
+        .output()
+        .unwrap();
+    let verdict = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && verdict.trim_end().ends_with(":VALID"),
+        "{verdict}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     // The FRE 902(14) certificate compares the acquisition tool's hash of the original with
     // the sealed copy's: the demo gives the tool's hash of the tar, as sha256sum computes it.
     let cert = Command::new("pdftotext")

@@ -140,12 +140,25 @@ fn check_pdfa(pdf: &Path, part: u8) -> Document {
     assert_eq!(icc.dict.get(b"N").unwrap().as_i64().unwrap(), 3);
     // Nothing PDF/A forbids: encryption, JavaScript, actions, forms.
     assert!(doc.trailer.get(b"Encrypt").is_err(), "{what}: encrypted");
-    for key in [&b"OpenAction"[..], b"AA", b"AcroForm"] {
+    for key in [&b"OpenAction"[..], b"AA"] {
         assert!(
             cat.get(key).is_err(),
             "{what}: catalog has /{}",
             String::from_utf8_lossy(key)
         );
+    }
+    // A form only for a PDF signature (`report --sign`, checked in tests/pades.rs): every
+    // field a signature field.
+    if let Ok(form) = cat.get(b"AcroForm") {
+        let form = resolve(&doc, form).as_dict().unwrap();
+        for field in form.get(b"Fields").unwrap().as_array().unwrap() {
+            let field = resolve(&doc, field).as_dict().unwrap();
+            assert_eq!(
+                field.get(b"FT").unwrap().as_name().unwrap(),
+                b"Sig",
+                "{what}: a form field"
+            );
+        }
     }
     doc
 }

@@ -17,6 +17,7 @@ pub mod lang;
 pub mod manifest;
 pub mod merkle;
 pub mod note;
+pub mod pades;
 pub(crate) mod parts;
 pub mod printable;
 

@@ -17,6 +17,8 @@ use crate::format::document::PdfA;
 use crate::format::encoding::hex;
 use crate::format::entry::{Entry, TypedLine};
 use crate::format::lang::{Jurisdiction, Lang};
+use crate::format::pades::{self, Signer};
+use crate::render::sign::{sign_pdf, SignatureFields};
 use crate::report::bates::{self, Production};
 use crate::report::pdf::{self, PdfOptions, Variant};
 use crate::report::{build, data, input, DocumentKind, ReportRequest};
@@ -24,8 +26,232 @@ use crate::store::case::CaseDir;
 use crate::store::fsutil;
 use crate::store::keyfile::LoadedKey;
 use crate::store::ledger::{read_all_lines, Appender};
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+
+/// Whose key and certificate sign the PDF (`report --sign`).
+#[derive(Debug)]
+pub enum SignWith {
+    /// The recording key (`--key`), with the self-issued certificate made for it from its
+    /// key record ([`pades::self_issued_certificate`]), also written next to the report as
+    /// `NAME-signer.pem` so a validator can be told to trust it.
+    CaseKey,
+    /// The recording key, with this certificate issued for it by a CA (PEM or DER).
+    Certificate(PathBuf),
+    /// The key and certificate chain of this PKCS#12 file (RSA or ECDSA P-256), opened with
+    /// the passphrase.
+    Pkcs12(PathBuf, SecretString),
+}
+
+/// `report --sign`: a PAdES signature on each PDF written.
+#[derive(Debug)]
+pub struct SignOptions {
+    /// The key and certificate.
+    pub with: SignWith,
+    /// The case's TSA (`tsa add`) that timestamps the signature (PAdES B-T), by name.
+    pub tsa: Option<String>,
+}
+
+/// What a signature says, and with which key.
+struct PreparedSigner {
+    signer: Signer,
+    fields: SignatureFields,
+    /// The self-issued certificate to write next to the report (PEM).
+    certificate_out: Option<(PathBuf, String)>,
+    /// The TSA timestamping the signature (B-T).
+    tsa: Option<crate::format::state::CaseTsa>,
+}
+
+/// Where the self-issued certificate of the signing key goes: `NAME-signer.pem` next to
+/// `NAME.pdf`.
+pub fn signer_certificate_path(out: &Path) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    out.with_file_name(format!("{stem}-signer.pem"))
+}
+
+/// The time of the entry `seq`.
+fn entry_time(case: &CaseDir, seq: u64) -> Result<String> {
+    for line in read_all_lines(case)? {
+        if let Ok((e, _)) = TypedLine::parse_or_explain(&line) {
+            if e.seq == seq {
+                return Ok(e.time.clone());
+            }
+        }
+    }
+    Err(Error::input(format!(
+        "the ledger has no entry {seq}; run `scelle verify`"
+    )))
+}
+
+fn prepare_signer(
+    case: &CaseDir,
+    opts: &SignOptions,
+    key: Option<&LoadedKey>,
+    req: &ReportRequest,
+    out: &Path,
+) -> Result<PreparedSigner> {
+    let case_key = || -> Result<(&LoadedKey, crate::format::state::EnrolledKey)> {
+        let k = key.ok_or_else(|| {
+            Error::input(
+                "--sign without --pkcs12 signs with the recording key: give --key KEYFILE; nothing was written",
+            )
+        })?;
+        let state = crate::store::ledger::current_state(case)?;
+        let enrolled = state.active_key(&k.id()).cloned().ok_or_else(|| {
+            Error::input(format!(
+                "{}: this key is not enrolled (or is revoked) in the case; nothing was written",
+                k.path.display()
+            ))
+        })?;
+        Ok((k, enrolled))
+    };
+    let (signer, certificate_out) = match &opts.with {
+        SignWith::CaseKey => {
+            let (k, enrolled) = case_key()?;
+            let time = entry_time(case, enrolled.enrolled_at)?;
+            let enrolled_time = crate::format::time::parse_utc(&time).ok_or_else(|| {
+                Error::input(format!("entry {}: time {time:?}", enrolled.enrolled_at))
+            })?;
+            let rec = &enrolled.record;
+            let cert = pades::self_issued_certificate(
+                &k.signing,
+                &pades::Holder {
+                    key_id: &rec.id,
+                    common_name: rec.full_name.as_deref().unwrap_or(&rec.name),
+                    enrolled: enrolled_time,
+                },
+            )?;
+            let pem = pades::certificate_pem(&cert);
+            (
+                Signer::ed25519(k.signing.clone(), cert, &k.path.display().to_string())?,
+                Some((signer_certificate_path(out), pem)),
+            )
+        }
+        SignWith::Certificate(path) => {
+            let (k, _) = case_key()?;
+            let bytes = fsutil::read_user_file(path, 1 << 20)?;
+            let what = format!("--signer-cert {}", path.display());
+            let cert = pades::parse_certificate(&bytes, &what)?;
+            (Signer::ed25519(k.signing.clone(), cert, &what)?, None)
+        }
+        SignWith::Pkcs12(path, pass) => {
+            let bytes = fsutil::read_user_file(path, 1 << 20)?;
+            let what = format!("--pkcs12 {}", path.display());
+            (Signer::pkcs12(&bytes, pass.expose_secret(), &what)?, None)
+        }
+    };
+    let tsa = match &opts.tsa {
+        None => None,
+        Some(name) => {
+            let state = crate::store::ledger::current_state(case)?;
+            let found = state.tsas.iter().find(|t| &t.name == name).cloned();
+            Some(found.ok_or_else(|| {
+                Error::input(format!(
+                    "--tsa {}: the case has no TSA of that name (`scelle tsa list`; add one with `scelle tsa add URL --name NAME --ca-file CA.pem`); nothing was written",
+                    crate::format::printable::field(name)
+                ))
+            })?)
+        }
+    };
+    let input = |path: &[&str]| -> Option<String> {
+        let mut v = req.input.as_ref()?;
+        for p in path {
+            v = v.get(*p)?;
+        }
+        v.as_str()
+            .map(str::to_string)
+            .filter(|s| !s.trim().is_empty())
+    };
+    let name = match &opts.with {
+        SignWith::Pkcs12(..) => signer.common_name(),
+        _ => key.and_then(|k| {
+            crate::store::ledger::current_state(case)
+                .ok()?
+                .active_key(&k.id())
+                .map(|e| e.record.full_name.clone().unwrap_or(e.record.name.clone()))
+        }),
+    }
+    .or_else(|| input(&["expert", "name"]))
+    .unwrap_or_else(|| "scelle".into());
+    let reason = match req.lang {
+        Lang::En => "I am the author of this document",
+        Lang::Fr => "Je suis l'auteur de ce document",
+        Lang::Es => "Soy el autor de este documento",
+    };
+    Ok(PreparedSigner {
+        signer,
+        fields: SignatureFields {
+            name,
+            reason: Some(reason.into()),
+            location: input(&["expert", "place"]),
+            time: time::OffsetDateTime::now_utc()
+                .replace_nanosecond(0)
+                .expect("0 ns"),
+            field_name: "Signature1".into(),
+        },
+        certificate_out,
+        tsa,
+    })
+}
+
+impl PreparedSigner {
+    /// `pdf` signed (PAdES B-B, an incremental update; B-T with a TSA).
+    fn sign(&self, pdf: &[u8]) -> Result<Vec<u8>> {
+        // room for the CMS: its size over nothing, plus margin (ECDSA's DER varies by a few
+        // bytes), plus a time-stamp token's (its certificates included)
+        let token_room = if self.tsa.is_some() { 24 * 1024 } else { 0 };
+        let reserve = self.signer.cms(&[b""], None)?.len() + 256 + token_room;
+        let timestamp = |sig: &[u8]| self.signature_timestamp(sig);
+        let unsigned: Option<pades::UnsignedAttrs<'_>> = match self.tsa {
+            Some(_) => Some(&timestamp),
+            None => None,
+        };
+        let cms = |parts: &[&[u8]]| -> std::result::Result<Vec<u8>, String> {
+            self.signer.cms(parts, unsigned).map_err(|e| e.to_string())
+        };
+        Ok(sign_pdf(pdf, &self.fields, reserve, &cms)?)
+    }
+
+    /// The signature time-stamp token (ETSI EN 319 122-1 5.3, RFC 3161) of the signature
+    /// value `sig`, from the case's TSA: the SHA-256 of the value is sent with a nonce; the
+    /// answer must be granted, with the imprint and nonce echoed.
+    fn signature_timestamp(
+        &self,
+        sig: &[u8],
+    ) -> std::result::Result<Vec<x509_cert::attr::Attribute>, pades::SignError> {
+        use crate::format::timestamp as ts;
+        use der::{Decode, Encode};
+        use rand_core::RngCore;
+        let Some(tsa) = &self.tsa else {
+            return Ok(Vec::new());
+        };
+        let fail = |detail: String| pades::SignError::Timestamp {
+            tsa: tsa.name.clone(),
+            detail,
+        };
+        let digest: [u8; 32] = Sha256::digest(sig).into();
+        let query = ts::request(&digest, ts::nonce_from(rand_core::OsRng.next_u64()));
+        let sent = ts::parse_request(&query).ok().and_then(|p| p.nonce);
+        let reply = crate::store::timestamps::ask(&tsa.url, &query).map_err(|e| {
+            fail(format!(
+                "{}: {e}",
+                crate::format::printable::field(&tsa.url)
+            ))
+        })?;
+        ts::check_response(&reply, &digest, sent.as_deref()).map_err(|e| fail(e.to_string()))?;
+        let token = x509_tsp::TimeStampResp::from_der(&reply)
+            .ok()
+            .and_then(|r| r.time_stamp_token)
+            .ok_or_else(|| fail("no token".into()))?
+            .to_der()
+            .map_err(|e| fail(e.to_string()))?;
+        Ok(vec![pades::signature_timestamp_attribute(&token)?])
+    }
+}
 
 /// The filing variant written with an evidence variant.
 #[derive(Debug)]
@@ -60,6 +286,11 @@ pub struct ReportOutcome {
     pub entry: Option<Entry>,
     /// The checkpoint written after the entry.
     pub checkpoint: Option<PathBuf>,
+    /// With `--sign` and the case key: the self-issued certificate written next to the PDF.
+    pub signer_certificate: Option<PathBuf>,
+    /// With `--sign`: the PAdES level and the signature algorithm (`B-B, Ed25519`, `B-T, RSA
+    /// (timestamped by NAME)`).
+    pub signed: Option<String>,
 }
 
 /// The document is signed with the input's `expert.name` and recorded with the key: when
@@ -93,6 +324,7 @@ pub fn report(
     out: &Path,
     overwrite: bool,
     key: Option<&LoadedKey>,
+    sign: Option<&SignOptions>,
 ) -> Result<ReportOutcome> {
     let file = out
         .file_name()
@@ -132,6 +364,18 @@ pub fn report(
         };
         signer_is_the_expert(req, &enrolled.record)?;
     }
+    // The signer first: a wrong passphrase or certificate stops here, before anything is
+    // written.
+    let signer = match sign {
+        Some(o) => Some(prepare_signer(case, o, key, req, out)?),
+        None => None,
+    };
+    let sign_bytes = |bytes: Vec<u8>| -> Result<Vec<u8>> {
+        match &signer {
+            Some(s) => s.sign(&bytes),
+            None => Ok(bytes),
+        }
+    };
     // With a key, the case stays locked from reading the production to recording the range.
     let app = match key {
         Some(k) => Some(Appender::open(case, k)?),
@@ -178,23 +422,27 @@ pub fn report(
     };
     let checkpoint_text = gathered.checkpoint.text.clone().into_bytes();
     let (rendered, filing) = match &filing_out {
-        None => (
-            pdf::render(&doc, pdf_opts, &ledger_bytes, &checkpoint_text, None)?,
-            None,
-        ),
+        None => {
+            let mut rendered = pdf::render(&doc, pdf_opts, &ledger_bytes, &checkpoint_text, None)?;
+            rendered.bytes = sign_bytes(std::mem::take(&mut rendered.bytes))?;
+            (rendered, None)
+        }
         Some(filing_path) => {
             let labels = variant_labels(req)?;
             let filing_file = file_name_of(filing_path)?;
             let evidence = Variant::Evidence {
                 filing_file: filing_file.clone(),
             };
-            let rendered = pdf::render(
+            let mut rendered = pdf::render(
                 &doc,
                 pdf_opts,
                 &ledger_bytes,
                 &checkpoint_text,
                 Some(evidence.statement(&labels, req.lang, key.is_some())?),
             )?;
+            // signed before the filing variant prints its SHA-256: the hash printed is the
+            // file's on disk
+            rendered.bytes = sign_bytes(std::mem::take(&mut rendered.bytes))?;
             let filing = Variant::Filing {
                 evidence_file: file.clone(),
                 evidence_sha256: hex(&Sha256::digest(&rendered.bytes)),
@@ -203,13 +451,14 @@ pub fn report(
                 pdfa: filing.pdfa(),
                 ..pdf_opts.clone()
             };
-            let filing_pdf = pdf::render(
+            let mut filing_pdf = pdf::render(
                 &doc,
                 &filing_opts,
                 &[],
                 &[],
                 Some(filing.statement(&labels, req.lang, key.is_some())?),
             )?;
+            filing_pdf.bytes = sign_bytes(std::mem::take(&mut filing_pdf.bytes))?;
             (
                 rendered,
                 Some((filing_path.clone(), filing_file, filing_pdf)),
@@ -250,6 +499,21 @@ pub fn report(
         }
     };
     fsutil::atomic_write(out, &rendered.bytes, 0o644)?;
+    let signed = signer.as_ref().map(|s| match &s.tsa {
+        None => format!("B-B, {}", s.signer.algorithm()),
+        Some(t) => format!(
+            "B-T, {} (timestamped by {})",
+            s.signer.algorithm(),
+            crate::format::printable::field(&t.name)
+        ),
+    });
+    let signer_certificate = match signer.and_then(|s| s.certificate_out) {
+        Some((path, pem)) => {
+            fsutil::atomic_write(&path, pem.as_bytes(), 0o644)?;
+            Some(path)
+        }
+        None => None,
+    };
     let sha256 = hex(&Sha256::digest(&rendered.bytes));
     let size = rendered.bytes.len() as u64;
     let (entry, checkpoint) = match (key, app) {
@@ -289,6 +553,8 @@ pub fn report(
         filing: filing.map(|(_, f)| f),
         entry,
         checkpoint,
+        signer_certificate,
+        signed,
     })
 }
 

@@ -27,6 +27,16 @@ impl fmt::Display for ReportOutcome {
             )?;
             say!(f, "sha256 {}", filing.sha256)?;
         }
+        if let Some(alg) = &self.signed {
+            say!(f, "signed: PAdES baseline {alg}")?;
+        }
+        if let Some(cert) = &self.signer_certificate {
+            say!(
+                f,
+                "wrote {} (the signing certificate, self-issued: a validator is told to trust it, e.g. pyhanko sign validate --trust)",
+                cert.display()
+            )?;
+        }
         if let Some((first, last)) = &self.bates {
             say!(f, "Bates {first} to {last}")?;
         }

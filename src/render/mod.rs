@@ -54,6 +54,7 @@ pub mod layout;
 mod options;
 pub(crate) mod pdf;
 pub(crate) mod pdfa;
+pub mod sign;
 
 pub use crate::format::document::PdfA;
 pub use doc::{Align, Block, Column, Document, Metadata, Run, Style};
