@@ -24,5 +24,6 @@ pub(crate) mod state;
 pub mod stix;
 pub mod time;
 pub mod validate;
+pub mod witness;
 
 pub use errors::{BodyError, CheckpointSignerError, CustodyError, ValueError};
