@@ -33,6 +33,9 @@ pub struct Cli {
     /// $SCELLE_PASSPHRASE, else a prompt on the terminal).
     #[arg(long, global = true, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
+    /// Do not ask the case's witnesses (`witness add`) to cosign after a command that appends.
+    #[arg(long, global = true)]
+    pub no_witness: bool,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -76,6 +79,10 @@ pub enum Command {
     Show(ShowArgs),
     /// Countersign a checkpoint as a witness (C2SP cosignature).
     Cosign(CosignArgs),
+    /// C2SP tlog-witnesses: run one (`serve`), print its key (`vkey`), enrol one in the case
+    /// (`add`), ask the case's witnesses to cosign the latest checkpoint (`request`).
+    #[command(subcommand)]
+    Witness(WitnessCommand),
     /// Render a court document (PDF/A) from the ledger and record its SHA-256 (`report
     /// init-input`: write the commented blank input file of a document, to fill in).
     Report(Box<ReportCommand>),
@@ -434,6 +441,93 @@ pub struct ShowArgs {
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+}
+
+impl Command {
+    /// Whether the command appends to the ledger (its witnesses are then asked to cosign).
+    pub fn appends(&self) -> bool {
+        match self {
+            Command::Key(k) => !matches!(
+                k,
+                KeyCommand::New(_) | KeyCommand::Show(_) | KeyCommand::List(_)
+            ),
+            Command::Report(r) => r.action.is_none() && r.render.is_some(),
+            Command::Ioc(i) => matches!(i, IocCommand::Scan(_)),
+            Command::Export(e) => matches!(e.format, ExportFormat::Bagit),
+            Command::Witness(w) => matches!(w, WitnessCommand::Add(_)),
+            Command::Seal(_)
+            | Command::Release(_)
+            | Command::Accept(_)
+            | Command::Open(_)
+            | Command::Reseal(_)
+            | Command::Note(_)
+            | Command::Dispose(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// `witness`.
+#[derive(Debug, Subcommand)]
+pub enum WitnessCommand {
+    /// Run a C2SP tlog-witness over HTTP (POST /add-checkpoint) until killed: it cosigns a
+    /// checkpoint signed by a --log key only if it extends, consistently, the last one it
+    /// cosigned for that origin (kept durably in --state), and logs every refusal.
+    Serve(WitnessServeArgs),
+    /// Print a witness key's cosignature verifier key (alg 0x04), for `witness add --vkey`.
+    Vkey(WitnessVkeyArgs),
+    /// Enrol a witness in the case (a signed `key.enrol` of role witness) and record its URL.
+    Add(WitnessAddArgs),
+    /// Ask the case's witnesses (all, or those named) to cosign the latest checkpoint.
+    Request(WitnessRequestArgs),
+}
+
+/// `witness serve`.
+#[derive(Debug, Args)]
+pub struct WitnessServeArgs {
+    /// The witness's private key file (its name is the name of its cosignatures).
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+    /// The address to listen on, e.g. 127.0.0.1:8080.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: String,
+    /// The state directory: per origin, the latest checkpoint cosigned; refusals.jsonl.
+    #[arg(long, value_name = "DIR")]
+    pub state: PathBuf,
+    /// A note verifier key (`scelle key show`) whose checkpoints it cosigns; repeatable.
+    #[arg(long = "log", value_name = "VERIFIER_KEY")]
+    pub logs: Vec<String>,
+}
+
+/// `witness vkey`.
+#[derive(Debug, Args)]
+pub struct WitnessVkeyArgs {
+    /// The witness's private key file.
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+}
+
+/// `witness add`.
+#[derive(Debug, Args)]
+pub struct WitnessAddArgs {
+    /// The witness's URL (its submission prefix: /add-checkpoint is appended).
+    pub url: String,
+    /// The witness's name: the name in its verifier key.
+    #[arg(long)]
+    pub name: String,
+    /// Its cosignature verifier key, as `scelle witness vkey` prints it.
+    #[arg(long, value_name = "WITNESS_VKEY")]
+    pub vkey: String,
+    /// The administrator's private key file (signs the enrolment).
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+}
+
+/// `witness request`.
+#[derive(Debug, Args)]
+pub struct WitnessRequestArgs {
+    /// The witnesses to ask (default: all the case's).
+    pub names: Vec<String>,
 }
 
 /// `cosign`.

@@ -198,7 +198,16 @@ fn show(out: &dyn Outcome, json: bool) -> u8 {
 /// what it needs (case, key, passphrase, progress bar) and returns a typed result from the
 /// library ([`Outcome`]), which [`show`] prints as text or JSON Lines.
 fn run(cli: Cli) -> anyhow::Result<u8> {
-    let c = &cli;
+    let code = dispatch(&cli)?;
+    if cli.command.appends() && !cli.no_witness {
+        witness_after_append(&cli);
+    }
+    Ok(code)
+}
+
+/// One arm per command.
+fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
+    let c = cli;
     match &cli.command {
         Command::Init(a) => Ok(show(&init(c, a)?, false)),
         Command::Key(KeyCommand::New(a)) => Ok(show(&key_new(c, a)?, false)),
@@ -252,6 +261,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             a.json,
         )),
         Command::Cosign(a) => Ok(show(&cosign(c, a)?, false)),
+        Command::Witness(w) => witness(c, w),
         Command::Ioc(IocCommand::Scan(a)) => Ok(show(&ioc_scan(c, a)?, a.json)),
         Command::Ioc(IocCommand::Findings(a)) => {
             let scans = scelle::case::scans::findings(&case_dir(c)?)?;
@@ -553,6 +563,45 @@ fn cosign(c: &Cli, a: &cli::CosignArgs) -> anyhow::Result<ops::cosign::Cosigned>
     let case = case_dir(c)?;
     let key = load_key(&a.key, c.passphrase_file.as_deref())?;
     Ok(ops::cosign::cosign(&case, &a.checkpoint, &key)?)
+}
+
+fn witness(c: &Cli, w: &cli::WitnessCommand) -> anyhow::Result<u8> {
+    use cli::WitnessCommand as W;
+    match w {
+        W::Serve(a) => {
+            let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+            let server = ops::witness::serve(&key, &a.listen, &a.state, &a.logs)?;
+            println!("witness {} listening on {}", key.name, server.url());
+            println!("vkey: {}", ops::witness::vkey(&key));
+            let _ = std::io::stdout().flush();
+            server.wait();
+            Ok(EXIT_OK)
+        }
+        W::Vkey(a) => {
+            let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+            println!("{}", ops::witness::vkey(&key));
+            Ok(EXIT_OK)
+        }
+        W::Add(a) => {
+            let case = case_dir(c)?;
+            let admin = load_key(&a.key, c.passphrase_file.as_deref())?;
+            let out = ops::witness::add(&case, &a.url, &a.name, &a.vkey, &admin)?;
+            Ok(show(&out, false))
+        }
+        W::Request(a) => {
+            let out = ops::witness::request(&case_dir(c)?, &a.names)?;
+            Ok(show(&out, false))
+        }
+    }
+}
+
+/// After an appending command: the case's witnesses are asked to cosign; what goes wrong is a
+/// warning on stderr, never a changed exit code (the entries are appended).
+fn witness_after_append(c: &Cli) {
+    let Ok(case) = case_dir(c) else { return };
+    for w in ops::witness::after_append(&case) {
+        eprintln!("scelle: warning: {w}");
+    }
 }
 
 fn ioc_scan(c: &Cli, a: &cli::IocScanArgs) -> anyhow::Result<ops::ioc::ScanOutcome> {

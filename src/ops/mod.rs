@@ -11,6 +11,7 @@ pub mod log;
 pub mod man;
 pub mod report;
 pub mod seal;
+pub mod witness;
 
 use crate::error::Result;
 use crate::store::case::CaseDir;

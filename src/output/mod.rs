@@ -13,3 +13,4 @@ pub mod ledger;
 pub mod report;
 pub mod seal;
 pub mod verify;
+pub mod witness;
