@@ -179,6 +179,18 @@ fn a_witness_cosigns_verify_counts_it_and_a_cut_back_case_is_refused_and_detecte
     c.seal("b.txt");
     let n2 = c.lines().len() as u64;
     assert_eq!(stored_size(&state), n2);
+    // verify names, per witness, the largest size it cosigned and when (text and --json).
+    let o = c.run(&["verify"]);
+    assert!(
+        stdout(&o).contains(&format!("witness w1: largest tree size cosigned {n2}, at ")),
+        "{}",
+        stdout(&o)
+    );
+    let (_, v) = c.verify(&[]);
+    let summary = v.iter().find(|m| m["type"] == "summary").unwrap();
+    assert_eq!(summary["witness_latest"][0]["name"], "w1");
+    assert_eq!(summary["witness_latest"][0]["size"], n2);
+    assert!(summary["witness_latest"][0]["time"].as_u64().unwrap() > 1_700_000_000);
     let kept = c.root.join("witness-copy.txt");
     std::fs::copy(state_file(&state), &kept).unwrap();
 
@@ -607,4 +619,42 @@ fn bad_input_is_refused_with_nothing_changed_and_a_witness_down_is_a_warning() {
     let o = c.run(&["witness", "request", "ghost"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("not an enrolled"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_cosignature_by_another_key_than_the_enrolled_one_is_not_kept() {
+    let c = Case::new();
+    // The case enrols w1's key; a server under the same name with another key answers 200.
+    let o = c.add("http://127.0.0.1:9");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let impostor_dir = c.root.join("impostor");
+    key_pair(&impostor_dir, PASS, "w1", Some("witness"));
+    let impostor = c.key(&impostor_dir.join("w1.key"));
+    assert_ne!(impostor.public(), c.key(&c.wkey).public());
+    let admin = c.key(&c.admin);
+    let server = scelle::ops::witness::serve(
+        &impostor,
+        "127.0.0.1:0",
+        &c.root.join("istate"),
+        &[verifier_key(&admin.name, &admin.public())],
+    )
+    .unwrap();
+    let cfg = c.case.join("witnesses.json");
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("http://127.0.0.1:9", &server.url());
+    std::fs::write(&cfg, text).unwrap();
+    let before = snapshot(&c.case.join("checkpoints"));
+    let o = c.run(&["witness", "request"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("no cosignature by the enrolled witness key verifies"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(snapshot(&c.case.join("checkpoints")), before);
+    let (code, v) = c.verify(&[]);
+    assert_eq!(code, 0);
+    assert!(!v.iter().any(|m| m["type"] == "witness"), "{v:?}");
+    server.stop();
 }
