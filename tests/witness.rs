@@ -658,3 +658,74 @@ fn a_cosignature_by_another_key_than_the_enrolled_one_is_not_kept() {
     assert!(!v.iter().any(|m| m["type"] == "witness"), "{v:?}");
     server.stop();
 }
+
+/// Sends raw bytes to the server and returns the status code of its answer.
+fn raw(addr: std::net::SocketAddr, bytes: &[u8]) -> u16 {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let _ = s.write_all(bytes);
+    let _ = s.shutdown(std::net::Shutdown::Write);
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    answer
+        .strip_prefix("HTTP/1.1 ")
+        .and_then(|r| r.get(..3))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP answer: {answer:?}"))
+}
+
+#[test]
+fn the_server_bounds_and_refuses_malformed_http() {
+    let c = Case::new();
+    let state = c.root.join("wstate");
+    let server = c.serve(&state);
+    let a = server.addr();
+    assert_eq!(
+        raw(a, b"GET /add-checkpoint HTTP/1.1\r\nHost: x\r\n\r\n"),
+        405
+    );
+    assert_eq!(
+        raw(a, b"POST /other HTTP/1.1\r\nContent-Length: 0\r\n\r\n"),
+        404
+    );
+    assert_eq!(
+        raw(
+            a,
+            b"POST /add-checkpoint HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        ),
+        411
+    );
+    assert_eq!(raw(a, b"POST /add-checkpoint HTTP/1.1\r\n\r\n"), 411);
+    assert_eq!(
+        raw(
+            a,
+            b"POST /add-checkpoint HTTP/1.1\r\nContent-Length: 70000\r\n\r\n"
+        ),
+        413
+    );
+    let mut big = b"POST /add-checkpoint HTTP/1.1\r\nX: ".to_vec();
+    big.extend(std::iter::repeat_n(b'a', 20_000));
+    big.extend_from_slice(b"\r\n\r\n");
+    assert_eq!(raw(a, &big), 431);
+    assert_eq!(
+        raw(
+            a,
+            b"POST /add-checkpoint HTTP/1.1\r\nContent-Length: 10\r\n\r\nold"
+        ),
+        400
+    );
+    assert_eq!(
+        raw(
+            a,
+            b"POST /add-checkpoint HTTP/1.1\r\nContent-Length: 6\r\n\r\nold 0\n"
+        ),
+        400
+    );
+    // Nothing was stored.
+    assert!(std::fs::read_dir(&state)
+        .unwrap()
+        .all(|e| !scelle::store::witness::is_state_file(&e.unwrap().path())));
+    server.stop();
+}
