@@ -317,6 +317,8 @@ fn an_untrusted_key_is_403_a_fork_is_422_and_both_are_logged() {
     let log = refusals(&state);
     let statuses: Vec<_> = log.iter().map(|r| r["status"].as_u64().unwrap()).collect();
     assert_eq!(statuses, [403, 422, 409, 400], "{log:?}");
+    assert_eq!(log[0]["origin"], "o", "a 403 names the origin it refused");
+    assert_eq!(log[0]["size"], 3);
     assert_eq!(log[1]["origin"], "o");
     assert_eq!(
         (log[1]["old"].as_u64(), log[1]["size"].as_u64()),

@@ -113,7 +113,22 @@ impl Witness {
         let checked = match check_request(body, &self.logs) {
             Ok(c) => c,
             Err(a) => {
-                self.log_refusal(&a, None, None);
+                // What can be read of a refused body (a 403's origin and sizes) is logged too.
+                let peek = crate::format::witness::AddCheckpoint::parse(body)
+                    .ok()
+                    .and_then(|r| {
+                        let n = Note::parse(&r.note).ok()?;
+                        Some((r.old, Checkpoint::parse_text(&n.text).ok()?))
+                    });
+                self.write_refusal(Refusal {
+                    time: now_utc(),
+                    status: a.status,
+                    origin: peek.as_ref().map(|p| p.1.origin.as_str()),
+                    old: peek.as_ref().map(|p| p.0),
+                    size: peek.as_ref().map(|p| p.1.size),
+                    known: None,
+                    reason: a.refused.as_deref().unwrap_or(""),
+                });
                 return a;
             }
         };
@@ -169,15 +184,18 @@ impl Witness {
         c: Option<&crate::format::witness::Checked>,
         known: Option<u64>,
     ) {
-        let line = Refusal {
-            time: crate::format::time::format_utc(time::OffsetDateTime::now_utc()),
+        self.write_refusal(Refusal {
+            time: now_utc(),
             status: a.status,
             origin: c.map(|c| c.checkpoint.origin.as_str()),
             old: c.map(|c| c.request.old),
             size: c.map(|c| c.checkpoint.size),
             known,
             reason: a.refused.as_deref().unwrap_or(""),
-        };
+        });
+    }
+
+    fn write_refusal(&self, line: Refusal<'_>) {
         let Ok(mut json) = serde_json::to_string(&line) else {
             return;
         };
@@ -199,6 +217,10 @@ impl Witness {
     pub fn refusal_log(&self) -> PathBuf {
         self.state.join("refusals.jsonl")
     }
+}
+
+fn now_utc() -> String {
+    crate::format::time::format_utc(time::OffsetDateTime::now_utc())
 }
 
 /// A running witness server; [`Server::stop`] ends it.
