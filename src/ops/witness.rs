@@ -452,7 +452,12 @@ pub fn after_append(case: &CaseDir) -> Vec<String> {
 pub fn describe(r: &WitnessResult) -> String {
     match r {
         WitnessResult::Cosigned { size, time, file } => {
-            format!("cosigned tree size {size} at {time} ({file})")
+            let at = i64::try_from(*time)
+                .ok()
+                .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+                .map(crate::format::time::format_utc)
+                .unwrap_or_else(|| time.to_string());
+            format!("cosigned tree size {size} at {at} ({file})")
         }
         WitnessResult::Rollback {
             witness_size,
