@@ -248,6 +248,19 @@ fn a_witness_cosigns_verify_counts_it_and_a_cut_back_case_is_refused_and_detecte
     let (code, v) = c.verify(&["--trusted-checkpoint", kept.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(v.iter().any(|m| m["code"] == "rollback"), "{v:?}");
+    // So does the independent verifier, from the same file.
+    let py = std::process::Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/independent/verify_case.py"
+        ))
+        .arg(&c.case)
+        .arg("--trusted-checkpoint")
+        .arg(&kept)
+        .output()
+        .unwrap();
+    assert_eq!(py.status.code(), Some(1), "{}", stdout(&py));
+    assert!(stdout(&py).contains("[rollback]"), "{}", stdout(&py));
     server.stop();
 }
 
