@@ -451,7 +451,10 @@ impl Command {
                 k,
                 KeyCommand::New(_) | KeyCommand::Show(_) | KeyCommand::List(_)
             ),
-            Command::Report(r) => r.action.is_none() && r.render.is_some(),
+            // A report is recorded (appended) only when signed with --key.
+            Command::Report(r) => {
+                matches!((&r.action, &r.render), (None, Some(x)) if x.key.is_some())
+            }
             Command::Ioc(i) => matches!(i, IocCommand::Scan(_)),
             Command::Export(e) => matches!(e.format, ExportFormat::Bagit),
             Command::Witness(w) => matches!(w, WitnessCommand::Add(_)),

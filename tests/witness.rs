@@ -1,6 +1,6 @@
 //! C2SP tlog-witnesses over 127.0.0.1: `scelle witness serve|vkey|add|request`, the witness's
 //! refusals (403, 409, 422), concurrent writers, a witness killed mid-write, and a case cut
-//! back below a size a witness cosigned (FORMAT.md 8.6).
+//! back below a size a witness cosigned (FORMAT.md 8.7).
 
 mod common;
 

@@ -2,7 +2,7 @@
 //! `add-checkpoint` request (an `old N` line, the consistency proof one base64 hash a line, an
 //! empty line, the checkpoint note), the answers a witness gives (200 with cosignature lines,
 //! 409 `text/x.tlog.size` with the size it holds, 400/403/404/422), the cosignature verifier
-//! key of a witness (alg 0x04) and the decision a witness takes on a request (FORMAT.md 8.6).
+//! key of a witness (alg 0x04) and the decision a witness takes on a request (FORMAT.md 8.7).
 //!
 //! Parsing is strict and bounded: every line ends with a newline, sizes are canonical decimals,
 //! at most [`MAX_PROOF_LINES`] proof lines, a body of at most [`MAX_REQUEST_BODY`] bytes.

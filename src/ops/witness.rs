@@ -1,4 +1,4 @@
-//! `scelle witness serve|vkey|add|request`: C2SP tlog-witnesses for a case (FORMAT.md 8.6).
+//! `scelle witness serve|vkey|add|request`: C2SP tlog-witnesses for a case (FORMAT.md 8.7).
 //!
 //! A witness is enrolled in the ledger (a signed `key.enrol` of role `witness`, its cosignature
 //! key): only that makes its cosignature count. Where to reach it and the size it last

@@ -1,6 +1,6 @@
 //! A C2SP tlog-witness (<https://c2sp.org/tlog-witness>): its durable state (per origin, the
 //! latest checkpoint it cosigned), its refusal log, a small HTTP/1.1 server for
-//! `POST /add-checkpoint`, and the client side's HTTP call (FORMAT.md 8.6).
+//! `POST /add-checkpoint`, and the client side's HTTP call (FORMAT.md 8.7).
 //!
 //! **State.** `STATE/ORIGIN.txt`, ORIGIN being the hex SHA-256 of the origin line, holds the
 //! latest cosigned checkpoint as a signed note: the checkpoint text, the log signature lines
