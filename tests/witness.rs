@@ -738,6 +738,22 @@ fn the_server_bounds_and_refuses_malformed_http() {
         ),
         400
     );
+    // Keep-alive: two requests on one connection get two answers (the second closes it).
+    {
+        use std::io::{Read, Write};
+        let mut conn = std::net::TcpStream::connect(a).unwrap();
+        conn.write_all(
+            b"POST /add-checkpoint HTTP/1.1\r\nContent-Length: 6\r\n\r\nold 0\nPOST /add-checkpoint HTTP/1.1\r\nContent-Length: 6\r\nConnection: close\r\n\r\nold 0\n",
+        )
+        .unwrap();
+        let mut answer = String::new();
+        conn.read_to_string(&mut answer).unwrap();
+        assert_eq!(answer.matches("HTTP/1.1 400 ").count(), 2, "{answer}");
+        assert!(
+            answer.contains("Connection: keep-alive") && answer.ends_with("\n"),
+            "{answer}"
+        );
+    }
     // Nothing was stored.
     assert!(std::fs::read_dir(&state)
         .unwrap()

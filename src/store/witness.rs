@@ -16,7 +16,7 @@
 //! **Server.** std::net, one thread per connection up to [`MAX_CONNECTIONS`] (more are
 //! answered 503 and closed), read and write timeouts of [`IO_TIMEOUT`], a request head of at
 //! most 16 KiB, a body of at most [`MAX_REQUEST_BODY`] bytes with a `Content-Length` (no
-//! chunked bodies), one request per connection (`Connection: close`).
+//! chunked bodies), HTTP/1.1 keep-alive up to 100 requests a connection.
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::cosign::now_secs;
@@ -250,7 +250,7 @@ impl Server {
                 if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
                     active.fetch_sub(1, Ordering::SeqCst);
                     let _ = conn.set_write_timeout(Some(IO_TIMEOUT));
-                    let _ = respond(&conn, 503, "text/plain", "busy\n");
+                    let _ = respond(&conn, 503, "text/plain", "busy\n", false);
                     continue;
                 }
                 let (w, a) = (witness.clone(), active.clone());
@@ -312,6 +312,7 @@ fn respond(
     status: u16,
     content_type: &str,
     body: &str,
+    keep: bool,
 ) -> std::io::Result<()> {
     let reason = match status {
         200 => "OK",
@@ -328,53 +329,83 @@ fn respond(
         _ => "Internal Server Error",
     };
     let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n",
+        body.len(),
+        if keep { "keep-alive" } else { "close" }
     );
     conn.write_all(head.as_bytes())?;
     conn.write_all(body.as_bytes())?;
     conn.flush()
 }
 
-/// Reads one request from `conn` and answers it.
+/// The most requests served on one keep-alive connection.
+const MAX_REQUESTS_PER_CONNECTION: usize = 100;
+
+/// Serves the requests of one connection: HTTP/1.1 keep-alive (the spec's SHOULD) until the
+/// client closes or asks to, an error, [`MAX_REQUESTS_PER_CONNECTION`], or [`IO_TIMEOUT`] of
+/// silence.
 fn serve_connection(w: &Witness, conn: TcpStream) {
     let _ = conn.set_read_timeout(Some(IO_TIMEOUT));
     let _ = conn.set_write_timeout(Some(IO_TIMEOUT));
-    let (status, ct, body) = match read_request(&conn) {
-        Ok(body) => {
-            let a = w.add_checkpoint(&body);
-            (a.status, a.content_type, a.body)
+    let mut reader = BufReader::new(&conn);
+    for served in 1..=MAX_REQUESTS_PER_CONNECTION {
+        let (status, ct, body, keep) = match read_request(&mut reader) {
+            Ok(None) => break,
+            Ok(Some((body, keep))) => {
+                let a = w.add_checkpoint(&body);
+                (a.status, a.content_type, a.body, keep)
+            }
+            Err((status, why)) => (
+                status,
+                "text/plain; charset=utf-8",
+                format!("{why}\n"),
+                false,
+            ),
+        };
+        let keep = keep && served < MAX_REQUESTS_PER_CONNECTION;
+        if respond(&conn, status, ct, &body, keep).is_err() || !keep {
+            break;
         }
-        Err((status, why)) => (status, "text/plain; charset=utf-8", format!("{why}\n")),
-    };
-    let _ = respond(&conn, status, ct, &body);
+    }
     let _ = conn.shutdown(std::net::Shutdown::Write);
 }
 
-/// Reads the head and body of a `POST /add-checkpoint`; an error is (status, reason).
-fn read_request(conn: &TcpStream) -> std::result::Result<Vec<u8>, (u16, &'static str)> {
-    let mut r = BufReader::new(conn.take((MAX_HEAD + MAX_REQUEST_BODY) as u64));
+/// What a request head asks for, or why it is refused.
+type Head = std::result::Result<Option<(Vec<u8>, bool)>, (u16, &'static str)>;
+
+/// Reads the head and body of a `POST /add-checkpoint`: `None` at a clean end of the
+/// connection, else the body and whether the connection stays open; an error is (status,
+/// reason), after which the connection is closed.
+fn read_request(r: &mut BufReader<&TcpStream>) -> Head {
     let mut head_len = 0usize;
     let mut line = String::new();
-    let mut read_line = |line: &mut String| -> std::result::Result<(), (u16, &'static str)> {
+    let mut read_line = |r: &mut BufReader<&TcpStream>,
+                         line: &mut String|
+     -> std::result::Result<usize, (u16, &'static str)> {
         line.clear();
-        let n = (&mut r)
+        let n = r
             .take((MAX_HEAD - head_len) as u64)
             .read_line(line)
             .map_err(|_| (400, "unreadable request"))?;
+        if n == 0 {
+            return Ok(0);
+        }
         head_len += n;
         if !line.ends_with("\r\n") {
             return Err((431, "request head too large or truncated"));
         }
         line.truncate(line.len() - 2);
-        Ok(())
+        Ok(n)
     };
-    read_line(&mut line)?;
+    if read_line(r, &mut line)? == 0 {
+        return Ok(None);
+    }
     let mut parts = line.split(' ');
     let (method, path, version) = (parts.next(), parts.next(), parts.next());
     if parts.next().is_some() || !matches!(version, Some("HTTP/1.1") | Some("HTTP/1.0")) {
         return Err((400, "bad request line"));
     }
+    let mut keep = version == Some("HTTP/1.1");
     if path != Some("/add-checkpoint") {
         return Err((404, "not found: the witness serves POST /add-checkpoint"));
     }
@@ -383,7 +414,9 @@ fn read_request(conn: &TcpStream) -> std::result::Result<Vec<u8>, (u16, &'static
     }
     let mut length: Option<usize> = None;
     loop {
-        read_line(&mut line)?;
+        if read_line(r, &mut line)? == 0 {
+            return Err((400, "request head truncated"));
+        }
         if line.is_empty() {
             break;
         }
@@ -392,7 +425,13 @@ fn read_request(conn: &TcpStream) -> std::result::Result<Vec<u8>, (u16, &'static
         if name.eq_ignore_ascii_case("transfer-encoding") {
             return Err((411, "a Content-Length is required (no chunked bodies)"));
         }
+        if name.eq_ignore_ascii_case("connection") {
+            keep = !value.eq_ignore_ascii_case("close");
+        }
         if name.eq_ignore_ascii_case("content-length") {
+            if !value.bytes().all(|b| b.is_ascii_digit()) {
+                return Err((400, "bad Content-Length"));
+            }
             let n: usize = value.parse().map_err(|_| (400, "bad Content-Length"))?;
             if length.is_some_and(|l| l != n) {
                 return Err((400, "two Content-Length headers"));
@@ -408,7 +447,7 @@ fn read_request(conn: &TcpStream) -> std::result::Result<Vec<u8>, (u16, &'static
     let mut body = vec![0u8; n];
     r.read_exact(&mut body)
         .map_err(|_| (400, "body shorter than its Content-Length"))?;
-    Ok(body)
+    Ok(Some((body, keep)))
 }
 
 /// A witness's answer, as the client received it.
