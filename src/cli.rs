@@ -37,6 +37,9 @@ pub struct Cli {
     /// checkpoint (`scelle timestamp` does it later).
     #[arg(long, global = true)]
     pub no_timestamp: bool,
+    /// Do not ask the case's witnesses (`witness add`) to cosign after a command that appends.
+    #[arg(long, global = true)]
+    pub no_witness: bool,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -85,6 +88,10 @@ pub enum Command {
     Tsa(TsaCommand),
     /// Timestamp the latest checkpoint now by the case's TSAs (RFC 3161).
     Timestamp(TimestampArgs),
+    /// C2SP tlog-witnesses: run one (`serve`), print its key (`vkey`), enrol one in the case
+    /// (`add`), ask the case's witnesses to cosign the latest checkpoint (`request`).
+    #[command(subcommand)]
+    Witness(WitnessCommand),
     /// Render a court document (PDF/A) from the ledger and record its SHA-256 (`report
     /// init-input`: write the commented blank input file of a document, to fill in).
     Report(Box<ReportCommand>),
@@ -481,6 +488,120 @@ pub struct ShowArgs {
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+}
+
+impl Command {
+    /// Whether the command appends entries to the ledger (and so writes a new checkpoint)
+    /// when it succeeds: `Some` with whether its output is JSON Lines, else `None`. The case's
+    /// TSAs are then asked to timestamp the new checkpoint and its witnesses to cosign it
+    /// (FORMAT.md 8.6, 8.7). Every command is named, so a new one must be classified here.
+    pub fn appends(&self) -> Option<bool> {
+        use IocCommand as I;
+        use KeyCommand as K;
+        use WitnessCommand as W;
+        match self {
+            Command::Key(K::Enrol(_) | K::Revoke(_) | K::Rotate(_))
+            | Command::Release(_)
+            | Command::Open(_)
+            | Command::Reseal(_)
+            | Command::Note(_)
+            | Command::Dispose(_)
+            | Command::Tsa(TsaCommand::Add(_))
+            | Command::Witness(W::Add(_)) => Some(false),
+            Command::Seal(a) => Some(a.json),
+            Command::Accept(a) => Some(a.json),
+            Command::Ioc(I::Scan(a)) => Some(a.json),
+            Command::Export(a) => matches!(a.format, ExportFormat::Bagit).then_some(a.json),
+            // A report is recorded (appended) only when signed with --key.
+            Command::Report(r) => match (&r.action, &r.render) {
+                (None, Some(x)) if x.key.is_some() => Some(false),
+                _ => None,
+            },
+            // `init` writes entry 0 of a case that has no TSA or witness yet.
+            Command::Init(_)
+            | Command::Key(K::New(_) | K::Show(_) | K::List(_))
+            | Command::Tsa(TsaCommand::List(_))
+            | Command::Witness(W::Serve(_) | W::Vkey(_) | W::Request(_))
+            | Command::Ioc(I::Findings(_) | I::Correlate(_))
+            | Command::Log(_)
+            | Command::Verify(_)
+            | Command::Checkpoint
+            | Command::Prove(_)
+            | Command::Consistency(_)
+            | Command::Repair
+            | Command::Show(_)
+            | Command::Cosign(_)
+            | Command::Timestamp(_)
+            | Command::Demo(_)
+            | Command::VerifyBundle(_)
+            | Command::Import(_)
+            | Command::Completions(_)
+            | Command::Man(_) => None,
+        }
+    }
+}
+
+/// `witness`.
+#[derive(Debug, Subcommand)]
+pub enum WitnessCommand {
+    /// Run a C2SP tlog-witness over HTTP (POST /add-checkpoint) until killed: it cosigns a
+    /// checkpoint signed by a --log key only if it extends, consistently, the last one it
+    /// cosigned for that origin (kept durably in --state), and logs every refusal.
+    Serve(WitnessServeArgs),
+    /// Print a witness key's cosignature verifier key (alg 0x04), for `witness add --vkey`.
+    Vkey(WitnessVkeyArgs),
+    /// Enrol a witness in the case (a signed `key.enrol` of role witness) and record its URL.
+    Add(WitnessAddArgs),
+    /// Ask the case's witnesses (all, or those named) to cosign the latest checkpoint.
+    Request(WitnessRequestArgs),
+}
+
+/// `witness serve`.
+#[derive(Debug, Args)]
+pub struct WitnessServeArgs {
+    /// The witness's private key file (its name is the name of its cosignatures).
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+    /// The address to listen on, e.g. 127.0.0.1:8080.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: String,
+    /// The state directory: per origin, the latest checkpoint cosigned; refusals.jsonl.
+    #[arg(long, value_name = "DIR")]
+    pub state: PathBuf,
+    /// A note verifier key (`scelle key show`) whose checkpoints it cosigns; repeatable.
+    #[arg(long = "log", value_name = "VERIFIER_KEY")]
+    pub logs: Vec<String>,
+}
+
+/// `witness vkey`.
+#[derive(Debug, Args)]
+pub struct WitnessVkeyArgs {
+    /// The witness's private key file.
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+}
+
+/// `witness add`.
+#[derive(Debug, Args)]
+pub struct WitnessAddArgs {
+    /// The witness's URL (its submission prefix: /add-checkpoint is appended).
+    pub url: String,
+    /// The witness's name: the name in its verifier key.
+    #[arg(long)]
+    pub name: String,
+    /// Its cosignature verifier key, as `scelle witness vkey` prints it.
+    #[arg(long, value_name = "WITNESS_VKEY")]
+    pub vkey: String,
+    /// The administrator's private key file (signs the enrolment).
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+}
+
+/// `witness request`.
+#[derive(Debug, Args)]
+pub struct WitnessRequestArgs {
+    /// The witnesses to ask (default: all the case's).
+    pub names: Vec<String>,
 }
 
 /// `cosign`.

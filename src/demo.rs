@@ -840,6 +840,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     ));
     let bundle_ok = bundle_ok && done.ok();
     timestamp_cases(dir, &[&case_dir, &fr_case, &es_case], &key, say)?;
+    witness_demo(dir, &case, &key, &counsel, say)?;
     let report = scelle::case::verify::verify(
         &case,
         VerifyOptions { rehash: true },
@@ -941,6 +942,46 @@ fn timestamp_cases(
 }
 
 /// The SHA-256 of a file, in hex: the demo's stand-in for an acquisition tool's log.
+/// Counsel runs a C2SP tlog-witness (in-process, on 127.0.0.1): the case enrols it (counsel's
+/// key is already enrolled, so `witness add` appends nothing), asks it to cosign the latest
+/// checkpoint, and the server is stopped; its state file is counsel's kept checkpoint.
+fn witness_demo(
+    dir: &Path,
+    case: &scelle::store::case::CaseDir,
+    expert: &scelle::store::keyfile::LoadedKey,
+    counsel: &scelle::store::keyfile::LoadedKey,
+    say: &mut dyn FnMut(&str),
+) -> Result<()> {
+    use scelle::format::note::verifier_key;
+    let state = dir.join("witness-state");
+    let logs = [
+        verifier_key(&expert.name, &expert.public()),
+        verifier_key(&counsel.name, &counsel.public()),
+    ];
+    let server = scelle::ops::witness::serve(counsel, "127.0.0.1:0", &state, &logs)?;
+    let vkey = scelle::ops::witness::vkey(counsel);
+    say(&format!(
+        "witness server of counsel at {} (vkey {vkey})",
+        server.url()
+    ));
+    scelle::ops::witness::add(case, &server.url(), &counsel.name, &vkey, expert)?;
+    let asked = scelle::ops::witness::request(case, &[])?;
+    for (name, r) in &asked.results {
+        say(&format!(
+            "  witness {name}: {}",
+            scelle::ops::witness::describe(r)
+        ));
+    }
+    server.stop();
+    // The server is gone: later appends in the demo case would only warn that it is down.
+    let _ = std::fs::remove_file(case.root().join("witnesses.json"));
+    say(&format!(
+        "witness stopped; its copy of the cosigned checkpoint is in {} (use it with verify --trusted-checkpoint)",
+        state.display()
+    ));
+    Ok(())
+}
+
 fn sha256_hex_of(path: &Path) -> Result<String> {
     let file = std::fs::File::open(path).at(path)?;
     let (_, hashes) =

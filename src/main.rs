@@ -196,37 +196,17 @@ fn show(out: &dyn Outcome, json: bool) -> u8 {
 }
 
 /// Runs the command, then, after a command that appended (and so wrote a checkpoint), asks
-/// the case's TSAs to timestamp it ([`timestamp_after_append`]).
+/// the case's TSAs to timestamp the new checkpoint ([`timestamp_after_append`]), then its
+/// witnesses to cosign it ([`witness_after_append`]).
 fn run(cli: Cli) -> anyhow::Result<u8> {
     let code = dispatch(&cli)?;
-    if let Some(json) = appends(&cli.command) {
+    if let Some(json) = cli.command.appends() {
         timestamp_after_append(&cli, json);
+        if !cli.no_witness {
+            witness_after_append(&cli);
+        }
     }
     Ok(code)
-}
-
-/// Whether `command` appends entries (and writes a checkpoint) when it succeeds: `Some`
-/// with whether its output is JSON, else `None`. (`init` writes entry 0 of a case without
-/// TSA; the demo timestamps its own cases.)
-fn appends(command: &Command) -> Option<bool> {
-    match command {
-        Command::Key(KeyCommand::Enrol(_) | KeyCommand::Revoke(_) | KeyCommand::Rotate(_))
-        | Command::Release(_)
-        | Command::Open(_)
-        | Command::Reseal(_)
-        | Command::Note(_)
-        | Command::Dispose(_)
-        | Command::Tsa(TsaCommand::Add(_)) => Some(false),
-        Command::Seal(a) => Some(a.json),
-        Command::Accept(a) => Some(a.json),
-        Command::Ioc(IocCommand::Scan(a)) => Some(a.json),
-        Command::Export(a) if matches!(a.format, ExportFormat::Bagit) => Some(a.json),
-        Command::Report(a) => match (&a.action, &a.render) {
-            (None, Some(r)) if r.key.is_some() => Some(false),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// The timestamp after an append (FORMAT.md 8.6): unless `--no-timestamp`, the new
@@ -320,6 +300,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
             // A TSA that did not give a token: an I/O failure (the network), exit 3.
             Ok(if t.complete() { EXIT_OK } else { EXIT_IO })
         }
+        Command::Witness(w) => witness(c, w),
         Command::Ioc(IocCommand::Scan(a)) => Ok(show(&ioc_scan(c, a)?, a.json)),
         Command::Ioc(IocCommand::Findings(a)) => {
             let scans = scelle::case::scans::findings(&case_dir(c)?)?;
@@ -658,6 +639,45 @@ fn tsa_add(c: &Cli, a: &cli::TsaAddArgs) -> anyhow::Result<ops::tsa::TsaAdded> {
     let body = ops::tsa::prepare(&a.url, a.name.as_deref(), a.ca_file.as_deref())?;
     let admin = load_key(&a.key, c.passphrase_file.as_deref())?;
     Ok(ops::tsa::add(&case, body, &admin)?)
+}
+
+fn witness(c: &Cli, w: &cli::WitnessCommand) -> anyhow::Result<u8> {
+    use cli::WitnessCommand as W;
+    match w {
+        W::Serve(a) => {
+            let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+            let server = ops::witness::serve(&key, &a.listen, &a.state, &a.logs)?;
+            println!("witness {} listening on {}", key.name, server.url());
+            println!("vkey: {}", ops::witness::vkey(&key));
+            let _ = std::io::stdout().flush();
+            server.wait();
+            Ok(EXIT_OK)
+        }
+        W::Vkey(a) => {
+            let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+            println!("{}", ops::witness::vkey(&key));
+            Ok(EXIT_OK)
+        }
+        W::Add(a) => {
+            let case = case_dir(c)?;
+            let admin = load_key(&a.key, c.passphrase_file.as_deref())?;
+            let out = ops::witness::add(&case, &a.url, &a.name, &a.vkey, &admin)?;
+            Ok(show(&out, false))
+        }
+        W::Request(a) => {
+            let out = ops::witness::request(&case_dir(c)?, &a.names)?;
+            Ok(show(&out, false))
+        }
+    }
+}
+
+/// After an appending command: the case's witnesses are asked to cosign; what goes wrong is a
+/// warning on stderr, never a changed exit code (the entries are appended).
+fn witness_after_append(c: &Cli) {
+    let Ok(case) = case_dir(c) else { return };
+    for w in ops::witness::after_append(&case) {
+        eprintln!("scelle: warning: {w}");
+    }
 }
 
 fn ioc_scan(c: &Cli, a: &cli::IocScanArgs) -> anyhow::Result<ops::ioc::ScanOutcome> {

@@ -31,6 +31,27 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         out.contains("witness counsel has seen tree size 9"),
         "{out}"
     );
+    // Counsel's witness server (C2SP tlog-witness) cosigned the latest checkpoint, and the
+    // final verification counts that cosignature (checked against counsel's enrolled key).
+    let size = out
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("witness counsel: cosigned tree size ")
+        })
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no cosignature from the demo's witness server:\n{out}"));
+    assert!(
+        out.contains(&format!("witness counsel has seen tree size {size}")),
+        "{out}"
+    );
+    assert!(out.contains("witness stopped"), "{out}");
+    assert!(tmp
+        .path()
+        .join("demo/witness-state")
+        .read_dir()
+        .unwrap()
+        .any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".txt")));
     for step in [
         "opened and re-sealed E-0001 as NSO-DEMO-001-R1 (re-hash matches)",
         "counsel re-hashed E-0003: matches the seal",

@@ -56,6 +56,9 @@ pub struct Report {
     pub rehashed: u64,
     /// Every verified witness cosignature: who has seen which tree size, when.
     pub witnesses: Vec<WitnessSighting>,
+    /// Per witness (by name, in name order), the largest tree size it has cosigned and the
+    /// time its cosignature gives (the latest such, if it cosigned that size more than once).
+    pub witness_latest: Vec<WitnessSighting>,
     /// Wall time in milliseconds.
     pub elapsed_ms: u64,
     /// Ledger entries checked per second.
@@ -374,10 +377,23 @@ pub fn verify_with(
         checkpointed_size,
         root: b64(&state.frontier.root()),
         rehashed,
+        witness_latest: latest_per_witness(&witnesses),
         witnesses,
         elapsed_ms: elapsed.as_millis() as u64,
         entries_per_second: (entries as f64 / secs) as u64,
     })
+}
+
+/// Per witness name, the sighting of the largest size (then the latest time).
+pub fn latest_per_witness(all: &[WitnessSighting]) -> Vec<WitnessSighting> {
+    let mut by: std::collections::BTreeMap<&str, &WitnessSighting> = Default::default();
+    for w in all {
+        let e = by.entry(&w.name).or_insert(w);
+        if (w.size, w.time) > (e.size, e.time) {
+            *e = w;
+        }
+    }
+    by.into_values().cloned().collect()
 }
 
 /// Where a checkpoint being checked comes from.

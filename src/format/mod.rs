@@ -26,5 +26,6 @@ pub mod stix;
 pub mod time;
 pub mod timestamp;
 pub mod validate;
+pub mod witness;
 
 pub use errors::{BodyError, CheckpointSignerError, CustodyError, ValueError};

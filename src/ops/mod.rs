@@ -14,6 +14,7 @@ pub mod report;
 pub mod seal;
 pub mod timestamp;
 pub mod tsa;
+pub mod witness;
 
 use crate::error::Result;
 use crate::store::case::CaseDir;

@@ -14,3 +14,4 @@ pub mod report;
 pub mod seal;
 pub mod timestamp;
 pub mod verify;
+pub mod witness;

@@ -27,6 +27,16 @@ pub fn write_report(f: &mut fmt::Formatter<'_>, report: &Report, rehash: bool) -
             w.time
         )?;
     }
+    for w in &report.witness_latest {
+        say!(
+            f,
+            "witness {}: largest tree size cosigned {}, at {} ({})",
+            w.name,
+            w.size,
+            utc(w.time),
+            w.time
+        )?;
+    }
     say!(
         f,
         "{}: {} entries, {} exhibits{}, {} checkpoints (largest size {}), root {}; {} errors, {} warnings; {} entries/s",
@@ -41,6 +51,15 @@ pub fn write_report(f: &mut fmt::Formatter<'_>, report: &Report, rehash: bool) -
         report.warnings(),
         report.entries_per_second
     )
+}
+
+/// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SSZ`.
+fn utc(t: u64) -> String {
+    i64::try_from(t)
+        .ok()
+        .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+        .map(crate::format::time::format_utc)
+        .unwrap_or_else(|| "out of range".to_string())
 }
 
 /// The JSON Lines of a verification: each witness, each finding, then the summary.

@@ -16,3 +16,4 @@ pub mod tarhash;
 pub(crate) mod tarmember;
 pub mod tarstream;
 pub mod timestamps;
+pub mod witness;
