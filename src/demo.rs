@@ -941,7 +941,6 @@ fn timestamp_cases(
     Ok(())
 }
 
-/// The SHA-256 of a file, in hex: the demo's stand-in for an acquisition tool's log.
 /// Counsel runs a C2SP tlog-witness (in-process, on 127.0.0.1): the case enrols it (counsel's
 /// key is already enrolled, so `witness add` appends nothing), asks it to cosign the latest
 /// checkpoint, and the server is stopped; its state file is counsel's kept checkpoint.
@@ -982,6 +981,7 @@ fn witness_demo(
     Ok(())
 }
 
+/// The SHA-256 of a file, in hex: the demo's stand-in for an acquisition tool's log.
 fn sha256_hex_of(path: &Path) -> Result<String> {
     let file = std::fs::File::open(path).at(path)?;
     let (_, hashes) =
