@@ -249,7 +249,7 @@ pub fn verify_with(
             Severity::Warning,
             "checkpoint-stray",
             path,
-            "not a checkpoint file (checkpoints/ holds only regular files named NNNNNNNNNNNN.txt): not read"
+            "not a checkpoint file (checkpoints/ holds only regular files named NNNNNNNNNNNN.txt, and timestamps NNNNNNNNNNNN.NAME.tsq/.tsr): not read"
                 .into(),
         ));
     }

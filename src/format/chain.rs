@@ -11,7 +11,9 @@ use super::merkle::leaf_hash;
 use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 
-pub use super::state::{record_public_key, ChainState, Custody, CustodyStatus, EnrolledKey};
+pub use super::state::{
+    record_public_key, CaseTsa, ChainState, Custody, CustodyStatus, EnrolledKey,
+};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -303,6 +303,14 @@ pub enum CustodyError {
         /// The ledger size it claims.
         size: u64,
     },
+    /// A second `tsa.add` of a name already used.
+    #[error("a TSA named {name} was already added at entry {at}")]
+    TsaNameTaken {
+        /// The name.
+        name: String,
+        /// The `tsa.add` that took it.
+        at: u64,
+    },
     /// A scan of a disposed exhibit.
     #[error("exhibit {exhibit} was disposed of and cannot be scanned")]
     ScanDisposed {

@@ -23,6 +23,7 @@ pub mod printable;
 pub(crate) mod state;
 pub mod stix;
 pub mod time;
+pub mod timestamp;
 pub mod timestamp_token;
 pub mod validate;
 

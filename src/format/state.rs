@@ -36,6 +36,8 @@ pub struct ChainState {
     pub custody: BTreeMap<String, Custody>,
     /// The case, from `case.open`.
     pub case: Option<CaseInfo>,
+    /// The time-stamping authorities added (`tsa.add`), in order.
+    pub tsas: Vec<CaseTsa>,
     /// Byte offset of the line being applied.
     pub(crate) offset: u64,
 }
@@ -56,6 +58,20 @@ pub struct EnrolledKey {
     /// Why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_reason: Option<String>,
+}
+
+/// A time-stamping authority of the case, as its `tsa.add` recorded it (FORMAT.md 8.6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseTsa {
+    /// Its name in the case (it names the token files).
+    pub name: String,
+    /// Its URL.
+    pub url: String,
+    /// Its trust anchors: base64 DER X.509 certificates.
+    pub ca: Vec<String>,
+    /// The `tsa.add` entry.
+    pub added_at: u64,
 }
 
 /// Where an exhibit stands.
@@ -127,6 +143,11 @@ impl ChainState {
             last_line_hash: GENESIS_PREV.to_string(),
             ..Default::default()
         }
+    }
+
+    /// The time-stamping authority of this name, if a `tsa.add` added it.
+    pub fn tsa(&self, name: &str) -> Option<&CaseTsa> {
+        self.tsas.iter().find(|t| t.name == name)
     }
 
     /// The enrolled key with this id (revoked or not).

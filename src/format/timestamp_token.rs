@@ -66,9 +66,6 @@ const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.100
 const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
 const ED25519_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 
-/// Largest `.tsq` / `.tsr` file read (TSA_SPEC, FORMAT.md §8.6).
-pub const MAX_TOKEN_FILE: u64 = 1 << 20;
-
 /// What a verified token says.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TokenInfo {

@@ -566,6 +566,7 @@ pub fn export_case_uco(case: &CaseDir) -> Result<Value> {
             }
             // Revocations, notes, reports, scans and exports are not custody events.
             Body::KeyRevoke(_)
+            | Body::TsaAdd(_)
             | Body::Note(_)
             | Body::Report(_)
             | Body::IocScan(_)

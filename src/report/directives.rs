@@ -252,6 +252,7 @@ fn event_details(e: &Event, x: &Exhibit, l: &Labels, z: &Zone) -> Vec<String> {
         | Body::CaseOpen(_)
         | Body::KeyEnrol(_)
         | Body::KeyRevoke(_)
+        | Body::TsaAdd(_)
         | Body::KeyRotate(_)
         | Body::Report(_)
         | Body::Export(_) => vec![],
@@ -319,6 +320,7 @@ pub fn event_text(e: &Event, l: &Labels, data: &LedgerData) -> String {
         | Body::Seal(_)
         | Body::KeyEnrol(_)
         | Body::KeyRevoke(_)
+        | Body::TsaAdd(_)
         | Body::KeyRotate(_)
         | Body::Report(_)
         | Body::Export(_) => template,
@@ -1529,7 +1531,7 @@ mod tests {
                 let wanted = !WITHOUT_SENTENCE.contains(kind)
                     && !matches!(
                         *kind,
-                        "case.open" | "key.enrol" | "key.revoke" | "key.rotate"
+                        "case.open" | "key.enrol" | "key.revoke" | "key.rotate" | "tsa.add"
                     );
                 assert_eq!(
                     events.get(*kind).is_some(),

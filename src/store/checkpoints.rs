@@ -100,8 +100,8 @@ pub fn list(case: &CaseDir) -> Result<Vec<(PathBuf, Result<StoredCheckpoint>)>> 
         .collect())
 }
 
-/// What `checkpoints/` holds besides checkpoint files (FORMAT.md 8.2: `checkpoint-stray`),
-/// sorted: other names, directories, special files, a leftover temporary file.
+/// What `checkpoints/` holds besides checkpoint files and timestamp files (FORMAT.md 8.2:
+/// `checkpoint-stray`), sorted: other names, directories, special files, a leftover temporary file.
 pub fn strays(case: &CaseDir) -> Result<Vec<PathBuf>> {
     let (_, mut stray) = scan(case)?;
     stray.sort();
@@ -119,8 +119,17 @@ fn scan(case: &CaseDir) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
             .and_then(|n| n.to_str())
             .is_some_and(is_checkpoint_name);
         // The entry's own type (a link is not followed): a FIFO, device or link is a stray.
-        if named && e.file_type().at(&path)?.is_file() {
+        let regular = e.file_type().at(&path)?.is_file();
+        if named && regular {
             files.push(path);
+        } else if regular
+            && path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(crate::store::timestamps::is_timestamp_name)
+        {
+            // An RFC 3161 timestamp (FORMAT.md 8.6): part of the directory, checked with its
+            // checkpoint, neither a checkpoint file nor a stray.
         } else {
             stray.push(path);
         }

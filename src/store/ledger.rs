@@ -148,7 +148,7 @@ impl Iterator for LineReader {
 }
 
 /// The version of the `ledger.index` layout; an index of another version is rebuilt.
-const INDEX_FORMAT: u64 = 4;
+const INDEX_FORMAT: u64 = 5;
 
 /// The domain separation prefix of the message a writer signs over its index
 /// (docs/FORMAT.md section 10): `scelle-index/v1\n` followed by the 32 bytes of SHA-256 of the
@@ -172,6 +172,9 @@ struct IndexFile {
     custody: BTreeMap<String, Custody>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     case: Option<crate::format::body::CaseInfo>,
+    /// The time-stamping authorities (`tsa.add`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tsas: Vec<crate::format::state::CaseTsa>,
     /// The id of the key that signed this index (the writer that wrote it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     signer: Option<String>,
@@ -221,6 +224,7 @@ fn encode_index(s: &ChainState, key: Option<&LoadedKey>) -> Vec<u8> {
         keys: s.keys.clone(),
         custody: s.custody.clone(),
         case: s.case.clone(),
+        tsas: s.tsas.clone(),
         signer: key.map(LoadedKey::id),
         sig: None,
     };
@@ -265,6 +269,7 @@ fn decode_index(bytes: &[u8], signer: Option<&LoadedKey>) -> Option<ChainState> 
         custody: f.custody,
         offset: f.bytes,
         case: f.case,
+        tsas: f.tsas,
     })
 }
 

@@ -15,3 +15,4 @@ pub mod tarcrate;
 pub mod tarhash;
 pub(crate) mod tarmember;
 pub mod tarstream;
+pub mod timestamps;

@@ -109,6 +109,10 @@ RFC3339_RE = re.compile(
 KEY_NAME_RE = re.compile(r"[A-Za-z0-9_@-][A-Za-z0-9._@-]{0,63}")  # section 3.3
 EXHIBIT_RE = re.compile(r"E-[0-9]{4,}")  # section 6.4: `E-` and four or more digits
 CHECKPOINT_FILE_RE = re.compile(r"([0-9]{12})\.txt")  # section 8.2
+# Section 8.6: an RFC 3161 timestamp of a checkpoint, NNNNNNNNNNNN.NAME.tsq / .tsr, NAME a
+# `tsa.add` name (section 6.10).
+TSA_NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+TIMESTAMP_FILE_RE = re.compile(r"([0-9]{12})\.([a-z0-9][a-z0-9-]{0,31})\.(tsq|tsr)")
 DECIMAL_RE = re.compile(r"0|[1-9][0-9]*")  # section 8.2: no leading zeros
 MAX_U64 = 2**64 - 1  # section 8.2: a tree size is an unsigned 64-bit number
 # White space as scelle (Rust's char::is_whitespace, the Unicode White_Space property) sees it
@@ -839,6 +843,54 @@ NOTE_BODY = t_object({"text": t_str}, {"exhibit": t_exhibit_id})
 DISPOSE_BODY = t_object({"exhibit": t_exhibit_id, "how": t_str, "authority": t_str})
 
 
+def t_tsa_name(value, path):
+    """Section 6.10: 1-32 of a-z 0-9 '-', not starting with '-'."""
+    if isinstance(value, str) and TSA_NAME_RE.fullmatch(value):
+        return []
+    return [f"{path}: expected a TSA name (1-32 of a-z, 0-9 and '-', not starting with '-')"]
+
+
+def t_tsa_url(value, path):
+    """Section 6.10: http:// or https://, then a host; at most 2048 bytes of printable ASCII
+    without spaces."""
+    if (isinstance(value, str) and len(value) <= 2048
+            and all(0x21 <= ord(c) <= 0x7e for c in value)
+            and re.fullmatch(r"https?://[^/].*", value, re.S)):
+        return []
+    return [f"{path}: expected an http:// or https:// URL of at most 2048 printable ASCII bytes"]
+
+
+def is_der_sequence(der):
+    """One DER SEQUENCE (tag 0x30, a definite length in its shortest form) spanning exactly
+    these bytes: the outer shape of an X.509 certificate (section 6.10)."""
+    if len(der) < 2 or der[0] != 0x30:
+        return False
+    first = der[1]
+    if first < 0x80:
+        return len(der) - 2 == first
+    k = first & 0x7f
+    if not 1 <= k <= 4 or len(der) < 2 + k or der[2] == 0:
+        return False
+    length = int.from_bytes(der[2:2 + k], "big")
+    return length >= 0x80 and len(der) - 2 - k == length
+
+
+def t_tsa_ca(value, path):
+    """Section 6.10: 1 to 16 canonical base64 DER certificates of at most 64 KiB each."""
+    if not isinstance(value, list) or not 1 <= len(value) <= 16:
+        return [f"{path}: expected an array of 1 to 16 certificates"]
+    problems = []
+    for i, item in enumerate(value):
+        der = b64decode_canonical(item)
+        if der is None or len(der) > 65536 or not is_der_sequence(der):
+            problems.append(f"{path}[{i}]: expected canonical base64 of one DER certificate "
+                            "of at most 65536 bytes")
+    return problems
+
+
+TSA_ADD_BODY = t_object({"name": t_tsa_name, "url": t_tsa_url, "ca": t_tsa_ca})
+
+
 def t_bare_file_name(value, path):
     """Section 6.7: a file name without directory."""
     if isinstance(value, str) and value and "/" not in value and "\\" not in value:
@@ -1163,6 +1215,7 @@ BODY_CHECKERS = {
     "report": lambda body: REPORT_BODY(body, "body"),
     "export": lambda body: EXPORT_BODY(body, "body"),
     "ioc.scan": check_ioc_scan_body,
+    "tsa.add": lambda body: TSA_ADD_BODY(body, "body"),
 }
 
 
@@ -1326,6 +1379,7 @@ class CaseState:
         self.ioc_files = {}
         self.ioc_scans = []  # (seq, body) of every ioc.scan entry without error
         self.previous_time = None
+        self.tsas = {}  # section 6.10: TSA name -> (entry seq, body) of its tsa.add
 
     def describe(self, key_id):
         """A key id with its name, for messages."""
@@ -1586,6 +1640,18 @@ class KindRules:
             self.exhibit(body["exhibit"])
         return None
 
+    def tsa_add(self, body):
+        """Section 6.10: the administrator adds a TSA under a name not used before."""
+        self.signed_by_admin()
+        if body["name"] in self.state.tsas:
+            self.fail(f"a TSA named {body['name']} was already added at entry "
+                      f"{self.state.tsas[body['name']][0]}")
+            return None
+
+        def effect():
+            self.state.tsas[body["name"]] = (self.n, body)
+        return effect
+
     def dispose(self, body):
         exhibit = self.exhibit(body["exhibit"])
         if exhibit is None:
@@ -1658,6 +1724,7 @@ KIND_RULES = {
     "report": KindRules.report,
     "export": KindRules.export,
     "ioc.scan": KindRules.ioc_scan,
+    "tsa.add": KindRules.tsa_add,
 }
 
 
@@ -2176,6 +2243,15 @@ def check_checkpoints(case_dir, lines, state, verifier, report, now):
     for file_name in names:
         where = f"checkpoints/{file_name}"
         match = CHECKPOINT_FILE_RE.fullmatch(file_name)
+        if match is None and TIMESTAMP_FILE_RE.fullmatch(file_name):
+            # Section 8.6: a timestamp file, part of the directory when it is a regular file
+            # (by its own type: a link is not followed); checked with its checkpoint.
+            try:
+                regular = stat.S_ISREG(os.lstat(os.path.join(directory, file_name)).st_mode)
+            except OSError:
+                regular = False
+            if regular:
+                continue
         stray = match is None
         if not stray:
             try:
@@ -2197,7 +2273,8 @@ def check_checkpoints(case_dir, lines, state, verifier, report, now):
                     continue
         if stray:
             report.warning(where, "checkpoint-stray", "not a checkpoint file (checkpoints/ "
-                           "holds only regular files named NNNNNNNNNNNN.txt): not read")
+                           "holds only regular files named NNNNNNNNNNNN.txt, and timestamps "
+                           "NNNNNNNNNNNN.NAME.tsq/.tsr): not read")
             continue
         files += 1
         try:
@@ -2273,7 +2350,6 @@ def check_one_checkpoint(note, where, lines, roots, state, verifier, report, now
 # RFC 3161 timestamps of checkpoints (section 8.6), checked with `openssl ts` alone
 # ---------------------------------------------------------------------------------------------
 
-TIMESTAMP_FILE_RE = re.compile(r"([0-9]{12})\.([a-z0-9][a-z0-9-]{0,31})\.(tsq|tsr)")  # 8.6
 MAX_TIMESTAMP_FILE = 1 << 20  # a .tsq or .tsr file (section 8.6)
 # Section 8.6: an entry covered by a timestamped checkpoint may be dated at most this many
 # seconds after the token's genTime (the skew of section 8.3).

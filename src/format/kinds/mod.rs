@@ -226,6 +226,7 @@ pub mod release;
 pub mod report;
 pub mod reseal;
 pub mod seal;
+pub mod tsa_add;
 
 kinds! {
     /// `case.open`.
@@ -256,6 +257,8 @@ kinds! {
     ioc_scan: IocScan(Box<IocScan>),
     /// `export`.
     export: Export(ExportBody),
+    /// `tsa.add`.
+    tsa_add: TsaAdd(TsaAdd),
 }
 
 #[cfg(test)]

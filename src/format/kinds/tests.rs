@@ -20,6 +20,7 @@
 //! - dispose: holder; sealed or opened; nothing after it.
 //! - report, export: exhibits exist; ledger_size at most the entry's seq.
 //! - ioc.scan: exhibits exist, not disposed, read at their sealed SHA-256.
+//! - tsa.add: by the administrator; name unique; value rules (name, url, ca).
 //! - re-checks: a matching re-check with another SHA-256 is refused; a failed one is a warning.
 
 use super::*;
@@ -610,6 +611,73 @@ fn key_revoke_refusals() {
     );
 }
 
+// tsa.add
+
+fn tsa_add(name: &str) -> Body {
+    Body::TsaAdd(TsaAdd {
+        name: name.into(),
+        url: "http://127.0.0.1:3161/tsa".into(),
+        ca: vec![b64(&[0x30, 0x03, 0x02, 0x01, 0x01])],
+    })
+}
+
+#[test]
+fn tsa_add_records_a_tsa() {
+    let mut c = Chain::new();
+    c.ok(ADMIN, tsa_add("tsa1"));
+    let t = c.state.tsa("tsa1").unwrap();
+    assert_eq!(t.url, "http://127.0.0.1:3161/tsa");
+    assert_eq!(t.added_at, c.state.size - 1);
+    c.ok(ADMIN, tsa_add("tsa2"));
+    assert_eq!(c.state.tsas.len(), 2);
+}
+
+#[test]
+fn tsa_add_refusals() {
+    let mut c = Chain::new();
+    assert_eq!(
+        c.refused(BOB, tsa_add("tsa1")),
+        CustodyError::NotAdmin {
+            signer: who(BOB, "bob"),
+            action: "add TSAs"
+        }
+    );
+    c.ok(ADMIN, tsa_add("tsa1"));
+    let at = c.state.size - 1;
+    assert_eq!(
+        c.refused(ADMIN, tsa_add("tsa1")),
+        CustodyError::TsaNameTaken {
+            name: "tsa1".into(),
+            at
+        }
+    );
+}
+
+#[test]
+fn tsa_add_value_rules() {
+    let Body::TsaAdd(good) = tsa_add("tsa1") else {
+        unreachable!()
+    };
+    assert_eq!(good.validate(), Ok(()));
+    let bad = |f: &dyn Fn(&mut TsaAdd)| {
+        let mut b = good.clone();
+        f(&mut b);
+        Body::TsaAdd(b).validate().unwrap_err().to_string()
+    };
+    assert!(bad(&|b| b.name = "TSA".into()).contains("tsa name"));
+    assert!(bad(&|b| b.url = "ftp://x".into()).contains("http://"));
+    assert!(bad(&|b| b.ca.clear()).contains("1 to 16"));
+    assert!(bad(&|b| b.ca = vec![b.ca[0].clone(); 17]).contains("1 to 16"));
+    assert!(bad(&|b| b.ca = vec!["MAMCAQE".into()]).contains("base64"));
+    assert!(bad(&|b| b.ca = vec![b64(&[0x31, 0])]).contains("DER"));
+    assert!(bad(&|b| {
+        let mut der = vec![0x30, 0x83, 0x01, 0x00, 0x01];
+        der.resize(5 + 0x10001, 0);
+        b.ca = vec![b64(&der)];
+    })
+    .contains("more than"));
+}
+
 // key.rotate
 
 fn rotate(old: u8, new: u8, name: &str, role: Option<&str>) -> Body {
@@ -1125,6 +1193,7 @@ fn every_kind_parses_back_by_its_name() {
         report(&[], 0),
         scan("E-0001", SHA),
         export(&["E-0001"], 0),
+        tsa_add("tsa1"),
     ];
     let names: Vec<&str> = bodies.iter().map(Body::kind).collect();
     assert_eq!(names, Body::NAMES);
