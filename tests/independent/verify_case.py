@@ -28,6 +28,11 @@ What is checked (the section numbers are those of docs/FORMAT.md):
   - every checkpoint file in CASE_DIR/checkpoints/ (section 8.2): origin, size, root, and each
     signature line, matched to a key of the case by name and key id: a note signature
     (alg 0x01) or a witness cosignature (C2SP tlog-cosignature v1, alg 0x04, section 8.3);
+  - every RFC 3161 timestamp of a checkpoint that counts, CASE_DIR/checkpoints/N.NAME.tsr
+    (section 8.6), with `openssl ts` alone: the TSA named by a `tsa.add`, the imprint (SHA-256
+    of the checkpoint's text), the nonce of N.NAME.tsq, `openssl ts -verify` against the
+    `tsa.add`'s CA certificates at the token's time, then no covered entry dated later than
+    the token's time + 300 s (`backdated`);
   - each pinned IOC file's copy against the scans that cite it, and each match's `member`
     against the seal (section 6.8, `ioc-match`);
   - with --trusted-checkpoint, a checkpoint kept from earlier: the case must be neither behind
@@ -60,6 +65,8 @@ Output: one line per problem, `ERROR [code] where: message` or `WARNING [code] w
 inclusion proof that does not check) and `cannot-verify`); one line per verified witness
 cosignature (section 8.3),
 `WITNESS where: witness NAME has seen tree size N (cosigned at UTC-TIME, time SECONDS)`;
+one line per verified timestamp token (section 8.6),
+`TIMESTAMP where: checkpoint N timestamped by NAME at UTC-TIME (serial HEX)`;
 then a summary line, then a last line `OK` or `FAILED`.
 Exit status: 0 when there is no error (warnings allowed), 1 otherwise (including when the
 verification could not be carried out, e.g. `openssl` is missing).
@@ -2225,7 +2232,7 @@ def check_note_signatures(note, where, keys, verifier, report, now=None, witness
     return signers
 
 
-def check_checkpoints(case_dir, lines, state, verifier, report, now):
+def check_checkpoints(case_dir, lines, state, verifier, report, now, counting=None):
     """Check every file of CASE/checkpoints/ (section 8.2). Only regular files named
     NNNNNNNNNNNN.txt are checkpoints; anything else (a symbolic link, a FIFO, a device, a
     directory, another name) is a `checkpoint-stray` warning, not read; a checkpoint file of
@@ -2294,6 +2301,8 @@ def check_checkpoints(case_dir, lines, state, verifier, report, now):
         if check_one_checkpoint(note, where, lines, roots, state, verifier, report, now,
                                 trusted=False) and valid:
             largest = max(largest, note.size)
+            if counting is not None:
+                counting[note.size] = (where, note)  # a checkpoint that counts (8.2, 8.6)
     if lines and not files:
         report.warning("checkpoints/", "no-checkpoint", "the case has no checkpoint")
     elif largest < len(lines):
@@ -2503,7 +2512,7 @@ def check_timestamp(where, note, tsa_name, anchors, tsr, tsq, lines, report, wor
         except (ValueError, TypeError, AttributeError):
             continue  # an unreadable entry is reported by the ledger checks
         if int(moment.timestamp()) > limit:
-            report.error(f"ledger.jsonl entry {n}", "backdated",
+            report.error(where, "backdated",
                          f"entry {n} is dated {entry_time}, later than TSA {tsa_name}'s time "
                          f"{format_timestamp(fields['time'])} for checkpoint {note.size}, which "
                          f"covers it (+{BACKDATING_SKEW_SECONDS} s): it was written after that "
@@ -2853,14 +2862,19 @@ def verify(args, report, verifier):
         check_ioc_copies(args.case_dir, state, report)
         check_ioc_matches(args.case_dir, state, report)
         now = int(time.time())
+        counting = {}
         checkpoints, largest = check_checkpoints(args.case_dir, lines, state, verifier, report,
-                                                 now)
+                                                 now, counting)
+        tsas = {name: [base64.b64decode(c) for c in body["ca"]]
+                for name, (_, body) in state.tsas.items()}
+        check_timestamps(args.case_dir, counting, tsas, lines, report, verifier.workdir)
         check_trusted_checkpoints(args.trusted_checkpoint, lines, state, verifier, report, now)
         root = merkle_roots(lines, [len(lines)])[len(lines)]
         ended = sum(1 for key in state.keys.values() if not key.active)
         emit(f"{len(lines)} entries, {len(state.exhibits)} exhibits, {checkpoints} checkpoints "
              f"(largest valid size {largest}), {len(state.keys)} keys ({ended} revoked or "
              f"rotated out), {report.witnesses} witness cosignatures, "
+             f"{report.timestamps} timestamps, "
              f"root {base64.b64encode(root).decode()}; "
              f"{report.errors} errors, {report.warnings} warnings")
 
