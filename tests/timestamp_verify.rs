@@ -44,6 +44,8 @@ impl Fixture {
             "TS-1",
             "--title",
             "Timestamps",
+            "--court",
+            "Test Court",
             "--key",
             key.to_str().unwrap(),
         ]));
@@ -346,4 +348,66 @@ fn a_token_named_for_no_tsa_of_the_case_is_a_warning_in_both() {
         out.contains("WARNING [timestamp-unknown-tsa] checkpoints/000000000003.nobody.tsr"),
         "{out}"
     );
+}
+
+/// Reports print, for each timestamped checkpoint, the TSA, its time and the token's serial
+/// (read back with pdftotext), in each language.
+#[test]
+fn reports_print_the_tsa_time_and_serial() {
+    let fx = Fixture::new();
+    let text = fx.text(3);
+    fx.stamp("tsa1", &text, 3, "tsa1");
+    let (_, _, stamps) = fx.scelle_verify();
+    let time = stamps[0]["time"].as_str().unwrap().to_string();
+    for (lang, words) in [
+        ("en", "tsa1 (RFC 3161) timestamped tree size 3 at"),
+        (
+            "fr",
+            "tsa1 (RFC 3161) a horodaté l'état du registre à 3 entrées le",
+        ),
+        ("es", "tsa1 (RFC 3161) selló el registro con 3 asientos el"),
+    ] {
+        let pdf = fx.pki.dir.join(format!("report-{lang}.pdf"));
+        let input = format!(
+            "{}/examples/demo/report-{lang}.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let o = scelle()
+            .arg("-C")
+            .arg(&fx.case)
+            .args([
+                "report",
+                "certificate",
+                "--lang",
+                lang,
+                "--input",
+                &input,
+                "--key",
+            ])
+            .arg(&fx.key)
+            .arg("--out")
+            .arg(&pdf)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", common::out(&o));
+        let o = Command::new("pdftotext")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        // Joined lines: a table cell may wrap.
+        let printed = String::from_utf8_lossy(&o.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(printed.contains(words), "{lang}: {printed}");
+        assert!(printed.contains(&time), "{lang}: no {time}");
+        assert!(
+            printed.contains("serial 02")
+                || printed.contains("n° 02")
+                || printed.contains("n.º 02"),
+            "{lang}: {printed}"
+        );
+    }
 }
