@@ -33,6 +33,10 @@ pub struct Cli {
     /// $SCELLE_PASSPHRASE, else a prompt on the terminal).
     #[arg(long, global = true, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
+    /// After a command that appends, do not ask the case's TSAs to timestamp the new
+    /// checkpoint (`scelle timestamp` does it later).
+    #[arg(long, global = true)]
+    pub no_timestamp: bool,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -76,6 +80,11 @@ pub enum Command {
     Show(ShowArgs),
     /// Countersign a checkpoint as a witness (C2SP cosignature).
     Cosign(CosignArgs),
+    /// The case's RFC 3161 time-stamping authorities (TSAs): add one, list them.
+    #[command(subcommand)]
+    Tsa(TsaCommand),
+    /// Timestamp the latest checkpoint now by the case's TSAs (RFC 3161).
+    Timestamp(TimestampArgs),
     /// Render a court document (PDF/A) from the ledger and record its SHA-256 (`report
     /// init-input`: write the commented blank input file of a document, to fill in).
     Report(Box<ReportCommand>),
@@ -288,6 +297,44 @@ pub struct KeyRotateArgs {
     /// The new public key file.
     #[arg(long, value_name = "PUBKEY")]
     pub new: PathBuf,
+}
+
+/// `tsa`.
+#[derive(Debug, Subcommand)]
+pub enum TsaCommand {
+    /// Add an RFC 3161 TSA to the case (administrator only); its tokens must chain to the CA
+    /// certificates given. Public and eIDAS-qualified TSAs: see the README.
+    Add(TsaAddArgs),
+    /// List the case's TSAs.
+    List(JsonFlag),
+}
+
+/// `tsa add`.
+#[derive(Debug, Args)]
+pub struct TsaAddArgs {
+    /// The TSA's RFC 3161 URL (http:// or https://).
+    pub url: String,
+    /// The TSA's name in the case (1-32 of a-z, 0-9, '-'; default: from the URL's host).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The CA certificate(s) its tokens chain to, PEM (for a qualified TSA: from the EU
+    /// trusted list). Required.
+    #[arg(long, value_name = "CERTS.pem")]
+    pub ca_file: Option<PathBuf>,
+    /// The administrator's private key file.
+    #[arg(long, value_name = "ADMINKEY")]
+    pub key: PathBuf,
+}
+
+/// `timestamp`.
+#[derive(Debug, Args)]
+pub struct TimestampArgs {
+    /// Only this TSA (repeatable; default: every TSA of the case).
+    #[arg(long = "tsa", value_name = "NAME")]
+    pub tsa: Vec<String>,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// A `--json` flag alone.

@@ -822,6 +822,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         done.payload_files
     ));
     let bundle_ok = bundle_ok && done.ok();
+    timestamp_cases(dir, &[&case_dir, &fr_case, &es_case], &key, say)?;
     let report = scelle::case::verify::verify(
         &case,
         VerifyOptions { rehash: true },
@@ -876,6 +877,54 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         bundle,
         imported,
     })
+}
+
+/// Trusted timestamps (RFC 3161, FORMAT.md 8.6): a local TSA (OpenSSL's, with a CA made in
+/// `DIR/tsa`: a development facility, not a trusted service) is started on 127.0.0.1, added
+/// to each case (`tsa add`, an entry signed by the administrator), and the checkpoint of that
+/// entry is timestamped; then it is stopped. Without the openssl command the demo goes on
+/// without timestamps.
+fn timestamp_cases(
+    dir: &Path,
+    cases: &[&Path],
+    key: &keyfile::LoadedKey,
+    say: &mut dyn FnMut(&str),
+) -> Result<()> {
+    use scelle::ops::localtsa::LocalTsa;
+    let tsa = match LocalTsa::start(&dir.join("tsa"), "scelle demo") {
+        Ok(t) => t,
+        Err(e) => {
+            say(&format!("no timestamps: {e}"));
+            return Ok(());
+        }
+    };
+    say(&format!(
+        "local RFC 3161 TSA (OpenSSL's; development only, NOT a trusted service) at {}, CA {}",
+        tsa.url(),
+        tsa.ca_file().display()
+    ));
+    for case_dir in cases {
+        let case = scelle::store::case::CaseDir::open(case_dir)?;
+        let added = scelle::ops::tsa::add(
+            &case,
+            &tsa.url(),
+            Some("demo-tsa"),
+            Some(&tsa.ca_file()),
+            key,
+        )?;
+        say(&format!(
+            "added TSA demo-tsa to {} (entry {})",
+            case_dir.display(),
+            added.seq
+        ));
+        let t = scelle::ops::timestamp::timestamp(&case, &[])?;
+        say(t.to_string().trim_end());
+        for w in t.warnings() {
+            say(&format!("  warning: {w}"));
+        }
+    }
+    tsa.stop();
+    Ok(())
 }
 
 /// The SHA-256 of a file, in hex: the demo's stand-in for an acquisition tool's log.

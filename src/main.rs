@@ -36,7 +36,7 @@ mod term;
 
 use anyhow::Context;
 use clap::Parser;
-use cli::{Cli, Command, ExportFormat, IocCommand, KeyCommand};
+use cli::{Cli, Command, ExportFormat, IocCommand, KeyCommand, TsaCommand};
 use scelle::ops;
 use scelle::ops::caseuco::CaseUcoWritten;
 use scelle::ops::man::ManPages;
@@ -46,6 +46,7 @@ use scelle::output::ioc::Findings;
 use scelle::output::ledger::{Checkpoint, Initialised, Log};
 use scelle::output::message::Outcome;
 use scelle::output::report::ReportCheck;
+use scelle::output::timestamp::TsaList;
 use scelle::output::verify::Verified;
 use scelle::store::case::CaseDir;
 use scelle::store::keyfile::{self, LoadedKey};
@@ -194,11 +195,65 @@ fn show(out: &dyn Outcome, json: bool) -> u8 {
     }
 }
 
+/// Runs the command, then, after a command that appended (and so wrote a checkpoint), asks
+/// the case's TSAs to timestamp it ([`timestamp_after_append`]).
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let code = dispatch(&cli)?;
+    if let Some(json) = appends(&cli.command) {
+        timestamp_after_append(&cli, json);
+    }
+    Ok(code)
+}
+
+/// Whether `command` appends entries (and writes a checkpoint) when it succeeds: `Some`
+/// with whether its output is JSON, else `None`. (`init` writes entry 0 of a case without
+/// TSA; the demo timestamps its own cases.)
+fn appends(command: &Command) -> Option<bool> {
+    match command {
+        Command::Key(KeyCommand::Enrol(_) | KeyCommand::Revoke(_) | KeyCommand::Rotate(_))
+        | Command::Release(_)
+        | Command::Open(_)
+        | Command::Reseal(_)
+        | Command::Note(_)
+        | Command::Dispose(_)
+        | Command::Tsa(TsaCommand::Add(_)) => Some(false),
+        Command::Seal(a) => Some(a.json),
+        Command::Accept(a) => Some(a.json),
+        Command::Ioc(IocCommand::Scan(a)) => Some(a.json),
+        Command::Export(a) if matches!(a.format, ExportFormat::Bagit) => Some(a.json),
+        Command::Report(a) => match (&a.action, &a.render) {
+            (None, Some(r)) if r.key.is_some() => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The timestamp after an append (FORMAT.md 8.6): unless `--no-timestamp`, the new
+/// checkpoint is sent to each TSA of the case. Never an error and never a change of exit
+/// code: each failure is a warning on standard error; each token kept is a line of text
+/// (none with `--json`, whose records stay the command's own).
+fn timestamp_after_append(c: &Cli, json: bool) {
+    if c.no_timestamp {
+        return;
+    }
+    let Ok(case) = case_dir(c) else {
+        return;
+    };
+    let t = ops::timestamp::after_append(&case);
+    if !json {
+        print!("{t}");
+    }
+    for w in t.warnings() {
+        eprintln!("warning: {w}");
+    }
+}
+
 /// The dispatch: one arm per command. Each command's function below (or its `ops` call) loads
 /// what it needs (case, key, passphrase, progress bar) and returns a typed result from the
 /// library ([`Outcome`]), which [`show`] prints as text or JSON Lines.
-fn run(cli: Cli) -> anyhow::Result<u8> {
-    let c = &cli;
+fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
+    let c = cli;
     match &cli.command {
         Command::Init(a) => Ok(show(&init(c, a)?, false)),
         Command::Key(KeyCommand::New(a)) => Ok(show(&key_new(c, a)?, false)),
@@ -252,6 +307,19 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             a.json,
         )),
         Command::Cosign(a) => Ok(show(&cosign(c, a)?, false)),
+        Command::Tsa(TsaCommand::Add(a)) => Ok(show(&tsa_add(c, a)?, false)),
+        Command::Tsa(TsaCommand::List(a)) => {
+            Ok(show(&TsaList(ops::tsa::list(&case_dir(c)?)?), a.json))
+        }
+        Command::Timestamp(a) => {
+            let t = ops::timestamp::timestamp(&case_dir(c)?, &a.tsa)?;
+            show(&t, a.json);
+            for w in t.warnings() {
+                eprintln!("warning: {w}");
+            }
+            // A TSA that did not give a token: an I/O failure (the network), exit 3.
+            Ok(if t.complete() { EXIT_OK } else { EXIT_IO })
+        }
         Command::Ioc(IocCommand::Scan(a)) => Ok(show(&ioc_scan(c, a)?, a.json)),
         Command::Ioc(IocCommand::Findings(a)) => {
             let scans = scelle::case::scans::findings(&case_dir(c)?)?;
@@ -553,6 +621,18 @@ fn cosign(c: &Cli, a: &cli::CosignArgs) -> anyhow::Result<ops::cosign::Cosigned>
     let case = case_dir(c)?;
     let key = load_key(&a.key, c.passphrase_file.as_deref())?;
     Ok(ops::cosign::cosign(&case, &a.checkpoint, &key)?)
+}
+
+fn tsa_add(c: &Cli, a: &cli::TsaAddArgs) -> anyhow::Result<ops::tsa::TsaAdded> {
+    let case = case_dir(c)?;
+    let admin = load_key(&a.key, c.passphrase_file.as_deref())?;
+    Ok(ops::tsa::add(
+        &case,
+        &a.url,
+        a.name.as_deref(),
+        a.ca_file.as_deref(),
+        &admin,
+    )?)
 }
 
 fn ioc_scan(c: &Cli, a: &cli::IocScanArgs) -> anyhow::Result<ops::ioc::ScanOutcome> {

@@ -23,7 +23,7 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
     );
     assert!(
         out.contains(
-            "verify --rehash: OK (13 entries, 3 exhibits re-hashed, 0 errors, 0 warnings)"
+            "verify --rehash: OK (14 entries, 3 exhibits re-hashed, 0 errors, 0 warnings)"
         ),
         "{out}"
     );
@@ -82,10 +82,59 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
     ];
     expected.extend(["report"; 2]);
     expected.push("export");
+    // The demo's local TSA, added last (FORMAT.md 6.10).
+    expected.push("tsa.add");
     assert_eq!(kinds, expected);
+    // Each case's checkpoint of its tsa.add is timestamped by the demo's local TSA (OpenSSL's):
+    // `openssl ts -verify` accepts each token against its request and the TSA's CA, and against
+    // the checkpoint's own text (FORMAT.md 8.6).
+    let ca = dir.join("tsa/ca.pem");
+    for case in ["case", "case-fr", "case-es"] {
+        let cps = dir.join(case).join("checkpoints");
+        let size = std::fs::read_to_string(dir.join(case).join("ledger.jsonl"))
+            .unwrap()
+            .lines()
+            .count();
+        let tsq = cps.join(format!("{size:012}.demo-tsa.tsq"));
+        let tsr = cps.join(format!("{size:012}.demo-tsa.tsr"));
+        let o = Command::new("openssl")
+            .args(["ts", "-verify", "-queryfile"])
+            .arg(&tsq)
+            .arg("-in")
+            .arg(&tsr)
+            .arg("-CAfile")
+            .arg(&ca)
+            .output()
+            .expect("openssl is installed");
+        assert!(
+            o.status.success(),
+            "{case}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let note = std::fs::read_to_string(cps.join(format!("{size:012}.txt"))).unwrap();
+        let text = &note[..note.find("\n\n").unwrap() + 1];
+        let data = tmp.path().join(format!("{case}.note"));
+        std::fs::write(&data, text).unwrap();
+        let o = Command::new("openssl")
+            .args(["ts", "-verify", "-data"])
+            .arg(&data)
+            .arg("-in")
+            .arg(&tsr)
+            .arg("-CAfile")
+            .arg(&ca)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{case}: the token is of its checkpoint's text"
+        );
+    }
+    assert!(out.contains("timestamped by TSA demo-tsa at "), "{out}");
     // The export entry pins the bundle's bytes and holds the 12 entries before it.
     let ledger = std::fs::read_to_string(dir.join("case/ledger.jsonl")).unwrap();
-    let last: serde_json::Value = serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
+    let last: serde_json::Value =
+        serde_json::from_str(ledger.lines().rev().nth(1).unwrap()).unwrap();
     assert_eq!(
         last["body"]["sha256"].as_str().unwrap(),
         sha256sum(&dir.join("bundle.tar"))

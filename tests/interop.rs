@@ -3322,3 +3322,116 @@ fn both_verifiers_agree_on_a_key_records_full_name() {
         }
     }
 }
+
+/// `tsa.add` (FORMAT.md 6.10) and the timestamp file names of `checkpoints/` (8.2, 8.6): both
+/// verifiers accept a valid TSA, refuse a second one of the same name and one signed by
+/// another than the administrator (`custody`) and every value-rule breach (`body`), and agree
+/// on which files at timestamp names are strays.
+#[test]
+fn both_verifiers_agree_on_tsa_add_and_timestamp_file_names() {
+    let cc = CustodyCase::new(&[("expert", "expert"), ("counsel", "counsel")]);
+    let (admin, admin_pub) = (cc.key("expert"), cc.public("expert"));
+    // One DER SEQUENCE (the outer shape of a certificate; FORMAT.md 6.10).
+    let ca = scelle::format::encoding::b64(&[0x30, 0x03, 0x02, 0x01, 0x01]);
+    let tsa =
+        |name: &str, url: &str, ca: Value| serde_json::json!({"name": name, "url": url, "ca": ca});
+    let n = cc.append_signed(
+        &admin,
+        &admin_pub,
+        "tsa.add",
+        tsa("tsa1", "https://tsa.example/tsr", serde_json::json!([ca])),
+    );
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert!(verdict.errors.is_empty(), "{output}");
+    let good = cc.lines();
+    let entry = format!("entry {}", n + 1);
+    let long = "a".repeat(33);
+    let refused: Vec<(&str, &str, Value, &str)> = vec![
+        ("expert", "tsa1", serde_json::json!([ca]), "custody"),
+        ("counsel", "tsa2", serde_json::json!([ca]), "custody"),
+        ("expert", "TSA2", serde_json::json!([ca]), "body"),
+        ("expert", "-tsa2", serde_json::json!([ca]), "body"),
+        ("expert", &long, serde_json::json!([ca]), "body"),
+        ("expert", "tsa2", serde_json::json!([]), "body"),
+        (
+            "expert",
+            "tsa2",
+            serde_json::json!(vec![ca.clone(); 17]),
+            "body",
+        ),
+        ("expert", "tsa2", serde_json::json!(["MAMCAQE"]), "body"),
+        (
+            "expert",
+            "tsa2",
+            serde_json::json!([scelle::format::encoding::b64(&[0x31, 0x00])]),
+            "body",
+        ),
+        (
+            "expert",
+            "tsa2",
+            serde_json::json!([scelle::format::encoding::b64(&[0x30, 0x81, 0x01, 0x00])]),
+            "body",
+        ),
+    ];
+    for (signer, name, ca_value, code) in refused {
+        cc.append_signed(
+            &cc.key(signer),
+            &cc.public(signer),
+            "tsa.add",
+            tsa(name, "https://tsa.example/tsr", ca_value.clone()),
+        );
+        let (verdict, output) = both_verdicts(&cc.case);
+        assert!(
+            verdict.errors.contains(&pair(code, &entry)),
+            "{signer} {name} {ca_value}: {output}"
+        );
+        cc_write_lines(&cc, &good);
+    }
+    for url in ["ftp://x", "http://", "https:///x", "http://a b", "HTTP://x"] {
+        cc.append_signed(
+            &admin,
+            &admin_pub,
+            "tsa.add",
+            tsa("tsa2", url, serde_json::json!([ca])),
+        );
+        let (verdict, output) = both_verdicts(&cc.case);
+        assert!(
+            verdict.errors.contains(&pair("body", &entry)),
+            "{url}: {output}"
+        );
+        cc_write_lines(&cc, &good);
+    }
+    // Timestamp names: regular files are part of the directory; a link, a FIFO or another
+    // name is a stray.
+    let dir = cc.case.join("checkpoints");
+    fs::write(dir.join("000000000003.tsa1.tsr"), b"x").unwrap();
+    fs::write(dir.join("000000000003.tsa1.tsq"), b"x").unwrap();
+    fs::write(dir.join("000000000003.TSA1.tsr"), b"x").unwrap();
+    fs::write(dir.join("000000000003.tsa1.tsr.tmp"), b"x").unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", dir.join("000000000003.x.tsr")).unwrap();
+    let (verdict, output) = both_verdicts(&cc.case);
+    for stray in [
+        "000000000003.TSA1.tsr",
+        "000000000003.tsa1.tsr.tmp",
+        "000000000003.x.tsr",
+    ] {
+        assert!(
+            verdict
+                .warnings
+                .contains(&pair("checkpoint-stray", &format!("checkpoints/{stray}"))),
+            "{stray}: {output}"
+        );
+    }
+    for part in ["tsr", "tsq"] {
+        assert!(
+            !output.contains(&format!("000000000003.tsa1.{part}:")),
+            "a regular file at a timestamp name is not a stray: {output}"
+        );
+    }
+}
+
+fn cc_write_lines(cc: &CustodyCase, lines: &[String]) {
+    let mut text = lines.join("\n");
+    text.push('\n');
+    fs::write(cc.ledger(), text).unwrap();
+}

@@ -411,3 +411,49 @@ fn reports_print_the_tsa_time_and_serial() {
         );
     }
 }
+
+/// The client keeps only a token `verify` would accept: a TSA whose certificate does not
+/// chain to the CA the case names for it answers validly in every other respect (status,
+/// imprint, nonce), and its token is refused with a warning naming `timestamp-untrusted`;
+/// nothing is kept, the append stands. With its own CA the same TSA's token is kept.
+#[test]
+fn the_client_keeps_no_token_that_does_not_verify() {
+    use scelle::ops::localtsa::LocalTsa;
+    let fx = Fixture::new();
+    let root = fx.pki.dir.parent().unwrap().to_path_buf();
+    let tsa = LocalTsa::start(&root.join("local-a"), "local-a").unwrap();
+    let other = LocalTsa::start(&root.join("local-b"), "local-b").unwrap();
+    let add = |name: &str, ca: &Path| {
+        scelle()
+            .arg("-C")
+            .arg(&fx.case)
+            .args(["tsa", "add", &tsa.url(), "--name", name, "--ca-file"])
+            .arg(ca)
+            .arg("--key")
+            .arg(&fx.key)
+            .output()
+            .unwrap()
+    };
+    let o = add("wrong-ca", &other.ca_file());
+    assert!(o.status.success(), "{}", common::out(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("timestamp-untrusted"), "{err}");
+    let kept: Vec<_> = fs::read_dir(fx.case.join("checkpoints"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.contains(".wrong-ca.tsr"))
+        .collect();
+    assert!(kept.is_empty(), "{kept:?}");
+    let o = add("right-ca", &tsa.ca_file());
+    assert!(o.status.success(), "{}", common::out(&o));
+    assert!(fx
+        .case
+        .join("checkpoints/000000000005.right-ca.tsr")
+        .exists());
+    let (ok, findings, stamps) = fx.scelle_verify();
+    assert!(ok, "{findings:?}");
+    assert!(stamps.iter().any(|s| s["tsa"] == "right-ca"), "{stamps:?}");
+    assert!(fx.python_verify().0);
+    tsa.stop();
+    other.stop();
+}

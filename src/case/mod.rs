@@ -14,4 +14,5 @@ pub(crate) mod exhibit;
 pub mod measure;
 pub mod proof;
 pub mod scans;
+pub mod timestamp;
 pub mod verify;

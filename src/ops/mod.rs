@@ -7,10 +7,13 @@ pub mod custody;
 pub mod init;
 pub mod ioc;
 pub mod keys;
+pub mod localtsa;
 pub mod log;
 pub mod man;
 pub mod report;
 pub mod seal;
+pub mod timestamp;
+pub mod tsa;
 
 use crate::error::Result;
 use crate::store::case::CaseDir;

@@ -10,9 +10,10 @@ use crate::case::bundle::{BundleIdentity, ExportOutcome};
 use crate::case::correlate::Correlation;
 use crate::case::proof::{ConsistencyProof, InclusionProof};
 use crate::case::scans::RecordedScan;
+use crate::case::timestamp::TsaResult;
 use crate::case::verify::{Report, TimestampSighting, WitnessSighting};
 use crate::format::body::Recheck;
-use crate::format::chain::{EnrolledKey, Finding};
+use crate::format::chain::{CaseTsa, EnrolledKey, Finding};
 use crate::format::printable;
 use crate::ops::custody::Timeline;
 use crate::ops::ioc::ScanOutcome;
@@ -51,7 +52,7 @@ pub enum Message<'a> {
     /// `verify --json`, `verify-bundle --json` (`"type":"witness"`): a witness cosignature seen.
     Witness(&'a WitnessSighting),
     /// `verify --json` (`"type":"timestamp"`): a checkpoint's verified RFC 3161 timestamp.
-    Timestamp(&'a TimestampSighting),
+    VerifiedTimestamp(&'a TimestampSighting),
     /// `verify --json`, `verify-bundle --json` (`"type":"finding"`): an error or warning.
     Finding(&'a Finding),
     /// `verify --json`, `verify-bundle --json` (`"type":"summary"`): the counts and verdict.
@@ -83,6 +84,10 @@ pub enum Message<'a> {
     Correlation(&'a Correlation),
     /// `export --json`.
     Exported(&'a ExportOutcome),
+    /// `tsa list --json`: one TSA of the case.
+    Tsa(&'a CaseTsa),
+    /// `timestamp --json` (`"type":"timestamp"`): one TSA's result for the checkpoint.
+    Timestamp(&'a TsaResult),
 }
 
 /// `value` serialised with a `"type"` member added (keys in sorted order, as
@@ -110,7 +115,7 @@ impl Message<'_> {
             Message::EnrolledKey(k) => json(k),
             Message::LedgerLine(line) => line.to_string(),
             Message::Witness(w) => json(&tagged("witness", w)),
-            Message::Timestamp(t) => json(&tagged("timestamp", t)),
+            Message::VerifiedTimestamp(t) => json(&tagged("timestamp", t)),
             Message::Finding(f) => json(&tagged("finding", f)),
             Message::Summary(report) => {
                 let mut v = tagged("summary", report);
@@ -141,6 +146,8 @@ impl Message<'_> {
             Message::RecordedScan(s) => json(s),
             Message::Correlation(c) => json(c),
             Message::Exported(e) => json(e),
+            Message::Tsa(t) => json(t),
+            Message::Timestamp(r) => json(&tagged("timestamp", r)),
         }
     }
 }

@@ -12,4 +12,5 @@ pub mod keys;
 pub mod ledger;
 pub mod report;
 pub mod seal;
+pub mod timestamp;
 pub mod verify;

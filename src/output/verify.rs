@@ -58,7 +58,7 @@ pub fn write_report(f: &mut fmt::Formatter<'_>, report: &Report, rehash: bool) -
 /// summary.
 pub fn report_messages(report: &Report) -> Vec<Message<'_>> {
     let witnesses = report.witnesses.iter().map(Message::Witness);
-    let timestamps = report.timestamps.iter().map(Message::Timestamp);
+    let timestamps = report.timestamps.iter().map(Message::VerifiedTimestamp);
     let findings = report.findings.iter().map(Message::Finding);
     witnesses
         .chain(timestamps)

@@ -113,10 +113,13 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
 /// file, fsync, rename, fsync of the directory). An older `.tsr` of the same name is removed
 /// first, then the `.tsq` written, then the `.tsr`: a crash at any point leaves either the
 /// new pair, or a `.tsq` alone (no timestamp), never a `.tsr` beside another request's `.tsq`.
+/// The three steps hold the case's writer lock, so that two writers timestamping the same
+/// checkpoint by the same TSA (two appends at once) cannot interleave their pairs.
 pub fn write(case: &CaseDir, size: u64, tsa: &str, query: &[u8], reply: &[u8]) -> Result<PathBuf> {
     let dir = case.checkpoints();
     let q = dir.join(file_name(size, tsa, Part::Query));
     let r = dir.join(file_name(size, tsa, Part::Reply));
+    let _lock = case.lock()?;
     match std::fs::remove_file(&r) {
         Ok(()) => fsutil::fsync_dir(&dir)?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

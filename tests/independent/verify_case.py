@@ -21,13 +21,16 @@ What is checked (the section numbers are those of docs/FORMAT.md):
     6.5 and the custody state machine of section 6.6), the signer (enrolled, not revoked or
     rotated out) and the Ed25519 signature; re-checks that do not match their seal are
     reported as `discrepancy` warnings (rule 8); a scan (`ioc.scan`, section 6.8) is checked
-    against its own counts and references and against the exhibits it names;
+    against its own counts and references and against the exhibits it names; a `tsa.add`
+    (section 6.10) is signed by the administrator under a name not used before;
   - the case's copy of every IOC file a scan used, CASE/ioc/SHA256.stix2 (section 6.8): its
     SHA-256 (`ioc-file`), or a warning when it is missing (`ioc-file-missing`);
   - the RFC 6962 Merkle root (section 8.1) at the size of every checkpoint;
   - every checkpoint file in CASE_DIR/checkpoints/ (section 8.2): origin, size, root, and each
     signature line, matched to a key of the case by name and key id: a note signature
     (alg 0x01) or a witness cosignature (C2SP tlog-cosignature v1, alg 0x04, section 8.3);
+    regular files named NNNNNNNNNNNN.NAME.tsq/.tsr are RFC 3161 timestamps (section 8.6), not
+    strays;
   - every RFC 3161 timestamp of a checkpoint that counts, CASE_DIR/checkpoints/N.NAME.tsr
     (section 8.6), with `openssl ts` alone: the TSA named by a `tsa.add`, the imprint (SHA-256
     of the checkpoint's text), the nonce of N.NAME.tsq, `openssl ts -verify` against the
