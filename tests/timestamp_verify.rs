@@ -457,3 +457,53 @@ fn the_client_keeps_no_token_that_does_not_verify() {
     tsa.stop();
     other.stop();
 }
+
+/// A bundle carries each checkpoint's verified timestamps with their requests (FORMAT.md 14),
+/// not a planted one; `verify-bundle` and verify_bundle.py (through verify_case.py) check them.
+#[test]
+fn bundles_carry_verified_timestamps() {
+    let fx = Fixture::new();
+    let text = fx.text(3);
+    fx.stamp("tsa1", &text, 3, "tsa1");
+    // A token named for no TSA of the case (a warning: export refuses a case with errors,
+    // such as a token of another checkpoint): not carried.
+    fx.stamp("tsa1", &text, 3, "nobody");
+    let bundle = fx.pki.dir.join("bundle.tar");
+    let o = scelle()
+        .arg("-C")
+        .arg(&fx.case)
+        .args(["export", "--out"])
+        .arg(&bundle)
+        .args(["--organization", "Lab", "--key"])
+        .arg(&fx.key)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", common::out(&o));
+    let o = Command::new("tar").arg("tf").arg(&bundle).output().unwrap();
+    let names = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        names.contains("data/case/checkpoints/000000000003.tsa1.tsr"),
+        "{names}"
+    );
+    assert!(
+        names.contains("data/case/checkpoints/000000000003.tsa1.tsq"),
+        "{names}"
+    );
+    assert!(!names.contains("nobody"), "{names}");
+    let o = scelle().arg("verify-bundle").arg(&bundle).output().unwrap();
+    assert!(o.status.success(), "{}", common::out(&o));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/verify_bundle.py");
+    let o = Command::new("python3")
+        .arg(script)
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains(
+            "TIMESTAMP checkpoints/000000000003.tsa1.tsr: checkpoint 3 timestamped by tsa1"
+        ),
+        "{out}"
+    );
+}

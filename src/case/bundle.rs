@@ -474,6 +474,11 @@ fn write_bundle(
     // (a planted or stray file states nothing and is not shipped under the exporter's
     // signature).
     let now = crate::format::cosign::now_secs();
+    let stamps = if ledger.state.tsas.is_empty() {
+        Vec::new()
+    } else {
+        crate::store::timestamps::list(case)?
+    };
     for (size, path) in crate::store::checkpoints::by_size(case)? {
         let Ok(cp) = crate::store::checkpoints::read_in_case(&path) else {
             continue;
@@ -481,6 +486,15 @@ fn write_bundle(
         if crate::store::checkpoints::is_signed(ledger.state, &cp, size, now) {
             let name = crate::store::checkpoints::file_name(size);
             bag.add_payload_file(&format!("data/case/checkpoints/{name}"), &path)?;
+            // Its RFC 3161 timestamps (FORMAT.md 8.6) that verify, with their requests: a
+            // token that does not verify states nothing and is not shipped.
+            for ts in stamps.iter().filter(|t| t.size == size) {
+                if let Some((tsq, tsr)) = verified_timestamp(ledger.state, &cp.note.text, ts) {
+                    let base = format!("data/case/checkpoints/{size:012}.{}", ts.tsa);
+                    bag.add_payload_bytes(&format!("{base}.tsq"), &tsq)?;
+                    bag.add_payload_bytes(&format!("{base}.tsr"), &tsr)?;
+                }
+            }
         }
     }
     // IOC copies are named by their SHA-256: a file whose content is not its name is refused.
@@ -1447,4 +1461,25 @@ pub fn import(bundle: &Path, into: &Path, limits: &Limits) -> Result<BundleRepor
         )));
     }
     Ok(report)
+}
+
+/// A stored timestamp's request and response, if it has both and the token verifies for the
+/// checkpoint text `text` against its TSA's `ca` and the request's nonce (FORMAT.md 8.6).
+fn verified_timestamp(
+    state: &crate::format::chain::ChainState,
+    text: &str,
+    ts: &crate::store::timestamps::StoredTimestamp,
+) -> Option<(Vec<u8>, Vec<u8>)> {
+    use crate::format::timestamp_token::{parse_request, verify_token};
+    let tsa = state.tsa(&ts.tsa)?;
+    let tsq = crate::store::timestamps::read(ts.query.as_ref()?).ok()?;
+    let tsr = crate::store::timestamps::read(&ts.reply).ok()?;
+    let nonce = parse_request(&tsq).ok()?.nonce;
+    let anchors: Vec<Vec<u8>> = tsa
+        .ca
+        .iter()
+        .filter_map(|c| crate::format::encoding::unb64(c))
+        .collect();
+    verify_token(&tsr, text.as_bytes(), &anchors, nonce.as_deref()).ok()?;
+    Some((tsq, tsr))
 }

@@ -2522,6 +2522,14 @@ def check_timestamp(where, note, tsa_name, anchors, tsr, tsq, lines, report, wor
                          "time, or dated falsely")
 
 
+def is_regular_file(path):
+    """Whether PATH is a regular file by its own type (a link is not followed)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def check_timestamps(case_dir, notes, tsas, lines, report, workdir):
     """Section 8.6: every NNNNNNNNNNNN.NAME.tsr of CASE/checkpoints/ whose checkpoint counts
     (NOTES: {size: (where, note)}); TSAS: {name: [DER anchors]} from the tsa.add entries."""
@@ -2535,6 +2543,8 @@ def check_timestamps(case_dir, notes, tsas, lines, report, workdir):
         size, tsa_name = int(match.group(1)), match.group(2)
         if size not in notes:
             continue  # its checkpoint does not count: nothing is timestamped
+        if not is_regular_file(os.path.join(directory, file_name)):
+            continue  # a link, FIFO or directory at a timestamp name: a checkpoint-stray
         if tsa_name not in tsas:
             report.warning(where, "timestamp-unknown-tsa",
                            f"no tsa.add entry names a TSA {tsa_name}: not checked")
@@ -2550,7 +2560,7 @@ def check_timestamps(case_dir, notes, tsas, lines, report, workdir):
             continue
         tsq_path = os.path.join(directory, f"{match.group(1)}.{tsa_name}.tsq")
         tsq = None
-        if os.path.lexists(tsq_path):
+        if is_regular_file(tsq_path):  # otherwise a stray, and the token has no request
             try:
                 tsq = read_bounded(tsq_path, MAX_TIMESTAMP_FILE)
             except (TooLarge, NotRegular, OSError) as e:
