@@ -905,13 +905,8 @@ fn timestamp_cases(
     ));
     for case_dir in cases {
         let case = scelle::store::case::CaseDir::open(case_dir)?;
-        let added = scelle::ops::tsa::add(
-            &case,
-            &tsa.url(),
-            Some("demo-tsa"),
-            Some(&tsa.ca_file()),
-            key,
-        )?;
+        let body = scelle::ops::tsa::prepare(&tsa.url(), Some("demo-tsa"), Some(&tsa.ca_file()))?;
+        let added = scelle::ops::tsa::add(&case, body, key)?;
         say(&format!(
             "added TSA demo-tsa to {} (entry {})",
             case_dir.display(),

@@ -625,14 +625,9 @@ fn cosign(c: &Cli, a: &cli::CosignArgs) -> anyhow::Result<ops::cosign::Cosigned>
 
 fn tsa_add(c: &Cli, a: &cli::TsaAddArgs) -> anyhow::Result<ops::tsa::TsaAdded> {
     let case = case_dir(c)?;
+    let body = ops::tsa::prepare(&a.url, a.name.as_deref(), a.ca_file.as_deref())?;
     let admin = load_key(&a.key, c.passphrase_file.as_deref())?;
-    Ok(ops::tsa::add(
-        &case,
-        &a.url,
-        a.name.as_deref(),
-        a.ca_file.as_deref(),
-        &admin,
-    )?)
+    Ok(ops::tsa::add(&case, body, &admin)?)
 }
 
 fn ioc_scan(c: &Cli, a: &cli::IocScanArgs) -> anyhow::Result<ops::ioc::ScanOutcome> {

@@ -434,6 +434,16 @@ fn bad_input_is_refused_with_exit_2_and_nothing_changed() {
         assert!(stderr(&o).contains(wanted), "{args:?}: {}", text(&o));
         assert_eq!(snapshot(&c.case), before, "{args:?} changed the case");
     }
+    // The arguments are checked before the key is opened: no passphrase is asked for a
+    // `tsa add` that cannot succeed.
+    let o = common::bin()
+        .arg("-C")
+        .arg(&c.case)
+        .args(["tsa", "add", "http://127.0.0.1:1/", "--key", c.key()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(stderr(&o).contains("--ca-file"), "{}", text(&o));
     // An unknown TSA for `timestamp`: exit 2, nothing asked.
     let served = tsa.served();
     let o = c.scelle(&["timestamp", "--tsa", "nope"]);
@@ -598,4 +608,68 @@ fn a_token_that_does_not_echo_our_nonce_is_refused() {
     assert_eq!(tsa.served(), served + 1);
     let o = openssl_verify_query(&c.tsq(2, "t"), &c.tsr(2, "t"), &tsa.ca_file());
     assert!(o.status.success(), "{}", text(&o));
+}
+
+/// A bundle carries each shipped checkpoint's timestamp pairs (FORMAT.md 14), and only
+/// those: a planted `.tsr` of no TSA of the case, or one beside another request, is not
+/// shipped. The bundle verifies (scelle and the kit) and openssl accepts the carried pair.
+#[test]
+fn a_bundle_carries_the_timestamps_of_its_checkpoints() {
+    let c = Case::new();
+    let tsa = LocalTsa::start(&c.root.join("t"), "t").unwrap();
+    c.tsa_add(&tsa, "t");
+    c.seal();
+    // Planted: checkpoint 3's pair copied under a name no tsa.add made.
+    let cps = c.case.join("checkpoints");
+    std::fs::copy(c.tsr(3, "t"), cps.join("000000000003.nobody.tsr")).unwrap();
+    std::fs::copy(c.tsq(3, "t"), cps.join("000000000003.nobody.tsq")).unwrap();
+    let bundle = c.root.join("b.tar");
+    c.ok(&[
+        "--no-timestamp",
+        "export",
+        "--out",
+        bundle.to_str().unwrap(),
+        "--key",
+        c.key(),
+    ]);
+    let o = c.scelle(&["verify-bundle", bundle.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let listing = Command::new("tar").arg("tf").arg(&bundle).output().unwrap();
+    let listing = stdout(&listing);
+    for name in [
+        "000000000002.t.tsq",
+        "000000000002.t.tsr",
+        "000000000003.t.tsq",
+        "000000000003.t.tsr",
+    ] {
+        assert!(
+            listing.contains(&format!("data/case/checkpoints/{name}")),
+            "{name}: {listing}"
+        );
+    }
+    assert!(!listing.contains("nobody"), "{listing}");
+    let out = c.root.join("x");
+    std::fs::create_dir(&out).unwrap();
+    assert!(Command::new("tar")
+        .arg("xf")
+        .arg(&bundle)
+        .arg("-C")
+        .arg(&out)
+        .status()
+        .unwrap()
+        .success());
+    let bag = out.clone();
+    let carried = bag.join("data/case/checkpoints");
+    let o = openssl_verify_query(
+        &carried.join("000000000003.t.tsq"),
+        &carried.join("000000000003.t.tsr"),
+        &tsa.ca_file(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let kit = Command::new("python3")
+        .arg(bag.join("data/kit/verify_bundle.py"))
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(kit.status.success(), "{}", text(&kit));
 }

@@ -428,6 +428,69 @@ fn sha256_file(path: &Path) -> Result<(String, u64)> {
     Ok((hex(&sha.finalize()), n))
 }
 
+/// The RFC 3161 timestamps of the checkpoint of `size` (FORMAT.md 8.6, 14): each `.tsq`
+/// and `.tsr` pair of a TSA of the carried ledger whose response is granted, holds a token of
+/// this checkpoint's text and echoes its request's nonce, as read once (those very bytes are
+/// shipped). A planted, foreign or unpaired file states nothing and is not shipped under the
+/// exporter's signature.
+fn add_timestamps<W: std::io::Write>(
+    bag: &mut BagWriter<W>,
+    stamps: &[crate::store::timestamps::StoredTimestamp],
+    size: u64,
+    note_text: &str,
+    state: &crate::format::chain::ChainState,
+) -> Result<()> {
+    use crate::format::timestamp as ts;
+    use crate::store::timestamps::{self, Part};
+    let digest = ts::checkpoint_imprint(note_text);
+    for t in stamps.iter().filter(|t| t.size == size) {
+        let Some(query_path) = &t.query else {
+            continue;
+        };
+        if state.tsa(&t.tsa).is_none() {
+            continue;
+        }
+        let (Ok(query), Ok(reply)) = (timestamps::read(query_path), timestamps::read(&t.reply))
+        else {
+            continue;
+        };
+        let Ok(req) = ts::parse_request(&query) else {
+            continue;
+        };
+        if req.digest != digest
+            || ts::check_response(&reply, &digest, req.nonce.as_deref()).is_err()
+        {
+            continue;
+        }
+        // The whole token verification `verify` makes (chain to the TSA's `ca`, signature):
+        // a token that does not verify states nothing and is not shipped.
+        let anchors: Vec<Vec<u8>> = state
+            .tsa(&t.tsa)
+            .map(|tsa| {
+                tsa.ca
+                    .iter()
+                    .filter_map(|c| crate::format::encoding::unb64(c))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if crate::format::timestamp_token::verify_token(
+            &reply,
+            note_text.as_bytes(),
+            &anchors,
+            req.nonce.as_deref(),
+        )
+        .is_err()
+        {
+            continue;
+        }
+        for (part, bytes) in [(Part::Query, &query), (Part::Reply, &reply)] {
+            let name = timestamps::file_name(size, &t.tsa, part);
+            bag.add_payload_bytes(&format!("data/case/checkpoints/{name}"), bytes)?;
+        }
+    }
+    Ok(())
+}
+
 fn write_bundle(
     case: &CaseDir,
     tmp: &Path,
@@ -486,15 +549,7 @@ fn write_bundle(
         if crate::store::checkpoints::is_signed(ledger.state, &cp, size, now) {
             let name = crate::store::checkpoints::file_name(size);
             bag.add_payload_file(&format!("data/case/checkpoints/{name}"), &path)?;
-            // Its RFC 3161 timestamps (FORMAT.md 8.6) that verify, with their requests: a
-            // token that does not verify states nothing and is not shipped.
-            for ts in stamps.iter().filter(|t| t.size == size) {
-                if let Some((tsq, tsr)) = verified_timestamp(ledger.state, &cp.note.text, ts) {
-                    let base = format!("data/case/checkpoints/{size:012}.{}", ts.tsa);
-                    bag.add_payload_bytes(&format!("{base}.tsq"), &tsq)?;
-                    bag.add_payload_bytes(&format!("{base}.tsr"), &tsr)?;
-                }
-            }
+            add_timestamps(&mut bag, &stamps, size, &cp.note.text, ledger.state)?;
         }
     }
     // IOC copies are named by their SHA-256: a file whose content is not its name is refused.
@@ -1461,25 +1516,4 @@ pub fn import(bundle: &Path, into: &Path, limits: &Limits) -> Result<BundleRepor
         )));
     }
     Ok(report)
-}
-
-/// A stored timestamp's request and response, if it has both and the token verifies for the
-/// checkpoint text `text` against its TSA's `ca` and the request's nonce (FORMAT.md 8.6).
-fn verified_timestamp(
-    state: &crate::format::chain::ChainState,
-    text: &str,
-    ts: &crate::store::timestamps::StoredTimestamp,
-) -> Option<(Vec<u8>, Vec<u8>)> {
-    use crate::format::timestamp_token::{parse_request, verify_token};
-    let tsa = state.tsa(&ts.tsa)?;
-    let tsq = crate::store::timestamps::read(ts.query.as_ref()?).ok()?;
-    let tsr = crate::store::timestamps::read(&ts.reply).ok()?;
-    let nonce = parse_request(&tsq).ok()?.nonce;
-    let anchors: Vec<Vec<u8>> = tsa
-        .ca
-        .iter()
-        .filter_map(|c| crate::format::encoding::unb64(c))
-        .collect();
-    verify_token(&tsr, text.as_bytes(), &anchors, nonce.as_deref()).ok()?;
-    Some((tsq, tsr))
 }

@@ -115,15 +115,10 @@ pub fn read_ca_file(path: &Path) -> Result<Vec<Vec<u8>>> {
     Ok(certs)
 }
 
-/// `tsa add`: the administrator adds a TSA (FORMAT.md 6.10). The CA file is required: a
-/// token is only as trustworthy as the anchor it is checked against.
-pub fn add(
-    case: &CaseDir,
-    url: &str,
-    name: Option<&str>,
-    ca_file: Option<&Path>,
-    admin: &LoadedKey,
-) -> Result<TsaAdded> {
+/// The body of `tsa add` from its arguments, checked before any key is loaded (FORMAT.md
+/// 6.10): the URL, the name (default: from the URL's host), and the CA file, which is
+/// required: a token is only as trustworthy as the anchor it is checked against.
+pub fn prepare(url: &str, name: Option<&str>, ca_file: Option<&Path>) -> Result<TsaAdd> {
     check_tsa_url(url).map_err(|e| Error::input(format!("{e}: give the TSA's RFC 3161 URL")))?;
     let name = match name {
         Some(n) if is_tsa_name(n) => n.to_string(),
@@ -147,11 +142,15 @@ pub fn add(
         ));
     };
     let ca: Vec<String> = read_ca_file(ca_file)?.iter().map(|d| b64(d)).collect();
-    let body = TsaAdd {
+    Ok(TsaAdd {
         name,
         url: url.to_string(),
         ca,
-    };
+    })
+}
+
+/// `tsa add`: the administrator records `body` ([`prepare`]) as a `tsa.add` entry.
+pub fn add(case: &CaseDir, body: TsaAdd, admin: &LoadedKey) -> Result<TsaAdded> {
     let mut app = open_appender(case, admin)?;
     let entry = app.append(
         &Body::TsaAdd(body.clone()),

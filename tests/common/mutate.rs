@@ -706,7 +706,12 @@ pub fn campaign(
     report(&out, progress);
 
     // Bytes of the checkpoints.
-    let mut cps: Vec<PathBuf> = files_under(&case.join("checkpoints"));
+    // The signed notes (`.txt`); RFC 3161 token files (`.tsq`/`.tsr`, FORMAT.md 8.6) are
+    // binary DER, mutated by their own class once `verify` checks tokens.
+    let mut cps: Vec<PathBuf> = files_under(&case.join("checkpoints"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
     let last = cps.len().saturating_sub(1);
     let cosigned: Vec<usize> = cps
         .iter()
