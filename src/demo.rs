@@ -171,6 +171,16 @@ fn write_ios_tar(path: &Path) -> Result<()> {
     std::fs::write(path, bytes).at(path)
 }
 
+/// Prints each checkpoint timestamp `verify` checked (FORMAT.md 8.6): TSA, time, serial.
+fn say_timestamps(say: &mut dyn FnMut(&str), report: &scelle::case::verify::Report) {
+    for t in &report.timestamps {
+        say(&format!(
+            "  checkpoint {} timestamped by {} at {} (serial {})",
+            t.size, t.tsa, t.time, t.serial
+        ));
+    }
+}
+
 /// Prints a scan's matches, one line each.
 fn say_scan(say: &mut dyn FnMut(&str), out: &scelle::ops::ioc::ScanOutcome) {
     let f = &out.scan.ioc_files[0];
@@ -838,6 +848,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
             w.name, w.size
         ));
     }
+    say_timestamps(say, &report);
     say(&format!(
         "verify --rehash: {} ({} entries, {} exhibits re-hashed, {} errors, {} warnings)",
         if verified { "OK" } else { "FAILED" },

@@ -131,6 +131,15 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         );
     }
     assert!(out.contains("timestamped by TSA demo-tsa at "), "{out}");
+    // verify checked the token (FORMAT.md 8.6) and lists the TSA's time and serial.
+    let size = std::fs::read_to_string(dir.join("case/ledger.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    assert!(
+        out.contains(&format!("  checkpoint {size} timestamped by demo-tsa at ")),
+        "{out}"
+    );
     // The export entry pins the bundle's bytes and holds the 12 entries before it.
     let ledger = std::fs::read_to_string(dir.join("case/ledger.jsonl")).unwrap();
     let last: serde_json::Value =
