@@ -507,3 +507,18 @@ fn bundles_carry_verified_timestamps() {
         "{out}"
     );
 }
+
+/// A serial number whose first byte is 0x80 or more (DER adds a 0x00) is printed by both
+/// verifiers as `openssl ts -reply -text` prints it.
+#[test]
+fn both_verifiers_print_a_high_serial_alike() {
+    let fx = Fixture::new();
+    fs::write(fx.pki.dir.join("tsa1.serial"), "80\n").unwrap();
+    let text = fx.text(3);
+    fx.stamp("tsa1", &text, 3, "tsa1");
+    let (ok, findings, stamps) = fx.scelle_verify();
+    assert!(ok, "{findings:?}");
+    assert_eq!(stamps[0]["serial"], "81", "{stamps:?}");
+    let (ok, out) = fx.python_verify();
+    assert!(ok && out.contains("(serial 81)"), "{out}");
+}

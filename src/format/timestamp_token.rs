@@ -73,7 +73,8 @@ pub struct TokenInfo {
     pub gen_time: String,
     /// genTime, seconds since 1970 (rounded down).
     pub gen_time_unix: i64,
-    /// The TSA's serial number of the token, lowercase hex of its DER integer.
+    /// The TSA's serial number of the token, lowercase hex of whole bytes (as `openssl ts
+    /// -reply -text` prints it, without DER's leading 0x00 of a positive number).
     pub serial: String,
     /// The TSA policy OID, dotted.
     pub policy: String,
@@ -347,6 +348,15 @@ struct SigningCertificateV2 {
 
 fn hex(b: &[u8]) -> String {
     crate::format::encoding::hex(b)
+}
+
+/// A positive INTEGER's value in lowercase hex of whole bytes, without the 0x00 that DER puts
+/// before a first byte of 0x80 or more: as `openssl ts -reply -text` prints a serial number.
+fn integer_hex(content: &[u8]) -> String {
+    match content {
+        [0, next, ..] if next & 0x80 != 0 => hex(&content[1..]),
+        _ => hex(content),
+    }
 }
 
 fn digest(alg: &ObjectIdentifier, data: &[u8]) -> Result<Vec<u8>, TokenError> {
@@ -779,7 +789,7 @@ pub fn verify_token(
     Ok(TokenInfo {
         gen_time: gen_time_text,
         gen_time_unix: gen_unix,
-        serial: hex(p.tst.serial_number.as_bytes()),
+        serial: integer_hex(p.tst.serial_number.as_bytes()),
         policy: p.tst.policy.to_string(),
         signer: subject,
         nonce: token_nonce.as_deref().map(hex),
@@ -1028,6 +1038,14 @@ mod tests {
         }
         let utc = Any::new(der::Tag::UtcTime, &b"261206143000Z"[..]).unwrap();
         assert!(gen_time(&utc).is_err());
+    }
+
+    #[test]
+    fn serials_print_as_openssl_prints_them() {
+        assert_eq!(integer_hex(&[0x02]), "02");
+        assert_eq!(integer_hex(&[0x00]), "00");
+        assert_eq!(integer_hex(&[0x00, 0xab, 0x01]), "ab01");
+        assert_eq!(integer_hex(&[0x01, 0x00]), "0100");
     }
 
     #[test]
