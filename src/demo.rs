@@ -171,6 +171,16 @@ fn write_ios_tar(path: &Path) -> Result<()> {
     std::fs::write(path, bytes).at(path)
 }
 
+/// Prints each checkpoint timestamp `verify` checked (FORMAT.md 8.6): TSA, time, serial.
+fn say_timestamps(say: &mut dyn FnMut(&str), report: &scelle::case::verify::Report) {
+    for t in &report.timestamps {
+        say(&format!(
+            "  checkpoint {} timestamped by {} at {} (serial {})",
+            t.size, t.tsa, t.time, t.serial
+        ));
+    }
+}
+
 /// Prints a scan's matches, one line each.
 fn say_scan(say: &mut dyn FnMut(&str), out: &scelle::ops::ioc::ScanOutcome) {
     let f = &out.scan.ioc_files[0];
@@ -378,10 +388,14 @@ fn render_documents(
     correlate: &[PathBuf],
     out_dir: &Path,
     key: &keyfile::LoadedKey,
+    tsa: Option<&scelle::ops::localtsa::LocalTsa>,
     say: &mut dyn FnMut(&str),
 ) -> Result<()> {
     let case = scelle::store::case::CaseDir::open(case_dir)?;
     std::fs::create_dir_all(out_dir).at(out_dir)?;
+    if let Some(tsa) = tsa {
+        add_tsa(&case, tsa, key, say)?;
+    }
     let input = scelle::report::parse_input(input.1, input.0)?;
     for &kind in docs {
         let req = scelle::report::ReportRequest {
@@ -414,7 +428,7 @@ fn render_documents(
             &out_path,
             false,
             Some(key),
-            Some(&pades_signing()),
+            Some(&pades_signing(tsa.is_some())),
         )?;
         say(&format!(
             "rendered {} ({} pages, Bates {}), sha256 {} recorded",
@@ -434,16 +448,20 @@ fn render_documents(
                 filing.sha256
             ));
         }
+        if tsa.is_some() {
+            timestamp_after_append(&case, say);
+        }
     }
     Ok(())
 }
 
-/// The demo's documents are signed (PAdES baseline B-B) with the expert's key and the
-/// certificate made for it from its key record, written next to each as NAME-signer.pem.
-fn pades_signing() -> scelle::ops::report::SignOptions {
+/// The demo's documents are signed (PAdES baseline) with the expert's key and the certificate
+/// made for it from its key record, written next to each as NAME-signer.pem: B-T, the
+/// signature timestamped by the demo's TSA, when it runs; else B-B.
+fn pades_signing(timestamped: bool) -> scelle::ops::report::SignOptions {
     scelle::ops::report::SignOptions {
         with: scelle::ops::report::SignWith::CaseKey,
-        tsa: None,
+        tsa: timestamped.then(|| DEMO_TSA.to_string()),
     }
 }
 
@@ -492,6 +510,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         art.display()
     ));
 
+    let tsa = start_tsa(dir, say);
     let case_dir = dir.join("case");
     let key = keyfile::load_signing_key(&key_paths[0], &pass)?;
     let params = CaseParams {
@@ -755,6 +774,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         std::slice::from_ref(&es_case),
         &reports_dir,
         &key,
+        tsa.as_ref(),
         say,
     )?;
     render_documents(
@@ -769,6 +789,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         &[],
         &dir.join("reports").join("fr"),
         &key,
+        tsa.as_ref(),
         say,
     )?;
     render_documents(
@@ -783,6 +804,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         &[],
         &dir.join("reports").join("es"),
         &key,
+        tsa.as_ref(),
         say,
     )?;
 
@@ -839,7 +861,10 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         done.payload_files
     ));
     let bundle_ok = bundle_ok && done.ok();
-    timestamp_cases(dir, &[&case_dir, &fr_case, &es_case], &key, say)?;
+    if let Some(tsa) = tsa {
+        timestamp_after_append(&case, say);
+        tsa.stop();
+    }
     witness_demo(dir, &case, &key, &counsel, say)?;
     let report = scelle::case::verify::verify(
         &case,
@@ -856,6 +881,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
             w.name, w.size
         ));
     }
+    say_timestamps(say, &report);
     say(&format!(
         "verify --rehash: {} ({} entries, {} exhibits re-hashed, {} errors, {} warnings)",
         if verified { "OK" } else { "FAILED" },
@@ -877,7 +903,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     say(&format!("  scelle ioc correlate {c} {}", es_case.display()));
     say(&format!("  sha256sum {}", tar_path.display()));
     say(&format!("  scelle verify-bundle {}", bundle.display()));
-    say(&format!("  pyhanko sign validate --trust {r}/us/expert-report-en-signer.pem --trust-replace --no-revocation-check {r}/us/expert-report-en.pdf   # the PDF signature (PyPI pyhanko-cli)", r = dir.join("reports").display()));
+    say(&format!("  pyhanko sign validate --trust {r}/us/expert-report-en-signer.pem --trust {t}/ca.pem --trust-replace --no-revocation-check {r}/us/expert-report-en.pdf   # the PDF signature (PyPI pyhanko-cli)", r = dir.join("reports").display(), t = dir.join("tsa").display()));
     say(&format!(
         "  python3 {}/data/kit/verify_bundle.py {}   # without scelle",
         imported.display(),
@@ -898,47 +924,60 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     })
 }
 
+/// The name the demo's TSA has in its cases.
+const DEMO_TSA: &str = "demo-tsa";
+
 /// Trusted timestamps (RFC 3161, FORMAT.md 8.6): a local TSA (OpenSSL's, with a CA made in
-/// `DIR/tsa`: a development facility, not a trusted service) is started on 127.0.0.1, added
-/// to each case (`tsa add`, an entry signed by the administrator), and the checkpoint of that
-/// entry is timestamped; then it is stopped. Without the openssl command the demo goes on
-/// without timestamps.
-fn timestamp_cases(
-    dir: &Path,
-    cases: &[&Path],
+/// `DIR/tsa`: a development facility, not a trusted service) started on 127.0.0.1 for the
+/// demo's run. Without the openssl command the demo goes on without timestamps.
+fn start_tsa(dir: &Path, say: &mut dyn FnMut(&str)) -> Option<scelle::ops::localtsa::LocalTsa> {
+    match scelle::ops::localtsa::LocalTsa::start(&dir.join("tsa"), "scelle demo") {
+        Ok(t) => {
+            say(&format!(
+                "local RFC 3161 TSA (OpenSSL's; development only, NOT a trusted service) at {}, CA {}",
+                t.url(),
+                t.ca_file().display()
+            ));
+            Some(t)
+        }
+        Err(e) => {
+            say(&format!("no timestamps: {e}"));
+            None
+        }
+    }
+}
+
+/// Adds the demo's TSA to a case (`tsa add`, an entry signed by the administrator) and
+/// timestamps the checkpoint of that entry, before the case's documents are rendered: they
+/// print the timestamps of the checkpoints they cite.
+fn add_tsa(
+    case: &scelle::store::case::CaseDir,
+    tsa: &scelle::ops::localtsa::LocalTsa,
     key: &keyfile::LoadedKey,
     say: &mut dyn FnMut(&str),
 ) -> Result<()> {
-    use scelle::ops::localtsa::LocalTsa;
-    let tsa = match LocalTsa::start(&dir.join("tsa"), "scelle demo") {
-        Ok(t) => t,
-        Err(e) => {
-            say(&format!("no timestamps: {e}"));
-            return Ok(());
-        }
-    };
+    let body = scelle::ops::tsa::prepare(&tsa.url(), Some(DEMO_TSA), Some(&tsa.ca_file()))?;
+    let added = scelle::ops::tsa::add(case, body, key)?;
     say(&format!(
-        "local RFC 3161 TSA (OpenSSL's; development only, NOT a trusted service) at {}, CA {}",
-        tsa.url(),
-        tsa.ca_file().display()
+        "added TSA {DEMO_TSA} to {} (entry {})",
+        case.root().display(),
+        added.seq
     ));
-    for case_dir in cases {
-        let case = scelle::store::case::CaseDir::open(case_dir)?;
-        let body = scelle::ops::tsa::prepare(&tsa.url(), Some("demo-tsa"), Some(&tsa.ca_file()))?;
-        let added = scelle::ops::tsa::add(&case, body, key)?;
-        say(&format!(
-            "added TSA demo-tsa to {} (entry {})",
-            case_dir.display(),
-            added.seq
-        ));
-        let t = scelle::ops::timestamp::timestamp(&case, &[])?;
-        say(t.to_string().trim_end());
-        for w in t.warnings() {
-            say(&format!("  warning: {w}"));
-        }
-    }
-    tsa.stop();
+    timestamp_after_append(case, say);
     Ok(())
+}
+
+/// What the command line does after every append: the case's TSAs timestamp its new
+/// checkpoint; a TSA that fails is a warning.
+fn timestamp_after_append(case: &scelle::store::case::CaseDir, say: &mut dyn FnMut(&str)) {
+    let t = scelle::ops::timestamp::after_append(case);
+    let text = t.to_string();
+    if !text.trim().is_empty() {
+        say(text.trim_end());
+    }
+    for w in t.warnings() {
+        say(&format!("  warning: {w}"));
+    }
 }
 
 /// Counsel runs a C2SP tlog-witness (in-process, on 127.0.0.1): the case enrols it (counsel's

@@ -3,6 +3,7 @@
 mod common;
 
 use common::{bin, demo, sha256sum};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// The demo, a module of the binary (it uses only the library's public API).
@@ -101,10 +102,11 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         "release",
         "accept",
     ];
+    // The demo's local TSA (FORMAT.md 6.10), added before the documents, which print the
+    // timestamps of the checkpoints they cite and whose signatures it timestamps (PAdES B-T).
+    expected.push("tsa.add");
     expected.extend(["report"; 2]);
     expected.push("export");
-    // The demo's local TSA, added last (FORMAT.md 6.10).
-    expected.push("tsa.add");
     assert_eq!(kinds, expected);
     // Each case's checkpoint of its tsa.add is timestamped by the demo's local TSA (OpenSSL's):
     // `openssl ts -verify` accepts each token against its request and the TSA's CA, and against
@@ -152,15 +154,24 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         );
     }
     assert!(out.contains("timestamped by TSA demo-tsa at "), "{out}");
-    // The export entry pins the bundle's bytes and holds the 12 entries before it.
+    // verify checked the token (FORMAT.md 8.6) and lists the TSA's time and serial.
+    let size = std::fs::read_to_string(dir.join("case/ledger.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    assert!(
+        out.contains(&format!("  checkpoint {size} timestamped by demo-tsa at ")),
+        "{out}"
+    );
+    // The export entry, the last, pins the bundle's bytes and holds the 13 entries before it.
     let ledger = std::fs::read_to_string(dir.join("case/ledger.jsonl")).unwrap();
-    let last: serde_json::Value =
-        serde_json::from_str(ledger.lines().rev().nth(1).unwrap()).unwrap();
+    let last: serde_json::Value = serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
+    assert_eq!(last["kind"], "export");
     assert_eq!(
         last["body"]["sha256"].as_str().unwrap(),
         sha256sum(&dir.join("bundle.tar"))
     );
-    assert_eq!(last["body"]["ledger_size"], 12);
+    assert_eq!(last["body"]["ledger_size"], 13);
     // Each case's documents, in its jurisdiction and language, rendered under
     // reports/<jurisdiction>/ and recorded in that case's ledger (and in no other).
     for (case, juris, lang, docs) in [
@@ -182,27 +193,38 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         }
     }
     assert!(ledger.contains(&sha256sum(&tar)));
-    // The documents are signed (PAdES B-B, the expert's Ed25519 key): pyHanko validates one,
-    // trusting the certificate written next to it.
+    // The documents are signed (PAdES B-T: the expert's Ed25519 key, the signature timestamped
+    // by the demo's TSA): pyHanko validates one, trusting the certificate written next to it
+    // and the TSA's CA, and finds the signature timestamp; without the TSA's CA it refuses.
     let signed = dir.join("reports/us/expert-report-en.pdf");
-    let o = Command::new(common::pyenv_bin("pyhanko"))
-        .args([
+    let pyhanko = |trust: &[PathBuf]| {
+        let mut c = Command::new(common::pyenv_bin("pyhanko"));
+        c.args([
             "sign",
             "validate",
             "--no-revocation-check",
             "--trust-replace",
-            "--trust",
-        ])
-        .arg(dir.join("reports/us/expert-report-en-signer.pem"))
-        .arg("--executive-summary")
-        .arg(&signed)
-        .output()
-        .unwrap();
-    let verdict = String::from_utf8_lossy(&o.stdout);
+        ]);
+        for t in trust {
+            c.arg("--trust").arg(t);
+        }
+        let o = c.arg("--pretty-print").arg(&signed).output().unwrap();
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    let signer = dir.join("reports/us/expert-report-en-signer.pem");
+    let (valid, verdict) = pyhanko(&[signer.clone(), dir.join("tsa/ca.pem")]);
     assert!(
-        o.status.success() && verdict.trim_end().ends_with(":VALID"),
-        "{verdict}{}",
-        String::from_utf8_lossy(&o.stderr)
+        valid && verdict.contains("The signature is judged VALID"),
+        "{verdict}"
+    );
+    assert!(verdict.contains("timestamp"), "{verdict}");
+    let (valid, verdict) = pyhanko(&[signer]);
+    assert!(
+        !valid,
+        "the signature timestamp of an untrusted TSA: {verdict}"
     );
     // The FRE 902(14) certificate compares the acquisition tool's hash of the original with
     // the sealed copy's: the demo gives the tool's hash of the tar, as sha256sum computes it.

@@ -1444,6 +1444,8 @@ struct Verdict {
     warnings: BTreeSet<(String, String)>,
     /// (name, tree size, time) of each verified witness cosignature.
     witnesses: BTreeSet<(String, u64, u64)>,
+    /// (TSA name, tree size, time, serial) of each verified RFC 3161 timestamp (8.6).
+    timestamps: BTreeSet<(String, u64, String, String)>,
 }
 
 fn pair(code: &str, place: &str) -> (String, String) {
@@ -1477,6 +1479,17 @@ fn python_verdict(case: &Path, trusted: &[&Path]) -> (Verdict, String) {
             verdict.errors.insert(finding(rest));
         } else if let Some(rest) = line.strip_prefix("WARNING [") {
             verdict.warnings.insert(finding(rest));
+        } else if line.starts_with("TIMESTAMP ") {
+            let (_, said) = line.split_once(": checkpoint ").expect("a timestamp line");
+            let (size, rest) = said.split_once(" timestamped by ").unwrap();
+            let (name, rest) = rest.split_once(" at ").unwrap();
+            let (time, serial) = rest.split_once(" (serial ").unwrap();
+            verdict.timestamps.insert((
+                name.to_string(),
+                size.parse().unwrap(),
+                time.to_string(),
+                serial.trim_end_matches(')').to_string(),
+            ));
         } else if line.starts_with("WITNESS ") {
             let (_, said) = line.split_once(": witness ").expect("a witness line");
             let (name, rest) = said.split_once(" has seen tree size ").unwrap();
@@ -1542,6 +1555,14 @@ fn scelle_verdict(case: &Path, trusted: &[&Path]) -> Verdict {
                     v["name"].as_str().unwrap().to_string(),
                     v["size"].as_u64().unwrap(),
                     v["time"].as_u64().unwrap(),
+                ));
+            }
+            Some("timestamp") => {
+                verdict.timestamps.insert((
+                    v["tsa"].as_str().unwrap().to_string(),
+                    v["size"].as_u64().unwrap(),
+                    v["time"].as_str().unwrap().to_string(),
+                    v["serial"].as_str().unwrap().to_string(),
                 ));
             }
             Some("summary") => assert_eq!(v["ok"], verdict.exit == 0, "{line}"),
@@ -3432,10 +3453,22 @@ fn both_verifiers_agree_on_tsa_add_and_timestamp_file_names() {
     }
     for part in ["tsr", "tsq"] {
         assert!(
-            !output.contains(&format!("000000000003.tsa1.{part}:")),
+            !output.contains(&format!(
+                "[checkpoint-stray] checkpoints/000000000003.tsa1.{part}:"
+            )),
             "a regular file at a timestamp name is not a stray: {output}"
         );
     }
+    // It is checked as a timestamp (8.6), and "x" is no RFC 3161 response; the link at
+    // another TSA's name is a stray only, never read as a token.
+    assert!(
+        verdict.errors.contains(&pair(
+            "timestamp-format",
+            "checkpoints/000000000003.tsa1.tsr"
+        )),
+        "{output}"
+    );
+    assert!(!output.contains("timestamp-unknown-tsa"), "{output}");
 }
 
 fn cc_write_lines(cc: &CustodyCase, lines: &[String]) {

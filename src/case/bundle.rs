@@ -462,6 +462,27 @@ fn add_timestamps<W: std::io::Write>(
         {
             continue;
         }
+        // The whole token verification `verify` makes (chain to the TSA's `ca`, signature):
+        // a token that does not verify states nothing and is not shipped.
+        let anchors: Vec<Vec<u8>> = state
+            .tsa(&t.tsa)
+            .map(|tsa| {
+                tsa.ca
+                    .iter()
+                    .filter_map(|c| crate::format::encoding::unb64(c))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if crate::format::timestamp_token::verify_token(
+            &reply,
+            note_text.as_bytes(),
+            &anchors,
+            req.nonce.as_deref(),
+        )
+        .is_err()
+        {
+            continue;
+        }
         for (part, bytes) in [(Part::Query, &query), (Part::Reply, &reply)] {
             let name = timestamps::file_name(size, &t.tsa, part);
             bag.add_payload_bytes(&format!("data/case/checkpoints/{name}"), bytes)?;
@@ -516,7 +537,11 @@ fn write_bundle(
     // (a planted or stray file states nothing and is not shipped under the exporter's
     // signature).
     let now = crate::format::cosign::now_secs();
-    let stamps = crate::store::timestamps::list(case)?;
+    let stamps = if ledger.state.tsas.is_empty() {
+        Vec::new()
+    } else {
+        crate::store::timestamps::list(case)?
+    };
     for (size, path) in crate::store::checkpoints::by_size(case)? {
         let Ok(cp) = crate::store::checkpoints::read_in_case(&path) else {
             continue;

@@ -141,14 +141,14 @@ pub fn timestamp_latest(case: &CaseDir, only: &[String]) -> Result<Vec<TsaResult
             tsa: t.name.clone(),
             url: t.url.clone(),
             size,
-            outcome: one(case, t, size, &digest),
+            outcome: one(case, t, size, &cp.note.text, &digest),
         })
         .collect())
 }
 
-/// Timestamps checkpoint `size` (of SHA-256 `digest`) by `tsa`.
-fn one(case: &CaseDir, tsa: &CaseTsa, size: u64, digest: &[u8; 32]) -> TsaOutcome {
-    if let Some((file, facts)) = stored(case, tsa, size, digest) {
+/// Timestamps checkpoint `size` (note text `text`, of SHA-256 `digest`) by `tsa`.
+fn one(case: &CaseDir, tsa: &CaseTsa, size: u64, text: &str, digest: &[u8; 32]) -> TsaOutcome {
+    if let Some((file, facts)) = stored(case, tsa, size, text, digest) {
         return TsaOutcome::Already {
             file,
             facts: facts.into(),
@@ -164,7 +164,7 @@ fn one(case: &CaseDir, tsa: &CaseTsa, size: u64, digest: &[u8; 32]) -> TsaOutcom
         Ok(r) => r,
         Err(e) => return failed(e),
     };
-    let facts = match check_before_keeping(tsa, &reply, digest, Some(&sent_nonce)) {
+    let facts = match check_before_keeping(tsa, &reply, text, digest, Some(&sent_nonce)) {
         Ok(f) => f,
         Err(e) => return failed(e),
     };
@@ -184,18 +184,26 @@ fn failed(e: impl std::fmt::Display) -> TsaOutcome {
 }
 
 /// The checks an answer must pass before it is kept (FORMAT.md 8.6, "When"): the response's
-/// status, token, imprint and nonce ([`ts::check_response`]).
-///
-/// TSA-VERIFY: the token's signature and its chain to `tsa.ca` (the token verification,
-/// `format::timestamp_token`) are added here, so that a token `verify` would refuse is never
-/// kept.
+/// status, token, imprint and nonce ([`ts::check_response`]), then the whole token
+/// verification `verify` makes ([`crate::format::timestamp_token::verify_token`]: the
+/// signer certificate, its chain to `tsa.ca` valid at genTime with the critical
+/// timeStamping usage, the signature), so that a token `verify` would refuse is never kept.
 fn check_before_keeping(
-    _tsa: &CaseTsa,
+    tsa: &CaseTsa,
     reply: &[u8],
+    text: &str,
     digest: &[u8; 32],
     nonce: Option<&[u8]>,
 ) -> std::result::Result<TokenFacts, String> {
-    ts::check_response(reply, digest, nonce).map_err(|e| e.to_string())
+    let facts = ts::check_response(reply, digest, nonce).map_err(|e| e.to_string())?;
+    let anchors: Vec<Vec<u8>> = tsa
+        .ca
+        .iter()
+        .filter_map(|c| crate::format::encoding::unb64(c))
+        .collect();
+    crate::format::timestamp_token::verify_token(reply, text.as_bytes(), &anchors, nonce)
+        .map_err(|e| format!("{e} ({})", e.code()))?;
+    Ok(facts)
 }
 
 /// The stored timestamp of checkpoint `size` by `tsa`, if its `.tsq` asks for `digest` and
@@ -204,6 +212,7 @@ fn stored(
     case: &CaseDir,
     tsa: &CaseTsa,
     size: u64,
+    text: &str,
     digest: &[u8; 32],
 ) -> Option<(PathBuf, TokenFacts)> {
     let dir = case.checkpoints();
@@ -215,6 +224,6 @@ fn stored(
     }
     let nonce = req.nonce?;
     let facts =
-        check_before_keeping(tsa, &timestamps::read(&r).ok()?, digest, Some(&nonce)).ok()?;
+        check_before_keeping(tsa, &timestamps::read(&r).ok()?, text, digest, Some(&nonce)).ok()?;
     Some((r, facts))
 }

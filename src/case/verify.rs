@@ -37,6 +37,27 @@ pub struct WitnessSighting {
     pub file: String,
 }
 
+/// A checkpoint's verified RFC 3161 timestamp (FORMAT.md 8.6): which TSA saw it, when.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimestampSighting {
+    /// The TSA's name in the case (its `tsa.add`).
+    pub tsa: String,
+    /// The checkpoint's tree size.
+    pub size: u64,
+    /// The token's genTime, RFC 3339 UTC.
+    pub time: String,
+    /// The token's genTime, seconds since 1970.
+    pub time_unix: i64,
+    /// The token's serial number, hex.
+    pub serial: String,
+    /// The TSA's policy OID.
+    pub policy: String,
+    /// The subject of the TSA certificate that signed it.
+    pub signer: String,
+    /// The `.tsr` file.
+    pub file: String,
+}
+
 /// The result of a verification.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -59,6 +80,8 @@ pub struct Report {
     /// Per witness (by name, in name order), the largest tree size it has cosigned and the
     /// time its cosignature gives (the latest such, if it cosigned that size more than once).
     pub witness_latest: Vec<WitnessSighting>,
+    /// Every verified RFC 3161 timestamp of a checkpoint (FORMAT.md 8.6).
+    pub timestamps: Vec<TimestampSighting>,
     /// Wall time in milliseconds.
     pub elapsed_ms: u64,
     /// Ledger entries checked per second.
@@ -196,6 +219,8 @@ pub fn verify_with(
     let mut seals: Vec<(u64, Seal)> = Vec::new();
     let mut ioc_files: Vec<(u64, crate::format::body::IocFileRecord)> = Vec::new();
     let mut scans: Vec<(u64, IocScan)> = Vec::new();
+    // Each entry's time, seconds (None if it has none readable), for back-dating (8.6).
+    let mut times: Vec<Option<i64>> = Vec::new();
     let ledger = case.ledger();
     for raw in LineReader::open(&ledger)? {
         match raw? {
@@ -222,6 +247,13 @@ pub fn verify_with(
             RawLine::Line { bytes, .. } => {
                 let seq = state.size;
                 let applied = state.apply(&bytes);
+                times.push(
+                    applied
+                        .entry
+                        .as_ref()
+                        .and_then(|h| crate::format::time::parse_utc(&h.time))
+                        .map(|t| t.unix_timestamp()),
+                );
                 let valid = applied.first_error().is_none();
                 findings.extend(applied.findings);
                 match applied.body {
@@ -247,6 +279,8 @@ pub fn verify_with(
     let now = crate::format::cosign::now_secs();
     let mut checkpointed_size = 0;
     let mut witnesses = Vec::new();
+    // The checkpoints that count (8.2), by size: their file and note text.
+    let mut counting: BTreeMap<u64, (std::path::PathBuf, String)> = BTreeMap::new();
     for path in &strays {
         findings.push(file_finding(
             Severity::Warning,
@@ -299,9 +333,11 @@ pub fn verify_with(
             }
             if valid && ok {
                 checkpointed_size = checkpointed_size.max(cp.checkpoint.size);
+                counting.insert(cp.checkpoint.size, (path.clone(), cp.note.text.clone()));
             }
         }
     }
+    let timestamps = check_timestamps(case, &state, &counting, &times, &mut findings)?;
     for (path, cp) in &given {
         match cp {
             Ok(cp) => {
@@ -379,6 +415,7 @@ pub fn verify_with(
         rehashed,
         witness_latest: latest_per_witness(&witnesses),
         witnesses,
+        timestamps,
         elapsed_ms: elapsed.as_millis() as u64,
         entries_per_second: (entries as f64 / secs) as u64,
     })
@@ -394,6 +431,144 @@ pub fn latest_per_witness(all: &[WitnessSighting]) -> Vec<WitnessSighting> {
         }
     }
     by.into_values().cloned().collect()
+}
+
+/// The allowed clock skew between an entry's `time` and the genTime of a token of a
+/// checkpoint that covers it (FORMAT.md 8.6; the skew of cosignatures, 8.3).
+pub const BACKDATING_SKEW: i64 = 300;
+
+/// FORMAT.md 8.6, for every `.tsr` of a checkpoint that counts (`counting`: size -> file and
+/// note text): the TSA named must be a `tsa.add` of the ledger (`timestamp-unknown-tsa`,
+/// warning, not checked further); the token is verified against the checkpoint text, the
+/// `.tsq`'s nonce (a warning `timestamp-nonce` without it) and that TSA's `ca`
+/// ([`crate::format::timestamp_token::verify_token`]: `timestamp-format`, `-imprint`,
+/// `-nonce`, `-untrusted`, `-signature`); a verified token is listed, and every entry it
+/// covers must be dated at most genTime + [`BACKDATING_SKEW`] (`backdated`).
+fn check_timestamps(
+    case: &CaseDir,
+    state: &ChainState,
+    counting: &BTreeMap<u64, (std::path::PathBuf, String)>,
+    times: &[Option<i64>],
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<TimestampSighting>> {
+    use crate::format::printable::field;
+    use crate::format::timestamp_token::{parse_request, verify_token};
+    use crate::store::timestamps;
+    let mut out = Vec::new();
+    if counting.is_empty() {
+        return Ok(out);
+    }
+    for ts in timestamps::list(case)? {
+        let Some((_, text)) = counting.get(&ts.size) else {
+            continue; // its checkpoint does not count: the token vouches for nothing
+        };
+        let path = &ts.reply;
+        let Some(tsa) = state.tsa(&ts.tsa) else {
+            findings.push(file_finding(
+                Severity::Warning,
+                "timestamp-unknown-tsa",
+                path,
+                format!(
+                    "no tsa.add entry names a TSA {}: not checked (anyone can write a file)",
+                    field(&ts.tsa)
+                ),
+            ));
+            continue;
+        };
+        let mut error = |code: &str, message: String| {
+            findings.push(file_finding(Severity::Error, code, path, message))
+        };
+        let resp = match timestamps::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                error("timestamp-format", format!("cannot be read: {e}"));
+                continue;
+            }
+        };
+        let nonce = match &ts.query {
+            None => None,
+            Some(q) => match timestamps::read(q).map(|b| parse_request(&b)) {
+                Ok(Ok(req)) => Some(req.nonce),
+                Ok(Err(e)) => {
+                    error(e.code(), e.to_string());
+                    continue;
+                }
+                Err(e) => {
+                    error(
+                        "timestamp-format",
+                        format!("its request (.tsq) cannot be read: {e}"),
+                    );
+                    continue;
+                }
+            },
+        };
+        let anchors: Vec<Vec<u8>> = tsa
+            .ca
+            .iter()
+            .filter_map(|c| crate::format::encoding::unb64(c))
+            .collect();
+        // A request without a nonce (scelle always sends one) has none to compare, as for
+        // `openssl ts -verify -queryfile`.
+        let result = verify_token(&resp, text.as_bytes(), &anchors, nonce.flatten().as_deref());
+        let warn_no_query = ts.query.is_none()
+            && !matches!(&result, Err(e) if matches!(e.code(), "timestamp-format" | "timestamp-imprint"));
+        if warn_no_query {
+            findings.push(file_finding(
+                Severity::Warning,
+                "timestamp-nonce",
+                path,
+                "no request (.tsq) beside the token: its nonce is not checked".into(),
+            ));
+        }
+        let info = match result {
+            Ok(info) => info,
+            Err(e) => {
+                findings.push(file_finding(
+                    Severity::Error,
+                    e.code(),
+                    path,
+                    format!("token by TSA {}: {e}", tsa.name),
+                ));
+                continue;
+            }
+        };
+        let limit = info.gen_time_unix.saturating_add(BACKDATING_SKEW);
+        let covered = (ts.size as usize).min(times.len());
+        for (seq, t) in times[..covered].iter().enumerate() {
+            if let Some(t) = *t {
+                if t > limit {
+                    findings.push(Finding {
+                        severity: Severity::Error,
+                        code: "backdated".into(),
+                        entry: Some(seq as u64),
+                        exhibit: None,
+                        file: Some(path.display().to_string()),
+                        message: format!(
+                            "entry {seq} is dated {}, later than TSA {}'s time {} for checkpoint {} (which covers it) + {BACKDATING_SKEW} s: it was written after that time, or dated falsely",
+                            crate::format::time::format_utc(
+                                time::OffsetDateTime::from_unix_timestamp(t)
+                                    .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+                            ),
+                            tsa.name,
+                            info.gen_time,
+                            ts.size
+                        ),
+                    });
+                }
+            }
+        }
+        out.push(TimestampSighting {
+            tsa: tsa.name.clone(),
+            size: ts.size,
+            time: info.gen_time,
+            time_unix: info.gen_time_unix,
+            serial: info.serial,
+            policy: info.policy,
+            signer: info.signer,
+            file: path.display().to_string(),
+        });
+    }
+    Ok(out)
 }
 
 /// Where a checkpoint being checked comes from.

@@ -25,6 +25,7 @@ pub(crate) mod state;
 pub mod stix;
 pub mod time;
 pub mod timestamp;
+pub mod timestamp_token;
 pub mod validate;
 pub mod witness;
 

@@ -11,7 +11,7 @@ use crate::case::correlate::Correlation;
 use crate::case::proof::{ConsistencyProof, InclusionProof};
 use crate::case::scans::RecordedScan;
 use crate::case::timestamp::TsaResult;
-use crate::case::verify::{Report, WitnessSighting};
+use crate::case::verify::{Report, TimestampSighting, WitnessSighting};
 use crate::format::body::Recheck;
 use crate::format::chain::{CaseTsa, EnrolledKey, Finding};
 use crate::format::printable;
@@ -51,6 +51,8 @@ pub enum Message<'a> {
     LedgerLine(&'a str),
     /// `verify --json`, `verify-bundle --json` (`"type":"witness"`): a witness cosignature seen.
     Witness(&'a WitnessSighting),
+    /// `verify --json` (`"type":"timestamp"`): a checkpoint's verified RFC 3161 timestamp.
+    VerifiedTimestamp(&'a TimestampSighting),
     /// `verify --json`, `verify-bundle --json` (`"type":"finding"`): an error or warning.
     Finding(&'a Finding),
     /// `verify --json`, `verify-bundle --json` (`"type":"summary"`): the counts and verdict.
@@ -113,6 +115,7 @@ impl Message<'_> {
             Message::EnrolledKey(k) => json(k),
             Message::LedgerLine(line) => line.to_string(),
             Message::Witness(w) => json(&tagged("witness", w)),
+            Message::VerifiedTimestamp(t) => json(&tagged("timestamp", t)),
             Message::Finding(f) => json(&tagged("finding", f)),
             Message::Summary(report) => {
                 let mut v = tagged("summary", report);

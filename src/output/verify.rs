@@ -13,7 +13,8 @@ pub struct Verified {
     pub rehash: bool,
 }
 
-/// Writes a verification as `verify` does: the findings, the witnesses, the summary line.
+/// Writes a verification as `verify` does: the findings, the witnesses, the timestamps, the
+/// summary line.
 pub fn write_report(f: &mut fmt::Formatter<'_>, report: &Report, rehash: bool) -> fmt::Result {
     for finding in &report.findings {
         say!(f, "{}", finding.describe())?;
@@ -35,6 +36,16 @@ pub fn write_report(f: &mut fmt::Formatter<'_>, report: &Report, rehash: bool) -
             w.size,
             utc(w.time),
             w.time
+        )?;
+    }
+    for t in &report.timestamps {
+        say!(
+            f,
+            "checkpoint {} timestamped by {} at {} (serial {})",
+            t.size,
+            t.tsa,
+            t.time,
+            t.serial
         )?;
     }
     say!(
@@ -62,11 +73,14 @@ fn utc(t: u64) -> String {
         .unwrap_or_else(|| "out of range".to_string())
 }
 
-/// The JSON Lines of a verification: each witness, each finding, then the summary.
+/// The JSON Lines of a verification: each witness, each timestamp, each finding, then the
+/// summary.
 pub fn report_messages(report: &Report) -> Vec<Message<'_>> {
     let witnesses = report.witnesses.iter().map(Message::Witness);
+    let timestamps = report.timestamps.iter().map(Message::VerifiedTimestamp);
     let findings = report.findings.iter().map(Message::Finding);
     witnesses
+        .chain(timestamps)
         .chain(findings)
         .chain([Message::Summary(report)])
         .collect()

@@ -311,6 +311,12 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
     }
+    for t in &mut verification.timestamps {
+        t.file = std::path::Path::new(&t.file)
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+    }
     for f in &mut verification.findings {
         if let Some(file) = &f.file {
             f.file = std::path::Path::new(file)

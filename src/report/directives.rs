@@ -1000,6 +1000,18 @@ fn verification_block(
             false,
         ));
     }
+    for t in &v.timestamps {
+        // The TSA's time for each checkpoint it timestamped (FORMAT.md 8.6), verified.
+        rows.push((
+            l.get("verification", "timestamp"),
+            l.get("verification", "timestamped")
+                .replace("{tsa}", &t.tsa)
+                .replace("{size}", &super::locale::number(t.size, lang))
+                .replace("{time}", &t.time)
+                .replace("{serial}", &t.serial),
+            false,
+        ));
+    }
     let mut out = key_values(rows);
     // Each document cites the ledger it was made from: a later one, made from a larger
     // ledger, prints another root.

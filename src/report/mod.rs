@@ -277,6 +277,7 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
             "entries": data.verification.entries,
             "root": data.verification.root,
             "witnesses": data.verification.witnesses,
+            "timestamps": data.verification.timestamps,
         },
         "as_of": data.as_of,
         "report_id": report_id(&data.case.case_id, req.kind, req.lang, data.entries),

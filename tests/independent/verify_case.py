@@ -31,6 +31,11 @@ What is checked (the section numbers are those of docs/FORMAT.md):
     (alg 0x01) or a witness cosignature (C2SP tlog-cosignature v1, alg 0x04, section 8.3);
     regular files named NNNNNNNNNNNN.NAME.tsq/.tsr are RFC 3161 timestamps (section 8.6), not
     strays;
+  - every RFC 3161 timestamp of a checkpoint that counts, CASE_DIR/checkpoints/N.NAME.tsr
+    (section 8.6), with `openssl ts` alone: the TSA named by a `tsa.add`, the imprint (SHA-256
+    of the checkpoint's text), the nonce of N.NAME.tsq, `openssl ts -verify` against the
+    `tsa.add`'s CA certificates at the token's time, then no covered entry dated later than
+    the token's time + 300 s (`backdated`);
   - each pinned IOC file's copy against the scans that cite it, and each match's `member`
     against the seal (section 6.8, `ioc-match`);
   - with --trusted-checkpoint, a checkpoint kept from earlier: the case must be neither behind
@@ -63,6 +68,8 @@ Output: one line per problem, `ERROR [code] where: message` or `WARNING [code] w
 inclusion proof that does not check) and `cannot-verify`); one line per verified witness
 cosignature (section 8.3),
 `WITNESS where: witness NAME has seen tree size N (cosigned at UTC-TIME, time SECONDS)`;
+one line per verified timestamp token (section 8.6),
+`TIMESTAMP where: checkpoint N timestamped by NAME at UTC-TIME (serial HEX)`;
 then a summary line, then a last line `OK` or `FAILED`.
 Exit status: 0 when there is no error (warnings allowed), 1 otherwise (including when the
 verification could not be carried out, e.g. `openssl` is missing).
@@ -241,6 +248,7 @@ class Report:
         self.errors = 0
         self.warnings = 0
         self.witnesses = 0
+        self.timestamps = 0
 
     def error(self, where, code, message):
         self.errors += 1
@@ -249,6 +257,12 @@ class Report:
     def warning(self, where, code, message):
         self.warnings += 1
         emit(f"WARNING [{code}] {where}: {message}")
+
+    def timestamp(self, where, size, tsa, seconds, serial):
+        """Section 8.6: a verified RFC 3161 token of a checkpoint."""
+        self.timestamps += 1
+        emit(f"TIMESTAMP {where}: checkpoint {size} timestamped by {tsa} at "
+             f"{format_timestamp(seconds)} (serial {serial})")
 
     def witness(self, where, name, size, timestamp):
         """Section 8.3: a verified cosignature, "witness NAME has seen tree size N"."""
@@ -2221,7 +2235,7 @@ def check_note_signatures(note, where, keys, verifier, report, now=None, witness
     return signers
 
 
-def check_checkpoints(case_dir, lines, state, verifier, report, now):
+def check_checkpoints(case_dir, lines, state, verifier, report, now, counting=None):
     """Check every file of CASE/checkpoints/ (section 8.2). Only regular files named
     NNNNNNNNNNNN.txt are checkpoints; anything else (a symbolic link, a FIFO, a device, a
     directory, another name) is a `checkpoint-stray` warning, not read; a checkpoint file of
@@ -2290,6 +2304,8 @@ def check_checkpoints(case_dir, lines, state, verifier, report, now):
         if check_one_checkpoint(note, where, lines, roots, state, verifier, report, now,
                                 trusted=False) and valid:
             largest = max(largest, note.size)
+            if counting is not None:
+                counting[note.size] = (where, note)  # a checkpoint that counts (8.2, 8.6)
     if lines and not files:
         report.warning("checkpoints/", "no-checkpoint", "the case has no checkpoint")
     elif largest < len(lines):
@@ -2340,6 +2356,219 @@ def check_one_checkpoint(note, where, lines, roots, state, verifier, report, now
                      "head this ledger never had")
         return False
     return valid
+
+
+# ---------------------------------------------------------------------------------------------
+# RFC 3161 timestamps of checkpoints (section 8.6), checked with `openssl ts` alone
+# ---------------------------------------------------------------------------------------------
+
+MAX_TIMESTAMP_FILE = 1 << 20  # a .tsq or .tsr file (section 8.6)
+# Section 8.6: an entry covered by a timestamped checkpoint may be dated at most this many
+# seconds after the token's genTime (the skew of section 8.3).
+BACKDATING_SKEW_SECONDS = 300
+MONTHS = {m: i + 1 for i, m in enumerate(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])}
+OPENSSL_TIME_RE = re.compile(
+    r"([A-Z][a-z]{2}) +([0-9]{1,2}) ([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)? ([0-9]{4}) GMT")
+
+
+def openssl_text(args, data_files, workdir):
+    """Run `openssl ARGS` in WORKDIR after writing DATA_FILES ({name: bytes}) there; return
+    (exit status, stdout + stderr as text)."""
+    for name, data in data_files.items():
+        with open(os.path.join(workdir, name), "wb") as f:
+            f.write(data)
+    try:
+        result = subprocess.run(["openssl", *args], cwd=workdir, capture_output=True,
+                                timeout=60)
+    except FileNotFoundError as e:
+        raise Fatal("`openssl` is needed to check RFC 3161 timestamps") from e
+    return result.returncode, (result.stdout + result.stderr).decode("utf-8", "replace")
+
+
+def parse_tst_text(text):
+    """The fields of `openssl ts -reply -text` (or `ts -query -text`) this verifier uses:
+    {status, hash, digest (bytes), serial, time (seconds), time_text, policy, nonce}."""
+    fields = {}
+    digest_hex = None
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        key, _, value = line.partition(": ")
+        value = value.strip()
+        if key == "Status":
+            fields["status"] = value
+        elif key == "Hash Algorithm":
+            fields["hash"] = value
+        elif key == "Serial number":
+            fields["serial"] = value
+        elif key == "Policy OID":
+            fields["policy"] = value
+        elif key == "Nonce" and value != "unspecified":
+            fields["nonce"] = value
+        elif key == "Time stamp":
+            fields["time_text"] = value
+        elif line.strip() == "Message data:":
+            digest_hex = ""
+            for dump in lines[i + 1:]:
+                m = re.match(r"\s+[0-9a-f]{4} - ((?:[0-9a-f]{2}[ -]){1,16})", dump)
+                if not m:
+                    break
+                digest_hex += re.sub(r"[ -]", "", m.group(1))
+    if digest_hex is not None:
+        fields["digest"] = bytes.fromhex(digest_hex)
+    m = OPENSSL_TIME_RE.fullmatch(fields.get("time_text", ""))
+    if m:
+        moment = datetime.datetime(int(m.group(7)), MONTHS[m.group(1)], int(m.group(2)),
+                                   int(m.group(3)), int(m.group(4)), int(m.group(5)),
+                                   tzinfo=datetime.timezone.utc)
+        fields["time"] = int(moment.timestamp())  # fractions of a second dropped
+    return fields
+
+
+def integer_hex(value):
+    """`0x2A` (openssl's print of an INTEGER) as lowercase hex of whole bytes: `2a`."""
+    digits = value[2:].lower() if value.startswith("0x") else value.lower()
+    return digits if len(digits) % 2 == 0 else "0" + digits
+
+
+def der_to_pem(der):
+    body = base64.b64encode(der).decode("ascii")
+    return ("-----BEGIN CERTIFICATE-----\n"
+            + "\n".join(body[i:i + 64] for i in range(0, len(body), 64))
+            + "\n-----END CERTIFICATE-----\n")
+
+
+def check_timestamp(where, note, tsa_name, anchors, tsr, tsq, lines, report, workdir):
+    """Section 8.6, steps 2 to 5, for one .tsr of a checkpoint that counts (NOTE), by TSA
+    TSA_NAME with trust anchors ANCHORS (DER certificates from its tsa.add entry); TSQ is the
+    request's bytes or None. Reports findings, and the TSA's time when the token verifies."""
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        status, text = openssl_text(["ts", "-reply", "-in", "token.tsr", "-text"],
+                                    {"token.tsr": tsr}, tmp)
+        fields = parse_tst_text(text) if status == 0 else {}
+        if fields.get("status") not in ("Granted.", "Granted with modifications."):
+            report.error(where, "timestamp-format",
+                         "not a DER RFC 3161 response granted with a token (`openssl ts "
+                         "-reply -text` cannot read it, or its status is "
+                         f"{shown(fields.get('status', 'unreadable'))})")
+            return
+        if "time" not in fields or "digest" not in fields or "serial" not in fields:
+            report.error(where, "timestamp-format",
+                         "the token's TSTInfo cannot be read (genTime, imprint or serial)")
+            return
+        expected = sha256(note.text.encode("utf-8"))
+        if fields.get("hash") != "sha256" or fields["digest"] != expected:
+            report.error(where, "timestamp-imprint",
+                         f"the message imprint ({shown(fields.get('hash'))} "
+                         f"{fields['digest'].hex()}) is not the SHA-256 of this checkpoint's "
+                         f"text ({expected.hex()}): a token of another checkpoint")
+            return
+        if tsq is None:
+            report.warning(where, "timestamp-nonce",
+                           "no request (.tsq) beside the token: its nonce is not checked")
+        else:
+            status, qtext = openssl_text(["ts", "-query", "-in", "request.tsq", "-text"],
+                                         {"request.tsq": tsq}, tmp)
+            request = parse_tst_text(qtext) if status == 0 else None
+            if request is None or "digest" not in request:
+                report.error(where, "timestamp-format",
+                             "the request (.tsq) is not a DER RFC 3161 TimeStampReq")
+                return
+            # A request without a nonce has none to compare (as `openssl ts -verify`).
+            if "nonce" in request and request.get("nonce") != fields.get("nonce"):
+                report.error(where, "timestamp-nonce",
+                             f"the token's nonce {shown(fields.get('nonce', 'none'))} is not "
+                             f"the request's {shown(request.get('nonce', 'none'))}")
+                return
+        with open(os.path.join(tmp, "anchors.pem"), "w", encoding="ascii") as f:
+            f.write("".join(der_to_pem(der) for der in anchors))
+        args = ["ts", "-verify", "-in", "token.tsr", "-CAfile", "anchors.pem",
+                # the chain judged at genTime, not now; the TSA's own certificate may be an
+                # anchor (section 8.6)
+                "-attime", str(fields["time"]), "-partial_chain"]
+        if tsq is None:
+            args += ["-digest", expected.hex()]
+        else:
+            args += ["-queryfile", "request.tsq"]
+        status, out = openssl_text(args, {}, tmp)
+        if status != 0 or "Verification: OK" not in out:
+            # openssl's error lines: PID:error:CODE:LIBRARY:FUNCTION:REASON:FILE:LINE:DETAIL
+            reasons = [":".join([parts[5]] + [p for p in parts[8:] if p])
+                       for parts in (l.split(":") for l in out.split("\n") if ":error:" in l)
+                       if len(parts) > 5]
+            problem = "; ".join(dict.fromkeys(reasons)) or "verification failed"
+            signature = ("signature failure" in out or "digest failure" in out
+                         or "message digest" in out)
+            report.error(where, "timestamp-signature" if signature else "timestamp-untrusted",
+                         f"`openssl ts -verify` refuses the token by TSA {tsa_name}: "
+                         f"{shown(problem.strip())}"
+                         + ("" if signature else " (its certificate does not chain to the "
+                            "TSA's trust anchors, is not valid at genTime, or lacks the "
+                            "critical timeStamping extended key usage)"))
+            return
+    report.timestamp(where, note.size, tsa_name, fields["time"], integer_hex(fields["serial"]))
+    limit = fields["time"] + BACKDATING_SKEW_SECONDS
+    for n, line in enumerate(lines[: note.size]):
+        try:
+            entry_time = json.loads(line).get("time")
+            moment = datetime.datetime.strptime(entry_time, "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=datetime.timezone.utc)
+        except (ValueError, TypeError, AttributeError):
+            continue  # an unreadable entry is reported by the ledger checks
+        if int(moment.timestamp()) > limit:
+            report.error(where, "backdated",
+                         f"entry {n} is dated {entry_time}, later than TSA {tsa_name}'s time "
+                         f"{format_timestamp(fields['time'])} for checkpoint {note.size}, which "
+                         f"covers it (+{BACKDATING_SKEW_SECONDS} s): it was written after that "
+                         "time, or dated falsely")
+
+
+def is_regular_file(path):
+    """Whether PATH is a regular file by its own type (a link is not followed)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def check_timestamps(case_dir, notes, tsas, lines, report, workdir):
+    """Section 8.6: every NNNNNNNNNNNN.NAME.tsr of CASE/checkpoints/ whose checkpoint counts
+    (NOTES: {size: (where, note)}); TSAS: {name: [DER anchors]} from the tsa.add entries."""
+    directory = os.path.join(case_dir, "checkpoints")
+    names = sorted(os.listdir(directory)) if os.path.isdir(directory) else []
+    for file_name in names:
+        match = TIMESTAMP_FILE_RE.fullmatch(file_name)
+        if match is None or match.group(3) != "tsr":
+            continue
+        where = f"checkpoints/{file_name}"
+        size, tsa_name = int(match.group(1)), match.group(2)
+        if size not in notes:
+            continue  # its checkpoint does not count: nothing is timestamped
+        if not is_regular_file(os.path.join(directory, file_name)):
+            continue  # a link, FIFO or directory at a timestamp name: a checkpoint-stray
+        if tsa_name not in tsas:
+            report.warning(where, "timestamp-unknown-tsa",
+                           f"no tsa.add entry names a TSA {tsa_name}: not checked")
+            continue
+        try:
+            tsr = read_bounded(os.path.join(directory, file_name), MAX_TIMESTAMP_FILE)
+        except TooLarge:
+            report.error(where, "timestamp-format",
+                         f"larger than the limit of {MAX_TIMESTAMP_FILE} bytes: not read")
+            continue
+        except (NotRegular, OSError) as e:
+            report.error(where, "timestamp-format", f"not a regular file, not read ({e})")
+            continue
+        tsq_path = os.path.join(directory, f"{match.group(1)}.{tsa_name}.tsq")
+        tsq = None
+        if is_regular_file(tsq_path):  # otherwise a stray, and the token has no request
+            try:
+                tsq = read_bounded(tsq_path, MAX_TIMESTAMP_FILE)
+            except (TooLarge, NotRegular, OSError) as e:
+                report.error(where, "timestamp-format", f"its request cannot be read ({e})")
+                continue
+        check_timestamp(where, notes[size][1], tsa_name, tsas[tsa_name], tsr, tsq, lines,
+                        report, workdir)
 
 
 def check_case_file(case_dir, state, report):
@@ -2647,14 +2876,19 @@ def verify(args, report, verifier):
         check_ioc_copies(args.case_dir, state, report)
         check_ioc_matches(args.case_dir, state, report)
         now = int(time.time())
+        counting = {}
         checkpoints, largest = check_checkpoints(args.case_dir, lines, state, verifier, report,
-                                                 now)
+                                                 now, counting)
+        tsas = {name: [base64.b64decode(c) for c in body["ca"]]
+                for name, (_, body) in state.tsas.items()}
+        check_timestamps(args.case_dir, counting, tsas, lines, report, verifier.workdir)
         check_trusted_checkpoints(args.trusted_checkpoint, lines, state, verifier, report, now)
         root = merkle_roots(lines, [len(lines)])[len(lines)]
         ended = sum(1 for key in state.keys.values() if not key.active)
         emit(f"{len(lines)} entries, {len(state.exhibits)} exhibits, {checkpoints} checkpoints "
              f"(largest valid size {largest}), {len(state.keys)} keys ({ended} revoked or "
              f"rotated out), {report.witnesses} witness cosignatures, "
+             f"{report.timestamps} timestamps, "
              f"root {base64.b64encode(root).decode()}; "
              f"{report.errors} errors, {report.warnings} warnings")
 
