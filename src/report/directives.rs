@@ -1007,7 +1007,7 @@ fn verification_block(
             l.get("verification", "timestamped")
                 .replace("{tsa}", &t.tsa)
                 .replace("{size}", &super::locale::number(t.size, lang))
-                .replace("{time}", &t.time)
+                .replace("{time}", &date_time(&t.time, data))
                 .replace("{serial}", &t.serial),
             false,
         ));
