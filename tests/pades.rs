@@ -881,3 +881,46 @@ fn a_tsa_timestamps_the_signature() {
     );
     assert_eq!(common::snapshot_files(&d.case()), before);
 }
+
+/// A TSA whose certificate does not chain to the CA its `tsa.add` names answers validly in
+/// every other respect (status, imprint of the signature value, nonce): its token is never
+/// embedded, as the case would not accept it for a checkpoint (FORMAT.md 8.6). Exit 2,
+/// nothing written, nothing recorded.
+#[test]
+fn a_signature_timestamp_from_an_untrusted_tsa_is_refused() {
+    use scelle::ops::localtsa::LocalTsa;
+    let d = Demo::new();
+    let tsa = LocalTsa::start(&d.p("tsa-real"), "pades test").unwrap();
+    let other = LocalTsa::start(&d.p("tsa-other"), "another CA").unwrap();
+    // The case names the other TSA's CA for this URL.
+    let o = d.scelle(&[
+        "tsa",
+        "add",
+        &tsa.url(),
+        "--name",
+        "lab-tsa",
+        "--ca-file",
+        path(&other.ca_file()),
+        "--key",
+        &d.key(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = d.p("bad/c.pdf");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let before = common::snapshot_files(&d.case());
+    let o = d.report(&[
+        "--out",
+        path(&out),
+        "--key",
+        &d.key(),
+        "--sign",
+        "--tsa",
+        "lab-tsa",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("timestamp-untrusted"), "{}", text(&o));
+    assert_eq!(std::fs::read_dir(out.parent().unwrap()).unwrap().count(), 0);
+    assert_eq!(common::snapshot_files(&d.case()), before);
+    tsa.stop();
+    other.stop();
+}

@@ -243,6 +243,17 @@ impl PreparedSigner {
             ))
         })?;
         ts::check_response(&reply, &digest, sent.as_deref()).map_err(|e| fail(e.to_string()))?;
+        // The whole token, as `verify` checks a checkpoint's (FORMAT.md 8.6): the imprint of
+        // the signature value, the nonce, the TSA's chain to the CA certificates of its
+        // `tsa.add`, the timeStamping usage and the token's signature. A token the case would
+        // not accept is never embedded.
+        let anchors: Vec<Vec<u8>> = tsa
+            .ca
+            .iter()
+            .filter_map(|c| crate::format::encoding::unb64(c))
+            .collect();
+        crate::format::timestamp_token::verify_token(&reply, sig, &anchors, sent.as_deref())
+            .map_err(|e| fail(format!("{e} ({})", e.code())))?;
         let token = x509_tsp::TimeStampResp::from_der(&reply)
             .ok()
             .and_then(|r| r.time_stamp_token)
