@@ -159,7 +159,8 @@ pub struct TokenFacts {
     pub gen_time: String,
     /// genTime, seconds since 1970.
     pub gen_time_unix: u64,
-    /// serialNumber, lower-case hex of its DER content bytes.
+    /// serialNumber, lowercase hex as `openssl ts -reply -text` and `verify` print it (no
+    /// DER sign byte).
     pub serial: String,
     /// The TSA's policy OID.
     pub policy: String,
@@ -208,7 +209,7 @@ pub fn check_response(
     Ok(TokenFacts {
         gen_time: unix_to_rfc3339(unix),
         gen_time_unix: unix,
-        serial: crate::format::encoding::hex(tst.serial_number.as_bytes()),
+        serial: super::timestamp_token::integer_hex(tst.serial_number.as_bytes()),
         policy: tst.policy.to_string(),
         with_mods: status == 1,
     })

@@ -352,7 +352,7 @@ fn hex(b: &[u8]) -> String {
 
 /// A positive INTEGER's value in lowercase hex of whole bytes, without the 0x00 that DER puts
 /// before a first byte of 0x80 or more: as `openssl ts -reply -text` prints a serial number.
-fn integer_hex(content: &[u8]) -> String {
+pub(crate) fn integer_hex(content: &[u8]) -> String {
     match content {
         [0, next, ..] if next & 0x80 != 0 => hex(&content[1..]),
         _ => hex(content),
