@@ -792,6 +792,22 @@ fn pyhanko_report(pdf: &Path, trust: &[&Path]) -> (bool, String) {
     )
 }
 
+/// `tsa add URL --name lab-tsa --ca-file CA` in the demo case, signed by the expert.
+fn add_tsa(d: &Demo, url: &str, ca: &Path) {
+    let o = d.scelle(&[
+        "tsa",
+        "add",
+        url,
+        "--name",
+        "lab-tsa",
+        "--ca-file",
+        path(ca),
+        "--key",
+        &d.key(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
 /// PAdES B-T: `--tsa NAME` adds the case TSA's time-stamp token over the signature value
 /// (unsigned attribute id-aa-signatureTimeStampToken); pyHanko validates the signature and
 /// the timestamp trusting the signer's certificate and the TSA's CA. A TSA that does not
@@ -802,18 +818,7 @@ fn a_tsa_timestamps_the_signature() {
     let d = Demo::new();
     let tsa = LocalTsa::start(&d.p("tsa-pades"), "pades test").unwrap();
     let ca = tsa.ca_file();
-    let o = d.scelle(&[
-        "tsa",
-        "add",
-        &tsa.url(),
-        "--name",
-        "lab-tsa",
-        "--ca-file",
-        path(&ca),
-        "--key",
-        &d.key(),
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
+    add_tsa(&d, &tsa.url(), &ca);
     let out = d.p("bt/c.pdf");
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
     let o = d.report(&[
@@ -893,18 +898,7 @@ fn a_signature_timestamp_from_an_untrusted_tsa_is_refused() {
     let tsa = LocalTsa::start(&d.p("tsa-real"), "pades test").unwrap();
     let other = LocalTsa::start(&d.p("tsa-other"), "another CA").unwrap();
     // The case names the other TSA's CA for this URL.
-    let o = d.scelle(&[
-        "tsa",
-        "add",
-        &tsa.url(),
-        "--name",
-        "lab-tsa",
-        "--ca-file",
-        path(&other.ca_file()),
-        "--key",
-        &d.key(),
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
+    add_tsa(&d, &tsa.url(), &other.ca_file());
     let out = d.p("bad/c.pdf");
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
     let before = common::snapshot_files(&d.case());

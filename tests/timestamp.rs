@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{key_pair, run, scelle, snapshot, stderr, stdout, text, PASS};
+use common::{key_pair, scelle, snapshot, stderr, stdout, text, PASS};
 use scelle::ops::localtsa::{Behaviour, LocalTsa};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -24,26 +24,13 @@ impl Case {
     fn new() -> Case {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().to_path_buf();
-        let keys = root.join("keys");
-        key_pair(&keys, PASS, "expert", Some("expert"));
-        let case = root.join("case");
-        let o = run(&[
-            "init",
-            case.to_str().unwrap(),
-            "--case-id",
-            "TS-1",
-            "--title",
-            "Timestamps",
-            "--key",
-            keys.join("expert.key").to_str().unwrap(),
-        ]);
-        assert!(o.status.success(), "{}", text(&o));
+        let (case, key) = common::init_case(&root, "TS-1", "Timestamps", &[]);
         std::fs::write(root.join("a.txt"), b"evidence\n").unwrap();
         Case {
             _tmp: tmp,
             root,
             case,
-            key: keys.join("expert.key"),
+            key,
         }
     }
 

@@ -9,7 +9,7 @@ mod common;
 #[path = "common/tsa_pki.rs"]
 mod tsa_pki;
 
-use common::{key_pair, run_ok, scelle, PASS};
+use common::{run_ok, scelle, PASS};
 use scelle::format::body::{Body, NoteBody, TsaAdd};
 use serde_json::Value;
 use std::fs;
@@ -34,21 +34,8 @@ impl Fixture {
     /// administrator: three entries, checkpoints 2 and 3.
     fn new() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let keys = dir.path().join("keys");
-        let case = dir.path().join("case");
-        fs::create_dir_all(&keys).unwrap();
-        key_pair(&keys, PASS, "expert", Some("expert"));
-        let key = keys.join("expert.key");
-        run_ok(scelle().arg("init").arg(&case).args([
-            "--case-id",
-            "TS-1",
-            "--title",
-            "Timestamps",
-            "--court",
-            "Test Court",
-            "--key",
-            key.to_str().unwrap(),
-        ]));
+        let (case, key) =
+            common::init_case(dir.path(), "TS-1", "Timestamps", &["--court", "Test Court"]);
         fs::write(dir.path().join("a.txt"), "evidence\n").unwrap();
         run_ok(
             scelle()

@@ -27,32 +27,15 @@ impl Case {
     fn new() -> Case {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().to_path_buf();
-        let keys = root.join("keys");
-        key_pair(&keys, PASS, "expert", Some("expert"));
-        key_pair(&keys, PASS, "w1", Some("witness"));
-        let case = root.join("case");
+        let (case, admin) = common::init_case(&root, "W-1", "Witnessed", &[]);
+        let wkey = key_pair(&root.join("keys"), PASS, "w1", Some("witness"));
         let c = Case {
             _tmp: tmp,
             root: root.clone(),
             case,
-            admin: keys.join("expert.key"),
-            wkey: keys.join("w1.key"),
+            admin,
+            wkey,
         };
-        let o = scelle()
-            .current_dir(&root)
-            .args([
-                "init",
-                "case",
-                "--case-id",
-                "W-1",
-                "--title",
-                "Witnessed",
-                "--key",
-            ])
-            .arg(&c.admin)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", stderr(&o));
         c.seal("a.txt");
         c
     }

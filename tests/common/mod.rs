@@ -232,6 +232,24 @@ pub fn key_pair(dir: &Path, pass: &str, name: &str, role: Option<&str>) -> PathB
     dir.join(format!("{name}.key"))
 }
 
+/// A new case at `root/case` whose entry 0 is signed by a new administrator key,
+/// `root/keys/expert.key` (role expert, passphrase [`PASS`]), with `extra` arguments to
+/// `init`; returns the case and the key.
+pub fn init_case(root: &Path, case_id: &str, title: &str, extra: &[&str]) -> (PathBuf, PathBuf) {
+    let key = key_pair(&root.join("keys"), PASS, "expert", Some("expert"));
+    let case = root.join("case");
+    run_ok(
+        scelle()
+            .arg("init")
+            .arg(&case)
+            .args(["--case-id", case_id, "--title", title])
+            .args(extra)
+            .arg("--key")
+            .arg(&key),
+    );
+    (case, key)
+}
+
 /// Stdout followed by stderr, lossily decoded (what a user sees).
 pub fn out(o: &Output) -> String {
     format!(
