@@ -275,6 +275,8 @@ fn scan_exhibit(
         bytes: found.bytes,
         matches: 0,
         omitted: Vec::new(),
+        mentions: 0,
+        omitted_mentions: Vec::new(),
     };
     Ok((scanned, hits))
 }
@@ -315,6 +317,7 @@ fn match_record(
         exhibit: exhibit.to_string(),
         member,
         on: h.on.name().to_string(),
+        location: None,
         matched: h.matched,
         occurrences: h.occurrences,
         offset: h.offset,
@@ -424,6 +427,7 @@ pub fn scan(
             .collect(),
         exhibits: scanned,
         matches,
+        mentions: Vec::new(),
         scanned_by: Software {
             name: "scelle".into(),
             version: crate::VERSION.into(),

@@ -78,6 +78,13 @@ pub struct ScannedExhibit {
     /// indicator. Omitted when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub omitted: Vec<OmittedMatches>,
+    /// Number of entries in `mentions` for this exhibit (omitted when 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub mentions: u64,
+    /// The mention records left out per indicator, as `omitted` for matches (omitted when
+    /// empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub omitted_mentions: Vec<OmittedMatches>,
 }
 
 /// The most match records of one indicator in one exhibit a scan records (FORMAT.md 6.8): the
@@ -95,6 +102,28 @@ pub struct OmittedMatches {
     pub indicator: String,
     /// How many match records were left out (at least 1).
     pub matches: u64,
+}
+
+/// Where inside a structured file (a SQLite database, a property list, a JSON document, a log)
+/// a value was read (FORMAT.md 6.8): the members that apply to the file's format.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    /// SQLite: the table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// SQLite: the column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// SQLite: the row's rowid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rowid: Option<i64>,
+    /// Property list or JSON: the JSON Pointer (RFC 6901) of the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Log: the line number, from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 /// One indicator matched in one place of one exhibit.
@@ -120,8 +149,12 @@ pub struct IocMatch {
     /// The member (directory or tar exhibits): its path as recorded in the seal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<String>,
-    /// `content`, `path`, `name` or `hash`.
+    /// `content`, `path`, `name`, `hash`, or where in a structured file: `sqlite`, `plist`,
+    /// `json`, `log` (then with `location`).
     pub on: String,
+    /// Where in the structured file (`on` is `sqlite`, `plist`, `json` or `log`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
     /// The text found: the whole (sub)domain, the member path or name, or the digest.
     pub matched: String,
     /// Occurrences in this file or member (1 for path, name and hash matches).
@@ -148,8 +181,13 @@ pub struct IocScan {
     pub ioc_files: Vec<IocFileRecord>,
     /// The exhibits scanned.
     pub exhibits: Vec<ScannedExhibit>,
-    /// Every match; empty when nothing matched (a negative result is recorded too).
+    /// Every finding; empty when nothing matched (a negative result is recorded too).
     pub matches: Vec<IocMatch>,
+    /// Low-confidence mentions: raw-content hits of an indicator outside a place where its
+    /// kind means something (a process name in arbitrary bytes). Never findings; omitted when
+    /// empty (FORMAT.md 6.8).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<IocMatch>,
     /// The software that scanned.
     pub scanned_by: Software,
 }
@@ -245,6 +283,19 @@ fn ioc_scan(scan: &IocScan) -> Result<(), ValueError> {
                 f.file
             )));
         }
+    }
+    // Placeholder until structured matching lands (issue 19): no scan records mentions or
+    // locations yet, so none is accepted.
+    if !scan.mentions.is_empty()
+        || scan.matches.iter().any(|m| m.location.is_some())
+        || scan
+            .exhibits
+            .iter()
+            .any(|e| e.mentions != 0 || !e.omitted_mentions.is_empty())
+    {
+        return Err(ValueError::Rule(
+            "mentions and locations are not defined yet".into(),
+        ));
     }
     let mut exhibits = std::collections::BTreeMap::new();
     for e in &scan.exhibits {

@@ -231,8 +231,11 @@ fn scan(exhibit: &str, sha256: &str) -> Body {
             bytes: 1,
             matches: 0,
             omitted: vec![],
+            mentions: 0,
+            omitted_mentions: vec![],
         }],
         matches: vec![],
+        mentions: vec![],
         scanned_by: Software {
             name: "scelle".into(),
             version: "0".into(),
