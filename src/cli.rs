@@ -53,7 +53,7 @@ pub enum Command {
     /// Make and inspect keys.
     #[command(subcommand)]
     Key(KeyCommand),
-    /// Hash and sign artifacts (files, directories, tar archives) into the ledger.
+    /// Hash and sign artifacts (files, directories, tar and zip archives) into the ledger.
     Seal(Box<SealArgs>),
     /// List the ledger's entries.
     Log(LogArgs),
@@ -641,7 +641,7 @@ pub struct KeyShowArgs {
 /// `seal`.
 #[derive(Debug, Args)]
 pub struct SealArgs {
-    /// Files, directories or tar archives; each becomes one exhibit.
+    /// Files, directories, tar or zip archives; each becomes one exhibit.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// The signer's private key file.

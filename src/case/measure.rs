@@ -1,4 +1,4 @@
-//! Measuring an artifact: its hashes and, for a directory or a tar, its members, as `seal`
+//! Measuring an artifact: its hashes and, for a directory, a tar or a zip, its members, as `seal`
 //! records them and as `verify --rehash`, `custody accept` and `ioc scan` re-measure them.
 
 use crate::error::{Error, IoContext, Result};
@@ -7,14 +7,16 @@ use crate::format::validate::manifest_sha256;
 use crate::store::dirhash;
 use crate::store::hashing::{HashSelection, Progress};
 use crate::store::tarhash;
+use crate::store::ziphash;
 use std::path::Path;
 
 /// How to treat a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ArtifactKind {
-    /// Directory if it is one; tar if named `.tar`, `.tar.gz` or `.tgz`; file otherwise.
+    /// Directory if it is one; tar if named `.tar`, `.tar.gz` or `.tgz`; zip if named `.zip`;
+    /// file otherwise.
     #[default]
-    #[value(help = "Directory, tar by name (.tar, .tar.gz, .tgz), else file")]
+    #[value(help = "Directory, tar or zip by name (.tar, .tar.gz, .tgz, .zip), else file")]
     Auto,
     /// A single file, even if named `.tar`.
     #[value(help = "A single file")]
@@ -22,6 +24,9 @@ pub enum ArtifactKind {
     /// A tar archive (gzip if named `.tar.gz` / `.tgz`).
     #[value(help = "A tar archive")]
     Tar,
+    /// A zip archive, member by member (FORMAT.md 6.2, "Zip members").
+    #[value(help = "A zip archive")]
+    Zip,
 }
 
 /// An artifact's measured content (hashes and members), without its path fields.
@@ -72,6 +77,16 @@ pub fn measure(
         a.manifest_sha256 = Some(manifest_sha256(&t.members));
         a.file_count = Some(t.members.iter().filter(|m| m.kind == "file").count() as u64);
         a.members = Some(t.members);
+    } else if kind == ArtifactKind::Zip
+        || (kind == ArtifactKind::Auto && ziphash::is_zip_name(path))
+    {
+        let z = ziphash::hash_zip(path, sel, progress)?;
+        a.kind = "zip".into();
+        a.size = z.size;
+        a.hashes = z.hashes;
+        a.manifest_sha256 = Some(manifest_sha256(&z.members));
+        a.file_count = Some(z.members.iter().filter(|m| m.kind == "file").count() as u64);
+        a.members = Some(z.members);
     } else if meta.is_file() {
         let (size, hashes) = dirhash::hash_file(path, sel, progress)?;
         a.kind = "file".into();
@@ -79,7 +94,7 @@ pub fn measure(
         a.hashes = hashes;
     } else {
         return Err(Error::input(format!(
-            "{}: not a regular file, directory or tar (device, socket or fifo); copy it to a file first",
+            "{}: not a regular file, directory, tar or zip (device, socket or fifo); copy it to a file first",
             path.display()
         )));
     }

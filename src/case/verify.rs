@@ -1081,6 +1081,7 @@ pub fn precheck(seal: &Seal, path: &Path) -> Option<Finding> {
 pub fn recorded_kind(seal: &Seal) -> ArtifactKind {
     match seal.artifact.kind.as_str() {
         "tar" => ArtifactKind::Tar,
+        "zip" => ArtifactKind::Zip,
         "file" => ArtifactKind::File,
         _ => ArtifactKind::Auto,
     }

@@ -217,7 +217,7 @@ pub(crate) fn artifact(a: &Artifact) -> Result<(), ValueError> {
                 ));
             }
         }
-        "directory" | "tar" => {
+        "directory" | "tar" | "zip" => {
             let members = a
                 .members
                 .as_ref()
@@ -271,14 +271,66 @@ pub(crate) fn artifact(a: &Artifact) -> Result<(), ValueError> {
                 if members.iter().any(|m| m.mtime.is_some()) {
                     return Err(ValueError::Rule("directory members carry no mtime".into()));
                 }
+            } else if a.kind == "zip" {
+                if a.compression.is_some() {
+                    return Err(ValueError::Rule(
+                        "a zip has no compression member (its members say theirs)".into(),
+                    ));
+                }
+                zip_members(members)?;
             } else {
                 one_of("compression", &a.compression, &["gzip"])?;
             }
         }
         other => {
             return Err(ValueError::Rule(format!(
-                "artifact kind {other:?} is not file, directory or tar"
+                "artifact kind {other:?} is not file, directory, tar or zip"
             )))
+        }
+    }
+    Ok(())
+}
+
+/// The member rules of a zip (FORMAT.md 6.2, "Zip members"): types `file`, `dir` (path ending
+/// with `/`) and `symlink` only, no two members of one path, no path with an empty, `.` or
+/// `..` component, no absolute path, NUL or backslash.
+fn zip_members(members: &[Member]) -> Result<(), ValueError> {
+    let mut seen = std::collections::HashSet::new();
+    for m in members {
+        let dir = m.kind == "dir";
+        if !matches!(m.kind.as_str(), "file" | "dir" | "symlink") {
+            return Err(ValueError::Rule(format!(
+                "zip member {}: type {} is not file, dir or symlink",
+                m.path, m.kind
+            )));
+        }
+        if dir != m.path.ends_with('/') {
+            return Err(ValueError::Rule(format!(
+                "zip member {}: a path ends with / if and only if it is a dir",
+                m.path
+            )));
+        }
+        let body = if dir {
+            &m.path[..m.path.len() - 1]
+        } else {
+            &m.path[..]
+        };
+        if m.path.starts_with('/')
+            || m.path.contains(['\\', '\0'])
+            || body
+                .split('/')
+                .any(|c| c.is_empty() || c == "." || c == "..")
+        {
+            return Err(ValueError::Rule(format!(
+                "zip member {}: not a relative path of plain components",
+                m.path
+            )));
+        }
+        if !seen.insert(body) {
+            return Err(ValueError::Rule(format!(
+                "zip member {}: two members of one path",
+                m.path
+            )));
         }
     }
     Ok(())

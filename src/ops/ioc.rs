@@ -229,6 +229,16 @@ fn scan_exhibit(
             refuse_if_changed(seal, path, &now)?;
             found
         }
+        "zip" => {
+            let (z, found) = iocscan::scan_zip(path, sel, m, progress).map_err(unreadable)?;
+            now.size = z.size;
+            now.hashes = z.hashes;
+            now.manifest_sha256 = Some(manifest_sha256(&z.members));
+            now.file_count = Some(z.members.iter().filter(|x| x.kind == "file").count() as u64);
+            now.members = Some(z.members);
+            refuse_if_changed(seal, path, &now)?;
+            found
+        }
         _ => {
             now = crate::case::measure::measure(
                 path,

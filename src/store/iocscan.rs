@@ -11,6 +11,7 @@ use crate::store::hashing::{
 };
 use crate::store::nofollow::{self, Kind, StableFile};
 use crate::store::tarhash::{self, TarDigest};
+use crate::store::ziphash::{self, ZipDigest};
 use std::io::{BufRead, Read};
 use std::path::Path;
 
@@ -139,6 +140,23 @@ pub fn scan_tar(
     };
     let t = tarhash::inspect_tar(path, gzip, sel, progress, &mut search)?;
     Ok((t, search.found))
+}
+
+/// Hashes a zip (as a whole and member by member) and searches every regular member's
+/// decompressed content, in one pass over the archive.
+pub fn scan_zip(
+    path: &Path,
+    sel: HashSelection,
+    m: &Matcher,
+    progress: Progress,
+) -> Result<(ZipDigest, Found)> {
+    let mut search = TarSearch {
+        m,
+        current: None,
+        found: Found::default(),
+    };
+    let z = ziphash::inspect_zip(path, sel, progress, &mut search)?;
+    Ok((z, search.found))
 }
 
 /// Searches the regular files of a directory already re-hashed (`members`, as found), checking

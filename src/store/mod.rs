@@ -17,3 +17,5 @@ pub(crate) mod tarmember;
 pub mod tarstream;
 pub mod timestamps;
 pub mod witness;
+pub mod ziphash;
+pub mod zipstream;

@@ -280,6 +280,12 @@ impl StableFile {
         (&self.file).take(self.before.size.saturating_add(1))
     }
 
+    /// The open file, for positioned reads (a zip's central directory, read before the pass
+    /// over its bytes); they do not move [`StableFile::reader`]'s position.
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+
     /// Checks that exactly the size was read and the file is unchanged.
     pub fn finish(&self, read: u64) -> Result<()> {
         let after = fstat(&self.file).at(&self.path)?;

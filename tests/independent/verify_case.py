@@ -788,7 +788,7 @@ MEMBER = t_object(
     {"size": t_uint, "hashes": HASHES, "link": t_str, "mtime": t_int},
 )
 ARTIFACT = t_object(
-    {"kind": t_one_of("file", "directory", "tar"), "path_given": t_str, "path_resolved": t_str,
+    {"kind": t_one_of("file", "directory", "tar", "zip"), "path_given": t_str, "path_resolved": t_str,
      "size": t_uint, "hashes": HASHES},
     {"compression": t_one_of("gzip"), "manifest_sha256": t_hex(32), "file_count": t_uint,
      "members": t_array(MEMBER)},
@@ -1250,6 +1250,21 @@ def manifest_text(members):
     return "".join(lines)
 
 
+def check_zip_member(where, m):
+    """Section 6.2, zip members: a file, dir or symlink; a path ending with '/' exactly for a
+    dir; relative, of plain components (no empty, '.' or '..' one), without NUL or backslash."""
+    mtype, path = m["type"], m["path"]
+    if mtype not in ("file", "dir", "symlink"):
+        return [f"{where}: a zip member is a file, dir or symlink, not a {mtype}"]
+    if (mtype == "dir") != path.endswith("/"):
+        return [f"{where}: a zip member's path ends with '/' exactly when it is a dir"]
+    body = path[:-1] if mtype == "dir" else path
+    if (path.startswith("/") or "\\" in path or "\0" in path
+            or any(p in ("", ".", "..") for p in body.split("/"))):
+        return [f"{where}: zip member path {path!r} is not a clean relative path"]
+    return []
+
+
 def check_artifact(artifact):
     """Consistency of an artifact whose schema is already known to be right."""
     problems = []
@@ -1295,6 +1310,14 @@ def check_artifact(artifact):
             parts = m["path"].split("/")
             if m["path"].startswith("/") or any(p in ("", ".", "..") for p in parts):
                 problems.append(f"{where}: path {m['path']!r} is not a clean relative path")
+        if kind == "zip":
+            problems.extend(check_zip_member(where, m))
+    if kind == "zip":
+        if "compression" in artifact:
+            problems.append("body.artifact: a zip has no 'compression'")
+        keys = [m["path"][:-1] if m["type"] == "dir" else m["path"] for m in members]
+        if len(set(keys)) != len(keys):
+            problems.append("body.artifact.members: two zip members of one path")
     if problems:
         return problems
     files = [m for m in members if m["type"] == "file"]
@@ -1367,8 +1390,8 @@ class Exhibit:
         self.seal_no = seal_no  # the current seal number; None if the seal entry had none
         # The sealed artifact's SHA-256, for re-checks and scans.
         self.sha256 = artifact["hashes"]["sha256"]
-        self.kind = artifact["kind"]  # file, directory or tar
-        # The member paths as sealed (directory and tar), which a scan's matches name.
+        self.kind = artifact["kind"]  # file, directory, tar or zip
+        # The member paths as sealed (directory, tar and zip), which a scan's matches name.
         self.member_paths = {m["path"] for m in artifact.get("members", [])}
         self.release = None  # in transit: the seq of the release entry
         self.receiver = None  # in transit: the receiver's key id
