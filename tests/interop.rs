@@ -3476,3 +3476,83 @@ fn cc_write_lines(cc: &CustodyCase, lines: &[String]) {
     text.push('\n');
     fs::write(cc.ledger(), text).unwrap();
 }
+
+/// FORMAT.md 6.2, zip members: a sealed zip passes both verifiers; a signed seal whose zip
+/// members break the zip rules (a dir without its `/`, a `..` component, an `other` member,
+/// two members of one path, a `compression`) is a `body` error at that entry for both, while
+/// the same members as a tar's are valid.
+#[test]
+fn both_verifiers_apply_the_zip_member_rules() {
+    require_python3();
+    let cc = CustodyCase::new(&[("expert", "expert")]);
+    let src = cc.art.join("src");
+    fs::create_dir_all(src.join("d/e")).unwrap();
+    fs::write(src.join("d/e/f.txt"), "in a zip\n").unwrap();
+    fs::write(src.join("g.txt"), "top\n").unwrap();
+    run_ok(
+        Command::new("zip")
+            .args(["-q", "-r", "../x.zip", "."])
+            .current_dir(&src),
+    );
+    cc.ok(&["seal", "x.zip", "--key", &cc.key("expert")]);
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+    let pristine = fs::read(cc.ledger()).unwrap();
+    let entries = cc.entries();
+    let mut seal = entries.last().unwrap()["body"].clone();
+    assert_eq!(seal["artifact"]["kind"], "zip");
+    seal["exhibit"] = format!("E-{:04}", entries.len()).into();
+    let dir_at = seal["artifact"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|m| m["type"] == "dir")
+        .unwrap();
+    type Mutation<'a> = Box<dyn Fn(&mut Value) + 'a>;
+    let mutations: Vec<(&str, Mutation)> = vec![
+        (
+            "dir without /",
+            Box::new(|a| a["members"][dir_at]["path"] = "d".into()),
+        ),
+        (
+            "dotdot",
+            Box::new(|a| a["members"][dir_at]["path"] = "d/../".into()),
+        ),
+        (
+            "other",
+            Box::new(|a| a["members"][dir_at]["type"] = "other".into()),
+        ),
+        (
+            "two of one path",
+            Box::new(|a| {
+                let m = a["members"][dir_at].clone();
+                a["members"].as_array_mut().unwrap().push(m);
+            }),
+        ),
+        (
+            "compression",
+            Box::new(|a| a["compression"] = "gzip".into()),
+        ),
+    ];
+    for (what, mutate) in &mutations {
+        for kind in ["zip", "tar"] {
+            fs::write(cc.ledger(), &pristine).unwrap();
+            let mut body = seal.clone();
+            body["artifact"]["kind"] = kind.into();
+            mutate(&mut body["artifact"]);
+            let seq = cc.append_signed(&cc.key("expert"), &cc.public("expert"), "seal", body);
+            let (verdict, output) = both_verdicts(&cc.case);
+            let body_error = verdict
+                .errors
+                .contains(&pair("body", &format!("entry {seq}")));
+            if kind == "zip" {
+                assert!(body_error, "{what} in a zip: {output}");
+            } else {
+                assert!(
+                    !body_error && verdict.exit == 0,
+                    "{what} in a tar: {output}"
+                );
+            }
+        }
+    }
+}

@@ -60,6 +60,7 @@ enum Kind {
 #[derive(Debug)]
 struct Entry {
     raw_name: Vec<u8>,
+    host: u16,
     path: String,
     kind: Kind,
     flags: u16,
@@ -219,9 +220,19 @@ fn cp437(b: &[u8]) -> String {
         .collect()
 }
 
+/// Hosts whose names `unzip` reads in an OEM code page (MS-DOS FAT, OS/2 HPFS, NTFS, VFAT).
+const OEM_HOSTS: [u16; 4] = [0, 6, 11, 14];
+
 /// A member's name: UTF-8 if flagged (bit 11), else the Info-ZIP Unicode Path extra field
-/// (0x7075) if its CRC-32 is the stored name's, else code page 437 (ASCII as is).
-fn decode_name(raw: &[u8], flags: u16, fields: &[(u16, &[u8])]) -> Result<String, String> {
+/// (0x7075) if its CRC-32 is the stored name's, else, for an archive made on an MS-DOS or
+/// Windows host, code page 437; else the bytes as they are (what `unzip` writes on Linux),
+/// which must then be UTF-8.
+fn decode_name(
+    raw: &[u8],
+    flags: u16,
+    fields: &[(u16, &[u8])],
+    host: u16,
+) -> Result<String, String> {
     if flags & FLAG_UTF8 != 0 {
         return String::from_utf8(raw.to_vec())
             .map_err(|_| "its name is flagged UTF-8 but is not valid UTF-8".to_string());
@@ -232,7 +243,12 @@ fn decode_name(raw: &[u8], flags: u16, fields: &[(u16, &[u8])]) -> Result<String
                 .map_err(|_| "its Unicode Path extra field is not valid UTF-8".to_string());
         }
     }
-    Ok(cp437(raw))
+    if raw.is_ascii() || OEM_HOSTS.contains(&host) {
+        return Ok(cp437(raw));
+    }
+    String::from_utf8(raw.to_vec()).map_err(|_| {
+        "its name is not UTF-8 and says no encoding (no UTF-8 flag or Unicode Path field, made on a Unix-like host): it cannot be recorded as the name unzip writes".to_string()
+    })
 }
 
 /// The modification time of an extended timestamp extra field (0x5455), if it has one.
@@ -437,7 +453,8 @@ pub fn read_directory(file: &File, size: u64) -> Result<Directory, Stop> {
         if disk != 0 && disk != 0xFFFF {
             return Err(at("on another disk of a split archive".into()));
         }
-        let path = decode_name(&raw_name, flags, &fields).map_err(at)?;
+        let host = made_by >> 8;
+        let path = decode_name(&raw_name, flags, &fields, host).map_err(at)?;
         let at = |why: String| unsupported(format!("member {index} ({}): {why}", show(&path)));
         if flags & (FLAG_ENCRYPTED | FLAG_STRONG | FLAG_MASKED) != 0 || method == 99 {
             return Err(at(
@@ -455,7 +472,6 @@ pub fn read_directory(file: &File, size: u64) -> Result<Directory, Stop> {
                 "stored, but its compressed size {csize} is not its size {usize}"
             )));
         }
-        let host = made_by >> 8;
         let mode = if UNIX_MODE_HOSTS.contains(&host) {
             ext_attr >> 16
         } else {
@@ -492,6 +508,7 @@ pub fn read_directory(file: &File, size: u64) -> Result<Directory, Stop> {
         check_name(&path, kind).map_err(at)?;
         entries.push(Entry {
             raw_name,
+            host,
             path,
             kind,
             flags,
@@ -717,7 +734,7 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
         }
         let fields =
             extras(&var[nlen..]).map_err(|why| unsupported(format!("{}: {why}", name())))?;
-        let local_path = decode_name(&var[..nlen], flags, &fields)
+        let local_path = decode_name(&var[..nlen], flags, &fields, e.host)
             .map_err(|why| unsupported(format!("{}: {why}", name())))?;
         if local_path != e.path {
             return Err(disagree("names", show(&local_path), show(&e.path)));
