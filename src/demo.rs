@@ -1,7 +1,7 @@
 //! `scelle demo [DIR]`: builds a complete demo case from the synthetic files bundled under
 //! `examples/demo/` (compiled into the binary, so the demo runs from any directory): two keys,
 //! the case "Apple Inc. v. NSO Group Technologies", three sealed artifacts (an iOS
-//! full-file-system tar, a log folder, a single file), an examination (open and re-seal), the
+//! full-file-system zip, a log folder, a single file), an examination (open and re-seal), the
 //! hand-over of every exhibit to counsel with re-hash on receipt, counsel's cosignature of the
 //! checkpoint, and a verification; a French case (a journalist's phone under scellé n° UN,
 //! opened and re-made) and a Spanish case (Audiencia Nacional, DP 150/2022), each scanned for
@@ -26,8 +26,9 @@ pub const DEMO_PASSPHRASE: &str = "demo passphrase, not a secret";
 /// Marks a directory as made by `scelle demo`, so `--force` may replace it.
 const MARKER: &str = ".scelle-demo";
 
-/// Modification time of the tar members: 2021-09-07T16:30:00Z, the (synthetic) acquisition.
-const TAR_MTIME: u64 = 1_631_032_200;
+/// Modification time of the extraction's members: 2021-09-07T16:30:00Z, the (synthetic)
+/// acquisition.
+const IOS_MTIME: u64 = 1_631_032_200;
 
 macro_rules! demo_file {
     ($path:literal) => {
@@ -58,7 +59,7 @@ const DEMO_KEYS: &[(&str, &[u8], &[u8])] = &[
     ),
 ];
 
-/// The synthetic iOS full-file-system extraction, packed as a tar at run time.
+/// The synthetic iOS full-file-system extraction, packed as a zip at run time.
 const IOS_FFS: &[(&str, &[u8])] = &[
     demo_file!("ios-ffs/System/Library/CoreServices/SystemVersion.plist"),
     demo_file!("ios-ffs/private/var/mobile/Library/Logs/CrashReporter/SafariViewService-2021-08-30-101512.ips"),
@@ -149,26 +150,62 @@ fn write_tree(root: &Path, files: &[(&str, &[u8])], strip: &str) -> Result<()> {
     Ok(())
 }
 
-/// Packs the extraction as a deterministic tar (fixed times, owner mobile 501).
-fn write_ios_tar(path: &Path) -> Result<()> {
-    let mut b = tar::Builder::new(Vec::new());
+/// Packs the extraction as a deterministic zip, as UFED and GrayKey deliver full-file-system
+/// extractions: every file deflated, made on Unix (mode 0644), the MS-DOS time and an extended
+/// timestamp field (0x5455) both at `IOS_MTIME`, no data descriptors, no comment. A few
+/// lines of writer (flate2 and crc32fast, already dependencies) rather than the `zip` crate:
+/// the bytes are fixed by this code alone.
+fn write_ios_zip(path: &Path) -> Result<()> {
+    use std::io::Write;
+    // 2021-09-07 16:30:00 in MS-DOS form (the time zone is not recorded: UTC here).
+    let (dos_time, dos_date): (u16, u16) = ((16 << 11) | (30 << 5), (41 << 9) | (9 << 5) | 7);
+    let mut ut = vec![0x55, 0x54, 5, 0, 1];
+    ut.extend_from_slice(&(IOS_MTIME as u32).to_le_bytes());
+    let (mut out, mut central) = (Vec::new(), Vec::new());
     for (name, data) in IOS_FFS {
-        let mut h = tar::Header::new_ustar();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_uid(501);
-        h.set_gid(501);
-        h.set_mtime(TAR_MTIME);
-        h.set_cksum();
-        b.append_data(
-            &mut h,
-            name.strip_prefix("ios-ffs/").expect("prefix"),
-            *data,
-        )
-        .at(path)?;
+        let name = name.strip_prefix("ios-ffs/").expect("prefix").as_bytes();
+        let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(data).at(path)?;
+        let packed = z.finish().at(path)?;
+        let offset = out.len() as u32;
+        // The fields the local header and the central directory entry share.
+        let mut common = Vec::new();
+        for v in [20u16, 0, 8, dos_time, dos_date] {
+            common.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [
+            crc32fast::hash(data),
+            packed.len() as u32,
+            data.len() as u32,
+        ] {
+            common.extend_from_slice(&v.to_le_bytes());
+        }
+        common.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        common.extend_from_slice(&(ut.len() as u16).to_le_bytes());
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        out.extend_from_slice(&common);
+        out.extend_from_slice(name);
+        out.extend_from_slice(&ut);
+        out.extend_from_slice(&packed);
+        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        central.extend_from_slice(&(0x0300u16 | 20).to_le_bytes()); // made by Unix
+        central.extend_from_slice(&common);
+        central.extend_from_slice(&[0; 6]); // comment length, disk, internal attributes
+        central.extend_from_slice(&(0o100644u32 << 16).to_le_bytes());
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(name);
+        central.extend_from_slice(&ut);
     }
-    let bytes = b.into_inner().at(path)?;
-    std::fs::write(path, bytes).at(path)
+    let (cd_at, count) = (out.len() as u32, IOS_FFS.len() as u16);
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    for v in [0u16, 0, count, count] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    out.extend_from_slice(&cd_at.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    std::fs::write(path, out).at(path)
 }
 
 /// Prints each checkpoint timestamp `verify` checked (FORMAT.md 8.6): TSA, time, serial.
@@ -499,8 +536,8 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
 
     let art = dir.join("artifacts");
     std::fs::create_dir_all(&art).at(&art)?;
-    let tar_path = art.join("iphone-ffs.tar");
-    write_ios_tar(&tar_path)?;
+    let ios_zip = art.join("iphone-ffs.zip");
+    write_ios_zip(&ios_zip)?;
     let logs = art.join("sysdiagnose-logs");
     write_tree(&logs, LOGS, "sysdiagnose-logs/")?;
     let notes = art.join(NOTES.0);
@@ -560,10 +597,10 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     let mut sealed = Vec::new();
     let plan: Vec<(PathBuf, SealOptions)> = vec![
         (
-            tar_path.clone(),
+            ios_zip.clone(),
             SealOptions {
                 seal_no: some("NSO-DEMO-001"),
-                description: some("Full file system extraction of the iPhone, as a tar"),
+                description: some("Full file system extraction of the iPhone, as a zip"),
                 hashes: HashSelection {
                     sha512: true,
                     legacy: false,
@@ -572,7 +609,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
                 // the extraction tool's own hash of what it wrote, as its log gives it: the
                 // FRE 902(14) certificate compares it with the sealed copy's
                 acquisition: Acquisition {
-                    source_sha256: Some(sha256_hex_of(&tar_path)?),
+                    source_sha256: Some(sha256_hex_of(&ios_zip)?),
                     ..acquisition.clone()
                 },
                 ..Default::default()
@@ -901,7 +938,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     say(&format!("  scelle -C {c} prove E-0001"));
     say(&format!("  scelle -C {c} ioc findings"));
     say(&format!("  scelle ioc correlate {c} {}", es_case.display()));
-    say(&format!("  sha256sum {}", tar_path.display()));
+    say(&format!("  sha256sum {}", ios_zip.display()));
     say(&format!("  scelle verify-bundle {}", bundle.display()));
     say(&format!("  pyhanko sign validate --trust {r}/us/expert-report-en-signer.pem --trust {t}/ca.pem --trust-replace --no-revocation-check {r}/us/expert-report-en.pdf   # the PDF signature (PyPI pyhanko-cli)", r = dir.join("reports").display(), t = dir.join("tsa").display()));
     say(&format!(

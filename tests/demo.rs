@@ -12,7 +12,7 @@ use std::process::Command;
 mod bin_demo;
 
 #[test]
-fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
+fn demo_builds_a_verified_case_and_its_zip_is_deterministic() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let o = demo(&dir);
@@ -72,14 +72,14 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         assert!(out.contains(step), "{step} missing from:\n{out}");
     }
     for exhibit in [
-        "E-0001 [NSO-DEMO-001] tar",
+        "E-0001 [NSO-DEMO-001] zip",
         "E-0002 [NSO-DEMO-002] directory",
         "E-0003 [NSO-DEMO-003] file",
     ] {
         assert!(out.contains(exhibit), "{exhibit} missing from:\n{out}");
     }
     // The sealed hashes are what sha256sum says.
-    let tar = dir.join("artifacts/iphone-ffs.tar");
+    let ios_zip = dir.join("artifacts/iphone-ffs.zip");
     let ledger = std::fs::read_to_string(dir.join("case/ledger.jsonl")).unwrap();
     let kinds: Vec<String> = ledger
         .lines()
@@ -192,7 +192,39 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
             assert_eq!(case == "case", ledger.contains(&sha), "{doc}-{lang}");
         }
     }
-    assert!(ledger.contains(&sha256sum(&tar)));
+    assert!(ledger.contains(&sha256sum(&ios_zip)));
+    // The iOS extraction arrives as a zip: unzip tests it, and E-0001's members are what
+    // `unzip -Z1` lists, each with the SHA-256 of what `unzip -p` writes.
+    let z = ios_zip.to_str().unwrap();
+    let t = std::process::Command::new("unzip")
+        .args(["-tq", z])
+        .output()
+        .unwrap();
+    assert!(t.status.success(), "unzip -t {z}");
+    let seal: serde_json::Value = serde_json::from_str(ledger.lines().nth(1).unwrap()).unwrap();
+    let members = seal["body"]["artifact"]["members"].as_array().unwrap();
+    assert_eq!(seal["body"]["artifact"]["kind"], "zip");
+    let listed = std::process::Command::new("unzip")
+        .args(["-Z1", z])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert_eq!(
+        listed.lines().collect::<Vec<_>>(),
+        members
+            .iter()
+            .map(|m| m["path"].as_str().unwrap())
+            .collect::<Vec<_>>()
+    );
+    for m in members {
+        let data = std::process::Command::new("unzip")
+            .args(["-p", z, m["path"].as_str().unwrap()])
+            .output()
+            .unwrap()
+            .stdout;
+        assert_eq!(m["hashes"]["sha256"], common::sha256sum_bytes(&data), "{m}");
+        assert_eq!(m["mtime"], 1_631_032_200u64, "{m}");
+    }
     // The documents are signed (PAdES B-T: the expert's Ed25519 key, the signature timestamped
     // by the demo's TSA): pyHanko validates one, trusting the certificate written next to it
     // and the TSA's CA, and finds the signature timestamp; without the TSA's CA it refuses.
@@ -227,7 +259,7 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         "the signature timestamp of an untrusted TSA: {verdict}"
     );
     // The FRE 902(14) certificate compares the acquisition tool's hash of the original with
-    // the sealed copy's: the demo gives the tool's hash of the tar, as sha256sum computes it.
+    // the sealed copy's: the demo gives the tool's hash of the zip, as sha256sum computes it.
     let cert = Command::new("pdftotext")
         .arg(dir.join("reports/us/certificate-en.pdf"))
         .arg("-")
@@ -239,7 +271,7 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
         .join(" ");
     assert!(
         cert.contains("SHA-256 of the original")
-            && cert.matches(&sha256sum(&tar)).count() >= 2
+            && cert.matches(&sha256sum(&ios_zip)).count() >= 2
             && cert.contains("MATCH — the hash value of the copy is identical"),
         "{cert}"
     );
@@ -319,15 +351,15 @@ fn demo_builds_a_verified_case_and_its_tar_is_deterministic() {
     // The US bundle carries the US case's documents only.
     assert!(!imported.join("data/reports/expert-report-fr.pdf").exists());
     assert_eq!(
-        sha256sum(&imported.join("data/artifacts/E-0001/iphone-ffs.tar")),
-        sha256sum(&dir.join("artifacts/iphone-ffs.tar"))
+        sha256sum(&imported.join("data/artifacts/E-0001/iphone-ffs.zip")),
+        sha256sum(&dir.join("artifacts/iphone-ffs.zip"))
     );
-    // A second demo elsewhere packs the same tar bytes.
+    // A second demo elsewhere packs the same zip bytes.
     let dir2 = tmp.path().join("demo2");
     assert!(demo(&dir2).status.success());
     assert_eq!(
-        sha256sum(&tar),
-        sha256sum(&dir2.join("artifacts/iphone-ffs.tar"))
+        sha256sum(&ios_zip),
+        sha256sum(&dir2.join("artifacts/iphone-ffs.zip"))
     );
     // Re-running into an existing demo is refused without --force, replaced with it.
     let o = demo(&dir);
