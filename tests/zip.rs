@@ -692,6 +692,40 @@ fn verify_rehash_sees_one_changed_byte_in_a_member() {
         out.contains("evidence.txt") && !out.contains("\"member\":\"a.txt\""),
         "{out}"
     );
+    // The custody re-check of a re-seal re-reads the zip as sealed: it records the member that
+    // no longer matches.
+    let key = c.key.to_str().unwrap();
+    ok(&run(&[
+        "-C",
+        c.c(),
+        "open",
+        "E-0001",
+        "--operations",
+        "examination",
+        "--key",
+        key,
+    ]));
+    let o = run(&[
+        "-C",
+        c.c(),
+        "reseal",
+        "E-0001",
+        "--new-seal-no",
+        "Z-2",
+        "--key",
+        key,
+    ]);
+    let ledger = std::fs::read_to_string(c.case.join("ledger.jsonl")).unwrap();
+    let last: Value = serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
+    assert_eq!(last["kind"], "reseal", "{}", text(&o));
+    let recheck = &last["body"]["recheck"];
+    assert_eq!(recheck["matches"], false, "{recheck}");
+    assert!(
+        recheck["discrepancies"]
+            .to_string()
+            .contains("evidence.txt"),
+        "{recheck}"
+    );
     // One stored byte flipped in place: the CRC-32 no longer matches, the re-hash says so.
     let stored = raw_zip(&[raw("s.txt", b"stored evidence", 0)], b"", b"");
     let c2 = Case::new();
