@@ -368,7 +368,7 @@ pub fn read_directory(file: &File, size: u64) -> Result<Directory, Stop> {
         if le32(&r, 0) != EOCD64_SIG {
             return Err(invalid(format!("no ZIP64 end record at offset {at}")));
         }
-        if at + 12 + le64(&r, 4) != eocd_at - 20 {
+        if at.checked_add(12).and_then(|x| x.checked_add(le64(&r, 4))) != Some(eocd_at - 20) {
             return Err(unsupported(
                 "the ZIP64 end record does not end where its locator starts",
             ));
@@ -609,7 +609,7 @@ fn inflate<R: BufRead>(
         let (used, made, status, avail) = {
             let buf = r.fill_buf().map_err(|e| e.to_string())?;
             let avail = (buf.len() as u64).min(left) as usize;
-            let room = (out.len() as u64).min(limit - total + 1) as usize;
+            let room = (out.len() as u64).min((limit - total).saturating_add(1)) as usize;
             let (in0, out0) = (d.total_in(), d.total_out());
             let status = d
                 .decompress(
@@ -865,4 +865,80 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
         .into_iter()
         .map(|m| m.expect("every entry read"))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(id: u16, data: &[u8]) -> Vec<u8> {
+        let mut v = id.to_le_bytes().to_vec();
+        v.extend_from_slice(&(data.len() as u16).to_le_bytes());
+        v.extend_from_slice(data);
+        v
+    }
+
+    #[test]
+    fn names_follow_the_flag_the_unicode_path_field_the_host() {
+        let none: Vec<(u16, &[u8])> = Vec::new();
+        // Bit 11: UTF-8, and only valid UTF-8.
+        assert_eq!(
+            decode_name("é".as_bytes(), FLAG_UTF8, &none, 0).unwrap(),
+            "é"
+        );
+        assert!(decode_name(b"\xe9", FLAG_UTF8, &none, 3).is_err());
+        // The Unicode Path field, when its CRC-32 is the stored name's; else ignored.
+        let mut up = vec![1];
+        up.extend_from_slice(&crc32fast::hash(b"caf\x82").to_le_bytes());
+        up.extend_from_slice("café".as_bytes());
+        let x = field(0x7075, &up);
+        let fields = extras(&x).unwrap();
+        assert_eq!(decode_name(b"caf\x82", 0, &fields, 0).unwrap(), "café");
+        assert_eq!(decode_name(b"cafe", 0, &fields, 0).unwrap(), "cafe");
+        // MS-DOS and Windows hosts: code page 437 (0x82 is é, 0x81 ü, 0xE1 ß).
+        assert_eq!(decode_name(b"caf\x82", 0, &none, 0).unwrap(), "café");
+        assert_eq!(decode_name(b"\x81\xe1", 0, &none, 11).unwrap(), "üß");
+        // Unix hosts: the bytes unzip writes, which must be UTF-8.
+        assert_eq!(decode_name("é".as_bytes(), 0, &none, 3).unwrap(), "é");
+        assert!(decode_name(b"caf\x82", 0, &none, 3)
+            .unwrap_err()
+            .contains("not UTF-8"));
+        assert_eq!(
+            cp437(&(0x80..=0xff).collect::<Vec<u8>>()).chars().count(),
+            128
+        );
+    }
+
+    #[test]
+    fn extra_fields_must_tile_and_zip64_values_come_in_order() {
+        assert!(extras(&[1, 0, 9, 0, 1]).is_err());
+        assert!(extras(&[1, 0, 0]).is_err());
+        let mut d = 5_000_000_000u64.to_le_bytes().to_vec();
+        d.extend_from_slice(&7u64.to_le_bytes());
+        let x = field(1, &d);
+        let f = extras(&x).unwrap();
+        // Only the fields at 0xFFFFFFFF take a ZIP64 value, in the order usize, csize, offset.
+        assert_eq!(
+            zip64_values(&f, u32::MAX, 10, Some(u32::MAX)).unwrap(),
+            (5_000_000_000, 10, Some(7), true)
+        );
+        assert!(zip64_values(&f, u32::MAX, u32::MAX, Some(u32::MAX)).is_err());
+        assert!(zip64_values(&[], u32::MAX, 1, None).is_err());
+        // The extended timestamp: its mtime when flagged and not before 1970.
+        let ut = field(0x5455, &[1, 0x10, 0x20, 0x30, 0x40]);
+        assert_eq!(ut_mtime(&extras(&ut).unwrap()), Some(0x4030_2010));
+        let neg = field(0x5455, &[1, 0, 0, 0, 0x80]);
+        assert_eq!(ut_mtime(&extras(&neg).unwrap()), None);
+        assert_eq!(ut_mtime(&extras(&field(0x5455, &[0])).unwrap()), None);
+    }
+
+    #[test]
+    fn names_unzip_would_alter_are_refused() {
+        for bad in ["", "/a", "a/../b", "..", "./a", "a//b", "a\\b", "a\0b"] {
+            assert!(check_name(bad, Kind::File).is_err(), "{bad:?}");
+        }
+        assert!(check_name("a/b/", Kind::Dir).is_ok());
+        assert!(check_name("a//", Kind::Dir).is_err());
+        assert!(check_name("a/b c.txt", Kind::File).is_ok());
+    }
 }
