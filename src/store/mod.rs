@@ -1,5 +1,5 @@
 //! Storage and streaming: the case directory, the ledger file and its index, checkpoints,
-//! key files, durable writes, and streaming hashing of files, directories and tars.
+//! key files, durable writes, and streaming hashing of files, directories, tars and zips.
 
 pub mod case;
 pub(crate) mod checkpoints;
