@@ -8,7 +8,7 @@
 //! reads the whole file in order, hashing it on digest threads while a parser thread decodes
 //! each chunk where it passes and feeds the media digests. The streaming pass hashes again
 //! every byte the structural pass used and refuses the set if they differ (the file changed in
-//! between), and [`StableFile`] refuses a file that changed while read. Memory: one chunk, and
+//! between), and the stable-file check (`store::nofollow`) refuses a file that changed while read. Memory: one chunk, and
 //! one segment's chunk list (4 bytes per chunk in the image, 16 here), like a tar's members.
 
 use crate::error::{Error, IoContext, Result};
