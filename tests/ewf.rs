@@ -538,3 +538,89 @@ fn export_with_artifacts_carries_every_segment() {
     assert!(py.status.success(), "{}", text(&py));
     ok(&run(&["verify-bundle", bundle.to_str().unwrap()]));
 }
+
+/// The text of a document's blocks (headings, key-value rows, tables).
+fn blocks_text(blocks: &[scelle::report::blocks::Block]) -> String {
+    use scelle::report::blocks::Block;
+    let mut s = String::new();
+    for b in blocks {
+        match b {
+            Block::Heading { text: t, .. } => s += &format!("{t}\n"),
+            Block::Paragraph { runs } => {
+                s += &(runs.iter().map(|r| r.text.as_str()).collect::<String>() + "\n")
+            }
+            Block::KeyValue { rows, .. } => {
+                rows.iter().for_each(|(k, v)| s += &format!("{k}: {v}\n"))
+            }
+            Block::Table { rows, .. } => rows.iter().for_each(|r| s += &(r.join(" | ") + "\n")),
+            _ => {}
+        }
+    }
+    s
+}
+
+#[test]
+fn every_document_shows_the_ewf_facts_and_a_corrupt_image_in_every_language() {
+    use scelle::report::{build, data, DocumentKind, ReportRequest, TemplateSource};
+    let c = Case::new();
+    let image = acquire(&c.root, "disk", "encase6");
+    let seg = c.root.join("disk.E02");
+    let (off, _) = chunks(&seg)[3];
+    flip(&seg, off + 40);
+    assert_eq!(c.seal(&image, &[]).status.code(), Some(1));
+    let e = c.last_body()["artifact"]["ewf"].clone();
+    let stored = e["md5"]["stored"].as_str().unwrap().to_string();
+    let computed = e["md5"]["computed"].as_str().unwrap().to_string();
+    assert_ne!(stored, computed);
+    let case = scelle::store::case::CaseDir::open(&c.case).unwrap();
+    let data = data::gather(&case).unwrap();
+    let input: toml::Value = toml::from_str(
+        r#"
+        [case]
+        court = "Tribunal"
+        [expert]
+        name = "Dr. Ada Exemple"
+        place = "Paris"
+        qualifications = "Engineer."
+        [mission]
+        text = "Examine the disk."
+        questions = ["Was it tampered with?"]
+        "#,
+    )
+    .unwrap();
+    for kind in DocumentKind::ALL {
+        for (lang, mismatch) in [
+            ("en", "MISMATCH"),
+            ("fr", "DISCORDANT"),
+            ("es", "NO COINCIDE"),
+        ] {
+            for jurisdiction in ["us", "fr", "es"] {
+                let req = ReportRequest {
+                    kind,
+                    lang: lang.parse().unwrap(),
+                    jurisdiction: Some(jurisdiction.parse().unwrap()),
+                    exhibits: vec![],
+                    input: Some(input.clone()),
+                    templates: TemplateSource::default(),
+                    correlate: Vec::new(),
+                };
+                let Ok(doc) = build(&data, &req) else {
+                    continue; // a document of another jurisdiction
+                };
+                let t = blocks_text(&doc.blocks);
+                let at = format!("{kind:?} {lang} {jurisdiction}");
+                // The stored MD5 against the media's, and the unreadable chunk, everywhere.
+                assert!(t.contains(&stored) && t.contains(&computed), "{at}:\n{t}");
+                assert!(t.contains("EWF"), "{at}:\n{t}");
+                if kind != DocumentKind::Seals {
+                    assert!(t.contains("EWF MD5"), "{at}: no acquisition section:\n{t}");
+                }
+                if t.contains("EWF MD5") {
+                    // The acquisition section: header fields and the comparison.
+                    assert!(t.contains("Jane Examiner"), "{at}");
+                    assert!(t.contains(mismatch), "{at}:\n{t}");
+                }
+            }
+        }
+    }
+}
