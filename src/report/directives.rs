@@ -343,6 +343,10 @@ fn exhibits_table(data: &LedgerData, l: &Labels, lang: Lang) -> Block {
             .map(|x| {
                 let a = &x.seal.artifact;
                 let kind = match a.file_count {
+                    // An EWF image: its segment files.
+                    Some(n) if a.kind == "ewf" => l
+                        .get("kinds", "ewf_segments")
+                        .replace("{n}", &super::locale::number(n, lang)),
                     Some(n) => format!(
                         "{} ({} {})",
                         l.get("kinds", &a.kind),
@@ -747,7 +751,7 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: L
             members_rows(m, x.seal_seq, l, lang, &mut rows);
         }
         if let Some(e) = &a.ewf {
-            ewf_rows(e, l, lang, &mut rows);
+            ewf_rows(e, l, lang, &z, &mut rows);
         }
         out.push(Block::Heading {
             level: 3,
@@ -810,6 +814,7 @@ fn ewf_rows(
     e: &crate::format::body::EwfImage,
     l: &Labels,
     lang: Lang,
+    z: &crate::format::time::Zone,
     rows: &mut Vec<(String, String, bool)>,
 ) {
     let n = |v: u64| super::locale::number(v, lang);
@@ -824,12 +829,17 @@ fn ewf_rows(
     ));
     let h = &e.header;
     let local = e.header_source != "header2";
+    // header2: UTC, shown in the case's zone; header: local time of an unknown zone, shown
+    // as it is, said so.
     let date = |d: &Option<String>| {
         d.as_ref().map(|d| {
             if local {
-                l.get("ewf", "local_date").replace("{date}", d)
+                l.get("ewf", "local_date")
+                    .replace("{date}", &d.replacen('T', " ", 1))
             } else {
-                d.clone()
+                crate::format::time::parse_rfc3339(d)
+                    .map(|t| z.stamp(t))
+                    .unwrap_or_else(|| d.clone())
             }
         })
     };
