@@ -624,3 +624,128 @@ fn every_document_shows_the_ewf_facts_and_a_corrupt_image_in_every_language() {
         }
     }
 }
+
+/// Re-signs ledger line `n` and the lines after it with the case's key (decrypted by openssl),
+/// as someone holding the key could; checkpoints are removed (the root changes).
+fn re_sign(c: &Case, lines: &mut [String], from: usize) {
+    use base64::engine::general_purpose::STANDARD as B64;
+    use base64::Engine as _;
+    let plain = c.root.join("plain.pem");
+    let o = exec(
+        Command::new("openssl")
+            .args(["pkey", "-passin"])
+            .arg(format!("pass:{PASS}"))
+            .arg("-in")
+            .arg(&c.key)
+            .arg("-out")
+            .arg(&plain),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    for n in from..lines.len() {
+        let prev = sha256sum_bytes(lines[n - 1].as_bytes());
+        let at = lines[n].find("\"prev\":\"").unwrap() + "\"prev\":\"".len();
+        lines[n].replace_range(at..at + 64, &prev);
+        let start = lines[n].find(",\"sig\":\"").unwrap();
+        let vstart = start + ",\"sig\":\"".len();
+        let vlen = lines[n][vstart..].find('"').unwrap();
+        let message = format!("{}{}", &lines[n][..start], &lines[n][vstart + vlen + 1..]);
+        let msg = c.root.join("msg.bin");
+        std::fs::write(&msg, message).unwrap();
+        let sig = exec(
+            Command::new("openssl")
+                .args(["pkeyutl", "-sign", "-rawin", "-inkey"])
+                .arg(&plain)
+                .arg("-in")
+                .arg(&msg),
+        )
+        .stdout;
+        assert_eq!(sig.len(), 64);
+        lines[n].replace_range(vstart..vstart + vlen, &B64.encode(&sig));
+    }
+    std::fs::write(c.case.join("ledger.jsonl"), lines.join("\n") + "\n").unwrap();
+    for e in std::fs::read_dir(c.case.join("checkpoints")).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    let _ = std::fs::remove_file(c.case.join("ledger.index"));
+}
+
+/// A signed `ewf` record that breaks the EWF rules (FORMAT.md 6.2) is refused by both
+/// verifiers, scelle's and the independent one, each for its own reason; re-signing the
+/// unchanged ledger is accepted by both (the control).
+#[test]
+fn both_verifiers_refuse_re_signed_inconsistent_ewf_records() {
+    let c = Case::new();
+    let image = acquire(&c.root, "disk", "encase6");
+    assert!(c.seal(&image, &[]).status.success());
+    let pristine: Vec<String> = std::fs::read_to_string(c.case.join("ledger.jsonl"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let e = &c.last_body()["artifact"]["ewf"];
+    let md5 = e["md5"]["computed"].as_str().unwrap().to_string();
+    let date = e["header"]["acquisition_date"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let python = || {
+        exec(
+            Command::new(pyenv_bin("python3"))
+                .arg("tests/independent/verify_case.py")
+                .arg(&c.case),
+        )
+    };
+    let mut control = pristine.clone();
+    re_sign(&c, &mut control, 1);
+    ok(&run(&["-C", c.c(), "verify"]));
+    assert!(python().status.success(), "{}", text(&python()));
+    let other = "0".repeat(32);
+    for (what, from, to) in [
+        (
+            "matches contradicts",
+            "\"matches\":true",
+            "\"matches\":false",
+        ),
+        (
+            "computed",
+            &*format!("\"computed\":\"{md5}\""),
+            &*format!("\"computed\":\"{other}\""),
+        ),
+        ("segments", "\"segments\":", "\"segments\":1"),
+        (
+            "bad_chunk",
+            "\"bad_chunk_count\":0",
+            "\"bad_chunk_count\":1",
+        ),
+        (
+            "acquisition_date",
+            &*format!("\"acquisition_date\":\"{date}\""),
+            &*format!("\"acquisition_date\":\"{}\"", date.trim_end_matches('Z')),
+        ),
+        (
+            "compression",
+            "\"compressed_chunks\":",
+            "\"compressed_chunks\":9999",
+        ),
+    ] {
+        let mut lines = pristine.clone();
+        assert!(lines[1].contains(from), "{what}: {from} not in the seal");
+        lines[1] = lines[1].replacen(from, to, 1);
+        re_sign(&c, &mut lines, 1);
+        let o = run(&["-C", c.c(), "verify"]);
+        assert_ne!(
+            o.status.code(),
+            Some(0),
+            "{what}: scelle accepts\n{}",
+            text(&o)
+        );
+        assert!(out(&o).contains("entry 1"), "{what}: {}", text(&o));
+        let p = python();
+        assert!(!p.status.success(), "{what}: verify_case.py accepts");
+        assert!(
+            stdout(&p).contains("ERROR [body] entry 1"),
+            "{what}: {}",
+            text(&p)
+        );
+    }
+}
