@@ -91,6 +91,51 @@ const PEGASUS_STIX: (&str, &[u8]) = demo_file!("ioc/pegasus.stix2");
 /// The single file.
 const NOTES: (&str, &[u8]) = demo_file!("acquisition-notes.txt");
 
+/// The disk image exhibit: a tiny synthetic FAT12 USB stick acquired with ewfacquire into an
+/// EWF (E01) set (examples/demo/disk-image/PROVENANCE.txt gives the commands).
+const USB_E01: &[(&str, &[u8])] = &[demo_file!("disk-image/usb-stick.E01")];
+
+/// Copies the E01 set into `art` and adds it to `plan` as the last exhibit: its header gives
+/// the examiner, the acquisition date and the stored MD5 / SHA-1 the seal compares with the
+/// media it reads.
+fn plan_disk_image(
+    art: &Path,
+    acquisition: &Acquisition,
+    plan: &mut Vec<(PathBuf, SealOptions)>,
+) -> Result<()> {
+    for (name, bytes) in USB_E01 {
+        let base = Path::new(name).file_name().expect("a file name");
+        let path = art.join(base);
+        std::fs::write(&path, bytes).at(&path)?;
+    }
+    let first = art.join("usb-stick.E01");
+    plan.push((
+        first,
+        SealOptions {
+            seal_no: some("NSO-DEMO-004"),
+            item: Item {
+                item_type: some("USB stick"),
+                capacity: some("512 KiB"),
+                condition: some("found in the bag with the iPhone"),
+                ..Default::default()
+            },
+            acquisition: Acquisition {
+                method: some("physical (EWF image)"),
+                tool: some("ewfacquire (libewf)"),
+                present: acquisition.present.clone(),
+                location: acquisition.location.clone(),
+                authority: acquisition.authority.clone(),
+                reason: acquisition.reason.clone(),
+                operator_role: acquisition.operator_role.clone(),
+                organisation: acquisition.organisation.clone(),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    ));
+    Ok(())
+}
+
 /// What the demo made.
 #[derive(Debug)]
 #[allow(
@@ -595,7 +640,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         condition: some("powered on, airplane mode, screen intact"),
     };
     let mut sealed = Vec::new();
-    let plan: Vec<(PathBuf, SealOptions)> = vec![
+    let mut plan: Vec<(PathBuf, SealOptions)> = vec![
         (
             ios_zip.clone(),
             SealOptions {
@@ -641,6 +686,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
             },
         ),
     ];
+    plan_disk_image(&art, &acquisition, &mut plan)?;
     for (path, opts) in &plan {
         let out = scelle::ops::seal::seal(
             &case,

@@ -24,12 +24,12 @@ fn demo_builds_a_verified_case_and_its_zip_is_deterministic() {
     );
     assert!(
         out.contains(
-            "verify --rehash: OK (14 entries, 3 exhibits re-hashed, 0 errors, 0 warnings)"
+            "verify --rehash: OK (15 entries, 4 exhibits re-hashed, 0 errors, 0 warnings)"
         ),
         "{out}"
     );
     assert!(
-        out.contains("witness counsel has seen tree size 9"),
+        out.contains("witness counsel has seen tree size 10"),
         "{out}"
     );
     // Counsel's witness server (C2SP tlog-witness) cosigned the latest checkpoint, and the
@@ -58,11 +58,14 @@ fn demo_builds_a_verified_case_and_its_zip_is_deterministic() {
         "counsel re-hashed E-0003: matches the seal",
         // Real Pegasus indicators planted among clean data: a domain in a log and in Safari
         // history (a subdomain), a process name in a data-usage record, a file name.
-        "1549 of 1549 indicators used, 4 matches",
+        "1549 of 1549 indicators used, 5 matches",
         "Pegasus domain-name:value \"free247downloads.com\" in E-0001 private/var/mobile/Library/Safari/History-export.tsv (content at byte 200)",
         "Pegasus file:name \"roleaccountd.plist\" in E-0001 private/var/root/Library/Preferences/roleaccountd.plist (name)",
         "Pegasus process:name \"roleaccountd\" in E-0001 private/var/wireless/Library/Databases/DataUsage.sqlite (content at byte",
         "Pegasus domain-name:value \"free247downloads.com\" in E-0002 logs/system_logs.txt (content at byte 119)",
+        // The disk image, an E01 set: its media searched as one content.
+        "Pegasus domain-name:value \"weather4free.com\" in E-0004 (content at byte",
+        "counsel re-hashed E-0004: matches the seal",
         // The second case and the correlation.
         "1549 of 1549 indicators used, 2 matches",
         "2 indicators matched in both",
@@ -75,6 +78,7 @@ fn demo_builds_a_verified_case_and_its_zip_is_deterministic() {
         "E-0001 [NSO-DEMO-001] zip",
         "E-0002 [NSO-DEMO-002] directory",
         "E-0003 [NSO-DEMO-003] file",
+        "E-0004 [NSO-DEMO-004] ewf",
     ] {
         assert!(out.contains(exhibit), "{exhibit} missing from:\n{out}");
     }
@@ -92,6 +96,7 @@ fn demo_builds_a_verified_case_and_its_zip_is_deterministic() {
         .collect();
     let mut expected = vec![
         "case.open",
+        "seal",
         "seal",
         "seal",
         "seal",
@@ -163,7 +168,7 @@ fn demo_builds_a_verified_case_and_its_zip_is_deterministic() {
         out.contains(&format!("  checkpoint {size} timestamped by demo-tsa at ")),
         "{out}"
     );
-    // The export entry, the last, pins the bundle's bytes and holds the 13 entries before it.
+    // The export entry, the last, pins the bundle's bytes and holds the 14 entries before it.
     let ledger = std::fs::read_to_string(dir.join("case/ledger.jsonl")).unwrap();
     let last: serde_json::Value = serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
     assert_eq!(last["kind"], "export");
@@ -171,7 +176,7 @@ fn demo_builds_a_verified_case_and_its_zip_is_deterministic() {
         last["body"]["sha256"].as_str().unwrap(),
         sha256sum(&dir.join("bundle.tar"))
     );
-    assert_eq!(last["body"]["ledger_size"], 13);
+    assert_eq!(last["body"]["ledger_size"], 14);
     // Each case's documents, in its jurisdiction and language, rendered under
     // reports/<jurisdiction>/ and recorded in that case's ledger (and in no other).
     for (case, juris, lang, docs) in [
@@ -353,6 +358,10 @@ fn demo_builds_a_verified_case_and_its_zip_is_deterministic() {
     assert_eq!(
         sha256sum(&imported.join("data/artifacts/E-0001/iphone-ffs.zip")),
         sha256sum(&dir.join("artifacts/iphone-ffs.zip"))
+    );
+    assert_eq!(
+        sha256sum(&imported.join("data/artifacts/E-0004/usb-stick.E01")),
+        sha256sum(&dir.join("artifacts/usb-stick.E01"))
     );
     // A second demo elsewhere packs the same zip bytes.
     let dir2 = tmp.path().join("demo2");

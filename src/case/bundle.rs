@@ -757,6 +757,23 @@ fn add_artifact<W: Write>(bag: &mut BagWriter<W>, s: &Seal) -> Result<()> {
                 return Err(changed(&format!("member {:?}", m.path)));
             }
         }
+    } else if s.artifact.kind == "ewf" {
+        // Every segment file, beside the first, under its own name.
+        let dir = src.parent().unwrap_or(Path::new("."));
+        for m in s.artifact.members.iter().flatten() {
+            let Some(want) = m.hashes.as_ref().map(|h| h.sha256.as_str()) else {
+                continue;
+            };
+            if m.path.contains('/') {
+                return Err(changed(&format!("segment {:?}", m.path)));
+            }
+            let path = dir.join(&m.path);
+            let file = StableFile::open(&path)?;
+            let name = format!("data/artifacts/{}/{}", s.exhibit, m.path);
+            if bag.add_payload_stable(&name, &file, &path)? != want {
+                return Err(changed(&format!("segment {:?}", m.path)));
+            }
+        }
     } else {
         let file = StableFile::open(src)?;
         let got = bag.add_payload_stable(&base, &file, src)?;
@@ -1391,6 +1408,12 @@ fn check_artifacts(
             for m in s.artifact.members.iter().flatten() {
                 if let Some(h) = &m.hashes {
                     expect.push((format!("{base}/{}", m.path), h.sha256.as_str()));
+                }
+            }
+        } else if s.artifact.kind == "ewf" {
+            for m in s.artifact.members.iter().flatten() {
+                if let Some(h) = &m.hashes {
+                    expect.push((format!("{dir}/{}", m.path), h.sha256.as_str()));
                 }
             }
         } else {

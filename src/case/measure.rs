@@ -5,6 +5,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Artifact, Hashes};
 use crate::format::validate::manifest_sha256;
 use crate::store::dirhash;
+use crate::store::ewf;
 use crate::store::hashing::{HashSelection, Progress};
 use crate::store::tarhash;
 use crate::store::ziphash;
@@ -14,9 +15,12 @@ use std::path::Path;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ArtifactKind {
     /// Directory if it is one; tar if named `.tar`, `.tar.gz` or `.tgz`; zip if named `.zip`;
-    /// file otherwise.
+    /// EWF image if named `.E01` (`.Ex01`, `.L01`, `.Lx01`: refused by format); file
+    /// otherwise.
     #[default]
-    #[value(help = "Directory, tar or zip by name (.tar, .tar.gz, .tgz, .zip), else file")]
+    #[value(
+        help = "Directory; by name tar (.tar, .tar.gz, .tgz), zip (.zip), EWF (.E01); else file"
+    )]
     Auto,
     /// A single file, even if named `.tar`.
     #[value(help = "A single file")]
@@ -27,6 +31,10 @@ pub enum ArtifactKind {
     /// A zip archive, member by member (FORMAT.md 6.2, "Zip members").
     #[value(help = "A zip archive")]
     Zip,
+    /// An EWF disk image set, given by its first segment (`.E01`): all its segments, one
+    /// exhibit, its media verified against the digests it stores.
+    #[value(help = "An EWF (E01) image set, by its first segment")]
+    Ewf,
 }
 
 /// An artifact's measured content (hashes and members), without its path fields.
@@ -47,6 +55,7 @@ pub fn measure(
         manifest_sha256: None,
         file_count: None,
         members: None,
+        ewf: None,
     };
     let is_tar_name = {
         let n = path.to_string_lossy().to_ascii_lowercase();
@@ -87,6 +96,9 @@ pub fn measure(
         a.manifest_sha256 = Some(manifest_sha256(&z.members));
         a.file_count = Some(z.members.iter().filter(|m| m.kind == "file").count() as u64);
         a.members = Some(z.members);
+    } else if kind == ArtifactKind::Ewf || (kind == ArtifactKind::Auto && ewf::is_ewf_name(path)) {
+        let e = ewf::read_ewf(path, sel, progress, &mut |_| {})?;
+        fill_ewf(&mut a, e);
     } else if meta.is_file() {
         let (size, hashes) = dirhash::hash_file(path, sel, progress)?;
         a.kind = "file".into();
@@ -99,4 +111,15 @@ pub fn measure(
         )));
     }
     Ok(a)
+}
+
+/// Records a read EWF set in `a`: the media's size and hashes, the segments as members.
+pub fn fill_ewf(a: &mut Artifact, e: ewf::EwfRead) {
+    a.kind = "ewf".into();
+    a.size = e.media_size;
+    a.hashes = e.media_hashes;
+    a.manifest_sha256 = Some(manifest_sha256(&e.members));
+    a.file_count = Some(e.members.len() as u64);
+    a.members = Some(e.members);
+    a.ewf = Some(Box::new(e.image));
 }

@@ -737,7 +737,8 @@ fn check_ioc_matches(
                         m.exhibit, seal.artifact.kind
                     ),
                 ),
-                (Some(_), None) => err(
+                // An EWF image's media is one content: its hits name no member.
+                (Some(_), None) if seal.artifact.kind != "ewf" => err(
                     Some(&m.exhibit),
                     format!(
                         "match {i} names no member, but {} is a {}: a match names the member it is in",
@@ -1064,13 +1065,18 @@ pub fn precheck(seal: &Seal, path: &Path) -> Option<Finding> {
             ),
         ));
     }
-    if want == Kind::File && id.size != rec.size {
+    // An EWF image's size is its media's: its first segment has the size of its member.
+    let want_size = match (rec.kind.as_str(), rec.members.as_deref()) {
+        ("ewf", Some([first, ..])) => first.size.unwrap_or(0),
+        _ => rec.size,
+    };
+    if want == Kind::File && id.size != want_size {
         return Some(exhibit_finding(
             ex,
             "rehash-size",
             format!(
                 "size differs: recorded {}, found {}; not read",
-                rec.size, id.size
+                want_size, id.size
             ),
         ));
     }
@@ -1082,6 +1088,7 @@ pub fn recorded_kind(seal: &Seal) -> ArtifactKind {
     match seal.artifact.kind.as_str() {
         "tar" => ArtifactKind::Tar,
         "zip" => ArtifactKind::Zip,
+        "ewf" => ArtifactKind::Ewf,
         "file" => ArtifactKind::File,
         _ => ArtifactKind::Auto,
     }
@@ -1134,6 +1141,19 @@ pub fn compare_found(seal: &Seal, path: &Path, now: &Artifact) -> Vec<Finding> {
     compare_hashes(ex, "", &rec.hashes, &now.hashes, &mut out);
     if let (Some(r), Some(n)) = (&rec.members, &now.members) {
         compare_members(ex, r, n, &mut out);
+    }
+    if let (Some(r), Some(n)) = (&rec.ewf, &now.ewf) {
+        if r != n {
+            out.push(exhibit_finding(
+                ex,
+                "rehash-ewf",
+                format!(
+                    "the EWF image reads differently: sealed with {} bad chunk(s), MD5 {}, SHA-1 {}; now {} bad chunk(s), MD5 {}, SHA-1 {}",
+                    r.bad_chunk_count, r.md5.computed, r.sha1.computed,
+                    n.bad_chunk_count, n.md5.computed, n.sha1.computed
+                ),
+            ));
+        }
     }
     out
 }

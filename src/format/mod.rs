@@ -10,6 +10,7 @@ pub mod document;
 pub mod encoding;
 pub mod entry;
 pub(crate) mod errors;
+pub mod ewf;
 pub mod iocmatch;
 pub mod keys;
 pub(crate) mod kinds;

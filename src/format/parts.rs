@@ -97,7 +97,7 @@ pub struct Member {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Artifact {
-    /// `file`, `directory` or `tar`.
+    /// `file`, `directory`, `tar` or `ewf`.
     pub kind: String,
     /// The path as the user gave it.
     pub path_given: String,
@@ -120,6 +120,133 @@ pub struct Artifact {
     /// Directory (sorted by path bytes) and tar (archive order): every member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<Member>>,
+    /// EWF image (`ewf`): what the image's sections say and what reading its media found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ewf: Option<Box<EwfImage>>,
+}
+
+/// An EWF (`.E01`) image's facts (FORMAT.md 6.2, EWF images): its header, its media, and the
+/// digests it stores against those of the media as read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EwfImage {
+    /// `ewf1` (EWF-E01 segment files, signature `EVF`).
+    pub format: String,
+    /// Segment files in the set.
+    pub segments: u64,
+    /// Media bytes (sector_count × bytes_per_sector).
+    pub media_size: u64,
+    /// Bytes per sector.
+    pub bytes_per_sector: u64,
+    /// Sectors of the media.
+    pub sector_count: u64,
+    /// Bytes per chunk.
+    pub chunk_size: u64,
+    /// Chunks of the media.
+    pub chunk_count: u64,
+    /// Chunks stored zlib-compressed.
+    pub compressed_chunks: u64,
+    /// Compression level the volume section states: `none`, `fast`, `best`.
+    pub compression: String,
+    /// Media type: `fixed`, `removable`, `optical`, `memory`, `logical` or `unknown-0xNN`.
+    pub media_type: String,
+    /// Whether the volume flags the media as a physical device.
+    pub physical: bool,
+    /// Which header section the fields come from: `header2` (UTF-16, dates in UTC) or
+    /// `header` (8-bit text, dates in local time without a zone).
+    pub header_source: String,
+    /// The header's fields, as written by the acquisition software.
+    pub header: EwfHeader,
+    /// The media MD5: stored in the image (hash / digest section) and computed.
+    pub md5: EwfDigest,
+    /// The media SHA-1: stored (digest section) and computed.
+    pub sha1: EwfDigest,
+    /// Chunks that could not be read (checksum error, zlib error, wrong size): their sectors
+    /// are hashed as zeros, as libewf reads them. At most 1000 listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bad_chunks: Vec<EwfBadChunk>,
+    /// Number of bad chunks (all of them, listed or not).
+    pub bad_chunk_count: u64,
+}
+
+/// The EWF header fields scelle records (absent when empty in the image).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EwfHeader {
+    /// `c`: case number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_number: Option<String>,
+    /// `n`: evidence number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_number: Option<String>,
+    /// `a`: description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `e`: examiner name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub examiner: Option<String>,
+    /// `t`: notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// `m`: acquisition date: RFC 3339 UTC (`Z`) from header2, local time without offset
+    /// from header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acquisition_date: Option<String>,
+    /// `u`: system date, same form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_date: Option<String>,
+    /// `av`: acquiry software version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub software_version: Option<String>,
+    /// `ov`: acquiry operating system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    /// `md`: media model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// `sn`: media serial number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+}
+
+/// One media digest: stored in the image, computed over the media as read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EwfDigest {
+    /// Lower-case hex as the image stores it (absent: the image stores none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored: Option<String>,
+    /// Lower-case hex over the media stream.
+    pub computed: String,
+    /// stored == computed (absent when nothing is stored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matches: Option<bool>,
+}
+
+/// A chunk that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EwfBadChunk {
+    /// Chunk number (0-based).
+    pub chunk: u64,
+    /// Its first sector.
+    pub sector: u64,
+    /// Its sectors.
+    pub sectors: u64,
+    /// Segment file number (1 for `.E01`).
+    pub segment: u64,
+    /// `checksum` (Adler-32 of a stored chunk), `zlib` (not a valid zlib stream) or `size`
+    /// (not the chunk's size once read).
+    pub problem: String,
+}
+
+impl EwfImage {
+    /// Whether every stored digest matches and every chunk was read.
+    pub fn intact(&self) -> bool {
+        self.bad_chunk_count == 0
+            && self.md5.matches != Some(false)
+            && self.sha1.matches != Some(false)
+    }
 }
 
 /// The device or item as found.

@@ -205,7 +205,13 @@ fn member(m: &Member) -> Result<(), ValueError> {
 
 pub(crate) fn artifact(a: &Artifact) -> Result<(), ValueError> {
     hashes(String::new, &a.hashes)?;
+    if a.ewf.is_some() != (a.kind == "ewf") {
+        return Err(ValueError::Rule(
+            "an ewf object goes with an ewf artifact, and only with one".into(),
+        ));
+    }
     match a.kind.as_str() {
+        "ewf" => ewf_artifact(a)?,
         "file" => {
             if a.compression.is_some()
                 || a.manifest_sha256.is_some()
@@ -284,7 +290,7 @@ pub(crate) fn artifact(a: &Artifact) -> Result<(), ValueError> {
         }
         other => {
             return Err(ValueError::Rule(format!(
-                "artifact kind {other:?} is not file, directory, tar or zip"
+                "artifact kind {other:?} is not file, directory, tar, zip or ewf"
             )))
         }
     }
@@ -331,6 +337,122 @@ fn zip_members(members: &[Member]) -> Result<(), ValueError> {
                 "zip member {}: two members of one path",
                 m.path
             )));
+        }
+    }
+    Ok(())
+}
+
+/// The rules of an `ewf` artifact (FORMAT.md 6.2, EWF images).
+fn ewf_artifact(a: &Artifact) -> Result<(), ValueError> {
+    let rule = |m: String| Err(ValueError::Rule(m));
+    let e = a.ewf.as_deref().expect("checked by the caller");
+    let (Some(members), Some(manifest)) = (&a.members, &a.manifest_sha256) else {
+        return rule("an ewf artifact lists its segment files and their manifest".into());
+    };
+    if a.compression.is_some() {
+        return rule("an ewf artifact has no compression (see ewf.compression)".into());
+    }
+    for m in members {
+        member(m)?;
+        if m.kind != "file" || m.mtime.is_some() || m.path.contains('/') || m.path.is_empty() {
+            return rule(format!(
+                "segment {}: a segment is a file named without a folder, with no mtime",
+                m.path
+            ));
+        }
+    }
+    if members.windows(2).any(|w| w[0].path == w[1].path) || members.is_empty() {
+        return rule("segment files are listed once each, at least one".into());
+    }
+    let digest = manifest_sha256(members);
+    if &digest != manifest {
+        return rule(format!(
+            "manifest_sha256 {manifest} is not the SHA-256 of the members' manifest ({digest})"
+        ));
+    }
+    if a.file_count != Some(members.len() as u64) || e.segments != members.len() as u64 {
+        return rule("file_count and ewf.segments are the number of segment files".into());
+    }
+    if e.format != "ewf1" {
+        return rule(format!("ewf.format {:?} is not ewf1", e.format));
+    }
+    if e.bytes_per_sector == 0
+        || e.chunk_size == 0
+        || !e.chunk_size.is_multiple_of(e.bytes_per_sector)
+    {
+        return rule("ewf: a chunk is a whole number of sectors".into());
+    }
+    if e.sector_count.checked_mul(e.bytes_per_sector) != Some(e.media_size)
+        || a.size != e.media_size
+    {
+        return rule("size and ewf.media_size are sector_count × bytes_per_sector".into());
+    }
+    if e.media_size.div_ceil(e.chunk_size) != e.chunk_count || e.compressed_chunks > e.chunk_count {
+        return rule(
+            "ewf.chunk_count does not hold the media, or compressed_chunks exceeds it".into(),
+        );
+    }
+    let listed = e.bad_chunks.len() as u64;
+    if listed != e.bad_chunk_count.min(1000) {
+        return rule("ewf.bad_chunks lists the first 1000 of bad_chunk_count".into());
+    }
+    for b in &e.bad_chunks {
+        if b.chunk >= e.chunk_count
+            || b.segment == 0
+            || b.segment > e.segments
+            || !["checksum", "zlib", "size"].contains(&b.problem.as_str())
+        {
+            return rule(format!(
+                "ewf.bad_chunks: chunk {} is not a chunk of the image",
+                b.chunk
+            ));
+        }
+    }
+    if e.bad_chunks.windows(2).any(|w| w[0].chunk >= w[1].chunk) {
+        return rule("ewf.bad_chunks are in chunk order, once each".into());
+    }
+    one_of(
+        "ewf.header_source",
+        &Some(e.header_source.clone()),
+        &["header2", "header", "none"],
+    )?;
+    if e.header_source == "none" && e.header != Default::default() {
+        return rule("ewf.header is empty without a header section".into());
+    }
+    for (what, d) in [
+        ("acquisition_date", &e.header.acquisition_date),
+        ("system_date", &e.header.system_date),
+    ] {
+        if let Some(d) = d {
+            let ok = if e.header_source == "header2" {
+                d.ends_with('Z') && crate::format::time::parse_rfc3339(d).is_some()
+            } else {
+                d.len() == 19 && crate::format::time::parse_rfc3339(&format!("{d}Z")).is_some()
+            };
+            if !ok {
+                return rule(format!(
+                    "ewf.header.{what} {d:?} is not the form its header section gives (header2: UTC with Z; header: local, no offset)"
+                ));
+            }
+        }
+    }
+    for (name, d, bytes, computed) in [
+        ("md5", &e.md5, 16, &a.hashes.legacy_md5),
+        ("sha1", &e.sha1, 20, &a.hashes.legacy_sha1),
+    ] {
+        hex_of(&format!("ewf.{name}.computed"), &d.computed, bytes)?;
+        if let Some(s) = &d.stored {
+            hex_of(&format!("ewf.{name}.stored"), s, bytes)?;
+        }
+        if d.matches != d.stored.as_ref().map(|s| *s == d.computed) {
+            return rule(format!(
+                "ewf.{name}.matches contradicts stored and computed"
+            ));
+        }
+        if computed.as_ref() != Some(&d.computed) {
+            return rule(format!(
+                "ewf.{name}.computed is the media's legacy_{name} in hashes"
+            ));
         }
     }
     Ok(())
@@ -458,6 +580,7 @@ fn seal_is_representation(seal: &super::body::Seal, raw: &Value) -> bool {
         manifest_sha256,
         file_count,
         members,
+        ewf,
     } = artifact;
     let Some(members) = members else {
         return representation(&Body::Seal(Box::new(seal.clone()))) == *raw;
@@ -495,6 +618,7 @@ fn seal_is_representation(seal: &super::body::Seal, raw: &Value) -> bool {
             manifest_sha256: manifest_sha256.clone(),
             file_count: *file_count,
             members: None,
+            ewf: ewf.clone(),
         },
         hashed_by: hashed_by.clone(),
     };
@@ -669,6 +793,7 @@ mod tests {
                 manifest_sha256: Some(h.clone()),
                 file_count: Some(2),
                 members: Some(vec![member("a", "file", &h), member("b", "file", &h)]),
+                ewf: None,
             },
             hashed_by: super::super::body::Software {
                 name: "scelle".into(),

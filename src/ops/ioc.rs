@@ -208,6 +208,7 @@ fn scan_exhibit(
         manifest_sha256: None,
         file_count: None,
         members: None,
+        ewf: None,
     };
     let found: Found = match rec.kind.as_str() {
         "file" => {
@@ -236,6 +237,12 @@ fn scan_exhibit(
             now.manifest_sha256 = Some(manifest_sha256(&z.members));
             now.file_count = Some(z.members.iter().filter(|x| x.kind == "file").count() as u64);
             now.members = Some(z.members);
+            refuse_if_changed(seal, path, &now)?;
+            found
+        }
+        "ewf" => {
+            let (e, found) = iocscan::scan_ewf(path, sel, m, progress).map_err(unreadable)?;
+            crate::case::measure::fill_ewf(&mut now, e);
             refuse_if_changed(seal, path, &now)?;
             found
         }

@@ -44,11 +44,13 @@ pub struct Sealed {
 }
 
 impl SealOutcome {
-    /// Whether every source hash given matches the sealed artifact.
+    /// Whether every source hash given matches the sealed artifact, and every EWF image
+    /// read whole with the digests it stores.
     pub fn sources_match(&self) -> bool {
-        self.sealed
-            .iter()
-            .all(|s| s.source_hashes.iter().all(|c| c.matches))
+        self.sealed.iter().all(|s| {
+            s.source_hashes.iter().all(|c| c.matches)
+                && s.artifact.ewf.as_ref().is_none_or(|e| e.intact())
+        })
     }
 }
 
@@ -111,6 +113,66 @@ fn check_options(paths: &[PathBuf], opts: &SealOptions) -> Result<()> {
     Ok(())
 }
 
+/// What an EWF image's header says of its acquisition, where the user said nothing (FORMAT.md
+/// 6.2, EWF images): the examiner is the operator; the acquisition date is `acquired_at` only
+/// when the header gives it in UTC (header2); the stored MD5 and SHA-1 are the acquisition
+/// tool's hashes of the source, compared with the media's as for `--source-md5`; the
+/// software version is the tool's version.
+fn from_ewf_header(acq: &mut Acquisition, e: &crate::format::body::EwfImage) {
+    let h = &e.header;
+    if acq.operator.is_none() {
+        acq.operator = h.examiner.clone();
+    }
+    if acq.acquired_at.is_none() && e.header_source == "header2" {
+        acq.acquired_at = h.acquisition_date.clone();
+        if acq.acquired_at.is_some() && acq.clock.is_none() {
+            acq.clock = Some("acquisition system (EWF header2, UTC)".into());
+        }
+    }
+    if acq.tool.is_none() && h.software_version.is_some() {
+        acq.tool = Some("EWF acquisition software (name not stored in the image)".into());
+    }
+    if acq.tool_version.is_none() {
+        acq.tool_version = h.software_version.clone();
+    }
+    if acq.source_md5.is_none() {
+        acq.source_md5 = e.md5.stored.clone();
+    }
+    if acq.source_sha1.is_none() {
+        acq.source_sha1 = e.sha1.stored.clone();
+    }
+}
+
+/// An EWF image's description, from its header (description and case / evidence numbers).
+fn ewf_description(a: &Artifact) -> Option<String> {
+    let h = &a.ewf.as_ref()?.header;
+    let mut parts = Vec::new();
+    if let Some(d) = &h.description {
+        parts.push(d.clone());
+    }
+    if let Some(c) = &h.case_number {
+        parts.push(format!("case {c}"));
+    }
+    if let Some(n) = &h.evidence_number {
+        parts.push(format!("evidence {n}"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// The item: the user's, completed by an EWF image's media model and serial number.
+fn ewf_item(a: &Artifact, given: &Item) -> Option<Item> {
+    let mut item = given.clone();
+    if let Some(e) = &a.ewf {
+        if item.model.is_none() {
+            item.model = e.header.model.clone();
+        }
+        if item.serial.is_none() {
+            item.serial = e.header.serial.clone();
+        }
+    }
+    (item != Item::default()).then_some(item)
+}
+
 /// Seals `paths` into the case, signed by `key`.
 pub fn seal(
     case: &CaseDir,
@@ -156,6 +218,9 @@ pub fn seal(
     for artifact in measured {
         let exhibit = exhibit_id(app.state().exhibits + 1);
         let mut acquisition = opts.acquisition.clone();
+        if let Some(e) = &artifact.ewf {
+            from_ewf_header(&mut acquisition, e);
+        }
         for source in [
             &mut acquisition.source_sha256,
             &mut acquisition.source_sha1,
@@ -180,8 +245,11 @@ pub fn seal(
         let body = Body::Seal(Box::new(Seal {
             exhibit: exhibit.clone(),
             seal_no: opts.seal_no.clone(),
-            description: opts.description.clone(),
-            item: (opts.item != Item::default()).then(|| opts.item.clone()),
+            description: opts
+                .description
+                .clone()
+                .or_else(|| ewf_description(&artifact)),
+            item: ewf_item(&artifact, &opts.item),
             acquisition: (acquisition != Acquisition::default()).then_some(acquisition),
             artifact,
             hashed_by: Software {

@@ -1,5 +1,6 @@
 //! The result of `seal` as text and JSON Lines.
 
+use crate::format::body::EwfImage;
 use crate::ops::seal::SealOutcome;
 use crate::output::message::{say, Message, Outcome};
 use std::fmt;
@@ -54,12 +55,75 @@ impl fmt::Display for SealOutcome {
                     a.manifest_sha256.as_deref().unwrap_or("")
                 )?;
             }
+            if let Some(e) = &a.ewf {
+                ewf_lines(f, &s.exhibit, e)?;
+            }
         }
         if let Some(cp) = &self.checkpoint {
             say!(f, "checkpoint: {}", cp.display())?;
         }
         Ok(())
     }
+}
+
+/// An EWF image's header, media and stored-versus-computed digests.
+fn ewf_lines(f: &mut fmt::Formatter<'_>, exhibit: &str, e: &EwfImage) -> fmt::Result {
+    let h = &e.header;
+    say!(
+        f,
+        "  EWF image: {} segment(s), media {} bytes ({} sectors of {}), {} type, header from {}",
+        e.segments,
+        e.media_size,
+        e.sector_count,
+        e.bytes_per_sector,
+        e.media_type,
+        e.header_source
+    )?;
+    for (label, v) in [
+        ("case number", &h.case_number),
+        ("evidence number", &h.evidence_number),
+        ("examiner", &h.examiner),
+        ("description", &h.description),
+        ("notes", &h.notes),
+        ("acquisition date", &h.acquisition_date),
+        ("system date", &h.system_date),
+        ("software version", &h.software_version),
+        ("operating system", &h.os),
+    ] {
+        if let Some(v) = v {
+            say!(f, "    {label}: {v}")?;
+        }
+    }
+    for (name, d) in [("MD5", &e.md5), ("SHA-1", &e.sha1)] {
+        match (&d.stored, d.matches) {
+            (Some(st), Some(true)) => say!(f, "  EWF {name} MATCH: stored {st} = media {}", d.computed)?,
+            (Some(st), _) => say!(
+                f,
+                "  EWF {name} MISMATCH for {exhibit}: the image stores {st}, its media reads {}; recorded as found",
+                d.computed
+            )?,
+            (None, _) => say!(f, "  EWF {name}: none stored; media {}", d.computed)?,
+        }
+    }
+    if e.bad_chunk_count > 0 {
+        say!(
+            f,
+            "  EWF UNREADABLE CHUNKS in {exhibit}: {} (their sectors read as zeros); recorded as found",
+            e.bad_chunk_count
+        )?;
+        for b in e.bad_chunks.iter().take(20) {
+            say!(
+                f,
+                "    chunk {} (sectors {}..{}, segment {}): {}",
+                b.chunk,
+                b.sector,
+                b.sector + b.sectors,
+                b.segment,
+                b.problem
+            )?;
+        }
+    }
+    Ok(())
 }
 
 impl Outcome for SealOutcome {

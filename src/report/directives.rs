@@ -343,6 +343,10 @@ fn exhibits_table(data: &LedgerData, l: &Labels, lang: Lang) -> Block {
             .map(|x| {
                 let a = &x.seal.artifact;
                 let kind = match a.file_count {
+                    // An EWF image: its segment files.
+                    Some(n) if a.kind == "ewf" => l
+                        .get("kinds", "ewf_segments")
+                        .replace("{n}", &super::locale::number(n, lang)),
                     Some(n) => format!(
                         "{} ({} {})",
                         l.get("kinds", &a.kind),
@@ -393,6 +397,21 @@ fn hashes_table(data: &LedgerData, l: &Labels) -> Block {
                 .replace("{algorithm}", c.algorithm)
                 .replace("{result}", &source_result(l, c.matches));
             rows.push(vec![x.id.clone(), label, c.source]);
+        }
+        // An EWF image's chunks that could not be read: its media digests cover zeros there.
+        if let Some(e) = x
+            .seal
+            .artifact
+            .ewf
+            .as_ref()
+            .filter(|e| e.bad_chunk_count > 0)
+        {
+            rows.push(vec![
+                x.id.clone(),
+                l.get("ewf", "bad_chunks"),
+                l.get("ewf", "bad_chunks_value")
+                    .replace("{count}", &e.bad_chunk_count.to_string()),
+            ]);
         }
     }
     Block::Table {
@@ -731,6 +750,9 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: L
         if let Some(m) = &x.members {
             members_rows(m, x.seal_seq, l, lang, &mut rows);
         }
+        if let Some(e) = &a.ewf {
+            ewf_rows(e, l, lang, &z, &mut rows);
+        }
         out.push(Block::Heading {
             level: 3,
             text: exhibit_heading(x, l),
@@ -783,6 +805,101 @@ fn members_rows(
             .replace("{seq}", &seal_seq.to_string()),
         false,
     ));
+}
+
+/// An EWF image's facts (FORMAT.md 6.2, EWF images): its media, its header as the acquisition
+/// software wrote it, each digest it stores against the media's as read, and the chunks that
+/// could not be read.
+fn ewf_rows(
+    e: &crate::format::body::EwfImage,
+    l: &Labels,
+    lang: Lang,
+    z: &crate::format::time::Zone,
+    rows: &mut Vec<(String, String, bool)>,
+) {
+    let n = |v: u64| super::locale::number(v, lang);
+    rows.push((
+        l.get("ewf", "image"),
+        l.get("ewf", "image_value")
+            .replace("{segments}", &n(e.segments))
+            .replace("{size}", &n(e.media_size))
+            .replace("{sectors}", &n(e.sector_count))
+            .replace("{bps}", &n(e.bytes_per_sector)),
+        false,
+    ));
+    let h = &e.header;
+    let local = e.header_source != "header2";
+    // header2: UTC, shown in the case's zone; header: local time of an unknown zone, shown
+    // as it is, said so.
+    let date = |d: &Option<String>| {
+        d.as_ref().map(|d| {
+            if local {
+                l.get("ewf", "local_date")
+                    .replace("{date}", &d.replacen('T', " ", 1))
+            } else {
+                crate::format::time::parse_rfc3339(d)
+                    .map(|t| z.stamp(t))
+                    .unwrap_or_else(|| d.clone())
+            }
+        })
+    };
+    for (k, v) in [
+        ("case_number", h.case_number.clone()),
+        ("evidence_number", h.evidence_number.clone()),
+        ("examiner", h.examiner.clone()),
+        ("description", h.description.clone()),
+        ("notes", h.notes.clone()),
+        ("acquisition_date", date(&h.acquisition_date)),
+        ("system_date", date(&h.system_date)),
+        ("software_version", h.software_version.clone()),
+        ("os", h.os.clone()),
+    ] {
+        if let Some(v) = v {
+            rows.push((l.get("ewf", k), v, false));
+        }
+    }
+    for (k, d) in [("md5", &e.md5), ("sha1", &e.sha1)] {
+        let v = match (&d.stored, d.matches) {
+            (Some(st), Some(m)) => l
+                .get("ewf", if m { "digest_match" } else { "digest_mismatch" })
+                .replace("{stored}", st)
+                .replace("{computed}", &d.computed),
+            _ => l
+                .get("ewf", "digest_none")
+                .replace("{computed}", &d.computed),
+        };
+        rows.push((l.get("ewf", k), v, true));
+    }
+    if e.bad_chunk_count > 0 {
+        let listed: Vec<String> = e
+            .bad_chunks
+            .iter()
+            .take(10)
+            .map(|b| {
+                l.get("ewf", "bad_chunk")
+                    .replace("{chunk}", &n(b.chunk))
+                    .replace("{first}", &n(b.sector))
+                    .replace("{last}", &n(b.sector + b.sectors.saturating_sub(1)))
+                    .replace("{segment}", &n(b.segment))
+                    .replace("{problem}", &b.problem)
+            })
+            .collect();
+        let more = if e.bad_chunk_count > listed.len() as u64 {
+            format!("{}\u{2026}", l.get("verification", "semicolon"))
+        } else {
+            String::new()
+        };
+        rows.push((
+            l.get("ewf", "bad_chunks"),
+            format!(
+                "{}: {}{more}",
+                l.get("ewf", "bad_chunks_value")
+                    .replace("{count}", &n(e.bad_chunk_count)),
+                listed.join(&l.get("verification", "semicolon"))
+            ),
+            false,
+        ));
+    }
 }
 
 fn seals_table(data: &LedgerData, l: &Labels) -> Block {

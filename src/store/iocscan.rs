@@ -90,6 +90,38 @@ pub fn scan_file(
     Ok((size, hashes, found))
 }
 
+/// Reads an EWF image set (its segments hashed, its media decoded and hashed) and searches
+/// its media stream, in one pass: the media is one content, like a file's (its hits name no
+/// member).
+pub fn scan_ewf(
+    path: &Path,
+    sel: HashSelection,
+    m: &Matcher,
+    progress: Progress,
+) -> Result<(crate::store::ewf::EwfRead, Found)> {
+    let mut content = m.searches_content().then(|| m.content());
+    let mut sink = |d: &[u8]| {
+        if let Some(c) = &mut content {
+            c.update(d);
+        }
+    };
+    let e = crate::store::ewf::read_ewf(path, sel, progress, &mut sink)?;
+    let mut found = Found {
+        files: 1,
+        bytes: e.media_size,
+        ..Found::default()
+    };
+    if let Some(c) = content {
+        found.hits.extend(c.finish().into_iter().map(|h| (None, h)));
+    }
+    found.hits.extend(
+        digest_hits(m, &e.media_hashes)
+            .into_iter()
+            .map(|h| (None, h)),
+    );
+    Ok((e, found))
+}
+
 /// Searches each regular member of a tar as the tar reader hashes it.
 struct TarSearch<'m> {
     m: &'m Matcher,

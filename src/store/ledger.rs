@@ -940,6 +940,7 @@ mod tests {
                 manifest_sha256: Some(digest),
                 file_count: Some(members.iter().filter(|m| m.kind == "file").count() as u64),
                 members: Some(members),
+                ewf: None,
             },
             hashed_by: Software {
                 name: "scelle".into(),
@@ -970,6 +971,7 @@ mod tests {
                 manifest_sha256: None,
                 file_count: None,
                 members: None,
+                ewf: None,
             },
             hashed_by: Software {
                 name: "scelle".into(),

@@ -4,6 +4,7 @@
 pub mod case;
 pub(crate) mod checkpoints;
 pub(crate) mod dirhash;
+pub mod ewf;
 pub mod fsutil;
 pub mod hashing;
 pub(crate) mod iocscan;

@@ -685,6 +685,13 @@ def expected_artifact_files(exhibit, body):
             if isinstance(m, dict) and isinstance(m.get("hashes"), dict):
                 files[f"{base}/{m.get('path')}"] = str(m["hashes"].get("sha256"))
         return files
+    if artifact.get("kind") == "ewf":
+        # Each segment file beside the others, under its own name.
+        files = {}
+        for m in artifact.get("members") or []:
+            if isinstance(m, dict) and isinstance(m.get("hashes"), dict):
+                files[f"data/artifacts/{exhibit}/{m.get('path')}"] = str(m["hashes"].get("sha256"))
+        return files
     return {base: str((artifact.get("hashes") or {}).get("sha256"))}
 
 

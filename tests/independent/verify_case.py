@@ -787,11 +787,28 @@ MEMBER = t_object(
     {"path": t_str, "type": t_one_of("file", "dir", "symlink", "hardlink", "other")},
     {"size": t_uint, "hashes": HASHES, "link": t_str, "mtime": t_int},
 )
+# Section 6.2, EWF images: what an `ewf` artifact's `ewf` object holds.
+EWF_DIGEST = lambda n: t_object({"computed": t_hex(n)}, {"stored": t_hex(n), "matches": t_bool})
+EWF_HEADER = t_object({}, {name: t_str for name in (
+    "case_number", "evidence_number", "description", "examiner", "notes", "acquisition_date",
+    "system_date", "software_version", "os", "model", "serial")})
+EWF_BAD_CHUNK = t_object({"chunk": t_uint, "sector": t_uint, "sectors": t_uint,
+                          "segment": t_uint,
+                          "problem": t_one_of("checksum", "zlib", "size")})
+EWF = t_object(
+    {"format": t_one_of("ewf1"), "segments": t_uint, "media_size": t_uint,
+     "bytes_per_sector": t_uint, "sector_count": t_uint, "chunk_size": t_uint,
+     "chunk_count": t_uint, "compressed_chunks": t_uint, "compression": t_non_empty_str,
+     "media_type": t_non_empty_str, "physical": t_bool,
+     "header_source": t_one_of("header2", "header", "none"), "header": EWF_HEADER,
+     "md5": EWF_DIGEST(16), "sha1": EWF_DIGEST(20), "bad_chunk_count": t_uint},
+    {"bad_chunks": t_array(EWF_BAD_CHUNK, non_empty=True)},
+)
 ARTIFACT = t_object(
-    {"kind": t_one_of("file", "directory", "tar", "zip"), "path_given": t_str, "path_resolved": t_str,
-     "size": t_uint, "hashes": HASHES},
+    {"kind": t_one_of("file", "directory", "tar", "zip", "ewf"), "path_given": t_str,
+     "path_resolved": t_str, "size": t_uint, "hashes": HASHES},
     {"compression": t_one_of("gzip"), "manifest_sha256": t_hex(32), "file_count": t_uint,
-     "members": t_array(MEMBER)},
+     "members": t_array(MEMBER), "ewf": EWF},
 )
 ITEM = t_object({}, {name: t_str for name in (
     "item_type", "make", "model", "serial", "imei", "capacity", "condition")})
@@ -1263,12 +1280,72 @@ def check_zip_member(where, m):
             or any(p in ("", ".", "..") for p in body.split("/"))):
         return [f"{where}: zip member path {path!r} is not a clean relative path"]
     return []
+EWF_HEADER2_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+EWF_HEADER_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+
+
+def check_ewf(artifact):
+    """Section 6.2, EWF images: the segments are plain file members named without a folder,
+    counted by `file_count` and `ewf.segments`; the media's size and chunk geometry agree; the
+    computed MD5 / SHA-1 are the media's `legacy_md5` / `legacy_sha1`; each `matches` is
+    exactly stored == computed; bad chunks are the first 1000 of `bad_chunk_count`, in chunk
+    order; header dates have the form their header section gives."""
+    problems = []
+    e = artifact["ewf"]
+    members = artifact["members"]
+    if "compression" in artifact:
+        problems.append("body.artifact: an ewf image has no 'compression' (see ewf.compression)")
+    for i, m in enumerate(members):
+        if (m["type"] != "file" or "mtime" in m or "/" in m["path"] or not m["path"]):
+            problems.append(f"body.artifact.members[{i}]: a segment is a file named without "
+                            "a folder, with no mtime")
+    paths = [m["path"] for m in members]
+    if not members or len(set(paths)) != len(paths):
+        problems.append("body.artifact.members: segment files are listed once each, at least one")
+    if e["segments"] != len(members):
+        problems.append("body.artifact.ewf.segments is not the number of segment files")
+    bps, chunk = e["bytes_per_sector"], e["chunk_size"]
+    if bps == 0 or chunk == 0 or chunk % bps:
+        problems.append("body.artifact.ewf: a chunk is a whole number of sectors")
+    elif e["sector_count"] * bps != e["media_size"] or artifact["size"] != e["media_size"]:
+        problems.append("body.artifact.size and ewf.media_size are sector_count x bytes_per_sector")
+    elif -(-e["media_size"] // chunk) != e["chunk_count"] or e["compressed_chunks"] > e["chunk_count"]:
+        problems.append("body.artifact.ewf.chunk_count does not hold the media, or "
+                        "compressed_chunks exceeds it")
+    bad = e.get("bad_chunks", [])
+    if len(bad) != min(e["bad_chunk_count"], 1000):
+        problems.append("body.artifact.ewf.bad_chunks lists the first 1000 of bad_chunk_count")
+    chunks = [b["chunk"] for b in bad]
+    if any(a >= b for a, b in zip(chunks, chunks[1:])):
+        problems.append("body.artifact.ewf.bad_chunks are in chunk order, once each")
+    for b in bad:
+        if b["chunk"] >= e["chunk_count"] or not 1 <= b["segment"] <= e["segments"]:
+            problems.append(f"body.artifact.ewf.bad_chunks: chunk {b['chunk']} is not a chunk "
+                            "of the image")
+    if e["header_source"] == "none" and e["header"]:
+        problems.append("body.artifact.ewf.header is empty without a header section")
+    date_re = EWF_HEADER2_DATE_RE if e["header_source"] == "header2" else EWF_HEADER_DATE_RE
+    for name in ("acquisition_date", "system_date"):
+        if name in e["header"] and not date_re.fullmatch(e["header"][name]):
+            problems.append(f"body.artifact.ewf.header.{name} is not the form its header "
+                            "section gives")
+    for name, legacy in (("md5", "legacy_md5"), ("sha1", "legacy_sha1")):
+        d = e[name]
+        if ("matches" in d) != ("stored" in d) or (
+                "stored" in d and d["matches"] != (d["stored"] == d["computed"])):
+            problems.append(f"body.artifact.ewf.{name}.matches contradicts stored and computed")
+        if artifact["hashes"].get(legacy) != d["computed"]:
+            problems.append(f"body.artifact.ewf.{name}.computed is not the media's "
+                            f"hashes.{legacy}")
+    return problems
 
 
 def check_artifact(artifact):
     """Consistency of an artifact whose schema is already known to be right."""
     problems = []
     kind = artifact["kind"]
+    if ("ewf" in artifact) != (kind == "ewf"):
+        return ["body.artifact: an 'ewf' object goes with an ewf artifact, and only with one"]
     has = {name: name in artifact for name in ("manifest_sha256", "file_count", "members")}
     if kind == "file":
         for name in ("manifest_sha256", "file_count", "members", "compression"):
@@ -1318,6 +1395,8 @@ def check_artifact(artifact):
         keys = [m["path"][:-1] if m["type"] == "dir" else m["path"] for m in members]
         if len(set(keys)) != len(keys):
             problems.append("body.artifact.members: two zip members of one path")
+    if kind == "ewf":
+        problems += check_ewf(artifact)
     if problems:
         return problems
     files = [m for m in members if m["type"] == "file"]
@@ -1390,8 +1469,8 @@ class Exhibit:
         self.seal_no = seal_no  # the current seal number; None if the seal entry had none
         # The sealed artifact's SHA-256, for re-checks and scans.
         self.sha256 = artifact["hashes"]["sha256"]
-        self.kind = artifact["kind"]  # file, directory, tar or zip
-        # The member paths as sealed (directory, tar and zip), which a scan's matches name.
+        self.kind = artifact["kind"]  # file, directory, tar, zip or ewf
+        # The member paths as sealed (directory, tar, zip and ewf), which a scan's matches name.
         self.member_paths = {m["path"] for m in artifact.get("members", [])}
         self.release = None  # in transit: the seq of the release entry
         self.receiver = None  # in transit: the receiver's key id
@@ -2705,7 +2784,7 @@ def check_ioc_matches(case_dir, state, report):
             if exhibit.kind == "file" and member is not None:
                 report.error(where, "ioc-match", f"match {i} names a member, but "
                              f"{exhibit.id} is a file with no members")
-            elif exhibit.kind != "file" and member is None:
+            elif exhibit.kind not in ("file", "ewf") and member is None:
                 report.error(where, "ioc-match", f"match {i} names no member, but "
                              f"{exhibit.id} is a {exhibit.kind}")
             elif member is not None and member not in exhibit.member_paths:
