@@ -249,6 +249,7 @@ fn event_details(e: &Event, x: &Exhibit, l: &Labels, z: &Zone) -> Vec<String> {
         Body::Dispose(_)
         | Body::Note(_)
         | Body::IocScan(_)
+        | Body::IocReview(_)
         | Body::CaseOpen(_)
         | Body::KeyEnrol(_)
         | Body::KeyRevoke(_)
@@ -316,6 +317,11 @@ pub fn event_text(e: &Event, l: &Labels, data: &LedgerData) -> String {
         Body::IocScan(s) => template
             .replace("{result}", &result(true))
             .replace("{matches}", &s.matches.len().to_string()),
+        Body::IocReview(r) => template
+            .replace("{id}", &r.id())
+            .replace("{scan}", &r.scan.to_string())
+            .replace("{decision}", &l.get("review", &r.decision))
+            .replace("{reason}", &r.reason),
         Body::CaseOpen(_)
         | Body::Seal(_)
         | Body::KeyEnrol(_)
