@@ -467,3 +467,186 @@ fn both_verifiers_refuse_a_review_forged_against_its_scan() {
         assert!(text.contains("entry 3"), "{k}: {text}");
     }
 }
+
+/// The text of a PDF, by pdftotext, white space folded to single spaces.
+fn pdf_text(pdf: &Path) -> String {
+    let o = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(o.status.success(), "{}", pdf.display());
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The lines of a PDF as laid out (`pdftotext -layout`), white space folded in each line: a
+/// table row is one line.
+fn pdf_rows(pdf: &Path) -> Vec<String> {
+    let o = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// The words each language prints for the findings.
+struct Words {
+    lang: scelle::Lang,
+    jurisdiction: scelle::Jurisdiction,
+    summary: &'static str,
+    confirmed: &'static str,
+    unreviewed: &'static str,
+    dismissed: &'static str,
+    mentions: &'static str,
+    annex: &'static str,
+    no_mention: &'static str,
+}
+
+const WORDS: [Words; 3] = [
+    Words {
+        lang: scelle::Lang::En,
+        jurisdiction: scelle::Jurisdiction::Us,
+        summary: "Summary of the findings",
+        confirmed: "Confirmed findings (1)",
+        unreviewed: "Findings not reviewed (1)",
+        dismissed: "Dismissed findings (1), with the reason given",
+        mentions: "Mentions (low confidence, not findings): 1, listed in the annex on mentions.",
+        annex: "Annex: mentions of indicators (low confidence)",
+        no_mention: "No mention (low-confidence hit outside a place where its indicator means something) was recorded.",
+    },
+    Words {
+        lang: scelle::Lang::Fr,
+        jurisdiction: scelle::Jurisdiction::Fr,
+        summary: "Synthèse des correspondances",
+        confirmed: "Correspondances confirmées (1)",
+        unreviewed: "Correspondances non examinées (1)",
+        dismissed: "Correspondances écartées (1), avec le motif retenu",
+        mentions: "Mentions (faible fiabilité, qui ne sont pas des correspondances) : 1, énumérées dans l'annexe consacrée aux mentions.",
+        annex: "Annexe : mentions d'indicateurs (faible fiabilité)",
+        no_mention: "Aucune mention (occurrence de faible fiabilité hors d'un endroit où son indicateur a un sens) n'a été enregistrée.",
+    },
+    Words {
+        lang: scelle::Lang::Es,
+        jurisdiction: scelle::Jurisdiction::Es,
+        summary: "Resumen de las coincidencias",
+        confirmed: "Coincidencias confirmadas (1)",
+        unreviewed: "Coincidencias sin revisar (1)",
+        dismissed: "Coincidencias descartadas (1), con el motivo expresado",
+        mentions: "Menciones (baja fiabilidad, no son coincidencias): 1, relacionadas en el anexo de menciones.",
+        annex: "Anexo: menciones de indicadores (baja fiabilidad)",
+        no_mention: "No se registró ninguna mención (aparición de baja fiabilidad fuera de un lugar donde su indicador tiene sentido).",
+    },
+];
+
+/// The expert report of a case whose finding 2#0 is confirmed, 2#1 dismissed (with an accented
+/// reason) and 3#0 unreviewed: in each language, the summary first, then the confirmed, the
+/// unreviewed and the dismissed findings with the reason, and the mentions counted (none
+/// recorded, then, added to the data, counted in the body and listed in the annex).
+#[test]
+fn the_expert_report_shows_the_summary_then_confirmed_unreviewed_and_dismissed_findings() {
+    use scelle::report::pdf::{render, PdfOptions};
+    use scelle::report::{build, data, DocumentKind, ReportRequest};
+    let c = scanned_case();
+    let stix = c.root.join("names.stix2");
+    bundle(&stix, &["[file:name = 'resolver.log']"]);
+    ok(&c.run(&[
+        "ioc",
+        "scan",
+        "--stix",
+        stix.to_str().unwrap(),
+        "--key",
+        c.k(),
+    ])); // 3
+    let k = c.k();
+    ok(&c.run(&[
+        "ioc",
+        "review",
+        "--finding",
+        "2#0",
+        "--confirm",
+        "--reason",
+        "query seen",
+        "--key",
+        k,
+    ]));
+    ok(&c.run(&[
+        "ioc",
+        "review",
+        "--finding",
+        "2#1",
+        "--dismiss",
+        "--reason",
+        "fichier témoin",
+        "--key",
+        k,
+    ]));
+    let case = scelle::CaseDir::open(&c.case).unwrap();
+    let gathered = data::gather(&case).unwrap();
+    let mut with_mention = gathered.clone();
+    let mut mention = with_mention.scans[0].scan.matches[0].clone();
+    mention.value = "payload".into();
+    mention.kind = "process:name".into();
+    mention.matched = "payload".into();
+    with_mention.scans[0].scan.mentions.push(mention);
+    for w in &WORDS {
+        let input: toml::Value = std::fs::read_to_string(format!(
+            "{}/examples/demo/report-{}.toml",
+            env!("CARGO_MANIFEST_DIR"),
+            w.lang
+        ))
+        .unwrap()
+        .parse()
+        .unwrap();
+        let req = ReportRequest {
+            kind: DocumentKind::ExpertReport,
+            lang: w.lang,
+            jurisdiction: Some(w.jurisdiction),
+            exhibits: Vec::new(),
+            input: Some(input),
+            templates: Default::default(),
+            correlate: Vec::new(),
+        };
+        for (d, mentioned) in [(&gathered, false), (&with_mention, true)] {
+            let doc = build(d, &req).unwrap();
+            let pdf = render(&doc, &PdfOptions::default(), &[], &[], None).unwrap();
+            let path = c.root.join(format!("report-{}-{mentioned}.pdf", w.lang));
+            std::fs::write(&path, pdf.bytes).unwrap();
+            let text = pdf_text(&path);
+            let l = w.lang;
+            let at = |s: &str| {
+                text.find(s)
+                    .unwrap_or_else(|| panic!("{l}: {s:?} not in {text}"))
+            };
+            assert!(at(w.summary) < at(w.confirmed), "{l}");
+            assert!(at(w.confirmed) < at(w.unreviewed), "{l}");
+            assert!(at(w.unreviewed) < at(w.dismissed), "{l}");
+            // The summary by exhibit: 3 findings, 1 confirmed, 1 dismissed, 1 unreviewed.
+            let rows = pdf_rows(&path);
+            let row = format!("E-0001 3 1 1 1 {}", u8::from(mentioned));
+            assert!(rows.contains(&row), "{l}: {row} not in {rows:#?}");
+            // The dismissed finding, with its reason and reviewer, after its title.
+            let dismissed = &text[at(w.dismissed)..];
+            assert!(dismissed.contains("2#1"), "{l}: {dismissed}");
+            assert!(dismissed.contains("fichier témoin"), "{l}: {dismissed}");
+            assert!(dismissed.contains("expert"), "{l}: {dismissed}");
+            if mentioned {
+                assert!(text.contains(w.mentions), "{l}: {text}");
+                let annex = &text[at(w.annex)..];
+                assert!(annex.contains("process:name payload"), "{l}: {annex}");
+            } else {
+                assert!(text.contains(w.no_mention), "{l}: {text}");
+                assert!(!text.contains(w.annex), "{l}");
+            }
+        }
+    }
+}
