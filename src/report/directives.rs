@@ -1273,14 +1273,9 @@ fn fill_back(pattern: &str, text: &str) -> Option<Vec<String>> {
 /// them all).
 pub const MAX_ANNEX_MENTIONS: usize = 300;
 
-/// A paragraph in bold: the title of a group inside a section.
+/// The title of a group of findings (a level-3 heading: kept with what follows it).
 fn bold(text: String) -> Block {
-    Block::Paragraph {
-        runs: vec![super::markup::Run {
-            style: super::markup::Style::Bold,
-            text,
-        }],
-    }
+    Block::Heading { level: 3, text }
 }
 
 /// Where a match is, in words: the member, the place in it (a SQLite cell, a key, a line, a
@@ -1553,15 +1548,15 @@ fn findings_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
                 continue;
             }
             let mut columns = vec![
-                col(l.get("findings", "finding"), 0.07, true),
+                col(l.get("findings", "finding"), 0.08, true),
                 col(l.get("findings", "exhibit"), 0.08, true),
                 col(l.get("findings", "indicator"), 0.22, false),
                 col(l.get("findings", "place"), 0.24, true),
-                col(l.get("findings", "found"), 0.39, true),
+                col(l.get("findings", "found"), 0.38, true),
             ];
             if decision.is_some() {
                 columns[3].width_fraction = 0.20;
-                columns[4].width_fraction = 0.18;
+                columns[4].width_fraction = 0.17;
                 columns.push(col(l.get("findings", "review"), 0.25, false));
             }
             out.push(Block::Table { columns, rows });
