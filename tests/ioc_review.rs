@@ -650,3 +650,32 @@ fn the_expert_report_shows_the_summary_then_confirmed_unreviewed_and_dismissed_f
         }
     }
 }
+
+/// A reason holding terminal controls and a bidirectional override is recorded as given, and
+/// printed escaped by `ioc review` and `ioc findings` (never a raw control byte on a terminal).
+#[test]
+fn a_hostile_reason_is_printed_escaped() {
+    let c = scanned_case();
+    let reason = "ok\u{1b}[2J\u{202e}gnp.exe\nforged line";
+    let out = ok(&c.run(&[
+        "ioc",
+        "review",
+        "--finding",
+        "2#0",
+        "--dismiss",
+        "--reason",
+        reason,
+        "--key",
+        c.k(),
+    ]));
+    let listed = ok(&c.run(&["ioc", "findings"]));
+    for text in [&out, &listed] {
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(!text.contains('\u{202e}'), "{text}");
+        assert!(!text.contains("\nforged line"), "{text}");
+    }
+    assert!(listed.contains("(entry 3): ok"), "{listed}");
+    // JSON keeps the reason exactly, escaped as JSON.
+    let records = c.findings_json(&[]);
+    assert_eq!(finding(&records, "2#0")["review"]["reason"], reason);
+}
