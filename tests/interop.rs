@@ -2725,7 +2725,7 @@ fn both_verifiers_check_ioc_reviews() {
             with("decision", "maybe".into()),
             "body",
         ),
-        ("a blank reason", with("reason", " ".into()), "body"),
+        ("a blank reason", with("reason", " \t\r\n".into()), "body"),
         ("an unknown member", with("confidence", 1.into()), "body"),
     ];
     let mut b = review.clone();

@@ -1049,10 +1049,10 @@ IOC_SCAN_SHAPE = t_object({
 
 
 def t_reason(value, path):
-    """Section 6.11: a reason is a string that is not empty or only white space."""
-    if isinstance(value, str) and value.strip():
+    """Section 6.11: a reason is a string with a character other than space, tab, LF and CR."""
+    if isinstance(value, str) and value.strip(" \t\n\r"):
         return []
-    return [f"{path}: expected a reason (a non-empty string, not only white space)"]
+    return [f"{path}: expected a reason (not empty, not only spaces, tabs and line breaks)"]
 
 
 # Section 6.11: an expert's decision about one finding of an earlier scan. The exhibit's form is

@@ -41,6 +41,14 @@ impl IocReview {
     }
 }
 
+/// Whether a reason is empty or only spaces, tabs and line breaks (FORMAT.md 6.11: such a
+/// reason says nothing).
+pub fn is_blank(reason: &str) -> bool {
+    reason
+        .chars()
+        .all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+}
+
 /// A finding's id, `SCAN#INDEX` (the scan's entry and the index in its `matches`).
 pub fn finding_id(scan: u64, index: u64) -> String {
     format!("{scan}#{index}")
@@ -55,9 +63,10 @@ impl Kind for IocReview {
 
     fn validate(&self) -> Result<(), ValueError> {
         one_of("decision", &Some(self.decision.clone()), &REVIEW_DECISIONS)?;
-        if self.reason.trim().is_empty() {
+        if is_blank(&self.reason) {
             return Err(ValueError::Rule(
-                "a review gives its reason (non-empty, not only white space)".into(),
+                "a review gives its reason (not empty, not only spaces, tabs and line breaks)"
+                    .into(),
             ));
         }
         if self.indicator.is_empty() || self.member.as_deref() == Some("") {
