@@ -401,3 +401,91 @@ impl Outcome for Correlation {
         vec![Message::Correlation(self)]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::scans::{RecordedReview, RecordedScan};
+
+    /// A scan of E-0001 with one finding (a domain in a log) and one mention (a process name
+    /// in raw bytes), the finding dismissed then confirmed.
+    fn scan() -> RecordedScan {
+        let m = serde_json::json!({
+            "ioc_file": "a".repeat(64), "indicator": "indicator--1",
+            "pattern": "[domain-name:value = 'x.example']", "type": "domain-name:value",
+            "value": "x.example", "indicates": ["Pegasus"], "exhibit": "E-0001",
+            "member": "logs/a.log", "on": "log", "location": {"line": 7},
+            "matched": "x.example", "occurrences": 1
+        });
+        let mut mention = m.clone();
+        mention["type"] = "process:name".into();
+        mention["value"] = "payload".into();
+        mention["matched"] = "payload".into();
+        mention["on"] = "content".into();
+        mention.as_object_mut().unwrap().remove("location");
+        mention["offset"] = 12.into();
+        mention["excerpt_start"] = 0.into();
+        mention["excerpt"] = "..payload..".into();
+        let body = serde_json::json!({
+            "ioc_files": [{"file": "p.stix2", "sha256": "a".repeat(64), "size": 1,
+                           "indicator_objects": 2, "used": 2}],
+            "exhibits": [{"exhibit": "E-0001", "path": "/x", "sha256": "b".repeat(64),
+                          "files": 1, "bytes": 1, "matches": 1, "mentions": 1}],
+            "matches": [m], "mentions": [mention],
+            "scanned_by": {"name": "scelle", "version": "0"}
+        });
+        let review = |entry, decision: &str| RecordedReview {
+            entry,
+            time: "2026-01-01T00:00:00Z".into(),
+            by: "expert (0123456789abcdef)".into(),
+            decision: decision.into(),
+            reason: format!("reason {entry}"),
+        };
+        RecordedScan {
+            seq: 3,
+            time: "2026-01-01T00:00:00Z".into(),
+            by: "expert (0123456789abcdef)".into(),
+            scan: serde_json::from_value(body).unwrap(),
+            reviews: vec![vec![review(4, "dismissed"), review(5, "confirmed")]],
+        }
+    }
+
+    #[test]
+    fn findings_then_mentions_labelled_low_confidence() {
+        let f = Findings {
+            scans: vec![scan()],
+            mentions: false,
+        };
+        let text = f.to_string();
+        assert!(text.contains("  3#0 CONFIRMED domain-name:value \"x.example\" [Pegasus] in E-0001 logs/a.log (log line 7): \"x.example\"\n"), "{text}");
+        assert!(text.contains("      confirmed by expert (0123456789abcdef) at 2026-01-01T00:00:00Z (entry 5): reason 5\n      superseded: dismissed by expert (0123456789abcdef) at 2026-01-01T00:00:00Z (entry 4): reason 4\n"), "{text}");
+        assert!(text.contains("  1 low-confidence mentions, not findings (--mentions lists them)"));
+        assert!(!text.contains("payload"), "{text}");
+        let types = |f: &Findings| -> Vec<String> {
+            f.messages()
+                .iter()
+                .map(|m| {
+                    let v: serde_json::Value = serde_json::from_str(&m.to_json()).unwrap();
+                    v["type"].as_str().unwrap().to_string()
+                })
+                .collect()
+        };
+        assert_eq!(types(&f), ["scan", "finding"]);
+        let f = Findings {
+            scans: vec![scan()],
+            mentions: true,
+        };
+        let text = f.to_string();
+        let at = text.find("MENTIONS (low confidence").unwrap();
+        assert!(at > text.find("3#0 CONFIRMED").unwrap());
+        assert!(text[at..].contains("  entry 3 mention process:name \"payload\" [Pegasus] in E-0001 logs/a.log (content at byte 12): \"payload\""), "{text}");
+        assert_eq!(types(&f), ["scan", "finding", "mention"]);
+        let mention: serde_json::Value = serde_json::from_str(&f.messages()[2].to_json()).unwrap();
+        assert_eq!(mention["scan"], 3);
+        assert_eq!(mention["value"], "payload");
+        let finding: serde_json::Value = serde_json::from_str(&f.messages()[1].to_json()).unwrap();
+        assert_eq!(finding["id"], "3#0");
+        assert_eq!(finding["location"]["line"], 7);
+        assert_eq!(finding["review"]["entry"], 5);
+    }
+}
