@@ -510,6 +510,7 @@ struct Words {
     mentions: &'static str,
     annex: &'static str,
     no_mention: &'static str,
+    superseded: &'static str,
 }
 
 const WORDS: [Words; 3] = [
@@ -523,6 +524,7 @@ const WORDS: [Words; 3] = [
         mentions: "Mentions (low confidence, not findings): 1, listed in the annex on mentions.",
         annex: "Annex: mentions of indicators (low confidence)",
         no_mention: "No mention (low-confidence hit outside a place where its indicator means something) was recorded.",
+        superseded: "fichier témoin — supersedes the earlier review(s) of entry(ies) 5",
     },
     Words {
         lang: scelle::Lang::Fr,
@@ -534,6 +536,7 @@ const WORDS: [Words; 3] = [
         mentions: "Mentions (faible fiabilité, qui ne sont pas des correspondances) : 1, énumérées dans l'annexe consacrée aux mentions.",
         annex: "Annexe : mentions d'indicateurs (faible fiabilité)",
         no_mention: "Aucune mention (occurrence de faible fiabilité hors d'un endroit où son indicateur a un sens) n'a été enregistrée.",
+        superseded: "fichier témoin — remplace le ou les examens antérieurs, entrée(s) 5",
     },
     Words {
         lang: scelle::Lang::Es,
@@ -545,6 +548,7 @@ const WORDS: [Words; 3] = [
         mentions: "Menciones (baja fiabilidad, no son coincidencias): 1, relacionadas en el anexo de menciones.",
         annex: "Anexo: menciones de indicadores (baja fiabilidad)",
         no_mention: "No se registró ninguna mención (aparición de baja fiabilidad fuera de un lugar donde su indicador tiene sentido).",
+        superseded: "fichier témoin — sustituye a la revisión o revisiones anteriores, asiento(s) 5",
     },
 ];
 
@@ -576,6 +580,19 @@ fn the_expert_report_shows_the_summary_then_confirmed_unreviewed_and_dismissed_f
         "--confirm",
         "--reason",
         "query seen",
+        "--key",
+        k,
+    ]));
+    // 2#1 confirmed first (entry 5), then dismissed (entry 6): the report says which
+    // review the dismissal supersedes.
+    ok(&c.run(&[
+        "ioc",
+        "review",
+        "--finding",
+        "2#1",
+        "--confirm",
+        "--reason",
+        "first look",
         "--key",
         k,
     ]));
@@ -639,6 +656,8 @@ fn the_expert_report_shows_the_summary_then_confirmed_unreviewed_and_dismissed_f
             assert!(dismissed.contains("2#1"), "{l}: {dismissed}");
             assert!(dismissed.contains("fichier témoin"), "{l}: {dismissed}");
             assert!(dismissed.contains("expert"), "{l}: {dismissed}");
+            assert!(!dismissed.contains("first look"), "{l}: {dismissed}");
+            assert!(dismissed.contains(w.superseded), "{l}: {dismissed}");
             if mentioned {
                 assert!(text.contains(w.mentions), "{l}: {text}");
                 let annex = &text[at(w.annex)..];

@@ -1528,13 +1528,25 @@ fn findings_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
                         match_found(m, l),
                     ];
                     if let Some(r) = sd.current(i) {
-                        row.push(
-                            l.get("findings", "reviewed")
-                                .replace("{by}", &person(data, &r.by))
-                                .replace("{date}", &date_time(&r.time, data))
-                                .replace("{entry}", &r.entry.to_string())
-                                .replace("{reason}", &r.reason),
-                        );
+                        let mut cell = l
+                            .get("findings", "reviewed")
+                            .replace("{by}", &person(data, &r.by))
+                            .replace("{date}", &date_time(&r.time, data))
+                            .replace("{entry}", &r.entry.to_string())
+                            .replace("{reason}", &r.reason);
+                        // The reviews it supersedes stay in the ledger (and the timeline).
+                        let earlier: Vec<String> = sd.reviews[i][..sd.reviews[i].len() - 1]
+                            .iter()
+                            .map(|e| e.entry.to_string())
+                            .collect();
+                        if !earlier.is_empty() {
+                            cell.push_str(" \u{2014} ");
+                            cell.push_str(
+                                &l.get("findings", "supersedes")
+                                    .replace("{entries}", &earlier.join(", ")),
+                            );
+                        }
+                        row.push(cell);
                     }
                     row
                 })
