@@ -507,6 +507,7 @@ impl Command {
             | Command::Note(_)
             | Command::Dispose(_)
             | Command::Tsa(TsaCommand::Add(_))
+            | Command::Ioc(I::Review(_))
             | Command::Witness(W::Add(_)) => Some(false),
             Command::Seal(a) => Some(a.json),
             Command::Accept(a) => Some(a.json),
@@ -756,8 +757,13 @@ pub enum IocCommand {
     /// Re-hash exhibits and search them (every tar member too) for the indicators of STIX 2.1
     /// files; record what matched, or that nothing did, as a signed entry.
     Scan(IocScanArgs),
-    /// List the scans recorded in the case and their matches.
-    Findings(JsonFlag),
+    /// List every finding of every recorded scan, as SCAN#N, with where it is and its current
+    /// review; `--mentions` adds the low-confidence mentions.
+    Findings(IocFindingsArgs),
+    /// Record your decision about a finding (`ioc findings` lists them): confirmed or
+    /// dismissed, with the reason, as a signed `ioc.review` entry; a later review supersedes
+    /// an earlier one.
+    Review(IocReviewArgs),
     /// The indicators matched in two or more cases, and where: the infrastructure they share.
     Correlate(IocCorrelateArgs),
 }
@@ -779,6 +785,43 @@ pub struct IocScanArgs {
     /// JSON output: the recorded entry's body.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `ioc findings`.
+#[derive(Debug, Args)]
+pub struct IocFindingsArgs {
+    /// Also list the mentions: low-confidence raw-content hits, never findings.
+    #[arg(long)]
+    pub mentions: bool,
+    /// JSON Lines output: a `scan` record per scan, then a `finding` record per finding (and
+    /// with --mentions a `mention` record per mention).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ioc review`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("decision").required(true).args(["confirm", "dismiss"])))]
+pub struct IocReviewArgs {
+    /// The scan's entry (the SCAN of SCAN#N in `ioc findings`); optional when --finding is
+    /// given as SCAN#N.
+    #[arg(long, value_name = "SEQ")]
+    pub scan: Option<u64>,
+    /// The finding: its number N in the scan (from 0), or SCAN#N as `ioc findings` prints it.
+    #[arg(long, value_name = "N")]
+    pub finding: String,
+    /// The finding is confirmed.
+    #[arg(long)]
+    pub confirm: bool,
+    /// The finding is dismissed (a false positive).
+    #[arg(long)]
+    pub dismiss: bool,
+    /// Why (required: the documents print it with the decision).
+    #[arg(long)]
+    pub reason: String,
+    /// Your private key file, to sign the review.
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
 }
 
 /// `ioc correlate`.

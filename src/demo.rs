@@ -294,6 +294,97 @@ fn say_scan(say: &mut dyn FnMut(&str), out: &scelle::ops::ioc::ScanOutcome) {
     }
 }
 
+/// The expert reviews the scan's findings (FORMAT.md 6.11): the first is confirmed, and
+/// another finding of the same exhibit (so that the timelines' grouping of the other exhibits
+/// stays as it was) is dismissed with the reason, so that the documents show both decisions:
+/// a process name matched in raw bytes (not in a value read from a table or a log naming
+/// processes), else a second finding of the same value.
+fn review_findings(
+    case: &scelle::store::case::CaseDir,
+    scan: &scelle::ops::ioc::ScanOutcome,
+    key: &keyfile::LoadedKey,
+    say: &mut dyn FnMut(&str),
+) -> Result<()> {
+    use scelle::ops::ioc_review::{review, ReviewRequest};
+    let matches = &scan.scan.matches;
+    let Some(first) = matches.first() else {
+        return Ok(());
+    };
+    let first_id = format!("{}#0", scan.seq);
+    let mut decide = |n: usize, confirmed: bool, reason: String| -> Result<()> {
+        let out = review(
+            case,
+            &ReviewRequest {
+                scan: Some(scan.seq),
+                finding: n.to_string(),
+                confirmed,
+                reason,
+            },
+            key,
+        )?;
+        say(&format!(
+            "expert {} finding {} (entry {}): {}",
+            out.review.decision,
+            out.review.id(),
+            out.seq,
+            out.review.reason
+        ));
+        Ok(())
+    };
+    decide(
+        0,
+        true,
+        format!(
+            "{} {:?} is an indicator of {} published by Amnesty International's Security Lab; \
+             found in {} as recorded, in data the device itself wrote",
+            first.kind,
+            first.value,
+            first.indicates.join(", "),
+            first.member.as_deref().unwrap_or(&first.exhibit)
+        ),
+    )?;
+    let same: Vec<usize> = (1..matches.len())
+        .filter(|&i| matches[i].exhibit == first.exhibit)
+        .collect();
+    let raw_name = same
+        .iter()
+        .copied()
+        .find(|&i| matches[i].kind == "process:name" && matches[i].on == "content");
+    let dismissed = match raw_name {
+        Some(n) => Some((
+            n,
+            format!(
+                "a byte match of the process name {:?} inside the file {}, not a value read from \
+                 its tables or from a log naming processes: not relied on, since a name found \
+                 in raw bytes proves nothing by itself",
+                matches[n].value,
+                matches[n].member.as_deref().unwrap_or(&matches[n].exhibit)
+            ),
+        )),
+        // Else a second finding of the same value (in the same exhibit first).
+        None => {
+            let again = |i: &usize| matches[*i].value == first.value;
+            same.iter()
+                .copied()
+                .find(again)
+                .or((1..matches.len()).find(again))
+                .map(|n| {
+                    (
+                        n,
+                        format!(
+                            "the same activity as finding {first_id}, confirmed, seen again in \
+                             another record of the device's data; counted once, under {first_id}"
+                        ),
+                    )
+                })
+        }
+    };
+    if let Some((n, reason)) = dismissed {
+        decide(n, false, reason)?;
+    }
+    Ok(())
+}
+
 /// The Spanish case: one phone's sysdiagnose folder, sealed and scanned.
 fn build_spanish_case(
     dir: &Path,
@@ -803,6 +894,7 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         cosigned.path.display()
     ));
 
+    review_findings(&case, &scan, &key, say)?;
     let (cp_path, cp_text) = scelle::ops::latest_checkpoint(&case)?;
     say(&format!("checkpoint {}:", cp_path.display()));
     for line in cp_text.lines() {

@@ -304,8 +304,15 @@ fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
         Command::Ioc(IocCommand::Scan(a)) => Ok(show(&ioc_scan(c, a)?, a.json)),
         Command::Ioc(IocCommand::Findings(a)) => {
             let scans = scelle::case::scans::findings(&case_dir(c)?)?;
-            Ok(show(&Findings(scans), a.json))
+            Ok(show(
+                &Findings {
+                    scans,
+                    mentions: a.mentions,
+                },
+                a.json,
+            ))
         }
+        Command::Ioc(IocCommand::Review(a)) => Ok(show(&ioc_review(c, a)?, false)),
         Command::Ioc(IocCommand::Correlate(a)) => {
             Ok(show(&scelle::case::correlate::correlate(&a.cases)?, a.json))
         }
@@ -692,6 +699,18 @@ fn ioc_scan(c: &Cli, a: &cli::IocScanArgs) -> anyhow::Result<ops::ioc::ScanOutco
     Ok(ops::ioc::scan(&case, &opts, &key, &|n| {
         progress.advance(n)
     })?)
+}
+
+fn ioc_review(c: &Cli, a: &cli::IocReviewArgs) -> anyhow::Result<ops::ioc_review::ReviewOutcome> {
+    let case = case_dir(c)?;
+    let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+    let req = ops::ioc_review::ReviewRequest {
+        scan: a.scan,
+        finding: a.finding.clone(),
+        confirmed: a.confirm,
+        reason: a.reason.clone(),
+    };
+    Ok(ops::ioc_review::review(&case, &req, &key)?)
 }
 
 fn export_case_uco(c: &Cli, a: &cli::ExportArgs) -> anyhow::Result<CaseUcoWritten> {

@@ -24,7 +24,7 @@ fn demo_builds_a_verified_case_and_its_zip_is_deterministic() {
     );
     assert!(
         out.contains(
-            "verify --rehash: OK (15 entries, 4 exhibits re-hashed, 0 errors, 0 warnings)"
+            "verify --rehash: OK (17 entries, 4 exhibits re-hashed, 0 errors, 0 warnings)"
         ),
         "{out}"
     );
@@ -106,6 +106,9 @@ fn demo_builds_a_verified_case_and_its_zip_is_deterministic() {
         "ioc.scan",
         "release",
         "accept",
+        // The expert confirms one finding and dismisses another (FORMAT.md 6.11).
+        "ioc.review",
+        "ioc.review",
     ];
     // The demo's local TSA (FORMAT.md 6.10), added before the documents, which print the
     // timestamps of the checkpoints they cite and whose signatures it timestamps (PAdES B-T).
@@ -168,7 +171,7 @@ fn demo_builds_a_verified_case_and_its_zip_is_deterministic() {
         out.contains(&format!("  checkpoint {size} timestamped by demo-tsa at ")),
         "{out}"
     );
-    // The export entry, the last, pins the bundle's bytes and holds the 14 entries before it.
+    // The export entry, the last, pins the bundle's bytes and holds the 16 entries before it.
     let ledger = std::fs::read_to_string(dir.join("case/ledger.jsonl")).unwrap();
     let last: serde_json::Value = serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
     assert_eq!(last["kind"], "export");
@@ -176,7 +179,7 @@ fn demo_builds_a_verified_case_and_its_zip_is_deterministic() {
         last["body"]["sha256"].as_str().unwrap(),
         sha256sum(&dir.join("bundle.tar"))
     );
-    assert_eq!(last["body"]["ledger_size"], 14);
+    assert_eq!(last["body"]["ledger_size"], 16);
     // Each case's documents, in its jurisdiction and language, rendered under
     // reports/<jurisdiction>/ and recorded in that case's ledger (and in no other).
     for (case, juris, lang, docs) in [

@@ -2614,6 +2614,139 @@ fn both_verifiers_reject_forged_ioc_scans() {
     }
 }
 
+/// Section 6.11: reviews made with the CLI (finding 5#0 dismissed, then 5#1 confirmed) are
+/// accepted by both verifiers; reviews forged by the key's holder, naming a finding that does
+/// not exist or repeating another indicator, exhibit or member than the finding's (`custody`),
+/// or with a decision or reason breaking a value rule (`body`), are refused by both at that
+/// entry with the same code. The recorded review, signed again, is valid.
+#[test]
+fn both_verifiers_check_ioc_reviews() {
+    let cc = ioc_case();
+    let (expert, expert_pub) = (cc.key("expert"), cc.public("expert"));
+    cc.ok(&[
+        "ioc",
+        "review",
+        "--finding",
+        "5#0",
+        "--dismiss",
+        "--reason",
+        "a test",
+        "--key",
+        &expert,
+    ]); // 7
+    cc.ok(&[
+        "ioc",
+        "review",
+        "--scan",
+        "5",
+        "--finding",
+        "1",
+        "--confirm",
+        "--reason",
+        "seen",
+        "--key",
+        &expert,
+    ]); // 8
+    let (verdict, output) = both_verdicts(&cc.case);
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert!(verdict.errors.is_empty(), "{output}");
+    // The CLI refuses what does not exist, writing nothing.
+    cc.refused(&[
+        "ioc",
+        "review",
+        "--finding",
+        "5#2",
+        "--confirm",
+        "--reason",
+        "x",
+        "--key",
+        &expert,
+    ]);
+    cc.refused(&[
+        "ioc",
+        "review",
+        "--finding",
+        "4#0",
+        "--confirm",
+        "--reason",
+        "x",
+        "--key",
+        &expert,
+    ]);
+
+    let pristine = fs::read(cc.ledger()).unwrap();
+    let entries = cc.entries();
+    let review = entries[7]["body"].clone();
+    let other = entries[5]["body"]["matches"][1].clone();
+    let forge = |body: Value| {
+        fs::write(cc.ledger(), &pristine).unwrap();
+        let seq = cc.append_signed(&expert, &expert_pub, "ioc.review", body);
+        assert_eq!(seq, 9);
+        both_verdicts(&cc.case)
+    };
+    let (verdict, output) = forge(review.clone());
+    assert_eq!(verdict.exit, 0, "{output}");
+    assert!(verdict.errors.is_empty(), "{output}");
+
+    let with = |k: &str, v: Value| {
+        let mut b = review.clone();
+        b[k] = v;
+        b
+    };
+    let mut forgeries: Vec<(&str, Value, &str)> = vec![
+        (
+            "a finding beyond the scan's",
+            with("finding", 2.into()),
+            "custody",
+        ),
+        (
+            "an entry that is no scan",
+            with("scan", 4.into()),
+            "custody",
+        ),
+        ("a later entry", with("scan", 9.into()), "custody"),
+        (
+            "a scan that found nothing",
+            with("scan", 6.into()),
+            "custody",
+        ),
+        (
+            "another indicator",
+            with("indicator", other["indicator"].clone()),
+            "custody",
+        ),
+        (
+            "another exhibit",
+            with("exhibit", other["exhibit"].clone()),
+            "custody",
+        ),
+        (
+            "an unknown decision",
+            with("decision", "maybe".into()),
+            "body",
+        ),
+        ("a blank reason", with("reason", " \t\r\n".into()), "body"),
+        ("an unknown member", with("confidence", 1.into()), "body"),
+    ];
+    let mut b = review.clone();
+    match b.as_object_mut().unwrap().remove("member") {
+        Some(_) => forgeries.push(("the member left out", b, "custody")),
+        None => {
+            b["member"] = "elsewhere".into();
+            forgeries.push(("a member added", b, "custody"));
+        }
+    }
+    for (what, body, code) in forgeries {
+        let (verdict, output) = forge(body);
+        assert_eq!(verdict.exit, 1, "{what}: {output}");
+        assert_eq!(
+            verdict.errors,
+            BTreeSet::from([pair(code, "entry 9")]),
+            "{what}: {output}"
+        );
+    }
+}
+
 /// Section 6.8: the case's copy of the IOC file a scan used must have the SHA-256 the scan
 /// recorded. One byte of it changed: `ioc-file` (an error) from both verifiers; the copy
 /// deleted: `ioc-file-missing` (a warning: the ledger itself is intact).

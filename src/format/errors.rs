@@ -317,6 +317,26 @@ pub enum CustodyError {
         /// The exhibit.
         exhibit: String,
     },
+    /// A review naming no earlier valid scan.
+    #[error("ioc.review names scan entry {scan}, which is not an earlier valid ioc.scan")]
+    ReviewNoScan {
+        /// The entry named.
+        scan: u64,
+    },
+    /// A review naming a finding beyond the scan's matches.
+    #[error("ioc.review names finding {id}, but that scan records {count} findings")]
+    ReviewNoFinding {
+        /// The finding's id.
+        id: String,
+        /// The scan's number of findings.
+        count: u64,
+    },
+    /// A review whose indicator, exhibit or member is not the finding's.
+    #[error("ioc.review of finding {id}: its indicator, exhibit or member is not the finding's")]
+    ReviewDiffers {
+        /// The finding's id.
+        id: String,
+    },
     /// A scan that read another SHA-256 than the sealed one.
     #[error("the scan of {exhibit} read SHA-256 {read}, not the sealed {sealed}")]
     ScanHashDiffers {

@@ -38,8 +38,53 @@ pub struct ChainState {
     pub case: Option<CaseInfo>,
     /// The time-stamping authorities added (`tsa.add`), in order.
     pub tsas: Vec<CaseTsa>,
+    /// The findings of every valid `ioc.scan`, by its entry: one digest per match, in the
+    /// order of its `matches`, which an `ioc.review` is checked against (FORMAT.md 6.11).
+    pub scans: BTreeMap<u64, Vec<FindingDigest>>,
     /// Byte offset of the line being applied.
     pub(crate) offset: u64,
+}
+
+/// What the chain keeps of one finding of a scan: the SHA-256 of its indicator, exhibit and
+/// member (32 bytes a match, whatever its excerpt and location), which an `ioc.review` must
+/// repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FindingDigest([u8; 32]);
+
+/// Stored (`ledger.index`) as its hex.
+impl Serialize for FindingDigest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::encoding::hex(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for FindingDigest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        super::encoding::unhex::<32>(&s)
+            .map(FindingDigest)
+            .ok_or_else(|| serde::de::Error::custom("a finding digest is 64 hex digits"))
+    }
+}
+
+impl FindingDigest {
+    /// The digest of a finding's indicator, exhibit and member: each field length-prefixed,
+    /// so that no two triples give the same bytes.
+    pub fn of(indicator: &str, exhibit: &str, member: Option<&str>) -> Self {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for f in [Some(indicator), Some(exhibit), member] {
+            match f {
+                Some(s) => {
+                    h.update([1u8]);
+                    h.update((s.len() as u64).to_be_bytes());
+                    h.update(s.as_bytes());
+                }
+                None => h.update([0u8]),
+            }
+        }
+        FindingDigest(h.finalize().into())
+    }
 }
 
 /// A key as enrolled in the ledger, with its lifecycle.

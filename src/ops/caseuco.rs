@@ -570,6 +570,7 @@ pub fn export_case_uco(case: &CaseDir) -> Result<Value> {
             | Body::Note(_)
             | Body::Report(_)
             | Body::IocScan(_)
+            | Body::IocReview(_)
             | Body::Export(_) => {}
         }
     }

@@ -6,6 +6,7 @@ pub mod cosign;
 pub mod custody;
 pub mod init;
 pub mod ioc;
+pub mod ioc_review;
 pub mod keys;
 pub mod localtsa;
 pub mod log;

@@ -78,8 +78,13 @@ pub enum Message<'a> {
     Recheck(&'a Recheck),
     /// `ioc scan --json`: the entry recorded.
     Scan(&'a ScanOutcome),
-    /// `ioc findings --json`: one recorded scan.
-    RecordedScan(&'a RecordedScan),
+    /// `ioc findings --json` (`"type":"scan"`): one recorded scan, without its matches and
+    /// mentions (listed by the records that follow it).
+    IocScanRecord(&'a RecordedScan),
+    /// `ioc findings --json` (`"type":"finding"`): finding N of a scan, with its reviews.
+    IocFinding(&'a RecordedScan, usize),
+    /// `ioc findings --mentions --json` (`"type":"mention"`): mention N of a scan.
+    IocMention(&'a RecordedScan, usize),
     /// `ioc correlate --json`.
     Correlation(&'a Correlation),
     /// `export --json`.
@@ -143,7 +148,35 @@ impl Message<'_> {
                 "checkpoint": out.checkpoint.as_ref().map(|p| p.display().to_string()),
                 "scan": out.scan,
             })),
-            Message::RecordedScan(s) => json(s),
+            Message::IocScanRecord(s) => {
+                let mut v = tagged("scan", s);
+                if let Some(body) = v["scan"].as_object_mut() {
+                    body.remove("matches");
+                    body.remove("mentions");
+                }
+                v["findings"] = s.scan.matches.len().into();
+                v["mentions"] = s.scan.mentions.len().into();
+                json(&v)
+            }
+            Message::IocFinding(s, i) => {
+                let mut v = tagged("finding", &s.scan.matches[*i]);
+                v["id"] = crate::format::body::finding_id(s.seq, *i as u64).into();
+                v["scan"] = s.seq.into();
+                v["index"] = (*i).into();
+                let reviews = s.reviews.get(*i).map(Vec::as_slice).unwrap_or_default();
+                v["review"] = reviews
+                    .last()
+                    .map(|r| serde_json::to_value(r).expect("serialises"))
+                    .unwrap_or(serde_json::Value::Null);
+                v["reviews"] = serde_json::to_value(reviews).expect("serialises");
+                json(&v)
+            }
+            Message::IocMention(s, i) => {
+                let mut v = tagged("mention", &s.scan.mentions[*i]);
+                v["scan"] = s.seq.into();
+                v["index"] = (*i).into();
+                json(&v)
+            }
             Message::Correlation(c) => json(c),
             Message::Exported(e) => json(e),
             Message::Tsa(t) => json(t),

@@ -173,6 +173,16 @@ pub struct ScanData {
     pub by: String,
     /// The body.
     pub scan: crate::format::body::IocScan,
+    /// The valid reviews of each finding (one list per entry of `scan.matches`), in ledger
+    /// order: the last is the finding's current decision (FORMAT.md 6.11).
+    pub reviews: Vec<Vec<crate::case::scans::RecordedReview>>,
+}
+
+impl ScanData {
+    /// The current review of finding `i`, if any.
+    pub fn current(&self, i: usize) -> Option<&crate::case::scans::RecordedReview> {
+        self.reviews.get(i).and_then(|r| r.last())
+    }
 }
 
 /// Reads the whole ledger once and gathers the report data.
@@ -190,6 +200,7 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
         };
         let applied = state.apply(&bytes);
         drop(bytes);
+        let valid = applied.first_error().is_none();
         let (Some(e), Some(mut body)) = (applied.entry, applied.body) else {
             continue;
         };
@@ -206,8 +217,28 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
                     .key(&e.key)
                     .map(|k| k.record.name.clone())
                     .unwrap_or_else(|| e.key.clone()),
+                reviews: vec![Vec::new(); scan.matches.len()],
                 scan: (**scan).clone(),
             });
+        }
+        // Only a valid review names a finding (the chain rules of FORMAT.md 6.11).
+        if let (Body::IocReview(r), true) = (&body, valid) {
+            if let Some(list) = scans
+                .iter_mut()
+                .find(|s| s.seq == r.scan)
+                .and_then(|s| s.reviews.get_mut(r.finding as usize))
+            {
+                list.push(crate::case::scans::RecordedReview {
+                    entry: e.seq,
+                    time: e.time.clone(),
+                    by: state
+                        .key(&e.key)
+                        .map(|k| k.record.name.clone())
+                        .unwrap_or_else(|| e.key.clone()),
+                    decision: r.decision.clone(),
+                    reason: r.reason.clone(),
+                });
+            }
         }
         if let Body::Seal(s) = &body {
             if let Some(c) = state.custody.get(&s.exhibit) {

@@ -4,7 +4,7 @@
 use super::blocks::{bullet, key_values, Block, Column};
 use super::data::{Event, Exhibit, LedgerData};
 use crate::error::{Error, Result};
-use crate::format::body::Body;
+use crate::format::body::{Body, IocMatch};
 use crate::format::lang::Lang;
 use crate::format::time::Zone;
 
@@ -249,6 +249,7 @@ fn event_details(e: &Event, x: &Exhibit, l: &Labels, z: &Zone) -> Vec<String> {
         Body::Dispose(_)
         | Body::Note(_)
         | Body::IocScan(_)
+        | Body::IocReview(_)
         | Body::CaseOpen(_)
         | Body::KeyEnrol(_)
         | Body::KeyRevoke(_)
@@ -316,6 +317,11 @@ pub fn event_text(e: &Event, l: &Labels, data: &LedgerData) -> String {
         Body::IocScan(s) => template
             .replace("{result}", &result(true))
             .replace("{matches}", &s.matches.len().to_string()),
+        Body::IocReview(r) => template
+            .replace("{id}", &r.id())
+            .replace("{scan}", &r.scan.to_string())
+            .replace("{decision}", &l.get("review", &r.decision))
+            .replace("{reason}", &r.reason),
         Body::CaseOpen(_)
         | Body::Seal(_)
         | Body::KeyEnrol(_)
@@ -1380,8 +1386,162 @@ fn fill_back(pattern: &str, text: &str) -> Option<Vec<String>> {
     (literal.len() > 1 || rest.is_empty()).then_some(parts)
 }
 
-/// Every recorded IOC scan: the IOC files (pinned by SHA-256, with what was not used and
-/// why), then a table of the matches.
+/// The most mentions the annex lists (the rest are counted; `ioc findings --mentions` lists
+/// them all).
+pub const MAX_ANNEX_MENTIONS: usize = 300;
+
+/// The title of a group of findings (a level-3 heading: kept with what follows it).
+fn bold(text: String) -> Block {
+    Block::Heading { level: 3, text }
+}
+
+/// Where a match is, in words: the member, the place in it (a SQLite cell, a key, a line, a
+/// byte offset), the number of occurrences.
+fn match_place(m: &IocMatch, l: &Labels, lang: Lang) -> String {
+    let mut place = m.member.clone().unwrap_or_default();
+    let mut add = |p: String| {
+        if !place.is_empty() {
+            place.push_str(", ");
+        }
+        place.push_str(&p);
+    };
+    if let Some(loc) = &m.location {
+        if let Some(t) = &loc.table {
+            add(l.get("findings", "at_table").replace("{table}", t));
+        }
+        if let Some(c) = &loc.column {
+            add(l.get("findings", "at_column").replace("{column}", c));
+        }
+        if let Some(r) = loc.rowid {
+            add(l
+                .get("findings", "at_rowid")
+                .replace("{rowid}", &r.to_string()));
+        }
+        if let Some(k) = &loc.key {
+            add(l.get("findings", "at_key").replace("{key}", k));
+        }
+        if let Some(n) = loc.line {
+            add(l
+                .get("findings", "at_line")
+                .replace("{line}", &n.to_string()));
+        }
+    }
+    if let Some(off) = m.offset {
+        add(l
+            .get("findings", "at_byte")
+            .replace("{offset}", &off.to_string()));
+    }
+    if m.occurrences > 1 {
+        place.push_str(&format!(
+            " ({})",
+            l.get("findings", "occurrences")
+                .replace("{n}", &super::locale::number(m.occurrences, lang))
+        ));
+    }
+    place
+}
+
+/// What was found: the text, with the excerpt around it, or how it matched.
+fn match_found(m: &IocMatch, l: &Labels) -> String {
+    match &m.excerpt {
+        Some(x) => format!("{} \u{2014} \u{ab}{x}\u{bb}", m.matched),
+        None => format!("{} ({})", m.matched, l.get("findings", &m.on)),
+    }
+}
+
+/// The indicator of a match, with what it indicates.
+fn match_indicator(m: &IocMatch) -> String {
+    if m.indicates.is_empty() {
+        format!("{} {}", m.kind, m.value)
+    } else {
+        format!("{} {} ({})", m.kind, m.value, m.indicates.join(", "))
+    }
+}
+
+/// The counts of one line of the summary.
+#[derive(Default)]
+struct Tally {
+    findings: u64,
+    confirmed: u64,
+    dismissed: u64,
+    mentions: u64,
+}
+
+impl Tally {
+    fn row(&self, first: String, lang: Lang) -> Vec<String> {
+        let n = |x: u64| super::locale::number(x, lang);
+        vec![
+            first,
+            n(self.findings),
+            n(self.confirmed),
+            n(self.dismissed),
+            n(self.findings - self.confirmed - self.dismissed),
+            n(self.mentions),
+        ]
+    }
+}
+
+/// The summary tables, by indicator and by exhibit: findings, confirmed, dismissed,
+/// unreviewed, mentions.
+fn summary_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
+    use std::collections::BTreeMap;
+    let mut by_indicator: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_exhibit: BTreeMap<String, Tally> = BTreeMap::new();
+    for sd in &data.scans {
+        for (i, m) in sd.scan.matches.iter().enumerate() {
+            let decision = sd.current(i).map(|r| r.decision.as_str());
+            for t in [
+                by_indicator.entry(match_indicator(m)).or_default(),
+                by_exhibit.entry(m.exhibit.clone()).or_default(),
+            ] {
+                t.findings += 1;
+                match decision {
+                    Some("confirmed") => t.confirmed += 1,
+                    Some("dismissed") => t.dismissed += 1,
+                    _ => {}
+                }
+            }
+        }
+        for m in &sd.scan.mentions {
+            by_indicator.entry(match_indicator(m)).or_default().mentions += 1;
+            by_exhibit.entry(m.exhibit.clone()).or_default().mentions += 1;
+        }
+    }
+    let columns = |first: String, w: f32| {
+        let rest = (1.0 - w) / 5.0;
+        vec![
+            col(first, w, false),
+            col(l.get("findings", "n_findings"), rest, false),
+            col(l.get("findings", "n_confirmed"), rest, false),
+            col(l.get("findings", "n_dismissed"), rest, false),
+            col(l.get("findings", "n_unreviewed"), rest, false),
+            col(l.get("findings", "n_mentions"), rest, false),
+        ]
+    };
+    vec![
+        bold(l.get("findings", "summary")),
+        para(l.get("findings", "summary_intro")),
+        Block::Table {
+            columns: columns(l.get("findings", "indicator"), 0.45),
+            rows: by_indicator
+                .into_iter()
+                .map(|(k, t)| t.row(k, lang))
+                .collect(),
+        },
+        Block::Table {
+            columns: columns(l.get("findings", "exhibit"), 0.25),
+            rows: by_exhibit
+                .into_iter()
+                .map(|(k, t)| t.row(k, lang))
+                .collect(),
+        },
+    ]
+}
+
+/// Every recorded IOC scan: first the overall result and a summary by indicator and by exhibit,
+/// then each scan with its IOC files (pinned by SHA-256, with what was not used and why), then
+/// the findings of all scans: confirmed, unreviewed, then dismissed with the reason, reviewer
+/// and date; the mentions counted (the annex lists them, `::mentions`).
 fn findings_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
     if data.scans.is_empty() {
         return vec![para(l.get("findings", "none"))];
@@ -1389,6 +1549,7 @@ fn findings_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
     // The overall result first: a negative sentence below is about its own scan only, and
     // never stands alone when another scan matched.
     let total: usize = data.scans.iter().map(|sd| sd.scan.matches.len()).sum();
+    let mentions: usize = data.scans.iter().map(|sd| sd.scan.mentions.len()).sum();
     let matched_in: Vec<String> = data
         .scans
         .iter()
@@ -1402,6 +1563,9 @@ fn findings_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
             .replace("{n}", &super::locale::number(total as u64, lang))
             .replace("{entries}", &matched_in.join(", "))
     })];
+    if total + mentions > 0 {
+        out.extend(summary_blocks(data, l, lang));
+    }
     for sd in &data.scans {
         let s = &sd.scan;
         out.push(para(
@@ -1453,55 +1617,127 @@ fn findings_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
                 );
             }
             out.push(para(t));
-            continue;
         }
-        out.push(Block::Table {
-            columns: vec![
-                col(l.get("findings", "exhibit"), 0.09, true),
-                col(l.get("findings", "indicator"), 0.25, false),
-                col(l.get("findings", "indicates"), 0.11, false),
-                col(l.get("findings", "place"), 0.30, true),
-                col(l.get("findings", "found"), 0.25, true),
-            ],
-            rows: s
-                .matches
+    }
+    if total > 0 {
+        for (group, decision) in [
+            ("confirmed_title", Some("confirmed")),
+            ("unreviewed_title", None),
+            ("dismissed_title", Some("dismissed")),
+        ] {
+            let rows: Vec<Vec<String>> = data
+                .scans
                 .iter()
-                .map(|m| {
-                    let mut place = m.member.clone().unwrap_or_default();
-                    if let Some(off) = m.offset {
-                        if !place.is_empty() {
-                            place.push_str(", ");
-                        }
-                        place.push_str(
-                            &l.get("findings", "at_byte")
-                                .replace("{offset}", &off.to_string()),
-                        );
-                    }
-                    if m.occurrences > 1 {
-                        place.push_str(&format!(
-                            " ({})",
-                            l.get("findings", "occurrences")
-                                .replace("{n}", &super::locale::number(m.occurrences, lang))
-                        ));
-                    }
-                    let found = match &m.excerpt {
-                        Some(x) => format!("{} \u{2014} \u{ab}{x}\u{bb}", m.matched),
-                        None => format!("{} ({})", m.matched, l.get("findings", &m.on)),
-                    };
-                    vec![
-                        m.exhibit.clone(),
-                        format!("{} {}", m.kind, m.value),
-                        if m.indicates.is_empty() {
-                            "\u{2014}".into()
-                        } else {
-                            m.indicates.join(", ")
-                        },
-                        place,
-                        found,
-                    ]
+                .flat_map(|sd| {
+                    sd.scan
+                        .matches
+                        .iter()
+                        .enumerate()
+                        .map(move |(i, m)| (sd, i, m))
                 })
-                .collect(),
-        });
+                .filter(|(sd, i, _)| sd.current(*i).map(|r| r.decision.as_str()) == decision)
+                .map(|(sd, i, m)| {
+                    let mut row = vec![
+                        crate::format::body::finding_id(sd.seq, i as u64),
+                        m.exhibit.clone(),
+                        match_indicator(m),
+                        match_place(m, l, lang),
+                        match_found(m, l),
+                    ];
+                    if let Some(r) = sd.current(i) {
+                        let mut cell = l
+                            .get("findings", "reviewed")
+                            .replace("{by}", &person(data, &r.by))
+                            .replace("{date}", &date_time(&r.time, data))
+                            .replace("{entry}", &r.entry.to_string())
+                            .replace("{reason}", &r.reason);
+                        // The reviews it supersedes stay in the ledger (and the timeline).
+                        let earlier: Vec<String> = sd.reviews[i][..sd.reviews[i].len() - 1]
+                            .iter()
+                            .map(|e| e.entry.to_string())
+                            .collect();
+                        if !earlier.is_empty() {
+                            cell.push_str(" \u{2014} ");
+                            cell.push_str(
+                                &l.get("findings", "supersedes")
+                                    .replace("{entries}", &earlier.join(", ")),
+                            );
+                        }
+                        row.push(cell);
+                    }
+                    row
+                })
+                .collect();
+            out.push(bold(
+                l.get("findings", group)
+                    .replace("{n}", &super::locale::number(rows.len() as u64, lang)),
+            ));
+            if rows.is_empty() {
+                out.push(para(l.get("findings", "group_none")));
+                continue;
+            }
+            let mut columns = vec![
+                col(l.get("findings", "finding"), 0.08, true),
+                col(l.get("findings", "exhibit"), 0.08, true),
+                col(l.get("findings", "indicator"), 0.22, false),
+                col(l.get("findings", "place"), 0.24, true),
+                col(l.get("findings", "found"), 0.38, true),
+            ];
+            if decision.is_some() {
+                columns[3].width_fraction = 0.20;
+                columns[4].width_fraction = 0.17;
+                columns.push(col(l.get("findings", "review"), 0.25, false));
+            }
+            out.push(Block::Table { columns, rows });
+        }
+    }
+    out.push(para(if mentions == 0 {
+        l.get("findings", "mentions_none")
+    } else {
+        l.get("findings", "mentions_counted")
+            .replace("{n}", &super::locale::number(mentions as u64, lang))
+    }));
+    out
+}
+
+/// The mentions annex: the low-confidence hits of every scan, never findings, at most
+/// [`MAX_ANNEX_MENTIONS`] (the rest counted).
+fn mentions_blocks(data: &LedgerData, l: &Labels, lang: Lang) -> Vec<Block> {
+    let all: Vec<(u64, &IocMatch)> = data
+        .scans
+        .iter()
+        .flat_map(|sd| sd.scan.mentions.iter().map(move |m| (sd.seq, m)))
+        .collect();
+    if all.is_empty() {
+        return vec![para(l.get("findings", "mentions_none"))];
+    }
+    let mut out = vec![Block::Table {
+        columns: vec![
+            col(l.get("findings", "scan_entry"), 0.08, true),
+            col(l.get("findings", "exhibit"), 0.08, true),
+            col(l.get("findings", "indicator"), 0.24, false),
+            col(l.get("findings", "place"), 0.25, true),
+            col(l.get("findings", "found"), 0.35, true),
+        ],
+        rows: all
+            .iter()
+            .take(MAX_ANNEX_MENTIONS)
+            .map(|(seq, m)| {
+                vec![
+                    seq.to_string(),
+                    m.exhibit.clone(),
+                    match_indicator(m),
+                    match_place(m, l, lang),
+                    match_found(m, l),
+                ]
+            })
+            .collect(),
+    }];
+    if all.len() > MAX_ANNEX_MENTIONS {
+        out.push(para(l.get("findings", "mentions_more").replace(
+            "{n}",
+            &super::locale::number((all.len() - MAX_ANNEX_MENTIONS) as u64, lang),
+        )));
     }
     out
 }
@@ -1606,6 +1842,7 @@ pub fn expand(
         }],
         "commands" => vec![commands(data, l)],
         "findings" => findings_blocks(data, l, lang),
+        "mentions" => mentions_blocks(data, l, lang),
         "correlation" => correlation_blocks(data, l, lang),
         "contents" => vec![Block::Contents {
             depth: match arg {

@@ -285,6 +285,7 @@ pub fn build(data: &LedgerData, req: &ReportRequest) -> Result<BuiltDocument> {
         "entries": data.entries,
         "scans": data.scans.len(),
         "ioc_matches": data.scans.iter().map(|s| s.scan.matches.len()).sum::<usize>(),
+        "ioc_mentions": data.scans.iter().map(|s| s.scan.mentions.len()).sum::<usize>(),
         "correlation": data.correlation.as_ref().map(|c| serde_json::json!({
             "cases": c.cases.len(),
             "shared": c.shared.len(),

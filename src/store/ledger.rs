@@ -148,7 +148,7 @@ impl Iterator for LineReader {
 }
 
 /// The version of the `ledger.index` layout; an index of another version is rebuilt.
-const INDEX_FORMAT: u64 = 5;
+const INDEX_FORMAT: u64 = 6;
 
 /// The domain separation prefix of the message a writer signs over its index
 /// (docs/FORMAT.md section 10): `scelle-index/v1\n` followed by the 32 bytes of SHA-256 of the
@@ -175,6 +175,9 @@ struct IndexFile {
     /// The time-stamping authorities (`tsa.add`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     tsas: Vec<crate::format::state::CaseTsa>,
+    /// The findings of each valid scan, by its entry (what `ioc.review` is checked against).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    scans: BTreeMap<u64, Vec<crate::format::state::FindingDigest>>,
     /// The id of the key that signed this index (the writer that wrote it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     signer: Option<String>,
@@ -225,6 +228,7 @@ fn encode_index(s: &ChainState, key: Option<&LoadedKey>) -> Vec<u8> {
         custody: s.custody.clone(),
         case: s.case.clone(),
         tsas: s.tsas.clone(),
+        scans: s.scans.clone(),
         signer: key.map(LoadedKey::id),
         sig: None,
     };
@@ -270,6 +274,7 @@ fn decode_index(bytes: &[u8], signer: Option<&LoadedKey>) -> Option<ChainState> 
         offset: f.bytes,
         case: f.case,
         tsas: f.tsas,
+        scans: f.scans,
     })
 }
 

@@ -22,7 +22,9 @@ What is checked (the section numbers are those of docs/FORMAT.md):
     rotated out) and the Ed25519 signature; re-checks that do not match their seal are
     reported as `discrepancy` warnings (rule 8); a scan (`ioc.scan`, section 6.8) is checked
     against its own counts and references and against the exhibits it names; a `tsa.add`
-    (section 6.10) is signed by the administrator under a name not used before;
+    (section 6.10) is signed by the administrator under a name not used before; a review
+    (`ioc.review`, section 6.11) names a finding of an earlier valid scan and repeats its
+    indicator, exhibit and member;
   - the case's copy of every IOC file a scan used, CASE/ioc/SHA256.stix2 (section 6.8): its
     SHA-256 (`ioc-file`), or a warning when it is missing (`ioc-file-missing`);
   - the RFC 6962 Merkle root (section 8.1) at the size of every checkpoint;
@@ -1063,6 +1065,22 @@ IOC_SCAN_SHAPE = t_object({
 })
 
 
+def t_reason(value, path):
+    """Section 6.11: a reason is a string with a character other than space, tab, LF and CR."""
+    if isinstance(value, str) and value.strip(" \t\n\r"):
+        return []
+    return [f"{path}: expected a reason (not empty, not only spaces, tabs and line breaks)"]
+
+
+# Section 6.11: an expert's decision about one finding of an earlier scan. The exhibit's form is
+# not checked here: the chain rule compares it with the finding's.
+IOC_REVIEW_BODY = t_object(
+    {"scan": t_uint, "finding": t_uint, "indicator": t_non_empty_str, "exhibit": t_str,
+     "decision": t_one_of("confirmed", "dismissed"), "reason": t_reason},
+    {"member": t_non_empty_str},
+)
+
+
 def check_ioc_file(record, path):
     """Section 6.8: an IOC file record's counts agree with each other."""
     problems = []
@@ -1243,6 +1261,7 @@ BODY_CHECKERS = {
     "export": lambda body: EXPORT_BODY(body, "body"),
     "ioc.scan": check_ioc_scan_body,
     "tsa.add": lambda body: TSA_ADD_BODY(body, "body"),
+    "ioc.review": lambda body: IOC_REVIEW_BODY(body, "body"),
 }
 
 
@@ -1490,6 +1509,8 @@ class CaseState:
         # copies CASE/ioc/SHA256.stix2 are checked after the ledger.
         self.ioc_files = {}
         self.ioc_scans = []  # (seq, body) of every ioc.scan entry without error
+        # Section 6.11: seq of each of those scans -> its findings' (indicator, exhibit, member).
+        self.ioc_findings = {}
         self.previous_time = None
         self.tsas = {}  # section 6.10: TSA name -> (entry seq, body) of its tsa.add
 
@@ -1821,6 +1842,28 @@ def _ioc_scan_rules(self, body):
 KindRules.ioc_scan = _ioc_scan_rules
 
 
+def _ioc_review_rules(self, body):
+    """Section 6.11, chain rule (`custody`): `scan` is an earlier ioc.scan entry without
+    error, `finding` an index into its matches, and the indicator, exhibit and member are that
+    match's. A review changes no custody."""
+    findings = self.state.ioc_findings.get(body["scan"])
+    if findings is None:
+        self.fail(f"body.scan {body['scan']} is not an earlier ioc.scan entry without error")
+        return None
+    if body["finding"] >= len(findings):
+        self.fail(f"body.finding {body['finding']}: scan {body['scan']} records "
+                  f"{len(findings)} findings")
+        return None
+    if (body["indicator"], body["exhibit"], body.get("member")) != findings[body["finding"]]:
+        self.fail(f"finding {body['scan']}#{body['finding']} is "
+                  f"{findings[body['finding']]!r}, not the indicator, exhibit and member "
+                  "the review repeats")
+    return None
+
+
+KindRules.ioc_review = _ioc_review_rules
+
+
 # The kind rules of every kind but case.open (entry 0 is handled by `define_case`).
 KIND_RULES = {
     "seal": KindRules.seal,
@@ -1837,6 +1880,7 @@ KIND_RULES = {
     "export": KindRules.export,
     "ioc.scan": KindRules.ioc_scan,
     "tsa.add": KindRules.tsa_add,
+    "ioc.review": KindRules.ioc_review,
 }
 
 
@@ -2040,6 +2084,8 @@ def check_entry(n, line, previous_line, state, verifier, report):
     # after the ledger (`check_ioc_matches`).
     if kind == "ioc.scan" and report.errors == errors_before:
         state.ioc_scans.append((n, body))
+        state.ioc_findings[n] = [(m["indicator"], m["exhibit"], m.get("member"))
+                                 for m in body["matches"]]
 
     # Section 7: only an entry without error changes the keys and custody.
     if effect is not None and report.errors == errors_before:

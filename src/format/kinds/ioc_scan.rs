@@ -4,7 +4,7 @@
 use super::{At, Kind};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::parts::Software;
-use crate::format::state::{ChainState, CustodyStatus};
+use crate::format::state::{ChainState, CustodyStatus, FindingDigest};
 use crate::format::validate::{self, hex_of, one_of};
 use serde::{Deserialize, Serialize};
 
@@ -223,7 +223,15 @@ impl Kind for IocScan {
         Ok(())
     }
 
-    fn apply(&self, _state: &mut ChainState, _at: At<'_>) {}
+    fn apply(&self, state: &mut ChainState, at: At<'_>) {
+        // What an `ioc.review` of one of its findings is checked against (FORMAT.md 6.11).
+        let findings = self
+            .matches
+            .iter()
+            .map(|m| FindingDigest::of(&m.indicator, &m.exhibit, m.member.as_deref()))
+            .collect();
+        state.scans.insert(at.seq, findings);
+    }
 
     fn summary(&self, _state: &ChainState) -> String {
         format!(

@@ -216,6 +216,7 @@ pub mod accept;
 pub mod case_open;
 pub mod dispose;
 pub mod export;
+pub mod ioc_review;
 pub mod ioc_scan;
 pub mod key_enrol;
 pub mod key_revoke;
@@ -259,6 +260,8 @@ kinds! {
     export: Export(ExportBody),
     /// `tsa.add`.
     tsa_add: TsaAdd(TsaAdd),
+    /// `ioc.review`.
+    ioc_review: IocReview(IocReview),
 }
 
 #[cfg(test)]

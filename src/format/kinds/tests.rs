@@ -1178,6 +1178,111 @@ fn a_scan_reads_existing_undisposed_exhibits_at_their_sealed_hash() {
     );
 }
 
+// ioc.review
+
+/// A scan of E-0001 with one finding of `indicator--1` in member `a/b`.
+fn scan_with_finding() -> Body {
+    let Body::IocScan(mut s) = scan("E-0001", SHA) else {
+        unreachable!()
+    };
+    s.exhibits[0].matches = 1;
+    s.matches.push(IocMatch {
+        ioc_file: SHA.into(),
+        indicator: "indicator--1".into(),
+        pattern: "[domain-name:value = 'x.com']".into(),
+        kind: "domain-name:value".into(),
+        value: "x.com".into(),
+        indicates: vec![],
+        exhibit: "E-0001".into(),
+        member: Some("a/b".into()),
+        on: "path".into(),
+        location: None,
+        matched: "x.com".into(),
+        occurrences: 1,
+        offset: None,
+        offsets: vec![],
+        excerpt_start: None,
+        excerpt: None,
+    });
+    Body::IocScan(s)
+}
+
+fn review(scan: u64, finding: u64, indicator: &str, member: Option<&str>, decision: &str) -> Body {
+    Body::IocReview(IocReview {
+        scan,
+        finding,
+        indicator: indicator.into(),
+        exhibit: "E-0001".into(),
+        member: member.map(String::from),
+        decision: decision.into(),
+        reason: "seen in the device's DNS cache".into(),
+    })
+}
+
+#[test]
+fn a_review_names_an_existing_finding_and_repeats_it() {
+    let mut c = Chain::sealed();
+    // Entry 4 is the scan; entry 3 (the seal) is not one.
+    c.ok(BOB, scan_with_finding());
+    assert_eq!(
+        c.refused(BOB, review(3, 0, "indicator--1", Some("a/b"), "confirmed")),
+        CustodyError::ReviewNoScan { scan: 3 }
+    );
+    assert_eq!(
+        c.refused(BOB, review(4, 1, "indicator--1", Some("a/b"), "confirmed")),
+        CustodyError::ReviewNoFinding {
+            id: "4#1".into(),
+            count: 1
+        }
+    );
+    for wrong in [
+        review(4, 0, "indicator--2", Some("a/b"), "confirmed"),
+        review(4, 0, "indicator--1", None, "confirmed"),
+        review(4, 0, "indicator--1", Some("a/c"), "confirmed"),
+    ] {
+        assert_eq!(
+            c.refused(BOB, wrong),
+            CustodyError::ReviewDiffers { id: "4#0".into() }
+        );
+    }
+    let before = c.state.clone();
+    c.ok(
+        CAROL,
+        review(4, 0, "indicator--1", Some("a/b"), "dismissed"),
+    );
+    c.ok(BOB, review(4, 0, "indicator--1", Some("a/b"), "confirmed"));
+    assert_eq!(
+        c.state.custody, before.custody,
+        "a review acts on no custody"
+    );
+    // A scan refused (of a disposed exhibit) records no findings to review.
+    c.ok(ADMIN, dispose("E-0001"));
+    let seq = c.state.size;
+    c.push(BOB, scan_with_finding());
+    assert_eq!(
+        c.refused(
+            BOB,
+            review(seq, 0, "indicator--1", Some("a/b"), "confirmed")
+        ),
+        CustodyError::ReviewNoScan { scan: seq }
+    );
+}
+
+#[test]
+fn a_review_has_a_decision_and_a_reason() {
+    use crate::format::errors::ValueError;
+    assert!(matches!(
+        review(4, 0, "i", None, "maybe").validate(),
+        Err(ValueError::NotOneOf { .. })
+    ));
+    let Body::IocReview(mut r) = review(4, 0, "i", None, "dismissed") else {
+        unreachable!()
+    };
+    assert!(r.validate().is_ok());
+    r.reason = " \n".into();
+    assert!(r.validate().is_err());
+}
+
 // The registry.
 
 #[test]
@@ -1198,6 +1303,7 @@ fn every_kind_parses_back_by_its_name() {
         scan("E-0001", SHA),
         export(&["E-0001"], 0),
         tsa_add("tsa1"),
+        review(2, 0, "indicator--1", None, "confirmed"),
     ];
     let names: Vec<&str> = bodies.iter().map(Body::kind).collect();
     assert_eq!(names, Body::NAMES);
