@@ -33,10 +33,10 @@ export SCELLE_PASSPHRASE="bench passphrase"
 
 measure() { # NAME CMD...
     local name=$1; shift
-    /usr/bin/time -o "$W/time.out" -f '%e %M' "$@" >"$W/out.txt" 2>"$W/err.out" ||
+    /usr/bin/time -o "$W/time.out" -f '%e %M %U %S' "$@" >"$W/out.txt" 2>"$W/err.out" ||
         { echo "zip.sh: $name failed: $(cat "$W/err.out")" >&2; exit 1; }
-    local out; out=$(tail -1 "$W/time.out")
-    eval "T_$name+=\" ${out% *}\"; M_$name+=\" ${out#* }\""
+    local e m u s; read -r e m u s < <(tail -1 "$W/time.out")
+    eval "T_$name+=\" $e\"; M_$name+=\" $m\"; C_$name+=\" $(awk "BEGIN { print $u + $s }")\""
 }
 best() { tr ' ' '\n' <<<"$1" | awk 'NF { if (m == "" || $1 < m) m = $1 } END { print m }'; }
 peak() { tr ' ' '\n' <<<"$1" | awk 'NF { if ($1 > m) m = $1 } END { printf "%.0f", m / 1024 }'; }
@@ -79,11 +79,13 @@ done
 row() { # LABEL A B
     local a b
     a=$(best "$(eval echo "\$T_$2")"); b=$(best "$(eval echo "\$T_$3")")
-    printf '  %-46s %7.2f s vs %7.2f s  speed ratio %5.2f  (peak %s MiB vs %s MiB)\n' "$1" "$a" "$b" \
-        "$(awk "BEGIN { print $b / $a }")" "$(peak "$(eval echo "\$M_$2")")" "$(peak "$(eval echo "\$M_$3")")"
+    ca=$(best "$(eval echo "\$C_$2")"); cb=$(best "$(eval echo "\$C_$3")")
+    printf '  %-46s %7.2f s vs %7.2f s  speed ratio %5.2f  (cpu %.2f s vs %.2f s; peak %s MiB vs %s MiB)\n' "$1" "$a" "$b" \
+        "$(awk "BEGIN { print $b / $a }")" "$ca" "$cb" "$(peak "$(eval echo "\$M_$2")")" "$(peak "$(eval echo "\$M_$3")")"
 }
 echo "## best of $BENCH_RUNS (speed ratio: time of the second / time of the first; goal >= 0.90 on the first row)"
 row "seal X.zip vs seal --as file X.zip" zip file
 row "info: seal X.zip vs unzip -tq X.zip" zip unzip
 row "info: seal X.zip vs openssl dgst -sha256" zip openssl
 echo "  raw seconds: zip[$T_zip] file[$T_file] unzip-t[$T_unzip] openssl[$T_openssl]"
+echo "  raw cpu (user+sys): zip[$C_zip] file[$C_file]"
