@@ -749,3 +749,115 @@ fn both_verifiers_refuse_re_signed_inconsistent_ewf_records() {
         );
     }
 }
+
+fn adler32(data: &[u8]) -> u32 {
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in data {
+        a = (a + u32::from(x)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    (b << 16) | a
+}
+
+/// The offsets of a segment's section descriptors, with their types.
+fn sections(d: &[u8]) -> Vec<(usize, String)> {
+    let mut off = 13usize;
+    let mut out = Vec::new();
+    loop {
+        let kind = String::from_utf8_lossy(&d[off..off + 16])
+            .trim_end_matches('\0')
+            .to_string();
+        let next = u64::from_le_bytes(d[off + 16..off + 24].try_into().unwrap()) as usize;
+        out.push((off, kind.clone()));
+        if kind == "next" || kind == "done" || next <= off {
+            return out;
+        }
+        off = next;
+    }
+}
+
+/// Rewrites a descriptor's `next` and its checksum.
+fn set_next(d: &mut [u8], at: usize, next: u64) {
+    d[at + 16..at + 24].copy_from_slice(&next.to_le_bytes());
+    let sum = adler32(&d[at..at + 72]);
+    d[at + 72..at + 76].copy_from_slice(&sum.to_le_bytes());
+}
+
+fn refused(c: &Case, image: &Path, says: &str) {
+    let before = snapshot(&c.case);
+    let o = c.seal(image, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(stderr(&o).contains(says), "{says}: {}", text(&o));
+    assert_eq!(snapshot(&c.case), before, "nothing written");
+}
+
+/// Hostile or broken sets are refused (exit 2, nothing written), each naming what is wrong:
+/// a section pointing back (a loop: without the check the reader would never end), a
+/// segment in another's place, a segment of another image, a truncated segment, a table
+/// pointing outside its sectors, a descriptor whose checksum fails.
+#[test]
+fn hostile_and_broken_sets_are_refused_and_nothing_is_written() {
+    let c = Case::new();
+    let image = acquire(&c.root, "disk", "encase6");
+    let e2 = c.root.join("disk.E02");
+    let pristine = std::fs::read(&e2).unwrap();
+    // A loop: the table's descriptor points back to the sectors section.
+    let mut d = pristine.clone();
+    let s = sections(&d);
+    let table = s.iter().find(|(_, k)| k == "table").unwrap().0;
+    let sectors = s.iter().find(|(_, k)| k == "sectors").unwrap().0;
+    set_next(&mut d, table, sectors as u64);
+    std::fs::write(&e2, &d).unwrap();
+    refused(&c, &image, "points back");
+    // A descriptor whose checksum fails.
+    let mut d = pristine.clone();
+    d[table + 30] ^= 1;
+    std::fs::write(&e2, &d).unwrap();
+    refused(&c, &image, "checksum");
+    // A table entry pointing past its sectors section, in table and table2 (checksums right).
+    let mut d = pristine.clone();
+    for (at, _) in sections(&pristine)
+        .into_iter()
+        .filter(|(_, k)| k == "table" || k == "table2")
+    {
+        let count = u32::from_le_bytes(d[at + 76..at + 80].try_into().unwrap()) as usize;
+        let e = at + 100;
+        d[e..e + 4].copy_from_slice(&0x7fff_0000u32.to_le_bytes());
+        let sum = adler32(&d[e..e + 4 * count]);
+        d[e + 4 * count..e + 4 * count + 4].copy_from_slice(&sum.to_le_bytes());
+    }
+    std::fs::write(&e2, &d).unwrap();
+    refused(&c, &image, "outside its sectors section");
+    // A truncated segment.
+    std::fs::write(&e2, &pristine[..pristine.len() - 100]).unwrap();
+    refused(&c, &image, "disk.E02");
+    // Segment 3 in segment 2's place.
+    std::fs::copy(c.root.join("disk.E03"), &e2).unwrap();
+    refused(&c, &image, "says segment 3");
+    // Segment 2 of another image (another size) in its place.
+    let other = c.root.join("other");
+    std::fs::create_dir(&other).unwrap();
+    let mut data = std::fs::read(c.root.join("media.raw")).unwrap();
+    data.truncate(3 << 20);
+    std::fs::write(other.join("media.raw"), &data).unwrap();
+    let o = tool(
+        &other,
+        "ewfacquire",
+        &[
+            "-u",
+            "-t",
+            "x",
+            "-S",
+            "1MiB",
+            "-c",
+            "deflate:fast",
+            "media.raw",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    std::fs::copy(other.join("x.E02"), &e2).unwrap();
+    refused(&c, &image, "another image");
+    // Restored, it seals.
+    std::fs::write(&e2, &pristine).unwrap();
+    assert!(c.seal(&image, &[]).status.success());
+}

@@ -235,9 +235,14 @@ fn plan_segment(path: &Path, number: u32, set: &mut SetState) -> Result<Plan> {
                 match &set.volume {
                     None if number == 1 => set.volume = Some(v),
                     None => return Err(bad("the first segment has no volume section".into())),
-                    Some(first) if first.guid != v.guid || first.chunk_size() != v.chunk_size() => {
+                    Some(first)
+                        if first.guid != v.guid
+                            || first.chunk_size() != v.chunk_size()
+                            || first.sector_count != v.sector_count
+                            || first.chunk_count != v.chunk_count =>
+                    {
                         return Err(bad(format!(
-                            "segment {number} belongs to another image (its set identifier or chunk size differs from the first segment's)"
+                            "segment {number} belongs to another image (its set identifier or media geometry differs from the first segment's)"
                         )))
                     }
                     Some(_) => {}
