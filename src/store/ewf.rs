@@ -15,12 +15,14 @@ use crate::error::{Error, IoContext, Result};
 use crate::format::body::{EwfBadChunk, EwfDigest, EwfHeader, EwfImage, Hashes, Member};
 use crate::format::encoding::hex;
 use crate::format::ewf::{self as fmt, Signature, Volume};
-use crate::store::hashing::{self, ChunkReader, HashSelection, MultiHasher, Progress};
+use crate::store::hashing::{self, ChunkReader, HashSelection, Progress};
 use crate::store::nofollow::StableFile;
 use sha2::Digest;
 use std::io::{BufRead, Read};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
 
 /// Bad chunks listed in the record at most (all are counted).
 pub const MAX_BAD_CHUNKS_LISTED: usize = 1000;
@@ -442,11 +444,58 @@ fn decode_chunk(
     Ok(())
 }
 
+/// Media bytes gathered into 1 MiB blocks, each handed to every digest thread (the digests of
+/// an image's media run in parallel, as a file's do); at most [`MEDIA_QUEUE`] blocks wait per
+/// digest.
+struct MediaFeed {
+    block: Vec<u8>,
+    senders: Vec<SyncSender<Arc<Vec<u8>>>>,
+}
+
+/// Media blocks queued per digest thread.
+const MEDIA_QUEUE: usize = 4;
+
+impl MediaFeed {
+    fn update(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let room = hashing::CHUNK_SIZE - self.block.len();
+            let n = room.min(data.len());
+            self.block.extend_from_slice(&data[..n]);
+            data = &data[n..];
+            if self.block.len() == hashing::CHUNK_SIZE {
+                self.flush();
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.block.is_empty() {
+            return;
+        }
+        let block = Arc::new(std::mem::replace(
+            &mut self.block,
+            Vec::with_capacity(hashing::CHUNK_SIZE),
+        ));
+        for tx in &self.senders {
+            // A digest thread ends only when the feed is dropped.
+            let _ = tx.send(block.clone());
+        }
+    }
+}
+
+fn media_digest<D: Digest>(rx: Receiver<Arc<Vec<u8>>>) -> String {
+    let mut h = D::new();
+    for b in rx {
+        h.update(&b[..]);
+    }
+    hex(&h.finalize())
+}
+
 fn stream_segment(
     r: &mut ChunkReader,
     regions: &[Region],
     vol: &Volume,
-    media: &mut MultiHasher,
+    media: &mut MediaFeed,
     sink: &mut (dyn FnMut(&[u8]) + Send),
 ) -> std::io::Result<Streamed> {
     let media_size = vol.media_size().unwrap_or(0);
@@ -561,17 +610,64 @@ pub fn read_ewf(
             ),
         ));
     }
-    let media_sel = HashSelection {
-        legacy: true,
-        ..sel
-    };
-    let mut media = MultiHasher::new(media_sel);
+    std::thread::scope(|scope| {
+        let mut senders = Vec::new();
+        let mut spawn = |f: fn(Receiver<Arc<Vec<u8>>>) -> String| {
+            let (tx, rx) = sync_channel(MEDIA_QUEUE);
+            senders.push(tx);
+            scope.spawn(move || f(rx))
+        };
+        let sha256 = spawn(media_digest::<sha2::Sha256>);
+        let sha512 = sel.sha512.then(|| spawn(media_digest::<sha2::Sha512>));
+        let md5 = spawn(media_digest::<md5::Md5>);
+        let sha1 = spawn(media_digest::<sha1::Sha1>);
+        let mut media = MediaFeed {
+            block: Vec::with_capacity(hashing::CHUNK_SIZE),
+            senders,
+        };
+        let read = stream_set(&plans, &vol, sel, progress, &mut media, sink);
+        media.flush();
+        drop(media);
+        let join = |h: std::thread::ScopedJoinHandle<'_, String>| h.join().expect("digest thread");
+        let media_hashes = Hashes {
+            sha256: join(sha256),
+            sha512: sha512.map(join),
+            legacy_md5: Some(join(md5)),
+            legacy_sha1: Some(join(sha1)),
+        };
+        let (members, bad, bad_count, compressed) = read?;
+        Ok(finish(
+            set,
+            &vol,
+            plans.len(),
+            media_hashes,
+            members,
+            bad,
+            bad_count,
+            compressed,
+        ))
+    })
+}
+
+/// What streaming the segments found: members, bad chunks listed, bad chunks, compressed chunks.
+type SetRead = (Vec<Member>, Vec<EwfBadChunk>, u64, u64);
+
+/// Streams every segment of the set in order: each hashed as a member, its chunks decoded
+/// into `media` and `sink`.
+fn stream_set(
+    plans: &[Plan],
+    vol: &Volume,
+    sel: HashSelection,
+    progress: Progress,
+    media: &mut MediaFeed,
+    sink: &mut (dyn FnMut(&[u8]) + Send),
+) -> Result<SetRead> {
     let mut members = Vec::new();
     let mut bad: Vec<EwfBadChunk> = Vec::new();
     let (mut bad_count, mut compressed) = (0u64, 0u64);
-    for plan in &plans {
+    for plan in plans {
         let regions = &plan.regions;
-        let (media_ref, vol_ref, sink_ref) = (&mut media, &vol, &mut *sink);
+        let (media_ref, vol_ref, sink_ref) = (&mut *media, vol, &mut *sink);
         let parse =
             move |r: &mut ChunkReader| stream_segment(r, regions, vol_ref, media_ref, sink_ref);
         let (size, hashes, streamed) =
@@ -621,7 +717,21 @@ pub fn read_ewf(
             mtime: None,
         });
     }
-    let media_hashes = media.finish();
+    Ok((members, bad, bad_count, compressed))
+}
+
+/// The read set's record.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    mut set: SetState,
+    vol: &Volume,
+    segments: usize,
+    media_hashes: Hashes,
+    members: Vec<Member>,
+    bad: Vec<EwfBadChunk>,
+    bad_count: u64,
+    compressed: u64,
+) -> EwfRead {
     let digest = |stored: Option<String>, computed: &str| EwfDigest {
         matches: stored.as_ref().map(|s| s == computed),
         stored,
@@ -638,7 +748,7 @@ pub fn read_ewf(
     };
     let image = EwfImage {
         format: "ewf1".into(),
-        segments: plans.len() as u64,
+        segments: segments as u64,
         media_size: vol.media_size().unwrap_or(0),
         bytes_per_sector: u64::from(vol.bytes_per_sector),
         sector_count: vol.sector_count,
@@ -655,12 +765,12 @@ pub fn read_ewf(
         bad_chunks: bad,
         bad_chunk_count: bad_count,
     };
-    Ok(EwfRead {
+    EwfRead {
         media_size: image.media_size,
         media_hashes,
         members,
         image,
-    })
+    }
 }
 
 /// The recorded header fields: empty values dropped, dates converted (`utf16`: header2).
