@@ -79,7 +79,8 @@ fn tool(dir: &Path, cmd: &str, args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("{cmd}: {e} (Debian ewf-tools is needed: ./test installs it)"))
 }
 
-/// `ewfacquire` of `media.raw` into `dir/NAME.E01…` with 1 MiB segments; `format` as `-f`.
+/// `ewfacquire` of `media.raw` into `dir/NAME.E01…` with 1 MiB segments; `format` as `-f`
+/// (`ewfx`, libewf's extension, names its segments `.e01` and stores a SHA-256 too).
 fn acquire(dir: &Path, name: &str, format: &str) -> PathBuf {
     media(&dir.join("media.raw"));
     let o = tool(
@@ -108,12 +109,17 @@ fn acquire(dir: &Path, name: &str, format: &str) -> PathBuf {
             "-b",
             "64",
             "-d",
-            "sha1",
+            "sha1,sha256",
             "media.raw",
         ],
     );
     assert!(o.status.success(), "ewfacquire: {}", text(&o));
-    dir.join(format!("{name}.E01"))
+    let upper = dir.join(format!("{name}.E01"));
+    if upper.exists() {
+        upper
+    } else {
+        dir.join(format!("{name}.e01"))
+    }
 }
 
 /// `ewfverify`'s stored and computed digests: (algorithm, stored, computed), and success.
@@ -860,4 +866,46 @@ fn hostile_and_broken_sets_are_refused_and_nothing_is_written() {
     // Restored, it seals.
     std::fs::write(&e2, &pristine).unwrap();
     assert!(c.seal(&image, &[]).status.success());
+}
+
+/// libewf's EWF-X variant stores a SHA-256 (`xhash`): it is compared with the media's and
+/// becomes the acquisition's `source_sha256`; lower-case segment names are found too.
+#[test]
+fn a_stored_sha256_is_checked_and_lower_case_names_are_followed() {
+    let c = Case::new();
+    let image = acquire(&c.root, "x", "ewfx");
+    let names: Vec<_> = std::fs::read_dir(&c.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        image.to_str().unwrap().ends_with(".e01"),
+        "{image:?} {names:?}"
+    );
+    assert!(c.root.join("x.e02").exists(), "several segments");
+    let o = c.seal(&image, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let body = c.last_body();
+    let e = &body["artifact"]["ewf"];
+    let sha = sha256sum(&c.root.join("media.raw"));
+    assert_eq!(e["sha256"]["stored"], sha.as_str());
+    assert_eq!(e["sha256"]["matches"], true);
+    assert_eq!(
+        e["segments"],
+        body["artifact"]["members"].as_array().unwrap().len()
+    );
+    assert_eq!(body["acquisition"]["source_sha256"], sha.as_str());
+    assert_eq!(body["acquisition"]["source_hash_matches"], true);
+    assert!(text(&o).contains("EWF SHA-256 MATCH"), "{}", text(&o));
+    let py = exec(
+        Command::new(pyenv_bin("python3"))
+            .arg("tests/independent/verify_case.py")
+            .arg(&c.case),
+    );
+    assert!(py.status.success(), "{}", text(&py));
+    // An encase6 image stores none: no sha256 object.
+    let c = Case::new();
+    let image = acquire(&c.root, "y", "encase6");
+    assert!(c.seal(&image, &[]).status.success());
+    assert!(c.last_body()["artifact"]["ewf"].get("sha256").is_none());
 }

@@ -403,6 +403,19 @@ fn ewf_artifact(a: &Artifact) -> Result<(), ValueError> {
             ));
         }
     }
+    if let Some(d) = &e.sha256 {
+        hex_of("ewf.sha256.computed", &d.computed, 32)?;
+        let Some(st) = &d.stored else {
+            return rule("ewf.sha256 is recorded only when the image stores one".into());
+        };
+        hex_of("ewf.sha256.stored", st, 32)?;
+        if d.matches != Some(*st == d.computed) || d.computed != a.hashes.sha256 {
+            return rule(
+                "ewf.sha256: matches is stored == computed, and computed is the media's sha256"
+                    .into(),
+            );
+        }
+    }
     Ok(())
 }
 

@@ -858,7 +858,10 @@ fn ewf_rows(
             rows.push((l.get("ewf", k), v, false));
         }
     }
-    for (k, d) in [("md5", &e.md5), ("sha1", &e.sha1)] {
+    for (k, d) in [("md5", &e.md5), ("sha1", &e.sha1)]
+        .into_iter()
+        .chain(e.sha256.as_ref().map(|d| ("sha256", d)))
+    {
         let v = match (&d.stored, d.matches) {
             (Some(st), Some(m)) => l
                 .get("ewf", if m { "digest_match" } else { "digest_mismatch" })

@@ -78,6 +78,7 @@ struct Region {
 struct Stored {
     md5: Option<[u8; 16]>,
     sha1: Option<[u8; 20]>,
+    sha256: Option<String>,
 }
 
 /// What the structural pass learnt of one segment.
@@ -285,6 +286,14 @@ fn plan_segment(path: &Path, number: u32, set: &mut SetState) -> Result<Plan> {
                 let b = read_meta(4096, &mut regions)?;
                 let md5 = fmt::hash_section(&b).map_err(bad)?;
                 set.stored.md5.get_or_insert(md5);
+            }
+            "xhash" => {
+                let raw = read_meta(MAX_HEADER, &mut regions)?;
+                let xml = inflate_bounded(&raw, MAX_HEADER)
+                    .map_err(|e| bad(format!("xhash section: {e}")))?;
+                if let Some(v) = fmt::xhash_sha256(&xml).map_err(bad)? {
+                    set.stored.sha256 = Some(v);
+                }
             }
             "digest" => {
                 let b = read_meta(4096, &mut regions)?;
@@ -762,6 +771,11 @@ fn finish(
         header,
         md5: digest(set.stored.md5.map(|d| hex(&d)), &md5),
         sha1: digest(set.stored.sha1.map(|d| hex(&d)), &sha1),
+        sha256: set
+            .stored
+            .sha256
+            .take()
+            .map(|st| digest(Some(st), &media_hashes.sha256)),
         bad_chunks: bad,
         bad_chunk_count: bad_count,
     };

@@ -802,7 +802,7 @@ EWF = t_object(
      "media_type": t_non_empty_str, "physical": t_bool,
      "header_source": t_one_of("header2", "header", "none"), "header": EWF_HEADER,
      "md5": EWF_DIGEST(16), "sha1": EWF_DIGEST(20), "bad_chunk_count": t_uint},
-    {"bad_chunks": t_array(EWF_BAD_CHUNK, non_empty=True)},
+    {"bad_chunks": t_array(EWF_BAD_CHUNK, non_empty=True), "sha256": EWF_DIGEST(32)},
 )
 ARTIFACT = t_object(
     {"kind": t_one_of("file", "directory", "tar", "ewf"), "path_given": t_str,
@@ -1324,6 +1324,12 @@ def check_ewf(artifact):
         if artifact["hashes"].get(legacy) != d["computed"]:
             problems.append(f"body.artifact.ewf.{name}.computed is not the media's "
                             f"hashes.{legacy}")
+    if "sha256" in e:
+        d = e["sha256"]
+        if ("stored" not in d or d.get("matches") != (d["stored"] == d["computed"])
+                or d["computed"] != artifact["hashes"]["sha256"]):
+            problems.append("body.artifact.ewf.sha256: recorded only when stored, matches is "
+                            "stored == computed, computed is the media's sha256")
     return problems
 
 
