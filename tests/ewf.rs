@@ -909,3 +909,41 @@ fn a_stored_sha256_is_checked_and_lower_case_names_are_followed() {
     assert!(c.seal(&image, &[]).status.success());
     assert!(c.last_body()["artifact"]["ewf"].get("sha256").is_none());
 }
+
+/// The header is hostile input: an escape sequence in a field is recorded as written but
+/// never reaches the terminal raw.
+#[test]
+fn header_fields_are_escaped_on_the_terminal() {
+    let c = Case::new();
+    media(&c.root.join("media.raw"));
+    let o = tool(
+        &c.root,
+        "ewfacquire",
+        &[
+            "-u",
+            "-t",
+            "h",
+            "-C",
+            "CASE\u{1b}[2J\u{1b}]0;pwned\u{7}",
+            "-e",
+            "Ex\u{202e}am",
+            "-S",
+            "8MiB",
+            "-c",
+            "deflate:fast",
+            "media.raw",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = c.seal(&c.root.join("h.E01"), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let shown = out(&o);
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+        "{shown:?}"
+    );
+    assert!(!shown.contains('\u{202e}'), "{shown:?}");
+    assert!(shown.contains("case number: CASE"), "{shown}");
+    let h = &c.last_body()["artifact"]["ewf"]["header"];
+    assert_eq!(h["case_number"], "CASE\u{1b}[2J\u{1b}]0;pwned\u{7}");
+}
