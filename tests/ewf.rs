@@ -947,3 +947,12 @@ fn header_fields_are_escaped_on_the_terminal() {
     let h = &c.last_body()["artifact"]["ewf"]["header"];
     assert_eq!(h["case_number"], "CASE\u{1b}[2J\u{1b}]0;pwned\u{7}");
 }
+
+/// The EnCase 1 layout (chunks inside the table section, no sectors section) is refused by
+/// name, with the conversion that makes it readable.
+#[test]
+fn the_encase1_layout_is_refused_by_name() {
+    let c = Case::new();
+    let image = acquire(&c.root, "old", "encase1");
+    refused(&c, &image, "EnCase 1 layout");
+}

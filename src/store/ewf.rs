@@ -375,7 +375,12 @@ fn table_chunks(
         fmt::table_entries_checksum(&b[fmt::TABLE_HEADER_LEN..entries_end + 4])?;
     }
     let Some((s_start, s_end)) = sectors else {
-        return Err("a table without a sectors section before it".into());
+        return Err(
+            "a table with no sectors section before it: chunks stored inside the table section \
+             (the EnCase 1 layout), which scelle does not read; convert the image with \
+             `ewfexport -f encase6`"
+                .into(),
+        );
     };
     let starts: Vec<(u64, bool)> = b[fmt::TABLE_HEADER_LEN..entries_end]
         .chunks_exact(4)
