@@ -956,3 +956,55 @@ fn the_encase1_layout_is_refused_by_name() {
     let image = acquire(&c.root, "old", "encase1");
     refused(&c, &image, "EnCase 1 layout");
 }
+
+/// A source whose size is not a whole number of sectors: ewfacquire stores its partial last
+/// sector past the media and its MD5 over the whole source, so the image fails ewfverify; the
+/// seal reads the media as ewfverify does (same computed digests), records the mismatch and
+/// exits 1.
+#[test]
+fn a_partial_last_sector_reads_as_ewfverify_reads_it() {
+    let c = Case::new();
+    let mut data = vec![0u8; (1 << 20) + 300];
+    for (i, b) in data.iter_mut().enumerate() {
+        *b = (i * 7 % 251) as u8;
+    }
+    std::fs::write(c.root.join("odd.raw"), &data).unwrap();
+    let o = tool(
+        &c.root,
+        "ewfacquire",
+        &[
+            "-u",
+            "-t",
+            "odd",
+            "-b",
+            "16",
+            "-c",
+            "deflate:fast",
+            "-d",
+            "sha1",
+            "odd.raw",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let image = c.root.join("odd.E01");
+    let (digests, verified) = ewfverify(&image);
+    assert!(!verified);
+    let o = c.seal(&image, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let e = c.last_body()["artifact"]["ewf"].clone();
+    assert_eq!(e["media_size"], 1 << 20);
+    assert_eq!(e["chunk_count"], 129, "one chunk past the media");
+    assert_eq!(e["bad_chunk_count"], 0);
+    for (alg, stored, computed) in digests {
+        let name = if alg == "MD5" { "md5" } else { "sha1" };
+        assert_eq!(e[name]["computed"], computed.as_str(), "{alg}");
+        assert_eq!(e[name]["stored"], stored.as_str(), "{alg}");
+        assert_eq!(e[name]["matches"], false);
+    }
+    let py = exec(
+        Command::new(pyenv_bin("python3"))
+            .arg("tests/independent/verify_case.py")
+            .arg(&c.case),
+    );
+    assert!(!stdout(&py).contains("ERROR"), "{}", text(&py));
+}

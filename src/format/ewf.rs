@@ -211,7 +211,12 @@ pub fn volume(b: &[u8]) -> Result<Volume, String> {
     let size = v
         .media_size()
         .ok_or_else(|| "media size overflows".to_string())?;
-    if size.div_ceil(v.chunk_size()) != u64::from(v.chunk_count) {
+    // One chunk more than the media needs is allowed: ewfacquire stores the partial last
+    // sector of a source whose size is not a whole number of sectors in a chunk of its own,
+    // past the media size (which counts whole sectors only).
+    let needed = size.div_ceil(v.chunk_size());
+    let count = u64::from(v.chunk_count);
+    if count < needed || count > needed + 1 {
         return Err(format!(
             "{} chunks of {} bytes do not hold {size} media bytes",
             v.chunk_count,

@@ -335,9 +335,11 @@ fn ewf_artifact(a: &Artifact) -> Result<(), ValueError> {
     {
         return rule("size and ewf.media_size are sector_count × bytes_per_sector".into());
     }
-    if e.media_size.div_ceil(e.chunk_size) != e.chunk_count || e.compressed_chunks > e.chunk_count {
+    // One chunk more than the media needs: a partial last sector stored past the media.
+    let needed = e.media_size.div_ceil(e.chunk_size);
+    if e.chunk_count < needed || e.chunk_count > needed + 1 || e.compressed_chunks > e.chunk_count {
         return rule(
-            "ewf.chunk_count does not hold the media, or compressed_chunks exceeds it".into(),
+            "ewf.chunk_count does not hold the media (or one chunk more), or compressed_chunks exceeds it".into(),
         );
     }
     let listed = e.bad_chunks.len() as u64;

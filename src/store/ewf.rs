@@ -278,9 +278,6 @@ fn plan_segment(path: &Path, number: u32, set: &mut SetState) -> Result<Plan> {
                         }
                     }
                 }
-                if s.kind == "table2" {
-                    sectors = None;
-                }
             }
             "hash" => {
                 let b = read_meta(4096, &mut regions)?;
@@ -429,31 +426,35 @@ fn skip<R: BufRead>(r: &mut R, mut n: u64) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Decodes one stored chunk of `expected` media bytes into `out`, or says what is wrong.
+/// Decodes one stored chunk into `out`, or says what is wrong: it must hold at least
+/// `expected` bytes (the media's part of it) and at most `chunk_size` (the last chunk may hold
+/// bytes past the media: the partial sector of a source that is not a whole number of
+/// sectors; they are checked, not hashed).
 fn decode_chunk(
     stored: &[u8],
     compressed: bool,
     expected: usize,
+    chunk_size: usize,
     out: &mut Vec<u8>,
 ) -> std::result::Result<(), &'static str> {
     out.clear();
     if compressed {
-        let mut z = flate2::read::ZlibDecoder::new(stored).take(expected as u64 + 1);
+        let mut z = flate2::read::ZlibDecoder::new(stored).take(chunk_size as u64 + 1);
         if z.read_to_end(out).is_err() {
             return Err("zlib");
         }
-        if out.len() != expected {
-            return Err("size");
-        }
     } else {
-        if stored.len() != expected + 4 {
+        let Some(n) = stored.len().checked_sub(4) else {
             return Err("size");
-        }
-        let (data, sum) = stored.split_at(expected);
-        if fmt::adler32(data).to_le_bytes() != sum {
+        };
+        let (data, sum) = stored.split_at(n);
+        if n >= expected && n <= chunk_size && fmt::adler32(data).to_le_bytes() != sum {
             return Err("checksum");
         }
         out.extend_from_slice(data);
+    }
+    if out.len() < expected || out.len() > chunk_size {
+        return Err("size");
     }
     Ok(())
 }
@@ -535,10 +536,11 @@ fn stream_segment(
                 let start = n * chunk_size;
                 let expected = usize::try_from(chunk_size.min(media_size.saturating_sub(start)))
                     .expect("a chunk fits in memory");
-                match decode_chunk(&stored, compressed, expected, &mut out) {
+                let whole = usize::try_from(chunk_size).expect("a chunk fits in memory");
+                match decode_chunk(&stored, compressed, expected, whole, &mut out) {
                     Ok(()) => {
-                        media.update(&out);
-                        sink(&out);
+                        media.update(&out[..expected]);
+                        sink(&out[..expected]);
                     }
                     Err(problem) => {
                         found.bad.push((n, problem));

@@ -1296,9 +1296,10 @@ def check_ewf(artifact):
         problems.append("body.artifact.ewf: a chunk is a whole number of sectors")
     elif e["sector_count"] * bps != e["media_size"] or artifact["size"] != e["media_size"]:
         problems.append("body.artifact.size and ewf.media_size are sector_count x bytes_per_sector")
-    elif -(-e["media_size"] // chunk) != e["chunk_count"] or e["compressed_chunks"] > e["chunk_count"]:
-        problems.append("body.artifact.ewf.chunk_count does not hold the media, or "
-                        "compressed_chunks exceeds it")
+    elif (not 0 <= e["chunk_count"] - -(-e["media_size"] // chunk) <= 1
+          or e["compressed_chunks"] > e["chunk_count"]):
+        problems.append("body.artifact.ewf.chunk_count does not hold the media (or one "
+                        "chunk more), or compressed_chunks exceeds it")
     bad = e.get("bad_chunks", [])
     if len(bad) != min(e["bad_chunk_count"], 1000):
         problems.append("body.artifact.ewf.bad_chunks lists the first 1000 of bad_chunk_count")
