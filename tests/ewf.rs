@@ -543,6 +543,54 @@ fn export_with_artifacts_carries_every_segment() {
     );
     assert!(py.status.success(), "{}", text(&py));
     ok(&run(&["verify-bundle", bundle.to_str().unwrap()]));
+    // The documents' verification commands for an EWF exhibit run as printed in the
+    // unpacked bundle: each segment's SHA-256, then ewfverify of the media.
+    use scelle::report::{blocks::Block, build, data, DocumentKind, ReportRequest, TemplateSource};
+    let case = scelle::store::case::CaseDir::open(&c.case).unwrap();
+    let data = data::gather(&case).unwrap();
+    let input: toml::Value = toml::from_str(
+        "[case]\ncourt = \"T\"\n[expert]\nname = \"A\"\nplace = \"P\"\nqualifications = \"Q\"\n",
+    )
+    .unwrap();
+    let doc = build(
+        &data,
+        &ReportRequest {
+            kind: DocumentKind::Certificate,
+            lang: "en".parse().unwrap(),
+            jurisdiction: Some("us".parse().unwrap()),
+            exhibits: vec![],
+            input: Some(input),
+            templates: TemplateSource::default(),
+            correlate: Vec::new(),
+        },
+    )
+    .unwrap();
+    let script = doc
+        .blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Preformatted { text } if text.contains("ewfverify") => Some(text.clone()),
+            _ => None,
+        })
+        .expect("the commands name ewfverify");
+    let ewf_lines: Vec<&str> = script
+        .lines()
+        .skip_while(|l| !l.contains("Every EWF image"))
+        .skip_while(|l| l.starts_with('#'))
+        .take_while(|l| !l.starts_with('#'))
+        .collect();
+    assert!(ewf_lines.len() >= 2 * 3 + 1, "{script}");
+    let unpacked = c.root.join("unpacked");
+    std::fs::create_dir(&unpacked).unwrap();
+    let o = sh(&unpacked, "tar", &["-xf", bundle.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = exec(
+        Command::new("sh")
+            .current_dir(&unpacked)
+            .arg("-ec")
+            .arg(ewf_lines.join("\n")),
+    );
+    assert!(o.status.success(), "{}\n{}", ewf_lines.join("\n"), text(&o));
 }
 
 /// The text of a document's blocks (headings, key-value rows, tables).
