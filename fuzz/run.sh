@@ -16,7 +16,7 @@ secs="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(ledger_line ledger_index checkpoint key_files stix_bundle tar_import report_input)
+    targets=(ledger_line ledger_index checkpoint key_files stix_bundle tar_import report_input ewf_image)
 fi
 
 export RUSTC_BOOTSTRAP=1

@@ -79,7 +79,8 @@ fn tool(dir: &Path, cmd: &str, args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("{cmd}: {e} (Debian ewf-tools is needed: ./test installs it)"))
 }
 
-/// `ewfacquire` of `media.raw` into `dir/NAME.E01…` with 1 MiB segments; `format` as `-f`.
+/// `ewfacquire` of `media.raw` into `dir/NAME.E01…` with 1 MiB segments; `format` as `-f`
+/// (`ewfx`, libewf's extension, names its segments `.e01` and stores a SHA-256 too).
 fn acquire(dir: &Path, name: &str, format: &str) -> PathBuf {
     media(&dir.join("media.raw"));
     let o = tool(
@@ -108,12 +109,17 @@ fn acquire(dir: &Path, name: &str, format: &str) -> PathBuf {
             "-b",
             "64",
             "-d",
-            "sha1",
+            "sha1,sha256",
             "media.raw",
         ],
     );
     assert!(o.status.success(), "ewfacquire: {}", text(&o));
-    dir.join(format!("{name}.E01"))
+    let upper = dir.join(format!("{name}.E01"));
+    if upper.exists() {
+        upper
+    } else {
+        dir.join(format!("{name}.e01"))
+    }
 }
 
 /// `ewfverify`'s stored and computed digests: (algorithm, stored, computed), and success.
@@ -537,6 +543,54 @@ fn export_with_artifacts_carries_every_segment() {
     );
     assert!(py.status.success(), "{}", text(&py));
     ok(&run(&["verify-bundle", bundle.to_str().unwrap()]));
+    // The documents' verification commands for an EWF exhibit run as printed in the
+    // unpacked bundle: each segment's SHA-256, then ewfverify of the media.
+    use scelle::report::{blocks::Block, build, data, DocumentKind, ReportRequest, TemplateSource};
+    let case = scelle::store::case::CaseDir::open(&c.case).unwrap();
+    let data = data::gather(&case).unwrap();
+    let input: toml::Value = toml::from_str(
+        "[case]\ncourt = \"T\"\n[expert]\nname = \"A\"\nplace = \"P\"\nqualifications = \"Q\"\n",
+    )
+    .unwrap();
+    let doc = build(
+        &data,
+        &ReportRequest {
+            kind: DocumentKind::Certificate,
+            lang: "en".parse().unwrap(),
+            jurisdiction: Some("us".parse().unwrap()),
+            exhibits: vec![],
+            input: Some(input),
+            templates: TemplateSource::default(),
+            correlate: Vec::new(),
+        },
+    )
+    .unwrap();
+    let script = doc
+        .blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Preformatted { text } if text.contains("ewfverify") => Some(text.clone()),
+            _ => None,
+        })
+        .expect("the commands name ewfverify");
+    let ewf_lines: Vec<&str> = script
+        .lines()
+        .skip_while(|l| !l.contains("Every EWF image"))
+        .skip_while(|l| l.starts_with('#'))
+        .take_while(|l| !l.starts_with('#'))
+        .collect();
+    assert!(ewf_lines.len() > 2 * 3, "{script}");
+    let unpacked = c.root.join("unpacked");
+    std::fs::create_dir(&unpacked).unwrap();
+    let o = sh(&unpacked, "tar", &["-xf", bundle.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = exec(
+        Command::new("sh")
+            .current_dir(&unpacked)
+            .arg("-ec")
+            .arg(ewf_lines.join("\n")),
+    );
+    assert!(o.status.success(), "{}\n{}", ewf_lines.join("\n"), text(&o));
 }
 
 /// The text of a document's blocks (headings, key-value rows, tables).
@@ -748,4 +802,257 @@ fn both_verifiers_refuse_re_signed_inconsistent_ewf_records() {
             text(&p)
         );
     }
+}
+
+fn adler32(data: &[u8]) -> u32 {
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in data {
+        a = (a + u32::from(x)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    (b << 16) | a
+}
+
+/// The offsets of a segment's section descriptors, with their types.
+fn sections(d: &[u8]) -> Vec<(usize, String)> {
+    let mut off = 13usize;
+    let mut out = Vec::new();
+    loop {
+        let kind = String::from_utf8_lossy(&d[off..off + 16])
+            .trim_end_matches('\0')
+            .to_string();
+        let next = u64::from_le_bytes(d[off + 16..off + 24].try_into().unwrap()) as usize;
+        out.push((off, kind.clone()));
+        if kind == "next" || kind == "done" || next <= off {
+            return out;
+        }
+        off = next;
+    }
+}
+
+/// Rewrites a descriptor's `next` and its checksum.
+fn set_next(d: &mut [u8], at: usize, next: u64) {
+    d[at + 16..at + 24].copy_from_slice(&next.to_le_bytes());
+    let sum = adler32(&d[at..at + 72]);
+    d[at + 72..at + 76].copy_from_slice(&sum.to_le_bytes());
+}
+
+fn refused(c: &Case, image: &Path, says: &str) {
+    let before = snapshot(&c.case);
+    let o = c.seal(image, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(stderr(&o).contains(says), "{says}: {}", text(&o));
+    assert_eq!(snapshot(&c.case), before, "nothing written");
+}
+
+/// Hostile or broken sets are refused (exit 2, nothing written), each naming what is wrong:
+/// a section pointing back (a loop: without the check the reader would never end), a
+/// segment in another's place, a segment of another image, a truncated segment, a table
+/// pointing outside its sectors, a descriptor whose checksum fails.
+#[test]
+fn hostile_and_broken_sets_are_refused_and_nothing_is_written() {
+    let c = Case::new();
+    let image = acquire(&c.root, "disk", "encase6");
+    let e2 = c.root.join("disk.E02");
+    let pristine = std::fs::read(&e2).unwrap();
+    // A loop: the table's descriptor points back to the sectors section.
+    let mut d = pristine.clone();
+    let s = sections(&d);
+    let table = s.iter().find(|(_, k)| k == "table").unwrap().0;
+    let sectors = s.iter().find(|(_, k)| k == "sectors").unwrap().0;
+    set_next(&mut d, table, sectors as u64);
+    std::fs::write(&e2, &d).unwrap();
+    refused(&c, &image, "points back");
+    // A descriptor whose checksum fails.
+    let mut d = pristine.clone();
+    d[table + 30] ^= 1;
+    std::fs::write(&e2, &d).unwrap();
+    refused(&c, &image, "checksum");
+    // A table entry pointing past its sectors section, in table and table2 (checksums right).
+    let mut d = pristine.clone();
+    for (at, _) in sections(&pristine)
+        .into_iter()
+        .filter(|(_, k)| k == "table" || k == "table2")
+    {
+        let count = u32::from_le_bytes(d[at + 76..at + 80].try_into().unwrap()) as usize;
+        let e = at + 100;
+        d[e..e + 4].copy_from_slice(&0x7fff_0000u32.to_le_bytes());
+        let sum = adler32(&d[e..e + 4 * count]);
+        d[e + 4 * count..e + 4 * count + 4].copy_from_slice(&sum.to_le_bytes());
+    }
+    std::fs::write(&e2, &d).unwrap();
+    refused(&c, &image, "outside its sectors section");
+    // A truncated segment.
+    std::fs::write(&e2, &pristine[..pristine.len() - 100]).unwrap();
+    refused(&c, &image, "disk.E02");
+    // Segment 3 in segment 2's place.
+    std::fs::copy(c.root.join("disk.E03"), &e2).unwrap();
+    refused(&c, &image, "says segment 3");
+    // Segment 2 of another image (another size) in its place.
+    let other = c.root.join("other");
+    std::fs::create_dir(&other).unwrap();
+    let mut data = std::fs::read(c.root.join("media.raw")).unwrap();
+    data.truncate(3 << 20);
+    std::fs::write(other.join("media.raw"), &data).unwrap();
+    let o = tool(
+        &other,
+        "ewfacquire",
+        &[
+            "-u",
+            "-t",
+            "x",
+            "-S",
+            "1MiB",
+            "-c",
+            "deflate:fast",
+            "media.raw",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    std::fs::copy(other.join("x.E02"), &e2).unwrap();
+    refused(&c, &image, "another image");
+    // Restored, it seals.
+    std::fs::write(&e2, &pristine).unwrap();
+    assert!(c.seal(&image, &[]).status.success());
+}
+
+/// libewf's EWF-X variant stores a SHA-256 (`xhash`): it is compared with the media's and
+/// becomes the acquisition's `source_sha256`; lower-case segment names are found too.
+#[test]
+fn a_stored_sha256_is_checked_and_lower_case_names_are_followed() {
+    let c = Case::new();
+    let image = acquire(&c.root, "x", "ewfx");
+    let names: Vec<_> = std::fs::read_dir(&c.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        image.to_str().unwrap().ends_with(".e01"),
+        "{image:?} {names:?}"
+    );
+    assert!(c.root.join("x.e02").exists(), "several segments");
+    let o = c.seal(&image, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let body = c.last_body();
+    let e = &body["artifact"]["ewf"];
+    let sha = sha256sum(&c.root.join("media.raw"));
+    assert_eq!(e["sha256"]["stored"], sha.as_str());
+    assert_eq!(e["sha256"]["matches"], true);
+    assert_eq!(
+        e["segments"],
+        body["artifact"]["members"].as_array().unwrap().len()
+    );
+    assert_eq!(body["acquisition"]["source_sha256"], sha.as_str());
+    assert_eq!(body["acquisition"]["source_hash_matches"], true);
+    assert!(text(&o).contains("EWF SHA-256 MATCH"), "{}", text(&o));
+    let py = exec(
+        Command::new(pyenv_bin("python3"))
+            .arg("tests/independent/verify_case.py")
+            .arg(&c.case),
+    );
+    assert!(py.status.success(), "{}", text(&py));
+    // An encase6 image stores none: no sha256 object.
+    let c = Case::new();
+    let image = acquire(&c.root, "y", "encase6");
+    assert!(c.seal(&image, &[]).status.success());
+    assert!(c.last_body()["artifact"]["ewf"].get("sha256").is_none());
+}
+
+/// The header is hostile input: an escape sequence in a field is recorded as written but
+/// never reaches the terminal raw.
+#[test]
+fn header_fields_are_escaped_on_the_terminal() {
+    let c = Case::new();
+    media(&c.root.join("media.raw"));
+    let o = tool(
+        &c.root,
+        "ewfacquire",
+        &[
+            "-u",
+            "-t",
+            "h",
+            "-C",
+            "CASE\u{1b}[2J\u{1b}]0;pwned\u{7}",
+            "-e",
+            "Ex\u{202e}am",
+            "-S",
+            "8MiB",
+            "-c",
+            "deflate:fast",
+            "media.raw",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = c.seal(&c.root.join("h.E01"), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let shown = out(&o);
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+        "{shown:?}"
+    );
+    assert!(!shown.contains('\u{202e}'), "{shown:?}");
+    assert!(shown.contains("case number: CASE"), "{shown}");
+    let h = &c.last_body()["artifact"]["ewf"]["header"];
+    assert_eq!(h["case_number"], "CASE\u{1b}[2J\u{1b}]0;pwned\u{7}");
+}
+
+/// The EnCase 1 layout (chunks inside the table section, no sectors section) is refused by
+/// name, with the conversion that makes it readable.
+#[test]
+fn the_encase1_layout_is_refused_by_name() {
+    let c = Case::new();
+    let image = acquire(&c.root, "old", "encase1");
+    refused(&c, &image, "EnCase 1 layout");
+}
+
+/// A source whose size is not a whole number of sectors: ewfacquire stores its partial last
+/// sector past the media and its MD5 over the whole source, so the image fails ewfverify; the
+/// seal reads the media as ewfverify does (same computed digests), records the mismatch and
+/// exits 1.
+#[test]
+fn a_partial_last_sector_reads_as_ewfverify_reads_it() {
+    let c = Case::new();
+    let mut data = vec![0u8; (1 << 20) + 300];
+    for (i, b) in data.iter_mut().enumerate() {
+        *b = (i * 7 % 251) as u8;
+    }
+    std::fs::write(c.root.join("odd.raw"), &data).unwrap();
+    let o = tool(
+        &c.root,
+        "ewfacquire",
+        &[
+            "-u",
+            "-t",
+            "odd",
+            "-b",
+            "16",
+            "-c",
+            "deflate:fast",
+            "-d",
+            "sha1",
+            "odd.raw",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let image = c.root.join("odd.E01");
+    let (digests, verified) = ewfverify(&image);
+    assert!(!verified);
+    let o = c.seal(&image, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let e = c.last_body()["artifact"]["ewf"].clone();
+    assert_eq!(e["media_size"], 1 << 20);
+    assert_eq!(e["chunk_count"], 129, "one chunk past the media");
+    assert_eq!(e["bad_chunk_count"], 0);
+    for (alg, stored, computed) in digests {
+        let name = if alg == "MD5" { "md5" } else { "sha1" };
+        assert_eq!(e[name]["computed"], computed.as_str(), "{alg}");
+        assert_eq!(e[name]["stored"], stored.as_str(), "{alg}");
+        assert_eq!(e[name]["matches"], false);
+    }
+    let py = exec(
+        Command::new(pyenv_bin("python3"))
+            .arg("tests/independent/verify_case.py")
+            .arg(&c.case),
+    );
+    assert!(!stdout(&py).contains("ERROR"), "{}", text(&py));
 }

@@ -131,3 +131,8 @@ fn hostile_kdf_parameters_are_refused() {
         );
     }
 }
+
+#[test]
+fn ewf_image() {
+    check_target("ewf_image");
+}

@@ -211,7 +211,12 @@ pub fn volume(b: &[u8]) -> Result<Volume, String> {
     let size = v
         .media_size()
         .ok_or_else(|| "media size overflows".to_string())?;
-    if size.div_ceil(v.chunk_size()) != u64::from(v.chunk_count) {
+    // One chunk more than the media needs is allowed: ewfacquire stores the partial last
+    // sector of a source whose size is not a whole number of sectors in a chunk of its own,
+    // past the media size (which counts whole sectors only).
+    let needed = size.div_ceil(v.chunk_size());
+    let count = u64::from(v.chunk_count);
+    if count < needed || count > needed + 1 {
         return Err(format!(
             "{} chunks of {} bytes do not hold {size} media bytes",
             v.chunk_count,
@@ -275,6 +280,24 @@ pub fn digest_section(b: &[u8]) -> Result<([u8; 16], [u8; 20]), String> {
         b[..16].try_into().expect("16 bytes"),
         b[16..36].try_into().expect("20 bytes"),
     ))
+}
+
+/// The SHA-256 an `xhash` section (libewf's EWF-X extension: zlib-compressed XML, `<SHA256>`)
+/// stores, lower-case; `Ok(None)` when it stores none.
+pub fn xhash_sha256(xml: &[u8]) -> Result<Option<String>, String> {
+    let text = String::from_utf8_lossy(xml).to_ascii_lowercase();
+    let Some(start) = text.find("<sha256>") else {
+        return Ok(None);
+    };
+    let rest = &text[start + "<sha256>".len()..];
+    let end = rest
+        .find("</sha256>")
+        .ok_or_else(|| "xhash: <SHA256> is not closed".to_string())?;
+    let v = rest[..end].trim();
+    if v.len() != 64 || !v.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return Err("xhash: <SHA256> is not 64 hex digits".into());
+    }
+    Ok(Some(v.to_string()))
 }
 
 /// Decodes a zlib-decompressed header section's text: `header2` is UTF-16 little-endian
@@ -442,6 +465,17 @@ mod tests {
             header_fields(&header_text(&raw, true)).unwrap()[0].1,
             "Jos\u{e9}"
         );
+    }
+
+    #[test]
+    fn xhash_gives_its_sha256() {
+        let x = b"<?xml version=\"1.0\"?>\n<xhash>\n\t<MD5>00</MD5>\n\t<SHA256>6DEE9EF3C6989D6A971AB023732BCAFB9A6D144BC35913AC01531E6621D408E6</SHA256>\n</xhash>";
+        assert_eq!(
+            xhash_sha256(x).unwrap().unwrap(),
+            "6dee9ef3c6989d6a971ab023732bcafb9a6d144bc35913ac01531e6621d408e6"
+        );
+        assert_eq!(xhash_sha256(b"<xhash><MD5>00</MD5></xhash>").unwrap(), None);
+        assert!(xhash_sha256(b"<SHA256>12</SHA256>").is_err());
     }
 
     #[test]

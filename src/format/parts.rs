@@ -161,6 +161,10 @@ pub struct EwfImage {
     pub md5: EwfDigest,
     /// The media SHA-1: stored (digest section) and computed.
     pub sha1: EwfDigest,
+    /// The media SHA-256, only when the image stores one (libewf's EWF-X `xhash` section; an
+    /// EnCase E01 stores none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<EwfDigest>,
     /// Chunks that could not be read (checksum error, zlib error, wrong size): their sectors
     /// are hashed as zeros, as libewf reads them. At most 1000 listed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -246,6 +250,10 @@ impl EwfImage {
         self.bad_chunk_count == 0
             && self.md5.matches != Some(false)
             && self.sha1.matches != Some(false)
+            && self
+                .sha256
+                .as_ref()
+                .is_none_or(|d| d.matches != Some(false))
     }
 }
 

@@ -387,9 +387,11 @@ fn ewf_artifact(a: &Artifact) -> Result<(), ValueError> {
     {
         return rule("size and ewf.media_size are sector_count × bytes_per_sector".into());
     }
-    if e.media_size.div_ceil(e.chunk_size) != e.chunk_count || e.compressed_chunks > e.chunk_count {
+    // One chunk more than the media needs: a partial last sector stored past the media.
+    let needed = e.media_size.div_ceil(e.chunk_size);
+    if e.chunk_count < needed || e.chunk_count > needed + 1 || e.compressed_chunks > e.chunk_count {
         return rule(
-            "ewf.chunk_count does not hold the media, or compressed_chunks exceeds it".into(),
+            "ewf.chunk_count does not hold the media (or one chunk more), or compressed_chunks exceeds it".into(),
         );
     }
     let listed = e.bad_chunks.len() as u64;
@@ -453,6 +455,19 @@ fn ewf_artifact(a: &Artifact) -> Result<(), ValueError> {
             return rule(format!(
                 "ewf.{name}.computed is the media's legacy_{name} in hashes"
             ));
+        }
+    }
+    if let Some(d) = &e.sha256 {
+        hex_of("ewf.sha256.computed", &d.computed, 32)?;
+        let Some(st) = &d.stored else {
+            return rule("ewf.sha256 is recorded only when the image stores one".into());
+        };
+        hex_of("ewf.sha256.stored", st, 32)?;
+        if d.matches != Some(*st == d.computed) || d.computed != a.hashes.sha256 {
+            return rule(
+                "ewf.sha256: matches is stored == computed, and computed is the media's sha256"
+                    .into(),
+            );
         }
     }
     Ok(())

@@ -259,6 +259,12 @@ impl Graph {
                 a.file_count.unwrap_or(0)
             ));
         }
+        if let Some(e) = &a.ewf {
+            desc.push_str(&format!(
+                "; an EWF (E01) image: its hashes and size are those of the media read from its {} segment files",
+                e.segments
+            ));
+        }
         if let Some(c) = &a.compression {
             desc.push_str(&format!("; {c}-compressed, hashes of the compressed bytes"));
         }

@@ -141,6 +141,9 @@ fn from_ewf_header(acq: &mut Acquisition, e: &crate::format::body::EwfImage) {
     if acq.source_sha1.is_none() {
         acq.source_sha1 = e.sha1.stored.clone();
     }
+    if acq.source_sha256.is_none() {
+        acq.source_sha256 = e.sha256.as_ref().and_then(|d| d.stored.clone());
+    }
 }
 
 /// An EWF image's description, from its header (description and case / evidence numbers).

@@ -94,7 +94,10 @@ fn ewf_lines(f: &mut fmt::Formatter<'_>, exhibit: &str, e: &EwfImage) -> fmt::Re
             say!(f, "    {label}: {v}")?;
         }
     }
-    for (name, d) in [("MD5", &e.md5), ("SHA-1", &e.sha1)] {
+    for (name, d) in [("MD5", &e.md5), ("SHA-1", &e.sha1)]
+        .into_iter()
+        .chain(e.sha256.as_ref().map(|d| ("SHA-256", d)))
+    {
         match (&d.stored, d.matches) {
             (Some(st), Some(true)) => say!(f, "  EWF {name} MATCH: stored {st} = media {}", d.computed)?,
             (Some(st), _) => say!(

@@ -57,7 +57,7 @@ pub struct Exhibit {
     /// Every event, in ledger order, the seal included.
     pub events: Vec<Event>,
     /// Directory and tar: what its members are, summarised. The member list itself is not
-    /// kept (`seal.artifact.members` is `None` here): it is in the ledger, which the evidence
+    /// kept (`seal.artifact.members` is `None` here, but for an EWF image's segments): it is in the ledger, which the evidence
     /// variant attaches, so a document and its memory do not grow with the member count.
     pub members: Option<MembersSummary>,
 }
@@ -83,7 +83,13 @@ pub const MEMBER_EXAMPLES: usize = 5;
 /// Takes the member list out of a seal body, leaving its summary: what a document needs, in
 /// memory that does not depend on the member count once the parsed line is dropped.
 fn summarise_members(seal: &mut Seal) -> Option<MembersSummary> {
-    let members = seal.artifact.members.take()?;
+    // An EWF image keeps its segment list (a handful of files, at most libewf's naming
+    // allows): the verification commands name each segment.
+    let members = if seal.artifact.kind == "ewf" {
+        seal.artifact.members.clone()?
+    } else {
+        seal.artifact.members.take()?
+    };
     let mut sum = MembersSummary {
         count: members.len() as u64,
         manifest_sha256: seal.artifact.manifest_sha256.clone(),

@@ -864,7 +864,10 @@ fn ewf_rows(
             rows.push((l.get("ewf", k), v, false));
         }
     }
-    for (k, d) in [("md5", &e.md5), ("sha1", &e.sha1)] {
+    for (k, d) in [("md5", &e.md5), ("sha1", &e.sha1)]
+        .into_iter()
+        .chain(e.sha256.as_ref().map(|d| ("sha256", d)))
+    {
         let v = match (&d.stored, d.matches) {
             (Some(st), Some(m)) => l
                 .get("ewf", if m { "digest_match" } else { "digest_mismatch" })
@@ -1261,9 +1264,14 @@ fn commands(data: &LedgerData, l: &Labels) -> Block {
     lines.push("python3 data/kit/verify_bundle.py .".into());
     caption(&mut lines, "ledger");
     lines.push("python3 data/kit/verify_case.py data/case".into());
-    let (files, folders): (Vec<&super::data::Exhibit>, Vec<&super::data::Exhibit>) = data
+    // An EWF image's sealed SHA-256 is its media's: its segment files are checked one by one,
+    // and its media with libewf's ewfverify.
+    let (images, exhibits): (Vec<&super::data::Exhibit>, Vec<&super::data::Exhibit>) = data
         .exhibits
         .iter()
+        .partition(|x| x.seal.artifact.kind == "ewf");
+    let (files, folders): (Vec<&super::data::Exhibit>, Vec<&super::data::Exhibit>) = exhibits
+        .into_iter()
         .partition(|x| x.seal.artifact.kind != "directory");
     if !files.is_empty() {
         caption(&mut lines, "rehash");
@@ -1273,6 +1281,27 @@ fn commands(data: &LedgerData, l: &Labels) -> Block {
                 "sha256sum data/artifacts/{}/* | grep \"$h\"",
                 shell_word(&x.id)
             ));
+        }
+    }
+    if !images.is_empty() {
+        caption(&mut lines, "ewf");
+        for x in images {
+            let members = x.seal.artifact.members.as_deref().unwrap_or_default();
+            for m in members {
+                if let Some(h) = &m.hashes {
+                    lines.push(format!("h={}", h.sha256));
+                    lines.push(format!(
+                        "sha256sum {} | grep \"$h\"",
+                        shell_word(&format!("data/artifacts/{}/{}", x.id, m.path))
+                    ));
+                }
+            }
+            if let Some(first) = members.first() {
+                lines.push(format!(
+                    "ewfverify -d sha1 {}",
+                    shell_word(&format!("data/artifacts/{}/{}", x.id, first.path))
+                ));
+            }
         }
     }
     if !folders.is_empty() {

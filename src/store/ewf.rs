@@ -15,12 +15,14 @@ use crate::error::{Error, IoContext, Result};
 use crate::format::body::{EwfBadChunk, EwfDigest, EwfHeader, EwfImage, Hashes, Member};
 use crate::format::encoding::hex;
 use crate::format::ewf::{self as fmt, Signature, Volume};
-use crate::store::hashing::{self, ChunkReader, HashSelection, MultiHasher, Progress};
+use crate::store::hashing::{self, ChunkReader, HashSelection, Progress};
 use crate::store::nofollow::StableFile;
 use sha2::Digest;
 use std::io::{BufRead, Read};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
 
 /// Bad chunks listed in the record at most (all are counted).
 pub const MAX_BAD_CHUNKS_LISTED: usize = 1000;
@@ -76,6 +78,7 @@ struct Region {
 struct Stored {
     md5: Option<[u8; 16]>,
     sha1: Option<[u8; 20]>,
+    sha256: Option<String>,
 }
 
 /// What the structural pass learnt of one segment.
@@ -235,9 +238,14 @@ fn plan_segment(path: &Path, number: u32, set: &mut SetState) -> Result<Plan> {
                 match &set.volume {
                     None if number == 1 => set.volume = Some(v),
                     None => return Err(bad("the first segment has no volume section".into())),
-                    Some(first) if first.guid != v.guid || first.chunk_size() != v.chunk_size() => {
+                    Some(first)
+                        if first.guid != v.guid
+                            || first.chunk_size() != v.chunk_size()
+                            || first.sector_count != v.sector_count
+                            || first.chunk_count != v.chunk_count =>
+                    {
                         return Err(bad(format!(
-                            "segment {number} belongs to another image (its set identifier or chunk size differs from the first segment's)"
+                            "segment {number} belongs to another image (its set identifier or media geometry differs from the first segment's)"
                         )))
                     }
                     Some(_) => {}
@@ -270,14 +278,19 @@ fn plan_segment(path: &Path, number: u32, set: &mut SetState) -> Result<Plan> {
                         }
                     }
                 }
-                if s.kind == "table2" {
-                    sectors = None;
-                }
             }
             "hash" => {
                 let b = read_meta(4096, &mut regions)?;
                 let md5 = fmt::hash_section(&b).map_err(bad)?;
                 set.stored.md5.get_or_insert(md5);
+            }
+            "xhash" => {
+                let raw = read_meta(MAX_HEADER, &mut regions)?;
+                let xml = inflate_bounded(&raw, MAX_HEADER)
+                    .map_err(|e| bad(format!("xhash section: {e}")))?;
+                if let Some(v) = fmt::xhash_sha256(&xml).map_err(bad)? {
+                    set.stored.sha256 = Some(v);
+                }
             }
             "digest" => {
                 let b = read_meta(4096, &mut regions)?;
@@ -359,7 +372,12 @@ fn table_chunks(
         fmt::table_entries_checksum(&b[fmt::TABLE_HEADER_LEN..entries_end + 4])?;
     }
     let Some((s_start, s_end)) = sectors else {
-        return Err("a table without a sectors section before it".into());
+        return Err(
+            "a table with no sectors section before it: chunks stored inside the table section \
+             (the EnCase 1 layout), which scelle does not read; convert the image with \
+             `ewfexport -f encase6`"
+                .into(),
+        );
     };
     let starts: Vec<(u64, bool)> = b[fmt::TABLE_HEADER_LEN..entries_end]
         .chunks_exact(4)
@@ -408,40 +426,91 @@ fn skip<R: BufRead>(r: &mut R, mut n: u64) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Decodes one stored chunk of `expected` media bytes into `out`, or says what is wrong.
+/// Decodes one stored chunk into `out`, or says what is wrong: it must hold at least
+/// `expected` bytes (the media's part of it) and at most `chunk_size` (the last chunk may hold
+/// bytes past the media: the partial sector of a source that is not a whole number of
+/// sectors; they are checked, not hashed).
 fn decode_chunk(
     stored: &[u8],
     compressed: bool,
     expected: usize,
+    chunk_size: usize,
     out: &mut Vec<u8>,
 ) -> std::result::Result<(), &'static str> {
     out.clear();
     if compressed {
-        let mut z = flate2::read::ZlibDecoder::new(stored).take(expected as u64 + 1);
+        let mut z = flate2::read::ZlibDecoder::new(stored).take(chunk_size as u64 + 1);
         if z.read_to_end(out).is_err() {
             return Err("zlib");
         }
-        if out.len() != expected {
-            return Err("size");
-        }
     } else {
-        if stored.len() != expected + 4 {
+        let Some(n) = stored.len().checked_sub(4) else {
             return Err("size");
-        }
-        let (data, sum) = stored.split_at(expected);
-        if fmt::adler32(data).to_le_bytes() != sum {
+        };
+        let (data, sum) = stored.split_at(n);
+        if n >= expected && n <= chunk_size && fmt::adler32(data).to_le_bytes() != sum {
             return Err("checksum");
         }
         out.extend_from_slice(data);
     }
+    if out.len() < expected || out.len() > chunk_size {
+        return Err("size");
+    }
     Ok(())
+}
+
+/// Media bytes gathered into 1 MiB blocks, each handed to every digest thread (the digests of
+/// an image's media run in parallel, as a file's do); at most [`MEDIA_QUEUE`] blocks wait per
+/// digest.
+struct MediaFeed {
+    block: Vec<u8>,
+    senders: Vec<SyncSender<Arc<Vec<u8>>>>,
+}
+
+/// Media blocks queued per digest thread.
+const MEDIA_QUEUE: usize = 4;
+
+impl MediaFeed {
+    fn update(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let room = hashing::CHUNK_SIZE - self.block.len();
+            let n = room.min(data.len());
+            self.block.extend_from_slice(&data[..n]);
+            data = &data[n..];
+            if self.block.len() == hashing::CHUNK_SIZE {
+                self.flush();
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.block.is_empty() {
+            return;
+        }
+        let block = Arc::new(std::mem::replace(
+            &mut self.block,
+            Vec::with_capacity(hashing::CHUNK_SIZE),
+        ));
+        for tx in &self.senders {
+            // A digest thread ends only when the feed is dropped.
+            let _ = tx.send(block.clone());
+        }
+    }
+}
+
+fn media_digest<D: Digest>(rx: Receiver<Arc<Vec<u8>>>) -> String {
+    let mut h = D::new();
+    for b in rx {
+        h.update(&b[..]);
+    }
+    hex(&h.finalize())
 }
 
 fn stream_segment(
     r: &mut ChunkReader,
     regions: &[Region],
     vol: &Volume,
-    media: &mut MultiHasher,
+    media: &mut MediaFeed,
     sink: &mut (dyn FnMut(&[u8]) + Send),
 ) -> std::io::Result<Streamed> {
     let media_size = vol.media_size().unwrap_or(0);
@@ -467,10 +536,11 @@ fn stream_segment(
                 let start = n * chunk_size;
                 let expected = usize::try_from(chunk_size.min(media_size.saturating_sub(start)))
                     .expect("a chunk fits in memory");
-                match decode_chunk(&stored, compressed, expected, &mut out) {
+                let whole = usize::try_from(chunk_size).expect("a chunk fits in memory");
+                match decode_chunk(&stored, compressed, expected, whole, &mut out) {
                     Ok(()) => {
-                        media.update(&out);
-                        sink(&out);
+                        media.update(&out[..expected]);
+                        sink(&out[..expected]);
                     }
                     Err(problem) => {
                         found.bad.push((n, problem));
@@ -556,17 +626,64 @@ pub fn read_ewf(
             ),
         ));
     }
-    let media_sel = HashSelection {
-        legacy: true,
-        ..sel
-    };
-    let mut media = MultiHasher::new(media_sel);
+    std::thread::scope(|scope| {
+        let mut senders = Vec::new();
+        let mut spawn = |f: fn(Receiver<Arc<Vec<u8>>>) -> String| {
+            let (tx, rx) = sync_channel(MEDIA_QUEUE);
+            senders.push(tx);
+            scope.spawn(move || f(rx))
+        };
+        let sha256 = spawn(media_digest::<sha2::Sha256>);
+        let sha512 = sel.sha512.then(|| spawn(media_digest::<sha2::Sha512>));
+        let md5 = spawn(media_digest::<md5::Md5>);
+        let sha1 = spawn(media_digest::<sha1::Sha1>);
+        let mut media = MediaFeed {
+            block: Vec::with_capacity(hashing::CHUNK_SIZE),
+            senders,
+        };
+        let read = stream_set(&plans, &vol, sel, progress, &mut media, sink);
+        media.flush();
+        drop(media);
+        let join = |h: std::thread::ScopedJoinHandle<'_, String>| h.join().expect("digest thread");
+        let media_hashes = Hashes {
+            sha256: join(sha256),
+            sha512: sha512.map(join),
+            legacy_md5: Some(join(md5)),
+            legacy_sha1: Some(join(sha1)),
+        };
+        let (members, bad, bad_count, compressed) = read?;
+        Ok(finish(
+            set,
+            &vol,
+            plans.len(),
+            media_hashes,
+            members,
+            bad,
+            bad_count,
+            compressed,
+        ))
+    })
+}
+
+/// What streaming the segments found: members, bad chunks listed, bad chunks, compressed chunks.
+type SetRead = (Vec<Member>, Vec<EwfBadChunk>, u64, u64);
+
+/// Streams every segment of the set in order: each hashed as a member, its chunks decoded
+/// into `media` and `sink`.
+fn stream_set(
+    plans: &[Plan],
+    vol: &Volume,
+    sel: HashSelection,
+    progress: Progress,
+    media: &mut MediaFeed,
+    sink: &mut (dyn FnMut(&[u8]) + Send),
+) -> Result<SetRead> {
     let mut members = Vec::new();
     let mut bad: Vec<EwfBadChunk> = Vec::new();
     let (mut bad_count, mut compressed) = (0u64, 0u64);
-    for plan in &plans {
+    for plan in plans {
         let regions = &plan.regions;
-        let (media_ref, vol_ref, sink_ref) = (&mut media, &vol, &mut *sink);
+        let (media_ref, vol_ref, sink_ref) = (&mut *media, vol, &mut *sink);
         let parse =
             move |r: &mut ChunkReader| stream_segment(r, regions, vol_ref, media_ref, sink_ref);
         let (size, hashes, streamed) =
@@ -616,7 +733,21 @@ pub fn read_ewf(
             mtime: None,
         });
     }
-    let media_hashes = media.finish();
+    Ok((members, bad, bad_count, compressed))
+}
+
+/// The read set's record.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    mut set: SetState,
+    vol: &Volume,
+    segments: usize,
+    media_hashes: Hashes,
+    members: Vec<Member>,
+    bad: Vec<EwfBadChunk>,
+    bad_count: u64,
+    compressed: u64,
+) -> EwfRead {
     let digest = |stored: Option<String>, computed: &str| EwfDigest {
         matches: stored.as_ref().map(|s| s == computed),
         stored,
@@ -633,7 +764,7 @@ pub fn read_ewf(
     };
     let image = EwfImage {
         format: "ewf1".into(),
-        segments: plans.len() as u64,
+        segments: segments as u64,
         media_size: vol.media_size().unwrap_or(0),
         bytes_per_sector: u64::from(vol.bytes_per_sector),
         sector_count: vol.sector_count,
@@ -647,15 +778,20 @@ pub fn read_ewf(
         header,
         md5: digest(set.stored.md5.map(|d| hex(&d)), &md5),
         sha1: digest(set.stored.sha1.map(|d| hex(&d)), &sha1),
+        sha256: set
+            .stored
+            .sha256
+            .take()
+            .map(|st| digest(Some(st), &media_hashes.sha256)),
         bad_chunks: bad,
         bad_chunk_count: bad_count,
     };
-    Ok(EwfRead {
+    EwfRead {
         media_size: image.media_size,
         media_hashes,
         members,
         image,
-    })
+    }
 }
 
 /// The recorded header fields: empty values dropped, dates converted (`utf16`: header2).

@@ -804,7 +804,7 @@ EWF = t_object(
      "media_type": t_non_empty_str, "physical": t_bool,
      "header_source": t_one_of("header2", "header", "none"), "header": EWF_HEADER,
      "md5": EWF_DIGEST(16), "sha1": EWF_DIGEST(20), "bad_chunk_count": t_uint},
-    {"bad_chunks": t_array(EWF_BAD_CHUNK, non_empty=True)},
+    {"bad_chunks": t_array(EWF_BAD_CHUNK, non_empty=True), "sha256": EWF_DIGEST(32)},
 )
 ARTIFACT = t_object(
     {"kind": t_one_of("file", "directory", "tar", "zip", "ewf"), "path_given": t_str,
@@ -1328,9 +1328,10 @@ def check_ewf(artifact):
         problems.append("body.artifact.ewf: a chunk is a whole number of sectors")
     elif e["sector_count"] * bps != e["media_size"] or artifact["size"] != e["media_size"]:
         problems.append("body.artifact.size and ewf.media_size are sector_count x bytes_per_sector")
-    elif -(-e["media_size"] // chunk) != e["chunk_count"] or e["compressed_chunks"] > e["chunk_count"]:
-        problems.append("body.artifact.ewf.chunk_count does not hold the media, or "
-                        "compressed_chunks exceeds it")
+    elif (not 0 <= e["chunk_count"] - -(-e["media_size"] // chunk) <= 1
+          or e["compressed_chunks"] > e["chunk_count"]):
+        problems.append("body.artifact.ewf.chunk_count does not hold the media (or one "
+                        "chunk more), or compressed_chunks exceeds it")
     bad = e.get("bad_chunks", [])
     if len(bad) != min(e["bad_chunk_count"], 1000):
         problems.append("body.artifact.ewf.bad_chunks lists the first 1000 of bad_chunk_count")
@@ -1356,6 +1357,12 @@ def check_ewf(artifact):
         if artifact["hashes"].get(legacy) != d["computed"]:
             problems.append(f"body.artifact.ewf.{name}.computed is not the media's "
                             f"hashes.{legacy}")
+    if "sha256" in e:
+        d = e["sha256"]
+        if ("stored" not in d or d.get("matches") != (d["stored"] == d["computed"])
+                or d["computed"] != artifact["hashes"]["sha256"]):
+            problems.append("body.artifact.ewf.sha256: recorded only when stored, matches is "
+                            "stored == computed, computed is the media's sha256")
     return problems
 
 
