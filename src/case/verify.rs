@@ -721,7 +721,18 @@ fn check_ioc_matches(
                 ..Finding::entry_error(*seq, "ioc-match", message)
             })
         };
-        for (i, m) in scan.matches.iter().enumerate() {
+        let records = scan
+            .matches
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (format!("match {i}"), m))
+            .chain(
+                scan.mentions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| (format!("mention {i}"), m)),
+            );
+        for (label, m) in records {
             let Some(seal) = state
                 .custody
                 .get(&m.exhibit)
@@ -733,21 +744,21 @@ fn check_ioc_matches(
                 (None, Some(_)) => err(
                     Some(&m.exhibit),
                     format!(
-                        "match {i} names a member, but {} is a {} with no members",
+                        "{label} names a member, but {} is a {} with no members",
                         m.exhibit, seal.artifact.kind
                     ),
                 ),
                 (Some(_), None) => err(
                     Some(&m.exhibit),
                     format!(
-                        "match {i} names no member, but {} is a {}: a match names the member it is in",
+                        "{label} names no member, but {} is a {}: a match names the member it is in",
                         m.exhibit, seal.artifact.kind
                     ),
                 ),
                 (Some(members), Some(p)) if !members.iter().any(|x| &x.path == p) => err(
                     Some(&m.exhibit),
                     format!(
-                        "match {i}: member {p:?} is not a member of {} as sealed",
+                        "{label}: member {p:?} is not a member of {} as sealed",
                         m.exhibit
                     ),
                 ),
@@ -801,7 +812,18 @@ fn check_ioc_matches(
                     ),
                 );
             }
-            for (i, m) in scan.matches.iter().enumerate() {
+            let records = scan
+                .matches
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (format!("match {i}"), m))
+                .chain(
+                    scan.mentions
+                        .iter()
+                        .enumerate()
+                        .map(|(i, m)| (format!("mention {i}"), m)),
+                );
+            for (label, m) in records {
                 if m.ioc_file == f.sha256
                     && !pinned
                         .patterns
@@ -810,7 +832,7 @@ fn check_ioc_matches(
                     err(
                         Some(&m.exhibit),
                         format!(
-                            "match {i}: indicator {:?} with pattern {:?} is not an indicator of the pinned IOC file {:?}",
+                            "{label}: indicator {:?} with pattern {:?} is not an indicator of the pinned IOC file {:?}",
                             m.indicator, m.pattern, f.file
                         ),
                     );
