@@ -38,10 +38,7 @@ fn digest_hits(m: &Matcher, h: &Hashes) -> Vec<Hit> {
 }
 
 /// Searches a [`BufRead`]'s bytes where it holds them, and reads them as structured data.
-fn search_reader<R: BufRead>(
-    m: &Matcher,
-    r: &mut R,
-) -> std::io::Result<(Vec<Hit>, MemberHits)> {
+fn search_reader<R: BufRead>(m: &Matcher, r: &mut R) -> std::io::Result<(Vec<Hit>, MemberHits)> {
     let mut c = m.content();
     let mut s = Structured::new(m);
     s.begin(None);
