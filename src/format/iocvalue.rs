@@ -9,7 +9,8 @@
 //!   value (exactly), profile ids with the whole value in lower case; process and file names
 //!   also with the last `/`-separated component of a value holding a `/`, and process names
 //!   with the first component of a `NAME/BUNDLE.ID` value (one `/`, not at the start: as
-//!   DataUsage.sqlite spells processes, e.g. `bh/com.apple.bh`).
+//!   DataUsage.sqlite spells processes, e.g. `bh/com.apple.bh`); not of a value holding `://`
+//!   (a URL's path names no process).
 //! - File paths are compared with a value starting with `/`: equal to the indicator's path, or
 //!   below it when it names a directory.
 //!
@@ -100,7 +101,9 @@ impl Matcher {
         };
         let text = text.trim_end_matches('\0');
         let mut candidates: Vec<(&str, usize, bool)> = vec![(text, 0, true)];
-        if let Some(slash) = text.rfind('/') {
+        // Components of paths and NAME/BUNDLE.ID values, not of URLs (`https://h/payload`
+        // names no process).
+        if let Some(slash) = text.rfind('/').filter(|_| !text.contains("://")) {
             candidates.push((&text[slash + 1..], slash + 1, false));
             if !text.starts_with('/') && text.matches('/').count() == 1 {
                 candidates.push((&text[..slash], 0, false));
@@ -354,6 +357,8 @@ mod tests {
             "x/bh/com.apple.x",
             "/bh/x",
             "kTCCServiceLiverpoolpayload",
+            "https://cdn.example.net/payload",
+            "file:///x/payload",
         ] {
             assert!(hits(&m, decoy).is_empty(), "{decoy}");
         }

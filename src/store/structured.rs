@@ -46,44 +46,84 @@ enum Sink {
     Log(LogLines),
 }
 
-/// The line reader of text members.
+/// The line reader of text members: only the lines holding one of [`LOG_MARKERS`] are
+/// examined (found all at once by an automaton), the others are counted.
 #[derive(Default)]
 struct LogLines {
+    /// The current line's bytes so far (it started in an earlier piece).
     partial: Vec<u8>,
+    /// Lines completed so far.
     line: u64,
+    /// The current line is longer than [`MAX_LINE`]: skipped.
     skipping: bool,
 }
 
+/// What a process-naming log line holds (`format::iocvalue::log_process`).
+const LOG_MARKERS: [&str; 3] = ["remaining client pid: ", "Process:", "Path:"];
+
+fn markers() -> &'static aho_corasick::AhoCorasick {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(LOG_MARKERS).expect("three fixed patterns build")
+    })
+}
+
+fn newlines(b: &[u8]) -> u64 {
+    b.iter().filter(|&&c| c == b'\n').count() as u64
+}
+
 impl LogLines {
-    fn update(&mut self, m: &Matcher, mut data: &[u8], out: &mut Vec<Hit>) {
-        while !data.is_empty() {
-            match data.iter().position(|&b| b == b'\n') {
-                Some(nl) => {
-                    self.line += 1;
-                    if !self.skipping {
-                        if self.partial.is_empty() {
-                            out.extend(m.log_line_hits(&data[..nl], self.line));
-                        } else {
-                            self.partial.extend_from_slice(&data[..nl]);
-                            if self.partial.len() <= MAX_LINE {
-                                out.extend(m.log_line_hits(&self.partial, self.line));
-                            }
-                        }
-                    }
-                    self.partial.clear();
-                    self.skipping = false;
-                    data = &data[nl + 1..];
-                }
-                None => {
-                    if !self.skipping {
-                        self.partial.extend_from_slice(data);
-                        if self.partial.len() > MAX_LINE {
-                            self.partial.clear();
-                            self.skipping = true;
-                        }
-                    }
-                    data = &[];
-                }
+    fn update(&mut self, m: &Matcher, data: &[u8], out: &mut Vec<Hit>) {
+        let Some(first) = data.iter().position(|&b| b == b'\n') else {
+            self.carry(data);
+            return;
+        };
+        // The line that started in an earlier piece ends here: examined whole.
+        self.carry(&data[..first]);
+        self.line += 1;
+        if !self.skipping {
+            out.extend(m.log_line_hits(&self.partial, self.line));
+        }
+        self.partial.clear();
+        self.skipping = false;
+        let rest = &data[first + 1..];
+        let (body, tail) = match rest.iter().rposition(|&b| b == b'\n') {
+            Some(l) => rest.split_at(l + 1),
+            None => (&rest[..0], rest),
+        };
+        // Complete lines: only those holding a marker are examined.
+        let (mut counted, mut line, mut done_until) = (0usize, self.line, 0usize);
+        for mat in markers().find_iter(body) {
+            let p = mat.start();
+            if p < done_until {
+                continue;
+            }
+            line += newlines(&body[counted..p]);
+            counted = p;
+            let start = body[..p]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let end = p + body[p..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .unwrap_or(body.len() - p);
+            if end - start <= MAX_LINE {
+                out.extend(m.log_line_hits(&body[start..end], line + 1));
+            }
+            done_until = end;
+        }
+        self.line += newlines(body);
+        self.carry(tail);
+    }
+
+    /// Bytes of the current line, not ended yet.
+    fn carry(&mut self, data: &[u8]) {
+        if !self.skipping {
+            self.partial.extend_from_slice(data);
+            if self.partial.len() > MAX_LINE {
+                self.partial.clear();
+                self.skipping = true;
             }
         }
     }
@@ -421,4 +461,55 @@ fn read_sqlite(m: &Matcher, path: &Path, out: &mut Vec<Hit>) -> rusqlite::Result
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matcher() -> Matcher {
+        let b = crate::format::stix::parse_bundle(
+            br#"{"type":"bundle","id":"bundle--t","objects":[{"type":"indicator","id":"indicator--1","pattern":"[process:name='bh']","pattern_type":"stix"}]}"#,
+        )
+        .unwrap();
+        Matcher::new(&[b])
+    }
+
+    /// The same lines found, with the same numbers, whatever the pieces.
+    #[test]
+    fn log_lines_are_numbered_across_pieces() {
+        let m = matcher();
+        let mut text = Vec::new();
+        for i in 0..300 {
+            if i % 37 == 5 {
+                text.extend_from_slice(b"\tremaining client pid: 12 (/private/var/tmp/bh)\n");
+            } else if i % 41 == 7 {
+                text.extend_from_slice(b"Process:   bh [3]\n");
+            } else {
+                text.extend_from_slice(format!("line {i} Path: nothing /x/y\n").as_bytes());
+            }
+        }
+        text.extend_from_slice(b"Process: bh [9]");
+        let lines = |piece: usize| -> Vec<u64> {
+            let mut l = LogLines::default();
+            let mut out = Vec::new();
+            for c in text.chunks(piece) {
+                l.update(&m, c, &mut out);
+            }
+            l.finish(&m, &mut out);
+            out.iter()
+                .map(|h| h.location.as_ref().unwrap().line.unwrap())
+                .collect()
+        };
+        let whole = lines(text.len());
+        let mut want: Vec<u64> = (0..300u64)
+            .filter(|i| i % 37 == 5 || i % 41 == 7)
+            .map(|i| i + 1)
+            .collect();
+        want.push(301);
+        assert_eq!(whole, want);
+        for piece in [1, 2, 3, 7, 16, 50, 64, 1000] {
+            assert_eq!(lines(piece), whole, "piece {piece}");
+        }
+    }
 }

@@ -536,3 +536,130 @@ fn check_match_caps(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const F: &str = "df1bcaa78abc7b85781b1ebc2daa3cc225371e2024d9ef96e84f80f927256586";
+
+    fn rec(on: &str, extra: serde_json::Value) -> serde_json::Value {
+        let mut m = serde_json::json!({
+            "ioc_file": F, "indicator": "indicator--1", "pattern": "[process:name='bh']",
+            "type": "process:name", "value": "bh", "exhibit": "E-0001", "member": "a.db",
+            "on": on, "matched": "bh", "occurrences": 1
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            m[k] = v.clone();
+        }
+        m
+    }
+
+    fn scan(matches: Vec<serde_json::Value>, mentions: Vec<serde_json::Value>) -> IocScan {
+        let (n, k) = (matches.len(), mentions.len());
+        let mut body = serde_json::json!({
+            "ioc_files": [{"file": "p.stix2", "sha256": F, "size": 1, "indicator_objects": 1,
+                           "used": 1}],
+            "exhibits": [{"exhibit": "E-0001", "path": "/x", "sha256": F, "files": 1,
+                          "bytes": 1, "matches": n}],
+            "matches": matches,
+            "scanned_by": {"name": "scelle", "version": "0"}
+        });
+        if k > 0 {
+            body["mentions"] = mentions.into();
+            body["exhibits"][0]["mentions"] = k.into();
+        }
+        serde_json::from_value(body).unwrap()
+    }
+
+    fn content() -> serde_json::Value {
+        serde_json::json!({"offset": 40, "excerpt_start": 8, "excerpt": "x bh y"})
+    }
+
+    #[test]
+    fn locations_fit_their_place_and_mentions_are_content_only() {
+        let sqlite = serde_json::json!({"location": {"table": "t", "column": "c", "rowid": 2},
+                                        "excerpt": "bh/com.apple.bh"});
+        assert!(ioc_scan(&scan(vec![rec("sqlite", sqlite.clone())], vec![])).is_ok());
+        let ok_places = [
+            (
+                "plist",
+                serde_json::json!({"location": {"key": "/a/0"}, "excerpt": "bh"}),
+            ),
+            (
+                "json",
+                serde_json::json!({"location": {"key": "", "line": 2}, "excerpt": "bh"}),
+            ),
+            (
+                "log",
+                serde_json::json!({"location": {"line": 3}, "excerpt": "/x/bh"}),
+            ),
+        ];
+        for (on, extra) in ok_places {
+            assert!(
+                ioc_scan(&scan(vec![rec(on, extra)], vec![])).is_ok(),
+                "{on}"
+            );
+        }
+        let refused = [
+            ("sqlite", serde_json::json!({"excerpt": "bh"})),
+            (
+                "sqlite",
+                serde_json::json!({"location": {"table": "t"}, "excerpt": "bh"}),
+            ),
+            (
+                "sqlite",
+                serde_json::json!({"location": {"table": "t", "column": "c", "line": 1}, "excerpt": "bh"}),
+            ),
+            (
+                "plist",
+                serde_json::json!({"location": {"key": "a"}, "excerpt": "bh"}),
+            ),
+            (
+                "plist",
+                serde_json::json!({"location": {"key": "/a", "line": 1}, "excerpt": "bh"}),
+            ),
+            (
+                "log",
+                serde_json::json!({"location": {"line": 0}, "excerpt": "bh"}),
+            ),
+            ("log", serde_json::json!({"location": {"line": 1}})),
+            (
+                "log",
+                serde_json::json!({"location": {"line": 1}, "excerpt": "x".repeat(67)}),
+            ),
+            (
+                "log",
+                serde_json::json!({"location": {"line": 1}, "excerpt": "b\u{e9}"}),
+            ),
+            ("name", serde_json::json!({"location": {"line": 1}})),
+            ("name", serde_json::json!({"excerpt": "bh"})),
+            ("table", serde_json::json!({})),
+        ];
+        for (on, extra) in refused {
+            assert!(
+                ioc_scan(&scan(vec![rec(on, extra.clone())], vec![])).is_err(),
+                "{on} {extra}"
+            );
+        }
+        // Mentions: content records only, counted exactly, capped like matches.
+        let mention = rec("content", content());
+        assert!(ioc_scan(&scan(vec![], vec![mention.clone()])).is_ok());
+        assert!(ioc_scan(&scan(vec![], vec![rec("sqlite", sqlite)])).is_err());
+        let mut s = scan(vec![], vec![mention.clone()]);
+        s.exhibits[0].mentions = 2;
+        assert!(ioc_scan(&s).is_err());
+        let many: Vec<_> = (0..101).map(|_| mention.clone()).collect();
+        assert!(ioc_scan(&scan(vec![], many)).is_err());
+        let hundred: Vec<_> = (0..100).map(|_| mention.clone()).collect();
+        let mut s = scan(vec![], hundred);
+        s.exhibits[0].omitted_mentions = vec![OmittedMatches {
+            ioc_file: F.into(),
+            indicator: "indicator--1".into(),
+            matches: 5,
+        }];
+        assert!(ioc_scan(&s).is_ok());
+        s.exhibits[0].omitted_mentions[0].indicator = "indicator--2".into();
+        assert!(ioc_scan(&s).is_err());
+    }
+}
