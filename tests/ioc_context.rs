@@ -358,3 +358,92 @@ fn a_byte_search_does_not_see_the_tcc_client_cell() {
         .windows(32)
         .any(|w| w == b"kTCCServiceLiverpoolroleaccountd"));
 }
+
+/// Hostile or broken databases (a corrupt page, a truncated file, a view, a trigger, a
+/// virtual table, a quoted table name) do not stop the scan: what parses is read, the rest is
+/// searched as content; the private copies are gone afterwards (TMPDIR left empty).
+#[test]
+fn broken_and_unusual_databases_are_read_where_they_can_be_and_leave_no_copy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let (case, key) = init_case(root, "CTX-2", "Context", &[]);
+    let dir = root.join("ffs");
+    let script = r#"
+import sqlite3, os, sys
+d = sys.argv[1]
+os.makedirs(d)
+db = sqlite3.connect(os.path.join(d, "odd.db"))
+db.execute('CREATE TABLE "we""ird" ("c o l" TEXT)')
+db.execute('INSERT INTO "we""ird" VALUES (?)', ("/usr/libexec/roleaccountd",))
+db.execute('CREATE VIEW v AS SELECT "c o l" || \'x\' AS y FROM "we""ird"')
+db.execute('CREATE TRIGGER t AFTER INSERT ON "we""ird" BEGIN SELECT 1; END')
+db.execute("CREATE VIRTUAL TABLE f USING fts5(body)")
+db.execute("INSERT INTO f VALUES ('fts row gssdp')")
+db.execute("CREATE TABLE nr (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID")
+db.execute("INSERT INTO nr VALUES ('a', 'pcsd')")
+db.commit(); db.close()
+good = open(os.path.join(d, "odd.db"), "rb").read()
+open(os.path.join(d, "truncated.db"), "wb").write(good[:200])
+bad = bytearray(good)
+for i in range(100, len(bad), 7):
+    bad[i] ^= 0x5a
+open(os.path.join(d, "corrupt.db"), "wb").write(bytes(bad))
+"#;
+    python(script, &[&dir]);
+    ok(&run(&[
+        "-C",
+        case.to_str().unwrap(),
+        "seal",
+        dir.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+    ]));
+    let tmpdir = root.join("tmp");
+    std::fs::create_dir(&tmpdir).unwrap();
+    let o = run_ok(
+        common::scelle()
+            .env("TMPDIR", &tmpdir)
+            .args([
+                "-C",
+                case.to_str().unwrap(),
+                "ioc",
+                "scan",
+                "--json",
+                "--key",
+            ])
+            .arg(&key)
+            .args(["--stix", PEGASUS]),
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = brief(v["scan"]["matches"].as_array().unwrap());
+    assert!(
+        f.contains(&(
+            "roleaccountd".into(),
+            "odd.db".into(),
+            "sqlite".into(),
+            r#"{"column":"c o l","rowid":1,"table":"we\"ird"}"#.into()
+        )),
+        "{f:#?}"
+    );
+    // The WITHOUT ROWID table: a cell with no rowid.
+    assert!(
+        f.contains(&(
+            "pcsd".into(),
+            "odd.db".into(),
+            "sqlite".into(),
+            r#"{"column":"v","table":"nr"}"#.into()
+        )),
+        "{f:#?}"
+    );
+    // The view is not read (its values would repeat the table's, altered).
+    assert!(
+        f.iter()
+            .all(|x| !x.3.contains("\"v\",") || x.3.contains("nr")),
+        "{f:#?}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&tmpdir).unwrap().count(),
+        0,
+        "a temporary copy was left"
+    );
+}
