@@ -21,10 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 /// content (two-letter names such as Pegasus's `bh` would match everywhere in binary data);
 /// they are still compared with member names.
 pub const MIN_TOKEN: usize = 4;
-/// Bytes of context each side of a hit in its excerpt.
-pub const EXCERPT_CONTEXT: usize = 32;
-/// Offsets listed per indicator, member and matched text (all are counted).
-pub const MAX_OFFSETS: usize = 16;
+pub use crate::format::kinds::ioc_scan::{EXCERPT_CONTEXT, MAX_OFFSETS};
 /// Longest domain name, for reading a matched subdomain back to its first label.
 const MAX_DOMAIN: usize = 253;
 /// Bytes kept after the last position searched, for right boundaries and excerpts.

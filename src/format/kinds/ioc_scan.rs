@@ -87,6 +87,11 @@ pub struct ScannedExhibit {
     pub omitted_mentions: Vec<OmittedMatches>,
 }
 
+/// Bytes of context each side of a hit in its excerpt (FORMAT.md 6.8).
+pub const EXCERPT_CONTEXT: usize = 32;
+/// Offsets listed per indicator, member and matched text (all are counted).
+pub const MAX_OFFSETS: usize = 16;
+
 /// The most match records of one indicator in one exhibit a scan records (FORMAT.md 6.8): the
 /// first ones in the order of `matches`; the rest are counted in the exhibit's `omitted`.
 pub const MAX_MATCHES_PER_INDICATOR: u64 = 100;
@@ -349,7 +354,7 @@ fn ioc_scan(scan: &IocScan) -> Result<(), ValueError> {
             let x = m.excerpt.as_deref().unwrap_or_default();
             if !printable_ascii(&m.matched)
                 || !printable_ascii(x)
-                || x.len() > m.matched.len() + 2 * crate::format::iocmatch::EXCERPT_CONTEXT
+                || x.len() > m.matched.len() + 2 * EXCERPT_CONTEXT
             {
                 return Err(ValueError::Rule(format!(
                     "{what} of {} in {}: a structured match's text and excerpt are printable \
@@ -359,9 +364,7 @@ fn ioc_scan(scan: &IocScan) -> Result<(), ValueError> {
             }
         }
         if let (Some(off), Some(start), Some(x)) = (m.offset, m.excerpt_start, &m.excerpt) {
-            let listed = m
-                .occurrences
-                .min(crate::format::iocmatch::MAX_OFFSETS as u64);
+            let listed = m.occurrences.min(MAX_OFFSETS as u64);
             let offsets_ok = if m.occurrences == 1 {
                 m.offsets.is_empty()
             } else {
@@ -371,7 +374,7 @@ fn ioc_scan(scan: &IocScan) -> Result<(), ValueError> {
             };
             if !offsets_ok
                 || start > off
-                || off - start > crate::format::iocmatch::EXCERPT_CONTEXT as u64
+                || off - start > EXCERPT_CONTEXT as u64
                 || !x.bytes().all(|b| (0x20..0x7f).contains(&b))
             {
                 return Err(ValueError::Rule(format!(
