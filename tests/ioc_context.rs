@@ -70,6 +70,11 @@ with open(p("private/var/db/diagnostics/shutdown.log"), "w") as f:
     f.write("After 3.2s, these clients are still here:\n")
     f.write("\t\tremaining client pid: 171 (/usr/libexec/locationd)\n")
     f.write("\t\tremaining client pid: 2231 (/private/var/tmp/otpgrefd)\n")
+# sysdiagnose ps output: the command column names the process.
+with open(p("sysdiagnose/ps.txt"), "w") as f:
+    f.write("USER       UID   PID  PPID  %CPU %MEM STARTED      TIME COMMAND\n")
+    f.write("root         0     1     0   0.0  0.3 09:00AM   0:02.10 /sbin/launchd\n")
+    f.write("root         0  1433     1   0.0  0.1 09:00AM   0:00.12 /private/var/tmp/ckeblld -d\n")
 # A crash report naming the process.
 with open(p("private/var/mobile/Library/Logs/CrashReporter/x.crash"), "w") as f:
     f.write("Incident Identifier: 1\nProcess:             fservernetd [228]\nPath:                /usr/sbin/fservernetd\n")
@@ -177,6 +182,7 @@ fn expect_in_context(s: &Scan, prefix: &str) {
         "log",
         r#"{"line":2}"#,
     );
+    has("ckeblld", "sysdiagnose/ps.txt", "log", r#"{"line":3}"#);
     has(
         "fservernetd",
         "private/var/mobile/Library/Logs/CrashReporter/x.crash",

@@ -177,9 +177,22 @@ impl Matcher {
     /// The hits of one line of a log (`line` from 1): the process it names, if it is one of
     /// the process-naming lines of [`log_process`].
     pub fn log_line_hits(&self, text: &[u8], line: u64) -> Vec<Hit> {
-        let Some(value) = log_process(text) else {
-            return Vec::new();
-        };
+        match log_process(text) {
+            Some(value) => self.log_value_hits(value, line),
+            None => Vec::new(),
+        }
+    }
+
+    /// The hits of a line of `ps` output whose header put `COMMAND` at byte `column`
+    /// ([`ps_header`]): the command's executable.
+    pub fn ps_line_hits(&self, text: &[u8], column: usize, line: u64) -> Vec<Hit> {
+        match ps_command(text, column) {
+            Some(value) => self.log_value_hits(value, line),
+            None => Vec::new(),
+        }
+    }
+
+    fn log_value_hits(&self, value: &[u8], line: u64) -> Vec<Hit> {
         let loc = Location {
             line: Some(line),
             ..Location::default()
@@ -247,6 +260,8 @@ fn walk_plist(v: &plist::Value, ptr: &mut String, f: &mut dyn FnMut(&str, &str))
 /// - crash and analytics reports (text): `Process: NAME [PID]`, `Parent Process: NAME [PID]`,
 ///   `Responsible Process: NAME [PID]` give NAME, `Path: PATH` gives PATH (leading white
 ///   space and the spaces after the colon ignored).
+///
+/// (`ps` output is recognised by its header instead: [`ps_header`].)
 pub fn log_process(line: &[u8]) -> Option<&[u8]> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     const PID: &[u8] = b"remaining client pid: ";
@@ -279,6 +294,29 @@ pub fn log_process(line: &[u8]) -> Option<&[u8]> {
         return p.starts_with(b"/").then_some(p);
     }
     None
+}
+
+/// The column of `COMMAND` when `line` is the header of `ps` output (as sysdiagnose's
+/// `ps.txt`: white-space separated titles, one of them `PID`, the last `COMMAND`).
+pub fn ps_header(line: &[u8]) -> Option<usize> {
+    let line = trim_end(line.strip_suffix(b"\r").unwrap_or(line));
+    let col = line.len().checked_sub(b"COMMAND".len())?;
+    let titled = line.ends_with(b"COMMAND")
+        && (col == 0 || matches!(line[col - 1], b' ' | b'\t'))
+        && line
+            .split(|b| matches!(b, b' ' | b'\t'))
+            .any(|w| w == b"PID");
+    titled.then_some(col)
+}
+
+/// The executable of a `ps` line: its first white-space separated word from `column` on.
+pub fn ps_command(line: &[u8], column: usize) -> Option<&[u8]> {
+    let rest = trim_start(line.get(column..)?);
+    let end = rest
+        .iter()
+        .position(|b| matches!(b, b' ' | b'\t' | b'\r'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -404,6 +442,13 @@ mod tests {
         assert_eq!(h.len(), 1);
         assert_eq!(h[0].location.as_ref().unwrap().line, Some(7));
         assert!(m.log_line_hits(b"payload bh x.example", 1).is_empty());
+        let header = b"USER       UID   PID  PPID  %CPU STARTED      TIME COMMAND";
+        let col = ps_header(header).unwrap();
+        let row = b"root         0  1433     1   0.0 09:00AM   0:02.10 /private/var/tmp/bh -x";
+        assert_eq!(ps_command(row, col), Some(&b"/private/var/tmp/bh"[..]));
+        assert_eq!(m.ps_line_hits(row, col, 4)[0].matched, "bh");
+        assert_eq!(ps_header(b"the COMMAND"), None);
+        assert_eq!(ps_header(b"PID XCOMMAND"), None);
     }
 
     #[test]

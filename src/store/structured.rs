@@ -18,7 +18,7 @@
 //! SQLite's defensive mode; only ordinary tables are read (no views, no virtual tables).
 
 use crate::format::iocmatch::{Hit, Matcher, On};
-use crate::format::iocvalue::{bounded, MAX_LINE, MAX_NAME};
+use crate::format::iocvalue::{bounded, ps_header, MAX_LINE, MAX_NAME};
 use crate::format::kinds::ioc_scan::Location;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -56,6 +56,9 @@ struct LogLines {
     line: u64,
     /// The current line is longer than [`MAX_LINE`]: skipped.
     skipping: bool,
+    /// `ps` output (its first line is a `ps` header): the column of `COMMAND`; every line is
+    /// examined.
+    ps: Option<usize>,
 }
 
 /// What a process-naming log line holds (`format::iocvalue::log_process`).
@@ -82,7 +85,10 @@ impl LogLines {
         self.carry(&data[..first]);
         self.line += 1;
         if !self.skipping {
-            out.extend(m.log_line_hits(&self.partial, self.line));
+            if self.line == 1 {
+                self.ps = ps_header(&self.partial);
+            }
+            self.examine(m, out);
         }
         self.partial.clear();
         self.skipping = false;
@@ -91,6 +97,16 @@ impl LogLines {
             Some(l) => rest.split_at(l + 1),
             None => (&rest[..0], rest),
         };
+        if let Some(col) = self.ps {
+            for (i, l) in body.split(|&b| b == b'\n').enumerate() {
+                if l.len() <= MAX_LINE {
+                    out.extend(m.ps_line_hits(l, col, self.line + 1 + i as u64));
+                }
+            }
+            self.line += newlines(body);
+            self.carry(tail);
+            return;
+        }
         // Complete lines: only those holding a marker are examined.
         let (mut counted, mut line, mut done_until) = (0usize, self.line, 0usize);
         for mat in markers().find_iter(body) {
@@ -128,10 +144,19 @@ impl LogLines {
         }
     }
 
+    /// The current line (in `partial`), complete.
+    fn examine(&self, m: &Matcher, out: &mut Vec<Hit>) {
+        match self.ps {
+            Some(col) if self.line > 1 => out.extend(m.ps_line_hits(&self.partial, col, self.line)),
+            Some(_) => {}
+            None => out.extend(m.log_line_hits(&self.partial, self.line)),
+        }
+    }
+
     fn finish(&mut self, m: &Matcher, out: &mut Vec<Hit>) {
         if !self.skipping && !self.partial.is_empty() {
             self.line += 1;
-            out.extend(m.log_line_hits(&self.partial, self.line));
+            self.examine(m, out);
         }
     }
 }
@@ -510,6 +535,31 @@ mod tests {
         assert_eq!(whole, want);
         for piece in [1, 2, 3, 7, 16, 50, 64, 1000] {
             assert_eq!(lines(piece), whole, "piece {piece}");
+        }
+        // ps output: every line's command, whatever the pieces.
+        let mut ps = b"USER   PID  TIME COMMAND\n".to_vec();
+        for i in 0..100 {
+            let cmd = if i % 9 == 4 {
+                "/private/var/tmp/bh -d"
+            } else {
+                "/sbin/launchd"
+            };
+            ps.extend_from_slice(format!("root  {i:>4}  0:01 {cmd}\n").as_bytes());
+        }
+        let ps_lines = |piece: usize| -> Vec<u64> {
+            let mut l = LogLines::default();
+            let mut out = Vec::new();
+            for c in ps.chunks(piece) {
+                l.update(&m, c, &mut out);
+            }
+            l.finish(&m, &mut out);
+            out.iter()
+                .map(|h| h.location.as_ref().unwrap().line.unwrap())
+                .collect()
+        };
+        let want: Vec<u64> = (0..100u64).filter(|i| i % 9 == 4).map(|i| i + 2).collect();
+        for piece in [1, 5, 33, 4096] {
+            assert_eq!(ps_lines(piece), want, "piece {piece}");
         }
     }
 }
