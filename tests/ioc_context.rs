@@ -366,7 +366,8 @@ fn a_byte_search_does_not_see_the_tcc_client_cell() {
 }
 
 /// Hostile or broken databases (a corrupt page, a truncated file, a view, a trigger, a
-/// virtual table, a quoted table name) do not stop the scan: what parses is read, the rest is
+/// virtual table, a quoted table name, a table and a column with empty names, which no
+/// location can name) do not stop the scan: what parses is read, the rest is
 /// searched as content; the private copies are gone afterwards (TMPDIR left empty).
 #[test]
 fn broken_and_unusual_databases_are_read_where_they_can_be_and_leave_no_copy() {
@@ -383,6 +384,10 @@ db.execute('CREATE TABLE "we""ird" ("c o l" TEXT)')
 db.execute('INSERT INTO "we""ird" VALUES (?)', ("/usr/libexec/roleaccountd",))
 db.execute('CREATE VIEW v AS SELECT "c o l" || \'x\' AS y FROM "we""ird"')
 db.execute('CREATE TRIGGER t AFTER INSERT ON "we""ird" BEGIN SELECT 1; END')
+db.execute('CREATE TABLE "" ("" TEXT, b TEXT)')
+db.execute('INSERT INTO "" VALUES (?, ?)', ("gssdp", "gssdp"))
+db.execute('CREATE TABLE e ("" TEXT)')
+db.execute('INSERT INTO e VALUES (?)', ("gssdp",))
 db.execute("CREATE VIRTUAL TABLE f USING fts5(body)")
 db.execute("INSERT INTO f VALUES ('fts row gssdp')")
 db.execute("CREATE TABLE nr (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID")

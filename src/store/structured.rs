@@ -448,6 +448,11 @@ fn read_sqlite(m: &Matcher, path: &Path, out: &mut Vec<Hit>) -> rusqlite::Result
             .map(|n| bounded(n, MAX_NAME))
             .collect();
         let table = bounded(&t, MAX_NAME);
+        // A location names its table and column (FORMAT.md 6.8): a table or column with an
+        // empty name is searched as content only.
+        if table.is_empty() {
+            continue;
+        }
         let Ok(mut rows) = stmt.query([]) else {
             continue;
         };
@@ -463,6 +468,9 @@ fn read_sqlite(m: &Matcher, path: &Path, out: &mut Vec<Hit>) -> rusqlite::Result
                 None
             };
             for (i, col) in columns.iter().enumerate().skip(1) {
+                if col.is_empty() {
+                    continue;
+                }
                 let Ok(v) = row.get_ref(i) else { continue };
                 let loc = || Location {
                     table: Some(table.clone()),
