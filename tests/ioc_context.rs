@@ -366,7 +366,8 @@ fn a_byte_search_does_not_see_the_tcc_client_cell() {
 }
 
 /// Hostile or broken databases (a corrupt page, a truncated file, a view, a trigger, a
-/// virtual table, a quoted table name, a table and a column with empty names, which no
+/// virtual table, a quoted table name, a column name that is not UTF-8, a table and a column
+/// with empty names, which no
 /// location can name) do not stop the scan: what parses is read, the rest is
 /// searched as content; the private copies are gone afterwards (TMPDIR left empty).
 #[test]
@@ -393,6 +394,13 @@ db.execute("INSERT INTO f VALUES ('fts row gssdp')")
 db.execute("CREATE TABLE nr (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID")
 db.execute("INSERT INTO nr VALUES ('a', 'pcsd')")
 db.commit(); db.close()
+db = sqlite3.connect(os.path.join(d, "badname.db"))
+db.execute('CREATE TABLE bad (ZZQQ TEXT, ok TEXT)')
+db.execute('INSERT INTO bad VALUES (?, ?)', ("natgd", "natgd"))
+db.commit(); db.close()
+b = open(os.path.join(d, "badname.db"), "rb").read()
+assert b.count(b"ZZQQ") == 1
+open(os.path.join(d, "badname.db"), "wb").write(b.replace(b"ZZQQ", b"\xff\xfe\xff\xfe"))
 good = open(os.path.join(d, "odd.db"), "rb").read()
 open(os.path.join(d, "truncated.db"), "wb").write(good[:200])
 bad = bytearray(good)
@@ -446,6 +454,14 @@ open(os.path.join(d, "corrupt.db"), "wb").write(bytes(bad))
         )),
         "{f:#?}"
     );
+    // A column whose name is not UTF-8 (rusqlite would panic reading it): shown lossily.
+    for col in ["\u{fffd}\u{fffd}\u{fffd}\u{fffd}", "ok"] {
+        let loc = serde_json::json!({"column": col, "rowid": 1, "table": "bad"}).to_string();
+        assert!(
+            f.contains(&("natgd".into(), "badname.db".into(), "sqlite".into(), loc)),
+            "{f:#?}"
+        );
+    }
     // The view is not read (its values would repeat the table's, altered).
     assert!(
         f.iter()
@@ -457,4 +473,5 @@ open(os.path.join(d, "corrupt.db"), "wb").write(bytes(bad))
         0,
         "a temporary copy was left"
     );
+    verifiers_accept(&case);
 }

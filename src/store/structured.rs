@@ -421,20 +421,51 @@ fn read_sqlite(m: &Matcher, path: &Path, out: &mut Vec<Hit>) -> rusqlite::Result
     )?;
     c.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     c.execute_batch("PRAGMA trusted_schema=OFF; PRAGMA cell_size_check=ON;")?;
-    // Reading the schema applies the WAL; nothing is written after that.
+    // Reading the schema applies the WAL; nothing is written after that. Names are read as
+    // bytes: a table whose name is not UTF-8 cannot be named in a query and is not read, a
+    // column's name is shown lossily (rusqlite's `column_names` would panic on it).
+    let utf8 = |v: ValueRef<'_>| match v {
+        ValueRef::Text(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        _ => None,
+    };
     let tables: Vec<String> = {
         let mut s = c.prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table' \
              AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
         )?;
-        let names = s
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut rows = s.query([])?;
+        let mut names = Vec::new();
+        while let Some(r) = rows.next()? {
+            if let ValueRef::Text(b) = r.get_ref(0)? {
+                if let Ok(n) = std::str::from_utf8(b) {
+                    names.push(n.to_string());
+                }
+            }
+        }
         names
     };
     c.execute_batch("PRAGMA query_only=ON;")?;
     for t in tables {
         let quoted = format!("\"{}\"", t.replace('"', "\"\""));
+        // The columns `*` gives, in order (hidden columns of virtual tables excepted).
+        let mut columns: Vec<String> = vec![String::new()];
+        {
+            let Ok(mut s) =
+                c.prepare("SELECT name, hidden FROM pragma_table_xinfo(?1) ORDER BY cid")
+            else {
+                continue;
+            };
+            let Ok(mut rows) = s.query([&t]) else {
+                continue;
+            };
+            while let Ok(Some(r)) = rows.next() {
+                let hidden = r.get::<_, i64>(1).unwrap_or(0);
+                if hidden != 1 {
+                    let name = r.get_ref(0).ok().and_then(utf8).unwrap_or_default();
+                    columns.push(bounded(&name, MAX_NAME));
+                }
+            }
+        }
         let (mut stmt, with_rowid) = match c.prepare(&format!("SELECT rowid, * FROM {quoted}")) {
             Ok(s) => (s, true),
             Err(_) => match c.prepare(&format!("SELECT NULL, * FROM {quoted}")) {
@@ -442,11 +473,9 @@ fn read_sqlite(m: &Matcher, path: &Path, out: &mut Vec<Hit>) -> rusqlite::Result
                 Err(_) => continue,
             },
         };
-        let columns: Vec<String> = stmt
-            .column_names()
-            .iter()
-            .map(|n| bounded(n, MAX_NAME))
-            .collect();
+        if stmt.column_count() != columns.len() {
+            continue;
+        }
         let table = bounded(&t, MAX_NAME);
         // A location names its table and column (FORMAT.md 6.8): a table or column with an
         // empty name is searched as content only.
