@@ -26,6 +26,9 @@ use super::stix::IndicatorKind;
 pub const MAX_KEY: usize = 1024;
 /// Longest table or column name recorded (bytes), cut likewise.
 pub const MAX_NAME: usize = 256;
+/// Deepest nesting of a property list read (arrays and dictionaries); JSON is bounded by its
+/// parser (128).
+pub const MAX_DEPTH: usize = 256;
 /// Longest log line examined (bytes); a longer line is skipped by the log reader (its bytes
 /// are still searched as content).
 pub const MAX_LINE: usize = 64 * 1024;
@@ -161,17 +164,75 @@ impl Matcher {
         walk_json(doc, &mut String::new(), &mut f);
     }
 
-    /// The hits of a property list (every string value, with its JSON Pointer), read at `on`
-    /// (`plist`, or `sqlite` for a plist in a blob cell, whose location is `base` plus `key`).
-    pub fn plist_hits(&self, doc: &plist::Value, on: On, base: &Location, out: &mut Vec<Hit>) {
-        let mut f = |key: &str, v: &str| {
-            let loc = Location {
-                key: Some(bounded(key, MAX_KEY)),
-                ..base.clone()
-            };
-            out.extend(self.value_hits(v.as_bytes(), on, &loc));
+    /// The hits of a property list, binary or XML, in `bytes` (every string value, with its
+    /// JSON Pointer), read at `on` (`plist`, or `sqlite` for a plist in a blob cell, whose
+    /// location is `base` plus `key`). Read as a stream of events, without building the tree:
+    /// nesting deeper than [`MAX_DEPTH`] ends the reading (the hits so far are kept), as does
+    /// malformed input.
+    pub fn plist_hits(&self, bytes: &[u8], on: On, base: &Location, out: &mut Vec<Hit>) {
+        use plist::stream::{Event, Reader};
+        enum Frame {
+            Array(usize),
+            Dict(Option<String>),
+        }
+        let pointer = |stack: &[Frame]| {
+            let mut p = String::new();
+            for f in stack {
+                match f {
+                    Frame::Array(i) => {
+                        p.push('/');
+                        p.push_str(&i.to_string());
+                    }
+                    Frame::Dict(Some(k)) => {
+                        p.push('/');
+                        p.push_str(&pointer_token(k));
+                    }
+                    Frame::Dict(None) => {}
+                }
+            }
+            p
         };
-        walk_plist(doc, &mut String::new(), &mut f);
+        // After a value: the next array index, or a dictionary's next key expected.
+        let advance = |stack: &mut Vec<Frame>| match stack.last_mut() {
+            Some(Frame::Array(i)) => *i += 1,
+            Some(Frame::Dict(k)) => *k = None,
+            None => {}
+        };
+        let mut stack: Vec<Frame> = Vec::new();
+        for event in Reader::new(std::io::Cursor::new(bytes)) {
+            let Ok(event) = event else { return };
+            let is_key = matches!(stack.last(), Some(Frame::Dict(None)));
+            match event {
+                Event::String(s) if is_key => {
+                    if let Some(Frame::Dict(k)) = stack.last_mut() {
+                        *k = Some(s.into_owned());
+                    }
+                }
+                Event::StartArray(_) | Event::StartDictionary(_) => {
+                    if stack.len() >= MAX_DEPTH {
+                        return;
+                    }
+                    stack.push(if matches!(event, Event::StartArray(_)) {
+                        Frame::Array(0)
+                    } else {
+                        Frame::Dict(None)
+                    });
+                }
+                Event::EndCollection => {
+                    stack.pop();
+                    advance(&mut stack);
+                }
+                Event::String(v) => {
+                    let loc = Location {
+                        key: Some(bounded(&pointer(&stack), MAX_KEY)),
+                        ..base.clone()
+                    };
+                    out.extend(self.value_hits(v.as_bytes(), on, &loc));
+                    advance(&mut stack);
+                }
+                _ => advance(&mut stack),
+            }
+        }
     }
 
     /// The hits of one line of a log (`line` from 1): the process it names, if it is one of
@@ -222,31 +283,6 @@ fn walk_json(v: &serde_json::Value, ptr: &mut String, f: &mut dyn FnMut(&str, &s
                 ptr.push('/');
                 ptr.push_str(&pointer_token(k));
                 walk_json(x, ptr, f);
-                ptr.truncate(n);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn walk_plist(v: &plist::Value, ptr: &mut String, f: &mut dyn FnMut(&str, &str)) {
-    match v {
-        plist::Value::String(s) => f(ptr, s),
-        plist::Value::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                let n = ptr.len();
-                ptr.push('/');
-                ptr.push_str(&i.to_string());
-                walk_plist(x, ptr, f);
-                ptr.truncate(n);
-            }
-        }
-        plist::Value::Dictionary(d) => {
-            for (k, x) in d {
-                let n = ptr.len();
-                ptr.push('/');
-                ptr.push_str(&pointer_token(k));
-                walk_plist(x, ptr, f);
                 ptr.truncate(n);
             }
         }
@@ -463,17 +499,40 @@ mod tests {
         assert_eq!(loc.key.as_deref(), Some("/a~1b/0/procName"));
         assert_eq!(loc.line, Some(2));
         let mut d = plist::Dictionary::new();
-        d.insert("Program".into(), plist::Value::String("/x/payload".into()));
+        d.insert("A".into(), plist::Value::String("payload".into()));
+        d.insert(
+            "Program".into(),
+            plist::Value::Array(vec![
+                plist::Value::Integer(1.into()),
+                plist::Value::Dictionary(plist::Dictionary::new()),
+                plist::Value::String("/x/payload".into()),
+            ]),
+        );
+        d.insert("Z/~".into(), plist::Value::String("payload".into()));
+        let v = plist::Value::Dictionary(d);
+        for binary in [true, false] {
+            let mut bytes = Vec::new();
+            if binary {
+                v.to_writer_binary(&mut bytes).unwrap();
+            } else {
+                v.to_writer_xml(&mut bytes).unwrap();
+            }
+            let mut out = Vec::new();
+            m.plist_hits(&bytes, On::Plist, &Location::default(), &mut out);
+            let keys: Vec<_> = out
+                .iter()
+                .map(|h| h.location.as_ref().unwrap().key.clone().unwrap())
+                .collect();
+            assert_eq!(keys, vec!["/A", "/Program/2", "/Z~1~0"], "binary {binary}");
+        }
+        // Nesting deeper than MAX_DEPTH stops the reading, without recursion.
+        let deep = format!(
+            "<plist><array>{}<string>payload</string>{}</array></plist>",
+            "<array>".repeat(100_000),
+            "</array>".repeat(100_000)
+        );
         let mut out = Vec::new();
-        m.plist_hits(
-            &plist::Value::Dictionary(d),
-            On::Plist,
-            &Location::default(),
-            &mut out,
-        );
-        assert_eq!(
-            out[0].location.as_ref().unwrap().key.as_deref(),
-            Some("/Program")
-        );
+        m.plist_hits(deep.as_bytes(), On::Plist, &Location::default(), &mut out);
+        assert!(out.is_empty());
     }
 }

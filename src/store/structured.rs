@@ -258,9 +258,7 @@ impl<'m> Structured<'m> {
                 }
             }
             Sink::Plist(bytes) => {
-                if let Ok(v) = plist::Value::from_reader(std::io::Cursor::new(&bytes)) {
-                    m.plist_hits(&v, On::Plist, &Location::default(), &mut c.hits);
-                }
+                m.plist_hits(&bytes, On::Plist, &Location::default(), &mut c.hits)
             }
             Sink::Json(bytes) => json_hits(m, &bytes, &mut c.hits),
             Sink::Log(mut l) => l.finish(m, &mut c.hits),
@@ -510,9 +508,7 @@ fn read_sqlite(m: &Matcher, path: &Path, out: &mut Vec<Hit>) -> rusqlite::Result
                 match v {
                     ValueRef::Text(b) => out.extend(m.value_hits(b, On::Sqlite, &loc())),
                     ValueRef::Blob(b) if b.starts_with(b"bplist00") => {
-                        if let Ok(p) = plist::Value::from_reader(std::io::Cursor::new(b)) {
-                            m.plist_hits(&p, On::Sqlite, &loc(), out);
-                        }
+                        m.plist_hits(b, On::Sqlite, &loc(), out)
                     }
                     ValueRef::Blob(b) if !b.contains(&0) && std::str::from_utf8(b).is_ok() => {
                         out.extend(m.value_hits(b, On::Sqlite, &loc()))
