@@ -284,6 +284,12 @@ impl Matcher {
         self.legacy
     }
 
+    /// Whether `bytes` hold any content indicator's text at all (before boundary rules): a
+    /// quick test, without allocation, for short values.
+    pub(crate) fn any_content_text(&self, bytes: &[u8]) -> bool {
+        self.ac.as_ref().is_some_and(|ac| ac.is_match(bytes))
+    }
+
     /// Whether content needs to be read at all (any content indicator).
     pub fn searches_content(&self) -> bool {
         self.ac.is_some()

@@ -86,7 +86,7 @@ impl Matcher {
         let mut out: Vec<Hit> = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         // Network indicators inside the value, with the content boundary rules.
-        if self.searches_content() {
+        if self.any_content_text(value) {
             let mut c = self.content();
             c.update(value);
             for h in c.finish() {
@@ -116,9 +116,14 @@ impl Matcher {
             if cand.is_empty() {
                 continue;
             }
-            let keys = [cand.to_string(), cand.to_ascii_lowercase()];
+            // Exact first; in lower case (profile ids) only when that differs.
+            let lower = cand
+                .bytes()
+                .any(|b| b.is_ascii_uppercase())
+                .then(|| cand.to_ascii_lowercase());
+            let keys = [Some(cand), lower.as_deref().or(Some(cand))];
             for (n, key) in keys.iter().enumerate() {
-                let Some(is) = self.whole.get(key) else {
+                let Some(is) = key.and_then(|k| self.whole.get(k)) else {
                     continue;
                 };
                 for &i in is {
