@@ -13,6 +13,13 @@
 #
 # Usage: bash benches/ioc.sh [| tee -a benches/results-DATE.txt]
 # Quick: BENCH_IOC_GIB=0.25 BENCH_RUNS=2 bash benches/ioc.sh
+#
+# Second part (issue 19), unless BENCH_IOC_MIX_MIB=0: a full-file-system-like folder of
+# BENCH_IOC_MIX_MIB MiB (benches/ioc_mix.py: SQLite databases, binary and XML plists, JSON, logs,
+# binary files, whose text uses the ordinary words Pegasus process names collide with, plus 4
+# real positives in context), sealed as a folder and scanned; compared with
+# `grep -r -F -c -f domains.txt` on the same folder; prints the precision: findings (true and
+# false positives) and mentions. BENCH_SCELLE=PATH uses that binary (and skips the build).
 
 set -euo pipefail
 export LC_ALL=C
@@ -23,10 +30,15 @@ BENCH_NO_BUILD=${BENCH_NO_BUILD:-0}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STIX=$REPO/examples/demo/ioc/pegasus.stix2
 
-if [[ $BENCH_NO_BUILD != 1 ]]; then
-    (cd "$REPO" && cargo build --release --quiet)
+BENCH_IOC_MIX_MIB=${BENCH_IOC_MIX_MIB:-256}
+if [[ -n ${BENCH_SCELLE:-} ]]; then
+    SCELLE=$BENCH_SCELLE
+else
+    if [[ $BENCH_NO_BUILD != 1 ]]; then
+        (cd "$REPO" && cargo build --release --quiet)
+    fi
+    SCELLE=$REPO/target/release/scelle
 fi
-SCELLE=$REPO/target/release/scelle
 W=$(mktemp -d "$BENCH_TMPDIR/scelle-ioc-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 export SCELLE_PASSPHRASE="bench passphrase"
@@ -110,3 +122,45 @@ echo "  grep counted $(grep -F -c -f "$W/domains.txt" "$W/data.bin" || true) lin
 import json,sys
 v=json.loads(sys.stdin.read())["scan"]
 print("   ", len(v["matches"]), "matches:", ", ".join(sorted({m["value"]+" x"+str(m["occurrences"]) for m in v["matches"]})))'
+
+[[ $BENCH_IOC_MIX_MIB == 0 ]] && exit 0
+echo "## IOC scan in context: ${BENCH_IOC_MIX_MIB} MiB full-file-system-like folder (SQLite, plists, JSON, logs, binary)"
+python3 "$REPO/benches/ioc_mix.py" "$W/ffs" "$BENCH_IOC_MIX_MIB" > "$W/positives.tsv"
+echo "  $(find "$W/ffs" -type f | wc -l) files, $(du -sb "$W/ffs" | cut -f1) bytes; $(find "$W/ffs" -name '*.sqlite' -o -name '*.db' | wc -l) SQLite databases, $(find "$W/ffs" -name '*.plist' | wc -l) plists"
+"$SCELLE" -C "$W/case" seal "$W/ffs" --key "$W/bench.key" >/dev/null
+# The same folder as a tar (one pass: hashed, searched and read as data member by member).
+tar -cf "$W/ffs.tar" -C "$W/ffs" .
+"$SCELLE" -C "$W/case" seal "$W/ffs.tar" --key "$W/bench.key" >/dev/null
+cat $(find "$W/ffs" -type f) "$W/ffs.tar" > /dev/null
+g="" s="" gt="" st=""
+for r in $(seq 1 "$BENCH_RUNS"); do
+    gt+=" $(secs grep -a -F -c -f "$W/domains.txt" "$W/ffs.tar")"
+    st+=" $(secs "$SCELLE" -C "$W/case" ioc scan --stix "$STIX" --key "$W/bench.key" --json E-0003)"
+    g+=" $(secs grep -r -F -c -f "$W/domains.txt" "$W/ffs")"
+    s+=" $(secs "$SCELLE" -C "$W/case" ioc scan --stix "$STIX" --key "$W/bench.key" --json E-0002)"
+done
+cp "$W/out.txt" "$W/scan.json"
+echo "  raw seconds: folder: grep -r [$g ] scelle [$s ]; tar: grep -a [$gt ] scelle [$st ]"
+G=$(best "$g"); S=$(best "$s"); GT=$(best "$gt"); ST=$(best "$st")
+awk -v g="$G" -v s="$S" -v gt="$GT" -v st="$ST" 'BEGIN{
+  printf "  folder: grep -r -F -c -f domains.txt %7.3f s; scelle ioc scan %7.3f s   grep/scelle = %.2f (goal > 1; a folder is re-hashed, then each file read again: two hashes)\n", g, s, g/s;
+  printf "  tar:    grep -a -F -c -f domains.txt %7.3f s; scelle ioc scan %7.3f s   grep/scelle = %.2f (goal > 1; one pass, SHA-256 of the tar and of each member)\n", gt, st, gt/st;
+}'
+python3 - "$W/scan.json" "$W/positives.tsv" <<'PY'
+import json, sys
+scan = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])["scan"]
+truth = {tuple(l.rstrip("\n").split("\t")) for l in open(sys.argv[2]) if l.strip()}
+found = {(m["member"], m["value"]) for m in scan["matches"]}
+tp = found & truth
+fp = found - truth
+print(f"  findings: {len(scan['matches'])} records, {len(found)} (member, indicator) pairs: "
+      f"{len(tp)} of {len(truth)} planted positives found, {len(fp)} false positives")
+for m, v in sorted(fp)[:10]:
+    print(f"    false positive: {v} in {m}")
+ments = scan.get("mentions", [])
+omitted = sum(o["matches"] for e in scan["exhibits"] for o in e.get("omitted_mentions", []))
+print(f"  mentions (low confidence, not findings): {len(ments)} records (+{omitted} omitted), "
+      f"values: {', '.join(sorted({m['value'] for m in ments}))}")
+print(f"  precision of findings: {len(tp)}/{len(found)}; before issue 19 every mention was a "
+      f"MATCH: precision then {len(tp)}/{len(found) + len(ments) + omitted}")
+PY

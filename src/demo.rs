@@ -267,13 +267,14 @@ fn say_timestamps(say: &mut dyn FnMut(&str), report: &scelle::case::verify::Repo
 fn say_scan(say: &mut dyn FnMut(&str), out: &scelle::ops::ioc::ScanOutcome) {
     let f = &out.scan.ioc_files[0];
     say(&format!(
-        "IOC scan (entry {}) with {} (sha256 {}): {} of {} indicators used, {} matches",
+        "IOC scan (entry {}) with {} (sha256 {}): {} of {} indicators used, {} findings, {} mentions (low confidence, not findings)",
         out.seq,
         f.file,
         f.sha256,
         f.used,
         f.indicator_objects,
-        out.scan.matches.len()
+        out.scan.matches.len(),
+        out.scan.mentions.len()
     ));
     for m in &out.scan.matches {
         say(&format!(
@@ -289,6 +290,10 @@ fn say_scan(say: &mut dyn FnMut(&str), out: &scelle::ops::ioc::ScanOutcome) {
             m.on,
             m.offset
                 .map(|o| format!(" at byte {o}"))
+                .or_else(|| m
+                    .location
+                    .as_ref()
+                    .map(|l| format!(" {}", scelle::output::ioc::location_text(l))))
                 .unwrap_or_default()
         ));
     }

@@ -57,17 +57,20 @@ fn demo_builds_a_verified_case_and_its_zip_is_deterministic() {
         "opened and re-sealed E-0001 as NSO-DEMO-001-R1 (re-hash matches)",
         "counsel re-hashed E-0003: matches the seal",
         // Real Pegasus indicators planted among clean data: a domain in a log and in Safari
-        // history (a subdomain), a process name in a data-usage record, a file name.
-        "1549 of 1549 indicators used, 5 matches",
+        // history (a subdomain), process names in data-usage records (read as a database:
+        // table, column, rowid), a file name.
+        "1549 of 1549 indicators used, 6 findings",
         "Pegasus domain-name:value \"free247downloads.com\" in E-0001 private/var/mobile/Library/Safari/History-export.tsv (content at byte 200)",
         "Pegasus file:name \"roleaccountd.plist\" in E-0001 private/var/root/Library/Preferences/roleaccountd.plist (name)",
-        "Pegasus process:name \"roleaccountd\" in E-0001 private/var/wireless/Library/Databases/DataUsage.sqlite (content at byte",
+        "Pegasus process:name \"roleaccountd\" in E-0001 private/var/wireless/Library/Databases/DataUsage.sqlite (sqlite table \"ZPROCESS\" column \"ZPROCNAME\" rowid 4)",
+        "Pegasus process:name \"bh\" in E-0001 private/var/wireless/Library/Databases/DataUsage.sqlite (sqlite table \"ZPROCESS\" column \"ZPROCNAME\" rowid 5)",
         "Pegasus domain-name:value \"free247downloads.com\" in E-0002 logs/system_logs.txt (content at byte 119)",
         // The disk image, an E01 set: its media searched as one content.
         "Pegasus domain-name:value \"weather4free.com\" in E-0004 (content at byte",
         "counsel re-hashed E-0004: matches the seal",
         // The second case and the correlation.
-        "1549 of 1549 indicators used, 2 matches",
+        "1549 of 1549 indicators used, 3 findings",
+        "Pegasus process:name \"roleaccountd\" in E-0001 shutdown.log (log line 2)",
         "2 indicators matched in both",
         "shared domain-name:value free247downloads.com [Pegasus]",
         "shared process:name roleaccountd [Pegasus]",

@@ -2599,6 +2599,58 @@ fn both_verifiers_reject_forged_ioc_scans() {
         "not indicator_objects",
     ));
 
+    // Issue 19: structured places and mentions. Control: a match read in a SQLite table and a
+    // content hit recorded as a mention are valid for both verifiers.
+    let mut structured = scan.clone();
+    {
+        let m = match_on(&mut structured, "name");
+        m["on"] = "sqlite".into();
+        m["location"] = serde_json::json!({"table": "access", "column": "client", "rowid": 2});
+        m["excerpt"] = m["matched"].clone();
+    }
+    let mention = match_on(&mut structured, "content").clone();
+    let ex = mention["exhibit"].as_str().unwrap().to_string();
+    structured["mentions"] = serde_json::json!([mention]);
+    scanned(&mut structured, &ex)["mentions"] = 1.into();
+    let (verdict, output) = forge(structured.clone());
+    assert!(verdict.errors.is_empty(), "{output}");
+
+    let mut body = structured.clone();
+    match_on(&mut body, "sqlite")["location"] = serde_json::json!({"table": "access"});
+    forgeries.push((
+        "a sqlite location without its column",
+        body,
+        "body",
+        "location",
+    ));
+    let mut body = scan.clone();
+    match_on(&mut body, "name")["location"] = serde_json::json!({"line": 1});
+    forgeries.push((
+        "a name match with a location",
+        body,
+        "body",
+        "'location' is present exactly for sqlite, plist, json and log",
+    ));
+    let mut body = structured.clone();
+    body["mentions"][0]["on"] = "name".into();
+    for k in ["offset", "excerpt_start", "excerpt"] {
+        body["mentions"][0].as_object_mut().unwrap().remove(k);
+    }
+    forgeries.push((
+        "a mention that is not a content hit",
+        body,
+        "body",
+        "a mention is a content hit",
+    ));
+    let mut body = structured.clone();
+    scanned(&mut body, &ex)["mentions"] = 2.into();
+    forgeries.push((
+        "an exhibit's mention count is wrong",
+        body,
+        "body",
+        "mention records name",
+    ));
+
     for (what, body, code, message) in forgeries {
         let (verdict, output) = forge(body);
         assert_eq!(verdict.exit, 1, "{what}: {output}");

@@ -118,11 +118,21 @@ fn scan_body(stdout: &str) -> Value {
     v["scan"].clone()
 }
 
-/// (indicator value, on, member) of every match.
+/// (indicator value, on, member) of every match (finding).
 fn matched(scan: &Value) -> Vec<(String, String, String)> {
-    scan["matches"]
+    records(scan, "matches")
+}
+
+/// (indicator value, on, member) of every mention (FORMAT.md 6.8: not findings).
+fn mentioned(scan: &Value) -> Vec<(String, String, String)> {
+    records(scan, "mentions")
+}
+
+fn records(scan: &Value, what: &str) -> Vec<(String, String, String)> {
+    scan[what]
         .as_array()
-        .unwrap()
+        .cloned()
+        .unwrap_or_default()
         .iter()
         .map(|m| {
             (
@@ -216,20 +226,33 @@ fn every_indicator_form_matches_in_tar_members_and_nothing_else_does() {
     expect("10.1.2.3", "content", "private/var/log/dns.log");
     expect("bad@mail.example", "content", "private/var/log/mail.txt");
     expect("https://t.example/p", "content", "private/var/log/mail.txt");
-    expect("launchrexd", "content", "private/var/log/ps.txt");
+    // Process names, app ids, properties and profile ids in raw text are mentions only
+    // (FORMAT.md 6.8): not in a place where their kind means something.
+    let mentions = mentioned(&scan);
+    for (value, member) in [
+        ("launchrexd", "private/var/log/ps.txt"),
+        ("com.bad.app", "private/var/apps.txt"),
+        ("persist.bad.flag", "private/var/apps.txt"),
+        (
+            "76dab334-7e17-475d-a5d6-0794eb5818a5",
+            "private/var/profiles.plist",
+        ),
+    ] {
+        assert!(
+            mentions
+                .iter()
+                .any(|g| g.0 == value && g.1 == "content" && g.2 == member),
+            "{value} in {member} not a mention: {mentions:#?}"
+        );
+        assert!(got.iter().all(|g| g.0 != value), "{value} is no finding");
+    }
+    assert_eq!(mentions.len(), 4, "{mentions:#?}");
     expect(
         "roleaccountd.plist",
         "name",
         "private/var/root/Library/Preferences/roleaccountd.plist",
     );
     expect("/private/var/tmp/hooker", "path", "private/var/tmp/hooker");
-    expect("com.bad.app", "content", "private/var/apps.txt");
-    expect("persist.bad.flag", "content", "private/var/apps.txt");
-    expect(
-        "76dab334-7e17-475d-a5d6-0794eb5818a5",
-        "content",
-        "private/var/profiles.plist",
-    );
     expect(&blob_sha256, "hash", "private/var/blob.bin");
     expect(&blob_md5, "hash", "private/var/blob.bin");
     expect(&sha256_of(cert), "hash", "private/var/cert.der");
@@ -252,7 +275,7 @@ fn every_indicator_form_matches_in_tar_members_and_nothing_else_does() {
         got.iter().all(|g| g.2 != "private/var/clean.txt"),
         "{got:#?}"
     );
-    assert_eq!(got.len(), 14, "{got:#?}");
+    assert_eq!(got.len(), 10, "{got:#?}");
     // The skipped compound pattern is counted with its reason, not dropped.
     let f = &scan["ioc_files"][0];
     assert_eq!(f["indicator_objects"], 16);
@@ -407,13 +430,13 @@ fn correlation_names_the_shared_infrastructure_on_each_side() {
     let a = fr.root.join("fr.log");
     std::fs::write(
         &a,
-        b"hostname: aaa.free247downloads.com\nproc roleaccountd\n",
+        b"hostname: aaa.free247downloads.com\nProcess:   roleaccountd [228]\n",
     )
     .unwrap();
     fr.seal(&a);
     let b = es.root.join("es-logs");
     std::fs::create_dir(&b).unwrap();
-    std::fs::write(b.join("shutdown.log"), b"/private/var/db/com.apple.xpc.roleaccountd.staging/roleaccountd\nbbb.free247downloads.com\nweather4free.com\n").unwrap();
+    std::fs::write(b.join("shutdown.log"), b"remaining client pid: 12 (/usr/libexec/roleaccountd)\nbbb.free247downloads.com\nweather4free.com\n").unwrap();
     es.seal(&b);
     ok(&fr.scan(&[Path::new(PEGASUS)], &[]));
     ok(&es.scan(&[Path::new(PEGASUS)], &[]));

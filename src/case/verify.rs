@@ -721,7 +721,18 @@ fn check_ioc_matches(
                 ..Finding::entry_error(*seq, "ioc-match", message)
             })
         };
-        for (i, m) in scan.matches.iter().enumerate() {
+        let records = scan
+            .matches
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (format!("match {i}"), m))
+            .chain(
+                scan.mentions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| (format!("mention {i}"), m)),
+            );
+        for (label, m) in records {
             let Some(seal) = state
                 .custody
                 .get(&m.exhibit)
@@ -733,7 +744,7 @@ fn check_ioc_matches(
                 (None, Some(_)) => err(
                     Some(&m.exhibit),
                     format!(
-                        "match {i} names a member, but {} is a {} with no members",
+                        "{label} names a member, but {} is a {} with no members",
                         m.exhibit, seal.artifact.kind
                     ),
                 ),
@@ -741,14 +752,14 @@ fn check_ioc_matches(
                 (Some(_), None) if seal.artifact.kind != "ewf" => err(
                     Some(&m.exhibit),
                     format!(
-                        "match {i} names no member, but {} is a {}: a match names the member it is in",
+                        "{label} names no member, but {} is a {}: a match names the member it is in",
                         m.exhibit, seal.artifact.kind
                     ),
                 ),
                 (Some(members), Some(p)) if !members.iter().any(|x| &x.path == p) => err(
                     Some(&m.exhibit),
                     format!(
-                        "match {i}: member {p:?} is not a member of {} as sealed",
+                        "{label}: member {p:?} is not a member of {} as sealed",
                         m.exhibit
                     ),
                 ),
@@ -802,7 +813,18 @@ fn check_ioc_matches(
                     ),
                 );
             }
-            for (i, m) in scan.matches.iter().enumerate() {
+            let records = scan
+                .matches
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (format!("match {i}"), m))
+                .chain(
+                    scan.mentions
+                        .iter()
+                        .enumerate()
+                        .map(|(i, m)| (format!("mention {i}"), m)),
+                );
+            for (label, m) in records {
                 if m.ioc_file == f.sha256
                     && !pinned
                         .patterns
@@ -811,7 +833,7 @@ fn check_ioc_matches(
                     err(
                         Some(&m.exhibit),
                         format!(
-                            "match {i}: indicator {:?} with pattern {:?} is not an indicator of the pinned IOC file {:?}",
+                            "{label}: indicator {:?} with pattern {:?} is not an indicator of the pinned IOC file {:?}",
                             m.indicator, m.pattern, f.file
                         ),
                     );

@@ -12,6 +12,7 @@
 //! Member paths are compared with `file:path` indicators (the path, or a directory above it),
 //! member base names with `process:name` and `file:name`, member digests with the hash kinds.
 
+use crate::format::kinds::ioc_scan::Location;
 use crate::format::stix::{Bundle, Indicator, IndicatorKind};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::{BTreeMap, HashMap};
@@ -20,10 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 /// content (two-letter names such as Pegasus's `bh` would match everywhere in binary data);
 /// they are still compared with member names.
 pub const MIN_TOKEN: usize = 4;
-/// Bytes of context each side of a hit in its excerpt.
-pub const EXCERPT_CONTEXT: usize = 32;
-/// Offsets listed per indicator, member and matched text (all are counted).
-pub const MAX_OFFSETS: usize = 16;
+pub use crate::format::kinds::ioc_scan::{EXCERPT_CONTEXT, MAX_OFFSETS};
 /// Longest domain name, for reading a matched subdomain back to its first label.
 const MAX_DOMAIN: usize = 253;
 /// Bytes kept after the last position searched, for right boundaries and excerpts.
@@ -40,6 +38,15 @@ pub enum On {
     Name,
     /// The member's digest.
     Hash,
+    /// A value read in a SQLite database (a text cell, or a value of a property list held in
+    /// a blob cell).
+    Sqlite,
+    /// A string value of a property list.
+    Plist,
+    /// A string value of a JSON document.
+    Json,
+    /// A process-naming line of a log.
+    Log,
 }
 
 impl On {
@@ -50,7 +57,16 @@ impl On {
             On::Path => "path",
             On::Name => "name",
             On::Hash => "hash",
+            On::Sqlite => "sqlite",
+            On::Plist => "plist",
+            On::Json => "json",
+            On::Log => "log",
         }
+    }
+
+    /// Whether this is a place in a structured file (then a hit has a location).
+    pub fn structured(self) -> bool {
+        matches!(self, On::Sqlite | On::Plist | On::Json | On::Log)
     }
 }
 
@@ -136,6 +152,8 @@ pub struct Hit {
     pub indicator: usize,
     /// Where.
     pub on: On,
+    /// Where in a structured file (`on` is [`On::structured`]).
+    pub location: Option<Location>,
     /// The text matched: for a domain, the whole (sub)domain found; for a path or name, the
     /// member's; for a hash, the digest.
     pub matched: String,
@@ -164,6 +182,9 @@ pub struct Matcher {
     candidates: Vec<Vec<usize>>,
     longest: usize,
     names: HashMap<String, Vec<usize>>,
+    /// Process and file names, app ids and Android properties (exact) and profile ids (lower
+    /// case), compared with whole structured values.
+    pub(crate) whole: HashMap<String, Vec<usize>>,
     paths: Vec<usize>,
     digests: HashMap<String, Vec<usize>>,
     legacy: bool,
@@ -179,6 +200,7 @@ impl Matcher {
             candidates: Vec::new(),
             longest: 0,
             names: HashMap::new(),
+            whole: HashMap::new(),
             paths: Vec::new(),
             digests: HashMap::new(),
             legacy: false,
@@ -200,6 +222,21 @@ impl Matcher {
                 }
                 if k == IndicatorKind::FilePath {
                     m.paths.push(i);
+                }
+                if matches!(
+                    k,
+                    IndicatorKind::Process
+                        | IndicatorKind::FileName
+                        | IndicatorKind::AppId
+                        | IndicatorKind::AndroidProperty
+                ) {
+                    m.whole.entry(ind.value.clone()).or_default().push(i);
+                }
+                if k == IndicatorKind::ProfileId {
+                    m.whole
+                        .entry(ind.value.to_ascii_lowercase())
+                        .or_default()
+                        .push(i);
                 }
                 let token_kind = matches!(
                     k,
@@ -247,6 +284,12 @@ impl Matcher {
         self.legacy
     }
 
+    /// Whether `bytes` hold any content indicator's text at all (before boundary rules): a
+    /// quick test, without allocation, for short values.
+    pub(crate) fn any_content_text(&self, bytes: &[u8]) -> bool {
+        self.ac.as_ref().is_some_and(|ac| ac.is_match(bytes))
+    }
+
     /// Whether content needs to be read at all (any content indicator).
     pub fn searches_content(&self) -> bool {
         self.ac.is_some()
@@ -263,6 +306,20 @@ impl Matcher {
         }
     }
 
+    /// Whether `path` (absolute, `/`-separated) is, or is below, the value of the `file:path`
+    /// indicators; their indexes.
+    pub(crate) fn path_indicators(&self, full: &str) -> Vec<usize> {
+        self.paths
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let p = self.indicators[i].1.value.trim_end_matches('/');
+                !p.is_empty()
+                    && (full == p || (full.starts_with(p) && full.as_bytes()[p.len()] == b'/'))
+            })
+            .collect()
+    }
+
     /// Hits on a member's path (`/`-separated, relative to the exhibit) and its base name.
     pub fn path_hits(&self, path: &str) -> Vec<Hit> {
         let rel = path.trim_start_matches("./").trim_start_matches('/');
@@ -274,15 +331,8 @@ impl Matcher {
                 out.push(simple_hit(i, On::Name, base));
             }
         }
-        for &i in &self.paths {
-            let p = self.indicators[i].1.value.trim_end_matches('/');
-            if p.is_empty() {
-                continue;
-            }
-            let hit = full == p || (full.starts_with(p) && full.as_bytes()[p.len()] == b'/');
-            if hit {
-                out.push(simple_hit(i, On::Path, &full));
-            }
+        for i in self.path_indicators(&full) {
+            out.push(simple_hit(i, On::Path, &full));
         }
         out
     }
@@ -305,6 +355,7 @@ fn simple_hit(indicator: usize, on: On, matched: &str) -> Hit {
     Hit {
         indicator,
         on,
+        location: None,
         matched: matched.to_string(),
         offset: None,
         occurrences: 1,
@@ -422,6 +473,7 @@ impl ContentScan<'_> {
                     Hit {
                         indicator: i,
                         on: On::Content,
+                        location: None,
                         matched,
                         offset: Some(offset),
                         occurrences: 0,

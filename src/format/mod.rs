@@ -12,6 +12,7 @@ pub mod entry;
 pub(crate) mod errors;
 pub mod ewf;
 pub mod iocmatch;
+pub mod iocvalue;
 pub mod keys;
 pub(crate) mod kinds;
 pub mod lang;

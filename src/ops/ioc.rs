@@ -334,7 +334,7 @@ fn match_record(
         exhibit: exhibit.to_string(),
         member,
         on: h.on.name().to_string(),
-        location: None,
+        location: h.location,
         matched: h.matched,
         occurrences: h.occurrences,
         offset: h.offset,
@@ -342,6 +342,66 @@ fn match_record(
         excerpt_start: h.excerpt_start,
         excerpt: h.excerpt,
     }
+}
+
+/// Which hits are findings and which are mentions (FORMAT.md 6.8): a content hit of a network
+/// indicator (domain, IPv4, URL, e-mail) is a finding, of any other kind a mention; every hit
+/// in a structured value, a log line, a member path, name or digest is a finding. A content hit
+/// of an indicator that also has a structured hit in the same file or member is left out (the
+/// structured hit reads the same bytes in context).
+fn findings_and_mentions(m: &Matcher, hits: MemberHits) -> (MemberHits, MemberHits) {
+    let in_context: std::collections::BTreeSet<(Option<String>, usize)> = hits
+        .iter()
+        .filter(|(_, h)| h.on.structured())
+        .map(|(member, h)| (member.clone(), h.indicator))
+        .collect();
+    let mut found = Vec::new();
+    let mut mentioned = Vec::new();
+    for (member, h) in hits {
+        if h.on != On::Content {
+            found.push((member, h));
+        } else if in_context.contains(&(member.clone(), h.indicator)) {
+            continue;
+        } else if crate::format::iocvalue::is_network(m.indicators[h.indicator].1.kind) {
+            found.push((member, h));
+        } else {
+            mentioned.push((member, h));
+        }
+    }
+    (found, mentioned)
+}
+
+/// Sorts records by member, indicator, place, location and text matched, and keeps at most
+/// MAX_MATCHES_PER_INDICATOR per indicator (FORMAT.md 6.8): the first in this order; the rest
+/// are counted.
+fn capped(mut recs: Vec<IocMatch>) -> (Vec<IocMatch>, Vec<OmittedMatches>) {
+    recs.sort_by(|a, b| {
+        (&a.member, &a.indicator, &a.on, &a.location, &a.matched).cmp(&(
+            &b.member,
+            &b.indicator,
+            &b.on,
+            &b.location,
+            &b.matched,
+        ))
+    });
+    let mut per: BTreeMap<(String, String), u64> = BTreeMap::new();
+    recs.retain(|r| {
+        let n = per
+            .entry((r.ioc_file.clone(), r.indicator.clone()))
+            .or_default();
+        *n += 1;
+        *n <= MAX_MATCHES_PER_INDICATOR
+    });
+    let omitted = per
+        .into_iter()
+        .filter(|(_, n)| *n > MAX_MATCHES_PER_INDICATOR)
+        .map(|((ioc_file, indicator), n)| OmittedMatches {
+            ioc_file,
+            indicator,
+            matches: n - MAX_MATCHES_PER_INDICATOR,
+        })
+        .collect();
+    (recs, omitted)
 }
 
 /// `scelle ioc scan`: scans the exhibits with the IOC files and records the result.
@@ -389,6 +449,7 @@ pub fn scan(
 
     let mut scanned = Vec::new();
     let mut matches = Vec::new();
+    let mut mentions = Vec::new();
     for ex in &exhibits {
         let seal = crate::case::exhibit::seal_record(case, &state.custody[ex])?;
         let path = opts
@@ -397,37 +458,18 @@ pub fn scan(
             .cloned()
             .unwrap_or_else(|| PathBuf::from(&seal.artifact.path_resolved));
         let (mut s, hits) = scan_exhibit(&seal, &path, &m, progress)?;
-        let mut recs: Vec<IocMatch> = hits
-            .into_iter()
-            .map(|(member, h)| match_record(&m, &files, ex, member, h))
-            .collect();
-        recs.sort_by(|a, b| {
-            (&a.member, &a.indicator, &a.on, &a.matched).cmp(&(
-                &b.member,
-                &b.indicator,
-                &b.on,
-                &b.matched,
-            ))
-        });
-        // At most MAX_MATCHES_PER_INDICATOR records per indicator (FORMAT.md 6.8): the first
-        // in this order; the rest counted in the exhibit's `omitted`.
-        let mut per: BTreeMap<(String, String), u64> = BTreeMap::new();
-        recs.retain(|r| {
-            let n = per
-                .entry((r.ioc_file.clone(), r.indicator.clone()))
-                .or_default();
-            *n += 1;
-            *n <= MAX_MATCHES_PER_INDICATOR
-        });
-        s.omitted = per
-            .into_iter()
-            .filter(|(_, n)| *n > MAX_MATCHES_PER_INDICATOR)
-            .map(|((ioc_file, indicator), n)| OmittedMatches {
-                ioc_file,
-                indicator,
-                matches: n - MAX_MATCHES_PER_INDICATOR,
-            })
-            .collect();
+        let (found, mentioned) = findings_and_mentions(&m, hits);
+        let record = |hits: Vec<(Option<String>, Hit)>| -> Vec<IocMatch> {
+            hits.into_iter()
+                .map(|(member, h)| match_record(&m, &files, ex, member, h))
+                .collect()
+        };
+        let (recs, omitted) = capped(record(found));
+        let (ments, omitted_mentions) = capped(record(mentioned));
+        s.omitted = omitted;
+        s.omitted_mentions = omitted_mentions;
+        s.mentions = ments.len() as u64;
+        mentions.extend(ments);
         s.matches = recs.len() as u64;
         scanned.push(s);
         matches.extend(recs);
@@ -444,7 +486,7 @@ pub fn scan(
             .collect(),
         exhibits: scanned,
         matches,
-        mentions: Vec::new(),
+        mentions,
         scanned_by: Software {
             name: "scelle".into(),
             version: crate::VERSION.into(),

@@ -51,31 +51,102 @@ fn write_scan_header(f: &mut fmt::Formatter<'_>, scan: &IocScan) -> fmt::Result 
     for e in &scan.exhibits {
         say!(
             f,
-            "{}: {} re-hashed, matches its seal (sha256 {}); {} files, {} bytes searched; {} {}",
+            "{}: {} re-hashed, matches its seal (sha256 {}); {} files, {} bytes searched; {} {}{}",
             e.exhibit,
             e.path,
             e.sha256,
             e.files,
             e.bytes,
             e.matches,
-            if e.matches == 1 { "match" } else { "matches" }
+            if e.matches == 1 {
+                "finding"
+            } else {
+                "findings"
+            },
+            if e.mentions > 0 {
+                format!(
+                    ", {} {} (low confidence, not findings)",
+                    e.mentions,
+                    if e.mentions == 1 {
+                        "mention"
+                    } else {
+                        "mentions"
+                    }
+                )
+            } else {
+                String::new()
+            }
         )?;
     }
     Ok(())
 }
 
-/// Writes every match of a scan (or that nothing matched).
+/// Writes every match (finding) of a scan, then its mentions, or that nothing matched.
 fn write_matches(f: &mut fmt::Formatter<'_>, scan: &IocScan) -> fmt::Result {
-    for m in &scan.matches {
-        let place = match (&m.member, m.offset) {
+    write_records(f, &scan.matches, "MATCH")?;
+    if !scan.mentions.is_empty() {
+        say!(
+            f,
+            "{} {} (low confidence, not findings: an indicator's text in raw bytes, outside \
+             a place where its kind means something)",
+            scan.mentions.len(),
+            if scan.mentions.len() == 1 {
+                "mention"
+            } else {
+                "mentions"
+            }
+        )?;
+        write_records(f, &scan.mentions, "mention")?;
+    }
+    if scan.matches.is_empty() {
+        say!(
+            f,
+            "no indicator matched (recorded: a negative result is a result)"
+        )?;
+    }
+    Ok(())
+}
+
+/// Where in a structured file: `table T column C rowid N`, `key /a/b`, `line N`.
+pub fn location_text(l: &crate::format::body::Location) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = &l.table {
+        parts.push(format!("table {t:?}"));
+    }
+    if let Some(c) = &l.column {
+        parts.push(format!("column {c:?}"));
+    }
+    if let Some(r) = l.rowid {
+        parts.push(format!("rowid {r}"));
+    }
+    if let Some(k) = &l.key {
+        parts.push(format!("key {k:?}"));
+    }
+    if let Some(n) = l.line {
+        parts.push(format!("line {n}"));
+    }
+    parts.join(" ")
+}
+
+/// One line per match or mention record.
+fn write_records(
+    f: &mut fmt::Formatter<'_>,
+    records: &[crate::format::body::IocMatch],
+    label: &str,
+) -> fmt::Result {
+    for m in records {
+        let mut place = match (&m.member, m.offset) {
             (Some(mem), Some(off)) => format!("{mem} at byte {off}"),
             (Some(mem), None) => mem.clone(),
             (None, Some(off)) => format!("at byte {off}"),
             (None, None) => String::new(),
         };
+        if let Some(l) = &m.location {
+            place = format!("{place} {}", location_text(l)).trim().to_string();
+        }
         say!(
             f,
-            "  MATCH {} {:?}{} in {} {} ({}{}): {:?}{}",
+            "  {label} {} {:?}{} in {} {} ({}{}): {:?}{}",
             m.kind,
             m.value,
             if m.indicates.is_empty() {
@@ -96,12 +167,6 @@ fn write_matches(f: &mut fmt::Formatter<'_>, scan: &IocScan) -> fmt::Result {
                 .as_ref()
                 .map(|x| format!(" \u{2014} {x:?}"))
                 .unwrap_or_default()
-        )?;
-    }
-    if scan.matches.is_empty() {
-        say!(
-            f,
-            "no indicator matched (recorded: a negative result is a result)"
         )?;
     }
     Ok(())
@@ -147,23 +212,7 @@ pub fn match_place(m: &IocMatch) -> String {
     }
     let mut how = m.on.clone();
     if let Some(l) = &m.location {
-        let mut at = Vec::new();
-        if let Some(t) = &l.table {
-            at.push(format!("table {t}"));
-        }
-        if let Some(c) = &l.column {
-            at.push(format!("column {c}"));
-        }
-        if let Some(r) = l.rowid {
-            at.push(format!("rowid {r}"));
-        }
-        if let Some(k) = &l.key {
-            at.push(format!("key {k}"));
-        }
-        if let Some(n) = l.line {
-            at.push(format!("line {n}"));
-        }
-        how = format!("{how} {}", at.join(", "));
+        how = format!("{how} {}", location_text(l));
     }
     if let Some(off) = m.offset {
         how.push_str(&format!(" at byte {off}"));

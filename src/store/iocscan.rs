@@ -10,10 +10,14 @@ use crate::store::hashing::{
     self, ChunkReader, HashSelection, MemberInspector, MultiHasher, Progress,
 };
 use crate::store::nofollow::{self, Kind, StableFile};
+use crate::store::structured::Structured;
 use crate::store::tarhash::{self, TarDigest};
 use crate::store::ziphash::{self, ZipDigest};
 use std::io::{BufRead, Read};
 use std::path::Path;
+
+/// Hits with the member they are in (`None` for a single file).
+pub type MemberHits = Vec<(Option<String>, Hit)>;
 
 /// What the search found in one artifact, and how much it read.
 #[derive(Debug, Default)]
@@ -34,9 +38,11 @@ fn digest_hits(m: &Matcher, h: &Hashes) -> Vec<Hit> {
     m.digest_hits(&ds)
 }
 
-/// Searches a [`BufRead`]'s bytes where it holds them.
-fn search_reader<R: BufRead>(m: &Matcher, r: &mut R) -> std::io::Result<Vec<Hit>> {
+/// Searches a [`BufRead`]'s bytes where it holds them, and reads them as structured data.
+fn search_reader<R: BufRead>(m: &Matcher, r: &mut R) -> std::io::Result<(Vec<Hit>, MemberHits)> {
     let mut c = m.content();
+    let mut s = Structured::new(m);
+    s.begin(None);
     loop {
         let buf = match r.fill_buf() {
             Ok(b) => b,
@@ -47,10 +53,12 @@ fn search_reader<R: BufRead>(m: &Matcher, r: &mut R) -> std::io::Result<Vec<Hit>
             break;
         }
         c.update(buf);
+        s.update(buf);
         let n = buf.len();
         r.consume(n);
     }
-    Ok(c.finish())
+    s.end();
+    Ok((c.finish(), s.finish()))
 }
 
 /// Hashes one file with the digests of `sel` and searches its content, in one read.
@@ -62,17 +70,8 @@ pub fn scan_file(
 ) -> Result<(u64, Hashes, Found)> {
     let file = StableFile::open(path)?;
     let search = |r: &mut ChunkReader| search_reader(m, r);
-    let (size, hashes, hits) = if m.searches_content() {
-        hashing::hash_stream_with(file.reader(), sel, progress, Some(search)).at(path)?
-    } else {
-        hashing::hash_stream_with::<_, std::io::Result<Vec<Hit>>, fn(&mut ChunkReader) -> _>(
-            file.reader(),
-            sel,
-            progress,
-            None,
-        )
-        .at(path)?
-    };
+    let (size, hashes, hits) =
+        hashing::hash_stream_with(file.reader(), sel, progress, Some(search)).at(path)?;
     file.finish(size)?;
     let mut found = Found {
         files: 1,
@@ -80,9 +79,9 @@ pub fn scan_file(
         ..Found::default()
     };
     if let Some(hits) = hits {
-        found
-            .hits
-            .extend(hits.at(path)?.into_iter().map(|h| (None, h)));
+        let (content, structured) = hits.at(path)?;
+        found.hits.extend(content.into_iter().map(|h| (None, h)));
+        found.hits.extend(structured);
     }
     found
         .hits
@@ -126,22 +125,26 @@ pub fn scan_ewf(
 struct TarSearch<'m> {
     m: &'m Matcher,
     current: Option<(String, crate::format::iocmatch::ContentScan<'m>)>,
+    structured: Structured<'m>,
     found: Found,
 }
 
 impl MemberInspector for TarSearch<'_> {
     fn begin(&mut self, _index: usize, path: &str) {
         self.current = Some((path.to_string(), self.m.content()));
+        self.structured.begin(Some(path.to_string()));
     }
 
     fn update(&mut self, data: &[u8]) {
         if let Some((_, c)) = &mut self.current {
             c.update(data);
+            self.structured.update(data);
         }
     }
 
     fn end(&mut self, size: u64, hashes: &Hashes) {
         if let Some((path, c)) = self.current.take() {
+            self.structured.end();
             self.found.files += 1;
             self.found.bytes += size;
             for h in c.finish().into_iter().chain(digest_hits(self.m, hashes)) {
@@ -152,6 +155,7 @@ impl MemberInspector for TarSearch<'_> {
 
     fn reset(&mut self) {
         self.current = None;
+        self.structured = Structured::new(self.m);
         self.found = Found::default();
     }
 }
@@ -168,10 +172,13 @@ pub fn scan_tar(
     let mut search = TarSearch {
         m,
         current: None,
+        structured: Structured::new(m),
         found: Found::default(),
     };
     let t = tarhash::inspect_tar(path, gzip, sel, progress, &mut search)?;
-    Ok((t, search.found))
+    let mut found = search.found;
+    found.hits.extend(search.structured.finish());
+    Ok((t, found))
 }
 
 /// Hashes a zip (as a whole and member by member) and searches every regular member's
@@ -185,10 +192,13 @@ pub fn scan_zip(
     let mut search = TarSearch {
         m,
         current: None,
+        structured: Structured::new(m),
         found: Found::default(),
     };
     let z = ziphash::inspect_zip(path, sel, progress, &mut search)?;
-    Ok((z, search.found))
+    let mut found = search.found;
+    found.hits.extend(search.structured.finish());
+    Ok((z, found))
 }
 
 /// Searches the regular files of a directory already re-hashed (`members`, as found), checking
@@ -201,6 +211,7 @@ pub fn scan_directory_files(
     m: &Matcher,
 ) -> Result<Found> {
     let mut found = Found::default();
+    let mut structured = Structured::new(m);
     let mut buf = vec![0u8; 256 * 1024];
     let (dir, _) = nofollow::open_path(root, Kind::Dir)?;
     for member in members.iter().filter(|x| x.kind == "file") {
@@ -211,6 +222,7 @@ pub fn scan_directory_files(
         let mut f = file.reader();
         let mut h = MultiHasher::new(sel);
         let mut c = m.content();
+        structured.begin(Some(member.path.clone()));
         let mut size = 0u64;
         loop {
             let n = match f.read(&mut buf) {
@@ -221,6 +233,7 @@ pub fn scan_directory_files(
             };
             h.update(&buf[..n]);
             c.update(&buf[..n]);
+            structured.update(&buf[..n]);
             size += n as u64;
         }
         let hashes = h.finish();
@@ -231,11 +244,14 @@ pub fn scan_directory_files(
                 path.display()
             )));
         }
+        // Parsed once its bytes are known to be the sealed ones.
+        structured.end();
         found.files += 1;
         found.bytes += size;
         for hit in c.finish().into_iter().chain(digest_hits(m, &hashes)) {
             found.hits.push((Some(member.path.clone()), hit));
         }
     }
+    found.hits.extend(structured.finish());
     Ok(found)
 }

@@ -12,6 +12,7 @@ pub mod keyfile;
 pub mod ledger;
 pub(crate) mod nofollow;
 pub mod safeextract;
+pub(crate) mod structured;
 pub mod tarcrate;
 pub mod tarhash;
 pub(crate) mod tarmember;

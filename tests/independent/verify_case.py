@@ -985,7 +985,15 @@ EXPORT_BODY = t_object(
 
 # The match kinds of a match record (`on`), and the members present exactly when `on` is
 # `content`.
-IOC_ON = ("content", "path", "name", "hash")
+IOC_ON = ("content", "path", "name", "hash", "sqlite", "plist", "json", "log")
+# A value read in a structured file: `location` present exactly for these, with the members of
+# each format (required, optional).
+IOC_LOCATION = {
+    "sqlite": ({"table", "column"}, {"rowid", "key"}),
+    "plist": ({"key"}, set()),
+    "json": ({"key"}, {"line"}),
+    "log": ({"line"}, set()),
+}
 IOC_CONTENT_ONLY = ("offset", "excerpt_start", "excerpt")
 # `value` is lower case for domains, IPs, URLs, e-mail addresses, profile ids and digests.
 IOC_LOWER_CASE_TYPES = ("domain-name:value", "ipv4-addr:value", "url:value",
@@ -1026,21 +1034,34 @@ IOC_OMITTED = t_object({"ioc_file": t_hex(32), "indicator": t_str, "matches": t_
 IOC_EXHIBIT = t_object(
     {"exhibit": t_exhibit_id, "path": t_str, "sha256": t_hex(32), "files": t_uint,
      "bytes": t_uint, "matches": t_uint},
-    {"omitted": t_array(IOC_OMITTED, non_empty=True)},  # omitted when empty
+    {"omitted": t_array(IOC_OMITTED, non_empty=True),  # omitted when empty
+     "mentions": t_positive,  # omitted when 0
+     "omitted_mentions": t_array(IOC_OMITTED, non_empty=True)},
 )
+IOC_LOCATION_SCHEMA = t_object(
+    {}, {"table": t_str, "column": t_str, "rowid": t_int, "key": t_str, "line": t_positive})
 IOC_MATCH = t_object(
     {"ioc_file": t_hex(32), "indicator": t_str, "pattern": t_str, "type": t_str,
      "value": t_str, "exhibit": t_exhibit_id, "on": t_one_of(*IOC_ON), "matched": t_str,
      "occurrences": t_positive},
     {"indicates": t_array(t_str, non_empty=True), "member": t_str, "offset": t_uint,
-     "excerpt_start": t_uint, "excerpt": t_str, "offsets": t_array(t_uint)},
+     "excerpt_start": t_uint, "excerpt": t_str, "offsets": t_array(t_uint),
+     "location": IOC_LOCATION_SCHEMA},
 )
-IOC_SCAN_BODY = t_object({
-    "ioc_files": t_non_empty_array(IOC_FILE),
-    "exhibits": t_non_empty_array(IOC_EXHIBIT),
-    "matches": t_array(IOC_MATCH),
-    "scanned_by": t_object({"name": t_str, "version": t_str}),
-})
+IOC_SCAN_BODY = t_object(
+    {"ioc_files": t_non_empty_array(IOC_FILE),
+     "exhibits": t_non_empty_array(IOC_EXHIBIT),
+     "matches": t_array(IOC_MATCH),
+     "scanned_by": t_object({"name": t_str, "version": t_str})},
+    {"mentions": t_array(IOC_MATCH, non_empty=True)},  # omitted when empty
+)
+IOC_MATCH_SHAPE = t_object(
+    {"ioc_file": t_str, "indicator": t_str, "pattern": t_str, "type": t_str,
+     "value": t_str, "exhibit": t_str, "on": t_str, "matched": t_str,
+     "occurrences": t_uint},
+    {"indicates": t_array(t_str), "member": t_str, "offset": t_uint,
+     "excerpt_start": t_uint, "excerpt": t_str, "offsets": t_array(t_uint),
+     "location": t_object_any})
 # The same records with their members' types only (no value rules): a body of this shape is
 # still checked against the exhibits it names (rule 6) and its IOC files' copies, even when it
 # breaks a value rule, so that each problem is reported where it is.
@@ -1054,15 +1075,11 @@ IOC_SCAN_SHAPE = t_object({
     "exhibits": t_array(t_object(
         {"exhibit": t_str, "path": t_str, "sha256": t_str, "files": t_uint, "bytes": t_uint,
          "matches": t_uint},
-        {"omitted": t_array(t_object_any)})),
-    "matches": t_array(t_object(
-        {"ioc_file": t_str, "indicator": t_str, "pattern": t_str, "type": t_str,
-         "value": t_str, "exhibit": t_str, "on": t_str, "matched": t_str,
-         "occurrences": t_uint},
-        {"indicates": t_array(t_str), "member": t_str, "offset": t_uint,
-         "excerpt_start": t_uint, "excerpt": t_str, "offsets": t_array(t_uint)})),
+        {"omitted": t_array(t_object_any), "mentions": t_uint,
+         "omitted_mentions": t_array(t_object_any)})),
+    "matches": t_array(IOC_MATCH_SHAPE),
     "scanned_by": t_object({"name": t_str, "version": t_str}),
-})
+}, {"mentions": t_array(IOC_MATCH_SHAPE)})
 
 
 def t_reason(value, path):
@@ -1108,11 +1125,35 @@ def check_ioc_match(match, path):
     """Section 6.8: the members of a match record that depend on `on`."""
     problems = []
     content = match["on"] == "content"
+    structured = match["on"] in IOC_LOCATION
     for name in IOC_CONTENT_ONLY:
-        if content and name not in match:
-            problems.append(f"{path}: a content match needs {name!r}")
-        if not content and name in match:
-            problems.append(f"{path}: a {match['on']} match has no {name!r} (content only)")
+        needed = content or (structured and name == "excerpt")
+        if needed and name not in match:
+            problems.append(f"{path}: a {match['on']} match needs {name!r}")
+        if not needed and name in match:
+            problems.append(f"{path}: a {match['on']} match has no {name!r}")
+    location = match.get("location")
+    if structured != (location is not None):
+        problems.append(f"{path}: 'location' is present exactly for sqlite, plist, json and "
+                        f"log matches, not on {match['on']!r}")
+    elif structured:
+        required, optional = IOC_LOCATION[match["on"]]
+        present = set(location)
+        if not required <= present or present - required - optional:
+            problems.append(f"{path}.location: a {match['on']} location has "
+                            f"{sorted(required)} (and optionally {sorted(optional)}), not "
+                            f"{sorted(present)}")
+        key = location.get("key")
+        if key is not None and key != "" and not key.startswith("/"):
+            problems.append(f"{path}.location.key: not a JSON Pointer")
+        if location.get("table") == "" or location.get("column") == "":
+            problems.append(f"{path}.location: an empty table or column name")
+        excerpt = match.get("excerpt", "")
+        if (IOC_EXCERPT_RE.fullmatch(match["matched"]) is None
+                or IOC_EXCERPT_RE.fullmatch(excerpt) is None
+                or len(excerpt) > len(match["matched"]) + 2 * IOC_EXCERPT_SIDE):
+            problems.append(f"{path}: a structured match's text and excerpt are printable "
+                            "ASCII, the excerpt at most 32 bytes each side of the text")
     if not content and match["occurrences"] != 1:
         problems.append(f"{path}: a {match['on']} match has occurrences 1, not "
                         f"{match['occurrences']}")
@@ -1157,41 +1198,50 @@ def check_ioc_scan_body(body):
     scanned = [e["exhibit"] for e in body["exhibits"]]
     for exhibit in sorted({e for e in scanned if scanned.count(e) > 1}):
         problems.append(f"body.exhibits: {exhibit} is scanned more than once")
-    for i, match in enumerate(body["matches"]):
-        path = f"body.matches[{i}]"
-        if match["ioc_file"] not in digests:
-            problems.append(f"{path}.ioc_file {match['ioc_file']} is the sha256 of none of "
-                            "ioc_files")
-        if match["exhibit"] not in scanned:
-            problems.append(f"{path}.exhibit {match['exhibit']} is none of the exhibits "
-                            "scanned")
-        problems += check_ioc_match(match, path)
+    mentions = body.get("mentions", [])
+    for what, records in (("matches", body["matches"]), ("mentions", mentions)):
+        for i, match in enumerate(records):
+            path = f"body.{what}[{i}]"
+            if match["ioc_file"] not in digests:
+                problems.append(f"{path}.ioc_file {match['ioc_file']} is the sha256 of none "
+                                "of ioc_files")
+            if match["exhibit"] not in scanned:
+                problems.append(f"{path}.exhibit {match['exhibit']} is none of the exhibits "
+                                "scanned")
+            if what == "mentions" and match["on"] != "content":
+                problems.append(f"{path}.on: a mention is a content hit, not {match['on']!r}")
+            problems += check_ioc_match(match, path)
     for i, record in enumerate(body["exhibits"]):
         count = sum(1 for m in body["matches"] if m["exhibit"] == record["exhibit"])
         if record["matches"] != count:
             problems.append(f"body.exhibits[{i}].matches is {record['matches']}, but "
                             f"{count} match records name {record['exhibit']}")
-    problems += check_match_caps(body, digests)
+        count = sum(1 for m in mentions if m["exhibit"] == record["exhibit"])
+        if record.get("mentions", 0) != count:
+            problems.append(f"body.exhibits[{i}].mentions is {record.get('mentions', 0)}, "
+                            f"but {count} mention records name {record['exhibit']}")
+    problems += check_match_caps(body, digests, body["matches"], "omitted", "match")
+    problems += check_match_caps(body, digests, mentions, "omitted_mentions", "mention")
     return problems
 
 
-def check_match_caps(body, digests):
+def check_match_caps(body, digests, records, omitted_member, what):
     """Section 6.8: at most MAX_MATCHES_PER_INDICATOR match records per indicator and exhibit;
     `omitted` sorted by (ioc_file, indicator) without repeats, each naming one of ioc_files,
     for an indicator with exactly the maximum of records in that exhibit."""
     problems = []
     per = {}
-    for m in body["matches"]:
+    for m in records:
         key = (m["exhibit"], m["ioc_file"], m["indicator"])
         per[key] = per.get(key, 0) + 1
     for (exhibit, _, indicator), n in sorted(per.items()):
         if n > MAX_MATCHES_PER_INDICATOR:
-            problems.append(f"indicator {indicator!r} has {n} match records in exhibit "
+            problems.append(f"indicator {indicator!r} has {n} {what} records in exhibit "
                             f"{exhibit}, more than {MAX_MATCHES_PER_INDICATOR}")
     for i, record in enumerate(body["exhibits"]):
-        omitted = record.get("omitted", [])
+        omitted = record.get(omitted_member, [])
         keys = [(o["ioc_file"], o["indicator"]) for o in omitted]
-        where = f"body.exhibits[{i}].omitted"
+        where = f"body.exhibits[{i}].{omitted_member}"
         if any(a >= b for a, b in zip(keys, keys[1:])):
             problems.append(f"{where} is not sorted by IOC file and indicator without repeats")
         for o in omitted:
@@ -1199,8 +1249,8 @@ def check_match_caps(body, digests):
                 problems.append(f"{where}: IOC file {o['ioc_file']} is none of ioc_files")
             kept = per.get((record["exhibit"], o["ioc_file"], o["indicator"]), 0)
             if kept != MAX_MATCHES_PER_INDICATOR:
-                problems.append(f"{where}: matches of {o['indicator']!r} were omitted, but "
-                                f"{kept} are recorded, not {MAX_MATCHES_PER_INDICATOR}")
+                problems.append(f"{where}: {what} records of {o['indicator']!r} were omitted, "
+                                f"but {kept} are recorded, not {MAX_MATCHES_PER_INDICATOR}")
     return problems
 
 
@@ -2829,19 +2879,21 @@ def check_ioc_matches(case_dir, state, report):
     copies = {}
     for n, body in state.ioc_scans:
         where = f"entry {n}"
-        for i, match in enumerate(body["matches"]):
+        records = [(f"match {i}", m) for i, m in enumerate(body["matches"])]
+        records += [(f"mention {i}", m) for i, m in enumerate(body.get("mentions", []))]
+        for label, match in records:
             exhibit = state.exhibits.get(match["exhibit"])
             if exhibit is None:
                 continue
             member = match.get("member")
             if exhibit.kind == "file" and member is not None:
-                report.error(where, "ioc-match", f"match {i} names a member, but "
+                report.error(where, "ioc-match", f"{label} names a member, but "
                              f"{exhibit.id} is a file with no members")
             elif exhibit.kind not in ("file", "ewf") and member is None:
-                report.error(where, "ioc-match", f"match {i} names no member, but "
+                report.error(where, "ioc-match", f"{label} names no member, but "
                              f"{exhibit.id} is a {exhibit.kind}")
             elif member is not None and member not in exhibit.member_paths:
-                report.error(where, "ioc-match", f"match {i}: member {member!r} is not a "
+                report.error(where, "ioc-match", f"{label}: member {member!r} is not a "
                              f"member of {exhibit.id} as sealed")
         for record in body["ioc_files"]:
             digest = record["sha256"]
@@ -2866,10 +2918,10 @@ def check_ioc_matches(case_dir, state, report):
                 report.error(where, "ioc-match", f"IOC file {record['file']!r}: bundle "
                              f"{record.get('bundle', '')!r} recorded, the pinned file's id is "
                              f"{bundle_id!r}")
-            for i, match in enumerate(body["matches"]):
+            for label, match in records:
                 if (match["ioc_file"] == digest
                         and (match["indicator"], match["pattern"]) not in patterns):
-                    report.error(where, "ioc-match", f"match {i}: indicator "
+                    report.error(where, "ioc-match", f"{label}: indicator "
                                  f"{match['indicator']!r} with pattern {match['pattern']!r} is "
                                  f"not an indicator of the pinned IOC file {record['file']!r}")
 

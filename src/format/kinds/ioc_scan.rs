@@ -87,6 +87,11 @@ pub struct ScannedExhibit {
     pub omitted_mentions: Vec<OmittedMatches>,
 }
 
+/// Bytes of context each side of a hit in its excerpt (FORMAT.md 6.8).
+pub const EXCERPT_CONTEXT: usize = 32;
+/// Offsets listed per indicator, member and matched text (all are counted).
+pub const MAX_OFFSETS: usize = 16;
+
 /// The most match records of one indicator in one exhibit a scan records (FORMAT.md 6.8): the
 /// first ones in the order of `matches`; the rest are counted in the exhibit's `omitted`.
 pub const MAX_MATCHES_PER_INDICATOR: u64 = 100;
@@ -292,67 +297,82 @@ fn ioc_scan(scan: &IocScan) -> Result<(), ValueError> {
             )));
         }
     }
-    // Placeholder until structured matching lands (issue 19): no scan records mentions or
-    // locations yet, so none is accepted.
-    if !scan.mentions.is_empty()
-        || scan.matches.iter().any(|m| m.location.is_some())
-        || scan
-            .exhibits
-            .iter()
-            .any(|e| e.mentions != 0 || !e.omitted_mentions.is_empty())
-    {
-        return Err(ValueError::Rule(
-            "mentions and locations are not defined yet".into(),
-        ));
-    }
     let mut exhibits = std::collections::BTreeMap::new();
     for e in &scan.exhibits {
         hex_of("scanned sha256", &e.sha256, 32)?;
-        if exhibits.insert(e.exhibit.as_str(), 0u64).is_some() {
+        if exhibits.insert(e.exhibit.as_str(), (0u64, 0u64)).is_some() {
             return Err(ValueError::Rule(format!(
                 "exhibit {} is listed twice",
                 e.exhibit
             )));
         }
     }
-    for m in &scan.matches {
+    for (m, mention) in scan
+        .matches
+        .iter()
+        .map(|m| (m, false))
+        .chain(scan.mentions.iter().map(|m| (m, true)))
+    {
+        let what = if mention { "mention" } else { "match" };
         if !files.contains(m.ioc_file.as_str()) {
             return Err(ValueError::Rule(format!(
-                "match of {} cites IOC file {}, not one of the scan's",
+                "{what} of {} cites IOC file {}, not one of the scan's",
                 m.indicator, m.ioc_file
             )));
         }
         match exhibits.get_mut(m.exhibit.as_str()) {
-            Some(n) => *n += 1,
+            Some((n, k)) => *(if mention { k } else { n }) += 1,
             None => {
                 return Err(ValueError::Rule(format!(
-                    "match of {} is in {}, not one of the exhibits scanned",
+                    "{what} of {} is in {}, not one of the exhibits scanned",
                     m.indicator, m.exhibit
                 )))
             }
         }
+        if mention && m.on != "content" {
+            return Err(ValueError::Rule(format!(
+                "mention of {} in {}: a mention is a content hit (on \"content\"), not {:?}",
+                m.indicator, m.exhibit, m.on
+            )));
+        }
         one_of(
             "match place",
             &Some(m.on.clone()),
-            &["content", "path", "name", "hash"],
+            &[
+                "content", "path", "name", "hash", "sqlite", "plist", "json", "log",
+            ],
         )?;
+        check_location(m)?;
         let content = m.on == "content";
+        let structured = m.location.is_some();
         if m.occurrences == 0
             || (!content && m.occurrences != 1)
             || content != m.offset.is_some()
-            || content != m.excerpt.is_some()
+            || (content || structured) != m.excerpt.is_some()
             || content != m.excerpt_start.is_some()
             || (!content && !m.offsets.is_empty())
         {
             return Err(ValueError::Rule(format!(
-                "match of {} in {}: content matches (only) give occurrences, offset and excerpt",
+                "{what} of {} in {}: content matches (only) give occurrences, offset and \
+                 excerpt start; content and structured matches (only) an excerpt",
                 m.indicator, m.exhibit
             )));
         }
+        if structured {
+            let x = m.excerpt.as_deref().unwrap_or_default();
+            if !printable_ascii(&m.matched)
+                || !printable_ascii(x)
+                || x.len() > m.matched.len() + 2 * EXCERPT_CONTEXT
+            {
+                return Err(ValueError::Rule(format!(
+                    "{what} of {} in {}: a structured match's text and excerpt are printable \
+                     ASCII, the excerpt at most 32 bytes each side of the text",
+                    m.indicator, m.exhibit
+                )));
+            }
+        }
         if let (Some(off), Some(start), Some(x)) = (m.offset, m.excerpt_start, &m.excerpt) {
-            let listed = m
-                .occurrences
-                .min(crate::format::iocmatch::MAX_OFFSETS as u64);
+            let listed = m.occurrences.min(MAX_OFFSETS as u64);
             let offsets_ok = if m.occurrences == 1 {
                 m.offsets.is_empty()
             } else {
@@ -362,11 +382,11 @@ fn ioc_scan(scan: &IocScan) -> Result<(), ValueError> {
             };
             if !offsets_ok
                 || start > off
-                || off - start > crate::format::iocmatch::EXCERPT_CONTEXT as u64
+                || off - start > EXCERPT_CONTEXT as u64
                 || !x.bytes().all(|b| (0x20..0x7f).contains(&b))
             {
                 return Err(ValueError::Rule(format!(
-                    "match of {} in {}: offsets, excerpt start or excerpt bytes break FORMAT.md 6.8",
+                    "{what} of {} in {}: offsets, excerpt start or excerpt bytes break FORMAT.md 6.8",
                     m.indicator, m.exhibit
                 )));
             }
@@ -384,33 +404,93 @@ fn ioc_scan(scan: &IocScan) -> Result<(), ValueError> {
             && m.value != m.value.to_ascii_lowercase()
         {
             return Err(ValueError::Rule(format!(
-                "match of {}: a {} value is compared in lower case",
+                "{what} of {}: a {} value is compared in lower case",
                 m.indicator, m.kind
             )));
         }
     }
     for e in &scan.exhibits {
-        if exhibits[e.exhibit.as_str()] != e.matches {
+        let (n, k) = exhibits[e.exhibit.as_str()];
+        if n != e.matches || k != e.mentions {
             return Err(ValueError::Rule(format!(
-                "exhibit {} says {} matches, the scan lists {}",
-                e.exhibit,
-                e.matches,
-                exhibits[e.exhibit.as_str()]
+                "exhibit {} says {} matches and {} mentions, the scan lists {n} and {k}",
+                e.exhibit, e.matches, e.mentions
             )));
         }
     }
-    check_match_caps(scan)
+    check_match_caps(scan, &scan.matches, |e| &e.omitted, "match")?;
+    check_match_caps(scan, &scan.mentions, |e| &e.omitted_mentions, "mention")
+}
+
+fn printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
+/// FORMAT.md 6.8: `location` is present exactly when `on` is `sqlite`, `plist`, `json` or
+/// `log`, with the members of that format: `table` and `column` (and `rowid` unless the table
+/// has none, `key` for a property list held in a blob cell) for sqlite; `key` for plist;
+/// `key` (and `line` when the member holds several documents) for json; `line` for log. A
+/// `key` is empty or starts with `/`; a `line` is at least 1; a table or column is not empty.
+fn check_location(m: &IocMatch) -> Result<(), ValueError> {
+    let bad = |why: &str| {
+        Err(ValueError::Rule(format!(
+            "match of {} in {} on {:?}: {why}",
+            m.indicator, m.exhibit, m.on
+        )))
+    };
+    let structured = matches!(m.on.as_str(), "sqlite" | "plist" | "json" | "log");
+    let Some(l) = &m.location else {
+        return if structured {
+            bad("a match in a structured file says where (location)")
+        } else {
+            Ok(())
+        };
+    };
+    if !structured {
+        return bad("only sqlite, plist, json and log matches have a location");
+    }
+    let (table, column, rowid, key, line) = (
+        l.table.is_some(),
+        l.column.is_some(),
+        l.rowid.is_some(),
+        l.key.is_some(),
+        l.line.is_some(),
+    );
+    let fits = match m.on.as_str() {
+        "sqlite" => table && column && !line,
+        "plist" => key && !table && !column && !rowid && !line,
+        "json" => key && !table && !column && !rowid,
+        _ => line && !table && !column && !rowid && !key,
+    };
+    if !fits {
+        return bad("its location does not have the members of that format");
+    }
+    if l.key
+        .as_deref()
+        .is_some_and(|k| !k.is_empty() && !k.starts_with('/'))
+        || l.line == Some(0)
+        || l.table.as_deref() == Some("")
+        || l.column.as_deref() == Some("")
+    {
+        return bad("a key is a JSON Pointer (empty or from /), a line counts from 1, a table and column are named");
+    }
+    Ok(())
 }
 
 /// FORMAT.md 6.8: at most [`MAX_MATCHES_PER_INDICATOR`] match records per indicator and
 /// exhibit; an exhibit's `omitted` entries are sorted by (IOC file, indicator) without repeats,
 /// each names one of the IOC files, counts at least 1, and is for an indicator with exactly the
 /// maximum of records in that exhibit.
-fn check_match_caps(scan: &IocScan) -> Result<(), ValueError> {
+fn check_match_caps(
+    scan: &IocScan,
+    records: &[IocMatch],
+    omitted_of: fn(&ScannedExhibit) -> &Vec<OmittedMatches>,
+    what: &str,
+) -> Result<(), ValueError> {
     use super::MAX_MATCHES_PER_INDICATOR as MAX;
     use std::collections::HashMap;
     let mut per: HashMap<(&str, &str, &str), u64> = HashMap::new();
-    for m in &scan.matches {
+    for m in records {
         *per.entry((
             m.exhibit.as_str(),
             m.ioc_file.as_str(),
@@ -420,13 +500,14 @@ fn check_match_caps(scan: &IocScan) -> Result<(), ValueError> {
     }
     if let Some(((e, _, i), n)) = per.iter().find(|(_, &n)| n > MAX) {
         return Err(ValueError::Rule(format!(
-            "indicator {i:?} has {n} match records in exhibit {e}, more than {MAX}"
+            "indicator {i:?} has {n} {what} records in exhibit {e}, more than {MAX}"
         )));
     }
     for e in &scan.exhibits {
-        for (k, o) in e.omitted.iter().enumerate() {
+        let omitted = omitted_of(e);
+        for (k, o) in omitted.iter().enumerate() {
             if k > 0 {
-                let p = &e.omitted[k - 1];
+                let p = &omitted[k - 1];
                 if (p.ioc_file.as_str(), p.indicator.as_str())
                     >= (o.ioc_file.as_str(), o.indicator.as_str())
                 {
@@ -458,11 +539,138 @@ fn check_match_caps(scan: &IocScan) -> Result<(), ValueError> {
                 .unwrap_or(0);
             if kept != MAX {
                 return Err(ValueError::Rule(format!(
-                    "exhibit {}: matches of {:?} were omitted, but {kept} are recorded, not {MAX}",
+                    "exhibit {}: {what} records of {:?} were omitted, but {kept} are recorded, not {MAX}",
                     e.exhibit, o.indicator
                 )));
             }
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const F: &str = "df1bcaa78abc7b85781b1ebc2daa3cc225371e2024d9ef96e84f80f927256586";
+
+    fn rec(on: &str, extra: serde_json::Value) -> serde_json::Value {
+        let mut m = serde_json::json!({
+            "ioc_file": F, "indicator": "indicator--1", "pattern": "[process:name='bh']",
+            "type": "process:name", "value": "bh", "exhibit": "E-0001", "member": "a.db",
+            "on": on, "matched": "bh", "occurrences": 1
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            m[k] = v.clone();
+        }
+        m
+    }
+
+    fn scan(matches: Vec<serde_json::Value>, mentions: Vec<serde_json::Value>) -> IocScan {
+        let (n, k) = (matches.len(), mentions.len());
+        let mut body = serde_json::json!({
+            "ioc_files": [{"file": "p.stix2", "sha256": F, "size": 1, "indicator_objects": 1,
+                           "used": 1}],
+            "exhibits": [{"exhibit": "E-0001", "path": "/x", "sha256": F, "files": 1,
+                          "bytes": 1, "matches": n}],
+            "matches": matches,
+            "scanned_by": {"name": "scelle", "version": "0"}
+        });
+        if k > 0 {
+            body["mentions"] = mentions.into();
+            body["exhibits"][0]["mentions"] = k.into();
+        }
+        serde_json::from_value(body).unwrap()
+    }
+
+    fn content() -> serde_json::Value {
+        serde_json::json!({"offset": 40, "excerpt_start": 8, "excerpt": "x bh y"})
+    }
+
+    #[test]
+    fn locations_fit_their_place_and_mentions_are_content_only() {
+        let sqlite = serde_json::json!({"location": {"table": "t", "column": "c", "rowid": 2},
+                                        "excerpt": "bh/com.apple.bh"});
+        assert!(ioc_scan(&scan(vec![rec("sqlite", sqlite.clone())], vec![])).is_ok());
+        let ok_places = [
+            (
+                "plist",
+                serde_json::json!({"location": {"key": "/a/0"}, "excerpt": "bh"}),
+            ),
+            (
+                "json",
+                serde_json::json!({"location": {"key": "", "line": 2}, "excerpt": "bh"}),
+            ),
+            (
+                "log",
+                serde_json::json!({"location": {"line": 3}, "excerpt": "/x/bh"}),
+            ),
+        ];
+        for (on, extra) in ok_places {
+            assert!(
+                ioc_scan(&scan(vec![rec(on, extra)], vec![])).is_ok(),
+                "{on}"
+            );
+        }
+        let refused = [
+            ("sqlite", serde_json::json!({"excerpt": "bh"})),
+            (
+                "sqlite",
+                serde_json::json!({"location": {"table": "t"}, "excerpt": "bh"}),
+            ),
+            (
+                "sqlite",
+                serde_json::json!({"location": {"table": "t", "column": "c", "line": 1}, "excerpt": "bh"}),
+            ),
+            (
+                "plist",
+                serde_json::json!({"location": {"key": "a"}, "excerpt": "bh"}),
+            ),
+            (
+                "plist",
+                serde_json::json!({"location": {"key": "/a", "line": 1}, "excerpt": "bh"}),
+            ),
+            (
+                "log",
+                serde_json::json!({"location": {"line": 0}, "excerpt": "bh"}),
+            ),
+            ("log", serde_json::json!({"location": {"line": 1}})),
+            (
+                "log",
+                serde_json::json!({"location": {"line": 1}, "excerpt": "x".repeat(67)}),
+            ),
+            (
+                "log",
+                serde_json::json!({"location": {"line": 1}, "excerpt": "b\u{e9}"}),
+            ),
+            ("name", serde_json::json!({"location": {"line": 1}})),
+            ("name", serde_json::json!({"excerpt": "bh"})),
+            ("table", serde_json::json!({})),
+        ];
+        for (on, extra) in refused {
+            assert!(
+                ioc_scan(&scan(vec![rec(on, extra.clone())], vec![])).is_err(),
+                "{on} {extra}"
+            );
+        }
+        // Mentions: content records only, counted exactly, capped like matches.
+        let mention = rec("content", content());
+        assert!(ioc_scan(&scan(vec![], vec![mention.clone()])).is_ok());
+        assert!(ioc_scan(&scan(vec![], vec![rec("sqlite", sqlite)])).is_err());
+        let mut s = scan(vec![], vec![mention.clone()]);
+        s.exhibits[0].mentions = 2;
+        assert!(ioc_scan(&s).is_err());
+        let many: Vec<_> = (0..101).map(|_| mention.clone()).collect();
+        assert!(ioc_scan(&scan(vec![], many)).is_err());
+        let hundred: Vec<_> = (0..100).map(|_| mention.clone()).collect();
+        let mut s = scan(vec![], hundred);
+        s.exhibits[0].omitted_mentions = vec![OmittedMatches {
+            ioc_file: F.into(),
+            indicator: "indicator--1".into(),
+            matches: 5,
+        }];
+        assert!(ioc_scan(&s).is_ok());
+        s.exhibits[0].omitted_mentions[0].indicator = "indicator--2".into();
+        assert!(ioc_scan(&s).is_err());
+    }
 }
