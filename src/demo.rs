@@ -307,6 +307,7 @@ fn say_scan(say: &mut dyn FnMut(&str), out: &scelle::ops::ioc::ScanOutcome) {
 fn review_findings(
     case: &scelle::store::case::CaseDir,
     scan: &scelle::ops::ioc::ScanOutcome,
+    notes_exhibit: &str,
     key: &keyfile::LoadedKey,
     say: &mut dyn FnMut(&str),
 ) -> Result<()> {
@@ -315,7 +316,6 @@ fn review_findings(
     let Some(first) = matches.first() else {
         return Ok(());
     };
-    let first_id = format!("{}#0", scan.seq);
     let mut decide = |n: usize, confirmed: bool, reason: String| -> Result<()> {
         let out = review(
             case,
@@ -348,42 +348,23 @@ fn review_findings(
             first.member.as_deref().unwrap_or(&first.exhibit)
         ),
     )?;
-    let same: Vec<usize> = (1..matches.len())
-        .filter(|&i| matches[i].exhibit == first.exhibit)
-        .collect();
-    let raw_name = same
+    // The examiner's own notes (an exhibit too) name the indicator they were to look for: a
+    // true match of the text, and no trace of anything on the device. Dismissed, with why.
+    let dismissed = matches
         .iter()
-        .copied()
-        .find(|&i| matches[i].kind == "process:name" && matches[i].on == "content");
-    let dismissed = match raw_name {
-        Some(n) => Some((
-            n,
-            format!(
-                "a byte match of the process name {:?} inside the file {}, not a value read from \
-                 its tables or from a log naming processes: not relied on, since a name found \
-                 in raw bytes proves nothing by itself",
-                matches[n].value,
-                matches[n].member.as_deref().unwrap_or(&matches[n].exhibit)
-            ),
-        )),
-        // Else a second finding of the same value (in the same exhibit first).
-        None => {
-            let again = |i: &usize| matches[*i].value == first.value;
-            same.iter()
-                .copied()
-                .find(again)
-                .or((1..matches.len()).find(again))
-                .map(|n| {
-                    (
-                        n,
-                        format!(
-                            "the same activity as finding {first_id}, confirmed, seen again in \
-                             another record of the device's data; counted once, under {first_id}"
-                        ),
-                    )
-                })
-        }
-    };
+        .position(|m| m.exhibit == notes_exhibit)
+        .map(|n| {
+            (
+                n,
+                format!(
+                    "{notes_exhibit} is the examiner's own acquisition notes, which name {:?} as \
+                     an indicator to be searched for: written by the examiner, not data from \
+                     the device, so not a trace of {}",
+                    matches[n].value,
+                    matches[n].indicates.join(", ")
+                ),
+            )
+        });
     if let Some((n, reason)) = dismissed {
         decide(n, false, reason)?;
     }
@@ -899,7 +880,12 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         cosigned.path.display()
     ));
 
-    review_findings(&case, &scan, &key, say)?;
+    let notes_exhibit = sealed
+        .iter()
+        .find(|s| s.artifact.path_given == notes.to_string_lossy())
+        .map(|s| s.exhibit.clone())
+        .expect("the notes are sealed");
+    review_findings(&case, &scan, &notes_exhibit, &key, say)?;
     let (cp_path, cp_text) = scelle::ops::latest_checkpoint(&case)?;
     say(&format!("checkpoint {}:", cp_path.display()));
     for line in cp_text.lines() {

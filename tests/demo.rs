@@ -59,12 +59,16 @@ fn demo_builds_a_verified_case_and_its_zip_is_deterministic() {
         // Real Pegasus indicators planted among clean data: a domain in a log and in Safari
         // history (a subdomain), process names in data-usage records (read as a database:
         // table, column, rowid), a file name.
-        "1549 of 1549 indicators used, 6 findings",
+        "1549 of 1549 indicators used, 7 findings",
         "Pegasus domain-name:value \"free247downloads.com\" in E-0001 private/var/mobile/Library/Safari/History-export.tsv (content at byte 200)",
         "Pegasus file:name \"roleaccountd.plist\" in E-0001 private/var/root/Library/Preferences/roleaccountd.plist (name)",
         "Pegasus process:name \"roleaccountd\" in E-0001 private/var/wireless/Library/Databases/DataUsage.sqlite (sqlite table \"ZPROCESS\" column \"ZPROCNAME\" rowid 4)",
         "Pegasus process:name \"bh\" in E-0001 private/var/wireless/Library/Databases/DataUsage.sqlite (sqlite table \"ZPROCESS\" column \"ZPROCNAME\" rowid 5)",
         "Pegasus domain-name:value \"free247downloads.com\" in E-0002 logs/system_logs.txt (content at byte 119)",
+        // The examiner's own notes name the domain to look for: a finding, then dismissed.
+        "Pegasus domain-name:value \"free247downloads.com\" in E-0003 (content at byte",
+        "expert confirmed finding 8#0 (entry 11)",
+        "expert dismissed finding 8#5 (entry 12): E-0003 is the examiner's own acquisition notes",
         // The disk image, an E01 set: its media searched as one content.
         "Pegasus domain-name:value \"weather4free.com\" in E-0004 (content at byte",
         "counsel re-hashed E-0004: matches the seal",
