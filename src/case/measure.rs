@@ -6,7 +6,7 @@ use crate::format::body::{Artifact, Hashes};
 use crate::format::validate::manifest_sha256;
 use crate::store::dirhash;
 use crate::store::ewf;
-use crate::store::hashing::{HashSelection, Progress};
+use crate::store::hashing::{ArchiveDigest, HashSelection, Progress};
 use crate::store::tarhash;
 use crate::store::ziphash;
 use std::path::Path;
@@ -78,24 +78,12 @@ pub fn measure(
         a.members = Some(members);
     } else if kind == ArtifactKind::Tar || (kind == ArtifactKind::Auto && is_tar_name) {
         let gzip = tarhash::is_gzip_name(path);
-        let t = tarhash::hash_tar(path, gzip, sel, progress)?;
-        a.kind = "tar".into();
-        a.size = t.size;
-        a.hashes = t.hashes;
+        fill_archive(&mut a, "tar", tarhash::hash_tar(path, gzip, sel, progress)?);
         a.compression = gzip.then(|| "gzip".to_string());
-        a.manifest_sha256 = Some(manifest_sha256(&t.members));
-        a.file_count = Some(t.members.iter().filter(|m| m.kind == "file").count() as u64);
-        a.members = Some(t.members);
     } else if kind == ArtifactKind::Zip
         || (kind == ArtifactKind::Auto && ziphash::is_zip_name(path))
     {
-        let z = ziphash::hash_zip(path, sel, progress)?;
-        a.kind = "zip".into();
-        a.size = z.size;
-        a.hashes = z.hashes;
-        a.manifest_sha256 = Some(manifest_sha256(&z.members));
-        a.file_count = Some(z.members.iter().filter(|m| m.kind == "file").count() as u64);
-        a.members = Some(z.members);
+        fill_archive(&mut a, "zip", ziphash::hash_zip(path, sel, progress)?);
     } else if kind == ArtifactKind::Ewf || (kind == ArtifactKind::Auto && ewf::is_ewf_name(path)) {
         let e = ewf::read_ewf(path, sel, progress, &mut |_| {})?;
         fill_ewf(&mut a, e);
@@ -111,6 +99,17 @@ pub fn measure(
         )));
     }
     Ok(a)
+}
+
+/// Records a hashed archive in `a` as an artifact of `kind` (`tar` or `zip`): its size and
+/// hashes, its members, their manifest and number of files (the compression is the caller's).
+pub fn fill_archive(a: &mut Artifact, kind: &str, d: ArchiveDigest) {
+    a.kind = kind.into();
+    a.size = d.size;
+    a.hashes = d.hashes;
+    a.manifest_sha256 = Some(manifest_sha256(&d.members));
+    a.file_count = Some(d.members.iter().filter(|m| m.kind == "file").count() as u64);
+    a.members = Some(d.members);
 }
 
 /// Records a read EWF set in `a`: the media's size and hashes, the segments as members.

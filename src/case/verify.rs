@@ -721,17 +721,7 @@ fn check_ioc_matches(
                 ..Finding::entry_error(*seq, "ioc-match", message)
             })
         };
-        let records = scan
-            .matches
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (format!("match {i}"), m))
-            .chain(
-                scan.mentions
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| (format!("mention {i}"), m)),
-            );
+        let records = scan.records();
         for (label, m) in records {
             let Some(seal) = state
                 .custody
@@ -813,17 +803,7 @@ fn check_ioc_matches(
                     ),
                 );
             }
-            let records = scan
-                .matches
-                .iter()
-                .enumerate()
-                .map(|(i, m)| (format!("match {i}"), m))
-                .chain(
-                    scan.mentions
-                        .iter()
-                        .enumerate()
-                        .map(|(i, m)| (format!("mention {i}"), m)),
-                );
+            let records = scan.records();
             for (label, m) in records {
                 if m.ioc_file == f.sha256
                     && !pinned

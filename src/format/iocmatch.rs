@@ -493,11 +493,12 @@ impl ContentScan<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::format::stix::parse_bundle;
 
-    fn matcher(patterns: &[&str]) -> Matcher {
+    /// A matcher of a bundle holding one indicator per pattern (ids `indicator--0`, ...).
+    pub(crate) fn matcher(patterns: &[&str]) -> Matcher {
         let objs: Vec<String> = patterns
             .iter()
             .enumerate()

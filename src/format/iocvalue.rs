@@ -381,29 +381,7 @@ fn trim_end(b: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::stix::parse_bundle;
-
-    fn matcher(patterns: &[&str]) -> Matcher {
-        let objs: Vec<String> = patterns
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                format!(
-                    r#"{{"type":"indicator","id":"indicator--{i}","pattern":{},"pattern_type":"stix"}}"#,
-                    serde_json::Value::String((*p).into())
-                )
-            })
-            .collect();
-        let b = parse_bundle(
-            format!(
-                r#"{{"type":"bundle","id":"bundle--t","objects":[{}]}}"#,
-                objs.join(",")
-            )
-            .as_bytes(),
-        )
-        .unwrap();
-        Matcher::new(&[b])
-    }
+    use crate::format::iocmatch::tests::matcher;
 
     fn hits(m: &Matcher, v: &str) -> Vec<(usize, String)> {
         m.value_hits(v.as_bytes(), On::Sqlite, &Location::default())

@@ -16,7 +16,6 @@ use crate::format::chain::CustodyStatus;
 use crate::format::encoding::hex;
 use crate::format::iocmatch::{Hit, Matcher, On};
 use crate::format::stix::{self, Bundle};
-use crate::format::validate::manifest_sha256;
 use crate::store::case::CaseDir;
 use crate::store::fsutil;
 use crate::store::hashing::Progress;
@@ -222,21 +221,13 @@ fn scan_exhibit(
         "tar" => {
             let gzip = rec.compression.as_deref() == Some("gzip");
             let (t, found) = iocscan::scan_tar(path, gzip, sel, m, progress).map_err(unreadable)?;
-            now.size = t.size;
-            now.hashes = t.hashes;
-            now.manifest_sha256 = Some(manifest_sha256(&t.members));
-            now.file_count = Some(t.members.iter().filter(|x| x.kind == "file").count() as u64);
-            now.members = Some(t.members);
+            crate::case::measure::fill_archive(&mut now, "tar", t);
             refuse_if_changed(seal, path, &now)?;
             found
         }
         "zip" => {
             let (z, found) = iocscan::scan_zip(path, sel, m, progress).map_err(unreadable)?;
-            now.size = z.size;
-            now.hashes = z.hashes;
-            now.manifest_sha256 = Some(manifest_sha256(&z.members));
-            now.file_count = Some(z.members.iter().filter(|x| x.kind == "file").count() as u64);
-            now.members = Some(z.members);
+            crate::case::measure::fill_archive(&mut now, "zip", z);
             refuse_if_changed(seal, path, &now)?;
             found
         }

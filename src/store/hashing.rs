@@ -343,6 +343,17 @@ pub fn hash_stream<R: Read + Send>(
     Ok((n, h))
 }
 
+/// An archive (tar or zip) parsed and hashed in one pass: the archive file's bytes and digests,
+/// and every member as recorded (FORMAT.md 6.2).
+pub struct ArchiveDigest {
+    /// Bytes of the archive file.
+    pub size: u64,
+    /// Hashes of the archive file's bytes (compressed bytes for a gzip tar).
+    pub hashes: Hashes,
+    /// Every member: a tar's in archive order, a zip's in central directory order.
+    pub members: Vec<crate::format::body::Member>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,6 @@
 //! named with a trailing `/`, a directory for GNU tar).
 
 use crate::error::{Error, IoContext, Result};
-use crate::format::body::{Hashes, Member};
 use crate::store::hashing::{
     self, ChunkReader, HashSelection, MemberInspector, NoInspection, Progress,
 };
@@ -19,15 +18,8 @@ use crate::store::tarcrate;
 use crate::store::tarstream::{self, Stop};
 use std::path::Path;
 
-/// A parsed and hashed archive.
-pub struct TarDigest {
-    /// Bytes of the archive file.
-    pub size: u64,
-    /// Hashes of the archive file's bytes (compressed bytes for gzip).
-    pub hashes: Hashes,
-    /// Every member in archive order.
-    pub members: Vec<Member>,
-}
+/// A parsed and hashed tar: members in archive order.
+pub type TarDigest = hashing::ArchiveDigest;
 
 /// Whether the file name says gzip compression (`.tar.gz`, `.tgz`).
 pub fn is_gzip_name(path: &Path) -> bool {

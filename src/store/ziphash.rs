@@ -5,7 +5,6 @@
 //! (see [`crate::store::hashing`]).
 
 use crate::error::{Error, IoContext, Result};
-use crate::format::body::{Hashes, Member};
 use crate::store::hashing::{
     self, ChunkReader, HashSelection, MemberInspector, NoInspection, Progress,
 };
@@ -13,15 +12,8 @@ use crate::store::nofollow::StableFile;
 use crate::store::zipstream::{self, Stop};
 use std::path::Path;
 
-/// A parsed and hashed zip archive.
-pub struct ZipDigest {
-    /// Bytes of the archive file.
-    pub size: u64,
-    /// Hashes of the archive file's bytes.
-    pub hashes: Hashes,
-    /// Every member in central directory order.
-    pub members: Vec<Member>,
-}
+/// A parsed and hashed zip: members in central directory order.
+pub type ZipDigest = hashing::ArchiveDigest;
 
 /// Whether the file name says zip (`.zip`, any case).
 pub fn is_zip_name(path: &Path) -> bool {

@@ -197,6 +197,19 @@ pub struct IocScan {
     pub scanned_by: Software,
 }
 
+impl IocScan {
+    /// Every record of the scan, findings then mentions, each with its label for messages
+    /// (`match N`, `mention N`, N its index in its list).
+    pub fn records(&self) -> impl Iterator<Item = (String, &IocMatch)> {
+        let label = |kind: &'static str| move |(i, m)| (format!("{kind} {i}"), m);
+        self.matches
+            .iter()
+            .enumerate()
+            .map(label("match"))
+            .chain(self.mentions.iter().enumerate().map(label("mention")))
+    }
+}
+
 impl Kind for IocScan {
     const NAME: &'static str = KIND_IOC_SCAN;
 
