@@ -206,8 +206,10 @@ impl LocalTsa {
                                 .lock()
                                 .map(|b| b.clone())
                                 .unwrap_or(Behaviour::Unavailable);
-                            let _ = serve(stream, &dir, &b);
+                            // Counted before the answer is written: a client that has its
+                            // answer is already counted (tests read the count right after).
                             served.fetch_add(1, Ordering::SeqCst);
+                            let _ = serve(stream, &dir, &b);
                         }
                         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                             std::thread::sleep(Duration::from_millis(10));
@@ -243,7 +245,7 @@ impl LocalTsa {
         &self.dir
     }
 
-    /// How many connections it has answered.
+    /// How many connections it has accepted (each counted before its answer is written).
     pub fn served(&self) -> u64 {
         self.served.load(Ordering::SeqCst)
     }
