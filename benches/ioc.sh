@@ -118,10 +118,11 @@ awk -v g="$G" -v s="$S" -v h="$H" -v o="$O" -v gib="$GIB" 'BEGIN{
   printf "  openssl dgst -sha256        %7.3f s  %6.2f GiB/s   openssl/scelle = %.2f\n", o, gib/o, o/s;
 }'
 echo "  grep counted $(grep -F -c -f "$W/domains.txt" "$W/data.bin" || true) lines; scelle recorded:"
-"$SCELLE" -C "$W/case" ioc findings --json | tail -1 | python3 -c '
+"$SCELLE" -C "$W/case" ioc scan --stix "$STIX" --key "$W/bench.key" --json | tail -1 | python3 -c '
 import json,sys
 v=json.loads(sys.stdin.read())["scan"]
-print("   ", len(v["matches"]), "matches:", ", ".join(sorted({m["value"]+" x"+str(m["occurrences"]) for m in v["matches"]})))'
+print("   ", len(v["matches"]), "findings:", ", ".join(sorted({m["value"]+" x"+str(m["occurrences"]) for m in v["matches"]})),
+      "|", len(v.get("mentions", [])), "mentions:", ", ".join(sorted({m["value"] for m in v.get("mentions", [])})))'
 
 [[ $BENCH_IOC_MIX_MIB == 0 ]] && exit 0
 echo "## IOC scan in context: ${BENCH_IOC_MIX_MIB} MiB full-file-system-like folder (SQLite, plists, JSON, logs, binary)"
@@ -143,7 +144,7 @@ cp "$W/out.txt" "$W/scan.json"
 echo "  raw seconds: folder: grep -r [$g ] scelle [$s ]; tar: grep -a [$gt ] scelle [$st ]"
 G=$(best "$g"); S=$(best "$s"); GT=$(best "$gt"); ST=$(best "$st")
 awk -v g="$G" -v s="$S" -v gt="$GT" -v st="$ST" 'BEGIN{
-  printf "  folder: grep -r -F -c -f domains.txt %7.3f s; scelle ioc scan %7.3f s   grep/scelle = %.2f (goal > 1; a folder is re-hashed, then each file read again: two hashes)\n", g, s, g/s;
+  printf "  folder: grep -r -F -c -f domains.txt %7.3f s; scelle ioc scan %7.3f s   grep/scelle = %.2f (goal > 1; one read per file, on every core: hashed, searched and read as data)\n", g, s, g/s;
   printf "  tar:    grep -a -F -c -f domains.txt %7.3f s; scelle ioc scan %7.3f s   grep/scelle = %.2f (goal > 1; one pass, SHA-256 of the tar and of each member)\n", gt, st, gt/st;
 }'
 python3 - "$W/scan.json" "$W/positives.tsv" <<'PY'

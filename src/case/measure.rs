@@ -2,7 +2,7 @@
 //! records them and as `verify --rehash`, `custody accept` and `ioc scan` re-measure them.
 
 use crate::error::{Error, IoContext, Result};
-use crate::format::body::{Artifact, Hashes};
+use crate::format::body::{Artifact, Hashes, Member};
 use crate::format::validate::manifest_sha256;
 use crate::store::dirhash;
 use crate::store::ewf;
@@ -68,14 +68,7 @@ pub fn measure(
                 path.display()
             )));
         }
-        let members = dirhash::hash_directory(path, sel, progress)?;
-        let digest = manifest_sha256(&members);
-        a.kind = "directory".into();
-        a.size = members.iter().filter_map(|m| m.size).sum();
-        a.hashes.sha256 = digest.clone();
-        a.manifest_sha256 = Some(digest);
-        a.file_count = Some(members.iter().filter(|m| m.kind == "file").count() as u64);
-        a.members = Some(members);
+        fill_directory(&mut a, dirhash::hash_directory(path, sel, progress)?);
     } else if kind == ArtifactKind::Tar || (kind == ArtifactKind::Auto && is_tar_name) {
         let gzip = tarhash::is_gzip_name(path);
         fill_archive(&mut a, "tar", tarhash::hash_tar(path, gzip, sel, progress)?);
@@ -99,6 +92,18 @@ pub fn measure(
         )));
     }
     Ok(a)
+}
+
+/// Records a hashed directory in `a` as an artifact of kind `directory`: its members, their
+/// manifest (which is its SHA-256), the sum of their sizes and the number of files.
+pub fn fill_directory(a: &mut Artifact, members: Vec<Member>) {
+    let digest = manifest_sha256(&members);
+    a.kind = "directory".into();
+    a.size = members.iter().filter_map(|m| m.size).sum();
+    a.hashes.sha256 = digest.clone();
+    a.manifest_sha256 = Some(digest);
+    a.file_count = Some(members.iter().filter(|m| m.kind == "file").count() as u64);
+    a.members = Some(members);
 }
 
 /// Records a hashed archive in `a` as an artifact of `kind` (`tar` or `zip`): its size and

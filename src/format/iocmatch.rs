@@ -3,7 +3,8 @@
 //!
 //! Content is searched for every domain, IPv4 address, URL, e-mail address, configuration
 //! profile id, Android property, app id, and for process, file names and paths of at least
-//! [`MIN_TOKEN`] bytes, all at once with one Aho-Corasick automaton (ASCII case-insensitive;
+//! [`MIN_TOKEN`] bytes, all at once (ASCII case-insensitive, by their first four bytes
+//! ([`crate::format::gramsearch`]), else with one Aho-Corasick automaton;
 //! kinds that compare exactly are re-checked byte for byte). A raw hit counts only if the bytes
 //! around it pass the kind's boundary rule (see [`Rule`]), so `weather4free.com` is found in
 //! `https://api.weather4free.com/x` (a subdomain, as MVT matches) but not in
@@ -12,6 +13,7 @@
 //! Member paths are compared with `file:path` indicators (the path, or a directory above it),
 //! member base names with `process:name` and `file:name`, member digests with the hash kinds.
 
+use crate::format::gramsearch::GramSearch;
 use crate::format::kinds::ioc_scan::Location;
 use crate::format::stix::{Bundle, Indicator, IndicatorKind};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -178,6 +180,9 @@ pub struct Matcher {
     /// Indicators not searched in content because they are shorter than [`MIN_TOKEN`].
     pub too_short_for_content: Vec<usize>,
     ac: Option<AhoCorasick>,
+    /// The same patterns indexed by their first bytes, for the content search (when none is
+    /// shorter than [`crate::format::gramsearch::GRAM`]; else the automaton searches).
+    grams: Option<GramSearch>,
     /// Per automaton pattern: the indicators it stands for.
     candidates: Vec<Vec<usize>>,
     longest: usize,
@@ -197,6 +202,7 @@ impl Matcher {
             indicators: Vec::new(),
             too_short_for_content: Vec::new(),
             ac: None,
+            grams: None,
             candidates: Vec::new(),
             longest: 0,
             names: HashMap::new(),
@@ -261,6 +267,7 @@ impl Matcher {
             }
         }
         if !needles.is_empty() {
+            m.grams = GramSearch::new(&needles);
             m.ac = Some(
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
@@ -303,6 +310,7 @@ impl Matcher {
             base: 0,
             done: 0,
             hits: BTreeMap::new(),
+            raw: Vec::new(),
         }
     }
 
@@ -390,6 +398,8 @@ pub struct ContentScan<'m> {
     /// Hits ending at or before this stream offset have been taken.
     done: u64,
     hits: BTreeMap<(usize, String), Hit>,
+    /// The occurrences found in the current piece (kept for its allocation).
+    raw: Vec<(usize, usize, usize)>,
 }
 
 impl ContentScan<'_> {
@@ -432,12 +442,22 @@ impl ContentScan<'_> {
         let from = done_rel.saturating_sub(self.m.longest);
         let hay = &self.window[..];
         let at_start = self.base == 0;
-        for mat in ac.find_overlapping_iter(&hay[from..]) {
-            let (s, e) = (from + mat.start(), from + mat.end());
+        // Every occurrence of every pattern, as (start, end, pattern), whichever search finds
+        // them (the same set).
+        let mut raw = std::mem::take(&mut self.raw);
+        raw.clear();
+        match &self.m.grams {
+            Some(g) => g.each(&hay[from..], |s, e, p| raw.push((from + s, from + e, p))),
+            None => raw.extend(
+                ac.find_overlapping_iter(&hay[from..])
+                    .map(|m| (from + m.start(), from + m.end(), m.pattern().as_usize())),
+            ),
+        }
+        for &(s, e, pattern) in &raw {
             if e <= done_rel || e > hi {
                 continue;
             }
-            for &i in &self.m.candidates[mat.pattern().as_usize()] {
+            for &i in &self.m.candidates[pattern] {
                 let ind = &self.m.indicators[i].1;
                 if !ind.kind.case_insensitive() && &hay[s..e] != ind.value.as_bytes() {
                     continue;
@@ -488,6 +508,7 @@ impl ContentScan<'_> {
                 }
             }
         }
+        self.raw = raw;
         self.done = self.base + hi as u64;
     }
 }

@@ -11,6 +11,7 @@ pub mod encoding;
 pub mod entry;
 pub(crate) mod errors;
 pub mod ewf;
+pub mod gramsearch;
 pub mod iocmatch;
 pub mod iocvalue;
 pub mod keys;

@@ -237,18 +237,19 @@ fn scan_exhibit(
             refuse_if_changed(seal, path, &now)?;
             found
         }
-        _ => {
-            now = crate::case::measure::measure(
-                path,
-                crate::case::measure::ArtifactKind::Auto,
-                sel,
-                progress,
-            )
-            .map_err(unreadable)?;
-            let members = now.members.clone().unwrap_or_default();
-            // Refused before the directory is read a second time, for the search.
+        "directory" => {
+            let (members, found) =
+                iocscan::scan_directory(path, sel, m, progress).map_err(unreadable)?;
+            crate::case::measure::fill_directory(&mut now, members);
+            // What was found is used only if every file read is the one sealed.
             refuse_if_changed(seal, path, &now)?;
-            iocscan::scan_directory_files(path, &members, sel, m).map_err(unreadable)?
+            found
+        }
+        other => {
+            return Err(Error::input(format!(
+                "{}: an exhibit of kind {other} cannot be scanned by this version",
+                seal.exhibit
+            )))
         }
     };
     let mut hits = found.hits;

@@ -4,10 +4,12 @@
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Hashes, Member};
-use crate::store::hashing::{self, HashSelection, MultiHasher, Progress};
+use crate::store::hashing::{
+    self, ChunkReader, HashSelection, MemberInspector, MultiHasher, NoInspection, Progress,
+};
 use crate::store::nofollow::{self, Identity, Kind, StableFile};
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -74,7 +76,11 @@ fn member_open_error(full: &Path, e: io::Error) -> Error {
 /// any link and checking it is the regular file the walk listed (`listed`) before and after
 /// reading it. A file that fits in the buffer costs an `open`, two `fstat`s, the reads up to
 /// its end and a `close`. Same sizes, digests and progress as [`hash_file`].
-fn hash_member_file(
+///
+/// `inspector` sees the file's bytes as they are hashed (`begin` with `index` and `rel`, then
+/// `update`s, then `end`); on a large file it reads them on a thread of its own.
+#[allow(clippy::too_many_arguments)]
+fn hash_member_file<I: MemberInspector + Send>(
     root: &File,
     rel: &str,
     full: &Path,
@@ -82,20 +88,46 @@ fn hash_member_file(
     sel: HashSelection,
     progress: Progress,
     buf: &mut [u8],
+    index: usize,
+    inspector: &mut I,
 ) -> Result<(u64, Hashes)> {
     nofollow::debug_hook("before-open", full);
     let fd = nofollow::open_beneath(root, rel, false).map_err(|e| member_open_error(full, e))?;
     let file = StableFile::from_fd(fd, full, Some(listed))?;
     let mut reader = file.reader();
     let first = hashing::read_full(&mut reader, buf).at(full)?;
+    inspector.begin(index, rel);
     if first == buf.len() && file.size() >= LARGE_FILE {
         // The pipeline reads the bytes already read, then the rest of the file.
-        let r = hashing::hash_stream((&buf[..first]).chain(reader), sel, progress).at(full)?;
-        file.finish(r.0)?;
-        return Ok(r);
+        let stream = (&buf[..first]).chain(reader);
+        let (size, hashes) = if inspector.wants_bytes() {
+            let feed = |r: &mut ChunkReader| -> io::Result<()> {
+                loop {
+                    let n = {
+                        let b = r.fill_buf()?;
+                        if b.is_empty() {
+                            return Ok(());
+                        }
+                        inspector.update(b);
+                        b.len()
+                    };
+                    r.consume(n);
+                }
+            };
+            let (size, hashes, fed) =
+                hashing::hash_stream_with(stream, sel, progress, Some(feed)).at(full)?;
+            fed.unwrap_or(Ok(())).at(full)?;
+            (size, hashes)
+        } else {
+            hashing::hash_stream(stream, sel, progress).at(full)?
+        };
+        file.finish(size)?;
+        inspector.end(size, &hashes);
+        return Ok((size, hashes));
     }
     let mut h = MultiHasher::new(sel);
     h.update(&buf[..first]);
+    inspector.update(&buf[..first]);
     let mut total = first as u64;
     if first == buf.len() {
         loop {
@@ -106,12 +138,15 @@ fn hash_member_file(
                 Err(e) => return Err(Error::io(full, e)),
             };
             h.update(&buf[..n]);
+            inspector.update(&buf[..n]);
             total += n as u64;
         }
     }
     file.finish(total)?;
     progress(total);
-    Ok((total, h.finish()))
+    let hashes = h.finish();
+    inspector.end(total, &hashes);
+    Ok((total, hashes))
 }
 
 /// Lists every member under the open folder `root` (named `root_path`), in the order found,
@@ -221,6 +256,23 @@ fn walk(root: &File, root_path: &Path, files: &SyncSender<Batch>) -> Result<Vec<
 /// smallest path (the same answer whatever the order of the work): after a failure, only files
 /// before it in path order are still hashed.
 pub fn hash_directory(root: &Path, sel: HashSelection, progress: Progress) -> Result<Vec<Member>> {
+    hash_directory_inspected(root, sel, progress, || NoInspection).map(|(members, _)| members)
+}
+
+/// [`hash_directory`], each hashing thread showing the bytes of the files it hashes, as it
+/// hashes them, to its own inspector made by `make`; returns the inspectors with the members.
+/// Which thread sees which file is not fixed: an inspector's results are to be merged, in an
+/// order that does not depend on it.
+pub fn hash_directory_inspected<I, F>(
+    root: &Path,
+    sel: HashSelection,
+    progress: Progress,
+    make: F,
+) -> Result<(Vec<Member>, Vec<I>)>
+where
+    I: MemberInspector + Send,
+    F: Fn() -> I + Sync,
+{
     let (root_dir, _) = nofollow::open_path(root, Kind::Dir)?;
     let root_dir = &root_dir;
     let workers = std::thread::available_parallelism()
@@ -232,10 +284,12 @@ pub fn hash_directory(root: &Path, sel: HashSelection, progress: Progress) -> Re
     // The smallest path (bytes) of a file that could not be hashed.
     let first_failure: Mutex<Option<PathBuf>> = Mutex::new(None);
     let results: Mutex<Vec<HashedFile>> = Mutex::new(Vec::new());
+    let inspectors: Mutex<Vec<I>> = Mutex::new(Vec::new());
     let walked = std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
                 let mut buf = vec![0u8; READ_BUFFER];
+                let mut inspector = make();
                 let mut local = Vec::new();
                 loop {
                     let batch = rx.lock().expect("no panics while held").recv();
@@ -253,7 +307,15 @@ pub fn hash_directory(root: &Path, sel: HashSelection, progress: Progress) -> Re
                             }
                         }
                         let r = hash_member_file(
-                            root_dir, &rel, &path, &listed, sel, progress, &mut buf,
+                            root_dir,
+                            &rel,
+                            &path,
+                            &listed,
+                            sel,
+                            progress,
+                            &mut buf,
+                            i,
+                            &mut inspector,
                         );
                         if r.is_err() {
                             let mut first = first_failure.lock().expect("no panics while held");
@@ -270,6 +332,10 @@ pub fn hash_directory(root: &Path, sel: HashSelection, progress: Progress) -> Re
                     }
                 }
                 results.lock().expect("no panics while held").extend(local);
+                inspectors
+                    .lock()
+                    .expect("no panics while held")
+                    .push(inspector);
             });
         }
         let walked = walk(root_dir, root, &tx);
@@ -314,7 +380,10 @@ pub fn hash_directory(root: &Path, sel: HashSelection, progress: Progress) -> Re
         return Err(e);
     }
     permute(&mut items, order);
-    Ok(items)
+    Ok((
+        items,
+        inspectors.into_inner().expect("no panics while held"),
+    ))
 }
 
 /// Reorders `items` in place so that the `k`-th becomes the one that was at `order[k]`
@@ -358,7 +427,17 @@ mod tests {
     ) -> Result<(u64, Hashes)> {
         let (dir, _) = nofollow::open_path(root, Kind::Dir)?;
         let listed = nofollow::lstat_at(&dir, rel).unwrap();
-        hash_member_file(&dir, rel, &root.join(rel), &listed, sel, progress, buf)
+        hash_member_file(
+            &dir,
+            rel,
+            &root.join(rel),
+            &listed,
+            sel,
+            progress,
+            buf,
+            0,
+            &mut NoInspection,
+        )
     }
 
     #[test]

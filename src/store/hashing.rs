@@ -43,6 +43,32 @@ pub trait MemberInspector {
     fn end(&mut self, size: u64, hashes: &Hashes);
     /// Forget everything seen: the archive is about to be read again from its start.
     fn reset(&mut self);
+    /// Whether it looks at the bytes at all (a reader may then spare a thread).
+    fn wants_bytes(&self) -> bool {
+        true
+    }
+}
+
+impl<T: MemberInspector + ?Sized> MemberInspector for &mut T {
+    fn begin(&mut self, index: usize, path: &str) {
+        (**self).begin(index, path);
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        (**self).update(data);
+    }
+
+    fn end(&mut self, size: u64, hashes: &Hashes) {
+        (**self).end(size, hashes);
+    }
+
+    fn reset(&mut self) {
+        (**self).reset();
+    }
+
+    fn wants_bytes(&self) -> bool {
+        (**self).wants_bytes()
+    }
 }
 
 /// The inspector of a plain hashing run: sees nothing.
@@ -53,6 +79,9 @@ impl MemberInspector for NoInspection {
     fn update(&mut self, _: &[u8]) {}
     fn end(&mut self, _: u64, _: &Hashes) {}
     fn reset(&mut self) {}
+    fn wants_bytes(&self) -> bool {
+        false
+    }
 }
 
 /// The selected digests of one byte stream, updated together on one thread (used for small

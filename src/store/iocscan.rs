@@ -3,17 +3,17 @@
 //! searched as the tar reader hashes them ([`MemberInspector`]), so an archive is read once for
 //! its own digest, its members' digests and the search, and never extracted.
 
-use crate::error::{Error, IoContext, Result};
+use crate::error::{IoContext, Result};
 use crate::format::body::{Hashes, Member};
 use crate::format::iocmatch::{Hit, Matcher};
-use crate::store::hashing::{
-    self, ChunkReader, HashSelection, MemberInspector, MultiHasher, Progress,
-};
-use crate::store::nofollow::{self, Kind, StableFile};
+use crate::store::beside::{inspect_beside, Forward};
+use crate::store::dirhash;
+use crate::store::hashing::{self, ChunkReader, HashSelection, MemberInspector, Progress};
+use crate::store::nofollow::StableFile;
 use crate::store::structured::Structured;
 use crate::store::tarhash::{self, TarDigest};
 use crate::store::ziphash::{self, ZipDigest};
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::path::Path;
 
 /// Hits with the member they are in (`None` for a single file).
@@ -121,30 +121,37 @@ pub fn scan_ewf(
     Ok((e, found))
 }
 
-/// Searches each regular member of a tar as the tar reader hashes it.
-struct TarSearch<'m> {
+/// The content search of each regular member of a tar or zip, or file of a folder, as it is
+/// hashed, with the hits on its digests.
+struct ContentSearch<'m> {
     m: &'m Matcher,
     current: Option<(String, crate::format::iocmatch::ContentScan<'m>)>,
-    structured: Structured<'m>,
     found: Found,
 }
 
-impl MemberInspector for TarSearch<'_> {
+impl<'m> ContentSearch<'m> {
+    fn new(m: &'m Matcher) -> ContentSearch<'m> {
+        ContentSearch {
+            m,
+            current: None,
+            found: Found::default(),
+        }
+    }
+}
+
+impl MemberInspector for ContentSearch<'_> {
     fn begin(&mut self, _index: usize, path: &str) {
         self.current = Some((path.to_string(), self.m.content()));
-        self.structured.begin(Some(path.to_string()));
     }
 
     fn update(&mut self, data: &[u8]) {
         if let Some((_, c)) = &mut self.current {
             c.update(data);
-            self.structured.update(data);
         }
     }
 
     fn end(&mut self, size: u64, hashes: &Hashes) {
         if let Some((path, c)) = self.current.take() {
-            self.structured.end();
             self.found.files += 1;
             self.found.bytes += size;
             for h in c.finish().into_iter().chain(digest_hits(self.m, hashes)) {
@@ -155,13 +162,74 @@ impl MemberInspector for TarSearch<'_> {
 
     fn reset(&mut self) {
         self.current = None;
-        self.structured = Structured::new(self.m);
         self.found = Found::default();
     }
 }
 
+/// The structured reading ([`Structured`]) of each regular member or file, as it is hashed.
+struct StructuredRead<'m>(Structured<'m>);
+
+impl MemberInspector for StructuredRead<'_> {
+    fn begin(&mut self, _index: usize, path: &str) {
+        self.0.begin(Some(path.to_string()));
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+
+    fn end(&mut self, _size: u64, _hashes: &Hashes) {
+        self.0.end();
+    }
+
+    fn reset(&mut self) {
+        self.0 = Structured::new(self.0.matcher());
+    }
+}
+
+/// Two inspectors seeing the same calls.
+struct Both<A, B>(A, B);
+
+impl<A: MemberInspector, B: MemberInspector> MemberInspector for Both<A, B> {
+    fn begin(&mut self, index: usize, path: &str) {
+        self.0.begin(index, path);
+        self.1.begin(index, path);
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+        self.1.update(data);
+    }
+
+    fn end(&mut self, size: u64, hashes: &Hashes) {
+        self.0.end(size, hashes);
+        self.1.end(size, hashes);
+    }
+
+    fn reset(&mut self) {
+        self.0.reset();
+        self.1.reset();
+    }
+}
+
+/// Runs `read` (an archive reader) with the content search and the structured reading each on
+/// a thread of its own, beside the reading and hashing; returns its result and what was found.
+fn search_beside<T>(
+    m: &Matcher,
+    read: impl FnOnce(&mut Both<&mut Forward, &mut Forward>) -> Result<T>,
+) -> Result<(T, Found)> {
+    let mut content = ContentSearch::new(m);
+    let mut structured = StructuredRead(Structured::new(m));
+    let out = inspect_beside(&mut content, |c| {
+        inspect_beside(&mut structured, |s| read(&mut Both(c, s)))
+    })?;
+    let mut found = content.found;
+    found.hits.extend(structured.0.finish());
+    Ok((out, found))
+}
+
 /// Hashes a tar (as a whole and member by member) and searches every regular member, in one
-/// pass over the archive.
+/// pass over the archive; the search runs beside the hashing ([`search_beside`]).
 pub fn scan_tar(
     path: &Path,
     gzip: bool,
@@ -169,89 +237,42 @@ pub fn scan_tar(
     m: &Matcher,
     progress: Progress,
 ) -> Result<(TarDigest, Found)> {
-    let mut search = TarSearch {
-        m,
-        current: None,
-        structured: Structured::new(m),
-        found: Found::default(),
-    };
-    let t = tarhash::inspect_tar(path, gzip, sel, progress, &mut search)?;
-    let mut found = search.found;
-    found.hits.extend(search.structured.finish());
-    Ok((t, found))
+    search_beside(m, |f| tarhash::inspect_tar(path, gzip, sel, progress, f))
 }
 
 /// Hashes a zip (as a whole and member by member) and searches every regular member's
-/// decompressed content, in one pass over the archive.
+/// decompressed content, in one pass over the archive; the search runs beside the hashing
+/// and inflating ([`search_beside`]).
 pub fn scan_zip(
     path: &Path,
     sel: HashSelection,
     m: &Matcher,
     progress: Progress,
 ) -> Result<(ZipDigest, Found)> {
-    let mut search = TarSearch {
-        m,
-        current: None,
-        structured: Structured::new(m),
-        found: Found::default(),
-    };
-    let z = ziphash::inspect_zip(path, sel, progress, &mut search)?;
-    let mut found = search.found;
-    found.hits.extend(search.structured.finish());
-    Ok((z, found))
+    search_beside(m, |f| ziphash::inspect_zip(path, sel, progress, f))
 }
 
-/// Searches the regular files of a directory already re-hashed (`members`, as found), checking
-/// that each file still has the digest just found, so that what is searched is what matched
-/// the seal.
-pub fn scan_directory_files(
+/// Re-hashes a directory (as [`dirhash::hash_directory`] does, on every core) and searches
+/// each regular file in the same read: each hashing thread searches the files it hashes. The
+/// members are returned with what was found; the caller compares them with the seal before
+/// it uses what was found, so that what was searched is what matched the seal.
+pub fn scan_directory(
     root: &Path,
-    members: &[Member],
     sel: HashSelection,
     m: &Matcher,
-) -> Result<Found> {
+    progress: Progress,
+) -> Result<(Vec<Member>, Found)> {
+    let (members, searches) = dirhash::hash_directory_inspected(root, sel, progress, || {
+        Both(ContentSearch::new(m), StructuredRead(Structured::new(m)))
+    })?;
     let mut found = Found::default();
     let mut structured = Structured::new(m);
-    let mut buf = vec![0u8; 256 * 1024];
-    let (dir, _) = nofollow::open_path(root, Kind::Dir)?;
-    for member in members.iter().filter(|x| x.kind == "file") {
-        let path = root.join(&member.path);
-        // Beneath the folder, no link followed, a regular file read up to its size only.
-        let fd = nofollow::open_beneath(&dir, &member.path, false).at(&path)?;
-        let file = StableFile::from_fd(fd, &path, None)?;
-        let mut f = file.reader();
-        let mut h = MultiHasher::new(sel);
-        let mut c = m.content();
-        structured.begin(Some(member.path.clone()));
-        let mut size = 0u64;
-        loop {
-            let n = match f.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::io(&path, e)),
-            };
-            h.update(&buf[..n]);
-            c.update(&buf[..n]);
-            structured.update(&buf[..n]);
-            size += n as u64;
-        }
-        let hashes = h.finish();
-        file.finish(size)?;
-        if Some(&hashes) != member.hashes.as_ref() || Some(size) != member.size {
-            return Err(Error::input(format!(
-                "{}: changed while it was being scanned; scan again once the exhibit is stable",
-                path.display()
-            )));
-        }
-        // Parsed once its bytes are known to be the sealed ones.
-        structured.end();
-        found.files += 1;
-        found.bytes += size;
-        for hit in c.finish().into_iter().chain(digest_hits(m, &hashes)) {
-            found.hits.push((Some(member.path.clone()), hit));
-        }
+    for Both(content, read) in searches {
+        found.files += content.found.files;
+        found.bytes += content.found.bytes;
+        found.hits.extend(content.found.hits);
+        structured.absorb(read.0);
     }
     found.hits.extend(structured.finish());
-    Ok(found)
+    Ok((members, found))
 }

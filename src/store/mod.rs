@@ -1,6 +1,7 @@
 //! Storage and streaming: the case directory, the ledger file and its index, checkpoints,
 //! key files, durable writes, and streaming hashing of files, directories, tars and zips.
 
+pub(crate) mod beside;
 pub mod case;
 pub(crate) mod checkpoints;
 pub(crate) mod dirhash;

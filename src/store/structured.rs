@@ -8,9 +8,10 @@
 //!
 //! Bounds: a SQLite database (or its `-wal`) over [`MAX_SQLITE`] bytes, a property list or JSON
 //! document over [`MAX_IN_MEMORY`] bytes is not parsed (its content is still searched), and a
-//! member that does not parse as its format is content-searched only. Databases wait for their
-//! `NAME-wal` sibling until the exhibit's end, within [`MAX_PENDING`] bytes of spooled
-//! databases; past that, the oldest is read then, with the WAL seen so far.
+//! member that does not parse as its format is content-searched only. A database is read as
+//! soon as it and its `NAME-wal` sibling are both seen; one whose WAL has not been seen waits
+//! for it until the exhibit's end (then the waiting databases are read on every core), within
+//! [`MAX_PENDING`] bytes of spooled databases; past that, the oldest is read then, without.
 //!
 //! The temporary copies live in a private directory (mode 0700, files 0600) deleted when the
 //! scan of the exhibit ends. A copy is opened read-write so that SQLite applies its WAL (the
@@ -173,6 +174,8 @@ struct Current {
 pub struct Structured<'m> {
     m: &'m Matcher,
     dir: Option<tempfile::TempDir>,
+    /// Directories of readers absorbed ([`Structured::absorb`]), holding some of `pending`.
+    kept_dirs: Vec<tempfile::TempDir>,
     copies: u64,
     current: Option<Current>,
     /// Databases spooled, waiting for the exhibit's end: member, copy, size.
@@ -188,12 +191,18 @@ impl<'m> Structured<'m> {
         Structured {
             m,
             dir: None,
+            kept_dirs: Vec::new(),
             copies: 0,
             current: None,
             pending: Vec::new(),
             wals: Default::default(),
             hits: Vec::new(),
         }
+    }
+
+    /// The indicators it reads for.
+    pub fn matcher(&self) -> &'m Matcher {
+        self.m
     }
 
     /// A file or member starts (`member`: its path in the exhibit, `None` for a single file).
@@ -244,7 +253,11 @@ impl<'m> Structured<'m> {
             Sink::Sqlite(w, p) => {
                 if w.into_inner().is_ok() {
                     self.pending.push((c.member.clone(), p, c.size));
-                    self.flush_pending(false);
+                    // Its WAL already seen: nothing more to wait for.
+                    if self.wals.contains_key(&c.member) {
+                        self.read_pending(self.pending.len() - 1);
+                    }
+                    self.flush_pending();
                 }
             }
             Sink::Wal(w, p) => {
@@ -254,7 +267,12 @@ impl<'m> Structured<'m> {
                         .as_deref()
                         .and_then(|x| x.strip_suffix("-wal"))
                         .map(str::to_string);
+                    let waiting = self.pending.iter().position(|x| x.0 == db);
                     self.wals.insert(db, p);
+                    // Its database already seen: read now, with it.
+                    if let Some(i) = waiting {
+                        self.read_pending(i);
+                    }
                 }
             }
             Sink::Plist(bytes) => {
@@ -269,33 +287,81 @@ impl<'m> Structured<'m> {
             .extend(c.hits.into_iter().map(|h| (member.clone(), h)));
     }
 
-    /// Reads the databases still waiting and returns every hit; the copies are deleted.
+    /// Takes over what `other` read of other files of the same exhibit (read beside this one,
+    /// on another thread): its hits, and its databases and WALs still waiting, so that a
+    /// database meets its `NAME-wal` whichever reader saw each.
+    pub fn absorb(&mut self, mut other: Structured<'m>) {
+        other.end();
+        self.hits.append(&mut other.hits);
+        self.pending.append(&mut other.pending);
+        self.wals.extend(other.wals.drain());
+        // The copies stay in `other`'s directory, deleted with it when this reading ends.
+        self.kept_dirs.extend(other.dir.take());
+        self.kept_dirs.append(&mut other.kept_dirs);
+    }
+
+    /// Reads the databases still waiting (on every core) and returns every hit; the copies are
+    /// deleted.
     pub fn finish(mut self) -> Vec<(Option<String>, Hit)> {
-        self.flush_pending(true);
+        let waiting: Vec<(Option<String>, PathBuf)> = std::mem::take(&mut self.pending)
+            .into_iter()
+            .map(|(member, path, _)| {
+                self.attach_wal(&member, &path);
+                (member, path)
+            })
+            .collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results = std::sync::Mutex::new(Vec::new());
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(1, 8)
+            .min(waiting.len());
+        let m = self.m;
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((member, path)) = waiting.get(i) else {
+                        return;
+                    };
+                    let hits = read_copy(m, path);
+                    let mut all = results.lock().expect("no panics while held");
+                    all.extend(hits.into_iter().map(|h| (member.clone(), h)));
+                });
+            }
+        });
+        self.hits
+            .extend(results.into_inner().expect("no panics while held"));
         self.hits
     }
 
-    fn flush_pending(&mut self, all: bool) {
+    /// Puts the WAL copy of `member`, if one was seen, beside its database copy `path`.
+    fn attach_wal(&mut self, member: &Option<String>, path: &Path) {
+        if let Some(wal) = self.wals.remove(member) {
+            let mut beside = path.to_path_buf().into_os_string();
+            beside.push("-wal");
+            let _ = std::fs::rename(&wal, &beside);
+        }
+    }
+
+    /// Reads the waiting database `i` now, with its WAL if one was seen.
+    fn read_pending(&mut self, i: usize) {
+        let (member, path, _) = self.pending.remove(i);
+        self.attach_wal(&member, &path);
+        let hits = read_copy(self.m, &path);
+        self.hits
+            .extend(hits.into_iter().map(|h| (member.clone(), h)));
+    }
+
+    /// Reads the oldest databases still waiting while they hold more than [`MAX_PENDING`]
+    /// bytes.
+    fn flush_pending(&mut self) {
         loop {
             let total: u64 = self.pending.iter().map(|p| p.2).sum();
-            if self.pending.is_empty() || (!all && total <= MAX_PENDING) {
+            if self.pending.is_empty() || total <= MAX_PENDING {
                 return;
             }
-            let (member, path, _) = self.pending.remove(0);
-            if let Some(wal) = self.wals.remove(&member) {
-                let mut beside = path.clone().into_os_string();
-                beside.push("-wal");
-                let _ = std::fs::rename(&wal, &beside);
-            }
-            let mut hits = Vec::new();
-            let _ = read_sqlite(self.m, &path, &mut hits);
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut p = path.clone().into_os_string();
-                p.push(suffix);
-                let _ = std::fs::remove_file(p);
-            }
-            self.hits
-                .extend(hits.into_iter().map(|h| (member.clone(), h)));
+            self.read_pending(0);
         }
     }
 
@@ -410,6 +476,19 @@ fn json_hits(m: &Matcher, bytes: &[u8], out: &mut Vec<Hit>) {
 
 /// Every text cell (and blob cell holding UTF-8 text or a binary property list) of every
 /// ordinary table of the database copy at `path`.
+/// Reads a database copy (with its WAL beside it, if any) and deletes the copy and the files
+/// SQLite made beside it.
+fn read_copy(m: &Matcher, path: &Path) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    let _ = read_sqlite(m, path, &mut hits);
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.to_path_buf().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+    hits
+}
+
 fn read_sqlite(m: &Matcher, path: &Path, out: &mut Vec<Hit>) -> rusqlite::Result<()> {
     use rusqlite::types::ValueRef;
     use rusqlite::{config::DbConfig, Connection, OpenFlags};
@@ -531,6 +610,77 @@ mod tests {
         )
         .unwrap();
         Matcher::new(&[b])
+    }
+
+    /// A database in WAL mode whose only row naming `bh` is in its WAL: the bytes of the
+    /// database and of its WAL.
+    fn database_with_row_in_wal() -> (Vec<u8>, Vec<u8>) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("d.sqlite");
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute_batch(
+            "PRAGMA journal_mode=WAL; CREATE TABLE p(name TEXT); INSERT INTO p VALUES('other');
+             PRAGMA wal_checkpoint(TRUNCATE); PRAGMA wal_autocheckpoint=0;
+             INSERT INTO p VALUES('bh');",
+        )
+        .unwrap();
+        // Copied while open, as an extraction copies it: the row is only in the WAL.
+        let bytes = std::fs::read(&db).unwrap();
+        let wal = std::fs::read(dir.path().join("d.sqlite-wal")).unwrap();
+        drop(c);
+        assert!(!bytes.windows(2).any(|w| w == b"bh"));
+        (bytes, wal)
+    }
+
+    fn feed(s: &mut Structured<'_>, member: &str, bytes: &[u8]) {
+        s.begin(Some(member.to_string()));
+        for piece in bytes.chunks(1000) {
+            s.update(piece);
+        }
+        s.end();
+    }
+
+    fn sqlite_hits(hits: &[(Option<String>, Hit)]) -> Vec<(String, String)> {
+        hits.iter()
+            .filter(|(_, h)| h.on == On::Sqlite)
+            .map(|(m, h)| (m.clone().unwrap_or_default(), h.matched.clone()))
+            .collect()
+    }
+
+    /// Whichever comes first and whichever reader (thread) sees each, a database meets its
+    /// WAL: read at once when both are seen by one reader, at the end when they were seen by
+    /// two ([`Structured::absorb`]); every copy is deleted.
+    #[test]
+    fn a_database_meets_its_wal_in_any_order_and_across_readers() {
+        let m = matcher();
+        let (db, wal) = database_with_row_in_wal();
+        let want = vec![("a/d.sqlite".to_string(), "bh".to_string())];
+        for db_first in [true, false] {
+            // One reader.
+            let mut s = Structured::new(&m);
+            let mut both = [("a/d.sqlite", &db), ("a/d.sqlite-wal", &wal)];
+            if !db_first {
+                both.reverse();
+            }
+            for (name, bytes) in both {
+                feed(&mut s, name, bytes);
+            }
+            // Read as soon as both were seen: before the end.
+            assert!(s.pending.is_empty());
+            assert_eq!(sqlite_hits(&s.hits), want);
+            let dir = s.dir.as_ref().unwrap().path().to_path_buf();
+            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+            assert_eq!(sqlite_hits(&s.finish()), want);
+            assert!(!dir.exists());
+            // Two readers, as the hashing threads of a folder.
+            let (mut a, mut b) = (Structured::new(&m), Structured::new(&m));
+            feed(&mut a, both[0].0, both[0].1);
+            feed(&mut b, both[1].0, both[1].1);
+            let dirs = [&a, &b].map(|x| x.dir.as_ref().unwrap().path().to_path_buf());
+            a.absorb(b);
+            assert_eq!(sqlite_hits(&a.finish()), want, "db first: {db_first}");
+            assert!(dirs.iter().all(|d| !d.exists()));
+        }
     }
 
     /// The same lines found, with the same numbers, whatever the pieces.
