@@ -669,6 +669,18 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
     sel: HashSelection,
     inspector: &mut I,
 ) -> Result<Vec<Member>, Stop> {
+    read_members(reader, dir, Some(sel), inspector)
+}
+
+/// [`inspect_members`]; with `sel` `None`, the members' contents are not hashed here (the
+/// caller hashes them from what `inspector` sees, on another thread): the files' `hashes` are
+/// then empty, and `inspector.end` is given empty hashes.
+pub(crate) fn read_members<R: BufRead, I: MemberInspector>(
+    reader: &mut R,
+    dir: &Directory,
+    sel: Option<HashSelection>,
+    inspector: &mut I,
+) -> Result<Vec<Member>, Stop> {
     let mut order: Vec<usize> = (0..dir.entries.len()).collect();
     order.sort_by_key(|&i| dir.entries[i].offset);
     let mut members: Vec<Option<Member>> = (0..dir.entries.len()).map(|_| None).collect();
@@ -760,7 +772,7 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
         }
         // The data, decompressed as it streams.
         let mut crc32 = crc32fast::Hasher::new();
-        let mut hasher = MultiHasher::new(sel);
+        let mut hasher = sel.map(MultiHasher::new);
         let mut link = Vec::new();
         if e.kind == Kind::File {
             inspector.begin(index, &e.path);
@@ -769,7 +781,9 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
             crc32.update(b);
             match e.kind {
                 Kind::File => {
-                    hasher.update(b);
+                    if let Some(h) = &mut hasher {
+                        h.update(b);
+                    }
                     inspector.update(b);
                 }
                 Kind::Symlink => link.extend_from_slice(b),
@@ -836,7 +850,7 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
             Kind::File => super::tarmember::file_member(
                 e.path.clone(),
                 size,
-                hasher.finish(),
+                hasher.map(MultiHasher::finish).unwrap_or_default(),
                 e.mtime,
                 inspector,
             ),
