@@ -2,7 +2,7 @@
 //! extracting: the central directory is read first (positioned reads at the end of the file),
 //! then the archive's digests run on their own threads while [`crate::store::zipstream`]
 //! decompresses each member on another, from the same chunks (see [`crate::store::hashing`]),
-//! and a fourth hashes the members' contents ([`crate::store::beside`]).
+//! and a fourth hashes the members' contents (`store::beside`).
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::Hashes;
@@ -48,7 +48,7 @@ pub fn hash_zip(path: &Path, sel: HashSelection, progress: Progress) -> Result<Z
 ///
 /// Four threads share the work: one reads the file, one computes the archive's digests, one
 /// parses and inflates the members (checking their CRC-32s), and one hashes each member's
-/// content ([`MemberHashing`]) and then shows it to `inspector`.
+/// content (`MemberHashing`) and then shows it to `inspector`.
 pub fn inspect_zip<I: MemberInspector + Send>(
     path: &Path,
     sel: HashSelection,
