@@ -12,6 +12,7 @@ pub mod bundle;
 pub mod correlate;
 pub(crate) mod exhibit;
 pub mod measure;
+pub mod presign;
 pub mod proof;
 pub mod scans;
 pub mod timestamp;

@@ -3,6 +3,7 @@
 //! against its record. Never stops at the first failure.
 
 use crate::case::measure::{measure, ArtifactKind};
+use crate::case::presign::{read_checked, KeyBook};
 use crate::error::{IoContext, Result};
 use crate::format::body::{Artifact, Body, IocScan, Member, Seal};
 use crate::format::chain::{ChainState, Finding, Severity};
@@ -11,7 +12,7 @@ use crate::format::merkle::{ct_eq, Hash};
 use crate::store::case::CaseDir;
 use crate::store::checkpoints;
 use crate::store::hashing::{HashSelection, Progress};
-use crate::store::ledger::{LineReader, RawLine};
+use crate::store::ledger::RawLine;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -222,8 +223,10 @@ pub fn verify_with(
     // Each entry's time, seconds (None if it has none readable), for back-dating (8.6).
     let mut times: Vec<Option<i64>> = Vec::new();
     let ledger = case.ledger();
-    for raw in LineReader::open(&ledger)? {
-        match raw? {
+    // Signatures are checked ahead on the worker threads with the keys enrolled so far.
+    let book = KeyBook::default();
+    read_checked(&ledger, &book, |raw, verdict| {
+        match raw {
             RawLine::Torn { offset, bytes } => findings.push(file_finding(
                 Severity::Error,
                 "torn-tail",
@@ -240,13 +243,14 @@ pub fn verify_with(
                 &ledger,
                 format!(
                     "{} at byte {offset} is {len} bytes, more than the maximum line length {} (FORMAT.md 4.1): not read, not an entry",
-                    if torn { "the incomplete last line" } else { "the line" },
+                    if *torn { "the incomplete last line" } else { "the line" },
                     crate::format::entry::MAX_LINE
                 ),
             )),
             RawLine::Line { bytes, .. } => {
                 let seq = state.size;
-                let applied = state.apply(&bytes);
+                let applied = state.apply_checked(bytes, verdict.as_ref());
+                book.learn_enrolled(&state);
                 times.push(
                     applied
                         .entry
@@ -271,7 +275,8 @@ pub fn verify_with(
                 }
             }
         }
-    }
+        Ok(())
+    })?;
     let entries = state.size;
     check_ioc_copies(case, &ioc_files, &mut findings);
     check_ioc_matches(case, &scans, &seals, &state, &mut findings);

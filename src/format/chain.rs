@@ -4,6 +4,7 @@
 //! uses the same state (cached in `ledger.index`) and refuses to write on any error.
 
 use super::body::{Body, Recheck};
+use super::encoding::unb64;
 use super::entry::{line_hash, signature_valid_over, Entry, Envelope, Head, TypedLine};
 use super::errors::{BodyError, CustodyError, ValueError};
 use super::kinds::At;
@@ -105,9 +106,47 @@ pub struct Applied {
 #[derive(Clone, Copy)]
 enum Signed<'a> {
     /// A parsed entry: its signed bytes, re-serialised.
-    Entry(&'a Entry),
+    Entry(&'a Entry, Option<&'a Verdict>),
     /// The signed bytes themselves (an entry being built).
-    Bytes(&'a [u8]),
+    Bytes(&'a [u8], Option<&'a Verdict>),
+}
+
+/// A line's signature checked ahead, on another thread ([`presign`]): the public key it was
+/// checked with, and whether it verified. [`ChainState::apply_checked`] takes it instead of
+/// checking again only if the key the chain rules choose is that key; otherwise it checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    /// The public key the signature was checked with.
+    pub public: [u8; 32],
+    /// Whether it verified ([`signature_valid_over`], strict).
+    pub valid: bool,
+}
+
+/// Checks the signature of a ledger line ahead of the chain, with the key `public_of` gives
+/// for its key id, over exactly the bytes [`ChainState::apply`] checks it over: `None` if the
+/// line does not parse as an entry or the key is not known.
+pub fn presign(
+    line: &[u8],
+    public_of: impl FnOnce(&str) -> Option<VerifyingKey>,
+) -> Option<Verdict> {
+    let (valid, public) = match TypedLine::parse(line) {
+        Some(typed) => {
+            let pk = public_of(&typed.head.key)?;
+            (
+                signature_valid_over(&typed.signed, &typed.head.sig, &pk),
+                pk,
+            )
+        }
+        None => {
+            let e = Entry::parse_line(line).ok()?;
+            let pk = public_of(&e.key)?;
+            (e.signature_valid(&pk), pk)
+        }
+    };
+    Some(Verdict {
+        public: public.to_bytes(),
+        valid,
+    })
 }
 
 /// The entry kind of a typed body ([`Body::kind`]).
@@ -133,15 +172,21 @@ impl ChainState {
     /// `Value`, which names what is wrong. Debug builds apply lines below 1 MiB both ways and
     /// require the same findings, entry, body and state.
     pub fn apply(&mut self, line: &[u8]) -> Applied {
+        self.apply_checked(line, None)
+    }
+
+    /// [`ChainState::apply`], with the line's signature perhaps already checked ([`presign`]):
+    /// the verdict counts if it was made with the key the chain rules choose for the line.
+    pub fn apply_checked(&mut self, line: &[u8], verdict: Option<&Verdict>) -> Applied {
         #[cfg(debug_assertions)]
         let shadow = (line.len() < 1 << 20).then(|| {
             let mut shadow = self.clone();
-            let applied = shadow.apply_value(line);
+            let applied = shadow.apply_value(line, verdict);
             (shadow, applied)
         });
         let applied = match TypedLine::parse(line) {
-            Some(typed) => self.apply_typed(line, typed),
-            None => self.apply_value(line),
+            Some(typed) => self.apply_typed(line, typed, verdict),
+            None => self.apply_value(line, verdict),
         };
         #[cfg(debug_assertions)]
         if let Some((shadow, expected)) = shadow {
@@ -159,7 +204,7 @@ impl ChainState {
     /// [`ChainState::apply`] on a line [`TypedLine::parse`] accepted: canonical form and the
     /// body's representation are proven, and the signature is checked over the signed bytes
     /// written from the typed entry (those the line holds).
-    fn apply_typed(&mut self, line: &[u8], typed: TypedLine) -> Applied {
+    fn apply_typed(&mut self, line: &[u8], typed: TypedLine, verdict: Option<&Verdict>) -> Applied {
         let seq = self.size;
         self.offset = self.bytes;
         let mut findings = Vec::new();
@@ -170,7 +215,7 @@ impl ChainState {
             &env,
             Ok(&body),
             super::validate::validate_values,
-            Signed::Bytes(&signed),
+            Signed::Bytes(&signed, verdict),
             &mut findings,
         );
         drop(signed);
@@ -185,7 +230,7 @@ impl ChainState {
 
     /// [`ChainState::apply`] through a `Value` of the line: strict parsing
     /// ([`Entry::parse_line`]), then the typed body and its representation.
-    fn apply_value(&mut self, line: &[u8]) -> Applied {
+    fn apply_value(&mut self, line: &[u8], verdict: Option<&Verdict>) -> Applied {
         let seq = self.size;
         self.offset = self.bytes;
         let mut findings = Vec::new();
@@ -200,7 +245,7 @@ impl ChainState {
                     &env,
                     parsed.as_ref(),
                     |b| super::validate::validate(b, &e.body),
-                    Signed::Entry(&e),
+                    Signed::Entry(&e, verdict),
                     &mut findings,
                 );
                 body = parsed.ok();
@@ -258,7 +303,7 @@ impl ChainState {
             env,
             typed,
             |_| values,
-            Signed::Bytes(signed),
+            Signed::Bytes(signed, None),
             &mut findings,
         );
         findings
@@ -484,20 +529,31 @@ impl ChainState {
                 ),
             ));
         }
-        let valid = |pk: &VerifyingKey| match signed {
-            Signed::Entry(entry) => entry.signature_valid(pk),
-            Signed::Bytes(message) => signature_valid_over(message, e.sig, pk),
+        let verdict = match signed {
+            Signed::Entry(_, v) | Signed::Bytes(_, v) => v,
         };
-        match record_public_key(record) {
-            Some(pk) if valid(&pk) => {}
-            _ => out.push(Finding::entry_error(
+        // A verdict made with this record's key (the same 32 bytes, which the worker decoded
+        // into a valid point) counts as the check, without decoding the key again.
+        let raw: Option<[u8; 32]> = unb64(&record.public_key).and_then(|b| b.try_into().ok());
+        let valid = match (verdict, raw) {
+            (Some(v), Some(raw)) if v.public == raw => v.valid,
+            _ => match record_public_key(record) {
+                Some(pk) => match signed {
+                    Signed::Entry(entry, _) => entry.signature_valid(&pk),
+                    Signed::Bytes(message, _) => signature_valid_over(message, e.sig, &pk),
+                },
+                None => false,
+            },
+        };
+        if !valid {
+            out.push(Finding::entry_error(
                 seq,
                 "signature",
                 format!(
                     "signature does not verify with key {} ({})",
                     record.id, record.name
                 ),
-            )),
+            ));
         }
     }
 }

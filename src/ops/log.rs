@@ -1,8 +1,9 @@
 //! `scelle log`: the ledger's entries, one line each.
 
-use crate::error::Result;
+use crate::case::presign::{read_checked, KeyBook};
+use crate::error::{Error, Result};
 use crate::store::case::CaseDir;
-use crate::store::ledger::read_all_lines;
+use crate::store::ledger::RawLine;
 use serde::Serialize;
 
 /// One entry as listed.
@@ -26,17 +27,35 @@ pub struct LogItem {
 }
 
 /// Lists every entry. Lines that do not parse are listed as such (run `verify` for details).
+/// Signatures are checked on every core as the ledger is read ([`read_checked`]).
 pub fn log(case: &CaseDir) -> Result<Vec<LogItem>> {
-    let lines = read_all_lines(case)?;
+    let ledger = case.ledger();
     let mut state = crate::format::chain::ChainState::new();
+    let book = KeyBook::default();
     let mut out = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        let applied = state.apply(l);
+    let mut i = 0u64;
+    read_checked(&ledger, &book, |raw, verdict| {
+        let l = match raw {
+            RawLine::Line { bytes, .. } => bytes,
+            RawLine::TooLong { offset, len, .. } => {
+                return Err(RawLine::too_long_error(&ledger, *offset, *len))
+            }
+            RawLine::Torn { offset, .. } => {
+                return Err(Error::input(format!(
+                    "{}: incomplete last line at byte {offset}; run `scelle repair`",
+                    ledger.display()
+                )))
+            }
+        };
+        let seq = i;
+        i += 1;
+        let applied = state.apply_checked(l, verdict.as_ref());
+        book.learn_enrolled(&state);
         let line = String::from_utf8_lossy(l).into_owned();
         // The entry as applied (the line parsed once).
         let Some(e) = applied.entry else {
             out.push(LogItem {
-                seq: i as u64,
+                seq,
                 time: String::new(),
                 kind: "?".into(),
                 key: String::new(),
@@ -44,7 +63,7 @@ pub fn log(case: &CaseDir) -> Result<Vec<LogItem>> {
                 summary: "unreadable entry (run `scelle verify`)".into(),
                 line,
             });
-            continue;
+            return Ok(());
         };
         let summary = match &applied.body {
             Some(body) => body.summary(&state),
@@ -59,6 +78,7 @@ pub fn log(case: &CaseDir) -> Result<Vec<LogItem>> {
             summary,
             line,
         });
-    }
+        Ok(())
+    })?;
     Ok(out)
 }

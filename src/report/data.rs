@@ -2,6 +2,7 @@
 //! the case, each exhibit with its seal record and custody events, the keys, the latest
 //! checkpoint, the verification results. Serialised as the templates' context.
 
+use crate::case::presign::{read_checked, KeyBook};
 use crate::case::verify::{verify, Report, VerifyOptions};
 use crate::error::{Error, Result};
 use crate::format::body::{Body, Seal};
@@ -9,7 +10,7 @@ use crate::format::chain::ChainState;
 use crate::format::keys::fingerprint;
 use crate::store::case::CaseDir;
 use crate::store::checkpoints;
-use crate::store::ledger::{LineReader, RawLine};
+use crate::store::ledger::RawLine;
 use serde::Serialize;
 
 /// One custody event of an exhibit.
@@ -197,18 +198,20 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
     let mut exhibits: Vec<Exhibit> = Vec::new();
     let mut as_of = String::new();
     let mut scans = Vec::new();
-    for raw in LineReader::open(&case.ledger())? {
-        let RawLine::Line { bytes, .. } = raw? else {
+    // Signatures are checked on every core as the ledger is read.
+    let book = KeyBook::default();
+    read_checked(&case.ledger(), &book, |raw, verdict| {
+        let RawLine::Line { bytes, .. } = raw else {
             return Err(Error::input(format!(
                 "{}: incomplete last line; run `scelle repair` before reporting",
                 case.ledger().display()
             )));
         };
-        let applied = state.apply(&bytes);
-        drop(bytes);
+        let applied = state.apply_checked(bytes, verdict.as_ref());
+        book.learn_enrolled(&state);
         let valid = applied.first_error().is_none();
         let (Some(e), Some(mut body)) = (applied.entry, applied.body) else {
-            continue;
+            return Ok(());
         };
         let members = match &mut body {
             Body::Seal(s) => summarise_members(s),
@@ -293,7 +296,8 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
                 seal_no: c.seal_no.clone(),
             });
         }
-    }
+        Ok(())
+    })?;
     let case_info = state.case.clone().ok_or_else(|| {
         Error::input(format!(
             "{}: the ledger is empty; nothing to report",

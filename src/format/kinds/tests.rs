@@ -1486,3 +1486,56 @@ fn a_large_seal_line_is_parsed_typed_and_every_check_holds() {
     c.ok(ADMIN, body);
     assert_eq!(c.state.exhibits, 1);
 }
+
+/// A signature checked ahead ([`crate::format::chain::presign`]) counts only as the check it
+/// is: with the key the chain rules choose. A verdict claiming "valid" for a forged signature
+/// but made with another key is ignored (the signature is checked and refused); a verdict
+/// made with the right key gives the same findings as checking in order, for good and bad
+/// signatures alike.
+#[test]
+fn a_verdict_counts_only_when_made_with_the_key_the_chain_chooses() {
+    use crate::format::chain::{presign, Verdict};
+    use crate::format::state::record_public_key;
+    let c = Chain::sealed();
+    let good = c.line(ADMIN, &note(Some("E-0001")));
+    // Signed by Bob, but naming the administrator's key.
+    let mut forged: Entry = serde_json::from_slice(&good).unwrap();
+    forged.sign(&signing(BOB));
+    forged.key = id(ADMIN);
+    let forged = forged.line().unwrap();
+    let public = |n: u8| signing(n).verifying_key();
+    for (line, ok) in [(&good, true), (&forged, false)] {
+        let in_order = c.state.clone().apply(line).findings;
+        assert_eq!(in_order.is_empty(), ok, "{in_order:?}");
+        // The verdict a worker makes with the named key: the same findings.
+        let v = presign(line, |k| (k == id(ADMIN)).then(|| public(ADMIN))).unwrap();
+        assert_eq!(v.valid, ok);
+        assert_eq!(
+            c.state.clone().apply_checked(line, Some(&v)).findings,
+            in_order
+        );
+        // A lying verdict made with another key: ignored.
+        let lie = Verdict {
+            public: public(BOB).to_bytes(),
+            valid: true,
+        };
+        assert_eq!(
+            c.state.clone().apply_checked(line, Some(&lie)).findings,
+            in_order
+        );
+        // No key known: no verdict.
+        assert_eq!(presign(line, |_| None), None);
+    }
+    // A verdict is taken as given when made with the chosen key: it is the worker's check.
+    let admin = record_public_key(&c.state.key(&id(ADMIN)).unwrap().record).unwrap();
+    let refused = Verdict {
+        public: admin.to_bytes(),
+        valid: false,
+    };
+    let f = c
+        .state
+        .clone()
+        .apply_checked(&good, Some(&refused))
+        .findings;
+    assert!(f.iter().any(|f| f.code == "signature"), "{f:?}");
+}

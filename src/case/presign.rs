@@ -1,0 +1,188 @@
+//! A ledger read with its signatures checked ahead, on every core: a reading thread hands
+//! batches of lines both to worker threads, which check each line's Ed25519 signature with the
+//! key its key id names ([`presign`]), and, in order, to the caller, which applies each line to
+//! the chain with its verdict ([`ChainState::apply_checked`](crate::format::chain::ChainState::apply_checked)).
+//! The chain rules still decide which key must have signed a line: a verdict made with another
+//! key (or none, for a key the workers did not know yet) is ignored and the signature checked
+//! again in order. Signature checks are most of the time of `verify`; they now run on both
+//! cores while the chain is checked.
+//!
+//! The workers know a key once the caller has applied the entry that enrols it
+//! ([`KeyBook::learn_enrolled`]); lines read before that (a few batches after an enrolment) are checked
+//! by the caller. Memory: at most `QUEUE` (8) batches of `BATCH_LINES` (256) lines or
+//! `BATCH_BYTES` (1 MiB) bytes waiting.
+
+use crate::error::Result;
+use crate::format::chain::{presign, ChainState, Verdict};
+use crate::format::state::record_public_key;
+use crate::store::ledger::{LineReader, RawLine};
+use ed25519_dalek::VerifyingKey;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+
+/// Lines per batch, at most.
+const BATCH_LINES: usize = 256;
+/// Bytes of lines per batch, at most (about).
+const BATCH_BYTES: usize = 1 << 20;
+/// Batches read ahead of the caller, at most.
+const QUEUE: usize = 8;
+
+/// The public keys the workers check signatures with, by key id, as the caller learns them.
+#[derive(Default)]
+pub struct KeyBook {
+    keys: RwLock<HashMap<String, VerifyingKey>>,
+    /// Keys of the chain state already learned ([`KeyBook::learn_enrolled`]).
+    enrolled: AtomicUsize,
+}
+
+impl KeyBook {
+    /// Learns the keys `state` enrolled since the last call (call it after each line applied).
+    pub fn learn_enrolled(&self, state: &ChainState) {
+        let seen = self.enrolled.load(Ordering::Relaxed);
+        if state.keys.len() <= seen {
+            return;
+        }
+        for k in &state.keys[seen..] {
+            if let Some(public) = record_public_key(&k.record) {
+                self.learn(&k.record.id, public);
+            }
+        }
+        self.enrolled.store(state.keys.len(), Ordering::Relaxed);
+    }
+
+    /// Records the key enrolled under `id` (the first recorded for an id stays).
+    pub fn learn(&self, id: &str, public: VerifyingKey) {
+        let mut keys = self.keys.write().expect("no panics while held");
+        keys.entry(id.to_string()).or_insert(public);
+    }
+
+    /// How many keys it holds.
+    pub fn len(&self) -> usize {
+        self.keys.read().expect("no panics while held").len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn get(&self, id: &str) -> Option<VerifyingKey> {
+        self.keys
+            .read()
+            .expect("no panics while held")
+            .get(id)
+            .copied()
+    }
+}
+
+/// Lines read together, and their verdicts once a worker has made them.
+struct Batch {
+    lines: Vec<RawLine>,
+    /// The reading error after the lines, if reading failed there.
+    error: Mutex<Option<crate::error::Error>>,
+    verdicts: Mutex<Option<Vec<Option<Verdict>>>>,
+    made: Condvar,
+}
+
+/// Reads the ledger `path` line by line, in order, calling `each` with each line and, for a
+/// complete line, the verdict on its signature if a worker made one with a key of `book`.
+/// A reading error stops the reading and is returned, after the lines before it; so is the
+/// first error `each` returns.
+pub fn read_checked<F>(path: &Path, book: &KeyBook, mut each: F) -> Result<()>
+where
+    F: FnMut(&RawLine, Option<Verdict>) -> Result<()>,
+{
+    let reader = LineReader::open(path)?;
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8);
+    let (work_tx, work_rx) = sync_channel::<Arc<Batch>>(QUEUE);
+    let (in_order_tx, in_order) = sync_channel::<Arc<Batch>>(QUEUE);
+    let work_rx = Mutex::new(work_rx);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                // Keys already looked up, decompressed once.
+                let mut known: HashMap<String, VerifyingKey> = HashMap::new();
+                loop {
+                    let batch = work_rx.lock().expect("no panics while held").recv();
+                    let Ok(batch) = batch else { return };
+                    let verdicts = batch
+                        .lines
+                        .iter()
+                        .map(|l| match l {
+                            RawLine::Line { bytes, .. } => presign(bytes, |id| {
+                                if let Some(k) = known.get(id) {
+                                    return Some(*k);
+                                }
+                                let k = book.get(id)?;
+                                known.insert(id.to_string(), k);
+                                Some(k)
+                            }),
+                            _ => None,
+                        })
+                        .collect();
+                    *batch.verdicts.lock().expect("no panics while held") = Some(verdicts);
+                    batch.made.notify_all();
+                }
+            });
+        }
+        s.spawn(move || {
+            let mut lines = Vec::new();
+            let mut bytes = 0;
+            let send = |lines: Vec<RawLine>, error: Option<crate::error::Error>| {
+                let b = Arc::new(Batch {
+                    lines,
+                    error: Mutex::new(error),
+                    verdicts: Mutex::new(None),
+                    made: Condvar::new(),
+                });
+                // The workers first, so that every batch the caller waits on is being made;
+                // a send fails only if the caller stopped reading.
+                work_tx.send(b.clone()).is_ok() && in_order_tx.send(b).is_ok()
+            };
+            for item in reader {
+                let line = match item {
+                    Ok(line) => line,
+                    Err(e) => {
+                        send(std::mem::take(&mut lines), Some(e));
+                        return;
+                    }
+                };
+                bytes += match &line {
+                    RawLine::Line { bytes, .. } | RawLine::Torn { bytes, .. } => bytes.len(),
+                    RawLine::TooLong { .. } => 0,
+                };
+                lines.push(line);
+                if lines.len() >= BATCH_LINES || bytes >= BATCH_BYTES {
+                    if !send(std::mem::take(&mut lines), None) {
+                        return;
+                    }
+                    bytes = 0;
+                }
+            }
+            if !lines.is_empty() {
+                send(lines, None);
+            }
+        });
+        for batch in in_order {
+            let verdicts = {
+                let mut made = batch.verdicts.lock().expect("no panics while held");
+                while made.is_none() {
+                    made = batch.made.wait(made).expect("no panics while held");
+                }
+                made.take().unwrap_or_default()
+            };
+            for (line, verdict) in batch.lines.iter().zip(verdicts) {
+                each(line, verdict)?;
+            }
+            if let Some(e) = batch.error.lock().expect("no panics while held").take() {
+                return Err(e);
+            }
+        }
+        Ok(())
+    })
+}
