@@ -743,19 +743,43 @@ fn export(c: &Cli, a: &cli::ExportArgs) -> anyhow::Result<scelle::case::bundle::
         to: a.to.clone(),
         purpose: a.purpose.clone(),
     };
-    Ok(scelle::case::bundle::export(&case, &a.out, &opts, &key)?)
+    let progress =
+        Progress::with_total_of(a.with_artifacts && !a.json, "exporting artifacts", || {
+            scelle::case::bundle::export_bytes(&case, &opts).ok()
+        });
+    Ok(scelle::case::bundle::export_with(
+        &case,
+        &a.out,
+        &opts,
+        &key,
+        &|n| progress.advance(n),
+    )?)
 }
 
 fn verify_bundle(a: &cli::VerifyBundleArgs) -> anyhow::Result<BundleChecked> {
+    let progress = Progress::with_total_of(!a.json, "extracting", || {
+        scelle::case::bundle::bundle_bytes(&a.bundle).ok()
+    });
+    let report = scelle::case::bundle::verify_bundle_with(&a.bundle, &(&a.limits).into(), &|n| {
+        progress.advance(n)
+    });
+    drop(progress);
     Ok(BundleChecked {
-        report: scelle::case::bundle::verify_bundle(&a.bundle, &(&a.limits).into())?,
+        report: report?,
         bundle: a.bundle.clone(),
     })
 }
 
 fn import(a: &cli::ImportArgs) -> anyhow::Result<Imported> {
+    let progress = Progress::with_total_of(true, "extracting", || {
+        scelle::case::bundle::bundle_bytes(&a.bundle).ok()
+    });
+    let report = scelle::case::bundle::import_with(&a.bundle, &a.into, &(&a.limits).into(), &|n| {
+        progress.advance(n)
+    });
+    drop(progress);
     Ok(Imported {
-        report: scelle::case::bundle::import(&a.bundle, &a.into, &(&a.limits).into())?,
+        report: report?,
         bundle: a.bundle.clone(),
         into: a.into.clone(),
     })

@@ -330,4 +330,144 @@ fn on_a_terminal_the_bar_shows_the_bytes_to_read_and_the_result_is_unchanged() {
     assert!(shown.contains("re-hashing and scanning ["), "{shown:?}");
     assert!(shown.contains(&total(two)), "{} in {shown:?}", total(two));
     assert!(shown.contains("E-0002"), "{shown:?}");
+    let json = f.on_terminal(&[
+        "ioc",
+        "scan",
+        "--json",
+        "--stix",
+        &s,
+        "--key",
+        "keys/expert.key",
+        "E-0002",
+    ]);
+    assert!(
+        !json.contains("scanning") && !json.contains('%'),
+        "{json:?}"
+    );
+}
+
+#[test]
+fn bundles_show_a_bar_with_the_bytes_they_read_and_only_on_a_terminal() {
+    let f = Fixture::new();
+    let case = f.case_dir();
+    let opts = scelle::case::bundle::ExportOptions {
+        exhibits: vec![],
+        with_artifacts: true,
+        reports: vec![],
+        organization: None,
+        to: None,
+        purpose: None,
+    };
+    let shipped = scelle::case::bundle::export_bytes(&case, &opts).unwrap();
+    assert_eq!(
+        shipped,
+        scelle::case::verify::rehash_bytes(&case, None).unwrap()
+    );
+    let without = scelle::case::bundle::ExportOptions {
+        with_artifacts: false,
+        ..opts.clone()
+    };
+    assert_eq!(
+        scelle::case::bundle::export_bytes(&case, &without).unwrap(),
+        0
+    );
+    let total = |n: u64| format!("/{}", indicatif::HumanBytes(n));
+
+    // Off a terminal: nothing of a bar.
+    let export = [
+        "export",
+        "--with-artifacts",
+        "--out",
+        "b1.tar",
+        "--key",
+        "keys/expert.key",
+    ];
+    let o = f.run(&export);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_quiet("export", &o);
+    let o = run_in(&f.root, PASS, &["verify-bundle", "b1.tar"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_quiet("verify-bundle", &o);
+    let plain = stdout(&o);
+    let o = run_in(&f.root, PASS, &["import", "b1.tar", "--into", "imported1"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_quiet("import", &o);
+
+    // The bundle is read once, to its end, as it is extracted.
+    let bundle = f.root.join("b1.tar");
+    let size = scelle::case::bundle::bundle_bytes(&bundle).unwrap();
+    assert_eq!(size, std::fs::metadata(&bundle).unwrap().len());
+    let n = AtomicU64::new(0);
+    let report = scelle::case::bundle::verify_bundle_with(&bundle, &Default::default(), &|k| {
+        n.fetch_add(k, Ordering::Relaxed);
+    })
+    .unwrap();
+    assert!(report.ok());
+    assert_eq!(n.load(Ordering::Relaxed), size);
+    let n = AtomicU64::new(0);
+    scelle::case::bundle::import_with(
+        &bundle,
+        &f.root.join("imported2"),
+        &Default::default(),
+        &|k| {
+            n.fetch_add(k, Ordering::Relaxed);
+        },
+    )
+    .unwrap();
+    assert_eq!(n.load(Ordering::Relaxed), size);
+
+    // What export streams adds up to its total.
+    let key = scelle::store::keyfile::load_signing_key(
+        &f.root.join("keys/expert.key"),
+        &secrecy::SecretString::from(PASS.to_string()),
+    )
+    .unwrap();
+    let n = AtomicU64::new(0);
+    scelle::case::bundle::export_with(&case, &f.root.join("b0.tar"), &opts, &key, &|k| {
+        n.fetch_add(k, Ordering::Relaxed);
+    })
+    .unwrap();
+    assert_eq!(n.load(Ordering::Relaxed), shipped);
+
+    // On a terminal: the bar, its total, the same result.
+    let shown = f.on_terminal(&[
+        "export",
+        "--with-artifacts",
+        "--out",
+        "b2.tar",
+        "--key",
+        "keys/expert.key",
+    ]);
+    assert!(shown.contains("exporting artifacts ["), "{shown:?}");
+    assert!(
+        shown.contains(&total(shipped)),
+        "{} in {shown:?}",
+        total(shipped)
+    );
+    let shown = f.on_terminal(&["verify-bundle", "b1.tar"]);
+    assert!(shown.contains("extracting ["), "{shown:?}");
+    assert!(shown.contains(&total(size)), "{} in {shown:?}", total(size));
+    let first = plain.lines().next().unwrap();
+    assert!(shown.contains(first), "{first:?} in {shown:?}");
+    let json = f.on_terminal(&["verify-bundle", "--json", "b1.tar"]);
+    assert!(
+        !json.contains("extracting") && !json.contains('%'),
+        "{json:?}"
+    );
+    let json = f.on_terminal(&[
+        "export",
+        "--with-artifacts",
+        "--json",
+        "--out",
+        "b3.tar",
+        "--key",
+        "keys/expert.key",
+    ]);
+    assert!(
+        !json.contains("exporting") && !json.contains('%'),
+        "{json:?}"
+    );
+    let shown = f.on_terminal(&["import", "b1.tar", "--into", "imported3"]);
+    assert!(shown.contains("extracting ["), "{shown:?}");
+    assert!(f.root.join("imported3/data/case/ledger.jsonl").exists());
 }
