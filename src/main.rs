@@ -136,14 +136,16 @@ struct Progress {
 }
 
 impl Progress {
-    /// A spinner with bytes and rate, for work of unknown size (directories, re-hashing).
-    fn new(enabled: bool, message: &str) -> Self {
-        Self::with_total(enabled, message, None)
-    }
-
     /// A bar with percentage and time left when `total` bytes are known, else a spinner.
     fn with_total(enabled: bool, message: &str, total: Option<u64>) -> Self {
+        Self::with_total_of(enabled, message, || total)
+    }
+
+    /// As [`Progress::with_total`], the total computed (by the library, from the ledger) only
+    /// when a bar is shown; a total that cannot be computed gives a spinner.
+    fn with_total_of(enabled: bool, message: &str, total: impl FnOnce() -> Option<u64>) -> Self {
         let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
+            let total = total();
             let (b, template) = match total {
                 Some(n) => (
                     indicatif::ProgressBar::new(n),
@@ -437,7 +439,9 @@ fn check_report(c: &Cli, pdf: &Path) -> anyhow::Result<ReportCheck> {
 
 fn verify(c: &Cli, a: &cli::VerifyArgs) -> anyhow::Result<Verified> {
     let case = case_dir(c)?;
-    let progress = Progress::new(!a.json && a.rehash, "re-hashing");
+    let progress = Progress::with_total_of(!a.json && a.rehash, "re-hashing", || {
+        scelle::case::verify::rehash_bytes(&case, None).ok()
+    });
     let report = scelle::case::verify::verify_with(
         &case,
         scelle::case::verify::VerifyOptions { rehash: a.rehash },
@@ -562,7 +566,9 @@ fn accept(c: &Cli, a: &cli::AcceptArgs) -> anyhow::Result<Accepted> {
         location: a.location.clone(),
         paths: cli::exhibit_paths(&a.paths)?,
     };
-    let progress = Progress::new(!a.json, "re-hashing");
+    let progress = Progress::with_total_of(!a.json, "re-hashing", || {
+        scelle::case::verify::rehash_bytes(&case, Some(&a.exhibits)).ok()
+    });
     let (appended, checks) =
         ops::custody::accept(&case, &a.exhibits, &d, &key, &|n| progress.advance(n))?;
     Ok(Accepted { appended, checks })
@@ -593,7 +599,9 @@ fn open(c: &Cli, a: &cli::OpenArgs) -> anyhow::Result<Recorded> {
 fn reseal(c: &Cli, a: &cli::ResealArgs) -> anyhow::Result<Resealed> {
     let case = case_dir(c)?;
     let key = load_key(&a.key, c.passphrase_file.as_deref())?;
-    let progress = Progress::new(true, "re-hashing");
+    let progress = Progress::with_total_of(true, "re-hashing", || {
+        scelle::case::verify::rehash_bytes(&case, Some(std::slice::from_ref(&a.exhibit))).ok()
+    });
     let (appended, check) = ops::custody::reseal(
         &case,
         &a.exhibit,
@@ -695,7 +703,9 @@ fn ioc_scan(c: &Cli, a: &cli::IocScanArgs) -> anyhow::Result<ops::ioc::ScanOutco
         exhibits: a.exhibits.clone(),
         paths: cli::exhibit_paths(&a.paths)?,
     };
-    let progress = Progress::new(!a.json, "re-hashing and scanning");
+    let progress = Progress::with_total_of(!a.json, "re-hashing and scanning", || {
+        ops::ioc::scan_bytes(&case, &opts).ok()
+    });
     Ok(ops::ioc::scan(&case, &opts, &key, &|n| {
         progress.advance(n)
     })?)
@@ -733,19 +743,43 @@ fn export(c: &Cli, a: &cli::ExportArgs) -> anyhow::Result<scelle::case::bundle::
         to: a.to.clone(),
         purpose: a.purpose.clone(),
     };
-    Ok(scelle::case::bundle::export(&case, &a.out, &opts, &key)?)
+    let progress =
+        Progress::with_total_of(a.with_artifacts && !a.json, "exporting artifacts", || {
+            scelle::case::bundle::export_bytes(&case, &opts).ok()
+        });
+    Ok(scelle::case::bundle::export_with(
+        &case,
+        &a.out,
+        &opts,
+        &key,
+        &|n| progress.advance(n),
+    )?)
 }
 
 fn verify_bundle(a: &cli::VerifyBundleArgs) -> anyhow::Result<BundleChecked> {
+    let progress = Progress::with_total_of(!a.json, "extracting", || {
+        scelle::case::bundle::bundle_bytes(&a.bundle).ok()
+    });
+    let report = scelle::case::bundle::verify_bundle_with(&a.bundle, &(&a.limits).into(), &|n| {
+        progress.advance(n)
+    });
+    drop(progress);
     Ok(BundleChecked {
-        report: scelle::case::bundle::verify_bundle(&a.bundle, &(&a.limits).into())?,
+        report: report?,
         bundle: a.bundle.clone(),
     })
 }
 
 fn import(a: &cli::ImportArgs) -> anyhow::Result<Imported> {
+    let progress = Progress::with_total_of(true, "extracting", || {
+        scelle::case::bundle::bundle_bytes(&a.bundle).ok()
+    });
+    let report = scelle::case::bundle::import_with(&a.bundle, &a.into, &(&a.limits).into(), &|n| {
+        progress.advance(n)
+    });
+    drop(progress);
     Ok(Imported {
-        report: scelle::case::bundle::import(&a.bundle, &a.into, &(&a.limits).into())?,
+        report: report?,
         bundle: a.bundle.clone(),
         into: a.into.clone(),
     })

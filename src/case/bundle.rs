@@ -26,6 +26,7 @@ use crate::format::entry::TypedLine;
 use crate::format::keys;
 use crate::store::case::CaseDir;
 use crate::store::fsutil;
+use crate::store::hashing::{no_progress, Progress};
 use crate::store::keyfile::LoadedKey;
 use crate::store::ledger::{read_all_lines, Appender};
 use crate::store::safeextract::{self, Limits};
@@ -173,6 +174,7 @@ impl<W: Write> BagWriter<W> {
             inner: file.take(size),
             sha: Sha256::new(),
             count: 0,
+            progress: &no_progress,
         };
         self.tar
             .append_data(&mut h, name, &mut reader)
@@ -198,17 +200,33 @@ impl<W: Write> BagWriter<W> {
     }
 }
 
-struct HashingReader<R> {
+struct HashingReader<'a, R> {
     inner: R,
     sha: Sha256,
     count: u64,
+    progress: Progress<'a>,
 }
 
-impl<R: Read> Read for HashingReader<R> {
+impl<R: Read> Read for HashingReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.sha.update(&buf[..n]);
         self.count += n as u64;
+        (self.progress)(n as u64);
+        Ok(n)
+    }
+}
+
+/// Tells `progress` the bytes read through it (a bundle read once, as it is extracted).
+struct CountingReader<'a, R> {
+    inner: R,
+    progress: Progress<'a>,
+}
+
+impl<R: Read> Read for CountingReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        (self.progress)(n as u64);
         Ok(n)
     }
 }
@@ -253,6 +271,32 @@ pub fn export(
     opts: &ExportOptions,
     key: &LoadedKey,
 ) -> Result<ExportOutcome> {
+    export_with(case, out, opts, key, &no_progress)
+}
+
+/// The bytes [`export`] with `opts` streams from the artifacts into the bundle (0 without
+/// `with_artifacts`), from their seals ([`crate::case::measure::bytes_read`]): the total of
+/// the progress of [`export_with`]. For display only.
+pub fn export_bytes(case: &CaseDir, opts: &ExportOptions) -> Result<u64> {
+    if !opts.with_artifacts {
+        return Ok(0);
+    }
+    Ok(seals(case)?
+        .iter()
+        .filter(|s| opts.exhibits.is_empty() || opts.exhibits.contains(&s.exhibit))
+        .map(|s| crate::case::measure::bytes_read(&s.artifact))
+        .sum())
+}
+
+/// [`export`], telling `progress` the bytes of each artifact as they are streamed into the
+/// bundle (they add up to [`export_bytes`] when every artifact is as sealed).
+pub fn export_with(
+    case: &CaseDir,
+    out: &Path,
+    opts: &ExportOptions,
+    key: &LoadedKey,
+    progress: Progress,
+) -> Result<ExportOutcome> {
     let mut app = Appender::open(case, key)?;
     // A writer killed between its append and its checkpoint leaves the tail uncheckpointed
     // (docs/SECURITY.md section 8); the proofs of a bundle need a checkpoint covering every
@@ -261,7 +305,7 @@ pub fn export(
     if app.state().size > 0 && app.state().active_key(&key.id()).is_some() {
         app.checkpoint(key)?;
     }
-    let mut outcome = export_unlocked(case, out, opts, key)?;
+    let mut outcome = export_unlocked(case, out, opts, key, progress)?;
     let body = Body::Export(ExportBody {
         file: out
             .file_name()
@@ -292,6 +336,7 @@ fn export_unlocked(
     out: &Path,
     opts: &ExportOptions,
     key: &LoadedKey,
+    progress: Progress,
 ) -> Result<ExportOutcome> {
     if out.exists() {
         return Err(Error::input(format!(
@@ -346,7 +391,16 @@ fn export_unlocked(
         lines: &lines,
         state: &state,
     };
-    let result = write_bundle(case, &tmp, &chosen, opts, &ledger, key, &signer.name);
+    let result = write_bundle(
+        case,
+        &tmp,
+        &chosen,
+        opts,
+        &ledger,
+        key,
+        &signer.name,
+        progress,
+    );
     let (payload_files, payload_bytes) = match result {
         Ok(v) => v,
         Err(e) => {
@@ -491,6 +545,7 @@ fn add_timestamps<W: std::io::Write>(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_bundle(
     case: &CaseDir,
     tmp: &Path,
@@ -499,6 +554,7 @@ fn write_bundle(
     ledger: &Ledger<'_>,
     key: &LoadedKey,
     signer_name: &str,
+    progress: Progress,
 ) -> Result<(u64, u64)> {
     let file = fsutil::create_exclusive(tmp, 0o644)?;
     let mut bag = BagWriter {
@@ -604,7 +660,7 @@ fn write_bundle(
     bag.add_payload_bytes("data/kit/FORMAT.md", KIT_FORMAT.as_bytes())?;
     if opts.with_artifacts {
         for s in chosen {
-            add_artifact(&mut bag, s)?;
+            add_artifact(&mut bag, s, progress)?;
         }
     }
     // Tag files.
@@ -732,7 +788,7 @@ fn artifact_base(s: &Seal) -> String {
 /// is shipped has the sealed SHA-256. Members of a directory are opened beneath it without
 /// following any link (a member now a link to a secret is refused, not shipped); every file
 /// must be a regular file, unchanged while it is read, and is read up to its size only.
-fn add_artifact<W: Write>(bag: &mut BagWriter<W>, s: &Seal) -> Result<()> {
+fn add_artifact<W: Write>(bag: &mut BagWriter<W>, s: &Seal, progress: Progress) -> Result<()> {
     use crate::store::nofollow::{self, Kind, StableFile};
     let base = format!("data/artifacts/{}/{}", s.exhibit, artifact_base(s));
     let src = Path::new(&s.artifact.path_resolved);
@@ -752,7 +808,8 @@ fn add_artifact<W: Write>(bag: &mut BagWriter<W>, s: &Seal) -> Result<()> {
             let fd = nofollow::open_beneath(&root, &m.path, false)
                 .map_err(|e| changed(&format!("member {:?} ({e})", m.path)))?;
             let file = StableFile::from_fd(fd, &path, None)?;
-            let got = bag.add_payload_stable(&format!("{base}/{}", m.path), &file, &path)?;
+            let got =
+                bag.add_payload_stable(&format!("{base}/{}", m.path), &file, &path, progress)?;
             if got != want {
                 return Err(changed(&format!("member {:?}", m.path)));
             }
@@ -770,13 +827,13 @@ fn add_artifact<W: Write>(bag: &mut BagWriter<W>, s: &Seal) -> Result<()> {
             let path = dir.join(&m.path);
             let file = StableFile::open(&path)?;
             let name = format!("data/artifacts/{}/{}", s.exhibit, m.path);
-            if bag.add_payload_stable(&name, &file, &path)? != want {
+            if bag.add_payload_stable(&name, &file, &path, progress)? != want {
                 return Err(changed(&format!("segment {:?}", m.path)));
             }
         }
     } else {
         let file = StableFile::open(src)?;
-        let got = bag.add_payload_stable(&base, &file, src)?;
+        let got = bag.add_payload_stable(&base, &file, src, progress)?;
         if got != s.artifact.hashes.sha256 {
             return Err(changed(&src.display().to_string()));
         }
@@ -793,6 +850,7 @@ impl<W: Write> BagWriter<W> {
         name: &str,
         file: &crate::store::nofollow::StableFile,
         src: &Path,
+        progress: Progress,
     ) -> Result<String> {
         check_bag_name(name)?;
         let size = file.size();
@@ -801,6 +859,7 @@ impl<W: Write> BagWriter<W> {
             inner: file.reader().take(size),
             sha: Sha256::new(),
             count: 0,
+            progress,
         };
         self.tar
             .append_data(&mut h, name, &mut reader)
@@ -1486,7 +1545,21 @@ impl ExtractedBundle {
 /// Extracts `bundle` safely into a private temporary directory and checks it
 /// ([`check_bag`]); the directory lives as long as the result.
 pub fn extract_and_check(bundle: &Path, limits: &Limits) -> Result<ExtractedBundle> {
-    let file = open_bundle(bundle)?;
+    extract_and_check_with(bundle, limits, &no_progress)
+}
+
+/// [`extract_and_check`], telling `progress` the bytes of the bundle as it is read (once, to
+/// extract it): they add up to [`bundle_bytes`]. The checks afterwards read the extracted
+/// files, not counted.
+pub fn extract_and_check_with(
+    bundle: &Path,
+    limits: &Limits,
+    progress: Progress,
+) -> Result<ExtractedBundle> {
+    let file = CountingReader {
+        inner: open_bundle(bundle)?,
+        progress,
+    };
     let base = std::env::temp_dir().join(format!(
         "scelle-bundle-{}-{}",
         std::process::id(),
@@ -1507,14 +1580,43 @@ pub fn extract_and_check(bundle: &Path, limits: &Limits) -> Result<ExtractedBund
 /// `scelle verify-bundle BUNDLE.tar`: extracts the tar safely into a private temporary
 /// directory, checks the bag and verifies the case in it, then removes the directory.
 pub fn verify_bundle(bundle: &Path, limits: &Limits) -> Result<BundleReport> {
-    Ok(extract_and_check(bundle, limits)?.report)
+    verify_bundle_with(bundle, limits, &no_progress)
+}
+
+/// The bytes [`verify_bundle_with`] and [`import_with`] read from `bundle` as they extract it
+/// (its size): the total of their progress. For display only.
+pub fn bundle_bytes(bundle: &Path) -> Result<u64> {
+    Ok(fs::metadata(bundle).at(bundle)?.len())
+}
+
+/// [`verify_bundle`] with the progress of [`extract_and_check_with`].
+pub fn verify_bundle_with(
+    bundle: &Path,
+    limits: &Limits,
+    progress: Progress,
+) -> Result<BundleReport> {
+    Ok(extract_and_check_with(bundle, limits, progress)?.report)
 }
 
 /// `scelle import BUNDLE.tar --into DIR`: extracts the bundle into the new directory `DIR`
 /// (all or nothing), checks the bag and verifies its case; if anything fails, `DIR` is
 /// removed again and the findings are the error.
 pub fn import(bundle: &Path, into: &Path, limits: &Limits) -> Result<BundleReport> {
-    let file = open_bundle(bundle)?;
+    import_with(bundle, into, limits, &no_progress)
+}
+
+/// [`import`], telling `progress` the bytes of the bundle as it is read (once, to extract it):
+/// they add up to [`bundle_bytes`]. The checks afterwards are not counted.
+pub fn import_with(
+    bundle: &Path,
+    into: &Path,
+    limits: &Limits,
+    progress: Progress,
+) -> Result<BundleReport> {
+    let file = CountingReader {
+        inner: open_bundle(bundle)?,
+        progress,
+    };
     safeextract::extract(file, into, limits).map_err(|e| extract_error(bundle, e))?;
     let report = match check_bag(into) {
         Ok(r) => r,

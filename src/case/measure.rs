@@ -94,6 +94,19 @@ pub fn measure(
     Ok(a)
 }
 
+/// The bytes re-measuring the artifact recorded as `a` reads and reports to its progress
+/// callback, known before reading it (for a bar with a total and time left): a file's, tar's
+/// or zip's size on disk (a `.tar.gz` is counted compressed, as read), a directory's files
+/// (the sum of its members' sizes, which is its size), an EWF set's segment files (the sum of
+/// its members' sizes, not its media's size). If the artifact changed, the count differs (and
+/// the re-hash says so).
+pub fn bytes_read(a: &Artifact) -> u64 {
+    match a.kind.as_str() {
+        "ewf" | "directory" => a.members.iter().flatten().filter_map(|m| m.size).sum(),
+        _ => a.size,
+    }
+}
+
 /// Records a hashed directory in `a` as an artifact of kind `directory`: its members, their
 /// manifest (which is its SHA-256), the sum of their sizes and the number of files.
 pub fn fill_directory(a: &mut Artifact, members: Vec<Member>) {

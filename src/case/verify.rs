@@ -1000,6 +1000,23 @@ fn index_members(ms: &[Member]) -> BTreeMap<(&str, usize), &Member> {
     out
 }
 
+/// The bytes re-hashing the exhibits named (every exhibit sealed, disposed of or not, with
+/// `None`) reads, from their seals in the ledger ([`crate::case::measure::bytes_read`]): the
+/// total of a progress bar for `verify --rehash`, `accept`, `reseal` and `ioc scan`. Read from
+/// the current state (the index if it matches the ledger, unsigned): for display only.
+pub fn rehash_bytes(case: &CaseDir, exhibits: Option<&[String]>) -> Result<u64> {
+    let state = crate::store::ledger::current_state(case)?;
+    let mut total = 0u64;
+    for (ex, c) in &state.custody {
+        if exhibits.is_some_and(|want| !want.contains(ex)) {
+            continue;
+        }
+        let seal = crate::case::exhibit::seal_record(case, c)?;
+        total = total.saturating_add(crate::case::measure::bytes_read(&seal.artifact));
+    }
+    Ok(total)
+}
+
 /// Re-hashes one exhibit's artifact at its sealed path and compares it with the record.
 pub fn rehash(seal: &Seal, progress: Progress) -> Vec<Finding> {
     compare_artifact(seal, Path::new(&seal.artifact.path_resolved), progress).1

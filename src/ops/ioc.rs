@@ -396,6 +396,14 @@ fn capped(mut recs: Vec<IocMatch>) -> (Vec<IocMatch>, Vec<OmittedMatches>) {
     (recs, omitted)
 }
 
+/// The bytes [`scan`] with `opts` reads from the exhibits it scans (their sealed sizes,
+/// [`crate::case::verify::rehash_bytes`]): the total of its progress bar. For display only.
+pub fn scan_bytes(case: &CaseDir, opts: &ScanOptions) -> Result<u64> {
+    let state = ledger::current_state(case)?;
+    let exhibits = chosen_exhibits(&state, &opts.exhibits)?;
+    crate::case::verify::rehash_bytes(case, Some(&exhibits))
+}
+
 /// `scelle ioc scan`: scans the exhibits with the IOC files and records the result.
 pub fn scan(
     case: &CaseDir,
