@@ -43,7 +43,7 @@ use scelle::ops::man::ManPages;
 use scelle::output::bundle::{BundleChecked, Imported};
 use scelle::output::custody::{Accepted, Action, KeyList, Recorded, Resealed};
 use scelle::output::ioc::Findings;
-use scelle::output::ledger::{Checkpoint, Initialised, Log};
+use scelle::output::ledger::{Checkpoint, Initialised, LogRow};
 use scelle::output::message::Outcome;
 use scelle::output::report::ReportCheck;
 use scelle::output::timestamp::TsaList;
@@ -248,7 +248,14 @@ fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
             Ok(show(&KeyList(keys), a.json))
         }
         Command::Seal(a) => Ok(show(&seal(c, a)?, a.json)),
-        Command::Log(a) => Ok(show(&Log(ops::log::log(&case_dir(c)?)?), a.json)),
+        Command::Log(a) => {
+            // Each entry printed as it is read: memory does not grow with the ledger.
+            ops::log::each(&case_dir(c)?, |item| {
+                show(&LogRow(item), a.json);
+                Ok(())
+            })?;
+            Ok(EXIT_OK)
+        }
         Command::Verify(a) => match &a.report {
             Some(pdf) => Ok(show(&check_report(c, pdf)?, a.json)),
             None => Ok(show(&verify(c, a)?, a.json)),

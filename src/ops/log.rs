@@ -27,12 +27,22 @@ pub struct LogItem {
 }
 
 /// Lists every entry. Lines that do not parse are listed as such (run `verify` for details).
-/// Signatures are checked on every core as the ledger is read ([`read_checked`]).
 pub fn log(case: &CaseDir) -> Result<Vec<LogItem>> {
+    let mut out = Vec::new();
+    each(case, |item| {
+        out.push(item);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Gives every entry to `show`, in order, as the ledger is read (memory: one line at a time,
+/// whatever the ledger's length); stops at the first error `show` returns. Signatures are
+/// checked on every core as the ledger is read ([`read_checked`]).
+pub fn each(case: &CaseDir, mut show: impl FnMut(LogItem) -> Result<()>) -> Result<()> {
     let ledger = case.ledger();
     let mut state = crate::format::chain::ChainState::new();
     let book = KeyBook::default();
-    let mut out = Vec::new();
     let mut i = 0u64;
     read_checked(&ledger, &book, |raw, verdict| {
         let l = match raw {
@@ -54,7 +64,7 @@ pub fn log(case: &CaseDir) -> Result<Vec<LogItem>> {
         let line = String::from_utf8_lossy(l).into_owned();
         // The entry as applied (the line parsed once).
         let Some(e) = applied.entry else {
-            out.push(LogItem {
+            return show(LogItem {
                 seq,
                 time: String::new(),
                 kind: "?".into(),
@@ -63,13 +73,12 @@ pub fn log(case: &CaseDir) -> Result<Vec<LogItem>> {
                 summary: "unreadable entry (run `scelle verify`)".into(),
                 line,
             });
-            return Ok(());
         };
         let summary = match &applied.body {
             Some(body) => body.summary(&state),
             None => "(body not understood; run `scelle verify`)".into(),
         };
-        out.push(LogItem {
+        show(LogItem {
             seq: e.seq,
             time: e.time.clone(),
             kind: e.kind.clone(),
@@ -77,8 +86,6 @@ pub fn log(case: &CaseDir) -> Result<Vec<LogItem>> {
             key: e.key,
             summary,
             line,
-        });
-        Ok(())
-    })?;
-    Ok(out)
+        })
+    })
 }

@@ -36,33 +36,28 @@ impl fmt::Display for Initialised {
 
 impl Outcome for Initialised {}
 
-/// `log`: the ledger's entries.
+/// `log`: one entry of the ledger, printed as it is read.
 #[derive(Debug)]
-pub struct Log(pub Vec<LogItem>);
+pub struct LogRow(pub LogItem);
 
-impl fmt::Display for Log {
+impl fmt::Display for LogRow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for item in &self.0 {
-            say!(
-                f,
-                "{:>5}  {}  {:<10} {:<12} {}",
-                item.seq,
-                item.time,
-                item.kind,
-                item.signer.as_deref().unwrap_or(&item.key),
-                item.summary
-            )?;
-        }
-        Ok(())
+        let item = &self.0;
+        say!(
+            f,
+            "{:>5}  {}  {:<10} {:<12} {}",
+            item.seq,
+            item.time,
+            item.kind,
+            item.signer.as_deref().unwrap_or(&item.key),
+            item.summary
+        )
     }
 }
 
-impl Outcome for Log {
+impl Outcome for LogRow {
     fn messages(&self) -> Vec<Message<'_>> {
-        self.0
-            .iter()
-            .map(|i| Message::LedgerLine(&i.line))
-            .collect()
+        vec![Message::LedgerLine(&self.0.line)]
     }
 }
 
