@@ -110,21 +110,26 @@ where
                 loop {
                     let batch = work_rx.lock().expect("no panics while held").recv();
                     let Ok(batch) = batch else { return };
-                    let verdicts = batch
-                        .lines
-                        .iter()
-                        .map(|l| match l {
-                            RawLine::Line { bytes, .. } => presign(bytes, |id| {
-                                if let Some(k) = known.get(id) {
-                                    return Some(*k);
-                                }
-                                let k = book.get(id)?;
-                                known.insert(id.to_string(), k);
-                                Some(k)
-                            }),
-                            _ => None,
-                        })
-                        .collect();
+                    // A line that made the parser panic gets no verdict (the caller then
+                    // meets the panic itself, in order), so the caller never waits forever.
+                    let verdicts = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        batch
+                            .lines
+                            .iter()
+                            .map(|l| match l {
+                                RawLine::Line { bytes, .. } => presign(bytes, |id| {
+                                    if let Some(k) = known.get(id) {
+                                        return Some(*k);
+                                    }
+                                    let k = book.get(id)?;
+                                    known.insert(id.to_string(), k);
+                                    Some(k)
+                                }),
+                                _ => None,
+                            })
+                            .collect()
+                    }))
+                    .unwrap_or_else(|_| vec![None; batch.lines.len()]);
                     *batch.verdicts.lock().expect("no panics while held") = Some(verdicts);
                     batch.made.notify_all();
                 }
@@ -185,4 +190,54 @@ where
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+
+    /// Every line reaches the caller once, in order, across many batches (lines that are not
+    /// entries get no verdict), then the torn tail; an error from the caller stops the
+    /// reading and is returned, and nothing waits forever.
+    #[test]
+    fn lines_arrive_in_order_and_an_error_stops_the_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.jsonl");
+        let mut text = String::new();
+        for i in 0..3000 {
+            text.push_str(&format!("line {i} {}\n", "x".repeat(i % 700)));
+        }
+        text.push_str("torn");
+        std::fs::write(&path, &text).unwrap();
+        let book = KeyBook::default();
+        let mut seen = Vec::new();
+        read_checked(&path, &book, |raw, verdict| {
+            assert_eq!(verdict, None);
+            seen.push(match raw {
+                RawLine::Line { bytes, .. } => String::from_utf8(bytes.clone()).unwrap(),
+                RawLine::Torn { bytes, .. } => format!("torn: {}", String::from_utf8_lossy(bytes)),
+                RawLine::TooLong { .. } => "too long".into(),
+            });
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen.len(), 3001);
+        assert_eq!(seen[2999], format!("line 2999 {}", "x".repeat(2999 % 700)));
+        assert_eq!(seen[3000], "torn: torn");
+        assert!(seen[..3000]
+            .iter()
+            .enumerate()
+            .all(|(i, l)| l.starts_with(&format!("line {i} "))));
+        let mut calls = 0;
+        let r = read_checked(&path, &book, |_, _| {
+            calls += 1;
+            if calls == 1000 {
+                return Err(Error::input("stop here"));
+            }
+            Ok(())
+        });
+        assert_eq!(calls, 1000);
+        assert!(r.unwrap_err().to_string().contains("stop here"));
+    }
 }
