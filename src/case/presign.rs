@@ -54,19 +54,9 @@ impl KeyBook {
     }
 
     /// Records the key enrolled under `id` (the first recorded for an id stays).
-    pub fn learn(&self, id: &str, public: VerifyingKey) {
+    fn learn(&self, id: &str, public: VerifyingKey) {
         let mut keys = self.keys.write().expect("no panics while held");
         keys.entry(id.to_string()).or_insert(public);
-    }
-
-    /// How many keys it holds.
-    pub fn len(&self) -> usize {
-        self.keys.read().expect("no panics while held").len()
-    }
-
-    /// Whether it holds none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn get(&self, id: &str) -> Option<VerifyingKey> {

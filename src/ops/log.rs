@@ -26,19 +26,10 @@ pub struct LogItem {
     pub line: String,
 }
 
-/// Lists every entry. Lines that do not parse are listed as such (run `verify` for details).
-pub fn log(case: &CaseDir) -> Result<Vec<LogItem>> {
-    let mut out = Vec::new();
-    each(case, |item| {
-        out.push(item);
-        Ok(())
-    })?;
-    Ok(out)
-}
-
-/// Gives every entry to `show`, in order, as the ledger is read (memory: one line at a time,
-/// whatever the ledger's length); stops at the first error `show` returns. Signatures are
-/// checked on every core as the ledger is read ([`read_checked`]).
+/// Lists every entry: gives each to `show`, in order, as the ledger is read (memory: one line
+/// at a time, whatever the ledger's length); stops at the first error `show` returns. Lines
+/// that do not parse are listed as such (run `verify` for details). Signatures are checked on
+/// every core as the ledger is read ([`read_checked`]).
 pub fn each(case: &CaseDir, mut show: impl FnMut(LogItem) -> Result<()>) -> Result<()> {
     let ledger = case.ledger();
     let mut state = crate::format::chain::ChainState::new();
