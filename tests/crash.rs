@@ -847,10 +847,11 @@ fn assert_index_matches_ledger(fx: &Fixture, when: &str) {
     let ledger = fx.ledger();
     let (lines, torn) = split_ledger(&ledger);
     assert!(torn.is_none());
-    let raw = std::fs::read(fx.index_path())
-        .unwrap_or_else(|e| panic!("{when}: no ledger.index after a seal: {e}"));
-    let index: Value = serde_json::from_slice(&raw)
-        .unwrap_or_else(|e| panic!("{when}: ledger.index is not JSON ({e})"));
+    assert!(
+        fx.index_path().is_file(),
+        "{when}: no ledger.index after a seal"
+    );
+    let index = common::index_head(&fx.case);
     assert_eq!(index["size"].as_u64(), Some(lines.len() as u64), "{when}");
     assert_eq!(index["bytes"].as_u64(), Some(ledger.len() as u64), "{when}");
     let last = lines.last().unwrap();

@@ -95,16 +95,34 @@ impl Fx {
         v["origin"].as_str().unwrap().to_string()
     }
 
+    /// The head of the index (FORMAT.md section 10).
     fn index(&self) -> Value {
-        serde_json::from_slice(&std::fs::read(self.case.join("ledger.index")).unwrap()).unwrap()
+        common::index_head(&self.case)
     }
 
+    /// Replaces the head of the index with `v`, as anyone who can write the case can.
     fn write_index(&self, v: &Value) {
-        std::fs::write(
-            self.case.join("ledger.index"),
-            serde_json::to_vec(v).unwrap(),
-        )
-        .unwrap();
+        self.sql(
+            "UPDATE head SET json = ?1 WHERE id = 1",
+            &[&serde_json::to_string(v).unwrap()],
+        );
+    }
+
+    /// Runs one statement on the index with SQLite, as anyone who can write the case can.
+    fn sql(&self, statement: &str, params: &[&dyn rusqlite::ToSql]) {
+        let db = rusqlite::Connection::open(self.case.join("ledger.index")).unwrap();
+        db.execute(statement, params).unwrap();
+    }
+
+    /// The stored custody row of `exhibit` (canonical JSON).
+    fn custody_row(&self, exhibit: &str) -> String {
+        common::index_db(&self.case)
+            .query_row(
+                "SELECT row FROM custody WHERE exhibit = ?1",
+                [exhibit],
+                |r| r.get(0),
+            )
+            .unwrap()
     }
 
     fn verify_ok(&self) {
@@ -230,12 +248,13 @@ fn a_forged_custody_holder_is_not_believed() {
         "--key",
         "expert.key",
     ]);
-    let honest = f.index();
-    let mut v = honest.clone();
-    assert_ne!(honest["custody"]["E-0001"], honest["custody"]["E-0002"]);
-    v["custody"]["E-0001"]["status"] = honest["custody"]["E-0002"]["status"].clone();
-    v["custody"]["E-0001"]["holder"] = honest["custody"]["E-0002"]["holder"].clone();
-    f.write_index(&v);
+    // The row of E-0001 says what E-0002's says: sealed, held by the expert.
+    let held = f.custody_row("E-0002").replace("E-0002", "E-0001");
+    assert_ne!(f.custody_row("E-0001"), held);
+    f.sql(
+        "UPDATE custody SET row = ?1 WHERE exhibit = 'E-0001'",
+        &[&held],
+    );
     let before = f.ledger();
     let o = f.scelle(&[
         "open",
@@ -255,6 +274,135 @@ fn a_forged_custody_holder_is_not_believed() {
     f.verify_ok();
 }
 
+/// E-0001's custody row rolled back to what it was before its release (sealed, held by the
+/// expert), with every node of the custody tree as it was then, under the current signed
+/// head: each piece is one the expert's own writer stored, but the row no longer leads to the
+/// head's root, so an `open` of an exhibit in transit is not signed.
+#[test]
+fn a_custody_row_rolled_back_with_its_path_is_not_believed() {
+    let f = Fx::new();
+    f.ok(&[
+        "-C",
+        "case",
+        "key",
+        "enrol",
+        "counsel.pub",
+        "--name",
+        "counsel",
+        "--role",
+        "counsel",
+        "--key",
+        "expert.key",
+    ]);
+    let old_row = f.custody_row("E-0001");
+    let old_nodes: Vec<(i64, i64, Vec<u8>)> = {
+        let db = common::index_db(&f.case);
+        let mut q = db
+            .prepare("SELECT level, pos, hash FROM nodes WHERE tree = 0")
+            .unwrap();
+        let rows = q
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap();
+        rows.map(Result::unwrap).collect()
+    };
+    assert!(!old_nodes.is_empty());
+    f.ok(&[
+        "-C",
+        "case",
+        "release",
+        "E-0001",
+        "--to",
+        "counsel",
+        "--purpose",
+        "filing",
+        "--key",
+        "expert.key",
+    ]);
+    assert_ne!(f.custody_row("E-0001"), old_row);
+    f.sql(
+        "UPDATE custody SET row = ?1 WHERE exhibit = 'E-0001'",
+        &[&old_row],
+    );
+    f.sql("DELETE FROM nodes WHERE tree = 0", &[]);
+    for (level, pos, hash) in &old_nodes {
+        f.sql(
+            "INSERT INTO nodes (tree, level, pos, hash) VALUES (0, ?1, ?2, ?3)",
+            &[level, pos, hash],
+        );
+    }
+    let before = f.ledger();
+    let o = f.scelle(&[
+        "open",
+        "E-0001",
+        "--operations",
+        "imaging",
+        "--key",
+        "expert.key",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(
+        out(&o).contains("in-transit") || out(&o).contains("transit"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(
+        f.ledger(),
+        before,
+        "an entry was signed on a rolled-back row"
+    );
+    f.assert_nothing_false_signed("rolled-back row");
+    f.verify_ok();
+    // The expert's next append rewrote the index whole, from the ledger: rows check again.
+    f.ok(&[
+        "-C",
+        "case",
+        "note",
+        "E-0002",
+        "--text",
+        "routine",
+        "--key",
+        "expert.key",
+    ]);
+    assert_ne!(f.custody_row("E-0001"), old_row);
+}
+
+/// An index with a schema of its own (here a trigger that would empty the custody table at
+/// the writer's next update) is not opened as an index: the writer rebuilds from the ledger
+/// and replaces the file with one of exactly the documented schema.
+#[test]
+fn an_index_with_a_planted_trigger_is_replaced_not_run() {
+    let f = Fx::new();
+    f.sql(
+        "CREATE TRIGGER planted AFTER UPDATE ON head BEGIN DELETE FROM custody; END",
+        &[],
+    );
+    f.ok(&[
+        "-C",
+        "case",
+        "note",
+        "E-0001",
+        "--text",
+        "routine",
+        "--key",
+        "expert.key",
+    ]);
+    let db = common::index_db(&f.case);
+    let triggers: i64 = db
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(triggers, 0, "the planted trigger is still in the index");
+    let rows: i64 = db
+        .query_row("SELECT count(*) FROM custody", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 2);
+    f.assert_nothing_false_signed("planted trigger");
+    f.verify_ok();
+}
+
 /// An index copied from another case of the same expert (same key), adjusted by the attacker
 /// to match this ledger's length and last line: the expert must not sign a checkpoint of the
 /// other case (origin and root of the other case, framing the expert there).
@@ -265,8 +413,12 @@ fn an_index_from_another_case_with_the_same_key_is_not_used() {
     std::fs::write(f.root.join("c.bin"), b"charlie").unwrap();
     f.ok(&["-C", "other", "seal", "c.bin", "--key", "expert.key"]);
     let mine = f.index();
-    let mut v: Value =
-        serde_json::from_slice(&std::fs::read(f.root.join("other/ledger.index")).unwrap()).unwrap();
+    std::fs::copy(
+        f.root.join("other/ledger.index"),
+        f.case.join("ledger.index"),
+    )
+    .unwrap();
+    let mut v = f.index();
     for k in ["bytes", "last_line_len", "last_line_sha256"] {
         v[k] = mine[k].clone();
     }

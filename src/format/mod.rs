@@ -23,6 +23,7 @@ pub mod note;
 pub mod pades;
 pub(crate) mod parts;
 pub mod printable;
+pub mod slottree;
 
 pub(crate) mod state;
 pub mod stix;

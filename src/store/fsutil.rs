@@ -65,8 +65,6 @@ pub fn create_exclusive(path: &Path, mode: u32) -> Result<File> {
 pub const MAX_CHECKPOINT_FILE: u64 = 1 << 20;
 /// The largest `case.json` read: 1 MiB (FORMAT.md §1).
 pub const MAX_CASE_FILE: u64 = 1 << 20;
-/// The largest `ledger.index` read: 64 MiB; a larger one is ignored and rebuilt (FORMAT.md §1).
-pub const MAX_INDEX_FILE: u64 = 64 << 20;
 /// The largest copy of an IOC file (`ioc/*.stix2`) read: 256 MiB (FORMAT.md §1).
 pub const MAX_IOC_COPY: u64 = 256 << 20;
 /// The largest key file read (`keys/*.pub`, the user's `.key` and `.pub`): 1 MiB.

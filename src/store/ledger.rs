@@ -8,23 +8,21 @@
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::Body;
-use crate::format::canonical::to_canonical;
-use crate::format::chain::{
-    body_kind, ChainState, Custody, EnrolledKey, Finding, Severity, TypedBody,
-};
-use crate::format::encoding::{b64, hex, unhex};
+use crate::format::chain::{body_kind, ChainState, Finding, Severity, TypedBody};
+use crate::format::encoding::b64;
 use crate::format::entry::{
     line_from_signed, line_hash, signed_bytes_of, Entry, Envelope, FORMAT_VERSION, MAX_LINE,
 };
-use crate::format::merkle::{Frontier, Hash};
+use crate::format::kinds::Reads;
+use crate::format::merkle::Hash;
 use crate::format::note::{Checkpoint, Note};
 use crate::format::validate::validate_values;
 use crate::store::case::{CaseDir, CaseLock};
 use crate::store::checkpoints;
 use crate::store::fsutil;
+use crate::store::index;
 use crate::store::keyfile::LoadedKey;
 use ed25519_dalek::Signer;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -147,137 +145,6 @@ impl Iterator for LineReader {
     }
 }
 
-/// The version of the `ledger.index` layout; an index of another version is rebuilt.
-const INDEX_FORMAT: u64 = 6;
-
-/// The domain separation prefix of the message a writer signs over its index
-/// (docs/FORMAT.md section 10): `scelle-index/v1\n` followed by the 32 bytes of SHA-256 of the
-/// canonical index without its `sig` member.
-const INDEX_SIG_DOMAIN: &[u8] = b"scelle-index/v1\n";
-
-/// The stored form of [`ChainState`] (`ledger.index`).
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct IndexFile {
-    format: u64,
-    size: u64,
-    bytes: u64,
-    last_line_len: u64,
-    last_line_sha256: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    last_time: Option<String>,
-    frontier: Vec<FrontierNode>,
-    exhibits: u64,
-    keys: Vec<EnrolledKey>,
-    custody: BTreeMap<String, Custody>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    case: Option<crate::format::body::CaseInfo>,
-    /// The time-stamping authorities (`tsa.add`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    tsas: Vec<crate::format::state::CaseTsa>,
-    /// The findings of each valid scan, by its entry (what `ioc.review` is checked against).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    scans: BTreeMap<u64, Vec<crate::format::state::FindingDigest>>,
-    /// The id of the key that signed this index (the writer that wrote it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    signer: Option<String>,
-    /// Base64 Ed25519 signature of [`INDEX_SIG_DOMAIN`] || SHA-256(the canonical index
-    /// without `sig`), by `signer`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    sig: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FrontierNode {
-    height: u32,
-    hash: String,
-}
-
-/// The message a writer signs over the canonical bytes of an index without `sig`.
-fn index_message(unsigned: &[u8]) -> Vec<u8> {
-    use sha2::{Digest, Sha256};
-    [INDEX_SIG_DOMAIN, Sha256::digest(unsigned).as_slice()].concat()
-}
-
-fn canonical_index(file: &IndexFile) -> Vec<u8> {
-    to_canonical(&serde_json::to_value(file).expect("serialises")).expect("canonical")
-}
-
-/// Encodes the index of `s`, signed by `key` when given (an unsigned index is never used by
-/// a writer: see [`load_index_if_current`]).
-fn encode_index(s: &ChainState, key: Option<&LoadedKey>) -> Vec<u8> {
-    let mut file = IndexFile {
-        format: INDEX_FORMAT,
-        size: s.size,
-        bytes: s.bytes,
-        last_line_len: s.last_line_len,
-        last_line_sha256: s.last_line_hash.clone(),
-        last_time: s.last_time.clone(),
-        frontier: s
-            .frontier
-            .nodes()
-            .iter()
-            .map(|(h, x)| FrontierNode {
-                height: *h,
-                hash: hex(x),
-            })
-            .collect(),
-        exhibits: s.exhibits,
-        keys: s.keys.clone(),
-        custody: s.custody.clone(),
-        case: s.case.clone(),
-        tsas: s.tsas.clone(),
-        scans: s.scans.clone(),
-        signer: key.map(LoadedKey::id),
-        sig: None,
-    };
-    if let Some(key) = key {
-        let msg = index_message(&canonical_index(&file));
-        file.sig = Some(b64(&key.signing.sign(&msg).to_bytes()));
-    }
-    let mut v = canonical_index(&file);
-    v.push(b'\n');
-    v
-}
-
-/// Decodes an index. With `signer`, only an index signed by that very key is accepted.
-fn decode_index(bytes: &[u8], signer: Option<&LoadedKey>) -> Option<ChainState> {
-    let mut f: IndexFile = serde_json::from_slice(bytes).ok()?;
-    if f.format != INDEX_FORMAT {
-        return None;
-    }
-    if let Some(key) = signer {
-        if f.signer.as_deref() != Some(key.id().as_str()) {
-            return None;
-        }
-        let sig = crate::format::encoding::unb64(f.sig.take()?.as_str())?;
-        let sig = ed25519_dalek::Signature::from_slice(&sig).ok()?;
-        let msg = index_message(&canonical_index(&f));
-        key.public().verify_strict(&msg, &sig).ok()?;
-    }
-    let nodes: Option<Vec<(u32, Hash)>> = f
-        .frontier
-        .iter()
-        .map(|n| unhex::<32>(&n.hash).map(|h| (n.height, h)))
-        .collect();
-    Some(ChainState {
-        size: f.size,
-        bytes: f.bytes,
-        last_line_len: f.last_line_len,
-        last_line_hash: f.last_line_sha256,
-        last_time: f.last_time,
-        frontier: Frontier::from_parts(f.size, nodes?)?,
-        exhibits: f.exhibits,
-        keys: f.keys,
-        custody: f.custody,
-        offset: f.bytes,
-        case: f.case,
-        tsas: f.tsas,
-        scans: f.scans,
-    })
-}
-
 /// The longest first line (`case.open`) read to check an index against entry 0; a longer
 /// one makes the index unusable (the ledger is then read in full, which reports it).
 const MAX_FIRST_LINE: u64 = 1 << 20;
@@ -315,46 +182,48 @@ pub fn recorded_case(case: &CaseDir) -> Result<crate::format::body::CaseInfo> {
     })
 }
 
-/// Loads the index if it matches the ledger file (same length, same last line hash, the
-/// case of entry 0): O(1) reads whatever the ledger's size. With `signer`, the index must
-/// also be signed by that very key (docs/FORMAT.md section 10): the writer trusts only what
-/// it wrote itself; anything else is rebuilt from the ledger by the caller.
-fn load_index_if_current(case: &CaseDir, signer: Option<&LoadedKey>) -> Result<Option<ChainState>> {
-    let index = case.index();
-    if std::fs::symlink_metadata(&index).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(fsutil::link_refused(&index));
-    }
-    // A FIFO, device or oversized file is no index: ignored, rebuilt from the ledger.
-    let Ok(bytes) = fsutil::read_nofollow(&index, fsutil::MAX_INDEX_FILE) else {
-        return Ok(None);
-    };
-    let Some(state) = decode_index(&bytes, signer) else {
-        return Ok(None);
-    };
+/// Whether a head (the case-wide state an index records) matches the ledger file: same
+/// length, same last line hash, the case of entry 0. O(1) reads whatever the ledger's size.
+fn head_matches_ledger(case: &CaseDir, state: &ChainState) -> Result<bool> {
     let ledger = case.ledger();
     let mut f = fsutil::open_nofollow(&ledger, false)?;
     let len = f.metadata().at(&ledger)?.len();
     if len != state.bytes || state.frontier.size() != state.size {
-        return Ok(None);
+        return Ok(false);
     }
-    if state.size > 0 {
-        if state.last_line_len >= state.bytes {
-            return Ok(None);
-        }
-        let mut last = vec![0u8; state.last_line_len as usize + 1];
-        f.seek(SeekFrom::Start(state.bytes - last.len() as u64))
-            .at(&ledger)?;
-        f.read_exact(&mut last).at(&ledger)?;
-        if last.pop() != Some(b'\n') || line_hash(&last) != state.last_line_hash {
-            return Ok(None);
-        }
-        if state.case.is_none() || entry0_case(&mut f, &ledger)? != state.case {
-            return Ok(None);
-        }
-    } else if state.case.is_some() || !state.keys.is_empty() || !state.custody.is_empty() {
-        return Ok(None);
+    if state.size == 0 {
+        return Ok(state.case.is_none() && state.keys.is_empty() && state.exhibits == 0);
     }
-    Ok(Some(state))
+    if state.last_line_len >= state.bytes || state.last_line_len >= MAX_LINE as u64 {
+        return Ok(false);
+    }
+    let mut last = vec![0u8; state.last_line_len as usize + 1];
+    f.seek(SeekFrom::Start(state.bytes - last.len() as u64))
+        .at(&ledger)?;
+    f.read_exact(&mut last).at(&ledger)?;
+    if last.pop() != Some(b'\n') || line_hash(&last) != state.last_line_hash {
+        return Ok(false);
+    }
+    Ok(state.case.is_some() && entry0_case(&mut f, &ledger)? == state.case)
+}
+
+/// Opens the index if it matches the ledger file ([`head_matches_ledger`]); with `signer`, it
+/// must also be signed by that very key (docs/FORMAT.md section 10): the writer trusts only
+/// what it wrote itself. The state holds no custody and no scans yet.
+fn open_index(
+    case: &CaseDir,
+    signer: Option<&LoadedKey>,
+) -> Result<Option<(ChainState, index::Loaded)>> {
+    index::open_current(case, signer, |s| head_matches_ledger(case, s))
+}
+
+/// The whole state from the index if it matches the ledger and its rows check against its
+/// head; `None` if not (the caller rebuilds from the ledger).
+fn load_index_if_current(case: &CaseDir, signer: Option<&LoadedKey>) -> Result<Option<ChainState>> {
+    let Some((mut state, mut loaded)) = open_index(case, signer)? else {
+        return Ok(None);
+    };
+    Ok(loaded.read_all(&mut state).then_some(state))
 }
 
 /// Rebuilds the chain state from the whole ledger, refusing a ledger with any error or a
@@ -410,24 +279,41 @@ pub fn trusted_state(case: &CaseDir, key: &LoadedKey) -> Result<ChainState> {
     }
 }
 
+/// Where an [`Appender`]'s per-exhibit state comes from.
+enum Rows {
+    /// The index, signed by the appender's key: rows are read as entries need them.
+    Index(Box<index::Loaded>),
+    /// The whole ledger (no usable index): the state holds every exhibit and scan.
+    Ledger,
+}
+
 /// An open append transaction on a case: holds the lock until [`Appender::finish`].
 pub struct Appender<'a> {
     case: &'a CaseDir,
     _lock: CaseLock,
     state: ChainState,
+    rows: Rows,
     file: File,
     /// Entries appended so far.
     appended: u64,
 }
 
 impl<'a> Appender<'a> {
-    /// Locks the case and loads the state a writer signing with `key` may rely on
-    /// ([`trusted_state`]). Refuses when a stored checkpoint contradicts that state (one of the
-    /// same size with another root, or one beyond the ledger's end): entries were removed or
-    /// changed, and appending would leave a checkpoint that disagrees with the ledger.
+    /// Locks the case and loads the state a writer signing with `key` may rely on: the
+    /// index's head only if it is signed by `key` itself and matches the ledger (length, last
+    /// line, entry 0's case), else the state rebuilt from the ledger with every chain rule
+    /// checked (docs/FORMAT.md section 10). From the index, the custody of an exhibit (and
+    /// the findings of a scan) is read, and checked against the head, when an entry needs it.
+    ///
+    /// Refuses when a stored checkpoint contradicts that state (one of the same size with
+    /// another root, or one beyond the ledger's end): entries were removed or changed, and
+    /// appending would leave a checkpoint that disagrees with the ledger.
     pub fn open(case: &'a CaseDir, key: &LoadedKey) -> Result<Self> {
         let lock = case.lock()?;
-        let state = trusted_state(case, key)?;
+        let (state, rows) = match open_index(case, Some(key))? {
+            Some((state, loaded)) => (state, Rows::Index(Box::new(loaded))),
+            None => (rebuild_state(case)?, Rows::Ledger),
+        };
         checkpoints::check_not_contradicted(case, &state)?;
         let ledger = case.ledger();
         let file = fsutil::open_nofollow(&ledger, true)?;
@@ -435,12 +321,39 @@ impl<'a> Appender<'a> {
             case,
             _lock: lock,
             state,
+            rows,
             file,
             appended: 0,
         })
     }
 
-    /// The chain state so far.
+    /// Reads into the state what `body`'s rule and effect read ([`Body::reads`]). Whatever
+    /// the index cannot give, checked, is read whole: from the index if all of it checks,
+    /// else from the ledger.
+    fn prepare(&mut self, body: &Body) -> Result<()> {
+        let Rows::Index(loaded) = &mut self.rows else {
+            return Ok(());
+        };
+        if loaded.is_complete() {
+            return Ok(());
+        }
+        let state = &mut self.state;
+        let read = match body.reads() {
+            Reads::Everything => false,
+            Reads::Some { exhibits, scan } => {
+                exhibits.iter().all(|ex| loaded.read_exhibit(state, ex))
+                    && scan.is_none_or(|s| loaded.read_scan(state, s))
+            }
+        };
+        if !read && !loaded.read_all(state) {
+            self.state = rebuild_state(self.case)?;
+            self.rows = Rows::Ledger;
+        }
+        Ok(())
+    }
+
+    /// The chain state so far: keys, counters and the frontier; the custody of only those
+    /// exhibits the entries appended so far needed when it came from the index.
     pub fn state(&self) -> &ChainState {
         &self.state
     }
@@ -448,6 +361,7 @@ impl<'a> Appender<'a> {
     /// Signs and appends one entry with a typed body; durable (fdatasync) when it returns.
     /// The line written is applied to the chain state as `verify` applies it.
     pub fn append(&mut self, body: &Body, key: &LoadedKey, time: String) -> Result<Entry> {
+        self.prepare(body)?;
         let mut entry = Entry {
             body: serde_json::to_value(body).expect("bodies serialise"),
             kind: body.kind().to_string(),
@@ -485,6 +399,7 @@ impl<'a> Appender<'a> {
     /// is written. Debug builds also apply the line itself and require the same findings and
     /// state, which proves the two paths agree wherever the tests append.
     pub fn append_body(&mut self, body: &Body, key: &LoadedKey, time: String) -> Result<u64> {
+        self.prepare(body)?;
         let key_id = key.id();
         let prev = self.state.last_line_hash.clone();
         let unsigned = Envelope {
@@ -583,15 +498,26 @@ impl<'a> Appender<'a> {
 
     /// Writes the index and a checkpoint signed by `key`, and releases the lock. Returns the
     /// checkpoint's path (none if nothing was appended).
-    pub fn finish(self, key: &LoadedKey) -> Result<Option<PathBuf>> {
+    ///
+    /// The entries are durable before the index changes: an index that cannot be written
+    /// (a full disk, a damaged database) is removed, and the next writer rebuilds it.
+    pub fn finish(mut self, key: &LoadedKey) -> Result<Option<PathBuf>> {
         if self.appended == 0 {
             return Ok(None);
         }
-        fsutil::atomic_write(
-            &self.case.index(),
-            &encode_index(&self.state, Some(key)),
-            0o644,
-        )?;
+        let written = match &mut self.rows {
+            Rows::Index(loaded) => match loaded.write_back(&self.state, key) {
+                Ok(()) => Ok(()),
+                Err(_) if loaded.is_complete() => {
+                    index::write_fresh(self.case, &self.state, Some(key))
+                }
+                Err(e) => Err(e),
+            },
+            Rows::Ledger => index::write_fresh(self.case, &self.state, Some(key)),
+        };
+        if written.is_err() {
+            index::discard(self.case);
+        }
         let path = write_checkpoint(self.case, &self.state, key)?;
         Ok(Some(path))
     }
@@ -763,7 +689,7 @@ pub fn repair(case: &CaseDir) -> Result<RepairOutcome> {
         }
         (None, _) => {}
     }
-    fsutil::atomic_write(&case.index(), &encode_index(&state, None), 0o644)?;
+    index::write_fresh(case, &state, None)?;
     Ok(outcome)
 }
 
@@ -1034,10 +960,10 @@ mod tests {
             assert!(ba == bb, "{} differs", pa.display());
         }
         // And the ledger verifies from scratch to the same state.
-        assert_eq!(
-            encode_index(&rebuild_state(&a).unwrap(), Some(&key)),
-            encode_index(&trusted_state(&a, &key).unwrap(), Some(&key))
-        );
+        // (`offset` is where the entry being applied starts: no state between entries.)
+        let (mut rebuilt, indexed) = (rebuild_state(&a).unwrap(), trusted_state(&a, &key).unwrap());
+        rebuilt.offset = indexed.offset;
+        assert!(rebuilt == indexed);
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub(crate) mod dirhash;
 pub mod ewf;
 pub mod fsutil;
 pub mod hashing;
+pub mod index;
 pub(crate) mod iocscan;
 pub mod keyfile;
 pub mod ledger;

@@ -400,3 +400,22 @@ pub fn succeeded(args: &[&str], o: Output) -> Output {
     assert!(o.status.success(), "{args:?} failed: {}", show(&o));
     o
 }
+
+/// The head of a case's `ledger.index` (an SQLite database: FORMAT.md section 10), read with
+/// SQLite itself, read-only: the case-wide state, the trees' heads, `signer` and `sig`.
+pub fn index_head(case: &Path) -> serde_json::Value {
+    let db = index_db(case);
+    let json: String = db
+        .query_row("SELECT json FROM head WHERE id = 1", [], |r| r.get(0))
+        .expect("the index has a head");
+    serde_json::from_str(&json).expect("the head is JSON")
+}
+
+/// The case's `ledger.index`, opened read-only with SQLite.
+pub fn index_db(case: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open_with_flags(
+        case.join("ledger.index"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap_or_else(|e| panic!("{}: not an SQLite index: {e}", case.display()))
+}

@@ -1,6 +1,6 @@
 //! `accept`: the receiver accepts released exhibits after re-hashing them (FORMAT.md 6.6).
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::errors::{CustodyError, ValueError, Who};
 use crate::format::parts::Recheck;
 use crate::format::state::{ChainState, CustodyStatus};
@@ -31,6 +31,10 @@ impl Kind for Accept {
 
     fn exhibits(&self) -> Vec<&str> {
         self.received.iter().map(|r| r.exhibit.as_str()).collect()
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        Reads::exhibits(self.exhibits())
     }
 
     fn validate(&self) -> Result<(), ValueError> {

@@ -1,6 +1,6 @@
 //! `case.open`: entry 0 of every ledger, the case and its administrator key (FORMAT.md 6.1).
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::keys::key_id;
 use crate::format::parts::{CaseInfo, KeyRecord};
@@ -26,6 +26,10 @@ impl Kind for CaseOpen {
 
     fn exhibits(&self) -> Vec<&str> {
         vec![]
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        Reads::nothing()
     }
 
     fn validate(&self) -> Result<(), ValueError> {

@@ -1,6 +1,6 @@
 //! `dispose`: the holder disposes of an exhibit; no action on it follows (FORMAT.md 6.6).
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::state::{ChainState, CustodyStatus};
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,10 @@ impl Kind for Dispose {
 
     fn exhibits(&self) -> Vec<&str> {
         vec![self.exhibit.as_str()]
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        Reads::exhibits(self.exhibits())
     }
 
     fn validate(&self) -> Result<(), ValueError> {

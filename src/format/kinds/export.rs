@@ -1,6 +1,6 @@
 //! `export`: an evidence bundle exported from the case, recorded by its hash (FORMAT.md 6.9).
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::state::ChainState;
 use crate::format::validate;
@@ -41,6 +41,10 @@ impl Kind for ExportBody {
     fn exhibits(&self) -> Vec<&str> {
         // An export copies exhibits' records without acting on them.
         vec![]
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        Reads::exhibits(self.exhibits.iter().map(String::as_str).collect())
     }
 
     fn validate(&self) -> Result<(), ValueError> {

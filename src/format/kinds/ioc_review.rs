@@ -1,7 +1,7 @@
 //! `ioc.review`: an expert's decision about one finding of an earlier scan, confirmed or
 //! dismissed, with the reason (FORMAT.md 6.11).
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::state::{ChainState, FindingDigest};
 use crate::format::validate::one_of;
@@ -59,6 +59,13 @@ impl Kind for IocReview {
 
     fn exhibits(&self) -> Vec<&str> {
         vec![self.exhibit.as_str()]
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        Reads::Some {
+            exhibits: Vec::new(),
+            scan: Some(self.scan),
+        }
     }
 
     fn validate(&self) -> Result<(), ValueError> {

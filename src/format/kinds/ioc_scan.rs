@@ -1,7 +1,7 @@
 //! `ioc.scan`: a scan of sealed exhibits for indicators of compromise, with what it found (or
 //! that it found nothing) (FORMAT.md 6.8).
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::parts::Software;
 use crate::format::state::{ChainState, CustodyStatus, FindingDigest};
@@ -216,6 +216,10 @@ impl Kind for IocScan {
     fn exhibits(&self) -> Vec<&str> {
         // A scan reads exhibits without acting on them, but it is an event of their lives.
         self.exhibits.iter().map(|e| e.exhibit.as_str()).collect()
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        Reads::exhibits(self.exhibits())
     }
 
     fn validate(&self) -> Result<(), ValueError> {

@@ -1,6 +1,6 @@
 //! `key.enrol`: the administrator enrols a signer's key (FORMAT.md 6.5).
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::parts::{KeyRecord, ROLES};
 use crate::format::state::{ChainState, EnrolledKey};
@@ -23,6 +23,10 @@ impl Kind for KeyEnrol {
 
     fn exhibits(&self) -> Vec<&str> {
         vec![]
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        Reads::nothing()
     }
 
     fn validate(&self) -> Result<(), ValueError> {

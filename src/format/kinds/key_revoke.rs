@@ -1,6 +1,6 @@
 //! `key.revoke`: the administrator revokes a key (FORMAT.md 6.5).
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::errors::{CustodyError, ValueError, Who};
 use crate::format::state::ChainState;
 use crate::format::validate;
@@ -24,6 +24,10 @@ impl Kind for KeyRevoke {
 
     fn exhibits(&self) -> Vec<&str> {
         vec![]
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        Reads::nothing()
     }
 
     fn validate(&self) -> Result<(), ValueError> {

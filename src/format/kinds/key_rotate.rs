@@ -1,6 +1,6 @@
 //! `key.rotate`: a key hands over to its successor, signed by the old key (FORMAT.md 6.5).
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::parts::KeyRecord;
 use crate::format::state::{ChainState, CustodyStatus, EnrolledKey};
@@ -25,6 +25,11 @@ impl Kind for KeyRotate {
 
     fn exhibits(&self) -> Vec<&str> {
         vec![]
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        // The old key's custody passes to the new one, on every exhibit.
+        Reads::Everything
     }
 
     fn validate(&self) -> Result<(), ValueError> {

@@ -28,6 +28,39 @@ pub struct At<'a> {
     pub signer: &'a str,
 }
 
+/// The part of the per-exhibit state an entry's rule reads and its effect changes, beyond the
+/// case-wide state (keys, counters, the frontier): a writer that keeps that state in its index
+/// loads only this part before checking the entry (docs/FORMAT.md section 10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reads<'a> {
+    /// The custody of these exhibits, and the findings of this scan (by its entry's `seq`).
+    Some {
+        /// The exhibits whose custody the rule reads or the effect changes.
+        exhibits: Vec<&'a str>,
+        /// The scan whose findings the rule reads.
+        scan: Option<u64>,
+    },
+    /// Every exhibit's custody (an effect over all of them).
+    Everything,
+}
+
+impl<'a> Reads<'a> {
+    /// Nothing beyond the case-wide state.
+    pub fn nothing() -> Self {
+        Reads::Some {
+            exhibits: Vec::new(),
+            scan: None,
+        }
+    }
+    /// The custody of `exhibits`.
+    pub fn exhibits(exhibits: Vec<&'a str>) -> Self {
+        Reads::Some {
+            exhibits,
+            scan: None,
+        }
+    }
+}
+
 /// An entry kind: its body type and everything the ledger knows about it.
 pub trait Kind: Serialize + DeserializeOwned {
     /// The kind name, as in the entry's `kind` member.
@@ -38,6 +71,12 @@ pub trait Kind: Serialize + DeserializeOwned {
 
     /// The value rules of the body, beyond its JSON shape (FORMAT.md §6).
     fn validate(&self) -> Result<(), ValueError>;
+
+    /// The per-exhibit state [`Kind::check`] and [`Kind::apply`] read or change. A rule that
+    /// looks up an exhibit not named here finds none and refuses the entry, so naming too
+    /// little is never a false acceptance; an effect over every exhibit must say
+    /// [`Reads::Everything`].
+    fn reads(&self) -> Reads<'_>;
 
     /// The chain rule: whether this entry, signed by `at.signer` as entry `at.seq`, may follow
     /// the entries `state` reflects.
@@ -71,6 +110,9 @@ impl<K: Kind> Kind for Box<K> {
     }
     fn validate(&self) -> Result<(), ValueError> {
         (**self).validate()
+    }
+    fn reads(&self) -> Reads<'_> {
+        (**self).reads()
     }
     fn check(&self, state: &ChainState, at: At<'_>) -> Result<(), CustodyError> {
         (**self).check(state, at)
@@ -142,6 +184,13 @@ macro_rules! kinds {
             pub fn exhibits(&self) -> Vec<&str> {
                 match self {
                     $(Body::$variant(b) => b.exhibits(),)*
+                }
+            }
+
+            /// The per-exhibit state the body's rule and effect read ([`Kind::reads`]).
+            pub fn reads(&self) -> Reads<'_> {
+                match self {
+                    $(Body::$variant(b) => b.reads(),)*
                 }
             }
 

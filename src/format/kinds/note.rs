@@ -1,6 +1,6 @@
 //! `note`: a signed note, about an exhibit or the case (FORMAT.md 6.6).
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::state::ChainState;
 use serde::{Deserialize, Serialize};
@@ -24,6 +24,10 @@ impl Kind for NoteBody {
 
     fn exhibits(&self) -> Vec<&str> {
         self.exhibit.iter().map(String::as_str).collect()
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        Reads::exhibits(self.exhibits())
     }
 
     fn validate(&self) -> Result<(), ValueError> {

@@ -1,6 +1,6 @@
 //! `open`: the holder opens a sealed exhibit for examination (FORMAT.md 6.6).
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::state::{ChainState, CustodyStatus};
 use serde::{Deserialize, Serialize};
@@ -35,6 +35,10 @@ impl Kind for Open {
 
     fn exhibits(&self) -> Vec<&str> {
         vec![self.exhibit.as_str()]
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        Reads::exhibits(self.exhibits())
     }
 
     fn validate(&self) -> Result<(), ValueError> {

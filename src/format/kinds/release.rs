@@ -1,6 +1,6 @@
 //! `release`: the holder releases exhibits to a named receiver (FORMAT.md 6.6).
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::errors::{CustodyError, ValueError, Who};
 use crate::format::state::{ChainState, CustodyStatus};
 use crate::format::validate;
@@ -38,6 +38,10 @@ impl Kind for Release {
 
     fn exhibits(&self) -> Vec<&str> {
         self.exhibits.iter().map(String::as_str).collect()
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        Reads::exhibits(self.exhibits())
     }
 
     fn validate(&self) -> Result<(), ValueError> {

@@ -1,7 +1,7 @@
 //! `report`: a rendered document (report, certificate, procès-verbal) recorded by its hash
 //! (FORMAT.md 6.7).
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::state::ChainState;
 use crate::format::validate;
@@ -69,6 +69,10 @@ impl Kind for ReportBody {
     fn exhibits(&self) -> Vec<&str> {
         // A report describes exhibits without acting on them: not in their timelines.
         vec![]
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        Reads::exhibits(self.exhibits.iter().map(String::as_str).collect())
     }
 
     fn validate(&self) -> Result<(), ValueError> {

@@ -1,6 +1,6 @@
 //! `reseal`: the holder re-seals an opened exhibit under a new seal number (FORMAT.md 6.6).
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::parts::Recheck;
 use crate::format::state::{ChainState, CustodyStatus};
@@ -36,6 +36,10 @@ impl Kind for Reseal {
 
     fn exhibits(&self) -> Vec<&str> {
         vec![self.exhibit.as_str()]
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        Reads::exhibits(self.exhibits())
     }
 
     fn validate(&self) -> Result<(), ValueError> {

@@ -1,6 +1,6 @@
 //! `seal`: one artifact sealed as one exhibit (FORMAT.md 6.2).
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::parts::{Acquisition, Artifact, Item, Software};
 use crate::format::state::{ChainState, Custody, CustodyStatus};
@@ -44,6 +44,17 @@ impl Kind for Seal {
 
     fn exhibits(&self) -> Vec<&str> {
         vec![self.exhibit.as_str()]
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        // The new exhibit is added at the next number (the case-wide count); its parent is read.
+        Reads::exhibits(
+            self.acquisition
+                .as_ref()
+                .and_then(|a| a.parent.as_deref())
+                .into_iter()
+                .collect(),
+        )
     }
 
     fn validate(&self) -> Result<(), ValueError> {

@@ -2,7 +2,7 @@
 //! (FORMAT.md 6.10, 8.6): its name in the case, its URL, and the CA certificates its tokens
 //! must chain to.
 
-use super::{At, Kind};
+use super::{At, Kind, Reads};
 use crate::format::encoding::unb64;
 use crate::format::errors::{CustodyError, ValueError};
 use crate::format::state::{CaseTsa, ChainState};
@@ -93,6 +93,10 @@ impl Kind for TsaAdd {
 
     fn exhibits(&self) -> Vec<&str> {
         vec![]
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        Reads::nothing()
     }
 
     fn validate(&self) -> Result<(), ValueError> {
