@@ -11,6 +11,7 @@ pub(crate) mod appender;
 pub mod bundle;
 pub mod correlate;
 pub(crate) mod exhibit;
+pub mod keptseal;
 pub mod measure;
 pub mod presign;
 pub mod proof;

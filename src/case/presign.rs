@@ -29,6 +29,59 @@ const BATCH_LINES: usize = 256;
 const BATCH_BYTES: usize = 1 << 20;
 /// Batches read ahead of the caller, at most.
 const QUEUE: usize = 8;
+/// Bytes of lines read ahead of the caller, at most (beyond one batch): a ledger of many seals
+/// of large archives (lines of tens of MiB) is not read into memory ahead of the chain.
+const READ_AHEAD_BYTES: usize = 16 << 20;
+/// Lines longer than this get no verdict from a worker: the caller parses such a line (a seal
+/// listing many members) once, in order, rather than a worker parsing it at the same time.
+const PRESIGN_MAX_LINE: usize = 1 << 20;
+
+/// The bytes of lines read but not yet handed to the caller: a line is read only while they
+/// are under [`READ_AHEAD_BYTES`], so they stay under it plus one line.
+#[derive(Default)]
+struct ReadAhead {
+    /// Bytes in flight, and whether the caller stopped reading.
+    state: Mutex<(usize, bool)>,
+    changed: Condvar,
+}
+
+impl ReadAhead {
+    /// Waits until the bytes in flight are under the bound (the next line may then be read),
+    /// or the caller stopped reading. False if the caller stopped.
+    fn wait_room(&self) -> bool {
+        let mut st = self.state.lock().expect("no panics while held");
+        while !st.1 && st.0 >= READ_AHEAD_BYTES {
+            st = self.changed.wait(st).expect("no panics while held");
+        }
+        !st.1
+    }
+    /// Counts `bytes` more in flight. False if the caller stopped reading.
+    fn take(&self, bytes: usize) -> bool {
+        let mut st = self.state.lock().expect("no panics while held");
+        st.0 += bytes;
+        !st.1
+    }
+    /// The caller is done with `bytes`.
+    fn give(&self, bytes: usize) {
+        let mut st = self.state.lock().expect("no panics while held");
+        st.0 = st.0.saturating_sub(bytes);
+        self.changed.notify_all();
+    }
+    /// The caller stopped reading: the reader must not wait any more.
+    fn close(&self) {
+        self.state.lock().expect("no panics while held").1 = true;
+        self.changed.notify_all();
+    }
+}
+
+/// Closes a [`ReadAhead`] when the caller's loop ends, however it ends.
+struct CloseOnDrop<'a>(&'a ReadAhead);
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
 
 /// The public keys the workers check signatures with, by key id, as the caller learns them.
 #[derive(Default)]
@@ -71,6 +124,8 @@ impl KeyBook {
 /// Lines read together, and their verdicts once a worker has made them.
 struct Batch {
     lines: Vec<RawLine>,
+    /// The bytes of `lines` (counted in the [`ReadAhead`]).
+    bytes: usize,
     /// The reading error after the lines, if reading failed there.
     error: Mutex<Option<crate::error::Error>>,
     verdicts: Mutex<Option<Vec<Option<Verdict>>>>,
@@ -92,6 +147,7 @@ where
     let (work_tx, work_rx) = sync_channel::<Arc<Batch>>(QUEUE);
     let (in_order_tx, in_order) = sync_channel::<Arc<Batch>>(QUEUE);
     let work_rx = Mutex::new(work_rx);
+    let read_ahead = ReadAhead::default();
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
@@ -107,14 +163,16 @@ where
                             .lines
                             .iter()
                             .map(|l| match l {
-                                RawLine::Line { bytes, .. } => presign(bytes, |id| {
-                                    if let Some(k) = known.get(id) {
-                                        return Some(*k);
-                                    }
-                                    let k = book.get(id)?;
-                                    known.insert(id.to_string(), k);
-                                    Some(k)
-                                }),
+                                RawLine::Line { bytes, .. } if bytes.len() <= PRESIGN_MAX_LINE => {
+                                    presign(bytes, |id| {
+                                        if let Some(k) = known.get(id) {
+                                            return Some(*k);
+                                        }
+                                        let k = book.get(id)?;
+                                        known.insert(id.to_string(), k);
+                                        Some(k)
+                                    })
+                                }
                                 _ => None,
                             })
                             .collect()
@@ -125,12 +183,17 @@ where
                 }
             });
         }
+        let read_ahead = &read_ahead;
         s.spawn(move || {
             let mut lines = Vec::new();
             let mut bytes = 0;
-            let send = |lines: Vec<RawLine>, error: Option<crate::error::Error>| {
+            let send = |lines: Vec<RawLine>, bytes: usize, error: Option<crate::error::Error>| {
+                if !read_ahead.take(bytes) {
+                    return false;
+                }
                 let b = Arc::new(Batch {
                     lines,
+                    bytes,
                     error: Mutex::new(error),
                     verdicts: Mutex::new(None),
                     made: Condvar::new(),
@@ -139,11 +202,16 @@ where
                 // a send fails only if the caller stopped reading.
                 work_tx.send(b.clone()).is_ok() && in_order_tx.send(b).is_ok()
             };
-            for item in reader {
+            let mut reader = reader;
+            loop {
+                if !read_ahead.wait_room() {
+                    return;
+                }
+                let Some(item) = reader.next() else { break };
                 let line = match item {
                     Ok(line) => line,
                     Err(e) => {
-                        send(std::mem::take(&mut lines), Some(e));
+                        send(std::mem::take(&mut lines), bytes, Some(e));
                         return;
                     }
                 };
@@ -153,16 +221,17 @@ where
                 };
                 lines.push(line);
                 if lines.len() >= BATCH_LINES || bytes >= BATCH_BYTES {
-                    if !send(std::mem::take(&mut lines), None) {
+                    if !send(std::mem::take(&mut lines), bytes, None) {
                         return;
                     }
                     bytes = 0;
                 }
             }
             if !lines.is_empty() {
-                send(lines, None);
+                send(lines, bytes, None);
             }
         });
+        let _close = CloseOnDrop(read_ahead);
         for batch in in_order {
             let verdicts = {
                 let mut made = batch.verdicts.lock().expect("no panics while held");
@@ -177,6 +246,7 @@ where
             if let Some(e) = batch.error.lock().expect("no panics while held").take() {
                 return Err(e);
             }
+            read_ahead.give(batch.bytes);
         }
         Ok(())
     })
@@ -186,6 +256,40 @@ where
 mod tests {
     use super::*;
     use crate::error::Error;
+
+    /// The reader waits while the lines in flight reach the bound (a line under it is read,
+    /// however large), resumes when the caller is done with them, and never waits once the
+    /// caller has stopped.
+    #[test]
+    fn read_ahead_is_bounded_by_bytes_and_never_waits_after_the_caller_stopped() {
+        let ra = ReadAhead::default();
+        assert!(ra.wait_room());
+        assert!(ra.take(READ_AHEAD_BYTES - 1));
+        assert!(ra.wait_room(), "under the bound: the next line may be read");
+        assert!(
+            ra.take(4 * READ_AHEAD_BYTES),
+            "a line is counted, however large"
+        );
+        std::thread::scope(|s| {
+            let waiting = s.spawn(|| ra.wait_room());
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            assert!(!waiting.is_finished(), "read ahead beyond the bound");
+            ra.give(4 * READ_AHEAD_BYTES);
+            assert!(waiting.join().unwrap());
+        });
+        assert!(ra.take(1));
+        std::thread::scope(|s| {
+            let waiting = s.spawn(|| ra.wait_room());
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            assert!(!waiting.is_finished());
+            ra.close();
+            assert!(
+                !waiting.join().unwrap(),
+                "the caller stopped: nothing more is read"
+            );
+        });
+        assert!(!ra.take(1));
+    }
 
     /// Every line reaches the caller once, in order, across many batches (lines that are not
     /// entries get no verdict), then the torn tail; an error from the caller stops the

@@ -2,6 +2,7 @@
 //! every stored checkpoint and each checkpoint's signatures; with `rehash`, every artifact
 //! against its record. Never stops at the first failure.
 
+use crate::case::keptseal::KeptSeal;
 use crate::case::measure::{measure, ArtifactKind};
 use crate::case::presign::{read_checked, KeyBook};
 use crate::error::{IoContext, Result};
@@ -217,7 +218,8 @@ pub fn verify_with(
         .collect();
     let mut roots: HashMap<u64, Hash> = HashMap::new();
     let mut state = ChainState::new();
-    let mut seals: Vec<(u64, Seal)> = Vec::new();
+    // Seals listing many members are kept as their place in the ledger (case/keptseal.rs).
+    let mut seals: Vec<(u64, KeptSeal)> = Vec::new();
     let mut ioc_files: Vec<(u64, crate::format::body::IocFileRecord)> = Vec::new();
     let mut scans: Vec<(u64, IocScan)> = Vec::new();
     // Each entry's time, seconds (None if it has none readable), for back-dating (8.6).
@@ -247,7 +249,7 @@ pub fn verify_with(
                     crate::format::entry::MAX_LINE
                 ),
             )),
-            RawLine::Line { bytes, .. } => {
+            RawLine::Line { bytes, offset } => {
                 let seq = state.size;
                 let applied = state.apply_checked(bytes, verdict.as_ref());
                 book.learn_enrolled(&state);
@@ -261,7 +263,9 @@ pub fn verify_with(
                 let valid = applied.first_error().is_none();
                 findings.extend(applied.findings);
                 match applied.body {
-                    Some(Body::Seal(s)) => seals.push((seq, *s)),
+                    Some(Body::Seal(s)) => {
+                        seals.push((seq, KeptSeal::keep(*s, *offset, &state.last_line_hash)))
+                    }
                     Some(Body::IocScan(scan)) => {
                         ioc_files.extend(scan.ioc_files.iter().cloned().map(|f| (seq, f)));
                         if valid {
@@ -279,7 +283,7 @@ pub fn verify_with(
     })?;
     let entries = state.size;
     check_ioc_copies(case, &ioc_files, &mut findings);
-    check_ioc_matches(case, &scans, &seals, &state, &mut findings);
+    check_ioc_matches(case, &scans, &seals, &state, &mut findings)?;
     // Checkpoints (FORMAT.md 8.2).
     let now = crate::format::cosign::now_secs();
     let mut checkpointed_size = 0;
@@ -404,7 +408,8 @@ pub fn verify_with(
     let mut rehashed = 0;
     if opts.rehash {
         for (_, seal) in &seals {
-            findings.extend(rehash(seal, progress));
+            let seal = seal.get(case)?;
+            findings.extend(rehash(&seal, progress));
             rehashed += 1;
         }
     }
@@ -713,11 +718,13 @@ fn check_checkpoint(
 fn check_ioc_matches(
     case: &CaseDir,
     scans: &[(u64, IocScan)],
-    seals: &[(u64, Seal)],
+    seals: &[(u64, KeptSeal)],
     state: &ChainState,
     findings: &mut Vec<Finding>,
-) {
-    let by_seq: HashMap<u64, &Seal> = seals.iter().map(|(n, s)| (*n, s)).collect();
+) -> Result<()> {
+    let by_seq: HashMap<u64, &KeptSeal> = seals.iter().map(|(n, s)| (*n, s)).collect();
+    // The seal read last (matches come grouped by exhibit): one seal's members at a time.
+    let mut last: Option<(u64, std::borrow::Cow<'_, Seal>)> = None;
     let mut copies: HashMap<String, Option<PinnedIoc>> = HashMap::new();
     for (seq, scan) in scans {
         let mut err = |exhibit: Option<&str>, message: String| {
@@ -728,13 +735,19 @@ fn check_ioc_matches(
         };
         let records = scan.records();
         for (label, m) in records {
-            let Some(seal) = state
+            let Some((seal_seq, kept)) = state
                 .custody
                 .get(&m.exhibit)
-                .and_then(|c| by_seq.get(&c.seal_seq))
+                .and_then(|c| by_seq.get(&c.seal_seq).map(|k| (c.seal_seq, *k)))
             else {
                 continue;
             };
+            if last.as_ref().is_none_or(|(n, _)| *n != seal_seq) {
+                // The previous seal's members go before the next one's are read.
+                drop(last.take());
+                last = Some((seal_seq, kept.get(case)?));
+            }
+            let seal: &Seal = &last.as_ref().expect("just read").1;
             match (&seal.artifact.members, &m.member) {
                 (None, Some(_)) => err(
                     Some(&m.exhibit),
@@ -826,6 +839,7 @@ fn check_ioc_matches(
             }
         }
     }
+    Ok(())
 }
 
 /// The case's intact copy of a pinned IOC file, as the verifier reads it.

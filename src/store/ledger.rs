@@ -136,6 +136,10 @@ impl Iterator for LineReader {
                 torn: !newline,
             }));
         }
+        // A long line grown by doubling holds up to twice its bytes: kept at its size.
+        if buf.capacity() > (1 << 20) && buf.capacity() > buf.len() + buf.len() / 8 {
+            buf.shrink_to_fit();
+        }
         if newline {
             buf.pop();
             Some(Ok(RawLine::Line { offset, bytes: buf }))
