@@ -24,6 +24,7 @@ BENCH_FFS_RUNS=${BENCH_FFS_RUNS:-1}                # runs of each command of cas
 BENCH_FFS_ZIP=${BENCH_FFS_ZIP:-1}                  # 1: also seal the zip twin of the FFS tar (case 7)
 BENCH_SPEED_SECS=${BENCH_SPEED_SECS:-3}            # seconds per block size of `openssl speed` (case 1)
 BENCH_SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7}    # the sections to run
+BENCH_PREPARE=${BENCH_PREPARE:-0}                  # 1: only make the cached data of sections 5-7, then stop
 BENCH_SMALL_LEDGER=${BENCH_SMALL_LEDGER:-1000}     # entries of the small ledger (case 5)
 BENCH_BATCH=${BENCH_BATCH:-1000}                   # paths per `scelle seal` while building ledgers
 BENCH_RUNS=${BENCH_RUNS:-5}                        # runs per tool (best is kept)
@@ -42,8 +43,8 @@ log() { printf '%s\n' "$*"; }
 section() { printf '## %s\n  load average: %s\n' "$*" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"; }
 note() { printf '  %s\n' "$*"; }
 die() { printf 'compare.sh: %s\n' "$*" >&2; exit 1; }
-# want N : whether section N is to run (BENCH_SECTIONS)
-want() { [[ " $BENCH_SECTIONS " == *" $1 "* ]]; }
+# want N : whether section N is to run (BENCH_SECTIONS; with BENCH_PREPARE=1, only 5-7)
+want() { [[ " $BENCH_SECTIONS " == *" $1 "* ]] && { [[ $BENCH_PREPARE != 1 ]] || (( $1 >= 5 )); }; }
 
 for tool in openssl sha256sum find xargs tar split perl awk df python3; do
     command -v "$tool" >/dev/null || die "missing tool: $tool"
@@ -462,6 +463,7 @@ big_ledger() {
     else
         note "the big ledger: reusing $LEDGER_CACHE ($(wc -l <"$LEDGER_CACHE/case/ledger.jsonl") entries)"
     fi
+    [[ $BENCH_PREPARE == 1 ]] && return 0
     cp -a "$LEDGER_CACHE/case" "$CASE_L"
     # The first append after the copy may rebuild the index (a binary of another index format):
     # done once here, not timed.
@@ -469,6 +471,31 @@ big_ledger() {
     "$SCELLE" -C "$CASE_L" note --text "warm-up" --key "$BIG_KEY" >/dev/null
     note "copied to $CASE_L; a first note (warm-up, not counted) took $(fmt "$(calc "(${EPOCHREALTIME/./} - $t0) / 1000000")" 2) s"
 }
+
+# make_ffs : the full-file-system tar (and zip) of case 7, made by benches/gen_ffs.py if not
+# in the cache.
+FFS_TAR=$BENCH_CACHE/ffs-$BENCH_FFS_MEMBERS.tar
+FFS_ZIP=$BENCH_CACHE/ffs-$BENCH_FFS_MEMBERS.zip
+make_ffs() {
+    mkdir -p "$BENCH_CACHE"
+    if [[ ! -f $FFS_TAR.done || ( $BENCH_FFS_ZIP == 1 && ! -f $FFS_ZIP.done ) ]]; then
+        log "## the FFS archives: $BENCH_FFS_MEMBERS members (made once, kept in $BENCH_CACHE)"
+        local t0=${EPOCHREALTIME/./} gen
+        gen=(python3 "$REPO/benches/gen_ffs.py" --members "$BENCH_FFS_MEMBERS" --tar "$FFS_TAR")
+        [[ $BENCH_FFS_ZIP == 1 ]] && gen+=(--zip "$FFS_ZIP")
+        "${gen[@]}" 2>&1 | sed 's/^/    /' || die "gen_ffs.py failed"
+        touch "$FFS_TAR.done"; [[ $BENCH_FFS_ZIP == 1 ]] && touch "$FFS_ZIP.done"
+        note "generated the FFS archives in $(fmt "$(calc "(${EPOCHREALTIME/./} - $t0) / 1000000")" 1) s"
+    fi
+    return 0
+}
+
+if [[ $BENCH_PREPARE == 1 ]]; then
+    if want 5 || want 6; then big_ledger; fi
+    if want 7; then make_ffs; fi
+    log "BENCH_PREPARE=1: the data of sections 5-7 is ready in $BENCH_CACHE"
+    exit 0
+fi
 
 # ----------------------------------------------------------------------------------------------
 # 5. Ledger append at scale
@@ -531,17 +558,7 @@ fi
 # 7. A full-file-system extraction: one tar of many small members
 
 if want 7; then
-FFS_TAR=$BENCH_CACHE/ffs-$BENCH_FFS_MEMBERS.tar
-FFS_ZIP=$BENCH_CACHE/ffs-$BENCH_FFS_MEMBERS.zip
-mkdir -p "$BENCH_CACHE"
-if [[ ! -f $FFS_TAR.done || ( $BENCH_FFS_ZIP == 1 && ! -f $FFS_ZIP.done ) ]]; then
-    t0=${EPOCHREALTIME/./}
-    gen=(python3 "$REPO/benches/gen_ffs.py" --members "$BENCH_FFS_MEMBERS" --tar "$FFS_TAR")
-    [[ $BENCH_FFS_ZIP == 1 ]] && gen+=(--zip "$FFS_ZIP")
-    "${gen[@]}" 2>&1 | sed 's/^/    /' || die "gen_ffs.py failed"
-    touch "$FFS_TAR.done"; [[ $BENCH_FFS_ZIP == 1 ]] && touch "$FFS_ZIP.done"
-    note "generated the FFS archives in $(fmt "$(calc "(${EPOCHREALTIME/./} - $t0) / 1000000")" 1) s (kept in $BENCH_CACHE)"
-fi
+make_ffs
 FFS_BYTES=$(stat -c %s "$FFS_TAR")
 section "7. a full-file-system tar: $BENCH_FFS_MEMBERS small members, $(fmt "$(calc "$FFS_BYTES / 1048576")" 0) MiB (benches/gen_ffs.py)"
 cat "$FFS_TAR" >/dev/null
