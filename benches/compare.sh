@@ -545,11 +545,21 @@ t_verify() {
 }
 interleave "$BENCH_VERIFY_RUNS" t_verify
 V6=$(best verify_big); E6=$(calc "$V_ENTRIES / $V6")
+# The machine's own limit: Ed25519 verify_strict per second with every core busy (the check
+# verify makes on every entry), by examples/ed25519_speed.rs in the same run.
+if [[ -x $REPO/target/release/examples/ed25519_speed ]] || (cd "$REPO" && cargo build --release --locked --quiet --example ed25519_speed); then
+    ED_RATE=$("$REPO/target/release/examples/ed25519_speed" 3 600 | awk '{ print $3 }')
+else
+    ED_RATE=""
+fi
 log ""
 row_header
 row "6a verify --json: entries / best wall s, $NPROC CPUs" "$(fmt "$E6" 0)" "" "" ">= 100000" "$(verdict "$E6 >= 100000")"
 row "   info: best wall s | entries/s its summary reports" "$V6" "" "$(max_of "$EPS_RAW")" "" "info"
 row "   info: verify (user+sys)/wall, best run" "$(nth_of "${RAW_UTIL[verify_big]}" "$(argmin_of "${RAW_WALL[verify_big]}")")" "" "" "" "info"
+if [[ -n $ED_RATE ]]; then
+    row "6c verify entries/s vs Ed25519 verify_strict/s, $NPROC CPUs (the limit)" "$(fmt "$E6" 0)" "$ED_RATE" "$(fmt "$(calc "100 * $E6 / $ED_RATE")" 1)%" "" "info"
+fi
 row "6b peak RSS of verify (MiB)" "$(peak_rss verify_big)" "" "" "" "info"
 log ""
 fi

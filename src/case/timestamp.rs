@@ -94,7 +94,7 @@ impl TsaResult {
 /// one pays nothing after each append. (A forged index can at most hide TSAs: nothing is then
 /// sent or kept, and `verify` shows the checkpoint untimestamped.)
 pub fn case_tsas(case: &CaseDir) -> Result<Option<ChainState>> {
-    let quick = ledger::current_state(case)?;
+    let quick = ledger::current_head(case)?;
     if quick.tsas.is_empty() {
         return Ok(None);
     }

@@ -218,7 +218,7 @@ pub fn verify_with(
         .collect();
     let mut roots: HashMap<u64, Hash> = HashMap::new();
     let mut state = ChainState::new();
-    // Seals listing many members are kept as their place in the ledger (case/keptseal.rs).
+    // Seals are kept as their place in the ledger (case/keptseal.rs).
     let mut seals: Vec<(u64, KeptSeal)> = Vec::new();
     let mut ioc_files: Vec<(u64, crate::format::body::IocFileRecord)> = Vec::new();
     let mut scans: Vec<(u64, IocScan)> = Vec::new();
@@ -263,8 +263,8 @@ pub fn verify_with(
                 let valid = applied.first_error().is_none();
                 findings.extend(applied.findings);
                 match applied.body {
-                    Some(Body::Seal(s)) => {
-                        seals.push((seq, KeptSeal::keep(*s, *offset, &state.last_line_hash)))
+                    Some(Body::Seal(_)) => {
+                        seals.push((seq, KeptSeal::at(*offset, &state.last_line_hash)))
                     }
                     Some(Body::IocScan(scan)) => {
                         ioc_files.extend(scan.ioc_files.iter().cloned().map(|f| (seq, f)));
@@ -724,7 +724,7 @@ fn check_ioc_matches(
 ) -> Result<()> {
     let by_seq: HashMap<u64, &KeptSeal> = seals.iter().map(|(n, s)| (*n, s)).collect();
     // The seal read last (matches come grouped by exhibit): one seal's members at a time.
-    let mut last: Option<(u64, std::borrow::Cow<'_, Seal>)> = None;
+    let mut last: Option<(u64, Seal)> = None;
     let mut copies: HashMap<String, Option<PinnedIoc>> = HashMap::new();
     for (seq, scan) in scans {
         let mut err = |exhibit: Option<&str>, message: String| {

@@ -140,7 +140,7 @@ pub fn rotate(case: &CaseDir, old: &LoadedKey, new_public: &Path) -> Result<Appe
 
 /// The keys of the case and their lifecycle.
 pub fn list_keys(case: &CaseDir) -> Result<Vec<crate::format::chain::EnrolledKey>> {
-    Ok(ledger::current_state(case)?.keys)
+    Ok(ledger::current_head(case)?.keys)
 }
 
 /// Details of a release.

@@ -167,7 +167,7 @@ pub fn add(case: &CaseDir, body: TsaAdd, admin: &LoadedKey) -> Result<TsaAdded> 
 
 /// `tsa list`: the case's TSAs, in the order they were added (from the ledger).
 pub fn list(case: &CaseDir) -> Result<Vec<CaseTsa>> {
-    Ok(ledger::current_state(case)?.tsas)
+    Ok(ledger::current_head(case)?.tsas)
 }
 
 #[cfg(test)]

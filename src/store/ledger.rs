@@ -273,6 +273,17 @@ pub fn current_state(case: &CaseDir) -> Result<ChainState> {
     }
 }
 
+/// The case-wide part of the current state (size, frontier, keys, TSAs, counters; no custody,
+/// no scans) for display: the index's head if it matches the ledger (signed or not), read in
+/// O(1) whatever the number of exhibits, else the whole state rebuilt from the ledger. Nothing
+/// derived from it may be signed.
+pub fn current_head(case: &CaseDir) -> Result<ChainState> {
+    match open_index(case, None)? {
+        Some((state, _)) => Ok(state),
+        None => rebuild_state(case),
+    }
+}
+
 /// The chain state a writer about to sign with `key` may rely on: the index only if it is
 /// signed by `key` itself and matches the ledger (length, last line, entry 0's case), else
 /// rebuilt from the ledger with every chain rule checked (docs/FORMAT.md section 10).
