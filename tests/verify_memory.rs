@@ -10,73 +10,17 @@ use scelle::format::body::{
     Artifact, Body, CaseInfo, CaseOpen, Hashes, KeyRecord, Member, Seal, Software,
 };
 use scelle::format::encoding::{b64, hex};
-use scelle::format::entry::{Entry, FORMAT_VERSION};
 use scelle::format::keys::key_id;
 use scelle::format::validate::manifest_sha256;
 use scelle::store::case::CaseDir;
 use scelle::ChainState;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-/// The system allocator, counting the bytes allocated now and their peak.
-struct Counting;
-
-static NOW: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-fn grew(by: usize) {
-    let now = NOW.fetch_add(by, Relaxed) + by;
-    PEAK.fetch_max(now, Relaxed);
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        grew(layout.size());
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        grew(layout.size());
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        NOW.fetch_sub(layout.size(), Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // Counted as a new block then the old one freed: the peak of a copy.
-        grew(new_size);
-        NOW.fetch_sub(layout.size(), Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "common/counting.rs"]
+mod counting;
+use counting::{line, peak_of, TIME};
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-/// The bytes allocated at the peak of `f`, above what was allocated before it.
-fn peak_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let before = NOW.load(Relaxed);
-    PEAK.store(before, Relaxed);
-    let out = f();
-    (out, PEAK.load(Relaxed) - before)
-}
-
-const TIME: &str = "2026-01-01T00:00:00Z";
-
-fn line(key: &ed25519_dalek::SigningKey, state: &ChainState, body: &Body) -> Vec<u8> {
-    let mut e = Entry {
-        body: serde_json::to_value(body).unwrap(),
-        kind: body.kind().into(),
-        key: key_id(&key.verifying_key()),
-        format: FORMAT_VERSION,
-        prev: state.last_line_hash.clone(),
-        seq: state.size,
-        sig: String::new(),
-        time: TIME.into(),
-    };
-    e.sign(key);
-    e.line().unwrap()
-}
+static ALLOCATOR: counting::Counting = counting::Counting;
 
 fn open_body(key: &ed25519_dalek::SigningKey) -> Body {
     Body::CaseOpen(Box::new(CaseOpen {

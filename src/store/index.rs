@@ -403,8 +403,7 @@ pub(crate) fn open_current(
         return Ok(None);
     };
     let empty_but_rows = state.size == 0 && (custody.rows > 0 || scans.rows > 0);
-    if empty_but_rows || !custody_fits(custody) || !custody_fits(scans) || !matches_ledger(&state)?
-    {
+    if empty_but_rows || !tree_fits(custody) || !tree_fits(scans) || !matches_ledger(&state)? {
         return Ok(None);
     }
     Ok(Some((
@@ -421,7 +420,7 @@ pub(crate) fn open_current(
     )))
 }
 
-fn custody_fits(t: TreeHead) -> bool {
+fn tree_fits(t: TreeHead) -> bool {
     Slot(t.rows).fits()
 }
 
@@ -437,29 +436,9 @@ impl Loaded {
         if self.complete || self.read_custody.contains_key(ex) {
             return true;
         }
-        let row: Option<(i64, String)> = self
-            .db
-            .conn
-            .query_row(
-                "SELECT slot, row FROM custody WHERE exhibit = ?1",
-                [ex],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .ok();
-        let Some((slot, row)) = row else { return false };
-        let Some(slot) = u64::try_from(slot)
-            .ok()
-            .map(Slot)
-            .filter(|s| s.0 < self.custody.rows)
-        else {
+        let Some((slot, row)) = self.checked_row(Tree::Custody, &ex) else {
             return false;
         };
-        let Ok(siblings) = self.db.siblings(Tree::Custody, slot, &self.empties) else {
-            return false;
-        };
-        if !slottree::check_row(slot, row.as_bytes(), &siblings, &self.custody.root) {
-            return false;
-        }
         let Ok(parsed) = serde_json::from_str::<CustodyRow>(&row) else {
             return false;
         };
@@ -477,30 +456,12 @@ impl Loaded {
         if self.complete || self.read_scans.contains_key(&seq) {
             return true;
         }
-        let Ok(seq_i) = i64::try_from(seq) else {
+        let Ok(key) = i64::try_from(seq) else {
             return false;
         };
-        let row: Option<(i64, String)> = self
-            .db
-            .conn
-            .query_row("SELECT slot, row FROM scans WHERE seq = ?1", [seq_i], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .ok();
-        let Some((slot, row)) = row else { return false };
-        let Some(slot) = u64::try_from(slot)
-            .ok()
-            .map(Slot)
-            .filter(|s| s.0 < self.scans.rows)
-        else {
+        let Some((slot, row)) = self.checked_row(Tree::Scans, &key) else {
             return false;
         };
-        let Ok(siblings) = self.db.siblings(Tree::Scans, slot, &self.empties) else {
-            return false;
-        };
-        if !slottree::check_row(slot, row.as_bytes(), &siblings, &self.scans.root) {
-            return false;
-        }
         let Ok(parsed) = serde_json::from_str::<ScanRow>(&row) else {
             return false;
         };
@@ -510,6 +471,27 @@ impl Loaded {
         state.scans.insert(seq, parsed.findings);
         self.read_scans.insert(seq, (slot, row.into_bytes()));
         true
+    }
+
+    /// The row of `tree` whose key (exhibit id, or scan seq) is `key`, with its slot, if its
+    /// slot is in use and its path leads to the tree's root in the head.
+    fn checked_row(&self, tree: Tree, key: &dyn rusqlite::ToSql) -> Option<(Slot, String)> {
+        let sql = match tree {
+            Tree::Custody => "SELECT slot, row FROM custody WHERE exhibit = ?1",
+            Tree::Scans => "SELECT slot, row FROM scans WHERE seq = ?1",
+        };
+        let (slot, row): (i64, String) = self
+            .db
+            .conn
+            .query_row(sql, [key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ok()?;
+        let head = self.tree_head(tree);
+        let slot = Slot(u64::try_from(slot).ok()?);
+        if slot.0 >= head.rows {
+            return None;
+        }
+        let siblings = self.db.siblings(tree, slot, &self.empties).ok()?;
+        slottree::check_row(slot, row.as_bytes(), &siblings, &head.root).then_some((slot, row))
     }
 
     /// Reads every row into `state`, checking that the rows are exactly the slots `0..rows`
