@@ -95,6 +95,51 @@ impl Fx {
         v["origin"].as_str().unwrap().to_string()
     }
 
+    /// The expert enrols counsel's key.
+    fn enrol_counsel(&self) {
+        self.ok(&[
+            "-C",
+            "case",
+            "key",
+            "enrol",
+            "counsel.pub",
+            "--name",
+            "counsel",
+            "--role",
+            "counsel",
+            "--key",
+            "expert.key",
+        ]);
+    }
+
+    /// The expert releases E-0001 to counsel.
+    fn release_e1_to_counsel(&self) {
+        self.ok(&[
+            "-C",
+            "case",
+            "release",
+            "E-0001",
+            "--to",
+            "counsel",
+            "--purpose",
+            "filing",
+            "--key",
+            "expert.key",
+        ]);
+    }
+
+    /// The expert tries to open E-0001 for imaging.
+    fn open_e1(&self) -> Output {
+        self.scelle(&[
+            "open",
+            "E-0001",
+            "--operations",
+            "imaging",
+            "--key",
+            "expert.key",
+        ])
+    }
+
     /// The head of the index (FORMAT.md section 10).
     fn index(&self) -> Value {
         common::index_head(&self.case)
@@ -223,31 +268,8 @@ fn a_forged_index_never_leads_to_a_false_signature() {
 #[test]
 fn a_forged_custody_holder_is_not_believed() {
     let f = Fx::new();
-    f.ok(&[
-        "-C",
-        "case",
-        "key",
-        "enrol",
-        "counsel.pub",
-        "--name",
-        "counsel",
-        "--role",
-        "counsel",
-        "--key",
-        "expert.key",
-    ]);
-    f.ok(&[
-        "-C",
-        "case",
-        "release",
-        "E-0001",
-        "--to",
-        "counsel",
-        "--purpose",
-        "filing",
-        "--key",
-        "expert.key",
-    ]);
+    f.enrol_counsel();
+    f.release_e1_to_counsel();
     // The row of E-0001 says what E-0002's says: sealed, held by the expert.
     let held = f.custody_row("E-0002").replace("E-0002", "E-0001");
     assert_ne!(f.custody_row("E-0001"), held);
@@ -256,14 +278,7 @@ fn a_forged_custody_holder_is_not_believed() {
         &[&held],
     );
     let before = f.ledger();
-    let o = f.scelle(&[
-        "open",
-        "E-0001",
-        "--operations",
-        "imaging",
-        "--key",
-        "expert.key",
-    ]);
+    let o = f.open_e1();
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
     assert_eq!(
         f.ledger(),
@@ -281,19 +296,7 @@ fn a_forged_custody_holder_is_not_believed() {
 #[test]
 fn a_custody_row_rolled_back_with_its_path_is_not_believed() {
     let f = Fx::new();
-    f.ok(&[
-        "-C",
-        "case",
-        "key",
-        "enrol",
-        "counsel.pub",
-        "--name",
-        "counsel",
-        "--role",
-        "counsel",
-        "--key",
-        "expert.key",
-    ]);
+    f.enrol_counsel();
     let old_row = f.custody_row("E-0001");
     let old_nodes: Vec<(i64, i64, Vec<u8>)> = {
         let db = common::index_db(&f.case);
@@ -306,18 +309,7 @@ fn a_custody_row_rolled_back_with_its_path_is_not_believed() {
         rows.map(Result::unwrap).collect()
     };
     assert!(!old_nodes.is_empty());
-    f.ok(&[
-        "-C",
-        "case",
-        "release",
-        "E-0001",
-        "--to",
-        "counsel",
-        "--purpose",
-        "filing",
-        "--key",
-        "expert.key",
-    ]);
+    f.release_e1_to_counsel();
     assert_ne!(f.custody_row("E-0001"), old_row);
     f.sql(
         "UPDATE custody SET row = ?1 WHERE exhibit = 'E-0001'",
@@ -331,14 +323,7 @@ fn a_custody_row_rolled_back_with_its_path_is_not_believed() {
         );
     }
     let before = f.ledger();
-    let o = f.scelle(&[
-        "open",
-        "E-0001",
-        "--operations",
-        "imaging",
-        "--key",
-        "expert.key",
-    ]);
+    let o = f.open_e1();
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
     assert!(
         out(&o).contains("in-transit") || out(&o).contains("transit"),
