@@ -4,6 +4,7 @@
 //! action leaves the case unchanged, and `verify` applies the very same rules.
 
 use crate::case::exhibit::seal_record;
+use crate::case::presign::{read_checked, KeyBook};
 use crate::error::{Error, Result};
 use crate::format::body::{
     Accept, Body, Dispose, KeyEnrol, KeyRecord, KeyRevoke, KeyRotate, NoteBody, Open, Recheck,
@@ -16,7 +17,7 @@ use crate::format::keys::key_id;
 use crate::store::case::CaseDir;
 use crate::store::hashing::Progress;
 use crate::store::keyfile::{self, LoadedKey};
-use crate::store::ledger::{self, Appender, LineReader, RawLine};
+use crate::store::ledger::{self, Appender, RawLine};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -408,16 +409,25 @@ pub fn show(case: &CaseDir, exhibit: &str) -> Result<Timeline> {
     let mut state = ChainState::new();
     let mut events = Vec::new();
     let mut artifact = String::new();
-    for raw in LineReader::open(&case.ledger())? {
-        let RawLine::Line { bytes, .. } = raw? else {
-            break;
+    // The chain is checked as `log` checks it, signatures on every core ([`read_checked`]);
+    // the listing stops at a torn or overlong line.
+    let book = KeyBook::default();
+    let mut stopped = false;
+    read_checked(&case.ledger(), &book, |raw, verdict| {
+        if stopped {
+            return Ok(());
+        }
+        let RawLine::Line { bytes, .. } = raw else {
+            stopped = true;
+            return Ok(());
         };
-        let applied = state.apply(&bytes);
+        let applied = state.apply_checked(bytes, verdict.as_ref());
+        book.learn_enrolled(&state);
         let (Some(e), Some(body)) = (applied.entry, applied.body) else {
-            continue;
+            return Ok(());
         };
         if !body.exhibits().contains(&exhibit) {
-            continue;
+            return Ok(());
         }
         if let Body::Seal(s) = &body {
             artifact = format!(
@@ -447,7 +457,8 @@ pub fn show(case: &CaseDir, exhibit: &str) -> Result<Timeline> {
             holder,
             state: st,
         });
-    }
+        Ok(())
+    })?;
     let c = state.custody.get(exhibit).ok_or_else(|| {
         Error::input(format!(
             "exhibit {exhibit} does not exist in this case; `scelle log` lists them"
