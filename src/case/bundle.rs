@@ -164,6 +164,31 @@ impl<W: Write> BagWriter<W> {
         Ok(())
     }
 
+    /// Adds `lines`, each followed by a newline, as `name`, streamed from the lines themselves
+    /// (the ledger is not copied into one buffer first) and hashed on the way.
+    fn add_payload_lines(&mut self, name: &str, lines: &[Vec<u8>]) -> Result<()> {
+        let size: u64 = lines.iter().map(|l| l.len() as u64 + 1).sum();
+        let mut h = Self::header(size);
+        let mut reader = HashingReader {
+            inner: JoinedLines {
+                lines,
+                line: 0,
+                at: 0,
+            },
+            sha: Sha256::new(),
+            count: 0,
+            progress: &no_progress,
+        };
+        self.tar
+            .append_data(&mut h, name, &mut reader)
+            .map_err(|e| Error::io(name, e))?;
+        debug_assert_eq!(reader.count, size);
+        self.payload_bytes += size;
+        self.payload
+            .insert(name.to_string(), hex(&reader.sha.finalize()));
+        Ok(())
+    }
+
     /// Streams the file at `src` in as `name`, hashing it on the way; returns its SHA-256.
     fn add_payload_file(&mut self, name: &str, src: &Path) -> Result<String> {
         check_bag_name(name)?;
@@ -197,6 +222,36 @@ impl<W: Write> BagWriter<W> {
             .iter()
             .map(|(name, sha)| format!("{sha}  {name}\n"))
             .collect()
+    }
+}
+
+/// Lines read as one text, each followed by a newline.
+struct JoinedLines<'a> {
+    lines: &'a [Vec<u8>],
+    /// The line being read.
+    line: usize,
+    /// Bytes of it already read (its length: the newline is next).
+    at: usize,
+}
+
+impl Read for JoinedLines<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(l) = self.lines.get(self.line) else {
+            return Ok(0);
+        };
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.at < l.len() {
+            let n = buf.len().min(l.len() - self.at);
+            buf[..n].copy_from_slice(&l[self.at..self.at + n]);
+            self.at += n;
+            return Ok(n);
+        }
+        buf[0] = b'\n';
+        self.line += 1;
+        self.at = 0;
+        Ok(1)
     }
 }
 
@@ -565,13 +620,7 @@ fn write_bundle(
     // The case: the ledger (the lines read under the lock, which bag-info.txt describes) and
     // the checkpoints are the evidence; public keys, IOC copies and case.json are the
     // conveniences a verifier also reads. Never a private key, never the index.
-    let mut ledger_bytes = Vec::new();
-    for l in ledger.lines {
-        ledger_bytes.extend_from_slice(l);
-        ledger_bytes.push(b'\n');
-    }
-    bag.add_payload_bytes("data/case/ledger.jsonl", &ledger_bytes)?;
-    drop(ledger_bytes);
+    bag.add_payload_lines("data/case/ledger.jsonl", ledger.lines)?;
     // case.json and keys/ are copies of what the ledger says, made here from the signed
     // lines, never the files on disk: anyone who can write the case can replace those, and
     // the exporter would then sign the replacement (docs/SECURITY.md 13.1).
@@ -1641,4 +1690,39 @@ pub fn import_with(
         )));
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ledger streamed into a bundle is its lines, each with its newline, byte for byte,
+    /// whatever sizes the tar writer reads in.
+    #[test]
+    fn joined_lines_read_as_the_lines_with_their_newlines() {
+        let lines = vec![b"alpha".to_vec(), Vec::new(), b"{\"seq\":2}".to_vec()];
+        for cap in [1usize, 2, 3, 7, 4096] {
+            let mut r = JoinedLines {
+                lines: &lines,
+                line: 0,
+                at: 0,
+            };
+            let mut out = Vec::new();
+            let mut buf = vec![0u8; cap];
+            loop {
+                let n = r.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(out, b"alpha\n\n{\"seq\":2}\n", "reads of {cap}");
+        }
+        let mut none = JoinedLines {
+            lines: &[],
+            line: 0,
+            at: 0,
+        };
+        assert_eq!(none.read(&mut [0u8; 8]).unwrap(), 0);
+    }
 }
