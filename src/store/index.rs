@@ -29,6 +29,7 @@ use crate::store::case::CaseDir;
 use crate::store::fsutil;
 use crate::store::keyfile::LoadedKey;
 use ed25519_dalek::Signer;
+use rusqlite::types::Value;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -71,6 +72,45 @@ enum Tree {
     Custody = 0,
     /// One slot per valid `ioc.scan`, in ledger order.
     Scans = 1,
+}
+
+impl Tree {
+    /// The row of a key (exhibit id, or scan seq): `(slot, row)`.
+    fn select_by_key(self) -> &'static str {
+        match self {
+            Tree::Custody => "SELECT slot, row FROM custody WHERE exhibit = ?1",
+            Tree::Scans => "SELECT slot, row FROM scans WHERE seq = ?1",
+        }
+    }
+    /// The first `?1` rows in slot order: `(slot, row)`.
+    fn select_all(self) -> &'static str {
+        match self {
+            Tree::Custody => "SELECT slot, row FROM custody ORDER BY slot LIMIT ?1",
+            Tree::Scans => "SELECT slot, row FROM scans ORDER BY slot LIMIT ?1",
+        }
+    }
+    /// A new row: `(slot, key, row)`.
+    fn insert(self) -> &'static str {
+        match self {
+            Tree::Custody => "INSERT INTO custody (slot, exhibit, row) VALUES (?1, ?2, ?3)",
+            Tree::Scans => "INSERT INTO scans (slot, seq, row) VALUES (?1, ?2, ?3)",
+        }
+    }
+    /// A changed row: `(slot, row)`.
+    fn update(self) -> &'static str {
+        match self {
+            Tree::Custody => "UPDATE custody SET row = ?2 WHERE slot = ?1",
+            Tree::Scans => "UPDATE scans SET row = ?2 WHERE slot = ?1",
+        }
+    }
+}
+
+/// A row to write back: its slot if it is already stored (with the row as read, checked
+/// against the head), its key (exhibit id, or scan seq) and its new canonical JSON.
+struct RowChange {
+    stored: Option<(Slot, Vec<u8>)>,
+    key: Value,
+    row: Vec<u8>,
 }
 
 /// A tree as the head records it: its rows (slots `0..rows`) and its root.
@@ -143,18 +183,22 @@ fn canonical<T: Serialize>(v: &T) -> Vec<u8> {
     to_canonical(&serde_json::to_value(v).expect("serialises")).expect("canonical")
 }
 
-fn custody_row(exhibit: &str, c: &Custody) -> Vec<u8> {
-    canonical(&CustodyRow {
+/// An exhibit's key and row in the custody tree.
+fn custody_row(exhibit: &str, c: &Custody) -> (Value, Vec<u8>) {
+    let row = canonical(&CustodyRow {
         custody: c.clone(),
         exhibit: exhibit.to_string(),
-    })
+    });
+    (Value::Text(exhibit.to_string()), row)
 }
 
-fn scan_row(seq: u64, findings: &[FindingDigest]) -> Vec<u8> {
-    canonical(&ScanRow {
+/// A scan's key and row in the scans tree.
+fn scan_row(seq: u64, findings: &[FindingDigest]) -> (Value, Vec<u8>) {
+    let row = canonical(&ScanRow {
         findings: findings.to_vec(),
         seq,
-    })
+    });
+    (Value::Integer(seq as i64), row)
 }
 
 /// The message a writer signs over the canonical head without `sig`.
@@ -274,6 +318,17 @@ impl Db {
         Ok(())
     }
 
+    /// Opens `path` read-write (read-only where the file is), never through a link, hardened
+    /// ([`Db::harden`]).
+    fn connect(path: &Path) -> DbResult<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let conn = Connection::open_with_flags(path, flags)?;
+        Self::harden(&conn)?;
+        Ok(conn)
+    }
+
     /// Opens the index at `path` if it is a regular file holding exactly this schema and
     /// version. `Ok(None)`: no usable index (absent, not a regular file, another schema, not
     /// a database). A symbolic link is an error (the case's files are never links).
@@ -283,14 +338,10 @@ impl Db {
             Ok(m) if m.file_type().is_file() => {}
             _ => return Ok(None),
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
-        let opened = Connection::open_with_flags(path, flags).and_then(|conn| {
-            Self::harden(&conn)?;
-            Ok(Db { conn })
-        });
-        let Ok(db) = opened else { return Ok(None) };
+        let Ok(conn) = Self::connect(path) else {
+            return Ok(None);
+        };
+        let db = Db { conn };
         Ok(db.has_schema().unwrap_or(false).then_some(db))
     }
 
@@ -476,14 +527,10 @@ impl Loaded {
     /// The row of `tree` whose key (exhibit id, or scan seq) is `key`, with its slot, if its
     /// slot is in use and its path leads to the tree's root in the head.
     fn checked_row(&self, tree: Tree, key: &dyn rusqlite::ToSql) -> Option<(Slot, String)> {
-        let sql = match tree {
-            Tree::Custody => "SELECT slot, row FROM custody WHERE exhibit = ?1",
-            Tree::Scans => "SELECT slot, row FROM scans WHERE seq = ?1",
-        };
         let (slot, row): (i64, String) = self
             .db
             .conn
-            .query_row(sql, [key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(tree.select_by_key(), [key], |r| Ok((r.get(0)?, r.get(1)?)))
             .ok()?;
         let head = self.tree_head(tree);
         let slot = Slot(u64::try_from(slot).ok()?);
@@ -539,11 +586,7 @@ impl Loaded {
     /// Every row of `tree`, which must be exactly the slots `0..rows` and give its root.
     fn all_rows(&self, tree: Tree) -> DbResult<Vec<(Slot, Vec<u8>)>> {
         let head = self.tree_head(tree);
-        let sql = match tree {
-            Tree::Custody => "SELECT slot, row FROM custody ORDER BY slot LIMIT ?1",
-            Tree::Scans => "SELECT slot, row FROM scans ORDER BY slot LIMIT ?1",
-        };
-        let mut q = self.db.conn.prepare(sql)?;
+        let mut q = self.db.conn.prepare(tree.select_all())?;
         let limit = i64::try_from(head.rows.saturating_add(1)).unwrap_or(i64::MAX);
         let mut rows = Vec::new();
         let mut it = q.query([limit])?;
@@ -582,24 +625,10 @@ impl Loaded {
     }
 
     fn write_back_db(&mut self, state: &ChainState, key: &LoadedKey) -> DbResult<()> {
-        let mut custody_changes: Vec<(Option<Slot>, &str, Vec<u8>)> = Vec::new();
-        for (ex, c) in &state.custody {
-            let row = custody_row(ex, c);
-            match self.read_custody.get(ex) {
-                Some((_, old)) if *old == row => {}
-                Some((slot, _)) => custody_changes.push((Some(*slot), ex, row)),
-                None => custody_changes.push((None, ex, row)),
-            }
-        }
-        let mut scan_changes: Vec<(Option<Slot>, u64, Vec<u8>)> = Vec::new();
-        for (seq, f) in &state.scans {
-            let row = scan_row(*seq, f);
-            match self.read_scans.get(seq) {
-                Some((_, old)) if *old == row => {}
-                Some((slot, _)) => scan_changes.push((Some(*slot), *seq, row)),
-                None => scan_changes.push((None, *seq, row)),
-            }
-        }
+        let custody_changes = changes(&state.custody, &self.read_custody, |ex, c| {
+            custody_row(ex, c)
+        });
+        let scan_changes = changes(&state.scans, &self.read_scans, |seq, f| scan_row(*seq, f));
         if custody_changes.len() + scan_changes.len() > MAX_PATH_UPDATES {
             return Err(rusqlite::Error::InvalidQuery);
         }
@@ -616,53 +645,16 @@ impl Loaded {
         let tx = self.db.conn.unchecked_transaction()?;
         let mut custody = self.custody;
         let mut custody_done = Vec::with_capacity(custody_changes.len());
-        for (slot, ex, row) in custody_changes {
-            let text = std::str::from_utf8(&row).expect("canonical JSON is UTF-8");
-            let (slot, old_leaf) = match slot {
-                Some(s) => {
-                    tx.execute(
-                        "UPDATE custody SET row = ?2 WHERE slot = ?1",
-                        params![s.0 as i64, text],
-                    )?;
-                    (s, slottree::row_hash(&self.read_custody[ex].1))
-                }
-                None => {
-                    let s = Slot(custody.rows);
-                    tx.execute(
-                        "INSERT INTO custody (slot, exhibit, row) VALUES (?1, ?2, ?3)",
-                        params![s.0 as i64, ex, text],
-                    )?;
-                    custody.rows += 1;
-                    (s, [0u8; 32])
-                }
-            };
-            custody.root = self.change_path(Tree::Custody, slot, old_leaf, &row, custody.root)?;
-            custody_done.push((ex.to_string(), (slot, row)));
+        for (ex, change) in custody_changes {
+            custody_done.push((
+                ex.clone(),
+                self.write_row(Tree::Custody, &mut custody, change)?,
+            ));
         }
         let mut scans = self.scans;
         let mut scans_done = Vec::with_capacity(scan_changes.len());
-        for (slot, seq, row) in scan_changes {
-            let text = std::str::from_utf8(&row).expect("canonical JSON is UTF-8");
-            let (slot, old_leaf) = match slot {
-                Some(s) => {
-                    tx.execute(
-                        "UPDATE scans SET row = ?2 WHERE slot = ?1",
-                        params![s.0 as i64, text],
-                    )?;
-                    (s, slottree::row_hash(&self.read_scans[&seq].1))
-                }
-                None => {
-                    let s = Slot(scans.rows);
-                    tx.execute(
-                        "INSERT INTO scans (slot, seq, row) VALUES (?1, ?2, ?3)",
-                        params![s.0 as i64, seq as i64, text],
-                    )?;
-                    scans.rows += 1;
-                    (s, [0u8; 32])
-                }
-            };
-            scans.root = self.change_path(Tree::Scans, slot, old_leaf, &row, scans.root)?;
-            scans_done.push((seq, (slot, row)));
+        for (seq, change) in scan_changes {
+            scans_done.push((*seq, self.write_row(Tree::Scans, &mut scans, change)?));
         }
         let head = encode_head(state, custody, scans, Some(key));
         tx.execute(
@@ -675,6 +667,33 @@ impl Loaded {
         self.custody = custody;
         self.scans = scans;
         Ok(())
+    }
+
+    /// Writes one changed or new row of `tree` (a new one at the next slot) and its path,
+    /// checked against and then changing `head`. Returns the row as now stored.
+    fn write_row(
+        &self,
+        tree: Tree,
+        head: &mut TreeHead,
+        change: RowChange,
+    ) -> DbResult<(Slot, Vec<u8>)> {
+        let RowChange { stored, key, row } = change;
+        let text = std::str::from_utf8(&row).expect("canonical JSON is UTF-8");
+        let conn = &self.db.conn;
+        let (slot, old_leaf) = match stored {
+            Some((s, old)) => {
+                conn.execute(tree.update(), params![s.0 as i64, text])?;
+                (s, slottree::row_hash(&old))
+            }
+            None => {
+                let s = Slot(head.rows);
+                conn.execute(tree.insert(), params![s.0 as i64, key, text])?;
+                head.rows += 1;
+                (s, [0u8; 32])
+            }
+        };
+        head.root = self.change_path(tree, slot, old_leaf, &row, head.root)?;
+        Ok((slot, row))
     }
 
     /// Replaces the leaf of `slot` (`old_leaf` before) by the hash of `row`: checks that the
@@ -702,6 +721,26 @@ impl Loaded {
         self.db.put_path(tree, slot, &new)?;
         Ok(new[DEPTH as usize])
     }
+}
+
+/// The rows of `now` that differ from those `read` (as stored), or are not stored yet, with
+/// their key and new row from `encode`.
+fn changes<'a, K: Ord, V>(
+    now: &'a BTreeMap<K, V>,
+    read: &BTreeMap<K, (Slot, Vec<u8>)>,
+    encode: impl Fn(&K, &V) -> (Value, Vec<u8>),
+) -> Vec<(&'a K, RowChange)> {
+    now.iter()
+        .filter_map(|(k, v)| {
+            let (key, row) = encode(k, v);
+            let stored = match read.get(k) {
+                Some((_, old)) if *old == row => return None,
+                Some((slot, old)) => Some((*slot, old.clone())),
+                None => None,
+            };
+            Some((k, RowChange { stored, key, row }))
+        })
+        .collect()
 }
 
 fn db_error(e: rusqlite::Error, what: &str) -> Error {
@@ -745,13 +784,7 @@ pub(crate) fn write_fresh(
 /// Fills the empty database file `path` with the index of `state`.
 fn fill(path: &Path, state: &ChainState, key: Option<&LoadedKey>) -> Result<()> {
     let run = || -> DbResult<()> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_NOFOLLOW,
-        )?;
-        Db::harden(&conn)?;
+        let conn = Db::connect(path)?;
         // A private file until renamed into place: a journal in memory (a kill leaves only this
         // file, removed or ignored), no syncs (the file is synced once, whole).
         conn.execute_batch("PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;")?;
@@ -760,38 +793,19 @@ fn fill(path: &Path, state: &ChainState, key: Option<&LoadedKey>) -> Result<()> 
         ))?;
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(SCHEMA)?;
-        let mut leaves = Vec::with_capacity(state.custody.len());
-        {
-            let mut q =
-                tx.prepare("INSERT INTO custody (slot, exhibit, row) VALUES (?1, ?2, ?3)")?;
-            // In the order the exhibits were sealed (their seal entries).
-            let mut order: Vec<(&String, &Custody)> = state.custody.iter().collect();
-            order.sort_by_key(|(ex, c)| (c.seal_seq, *ex));
-            for (slot, (ex, c)) in order.into_iter().enumerate() {
-                let row = custody_row(ex, c);
-                leaves.push(slottree::row_hash(&row));
-                q.execute(params![
-                    slot as i64,
-                    ex,
-                    std::str::from_utf8(&row).expect("JSON")
-                ])?;
-            }
-        }
-        let custody = store_tree(&tx, Tree::Custody, leaves)?;
-        let mut leaves = Vec::with_capacity(state.scans.len());
-        {
-            let mut q = tx.prepare("INSERT INTO scans (slot, seq, row) VALUES (?1, ?2, ?3)")?;
-            for (slot, (seq, f)) in state.scans.iter().enumerate() {
-                let row = scan_row(*seq, f);
-                leaves.push(slottree::row_hash(&row));
-                q.execute(params![
-                    slot as i64,
-                    *seq as i64,
-                    std::str::from_utf8(&row).expect("JSON")
-                ])?;
-            }
-        }
-        let scans = store_tree(&tx, Tree::Scans, leaves)?;
+        // Exhibits in the order they were sealed (their seal entries); scans in ledger order.
+        let mut order: Vec<(&String, &Custody)> = state.custody.iter().collect();
+        order.sort_by_key(|(ex, c)| (c.seal_seq, *ex));
+        let custody = store_rows(
+            &tx,
+            Tree::Custody,
+            order.into_iter().map(|(ex, c)| custody_row(ex, c)),
+        )?;
+        let scans = store_rows(
+            &tx,
+            Tree::Scans,
+            state.scans.iter().map(|(seq, f)| scan_row(*seq, f)),
+        )?;
         let head = encode_head(state, custody, scans, key);
         tx.execute(
             "INSERT INTO head (id, json) VALUES (1, ?1)",
@@ -803,8 +817,23 @@ fn fill(path: &Path, state: &ChainState, key: Option<&LoadedKey>) -> Result<()> 
     run().map_err(|e| db_error(e, "write"))
 }
 
-/// Stores every node of the tree over `leaves` and returns its head.
-fn store_tree(tx: &rusqlite::Transaction<'_>, tree: Tree, leaves: Vec<Hash>) -> DbResult<TreeHead> {
+/// Stores `rows` (key, canonical JSON) at slots `0, 1, …` of `tree`, and every node of the
+/// tree over them; returns its head.
+fn store_rows(
+    tx: &rusqlite::Transaction<'_>,
+    tree: Tree,
+    rows: impl Iterator<Item = (Value, Vec<u8>)>,
+) -> DbResult<TreeHead> {
+    let mut leaves = Vec::new();
+    let mut q = tx.prepare(tree.insert())?;
+    for (slot, (key, row)) in rows.enumerate() {
+        leaves.push(slottree::row_hash(&row));
+        q.execute(params![
+            slot as i64,
+            key,
+            std::str::from_utf8(&row).expect("canonical JSON is UTF-8")
+        ])?;
+    }
     let rows = leaves.len() as u64;
     let (levels, root) = slottree::build(leaves);
     let mut q = tx.prepare("INSERT INTO nodes (tree, level, pos, hash) VALUES (?1, ?2, ?3, ?4)")?;
