@@ -5,12 +5,11 @@
 //! members each lists (a lab's case of several full-file-system extractions, or 100,000
 //! exhibits).
 
-use crate::error::{Error, IoContext, Result};
+use crate::error::{Error, Result};
 use crate::format::body::{Body, Seal};
-use crate::format::entry::{line_hash, TypedLine, MAX_LINE};
+use crate::format::entry::{line_hash, TypedLine};
 use crate::store::case::CaseDir;
-use crate::store::fsutil;
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use crate::store::ledger::line_at;
 
 /// A seal read by `verify`: where its line starts in the ledger, and the line's hash as
 /// verified.
@@ -41,13 +40,10 @@ impl KeptSeal {
                 self.offset
             ))
         };
-        let mut f = fsutil::open_nofollow(&path, false)?;
-        f.seek(SeekFrom::Start(self.offset)).at(&path)?;
-        let mut line = Vec::new();
-        BufReader::new(f.take(MAX_LINE as u64 + 1))
-            .read_until(b'\n', &mut line)
-            .at(&path)?;
-        if line.pop() != Some(b'\n') || line_hash(&line) != self.line_sha256 {
+        let Some(line) = line_at(case, self.offset)? else {
+            return Err(changed());
+        };
+        if line_hash(&line) != self.line_sha256 {
             return Err(changed());
         }
         match TypedLine::parse_or_explain(&line) {

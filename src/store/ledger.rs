@@ -739,6 +739,20 @@ fn save_torn(case: &CaseDir, offset: u64, bytes: &[u8]) -> Result<PathBuf> {
     unreachable!("u32 names are never exhausted by torn lines at one offset")
 }
 
+/// The complete line (without its newline) that starts at byte `offset` of the ledger: one
+/// seek, one bounded read ([`MAX_LINE`]), never through a link. `None` if no newline ends it
+/// within the bound (a torn tail, or an offset that is not a line's start).
+pub fn line_at(case: &CaseDir, offset: u64) -> Result<Option<Vec<u8>>> {
+    let path = case.ledger();
+    let mut f = fsutil::open_nofollow(&path, false)?;
+    f.seek(SeekFrom::Start(offset)).at(&path)?;
+    let mut line = Vec::new();
+    BufReader::new(f.take(MAX_LINE as u64 + 1))
+        .read_until(b'\n', &mut line)
+        .at(&path)?;
+    Ok((line.pop() == Some(b'\n')).then_some(line))
+}
+
 /// Every complete line of the ledger (for proofs and logs), refusing a torn tail.
 pub fn read_all_lines(case: &CaseDir) -> Result<Vec<Vec<u8>>> {
     let ledger = case.ledger();
