@@ -8,12 +8,13 @@
 //! cores while the chain is checked.
 //!
 //! The workers know a key once the caller has applied the entry that enrols it
-//! ([`KeyBook::learn_enrolled`]); lines read before that (a few batches after an enrolment) are checked
-//! by the caller. Memory: at most `QUEUE` (8) batches of `BATCH_LINES` (256) lines or
-//! `BATCH_BYTES` (1 MiB) bytes waiting.
+//! ([`KeyBook::apply`]); lines read before that (a few batches after an enrolment) are checked
+//! by the caller. Memory: a line is read only while fewer than `READ_AHEAD_BYTES` (16 MiB) of
+//! lines wait for the caller, in at most `QUEUE` (8) batches of `BATCH_LINES` (256) lines or
+//! `BATCH_BYTES` (1 MiB); a line over `PRESIGN_MAX_LINE` (1 MiB) is parsed by the caller only.
 
 use crate::error::Result;
-use crate::format::chain::{presign, ChainState, Verdict};
+use crate::format::chain::{presign, Applied, ChainState, Verdict};
 use crate::format::state::record_public_key;
 use crate::store::ledger::{LineReader, RawLine};
 use ed25519_dalek::VerifyingKey;
@@ -87,13 +88,13 @@ impl Drop for CloseOnDrop<'_> {
 #[derive(Default)]
 pub struct KeyBook {
     keys: RwLock<HashMap<String, VerifyingKey>>,
-    /// Keys of the chain state already learned ([`KeyBook::learn_enrolled`]).
+    /// Keys of the chain state already learned ([`KeyBook::apply`]).
     enrolled: AtomicUsize,
 }
 
 impl KeyBook {
     /// Learns the keys `state` enrolled since the last call (call it after each line applied).
-    pub fn learn_enrolled(&self, state: &ChainState) {
+    fn learn_enrolled(&self, state: &ChainState) {
         let seen = self.enrolled.load(Ordering::Relaxed);
         if state.keys.len() <= seen {
             return;
@@ -104,6 +105,15 @@ impl KeyBook {
             }
         }
         self.enrolled.store(state.keys.len(), Ordering::Relaxed);
+    }
+
+    /// Applies a line [`read_checked`] gave, with its verdict, to `state`
+    /// ([`ChainState::apply_checked`]), then learns the keys it enrolled, so that the workers
+    /// check the lines after it with them.
+    pub fn apply(&self, state: &mut ChainState, line: &[u8], verdict: Option<&Verdict>) -> Applied {
+        let applied = state.apply_checked(line, verdict);
+        self.learn_enrolled(state);
+        applied
     }
 
     /// Records the key enrolled under `id` (the first recorded for an id stays).

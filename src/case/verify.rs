@@ -251,8 +251,7 @@ pub fn verify_with(
             )),
             RawLine::Line { bytes, offset } => {
                 let seq = state.size;
-                let applied = state.apply_checked(bytes, verdict.as_ref());
-                book.learn_enrolled(&state);
+                let applied = book.apply(&mut state, bytes, verdict.as_ref());
                 times.push(
                     applied
                         .entry

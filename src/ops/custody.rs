@@ -421,8 +421,7 @@ pub fn show(case: &CaseDir, exhibit: &str) -> Result<Timeline> {
             stopped = true;
             return Ok(());
         };
-        let applied = state.apply_checked(bytes, verdict.as_ref());
-        book.learn_enrolled(&state);
+        let applied = book.apply(&mut state, bytes, verdict.as_ref());
         let (Some(e), Some(body)) = (applied.entry, applied.body) else {
             return Ok(());
         };

@@ -50,8 +50,7 @@ pub fn each(case: &CaseDir, mut show: impl FnMut(LogItem) -> Result<()>) -> Resu
         };
         let seq = i;
         i += 1;
-        let applied = state.apply_checked(l, verdict.as_ref());
-        book.learn_enrolled(&state);
+        let applied = book.apply(&mut state, l, verdict.as_ref());
         let line = String::from_utf8_lossy(l).into_owned();
         // The entry as applied (the line parsed once).
         let Some(e) = applied.entry else {

@@ -207,8 +207,7 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
                 case.ledger().display()
             )));
         };
-        let applied = state.apply_checked(bytes, verdict.as_ref());
-        book.learn_enrolled(&state);
+        let applied = book.apply(&mut state, bytes, verdict.as_ref());
         let valid = applied.first_error().is_none();
         let (Some(e), Some(mut body)) = (applied.entry, applied.body) else {
             return Ok(());
