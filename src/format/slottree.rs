@@ -28,17 +28,8 @@ impl Slot {
     }
 }
 
-/// The hash of the empty subtree of each height: `EMPTY[0]` is 32 zero bytes (an empty slot),
-/// `EMPTY[h + 1]` = node_hash(`EMPTY[h]`, `EMPTY[h]`).
-pub fn empty(height: u32) -> Hash {
-    let mut h = [0u8; 32];
-    for _ in 0..height {
-        h = node_hash(&h, &h);
-    }
-    h
-}
-
-/// All the empty-subtree hashes, heights 0 to [`DEPTH`].
+/// The hash of the empty subtree of each height, 0 to [`DEPTH`]: 32 zero bytes at height 0 (an
+/// empty slot), then node_hash(`h`, `h`) of the one below.
 pub fn empties() -> Vec<Hash> {
     let mut out = Vec::with_capacity(DEPTH as usize + 1);
     let mut h = [0u8; 32];
@@ -131,7 +122,7 @@ mod tests {
             let rows = rows(n);
             let (levels, root) = build(rows.iter().map(|r| row_hash(r)).collect());
             if n == 0 {
-                assert_eq!(root, empty(DEPTH));
+                assert_eq!(root, empties()[DEPTH as usize]);
             }
             for (i, r) in rows.iter().enumerate() {
                 let slot = Slot(i as u64);
@@ -170,6 +161,11 @@ mod tests {
     fn a_slot_beyond_the_tree_is_refused_without_panicking() {
         let sib = empties()[..DEPTH as usize].to_vec();
         assert!(path_up(Slot(1 << DEPTH), [0; 32], &sib).is_none());
-        assert!(!check_row(Slot(u64::MAX), b"x", &sib, &empty(DEPTH)));
+        assert!(!check_row(
+            Slot(u64::MAX),
+            b"x",
+            &sib,
+            &empties()[DEPTH as usize]
+        ));
     }
 }
