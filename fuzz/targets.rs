@@ -142,10 +142,20 @@ pub fn ledger_line(data: &[u8]) {
         );
         own.then(|| (body, e.signed_bytes()))
     });
+    let signed = |t: TypedLine| {
+        let (before, after) = t.signed_parts(data);
+        (t.body, [before, after].concat())
+    };
     assert_eq!(
-        TypedLine::parse(data).map(|t| (t.body, t.signed)),
+        TypedLine::parse(data).map(signed),
         by_value,
         "typed and Value parsing agree"
+    );
+    // Members left in the line: the same answer.
+    assert_eq!(
+        TypedLine::parse_shared(&std::sync::Arc::new(data.to_vec())).map(signed),
+        by_value,
+        "typed parsing with members in the line agrees"
     );
     let mut fresh = ChainState::new();
     let mut after_fixture = fixture_state().clone();

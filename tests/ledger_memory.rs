@@ -77,7 +77,7 @@ fn a_seal_line_of_many_members_is_checked_in_about_its_own_size() {
             compression: None,
             manifest_sha256: Some(manifest_sha256(&members)),
             file_count: Some(n as u64),
-            members: Some(members),
+            members: Some(members.into()),
             ewf: None,
         },
         hashed_by: Software {
@@ -98,11 +98,41 @@ fn a_seal_line_of_many_members_is_checked_in_about_its_own_size() {
     // Checking the line: the typed members it keeps (about twice the line, with the spare
     // capacity of their vector) and the signed bytes (the line's size) while the signature is
     // checked; a Value of the line on top would more than double it.
+    let before = state.clone();
     let (applied, peak) = peak_of(|| state.apply(&seal_line));
     assert_eq!(applied.findings, []);
     assert!(
-        matches!(&applied.body, Some(Body::Seal(s)) if s.artifact.members.as_ref().map(Vec::len) == Some(n))
+        matches!(&applied.body, Some(Body::Seal(s)) if s.artifact.members.as_ref().map(|m| m.len()) == Some(n))
     );
+    drop(applied);
+
+    // Checking the line shared with the body (as every command reading a ledger does): the
+    // members are checked in place, one at a time, and left there; the signature is checked
+    // over the line itself. Beyond the line, a small fraction of it.
+    let mut shared_state = before;
+    let shared = std::sync::Arc::new(seal_line.clone());
+    let (applied, shared_peak) = peak_of(|| shared_state.apply_shared(&shared, None));
+    assert_eq!(applied.findings, []);
+    assert_eq!(shared_state, state);
+    let Some(Body::Seal(s)) = &applied.body else {
+        panic!("a seal")
+    };
+    let in_line = s.artifact.members.as_ref().unwrap();
+    assert_eq!(in_line.len(), n);
+    // Read back one at a time: the same members, in memory that does not grow with them.
+    let (paths, iter_peak) = peak_of(|| {
+        in_line
+            .iter()
+            .enumerate()
+            .all(|(i, m)| m.path == format!("private/var/d{:03}/f{i:06}.txt", i % 500))
+    });
+    assert!(paths);
+    eprintln!("members in the line: apply peak {shared_peak} bytes, iteration peak {iter_peak}");
+    assert!(
+        shared_peak < len / 16,
+        "checking a {len}-byte seal line in place took {shared_peak} bytes beyond it"
+    );
+    assert!(iter_peak < 64 << 10, "iterating took {iter_peak} bytes");
     eprintln!("line {len} bytes; apply peak {peak} bytes; a Value of the line {value_peak} bytes");
     assert!(
         peak < 4 * len,

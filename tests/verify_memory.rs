@@ -76,7 +76,7 @@ fn seal_body(exhibit: u64, n: usize) -> Body {
             compression: None,
             manifest_sha256: Some(manifest_sha256(&members)),
             file_count: Some(n as u64),
-            members: Some(members),
+            members: Some(members.into()),
             ewf: None,
         },
         hashed_by: Software {

@@ -20,9 +20,9 @@
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::KIND_REPORT;
-use crate::format::body::{Body, ExportBody, Seal, KIND_SEAL};
+use crate::format::body::{Body, ExportBody, Seal};
 use crate::format::chain::{record_public_key, ChainState, Finding, Severity};
-use crate::format::entry::TypedLine;
+use crate::format::entry::{SharedLine, TypedLine};
 use crate::format::keys;
 use crate::store::case::CaseDir;
 use crate::store::fsutil;
@@ -103,19 +103,19 @@ pub struct ExportOutcome {
     pub ledger_size: u64,
 }
 
-/// Every seal of the ledger, by exhibit, in order.
-fn seals(case: &CaseDir) -> Result<Vec<Seal>> {
+/// Every seal of the ledger's `lines`, by exhibit, in order: their members left in the lines.
+fn seals(lines: &[SharedLine]) -> Vec<Seal> {
     let mut out = Vec::new();
-    for line in read_all_lines(case)? {
-        if let Ok((e, body)) = TypedLine::parse_or_explain(&line) {
-            if e.kind == KIND_SEAL {
-                if let Ok(Body::Seal(s)) = body {
-                    out.push(*s);
-                }
-            }
+    for line in lines {
+        if let Some(TypedLine {
+            body: Body::Seal(s),
+            ..
+        }) = TypedLine::parse_shared(line)
+        {
+            out.push(*s);
         }
     }
-    Ok(out)
+    out
 }
 
 /// A payload or tag name BagIt tools read back the same: no `%`, CR, LF or backslash (bagit.py
@@ -166,7 +166,7 @@ impl<W: Write> BagWriter<W> {
 
     /// Adds `lines`, each followed by a newline, as `name`, streamed from the lines themselves
     /// (the ledger is not copied into one buffer first) and hashed on the way.
-    fn add_payload_lines(&mut self, name: &str, lines: &[Vec<u8>]) -> Result<()> {
+    fn add_payload_lines(&mut self, name: &str, lines: &[SharedLine]) -> Result<()> {
         let size: u64 = lines.iter().map(|l| l.len() as u64 + 1).sum();
         let mut h = Self::header(size);
         let mut reader = HashingReader {
@@ -227,7 +227,7 @@ impl<W: Write> BagWriter<W> {
 
 /// Lines read as one text, each followed by a newline.
 struct JoinedLines<'a> {
-    lines: &'a [Vec<u8>],
+    lines: &'a [SharedLine],
     /// The line being read.
     line: usize,
     /// Bytes of it already read (its length: the newline is next).
@@ -336,7 +336,7 @@ pub fn export_bytes(case: &CaseDir, opts: &ExportOptions) -> Result<u64> {
     if !opts.with_artifacts {
         return Ok(0);
     }
-    Ok(seals(case)?
+    Ok(seals(&read_all_lines(case)?)
         .iter()
         .filter(|s| opts.exhibits.is_empty() || opts.exhibits.contains(&s.exhibit))
         .map(|s| crate::case::measure::bytes_read(&s.artifact))
@@ -425,7 +425,7 @@ fn export_unlocked(
             )))
         }
     };
-    let all = seals(case)?;
+    let all = seals(&lines);
     for x in &opts.exhibits {
         if !all.iter().any(|s| &s.exhibit == x) {
             return Err(Error::input(format!(
@@ -483,7 +483,7 @@ fn export_unlocked(
 
 /// The ledger a bundle carries: its lines and the chain state after them.
 struct Ledger<'a> {
-    lines: &'a [Vec<u8>],
+    lines: &'a [SharedLine],
     state: &'a ChainState,
 }
 
@@ -787,9 +787,11 @@ fn write_bundle(
 }
 
 /// The `report` bodies of `lines`.
-fn report_bodies(lines: &[Vec<u8>]) -> impl Iterator<Item = crate::format::body::ReportBody> + '_ {
+fn report_bodies(
+    lines: &[SharedLine],
+) -> impl Iterator<Item = crate::format::body::ReportBody> + '_ {
     lines.iter().filter_map(|line| {
-        let (e, body) = TypedLine::parse_or_explain(line).ok()?;
+        let (e, body) = TypedLine::parse_shared_or_explain(line).ok()?;
         if e.kind != KIND_REPORT {
             return None;
         }
@@ -802,7 +804,7 @@ fn report_bodies(lines: &[Vec<u8>]) -> impl Iterator<Item = crate::format::body:
 
 /// Every document a `report` entry of `lines` records, evidence and filing variants: (file
 /// name, SHA-256).
-fn recorded_reports(lines: &[Vec<u8>]) -> std::collections::BTreeSet<(String, String)> {
+fn recorded_reports(lines: &[SharedLine]) -> std::collections::BTreeSet<(String, String)> {
     let mut out = std::collections::BTreeSet::new();
     for r in report_bodies(lines) {
         if let Some(f) = &r.filing {
@@ -814,7 +816,7 @@ fn recorded_reports(lines: &[Vec<u8>]) -> std::collections::BTreeSet<(String, St
 }
 
 /// The file names of the filing variants recorded for the evidence variant named `file`.
-fn recorded_filings(lines: &[Vec<u8>], file: &str) -> Vec<String> {
+fn recorded_filings(lines: &[SharedLine], file: &str) -> Vec<String> {
     report_bodies(lines)
         .filter(|r| r.file == file)
         .filter_map(|r| r.filing.map(|f| f.file))
@@ -1224,7 +1226,7 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
                 &mut found,
             );
             check_reports(&lines, &actual, &mut found);
-            check_artifacts(&c, bag_dir, &manifest, &present, &mut found)?;
+            check_artifacts(&lines, bag_dir, &manifest, &present, &mut found)?;
             for (name, exhibit) in &proofs {
                 let bytes = fs::read(bag_dir.join(name)).at(bag_dir.join(name))?;
                 for problem in crate::case::proof::check_inclusion(&ctx, &bytes, exhibit) {
@@ -1390,7 +1392,11 @@ fn check_bag_info(
 
 /// Each carried `data/reports/FILE` must be a document a `report` entry of the bundled ledger
 /// records, by file name and SHA-256 (`bundle-report`).
-fn check_reports(lines: &[Vec<u8>], actual: &BTreeMap<String, String>, found: &mut Vec<Finding>) {
+fn check_reports(
+    lines: &[SharedLine],
+    actual: &BTreeMap<String, String>,
+    found: &mut Vec<Finding>,
+) {
     let recorded = recorded_reports(lines);
     for (name, sha) in actual
         .iter()
@@ -1497,13 +1503,13 @@ fn proof_files(present: &[String]) -> Vec<(String, String)> {
 /// Carried artifacts against their seals: under `data/artifacts/EXHIBIT/` the files must be
 /// exactly those of the seal, each with the sealed SHA-256 (for a folder, each member's).
 fn check_artifacts(
-    case: &CaseDir,
+    lines: &[SharedLine],
     bag_dir: &Path,
     manifest: &BTreeMap<String, String>,
     present: &[String],
     found: &mut Vec<Finding>,
 ) -> Result<()> {
-    let seals = seals(case)?;
+    let seals = seals(lines);
     let mut expected_all = std::collections::BTreeSet::new();
     for s in &seals {
         let dir = format!("data/artifacts/{}", s.exhibit);
@@ -1511,21 +1517,21 @@ fn check_artifacts(
             continue;
         }
         let base = format!("{dir}/{}", artifact_base(s));
-        let mut expect: Vec<(String, &str)> = Vec::new();
+        let mut expect: Vec<(String, String)> = Vec::new();
         if s.artifact.kind == "directory" {
             for m in s.artifact.members.iter().flatten() {
                 if let Some(h) = &m.hashes {
-                    expect.push((format!("{base}/{}", m.path), h.sha256.as_str()));
+                    expect.push((format!("{base}/{}", m.path), h.sha256.clone()));
                 }
             }
         } else if s.artifact.kind == "ewf" {
             for m in s.artifact.members.iter().flatten() {
                 if let Some(h) = &m.hashes {
-                    expect.push((format!("{dir}/{}", m.path), h.sha256.as_str()));
+                    expect.push((format!("{dir}/{}", m.path), h.sha256.clone()));
                 }
             }
         } else {
-            expect.push((base, s.artifact.hashes.sha256.as_str()));
+            expect.push((base, s.artifact.hashes.sha256.clone()));
         }
         for (name, want) in expect {
             expected_all.insert(name.clone());
@@ -1535,7 +1541,7 @@ fn check_artifacts(
                     &name,
                     "the sealed file is not in the bundle",
                 ),
-                Some(sha) if sha != want => bag_error(
+                Some(sha) if *sha != want => bag_error(
                     "bundle-artifact",
                     &name,
                     format!("SHA-256 {sha} is not the sealed {want}"),
@@ -1700,7 +1706,10 @@ mod tests {
     /// whatever sizes the tar writer reads in.
     #[test]
     fn joined_lines_read_as_the_lines_with_their_newlines() {
-        let lines = vec![b"alpha".to_vec(), Vec::new(), b"{\"seq\":2}".to_vec()];
+        let lines: Vec<SharedLine> = [b"alpha".to_vec(), Vec::new(), b"{\"seq\":2}".to_vec()]
+            .into_iter()
+            .map(SharedLine::new)
+            .collect();
         for cap in [1usize, 2, 3, 7, 4096] {
             let mut r = JoinedLines {
                 lines: &lines,

@@ -18,7 +18,7 @@ pub fn seal_record(case: &CaseDir, custody: &Custody) -> Result<Seal> {
         ))
     };
     let line = line_at(case, custody.seal_offset)?.ok_or_else(not_the_seal)?;
-    let (_, body) = TypedLine::parse_or_explain(&line).map_err(|e| {
+    let (_, body) = TypedLine::parse_shared_or_explain(&line.into()).map_err(|e| {
         Error::input(format!(
             "{}: seal entry {}: {e}",
             path.display(),

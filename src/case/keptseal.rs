@@ -46,8 +46,12 @@ impl KeptSeal {
         if line_hash(&line) != self.line_sha256 {
             return Err(changed());
         }
-        match TypedLine::parse_or_explain(&line) {
-            Ok((_, Ok(Body::Seal(s)))) => Ok(*s),
+        // Its members left in the line, read one at a time by whoever needs them.
+        match TypedLine::parse_shared(&std::sync::Arc::new(line)) {
+            Some(TypedLine {
+                body: Body::Seal(s),
+                ..
+            }) => Ok(*s),
             _ => Err(changed()),
         }
     }

@@ -116,7 +116,7 @@ pub fn fill_directory(a: &mut Artifact, members: Vec<Member>) {
     a.hashes.sha256 = digest.clone();
     a.manifest_sha256 = Some(digest);
     a.file_count = Some(members.iter().filter(|m| m.kind == "file").count() as u64);
-    a.members = Some(members);
+    a.members = Some(members.into());
 }
 
 /// Records a hashed archive in `a` as an artifact of `kind` (`tar` or `zip`): its size and
@@ -127,7 +127,7 @@ pub fn fill_archive(a: &mut Artifact, kind: &str, d: ArchiveDigest) {
     a.hashes = d.hashes;
     a.manifest_sha256 = Some(manifest_sha256(&d.members));
     a.file_count = Some(d.members.iter().filter(|m| m.kind == "file").count() as u64);
-    a.members = Some(d.members);
+    a.members = Some(d.members.into());
 }
 
 /// Records a read EWF set in `a`: the media's size and hashes, the segments as members.
@@ -137,6 +137,6 @@ pub fn fill_ewf(a: &mut Artifact, e: ewf::EwfRead) {
     a.hashes = e.media_hashes;
     a.manifest_sha256 = Some(manifest_sha256(&e.members));
     a.file_count = Some(e.members.len() as u64);
-    a.members = Some(e.members);
+    a.members = Some(e.members.into());
     a.ewf = Some(Box::new(e.image));
 }

@@ -110,8 +110,15 @@ impl KeyBook {
     /// Applies a line [`read_checked`] gave, with its verdict, to `state`
     /// ([`ChainState::apply_checked`]), then learns the keys it enrolled, so that the workers
     /// check the lines after it with them.
-    pub fn apply(&self, state: &mut ChainState, line: &[u8], verdict: Option<&Verdict>) -> Applied {
-        let applied = state.apply_checked(line, verdict);
+    /// The line is shared with the body: a seal's members are left in it
+    /// ([`ChainState::apply_shared`]).
+    pub fn apply(
+        &self,
+        state: &mut ChainState,
+        line: &Arc<Vec<u8>>,
+        verdict: Option<&Verdict>,
+    ) -> Applied {
+        let applied = state.apply_shared(line, verdict);
         self.learn_enrolled(state);
         applied
     }
@@ -133,7 +140,8 @@ impl KeyBook {
 
 /// Lines read together, and their verdicts once a worker has made them.
 struct Batch {
-    lines: Vec<RawLine>,
+    /// The lines, which the workers read while making the verdicts and the caller then takes.
+    lines: Mutex<Vec<RawLine>>,
     /// The bytes of `lines` (counted in the [`ReadAhead`]).
     bytes: usize,
     /// The reading error after the lines, if reading failed there.
@@ -142,13 +150,13 @@ struct Batch {
     made: Condvar,
 }
 
-/// Reads the ledger `path` line by line, in order, calling `each` with each line and, for a
-/// complete line, the verdict on its signature if a worker made one with a key of `book`.
+/// Reads the ledger `path` line by line, in order, calling `each` with each line (its own) and,
+/// for a complete line, the verdict on its signature if a worker made one with a key of `book`.
 /// A reading error stops the reading and is returned, after the lines before it; so is the
 /// first error `each` returns.
 pub fn read_checked<F>(path: &Path, book: &KeyBook, mut each: F) -> Result<()>
 where
-    F: FnMut(&RawLine, Option<Verdict>) -> Result<()>,
+    F: FnMut(RawLine, Option<Verdict>) -> Result<()>,
 {
     let reader = LineReader::open(path)?;
     let workers = std::thread::available_parallelism()
@@ -169,8 +177,8 @@ where
                     // A line that made the parser panic gets no verdict (the caller then
                     // meets the panic itself, in order), so the caller never waits forever.
                     let verdicts = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        batch
-                            .lines
+                        let lines = batch.lines.lock().unwrap_or_else(|p| p.into_inner());
+                        lines
                             .iter()
                             .map(|l| match l {
                                 RawLine::Line { bytes, .. } if bytes.len() <= PRESIGN_MAX_LINE => {
@@ -187,7 +195,7 @@ where
                             })
                             .collect()
                     }))
-                    .unwrap_or_else(|_| vec![None; batch.lines.len()]);
+                    .unwrap_or_else(|_| Vec::new());
                     *batch.verdicts.lock().expect("no panics while held") = Some(verdicts);
                     batch.made.notify_all();
                 }
@@ -202,7 +210,7 @@ where
                     return false;
                 }
                 let b = Arc::new(Batch {
-                    lines,
+                    lines: Mutex::new(lines),
                     bytes,
                     error: Mutex::new(error),
                     verdicts: Mutex::new(None),
@@ -250,8 +258,10 @@ where
                 }
                 made.take().unwrap_or_default()
             };
-            for (line, verdict) in batch.lines.iter().zip(verdicts) {
-                each(line, verdict)?;
+            let lines = std::mem::take(&mut *batch.lines.lock().unwrap_or_else(|p| p.into_inner()));
+            let mut verdicts = verdicts.into_iter();
+            for line in lines {
+                each(line, verdicts.next().flatten())?;
             }
             if let Some(e) = batch.error.lock().expect("no panics while held").take() {
                 return Err(e);
@@ -319,8 +329,8 @@ mod tests {
         read_checked(&path, &book, |raw, verdict| {
             assert_eq!(verdict, None);
             seen.push(match raw {
-                RawLine::Line { bytes, .. } => String::from_utf8(bytes.clone()).unwrap(),
-                RawLine::Torn { bytes, .. } => format!("torn: {}", String::from_utf8_lossy(bytes)),
+                RawLine::Line { bytes, .. } => String::from_utf8(bytes).unwrap(),
+                RawLine::Torn { bytes, .. } => format!("torn: {}", String::from_utf8_lossy(&bytes)),
                 RawLine::TooLong { .. } => "too long".into(),
             });
             Ok(())

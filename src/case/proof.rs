@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::format::body::{Body, KIND_SEAL};
 use crate::format::chain::ChainState;
 use crate::format::encoding::{b64, hex, unb64, unhex};
-use crate::format::entry::TypedLine;
+use crate::format::entry::{SharedLine, TypedLine};
 use crate::format::merkle::{self, leaf_hash, Hash};
 use crate::store::case::CaseDir;
 use crate::store::checkpoints::{self, StoredCheckpoint};
@@ -59,10 +59,10 @@ pub struct ConsistencyProof {
 }
 
 /// The chain state after applying `lines` in order.
-pub fn state_of(lines: &[Vec<u8>]) -> ChainState {
+pub fn state_of(lines: &[SharedLine]) -> ChainState {
     let mut s = ChainState::new();
     for l in lines {
-        s.apply(l);
+        s.apply_shared(l, None);
     }
     s
 }
@@ -81,7 +81,7 @@ fn signers(state: &ChainState, cp: &StoredCheckpoint) -> Vec<String> {
 }
 
 /// Finds the entry for `target`: an exhibit id (`E-0003`) or a sequence number.
-fn find_target(lines: &[Vec<u8>], target: &str) -> Result<(u64, Option<String>)> {
+fn find_target(lines: &[SharedLine], target: &str) -> Result<(u64, Option<String>)> {
     if let Ok(seq) = target.parse::<u64>() {
         if seq as usize >= lines.len() {
             return Err(Error::input(format!(
@@ -92,7 +92,7 @@ fn find_target(lines: &[Vec<u8>], target: &str) -> Result<(u64, Option<String>)>
         return Ok((seq, None));
     }
     for (i, l) in lines.iter().enumerate() {
-        if let Ok((e, body)) = TypedLine::parse_or_explain(l) {
+        if let Ok((e, body)) = TypedLine::parse_shared_or_explain(l) {
             if e.kind == KIND_SEAL {
                 if let Ok(Body::Seal(s)) = body {
                     if s.exhibit == target {
@@ -231,7 +231,7 @@ pub fn consistency(case: &CaseDir, old_file: &Path) -> Result<ConsistencyProof> 
 /// every line, the seal entry of every exhibit, and the tree root at each size the proofs name
 /// (all in one pass over the leaves, O(log n) per size).
 pub struct ProofContext<'a> {
-    lines: &'a [Vec<u8>],
+    lines: &'a [SharedLine],
     state: &'a ChainState,
     leaves: Vec<Hash>,
     seals: std::collections::HashMap<String, u64>,
@@ -244,7 +244,7 @@ impl<'a> ProofContext<'a> {
     /// sign a checkpoint) and `sizes` the tree sizes whose roots the proofs will need (a size
     /// not given, or larger than the ledger, has no root: the proof naming it fails).
     pub fn new(
-        lines: &'a [Vec<u8>],
+        lines: &'a [SharedLine],
         state: &'a ChainState,
         sizes: impl IntoIterator<Item = u64>,
     ) -> Self {
@@ -263,7 +263,7 @@ impl<'a> ProofContext<'a> {
         }
         let mut seals = std::collections::HashMap::new();
         for (i, l) in lines.iter().enumerate() {
-            if let Ok((e, body)) = TypedLine::parse_or_explain(l) {
+            if let Ok((e, body)) = TypedLine::parse_shared_or_explain(l) {
                 if e.kind == KIND_SEAL {
                     if let Ok(Body::Seal(s)) = body {
                         seals.entry(s.exhibit.clone()).or_insert(i as u64);
@@ -350,7 +350,7 @@ pub fn check_inclusion(ctx: &ProofContext<'_>, proof: &[u8], exhibit: &str) -> V
         Some(_) => {}
         None => wrong.push(format!("the ledger has no seal of {exhibit}")),
     }
-    if lines.get(index as usize).map(Vec::as_slice) != Some(line.as_bytes()) {
+    if lines.get(index as usize).map(|l| l.as_slice()) != Some(line.as_bytes()) {
         wrong.push(format!("line is not the ledger's entry {index}"));
     }
     let leaf = leaf_hash(line.as_bytes());

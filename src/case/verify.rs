@@ -245,13 +245,13 @@ pub fn verify_with(
                 &ledger,
                 format!(
                     "{} at byte {offset} is {len} bytes, more than the maximum line length {} (FORMAT.md 4.1): not read, not an entry",
-                    if *torn { "the incomplete last line" } else { "the line" },
+                    if torn { "the incomplete last line" } else { "the line" },
                     crate::format::entry::MAX_LINE
                 ),
             )),
             RawLine::Line { bytes, offset } => {
                 let seq = state.size;
-                let applied = book.apply(&mut state, bytes, verdict.as_ref());
+                let applied = book.apply(&mut state, &std::sync::Arc::new(bytes), verdict.as_ref());
                 times.push(
                     applied
                         .entry
@@ -263,7 +263,7 @@ pub fn verify_with(
                 findings.extend(applied.findings);
                 match applied.body {
                     Some(Body::Seal(_)) => {
-                        seals.push((seq, KeptSeal::at(*offset, &state.last_line_hash)))
+                        seals.push((seq, KeptSeal::at(offset, &state.last_line_hash)))
                     }
                     Some(Body::IocScan(scan)) => {
                         ioc_files.extend(scan.ioc_files.iter().cloned().map(|f| (seq, f)));
@@ -1103,8 +1103,9 @@ pub fn precheck(seal: &Seal, path: &Path) -> Option<Finding> {
         ));
     }
     // An EWF image's size is its media's: its first segment has the size of its member.
-    let want_size = match (rec.kind.as_str(), rec.members.as_deref()) {
-        ("ewf", Some([first, ..])) => first.size.unwrap_or(0),
+    let first = rec.members.as_ref().and_then(|m| m.iter().next());
+    let want_size = match (rec.kind.as_str(), first) {
+        ("ewf", Some(first)) => first.size.unwrap_or(0),
         _ => rec.size,
     };
     if want == Kind::File && id.size != want_size {
@@ -1134,20 +1135,21 @@ pub fn recorded_kind(seal: &Seal) -> ArtifactKind {
 /// The digests to compute when re-hashing `seal`'s artifact: every kind it records.
 pub fn recorded_selection(seal: &Seal) -> HashSelection {
     let rec = &seal.artifact;
-    HashSelection {
-        sha512: rec.hashes.sha512.is_some()
-            || rec
-                .members
-                .iter()
-                .flatten()
-                .any(|m| m.hashes.as_ref().is_some_and(|h| h.sha512.is_some())),
-        legacy: rec.hashes.legacy_md5.is_some()
-            || rec
-                .members
-                .iter()
-                .flatten()
-                .any(|m| m.hashes.as_ref().is_some_and(|h| h.legacy_md5.is_some())),
+    let mut sel = HashSelection {
+        sha512: rec.hashes.sha512.is_some(),
+        legacy: rec.hashes.legacy_md5.is_some(),
+    };
+    // One pass over the members (which may be parsed from the line one at a time).
+    for m in rec.members.iter().flatten() {
+        if sel.sha512 && sel.legacy {
+            break;
+        }
+        if let Some(h) = &m.hashes {
+            sel.sha512 |= h.sha512.is_some();
+            sel.legacy |= h.legacy_md5.is_some();
+        }
     }
+    sel
 }
 
 /// Every difference between `seal`'s record and the artifact as found at `path` (`now`).
@@ -1177,7 +1179,8 @@ pub fn compare_found(seal: &Seal, path: &Path, now: &Artifact) -> Vec<Finding> {
     }
     compare_hashes(ex, "", &rec.hashes, &now.hashes, &mut out);
     if let (Some(r), Some(n)) = (&rec.members, &now.members) {
-        compare_members(ex, r, n, &mut out);
+        // Both lists held while compared: the artifact as found is measured into a list.
+        compare_members(ex, &r.to_vec(), &n.to_vec(), &mut out);
     }
     if let (Some(r), Some(n)) = (&rec.ewf, &now.ewf) {
         if r != n {

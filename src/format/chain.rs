@@ -5,12 +5,13 @@
 
 use super::body::{Body, Recheck};
 use super::encoding::unb64;
-use super::entry::{line_hash, signature_valid_over, Entry, Envelope, Head, TypedLine};
+use super::entry::{line_hash, signature_valid_over_parts, Entry, Envelope, Head, TypedLine};
 use super::errors::{BodyError, CustodyError, ValueError};
 use super::kinds::At;
 use super::merkle::leaf_hash;
 use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
+use std::sync::Arc;
 
 pub use super::state::{
     record_public_key, CaseTsa, ChainState, Custody, CustodyStatus, EnrolledKey,
@@ -107,8 +108,9 @@ pub struct Applied {
 enum Signed<'a> {
     /// A parsed entry: its signed bytes, re-serialised.
     Entry(&'a Entry, Option<&'a Verdict>),
-    /// The signed bytes themselves (an entry being built).
-    Bytes(&'a [u8], Option<&'a Verdict>),
+    /// The signed bytes themselves, in two parts (a line without its `sig` member, or an
+    /// entry being built and nothing).
+    Parts([&'a [u8]; 2], Option<&'a Verdict>),
 }
 
 /// A line's signature checked ahead, on another thread ([`presign`]): the public key it was
@@ -118,7 +120,7 @@ enum Signed<'a> {
 pub struct Verdict {
     /// The public key the signature was checked with.
     pub public: [u8; 32],
-    /// Whether it verified ([`signature_valid_over`], strict).
+    /// Whether it verified ([`signature_valid_over_parts`], strict).
     pub valid: bool,
 }
 
@@ -132,10 +134,7 @@ pub fn presign(
     let (valid, public) = match TypedLine::parse(line) {
         Some(typed) => {
             let pk = public_of(&typed.head.key)?;
-            (
-                signature_valid_over(&typed.signed, &typed.head.sig, &pk),
-                pk,
-            )
+            (typed.signature_valid(line, &pk), pk)
         }
         None => {
             let e = Entry::parse_line(line).ok()?;
@@ -178,13 +177,32 @@ impl ChainState {
     /// [`ChainState::apply`], with the line's signature perhaps already checked ([`presign`]):
     /// the verdict counts if it was made with the key the chain rules choose for the line.
     pub fn apply_checked(&mut self, line: &[u8], verdict: Option<&Verdict>) -> Applied {
+        self.apply_in(line, None, verdict)
+    }
+
+    /// [`ChainState::apply_checked`] on a line the caller shares: a seal's members are left in
+    /// it ([`TypedLine::parse_shared`]), so the body holds the line rather than typed members.
+    pub fn apply_shared(&mut self, line: &Arc<Vec<u8>>, verdict: Option<&Verdict>) -> Applied {
+        self.apply_in(line, Some(line), verdict)
+    }
+
+    fn apply_in(
+        &mut self,
+        line: &[u8],
+        shared: Option<&Arc<Vec<u8>>>,
+        verdict: Option<&Verdict>,
+    ) -> Applied {
         #[cfg(debug_assertions)]
         let shadow = (line.len() < 1 << 20).then(|| {
             let mut shadow = self.clone();
             let applied = shadow.apply_value(line, verdict);
             (shadow, applied)
         });
-        let applied = match TypedLine::parse(line) {
+        let typed = match shared {
+            Some(shared) => TypedLine::parse_shared(shared),
+            None => TypedLine::parse(line),
+        };
+        let applied = match typed {
             Some(typed) => self.apply_typed(line, typed, verdict),
             None => self.apply_value(line, verdict),
         };
@@ -208,17 +226,17 @@ impl ChainState {
         let seq = self.size;
         self.offset = self.bytes;
         let mut findings = Vec::new();
-        let TypedLine { head, body, signed } = typed;
+        let (before, after) = typed.signed_parts(line);
+        let TypedLine { head, body, .. } = typed;
         let env = head.envelope();
         self.check_parsed(
             seq,
             &env,
             Ok(&body),
             super::validate::validate_values,
-            Signed::Bytes(&signed, verdict),
+            Signed::Parts([before, after], verdict),
             &mut findings,
         );
-        drop(signed);
         self.record_parsed(seq, &env, Some(&body), &findings);
         self.advance(line);
         Applied {
@@ -303,7 +321,7 @@ impl ChainState {
             env,
             typed,
             |_| values,
-            Signed::Bytes(signed, None),
+            Signed::Parts([signed, &[]], None),
             &mut findings,
         );
         findings
@@ -530,7 +548,7 @@ impl ChainState {
             ));
         }
         let verdict = match signed {
-            Signed::Entry(_, v) | Signed::Bytes(_, v) => v,
+            Signed::Entry(_, v) | Signed::Parts(_, v) => v,
         };
         // A verdict made with this record's key (the same 32 bytes, which the worker decoded
         // into a valid point) counts as the check, without decoding the key again.
@@ -540,7 +558,7 @@ impl ChainState {
             _ => match record_public_key(record) {
                 Some(pk) => match signed {
                     Signed::Entry(entry, _) => entry.signature_valid(&pk),
-                    Signed::Bytes(message, _) => signature_valid_over(message, e.sig, &pk),
+                    Signed::Parts(parts, _) => signature_valid_over_parts(&parts, e.sig, &pk),
                 },
                 None => false,
             },

@@ -22,6 +22,10 @@ pub const FORMAT_VERSION: u64 = 1;
 /// tar of up to about 250,000 (130,000) members fits.
 pub const MAX_LINE: usize = 64 << 20;
 
+/// A ledger line (without its newline) shared by the bodies parsed from it, which leave a
+/// seal's members in it ([`TypedLine::parse_shared`]).
+pub type SharedLine = std::sync::Arc<Vec<u8>>;
+
 /// The `prev` value of the first entry: 64 zeros.
 pub const GENESIS_PREV: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -186,6 +190,37 @@ fn is_line_from_signed(line: &[u8], signed: &[u8], sig: &str, time: &str) -> boo
         && line[end..] == signed[at..]
 }
 
+/// Whether `line` is the line whose signed bytes are `skeleton` with each member array at
+/// `in_line` (ranges of `line`, in order) written `[]`: the skeleton, those arrays put back
+/// in place, and the `sig` member inserted ([`line_from_signed`]), compared in place. The
+/// range of `line` the `sig` member takes, or `None`.
+fn line_from_skeleton(
+    line: &[u8],
+    skeleton: &[u8],
+    in_line: &[std::ops::Range<usize>],
+    sig: &str,
+    time: &str,
+) -> Option<std::ops::Range<usize>> {
+    // `l` in the line and `k` in the skeleton: where the bytes still to compare start.
+    let (mut l, mut k) = (0usize, 0usize);
+    for r in in_line {
+        let n = r.start.checked_sub(l)?;
+        if line.get(l..r.start)? != skeleton.get(k..k + n)?
+            || skeleton.get(k + n..k + n + 2)? != b"[]"
+        {
+            return None;
+        }
+        l = r.end;
+        k += n + 2;
+    }
+    let (rest_line, rest) = (line.get(l..)?, skeleton.get(k..)?);
+    if !is_line_from_signed(rest_line, rest, sig, time) {
+        return None;
+    }
+    let (at, member) = sig_member_at(rest, sig, time)?;
+    Some(l + at..l + at + member.len())
+}
+
 /// An entry's members other than `body`, owned: what is kept of a parsed line besides its
 /// typed body (the line's JSON body is not kept).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -251,16 +286,17 @@ struct LineParts<'a> {
     time: String,
 }
 
-/// A line parsed straight into its typed form, without a [`Value`] of it: the envelope, the
-/// typed body, and the signed bytes (FORMAT.md 5.2).
+/// A line parsed straight into its typed form, without a [`Value`] of it: the envelope and
+/// the typed body, and where the `sig` member is (the signature covers the line without it,
+/// FORMAT.md 5.2).
 #[derive(Debug)]
 pub struct TypedLine {
     /// The members other than `body`.
     pub head: Head,
     /// The typed body.
     pub body: Body,
-    /// The bytes the signature covers, written from the typed entry.
-    pub signed: Vec<u8>,
+    /// The bytes of the line the `sig` member takes (with its leading comma).
+    sig_member: std::ops::Range<usize>,
 }
 
 impl TypedLine {
@@ -270,9 +306,20 @@ impl TypedLine {
     /// its envelope well formed and its body exactly the typed body's representation: what
     /// [`Entry::parse_line`], [`Body::parse`] and [`validate`](super::validate::validate)
     /// accept, and nothing else. `None` on any difference, where those (through a `Value`)
-    /// say what is wrong. A seal of 100,000 members is held once as typed members, plus the
-    /// signed bytes, instead of as a `Value` (several times the size of the line).
+    /// say what is wrong. A seal's members are held as typed members.
     pub fn parse(line: &[u8]) -> Option<TypedLine> {
+        TypedLine::parse_in(line, None)
+    }
+
+    /// [`TypedLine::parse`], leaving a seal's members in the line (shared, not copied), each
+    /// checked to be its canonical JSON ([`Members`](super::members::Members)): the line
+    /// is written back without them, and compared with them put back in place. So a seal of
+    /// 200,000 members is held once, as its line, rather than as typed members too.
+    pub fn parse_shared(line: &SharedLine) -> Option<TypedLine> {
+        TypedLine::parse_in(line, Some(line))
+    }
+
+    fn parse_in(line: &[u8], shared: Option<&SharedLine>) -> Option<TypedLine> {
         let parts: LineParts<'_> = serde_json::from_slice(line).ok()?;
         let head = Head {
             kind: parts.kind,
@@ -285,7 +332,18 @@ impl TypedLine {
         };
         let env = head.envelope();
         env.check().ok()?;
-        let body = Body::parse_json(&head.kind, parts.body.get()).ok()?;
+        let (body, in_line) = match shared {
+            Some(shared) => {
+                let (body, ranges) = super::members::parse_in_line(shared, || {
+                    Body::parse_json(&head.kind, parts.body.get())
+                });
+                (body.ok()?, ranges)
+            }
+            None => (
+                Body::parse_json(&head.kind, parts.body.get()).ok()?,
+                Vec::new(),
+            ),
+        };
         let unsigned = Unsigned {
             body: &body,
             format: env.format,
@@ -295,12 +353,46 @@ impl TypedLine {
             seq: env.seq,
             time: env.time,
         };
-        let mut signed = Vec::with_capacity(line.len());
-        write_canonical_of(&unsigned, &mut signed).ok()?;
-        if !is_line_from_signed(line, &signed, env.sig, env.time) {
-            return None;
+        // The signed bytes, with each member array left in the line written as `[]`.
+        let mut skeleton = Vec::with_capacity(if in_line.is_empty() { line.len() } else { 4096 });
+        super::members::skeleton(|| write_canonical_of(&unsigned, &mut skeleton)).ok()?;
+        let sig_member = line_from_skeleton(line, &skeleton, &in_line, env.sig, env.time)?;
+        Some(TypedLine {
+            head,
+            body,
+            sig_member,
+        })
+    }
+
+    /// The bytes the signature covers, in place in `line` (the line parsed): the line before
+    /// its `sig` member and after it.
+    pub fn signed_parts<'l>(&self, line: &'l [u8]) -> (&'l [u8], &'l [u8]) {
+        match (
+            line.get(..self.sig_member.start),
+            line.get(self.sig_member.end..),
+        ) {
+            (Some(before), Some(after)) => (before, after),
+            // Not the line parsed: a message no signature of this line covers.
+            _ => (line, b"\0"),
         }
-        Some(TypedLine { head, body, signed })
+    }
+
+    /// Whether the signature verifies with `public` (strictly) over `line` (the line parsed)
+    /// without its `sig` member: the signed bytes, read in place.
+    pub fn signature_valid(&self, line: &[u8], public: &VerifyingKey) -> bool {
+        let (before, after) = self.signed_parts(line);
+        signature_valid_over_parts(&[before, after], &self.head.sig, public)
+    }
+
+    /// [`TypedLine::parse_or_explain`] of a shared line: a seal's members are left in it
+    /// ([`TypedLine::parse_shared`]).
+    pub fn parse_shared_or_explain(
+        line: &SharedLine,
+    ) -> Result<(Head, Result<Body, super::errors::BodyError>), EntryError> {
+        if let Some(t) = TypedLine::parse_shared(line) {
+            return Ok((t.head, Ok(t.body)));
+        }
+        TypedLine::parse_or_explain(line)
     }
 
     /// Parses a line into its envelope and typed body: [`TypedLine::parse`], or where it
@@ -316,6 +408,35 @@ impl TypedLine {
         let body = Body::parse(&e.kind, &e.body);
         Ok((Head::from(e), body))
     }
+}
+
+/// Whether `sig` (base64) is a valid signature by `public` of the message made of `parts`
+/// one after the other, checked as [`signature_valid_over`] checks it (`verify_strict`):
+/// the same answer, without joining the parts. Ed25519 hashes the message once, so it is
+/// fed to the hash part by part; the strict checks come first: `s` below the group order (as
+/// the signature is decoded), and neither `R` nor the public key of small order.
+pub fn signature_valid_over_parts(parts: &[&[u8]], sig: &str, public: &VerifyingKey) -> bool {
+    let Some(raw) = unb64(sig) else {
+        return false;
+    };
+    let Ok(sig) = Signature::from_slice(&raw) else {
+        return false;
+    };
+    if public.is_weak() {
+        return false;
+    }
+    let r = curve25519_dalek::edwards::CompressedEdwardsY(*sig.r_bytes());
+    match r.decompress() {
+        Some(point) if !point.is_small_order() => {}
+        _ => return false,
+    }
+    let Ok(mut stream) = public.verify_stream(&sig) else {
+        return false;
+    };
+    for p in parts {
+        stream.update(p);
+    }
+    stream.finalize_and_verify().is_ok()
 }
 
 /// Whether `sig` (base64) is a valid signature by `public` of `message`, strictly verified.
@@ -483,5 +604,166 @@ mod tests {
         assert!(Entry::parse_line(bad_time.as_bytes()).is_err());
         let spaced = line.replacen(':', ": ", 1);
         assert!(Entry::parse_line(spaced.as_bytes()).is_err());
+    }
+
+    /// The signature checked over parts gives `verify_strict`'s answer: for messages split
+    /// anywhere, for a wrong message or key, and for the signatures only the strict check
+    /// refuses (a small-order public key or `R`), which plain Ed25519 verification accepts.
+    #[test]
+    fn a_signature_over_parts_is_checked_as_strictly_as_over_the_whole() {
+        use ed25519_dalek::hazmat::ExpandedSecretKey;
+        use ed25519_dalek::Verifier;
+        use sha2::Sha512;
+        let key = SigningKey::from_bytes(&[9u8; 32]);
+        let public = key.verifying_key();
+        let message: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let sig = b64(&key.sign(&message).to_bytes());
+        for cut in [0, 1, 63, 64, 1500, 2999, 3000] {
+            let (a, b) = message.split_at(cut);
+            assert!(signature_valid_over_parts(&[a, b], &sig, &public), "{cut}");
+            assert!(signature_valid_over_parts(&[a, &[], b], &sig, &public));
+        }
+        assert!(signature_valid_over(&message, &sig, &public));
+        let mut other = message.clone();
+        other[1234] ^= 1;
+        let (a, b) = other.split_at(100);
+        assert!(!signature_valid_over_parts(&[a, b], &sig, &public));
+        let stranger = SigningKey::from_bytes(&[8u8; 32]).verifying_key();
+        assert!(!signature_valid_over_parts(&[&message], &sig, &stranger));
+        assert!(!signature_valid_over_parts(
+            &[&message],
+            "not base64!",
+            &public
+        ));
+
+        // R the identity (small order), S = k·a: the equation holds, so plain verification
+        // accepts; the strict check refuses, and so must the check over parts.
+        let identity = {
+            let mut r = [0u8; 32];
+            r[0] = 1;
+            r
+        };
+        let a = ExpandedSecretKey::from(&[9u8; 32]).scalar;
+        let mut h = Sha512::new();
+        h.update(identity);
+        h.update(public.as_bytes());
+        h.update(&message);
+        let k = curve25519_dalek::Scalar::from_bytes_mod_order_wide(&h.finalize().into());
+        let mut forged = [0u8; 64];
+        forged[..32].copy_from_slice(&identity);
+        forged[32..].copy_from_slice((k * a).as_bytes());
+        let forged_sig = Signature::from_bytes(&forged);
+        assert!(
+            public.verify(&message, &forged_sig).is_ok(),
+            "the equation holds"
+        );
+        assert!(public.verify_strict(&message, &forged_sig).is_err());
+        let forged = b64(&forged);
+        assert!(!signature_valid_over(&message, &forged, &public));
+        assert!(!signature_valid_over_parts(&[&message], &forged, &public));
+
+        // The identity as public key and as R, S = 0: any message "verifies" plainly.
+        let weak = VerifyingKey::from_bytes(&identity).unwrap();
+        let mut trivial = [0u8; 64];
+        trivial[..32].copy_from_slice(&identity);
+        let trivial_sig = Signature::from_bytes(&trivial);
+        assert!(weak.verify(&message, &trivial_sig).is_ok());
+        let trivial = b64(&trivial);
+        assert!(!signature_valid_over(&message, &trivial, &weak));
+        assert!(!signature_valid_over_parts(&[&message], &trivial, &weak));
+    }
+
+    /// A line parsed with its members left in it gives the entry, body and signed bytes the
+    /// line parsed with its members held gives; a line whose members are not canonical is
+    /// refused both ways.
+    #[test]
+    fn a_line_parsed_with_members_in_it_is_the_line_parsed_with_members_held() {
+        use crate::format::body::{Artifact, Hashes, Member, Seal, Software};
+        let key = SigningKey::from_bytes(&[1u8; 32]);
+        let members: Vec<Member> = (0..50)
+            .map(|i| Member {
+                path: format!("d/ü{i:03}"),
+                kind: "file".into(),
+                size: Some(i),
+                hashes: Some(Hashes {
+                    sha256: format!("{i:064x}"),
+                    ..Hashes::default()
+                }),
+                link: None,
+                mtime: Some(i),
+            })
+            .collect();
+        let seal = Body::Seal(Box::new(Seal {
+            exhibit: "E-0001".into(),
+            seal_no: Some("PV-1".into()),
+            description: None,
+            item: None,
+            acquisition: None,
+            artifact: Artifact {
+                kind: "tar".into(),
+                path_given: "x.tar".into(),
+                path_resolved: "/x.tar".into(),
+                size: 1,
+                hashes: Hashes {
+                    sha256: "ab".repeat(32),
+                    ..Hashes::default()
+                },
+                compression: None,
+                manifest_sha256: Some(crate::format::validate::manifest_sha256(&members)),
+                file_count: Some(50),
+                members: Some(members.into()),
+                ewf: None,
+            },
+            hashed_by: Software {
+                name: "scelle".into(),
+                version: "0".into(),
+            },
+        }));
+        let mut e = Entry {
+            body: serde_json::to_value(&seal).unwrap(),
+            kind: "seal".into(),
+            key: crate::format::keys::key_id(&key.verifying_key()),
+            format: FORMAT_VERSION,
+            prev: GENESIS_PREV.into(),
+            seq: 0,
+            sig: String::new(),
+            time: "2026-11-23T06:30:00Z".into(),
+        };
+        e.sign(&key);
+        let line = e.line().unwrap();
+        let held = TypedLine::parse(&line).unwrap();
+        let shared_line = std::sync::Arc::new(line.clone());
+        let shared = TypedLine::parse_shared(&shared_line).unwrap();
+        let Body::Seal(s) = &shared.body else {
+            panic!("a seal")
+        };
+        assert!(s.artifact.members.as_ref().unwrap().is_in_line());
+        assert_eq!(shared.body, held.body);
+        assert_eq!(shared.body, seal);
+        assert_eq!(shared.head, held.head);
+        let concat = |t: &TypedLine| {
+            let (a, b) = t.signed_parts(&line);
+            [a, b].concat()
+        };
+        assert_eq!(concat(&shared), e.signed_bytes());
+        assert_eq!(concat(&held), e.signed_bytes());
+        assert!(shared.signature_valid(&line, &key.verifying_key()));
+        let text = String::from_utf8(line.clone()).unwrap();
+        for (from, to) in [
+            ("},{", "}, {"),
+            ("\"size\":3,", "\"size\":3,\"link\":null,"),
+            ("ü", "\\u00fc"),
+            ("\"file_count\":50", "\"file_count\":50 "),
+            ("\"seal_no\":\"PV-1\"", "\"seal_no\":\"PV-2\""),
+        ] {
+            assert!(text.contains(from), "{from}");
+            let bad = text.replacen(from, to, 1).into_bytes();
+            let refused = TypedLine::parse_shared(&std::sync::Arc::new(bad.clone()));
+            match refused {
+                None => assert!(TypedLine::parse(&bad).is_none(), "{from}"),
+                // Canonical and well formed, but another message: the signature fails.
+                Some(t) => assert!(!t.signature_valid(&bad, &key.verifying_key()), "{from}"),
+            }
+        }
     }
 }

@@ -18,6 +18,8 @@ pub mod keys;
 pub(crate) mod kinds;
 pub mod lang;
 pub mod manifest;
+pub(crate) mod member;
+pub mod members;
 pub mod merkle;
 pub mod note;
 pub mod pades;

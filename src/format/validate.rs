@@ -77,33 +77,55 @@ fn hashes(what: impl Fn() -> String, h: &Hashes) -> Result<(), ValueError> {
 /// Hex SHA-256 of the manifest text of `members` (FORMAT.md 6.3): the digest of
 /// [`manifest_text`](super::manifest::manifest_text), computed without building the text (no
 /// allocation per member).
-pub fn manifest_sha256(members: &[Member]) -> String {
-    let mut h = Sha256::new();
-    let mut buf = Vec::with_capacity(1 << 16);
+pub fn manifest_sha256<M: std::borrow::Borrow<Member>>(
+    members: impl IntoIterator<Item = M>,
+) -> String {
+    let mut h = ManifestHasher::default();
     for m in members {
+        h.add(m.borrow());
+    }
+    h.finish()
+}
+
+/// [`manifest_sha256`] one member at a time, for a pass over members that checks other
+/// rules too.
+#[derive(Default)]
+pub struct ManifestHasher {
+    h: Sha256,
+    buf: Vec<u8>,
+}
+
+impl ManifestHasher {
+    /// Adds a member's manifest line (files with a hash only).
+    pub fn add(&mut self, m: &Member) {
         if m.kind != "file" {
-            continue;
+            return;
         }
-        let Some(hs) = &m.hashes else { continue };
+        let Some(hs) = &m.hashes else { return };
         let escaped = m.path.bytes().fold(false, |any, b| {
             any | (b == b'\\') | (b == b'\n') | (b == b'\r')
         });
         if escaped {
             // Escaped names, as sha256sum writes them.
-            buf.extend_from_slice(sha256sum_line(&hs.sha256, &m.path).as_bytes());
+            self.buf
+                .extend_from_slice(sha256sum_line(&hs.sha256, &m.path).as_bytes());
         } else {
-            buf.extend_from_slice(hs.sha256.as_bytes());
-            buf.extend_from_slice(b"  ");
-            buf.extend_from_slice(m.path.as_bytes());
-            buf.push(b'\n');
+            self.buf.extend_from_slice(hs.sha256.as_bytes());
+            self.buf.extend_from_slice(b"  ");
+            self.buf.extend_from_slice(m.path.as_bytes());
+            self.buf.push(b'\n');
         }
-        if buf.len() >= 1 << 15 {
-            h.update(&buf);
-            buf.clear();
+        if self.buf.len() >= 1 << 15 {
+            self.h.update(&self.buf);
+            self.buf.clear();
         }
     }
-    h.update(&buf);
-    super::encoding::hex(&h.finalize())
+
+    /// The hex SHA-256 of the manifest of the members added.
+    pub fn finish(mut self) -> String {
+        self.h.update(&self.buf);
+        super::encoding::hex(&self.h.finalize())
+    }
 }
 
 pub(crate) fn key_record(k: &KeyRecord) -> Result<(), ValueError> {
@@ -232,21 +254,48 @@ pub(crate) fn artifact(a: &Artifact) -> Result<(), ValueError> {
                 .manifest_sha256
                 .as_ref()
                 .ok_or_else(|| ValueError::Rule("manifest_sha256 missing".into()))?;
+            let directory = a.kind == "directory";
+            let mut zip = (a.kind == "zip").then(ZipPaths::default);
+            // One pass over the members (a seal's members may be parsed from its line one at
+            // a time, never all held).
+            let mut digest = ManifestHasher::default();
+            let (mut files, mut total) = (0u64, 0u64);
+            let mut previous: Option<String> = None;
             for m in members {
-                member(m)?;
+                member(&m)?;
+                digest.add(&m);
+                files += u64::from(m.kind == "file");
+                total = total.saturating_add(m.size.unwrap_or(0));
+                if let Some(z) = zip.as_mut() {
+                    z.check(&m)?;
+                }
+                if directory {
+                    if previous
+                        .as_ref()
+                        .is_some_and(|p| p.as_bytes() >= m.path.as_bytes())
+                    {
+                        return Err(ValueError::Rule(
+                            "directory members are not sorted by path bytes, or repeat a path"
+                                .into(),
+                        ));
+                    }
+                    if m.mtime.is_some() {
+                        return Err(ValueError::Rule("directory members carry no mtime".into()));
+                    }
+                    previous = Some(m.into_owned().path);
+                }
             }
-            let digest = manifest_sha256(members);
+            let digest = digest.finish();
             if &digest != manifest {
                 return Err(ValueError::Rule(format!("manifest_sha256 {manifest} is not the SHA-256 of the members' manifest ({digest})")));
             }
-            let files = members.iter().filter(|m| m.kind == "file").count() as u64;
             if a.file_count != Some(files) {
                 return Err(ValueError::Rule(format!(
                     "file_count {:?} but {files} file members",
                     a.file_count
                 )));
             }
-            if a.kind == "directory" {
+            if directory {
                 if a.hashes.sha256 != *manifest
                     || a.hashes.sha512.is_some()
                     || a.hashes.legacy_md5.is_some()
@@ -259,23 +308,11 @@ pub(crate) fn artifact(a: &Artifact) -> Result<(), ValueError> {
                 if a.compression.is_some() {
                     return Err(ValueError::Rule("a directory has no compression".into()));
                 }
-                let total: u64 = members.iter().filter_map(|m| m.size).sum();
                 if a.size != total {
                     return Err(ValueError::Rule(format!(
                         "size {} is not the sum of the files' sizes ({total})",
                         a.size
                     )));
-                }
-                if members
-                    .windows(2)
-                    .any(|w| w[0].path.as_bytes() >= w[1].path.as_bytes())
-                {
-                    return Err(ValueError::Rule(
-                        "directory members are not sorted by path bytes, or repeat a path".into(),
-                    ));
-                }
-                if members.iter().any(|m| m.mtime.is_some()) {
-                    return Err(ValueError::Rule("directory members carry no mtime".into()));
                 }
             } else if a.kind == "zip" {
                 if a.compression.is_some() {
@@ -283,7 +320,6 @@ pub(crate) fn artifact(a: &Artifact) -> Result<(), ValueError> {
                         "a zip has no compression member (its members say theirs)".into(),
                     ));
                 }
-                zip_members(members)?;
             } else {
                 one_of("compression", &a.compression, &["gzip"])?;
             }
@@ -300,9 +336,27 @@ pub(crate) fn artifact(a: &Artifact) -> Result<(), ValueError> {
 /// The member rules of a zip (FORMAT.md 6.2, "Zip members"): types `file`, `dir` (path ending
 /// with `/`) and `symlink` only, no two members of one path, no path with an empty, `.` or
 /// `..` component, no absolute path, NUL or backslash.
-fn zip_members(members: &[Member]) -> Result<(), ValueError> {
-    let mut seen = std::collections::HashSet::new();
-    for m in members {
+#[derive(Default)]
+struct ZipPaths {
+    /// A keyed 128-bit hash of each path seen (without a dir's final `/`): 16 bytes a member
+    /// rather than its path, and no path an attacker can make collide with another without
+    /// the key, chosen at random by each process.
+    seen: std::collections::HashSet<u128>,
+    keys: (
+        std::collections::hash_map::RandomState,
+        std::collections::hash_map::RandomState,
+    ),
+}
+
+impl ZipPaths {
+    /// The keyed hash of `path`.
+    fn key(&self, path: &str) -> u128 {
+        use std::hash::BuildHasher;
+        (u128::from(self.keys.0.hash_one(path)) << 64) | u128::from(self.keys.1.hash_one(path))
+    }
+
+    /// Checks the member rules for `m`, and that no member before it had its path.
+    fn check(&mut self, m: &Member) -> Result<(), ValueError> {
         let dir = m.kind == "dir";
         if !matches!(m.kind.as_str(), "file" | "dir" | "symlink") {
             return Err(ValueError::Rule(format!(
@@ -332,14 +386,14 @@ fn zip_members(members: &[Member]) -> Result<(), ValueError> {
                 m.path
             )));
         }
-        if !seen.insert(body) {
+        if !self.seen.insert(self.key(body)) {
             return Err(ValueError::Rule(format!(
                 "zip member {}: two members of one path",
                 m.path
             )));
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The rules of an `ewf` artifact (FORMAT.md 6.2, EWF images).
@@ -349,6 +403,8 @@ fn ewf_artifact(a: &Artifact) -> Result<(), ValueError> {
     let (Some(members), Some(manifest)) = (&a.members, &a.manifest_sha256) else {
         return rule("an ewf artifact lists its segment files and their manifest".into());
     };
+    // An image's segment files: a few, held.
+    let members = &members.to_vec();
     if a.compression.is_some() {
         return rule("an ewf artifact has no compression (see ewf.compression)".into());
     }
@@ -807,7 +863,7 @@ mod tests {
                 compression: None,
                 manifest_sha256: Some(h.clone()),
                 file_count: Some(2),
-                members: Some(vec![member("a", "file", &h), member("b", "file", &h)]),
+                members: Some(vec![member("a", "file", &h), member("b", "file", &h)].into()),
                 ewf: None,
             },
             hashed_by: super::super::body::Software {

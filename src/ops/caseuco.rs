@@ -363,7 +363,7 @@ pub fn export_case_uco(case: &CaseDir) -> Result<Value> {
     let lines = ledger::read_all_lines(case)?;
     let mut entries = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
-        let (e, body) = TypedLine::parse_or_explain(line)
+        let (e, body) = TypedLine::parse_shared_or_explain(line)
             .map_err(|err| Error::input(format!("ledger line {}: {err}", i + 1)))?;
         let body = body.map_err(|err| Error::input(format!("ledger entry {}: {err}", e.seq)))?;
         entries.push((e, body));

@@ -32,7 +32,7 @@ pub fn cosign(case: &CaseDir, file: &Path, key: &LoadedKey) -> Result<Cosigned> 
     let size = given.checkpoint.size;
     let mut root_at_size = (size == 0).then(|| frontier.root());
     for l in &lines {
-        state.apply(l);
+        state.apply_shared(l, None);
         frontier.push(leaf_hash(l));
         if frontier.size() == size {
             root_at_size = Some(frontier.root());

@@ -421,7 +421,7 @@ pub fn show(case: &CaseDir, exhibit: &str) -> Result<Timeline> {
             stopped = true;
             return Ok(());
         };
-        let applied = book.apply(&mut state, bytes, verdict.as_ref());
+        let applied = book.apply(&mut state, &std::sync::Arc::new(bytes), verdict.as_ref());
         let (Some(e), Some(body)) = (applied.entry, applied.body) else {
             return Ok(());
         };

@@ -21,9 +21,9 @@ pub struct LogItem {
     pub signer: Option<String>,
     /// One-line summary.
     pub summary: String,
-    /// The raw line.
+    /// The raw line (shared with the entry's body, not copied).
     #[serde(skip)]
-    pub line: String,
+    pub line: std::sync::Arc<Vec<u8>>,
 }
 
 /// Lists every entry: gives each to `show`, in order, as the ledger is read (memory: one line
@@ -39,7 +39,7 @@ pub fn each(case: &CaseDir, mut show: impl FnMut(LogItem) -> Result<()>) -> Resu
         let l = match raw {
             RawLine::Line { bytes, .. } => bytes,
             RawLine::TooLong { offset, len, .. } => {
-                return Err(RawLine::too_long_error(&ledger, *offset, *len))
+                return Err(RawLine::too_long_error(&ledger, offset, len))
             }
             RawLine::Torn { offset, .. } => {
                 return Err(Error::input(format!(
@@ -50,8 +50,8 @@ pub fn each(case: &CaseDir, mut show: impl FnMut(LogItem) -> Result<()>) -> Resu
         };
         let seq = i;
         i += 1;
-        let applied = book.apply(&mut state, l, verdict.as_ref());
-        let line = String::from_utf8_lossy(l).into_owned();
+        let line = std::sync::Arc::new(l);
+        let applied = book.apply(&mut state, &line, verdict.as_ref());
         // The entry as applied (the line parsed once).
         let Some(e) = applied.entry else {
             return show(LogItem {

@@ -76,7 +76,7 @@ pub fn signer_certificate_path(out: &Path) -> PathBuf {
 /// The time of the entry `seq`.
 fn entry_time(case: &CaseDir, seq: u64) -> Result<String> {
     for line in read_all_lines(case)? {
-        if let Ok((e, _)) = TypedLine::parse_or_explain(&line) {
+        if let Ok((e, _)) = TypedLine::parse_shared_or_explain(&line) {
             if e.seq == seq {
                 return Ok(e.time.clone());
             }
@@ -693,7 +693,7 @@ pub fn check_report(case: &CaseDir, pdf_path: &Path) -> Result<(String, Vec<Reco
     let sha = hex(&Sha256::digest(&bytes));
     let mut found = Vec::new();
     for line in read_all_lines(case)? {
-        let Ok((e, body)) = TypedLine::parse_or_explain(&line) else {
+        let Ok((e, body)) = TypedLine::parse_shared_or_explain(&line) else {
             continue;
         };
         if e.kind != KIND_REPORT {

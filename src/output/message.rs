@@ -48,7 +48,7 @@ pub enum Message<'a> {
     /// `key list --json`: one key of the case.
     EnrolledKey(&'a EnrolledKey),
     /// `log --json`: one ledger line, exactly as stored.
-    LedgerLine(&'a str),
+    LedgerLine(&'a [u8]),
     /// `verify --json`, `verify-bundle --json` (`"type":"witness"`): a witness cosignature seen.
     Witness(&'a WitnessSighting),
     /// `verify --json` (`"type":"timestamp"`): a checkpoint's verified RFC 3161 timestamp.
@@ -118,7 +118,7 @@ impl Message<'_> {
             })),
             Message::Key(k) => json(k),
             Message::EnrolledKey(k) => json(k),
-            Message::LedgerLine(line) => line.to_string(),
+            Message::LedgerLine(line) => String::from_utf8_lossy(line).into_owned(),
             Message::Witness(w) => json(&tagged("witness", w)),
             Message::VerifiedTimestamp(t) => json(&tagged("timestamp", t)),
             Message::Finding(f) => json(&tagged("finding", f)),
@@ -246,6 +246,6 @@ mod tests {
             Message::Recheck(&r).to_json(),
             r#"{"exhibit":"E-0001","path":"p","sha256":"s","matches":true}"#
         );
-        assert_eq!(Message::LedgerLine("{\"a\":1}").to_json(), "{\"a\":1}");
+        assert_eq!(Message::LedgerLine(b"{\"a\":1}").to_json(), "{\"a\":1}");
     }
 }

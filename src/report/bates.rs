@@ -113,7 +113,7 @@ impl Production {
                     case.ledger().display()
                 )));
             };
-            let Ok((e, body)) = TypedLine::parse_or_explain(&bytes) else {
+            let Ok((e, body)) = TypedLine::parse_shared_or_explain(&bytes.into()) else {
                 continue;
             };
             if ![KIND_SEAL, KIND_RESEAL, KIND_REPORT].contains(&e.kind.as_str()) {

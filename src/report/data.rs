@@ -207,7 +207,7 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
                 case.ledger().display()
             )));
         };
-        let applied = book.apply(&mut state, bytes, verdict.as_ref());
+        let applied = book.apply(&mut state, &std::sync::Arc::new(bytes), verdict.as_ref());
         let valid = applied.first_error().is_none();
         let (Some(e), Some(mut body)) = (applied.entry, applied.body) else {
             return Ok(());

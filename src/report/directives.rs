@@ -1286,8 +1286,14 @@ fn commands(data: &LedgerData, l: &Labels) -> Block {
     if !images.is_empty() {
         caption(&mut lines, "ewf");
         for x in images {
-            let members = x.seal.artifact.members.as_deref().unwrap_or_default();
-            for m in members {
+            let members = x
+                .seal
+                .artifact
+                .members
+                .as_ref()
+                .map(|m| m.to_vec())
+                .unwrap_or_default();
+            for m in &members {
                 if let Some(h) = &m.hashes {
                     lines.push(format!("h={}", h.sha256));
                     lines.push(format!(

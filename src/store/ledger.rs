@@ -11,7 +11,8 @@ use crate::format::body::Body;
 use crate::format::chain::{body_kind, ChainState, Finding, Severity, TypedBody};
 use crate::format::encoding::b64;
 use crate::format::entry::{
-    line_from_signed, line_hash, signed_bytes_of, Entry, Envelope, FORMAT_VERSION, MAX_LINE,
+    line_from_signed, line_hash, signed_bytes_of, Entry, Envelope, SharedLine, FORMAT_VERSION,
+    MAX_LINE,
 };
 use crate::format::kinds::Reads;
 use crate::format::merkle::Hash;
@@ -249,7 +250,7 @@ pub fn rebuild_state(case: &CaseDir) -> Result<ChainState> {
                 return Err(RawLine::too_long_error(&ledger, offset, len))
             }
             RawLine::Line { bytes, .. } => {
-                let applied = state.apply(&bytes);
+                let applied = state.apply_shared(&SharedLine::new(bytes), None);
                 if let Some(f) = applied.first_error() {
                     return Err(Error::input(format!(
                         "{}: {}; refusing to append to a ledger that does not verify (run `scelle verify`)",
@@ -619,7 +620,7 @@ pub fn repair(case: &CaseDir) -> Result<RepairOutcome> {
                 return Err(RawLine::too_long_error(&ledger, offset, len))
             }
             RawLine::Line { bytes, .. } => {
-                let applied = state.apply(&bytes);
+                let applied = state.apply_shared(&SharedLine::new(bytes), None);
                 if let Some(f) = applied.first_error() {
                     return Err(Error::input(format!(
                         "{}: {}; this is not an interrupted append, repair will not change it (run `scelle verify`)",
@@ -753,13 +754,16 @@ pub fn line_at(case: &CaseDir, offset: u64) -> Result<Option<Vec<u8>>> {
     Ok((line.pop() == Some(b'\n')).then_some(line))
 }
 
-/// Every complete line of the ledger (for proofs and logs), refusing a torn tail.
-pub fn read_all_lines(case: &CaseDir) -> Result<Vec<Vec<u8>>> {
+/// Every complete line of the ledger (for proofs and logs), refusing a torn tail. Each line
+/// is shared ([`SharedLine`]): a body parsed from it with
+/// [`TypedLine::parse_shared`](crate::format::entry::TypedLine::parse_shared) or
+/// [`ChainState::apply_shared`] leaves a seal's members in it rather than copying them.
+pub fn read_all_lines(case: &CaseDir) -> Result<Vec<SharedLine>> {
     let ledger = case.ledger();
     let mut out = Vec::new();
     for raw in LineReader::open(&ledger)? {
         match raw? {
-            RawLine::Line { bytes, .. } => out.push(bytes),
+            RawLine::Line { bytes, .. } => out.push(SharedLine::new(bytes)),
             RawLine::TooLong { offset, len, .. } => {
                 return Err(RawLine::too_long_error(&ledger, offset, len))
             }
@@ -899,7 +903,7 @@ mod tests {
                 compression: None,
                 manifest_sha256: Some(digest),
                 file_count: Some(members.iter().filter(|m| m.kind == "file").count() as u64),
-                members: Some(members),
+                members: Some(members.into()),
                 ewf: None,
             },
             hashed_by: Software {
@@ -1009,9 +1013,10 @@ mod tests {
         });
         // Upper-case hex in a member's digest.
         let mut s = directory_seal(1100);
-        let m = s.artifact.members.as_mut().unwrap();
+        let mut m = s.artifact.members.as_ref().unwrap().to_vec();
         let i = m.iter().position(|m| m.kind == "file").unwrap();
         m[i].hashes.as_mut().unwrap().sha256 = "AB".repeat(32);
+        s.artifact.members = Some(m.into());
         bad.push(s);
         // A manifest that is not the members'.
         let mut s = directory_seal(40);

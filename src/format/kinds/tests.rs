@@ -1392,7 +1392,7 @@ fn tar_seal(exhibit: &str, n: usize) -> Body {
     s.artifact.kind = "tar".into();
     s.artifact.manifest_sha256 = Some(crate::format::validate::manifest_sha256(&members));
     s.artifact.file_count = Some(n as u64);
-    s.artifact.members = Some(members);
+    s.artifact.members = Some(members.into());
     Body::Seal(s)
 }
 
@@ -1401,7 +1401,14 @@ fn applied_codes(c: &Chain, line: &[u8]) -> (Vec<String>, bool) {
     let typed = crate::format::entry::TypedLine::parse(line).is_some();
     let mut state = c.state.clone();
     let applied = state.apply(line);
-    let codes = applied.findings.iter().map(|f| f.code.clone()).collect();
+    let codes: Vec<String> = applied.findings.iter().map(|f| f.code.clone()).collect();
+    // The line shared (its members left in it): the same findings, body and state.
+    let mut shared_state = c.state.clone();
+    let shared = shared_state.apply_shared(&std::sync::Arc::new(line.to_vec()), None);
+    let shared_codes: Vec<String> = shared.findings.iter().map(|f| f.code.clone()).collect();
+    assert_eq!(shared_codes, codes);
+    assert_eq!(shared.body, applied.body);
+    assert_eq!(shared_state, state);
     (codes, typed)
 }
 
