@@ -417,6 +417,20 @@ fn tampering_inside_a_bundle_is_detected_and_import_refuses() {
             ("bundle-proof", "proof"),
         ),
         (
+            "a proof's line altered (a member's digest), manifest recomputed",
+            |x| {
+                // The line is checked by its leaf hash as it is read, never held.
+                edit(&x.join("data/proofs/E-0001.json"), |s| {
+                    let line = s.find("\"line\": \"").unwrap();
+                    let i = line + s[line..].find("sha256").unwrap() + 20;
+                    let c = if &s[i..=i] == "0" { "1" } else { "0" };
+                    format!("{}{c}{}", &s[..i], &s[i + 1..])
+                });
+                rehash_manifest(x);
+            },
+            ("bundle-proof", "proof"),
+        ),
+        (
             "one exhibit's proof under another's name, manifest recomputed",
             |x| {
                 fs::copy(

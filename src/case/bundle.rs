@@ -103,16 +103,17 @@ pub struct ExportOutcome {
     pub ledger_size: u64,
 }
 
-/// Every seal of the ledger's `lines`, by exhibit, in order: their members left in the lines.
-fn seals(lines: &[SharedLine]) -> Vec<Seal> {
+/// Every seal of the ledger's `lines`, by exhibit, in order, with its entry: their members
+/// left in the lines.
+fn seals(lines: &[SharedLine]) -> Vec<(u64, Seal)> {
     let mut out = Vec::new();
-    for line in lines {
+    for (i, line) in lines.iter().enumerate() {
         if let Some(TypedLine {
             body: Body::Seal(s),
             ..
         }) = TypedLine::parse_shared(line)
         {
-            out.push(*s);
+            out.push((i as u64, *s));
         }
     }
     out
@@ -134,6 +135,57 @@ struct BagWriter<W: Write> {
     tar: tar::Builder<W>,
     payload: BTreeMap<String, String>,
     payload_bytes: u64,
+}
+
+impl<W: Write + io::Seek> BagWriter<W> {
+    /// Adds `value` as pretty JSON and a newline as `name`, written straight into the bundle
+    /// and hashed on the way (a proof carries its ledger line, tens of MiB for a seal listing
+    /// 200,000 members: it is not held in a buffer first).
+    fn add_payload_json<T: serde::Serialize>(&mut self, name: &str, value: &T) -> Result<()> {
+        check_bag_name(name)?;
+        let mut h = Self::header(0);
+        let entry = self
+            .tar
+            .append_writer(&mut h, name)
+            .map_err(|e| Error::io(name, e))?;
+        let mut w = HashingWriter {
+            inner: io::BufWriter::with_capacity(1 << 16, entry),
+            sha: Sha256::new(),
+            count: 0,
+        };
+        serde_json::to_writer_pretty(&mut w, value)
+            .map_err(|e| Error::io(name, io::Error::other(e)))?;
+        w.write_all(b"\n").map_err(|e| Error::io(name, e))?;
+        let HashingWriter {
+            inner, sha, count, ..
+        } = w;
+        let entry = inner
+            .into_inner()
+            .map_err(|e| Error::io(name, e.into_error()))?;
+        entry.finish().map_err(|e| Error::io(name, e))?;
+        self.payload_bytes += count;
+        self.payload.insert(name.to_string(), hex(&sha.finalize()));
+        Ok(())
+    }
+}
+
+/// A writer that hashes and counts what goes through it.
+struct HashingWriter<W> {
+    inner: W,
+    sha: Sha256,
+    count: u64,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.sha.update(&buf[..n]);
+        self.count += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 impl<W: Write> BagWriter<W> {
@@ -338,6 +390,7 @@ pub fn export_bytes(case: &CaseDir, opts: &ExportOptions) -> Result<u64> {
     }
     Ok(seals(&read_all_lines(case)?)
         .iter()
+        .map(|(_, s)| s)
         .filter(|s| opts.exhibits.is_empty() || opts.exhibits.contains(&s.exhibit))
         .map(|s| crate::case::measure::bytes_read(&s.artifact))
         .sum())
@@ -427,15 +480,15 @@ fn export_unlocked(
     };
     let all = seals(&lines);
     for x in &opts.exhibits {
-        if !all.iter().any(|s| &s.exhibit == x) {
+        if !all.iter().any(|(_, s)| &s.exhibit == x) {
             return Err(Error::input(format!(
                 "{x}: no such exhibit in this case; `scelle log` lists them"
             )));
         }
     }
-    let chosen: Vec<&Seal> = all
+    let chosen: Vec<&(u64, Seal)> = all
         .iter()
-        .filter(|s| opts.exhibits.is_empty() || opts.exhibits.contains(&s.exhibit))
+        .filter(|(_, s)| opts.exhibits.is_empty() || opts.exhibits.contains(&s.exhibit))
         .collect();
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -475,7 +528,7 @@ fn export_unlocked(
         size,
         payload_files,
         payload_bytes,
-        exhibits: chosen.iter().map(|s| s.exhibit.clone()).collect(),
+        exhibits: chosen.iter().map(|(_, s)| s.exhibit.clone()).collect(),
         entry: None,
         ledger_size: lines.len() as u64,
     })
@@ -604,7 +657,7 @@ fn add_timestamps<W: std::io::Write>(
 fn write_bundle(
     case: &CaseDir,
     tmp: &Path,
-    chosen: &[&Seal],
+    chosen: &[&(u64, Seal)],
     opts: &ExportOptions,
     ledger: &Ledger<'_>,
     key: &LoadedKey,
@@ -667,11 +720,11 @@ fn write_bundle(
             )));
         }
     }
-    for s in chosen {
-        let proof = crate::case::proof::prove(case, &s.exhibit)?;
-        let mut json = serde_json::to_vec_pretty(&proof).expect("serialises");
-        json.push(b'\n');
-        bag.add_payload_bytes(&format!("data/proofs/{}.json", s.exhibit), &json)?;
+    // The proofs: the checkpoint found and the ledger hashed once for all of them.
+    let prover = crate::case::proof::Prover::new(case, ledger.lines, ledger.state)?;
+    for (seq, s) in chosen {
+        let proof = prover.prove(*seq, Some(s.exhibit.clone()))?;
+        bag.add_payload_json(&format!("data/proofs/{}.json", s.exhibit), &proof)?;
     }
     let recorded = recorded_reports(ledger.lines);
     // An evidence variant given without its filing variant: the filing variant next to it is
@@ -708,7 +761,7 @@ fn write_bundle(
     bag.add_payload_bytes("data/kit/verify_case.py", KIT_VERIFIER.as_bytes())?;
     bag.add_payload_bytes("data/kit/FORMAT.md", KIT_FORMAT.as_bytes())?;
     if opts.with_artifacts {
-        for s in chosen {
+        for (_, s) in chosen {
             add_artifact(&mut bag, s, progress)?;
         }
     }
@@ -1206,37 +1259,40 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
     let case = match CaseDir::open(&case_dir) {
         Ok(c) => {
             let report = crate::case::verify::verify(&c, Default::default(), &|_| {})?;
-            let lines = read_all_lines(&c)?;
-            let state = crate::case::proof::state_of(&lines);
-            // Two passes over the proofs (one file in memory at a time): the tree sizes they
-            // name, so that the ledger is hashed once for all of them; then each proof.
+            let ledger = CarriedLedger::read(&c, bag_dir)?;
+            let state = &ledger.state;
+            // Two passes over the proofs (each read as a stream, its line hashed, not held):
+            // the tree sizes they name, so that the ledger is hashed once for all of them;
+            // then each proof.
             let proofs = proof_files(&present);
-            let mut sizes = vec![lines.len() as u64];
+            let mut sizes = vec![ledger.entries];
             for (name, _) in &proofs {
-                let bytes = fs::read(bag_dir.join(name)).at(bag_dir.join(name))?;
-                sizes.extend(crate::case::proof::proof_tree_size(&bytes));
+                sizes.extend(crate::case::proof::proof_tree_size(open_proof(
+                    bag_dir, name,
+                )?));
             }
-            let ctx = crate::case::proof::ProofContext::new(&lines, &state, sizes);
+            let ctx =
+                crate::case::proof::ProofContext::new(ledger.leaves, ledger.seals_at, state, sizes);
             let tagmanifest = fs::read(bag_dir.join("tagmanifest-sha256.txt")).ok();
-            let signer = check_signature(bag_dir, tagmanifest.as_deref(), &state, &mut found);
+            let signer = check_signature(bag_dir, tagmanifest.as_deref(), state, &mut found);
             check_bag_info(
                 info.as_deref(),
-                &ledger_fields(&state, lines.len() as u64, &ctx.ledger_root()),
+                &ledger_fields(state, ledger.entries, &ctx.ledger_root()),
                 signer.as_ref(),
                 &mut found,
             );
-            check_reports(&lines, &actual, &mut found);
-            check_artifacts(&lines, bag_dir, &manifest, &present, &mut found)?;
+            check_reports(&ledger.reports, &actual, &mut found);
+            check_artifacts(&ledger.carried, bag_dir, &manifest, &present, &mut found)?;
             for (name, exhibit) in &proofs {
-                let bytes = fs::read(bag_dir.join(name)).at(bag_dir.join(name))?;
-                for problem in crate::case::proof::check_inclusion(&ctx, &bytes, exhibit) {
+                let proof = open_proof(bag_dir, name)?;
+                for problem in crate::case::proof::check_inclusion(&ctx, proof, exhibit) {
                     let mut f = bag_error("bundle-proof", name, problem);
                     f.exhibit = Some(exhibit.clone());
                     found.push(f);
                 }
             }
             leaf_hashes = ctx.leaf_hashes();
-            identity = Some(identify(&state, lines.len() as u64, signer.as_ref()));
+            identity = Some(identify(state, ledger.entries, signer.as_ref()));
             Some(report)
         }
         Err(e) => {
@@ -1259,6 +1315,81 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
         identity,
         leaf_hashes,
     })
+}
+
+/// A proof file of the bag, opened for reading as a stream.
+fn open_proof(bag_dir: &Path, name: &str) -> Result<io::BufReader<File>> {
+    let path = bag_dir.join(name);
+    Ok(io::BufReader::with_capacity(
+        1 << 16,
+        fsutil::open_nofollow(&path, false)?,
+    ))
+}
+
+/// What checking a bundle needs of the ledger it carries, read once, one line at a time
+/// (never the whole ledger in memory): the chain state, each line's leaf hash, the entry of
+/// each seal, the documents the `report` entries record, and the seals whose artifacts the
+/// bag carries (their members left in their lines).
+struct CarriedLedger {
+    state: ChainState,
+    entries: u64,
+    leaves: Vec<crate::format::merkle::Hash>,
+    seals_at: std::collections::HashMap<String, u64>,
+    reports: std::collections::BTreeSet<(String, String)>,
+    carried: Vec<Seal>,
+}
+
+impl CarriedLedger {
+    fn read(case: &CaseDir, bag_dir: &Path) -> Result<CarriedLedger> {
+        let ledger = case.ledger();
+        let mut out = CarriedLedger {
+            state: ChainState::new(),
+            entries: 0,
+            leaves: Vec::new(),
+            seals_at: std::collections::HashMap::new(),
+            reports: std::collections::BTreeSet::new(),
+            carried: Vec::new(),
+        };
+        for raw in crate::store::ledger::LineReader::open(&ledger)? {
+            let line = match raw? {
+                crate::store::ledger::RawLine::Line { bytes, .. } => SharedLine::new(bytes),
+                crate::store::ledger::RawLine::TooLong { offset, len, .. } => {
+                    return Err(crate::store::ledger::RawLine::too_long_error(
+                        &ledger, offset, len,
+                    ))
+                }
+                crate::store::ledger::RawLine::Torn { offset, .. } => {
+                    return Err(Error::input(format!(
+                        "{}: incomplete last line at byte {offset}; run `scelle repair`",
+                        ledger.display()
+                    )))
+                }
+            };
+            out.leaves.push(crate::format::merkle::leaf_hash(&line));
+            let seq = out.entries;
+            out.entries += 1;
+            let applied = out.state.apply_shared(&line, None);
+            match applied.body {
+                Some(Body::Seal(s)) => {
+                    out.seals_at.entry(s.exhibit.clone()).or_insert(seq);
+                    if bag_dir
+                        .join(format!("data/artifacts/{}", s.exhibit))
+                        .exists()
+                    {
+                        out.carried.push(*s);
+                    }
+                }
+                Some(Body::Report(r)) => {
+                    if let Some(f) = &r.filing {
+                        out.reports.insert((f.file.clone(), f.sha256.clone()));
+                    }
+                    out.reports.insert((r.file, r.sha256));
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// The key that signed the bag, as `bag-signer.pub` gives it, and its enrolment in the
@@ -1393,11 +1524,10 @@ fn check_bag_info(
 /// Each carried `data/reports/FILE` must be a document a `report` entry of the bundled ledger
 /// records, by file name and SHA-256 (`bundle-report`).
 fn check_reports(
-    lines: &[SharedLine],
+    recorded: &std::collections::BTreeSet<(String, String)>,
     actual: &BTreeMap<String, String>,
     found: &mut Vec<Finding>,
 ) {
-    let recorded = recorded_reports(lines);
     for (name, sha) in actual
         .iter()
         .filter(|(n, _)| n.starts_with("data/reports/"))
@@ -1503,15 +1633,14 @@ fn proof_files(present: &[String]) -> Vec<(String, String)> {
 /// Carried artifacts against their seals: under `data/artifacts/EXHIBIT/` the files must be
 /// exactly those of the seal, each with the sealed SHA-256 (for a folder, each member's).
 fn check_artifacts(
-    lines: &[SharedLine],
+    seals: &[Seal],
     bag_dir: &Path,
     manifest: &BTreeMap<String, String>,
     present: &[String],
     found: &mut Vec<Finding>,
 ) -> Result<()> {
-    let seals = seals(lines);
     let mut expected_all = std::collections::BTreeSet::new();
-    for s in &seals {
+    for s in seals {
         let dir = format!("data/artifacts/{}", s.exhibit);
         if !bag_dir.join(&dir).exists() {
             continue;

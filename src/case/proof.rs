@@ -9,8 +9,10 @@ use crate::format::entry::{SharedLine, TypedLine};
 use crate::format::merkle::{self, leaf_hash, Hash};
 use crate::store::case::CaseDir;
 use crate::store::checkpoints::{self, StoredCheckpoint};
+use crate::store::flatjson::{read_flat_object, FlatValue};
 use crate::store::ledger::read_all_lines;
 use serde::Serialize;
+use sha2::Digest;
 use std::path::Path;
 
 /// An inclusion proof, with everything needed to check it by hand (docs/FORMAT.md).
@@ -24,7 +26,7 @@ pub struct InclusionProof {
     /// The tree size of the checkpoint proved against.
     pub tree_size: u64,
     /// The entry's line (the leaf's data).
-    pub line: String,
+    pub line: ProvedLine,
     /// SHA-256(0x00 || line), hex.
     pub leaf_hash: String,
     /// The audit path, hex, leaf to root.
@@ -111,43 +113,87 @@ fn find_target(lines: &[SharedLine], target: &str) -> Result<(u64, Option<String
 pub fn prove(case: &CaseDir, target: &str) -> Result<InclusionProof> {
     let lines = read_all_lines(case)?;
     let (seq, exhibit) = find_target(&lines, target)?;
-    let cp = checkpoints::latest(case, &state_of(&lines))?;
-    let size = cp.checkpoint.size;
-    if seq >= size {
-        return Err(Error::input(format!(
-            "entry {seq} is newer than the latest checkpoint (size {size}); append again or wait for the next checkpoint"
-        )));
+    let state = state_of(&lines);
+    Prover::new(case, &lines, &state)?.prove(seq, exhibit)
+}
+
+/// Inclusion proofs of entries of one ledger against its latest checkpoint: the checkpoint
+/// found and the leaf hashes computed once, however many entries are proved (a bundle
+/// carries one proof per exhibit).
+pub struct Prover<'a> {
+    lines: &'a [SharedLine],
+    cp: StoredCheckpoint,
+    /// The leaf hashes of the checkpoint's first `size` lines.
+    leaves: Vec<Hash>,
+}
+
+impl<'a> Prover<'a> {
+    /// The prover for the ledger of `case` whose lines are `lines` and state after them
+    /// `state`: against its latest checkpoint signed by a case key.
+    pub fn new(case: &CaseDir, lines: &'a [SharedLine], state: &ChainState) -> Result<Self> {
+        let cp = checkpoints::latest(case, state)?;
+        let size = cp.checkpoint.size;
+        if size as usize > lines.len() {
+            return Err(Error::input(format!(
+                "{}: checkpoint size {size} exceeds the ledger's {} entries; run `scelle verify`",
+                cp.path.display(),
+                lines.len()
+            )));
+        }
+        let leaves: Vec<Hash> = lines[..size as usize]
+            .iter()
+            .map(|l| leaf_hash(l))
+            .collect();
+        Ok(Prover { lines, cp, leaves })
     }
-    if size as usize > lines.len() {
-        return Err(Error::input(format!(
-            "{}: checkpoint size {size} exceeds the ledger's {} entries; run `scelle verify`",
-            cp.path.display(),
-            lines.len()
-        )));
+
+    /// The inclusion proof of entry `seq` (the seal of `exhibit`, if it is one).
+    pub fn prove(&self, seq: u64, exhibit: Option<String>) -> Result<InclusionProof> {
+        let (cp, leaves) = (&self.cp, &self.leaves);
+        let size = cp.checkpoint.size;
+        if seq >= size {
+            return Err(Error::input(format!(
+                "entry {seq} is newer than the latest checkpoint (size {size}); append again or wait for the next checkpoint"
+            )));
+        }
+        let path = merkle::inclusion_proof(leaves, seq as usize).expect("index in range");
+        merkle::verify_inclusion(seq, size, &leaves[seq as usize], &path, &cp.checkpoint.root)
+            .map_err(|e| {
+                Error::input(format!(
+                    "{}: the ledger does not match this checkpoint ({e}); run `scelle verify`",
+                    cp.path.display()
+                ))
+            })?;
+        Ok(InclusionProof {
+            exhibit,
+            leaf_index: seq,
+            tree_size: size,
+            line: ProvedLine(self.lines[seq as usize].clone()),
+            leaf_hash: hex(&leaves[seq as usize]),
+            path: path.iter().map(|h| hex(h)).collect(),
+            root: b64(&cp.checkpoint.root),
+            checkpoint_file: cp.path.display().to_string(),
+            checkpoint: cp.note.encode(),
+        })
     }
-    let leaves: Vec<Hash> = lines[..size as usize]
-        .iter()
-        .map(|l| leaf_hash(l))
-        .collect();
-    let path = merkle::inclusion_proof(&leaves, seq as usize).expect("index in range");
-    merkle::verify_inclusion(seq, size, &leaves[seq as usize], &path, &cp.checkpoint.root)
-        .map_err(|e| {
-            Error::input(format!(
-                "{}: the ledger does not match this checkpoint ({e}); run `scelle verify`",
-                cp.path.display()
-            ))
-        })?;
-    Ok(InclusionProof {
-        exhibit,
-        leaf_index: seq,
-        tree_size: size,
-        line: String::from_utf8_lossy(&lines[seq as usize]).into_owned(),
-        leaf_hash: hex(&leaves[seq as usize]),
-        path: path.iter().map(|h| hex(h)).collect(),
-        root: b64(&cp.checkpoint.root),
-        checkpoint_file: cp.path.display().to_string(),
-        checkpoint: cp.note.encode(),
-    })
+}
+
+/// The line an inclusion proof proves: shared with the ledger read (not copied), written as
+/// a JSON string (lossily if it is not UTF-8, which no valid entry is).
+#[derive(Debug, Clone)]
+pub struct ProvedLine(pub SharedLine);
+
+impl ProvedLine {
+    /// The line as text.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+}
+
+impl Serialize for ProvedLine {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
+    }
 }
 
 /// The consistency proof from the checkpoint in `old_file` to the latest checkpoint, proved
@@ -229,9 +275,9 @@ pub fn consistency(case: &CaseDir, old_file: &Path) -> Result<ConsistencyProof> 
 /// What checking the proofs of one ledger needs, computed once for all of them (so that the
 /// work is linear in the ledger plus the proofs, never ledger × proofs): the leaf hash of
 /// every line, the seal entry of every exhibit, and the tree root at each size the proofs name
-/// (all in one pass over the leaves, O(log n) per size).
+/// (all in one pass over the leaves, O(log n) per size). The lines themselves are not kept:
+/// a proof's line is checked by its leaf hash.
 pub struct ProofContext<'a> {
-    lines: &'a [SharedLine],
     state: &'a ChainState,
     leaves: Vec<Hash>,
     seals: std::collections::HashMap<String, u64>,
@@ -240,16 +286,18 @@ pub struct ProofContext<'a> {
 }
 
 impl<'a> ProofContext<'a> {
-    /// The context for `lines`, with `state` the chain state after them (the keys that may
-    /// sign a checkpoint) and `sizes` the tree sizes whose roots the proofs will need (a size
-    /// not given, or larger than the ledger, has no root: the proof naming it fails).
+    /// The context for a ledger of `leaves` (the leaf hash of each line, in order) whose
+    /// seals are at `seals` (exhibit → entry), with `state` the chain state after them (the
+    /// keys that may sign a checkpoint) and `sizes` the tree sizes whose roots the proofs
+    /// will need (a size not given, or larger than the ledger, has no root: the proof naming
+    /// it fails).
     pub fn new(
-        lines: &'a [SharedLine],
+        leaves: Vec<Hash>,
+        seals: std::collections::HashMap<String, u64>,
         state: &'a ChainState,
         sizes: impl IntoIterator<Item = u64>,
     ) -> Self {
         let wanted: std::collections::HashSet<u64> = sizes.into_iter().collect();
-        let leaves: Vec<Hash> = lines.iter().map(|l| leaf_hash(l)).collect();
         let mut roots = std::collections::HashMap::new();
         let mut frontier = merkle::Frontier::new();
         if wanted.contains(&0) {
@@ -261,19 +309,8 @@ impl<'a> ProofContext<'a> {
                 roots.insert(frontier.size(), frontier.root());
             }
         }
-        let mut seals = std::collections::HashMap::new();
-        for (i, l) in lines.iter().enumerate() {
-            if let Ok((e, body)) = TypedLine::parse_shared_or_explain(l) {
-                if e.kind == KIND_SEAL {
-                    if let Ok(Body::Seal(s)) = body {
-                        seals.entry(s.exhibit.clone()).or_insert(i as u64);
-                    }
-                }
-            }
-        }
         let leaf_hashes = leaves.len() as u64;
         ProofContext {
-            lines,
             state,
             leaves,
             seals,
@@ -291,56 +328,72 @@ impl<'a> ProofContext<'a> {
     /// The root of the whole ledger (MTH of every line).
     pub fn ledger_root(&self) -> Hash {
         self.roots
-            .get(&(self.lines.len() as u64))
+            .get(&(self.leaves.len() as u64))
             .copied()
             .unwrap_or_else(|| merkle::root_of(&self.leaves))
     }
 }
 
-/// The `tree_size` a proof names, if it names one (for [`ProofContext::new`]).
-pub fn proof_tree_size(proof: &[u8]) -> Option<u64> {
-    #[derive(serde::Deserialize)]
-    struct Size {
-        tree_size: u64,
+/// The `tree_size` a proof names, if it names one (for [`ProofContext::new`]); its line is
+/// read past, not held.
+pub fn proof_tree_size(proof: impl std::io::BufRead) -> Option<u64> {
+    let (members, _) = read_flat_object(proof, "line", &mut |_| {}).ok()?;
+    match members.get("tree_size") {
+        Some(FlatValue::Num(n)) => Some(*n),
+        _ => None,
     }
-    serde_json::from_slice::<Size>(proof)
-        .ok()
-        .map(|s| s.tree_size)
 }
 
 /// Checks one `scelle prove --json` output (an [`InclusionProof`], as found in a bundle's
-/// `data/proofs/EXHIBIT.json`) against the case's ledger (in `ctx`): it names `exhibit`, its
-/// `line` is that exhibit's seal line at `leaf_index`, `leaf_hash` is the leaf hash of that
-/// line, the audit path leads to `root` (RFC 9162 2.1.3.2), `root` is the ledger's root at
-/// `tree_size`, and its checkpoint is the case's, of that size and root, signed by a case key.
-/// The work per proof is O(log n) plus the proof's own size: the ledger's hashes are `ctx`'s.
-/// Returns what does not hold; empty when the proof holds.
-pub fn check_inclusion(ctx: &ProofContext<'_>, proof: &[u8], exhibit: &str) -> Vec<String> {
-    let (lines, state) = (ctx.lines, ctx.state);
+/// `data/proofs/EXHIBIT.json`, read from `proof`) against the case's ledger (in `ctx`): it
+/// names `exhibit`, its `line` is that exhibit's seal line at `leaf_index` (its leaf hash is
+/// the ledger's there), `leaf_hash` is the leaf hash of that line, the audit path leads to
+/// `root` (RFC 9162 2.1.3.2), `root` is the ledger's root at `tree_size`, and its checkpoint
+/// is the case's, of that size and root, signed by a case key. The work per proof is
+/// O(log n) plus the proof's own size, and its line (a seal line may be tens of MiB) is hashed
+/// as it is read, never held: the ledger's hashes are `ctx`'s. Returns what does not hold;
+/// empty when the proof holds.
+pub fn check_inclusion(
+    ctx: &ProofContext<'_>,
+    proof: impl std::io::BufRead,
+    exhibit: &str,
+) -> Vec<String> {
+    let state = ctx.state;
     let mut wrong = Vec::new();
-    let v: serde_json::Value = match serde_json::from_slice(proof) {
+    let mut line_hash = sha2::Sha256::new();
+    line_hash.update([0u8]);
+    let (v, has_line) = match read_flat_object(proof, "line", &mut |b| line_hash.update(b)) {
         Ok(v) => v,
-        Err(e) => return vec![format!("not JSON ({e})")],
+        Err(e) => return vec![format!("not a proof ({e})")],
     };
-    let (Some(index), Some(size), Some(line), Some(root), Some(text)) = (
-        v["leaf_index"].as_u64(),
-        v["tree_size"].as_u64(),
-        v["line"].as_str(),
-        v["root"].as_str(),
-        v["checkpoint"].as_str(),
+    let num = |k: &str| match v.get(k) {
+        Some(FlatValue::Num(n)) => Some(*n),
+        _ => None,
+    };
+    let text_of = |k: &str| match v.get(k) {
+        Some(FlatValue::Str(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let (Some(index), Some(size), true, Some(root), Some(text)) = (
+        num("leaf_index"),
+        num("tree_size"),
+        has_line,
+        text_of("root"),
+        text_of("checkpoint"),
     ) else {
         return vec!["leaf_index, tree_size, line, root or checkpoint is missing".into()];
     };
-    let path: Option<Vec<Hash>> = v["path"]
-        .as_array()
-        .and_then(|a| a.iter().map(|h| h.as_str().and_then(unhex::<32>)).collect());
+    let path: Option<Vec<Hash>> = match v.get("path") {
+        Some(FlatValue::Strs(a)) => a.iter().map(|h| unhex::<32>(h)).collect(),
+        _ => None,
+    };
     let Some(path) = path else {
         return vec!["path is not a list of 64-digit hex hashes".into()];
     };
     let Some(root) = unb64(root).and_then(|r| <Hash>::try_from(r).ok()) else {
         return vec!["root is not a base64 SHA-256 hash".into()];
     };
-    if v["exhibit"].as_str() != Some(exhibit) {
+    if text_of("exhibit") != Some(exhibit) {
         wrong.push(format!("it does not name {exhibit}"));
     }
     match ctx.seals.get(exhibit) {
@@ -350,20 +403,20 @@ pub fn check_inclusion(ctx: &ProofContext<'_>, proof: &[u8], exhibit: &str) -> V
         Some(_) => {}
         None => wrong.push(format!("the ledger has no seal of {exhibit}")),
     }
-    if lines.get(index as usize).map(|l| l.as_slice()) != Some(line.as_bytes()) {
+    let leaf: Hash = line_hash.finalize().into();
+    if ctx.leaves.get(index as usize) != Some(&leaf) {
         wrong.push(format!("line is not the ledger's entry {index}"));
     }
-    let leaf = leaf_hash(line.as_bytes());
-    if v["leaf_hash"].as_str() != Some(hex(&leaf).as_str()) {
+    if text_of("leaf_hash") != Some(hex(&leaf).as_str()) {
         wrong.push("leaf_hash is not SHA-256(0x00 || line)".into());
     }
     if let Err(e) = merkle::verify_inclusion(index, size, &leaf, &path, &root) {
         wrong.push(format!("the audit path does not lead to root ({e})"));
     }
-    if size as usize > lines.len() {
+    if size > ctx.leaves.len() as u64 {
         wrong.push(format!(
             "tree_size {size} is larger than the ledger ({} entries)",
-            lines.len()
+            ctx.leaves.len()
         ));
     } else {
         match ctx.roots.get(&size) {
