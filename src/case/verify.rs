@@ -9,12 +9,14 @@ use crate::error::{IoContext, Result};
 use crate::format::body::{Artifact, Body, IocScan, Member, Seal};
 use crate::format::chain::{ChainState, Finding, Severity};
 use crate::format::encoding::b64;
+use crate::format::members::Members;
 use crate::format::merkle::{ct_eq, Hash};
 use crate::store::case::CaseDir;
 use crate::store::checkpoints;
 use crate::store::hashing::{HashSelection, Progress};
 use crate::store::ledger::RawLine;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::Instant;
@@ -927,9 +929,15 @@ fn compare_hashes(
     }
 }
 
-fn compare_members(ex: &str, recorded: &[Member], found: &[Member], out: &mut Vec<Finding>) {
-    let rec: BTreeMap<(&str, usize), &Member> = index_members(recorded);
-    let now: BTreeMap<(&str, usize), &Member> = index_members(found);
+fn compare_members(ex: &str, recorded: &Members, found: &Members, out: &mut Vec<Finding>) {
+    // The members found are held (the artifact is measured into a list); the recorded ones
+    // are read one at a time (from the seal's line) and looked up among them by (path,
+    // occurrence), so a tar holding the same name twice still compares.
+    let found: Vec<Cow<'_, Member>> = found.iter().collect();
+    let now: BTreeMap<(&str, usize), usize> = index_members(&found);
+    let mut matched = vec![false; found.len()];
+    // Occurrences of each path met in the record, keyed by the path as found.
+    let mut occurrences: HashMap<&str, usize> = HashMap::new();
     let mut reported = 0;
     let mut push = |f: Finding, out: &mut Vec<Finding>| {
         reported += 1;
@@ -937,56 +945,64 @@ fn compare_members(ex: &str, recorded: &[Member], found: &[Member], out: &mut Ve
             out.push(f);
         }
     };
-    for (k, r) in &rec {
-        match now.get(k) {
-            None => push(
+    for r in recorded {
+        let found_at = now.get(&(r.path.as_str(), 0)).and_then(|&first| {
+            let path = found[first].path.as_str();
+            let n = occurrences.entry(path).or_default();
+            let at = now.get(&(path, *n)).copied();
+            *n += 1;
+            at
+        });
+        let Some(i) = found_at else {
+            push(
                 exhibit_finding(ex, "rehash-missing", format!("{} is missing", r.path)),
                 out,
-            ),
-            Some(n) => {
-                if r.kind != n.kind || r.link != n.link {
-                    push(
-                        exhibit_finding(
-                            ex,
-                            "rehash-changed",
-                            format!(
-                                "{}: was {} {:?}, now {} {:?}",
-                                r.path, r.kind, r.link, n.kind, n.link
-                            ),
-                        ),
-                        out,
-                    );
-                } else if r.size != n.size {
-                    push(
-                        exhibit_finding(
-                            ex,
-                            "rehash-size",
-                            format!(
-                                "{}: size differs: recorded {:?}, found {:?}",
-                                r.path,
-                                r.size.unwrap_or(0),
-                                n.size.unwrap_or(0)
-                            ),
-                        ),
-                        out,
-                    );
-                } else if let (Some(rh), Some(nh)) = (&r.hashes, &n.hashes) {
-                    let mut v = Vec::new();
-                    compare_hashes(ex, &format!("{}: ", r.path), rh, nh, &mut v);
-                    for f in v {
-                        push(f, out);
-                    }
-                }
+            );
+            continue;
+        };
+        matched[i] = true;
+        let n = &found[i];
+        if r.kind != n.kind || r.link != n.link {
+            push(
+                exhibit_finding(
+                    ex,
+                    "rehash-changed",
+                    format!(
+                        "{}: was {} {:?}, now {} {:?}",
+                        r.path, r.kind, r.link, n.kind, n.link
+                    ),
+                ),
+                out,
+            );
+        } else if r.size != n.size {
+            push(
+                exhibit_finding(
+                    ex,
+                    "rehash-size",
+                    format!(
+                        "{}: size differs: recorded {:?}, found {:?}",
+                        r.path,
+                        r.size.unwrap_or(0),
+                        n.size.unwrap_or(0)
+                    ),
+                ),
+                out,
+            );
+        } else if let (Some(rh), Some(nh)) = (&r.hashes, &n.hashes) {
+            let mut v = Vec::new();
+            compare_hashes(ex, &format!("{}: ", r.path), rh, nh, &mut v);
+            for f in v {
+                push(f, out);
             }
         }
     }
-    for (k, n) in &now {
-        if !rec.contains_key(k) {
+    for &i in now.values() {
+        if !matched[i] {
             push(
                 exhibit_finding(
                     ex,
                     "rehash-extra",
-                    format!("{} was added (not in the record)", n.path),
+                    format!("{} was added (not in the record)", found[i].path),
                 ),
                 out,
             );
@@ -1001,13 +1017,14 @@ fn compare_members(ex: &str, recorded: &[Member], found: &[Member], out: &mut Ve
     }
 }
 
-/// Members keyed by (path, occurrence), so a tar holding the same name twice still compares.
-fn index_members(ms: &[Member]) -> BTreeMap<(&str, usize), &Member> {
+/// Members keyed by (path, occurrence), so a tar holding the same name twice still compares:
+/// the index of each in `ms`.
+fn index_members<'a>(ms: &'a [Cow<'_, Member>]) -> BTreeMap<(&'a str, usize), usize> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut out = BTreeMap::new();
-    for m in ms {
+    for (i, m) in ms.iter().enumerate() {
         let n = seen.entry(m.path.as_str()).or_default();
-        out.insert((m.path.as_str(), *n), m);
+        out.insert((m.path.as_str(), *n), i);
         *n += 1;
     }
     out
@@ -1179,8 +1196,7 @@ pub fn compare_found(seal: &Seal, path: &Path, now: &Artifact) -> Vec<Finding> {
     }
     compare_hashes(ex, "", &rec.hashes, &now.hashes, &mut out);
     if let (Some(r), Some(n)) = (&rec.members, &now.members) {
-        // Both lists held while compared: the artifact as found is measured into a list.
-        compare_members(ex, &r.to_vec(), &n.to_vec(), &mut out);
+        compare_members(ex, r, n, &mut out);
     }
     if let (Some(r), Some(n)) = (&rec.ewf, &now.ewf) {
         if r != n {
@@ -1196,4 +1212,84 @@ pub fn compare_found(seal: &Seal, path: &Path, now: &Artifact) -> Vec<Finding> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::body::Hashes;
+
+    fn file(path: &str, size: u64, digit: char) -> Member {
+        Member {
+            path: path.into(),
+            kind: "file".into(),
+            size: Some(size),
+            hashes: Some(Hashes {
+                sha256: digit.to_string().repeat(64),
+                ..Hashes::default()
+            }),
+            link: None,
+            mtime: None,
+        }
+    }
+
+    /// The record read one member at a time (as from a seal's line) against the members
+    /// found: a name repeated in a tar compares occurrence by occurrence; what is missing,
+    /// added, resized or changed is named once each.
+    #[test]
+    fn members_compare_by_path_and_occurrence() {
+        let recorded = vec![
+            file("a", 1, '1'),
+            file("dup", 2, '2'),
+            file("dup", 3, '3'),
+            file("gone", 4, '4'),
+            file("resized", 5, '5'),
+            file("changed", 6, '6'),
+        ];
+        let found = vec![
+            file("dup", 2, '2'),
+            file("a", 1, '1'),
+            file("dup", 3, '7'),
+            file("resized", 9, '5'),
+            file("changed", 6, '8'),
+            file("added", 1, '1'),
+            file("dup", 1, '1'),
+        ];
+        let mut line = b"[".to_vec();
+        for (i, m) in recorded.iter().enumerate() {
+            if i > 0 {
+                line.push(b',');
+            }
+            crate::format::canonical::write_canonical_of(m, &mut line).unwrap();
+        }
+        line.push(b']');
+        // Held or read back from text, the same findings.
+        let from_text: Members = serde_json::from_slice(&line).unwrap();
+        for rec in [Members::from(recorded.clone()), from_text] {
+            let mut out = Vec::new();
+            compare_members("E-0001", &rec, &Members::from(found.clone()), &mut out);
+            let got: Vec<(String, String)> = out
+                .iter()
+                .map(|f| (f.code.clone(), f.message.clone()))
+                .collect();
+            let codes: Vec<&str> = got.iter().map(|(c, _)| c.as_str()).collect();
+            assert_eq!(
+                codes,
+                [
+                    "rehash-sha256",
+                    "rehash-missing",
+                    "rehash-size",
+                    "rehash-sha256",
+                    "rehash-extra",
+                    "rehash-extra"
+                ],
+                "{got:?}"
+            );
+            assert!(got[0].1.starts_with("dup: "), "{got:?}");
+            assert_eq!(got[1].1, "gone is missing");
+            assert!(got[3].1.starts_with("changed: "), "{got:?}");
+            assert_eq!(got[4].1, "added was added (not in the record)");
+            assert_eq!(got[5].1, "dup was added (not in the record)");
+        }
+    }
 }
