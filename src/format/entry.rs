@@ -513,9 +513,14 @@ mod tests {
     use super::*;
 
     fn sample(key: &SigningKey) -> Entry {
+        signed_entry(key, "note", serde_json::json!({"note": "é \"quoted\""}))
+    }
+
+    /// Entry 0 of kind `kind` with `body`, signed by `key`.
+    fn signed_entry(key: &SigningKey, kind: &str, body: Value) -> Entry {
         let mut e = Entry {
-            body: serde_json::json!({"note": "é \"quoted\""}),
-            kind: "note".into(),
+            body,
+            kind: kind.into(),
             key: crate::format::keys::key_id(&key.verifying_key()),
             format: FORMAT_VERSION,
             prev: GENESIS_PREV.into(),
@@ -719,17 +724,7 @@ mod tests {
                 version: "0".into(),
             },
         }));
-        let mut e = Entry {
-            body: serde_json::to_value(&seal).unwrap(),
-            kind: "seal".into(),
-            key: crate::format::keys::key_id(&key.verifying_key()),
-            format: FORMAT_VERSION,
-            prev: GENESIS_PREV.into(),
-            seq: 0,
-            sig: String::new(),
-            time: "2026-11-23T06:30:00Z".into(),
-        };
-        e.sign(&key);
+        let e = signed_entry(&key, "seal", serde_json::to_value(&seal).unwrap());
         let line = e.line().unwrap();
         let held = TypedLine::parse(&line).unwrap();
         let shared_line = std::sync::Arc::new(line.clone());

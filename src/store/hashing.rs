@@ -1,4 +1,4 @@
-//! Streaming hashing in constant memory. A reader thread reads fixed 1 MiB chunks into a small
+//! Streaming hashing in constant memory. A reader thread reads fixed 512 KiB chunks into a small
 //! pool of buffers and hands each chunk to every consumer thread (one per digest, plus
 //! optionally a parser such as the tar reader), so reading and hashing overlap and the digests
 //! run on separate cores. Memory is bounded by the pool: [`POOL_BUFFERS`] × [`CHUNK_SIZE`].
@@ -11,7 +11,7 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
 /// Size of one read.
-pub const CHUNK_SIZE: usize = 1 << 20;
+pub const CHUNK_SIZE: usize = 1 << 19;
 /// Buffers in flight at most, per stream.
 pub const POOL_BUFFERS: usize = 8;
 /// Chunks queued per consumer before the reader waits.

@@ -177,6 +177,10 @@ pub struct Structured<'m> {
     /// Directories of readers absorbed ([`Structured::absorb`]), holding some of `pending`.
     kept_dirs: Vec<tempfile::TempDir>,
     copies: u64,
+    /// Copies read and no longer needed, rewritten for the next database rather than deleted
+    /// and created again (tens of thousands of databases in a phone's extraction: creating
+    /// and deleting a file for each made the file system, not the reading, most of the time).
+    free: Vec<PathBuf>,
     current: Option<Current>,
     /// Databases spooled, waiting for the exhibit's end: member, copy, size.
     pending: Vec<(Option<String>, PathBuf, u64)>,
@@ -193,6 +197,7 @@ impl<'m> Structured<'m> {
             dir: None,
             kept_dirs: Vec::new(),
             copies: 0,
+            free: Vec::new(),
             current: None,
             pending: Vec::new(),
             wals: Default::default(),
@@ -295,6 +300,7 @@ impl<'m> Structured<'m> {
         self.hits.append(&mut other.hits);
         self.pending.append(&mut other.pending);
         self.wals.extend(other.wals.drain());
+        self.free.append(&mut other.free);
         // The copies stay in `other`'s directory, deleted with it when this reading ends.
         self.kept_dirs.extend(other.dir.take());
         self.kept_dirs.append(&mut other.kept_dirs);
@@ -351,6 +357,7 @@ impl<'m> Structured<'m> {
         let hits = read_copy(self.m, &path);
         self.hits
             .extend(hits.into_iter().map(|h| (member.clone(), h)));
+        self.free.push(path);
     }
 
     /// Reads the oldest databases still waiting while they hold more than [`MAX_PENDING`]
@@ -373,10 +380,19 @@ impl<'m> Structured<'m> {
                 .ok();
         }
         let dir = self.dir.as_ref()?;
-        self.copies += 1;
-        let path = dir.path().join(format!("{}.db", self.copies));
         let mut o = std::fs::OpenOptions::new();
-        o.write(true).create_new(true);
+        let path = match self.free.pop() {
+            // A copy already read, in this reader's private directory: rewritten.
+            Some(path) => {
+                o.write(true).truncate(true);
+                path
+            }
+            None => {
+                self.copies += 1;
+                o.write(true).create_new(true);
+                dir.path().join(format!("{}.db", self.copies))
+            }
+        };
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
         let f = o.open(&path).ok()?;
@@ -476,12 +492,12 @@ fn json_hits(m: &Matcher, bytes: &[u8], out: &mut Vec<Hit>) {
 
 /// Every text cell (and blob cell holding UTF-8 text or a binary property list) of every
 /// ordinary table of the database copy at `path`.
-/// Reads a database copy (with its WAL beside it, if any) and deletes the copy and the files
-/// SQLite made beside it.
+/// Reads a database copy (with its WAL beside it, if any) and deletes the files SQLite made
+/// beside it (the copy itself is left to be rewritten or deleted with its directory).
 fn read_copy(m: &Matcher, path: &Path) -> Vec<Hit> {
     let mut hits = Vec::new();
     let _ = read_sqlite(m, path, &mut hits);
-    for suffix in ["", "-wal", "-shm", "-journal"] {
+    for suffix in ["-wal", "-shm", "-journal"] {
         let mut p = path.to_path_buf().into_os_string();
         p.push(suffix);
         let _ = std::fs::remove_file(p);
@@ -668,9 +684,18 @@ mod tests {
             // Read as soon as both were seen: before the end.
             assert!(s.pending.is_empty());
             assert_eq!(sqlite_hits(&s.hits), want);
+            // What SQLite made beside the copy is gone; the copy is kept to be rewritten for
+            // the next database (no file created and deleted per database).
             let dir = s.dir.as_ref().unwrap().path().to_path_buf();
-            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
-            assert_eq!(sqlite_hits(&s.finish()), want);
+            assert_eq!(s.free.len(), 1);
+            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+            let created = s.copies;
+            feed(&mut s, "b/e.sqlite", &db);
+            assert_eq!(s.copies, created, "the copy read is rewritten");
+            assert!(s.free.is_empty());
+            // b/e.sqlite has no row in a WAL: its own rows only.
+            let at_end = s.finish();
+            assert_eq!(sqlite_hits(&at_end)[..1], want[..]);
             assert!(!dir.exists());
             // Two readers, as the hashing threads of a folder.
             let (mut a, mut b) = (Structured::new(&m), Structured::new(&m));
