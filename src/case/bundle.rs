@@ -860,12 +860,21 @@ fn report_bodies(
 fn recorded_reports(lines: &[SharedLine]) -> std::collections::BTreeSet<(String, String)> {
     let mut out = std::collections::BTreeSet::new();
     for r in report_bodies(lines) {
-        if let Some(f) = &r.filing {
-            out.insert((f.file.clone(), f.sha256.clone()));
-        }
-        out.insert((r.file, r.sha256));
+        record_documents(r, &mut out);
     }
     out
+}
+
+/// Adds the documents a `report` entry records, evidence and filing variants, to `out`: (file
+/// name, SHA-256).
+fn record_documents(
+    r: crate::format::body::ReportBody,
+    out: &mut std::collections::BTreeSet<(String, String)>,
+) {
+    if let Some(f) = &r.filing {
+        out.insert((f.file.clone(), f.sha256.clone()));
+    }
+    out.insert((r.file, r.sha256));
 }
 
 /// The file names of the filing variants recorded for the evidence variant named `file`.
@@ -1282,7 +1291,7 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
                 &mut found,
             );
             check_reports(&ledger.reports, &actual, &mut found);
-            check_artifacts(&ledger.carried, bag_dir, &manifest, &present, &mut found)?;
+            check_artifacts(&ledger.carried, &manifest, &present, &mut found)?;
             for (name, exhibit) in &proofs {
                 let proof = open_proof(bag_dir, name)?;
                 for problem in crate::case::proof::check_inclusion(&ctx, proof, exhibit) {
@@ -1341,7 +1350,6 @@ struct CarriedLedger {
 
 impl CarriedLedger {
     fn read(case: &CaseDir, bag_dir: &Path) -> Result<CarriedLedger> {
-        let ledger = case.ledger();
         let mut out = CarriedLedger {
             state: ChainState::new(),
             entries: 0,
@@ -1350,21 +1358,8 @@ impl CarriedLedger {
             reports: std::collections::BTreeSet::new(),
             carried: Vec::new(),
         };
-        for raw in crate::store::ledger::LineReader::open(&ledger)? {
-            let line = match raw? {
-                crate::store::ledger::RawLine::Line { bytes, .. } => SharedLine::new(bytes),
-                crate::store::ledger::RawLine::TooLong { offset, len, .. } => {
-                    return Err(crate::store::ledger::RawLine::too_long_error(
-                        &ledger, offset, len,
-                    ))
-                }
-                crate::store::ledger::RawLine::Torn { offset, .. } => {
-                    return Err(Error::input(format!(
-                        "{}: incomplete last line at byte {offset}; run `scelle repair`",
-                        ledger.display()
-                    )))
-                }
-            };
+        for line in crate::store::ledger::complete_lines(case)? {
+            let line = line?;
             out.leaves.push(crate::format::merkle::leaf_hash(&line));
             let seq = out.entries;
             out.entries += 1;
@@ -1379,12 +1374,7 @@ impl CarriedLedger {
                         out.carried.push(*s);
                     }
                 }
-                Some(Body::Report(r)) => {
-                    if let Some(f) = &r.filing {
-                        out.reports.insert((f.file.clone(), f.sha256.clone()));
-                    }
-                    out.reports.insert((r.file, r.sha256));
-                }
+                Some(Body::Report(r)) => record_documents(r, &mut out.reports),
                 _ => {}
             }
         }
@@ -1630,11 +1620,11 @@ fn proof_files(present: &[String]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Carried artifacts against their seals: under `data/artifacts/EXHIBIT/` the files must be
-/// exactly those of the seal, each with the sealed SHA-256 (for a folder, each member's).
+/// Carried artifacts against their seals (`seals`: those whose folder `data/artifacts/EXHIBIT/`
+/// the bag holds, [`CarriedLedger`]): the files there must be exactly those of the seal, each
+/// with the sealed SHA-256 (for a folder, each member's).
 fn check_artifacts(
     seals: &[Seal],
-    bag_dir: &Path,
     manifest: &BTreeMap<String, String>,
     present: &[String],
     found: &mut Vec<Finding>,
@@ -1642,9 +1632,6 @@ fn check_artifacts(
     let mut expected_all = std::collections::BTreeSet::new();
     for s in seals {
         let dir = format!("data/artifacts/{}", s.exhibit);
-        if !bag_dir.join(&dir).exists() {
-            continue;
-        }
         let base = format!("{dir}/{}", artifact_base(s));
         let mut expect: Vec<(String, String)> = Vec::new();
         if s.artifact.kind == "directory" {

@@ -178,16 +178,21 @@ fn sig_member_at(signed: &[u8], sig: &str, time: &str) -> Option<(usize, Vec<u8>
     Some((signed.len() - tail.len(), member))
 }
 
-/// Whether `line` is `line_from_signed(signed, sig, time)`, compared in place (no copy).
-fn is_line_from_signed(line: &[u8], signed: &[u8], sig: &str, time: &str) -> bool {
-    let Some((at, member)) = sig_member_at(signed, sig, time) else {
-        return false;
-    };
+/// Whether `line` is `line_from_signed(signed, sig, time)`, compared in place (no copy): the
+/// range of `line` its `sig` member takes, or `None`.
+fn sig_member_in(
+    line: &[u8],
+    signed: &[u8],
+    sig: &str,
+    time: &str,
+) -> Option<std::ops::Range<usize>> {
+    let (at, member) = sig_member_at(signed, sig, time)?;
     let end = at + member.len();
-    line.len() == signed.len() + member.len()
+    let same = line.len() == signed.len() + member.len()
         && line[..at] == signed[..at]
         && line[at..end] == member[..]
-        && line[end..] == signed[at..]
+        && line[end..] == signed[at..];
+    same.then_some(at..end)
 }
 
 /// Whether `line` is the line whose signed bytes are `skeleton` with each member array at
@@ -213,12 +218,8 @@ fn line_from_skeleton(
         l = r.end;
         k += n + 2;
     }
-    let (rest_line, rest) = (line.get(l..)?, skeleton.get(k..)?);
-    if !is_line_from_signed(rest_line, rest, sig, time) {
-        return None;
-    }
-    let (at, member) = sig_member_at(rest, sig, time)?;
-    Some(l + at..l + at + member.len())
+    let member = sig_member_in(line.get(l..)?, skeleton.get(k..)?, sig, time)?;
+    Some(l + member.start..l + member.end)
 }
 
 /// An entry's members other than `body`, owned: what is kept of a parsed line besides its

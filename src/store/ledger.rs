@@ -759,23 +759,22 @@ pub fn line_at(case: &CaseDir, offset: u64) -> Result<Option<Vec<u8>>> {
 /// [`TypedLine::parse_shared`](crate::format::entry::TypedLine::parse_shared) or
 /// [`ChainState::apply_shared`] leaves a seal's members in it rather than copying them.
 pub fn read_all_lines(case: &CaseDir) -> Result<Vec<SharedLine>> {
+    complete_lines(case)?.collect()
+}
+
+/// The complete lines of the ledger one at a time, each shared ([`read_all_lines`] without
+/// holding them all): an overlong line or a torn tail is an error, and the last item.
+pub fn complete_lines(case: &CaseDir) -> Result<impl Iterator<Item = Result<SharedLine>>> {
     let ledger = case.ledger();
-    let mut out = Vec::new();
-    for raw in LineReader::open(&ledger)? {
-        match raw? {
-            RawLine::Line { bytes, .. } => out.push(SharedLine::new(bytes)),
-            RawLine::TooLong { offset, len, .. } => {
-                return Err(RawLine::too_long_error(&ledger, offset, len))
-            }
-            RawLine::Torn { offset, .. } => {
-                return Err(Error::input(format!(
-                    "{}: incomplete last line at byte {offset}; run `scelle repair`",
-                    ledger.display()
-                )))
-            }
-        }
-    }
-    Ok(out)
+    let reader = LineReader::open(&ledger)?;
+    Ok(reader.map(move |raw| match raw? {
+        RawLine::Line { bytes, .. } => Ok(SharedLine::new(bytes)),
+        RawLine::TooLong { offset, len, .. } => Err(RawLine::too_long_error(&ledger, offset, len)),
+        RawLine::Torn { offset, .. } => Err(Error::input(format!(
+            "{}: incomplete last line at byte {offset}; run `scelle repair`",
+            ledger.display()
+        ))),
+    }))
 }
 
 #[cfg(test)]
