@@ -78,6 +78,7 @@ fn a_seal_line_of_many_members_is_checked_in_about_its_own_size() {
             manifest_sha256: Some(manifest_sha256(&members)),
             file_count: Some(n as u64),
             members: Some(members.into()),
+            member_file: None,
             ewf: None,
         },
         hashed_by: Software {

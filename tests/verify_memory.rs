@@ -77,6 +77,7 @@ fn seal_body(exhibit: u64, n: usize) -> Body {
             manifest_sha256: Some(manifest_sha256(&members)),
             file_count: Some(n as u64),
             members: Some(members.into()),
+            member_file: None,
             ewf: None,
         },
         hashed_by: Software {

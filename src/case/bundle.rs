@@ -243,8 +243,14 @@ impl<W: Write> BagWriter<W> {
 
     /// Streams the file at `src` in as `name`, hashing it on the way; returns its SHA-256.
     fn add_payload_file(&mut self, name: &str, src: &Path) -> Result<String> {
+        self.add_payload_case_file(name, src).map(|(sha, _)| sha)
+    }
+
+    /// Streams the case's file at `src` (never through a symbolic link, a regular file) in as
+    /// `name`, hashing it on the way; returns its SHA-256 and size.
+    fn add_payload_case_file(&mut self, name: &str, src: &Path) -> Result<(String, u64)> {
         check_bag_name(name)?;
-        let file = File::open(src).at(src)?;
+        let file = fsutil::open_nofollow(src, false)?;
         let size = file.metadata().at(src)?.len();
         let mut h = Self::header(size);
         let mut reader = HashingReader {
@@ -266,7 +272,7 @@ impl<W: Write> BagWriter<W> {
         let sha = hex(&reader.sha.finalize());
         self.payload_bytes += size;
         self.payload.insert(name.to_string(), sha.clone());
-        Ok(sha)
+        Ok((sha, size))
     }
 
     fn manifest_text(lines: &BTreeMap<String, String>) -> String {
@@ -720,6 +726,27 @@ fn write_bundle(
             )));
         }
     }
+    // Member files (FORMAT.md 6.2): each one a seal of the carried ledger names, checked
+    // against what the line says as it is copied.
+    for (_, s) in seals(ledger.lines) {
+        let Some(f) = &s.artifact.member_file else {
+            continue;
+        };
+        let path = crate::store::member_file::path_of(case.root(), f);
+        let name = format!("data/case/members/{}", f.file_name());
+        if bag.payload.contains_key(&name) {
+            continue;
+        }
+        let (sha, size) = bag.add_payload_case_file(&name, &path)?;
+        if sha != f.sha256 || size != f.bytes {
+            return Err(Error::input(format!(
+                "{}: not the member file {} names (SHA-256 {sha}, {size} bytes); the bundle \
+                 was not written. Run `scelle verify`",
+                path.display(),
+                s.exhibit
+            )));
+        }
+    }
     // The proofs: the checkpoint found and the ledger hashed once for all of them.
     let prover = crate::case::proof::Prover::new(case, ledger.lines, ledger.state)?;
     for (seq, s) in chosen {
@@ -762,7 +789,7 @@ fn write_bundle(
     bag.add_payload_bytes("data/kit/FORMAT.md", KIT_FORMAT.as_bytes())?;
     if opts.with_artifacts {
         for (_, s) in chosen {
-            add_artifact(&mut bag, s, progress)?;
+            add_artifact(&mut bag, case.root(), s, progress)?;
         }
     }
     // Tag files.
@@ -901,7 +928,13 @@ fn artifact_base(s: &Seal) -> String {
 /// is shipped has the sealed SHA-256. Members of a directory are opened beneath it without
 /// following any link (a member now a link to a secret is refused, not shipped); every file
 /// must be a regular file, unchanged while it is read, and is read up to its size only.
-fn add_artifact<W: Write>(bag: &mut BagWriter<W>, s: &Seal, progress: Progress) -> Result<()> {
+/// `case_root` holds the seal's member file, if it has one.
+fn add_artifact<W: Write>(
+    bag: &mut BagWriter<W>,
+    case_root: &Path,
+    s: &Seal,
+    progress: Progress,
+) -> Result<()> {
     use crate::store::nofollow::{self, Kind, StableFile};
     let base = format!("data/artifacts/{}/{}", s.exhibit, artifact_base(s));
     let src = Path::new(&s.artifact.path_resolved);
@@ -913,7 +946,9 @@ fn add_artifact<W: Write>(bag: &mut BagWriter<W>, s: &Seal, progress: Progress) 
     };
     if s.artifact.kind == "directory" {
         let (root, _) = nofollow::open_path(src, Kind::Dir)?;
-        for m in s.artifact.members.iter().flatten() {
+        let members = crate::store::member_file::members_of(case_root, &s.artifact)?;
+        for m in members.into_iter().flatten() {
+            let m = m?;
             let Some(want) = m.hashes.as_ref().map(|h| h.sha256.as_str()) else {
                 continue;
             };
@@ -1291,7 +1326,7 @@ pub fn check_bag(bag_dir: &Path) -> Result<BundleReport> {
                 &mut found,
             );
             check_reports(&ledger.reports, &actual, &mut found);
-            check_artifacts(&ledger.carried, &manifest, &present, &mut found)?;
+            check_artifacts(&case_dir, &ledger.carried, &manifest, &present, &mut found)?;
             for (name, exhibit) in &proofs {
                 let proof = open_proof(bag_dir, name)?;
                 for problem in crate::case::proof::check_inclusion(&ctx, proof, exhibit) {
@@ -1624,6 +1659,7 @@ fn proof_files(present: &[String]) -> Vec<(String, String)> {
 /// the bag holds, [`CarriedLedger`]): the files there must be exactly those of the seal, each
 /// with the sealed SHA-256 (for a folder, each member's).
 fn check_artifacts(
+    case_dir: &Path,
     seals: &[Seal],
     manifest: &BTreeMap<String, String>,
     present: &[String],
@@ -1635,9 +1671,30 @@ fn check_artifacts(
         let base = format!("{dir}/{}", artifact_base(s));
         let mut expect: Vec<(String, String)> = Vec::new();
         if s.artifact.kind == "directory" {
-            for m in s.artifact.members.iter().flatten() {
-                if let Some(h) = &m.hashes {
-                    expect.push((format!("{base}/{}", m.path), h.sha256.clone()));
+            let members = match crate::store::member_file::members_of(case_dir, &s.artifact) {
+                Ok(m) => m.into_iter().flatten(),
+                Err(e) => {
+                    found.push(Finding {
+                        exhibit: Some(s.exhibit.clone()),
+                        ..bag_error("bundle-artifact", &dir, e.to_string())
+                    });
+                    continue;
+                }
+            };
+            for m in members {
+                match m {
+                    Ok(m) => {
+                        if let Some(h) = &m.hashes {
+                            expect.push((format!("{base}/{}", m.path), h.sha256.clone()));
+                        }
+                    }
+                    Err(e) => {
+                        found.push(Finding {
+                            exhibit: Some(s.exhibit.clone()),
+                            ..bag_error("bundle-artifact", &dir, e.to_string())
+                        });
+                        break;
+                    }
                 }
             }
         } else if s.artifact.kind == "ewf" {

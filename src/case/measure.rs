@@ -55,6 +55,7 @@ pub fn measure(
         manifest_sha256: None,
         file_count: None,
         members: None,
+        member_file: None,
         ewf: None,
     };
     let is_tar_name = {
@@ -102,7 +103,8 @@ pub fn measure(
 /// the re-hash says so).
 pub fn bytes_read(a: &Artifact) -> u64 {
     match a.kind.as_str() {
-        "ewf" | "directory" => a.members.iter().flatten().filter_map(|m| m.size).sum(),
+        "directory" => a.size,
+        "ewf" => a.members.iter().flatten().filter_map(|m| m.size).sum(),
         _ => a.size,
     }
 }

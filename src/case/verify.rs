@@ -17,7 +17,7 @@ use crate::store::hashing::{HashSelection, Progress};
 use crate::store::ledger::RawLine;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
@@ -264,7 +264,16 @@ pub fn verify_with(
                 let valid = applied.first_error().is_none();
                 findings.extend(applied.findings);
                 match applied.body {
-                    Some(Body::Seal(_)) => {
+                    Some(Body::Seal(s)) => {
+                        // A member file is read as a stream, here, one line at a time.
+                        if let Err(message) =
+                            crate::store::member_file::check(case.root(), &s.artifact)
+                        {
+                            findings.push(Finding {
+                                exhibit: Some(s.exhibit.clone()),
+                                ..Finding::entry_error(seq, "member-file", message)
+                            });
+                        }
                         seals.push((seq, KeptSeal::at(offset, &state.last_line_hash)))
                     }
                     Some(Body::IocScan(scan)) => {
@@ -410,7 +419,7 @@ pub fn verify_with(
     if opts.rehash {
         for (_, seal) in &seals {
             let seal = seal.get(case)?;
-            findings.extend(rehash(&seal, progress));
+            findings.extend(rehash(case.root(), &seal, progress));
             rehashed += 1;
         }
     }
@@ -725,7 +734,8 @@ fn check_ioc_matches(
 ) -> Result<()> {
     let by_seq: HashMap<u64, &KeptSeal> = seals.iter().map(|(n, s)| (*n, s)).collect();
     // The seal read last (matches come grouped by exhibit): one seal's members at a time.
-    let mut last: Option<(u64, Seal)> = None;
+    // With it, which of the member paths the scan names it has (one pass over its members).
+    let mut last: Option<(u64, Seal, Option<HashSet<String>>)> = None;
     let mut copies: HashMap<String, Option<PinnedIoc>> = HashMap::new();
     for (seq, scan) in scans {
         let mut err = |exhibit: Option<&str>, message: String| {
@@ -743,14 +753,22 @@ fn check_ioc_matches(
             else {
                 continue;
             };
-            if last.as_ref().is_none_or(|(n, _)| *n != seal_seq) {
+            if last.as_ref().is_none_or(|(n, _, _)| *n != seal_seq) {
                 // The previous seal's members go before the next one's are read.
                 drop(last.take());
-                last = Some((seal_seq, kept.get(case)?));
+                let seal = kept.get(case)?;
+                let named: HashSet<&str> = scan
+                    .records()
+                    .filter(|(_, r)| r.exhibit == m.exhibit)
+                    .filter_map(|(_, r)| r.member.as_deref())
+                    .collect();
+                let present = members_named(case, &seal.artifact, &named);
+                last = Some((seal_seq, seal, present));
             }
-            let seal: &Seal = &last.as_ref().expect("just read").1;
-            match (&seal.artifact.members, &m.member) {
-                (None, Some(_)) => err(
+            let (_, seal, present) = last.as_ref().expect("just read");
+            let listed = seal.artifact.members.is_some() || seal.artifact.member_file.is_some();
+            match (listed, &m.member) {
+                (false, Some(_)) => err(
                     Some(&m.exhibit),
                     format!(
                         "{label} names a member, but {} is a {} with no members",
@@ -758,14 +776,14 @@ fn check_ioc_matches(
                     ),
                 ),
                 // An EWF image's media is one content: its hits name no member.
-                (Some(_), None) if seal.artifact.kind != "ewf" => err(
+                (true, None) if seal.artifact.kind != "ewf" => err(
                     Some(&m.exhibit),
                     format!(
                         "{label} names no member, but {} is a {}: a match names the member it is in",
                         m.exhibit, seal.artifact.kind
                     ),
                 ),
-                (Some(members), Some(p)) if !members.iter().any(|x| &x.path == p) => err(
+                (true, Some(p)) if !present.as_ref().is_some_and(|s| s.contains(p)) => err(
                     Some(&m.exhibit),
                     format!(
                         "{label}: member {p:?} is not a member of {} as sealed",
@@ -929,7 +947,27 @@ fn compare_hashes(
     }
 }
 
-fn compare_members(ex: &str, recorded: &Members, found: &Members, out: &mut Vec<Finding>) {
+/// Which of the paths `named` are members of the sealed artifact `a`, in one pass over its
+/// members (from its line or its member file). `None` if it has no members or its member
+/// file cannot be read to its end (reported by the member-file check): then none is.
+fn members_named(case: &CaseDir, a: &Artifact, named: &HashSet<&str>) -> Option<HashSet<String>> {
+    let members = crate::store::member_file::members_of(case.root(), a).ok()??;
+    let mut present = HashSet::new();
+    for m in members {
+        let m = m.ok()?;
+        if named.contains(m.path.as_str()) {
+            present.insert(m.into_owned().path);
+        }
+    }
+    Some(present)
+}
+
+fn compare_members<'r>(
+    ex: &str,
+    recorded: impl Iterator<Item = Result<Cow<'r, Member>>>,
+    found: &Members,
+    out: &mut Vec<Finding>,
+) {
     // The members found are held (the artifact is measured into a list); the recorded ones
     // are read one at a time (from the seal's line) and looked up among them by (path,
     // occurrence), so a tar holding the same name twice still compares.
@@ -946,6 +984,14 @@ fn compare_members(ex: &str, recorded: &Members, found: &Members, out: &mut Vec<
         }
     };
     for r in recorded {
+        let r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                // The record cannot be read to its end: nothing about the rest is said.
+                out.push(exhibit_finding(ex, "member-file", e.to_string()));
+                return;
+            }
+        };
         let found_at = now.get(&(r.path.as_str(), 0)).and_then(|&first| {
             let path = found[first].path.as_str();
             let n = occurrences.entry(path).or_default();
@@ -1048,13 +1094,21 @@ pub fn rehash_bytes(case: &CaseDir, exhibits: Option<&[String]>) -> Result<u64> 
 }
 
 /// Re-hashes one exhibit's artifact at its sealed path and compares it with the record.
-pub fn rehash(seal: &Seal, progress: Progress) -> Vec<Finding> {
-    compare_artifact(seal, Path::new(&seal.artifact.path_resolved), progress).1
+/// `root` is the case directory (its member files).
+pub fn rehash(root: &Path, seal: &Seal, progress: Progress) -> Vec<Finding> {
+    compare_artifact(
+        root,
+        seal,
+        Path::new(&seal.artifact.path_resolved),
+        progress,
+    )
+    .1
 }
 
 /// Re-hashes the artifact at `path` and compares it with `seal`'s record: the artifact as
-/// found (if readable) and every difference.
+/// found (if readable) and every difference. `root` is the case directory (its member files).
 pub fn compare_artifact(
+    root: &Path,
     seal: &Seal,
     path: &Path,
     progress: Progress,
@@ -1063,7 +1117,7 @@ pub fn compare_artifact(
     if let Some(f) = precheck(seal, path) {
         return (None, vec![f]);
     }
-    let sel = recorded_selection(seal);
+    let sel = recorded_selection(root, seal);
     let now = match measure(path, recorded_kind(seal), sel, progress) {
         Ok(a) => a,
         Err(e) => {
@@ -1077,7 +1131,7 @@ pub fn compare_artifact(
             )
         }
     };
-    let out = compare_found(seal, path, &now);
+    let out = compare_found(root, seal, path, &now);
     (Some(now), out)
 }
 
@@ -1149,28 +1203,33 @@ pub fn recorded_kind(seal: &Seal) -> ArtifactKind {
     }
 }
 
-/// The digests to compute when re-hashing `seal`'s artifact: every kind it records.
-pub fn recorded_selection(seal: &Seal) -> HashSelection {
+/// The digests to compute when re-hashing `seal`'s artifact: every kind it records. A seal
+/// hashes all its file members with one selection, so the first hashed member says it (from
+/// the line, or the first lines of the member file in the case directory `root`; a member
+/// file that cannot be read adds nothing here, and its re-hash reports it).
+pub fn recorded_selection(root: &Path, seal: &Seal) -> HashSelection {
     let rec = &seal.artifact;
     let mut sel = HashSelection {
         sha512: rec.hashes.sha512.is_some(),
         legacy: rec.hashes.legacy_md5.is_some(),
     };
-    // One pass over the members (which may be parsed from the line one at a time).
-    for m in rec.members.iter().flatten() {
-        if sel.sha512 && sel.legacy {
-            break;
-        }
+    let members = crate::store::member_file::members_of(root, rec)
+        .ok()
+        .flatten();
+    for m in members.into_iter().flatten() {
+        let Ok(m) = m else { break };
         if let Some(h) = &m.hashes {
             sel.sha512 |= h.sha512.is_some();
             sel.legacy |= h.legacy_md5.is_some();
+            break;
         }
     }
     sel
 }
 
 /// Every difference between `seal`'s record and the artifact as found at `path` (`now`).
-pub fn compare_found(seal: &Seal, path: &Path, now: &Artifact) -> Vec<Finding> {
+/// `root` is the case directory, whose `members/` holds the seal's member file if it has one.
+pub fn compare_found(root: &Path, seal: &Seal, path: &Path, now: &Artifact) -> Vec<Finding> {
     let rec: &Artifact = &seal.artifact;
     let ex = seal.exhibit.as_str();
     let mut out = Vec::new();
@@ -1195,8 +1254,12 @@ pub fn compare_found(seal: &Seal, path: &Path, now: &Artifact) -> Vec<Finding> {
         ));
     }
     compare_hashes(ex, "", &rec.hashes, &now.hashes, &mut out);
-    if let (Some(r), Some(n)) = (&rec.members, &now.members) {
-        compare_members(ex, r, n, &mut out);
+    if let Some(n) = &now.members {
+        match crate::store::member_file::members_of(root, rec) {
+            Ok(Some(r)) => compare_members(ex, r, n, &mut out),
+            Ok(None) => {}
+            Err(e) => out.push(exhibit_finding(ex, "member-file", e.to_string())),
+        }
     }
     if let (Some(r), Some(n)) = (&rec.ewf, &now.ewf) {
         if r != n {
@@ -1267,7 +1330,12 @@ mod tests {
         let from_text: Members = serde_json::from_slice(&line).unwrap();
         for rec in [Members::from(recorded.clone()), from_text] {
             let mut out = Vec::new();
-            compare_members("E-0001", &rec, &Members::from(found.clone()), &mut out);
+            compare_members(
+                "E-0001",
+                rec.iter().map(Ok),
+                &Members::from(found.clone()),
+                &mut out,
+            );
             let got: Vec<(String, String)> = out
                 .iter()
                 .map(|f| (f.code.clone(), f.message.clone()))

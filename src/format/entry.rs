@@ -718,6 +718,7 @@ mod tests {
                 manifest_sha256: Some(crate::format::validate::manifest_sha256(&members)),
                 file_count: Some(50),
                 members: Some(members.into()),
+                member_file: None,
                 ewf: None,
             },
             hashed_by: Software {

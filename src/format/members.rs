@@ -174,6 +174,37 @@ fn member_at(bytes: &[u8]) -> Option<(Member, usize)> {
     Some((m, stream.byte_offset()))
 }
 
+/// The member one line of a member file holds (FORMAT.md 6.2, "Member files"): `bytes` (the
+/// line without its newline) must be exactly the member's canonical JSON.
+pub fn member_from_line(bytes: &[u8]) -> Result<Member, String> {
+    let m: Member = serde_json::from_slice(bytes).map_err(|e| format!("not a member ({e})"))?;
+    let mut again = Vec::with_capacity(bytes.len());
+    write_canonical_of(&m, &mut again).map_err(|e| e.to_string())?;
+    if again != bytes {
+        return Err(format!(
+            "member {:?} is not written as its canonical JSON",
+            m.path
+        ));
+    }
+    Ok(m)
+}
+
+/// The length of the canonical JSON of `members` as an array (what a seal's line would hold),
+/// and the length of the longest member's.
+pub fn array_len<M: std::borrow::Borrow<Member>>(
+    members: impl IntoIterator<Item = M>,
+) -> (usize, usize) {
+    let mut buf = Vec::new();
+    let (mut total, mut longest) = (2, 0);
+    for (i, m) in members.into_iter().enumerate() {
+        buf.clear();
+        write_canonical_of(m.borrow(), &mut buf).expect("members serialise");
+        total += buf.len() + usize::from(i > 0);
+        longest = longest.max(buf.len());
+    }
+    (total, longest)
+}
+
 /// Checks that `array` is exactly `[`, the canonical JSON of each member it lists separated
 /// by `,`, then `]` (so the canonical JSON of those members as an array), and counts them.
 fn check_array(array: &[u8]) -> Result<usize, String> {

@@ -82,9 +82,33 @@ pub struct Artifact {
     /// Directory (sorted by path bytes) and tar (archive order): every member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub members: Option<super::members::Members>,
+    /// Directory, tar and zip, instead of `members` when the list is too long for a line: the
+    /// member file holding them (FORMAT.md 6.2, "Member files").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_file: Option<MemberFile>,
     /// EWF image (`ewf`): what the image's sections say and what reading its media found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ewf: Option<Box<EwfImage>>,
+}
+
+/// Where a seal's members are when they are not in its line (FORMAT.md 6.2, "Member
+/// files"): `members/SHA256.jsonl` of the case, each member's canonical JSON and a newline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberFile {
+    /// The file's length in bytes.
+    pub bytes: u64,
+    /// Its number of lines: the number of members.
+    pub count: u64,
+    /// Hex SHA-256 of its bytes, which is also its name.
+    pub sha256: String,
+}
+
+impl MemberFile {
+    /// The file's name in a case's `members/` directory.
+    pub fn file_name(&self) -> String {
+        format!("{}.jsonl", self.sha256)
+    }
 }
 
 /// An EWF (`.E01`) image's facts (FORMAT.md 6.2, EWF images): its header, its media, and the

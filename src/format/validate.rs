@@ -239,6 +239,7 @@ pub(crate) fn artifact(a: &Artifact) -> Result<(), ValueError> {
                 || a.manifest_sha256.is_some()
                 || a.file_count.is_some()
                 || a.members.is_some()
+                || a.member_file.is_some()
             {
                 return Err(ValueError::Rule(
                     "a file artifact has no compression, manifest, file_count or members".into(),
@@ -246,54 +247,29 @@ pub(crate) fn artifact(a: &Artifact) -> Result<(), ValueError> {
             }
         }
         "directory" | "tar" | "zip" => {
-            let members = a
-                .members
-                .as_ref()
-                .ok_or_else(|| ValueError::Rule("members missing".into()))?;
             let manifest = a
                 .manifest_sha256
                 .as_ref()
                 .ok_or_else(|| ValueError::Rule("manifest_sha256 missing".into()))?;
             let directory = a.kind == "directory";
-            let mut zip = (a.kind == "zip").then(ZipPaths::default);
-            // One pass over the members (a seal's members may be parsed from its line one at
-            // a time, never all held).
-            let mut digest = ManifestHasher::default();
-            let (mut files, mut total) = (0u64, 0u64);
-            let mut previous: Option<String> = None;
-            for m in members {
-                member(&m)?;
-                digest.add(&m);
-                files += u64::from(m.kind == "file");
-                total = total.saturating_add(m.size.unwrap_or(0));
-                if let Some(z) = zip.as_mut() {
-                    z.check(&m)?;
-                }
-                if directory {
-                    if previous
-                        .as_ref()
-                        .is_some_and(|p| p.as_bytes() >= m.path.as_bytes())
-                    {
-                        return Err(ValueError::Rule(
-                            "directory members are not sorted by path bytes, or repeat a path"
-                                .into(),
-                        ));
+            match (&a.members, &a.member_file) {
+                (Some(members), None) => {
+                    // One pass over the members (a seal's members may be parsed from its
+                    // line one at a time, never all held).
+                    let mut rules = MemberRules::new(a);
+                    for m in members {
+                        rules.add(&m)?;
                     }
-                    if m.mtime.is_some() {
-                        return Err(ValueError::Rule("directory members carry no mtime".into()));
-                    }
-                    previous = Some(m.into_owned().path);
+                    rules.finish()?;
                 }
-            }
-            let digest = digest.finish();
-            if &digest != manifest {
-                return Err(ValueError::Rule(format!("manifest_sha256 {manifest} is not the SHA-256 of the members' manifest ({digest})")));
-            }
-            if a.file_count != Some(files) {
-                return Err(ValueError::Rule(format!(
-                    "file_count {:?} but {files} file members",
-                    a.file_count
-                )));
+                // The members are checked as the member file is read (store::member_file).
+                (None, Some(f)) => member_file(f)?,
+                (Some(_), Some(_)) => {
+                    return Err(ValueError::Rule(
+                        "members and member_file: one or the other, not both".into(),
+                    ))
+                }
+                (None, None) => return Err(ValueError::Rule("members missing".into())),
             }
             if directory {
                 if a.hashes.sha256 != *manifest
@@ -307,12 +283,6 @@ pub(crate) fn artifact(a: &Artifact) -> Result<(), ValueError> {
                 }
                 if a.compression.is_some() {
                     return Err(ValueError::Rule("a directory has no compression".into()));
-                }
-                if a.size != total {
-                    return Err(ValueError::Rule(format!(
-                        "size {} is not the sum of the files' sizes ({total})",
-                        a.size
-                    )));
                 }
             } else if a.kind == "zip" {
                 if a.compression.is_some() {
@@ -331,6 +301,97 @@ pub(crate) fn artifact(a: &Artifact) -> Result<(), ValueError> {
         }
     }
     Ok(())
+}
+
+/// A `member_file`'s own values (FORMAT.md 6.2, "Member files"); its members are checked by
+/// [`MemberRules`] as the file is read.
+fn member_file(f: &super::parts::MemberFile) -> Result<(), ValueError> {
+    hex_of("member_file.sha256", &f.sha256, 32)?;
+    if f.count == 0 || f.bytes == 0 {
+        return Err(ValueError::Rule(
+            "member_file: count and bytes are at least 1".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The rules of 6.4 over a directory's, tar's or zip's members, checked in one pass, one
+/// member at a time: each member's own values, a directory's order and missing `mtime`, a
+/// zip's paths, and at the end the manifest, `file_count` and a directory's size. The same
+/// pass serves members in a line and members in a member file.
+pub struct MemberRules<'a> {
+    artifact: &'a Artifact,
+    digest: ManifestHasher,
+    zip: Option<ZipPaths>,
+    files: u64,
+    total: u64,
+    previous: Option<String>,
+}
+
+impl<'a> MemberRules<'a> {
+    /// The rules for the members of `artifact` (a directory, tar or zip).
+    pub fn new(artifact: &'a Artifact) -> Self {
+        MemberRules {
+            artifact,
+            digest: ManifestHasher::default(),
+            zip: (artifact.kind == "zip").then(ZipPaths::default),
+            files: 0,
+            total: 0,
+            previous: None,
+        }
+    }
+
+    /// Checks the next member.
+    pub fn add(&mut self, m: &Member) -> Result<(), ValueError> {
+        member(m)?;
+        self.digest.add(m);
+        self.files += u64::from(m.kind == "file");
+        self.total = self.total.saturating_add(m.size.unwrap_or(0));
+        if let Some(z) = self.zip.as_mut() {
+            z.check(m)?;
+        }
+        if self.artifact.kind == "directory" {
+            if self
+                .previous
+                .as_ref()
+                .is_some_and(|p| p.as_bytes() >= m.path.as_bytes())
+            {
+                return Err(ValueError::Rule(
+                    "directory members are not sorted by path bytes, or repeat a path".into(),
+                ));
+            }
+            if m.mtime.is_some() {
+                return Err(ValueError::Rule("directory members carry no mtime".into()));
+            }
+            self.previous = Some(m.path.clone());
+        }
+        Ok(())
+    }
+
+    /// The rules over all the members: the manifest, the file count, a directory's size.
+    pub fn finish(self) -> Result<(), ValueError> {
+        let a = self.artifact;
+        let digest = self.digest.finish();
+        let manifest = a.manifest_sha256.as_deref().unwrap_or_default();
+        if digest != manifest {
+            return Err(ValueError::Rule(format!(
+                "manifest_sha256 {manifest} is not the SHA-256 of the members' manifest ({digest})"
+            )));
+        }
+        if a.file_count != Some(self.files) {
+            return Err(ValueError::Rule(format!(
+                "file_count {:?} but {} file members",
+                a.file_count, self.files
+            )));
+        }
+        if a.kind == "directory" && a.size != self.total {
+            return Err(ValueError::Rule(format!(
+                "size {} is not the sum of the files' sizes ({})",
+                a.size, self.total
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// The member rules of a zip (FORMAT.md 6.2, "Zip members"): types `file`, `dir` (path ending
@@ -400,8 +461,11 @@ impl ZipPaths {
 fn ewf_artifact(a: &Artifact) -> Result<(), ValueError> {
     let rule = |m: String| Err(ValueError::Rule(m));
     let e = a.ewf.as_deref().expect("checked by the caller");
-    let (Some(members), Some(manifest)) = (&a.members, &a.manifest_sha256) else {
-        return rule("an ewf artifact lists its segment files and their manifest".into());
+    let (Some(members), Some(manifest), None) = (&a.members, &a.manifest_sha256, &a.member_file)
+    else {
+        return rule(
+            "an ewf artifact lists its segment files and their manifest, in its line".into(),
+        );
     };
     // An image's segment files: a few, held.
     let members = &members.to_vec();
@@ -651,6 +715,7 @@ fn seal_is_representation(seal: &super::body::Seal, raw: &Value) -> bool {
         manifest_sha256,
         file_count,
         members,
+        member_file,
         ewf,
     } = artifact;
     let Some(members) = members else {
@@ -689,6 +754,7 @@ fn seal_is_representation(seal: &super::body::Seal, raw: &Value) -> bool {
             manifest_sha256: manifest_sha256.clone(),
             file_count: *file_count,
             members: None,
+            member_file: member_file.clone(),
             ewf: ewf.clone(),
         },
         hashed_by: hashed_by.clone(),
@@ -864,6 +930,7 @@ mod tests {
                 manifest_sha256: Some(h.clone()),
                 file_count: Some(2),
                 members: Some(vec![member("a", "file", &h), member("b", "file", &h)].into()),
+                member_file: None,
                 ewf: None,
             },
             hashed_by: super::super::body::Software {

@@ -182,11 +182,12 @@ pub fn release(
 }
 
 /// Re-hashes an exhibit at `path` (default: its sealed path) against its seal record.
-pub fn recheck(seal: &Seal, path: Option<&Path>, progress: Progress) -> Recheck {
+/// `root` is the case directory (its member files).
+pub fn recheck(root: &Path, seal: &Seal, path: Option<&Path>, progress: Progress) -> Recheck {
     let path = path
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from(&seal.artifact.path_resolved));
-    let (found, findings) = crate::case::verify::compare_artifact(seal, &path, progress);
+    let (found, findings) = crate::case::verify::compare_artifact(root, seal, &path, progress);
     Recheck {
         exhibit: seal.exhibit.clone(),
         path: path.display().to_string(),
@@ -253,7 +254,12 @@ pub fn accept(
             )));
         }
         let seal = seal_record(case, c)?;
-        let r = recheck(&seal, d.paths.get(ex).map(PathBuf::as_path), progress);
+        let r = recheck(
+            case.root(),
+            &seal,
+            d.paths.get(ex).map(PathBuf::as_path),
+            progress,
+        );
         all.push(r.clone());
         by_release.entry(*release).or_default().push(r);
     }
@@ -323,7 +329,7 @@ pub fn reseal(
         )));
     }
     let seal = seal_record(case, c)?;
-    let r = recheck(&seal, path, progress);
+    let r = recheck(case.root(), &seal, path, progress);
     let body = Reseal {
         exhibit: exhibit.to_string(),
         new_seal_no: new_seal_no.to_string(),

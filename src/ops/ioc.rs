@@ -170,13 +170,14 @@ fn chosen_exhibits(
 
 /// Re-hashes and searches one exhibit; refuses if it no longer matches its seal.
 fn scan_exhibit(
+    root: &Path,
     seal: &Seal,
     path: &Path,
     m: &Matcher,
     progress: Progress,
 ) -> Result<(ScannedExhibit, MemberHits)> {
     let rec = &seal.artifact;
-    let mut sel = recorded_selection(seal);
+    let mut sel = recorded_selection(root, seal);
     sel.legacy |= m.needs_legacy_digests();
     let unreadable = |e: Error| {
         Error::input(format!(
@@ -207,6 +208,7 @@ fn scan_exhibit(
         manifest_sha256: None,
         file_count: None,
         members: None,
+        member_file: None,
         ewf: None,
     };
     let found: Found = match rec.kind.as_str() {
@@ -215,26 +217,26 @@ fn scan_exhibit(
                 iocscan::scan_file(path, sel, m, progress).map_err(unreadable)?;
             now.size = size;
             now.hashes = hashes;
-            refuse_if_changed(seal, path, &now)?;
+            refuse_if_changed(root, seal, path, &now)?;
             found
         }
         "tar" => {
             let gzip = rec.compression.as_deref() == Some("gzip");
             let (t, found) = iocscan::scan_tar(path, gzip, sel, m, progress).map_err(unreadable)?;
             crate::case::measure::fill_archive(&mut now, "tar", t);
-            refuse_if_changed(seal, path, &now)?;
+            refuse_if_changed(root, seal, path, &now)?;
             found
         }
         "zip" => {
             let (z, found) = iocscan::scan_zip(path, sel, m, progress).map_err(unreadable)?;
             crate::case::measure::fill_archive(&mut now, "zip", z);
-            refuse_if_changed(seal, path, &now)?;
+            refuse_if_changed(root, seal, path, &now)?;
             found
         }
         "ewf" => {
             let (e, found) = iocscan::scan_ewf(path, sel, m, progress).map_err(unreadable)?;
             crate::case::measure::fill_ewf(&mut now, e);
-            refuse_if_changed(seal, path, &now)?;
+            refuse_if_changed(root, seal, path, &now)?;
             found
         }
         "directory" => {
@@ -242,7 +244,7 @@ fn scan_exhibit(
                 iocscan::scan_directory(path, sel, m, progress).map_err(unreadable)?;
             crate::case::measure::fill_directory(&mut now, members);
             // What was found is used only if every file read is the one sealed.
-            refuse_if_changed(seal, path, &now)?;
+            refuse_if_changed(root, seal, path, &now)?;
             found
         }
         other => {
@@ -290,8 +292,8 @@ fn scan_exhibit(
     Ok((scanned, hits))
 }
 
-fn refuse_if_changed(seal: &Seal, path: &Path, now: &Artifact) -> Result<()> {
-    let diffs = compare_found(seal, path, now);
+fn refuse_if_changed(root: &Path, seal: &Seal, path: &Path, now: &Artifact) -> Result<()> {
+    let diffs = compare_found(root, seal, path, now);
     if diffs.is_empty() {
         return Ok(());
     }
@@ -457,7 +459,7 @@ pub fn scan(
             .get(ex)
             .cloned()
             .unwrap_or_else(|| PathBuf::from(&seal.artifact.path_resolved));
-        let (mut s, hits) = scan_exhibit(&seal, &path, &m, progress)?;
+        let (mut s, hits) = scan_exhibit(case.root(), &seal, &path, &m, progress)?;
         let (found, mentioned) = findings_and_mentions(&m, hits);
         let record = |hits: Vec<(Option<String>, Hit)>| -> Vec<IocMatch> {
             hits.into_iter()

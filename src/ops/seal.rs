@@ -206,6 +206,12 @@ pub fn seal(
         }
         a.path_given = path_string(p)?;
         a.path_resolved = path_string(&std::fs::canonicalize(p).at(p)?)?;
+        // The value rules over the members run here, while they are held: a list too long
+        // for the line goes to a member file (FORMAT.md 6.2), which the appender's rules
+        // then take as the signed line names it.
+        crate::format::validate::artifact(&a)
+            .map_err(|e| Error::input(format!("{}: cannot be sealed: {e}", p.display())))?;
+        crate::store::member_file::move_out_if_long(case.root(), &mut a)?;
         measured.push(a);
     }
     let mut app = crate::case::appender::open_appender(case, key)?;

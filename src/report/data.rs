@@ -82,21 +82,34 @@ pub struct MembersSummary {
 pub const MEMBER_EXAMPLES: usize = 5;
 
 /// Takes the member list out of a seal body, leaving its summary: what a document needs, in
-/// memory that does not depend on the member count once the parsed line is dropped.
-fn summarise_members(seal: &mut Seal) -> Option<MembersSummary> {
+/// memory that does not depend on the member count once the parsed line is dropped. A
+/// member file (FORMAT.md 6.2) of the case directory `root` is read as a stream, checked as
+/// it is read: a document is never made from one that is not the sealed one.
+fn summarise_members(root: &std::path::Path, seal: &mut Seal) -> Result<Option<MembersSummary>> {
     // An EWF image keeps its segment list (a handful of files, at most libewf's naming
     // allows): the verification commands name each segment.
     let members = if seal.artifact.kind == "ewf" {
-        seal.artifact.members.clone()?
+        seal.artifact.members.clone()
     } else {
-        seal.artifact.members.take()?
+        seal.artifact.members.take()
+    };
+    let mut holder = seal.artifact.clone();
+    holder.members = members;
+    let Some(members) = crate::store::member_file::members_of(root, &holder)? else {
+        return Ok(None);
     };
     let mut sum = MembersSummary {
-        count: members.len() as u64,
         manifest_sha256: seal.artifact.manifest_sha256.clone(),
         ..MembersSummary::default()
     };
-    for m in &members {
+    for m in members {
+        let m = m.map_err(|e| {
+            Error::input(format!(
+                "{}: {e}; no document was made. Run `scelle verify`",
+                seal.exhibit
+            ))
+        })?;
+        sum.count += 1;
         if m.kind == "file" {
             sum.files += 1;
             sum.total_size = sum.total_size.saturating_add(m.size.unwrap_or(0));
@@ -105,7 +118,7 @@ fn summarise_members(seal: &mut Seal) -> Option<MembersSummary> {
             }
         }
     }
-    Some(sum)
+    Ok(Some(sum))
 }
 
 /// A key of the case.
@@ -213,7 +226,7 @@ pub fn gather(case: &CaseDir) -> Result<LedgerData> {
             return Ok(());
         };
         let members = match &mut body {
-            Body::Seal(s) => summarise_members(s),
+            Body::Seal(s) => summarise_members(case.root(), s)?,
             _ => None,
         };
         as_of = e.time.clone();

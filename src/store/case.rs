@@ -115,7 +115,7 @@ impl CaseDir {
     }
 
     /// The files and directories of the case that must never be symbolic links.
-    fn own_files(&self) -> [PathBuf; 8] {
+    fn own_files(&self) -> [PathBuf; 9] {
         [
             self.case_json(),
             self.ledger(),
@@ -124,6 +124,7 @@ impl CaseDir {
             self.keys(),
             self.torn(),
             self.ioc_dir(),
+            crate::store::member_file::dir_of(&self.root),
             self.root.join(".lock"),
         ]
     }

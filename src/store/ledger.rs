@@ -486,7 +486,7 @@ impl<'a> Appender<'a> {
         if line.len() > MAX_LINE {
             return Err(Error::input(format!(
                 "refused, nothing written: the entry would be a {}-byte line, more than the maximum line length {MAX_LINE} (FORMAT.md 4.1); \
-                 a folder or tar with this many members cannot be sealed member by member: seal it as one file (--as file) or in parts",
+                 a member list this long goes to a member file (FORMAT.md 6.2), so only a member with a path of more than 1 MiB makes such a line: seal it as one file (--as file)",
                 line.len()
             )));
         }
@@ -903,6 +903,7 @@ mod tests {
                 manifest_sha256: Some(digest),
                 file_count: Some(members.iter().filter(|m| m.kind == "file").count() as u64),
                 members: Some(members.into()),
+                member_file: None,
                 ewf: None,
             },
             hashed_by: Software {
@@ -934,6 +935,7 @@ mod tests {
                 manifest_sha256: None,
                 file_count: None,
                 members: None,
+                member_file: None,
                 ewf: None,
             },
             hashed_by: Software {

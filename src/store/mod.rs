@@ -13,6 +13,7 @@ pub mod index;
 pub(crate) mod iocscan;
 pub mod keyfile;
 pub mod ledger;
+pub mod member_file;
 pub(crate) mod nofollow;
 pub mod safeextract;
 pub(crate) mod structured;

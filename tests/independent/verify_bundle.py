@@ -41,7 +41,10 @@ What is checked, in this order:
   4. Carried artifacts (FORMAT.md section 14): under data/artifacts/EXHIBIT/, the files are
      exactly those of the exhibit's seal entry, each with the sealed SHA-256 (a file or tar
      exhibit: NAME, the last component of `path_resolved`; a directory: NAME/MEMBER for each
-     member with hashes) (`bundle-artifact`).
+     member with hashes) (`bundle-artifact`). A seal whose members are in a member file
+     (FORMAT.md 6.2) has them read from data/case/members/SHA256.jsonl as a stream, one line at
+     a time; a member file that is missing or not the one the seal names leaves the carried
+     files unchecked, one `bundle-artifact` error (verify_case.py says why: `member-file`).
   5. Proofs: each data/proofs/EXHIBIT.json is the proof of that exhibit's seal entry
      (`bundle-proof`), and checks (below).
   6. The case: `verify_case.py data/case --prove data/proofs/...`: every signature with openssl,
@@ -673,12 +676,19 @@ def seal_entries(entries):
     return seals
 
 
-def expected_artifact_files(exhibit, body):
-    """bag path -> sealed sha256 of what data/artifacts/EXHIBIT/ must hold (FORMAT.md 14)."""
-    artifact = body.get("artifact") or {}
+def artifact_base(exhibit, artifact):
+    """data/artifacts/EXHIBIT/NAME, NAME the last component of `path_resolved` (FORMAT.md 14)."""
     resolved = str(artifact.get("path_resolved", "")).rstrip("/")
     name = resolved.rsplit("/", 1)[-1] or "artifact"
-    base = f"data/artifacts/{exhibit}/{name}"
+    return f"data/artifacts/{exhibit}/{name}"
+
+
+def expected_artifact_files(exhibit, body):
+    """bag path -> sealed sha256 of what data/artifacts/EXHIBIT/ must hold (FORMAT.md 14), for
+    a seal whose members are in-line (`members`); a seal with a `member_file` is read from its
+    member file by `member_file_artifact_files`."""
+    artifact = body.get("artifact") or {}
+    base = artifact_base(exhibit, artifact)
     if artifact.get("kind") == "directory":
         files = {}
         for m in artifact.get("members") or []:
@@ -695,7 +705,63 @@ def expected_artifact_files(exhibit, body):
     return {base: str((artifact.get("hashes") or {}).get("sha256"))}
 
 
-def check_artifacts(actual, seals, report):
+# FORMAT.md 6.2, "Member files": the bytes of a line of a member file, without its newline.
+MAX_MEMBER_LINE = 1 << 20
+HEX64_LOWER_RE = re.compile(r"[0-9a-f]{64}")
+
+
+class MemberFileError(Exception):
+    """A member file that is not the one its seal names (verify_case.py says why, as
+    `member-file`): the carried files cannot be checked against it."""
+
+
+def member_file_members(bag, member_file):
+    """The members of a seal's member file, data/case/members/SHA256.jsonl (FORMAT.md 6.2 and
+    14), read as a stream, one line at a time (never the whole file): yields each line's JSON
+    value. Raises MemberFileError, once the members yielded so far are read, if the file is
+    missing, not a regular file, of another length, holds a line too long, empty or not JSON,
+    does not end with a newline, or has another number of lines or SHA-256: a caller keeps
+    what it found until the end, and trusts it only then."""
+    spec = member_file if isinstance(member_file, dict) else {}
+    digest, size, count = spec.get("sha256"), spec.get("bytes"), spec.get("count")
+    if not (isinstance(digest, str) and HEX64_LOWER_RE.fullmatch(digest)
+            and isinstance(size, int) and not isinstance(size, bool)
+            and isinstance(count, int) and not isinstance(count, bool)):
+        raise MemberFileError("the seal's member_file is not {bytes, count, sha256}")
+    name = f"data/case/members/{digest}.jsonl"
+    try:
+        f, actual = open_regular(os.path.join(bag, *name.split("/")))
+    except FileNotFoundError:
+        raise MemberFileError(f"{name} is missing")
+    except OSError as e:  # a link (ELOOP), not a regular file
+        raise MemberFileError(f"{name} cannot be read: {e}")
+    with f:
+        if actual != size:
+            raise MemberFileError(f"{name} is {actual} bytes, member_file.bytes is {size}")
+        h, read, lines = hashlib.sha256(), 0, 0
+        while True:
+            raw = f.readline(MAX_MEMBER_LINE + 1)
+            if not raw:
+                break
+            read += len(raw)
+            h.update(raw)
+            if read > size:
+                raise MemberFileError(f"{name} grew while it was read")
+            if not raw.endswith(b"\n"):
+                raise MemberFileError(f"{name}: line {lines + 1} is too long or not ended "
+                                      "by a newline")
+            lines += 1
+            try:
+                value = json.loads(raw[:-1].decode("utf-8"))
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                raise MemberFileError(f"{name}: line {lines} is not JSON")
+            yield value
+        if read != size or lines != count or h.hexdigest() != digest:
+            raise MemberFileError(f"{name} is not the member file its seal names (length, "
+                                  "number of lines or SHA-256)")
+
+
+def check_artifacts(actual, seals, report, bag=None):
     carried = {}
     for name in actual:
         parts = name.split("/")
@@ -705,6 +771,10 @@ def check_artifacts(actual, seals, report):
         if exhibit not in seals:
             for name in names:
                 report.error(name, "bundle-artifact", "not under a sealed exhibit's directory")
+            continue
+        artifact = seals[exhibit][1].get("artifact")
+        if isinstance(artifact, dict) and "member_file" in artifact and bag is not None:
+            check_member_file_artifacts(bag, actual, exhibit, artifact, names, report)
             continue
         expected = expected_artifact_files(exhibit, seals[exhibit][1])
         for name in sorted(set(expected) | set(names)):
@@ -719,6 +789,60 @@ def check_artifacts(actual, seals, report):
                              f"{exhibit}: SHA-256 {actual[name]} is not the sealed "
                              f"{expected[name]}")
     return sorted(carried)
+
+
+MEMBER_FILE_PROBLEMS = 20  # the most carried-file problems shown for one member file
+
+
+def check_member_file_artifacts(bag, actual, exhibit, artifact, names, report):
+    """Step 4 for a seal whose members are in a member file (FORMAT.md 6.2): a directory's
+    carried files are NAME/MEMBER for each member with hashes, read from the member file
+    data/case/members/SHA256.jsonl as a stream; a tar or zip is carried as NAME, with its
+    sealed SHA-256, as with in-line members. What is kept: the carried files matched (at most
+    those the bag holds) and the first problems found, reported only once the whole member
+    file is known to be the one the seal names (otherwise one `bundle-artifact` error says the
+    files could not be checked; verify_case.py reports the member file as `member-file`)."""
+    base = artifact_base(exhibit, artifact)
+    problems, more, matched = [], 0, set()
+
+    def compare(name, want):
+        nonlocal more
+        if name not in actual:
+            problem = f"{exhibit}: a sealed file that the bundle does not carry"
+        elif actual[name] != want.lower():
+            problem = f"{exhibit}: SHA-256 {actual[name]} is not the sealed {want}"
+        else:
+            problem = None
+        matched.add(name)
+        if problem is None:
+            return
+        if len(problems) < MEMBER_FILE_PROBLEMS:
+            problems.append((name, problem))
+        else:
+            more += 1
+
+    if artifact.get("kind") == "directory":
+        try:
+            for m in member_file_members(bag, artifact.get("member_file")):
+                if isinstance(m, dict) and isinstance(m.get("hashes"), dict):
+                    compare(f"{base}/{m.get('path')}", str(m["hashes"].get("sha256")))
+        except MemberFileError as e:
+            report.error(f"data/artifacts/{exhibit}", "bundle-artifact",
+                         f"{exhibit}: the carried files cannot be checked against the seal: "
+                         f"{e} (the case verifier reports it as member-file)")
+            return
+    else:
+        compare(base, str((artifact.get("hashes") or {}).get("sha256")))
+    for name in sorted(set(names) - matched):
+        if len(problems) < MEMBER_FILE_PROBLEMS:
+            problems.append((name, f"{exhibit}: a file that is not part of the seal"))
+        else:
+            more += 1
+    for name, message in sorted(problems):
+        report.error(name, "bundle-artifact", message)
+    if more:
+        report.error(f"data/artifacts/{exhibit}", "bundle-artifact",
+                     f"{exhibit}: {more} more problems with the carried files not shown")
 
 
 def check_proofs(bag, actual, seals, report):
@@ -1070,7 +1194,7 @@ def verify_bag(bag, verifier, report, workdir):
                      "(FORMAT.md 10); a bundle that carries one is refused")
     check_kit(bag, verifier, report)
     seals = seal_entries(entries)
-    carried = check_artifacts(actual, seals, report)
+    carried = check_artifacts(actual, seals, report, bag)
     proofs = check_proofs(bag, actual, seals, report)
     first = entries[0] if entries and isinstance(entries[0], dict) else {}
     case = (first.get("body") or {}).get("case") if isinstance(first.get("body"), dict) else None

@@ -25,6 +25,11 @@ What is checked (the section numbers are those of docs/FORMAT.md):
     (section 6.10) is signed by the administrator under a name not used before; a review
     (`ioc.review`, section 6.11) names a finding of an earlier valid scan and repeats its
     indicator, exhibit and member;
+  - the member file of every seal whose members are in one, CASE/members/SHA256.jsonl
+    (section 6.2, "Member files"), read as a stream, one line at a time: a regular file, not a
+    link, of the `bytes`, `count` and `sha256` its `member_file` gives, each line a member's
+    canonical JSON (at most 1 MiB) and a newline, and its members under every rule of 6.4 as
+    in-line `members` (`member-file`, on the seal's entry, which still makes its exhibit);
   - the case's copy of every IOC file a scan used, CASE/ioc/SHA256.stix2 (section 6.8): its
     SHA-256 (`ioc-file`), or a warning when it is missing (`ioc-file-missing`);
   - the RFC 6962 Merkle root (section 8.1) at the size of every checkpoint;
@@ -55,15 +60,18 @@ from one to the next:
     its current seal number.
 Each line is checked against the state left by the lines before it. A line with an error
 changes neither the keys nor the custody (section 7, last paragraph), except that entry 0
-always defines the case and its administrator; the next lines are still checked.
+always defines the case and its administrator, and that a seal whose only errors are its
+member file's (`member-file`) still makes its exhibit (section 6.2); the next lines are still
+checked.
 
 Beyond the chain rules, the bodies are checked against what sections 2 and 6 say of them
 (lower-case hex, the listed values, a directory's sha256 equal to its manifest's, the manifest
 rebuilt from the members, file_count, a directory's size and member order...), reported with
-the code `body`; rules that need the ledger's state (entry 0, exhibit numbering, `parent`,
-key lifecycle, custody, a matching re-check against its seal record) are reported with the
-code `custody`. Ed25519 verification is strict (section 5.2): public keys and signature points
-of small order are refused here, because `openssl pkeyutl` (3.0) does not refuse them.
+the code `body` (`member-file` for a member file and its members); rules that need the
+ledger's state (entry 0, exhibit numbering, `parent`, key lifecycle, custody, a matching
+re-check against its seal record) are reported with the code `custody`. Ed25519 verification
+is strict (section 5.2): public keys and signature points of small order are refused here,
+because `openssl pkeyutl` (3.0) does not refuse them.
 
 Output: one line per problem, `ERROR [code] where: message` or `WARNING [code] where: message`
 (the codes are those of section 11, plus `no-entry` (warning: an empty ledger), `proof` (an
@@ -609,6 +617,12 @@ def t_uint(value, path):
     return [f"{path}: expected a non-negative integer"]
 
 
+def t_positive(value, path):
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return []
+    return [f"{path}: expected an integer >= 1"]
+
+
 def t_int(value, path):
     if isinstance(value, int) and not isinstance(value, bool):
         return []
@@ -806,11 +820,14 @@ EWF = t_object(
      "md5": EWF_DIGEST(16), "sha1": EWF_DIGEST(20), "bad_chunk_count": t_uint},
     {"bad_chunks": t_array(EWF_BAD_CHUNK, non_empty=True), "sha256": EWF_DIGEST(32)},
 )
+# Section 6.2, "Member files": the members of a directory, tar or zip may be in a member file
+# of `bytes` bytes, `count` lines and SHA-256 `sha256`, instead of in `members`.
+MEMBER_FILE = t_object({"bytes": t_positive, "count": t_positive, "sha256": t_hex(32)})
 ARTIFACT = t_object(
     {"kind": t_one_of("file", "directory", "tar", "zip", "ewf"), "path_given": t_str,
      "path_resolved": t_str, "size": t_uint, "hashes": HASHES},
     {"compression": t_one_of("gzip"), "manifest_sha256": t_hex(32), "file_count": t_uint,
-     "members": t_array(MEMBER), "ewf": EWF},
+     "members": t_array(MEMBER), "member_file": MEMBER_FILE, "ewf": EWF},
 )
 ITEM = t_object({}, {name: t_str for name in (
     "item_type", "make", "model", "serial", "imei", "capacity", "condition")})
@@ -1003,12 +1020,6 @@ IOC_EXCERPT_RE = re.compile(r"[\x20-\x7e]*")  # every other byte is shown as `.`
 IOC_EXCERPT_SIDE = 32  # up to 32 bytes each side of the occurrence
 IOC_MAX_OFFSETS = 16  # `offsets`: the first 16
 IOC_MAX_EXAMPLES = 5  # `skipped.examples`: 1 to 5 indicator ids
-
-
-def t_positive(value, path):
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
-        return []
-    return [f"{path}: expected an integer >= 1"]
 
 
 def t_ioc_examples(value, path):
@@ -1275,6 +1286,14 @@ def check_seal_body(body):
     return problems
 
 
+def member_file_checkable(body):
+    """A seal body whose artifact names a member file and is otherwise right (its schema and
+    `check_artifact`), so that the file can be checked against it."""
+    artifact = body.get("artifact") if isinstance(body, dict) else None
+    return (isinstance(artifact, dict) and "member_file" in artifact
+            and not ARTIFACT(artifact, "body.artifact") and not check_artifact(artifact))
+
+
 def check_accept_body(body):
     problems = ACCEPT_BODY(body, "body")
     if not problems:
@@ -1417,23 +1436,33 @@ def check_ewf(artifact):
 
 
 def check_artifact(artifact):
-    """Consistency of an artifact whose schema is already known to be right."""
+    """Consistency of an artifact whose schema is already known to be right (section 6.4):
+    the members the kind has, the artifact's own values, and the rules over in-line `members`
+    (`MemberRules`). A `member_file`'s members are checked from the file, with the case
+    directory, by `check_member_file`: here only that it is where it may be."""
     problems = []
     kind = artifact["kind"]
     if ("ewf" in artifact) != (kind == "ewf"):
         return ["body.artifact: an 'ewf' object goes with an ewf artifact, and only with one"]
-    has = {name: name in artifact for name in ("manifest_sha256", "file_count", "members")}
     if kind == "file":
-        for name in ("manifest_sha256", "file_count", "members", "compression"):
+        for name in ("manifest_sha256", "file_count", "members", "member_file", "compression"):
             if name in artifact:
                 problems.append(f"body.artifact: a file has no {name!r}")
         return problems
-    for name, present in has.items():
-        if not present:
+    for name in ("manifest_sha256", "file_count"):
+        if name not in artifact:
             problems.append(f"body.artifact: a {kind} needs {name!r}")
+    if kind == "ewf":
+        if "member_file" in artifact:
+            problems.append("body.artifact: an ewf has 'members', never 'member_file'")
+        elif "members" not in artifact:
+            problems.append("body.artifact: an ewf needs 'members'")
+    elif "members" in artifact and "member_file" in artifact:
+        problems.append(f"body.artifact: a {kind} has 'members' or 'member_file', not both")
+    elif "members" not in artifact and "member_file" not in artifact:
+        problems.append(f"body.artifact: a {kind} needs 'members' or 'member_file'")
     if problems:
         return problems
-    members = artifact["members"]
     if kind == "directory":
         if "compression" in artifact:
             problems.append("body.artifact: a directory has no 'compression'")
@@ -1441,12 +1470,79 @@ def check_artifact(artifact):
             problems.append("body.artifact.hashes: a directory has sha256 only")
         if artifact["hashes"]["sha256"] != artifact["manifest_sha256"]:
             problems.append("body.artifact.hashes.sha256 differs from manifest_sha256")
-        paths = [m["path"].encode("utf-8", "surrogatepass") for m in members]
-        if any(a >= b for a, b in zip(paths, paths[1:])):
-            problems.append("body.artifact.members: not sorted by the bytes of path")
-    for i, m in enumerate(members):
-        where = f"body.artifact.members[{i}]"
-        mtype = m["type"]
+    if kind == "zip" and "compression" in artifact:
+        problems.append("body.artifact: a zip has no 'compression'")
+    if kind == "ewf":
+        problems += check_ewf(artifact)
+    if "members" in artifact:
+        rules = MemberRules(artifact)
+        for m in artifact["members"]:
+            rules.add(m)
+        # The counts, size and manifest only of members that are otherwise right (as before).
+        problems += rules.finish(totals=not problems)
+    return problems
+
+
+class MemberRules:
+    """Section 6.4's rules over a seal's members, checked in one pass, one member at a time,
+    for in-line `members` and for the members of a member file alike (section 6.2, "Member
+    files": every rule applies to the file's members as if they were the array). What is kept
+    between members: the previous path (a directory's order), the counts, the size sum and the
+    running SHA-256 of the manifest (6.3); for a zip, a 16-byte digest of each member's path
+    (no two members of one path). Never the members themselves.
+
+    `label` is None for in-line members (problems name `body.artifact.members[i]`), else the
+    member file's name (problems name its line numbers). With `schema`, each member is first
+    checked against the member schema (a member file's lines are not part of the body the
+    schema checked). With `limit`, at most that many problems are kept (a member file may hold
+    a million members); the others are counted."""
+
+    def __init__(self, artifact, label=None, schema=False, limit=None):
+        self.artifact = artifact
+        self.kind = artifact["kind"]
+        self.label = label
+        self.schema = schema
+        self.limit = limit
+        self.problems = []
+        self.more = 0  # problems beyond `limit`
+        self.broken = False  # a member failed its schema, or a rule: no totals
+        self.count = 0
+        self.files = 0
+        self.size = 0
+        self.previous = None  # directory: the previous member's path, as bytes
+        self.unsorted = False
+        self.zip_keys = set()
+        self.zip_twice = False
+        self.manifest = hashlib.sha256()
+
+    def where(self, i):
+        if self.label is None:
+            return f"body.artifact.members[{i}]"
+        return f"{self.label} line {i + 1}"
+
+    @property
+    def where_all(self):
+        return "body.artifact.members" if self.label is None else self.label
+
+    def fail(self, message):
+        self.broken = True
+        if self.limit is not None and len(self.problems) >= self.limit:
+            self.more += 1
+        else:
+            self.problems.append(message)
+
+    def add(self, m):
+        """One more member, in order."""
+        i = self.count
+        self.count += 1
+        where = self.where(i)
+        if self.schema:
+            problems = MEMBER(m, "member")
+            if problems:
+                for problem in problems:
+                    self.fail(f"{where}: not a member ({problem})")
+                return
+        kind, mtype, path = self.kind, m["type"], m["path"]
         expect = {
             "size": mtype == "file",
             "hashes": mtype == "file",
@@ -1454,38 +1550,227 @@ def check_artifact(artifact):
         }
         for name, wanted in expect.items():
             if wanted and name not in m:
-                problems.append(f"{where}: a {mtype} member needs {name!r}")
+                self.fail(f"{where}: a {mtype} member needs {name!r}")
             if not wanted and name in m:
-                problems.append(f"{where}: a {mtype} member has no {name!r}")
-        if kind == "directory" and "mtime" in m:
-            problems.append(f"{where}: directory members carry no 'mtime'")
+                self.fail(f"{where}: a {mtype} member has no {name!r}")
         if kind == "directory":
-            parts = m["path"].split("/")
-            if m["path"].startswith("/") or any(p in ("", ".", "..") for p in parts):
-                problems.append(f"{where}: path {m['path']!r} is not a clean relative path")
+            if "mtime" in m:
+                self.fail(f"{where}: directory members carry no 'mtime'")
+            parts = path.split("/")
+            if path.startswith("/") or any(p in ("", ".", "..") for p in parts):
+                self.fail(f"{where}: path {path!r} is not a clean relative path")
+            key = path.encode("utf-8", "surrogatepass")
+            if self.previous is not None and self.previous >= key and not self.unsorted:
+                self.unsorted = True
+                self.fail(f"{self.where_all}: not sorted by the bytes of path (from "
+                          f"{'member' if self.label is None else 'line'} "
+                          f"{i if self.label is None else i + 1})")
+            self.previous = key
         if kind == "zip":
-            problems.extend(check_zip_member(where, m))
-    if kind == "zip":
-        if "compression" in artifact:
-            problems.append("body.artifact: a zip has no 'compression'")
-        keys = [m["path"][:-1] if m["type"] == "dir" else m["path"] for m in members]
-        if len(set(keys)) != len(keys):
-            problems.append("body.artifact.members: two zip members of one path")
-    if kind == "ewf":
-        problems += check_ewf(artifact)
-    if problems:
+            for problem in check_zip_member(where, m):
+                self.fail(problem)
+            key = path[:-1] if mtype == "dir" else path
+            digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()[:16]
+            if digest in self.zip_keys and not self.zip_twice:
+                self.zip_twice = True
+                self.fail(f"{self.where_all}: two zip members of one path ({key!r})")
+            self.zip_keys.add(digest)
+        if mtype == "file" and "hashes" in m and "size" in m:
+            self.files += 1
+            self.size += m["size"]
+            self.manifest.update(manifest_text([m]).encode("utf-8", "surrogatepass"))
+
+    def finish(self, totals=True):
+        """The problems found, then, if there were none (and `totals`), the rules over all the
+        members: `file_count`, a directory's `size`, `manifest_sha256`."""
+        problems = list(self.problems)
+        if self.more:
+            problems.append(f"{self.where_all}: {self.more} more problems not shown")
+        if self.broken or not totals:
+            return problems
+        artifact = self.artifact
+        holds = "there are" if self.label is None else f"{self.label} holds"
+        if artifact["file_count"] != self.files:
+            problems.append(f"body.artifact.file_count is {artifact['file_count']}, "
+                            f"but {holds} {self.files} file members")
+        if self.kind == "directory" and artifact["size"] != self.size:
+            problems.append(f"body.artifact.size is {artifact['size']}, but the file members' "
+                            f"sizes{'' if self.label is None else ' in ' + self.label} sum "
+                            f"to {self.size}")
+        if self.manifest.hexdigest() != artifact["manifest_sha256"]:
+            problems.append("body.artifact.manifest_sha256 is not SHA-256 of the manifest "
+                            "rebuilt from the members"
+                            + ("" if self.label is None else f" of {self.label}"))
         return problems
-    files = [m for m in members if m["type"] == "file"]
-    if artifact["file_count"] != len(files):
-        problems.append(f"body.artifact.file_count is {artifact['file_count']}, "
-                        f"but there are {len(files)} file members")
-    if kind == "directory" and artifact["size"] != sum(m["size"] for m in files):
-        problems.append("body.artifact.size is not the sum of the file members' sizes")
-    manifest = manifest_text(members).encode("utf-8", "surrogatepass")
-    if sha256(manifest).hex() != artifact["manifest_sha256"]:
-        problems.append("body.artifact.manifest_sha256 is not SHA-256 of the manifest "
-                        "rebuilt from the members")
+
+
+# ---------------------------------------------------------------------------------------------
+# Member files (section 6.2, "Member files"): members/SHA256.jsonl, read as a stream
+# ---------------------------------------------------------------------------------------------
+
+MAX_MEMBER_LINE = 1 << 20  # bytes of a member file's line, without its newline
+MEMBER_FILE_PROBLEMS = 20  # the most problems of one member file's lines or members shown
+
+
+def member_file_name(member_file):
+    """The member file's name in the case directory, `members/SHA256.jsonl` (the schema checked
+    that `sha256` is 64 lower-case hex digits: never another path)."""
+    return f"members/{member_file['sha256']}.jsonl"
+
+
+class MemberFileReader:
+    """Reads a member file as a stream (section 6.2): `members()` yields (index, member) for
+    each line that is canonical JSON, holding one line at a time (at most MAX_MEMBER_LINE + 1
+    bytes). What is wrong with the file is in `problems` once `members()` is exhausted: missing,
+    a symbolic link or not a regular file, another length (then nothing is read), a line too
+    long, empty, not canonical JSON, or not ended by a newline, another number of lines or
+    SHA-256. After a line that is wrong no more member is yielded (`complete` is then False:
+    the rules over all the members are not checked), but the file is still read to its end
+    for its SHA-256 and its lines."""
+
+    def __init__(self, path, member_file, label=None):
+        self.path = path
+        self.spec = member_file
+        self.label = label or member_file_name(member_file)
+        self.problems = []  # the file's own problems: missing, length, lines, SHA-256
+        self.line_problems = []  # lines that are not members' canonical JSON
+        self.more = 0
+        self.complete = False  # every line was read and yielded as a member
+
+    def line_fail(self, message):
+        self.complete = False
+        if len(self.line_problems) < MEMBER_FILE_PROBLEMS:
+            self.line_problems.append(message)
+        else:
+            self.more += 1
+
+    def all_problems(self):
+        problems = self.problems + self.line_problems
+        if self.more:
+            problems.append(f"{self.label}: {self.more} more wrong lines not shown")
+        return problems
+
+    def members(self):
+        label, spec = self.label, self.spec
+        try:
+            f, size = open_regular(self.path)
+        except FileNotFoundError:
+            self.problems.append(f"{label}: missing (the member file of this seal)")
+            return
+        except NotRegular:
+            self.problems.append(f"{label}: not a regular file (a directory, a FIFO, a "
+                                 "device...): not read")
+            return
+        except OSError as e:
+            if e.errno == errno.ELOOP or os.path.islink(self.path):
+                self.problems.append(f"{label}: a symbolic link: a case's files are never "
+                                     "read through a link")
+            else:
+                self.problems.append(f"{label}: cannot be opened: {e.strerror or e}")
+            return
+        with f:
+            if size != spec["bytes"]:
+                self.problems.append(f"{label}: {size} bytes, but member_file.bytes is "
+                                     f"{spec['bytes']}: not read")
+                return
+            h = hashlib.sha256()
+            lines = 0  # complete lines (ended by a newline)
+            read = 0
+            self.complete = True
+            while True:
+                raw = f.readline(MAX_MEMBER_LINE + 1)
+                if not raw:
+                    break
+                read += len(raw)
+                h.update(raw)
+                if read > spec["bytes"]:
+                    self.problems.append(f"{label}: grew while it was read (more than "
+                                         f"member_file.bytes {spec['bytes']}): not the file "
+                                         "the seal names")
+                    self.complete = False
+                    return
+                if not raw.endswith(b"\n"):
+                    if len(raw) <= MAX_MEMBER_LINE:  # end of file: a trailing partial line
+                        self.line_fail(f"{label}: {len(raw)} bytes after the last newline "
+                                       "(a member file ends with a newline)")
+                        continue
+                    # Longer than a line may be: skip the rest in pieces, never held whole.
+                    length, ended = len(raw), False
+                    while True:
+                        piece = f.readline(1 << 20)
+                        if not piece:
+                            break
+                        read += len(piece)
+                        h.update(piece)
+                        if read > spec["bytes"]:
+                            break
+                        if piece.endswith(b"\n"):
+                            length, ended = length + len(piece) - 1, True
+                            break
+                        length += len(piece)
+                    if ended:
+                        lines += 1
+                    self.line_fail(f"{label} line {lines if ended else lines + 1}: "
+                                   f"{length}{'' if ended else ' or more'} bytes, longer than "
+                                   f"the {MAX_MEMBER_LINE} bytes a line may have")
+                    if read > spec["bytes"]:
+                        self.problems.append(f"{label}: grew while it was read (more than "
+                                             f"member_file.bytes {spec['bytes']})")
+                        return
+                    continue
+                lines += 1
+                line = raw[:-1]
+                if not line:
+                    self.line_fail(f"{label} line {lines}: an empty line")
+                    continue
+                try:
+                    member = parse_canonical(line)
+                except NotCanonical as e:
+                    self.line_fail(f"{label} line {lines}: not a member's canonical JSON: {e}")
+                    continue
+                if self.complete:
+                    yield lines - 1, member
+            if read != spec["bytes"]:  # shrank while read
+                self.problems.append(f"{label}: {read} bytes read, but member_file.bytes is "
+                                     f"{spec['bytes']}")
+            if lines != spec["count"]:
+                self.problems.append(f"{label}: {lines} lines, but member_file.count is "
+                                     f"{spec['count']}")
+            if h.hexdigest() != spec["sha256"]:
+                self.problems.append(f"{label}: SHA-256 is {h.hexdigest()}: not the file "
+                                     "member_file.sha256 names (altered)")
+        if self.problems:
+            self.complete = False
+
+
+def check_member_file(case_dir, artifact):
+    """Section 6.2, "Member files", and 7 rule 5 (`member-file`): the member file a seal's
+    `member_file` names (its artifact already checked by `check_artifact`) is a regular file of
+    `bytes` bytes, `count` lines and SHA-256 `sha256`, each line a member's canonical JSON and
+    a newline, and its members follow the rules of 6.4 as in-line `members` would. Streams
+    the file: never holds more than one line. Returns the problems (empty when fine)."""
+    member_file = artifact["member_file"]
+    label = member_file_name(member_file)
+    reader = MemberFileReader(os.path.join(case_dir, *label.split("/")), member_file, label)
+    rules = MemberRules(artifact, label=label, schema=True, limit=MEMBER_FILE_PROBLEMS)
+    for _, member in reader.members():
+        rules.add(member)
+    problems = reader.all_problems()
+    # The counts, size and manifest only when every line was read as a member.
+    problems += rules.finish(totals=reader.complete)
     return problems
+
+
+def member_paths_in_file(case_dir, member_file, wanted):
+    """Which of the paths `wanted` are members in a seal's member file, the file read as a
+    stream (its problems are `check_member_file`'s to report)."""
+    found = set()
+    reader = MemberFileReader(os.path.join(case_dir, *member_file_name(member_file).split("/")),
+                              member_file)
+    for _, member in reader.members():
+        if isinstance(member, dict) and member.get("path") in wanted:
+            found.add(member["path"])
+    return found
 
 
 # Section 6.2: each hash of the source the acquisition tool reported, its `matches` flag, and
@@ -1546,8 +1831,12 @@ class Exhibit:
         # The sealed artifact's SHA-256, for re-checks and scans.
         self.sha256 = artifact["hashes"]["sha256"]
         self.kind = artifact["kind"]  # file, directory, tar, zip or ewf
-        # The member paths as sealed (directory, tar, zip and ewf), which a scan's matches name.
+        # The member paths as sealed (directory, tar, zip and ewf), which a scan's matches name:
+        # those of in-line `members`; with a `member_file` (section 6.2), the file is read
+        # again as a stream when a scan names members (`check_ioc_matches`), not held here.
         self.member_paths = {m["path"] for m in artifact.get("members", [])}
+        self.member_file = artifact.get("member_file")
+        self.member_file_ok = True  # no `member-file` error on the seal's line
         self.release = None  # in transit: the seq of the release entry
         self.receiver = None  # in transit: the receiver's key id
 
@@ -1570,6 +1859,7 @@ class CaseState:
         self.ioc_findings = {}
         self.previous_time = None
         self.tsas = {}  # section 6.10: TSA name -> (entry seq, body) of its tsa.add
+        self.case_dir = None  # where members/SHA256.jsonl are read (section 6.2)
 
     def describe(self, key_id):
         """A key id with its name, for messages."""
@@ -2089,6 +2379,14 @@ def check_entry(n, line, previous_line, state, verifier, report):
             report.error(where, "body", problem)
         body_ok = not problems
 
+    # Rule 5, a seal's member file (section 6.2, "Member files"): its errors (`member-file`) do
+    # not stop the seal's effect: the exhibit still exists (6.2).
+    member_file_errors = 0
+    if kind == "seal" and state.case_dir is not None and member_file_checkable(body):
+        for problem in check_member_file(state.case_dir, body["artifact"]):
+            report.error(where, "member-file", problem)
+            member_file_errors += 1
+
     # Rule 6: the kind rules (`custody`): entry 0, exhibit numbering, keys and custody.
     effect = None
     if n == 0 and kind != "case.open":
@@ -2144,9 +2442,12 @@ def check_entry(n, line, previous_line, state, verifier, report):
         state.ioc_findings[n] = [(m["indicator"], m["exhibit"], m.get("member"))
                                  for m in body["matches"]]
 
-    # Section 7: only an entry without error changes the keys and custody.
-    if effect is not None and report.errors == errors_before:
+    # Section 7: only an entry without error changes the keys and custody; section 6.2: a seal
+    # whose only errors are its member file's still makes its exhibit.
+    if effect is not None and report.errors - member_file_errors == errors_before:
         effect()
+        if member_file_errors and kind == "seal":
+            state.exhibits[body["exhibit"]].member_file_ok = False
 
 
 def check_signer(n, entry, state, verifier, report):
@@ -2877,6 +3178,21 @@ def check_ioc_matches(case_dir, state, report):
     `bundle` are the file's, and each match citing it names an `indicator` object of the file
     by `indicator` (its id) with exactly its `pattern`."""
     copies = {}
+    # The members named of exhibits whose members are in a member file (section 6.2): each file
+    # read once, as a stream, for the names asked (an exhibit whose member file has an error,
+    # already reported as `member-file`, is not looked into).
+    wanted = {}
+    for _, body in state.ioc_scans:
+        for match in body["matches"] + body.get("mentions", []):
+            exhibit = state.exhibits.get(match["exhibit"])
+            if (exhibit is not None and exhibit.member_file is not None
+                    and match.get("member") is not None):
+                wanted.setdefault(exhibit.id, set()).add(match["member"])
+    in_files = {}
+    for exhibit_id, names in wanted.items():
+        exhibit = state.exhibits[exhibit_id]
+        if exhibit.member_file_ok:
+            in_files[exhibit_id] = member_paths_in_file(case_dir, exhibit.member_file, names)
     for n, body in state.ioc_scans:
         where = f"entry {n}"
         records = [(f"match {i}", m) for i, m in enumerate(body["matches"])]
@@ -2886,13 +3202,20 @@ def check_ioc_matches(case_dir, state, report):
             if exhibit is None:
                 continue
             member = match.get("member")
+            if exhibit.member_file is not None and exhibit.id not in in_files:
+                member_paths = None  # its member file is wrong: `member-file`
+            elif exhibit.member_file is not None:
+                member_paths = in_files[exhibit.id]
+            else:
+                member_paths = exhibit.member_paths
             if exhibit.kind == "file" and member is not None:
                 report.error(where, "ioc-match", f"{label} names a member, but "
                              f"{exhibit.id} is a file with no members")
             elif exhibit.kind not in ("file", "ewf") and member is None:
                 report.error(where, "ioc-match", f"{label} names no member, but "
                              f"{exhibit.id} is a {exhibit.kind}")
-            elif member is not None and member not in exhibit.member_paths:
+            elif member is not None and member_paths is not None \
+                    and member not in member_paths:
                 report.error(where, "ioc-match", f"{label}: member {member!r} is not a "
                              f"member of {exhibit.id} as sealed")
         for record in body["ioc_files"]:
@@ -3066,12 +3389,14 @@ def verify(args, report, verifier):
         ledger_path = os.path.join(args.case_dir, "ledger.jsonl")
         # Section 1: none of a case's own names may be a symbolic link (scelle refuses such a
         # case: someone may have planted the link).
-        for name in ("case.json", "ledger.jsonl", "ledger.index", "checkpoints", "keys"):
+        for name in ("case.json", "ledger.jsonl", "ledger.index", "checkpoints", "keys",
+                     "members"):
             if os.path.islink(os.path.join(args.case_dir, name)):
                 raise Fatal(f"{os.path.join(args.case_dir, name)}: is a symbolic link; "
                             "a case's files are never read through a link")
         if not os.path.lexists(ledger_path):
             raise Fatal(f"{ledger_path}: no ledger (is {args.case_dir} a scelle case?)")
+        state.case_dir = args.case_dir
         lines = read_ledger(ledger_path, report)
         if not lines:
             report.warning("ledger.jsonl", "no-entry", "the ledger is empty")

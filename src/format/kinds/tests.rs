@@ -92,6 +92,7 @@ fn seal(exhibit: &str, seal_no: Option<&str>) -> Body {
             manifest_sha256: None,
             file_count: None,
             members: None,
+            member_file: None,
             ewf: None,
         },
         hashed_by: Software {

@@ -1,0 +1,434 @@
+//! Member files (FORMAT.md 6.2, "Member files"): a seal whose member list would make its line
+//! longer than [`MAX_IN_LINE`] keeps the list in `members/SHA256.jsonl` of the case, one
+//! member's canonical JSON per line, and names the file by its length, line count and
+//! SHA-256 in `member_file`. The line stays small however many members an extraction has.
+//!
+//! A member file is not trusted for what it is: [`MemberFileReader`] reads it one line at a
+//! time (never the whole file), checks each line is a member's canonical JSON, and at its end
+//! that the file had the length, number of lines and SHA-256 the signed line names; anything
+//! else is an error naming the file. [`check`] runs the value rules of 6.4 over it in the same
+//! pass.
+
+use crate::error::{Error, IoContext, Result};
+use crate::format::body::{Artifact, Member};
+use crate::format::members::{member_from_line, Iter as InLineIter};
+use crate::format::parts::MemberFile;
+use crate::format::validate::MemberRules;
+use crate::store::fsutil;
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The longest member array a seal's line holds (its canonical JSON, in bytes): a longer
+/// list goes to a member file.
+pub const MAX_IN_LINE: usize = 1 << 20;
+
+/// The longest line of a member file, without its newline.
+pub const MAX_MEMBER_LINE: usize = 1 << 20;
+
+/// `members/` of the case (or bag case) directory `root`.
+pub fn dir_of(root: &Path) -> PathBuf {
+    root.join("members")
+}
+
+/// The path of `f` in the case directory `root`.
+pub fn path_of(root: &Path, f: &MemberFile) -> PathBuf {
+    dir_of(root).join(f.file_name())
+}
+
+/// Writes `members` as a member file of the case directory `root` (temporary file, fsync,
+/// rename, fsync of `members/`) and returns what the seal's line records of it. A file of
+/// the same name already there holds the same bytes (its name is their SHA-256) and is
+/// replaced by the new one.
+pub fn write<'a>(root: &Path, members: impl IntoIterator<Item = &'a Member>) -> Result<MemberFile> {
+    let dir = dir_of(root);
+    match std::fs::symlink_metadata(&dir) {
+        Ok(m) if m.file_type().is_dir() => {}
+        Ok(m) if m.file_type().is_symlink() => return Err(fsutil::link_refused(&dir)),
+        Ok(_) => return Err(fsutil::not_regular(&dir, "file, not a directory,")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir(&dir).at(&dir)?;
+            fsutil::fsync_dir(root)?;
+        }
+        Err(e) => return Err(Error::io(&dir, e)),
+    }
+    let tmp = fsutil::temp_beside(&dir.join("members.jsonl"), "tmp");
+    let result = (|| {
+        let file = fsutil::create_exclusive(&tmp, 0o644)?;
+        let mut out = BufWriter::with_capacity(1 << 16, file);
+        let (mut hash, mut count, mut bytes) = (Sha256::new(), 0u64, 0u64);
+        let mut line = Vec::new();
+        for m in members {
+            line.clear();
+            crate::format::canonical::write_canonical_of(m, &mut line)
+                .map_err(|e| Error::input(format!("member {:?}: {e}", m.path)))?;
+            if line.len() > MAX_MEMBER_LINE {
+                return Err(Error::input(format!(
+                    "refused, nothing written: member {:?} would be a {}-byte line of the member \
+                     file, more than {MAX_MEMBER_LINE} (FORMAT.md 6.2)",
+                    m.path,
+                    line.len()
+                )));
+            }
+            line.push(b'\n');
+            hash.update(&line);
+            out.write_all(&line).at(&tmp)?;
+            count += 1;
+            bytes += line.len() as u64;
+        }
+        let file = out
+            .into_inner()
+            .map_err(|e| Error::io(&tmp, e.into_error()))?;
+        file.sync_all().at(&tmp)?;
+        let f = MemberFile {
+            bytes,
+            count,
+            sha256: crate::format::encoding::hex(&hash.finalize()),
+        };
+        let path = path_of(root, &f);
+        std::fs::rename(&tmp, &path).at(&path)?;
+        fsutil::fsync_dir(&dir)?;
+        Ok(f)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// One line read from a member file.
+enum Line {
+    /// A line (its newline removed) is in the buffer.
+    Full,
+    /// The file ended.
+    End,
+    /// Bytes after the last newline.
+    Partial,
+    /// A line longer than [`MAX_MEMBER_LINE`] (not read further).
+    TooLong,
+}
+
+/// Reads the next line into `buf` (cleared first), holding at most one read buffer more than
+/// `MAX_MEMBER_LINE` bytes of it; the bytes consumed (newline included) are hashed into `hash`.
+fn next_line(
+    r: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    hash: &mut Sha256,
+) -> std::io::Result<(Line, u64)> {
+    buf.clear();
+    let mut read = 0u64;
+    loop {
+        let chunk = r.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok((
+                if buf.is_empty() {
+                    Line::End
+                } else {
+                    Line::Partial
+                },
+                read,
+            ));
+        }
+        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        hash.update(&chunk[..take]);
+        buf.extend_from_slice(&chunk[..take]);
+        r.consume(take);
+        read += take as u64;
+        if done {
+            buf.pop();
+            let line = if buf.len() > MAX_MEMBER_LINE {
+                Line::TooLong
+            } else {
+                Line::Full
+            };
+            return Ok((line, read));
+        }
+        if buf.len() > MAX_MEMBER_LINE {
+            return Ok((Line::TooLong, read));
+        }
+    }
+}
+
+/// A member file read one member at a time and checked as it is read (see the module).
+/// Yields each member, then an error at the place the file stops being the one `member_file`
+/// names; nothing after an error.
+pub struct MemberFileReader {
+    path: PathBuf,
+    want: MemberFile,
+    reader: BufReader<File>,
+    hash: Sha256,
+    count: u64,
+    bytes: u64,
+    line: Vec<u8>,
+    done: bool,
+}
+
+impl MemberFileReader {
+    /// Opens the member file `f` of the case directory `root` (no symbolic link, a regular
+    /// file, of the length `f` names).
+    pub fn open(root: &Path, f: &MemberFile) -> Result<Self> {
+        let path = path_of(root, f);
+        let file = match fsutil::open_nofollow(&path, false) {
+            Err(Error::Io { error, .. }) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::input(format!(
+                    "{}: missing: the seal's members are in this file (FORMAT.md 6.2, \"Member \
+                     files\"); restore it from a copy of the case",
+                    path.display()
+                )))
+            }
+            other => other?,
+        };
+        let size = file.metadata().at(&path)?.len();
+        if size != f.bytes {
+            return Err(Error::input(format!(
+                "{}: {size} bytes, but the seal's member_file says {}; it is not the sealed member file",
+                path.display(),
+                f.bytes
+            )));
+        }
+        Ok(MemberFileReader {
+            path,
+            want: f.clone(),
+            reader: BufReader::with_capacity(1 << 16, file),
+            hash: Sha256::new(),
+            count: 0,
+            bytes: 0,
+            line: Vec::new(),
+            done: false,
+        })
+    }
+
+    /// The file read.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn fail(&mut self, what: String) -> Option<Result<Member>> {
+        self.done = true;
+        Some(Err(Error::input(format!(
+            "{}: {what}; it is not the sealed member file (FORMAT.md 6.2, \"Member files\")",
+            self.path.display()
+        ))))
+    }
+}
+
+impl Iterator for MemberFileReader {
+    type Item = Result<Member>;
+
+    fn next(&mut self) -> Option<Result<Member>> {
+        if self.done {
+            return None;
+        }
+        let (line, read) = match next_line(&mut self.reader, &mut self.line, &mut self.hash) {
+            Ok(x) => x,
+            Err(e) => {
+                self.done = true;
+                return Some(Err(Error::io(&self.path, e)));
+            }
+        };
+        self.bytes += read;
+        let n = self.count + 1;
+        match line {
+            Line::Full => {}
+            Line::End => {
+                self.done = true;
+                let digest = crate::format::encoding::hex(&self.hash.clone().finalize());
+                if self.count != self.want.count {
+                    return self.fail(format!(
+                        "{} members, but the seal's member_file says {}",
+                        self.count, self.want.count
+                    ));
+                }
+                if self.bytes != self.want.bytes {
+                    return self.fail(format!(
+                        "{} bytes read, but the seal's member_file says {}",
+                        self.bytes, self.want.bytes
+                    ));
+                }
+                if digest != self.want.sha256 {
+                    return self.fail(format!("its SHA-256 is {digest}"));
+                }
+                return None;
+            }
+            Line::Partial => return self.fail(format!("line {n} has no final newline")),
+            Line::TooLong => {
+                return self.fail(format!("line {n} is longer than {MAX_MEMBER_LINE} bytes"))
+            }
+        }
+        self.count = n;
+        if self.count > self.want.count {
+            return self.fail(format!(
+                "line {n}: more than the {} members the seal's member_file says",
+                self.want.count
+            ));
+        }
+        match member_from_line(&self.line) {
+            Ok(m) => Some(Ok(m)),
+            Err(e) => self.fail(format!("line {n}: {e}")),
+        }
+    }
+}
+
+/// Checks the member file of `a` (which has one) as FORMAT.md 6.2 says: the file the line
+/// names, each line a member, and the value rules of 6.4 over its members, in one pass.
+/// The error is the finding's message (`member-file`).
+pub fn check(root: &Path, a: &Artifact) -> std::result::Result<(), String> {
+    let Some(f) = &a.member_file else {
+        return Ok(());
+    };
+    let mut rules = MemberRules::new(a);
+    for m in MemberFileReader::open(root, f).map_err(|e| e.to_string())? {
+        let m = m.map_err(|e| e.to_string())?;
+        rules
+            .add(&m)
+            .map_err(|e| format!("{}: {e} (FORMAT.md 6.4)", path_of(root, f).display()))?;
+    }
+    rules
+        .finish()
+        .map_err(|e| format!("{}: {e} (FORMAT.md 6.4)", path_of(root, f).display()))
+}
+
+/// A seal's members, wherever they are: in its line, or in its member file (read and checked
+/// as they are given; an error ends them).
+pub enum SealMembers<'a> {
+    /// In the seal's line.
+    InLine(InLineIter<'a>),
+    /// In a member file.
+    File(Box<MemberFileReader>),
+}
+
+impl<'a> Iterator for SealMembers<'a> {
+    type Item = Result<Cow<'a, Member>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            SealMembers::InLine(i) => i.next().map(Ok),
+            SealMembers::File(r) => r.next().map(|m| m.map(Cow::Owned)),
+        }
+    }
+}
+
+/// The members of artifact `a` of the case directory `root`, or `None` for an artifact
+/// without members (a file).
+pub fn members_of<'a>(root: &Path, a: &'a Artifact) -> Result<Option<SealMembers<'a>>> {
+    Ok(match (&a.members, &a.member_file) {
+        (Some(m), _) => Some(SealMembers::InLine(m.iter())),
+        (None, Some(f)) => Some(SealMembers::File(Box::new(MemberFileReader::open(
+            root, f,
+        )?))),
+        (None, None) => None,
+    })
+}
+
+/// Moves the members of `a` to a member file of the case directory `root` when their array
+/// is longer than [`MAX_IN_LINE`] (FORMAT.md 6.2) and each fits a line of the file: writes the
+/// file and replaces `members` with `member_file`. Call after the artifact's value rules
+/// passed.
+pub fn move_out_if_long(root: &Path, a: &mut Artifact) -> Result<()> {
+    if a.kind == "ewf" {
+        return Ok(());
+    }
+    let Some(members) = &a.members else {
+        return Ok(());
+    };
+    // A member too long for a line of a member file (a path of more than 1 MiB) keeps the
+    // list in the seal's line, up to the ledger's line limit (FORMAT.md 4.1).
+    let (array, longest) = crate::format::members::array_len(members.iter());
+    if array <= MAX_IN_LINE || longest > MAX_MEMBER_LINE {
+        return Ok(());
+    }
+    let list = members.to_vec();
+    a.member_file = Some(write(root, &list)?);
+    a.members = None;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::body::Hashes;
+
+    fn member(i: usize) -> Member {
+        Member {
+            path: format!("dir/file-{i:06}"),
+            kind: "file".into(),
+            size: Some(i as u64),
+            hashes: Some(Hashes {
+                sha256: format!("{:064x}", i),
+                ..Default::default()
+            }),
+            link: None,
+            mtime: Some(1_700_000_000),
+        }
+    }
+
+    fn read_all(root: &Path, f: &MemberFile) -> Result<Vec<Member>> {
+        MemberFileReader::open(root, f)?.collect()
+    }
+
+    #[test]
+    fn a_written_file_reads_back_and_any_change_is_refused() {
+        let t = tempfile::tempdir().unwrap();
+        let members: Vec<Member> = (0..500).map(member).collect();
+        let f = write(t.path(), &members).unwrap();
+        assert_eq!(f.count, 500);
+        let path = path_of(t.path(), &f);
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), f.bytes);
+        assert_eq!(read_all(t.path(), &f).unwrap(), members);
+        let good = std::fs::read(&path).unwrap();
+
+        let refused = |bytes: &[u8], want: &str| {
+            std::fs::write(&path, bytes).unwrap();
+            let mut wf = f.clone();
+            wf.bytes = bytes.len() as u64;
+            let e = read_all(t.path(), &wf).unwrap_err().to_string();
+            assert!(e.contains(want), "{want}: {e}");
+        };
+        // One byte of a hash changed, the length kept.
+        let mut b = good.clone();
+        let at = b.iter().position(|&c| c == b'0').unwrap() + 40;
+        b[at] = if b[at] == b'1' { b'2' } else { b'1' };
+        refused(&b, "its SHA-256 is");
+        // A member dropped: fewer lines.
+        let cut = good.iter().position(|&c| c == b'\n').unwrap() + 1;
+        refused(&good[cut..], "499 members");
+        // A space inside a member: not canonical.
+        let s = String::from_utf8(good.clone())
+            .unwrap()
+            .replacen("\":", "\": ", 1);
+        refused(s.as_bytes(), "canonical");
+        // No final newline.
+        refused(&good[..good.len() - 1], "no final newline");
+        // An empty line.
+        let mut b = good.clone();
+        b.push(b'\n');
+        refused(&b, "line 501");
+        // Not a member.
+        let mut b = b"{\"x\":1}\n".to_vec();
+        b.extend_from_slice(&good[cut..]);
+        refused(&b, "not a member");
+        // A line too long.
+        let mut b = vec![b'a'; MAX_MEMBER_LINE + 2];
+        b.push(b'\n');
+        refused(&b, "longer than");
+
+        // Another length than the line says: refused before reading.
+        std::fs::write(&path, &good[cut..]).unwrap();
+        let e = read_all(t.path(), &f).unwrap_err().to_string();
+        assert!(e.contains("bytes, but the seal's member_file says"), "{e}");
+        // Missing, and a link in its place.
+        std::fs::remove_file(&path).unwrap();
+        let e = read_all(t.path(), &f).unwrap_err().to_string();
+        assert!(e.contains("missing"), "{e}");
+        let other = t.path().join("elsewhere");
+        std::fs::write(&other, &good).unwrap();
+        std::os::unix::fs::symlink(&other, &path).unwrap();
+        let e = read_all(t.path(), &f).unwrap_err().to_string();
+        assert!(e.contains("symbolic link"), "{e}");
+    }
+}
