@@ -613,7 +613,7 @@ t_ffs_show()   { measure ffs_show "$SCELLE" -C "$CASE_F" show "$FFS_EX"; }
 t_ffs_report() { measure ffs_report "$SCELLE" -C "$CASE_F" report expert-report --lang en --input "$TMP/report.toml" --out "$TMP/ffs-report.pdf" --force; }
 t_ffs_verify() { measure ffs_verify "$SCELLE" -C "$CASE_F" verify; }
 interleave "$BENCH_FFS_RUNS" t_ffs_log t_ffs_show t_ffs_report t_ffs_verify
-# The bundle (the case, without the artifacts: the member lists are in the ledger), then the
+# The bundle (the case, without the artifacts: the member lists are in member files), then the
 # bundle checked and imported. The export appends an `export` entry.
 measure ffs_export "$SCELLE" -C "$CASE_F" export --out "$TMP/ffs-bundle.tar" --key "$KEY"
 t_ffs_vbundle() { measure ffs_verify_bundle "$SCELLE" verify-bundle "$TMP/ffs-bundle.tar"; }

@@ -42,7 +42,10 @@ pub fn path_of(root: &Path, f: &MemberFile) -> PathBuf {
 /// rename, fsync of `members/`) and returns what the seal's line records of it. A file of
 /// the same name already there holds the same bytes (its name is their SHA-256) and is
 /// replaced by the new one.
-pub fn write<'a>(root: &Path, members: impl IntoIterator<Item = &'a Member>) -> Result<MemberFile> {
+pub fn write<M: std::borrow::Borrow<Member>>(
+    root: &Path,
+    members: impl IntoIterator<Item = M>,
+) -> Result<MemberFile> {
     let dir = dir_of(root);
     match std::fs::symlink_metadata(&dir) {
         Ok(m) if m.file_type().is_dir() => {}
@@ -61,6 +64,7 @@ pub fn write<'a>(root: &Path, members: impl IntoIterator<Item = &'a Member>) -> 
         let (mut hash, mut count, mut bytes) = (Sha256::new(), 0u64, 0u64);
         let mut line = Vec::new();
         for m in members {
+            let m = m.borrow();
             line.clear();
             crate::format::canonical::write_canonical_of(m, &mut line)
                 .map_err(|e| Error::input(format!("member {:?}: {e}", m.path)))?;
@@ -342,8 +346,7 @@ pub fn move_out_if_long(root: &Path, a: &mut Artifact) -> Result<()> {
     if array <= MAX_IN_LINE || longest > MAX_MEMBER_LINE {
         return Ok(());
     }
-    let list = members.to_vec();
-    a.member_file = Some(write(root, &list)?);
+    a.member_file = Some(write(root, members.iter())?);
     a.members = None;
     Ok(())
 }
@@ -365,6 +368,45 @@ mod tests {
             link: None,
             mtime: Some(1_700_000_000),
         }
+    }
+
+    fn tar_of(members: Vec<Member>) -> Artifact {
+        Artifact {
+            kind: "tar".into(),
+            path_given: "t.tar".into(),
+            path_resolved: "/t.tar".into(),
+            size: 1,
+            hashes: Hashes::default(),
+            compression: None,
+            manifest_sha256: None,
+            file_count: None,
+            members: Some(members.into()),
+            member_file: None,
+            ewf: None,
+        }
+    }
+
+    #[test]
+    fn a_list_moves_out_over_one_mib_unless_a_member_is_too_long_for_a_line() {
+        let t = tempfile::tempdir().unwrap();
+        // About 150 bytes a member: 5,000 fit in 1 MiB, 10,000 do not.
+        let mut a = tar_of((0..5_000).map(member).collect());
+        move_out_if_long(t.path(), &mut a).unwrap();
+        assert!(a.members.is_some() && a.member_file.is_none());
+        let mut a = tar_of((0..10_000).map(member).collect());
+        move_out_if_long(t.path(), &mut a).unwrap();
+        let f = a.member_file.clone().expect("moved out");
+        assert!(a.members.is_none());
+        assert_eq!(
+            read_all(t.path(), &f).unwrap(),
+            (0..10_000).map(member).collect::<Vec<_>>()
+        );
+        // One member whose path alone is over 1 MiB keeps the list in the line.
+        let mut list: Vec<Member> = (0..10_000).map(member).collect();
+        list[3].path = "p/".repeat(MAX_MEMBER_LINE / 2 + 1);
+        let mut a = tar_of(list);
+        move_out_if_long(t.path(), &mut a).unwrap();
+        assert!(a.members.is_some() && a.member_file.is_none());
     }
 
     fn read_all(root: &Path, f: &MemberFile) -> Result<Vec<Member>> {
