@@ -159,7 +159,30 @@ fn a_long_member_list_goes_to_a_member_file_that_every_verifier_reads() {
         "{}",
         text(&o)
     );
+    // The same for the tar (its members re-read into a private member file, compared by
+    // its SHA-256, then member by member): one byte of one member, the tar's size unchanged.
+    let tar = f.root.join("extraction.tar");
+    let sealed_tar = fs::read(&tar).unwrap();
+    fs::write(&changed, "X").unwrap();
+    let o = sh(&f.root, "tar", &["-cf", "extraction.tar", "extraction"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = f.run(&["verify", "--rehash", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let tar_findings: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter(|l| l.contains("\"E-0002\""))
+        .map(String::from)
+        .collect();
+    assert!(
+        tar_findings
+            .iter()
+            .any(|l| l.contains("rehash-sha256") && l.contains("app-000007.db")),
+        "{tar_findings:?}"
+    );
+    // Only that member differs (the tar's own SHA-256 aside).
+    assert_eq!(tar_findings.len(), 2, "{tar_findings:?}");
     fs::write(&changed, "7").unwrap();
+    fs::write(&tar, sealed_tar).unwrap();
 
     // A bundle carries them; verify-bundle, import and the python kit check them.
     let bundle = f.root.join("bundle.tar");

@@ -7,6 +7,7 @@ use crate::format::validate::manifest_sha256;
 use crate::store::dirhash;
 use crate::store::ewf;
 use crate::store::hashing::{ArchiveDigest, HashSelection, Progress};
+use crate::store::member_file::MemberSpill;
 use crate::store::tarhash;
 use crate::store::ziphash;
 use std::path::Path;
@@ -92,6 +93,71 @@ pub fn measure(
             path.display()
         )));
     }
+    Ok(a)
+}
+
+/// [`measure`] for a seal into the case directory `root`: a tar's members are checked by the
+/// value rules of 6.4 as they are read and, when their list is too long for the seal's line,
+/// written to a member file of the case as they come (never all held); any other artifact
+/// is measured, checked, and its list moved to a member file if too long (FORMAT.md 6.2).
+pub fn measure_for_seal(
+    path: &Path,
+    kind: ArtifactKind,
+    sel: HashSelection,
+    progress: Progress,
+    root: &Path,
+) -> Result<Artifact> {
+    let meta = std::fs::metadata(path).at(path)?;
+    let is_tar = !meta.is_dir()
+        && (kind == ArtifactKind::Tar
+            || (kind == ArtifactKind::Auto
+                && (path
+                    .to_string_lossy()
+                    .to_ascii_lowercase()
+                    .ends_with(".tar")
+                    || tarhash::is_gzip_name(path))));
+    if !is_tar {
+        let mut a = measure(path, kind, sel, progress)?;
+        crate::format::validate::artifact(&a)
+            .map_err(|e| Error::input(format!("{}: cannot be sealed: {e}", path.display())))?;
+        crate::store::member_file::move_out_if_long(root, &mut a)?;
+        return Ok(a);
+    }
+    let gzip = tarhash::is_gzip_name(path);
+    let spill = std::sync::Mutex::new(MemberSpill::new(root, "tar"));
+    let lock = || {
+        spill
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let (size, hashes) = tarhash::inspect_tar_into(
+        path,
+        gzip,
+        sel,
+        progress,
+        &mut crate::store::hashing::NoInspection,
+        &mut |m| lock().push(m),
+        &mut || lock().take_error(),
+    )?;
+    let kept = spill
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .finish()?;
+    let a = Artifact {
+        kind: "tar".into(),
+        path_given: String::new(),
+        path_resolved: String::new(),
+        size,
+        hashes,
+        compression: gzip.then(|| "gzip".to_string()),
+        manifest_sha256: Some(kept.manifest_sha256),
+        file_count: Some(kept.file_count),
+        members: kept.members.map(Into::into),
+        member_file: kept.member_file,
+        ewf: None,
+    };
+    crate::format::validate::artifact(&a)
+        .map_err(|e| Error::input(format!("{}: cannot be sealed: {e}", path.display())))?;
     Ok(a)
 }
 

@@ -1118,7 +1118,7 @@ pub fn compare_artifact(
         return (None, vec![f]);
     }
     let sel = recorded_selection(root, seal);
-    let now = match measure(path, recorded_kind(seal), sel, progress) {
+    let now = match remeasure(seal, path, sel, progress) {
         Ok(a) => a,
         Err(e) => {
             return (
@@ -1133,6 +1133,33 @@ pub fn compare_artifact(
     };
     let out = compare_found(root, seal, path, &now);
     (Some(now), out)
+}
+
+/// Measures `seal`'s artifact again at `path`. A tar whose members are in a member file is
+/// read as a seal reads it: its members go to a member file in a private temporary folder as
+/// they are read, so memory does not grow with their number; when that file is the one the
+/// seal names (same SHA-256, length and count), the members are the same and are not held;
+/// else they are read back for the comparison that names each difference.
+fn remeasure(seal: &Seal, path: &Path, sel: HashSelection, progress: Progress) -> Result<Artifact> {
+    let rec = &seal.artifact;
+    let Some(recorded) = rec.member_file.as_ref().filter(|_| rec.kind == "tar") else {
+        return measure(path, recorded_kind(seal), sel, progress);
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix("scelle-rehash-")
+        .tempdir()
+        .map_err(|e| crate::error::Error::io(std::env::temp_dir(), e))?;
+    let mut now =
+        crate::case::measure::measure_for_seal(path, ArtifactKind::Tar, sel, progress, tmp.path())?;
+    if let Some(found) = now.member_file.take() {
+        if found != *recorded {
+            let list: Vec<Member> =
+                crate::store::member_file::MemberFileReader::open(tmp.path(), &found)?
+                    .collect::<Result<_>>()?;
+            now.members = Some(list.into());
+        }
+    }
+    Ok(now)
 }
 
 /// Before a re-check reads a byte: the path must still lead to the kind of object sealed (a

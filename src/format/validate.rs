@@ -256,11 +256,11 @@ pub(crate) fn artifact(a: &Artifact) -> Result<(), ValueError> {
                 (Some(members), None) => {
                     // One pass over the members (a seal's members may be parsed from its
                     // line one at a time, never all held).
-                    let mut rules = MemberRules::new(a);
+                    let mut rules = MemberRules::new(&a.kind);
                     for m in members {
                         rules.add(&m)?;
                     }
-                    rules.finish()?;
+                    rules.finish(a)?;
                 }
                 // The members are checked as the member file is read (store::member_file).
                 (None, Some(f)) => member_file(f)?,
@@ -319,8 +319,8 @@ fn member_file(f: &super::parts::MemberFile) -> Result<(), ValueError> {
 /// member at a time: each member's own values, a directory's order and missing `mtime`, a
 /// zip's paths, and at the end the manifest, `file_count` and a directory's size. The same
 /// pass serves members in a line and members in a member file.
-pub struct MemberRules<'a> {
-    artifact: &'a Artifact,
+pub struct MemberRules {
+    directory: bool,
     digest: ManifestHasher,
     zip: Option<ZipPaths>,
     files: u64,
@@ -328,13 +328,13 @@ pub struct MemberRules<'a> {
     previous: Option<String>,
 }
 
-impl<'a> MemberRules<'a> {
-    /// The rules for the members of `artifact` (a directory, tar or zip).
-    pub fn new(artifact: &'a Artifact) -> Self {
+impl MemberRules {
+    /// The rules for the members of an artifact of kind `kind` (a directory, tar or zip).
+    pub fn new(kind: &str) -> Self {
         MemberRules {
-            artifact,
+            directory: kind == "directory",
             digest: ManifestHasher::default(),
-            zip: (artifact.kind == "zip").then(ZipPaths::default),
+            zip: (kind == "zip").then(ZipPaths::default),
             files: 0,
             total: 0,
             previous: None,
@@ -350,7 +350,7 @@ impl<'a> MemberRules<'a> {
         if let Some(z) = self.zip.as_mut() {
             z.check(m)?;
         }
-        if self.artifact.kind == "directory" {
+        if self.directory {
             if self
                 .previous
                 .as_ref()
@@ -368,26 +368,32 @@ impl<'a> MemberRules<'a> {
         Ok(())
     }
 
-    /// The rules over all the members: the manifest, the file count, a directory's size.
-    pub fn finish(self) -> Result<(), ValueError> {
-        let a = self.artifact;
-        let digest = self.digest.finish();
+    /// The manifest's SHA-256, the number of files and their total size, of the members
+    /// added.
+    pub fn totals(self) -> (String, u64, u64) {
+        (self.digest.finish(), self.files, self.total)
+    }
+
+    /// The rules over all the members, against artifact `a`: the manifest, the file count, a
+    /// directory's size.
+    pub fn finish(self, a: &Artifact) -> Result<(), ValueError> {
+        let (digest, files, total) = self.totals();
         let manifest = a.manifest_sha256.as_deref().unwrap_or_default();
         if digest != manifest {
             return Err(ValueError::Rule(format!(
                 "manifest_sha256 {manifest} is not the SHA-256 of the members' manifest ({digest})"
             )));
         }
-        if a.file_count != Some(self.files) {
+        if a.file_count != Some(files) {
             return Err(ValueError::Rule(format!(
-                "file_count {:?} but {} file members",
-                a.file_count, self.files
+                "file_count {:?} but {files} file members",
+                a.file_count
             )));
         }
-        if a.kind == "directory" && a.size != self.total {
+        if a.kind == "directory" && a.size != total {
             return Err(ValueError::Rule(format!(
-                "size {} is not the sum of the files' sizes ({})",
-                a.size, self.total
+                "size {} is not the sum of the files' sizes ({total})",
+                a.size
             )));
         }
         Ok(())

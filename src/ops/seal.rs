@@ -2,7 +2,7 @@
 //! entry. All hashing happens before the ledger is locked; if any artifact fails, nothing is
 //! written.
 
-use crate::case::measure::{measure, ArtifactKind};
+use crate::case::measure::{measure_for_seal, ArtifactKind};
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{
     exhibit_id, Acquisition, Artifact, Body, Item, Seal, Software, SourceHashCheck,
@@ -195,7 +195,7 @@ pub fn seal(
     };
     let mut measured = Vec::new();
     for p in paths {
-        let mut a = measure(p, opts.kind, hashes, progress)?;
+        let mut a = measure_for_seal(p, opts.kind, hashes, progress, case.root())?;
         if wants_legacy && a.hashes.legacy_md5.is_none() {
             return Err(Error::input(format!(
                 "{}: a {} has no MD5 or SHA-1 of its own (only its manifest's SHA-256): \
@@ -206,12 +206,6 @@ pub fn seal(
         }
         a.path_given = path_string(p)?;
         a.path_resolved = path_string(&std::fs::canonicalize(p).at(p)?)?;
-        // The value rules over the members run here, while they are held: a list too long
-        // for the line goes to a member file (FORMAT.md 6.2), which the appender's rules
-        // then take as the signed line names it.
-        crate::format::validate::artifact(&a)
-            .map_err(|e| Error::input(format!("{}: cannot be sealed: {e}", p.display())))?;
-        crate::store::member_file::move_out_if_long(case.root(), &mut a)?;
         measured.push(a);
     }
     let mut app = crate::case::appender::open_appender(case, key)?;

@@ -15,6 +15,7 @@ use crate::format::members::{member_from_line, Iter as InLineIter};
 use crate::format::parts::MemberFile;
 use crate::format::validate::MemberRules;
 use crate::store::fsutil;
+use crate::store::tarstream::SinkStopped;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::fs::File;
@@ -38,14 +39,8 @@ pub fn path_of(root: &Path, f: &MemberFile) -> PathBuf {
     dir_of(root).join(f.file_name())
 }
 
-/// Writes `members` as a member file of the case directory `root` (temporary file, fsync,
-/// rename, fsync of `members/`) and returns what the seal's line records of it. A file of
-/// the same name already there holds the same bytes (its name is their SHA-256) and is
-/// replaced by the new one.
-pub fn write<M: std::borrow::Borrow<Member>>(
-    root: &Path,
-    members: impl IntoIterator<Item = M>,
-) -> Result<MemberFile> {
+/// `members/` of the case directory `root`, created if missing (never through a link).
+fn members_dir(root: &Path) -> Result<PathBuf> {
     let dir = dir_of(root);
     match std::fs::symlink_metadata(&dir) {
         Ok(m) if m.file_type().is_dir() => {}
@@ -57,49 +52,231 @@ pub fn write<M: std::borrow::Borrow<Member>>(
         }
         Err(e) => return Err(Error::io(&dir, e)),
     }
-    let tmp = fsutil::temp_beside(&dir.join("members.jsonl"), "tmp");
-    let result = (|| {
+    Ok(dir)
+}
+
+/// The canonical JSON of `m`, as a line of a member file holds it (without its newline).
+fn member_line(m: &Member, line: &mut Vec<u8>) -> Result<()> {
+    line.clear();
+    crate::format::canonical::write_canonical_of(m, line)
+        .map_err(|e| Error::input(format!("member {:?}: {e}", m.path)))
+}
+
+/// A member file being written: a temporary file in `members/`, renamed to its SHA-256 by
+/// [`NewMemberFile::finish`], removed if dropped before.
+struct NewMemberFile {
+    dir: PathBuf,
+    tmp: PathBuf,
+    out: Option<BufWriter<File>>,
+    hash: Sha256,
+    count: u64,
+    bytes: u64,
+}
+
+impl NewMemberFile {
+    fn create(root: &Path) -> Result<Self> {
+        let dir = members_dir(root)?;
+        let tmp = fsutil::temp_beside(&dir.join("members.jsonl"), "tmp");
         let file = fsutil::create_exclusive(&tmp, 0o644)?;
-        let mut out = BufWriter::with_capacity(1 << 16, file);
-        let (mut hash, mut count, mut bytes) = (Sha256::new(), 0u64, 0u64);
-        let mut line = Vec::new();
-        for m in members {
-            let m = m.borrow();
-            line.clear();
-            crate::format::canonical::write_canonical_of(m, &mut line)
-                .map_err(|e| Error::input(format!("member {:?}: {e}", m.path)))?;
-            if line.len() > MAX_MEMBER_LINE {
-                return Err(Error::input(format!(
-                    "refused, nothing written: member {:?} would be a {}-byte line of the member \
-                     file, more than {MAX_MEMBER_LINE} (FORMAT.md 6.2)",
-                    m.path,
-                    line.len()
-                )));
-            }
-            line.push(b'\n');
-            hash.update(&line);
-            out.write_all(&line).at(&tmp)?;
-            count += 1;
-            bytes += line.len() as u64;
-        }
+        Ok(NewMemberFile {
+            dir,
+            tmp,
+            out: Some(BufWriter::with_capacity(1 << 16, file)),
+            hash: Sha256::new(),
+            count: 0,
+            bytes: 0,
+        })
+    }
+
+    /// Appends one member's line (`line`, its canonical JSON, at most [`MAX_MEMBER_LINE`]).
+    fn add(&mut self, line: &[u8]) -> Result<()> {
+        let out = self.out.as_mut().expect("open until finished");
+        self.hash.update(line);
+        self.hash.update(b"\n");
+        out.write_all(line)
+            .and_then(|()| out.write_all(b"\n"))
+            .at(&self.tmp)?;
+        self.count += 1;
+        self.bytes += line.len() as u64 + 1;
+        Ok(())
+    }
+
+    /// Fsyncs the file, renames it to its SHA-256 and fsyncs `members/`.
+    fn finish(mut self) -> Result<MemberFile> {
+        let out = self.out.take().expect("open until finished");
         let file = out
             .into_inner()
-            .map_err(|e| Error::io(&tmp, e.into_error()))?;
-        file.sync_all().at(&tmp)?;
+            .map_err(|e| Error::io(&self.tmp, e.into_error()))?;
+        file.sync_all().at(&self.tmp)?;
         let f = MemberFile {
-            bytes,
-            count,
-            sha256: crate::format::encoding::hex(&hash.finalize()),
+            bytes: self.bytes,
+            count: self.count,
+            sha256: crate::format::encoding::hex(&self.hash.clone().finalize()),
         };
-        let path = path_of(root, &f);
-        std::fs::rename(&tmp, &path).at(&path)?;
-        fsutil::fsync_dir(&dir)?;
+        let path = self.dir.join(f.file_name());
+        std::fs::rename(&self.tmp, &path).at(&path)?;
+        fsutil::fsync_dir(&self.dir)?;
+        self.tmp = PathBuf::new();
         Ok(f)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
     }
-    result
+
+    /// The members written so far, read back (the file is then removed).
+    fn read_back(mut self) -> Result<Vec<Member>> {
+        let out = self.out.take().expect("open until finished");
+        drop(
+            out.into_inner()
+                .map_err(|e| Error::io(&self.tmp, e.into_error()))?,
+        );
+        let mut r = BufReader::new(File::open(&self.tmp).at(&self.tmp)?);
+        let mut v = Vec::new();
+        let mut line = Vec::new();
+        while r.read_until(b'\n', &mut line).at(&self.tmp)? > 0 {
+            line.pop();
+            v.push(member_from_line(&line).map_err(Error::input)?);
+            line.clear();
+        }
+        Ok(v)
+    }
+}
+
+impl Drop for NewMemberFile {
+    fn drop(&mut self) {
+        if !self.tmp.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Writes `members` as a member file of the case directory `root` (temporary file, fsync,
+/// rename, fsync of `members/`) and returns what the seal's line records of it. A file of
+/// the same name already there holds the same bytes (its name is their SHA-256) and is
+/// replaced by the new one.
+pub fn write<M: std::borrow::Borrow<Member>>(
+    root: &Path,
+    members: impl IntoIterator<Item = M>,
+) -> Result<MemberFile> {
+    let mut file = NewMemberFile::create(root)?;
+    let mut line = Vec::new();
+    for m in members {
+        let m = m.borrow();
+        member_line(m, &mut line)?;
+        if line.len() > MAX_MEMBER_LINE {
+            return Err(Error::input(format!(
+                "refused, nothing written: member {:?} would be a {}-byte line of the member \
+                 file, more than {MAX_MEMBER_LINE} (FORMAT.md 6.2)",
+                m.path,
+                line.len()
+            )));
+        }
+        file.add(&line)?;
+    }
+    file.finish()
+}
+
+/// Members given one at a time as an artifact is measured (a tar's, in archive order), for a
+/// seal: held while their array fits a line ([`MAX_IN_LINE`]), else written to a new member
+/// file of the case as they come, so that memory does not grow with their number (FORMAT.md
+/// 6.2). Each is checked by the value rules of 6.4 as it comes.
+pub struct MemberSpill {
+    root: PathBuf,
+    rules: MemberRules,
+    held: Vec<Member>,
+    array: usize,
+    file: Option<NewMemberFile>,
+    /// A member too long for a line of a member file came: the list stays in the line.
+    in_line: bool,
+    line: Vec<u8>,
+    error: Option<Error>,
+}
+
+/// What a [`MemberSpill`] kept: the members (held) or their member file, and their totals.
+pub struct Spilled {
+    /// The members, when their array fits the line.
+    pub members: Option<Vec<Member>>,
+    /// Their member file, when it does not.
+    pub member_file: Option<MemberFile>,
+    /// The manifest's SHA-256 (FORMAT.md 6.3).
+    pub manifest_sha256: String,
+    /// How many are files.
+    pub file_count: u64,
+}
+
+impl MemberSpill {
+    /// A spill into the case directory `root`, for an artifact of kind `kind`.
+    pub fn new(root: &Path, kind: &str) -> Self {
+        MemberSpill {
+            root: root.to_path_buf(),
+            rules: MemberRules::new(kind),
+            held: Vec::new(),
+            array: 2,
+            file: None,
+            in_line: false,
+            line: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// Takes the next member; on an error, keeps it for [`MemberSpill::take_error`].
+    pub fn push(&mut self, m: Member) -> std::result::Result<(), SinkStopped> {
+        self.try_push(m).map_err(|e| {
+            self.error = Some(e);
+            SinkStopped
+        })
+    }
+
+    fn try_push(&mut self, m: Member) -> Result<()> {
+        self.rules
+            .add(&m)
+            .map_err(|e| Error::input(format!("refused, nothing was sealed: {e}")))?;
+        member_line(&m, &mut self.line)?;
+        let long = self.line.len() > MAX_MEMBER_LINE;
+        if let Some(file) = self.file.as_mut() {
+            if !long {
+                return file.add(&self.line);
+            }
+            // Back into the line: the file cannot hold this member.
+            self.held = self.file.take().expect("spilling").read_back()?;
+        }
+        self.in_line |= long;
+        self.array += self.line.len() + usize::from(!self.held.is_empty());
+        self.held.push(m);
+        if self.array > MAX_IN_LINE && !self.in_line {
+            let mut file = NewMemberFile::create(&self.root)?;
+            for m in self.held.drain(..) {
+                member_line(&m, &mut self.line)?;
+                file.add(&self.line)?;
+            }
+            self.held = Vec::new();
+            self.file = Some(file);
+        }
+        Ok(())
+    }
+
+    /// The error that stopped the spill.
+    pub fn take_error(&mut self) -> Error {
+        self.error
+            .take()
+            .unwrap_or_else(|| Error::input("the member list could not be kept"))
+    }
+
+    /// The members kept: the member file fsynced and named by its SHA-256, or the list held.
+    pub fn finish(self) -> Result<Spilled> {
+        let (manifest_sha256, file_count, _) = self.rules.totals();
+        Ok(match self.file {
+            Some(file) => Spilled {
+                members: None,
+                member_file: Some(file.finish()?),
+                manifest_sha256,
+                file_count,
+            },
+            None => Spilled {
+                members: Some(self.held),
+                member_file: None,
+                manifest_sha256,
+                file_count,
+            },
+        })
+    }
 }
 
 /// One line read from a member file.
@@ -285,7 +462,7 @@ pub fn check(root: &Path, a: &Artifact) -> std::result::Result<(), String> {
     let Some(f) = &a.member_file else {
         return Ok(());
     };
-    let mut rules = MemberRules::new(a);
+    let mut rules = MemberRules::new(&a.kind);
     for m in MemberFileReader::open(root, f).map_err(|e| e.to_string())? {
         let m = m.map_err(|e| e.to_string())?;
         rules
@@ -293,7 +470,7 @@ pub fn check(root: &Path, a: &Artifact) -> std::result::Result<(), String> {
             .map_err(|e| format!("{}: {e} (FORMAT.md 6.4)", path_of(root, f).display()))?;
     }
     rules
-        .finish()
+        .finish(a)
         .map_err(|e| format!("{}: {e} (FORMAT.md 6.4)", path_of(root, f).display()))
 }
 
@@ -407,6 +584,61 @@ mod tests {
         let mut a = tar_of(list);
         move_out_if_long(t.path(), &mut a).unwrap();
         assert!(a.members.is_some() && a.member_file.is_none());
+    }
+
+    #[test]
+    fn a_spill_writes_the_same_file_as_a_list_and_takes_back_a_member_too_long_for_it() {
+        let t = tempfile::tempdir().unwrap();
+        let list: Vec<Member> = (0..10_000).map(member).collect();
+        let mut spill = MemberSpill::new(t.path(), "tar");
+        for m in list.clone() {
+            spill.push(m).unwrap();
+        }
+        let kept = spill.finish().unwrap();
+        let f = kept.member_file.expect("spilled");
+        assert!(kept.members.is_none());
+        assert_eq!(kept.file_count, 10_000);
+        assert_eq!(
+            kept.manifest_sha256,
+            crate::format::validate::manifest_sha256(&list)
+        );
+        let again = write(&t.path().join("other"), &list);
+        assert!(again.is_err(), "no case folder there");
+        std::fs::create_dir(t.path().join("other")).unwrap();
+        assert_eq!(write(&t.path().join("other"), &list).unwrap(), f);
+        assert_eq!(read_all(t.path(), &f).unwrap(), list);
+
+        // A member too long for a line of the file, after the spill began: all back in line,
+        // and no temporary file left.
+        let mut long = list.clone();
+        long.push(Member {
+            path: "p/".repeat(MAX_MEMBER_LINE / 2 + 1),
+            ..member(10_000)
+        });
+        let u = tempfile::tempdir().unwrap();
+        let mut spill = MemberSpill::new(u.path(), "tar");
+        for m in long.clone() {
+            spill.push(m).unwrap();
+        }
+        let kept = spill.finish().unwrap();
+        assert!(kept.member_file.is_none());
+        assert_eq!(kept.members.unwrap(), long);
+        assert_eq!(std::fs::read_dir(dir_of(u.path())).unwrap().count(), 0);
+
+        // A member that breaks a rule stops it, and nothing is left.
+        let mut spill = MemberSpill::new(u.path(), "tar");
+        for m in list.iter().take(9_000).cloned() {
+            spill.push(m).unwrap();
+        }
+        assert!(spill
+            .push(Member {
+                hashes: None,
+                ..member(1)
+            })
+            .is_err());
+        assert!(spill.take_error().to_string().contains("size and hashes"));
+        drop(spill);
+        assert_eq!(std::fs::read_dir(dir_of(u.path())).unwrap().count(), 0);
     }
 
     fn read_all(root: &Path, f: &MemberFile) -> Result<Vec<Member>> {

@@ -55,32 +55,62 @@ pub fn inspect_tar<I: MemberInspector + Send>(
     progress: Progress,
     inspector: &mut I,
 ) -> Result<TarDigest> {
+    let mut members = Vec::new();
+    let (size, hashes) = inspect_tar_into(
+        path,
+        gzip,
+        sel,
+        progress,
+        inspector,
+        &mut |m| {
+            members.push(m);
+            Ok(())
+        },
+        &mut || unreachable!("collecting never fails"),
+    )?;
+    Ok(TarDigest {
+        size,
+        hashes,
+        members,
+    })
+}
+
+/// [`inspect_tar`], giving each member to `sink` in archive order as it is read rather than
+/// collecting them: the archive's size and hashes. When `sink` fails, the read stops and
+/// `sink_error` gives the error returned.
+pub fn inspect_tar_into<I: MemberInspector + Send>(
+    path: &Path,
+    gzip: bool,
+    sel: HashSelection,
+    progress: Progress,
+    inspector: &mut I,
+    sink: &mut (dyn FnMut(crate::format::body::Member) -> Result<(), tarstream::SinkStopped>
+              + Send),
+    sink_error: &mut dyn FnMut() -> Error,
+) -> Result<(u64, crate::format::body::Hashes)> {
     let file = StableFile::open(path)?;
     let insp = &mut *inspector;
     let parse = move |r: &mut ChunkReader| {
         if gzip {
             let mut z =
                 std::io::BufReader::with_capacity(256 * 1024, flate2::read::GzDecoder::new(r));
-            tarstream::inspect_members(&mut z, sel, insp)
+            tarstream::inspect_members_into(&mut z, sel, insp, sink)
         } else {
-            tarstream::inspect_members(r, sel, insp)
+            tarstream::inspect_members_into(r, sel, insp, sink)
         }
     };
     let (size, hashes, members) =
         hashing::hash_stream_with(file.reader(), sel, progress, Some(parse)).at(path)?;
     file.finish(size)?;
     match members.expect("a parser was given") {
-        Ok(members) => Ok(TarDigest {
-            size,
-            hashes,
-            members,
-        }),
+        Ok(_) => Ok((size, hashes)),
         Err(Stop::Invalid(e)) => Err(not_a_tar(path, &e)),
         Err(Stop::Unsupported(e)) => Err(Error::input(format!(
             "{}: refused, nothing was sealed: {e}. Sealing records each member as GNU tar \
              extracts it; to seal this archive as one file, use --as file",
             path.display()
         ))),
+        Err(Stop::Sink) => Err(sink_error()),
     }
 }
 

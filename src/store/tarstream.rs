@@ -45,12 +45,20 @@ pub enum Stop {
     /// bytes (a sparse member, an unknown type): nothing is recorded for it. The message names
     /// the member and the reason.
     Unsupported(String),
+    /// The sink given the members refused one (its own error says why).
+    Sink,
 }
+
+/// What a member sink returns when it cannot take a member: the read stops with
+/// [`Stop::Sink`], and the sink keeps its own error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SinkStopped;
 
 impl std::fmt::Display for Stop {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Stop::Invalid(m) | Stop::Unsupported(m) => f.write_str(m),
+            Stop::Sink => f.write_str("the member list could not be kept"),
         }
     }
 }
@@ -897,11 +905,27 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
     sel: HashSelection,
     inspector: &mut I,
 ) -> Result<Vec<Member>, Stop> {
-    let mut p = Parser::new(reader, HeaderLimits::SEAL);
     let mut members = Vec::new();
+    inspect_members_into(reader, sel, inspector, &mut |m| {
+        members.push(m);
+        Ok(())
+    })?;
+    Ok(members)
+}
+
+/// [`inspect_members`], giving each member to `sink` as it is read instead of collecting
+/// them (a sink that fails stops the read with [`Stop::Sink`]); returns how many.
+pub fn inspect_members_into<R: BufRead, I: MemberInspector>(
+    reader: &mut R,
+    sel: HashSelection,
+    inspector: &mut I,
+    sink: &mut dyn FnMut(Member) -> Result<(), SinkStopped>,
+) -> Result<usize, Stop> {
+    let mut p = Parser::new(reader, HeaderLimits::SEAL);
+    let mut count = 0usize;
     let mut tree = Extracted::new();
     loop {
-        let index = members.len();
+        let index = count;
         let entry = match p.next_member() {
             Ok(Some(e)) => e,
             Ok(None) => break,
@@ -936,9 +960,10 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
             }
             SealKind::NonFile(kind) => super::tarmember::non_file_member(path, kind, link, mtime),
         };
-        members.push(member);
+        sink(member).map_err(|SinkStopped| Stop::Sink)?;
+        count += 1;
     }
-    Ok(members)
+    Ok(count)
 }
 
 #[cfg(test)]

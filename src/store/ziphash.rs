@@ -34,6 +34,10 @@ fn refused(path: &Path, stop: Stop) -> Error {
             "{}: refused, nothing was sealed: {e}. Sealing records each member as unzip extracts it; to seal this archive as one file, use --as file",
             path.display()
         )),
+        Stop::Sink => Error::input(format!(
+            "{}: nothing was sealed: the member list could not be kept",
+            path.display()
+        )),
     }
 }
 
