@@ -504,6 +504,7 @@ fn export_unlocked(
     let ledger = Ledger {
         lines: &lines,
         state: &state,
+        seals: &all,
     };
     let result = write_bundle(
         case,
@@ -540,10 +541,12 @@ fn export_unlocked(
     })
 }
 
-/// The ledger a bundle carries: its lines and the chain state after them.
+/// The ledger a bundle carries: its lines, the chain state after them, and its seals.
 struct Ledger<'a> {
     lines: &'a [SharedLine],
     state: &'a ChainState,
+    /// Its seals, by exhibit, with their entries.
+    seals: &'a [(u64, Seal)],
 }
 
 /// Entry 0's administrator key record (the key that opened the case).
@@ -728,7 +731,7 @@ fn write_bundle(
     }
     // Member files (FORMAT.md 6.2): each one a seal of the carried ledger names, checked
     // against what the line says as it is copied.
-    for (_, s) in seals(ledger.lines) {
+    for (_, s) in ledger.seals {
         let Some(f) = &s.artifact.member_file else {
             continue;
         };
@@ -1671,31 +1674,23 @@ fn check_artifacts(
         let base = format!("{dir}/{}", artifact_base(s));
         let mut expect: Vec<(String, String)> = Vec::new();
         if s.artifact.kind == "directory" {
-            let members = match crate::store::member_file::members_of(case_dir, &s.artifact) {
-                Ok(m) => m.into_iter().flatten(),
-                Err(e) => {
-                    found.push(Finding {
-                        exhibit: Some(s.exhibit.clone()),
-                        ..bag_error("bundle-artifact", &dir, e.to_string())
-                    });
-                    continue;
-                }
-            };
-            for m in members {
-                match m {
-                    Ok(m) => {
+            // A member file that cannot be read to its end: one finding, its members unsaid.
+            let read =
+                crate::store::member_file::members_of(case_dir, &s.artifact).and_then(|members| {
+                    for m in members.into_iter().flatten() {
+                        let m = m?;
                         if let Some(h) = &m.hashes {
                             expect.push((format!("{base}/{}", m.path), h.sha256.clone()));
                         }
                     }
-                    Err(e) => {
-                        found.push(Finding {
-                            exhibit: Some(s.exhibit.clone()),
-                            ..bag_error("bundle-artifact", &dir, e.to_string())
-                        });
-                        break;
-                    }
-                }
+                    Ok(())
+                });
+            if let Err(e) = read {
+                found.push(Finding {
+                    exhibit: Some(s.exhibit.clone()),
+                    ..bag_error("bundle-artifact", &dir, e.to_string())
+                });
+                continue;
             }
         } else if s.artifact.kind == "ewf" {
             for m in s.artifact.members.iter().flatten() {

@@ -59,10 +59,6 @@ pub fn measure(
         member_file: None,
         ewf: None,
     };
-    let is_tar_name = {
-        let n = path.to_string_lossy().to_ascii_lowercase();
-        n.ends_with(".tar") || tarhash::is_gzip_name(path)
-    };
     if meta.is_dir() {
         if kind != ArtifactKind::Auto {
             return Err(Error::input(format!(
@@ -71,7 +67,7 @@ pub fn measure(
             )));
         }
         fill_directory(&mut a, dirhash::hash_directory(path, sel, progress)?);
-    } else if kind == ArtifactKind::Tar || (kind == ArtifactKind::Auto && is_tar_name) {
+    } else if is_tar(kind, path) {
         let gzip = tarhash::is_gzip_name(path);
         fill_archive(&mut a, "tar", tarhash::hash_tar(path, gzip, sel, progress)?);
         a.compression = gzip.then(|| "gzip".to_string());
@@ -96,10 +92,18 @@ pub fn measure(
     Ok(a)
 }
 
-/// [`measure`] for a seal into the case directory `root`: a tar's members are checked by the
-/// value rules of 6.4 as they are read and, when their list is too long for the seal's line,
-/// written to a member file of the case as they come (never all held); any other artifact
-/// is measured, checked, and its list moved to a member file if too long (FORMAT.md 6.2).
+/// Whether a path that is not a directory is measured as a tar: `--as tar`, or by its name
+/// (`.tar`, `.tar.gz`, `.tgz`).
+fn is_tar(kind: ArtifactKind, path: &Path) -> bool {
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    kind == ArtifactKind::Tar
+        || (kind == ArtifactKind::Auto && (name.ends_with(".tar") || tarhash::is_gzip_name(path)))
+}
+
+/// [`measure`] for a seal into the case directory `root`: the members are checked by the
+/// value rules of 6.4 one at a time and, when their list is too long for the seal's line,
+/// written to a member file of the case (FORMAT.md 6.2) by a [`MemberSpill`]; a tar's as they
+/// are read (never all held), a folder's or zip's once measured. Then the artifact's rules.
 pub fn measure_for_seal(
     path: &Path,
     kind: ArtifactKind,
@@ -108,21 +112,31 @@ pub fn measure_for_seal(
     root: &Path,
 ) -> Result<Artifact> {
     let meta = std::fs::metadata(path).at(path)?;
-    let is_tar = !meta.is_dir()
-        && (kind == ArtifactKind::Tar
-            || (kind == ArtifactKind::Auto
-                && (path
-                    .to_string_lossy()
-                    .to_ascii_lowercase()
-                    .ends_with(".tar")
-                    || tarhash::is_gzip_name(path))));
-    if !is_tar {
+    let a = if !meta.is_dir() && is_tar(kind, path) {
+        measure_tar_for_seal(path, sel, progress, root)?
+    } else {
         let mut a = measure(path, kind, sel, progress)?;
-        crate::format::validate::artifact(&a)
-            .map_err(|e| Error::input(format!("{}: cannot be sealed: {e}", path.display())))?;
-        crate::store::member_file::move_out_if_long(root, &mut a)?;
-        return Ok(a);
-    }
+        // An image's segments stay in its line (FORMAT.md 6.2).
+        let listed = a.kind != "ewf";
+        if let Some(members) = a.members.take_if(|_| listed) {
+            let kept = MemberSpill::keep(root, &a.kind, members.into_vec())?;
+            a.members = kept.members.map(Into::into);
+            a.member_file = kept.member_file;
+        }
+        a
+    };
+    crate::format::validate::artifact(&a)
+        .map_err(|e| Error::input(format!("{}: cannot be sealed: {e}", path.display())))?;
+    Ok(a)
+}
+
+/// A tar measured for a seal: its members given to a [`MemberSpill`] as they are read.
+fn measure_tar_for_seal(
+    path: &Path,
+    sel: HashSelection,
+    progress: Progress,
+    root: &Path,
+) -> Result<Artifact> {
     let gzip = tarhash::is_gzip_name(path);
     let spill = std::sync::Mutex::new(MemberSpill::new(root, "tar"));
     let lock = || {
@@ -143,7 +157,7 @@ pub fn measure_for_seal(
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .finish()?;
-    let a = Artifact {
+    Ok(Artifact {
         kind: "tar".into(),
         path_given: String::new(),
         path_resolved: String::new(),
@@ -155,10 +169,7 @@ pub fn measure_for_seal(
         members: kept.members.map(Into::into),
         member_file: kept.member_file,
         ewf: None,
-    };
-    crate::format::validate::artifact(&a)
-        .map_err(|e| Error::input(format!("{}: cannot be sealed: {e}", path.display())))?;
-    Ok(a)
+    })
 }
 
 /// The bytes re-measuring the artifact recorded as `a` reads and reports to its progress

@@ -66,6 +66,14 @@ impl Members {
         }
     }
 
+    /// The members, owned: the list itself when held, else parsed from the line.
+    pub fn into_vec(self) -> Vec<Member> {
+        match self.0 {
+            Repr::Held(v) => v,
+            Repr::InLine { .. } => self.to_vec(),
+        }
+    }
+
     /// The members, held (for small lists; a large one is better iterated).
     pub fn to_vec(&self) -> Vec<Member> {
         self.iter().map(Cow::into_owned).collect()
@@ -178,9 +186,7 @@ fn member_at(bytes: &[u8]) -> Option<(Member, usize)> {
 /// line without its newline) must be exactly the member's canonical JSON.
 pub fn member_from_line(bytes: &[u8]) -> Result<Member, String> {
     let m: Member = serde_json::from_slice(bytes).map_err(|e| format!("not a member ({e})"))?;
-    let mut again = Vec::with_capacity(bytes.len());
-    write_canonical_of(&m, &mut again).map_err(|e| e.to_string())?;
-    if again != bytes {
+    if !written_canonically(&m, bytes, &mut Vec::with_capacity(bytes.len()))? {
         return Err(format!(
             "member {:?} is not written as its canonical JSON",
             m.path
@@ -189,20 +195,11 @@ pub fn member_from_line(bytes: &[u8]) -> Result<Member, String> {
     Ok(m)
 }
 
-/// The length of the canonical JSON of `members` as an array (what a seal's line would hold),
-/// and the length of the longest member's.
-pub fn array_len<M: std::borrow::Borrow<Member>>(
-    members: impl IntoIterator<Item = M>,
-) -> (usize, usize) {
-    let mut buf = Vec::new();
-    let (mut total, mut longest) = (2, 0);
-    for (i, m) in members.into_iter().enumerate() {
-        buf.clear();
-        write_canonical_of(m.borrow(), &mut buf).expect("members serialise");
-        total += buf.len() + usize::from(i > 0);
-        longest = longest.max(buf.len());
-    }
-    (total, longest)
+/// Whether `bytes` are exactly the canonical JSON of `m` (`again` is scratch space).
+fn written_canonically(m: &Member, bytes: &[u8], again: &mut Vec<u8>) -> Result<bool, String> {
+    again.clear();
+    write_canonical_of(m, again).map_err(|e| format!("members: {e}"))?;
+    Ok(again[..] == *bytes)
 }
 
 /// Checks that `array` is exactly `[`, the canonical JSON of each member it lists separated
@@ -222,9 +219,7 @@ fn check_array(array: &[u8]) -> Result<usize, String> {
         let Some((m, used)) = member_at(&array[pos..]) else {
             return bad(&format!("member {count} is not a member object"));
         };
-        again.clear();
-        write_canonical_of(&m, &mut again).map_err(|e| format!("members: {e}"))?;
-        if again[..] != array[pos..pos + used] {
+        if !written_canonically(&m, &array[pos..pos + used], &mut again)? {
             return bad(&format!(
                 "member {count} ({}) is not written as its canonical JSON",
                 m.path

@@ -88,14 +88,16 @@ pub const MEMBER_EXAMPLES: usize = 5;
 fn summarise_members(root: &std::path::Path, seal: &mut Seal) -> Result<Option<MembersSummary>> {
     // An EWF image keeps its segment list (a handful of files, at most libewf's naming
     // allows): the verification commands name each segment.
-    let members = if seal.artifact.kind == "ewf" {
-        seal.artifact.members.clone()
-    } else {
-        seal.artifact.members.take()
-    };
-    let mut holder = seal.artifact.clone();
-    holder.members = members;
-    let Some(members) = crate::store::member_file::members_of(root, &holder)? else {
+    let sum = summary(root, seal)?;
+    if seal.artifact.kind != "ewf" {
+        seal.artifact.members = None;
+    }
+    Ok(sum)
+}
+
+/// The summary of `seal`'s members, read from its line or its member file.
+fn summary(root: &std::path::Path, seal: &Seal) -> Result<Option<MembersSummary>> {
+    let Some(members) = crate::store::member_file::members_of(root, &seal.artifact)? else {
         return Ok(None);
     };
     let mut sum = MembersSummary {

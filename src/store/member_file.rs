@@ -147,32 +147,6 @@ impl Drop for NewMemberFile {
     }
 }
 
-/// Writes `members` as a member file of the case directory `root` (temporary file, fsync,
-/// rename, fsync of `members/`) and returns what the seal's line records of it. A file of
-/// the same name already there holds the same bytes (its name is their SHA-256) and is
-/// replaced by the new one.
-pub fn write<M: std::borrow::Borrow<Member>>(
-    root: &Path,
-    members: impl IntoIterator<Item = M>,
-) -> Result<MemberFile> {
-    let mut file = NewMemberFile::create(root)?;
-    let mut line = Vec::new();
-    for m in members {
-        let m = m.borrow();
-        member_line(m, &mut line)?;
-        if line.len() > MAX_MEMBER_LINE {
-            return Err(Error::input(format!(
-                "refused, nothing written: member {:?} would be a {}-byte line of the member \
-                 file, more than {MAX_MEMBER_LINE} (FORMAT.md 6.2)",
-                m.path,
-                line.len()
-            )));
-        }
-        file.add(&line)?;
-    }
-    file.finish()
-}
-
 /// Members given one at a time as an artifact is measured (a tar's, in archive order), for a
 /// seal: held while their array fits a line ([`MAX_IN_LINE`]), else written to a new member
 /// file of the case as they come, so that memory does not grow with their number (FORMAT.md
@@ -250,6 +224,22 @@ impl MemberSpill {
             self.file = Some(file);
         }
         Ok(())
+    }
+
+    /// Every member of `members` through a new spill into `root` for an artifact of kind
+    /// `kind`, then [`MemberSpill::finish`].
+    pub fn keep(
+        root: &Path,
+        kind: &str,
+        members: impl IntoIterator<Item = Member>,
+    ) -> Result<Spilled> {
+        let mut spill = MemberSpill::new(root, kind);
+        for m in members {
+            if spill.push(m).is_err() {
+                return Err(spill.take_error());
+            }
+        }
+        spill.finish()
     }
 
     /// The error that stopped the spill.
@@ -462,16 +452,13 @@ pub fn check(root: &Path, a: &Artifact) -> std::result::Result<(), String> {
     let Some(f) = &a.member_file else {
         return Ok(());
     };
+    let broken = |e| format!("{}: {e} (FORMAT.md 6.4)", path_of(root, f).display());
     let mut rules = MemberRules::new(&a.kind);
     for m in MemberFileReader::open(root, f).map_err(|e| e.to_string())? {
         let m = m.map_err(|e| e.to_string())?;
-        rules
-            .add(&m)
-            .map_err(|e| format!("{}: {e} (FORMAT.md 6.4)", path_of(root, f).display()))?;
+        rules.add(&m).map_err(broken)?;
     }
-    rules
-        .finish(a)
-        .map_err(|e| format!("{}: {e} (FORMAT.md 6.4)", path_of(root, f).display()))
+    rules.finish(a).map_err(broken)
 }
 
 /// A seal's members, wherever they are: in its line, or in its member file (read and checked
@@ -506,32 +493,33 @@ pub fn members_of<'a>(root: &Path, a: &'a Artifact) -> Result<Option<SealMembers
     })
 }
 
-/// Moves the members of `a` to a member file of the case directory `root` when their array
-/// is longer than [`MAX_IN_LINE`] (FORMAT.md 6.2) and each fits a line of the file: writes the
-/// file and replaces `members` with `member_file`. Call after the artifact's value rules
-/// passed.
-pub fn move_out_if_long(root: &Path, a: &mut Artifact) -> Result<()> {
-    if a.kind == "ewf" {
-        return Ok(());
-    }
-    let Some(members) = &a.members else {
-        return Ok(());
-    };
-    // A member too long for a line of a member file (a path of more than 1 MiB) keeps the
-    // list in the seal's line, up to the ledger's line limit (FORMAT.md 4.1).
-    let (array, longest) = crate::format::members::array_len(members.iter());
-    if array <= MAX_IN_LINE || longest > MAX_MEMBER_LINE {
-        return Ok(());
-    }
-    a.member_file = Some(write(root, members.iter())?);
-    a.members = None;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::format::body::Hashes;
+
+    /// `members` written as one member file of `root`, whatever their number.
+    fn write<M: std::borrow::Borrow<Member>>(
+        root: &Path,
+        members: impl IntoIterator<Item = M>,
+    ) -> Result<MemberFile> {
+        let mut file = NewMemberFile::create(root)?;
+        let mut line = Vec::new();
+        for m in members {
+            let m = m.borrow();
+            member_line(m, &mut line)?;
+            if line.len() > MAX_MEMBER_LINE {
+                return Err(Error::input(format!(
+                    "refused, nothing written: member {:?} would be a {}-byte line of the member \
+                     file, more than {MAX_MEMBER_LINE} (FORMAT.md 6.2)",
+                    m.path,
+                    line.len()
+                )));
+            }
+            file.add(&line)?;
+        }
+        file.finish()
+    }
 
     fn member(i: usize) -> Member {
         Member {
@@ -547,33 +535,15 @@ mod tests {
         }
     }
 
-    fn tar_of(members: Vec<Member>) -> Artifact {
-        Artifact {
-            kind: "tar".into(),
-            path_given: "t.tar".into(),
-            path_resolved: "/t.tar".into(),
-            size: 1,
-            hashes: Hashes::default(),
-            compression: None,
-            manifest_sha256: None,
-            file_count: None,
-            members: Some(members.into()),
-            member_file: None,
-            ewf: None,
-        }
-    }
-
     #[test]
-    fn a_list_moves_out_over_one_mib_unless_a_member_is_too_long_for_a_line() {
+    fn a_list_goes_to_a_file_over_one_mib_unless_a_member_is_too_long_for_a_line() {
         let t = tempfile::tempdir().unwrap();
         // About 150 bytes a member: 5,000 fit in 1 MiB, 10,000 do not.
-        let mut a = tar_of((0..5_000).map(member).collect());
-        move_out_if_long(t.path(), &mut a).unwrap();
-        assert!(a.members.is_some() && a.member_file.is_none());
-        let mut a = tar_of((0..10_000).map(member).collect());
-        move_out_if_long(t.path(), &mut a).unwrap();
-        let f = a.member_file.clone().expect("moved out");
-        assert!(a.members.is_none());
+        let kept = MemberSpill::keep(t.path(), "tar", (0..5_000).map(member)).unwrap();
+        assert!(kept.members.is_some() && kept.member_file.is_none());
+        let kept = MemberSpill::keep(t.path(), "tar", (0..10_000).map(member)).unwrap();
+        let f = kept.member_file.clone().expect("moved out");
+        assert!(kept.members.is_none());
         assert_eq!(
             read_all(t.path(), &f).unwrap(),
             (0..10_000).map(member).collect::<Vec<_>>()
@@ -581,9 +551,8 @@ mod tests {
         // One member whose path alone is over 1 MiB keeps the list in the line.
         let mut list: Vec<Member> = (0..10_000).map(member).collect();
         list[3].path = "p/".repeat(MAX_MEMBER_LINE / 2 + 1);
-        let mut a = tar_of(list);
-        move_out_if_long(t.path(), &mut a).unwrap();
-        assert!(a.members.is_some() && a.member_file.is_none());
+        let kept = MemberSpill::keep(t.path(), "tar", list).unwrap();
+        assert!(kept.members.is_some() && kept.member_file.is_none());
     }
 
     #[test]
