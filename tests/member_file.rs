@@ -304,3 +304,111 @@ fn the_python_member_file_checks_pass_their_tests() {
     let o = sh(Path::new("."), "python3", &[script.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
 }
+
+/// `ioc scan` of a tar whose members are in a member file: the members found are compared
+/// with the file as they are read (never all held), and what it finds in that tar is what it
+/// finds in the same files sealed as a folder (members read in line): a name, a SHA-256 and an
+/// MD5 (a digest the seal does not record, computed for the scan only). A tar changed since
+/// its seal is refused, naming the member, and nothing is written.
+#[test]
+fn ioc_scan_reads_a_tar_with_a_member_file_as_the_folder_it_holds() {
+    use md5::Digest;
+    let f = Fixture::new();
+    let name = "Library-Caches-com.example.app-004242.db";
+    let md5: String = md5::Md5::digest(b"4243")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let sha256 = common::sha256sum_bytes(b"4244");
+    let stix = f.root.join("test.stix2");
+    let patterns = [
+        format!("[file:name='{name}']"),
+        format!("[file:hashes.md5='{md5}']"),
+        format!("[file:hashes.sha256='{sha256}']"),
+    ];
+    let mut objects = Vec::new();
+    for (i, p) in patterns.iter().enumerate() {
+        objects.push(serde_json::json!({
+            "type": "indicator", "spec_version": "2.1",
+            "id": format!("indicator--00000000-0000-0000-0000-{i:012}"), "pattern": p,
+            "pattern_type": "stix", "valid_from": "2024-01-01T00:00:00Z"
+        }));
+    }
+    let b = serde_json::json!({"type": "bundle",
+        "id": "bundle--00000000-0000-0000-0000-0000000000aa", "objects": objects});
+    fs::write(&stix, serde_json::to_vec(&b).unwrap()).unwrap();
+    let scan = |exhibit: &str| {
+        f.run(&[
+            "ioc",
+            "scan",
+            "--json",
+            "--key",
+            f.key_str(),
+            "--stix",
+            stix.to_str().unwrap(),
+            exhibit,
+        ])
+    };
+    // (value, on, member path below the extraction folder) of every finding.
+    let findings = |o: &std::process::Output| -> Vec<(String, String, String)> {
+        let v: serde_json::Value = serde_json::from_str(ok(o).trim()).unwrap();
+        let mut got: Vec<_> = v["scan"]["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                let member = m["member"].as_str().unwrap();
+                (
+                    m["value"].as_str().unwrap().to_string(),
+                    m["on"].as_str().unwrap().to_string(),
+                    member
+                        .strip_prefix("extraction/")
+                        .unwrap_or(member)
+                        .to_string(),
+                )
+            })
+            .collect();
+        got.sort();
+        got
+    };
+    let folder = findings(&scan("E-0001"));
+    let tar = findings(&scan("E-0002"));
+    let dir = "private/var/mobile/Containers/Data/Application";
+    let expected = vec![
+        (
+            md5.clone(),
+            "hash".into(),
+            format!("{dir}/03/Library-Caches-com.example.app-004243.db"),
+        ),
+        (name.into(), "name".into(), format!("{dir}/02/{name}")),
+        (
+            sha256.clone(),
+            "hash".into(),
+            format!("{dir}/04/Library-Caches-com.example.app-004244.db"),
+        ),
+    ];
+    assert_eq!(folder, expected);
+    assert_eq!(tar, expected);
+    // The seal's member file is the only one: the scan's was private and is gone.
+    assert_eq!(f.member_files().len(), 2);
+    let o = ok(&f.run(&["verify", "--rehash"]));
+    assert!(o.contains("OK"), "{o}");
+
+    // One byte of one member changed, the tar re-made at the same size: refused, named.
+    let changed = f
+        .folder
+        .join(format!("{dir}/07/Library-Caches-com.example.app-000007.db"));
+    fs::write(&changed, "X").unwrap();
+    let o = sh(&f.root, "tar", &["-cf", "extraction.tar", "extraction"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let before = fs::read(f.case.join("ledger.jsonl")).unwrap();
+    let o = scan("E-0002");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("app-000007.db"), "{}", text(&o));
+    assert!(
+        text(&o).contains("scan refused, nothing recorded"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(fs::read(f.case.join("ledger.jsonl")).unwrap(), before);
+}

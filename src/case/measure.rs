@@ -6,7 +6,7 @@ use crate::format::body::{Artifact, Hashes, Member};
 use crate::format::validate::manifest_sha256;
 use crate::store::dirhash;
 use crate::store::ewf;
-use crate::store::hashing::{ArchiveDigest, HashSelection, Progress};
+use crate::store::hashing::{ArchiveDigest, HashSelection, MemberInspector, Progress};
 use crate::store::member_file::MemberSpill;
 use crate::store::tarhash;
 use crate::store::ziphash;
@@ -113,7 +113,14 @@ pub fn measure_for_seal(
 ) -> Result<Artifact> {
     let meta = std::fs::metadata(path).at(path)?;
     let a = if !meta.is_dir() && is_tar(kind, path) {
-        measure_tar_for_seal(path, sel, progress, root)?
+        measure_tar_inspected(
+            path,
+            sel,
+            progress,
+            root,
+            &mut crate::store::hashing::NoInspection,
+            &mut |_| {},
+        )?
     } else {
         let mut a = measure(path, kind, sel, progress)?;
         // An image's segments stay in its line (FORMAT.md 6.2).
@@ -130,12 +137,17 @@ pub fn measure_for_seal(
     Ok(a)
 }
 
-/// A tar measured for a seal: its members given to a [`MemberSpill`] as they are read.
-fn measure_tar_for_seal(
+/// A tar measured for a seal into the case directory `root`: its members given to a
+/// [`MemberSpill`] as they are read, each shown first to `seen` (which may drop hashes not to
+/// be kept), each regular member's bytes shown to `inspector` as they are hashed. The value
+/// rules of the whole artifact are the caller's ([`measure_for_seal`] checks them).
+pub fn measure_tar_inspected<I: MemberInspector + Send>(
     path: &Path,
     sel: HashSelection,
     progress: Progress,
     root: &Path,
+    inspector: &mut I,
+    seen: &mut (dyn FnMut(&mut Member) + Send),
 ) -> Result<Artifact> {
     let gzip = tarhash::is_gzip_name(path);
     let spill = std::sync::Mutex::new(MemberSpill::new(root, "tar"));
@@ -149,8 +161,11 @@ fn measure_tar_for_seal(
         gzip,
         sel,
         progress,
-        &mut crate::store::hashing::NoInspection,
-        &mut |m| lock().push(m),
+        inspector,
+        &mut |mut m| {
+            seen(&mut m);
+            lock().push(m)
+        },
         &mut || lock().take_error(),
     )?;
     let kept = spill

@@ -1141,18 +1141,45 @@ pub fn compare_artifact(
 /// seal names (same SHA-256, length and count), the members are the same and are not held;
 /// else they are read back for the comparison that names each difference.
 fn remeasure(seal: &Seal, path: &Path, sel: HashSelection, progress: Progress) -> Result<Artifact> {
-    let rec = &seal.artifact;
-    let Some(recorded) = rec.member_file.as_ref().filter(|_| rec.kind == "tar") else {
-        return measure(path, recorded_kind(seal), sel, progress);
-    };
+    if seal.artifact.kind == "tar" && seal.artifact.member_file.is_some() {
+        let mut none = crate::store::hashing::NoInspection;
+        return remeasure_tar_inspected(seal, path, sel, progress, &mut none, &mut |_| {});
+    }
+    measure(path, recorded_kind(seal), sel, progress)
+}
+
+/// Re-measures the tar recorded by `seal`, which has a member file (FORMAT.md 6.2), without
+/// holding its members: they go to a private temporary member file as they are read (each
+/// shown first to `seen`, which may drop hashes the seal does not record, each regular
+/// member's bytes shown to `inspector`). If that file's SHA-256 is the sealed one, the members
+/// are those sealed, and the artifact returned has neither `members` nor `member_file`;
+/// otherwise the members found are read back into `members`, for [`compare_found`] to name each
+/// difference.
+pub fn remeasure_tar_inspected<I: crate::store::hashing::MemberInspector + Send>(
+    seal: &Seal,
+    path: &Path,
+    sel: HashSelection,
+    progress: Progress,
+    inspector: &mut I,
+    seen: &mut (dyn FnMut(&mut Member) + Send),
+) -> Result<Artifact> {
     let tmp = tempfile::Builder::new()
         .prefix("scelle-rehash-")
         .tempdir()
         .map_err(|e| crate::error::Error::io(std::env::temp_dir(), e))?;
-    let mut now =
-        crate::case::measure::measure_for_seal(path, ArtifactKind::Tar, sel, progress, tmp.path())?;
+    let mut now = crate::case::measure::measure_tar_inspected(
+        path,
+        sel,
+        progress,
+        tmp.path(),
+        inspector,
+        seen,
+    )?;
+    crate::format::validate::artifact(&now).map_err(|e| {
+        crate::error::Error::input(format!("{}: cannot be sealed: {e}", path.display()))
+    })?;
     if let Some(found) = now.member_file.take() {
-        if found != *recorded {
+        if Some(&found) != seal.artifact.member_file.as_ref() {
             let list: Vec<Member> =
                 crate::store::member_file::MemberFileReader::open(tmp.path(), &found)?
                     .collect::<Result<_>>()?;

@@ -6,7 +6,7 @@
 //! exhibit no longer matches its seal. The entry pins the SHA-256 of every IOC file used, and
 //! the case keeps a copy of each as `ioc/SHA256.stix2`, so a third party can re-run the match.
 
-use crate::case::verify::{compare_found, recorded_selection};
+use crate::case::verify::{compare_found, recorded_selection, remeasure_tar_inspected};
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{
     Artifact, Body, IocFileRecord, IocMatch, IocScan, OmittedMatches, ScannedExhibit, Seal,
@@ -177,7 +177,8 @@ fn scan_exhibit(
     progress: Progress,
 ) -> Result<(ScannedExhibit, MemberHits)> {
     let rec = &seal.artifact;
-    let mut sel = recorded_selection(root, seal);
+    let recorded = recorded_selection(root, seal);
+    let mut sel = recorded;
     sel.legacy |= m.needs_legacy_digests();
     let unreadable = |e: Error| {
         Error::input(format!(
@@ -211,12 +212,36 @@ fn scan_exhibit(
         member_file: None,
         ewf: None,
     };
+    // Hits on member paths found as the members are read (a tar with a member file).
+    let mut path_hits: MemberHits = Vec::new();
     let found: Found = match rec.kind.as_str() {
         "file" => {
             let (size, hashes, found) =
                 iocscan::scan_file(path, sel, m, progress).map_err(unreadable)?;
             now.size = size;
             now.hashes = hashes;
+            refuse_if_changed(root, seal, path, &now)?;
+            found
+        }
+        "tar" if rec.member_file.is_some() => {
+            // Never all held: the members found are compared with the seal's member file by
+            // its SHA-256, kept without the digests the seal does not record.
+            let mut seen = |mem: &mut crate::format::body::Member| {
+                path_hits.extend(
+                    m.path_hits(&mem.path)
+                        .into_iter()
+                        .map(|h| (Some(mem.path.clone()), h)),
+                );
+                if let Some(h) = mem.hashes.as_mut().filter(|_| !recorded.legacy) {
+                    h.legacy_md5 = None;
+                    h.legacy_sha1 = None;
+                }
+            };
+            let (found_now, found) = iocscan::search_beside(m, |f| {
+                remeasure_tar_inspected(seal, path, sel, progress, f, &mut seen)
+            })
+            .map_err(unreadable)?;
+            now = found_now;
             refuse_if_changed(root, seal, path, &now)?;
             found
         }
@@ -255,6 +280,7 @@ fn scan_exhibit(
         }
     };
     let mut hits = found.hits;
+    hits.extend(path_hits);
     match &now.members {
         Some(members) => {
             for mem in members {

@@ -188,7 +188,7 @@ impl MemberInspector for StructuredRead<'_> {
 }
 
 /// Two inspectors seeing the same calls.
-struct Both<A, B>(A, B);
+pub(crate) struct Both<A, B>(A, B);
 
 impl<A: MemberInspector, B: MemberInspector> MemberInspector for Both<A, B> {
     fn begin(&mut self, index: usize, path: &str) {
@@ -214,7 +214,7 @@ impl<A: MemberInspector, B: MemberInspector> MemberInspector for Both<A, B> {
 
 /// Runs `read` (an archive reader) with the content search and the structured reading each on
 /// a thread of its own, beside the reading and hashing; returns its result and what was found.
-fn search_beside<T>(
+pub(crate) fn search_beside<T>(
     m: &Matcher,
     read: impl FnOnce(&mut Both<&mut Forward, &mut Forward>) -> Result<T>,
 ) -> Result<(T, Found)> {
