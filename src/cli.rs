@@ -81,6 +81,8 @@ pub enum Command {
     Dispose(DisposeArgs),
     /// An exhibit's custody timeline: who held it when.
     Show(ShowArgs),
+    /// List the exhibits: seal number, state, holder, what was sealed and its SHA-256.
+    Exhibits(ExhibitsArgs),
     /// Countersign a checkpoint as a witness (C2SP cosignature).
     Cosign(CosignArgs),
     /// The case's RFC 3161 time-stamping authorities (TSAs): add one, list them.
@@ -483,9 +485,17 @@ pub struct DisposeArgs {
 /// `show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The exhibit.
+    /// The exhibit: its id (E-0001, e-0001, 1) or its seal number.
     pub exhibit: String,
     /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `exhibits`.
+#[derive(Debug, Args)]
+pub struct ExhibitsArgs {
+    /// JSON Lines output: one object per exhibit.
     #[arg(long)]
     pub json: bool,
 }
@@ -531,6 +541,7 @@ impl Command {
             | Command::Consistency(_)
             | Command::Repair
             | Command::Show(_)
+            | Command::Exhibits(_)
             | Command::Cosign(_)
             | Command::Timestamp(_)
             | Command::Demo(_)
@@ -973,9 +984,15 @@ pub struct VerifyArgs {
     /// Check that this PDF is a document recorded in the ledger (by its SHA-256).
     #[arg(long, value_name = "FILE.pdf")]
     pub report: Option<PathBuf>,
-    /// Re-hash every artifact and tar member against its record.
+    /// Re-hash every artifact and tar member against its record, printing OK or FAILED for
+    /// each exhibit and each differing file (a case imported from a bundle: the copies it
+    /// carries under data/artifacts/).
     #[arg(long)]
     pub rehash: bool,
+    /// With --rehash: where an exhibit is now, if it moved since its seal: EXHIBIT=PATH
+    /// (repeat).
+    #[arg(long = "path", value_name = "EXHIBIT=PATH", requires = "rehash")]
+    pub paths: Vec<String>,
     /// A checkpoint kept from earlier (by counsel, the court, a witness): fail with `rollback`
     /// if the case is behind it or inconsistent with it (repeat for several).
     #[arg(long, value_name = "FILE")]

@@ -1034,7 +1034,10 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
     witness_demo(dir, &case, &key, &counsel, say)?;
     let report = scelle::case::verify::verify(
         &case,
-        VerifyOptions { rehash: true },
+        VerifyOptions {
+            rehash: true,
+            ..VerifyOptions::default()
+        },
         &scelle::store::hashing::no_progress,
     )?;
     for f in &report.findings {

@@ -295,6 +295,10 @@ fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
             &ops::custody::show(&case_dir(c)?, &a.exhibit)?,
             a.json,
         )),
+        Command::Exhibits(a) => Ok(show(
+            &scelle::output::custody::ExhibitList(ops::custody::exhibits(&case_dir(c)?)?),
+            a.json,
+        )),
         Command::Cosign(a) => Ok(show(&cosign(c, a)?, false)),
         Command::Tsa(TsaCommand::Add(a)) => Ok(show(&tsa_add(c, a)?, false)),
         Command::Tsa(TsaCommand::List(a)) => {
@@ -451,7 +455,10 @@ fn verify(c: &Cli, a: &cli::VerifyArgs) -> anyhow::Result<Verified> {
     });
     let report = scelle::case::verify::verify_with(
         &case,
-        scelle::case::verify::VerifyOptions { rehash: a.rehash },
+        scelle::case::verify::VerifyOptions {
+            rehash: a.rehash,
+            paths: cli::exhibit_paths(&a.paths)?,
+        },
         &a.trusted_checkpoint,
         &|n| progress.advance(n),
     )?;

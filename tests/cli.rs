@@ -132,7 +132,7 @@ fn a_fresh_case_verifies_with_rehash() {
     assert_eq!((code, errors.len()), (0, 0), "{errors:?}");
     let o = f.scelle(&["verify", "--rehash"]);
     assert!(
-        stdout(&o).contains("OK: 4 entries, 3 exhibits (3 re-hashed)"),
+        stdout(&o).contains("OK: 4 entries, 3 exhibits (3 re-hashed, 0 FAILED)"),
         "{}",
         stdout(&o)
     );

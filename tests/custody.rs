@@ -258,7 +258,7 @@ fn refusals_name_the_rule_and_write_nothing() {
             "--key",
             "expert.key",
         ],
-        "exhibit E-0009 does not exist",
+        "no exhibit E-0009 in this case",
     );
     c.refused(
         &[
@@ -626,7 +626,7 @@ fn witnesses_cosign_checkpoints_and_verify_reports_them() {
         .max()
         .unwrap();
     std::fs::copy(&latest, &held).unwrap();
-    c.ok(&[
+    let said = c.ok(&[
         "-C",
         "case",
         "cosign",
@@ -634,6 +634,16 @@ fn witnesses_cosign_checkpoints_and_verify_reports_them() {
         "--key",
         "clerk.key",
     ]);
+    // A date a clerk reads, not seconds since 1970.
+    let at = said
+        .split(" at ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        at.len() == 20 && at.starts_with("20") && at.ends_with('Z') && at.as_bytes()[10] == b'T',
+        "{said}"
+    );
     let text = std::fs::read_to_string(&latest).unwrap();
     assert_eq!(text.matches("\u{2014} ").count(), 2, "{text}");
     let (code, v) = c.verify_json();

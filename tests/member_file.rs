@@ -170,7 +170,7 @@ fn a_long_member_list_goes_to_a_member_file_that_every_verifier_reads() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let tar_findings: Vec<String> = String::from_utf8_lossy(&o.stdout)
         .lines()
-        .filter(|l| l.contains("\"E-0002\""))
+        .filter(|l| l.contains("\"E-0002\"") && l.contains("\"type\":\"finding\""))
         .map(String::from)
         .collect();
     assert!(

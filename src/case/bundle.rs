@@ -1083,6 +1083,7 @@ fn bag_error(code: &str, file: &str, message: impl Into<String>) -> Finding {
         entry: None,
         exhibit: None,
         file: Some(file.into()),
+        member: None,
         message: message.into(),
     }
 }

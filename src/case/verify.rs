@@ -18,14 +18,60 @@ use crate::store::ledger::RawLine;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Options of `verify`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct VerifyOptions {
     /// Re-hash every artifact (and tar member) against its record.
     pub rehash: bool,
+    /// With `rehash`: where to read an exhibit when not at its sealed path (`--path
+    /// EXHIBIT=PATH`, evidence moved since its seal), by exhibit id.
+    pub paths: BTreeMap<String, PathBuf>,
+}
+
+/// Where a re-hash read an exhibit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReadFrom {
+    /// Its sealed path (`path_resolved`).
+    Sealed,
+    /// The path given with `--path`.
+    Given,
+    /// The copy carried in the evidence bundle this case was imported from
+    /// (`data/artifacts/EXHIBIT/` beside the case's `data/case/`).
+    Carried,
+}
+
+/// One exhibit re-hashed by `verify --rehash`: where it was read and whether it matched its
+/// seal (its differences are the findings naming it).
+#[derive(Debug, Clone, Serialize)]
+pub struct Rehashed {
+    /// The exhibit.
+    pub exhibit: String,
+    /// The path read.
+    pub path: String,
+    /// Why that path.
+    pub read_from: ReadFrom,
+    /// Whether it matched its seal: no error was found re-hashing it.
+    pub ok: bool,
+}
+
+/// The copy of `seal`'s artifact carried in the evidence bundle a case was imported from, if
+/// `case` is the `data/case/` of an imported bag (a `bagit.txt` two levels up) and the copy is
+/// there: `data/artifacts/EXHIBIT/NAME`, as `export --with-artifacts` writes it (FORMAT.md
+/// 9). Only where to read: what is read is compared with the signed seal as any path is.
+pub fn carried_copy(case: &CaseDir, seal: &Seal) -> Option<PathBuf> {
+    let root = std::fs::canonicalize(case.root()).ok()?;
+    let data = root.parent()?;
+    if root.file_name()? != "case" || data.file_name()? != "data" {
+        return None;
+    }
+    std::fs::symlink_metadata(data.parent()?.join("bagit.txt")).ok()?;
+    let name = Path::new(&seal.artifact.path_resolved).file_name()?;
+    let copy = data.join("artifacts").join(&seal.exhibit).join(name);
+    std::fs::symlink_metadata(&copy).ok().map(|_| copy)
 }
 
 /// A witness's verified cosignature of a checkpoint.
@@ -79,6 +125,8 @@ pub struct Report {
     pub root: String,
     /// Exhibits re-hashed (with `rehash`).
     pub rehashed: u64,
+    /// Each exhibit re-hashed, in exhibit order (with `rehash`).
+    pub rehashes: Vec<Rehashed>,
     /// Every verified witness cosignature: who has seen which tree size, when.
     pub witnesses: Vec<WitnessSighting>,
     /// Per witness (by name, in name order), the largest tree size it has cosigned and the
@@ -117,6 +165,7 @@ fn file_finding(severity: Severity, code: &str, file: &Path, message: String) ->
         entry: None,
         exhibit: None,
         file: Some(file.display().to_string()),
+        member: None,
         message,
     }
 }
@@ -128,7 +177,16 @@ fn exhibit_finding(exhibit: &str, code: &str, message: String) -> Finding {
         entry: None,
         exhibit: Some(exhibit.to_string()),
         file: None,
+        member: None,
         message,
+    }
+}
+
+/// An error about `member` of `exhibit`'s directory or archive (a re-hash difference).
+fn member_finding(exhibit: &str, code: &str, member: &str, message: String) -> Finding {
+    Finding {
+        member: Some(member.to_string()),
+        ..exhibit_finding(exhibit, code, message)
     }
 }
 
@@ -415,14 +473,32 @@ pub fn verify_with(
             ));
         }
     }
-    let mut rehashed = 0;
+    let mut rehashes = Vec::new();
     if opts.rehash {
+        let paths = crate::case::exhibit::resolve_paths(&state, &opts.paths)?;
         for (_, seal) in &seals {
             let seal = seal.get(case)?;
-            findings.extend(rehash(case.root(), &seal, progress));
-            rehashed += 1;
+            let (path, read_from) = match paths.get(&seal.exhibit) {
+                Some(p) => (p.clone(), ReadFrom::Given),
+                None => match carried_copy(case, &seal) {
+                    Some(p) => (p, ReadFrom::Carried),
+                    None => (
+                        PathBuf::from(&seal.artifact.path_resolved),
+                        ReadFrom::Sealed,
+                    ),
+                },
+            };
+            let found = compare_artifact(case.root(), &seal, &path, progress).1;
+            rehashes.push(Rehashed {
+                exhibit: seal.exhibit.clone(),
+                path: path.display().to_string(),
+                read_from,
+                ok: found.iter().all(|f| f.severity != Severity::Error),
+            });
+            findings.extend(found);
         }
     }
+    let rehashed = rehashes.len() as u64;
     let elapsed = start.elapsed();
     let secs = elapsed.as_secs_f64().max(1e-9);
     Ok(Report {
@@ -433,6 +509,7 @@ pub fn verify_with(
         checkpointed_size,
         root: b64(&state.frontier.root()),
         rehashed,
+        rehashes,
         witness_latest: latest_per_witness(&witnesses),
         witnesses,
         timestamps,
@@ -563,6 +640,7 @@ fn check_timestamps(
                         entry: Some(seq as u64),
                         exhibit: None,
                         file: Some(path.display().to_string()),
+                        member: None,
                         message: format!(
                             "entry {seq} is dated {}, later than TSA {}'s time {} for checkpoint {} (which covers it) + {BACKDATING_SKEW} s: it was written after that time, or dated falsely",
                             crate::format::time::format_utc(
@@ -901,9 +979,11 @@ impl PinnedIoc {
     }
 }
 
+/// Each digest of `rec` that differs in `now`, as a finding about exhibit `ex` (and its
+/// `member`, whose path the message then starts with).
 fn compare_hashes(
     ex: &str,
-    what: &str,
+    member: Option<&str>,
     rec: &crate::format::body::Hashes,
     now: &crate::format::body::Hashes,
     out: &mut Vec<Finding>,
@@ -937,11 +1017,14 @@ fn compare_hashes(
     for (name, code, r, n) in pairs {
         if let (Some(r), Some(n)) = (r, n) {
             if r != n {
-                out.push(exhibit_finding(
+                let what = member.map(|m| format!("{m}: ")).unwrap_or_default();
+                let mut f = exhibit_finding(
                     ex,
                     code,
                     format!("{what}{name} differs: recorded {r}, found {n}"),
-                ));
+                );
+                f.member = member.map(String::from);
+                out.push(f);
             }
         }
     }
@@ -1001,7 +1084,12 @@ fn compare_members<'r>(
         });
         let Some(i) = found_at else {
             push(
-                exhibit_finding(ex, "rehash-missing", format!("{} is missing", r.path)),
+                member_finding(
+                    ex,
+                    "rehash-missing",
+                    &r.path,
+                    format!("{} is missing", r.path),
+                ),
                 out,
             );
             continue;
@@ -1010,9 +1098,10 @@ fn compare_members<'r>(
         let n = &found[i];
         if r.kind != n.kind || r.link != n.link {
             push(
-                exhibit_finding(
+                member_finding(
                     ex,
                     "rehash-changed",
+                    &r.path,
                     format!(
                         "{}: was {} {:?}, now {} {:?}",
                         r.path, r.kind, r.link, n.kind, n.link
@@ -1022,9 +1111,10 @@ fn compare_members<'r>(
             );
         } else if r.size != n.size {
             push(
-                exhibit_finding(
+                member_finding(
                     ex,
                     "rehash-size",
+                    &r.path,
                     format!(
                         "{}: size differs: recorded {:?}, found {:?}",
                         r.path,
@@ -1036,7 +1126,7 @@ fn compare_members<'r>(
             );
         } else if let (Some(rh), Some(nh)) = (&r.hashes, &n.hashes) {
             let mut v = Vec::new();
-            compare_hashes(ex, &format!("{}: ", r.path), rh, nh, &mut v);
+            compare_hashes(ex, Some(&r.path), rh, nh, &mut v);
             for f in v {
                 push(f, out);
             }
@@ -1045,9 +1135,10 @@ fn compare_members<'r>(
     for &i in now.values() {
         if !matched[i] {
             push(
-                exhibit_finding(
+                member_finding(
                     ex,
                     "rehash-extra",
+                    &found[i].path,
                     format!("{} was added (not in the record)", found[i].path),
                 ),
                 out,
@@ -1307,7 +1398,7 @@ pub fn compare_found(root: &Path, seal: &Seal, path: &Path, now: &Artifact) -> V
             format!("size differs: recorded {}, found {}", rec.size, now.size),
         ));
     }
-    compare_hashes(ex, "", &rec.hashes, &now.hashes, &mut out);
+    compare_hashes(ex, None, &rec.hashes, &now.hashes, &mut out);
     if let Some(n) = &now.members {
         match crate::store::member_file::members_of(root, rec) {
             Ok(Some(r)) => compare_members(ex, r, n, &mut out),

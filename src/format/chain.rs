@@ -43,6 +43,10 @@ pub struct Finding {
     /// The file, if the finding is about a checkpoint or artifact file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// The member of the exhibit's directory or archive, if the finding is about one (a
+    /// `--rehash` difference); the message names it too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
     /// What is wrong, in a sentence.
     pub message: String,
 }
@@ -56,6 +60,7 @@ impl Finding {
             entry: Some(seq),
             exhibit: None,
             file: None,
+            member: None,
             message: message.into(),
         }
     }

@@ -214,6 +214,15 @@ impl ChainState {
         Who::of(self, id).to_string()
     }
 
+    /// A person as listings show them: `Full Name, name (key id)` when a full name was
+    /// recorded with the key (`--full-name`, accents and all), else as [`ChainState::who`].
+    pub fn person(&self, id: &str) -> String {
+        match self.key(id).and_then(|k| k.record.full_name.as_deref()) {
+            Some(full) if !full.is_empty() => format!("{full}, {}", self.who(id)),
+            _ => self.who(id),
+        }
+    }
+
     /// Whether key `k` may sign (alg 0x01) or cosign (alg 0x04) a checkpoint of tree size
     /// `size` (FORMAT.md 8.2), this state being that of the whole ledger: the key was enrolled
     /// by one of the first `size` entries (`enrolled_at` ≤ `size` − 1), and was not revoked or

@@ -170,7 +170,7 @@ pub fn release(
 ) -> Result<Appended> {
     let state = ledger::trusted_state(case, key)?;
     let body = Release {
-        exhibits: exhibits.to_vec(),
+        exhibits: crate::case::exhibit::resolve_all(&state, exhibits)?,
         to: resolve_key(&state, &d.to)?,
         purpose: d.purpose.clone(),
         packaging: d.packaging.clone(),
@@ -230,7 +230,9 @@ pub fn accept(
     if exhibits.is_empty() {
         return Err(Error::input("name at least one exhibit to accept"));
     }
-    for ex in d.paths.keys() {
+    let exhibits = &crate::case::exhibit::resolve_all(&state, exhibits)?;
+    let paths = crate::case::exhibit::resolve_paths(&state, &d.paths)?;
+    for ex in paths.keys() {
         if !exhibits.contains(ex) {
             return Err(Error::input(format!(
                 "--path names {ex}, which is not being accepted"
@@ -257,7 +259,7 @@ pub fn accept(
         let r = recheck(
             case.root(),
             &seal,
-            d.paths.get(ex).map(PathBuf::as_path),
+            paths.get(ex).map(PathBuf::as_path),
             progress,
         );
         all.push(r.clone());
@@ -299,6 +301,8 @@ pub fn open(
     key: &LoadedKey,
 ) -> Result<Appended> {
     let state = ledger::trusted_state(case, key)?;
+    let exhibit = crate::case::exhibit::resolve(&state, exhibit)?;
+    let exhibit = exhibit.as_str();
     let c = custody_of(&state, exhibit)?;
     let body = Open {
         exhibit: exhibit.to_string(),
@@ -322,6 +326,8 @@ pub fn reseal(
     progress: Progress,
 ) -> Result<(Appended, Recheck)> {
     let state = ledger::trusted_state(case, key)?;
+    let exhibit = crate::case::exhibit::resolve(&state, exhibit)?;
+    let exhibit = exhibit.as_str();
     let c = custody_of(&state, exhibit)?;
     if !matches!(c.status, CustodyStatus::Opened { .. }) {
         return Err(Error::input(format!(
@@ -351,8 +357,12 @@ pub fn note(
     if text.trim().is_empty() {
         return Err(Error::input("the note is empty"));
     }
+    let exhibit = match exhibit {
+        Some(t) => Some(crate::case::exhibit::resolve_for_append(case, key, t)?),
+        None => None,
+    };
     let body = NoteBody {
-        exhibit: exhibit.map(str::to_string),
+        exhibit,
         text: text.to_string(),
     };
     append(case, key, vec![Body::Note(body)])
@@ -367,7 +377,7 @@ pub fn dispose(
     key: &LoadedKey,
 ) -> Result<Appended> {
     let body = Dispose {
-        exhibit: exhibit.to_string(),
+        exhibit: crate::case::exhibit::resolve_for_append(case, key, exhibit)?,
         how: how.to_string(),
         authority: authority.to_string(),
     };
@@ -393,6 +403,40 @@ pub struct TimelineEvent {
     pub state: String,
 }
 
+/// What an exhibit's seal recorded, as `show` prints it (its members aside).
+#[derive(Debug, Clone, Serialize)]
+pub struct SealedRecord {
+    /// The seal's description.
+    pub description: Option<String>,
+    /// The device or item as found.
+    pub item: Option<crate::format::body::Item>,
+    /// How, when, where and by whom it was acquired.
+    pub acquisition: Option<crate::format::body::Acquisition>,
+    /// The artifact's kind.
+    pub kind: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Regular files in it (folder, tar, zip).
+    pub files: Option<u64>,
+    /// Its path when sealed.
+    pub path: String,
+    /// Its digests as sealed.
+    pub hashes: crate::format::body::Hashes,
+    /// The acquisition tool's hashes of the source against the sealed ones.
+    pub source_hashes: Vec<crate::format::body::SourceHashCheck>,
+}
+
+/// A seal number an exhibit bore, from the entry that gave it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SealNumber {
+    /// The number.
+    pub seal_no: String,
+    /// The entry (`seal` or `reseal`).
+    pub seq: u64,
+    /// Its time, UTC.
+    pub time: String,
+}
+
 /// An exhibit's custody timeline.
 #[derive(Debug, Clone, Serialize)]
 pub struct Timeline {
@@ -406,15 +450,23 @@ pub struct Timeline {
     pub state: String,
     /// The sealed artifact's kind, path and SHA-256.
     pub artifact: String,
+    /// What its seal recorded.
+    pub sealed: Option<SealedRecord>,
+    /// Every seal number it bore, in order (the last is the current one).
+    pub seal_numbers: Vec<SealNumber>,
     /// Every event, in ledger order.
     pub events: Vec<TimelineEvent>,
 }
 
 /// `show`: who held the exhibit when, from the whole ledger.
 pub fn show(case: &CaseDir, exhibit: &str) -> Result<Timeline> {
+    let exhibit = crate::case::exhibit::resolve(&ledger::current_state(case)?, exhibit)?;
+    let exhibit = exhibit.as_str();
     let mut state = ChainState::new();
     let mut events = Vec::new();
     let mut artifact = String::new();
+    let mut sealed = None;
+    let mut seal_numbers = Vec::new();
     // The chain is checked as `log` checks it, signatures on every core ([`read_checked`]);
     // the listing stops at a torn or overlong line.
     let book = KeyBook::default();
@@ -439,10 +491,37 @@ pub fn show(case: &CaseDir, exhibit: &str) -> Result<Timeline> {
                 "{} {} sha256 {}",
                 s.artifact.kind, s.artifact.path_resolved, s.artifact.hashes.sha256
             );
+            sealed = Some(SealedRecord {
+                description: s.description.clone(),
+                item: s.item.clone(),
+                acquisition: s.acquisition.clone(),
+                kind: s.artifact.kind.clone(),
+                size: s.artifact.size,
+                files: s.artifact.file_count,
+                path: s.artifact.path_resolved.clone(),
+                hashes: s.artifact.hashes.clone(),
+                source_hashes: s
+                    .acquisition
+                    .as_ref()
+                    .map(|a| a.source_hash_checks(&s.artifact.hashes))
+                    .unwrap_or_default(),
+            });
+        }
+        let numbered = match &body {
+            Body::Seal(s) => s.seal_no.clone(),
+            Body::Reseal(r) => Some(r.new_seal_no.clone()),
+            _ => None,
+        };
+        if let Some(seal_no) = numbered {
+            seal_numbers.push(SealNumber {
+                seal_no,
+                seq: e.seq,
+                time: e.time.clone(),
+            });
         }
         let summary = body.summary(&state);
         let (holder, st) = match state.custody.get(exhibit) {
-            Some(c) => (state.who(&c.holder), c.status.name().to_string()),
+            Some(c) => (state.person(&c.holder), c.status.name().to_string()),
             None => (String::new(), String::new()),
         };
         let refused = applied
@@ -453,7 +532,7 @@ pub fn show(case: &CaseDir, exhibit: &str) -> Result<Timeline> {
             seq: e.seq,
             time: e.time.clone(),
             kind: e.kind.clone(),
-            by: state.who(&e.key),
+            by: state.person(&e.key),
             summary: if refused {
                 format!("{summary} [INVALID: see `scelle verify`]")
             } else {
@@ -472,9 +551,59 @@ pub fn show(case: &CaseDir, exhibit: &str) -> Result<Timeline> {
     Ok(Timeline {
         exhibit: exhibit.to_string(),
         seal_no: c.seal_no.clone(),
-        holder: state.who(&c.holder),
+        holder: state.person(&c.holder),
         state: c.status.name().to_string(),
         artifact,
+        sealed,
+        seal_numbers,
         events,
     })
+}
+
+/// One exhibit of `scelle exhibits`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExhibitRow {
+    /// Its id.
+    pub exhibit: String,
+    /// Its current seal number.
+    pub seal_no: Option<String>,
+    /// Its state: sealed, in-transit, opened, disposed.
+    pub state: String,
+    /// Who holds it (for one in transit, who released it).
+    pub holder: String,
+    /// The sealed artifact's kind.
+    pub kind: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256 as sealed.
+    pub sha256: String,
+    /// Its path when sealed.
+    pub path: String,
+    /// Regular files in it (folder, tar, zip).
+    pub files: Option<u64>,
+    /// The seal's description, if any.
+    pub description: Option<String>,
+}
+
+/// `exhibits`: every exhibit of the case, in exhibit order, with its current seal number,
+/// state and holder and what was sealed (one read of each seal's line).
+pub fn exhibits(case: &CaseDir) -> Result<Vec<ExhibitRow>> {
+    let state = ledger::current_state(case)?;
+    let mut rows = Vec::new();
+    for (id, c) in &state.custody {
+        let seal = crate::case::exhibit::seal_record(case, c)?;
+        rows.push(ExhibitRow {
+            exhibit: id.clone(),
+            seal_no: c.seal_no.clone(),
+            state: c.status.name().to_string(),
+            holder: state.person(&c.holder),
+            kind: seal.artifact.kind,
+            size: seal.artifact.size,
+            sha256: seal.artifact.hashes.sha256,
+            path: seal.artifact.path_resolved,
+            files: seal.artifact.file_count,
+            description: seal.description,
+        });
+    }
+    Ok(rows)
 }

@@ -150,12 +150,8 @@ fn chosen_exhibits(
         return Ok(all);
     }
     let mut out = Vec::new();
-    for ex in wanted {
-        let c = state.custody.get(ex).ok_or_else(|| {
-            Error::input(format!(
-                "exhibit {ex} does not exist in this case; `scelle log` lists them"
-            ))
-        })?;
+    for ex in &crate::case::exhibit::resolve_all(state, wanted)? {
+        let c = &state.custody[ex];
         if matches!(c.status, CustodyStatus::Disposed { .. }) {
             return Err(Error::input(format!(
                 "exhibit {ex} was disposed of; it cannot be scanned"
@@ -457,13 +453,6 @@ pub fn scan(
         }
         files.push(f);
     }
-    for ex in opts.paths.keys() {
-        if !opts.exhibits.is_empty() && !opts.exhibits.contains(ex) {
-            return Err(Error::input(format!(
-                "--path {ex}=...: {ex} is not among the exhibits to scan"
-            )));
-        }
-    }
     let state = ledger::trusted_state(case, key)?;
     if state.size == 0 {
         return Err(Error::input(format!(
@@ -472,6 +461,14 @@ pub fn scan(
         )));
     }
     let exhibits = chosen_exhibits(&state, &opts.exhibits)?;
+    let paths = crate::case::exhibit::resolve_paths(&state, &opts.paths)?;
+    for ex in paths.keys() {
+        if !exhibits.contains(ex) {
+            return Err(Error::input(format!(
+                "--path {ex}=...: {ex} is not among the exhibits to scan"
+            )));
+        }
+    }
     let bundles: Vec<Bundle> = files.iter().map(|f| f.bundle.clone()).collect();
     let m = Matcher::new(&bundles);
 
@@ -480,8 +477,7 @@ pub fn scan(
     let mut mentions = Vec::new();
     for ex in &exhibits {
         let seal = crate::case::exhibit::seal_record(case, &state.custody[ex])?;
-        let path = opts
-            .paths
+        let path = paths
             .get(ex)
             .cloned()
             .unwrap_or_else(|| PathBuf::from(&seal.artifact.path_resolved));

@@ -7,9 +7,11 @@ use crate::error::{Error, IoContext, Result};
 use crate::format::body::{
     exhibit_id, Acquisition, Artifact, Body, Item, Seal, Software, SourceHashCheck,
 };
+use crate::format::chain::Custody;
 use crate::store::case::CaseDir;
 use crate::store::hashing::{HashSelection, Progress};
 use crate::store::keyfile::LoadedKey;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// Options of `seal`.
@@ -41,6 +43,53 @@ pub struct Sealed {
     /// The acquisition tool's hashes of the source against the sealed ones (none given:
     /// empty). A mismatch is recorded all the same: it is a fact of the acquisition.
     pub source_hashes: Vec<SourceHashCheck>,
+    /// Earlier exhibits with the same SHA-256 or the same current seal number: sealed all
+    /// the same, and said (the same file sealed twice, a seal number typed twice).
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// What a new seal has in common with an earlier exhibit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Same {
+    /// The same SHA-256 (for a folder, the same manifest: the same files).
+    Sha256,
+    /// The same seal number.
+    SealNo,
+}
+
+/// An earlier exhibit a new seal duplicates.
+#[derive(Debug, Clone, Serialize)]
+pub struct Duplicate {
+    /// What they have in common.
+    pub same: Same,
+    /// The earlier exhibit.
+    pub exhibit: String,
+    /// Its seal entry.
+    pub entry: u64,
+}
+
+/// The exhibits `like` (same SHA-256 `sha256` or current seal number `seal_no`) as
+/// duplicates.
+fn duplicates(like: &[(String, Custody)], sha256: &str, seal_no: Option<&str>) -> Vec<Duplicate> {
+    let mut out = Vec::new();
+    for (id, c) in like {
+        if c.sealed_sha256 == sha256 {
+            out.push(Duplicate {
+                same: Same::Sha256,
+                exhibit: id.clone(),
+                entry: c.seal_seq,
+            });
+        }
+        if seal_no.is_some() && c.seal_no.as_deref() == seal_no {
+            out.push(Duplicate {
+                same: Same::SealNo,
+                exhibit: id.clone(),
+                entry: c.seal_seq,
+            });
+        }
+    }
+    out
 }
 
 impl SealOutcome {
@@ -209,18 +258,21 @@ pub fn seal(
         measured.push(a);
     }
     let mut app = crate::case::appender::open_appender(case, key)?;
-    if let Some(parent) = &opts.acquisition.parent {
-        let known = (1..=app.state().exhibits).any(|n| exhibit_id(n) == *parent);
-        if !known {
-            return Err(Error::input(format!(
-                "--parent {parent}: no such exhibit in this case"
-            )));
-        }
-    }
+    let parent = match &opts.acquisition.parent {
+        Some(p) => Some(
+            crate::case::exhibit::resolve(app.state(), p)
+                .map_err(|e| Error::input(format!("--parent {p}: {e}")))?,
+        ),
+        None => None,
+    };
     let mut sealed = Vec::new();
     for artifact in measured {
         let exhibit = exhibit_id(app.state().exhibits + 1);
+        let seal_no = opts.seal_no.as_deref();
+        let like = app.exhibits_like(&artifact.hashes.sha256, seal_no)?;
+        let duplicates = duplicates(&like, &artifact.hashes.sha256, seal_no);
         let mut acquisition = opts.acquisition.clone();
+        acquisition.parent = parent.clone();
         if let Some(e) = &artifact.ewf {
             from_ewf_header(&mut acquisition, e);
         }
@@ -274,6 +326,7 @@ pub fn seal(
             seq,
             artifact: body.artifact,
             source_hashes,
+            duplicates,
         });
     }
     let checkpoint = app.finish(key)?;

@@ -18,9 +18,9 @@ impl fmt::Display for ExportOutcome {
         )?;
         say!(
             f,
-            "payload: {} files, {} bytes; exhibits {}",
-            self.payload_files,
-            self.payload_bytes,
+            "payload: {}, {}; exhibits {}",
+            crate::output::count(self.payload_files, "file", "files"),
+            crate::output::count(self.payload_bytes, "byte", "bytes"),
             self.exhibits.join(", ")
         )?;
         if let Some(seq) = self.entry {

@@ -222,6 +222,16 @@ impl fmt::Display for Timeline {
             self.artifact
         )?;
         say!(f, "now: {} by {}", self.state, self.holder)?;
+        if let Some(r) = &self.sealed {
+            write_sealed(f, r)?;
+        }
+        if !self.seal_numbers.is_empty() {
+            say!(f, "Seal numbers")?;
+            for n in &self.seal_numbers {
+                say!(f, "  {:<16} entry {}, {}", n.seal_no, n.seq, n.time)?;
+            }
+        }
+        say!(f, "Custody")?;
         for e in &self.events {
             say!(
                 f,
@@ -239,8 +249,137 @@ impl fmt::Display for Timeline {
     }
 }
 
+/// One `  Label:  value` line of `show`, when there is a value.
+fn field(f: &mut fmt::Formatter<'_>, label: &str, value: Option<&str>) -> fmt::Result {
+    match value.filter(|v| !v.is_empty()) {
+        Some(v) => say!(f, "  {:<16} {v}", format!("{label}:")),
+        None => Ok(()),
+    }
+}
+
+/// The item, the acquisition and the artifact as sealed, as an acquisition log prints them
+/// (Guymager's `.info`, FTK Imager's log): each field on its line, the source hashes the
+/// acquisition tool reported against the sealed ones (MATCH / MISMATCH).
+fn write_sealed(f: &mut fmt::Formatter<'_>, r: &crate::ops::custody::SealedRecord) -> fmt::Result {
+    if let Some(i) = &r.item {
+        say!(f, "Item")?;
+        field(f, "Type", i.item_type.as_deref())?;
+        field(f, "Make", i.make.as_deref())?;
+        field(f, "Model", i.model.as_deref())?;
+        field(f, "Serial number", i.serial.as_deref())?;
+        field(f, "IMEI", i.imei.as_deref())?;
+        field(f, "Capacity", i.capacity.as_deref())?;
+        field(f, "Condition", i.condition.as_deref())?;
+    }
+    if let Some(a) = &r.acquisition {
+        say!(f, "Acquisition")?;
+        field(f, "Method", a.method.as_deref())?;
+        let tool = match (&a.tool, &a.tool_version) {
+            (Some(t), Some(v)) => Some(format!("{t} {v}")),
+            (Some(t), None) => Some(t.clone()),
+            (None, Some(v)) => Some(format!("version {v}")),
+            (None, None) => None,
+        };
+        field(f, "Tool", tool.as_deref())?;
+        field(f, "Write blocker", a.write_blocker.as_deref())?;
+        field(f, "Parameters", a.parameters.as_deref())?;
+        field(f, "Operator", a.operator.as_deref())?;
+        field(f, "Role", a.operator_role.as_deref())?;
+        field(f, "Organisation", a.organisation.as_deref())?;
+        let present = a.present.join(", ");
+        field(f, "Present", Some(&present))?;
+        field(f, "Acquired at", a.acquired_at.as_deref())?;
+        field(f, "Clock", a.clock.as_deref())?;
+        field(f, "Location", a.location.as_deref())?;
+        field(f, "Authority", a.authority.as_deref())?;
+        field(f, "Reason", a.reason.as_deref())?;
+        field(f, "Errors", a.errors.as_deref())?;
+        field(f, "Changes", a.changes.as_deref())?;
+        field(f, "Working copy of", a.parent.as_deref())?;
+    }
+    say!(f, "Artifact")?;
+    field(f, "Description", r.description.as_deref())?;
+    let files = r
+        .files
+        .map(|n| format!(", {}", crate::output::count(n, "file", "files")))
+        .unwrap_or_default();
+    let what = format!(
+        "{}, {}{files}",
+        r.kind,
+        crate::output::count(r.size, "byte", "bytes")
+    );
+    field(f, "Kind", Some(&what))?;
+    field(f, "Path", Some(&r.path))?;
+    field(f, "SHA-256", Some(&r.hashes.sha256))?;
+    field(f, "SHA-512", r.hashes.sha512.as_deref())?;
+    field(f, "MD5 (legacy)", r.hashes.legacy_md5.as_deref())?;
+    field(f, "SHA-1 (legacy)", r.hashes.legacy_sha1.as_deref())?;
+    for c in &r.source_hashes {
+        let verdict = if c.matches {
+            format!("MATCH ({})", c.source)
+        } else if c.sealed.is_empty() {
+            format!(
+                "NOT COMPARED ({}; the seal holds no {})",
+                c.source, c.algorithm
+            )
+        } else {
+            format!(
+                "MISMATCH (the tool reported {}, the seal has {})",
+                c.source, c.sealed
+            )
+        };
+        field(f, &format!("Source {}", c.algorithm), Some(&verdict))?;
+    }
+    Ok(())
+}
+
 impl Outcome for Timeline {
     fn messages(&self) -> Vec<Message<'_>> {
         vec![Message::Timeline(self)]
+    }
+}
+
+/// `scelle exhibits`: the rows, as text and JSON Lines.
+#[derive(Debug)]
+pub struct ExhibitList(pub Vec<crate::ops::custody::ExhibitRow>);
+
+impl fmt::Display for ExhibitList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let seal_width = self
+            .0
+            .iter()
+            .map(|r| r.seal_no.as_deref().unwrap_or("-").chars().count())
+            .max()
+            .unwrap_or(1)
+            .max(4);
+        for r in &self.0 {
+            let files = r
+                .files
+                .map(|n| format!(", {}", crate::output::count(n, "file", "files")))
+                .unwrap_or_default();
+            say!(
+                f,
+                "{}  seal {:<seal_width$}  {:<10} {:<12} {} {}{files}  sha256 {}  {}",
+                r.exhibit,
+                r.seal_no.as_deref().unwrap_or("-"),
+                r.state,
+                r.holder,
+                r.kind,
+                crate::output::count(r.size, "byte", "bytes"),
+                r.sha256,
+                r.path
+            )?;
+        }
+        say!(
+            f,
+            "{}",
+            crate::output::count(self.0.len() as u64, "exhibit", "exhibits")
+        )
+    }
+}
+
+impl Outcome for ExhibitList {
+    fn messages(&self) -> Vec<Message<'_>> {
+        self.0.iter().map(Message::Exhibit).collect()
     }
 }

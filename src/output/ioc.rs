@@ -51,27 +51,17 @@ fn write_scan_header(f: &mut fmt::Formatter<'_>, scan: &IocScan) -> fmt::Result 
     for e in &scan.exhibits {
         say!(
             f,
-            "{}: {} re-hashed, matches its seal (sha256 {}); {} files, {} bytes searched; {} {}{}",
+            "{}: {} re-hashed, matches its seal (sha256 {}); {}, {} searched; {}{}",
             e.exhibit,
             e.path,
             e.sha256,
-            e.files,
-            e.bytes,
-            e.matches,
-            if e.matches == 1 {
-                "finding"
-            } else {
-                "findings"
-            },
+            crate::output::count(e.files, "file", "files"),
+            crate::output::count(e.bytes, "byte", "bytes"),
+            crate::output::count(e.matches, "finding", "findings"),
             if e.mentions > 0 {
                 format!(
-                    ", {} {} (low confidence, not findings)",
-                    e.mentions,
-                    if e.mentions == 1 {
-                        "mention"
-                    } else {
-                        "mentions"
-                    }
+                    ", {} (low confidence, not findings)",
+                    crate::output::count(e.mentions, "mention", "mentions")
                 )
             } else {
                 String::new()

@@ -112,7 +112,7 @@ impl fmt::Display for Cosigned {
             f,
             "cosigned tree size {} at {} in {}",
             self.size,
-            self.time,
+            crate::output::utc(self.time),
             self.path.display()
         )
     }

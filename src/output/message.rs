@@ -11,7 +11,7 @@ use crate::case::correlate::Correlation;
 use crate::case::proof::{ConsistencyProof, InclusionProof};
 use crate::case::scans::RecordedScan;
 use crate::case::timestamp::TsaResult;
-use crate::case::verify::{Report, TimestampSighting, WitnessSighting};
+use crate::case::verify::{Rehashed, Report, TimestampSighting, WitnessSighting};
 use crate::format::body::Recheck;
 use crate::format::chain::{CaseTsa, EnrolledKey, Finding};
 use crate::format::printable;
@@ -55,6 +55,9 @@ pub enum Message<'a> {
     VerifiedTimestamp(&'a TimestampSighting),
     /// `verify --json`, `verify-bundle --json` (`"type":"finding"`): an error or warning.
     Finding(&'a Finding),
+    /// `verify --rehash --json` (`"type":"rehash"`): one exhibit re-hashed, where, and whether
+    /// it matched its seal.
+    Rehashed(&'a Rehashed),
     /// `verify --json`, `verify-bundle --json` (`"type":"summary"`): the counts and verdict.
     Summary(&'a Report),
     /// `verify-bundle --json` (`"type":"identity"`): who the bundle says it is.
@@ -74,6 +77,8 @@ pub enum Message<'a> {
     Consistency(&'a ConsistencyProof),
     /// `show --json`.
     Timeline(&'a Timeline),
+    /// `exhibits --json` (`"type":"exhibit"`): one exhibit.
+    Exhibit(&'a crate::ops::custody::ExhibitRow),
     /// `accept --json`: one exhibit re-hashed.
     Recheck(&'a Recheck),
     /// `ioc scan --json`: the entry recorded.
@@ -115,6 +120,7 @@ impl Message<'_> {
                 "exhibit": s.exhibit, "entry": s.seq, "kind": s.artifact.kind,
                 "path": s.artifact.path_given, "size": s.artifact.size, "hashes": s.artifact.hashes,
                 "file_count": s.artifact.file_count, "source_hashes": s.source_hashes,
+                "duplicates": s.duplicates,
             })),
             Message::Key(k) => json(k),
             Message::EnrolledKey(k) => json(k),
@@ -122,9 +128,13 @@ impl Message<'_> {
             Message::Witness(w) => json(&tagged("witness", w)),
             Message::VerifiedTimestamp(t) => json(&tagged("timestamp", t)),
             Message::Finding(f) => json(&tagged("finding", f)),
+            Message::Rehashed(r) => json(&tagged("rehash", r)),
+            Message::Exhibit(r) => json(&tagged("exhibit", r)),
             Message::Summary(report) => {
                 let mut v = tagged("summary", report);
-                v.as_object_mut().expect("object").remove("findings");
+                let o = v.as_object_mut().expect("object");
+                o.remove("findings");
+                o.remove("rehashes");
                 v["ok"] = report.ok().into();
                 v["errors"] = report.errors().into();
                 v["warnings"] = report.warnings().into();
@@ -225,6 +235,7 @@ mod tests {
             entry: Some(3),
             exhibit: None,
             file: None,
+            member: None,
             message: "m".into(),
         };
         assert_eq!(

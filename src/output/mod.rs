@@ -15,3 +15,28 @@ pub mod seal;
 pub mod timestamp;
 pub mod verify;
 pub mod witness;
+
+/// `n` and the noun for it, singular for one: "1 file", "2 files", "0 files".
+pub fn count(n: impl Into<u64>, singular: &str, plural: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
+/// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SSZ` (UTC).
+pub fn utc(t: u64) -> String {
+    i64::try_from(t)
+        .ok()
+        .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+        .map(crate::format::time::format_utc)
+        .unwrap_or_else(|| "out of range".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_is_singular_and_every_other_count_plural() {
+        assert_eq!(super::count(1u64, "file", "files"), "1 file");
+        assert_eq!(super::count(0u64, "file", "files"), "0 files");
+        assert_eq!(super::count(2u64, "entry", "entries"), "2 entries");
+    }
+}

@@ -1,7 +1,8 @@
 //! The result of `seal` as text and JSON Lines.
 
 use crate::format::body::EwfImage;
-use crate::ops::seal::SealOutcome;
+use crate::ops::seal::{Same, SealOutcome};
+use crate::output::count;
 use crate::output::message::{say, Message, Outcome};
 use std::fmt;
 
@@ -51,9 +52,29 @@ impl fmt::Display for SealOutcome {
             if let Some(n) = a.file_count {
                 say!(
                     f,
-                    "  {n} files, manifest sha256 {}",
+                    "  {}, manifest sha256 {}",
+                    count(n, "file", "files"),
                     a.manifest_sha256.as_deref().unwrap_or("")
                 )?;
+            }
+            for (same, what, why) in [
+                (Same::Sha256, "SHA-256", "the same content sealed twice"),
+                (Same::SealNo, "seal number", "check the number on the seal"),
+            ] {
+                let earlier: Vec<String> = s
+                    .duplicates
+                    .iter()
+                    .filter(|d| d.same == same)
+                    .map(|d| format!("{} (entry {})", d.exhibit, d.entry))
+                    .collect();
+                if !earlier.is_empty() {
+                    say!(
+                        f,
+                        "  warning: {} has the same {what} as {}: {why}",
+                        s.exhibit,
+                        earlier.join(", ")
+                    )?;
+                }
             }
             if let Some(e) = &a.ewf {
                 ewf_lines(f, &s.exhibit, e)?;
@@ -71,8 +92,8 @@ fn ewf_lines(f: &mut fmt::Formatter<'_>, exhibit: &str, e: &EwfImage) -> fmt::Re
     let h = &e.header;
     say!(
         f,
-        "  EWF image: {} segment(s), media {} bytes ({} sectors of {}), {} type, header from {}",
-        e.segments,
+        "  EWF image: {}, media {} bytes ({} sectors of {}), {} type, header from {}",
+        count(e.segments, "segment", "segments"),
         e.media_size,
         e.sector_count,
         e.bytes_per_sector,

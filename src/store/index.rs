@@ -502,6 +502,41 @@ impl Loaded {
         true
     }
 
+    /// The exhibits whose custody row records the sealed SHA-256 `sha256` or the current seal
+    /// number `seal_no`, found by SQL over the rows and each checked against the head (a row
+    /// that does not check: `None`, and the caller reads the whole state). Without reading
+    /// every row into the state.
+    pub(crate) fn custody_where(
+        &self,
+        sha256: &str,
+        seal_no: Option<&str>,
+    ) -> Option<Vec<(String, Custody)>> {
+        let mut q = self
+            .db
+            .conn
+            .prepare(
+                "SELECT exhibit FROM custody \
+                 WHERE json_extract(row, '$.custody.sealed_sha256') = ?1 \
+                 OR (?2 IS NOT NULL AND json_extract(row, '$.custody.seal_no') = ?2)",
+            )
+            .ok()?;
+        let ids: Vec<String> = q
+            .query_map(params![sha256, seal_no], |r| r.get(0))
+            .ok()?
+            .collect::<std::result::Result<_, _>>()
+            .ok()?;
+        let mut out = Vec::new();
+        for ex in ids {
+            let (_, row) = self.checked_row(Tree::Custody, &ex)?;
+            let parsed: CustodyRow = serde_json::from_str(&row).ok()?;
+            if parsed.exhibit != ex {
+                return None;
+            }
+            out.push((parsed.exhibit, parsed.custody));
+        }
+        Some(out)
+    }
+
     /// Reads the findings of the scan at entry `seq` into `state`, as [`Loaded::read_exhibit`].
     pub(crate) fn read_scan(&mut self, state: &mut ChainState, seq: u64) -> bool {
         if self.complete || self.read_scans.contains_key(&seq) {

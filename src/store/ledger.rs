@@ -374,6 +374,42 @@ impl<'a> Appender<'a> {
         &self.state
     }
 
+    /// The exhibits whose sealed SHA-256 is `sha256` or whose current seal number is
+    /// `seal_no`, with their custody, in exhibit order: from the index's rows (found by SQL,
+    /// each checked against the head) and the exhibits this append already holds, without
+    /// reading every exhibit; the whole state when the index cannot answer.
+    pub fn exhibits_like(
+        &mut self,
+        sha256: &str,
+        seal_no: Option<&str>,
+    ) -> Result<Vec<(String, crate::format::chain::Custody)>> {
+        let like = |c: &crate::format::chain::Custody| {
+            c.sealed_sha256 == sha256 || (seal_no.is_some() && c.seal_no.as_deref() == seal_no)
+        };
+        let mut found: BTreeMap<String, crate::format::chain::Custody> = BTreeMap::new();
+        if let Rows::Index(loaded) = &mut self.rows {
+            if !loaded.is_complete() {
+                match loaded.custody_where(sha256, seal_no) {
+                    Some(rows) => found.extend(rows),
+                    None if loaded.read_all(&mut self.state) => {}
+                    None => {
+                        self.state = rebuild_state(self.case)?;
+                        self.rows = Rows::Ledger;
+                    }
+                }
+            }
+        }
+        // What this append holds is newer than the index's rows.
+        for (ex, c) in &self.state.custody {
+            found.remove(ex);
+            if like(c) {
+                found.insert(ex.clone(), c.clone());
+            }
+        }
+        found.retain(|_, c| like(c));
+        Ok(found.into_iter().collect())
+    }
+
     /// Signs and appends one entry with a typed body; durable (fdatasync) when it returns.
     /// The line written is applied to the chain state as `verify` applies it.
     pub fn append(&mut self, body: &Body, key: &LoadedKey, time: String) -> Result<Entry> {

@@ -181,6 +181,7 @@ impl Verdict {
                 entry: None,
                 exhibit: None,
                 file: None,
+                member: None,
                 message,
             }],
             warnings: Vec::new(),

@@ -123,3 +123,161 @@ impl Kind for Seal {
         )
     }
 }
+
+/// The exhibit a person means by `token`, among the `known` exhibits (id, current seal number):
+/// its id as written (`E-0001`), in any case (`e-0001`), by number (`1`, `E-1`, `0001`), or
+/// its current seal number (exact, then in any case). `Err` says why none (with the closest
+/// id or seal number, "did you mean"), or names every exhibit the token could mean.
+pub fn find_exhibit<'a>(
+    token: &str,
+    known: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> Result<String, String> {
+    let known: Vec<(&str, Option<&str>)> = known.into_iter().collect();
+    let t = token.trim();
+    if let Some((id, _)) = known.iter().find(|(id, _)| *id == t) {
+        return Ok(id.to_string());
+    }
+    let number = |s: &str| -> Option<u64> {
+        let digits = s
+            .strip_prefix("E-")
+            .or_else(|| s.strip_prefix("e-"))
+            .unwrap_or(s);
+        (!digits.is_empty() && digits.len() <= 12 && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| digits.parse().ok())
+            .flatten()
+    };
+    let by_id = number(t).and_then(|n| {
+        known
+            .iter()
+            .find(|(id, _)| number(id) == Some(n))
+            .map(|(id, _)| *id)
+    });
+    let by_seal: Vec<&str> = {
+        let exact: Vec<&str> = known
+            .iter()
+            .filter(|(_, s)| *s == Some(t))
+            .map(|(id, _)| *id)
+            .collect();
+        if exact.is_empty() {
+            known
+                .iter()
+                .filter(|(_, s)| s.is_some_and(|s| s.eq_ignore_ascii_case(t)))
+                .map(|(id, _)| *id)
+                .collect()
+        } else {
+            exact
+        }
+    };
+    let mut all: Vec<&str> = by_id.into_iter().chain(by_seal).collect();
+    all.dedup();
+    match all.as_slice() {
+        [one] => Ok(one.to_string()),
+        [] => {
+            let lower = t.to_lowercase();
+            let near = known
+                .iter()
+                .flat_map(|(id, s)| {
+                    [Some((*id, *id)), s.map(|s| (*id, s))]
+                        .into_iter()
+                        .flatten()
+                })
+                .map(|(id, name)| (edit_distance(&lower, &name.to_lowercase()), id, name))
+                .filter(|(d, _, name)| *d <= (name.chars().count() / 3).max(2))
+                .min();
+            let hint = match near {
+                Some((_, id, name)) if id == name => format!(" Did you mean {id}?"),
+                Some((_, id, name)) => format!(" Did you mean {id} (seal {name})?"),
+                None => String::new(),
+            };
+            Err(format!(
+                "no exhibit {token} in this case (neither an exhibit id nor a seal number).{hint} \
+                 `scelle exhibits` lists them"
+            ))
+        }
+        many => Err(format!(
+            "{token} could mean {}: give the exhibit id",
+            many.join(" or ")
+        )),
+    }
+}
+
+/// Levenshtein distance between two strings, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diag + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diag = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod find_exhibit_tests {
+    use super::find_exhibit;
+
+    const KNOWN: [(&str, Option<&str>); 3] = [
+        ("E-0001", Some("PV-2024-117")),
+        ("E-0002", None),
+        ("E-0012", Some("12")),
+    ];
+
+    #[test]
+    fn an_exhibit_is_found_by_id_in_any_case_by_number_or_by_seal_number() {
+        for (token, id) in [
+            ("E-0001", "E-0001"),
+            ("e-0001", "E-0001"),
+            ("1", "E-0001"),
+            ("E-1", "E-0001"),
+            ("0002", "E-0002"),
+            ("PV-2024-117", "E-0001"),
+            ("pv-2024-117", "E-0001"),
+            (" e-0002 ", "E-0002"),
+        ] {
+            assert_eq!(find_exhibit(token, KNOWN), Ok(id.to_string()), "{token}");
+        }
+    }
+
+    #[test]
+    fn a_miss_suggests_the_closest_and_an_ambiguity_names_both() {
+        assert_eq!(
+            find_exhibit("PV-2024-171", KNOWN),
+            Err(
+                "no exhibit PV-2024-171 in this case (neither an exhibit id nor a seal number). \
+                 Did you mean E-0001 (seal PV-2024-117)? `scelle exhibits` lists them"
+                    .into()
+            )
+        );
+        assert_eq!(
+            find_exhibit("E-0003", KNOWN),
+            Err(
+                "no exhibit E-0003 in this case (neither an exhibit id nor a seal number). \
+                 Did you mean E-0001? `scelle exhibits` lists them"
+                    .into()
+            )
+        );
+        assert_eq!(
+            find_exhibit("zzzzzzzzzz", KNOWN),
+            Err(
+                "no exhibit zzzzzzzzzz in this case (neither an exhibit id nor a seal number). \
+                 `scelle exhibits` lists them"
+                    .into()
+            )
+        );
+        // `12` is exhibit 12's number and also its seal number: the same exhibit.
+        assert_eq!(find_exhibit("12", KNOWN), Ok("E-0012".into()));
+        // `2` is exhibit 2's number and another exhibit's seal number.
+        let known = [("E-0001", Some("2")), ("E-0002", None)];
+        assert_eq!(
+            find_exhibit("2", known),
+            Err("2 could mean E-0002 or E-0001: give the exhibit id".into())
+        );
+    }
+}
