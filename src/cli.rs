@@ -689,9 +689,24 @@ pub struct SealArgs {
     /// Serial number.
     #[arg(long, help_heading = "Item as found")]
     pub serial: Option<String>,
-    /// IMEI.
+    /// IMEI, digits only (repeat for a dual-SIM phone); its check digit is verified.
     #[arg(long, help_heading = "Item as found")]
-    pub imei: Option<String>,
+    pub imei: Vec<String>,
+    /// ICCID of a SIM card found in it (repeat); its check digit is verified.
+    #[arg(long, help_heading = "Item as found")]
+    pub iccid: Vec<String>,
+    /// IMSI of a subscription (repeat).
+    #[arg(long, help_heading = "Item as found")]
+    pub imsi: Vec<String>,
+    /// Phone number (repeat), e.g. +33612345678.
+    #[arg(long, help_heading = "Item as found")]
+    pub phone_number: Vec<String>,
+    /// Operating system and version as found, e.g. "iOS 17.4.1".
+    #[arg(long, help_heading = "Item as found")]
+    pub os_version: Option<String>,
+    /// The seal number the seizing officer (OPJ, police) gave the item.
+    #[arg(long, help_heading = "Item as found")]
+    pub seized_seal_no: Option<String>,
     /// Capacity.
     #[arg(long, help_heading = "Item as found")]
     pub capacity: Option<String>,
@@ -1102,6 +1117,11 @@ impl From<&SealArgs> for SealOptions {
                 model: a.model.clone(),
                 serial: a.serial.clone(),
                 imei: a.imei.clone(),
+                iccid: a.iccid.clone(),
+                imsi: a.imsi.clone(),
+                phone_number: a.phone_number.clone(),
+                os_version: a.os_version.clone(),
+                seized_seal_no: a.seized_seal_no.clone(),
                 capacity: a.capacity.clone(),
                 condition: a.condition.clone(),
             },

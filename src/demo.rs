@@ -712,9 +712,12 @@ pub fn run(dir: &Path, force: bool, say: &mut dyn FnMut(&str)) -> Result<DemoOut
         make: some("Apple"),
         model: some("iPhone 12 Pro (iPhone13,3)"),
         serial: some("DEMO0000SN01"),
-        imei: some("350000000000001"),
+        imei: vec!["350000000000006".into()],
+        os_version: some("iOS 14.6"),
+        seized_seal_no: some("SFPD-2021-0042"),
         capacity: some("128 GB"),
         condition: some("powered on, airplane mode, screen intact"),
+        ..Default::default()
     };
     let mut sealed = Vec::new();
     let mut plan: Vec<(PathBuf, SealOptions)> = vec![

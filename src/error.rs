@@ -45,6 +45,9 @@ pub enum Error {
         /// The most read there.
         limit: u64,
     },
+    /// The passphrase does not decrypt the private key (or the key is damaged).
+    #[error("{}: wrong passphrase (or the encrypted key is damaged); check SCELLE_PASSPHRASE or --passphrase-file", .0.display())]
+    WrongPassphrase(PathBuf),
     /// An I/O failure on a named file.
     #[error("{path}: {error}")]
     Io {
@@ -74,9 +77,10 @@ impl Error {
     /// The class of this error.
     pub fn class(&self) -> ErrorClass {
         match self {
-            Error::Input(_) | Error::NotRegular { .. } | Error::TooLarge { .. } => {
-                ErrorClass::BadInput
-            }
+            Error::Input(_)
+            | Error::NotRegular { .. }
+            | Error::TooLarge { .. }
+            | Error::WrongPassphrase(_) => ErrorClass::BadInput,
             Error::Io { error, .. } => match error.kind() {
                 std::io::ErrorKind::NotFound
                 | std::io::ErrorKind::PermissionDenied

@@ -127,7 +127,22 @@ fn passphrase(file: Option<&Path>, confirm: bool) -> scelle::Result<SecretString
 
 fn load_key(path: &Path, pass_file: Option<&Path>) -> anyhow::Result<LoadedKey> {
     let pass = passphrase(pass_file, false)?;
-    Ok(keyfile::load_signing_key(path, &pass)?)
+    match keyfile::load_signing_key(path, &pass) {
+        // Typed at the prompt: one more try, as sudo and ssh give.
+        Err(Error::WrongPassphrase(_)) if prompted(pass_file) => {
+            eprintln!("scelle: wrong passphrase for {}; try again", path.display());
+            let pass = passphrase(pass_file, false)?;
+            Ok(keyfile::load_signing_key(path, &pass)?)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Whether [`passphrase`] reads from the terminal's prompt (no file, no environment).
+fn prompted(file: Option<&Path>) -> bool {
+    file.is_none()
+        && std::env::var_os("SCELLE_PASSPHRASE").is_none()
+        && std::io::stdin().is_terminal()
 }
 
 /// A progress bar on stderr when it is a terminal and output is not JSON.

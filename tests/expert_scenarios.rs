@@ -334,7 +334,17 @@ fn show_reads_like_an_acquisition_log_with_source_hashes_and_seal_numbers() {
         "--model",
         "iPhone 14",
         "--imei",
-        "356789104512345",
+        "356789104512346",
+        "--imei",
+        "490154203237518",
+        "--iccid",
+        "89330123456789012342",
+        "--phone-number",
+        "+33 6 12 34 56 78",
+        "--os-version",
+        "iOS 17.4.1",
+        "--seized-seal-no",
+        "OPJ scellé n° 1",
         "--method",
         "full-file-system",
         "--tool",
@@ -351,6 +361,21 @@ fn show_reads_like_an_acquisition_log_with_source_hashes_and_seal_numbers() {
         s.key(),
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", common::out(&o));
+    // A mistyped IMEI (its check digit) is refused before anything is read or written.
+    let o = s.run(&[
+        "seal",
+        "phone.bin",
+        "--imei",
+        "356789104512345",
+        "--key",
+        s.key(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("scelle: error: --imei \"356789104512345\": an IMEI is 15 digits whose last is a check digit"),
+        "{}",
+        stderr(&o)
+    );
     ok(&s.run(&[
         "open",
         "PV-2",
@@ -395,7 +420,11 @@ fn show_reads_like_an_acquisition_log_with_source_hashes_and_seal_numbers() {
          \x20 Type:            phone\n\
          \x20 Make:            Apple\n\
          \x20 Model:           iPhone 14\n\
-         \x20 IMEI:            356789104512345\n\
+         \x20 Seized as seal:  OPJ scellé n° 1\n\
+         \x20 IMEI:            356789104512346, 490154203237518\n\
+         \x20 ICCID:           89330123456789012342\n\
+         \x20 Phone number:    +33 6 12 34 56 78\n\
+         \x20 OS version:      iOS 17.4.1\n\
          Acquisition\n\
          \x20 Method:          full-file-system\n\
          \x20 Tool:            GrayKey 1.9\n\
@@ -415,4 +444,96 @@ fn show_reads_like_an_acquisition_log_with_source_hashes_and_seal_numbers() {
         entry_time("6"),
     );
     assert_eq!(head.join("\n"), expected);
+}
+
+/// Drives `scelle ARGS` on a pseudo-terminal (as a person at the keyboard), typing each of
+/// `answers` at each `Passphrase: ` prompt; returns what the terminal showed and the exit code.
+fn at_terminal(dir: &Path, args: &[&str], answers: &[&str]) -> (String, i32) {
+    const DRIVER: &str = r#"
+import os, pty, sys, select
+answers = sys.argv[2].split("\n") if sys.argv[2] else []
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], [sys.argv[1]] + sys.argv[3:])
+seen = b""
+while True:
+    r, _, _ = select.select([fd], [], [], 120)
+    if not r:
+        break
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+    if seen.endswith(b"Passphrase: ") and answers:
+        os.write(fd, answers.pop(0).encode() + b"\n")
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode("utf-8", "replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let o = std::process::Command::new("python3")
+        .current_dir(dir)
+        .env_remove("SCELLE_PASSPHRASE")
+        .arg("-c")
+        .arg(DRIVER)
+        .arg(env!("CARGO_BIN_EXE_scelle"))
+        .arg(answers.join("\n"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        stdout(&o).replace("\r\n", "\n"),
+        o.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn a_mistyped_passphrase_gets_a_second_try_and_a_weak_new_one_is_refused() {
+    let s = Scenario::new();
+    let case = s.case.to_str().unwrap();
+    fs::write(s.root.join("note.txt"), "n\n").unwrap();
+    let args = ["-C", case, "seal", "note.txt", "--key", s.key()];
+    let (shown, code) = at_terminal(&s.root, &args, &["mistyped", PASS]);
+    assert_eq!(code, 0, "{shown}");
+    let key = s.key.display().to_string();
+    assert!(
+        shown.contains(&format!("scelle: wrong passphrase for {key}; try again\n")),
+        "{shown}"
+    );
+    assert!(shown.contains("sealed E-0004 (entry 4)"), "{shown}");
+    // Two wrong: refused, nothing written.
+    let before = fs::read(s.case.join("ledger.jsonl")).unwrap();
+    let (shown, code) = at_terminal(&s.root, &args, &["mistyped", "again"]);
+    assert_eq!(code, 2, "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "scelle: error: {key}: wrong passphrase (or the encrypted key is damaged)"
+        )),
+        "{shown}"
+    );
+    assert_eq!(fs::read(s.case.join("ledger.jsonl")).unwrap(), before);
+
+    // A new key's passphrase: at least 15 characters, not one character repeated.
+    fs::create_dir_all(s.root.join("k2")).unwrap();
+    for (weak, why) in [
+        (
+            "short one",
+            "the passphrase has 9 characters; a key's passphrase needs at least 15",
+        ),
+        (
+            "aaaaaaaaaaaaaaaaaaaa",
+            "the passphrase repeats the same few characters",
+        ),
+    ] {
+        let o = common::scelle_with(weak)
+            .current_dir(&s.root)
+            .args(["key", "new", "--name", "clerk", "--out", "k2"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{weak}");
+        assert!(stderr(&o).contains(why), "{}", stderr(&o));
+        assert_eq!(fs::read_dir(s.root.join("k2")).unwrap().count(), 0);
+    }
 }

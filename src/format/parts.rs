@@ -259,9 +259,25 @@ pub struct Item {
     /// Serial number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial: Option<String>,
-    /// IMEI (phones).
+    /// IMEIs (phones; two for a dual-SIM phone), digits only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imei: Vec<String>,
+    /// ICCIDs of the SIM cards found in it, digits only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub iccid: Vec<String>,
+    /// IMSIs of its subscriptions, digits only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imsi: Vec<String>,
+    /// Its phone numbers, as given (E.164 recommended: +33612345678).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phone_number: Vec<String>,
+    /// Its operating system and version as found (iOS 17.4.1, Android 14).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub imei: Option<String>,
+    pub os_version: Option<String>,
+    /// The seal number the seizing officer gave the item (an OPJ's scellé, a police bag
+    /// number), before this seal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seized_seal_no: Option<String>,
     /// Capacity as marked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<String>,

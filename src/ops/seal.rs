@@ -119,6 +119,79 @@ fn path_string(p: &Path) -> Result<String> {
 }
 
 /// Checks the user's metadata before anything is hashed.
+/// Whether the digits pass the Luhn check (ISO/IEC 7812-1), as an IMEI's and an ICCID's last
+/// digit must.
+fn luhn_ok(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let d2 = d * 2;
+                if d2 > 9 {
+                    d2 - 9
+                } else {
+                    d2
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// A phone's identifiers as typed: IMEIs of 14 digits (no check digit), 15 (the last a Luhn
+/// check digit) or 16 (IMEISV); ICCIDs of 18 to 22 digits, the Luhn check verified for 19 or
+/// 20; IMSIs of 6 to 15 digits; phone numbers of digits, spaces and `+ - ( ) .`. A typo is
+/// refused before anything is read, the number and the rule named.
+fn check_phone_identifiers(item: &Item) -> Result<()> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    for imei in &item.imei {
+        let ok = digits(imei)
+            && match imei.len() {
+                14 | 16 => true,
+                15 => luhn_ok(imei),
+                _ => false,
+            };
+        if !ok {
+            return Err(Error::input(format!(
+                "--imei {imei:?}: an IMEI is 15 digits whose last is a check digit (14 without it, 16 for an IMEISV), written without spaces; check it against the device's label or *#06# (nothing was sealed)"
+            )));
+        }
+    }
+    for iccid in &item.iccid {
+        let ok = digits(iccid)
+            && (18..=22).contains(&iccid.len())
+            && (!matches!(iccid.len(), 19 | 20) || luhn_ok(iccid));
+        if !ok {
+            return Err(Error::input(format!(
+                "--iccid {iccid:?}: an ICCID is 18 to 22 digits (19 or 20 with a check digit), written without spaces; check it against the SIM card (nothing was sealed)"
+            )));
+        }
+    }
+    for imsi in &item.imsi {
+        if !(digits(imsi) && (6..=15).contains(&imsi.len())) {
+            return Err(Error::input(format!(
+                "--imsi {imsi:?}: an IMSI is at most 15 digits (country, network, subscriber), written without spaces (nothing was sealed)"
+            )));
+        }
+    }
+    for n in &item.phone_number {
+        let ok = n.bytes().any(|b| b.is_ascii_digit())
+            && n.bytes()
+                .all(|b| b.is_ascii_digit() || b" +-().".contains(&b));
+        if !ok {
+            return Err(Error::input(format!(
+                "--phone-number {n:?}: digits, spaces and + - ( ) . only, e.g. +33612345678 (nothing was sealed)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn check_options(paths: &[PathBuf], opts: &SealOptions) -> Result<()> {
     if paths.is_empty() {
         return Err(Error::input("no path to seal"));
@@ -143,6 +216,7 @@ fn check_options(paths: &[PathBuf], opts: &SealOptions) -> Result<()> {
             }
         }
     }
+    check_phone_identifiers(&opts.item)?;
     if let Some(t) = &opts.acquisition.acquired_at {
         if crate::format::time::parse_rfc3339(t).is_none() {
             return Err(Error::input(format!(
@@ -331,4 +405,31 @@ pub fn seal(
     }
     let checkpoint = app.finish(key)?;
     Ok(SealOutcome { sealed, checkpoint })
+}
+
+#[cfg(test)]
+mod phone_tests {
+    use super::*;
+
+    #[test]
+    fn phone_identifiers_are_checked_by_their_rules() {
+        assert!(luhn_ok("490154203237518")); // the IMEI of 3GPP TS 23.003's example
+        assert!(!luhn_ok("490154203237519"));
+        let item = |imei: &str, iccid: &str| Item {
+            imei: vec![imei.into()],
+            iccid: vec![iccid.into()],
+            ..Default::default()
+        };
+        assert!(check_phone_identifiers(&item("490154203237518", "89330123456789012342")).is_ok());
+        for (imei, iccid) in [
+            ("490154203237519", "89330123456789012342"),
+            ("4901 5420 3237 518", "89330123456789012342"),
+            ("49015420323751", "89330123456789012343"),
+        ] {
+            assert!(
+                check_phone_identifiers(&item(imei, iccid)).is_err(),
+                "{imei} {iccid}"
+            );
+        }
+    }
 }

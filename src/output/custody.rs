@@ -267,7 +267,12 @@ fn write_sealed(f: &mut fmt::Formatter<'_>, r: &crate::ops::custody::SealedRecor
         field(f, "Make", i.make.as_deref())?;
         field(f, "Model", i.model.as_deref())?;
         field(f, "Serial number", i.serial.as_deref())?;
-        field(f, "IMEI", i.imei.as_deref())?;
+        field(f, "Seized as seal", i.seized_seal_no.as_deref())?;
+        field(f, "IMEI", Some(&i.imei.join(", ")))?;
+        field(f, "ICCID", Some(&i.iccid.join(", ")))?;
+        field(f, "IMSI", Some(&i.imsi.join(", ")))?;
+        field(f, "Phone number", Some(&i.phone_number.join(", ")))?;
+        field(f, "OS version", i.os_version.as_deref())?;
         field(f, "Capacity", i.capacity.as_deref())?;
         field(f, "Condition", i.condition.as_deref())?;
     }

@@ -52,6 +52,11 @@ fn col(title: String, width: f32, mono: bool) -> Column {
     }
 }
 
+/// Values joined by ", ", `None` when there are none (a repeatable field of the record).
+fn joined(values: &[String]) -> Option<String> {
+    (!values.is_empty()).then(|| values.join(", "))
+}
+
 fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_else(|| "\u{2014}".into())
 }
@@ -662,7 +667,12 @@ fn acquisition_blocks(data: &LedgerData, only: Option<&str>, l: &Labels, lang: L
                 ("make", &i.make),
                 ("model", &i.model),
                 ("serial", &i.serial),
-                ("imei", &i.imei),
+                ("seized_seal_no", &i.seized_seal_no),
+                ("imei", &joined(&i.imei)),
+                ("iccid", &joined(&i.iccid)),
+                ("imsi", &joined(&i.imsi)),
+                ("phone_number", &joined(&i.phone_number)),
+                ("os_version", &i.os_version),
                 (
                     "capacity",
                     &i.capacity

@@ -87,6 +87,9 @@ fn text_of(bytes: Vec<u8>, path: &Path) -> Result<String> {
 }
 
 fn key_error(path: &Path, e: KeyError) -> Error {
+    if matches!(e, KeyError::Decrypt) {
+        return Error::WrongPassphrase(path.to_path_buf());
+    }
     let hint = match e {
         KeyError::Decrypt => "check SCELLE_PASSPHRASE or --passphrase-file",
         KeyError::Unencrypted => {
@@ -97,6 +100,30 @@ fn key_error(path: &Path, e: KeyError) -> Error {
     Error::input(format!("{}: {e}; {hint}", path.display()))
 }
 
+/// The fewest characters a new key's passphrase may have: NIST SP 800-63B-4's minimum for a
+/// password used alone. A few words make one.
+pub const MIN_PASSPHRASE_CHARS: usize = 15;
+
+/// Refuses a passphrase too weak to protect a new signing key: fewer than
+/// [`MIN_PASSPHRASE_CHARS`] characters, or one character repeated.
+pub fn check_new_passphrase(passphrase: &str) -> Result<()> {
+    let chars = passphrase.chars().count();
+    if chars < MIN_PASSPHRASE_CHARS {
+        return Err(Error::input(format!(
+            "the passphrase has {chars} characters; a key's passphrase needs at least {MIN_PASSPHRASE_CHARS} (a few words you will remember make one); nothing was written"
+        )));
+    }
+    let mut distinct: Vec<char> = passphrase.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 4 {
+        return Err(Error::input(
+            "the passphrase repeats the same few characters; choose a few words you will remember; nothing was written",
+        ));
+    }
+    Ok(())
+}
+
 /// Generates a key pair and writes `DIR/NAME.key` and `DIR/NAME.pub`. Refuses to overwrite.
 pub fn generate(
     dir: &Path,
@@ -105,9 +132,7 @@ pub fn generate(
     passphrase: &SecretString,
 ) -> Result<(PathBuf, PathBuf, VerifyingKey)> {
     check_name(name)?;
-    if passphrase.expose_secret().is_empty() {
-        return Err(Error::input("the passphrase is empty; choose one"));
-    }
+    check_new_passphrase(passphrase.expose_secret())?;
     if !dir.is_dir() {
         return Err(Error::input(format!(
             "{}: no such directory; create it first",

@@ -829,8 +829,12 @@ ARTIFACT = t_object(
     {"compression": t_one_of("gzip"), "manifest_sha256": t_hex(32), "file_count": t_uint,
      "members": t_array(MEMBER), "member_file": MEMBER_FILE, "ewf": EWF},
 )
-ITEM = t_object({}, {name: t_str for name in (
-    "item_type", "make", "model", "serial", "imei", "capacity", "condition")})
+ITEM = t_object({}, dict(
+    {name: t_str for name in (
+        "item_type", "make", "model", "serial", "capacity", "condition", "os_version",
+        "seized_seal_no")},
+    **{name: t_array(t_str, non_empty=True) for name in (
+        "imei", "iccid", "imsi", "phone_number")}))
 ACQUISITION = t_object({}, dict(
     {name: t_str for name in (
         "method", "tool", "tool_version", "write_blocker", "parameters", "errors", "changes",
