@@ -46,6 +46,7 @@ function keyName(result, keyId) {
   return k ? `${cut(k.name)}${k.fullName ? " (" + cut(k.fullName) + ")" : ""}` : cut(keyId);
 }
 
+function utcText(time) { return cut(time).replace("T", " ").replace(/Z$/, ""); }
 function checkOf(f) {
   if (String(f.where).startsWith("proof ")) return "proofs";
   const c = CODES[f.code];
@@ -70,8 +71,15 @@ function render() {
   v.setAttribute("data-verdict", r.ok ? "OK" : "FAILED");
   v.appendChild(el("div", "verdict-word", r.ok ? t("verdict_ok") : t("verdict_failed")));
   v.appendChild(el("p", "verdict-text", r.refused ? t("verdict_refused_text") : r.ok ? t("verdict_ok_text") : t("verdict_failed_text", errors)));
+  if (!r.ok) {
+    const failed = CHECK_ORDER.filter((c) => r.findings.some((f) => f.severity === "error" && checkOf(f) === c));
+    const ul = el("ul", "verdict-failed");
+    for (const c of failed) ul.appendChild(el("li", null, `${T[lang].short[c]} — ${T[lang].checks[c]}`));
+    v.appendChild(el("p", "verdict-what", t("failed_checks")));
+    v.appendChild(ul);
+  }
   if (warnings && !r.refused) v.appendChild(el("p", "verdict-warn", t("warnings_text", warnings)));
-  v.appendChild(el("p", "verdict-file", `${t("file")}: ${cut(r.file)} — ${bytesText(r.size)}${r.elapsedMs !== undefined ? ` — ${t("checked_in")} ${(r.elapsedMs / 1000).toFixed(1)} s` : ""}`));
+  v.appendChild(el("p", "verdict-file", `${t("file")}${cut(r.file)} — ${bytesText(r.size)}${r.elapsedMs !== undefined ? ` — ${t("checked_in")} ${(r.elapsedMs / 1000).toFixed(1)} s` : ""}`));
   out.appendChild(v);
 
   // 2. The case.
@@ -79,9 +87,11 @@ function render() {
     const id = r.identity;
     const s = el("section", "case");
     s.appendChild(el("h2", null, t("case_h")));
+    if (!r.ok) s.appendChild(el("p", "unverified", t("unverified")));
     s.appendChild(dl([
-      [t("case_id"), id.caseId], [t("case_title"), id.title], [t("court"), id.court], [t("jurisdiction"), id.jurisdiction],
-      [t("created"), id.created], [t("entries"), id.ledgerSize], [t("exhibits_n"), r.exhibitCount],
+      [t("case_id"), id.caseId], [t("case_title"), id.title], [t("court"), id.court],
+      [t("jurisdiction"), id.jurisdiction === undefined ? undefined : (T[lang].juris[id.jurisdiction] || id.jurisdiction)],
+      [t("created"), isUtcTime(id.created) ? utcText(id.created) + " UTC" : id.created], [t("entries"), id.ledgerSize], [t("exhibits_n"), r.exhibitCount],
       [t("origin"), id.origin, "mono"], [t("root"), id.root, "mono"],
     ]));
     out.appendChild(s);
@@ -89,11 +99,12 @@ function render() {
     // 3. Who signed, with the fingerprints to compare out of band.
     const k = el("section", "keys");
     k.appendChild(el("h2", null, t("keys_h")));
-    const who = (name, full, role) => `${cut(name)}${full ? " — " + cut(full) : ""}${role ? ` (${t("role")}: ${cut(role)})` : ""}`;
+    const who = (name, full, role) => `${cut(name)}${full ? " — " + cut(full) : ""}${role ? ` (${t("role")} ${cut(role)})` : ""}`;
     k.appendChild(el("h3", null, t("admin")));
-    k.appendChild(dl([["", who(id.admin, id.adminFullName, id.adminRole)], [t("fingerprint"), fingerprintNode(id.adminFingerprint)]]));
+    k.appendChild(dl([[t("name_role"), who(id.admin, id.adminFullName, id.adminRole)], [t("fingerprint"), fingerprintNode(id.adminFingerprint)]]));
     k.appendChild(el("h3", null, t("signer")));
-    k.appendChild(dl([["", id.signer === null ? "—" : who(id.signer, id.signerFullName)], [t("fingerprint"), fingerprintNode(id.signerFingerprint)]]));
+    k.appendChild(dl([[t("name_role"), id.signer === null || id.signer === undefined ? "—" : who(id.signer, id.signerFullName)], [t("fingerprint"), fingerprintNode(id.signerFingerprint)]]));
+    if (id.signerFingerprint && id.signerFingerprint === id.adminFingerprint) k.appendChild(el("p", "same", t("same_key")));
     k.appendChild(el("p", "oob", t("oob")));
     if (r.keys && r.keys.length) {
       const det = el("details", null, el("summary", null, `${t("keys_all")} (${r.keys.length})`));
@@ -117,7 +128,9 @@ function render() {
     if (r.witnesses && r.witnesses.length) {
       s.appendChild(el("h3", null, t("witnesses_h")));
       const ul = el("ul");
-      for (const w of r.witnesses.slice(0, 100)) ul.appendChild(el("li", null, t("witness_line", cut(w.name), w.size, formatTimestamp(w.time).replace("T", " ").replace("Z", ""))));
+      const seen = new Set();
+      const witnesses = r.witnesses.filter((w) => { const k = `${w.name}\u0000${w.size}\u0000${w.time}`; const fresh = !seen.has(k); seen.add(k); return fresh; });
+      for (const w of witnesses.slice(0, 100)) ul.appendChild(el("li", null, t("witness_line", cut(w.name), w.size, utcText(formatTimestamp(w.time)))));
       s.appendChild(ul);
     }
     out.appendChild(s);
@@ -160,18 +173,37 @@ function render() {
   out.appendChild(nc);
 }
 
+// The findings of one check, grouped by code: the plain sentence once, then where and what.
 function renderFindings(fs) {
   const ul = el("ul", "findings");
-  for (const f of fs.slice(0, MAX_SHOWN_FINDINGS)) {
+  const groups = new Map();
+  for (const f of fs) {
+    const k = f.severity + " " + f.code;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k).push(f);
+  }
+  for (const group of groups.values()) {
+    const f = group[0];
     const li = el("li", "finding " + f.severity);
     li.setAttribute("data-code", f.code);
     li.appendChild(el("span", "sev", f.severity === "error" ? t("sev_error") : t("sev_warning")));
     li.appendChild(el("code", "code", f.code));
     li.appendChild(el("span", "plain", codeText(f.code)));
-    li.appendChild(el("div", "detail", `${t("where")}: ${cut(f.where)} — ${cut(f.message)}`));
+    if (group.length > 1) li.appendChild(el("span", "count", ` (${t("times", group.length)})`));
+    const details = el("ul", "details");
+    const line = (x) => el("li", "detail", el("span", "where", cut(x.where).replace(/^entry (\d+)$/, `${t("t_entry")} $1`)), ` — ${cut(x.message)}`);
+    for (const x of group.slice(0, 3)) details.appendChild(line(x));
+    if (group.length > 3) {
+      const more = el("details", "more-details", el("summary", null, t("more_details", group.length - 3)));
+      const rest = el("ul", "details");
+      for (const x of group.slice(3, MAX_SHOWN_FINDINGS)) rest.appendChild(line(x));
+      if (group.length > MAX_SHOWN_FINDINGS) rest.appendChild(el("li", "more", t("more_findings", group.length - MAX_SHOWN_FINDINGS)));
+      more.appendChild(rest);
+      details.appendChild(el("li", null, more));
+    }
+    li.appendChild(details);
     ul.appendChild(li);
   }
-  if (fs.length > MAX_SHOWN_FINDINGS) ul.appendChild(el("li", "more", t("more_findings", fs.length - MAX_SHOWN_FINDINGS)));
   return ul;
 }
 
@@ -183,7 +215,7 @@ function renderExhibit(r, ex) {
   const name = cut(String(a.path_given || "").split("/").filter(Boolean).pop() || a.path_given);
   const carried = (r.carried || []).includes(ex.id);
   box.appendChild(dl([
-    [t("kind"), `${cut(a.kind)}: ${name}${has(a, "file_count") ? ` (${a.file_count} files)` : ""}`],
+    [t("kind"), `${T[lang].kinds[a.kind] || cut(a.kind)}${t("colon")}${name}${isInt(get(a, "file_count")) ? ` (${t("files_n", a.file_count)})` : ""}`],
     [t("size"), bytesText(a.size)],
     [t("sha"), cut(a.hashes.sha256), "mono"],
     [t("seal_no"), ex.sealNo],
@@ -193,22 +225,22 @@ function renderExhibit(r, ex) {
   ]));
   const table = el("table", "timeline");
   table.appendChild(el("caption", null, t("timeline")));
-  const head = el("tr", null, el("th", null, t("t_date")), el("th", null, t("t_event")), el("th", null, t("t_by")), el("th", null, t("t_detail")));
+  const head = el("tr", null, el("th", "c-date", t("t_date")), el("th", "c-entry", t("t_entry")), el("th", "c-event", t("t_event")), el("th", "c-by", t("t_by")), el("th", null, t("t_detail")));
   table.appendChild(el("thead", null, head));
   const tbody = el("tbody");
   for (const e of ex.timeline.slice(0, MAX_SHOWN_EVENTS)) {
     const d = e.detail || {};
     let detail = "";
-    if (e.kind === "seal" && d.seal_no !== undefined) detail = `${t("seal_no")}: ${cut(d.seal_no)}`;
+    if (e.kind === "seal" && d.seal_no !== undefined) detail = `${t("seal_no")}${t("colon")}${cut(d.seal_no)}`;
     if (e.kind === "release") detail = `${t("to")} ${keyName(r, d.to)} — ${cut(d.purpose)}`;
-    if (e.kind === "accept" || e.kind === "reseal") detail = (d.seal_no !== undefined ? `${t("seal_no")}: ${cut(d.seal_no)} — ` : "") + (d.matches ? t("matches_ok") : t("matches_bad"));
+    if (e.kind === "accept" || e.kind === "reseal") detail = (d.seal_no !== undefined ? `${t("seal_no")}${t("colon")}${cut(d.seal_no)} — ` : "") + (d.matches ? t("matches_ok") : t("matches_bad"));
     if (e.kind === "open") detail = cut(d.operations);
     if (e.kind === "note") detail = cut(d.text);
     if (e.kind === "dispose") detail = cut(d.how);
     if (e.kind === "ioc.scan") detail = t("findings_n", d.matches);
-    if (e.kind === "ioc.review") detail = `${cut(d.scan)}#${cut(d.finding)}: ${cut(d.decision)} — ${cut(d.reason)}`;
+    if (e.kind === "ioc.review") detail = t("review_detail", cut(d.scan), cut(d.finding), T[lang].decision[d.decision] || cut(d.decision), cut(d.reason));
     const tr = el("tr", e.kind === "accept" || e.kind === "reseal" ? (d.matches ? null : "mismatch") : null,
-      el("td", "mono", cut(e.time).replace("T", " ").replace("Z", "")), el("td", null, T[lang].ev[e.kind] || e.kind),
+      el("td", "c-date mono", utcText(e.time)), el("td", "c-entry", String(e.seq)), el("td", "c-event", T[lang].ev[e.kind] || e.kind),
       el("td", null, keyName(r, e.signer)), el("td", null, detail));
     tbody.appendChild(tr);
   }
