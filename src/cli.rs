@@ -113,6 +113,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Write the man pages, one per command (scelle.1, scelle-seal.1, ...), into a directory.
     Man(ManArgs),
+    /// Write the browser verifier (one offline HTML file): open it, drop a bundle onto it.
+    Verifier(VerifierArgs),
 }
 
 /// `completions`.
@@ -127,6 +129,14 @@ pub struct CompletionsArgs {
 pub struct ManArgs {
     /// The directory to write the pages into (created if missing; existing pages are replaced).
     #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// `verifier`.
+#[derive(Debug, Args)]
+pub struct VerifierArgs {
+    /// The HTML file to write (must not exist).
+    #[arg(long, value_name = "FILE.html")]
     pub out: PathBuf,
 }
 
@@ -548,7 +558,8 @@ impl Command {
             | Command::VerifyBundle(_)
             | Command::Import(_)
             | Command::Completions(_)
-            | Command::Man(_) => None,
+            | Command::Man(_)
+            | Command::Verifier(_) => None,
         }
     }
 }

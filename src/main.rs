@@ -355,6 +355,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
         Command::Man(a) => Ok(show(&man(a)?, false)),
+        Command::Verifier(a) => Ok(show(&ops::verifier::write(&a.out)?, false)),
         Command::Demo(a) => demo(a),
     }
 }

@@ -9,7 +9,7 @@
 //! bag-signer.pub  tagmanifest-sha256.txt.sig   (the exporter's Ed25519 signature of the bag)
 //! data/case/ledger.jsonl  data/case/case.json  data/case/checkpoints/…  data/case/keys/…
 //! data/case/ioc/…  data/proofs/E-0001.json …  data/reports/…  data/kit/verify_bundle.py
-//! data/kit/verify_case.py  data/kit/FORMAT.md
+//! data/kit/verify_case.py  data/kit/FORMAT.md  data/kit/verify.html
 //! data/artifacts/E-0001/NAME[/MEMBER…]   (with --with-artifacts)
 //! ```
 //!
@@ -45,6 +45,9 @@ const KIT_BUNDLE_VERIFIER: &str = include_str!("../../tests/independent/verify_b
 /// The normative format (ledger, checkpoints, bundles) shipped in every bundle, so that a
 /// verifier has the specification the kit implements without asking the sender for it.
 const KIT_FORMAT: &str = include_str!("../../docs/FORMAT.md");
+/// The browser verifier shipped in every bundle (`verifier/verify.html`: one self-contained,
+/// offline HTML file; `scelle verifier --out FILE` writes it too).
+pub const VERIFY_HTML: &str = include_str!("../../verifier/verify.html");
 /// The verification instructions shipped in every bundle, in English, French and Spanish.
 const VERIFY_MD: &str = include_str!("bundle_verify.md");
 /// The tag file holding the raw 64-byte Ed25519 signature of `tagmanifest-sha256.txt`.
@@ -56,12 +59,13 @@ pub const OUT_OF_BAND: &str = "compare the administrator's fingerprint (and the 
 
 /// The files of the verification kit this scelle ships, by bag path (compared with a carried
 /// kit by `verify-bundle`).
-pub fn shipped_kit() -> [(&'static str, &'static str); 4] {
+pub fn shipped_kit() -> [(&'static str, &'static str); 5] {
     [
         ("VERIFY.md", VERIFY_MD),
         ("data/kit/verify_bundle.py", KIT_BUNDLE_VERIFIER),
         ("data/kit/verify_case.py", KIT_VERIFIER),
         ("data/kit/FORMAT.md", KIT_FORMAT),
+        ("data/kit/verify.html", VERIFY_HTML),
     ]
 }
 
@@ -790,6 +794,7 @@ fn write_bundle(
     bag.add_payload_bytes("data/kit/verify_bundle.py", KIT_BUNDLE_VERIFIER.as_bytes())?;
     bag.add_payload_bytes("data/kit/verify_case.py", KIT_VERIFIER.as_bytes())?;
     bag.add_payload_bytes("data/kit/FORMAT.md", KIT_FORMAT.as_bytes())?;
+    bag.add_payload_bytes("data/kit/verify.html", VERIFY_HTML.as_bytes())?;
     if opts.with_artifacts {
         for (_, s) in chosen {
             add_artifact(&mut bag, case.root(), s, progress)?;

@@ -6,7 +6,9 @@ use crate::format::body::{Artifact, Hashes, Member};
 use crate::format::validate::manifest_sha256;
 use crate::store::dirhash;
 use crate::store::ewf;
-use crate::store::hashing::{ArchiveDigest, HashSelection, MemberInspector, Progress};
+use crate::store::hashing::{
+    ArchiveDigest, HashSelection, MemberInspector, NoInspection, Progress,
+};
 use crate::store::member_file::MemberSpill;
 use crate::store::tarhash;
 use crate::store::ziphash;
@@ -60,12 +62,7 @@ pub fn measure(
         ewf: None,
     };
     if meta.is_dir() {
-        if kind != ArtifactKind::Auto {
-            return Err(Error::input(format!(
-                "{}: is a directory; drop --as",
-                path.display()
-            )));
-        }
+        directory_as_auto(path, kind)?;
         fill_directory(&mut a, dirhash::hash_directory(path, sel, progress)?);
     } else if is_tar(kind, path) {
         let gzip = tarhash::is_gzip_name(path);
@@ -92,6 +89,17 @@ pub fn measure(
     Ok(a)
 }
 
+/// A directory is measured as one only with `--as` left out.
+fn directory_as_auto(path: &Path, kind: ArtifactKind) -> Result<()> {
+    if kind != ArtifactKind::Auto {
+        return Err(Error::input(format!(
+            "{}: is a directory; drop --as",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Whether a path that is not a directory is measured as a tar: `--as tar`, or by its name
 /// (`.tar`, `.tar.gz`, `.tgz`).
 fn is_tar(kind: ArtifactKind, path: &Path) -> bool {
@@ -102,8 +110,9 @@ fn is_tar(kind: ArtifactKind, path: &Path) -> bool {
 
 /// [`measure`] for a seal into the case directory `root`: the members are checked by the
 /// value rules of 6.4 one at a time and, when their list is too long for the seal's line,
-/// written to a member file of the case (FORMAT.md 6.2) by a [`MemberSpill`]; a tar's as they
-/// are read (never all held), a folder's or zip's once measured. Then the artifact's rules.
+/// written to a member file of the case (FORMAT.md 6.2) by a [`MemberSpill`]; a folder's and
+/// a tar's as they are measured (never all held), a zip's once measured. Then the artifact's
+/// rules.
 pub fn measure_for_seal(
     path: &Path,
     kind: ArtifactKind,
@@ -112,15 +121,11 @@ pub fn measure_for_seal(
     root: &Path,
 ) -> Result<Artifact> {
     let meta = std::fs::metadata(path).at(path)?;
-    let a = if !meta.is_dir() && is_tar(kind, path) {
-        measure_tar_inspected(
-            path,
-            sel,
-            progress,
-            root,
-            &mut crate::store::hashing::NoInspection,
-            &mut |_| {},
-        )?
+    let a = if meta.is_dir() {
+        directory_as_auto(path, kind)?;
+        measure_directory_for_seal_inspected(path, sel, progress, root, || NoInspection)?.0
+    } else if is_tar(kind, path) {
+        measure_tar_inspected(path, sel, progress, root, &mut NoInspection, &mut |_| {})?
     } else {
         let mut a = measure(path, kind, sel, progress)?;
         // An image's segments stay in its line (FORMAT.md 6.2).
@@ -135,6 +140,61 @@ pub fn measure_for_seal(
     crate::format::validate::artifact(&a)
         .map_err(|e| Error::input(format!("{}: cannot be sealed: {e}", path.display())))?;
     Ok(a)
+}
+
+/// A directory measured for a seal into the case directory `root`: its members given to a
+/// [`MemberSpill`] in path order as they are hashed (`dirhash::hash_directory_into`), so
+/// that they are never all held; each hashing thread shows the files it hashes to its own
+/// inspector made by `make` (as `dirhash::hash_directory_inspected`), returned with the
+/// artifact. The artifact is the one [`fill_directory`] makes of the same members, with
+/// `members` or `member_file` as [`MemberSpill::keep`] keeps them; the artifact's rules are
+/// the caller's.
+pub fn measure_directory_for_seal_inspected<I, F>(
+    path: &Path,
+    sel: HashSelection,
+    progress: Progress,
+    root: &Path,
+    make: F,
+) -> Result<(Artifact, Vec<I>)>
+where
+    I: MemberInspector + Send,
+    F: Fn() -> I + Sync,
+{
+    let spill = std::sync::Mutex::new(MemberSpill::new(root, "directory"));
+    let lock = || {
+        spill
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let (_, inspectors) = dirhash::hash_directory_into(
+        path,
+        sel,
+        progress,
+        make,
+        &mut |m| lock().push(m),
+        &mut || lock().take_error(),
+    )?;
+    let kept = spill
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .finish()?;
+    let a = Artifact {
+        kind: "directory".into(),
+        path_given: String::new(),
+        path_resolved: String::new(),
+        size: kept.size,
+        hashes: Hashes {
+            sha256: kept.manifest_sha256.clone(),
+            ..Hashes::default()
+        },
+        compression: None,
+        manifest_sha256: Some(kept.manifest_sha256),
+        file_count: Some(kept.file_count),
+        members: kept.members.map(Into::into),
+        member_file: kept.member_file,
+        ewf: None,
+    };
+    Ok((a, inspectors))
 }
 
 /// A tar measured for a seal into the case directory `root`: its members given to a
@@ -233,4 +293,59 @@ pub fn fill_ewf(a: &mut Artifact, e: ewf::EwfRead) {
     a.file_count = Some(e.members.len() as u64);
     a.members = Some(e.members.into());
     a.ewf = Some(Box::new(e.image));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::hashing::no_progress;
+    use crate::store::member_file;
+
+    /// A folder sealed streaming is, byte for byte, what the whole sorted list through
+    /// [`MemberSpill::keep`] gives: the same artifact, and the same member file.
+    #[test]
+    fn a_folder_sealed_streaming_is_the_sorted_list_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("folder");
+        for files in [3usize, 10_000] {
+            let _ = std::fs::remove_dir_all(&folder);
+            for f in 0..files {
+                let sub = folder
+                    .join(format!("d{}", f % 37))
+                    .join(["a", "a-b", "a.b"][f % 3]);
+                std::fs::create_dir_all(&sub).unwrap();
+                std::fs::write(sub.join(format!("f\u{e9}{f}")), f.to_string()).unwrap();
+            }
+            std::fs::write(folder.join("a"), b"x").unwrap();
+            std::os::unix::fs::symlink("d1", folder.join("d1-")).unwrap();
+            let sel = HashSelection::default();
+            // As `measure` records it: the whole list, sorted.
+            let mut want = measure(&folder, ArtifactKind::Auto, sel, &no_progress).unwrap();
+            let members = want.members.take().unwrap().into_vec();
+            assert!(members
+                .windows(2)
+                .all(|w| w[0].path.as_bytes() < w[1].path.as_bytes()));
+            let (case_a, case_b) = (dir.path().join("a"), dir.path().join("b"));
+            for c in [&case_a, &case_b] {
+                let _ = std::fs::remove_dir_all(c);
+                std::fs::create_dir(c).unwrap();
+            }
+            let kept = MemberSpill::keep(&case_a, "directory", members).unwrap();
+            want.members = kept.members.map(Into::into);
+            want.member_file = kept.member_file;
+            let got =
+                measure_for_seal(&folder, ArtifactKind::Auto, sel, &no_progress, &case_b).unwrap();
+            assert_eq!(
+                crate::format::canonical::to_canonical_of(&got).unwrap(),
+                crate::format::canonical::to_canonical_of(&want).unwrap()
+            );
+            assert_eq!(got.member_file.is_some(), files > 1000);
+            if let Some(f) = &got.member_file {
+                assert_eq!(
+                    std::fs::read(member_file::path_of(&case_b, f)).unwrap(),
+                    std::fs::read(member_file::path_of(&case_a, f)).unwrap()
+                );
+            }
+        }
+    }
 }

@@ -1232,11 +1232,61 @@ pub fn compare_artifact(
 /// seal names (same SHA-256, length and count), the members are the same and are not held;
 /// else they are read back for the comparison that names each difference.
 fn remeasure(seal: &Seal, path: &Path, sel: HashSelection, progress: Progress) -> Result<Artifact> {
-    if seal.artifact.kind == "tar" && seal.artifact.member_file.is_some() {
+    let listed_in_file = seal.artifact.member_file.is_some();
+    if seal.artifact.kind == "tar" && listed_in_file {
         let mut none = crate::store::hashing::NoInspection;
         return remeasure_tar_inspected(seal, path, sel, progress, &mut none, &mut |_| {});
     }
+    if seal.artifact.kind == "directory" && listed_in_file && path.is_dir() {
+        let none = || crate::store::hashing::NoInspection;
+        return remeasure_directory_inspected(seal, path, sel, progress, none).map(|(a, _)| a);
+    }
     measure(path, recorded_kind(seal), sel, progress)
+}
+
+/// Re-measures the folder recorded by `seal`, which has a member file, as
+/// [`remeasure_tar_inspected`] does a tar: its members go in path order to a private
+/// temporary member file as they are hashed, compared with the sealed one by SHA-256, and read
+/// back only if they differ. Each hashing thread shows the files it hashes to its own
+/// inspector made by `make`, returned with the artifact.
+pub fn remeasure_directory_inspected<I, F>(
+    seal: &Seal,
+    path: &Path,
+    sel: HashSelection,
+    progress: Progress,
+    make: F,
+) -> Result<(Artifact, Vec<I>)>
+where
+    I: crate::store::hashing::MemberInspector + Send,
+    F: Fn() -> I + Sync,
+{
+    let tmp = tempfile::Builder::new()
+        .prefix("scelle-rehash-")
+        .tempdir()
+        .map_err(|e| crate::error::Error::io(std::env::temp_dir(), e))?;
+    let (mut now, inspectors) = crate::case::measure::measure_directory_for_seal_inspected(
+        path,
+        sel,
+        progress,
+        tmp.path(),
+        make,
+    )?;
+    read_back_if_different(seal, tmp.path(), &mut now)?;
+    Ok((now, inspectors))
+}
+
+/// After a re-measure into the private folder `tmp`: the members found are the sealed ones
+/// when their member file is the seal's (then `now` holds neither list); else they are read
+/// back into `now.members` for [`compare_found`] to name each difference.
+fn read_back_if_different(seal: &Seal, tmp: &Path, now: &mut Artifact) -> Result<()> {
+    if let Some(found) = now.member_file.take() {
+        if Some(&found) != seal.artifact.member_file.as_ref() {
+            let list: Vec<Member> = crate::store::member_file::MemberFileReader::open(tmp, &found)?
+                .collect::<Result<_>>()?;
+            now.members = Some(list.into());
+        }
+    }
+    Ok(())
 }
 
 /// Re-measures the tar recorded by `seal`, which has a member file (FORMAT.md 6.2), without
@@ -1269,14 +1319,7 @@ pub fn remeasure_tar_inspected<I: crate::store::hashing::MemberInspector + Send>
     crate::format::validate::artifact(&now).map_err(|e| {
         crate::error::Error::input(format!("{}: cannot be sealed: {e}", path.display()))
     })?;
-    if let Some(found) = now.member_file.take() {
-        if Some(&found) != seal.artifact.member_file.as_ref() {
-            let list: Vec<Member> =
-                crate::store::member_file::MemberFileReader::open(tmp.path(), &found)?
-                    .collect::<Result<_>>()?;
-            now.members = Some(list.into());
-        }
-    }
+    read_back_if_different(seal, tmp.path(), &mut now)?;
     Ok(now)
 }
 

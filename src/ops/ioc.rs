@@ -6,7 +6,9 @@
 //! exhibit no longer matches its seal. The entry pins the SHA-256 of every IOC file used, and
 //! the case keeps a copy of each as `ioc/SHA256.stix2`, so a third party can re-run the match.
 
-use crate::case::verify::{compare_found, recorded_selection, remeasure_tar_inspected};
+use crate::case::verify::{
+    compare_found, recorded_selection, remeasure_directory_inspected, remeasure_tar_inspected,
+};
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{
     Artifact, Body, IocFileRecord, IocMatch, IocScan, OmittedMatches, ScannedExhibit, Seal,
@@ -259,6 +261,30 @@ fn scan_exhibit(
             crate::case::measure::fill_ewf(&mut now, e);
             refuse_if_changed(root, seal, path, &now)?;
             found
+        }
+        "directory" if rec.member_file.is_some() => {
+            // Never all held: the files found go to a private member file as they are hashed
+            // (and searched), compared with the seal's by SHA-256.
+            let (found_now, searches) =
+                remeasure_directory_inspected(seal, path, sel, progress, || {
+                    iocscan::file_search(m)
+                })
+                .map_err(unreadable)?;
+            now = found_now;
+            refuse_if_changed(root, seal, path, &now)?;
+            if now.members.is_none() {
+                // The members are the sealed ones: their paths, read from the member file.
+                let sealed = crate::store::member_file::members_of(root, rec)?;
+                for mem in sealed.into_iter().flatten() {
+                    let mem = mem?;
+                    path_hits.extend(
+                        m.path_hits(&mem.path)
+                            .into_iter()
+                            .map(|h| (Some(mem.path.clone()), h)),
+                    );
+                }
+            }
+            iocscan::found_in(m, searches)
         }
         "directory" => {
             let (members, found) =

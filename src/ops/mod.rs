@@ -15,6 +15,7 @@ pub mod report;
 pub mod seal;
 pub mod timestamp;
 pub mod tsa;
+pub mod verifier;
 pub mod witness;
 
 use crate::error::Result;

@@ -199,6 +199,24 @@ impl fmt::Display for ManPages {
 
 impl Outcome for ManPages {}
 
+impl fmt::Display for crate::ops::verifier::VerifierWritten {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        say!(
+            f,
+            "wrote {} ({} bytes), sha256 {}",
+            self.path.display(),
+            self.bytes,
+            self.sha256
+        )?;
+        say!(
+            f,
+            "open it in a browser (offline) and drop an evidence bundle (.tar) onto it"
+        )
+    }
+}
+
+impl Outcome for crate::ops::verifier::VerifierWritten {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

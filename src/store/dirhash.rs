@@ -1,6 +1,11 @@
 //! Directories hashed file by file on all cores while they are walked, symbolic links recorded
 //! and never followed: every member is opened beneath the folder without following a link,
 //! and must be, before and after it is read, the file the walk listed ([`nofollow`]).
+//!
+//! The walk lists the members in the byte order of their paths, one directory at a time
+//! ([`list_dir`]), and a reorder buffer gives them out in that order as their files are
+//! hashed, never more than [`WINDOW`] ahead: a folder of any number of members is sealed
+//! without holding them all ([`hash_directory_into`]).
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Hashes, Member};
@@ -8,13 +13,15 @@ use crate::store::hashing::{
     self, ChunkReader, HashSelection, MemberInspector, MultiHasher, NoInspection, Progress,
 };
 use crate::store::nofollow::{self, Identity, Kind, StableFile};
+use crate::store::tarstream::SinkStopped;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufRead, Read};
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, SyncSender};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::sync::Mutex;
 
 /// Files larger than this are hashed with the overlapped reader pipeline.
@@ -30,10 +37,7 @@ const BATCH: usize = 32;
 /// Batches found by the walk and not yet taken by a hashing thread, at most.
 const QUEUE: usize = 128;
 
-/// A file's index in the walk and its size and hashes (or why it could not be read).
-type HashedFile = (usize, Result<(u64, Hashes)>);
-
-/// Files to hash: each one's index in the walk, path relative to the root, and identity as
+/// Files to hash: each one's sequence number in the walk (its place among the members), path relative to the root, and identity as
 /// listed (`lstat`).
 type Batch = Vec<(usize, String, Identity)>;
 
@@ -149,112 +153,379 @@ fn hash_member_file<I: MemberInspector + Send>(
     Ok((total, hashes))
 }
 
-/// Lists every member under the open folder `root` (named `root_path`), in the order found,
-/// and sends the regular files (index, relative path and identity) to the hashing threads in
-/// batches as they are found. Each directory is opened beneath `root` without following links
-/// and must be the directory listed; each entry's type and identity come from `lstat` on the
-/// open directory, and a link's target from `readlinkat`: a link is recorded, never followed.
-fn walk(root: &File, root_path: &Path, files: &SyncSender<Batch>) -> Result<Vec<Member>> {
+/// One entry of a listed directory, or the contents of one of its subdirectories, waiting for
+/// its turn in path order (see [`list_dir`]).
+struct Listed {
+    /// The entry's name; `name/` for a subdirectory's contents.
+    key: String,
+    what: What,
+}
+
+/// What a [`Listed`] stands for.
+enum What {
+    /// A regular file, with its identity as listed (`lstat`).
+    File(Identity),
+    /// A directory (the member itself, not its contents).
+    Dir,
+    /// A symbolic link and its target.
+    Symlink(String),
+    /// A device, fifo or socket.
+    Other,
+    /// The contents of the subdirectory named by the key without its `/`, listed as this
+    /// identity.
+    Contents(Identity),
+}
+
+/// Lists the directory `rel` of the open folder `root` (named `root_path`; `rel` empty: the
+/// folder itself) in full, sorted so that a depth-first walk of the listings visits every
+/// member in the byte order of its path: each entry under its name and, for a subdirectory,
+/// its contents again under the name followed by `/`.
+///
+/// Why that order is the order of the full paths: within one directory, the paths of the
+/// contents of a subdirectory `d` are exactly those that start with `d/`, and `d/` is neither
+/// a prefix of another key (names hold no `/`) nor has one as a prefix but `d` itself, which
+/// sorts before it as the member `d` sorts before `d/x`. Two paths from different keys
+/// therefore first differ within their keys, and compare as their keys do: `a`, `a-b`,
+/// `a.b`, `a/` (then `a/x`), `a0`.
+///
+/// The directory is opened beneath `root` without following links and must be the
+/// directory listed (`listed`); each entry's type and identity come from `lstat` on the open
+/// directory, and a link's target from `readlinkat`: a link is recorded, never followed. The
+/// directory is closed on return.
+fn list_dir(
+    root: &File,
+    root_path: &Path,
+    rel: &str,
+    listed: Option<&Identity>,
+) -> Result<Vec<Listed>> {
+    let dir_path = if rel.is_empty() {
+        root_path.to_path_buf()
+    } else {
+        root_path.join(rel)
+    };
+    let fd: OwnedFd = if rel.is_empty() {
+        root.try_clone().at(&dir_path)?.into()
+    } else {
+        nofollow::open_beneath(root, rel, true).map_err(|e| member_open_error(&dir_path, e))?
+    };
+    if let Some(listed) = listed {
+        let now = nofollow::fstat(&fd).at(&dir_path)?;
+        if !listed.same_object(&now) {
+            return Err(nofollow::changed(
+                &dir_path,
+                "replaced by another directory",
+            ));
+        }
+    }
+    let mut dir = rustix::fs::Dir::new(fd)
+        .map_err(io::Error::from)
+        .at(&dir_path)?;
     let mut out = Vec::new();
+    while let Some(item) = dir.read() {
+        let item = item.map_err(io::Error::from).at(&dir_path)?;
+        let name = item.file_name().to_bytes();
+        if name == b"." || name == b".." {
+            continue;
+        }
+        let name = std::str::from_utf8(name).map_err(|_| {
+            Error::input(format!(
+                "{}: file name is not UTF-8; rename it or seal the folder as a tar",
+                dir_path.join(std::ffi::OsStr::from_bytes(name)).display()
+            ))
+        })?;
+        let dirfd = dir.fd().map_err(io::Error::from).at(&dir_path)?;
+        let full = dir_path.join(name);
+        let id = nofollow::lstat_at(dirfd, name).at(&full)?;
+        let what = match id.kind {
+            Kind::Symlink => {
+                let target = rustix::fs::readlinkat(dirfd, name, Vec::new())
+                    .map_err(io::Error::from)
+                    .map_err(|e| match e.raw_os_error() {
+                        Some(c) if c == rustix::io::Errno::INVAL.raw_os_error() => {
+                            nofollow::changed(&full, "no longer a symbolic link")
+                        }
+                        _ => Error::io(&full, e),
+                    })?;
+                What::Symlink(String::from_utf8_lossy(target.to_bytes()).into_owned())
+            }
+            Kind::Dir => {
+                out.push(Listed {
+                    key: format!("{name}/"),
+                    what: What::Contents(id),
+                });
+                What::Dir
+            }
+            Kind::File => What::File(id),
+            Kind::Other(_) => What::Other,
+        };
+        out.push(Listed {
+            key: name.to_string(),
+            what,
+        });
+    }
+    out.sort_unstable_by(|a, b| a.key.as_bytes().cmp(b.key.as_bytes()));
+    Ok(out)
+}
+
+/// A listed directory being walked: its path relative to the root and its entries to come.
+struct Frame {
+    rel: String,
+    rest: std::vec::IntoIter<Listed>,
+}
+
+/// A member's place in the walk, until the sink has it.
+enum Slot {
+    /// A regular file being hashed.
+    Hashing(Member),
+    /// Complete.
+    Ready(Member),
+    /// It could not be hashed, or the walk failed here: nothing after it is given.
+    Failed(Error),
+}
+
+/// A message from a hashing thread.
+enum Hashed {
+    /// The file of this sequence number hashed, or why it could not be.
+    File(usize, Result<(u64, Hashes)>),
+    /// The thread panicked: what it held will never come (the scope re-raises the panic).
+    Panicked,
+}
+
+/// Sends [`Hashed::Panicked`] when a hashing thread unwinds.
+struct PanicNotice(Sender<Hashed>);
+
+impl Drop for PanicNotice {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let _ = self.0.send(Hashed::Panicked);
+        }
+    }
+}
+
+/// Why the ordered members stopped.
+enum Stopped {
+    /// The first member in path order that failed (or where the walk failed).
+    Failed(Error),
+    /// The sink refused a member.
+    Sink,
+    /// A hashing thread panicked.
+    Panicked,
+}
+
+/// The reorder buffer: members from the sequence number `next` on, in walk order, given to
+/// the sink from its front as soon as they are complete.
+struct Ordered<'a> {
+    next: usize,
+    slots: VecDeque<Slot>,
+    given: usize,
+    sink: &'a mut (dyn FnMut(Member) -> std::result::Result<(), SinkStopped> + Send),
+}
+
+impl Ordered<'_> {
+    /// Adds the next member of the walk; its sequence number.
+    fn push(&mut self, slot: Slot) -> usize {
+        self.slots.push_back(slot);
+        self.next + self.slots.len() - 1
+    }
+
+    /// The sequence number the next member pushed gets.
+    fn end(&self) -> usize {
+        self.next + self.slots.len()
+    }
+
+    /// Records a hashing thread's message.
+    fn take(&mut self, msg: Hashed) -> std::result::Result<(), Stopped> {
+        let (seq, r) = match msg {
+            Hashed::File(seq, r) => (seq, r),
+            Hashed::Panicked => return Err(Stopped::Panicked),
+        };
+        let slot = &mut self.slots[seq - self.next];
+        let Slot::Hashing(m) = slot else {
+            unreachable!("each file is hashed once")
+        };
+        *slot = match r {
+            Ok((size, hashes)) => {
+                let mut m = std::mem::replace(m, empty_member());
+                m.size = Some(size);
+                m.hashes = Some(hashes);
+                Slot::Ready(m)
+            }
+            Err(e) => Slot::Failed(e),
+        };
+        Ok(())
+    }
+
+    /// Gives the sink every complete member at the front; stops at the first failure.
+    fn give(&mut self) -> std::result::Result<(), Stopped> {
+        while let Some(slot) = self.slots.pop_front() {
+            match slot {
+                Slot::Ready(m) => {
+                    self.next += 1;
+                    self.given += 1;
+                    (self.sink)(m).map_err(|SinkStopped| Stopped::Sink)?;
+                }
+                Slot::Failed(e) => return Err(Stopped::Failed(e)),
+                hashing @ Slot::Hashing(_) => {
+                    self.slots.push_front(hashing);
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records what the hashing threads have sent, without waiting, then [`Ordered::give`].
+    fn poll(&mut self, done: &Receiver<Hashed>) -> std::result::Result<(), Stopped> {
+        while let Ok(msg) = done.try_recv() {
+            self.take(msg)?;
+        }
+        self.give()
+    }
+
+    /// Waits for a hashing thread's next message (called when the member at the front is a
+    /// file sent to be hashed), then [`Ordered::poll`]. Every hashing thread gone counts as
+    /// a panic (the scope re-raises it).
+    fn wait(&mut self, done: &Receiver<Hashed>) -> std::result::Result<(), Stopped> {
+        let msg = done.recv().map_err(|_| Stopped::Panicked)?;
+        self.take(msg)?;
+        self.poll(done)
+    }
+}
+
+/// A member with nothing set yet.
+fn empty_member() -> Member {
+    Member {
+        path: String::new(),
+        kind: String::new(),
+        size: None,
+        hashes: None,
+        link: None,
+        mtime: None,
+    }
+}
+
+/// Members the walk may be ahead of the last member given to the sink, at most. A file slow
+/// to hash (a large one, or on a slow disk) holds back every member after it in path order;
+/// the walk then waits rather than list further, so what is held stays a few MiB (with the
+/// listings of the directories open on the way: depth times the widest directory) however
+/// many members the folder has, while leaving every hashing thread [`BATCH`]es of files.
+const WINDOW: usize = 4096;
+
+/// The relative path of `name` in the directory `rel` (empty: the root).
+fn join(rel: &str, name: &str) -> String {
+    if rel.is_empty() {
+        name.to_string()
+    } else {
+        format!("{rel}/{name}")
+    }
+}
+
+/// Walks the open folder `root` (named `root_path`) depth first in path order ([`list_dir`]),
+/// each member into `ordered` as listed, and sends the regular files (sequence number,
+/// relative path and identity) to the hashing threads in batches; at most `window` members
+/// are held in `ordered`, which gives them to its sink as they complete. Stops at the first
+/// failure in path order (a directory that cannot be listed fails where its contents would
+/// be), or once a failure before the next member is known. Returns once every member walked
+/// has been given, or why not.
+fn walk(
+    root: &File,
+    root_path: &Path,
+    files: SyncSender<Batch>,
+    done: &Receiver<Hashed>,
+    ordered: &mut Ordered<'_>,
+    skip_from: &AtomicUsize,
+    window: usize,
+) -> std::result::Result<(), Stopped> {
     let mut batch = Vec::with_capacity(BATCH);
     // Sending only fails if every hashing thread is gone, which the scope then reports.
     let send = |batch: &mut Batch| {
-        let _ = files.send(std::mem::replace(batch, Vec::with_capacity(BATCH)));
-    };
-    let mut stack: Vec<(String, Option<Identity>)> = vec![(String::new(), None)];
-    while let Some((rel, listed)) = stack.pop() {
-        let dir_path = if rel.is_empty() {
-            root_path.to_path_buf()
-        } else {
-            root_path.join(&rel)
-        };
-        let fd: OwnedFd = if rel.is_empty() {
-            root.try_clone().at(&dir_path)?.into()
-        } else {
-            nofollow::open_beneath(root, &rel, true).map_err(|e| member_open_error(&dir_path, e))?
-        };
-        if let Some(listed) = listed {
-            let now = nofollow::fstat(&fd).at(&dir_path)?;
-            if !listed.same_object(&now) {
-                return Err(nofollow::changed(
-                    &dir_path,
-                    "replaced by another directory",
-                ));
-            }
+        if !batch.is_empty() {
+            let _ = files.send(std::mem::replace(batch, Vec::with_capacity(BATCH)));
         }
-        let mut dir = rustix::fs::Dir::new(fd)
-            .map_err(io::Error::from)
-            .at(&dir_path)?;
-        while let Some(item) = dir.read() {
-            let item = item.map_err(io::Error::from).at(&dir_path)?;
-            let name = item.file_name().to_bytes();
-            if name == b"." || name == b".." {
-                continue;
-            }
-            let name = std::str::from_utf8(name).map_err(|_| {
-                Error::input(format!(
-                    "{}: file name is not UTF-8; rename it or seal the folder as a tar",
-                    dir_path.join(std::ffi::OsStr::from_bytes(name)).display()
-                ))
-            })?;
-            let relpath = if rel.is_empty() {
-                name.to_string()
-            } else {
-                format!("{rel}/{name}")
-            };
-            let dirfd = dir.fd().map_err(io::Error::from).at(&dir_path)?;
-            let full = dir_path.join(name);
-            let id = nofollow::lstat_at(dirfd, name).at(&full)?;
-            let mut m = Member {
-                path: String::new(),
-                kind: String::new(),
-                size: None,
-                hashes: None,
-                link: None,
-                mtime: None,
-            };
-            match id.kind {
-                Kind::Symlink => {
-                    let target = rustix::fs::readlinkat(dirfd, name, Vec::new())
-                        .map_err(io::Error::from)
-                        .map_err(|e| match e.raw_os_error() {
-                            Some(c) if c == rustix::io::Errno::INVAL.raw_os_error() => {
-                                nofollow::changed(&full, "no longer a symbolic link")
-                            }
-                            _ => Error::io(&full, e),
-                        })?;
-                    m.kind = "symlink".into();
-                    m.link = Some(String::from_utf8_lossy(target.to_bytes()).into_owned());
-                }
-                Kind::Dir => {
-                    m.kind = "dir".into();
-                    stack.push((relpath.clone(), Some(id)));
-                }
-                Kind::File => {
-                    m.kind = "file".into();
-                    batch.push((out.len(), relpath.clone(), id));
-                    if batch.len() == BATCH {
-                        send(&mut batch);
+    };
+    let mut frames = Vec::new();
+    match list_dir(root, root_path, "", None) {
+        Ok(listed) => frames.push(Frame {
+            rel: String::new(),
+            rest: listed.into_iter(),
+        }),
+        Err(e) => {
+            ordered.push(Slot::Failed(e));
+        }
+    }
+    loop {
+        ordered.poll(done)?;
+        if ordered.end() >= skip_from.load(Ordering::Relaxed) {
+            break; // a member before the next failed: nothing after it is needed
+        }
+        while ordered.slots.len() >= window {
+            // The members held wait on files being hashed: every one of them must be sent.
+            send(&mut batch);
+            ordered.wait(done)?;
+        }
+        let Some(frame) = frames.last_mut() else {
+            break;
+        };
+        let Some(Listed { key, what }) = frame.rest.next() else {
+            frames.pop();
+            continue;
+        };
+        let mut m = empty_member();
+        match what {
+            What::Contents(id) => {
+                let rel = join(&frame.rel, &key[..key.len() - 1]);
+                match list_dir(root, root_path, &rel, Some(&id)) {
+                    Ok(listed) => frames.push(Frame {
+                        rel,
+                        rest: listed.into_iter(),
+                    }),
+                    Err(e) => {
+                        ordered.push(Slot::Failed(e));
+                        break;
                     }
                 }
-                Kind::Other(_) => m.kind = "other".into(),
+                continue;
             }
-            m.path = relpath;
-            out.push(m);
+            What::File(id) => {
+                m.path = join(&frame.rel, &key);
+                m.kind = "file".into();
+                let rel = m.path.clone();
+                let seq = ordered.push(Slot::Hashing(m));
+                batch.push((seq, rel, id));
+                if batch.len() == BATCH {
+                    send(&mut batch);
+                }
+                continue;
+            }
+            What::Dir => m.kind = "dir".into(),
+            What::Symlink(target) => {
+                m.kind = "symlink".into();
+                m.link = Some(target);
+            }
+            What::Other => m.kind = "other".into(),
         }
+        m.path = join(&frame.rel, &key);
+        ordered.push(Slot::Ready(m));
     }
-    if !batch.is_empty() {
-        send(&mut batch);
+    send(&mut batch);
+    // The hashing threads end once the files sent are hashed.
+    drop(files);
+    loop {
+        ordered.give()?;
+        if ordered.slots.is_empty() {
+            return Ok(());
+        }
+        ordered.wait(done)?;
     }
-    Ok(out)
 }
 
 /// Every member of a directory, sorted by path bytes, regular files hashed in parallel while
 /// the directory is still being walked.
 ///
-/// On failure, the error is the walk's if it failed, else that of the unreadable file with the
-/// smallest path (the same answer whatever the order of the work): after a failure, only files
-/// before it in path order are still hashed.
+/// On failure, the error is that of the first member in path order that could not be read,
+/// a directory that could not be listed (or was replaced) failing at the place of its
+/// contents, after the directory itself and before its first member: the same answer
+/// whatever the order of the work. Files after it are not hashed.
 pub fn hash_directory(root: &Path, sel: HashSelection, progress: Progress) -> Result<Vec<Member>> {
     hash_directory_inspected(root, sel, progress, || NoInspection).map(|(members, _)| members)
 }
@@ -262,7 +533,8 @@ pub fn hash_directory(root: &Path, sel: HashSelection, progress: Progress) -> Re
 /// [`hash_directory`], each hashing thread showing the bytes of the files it hashes, as it
 /// hashes them, to its own inspector made by `make`; returns the inspectors with the members.
 /// Which thread sees which file is not fixed: an inspector's results are to be merged, in an
-/// order that does not depend on it.
+/// order that does not depend on it. The index an inspector's `begin` gets is the file's
+/// place among the members.
 pub fn hash_directory_inspected<I, F>(
     root: &Path,
     sel: HashSelection,
@@ -273,39 +545,90 @@ where
     I: MemberInspector + Send,
     F: Fn() -> I + Sync,
 {
+    let mut members = Vec::new();
+    let (_, inspectors) = hash_directory_into(
+        root,
+        sel,
+        progress,
+        make,
+        &mut |m| {
+            members.push(m);
+            Ok(())
+        },
+        &mut || unreachable!("collecting never fails"),
+    )?;
+    Ok((members, inspectors))
+}
+
+/// [`hash_directory_inspected`], giving each member to `sink` in path order as soon as it and
+/// every member before it are complete, rather than collecting them: the number of members
+/// given, and the inspectors. The walk lists at most a fixed number of members ([`WINDOW`])
+/// ahead of the last one given, so memory does not grow with the number of members (a file
+/// slow to hash makes the walk wait). When `sink` fails, everything stops (files being hashed
+/// are finished, no other is started) and `sink_error` gives the error returned. On any other
+/// failure (see [`hash_directory`]), the members before it have been given to `sink`.
+pub fn hash_directory_into<I, F>(
+    root: &Path,
+    sel: HashSelection,
+    progress: Progress,
+    make: F,
+    sink: &mut (dyn FnMut(Member) -> std::result::Result<(), SinkStopped> + Send),
+    sink_error: &mut dyn FnMut() -> Error,
+) -> Result<(usize, Vec<I>)>
+where
+    I: MemberInspector + Send,
+    F: Fn() -> I + Sync,
+{
+    walk_in_order(root, sel, progress, make, WINDOW, sink, sink_error)
+}
+
+/// [`hash_directory_into`] with at most `window` members held.
+fn walk_in_order<I, F>(
+    root: &Path,
+    sel: HashSelection,
+    progress: Progress,
+    make: F,
+    window: usize,
+    sink: &mut (dyn FnMut(Member) -> std::result::Result<(), SinkStopped> + Send),
+    sink_error: &mut dyn FnMut() -> Error,
+) -> Result<(usize, Vec<I>)>
+where
+    I: MemberInspector + Send,
+    F: Fn() -> I + Sync,
+{
     let (root_dir, _) = nofollow::open_path(root, Kind::Dir)?;
     let root_dir = &root_dir;
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(1, 16);
     let (tx, rx) = sync_channel::<Batch>(QUEUE);
-    let rx = Mutex::new(rx);
-    let failed = AtomicBool::new(false);
-    // The smallest path (bytes) of a file that could not be hashed.
-    let first_failure: Mutex<Option<PathBuf>> = Mutex::new(None);
-    let results: Mutex<Vec<HashedFile>> = Mutex::new(Vec::new());
-    let inspectors: Mutex<Vec<I>> = Mutex::new(Vec::new());
+    let rx = &Mutex::new(rx);
+    let (done_tx, done_rx) = channel::<Hashed>();
+    // Files from this sequence number on are not hashed: a member before them failed, or
+    // the walk stopped.
+    let skip_from = &AtomicUsize::new(usize::MAX);
+    let inspectors: &Mutex<Vec<I>> = &Mutex::new(Vec::new());
+    let make = &make;
+    let mut ordered = Ordered {
+        next: 0,
+        slots: VecDeque::new(),
+        given: 0,
+        sink,
+    };
     let walked = std::thread::scope(|s| {
         for _ in 0..workers {
-            s.spawn(|| {
+            let notice = PanicNotice(done_tx.clone());
+            s.spawn(move || {
                 let mut buf = vec![0u8; READ_BUFFER];
                 let mut inspector = make();
-                let mut local = Vec::new();
                 loop {
                     let batch = rx.lock().expect("no panics while held").recv();
                     let Ok(batch) = batch else { break };
-                    for (i, rel, listed) in batch {
-                        let path = root.join(&rel);
-                        if failed.load(Ordering::Relaxed) {
-                            let first = first_failure.lock().expect("no panics while held");
-                            let after = first.as_ref().is_some_and(|f| {
-                                path.as_os_str().as_encoded_bytes()
-                                    >= f.as_os_str().as_encoded_bytes()
-                            });
-                            if after {
-                                continue;
-                            }
+                    for (seq, rel, listed) in batch {
+                        if seq >= skip_from.load(Ordering::Relaxed) {
+                            continue;
                         }
+                        let path = root.join(&rel);
                         let r = hash_member_file(
                             root_dir,
                             &rel,
@@ -314,93 +637,46 @@ where
                             sel,
                             progress,
                             &mut buf,
-                            i,
+                            seq,
                             &mut inspector,
                         );
                         if r.is_err() {
-                            let mut first = first_failure.lock().expect("no panics while held");
-                            let before = first.as_ref().is_none_or(|f| {
-                                path.as_os_str().as_encoded_bytes()
-                                    < f.as_os_str().as_encoded_bytes()
-                            });
-                            if before {
-                                *first = Some(path);
-                            }
-                            failed.store(true, Ordering::Relaxed);
+                            skip_from.fetch_min(seq + 1, Ordering::Relaxed);
                         }
-                        local.push((i, r));
+                        // The walk stops listening only once nothing more is needed.
+                        let _ = notice.0.send(Hashed::File(seq, r));
                     }
                 }
-                results.lock().expect("no panics while held").extend(local);
                 inspectors
                     .lock()
                     .expect("no panics while held")
                     .push(inspector);
             });
         }
-        let walked = walk(root_dir, root, &tx);
-        drop(tx);
-        match walked {
-            Ok(items) => {
-                // While the files are being hashed: the order of the members by path bytes.
-                let mut order: Vec<usize> = (0..items.len()).collect();
-                order.sort_unstable_by(|&a, &b| {
-                    items[a].path.as_bytes().cmp(items[b].path.as_bytes())
-                });
-                Ok((items, order))
-            }
-            Err(e) => {
-                // Nothing more is needed from the hashing threads.
-                failed.store(true, Ordering::Relaxed);
-                *first_failure.lock().expect("no panics while held") = Some(PathBuf::new());
-                Err(e)
-            }
+        drop(done_tx);
+        let walked = walk(
+            root_dir,
+            root,
+            tx,
+            &done_rx,
+            &mut ordered,
+            skip_from,
+            window,
+        );
+        if walked.is_err() {
+            // Nothing more is needed from the hashing threads.
+            skip_from.store(0, Ordering::Relaxed);
         }
+        walked
     });
-    let (mut items, order) = walked?;
-    let mut results = results.into_inner().expect("no panics while held");
-    let mut error = None;
-    for (i, r) in results.drain(..) {
-        match r {
-            Ok((size, hashes)) => {
-                items[i].size = Some(size);
-                items[i].hashes = Some(hashes);
-            }
-            Err(e) => {
-                let smaller = error
-                    .as_ref()
-                    .is_none_or(|(j, _): &(usize, Error)| items[i].path < items[*j].path);
-                if smaller {
-                    error = Some((i, e));
-                }
-            }
-        }
-    }
-    if let Some((_, e)) = error {
-        return Err(e);
-    }
-    permute(&mut items, order);
-    Ok((
-        items,
-        inspectors.into_inner().expect("no panics while held"),
-    ))
-}
-
-/// Reorders `items` in place so that the `k`-th becomes the one that was at `order[k]`
-/// (`order` a permutation), following its cycles: no second vector of items.
-fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
-    const DONE: usize = usize::MAX;
-    for i in 0..items.len() {
-        let mut j = i;
-        while order[j] != DONE {
-            let k = order[j];
-            order[j] = DONE;
-            if k == i {
-                break;
-            }
-            items.swap(j, k);
-            j = k;
-        }
+    match walked {
+        Ok(()) => Ok((
+            ordered.given,
+            std::mem::take(&mut *inspectors.lock().expect("no panics while held")),
+        )),
+        Err(Stopped::Failed(e)) => Err(e),
+        Err(Stopped::Sink) => Err(sink_error()),
+        Err(Stopped::Panicked) => unreachable!("the scope re-raises a hashing thread's panic"),
     }
 }
 
@@ -408,7 +684,7 @@ fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
 mod tests {
     use super::*;
     use crate::store::hashing::no_progress;
-    use std::sync::atomic::AtomicU64;
+    use std::sync::atomic::{AtomicU64, AtomicUsize};
 
     fn sel() -> HashSelection {
         HashSelection {
@@ -438,25 +714,6 @@ mod tests {
             0,
             &mut NoInspection,
         )
-    }
-
-    #[test]
-    fn permute_applies_any_order() {
-        let mut x = 7u64;
-        for n in [0usize, 1, 2, 3, 10, 257] {
-            let mut order: Vec<usize> = (0..n).collect();
-            for i in (1..n).rev() {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                order.swap(i, (x % (i as u64 + 1)) as usize);
-            }
-            let items: Vec<String> = (0..n).map(|i| format!("item {i}")).collect();
-            let want: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
-            let mut got = items;
-            permute(&mut got, order);
-            assert_eq!(got, want);
-        }
     }
 
     #[test]
@@ -554,6 +811,274 @@ mod tests {
         for _ in 0..5 {
             let err = hash_directory(root, HashSelection::default(), &no_progress).unwrap_err();
             assert!(err.to_string().contains("f150"), "{err}");
+        }
+    }
+
+    /// Every path under `root`, by a plain recursive listing, sorted by bytes.
+    fn sorted_paths(root: &Path) -> Vec<String> {
+        fn visit(root: &Path, rel: &str, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(root.join(rel)).unwrap() {
+                let e = e.unwrap();
+                let name = e.file_name().into_string().unwrap();
+                let p = join(rel, &name);
+                out.push(p.clone());
+                if e.file_type().unwrap().is_dir() {
+                    visit(root, &p, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        visit(root, "", &mut out);
+        out.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        out
+    }
+
+    /// A tree whose names sort differently as names, as `name/` and as full paths.
+    fn tricky_tree(root: &Path) {
+        // Comma-separated: names hold spaces and bytes over 0x7f.
+        let dirs = "a,a/b,a/b-,a/b/c,a-b,a.b,a0,a b,\u{e9},\u{e9}t\u{e9},e,e/\u{ff},z,z/z,z/z/z";
+        for d in dirs.split(',') {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        let files: Vec<&str> = "a/b/x,a/b-/x,a/b.c,a/b0,a/b-c,a-b/x,a-,a.b/c,a.txt,a/\u{10348},\
+             a\u{7f},a\u{e9},a\u{ff},a0/1,b,e/\u{ff}/f,e/\u{ff}0,e/\u{fe},e.txt,z/z/z/z,z/z-,\
+             z/z.,\u{e9}/x,\u{e9}t\u{e9}/\u{e9},\u{e9}-"
+            .split(',')
+            .collect();
+        for (i, f) in files.iter().enumerate() {
+            std::fs::write(root.join(f), vec![i as u8; i * 7]).unwrap();
+        }
+        std::os::unix::fs::symlink("a/b", root.join("a/b/link")).unwrap();
+        std::os::unix::fs::symlink("../a", root.join("a.b/ln")).unwrap();
+    }
+
+    #[test]
+    fn walk_order_is_the_byte_order_of_full_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        tricky_tree(root);
+        let want = sorted_paths(root);
+        for window in [1, 2, 3, 7, WINDOW] {
+            let mut got = Vec::new();
+            let (n, _) = walk_in_order(
+                root,
+                HashSelection::default(),
+                &no_progress,
+                || NoInspection,
+                window,
+                &mut |m| {
+                    got.push(m);
+                    Ok(())
+                },
+                &mut || unreachable!(),
+            )
+            .unwrap();
+            let paths: Vec<&str> = got.iter().map(|m| m.path.as_str()).collect();
+            assert_eq!(paths, want, "window {window}");
+            assert_eq!(n, want.len());
+            for m in &got {
+                if m.kind == "file" {
+                    let (size, hashes) =
+                        hash_file(&root.join(&m.path), HashSelection::default(), &no_progress)
+                            .unwrap();
+                    assert_eq!((m.size, m.hashes.as_ref()), (Some(size), Some(&hashes)));
+                }
+            }
+        }
+    }
+
+    /// Counts the files begun and checks each is within `window` of the members given.
+    struct WindowCheck<'a> {
+        given: &'a AtomicUsize,
+        window: usize,
+        begun: usize,
+    }
+
+    impl MemberInspector for WindowCheck<'_> {
+        fn begin(&mut self, index: usize, _: &str) {
+            let given = self.given.load(Ordering::SeqCst);
+            assert!(index < given + self.window, "{index} begun, {given} given");
+            self.begun += 1;
+        }
+        fn update(&mut self, _: &[u8]) {}
+        fn end(&mut self, _: u64, _: &Hashes) {}
+        fn reset(&mut self) {}
+    }
+
+    #[test]
+    fn a_small_window_bounds_the_walk_and_keeps_the_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in 0..20 {
+            let sub = root.join(format!("d{}", d * 7 % 20));
+            std::fs::create_dir(&sub).unwrap();
+            for f in 0..60 {
+                std::fs::write(sub.join(format!("f{f}")), [d as u8; 100]).unwrap();
+            }
+        }
+        // One large file early in path order, slow to hash while the rest wait.
+        std::fs::write(root.join("d0/big"), vec![7u8; LARGE_FILE as usize + 1]).unwrap();
+        let want = sorted_paths(root);
+        for window in [1, 5, 64] {
+            let given = AtomicUsize::new(0);
+            let mut paths = Vec::new();
+            let (n, checks) = walk_in_order(
+                root,
+                HashSelection::default(),
+                &no_progress,
+                || WindowCheck {
+                    given: &given,
+                    window,
+                    begun: 0,
+                },
+                window,
+                &mut |m| {
+                    paths.push(m.path);
+                    given.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                },
+                &mut || unreachable!(),
+            )
+            .unwrap();
+            assert_eq!(paths, want, "window {window}");
+            assert_eq!(n, want.len());
+            assert_eq!(checks.iter().map(|c| c.begun).sum::<usize>(), 20 * 60 + 1);
+        }
+    }
+
+    #[test]
+    fn a_stopped_sink_stops_the_walk_with_its_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in 0..2000 {
+            std::fs::write(root.join(format!("f{f:04}")), [1u8; 10]).unwrap();
+        }
+        let begun = AtomicUsize::new(0);
+        struct Count<'a>(&'a AtomicUsize);
+        impl MemberInspector for Count<'_> {
+            fn begin(&mut self, _: usize, _: &str) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+            fn update(&mut self, _: &[u8]) {}
+            fn end(&mut self, _: u64, _: &Hashes) {}
+            fn reset(&mut self) {}
+        }
+        let mut seen = Vec::new();
+        let err = walk_in_order(
+            root,
+            HashSelection::default(),
+            &no_progress,
+            || Count(&begun),
+            8,
+            &mut |m| {
+                seen.push(m.path);
+                if seen.len() == 10 {
+                    Err(SinkStopped)
+                } else {
+                    Ok(())
+                }
+            },
+            &mut || Error::input("the sink is full"),
+        )
+        .map(|_| ())
+        .unwrap_err();
+        assert_eq!(err.to_string(), "the sink is full");
+        let want: Vec<String> = (0..10).map(|f| format!("f{f:04}")).collect();
+        assert_eq!(seen, want);
+        // The walk went no further than the window, and the hashing threads stopped.
+        assert!(begun.load(Ordering::SeqCst) <= 10 + 8 + BATCH, "{begun:?}");
+    }
+
+    /// Changes a file when the file before it begins: the file then fails as changed since
+    /// it was listed, whoever runs the tests (root reads any file), always at the same place.
+    struct Sabotage<'a> {
+        root: &'a Path,
+        at: &'a [(&'a str, &'a str)],
+    }
+
+    impl MemberInspector for Sabotage<'_> {
+        fn begin(&mut self, _: usize, path: &str) {
+            for (when, victim) in self.at.iter().filter(|(w, _)| *w == path) {
+                let p = self.root.join(victim);
+                let mut bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{when}: {e}"));
+                bytes.push(b'!');
+                std::fs::write(p, bytes).unwrap();
+            }
+        }
+        fn update(&mut self, _: &[u8]) {}
+        fn end(&mut self, _: u64, _: &Hashes) {}
+        fn reset(&mut self) {}
+    }
+
+    /// The error and the members given before it, with `at` sabotaged.
+    fn first_failure(root: &Path, at: &[(&str, &str)]) -> (String, Vec<String>) {
+        let mut given = Vec::new();
+        let err = hash_directory_into(
+            root,
+            HashSelection::default(),
+            &no_progress,
+            || Sabotage { root, at },
+            &mut |m| {
+                given.push(m.path);
+                Ok(())
+            },
+            &mut || unreachable!(),
+        )
+        .map(|_| ())
+        .unwrap_err();
+        (err.to_string(), given)
+    }
+
+    #[test]
+    fn changed_files_fail_at_the_first_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for i in 0..300 {
+            std::fs::write(root.join(format!("f{i:03}")), [1u8; 10]).unwrap();
+        }
+        // Each victim is in the batch of the file that changes it, just after it.
+        let at = [("f297", "f299"), ("f149", "f151"), ("f149", "f150")];
+        for _ in 0..5 {
+            let (err, given) = first_failure(root, &at);
+            assert!(err.contains("f150") && err.contains("changed"), "{err}");
+            let want: Vec<String> = (0..150).map(|i| format!("f{i:03}")).collect();
+            assert_eq!(given, want);
+            for i in 0..300 {
+                std::fs::write(root.join(format!("f{i:03}")), [1u8; 10]).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a_directory_that_cannot_be_listed_fails_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("m")).unwrap();
+        let bad = std::ffi::OsStr::from_bytes(b"bad\xff");
+        std::fs::write(root.join("m").join(bad), b"x").unwrap();
+        for f in ["a", "m-", "m0", "z"] {
+            std::fs::write(root.join(f), [1u8; 10]).unwrap();
+        }
+        let reset = || {
+            for f in ["a", "m-", "m0", "z"] {
+                std::fs::write(root.join(f), [1u8; 10]).unwrap();
+            }
+        };
+        for _ in 0..3 {
+            // The directory's contents come after `m-` and before `m0`.
+            let (err, given) = first_failure(root, &[]);
+            assert!(err.contains("not UTF-8"), "{err}");
+            assert_eq!(given, ["a", "m", "m-"]);
+            // A file after them: the directory still fails first.
+            let (err, given) = first_failure(root, &[("a", "z"), ("a", "m0")]);
+            assert!(err.contains("not UTF-8"), "{err}");
+            assert_eq!(given, ["a", "m", "m-"]);
+            reset();
+            // A file before them fails first.
+            let (err, given) = first_failure(root, &[("a", "m-")]);
+            assert!(err.contains("m-") && err.contains("changed"), "{err}");
+            assert_eq!(given, ["a", "m"]);
+            reset();
         }
     }
 }

@@ -123,7 +123,7 @@ pub fn scan_ewf(
 
 /// The content search of each regular member of a tar or zip, or file of a folder, as it is
 /// hashed, with the hits on its digests.
-struct ContentSearch<'m> {
+pub(crate) struct ContentSearch<'m> {
     m: &'m Matcher,
     current: Option<(String, crate::format::iocmatch::ContentScan<'m>)>,
     found: Found,
@@ -167,7 +167,7 @@ impl MemberInspector for ContentSearch<'_> {
 }
 
 /// The structured reading ([`Structured`]) of each regular member or file, as it is hashed.
-struct StructuredRead<'m>(Structured<'m>);
+pub(crate) struct StructuredRead<'m>(Structured<'m>);
 
 impl MemberInspector for StructuredRead<'_> {
     fn begin(&mut self, _index: usize, path: &str) {
@@ -262,9 +262,23 @@ pub fn scan_directory(
     m: &Matcher,
     progress: Progress,
 ) -> Result<(Vec<Member>, Found)> {
-    let (members, searches) = dirhash::hash_directory_inspected(root, sel, progress, || {
-        Both(ContentSearch::new(m), StructuredRead(Structured::new(m)))
-    })?;
+    let (members, searches) =
+        dirhash::hash_directory_inspected(root, sel, progress, || file_search(m))?;
+    Ok((members, found_in(m, searches)))
+}
+
+/// What one hashing thread of a folder runs over the files it hashes: the content search and
+/// the structured reading.
+pub(crate) type FileSearch<'m> = Both<ContentSearch<'m>, StructuredRead<'m>>;
+
+/// A [`FileSearch`] for a hashing thread.
+pub(crate) fn file_search(m: &Matcher) -> FileSearch<'_> {
+    Both(ContentSearch::new(m), StructuredRead(Structured::new(m)))
+}
+
+/// What the hashing threads' searches found, merged in an order that does not depend on which
+/// thread read which file.
+pub(crate) fn found_in(m: &Matcher, searches: Vec<FileSearch<'_>>) -> Found {
     let mut found = Found::default();
     let mut structured = Structured::new(m);
     for Both(content, read) in searches {
@@ -274,5 +288,5 @@ pub fn scan_directory(
         structured.absorb(read.0);
     }
     found.hits.extend(structured.finish());
-    Ok((members, found))
+    found
 }

@@ -147,10 +147,10 @@ impl Drop for NewMemberFile {
     }
 }
 
-/// Members given one at a time as an artifact is measured (a tar's, in archive order), for a
-/// seal: held while their array fits a line ([`MAX_IN_LINE`]), else written to a new member
-/// file of the case as they come, so that memory does not grow with their number (FORMAT.md
-/// 6.2). Each is checked by the value rules of 6.4 as it comes.
+/// Members given one at a time as an artifact is measured (a tar's in archive order, a
+/// folder's in path order), for a seal: held while their array fits a line ([`MAX_IN_LINE`]),
+/// else written to a new member file of the case as they come, so that memory does not grow
+/// with their number (FORMAT.md 6.2). Each is checked by the value rules of 6.4 as it comes.
 pub struct MemberSpill {
     root: PathBuf,
     rules: MemberRules,
@@ -173,6 +173,8 @@ pub struct Spilled {
     pub manifest_sha256: String,
     /// How many are files.
     pub file_count: u64,
+    /// The sum of their sizes (a directory's size).
+    pub size: u64,
 }
 
 impl MemberSpill {
@@ -251,19 +253,21 @@ impl MemberSpill {
 
     /// The members kept: the member file fsynced and named by its SHA-256, or the list held.
     pub fn finish(self) -> Result<Spilled> {
-        let (manifest_sha256, file_count, _) = self.rules.totals();
+        let (manifest_sha256, file_count, size) = self.rules.totals();
         Ok(match self.file {
             Some(file) => Spilled {
                 members: None,
                 member_file: Some(file.finish()?),
                 manifest_sha256,
                 file_count,
+                size,
             },
             None => Spilled {
                 members: Some(self.held),
                 member_file: None,
                 manifest_sha256,
                 file_count,
+                size,
             },
         })
     }

@@ -102,7 +102,9 @@ const MEMBER_FILE = t_object({ bytes: t_positive, count: t_positive, sha256: t_h
 const ARTIFACT = t_object(
   { kind: t_one_of("file", "directory", "tar", "zip", "ewf"), path_given: t_str, path_resolved: t_str, size: t_uint, hashes: HASHES },
   { compression: t_one_of("gzip"), manifest_sha256: t_hex(32), file_count: t_uint, members: t_array(MEMBER), member_file: MEMBER_FILE, ewf: EWF });
-const ITEM = t_object({}, strMap(["item_type", "make", "model", "serial", "imei", "capacity", "condition"]));
+const ITEM = t_object({}, Object.assign(
+  strMap(["item_type", "make", "model", "serial", "capacity", "condition", "os_version", "seized_seal_no"]),
+  { imei: t_array(t_str, true), iccid: t_array(t_str, true), imsi: t_array(t_str, true), phone_number: t_array(t_str, true) }));
 const ACQUISITION = t_object({}, Object.assign(strMap(["method", "tool", "tool_version", "write_blocker", "parameters", "errors", "changes",
   "operator", "operator_role", "organisation", "clock", "location", "authority", "reason", "parent"]), {
   present: t_array(t_str, true), acquired_at: t_rfc3339, source_sha256: t_hex(32), source_hash_matches: t_bool,
