@@ -1069,22 +1069,172 @@ pub fn completions(shell: clap_complete::Shell) -> String {
 /// The man pages of every command and subcommand, rendered from these definitions, as
 /// (file name, roff bytes), the way `clap_mangen::generate_to` names them (`scelle-key-new.1`).
 pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    fn walk(cmd: clap::Command, out: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+    fn walk(
+        cmd: clap::Command,
+        path: &str,
+        out: &mut Vec<(String, Vec<u8>)>,
+    ) -> std::io::Result<()> {
         for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
-            walk(sub, out)?;
+            let sub_path = if path.is_empty() {
+                sub.get_name().to_string()
+            } else {
+                format!("{path} {}", sub.get_name())
+            };
+            walk(sub, &sub_path, out)?;
         }
+        let has_subcommands = cmd.has_subcommands();
+        let has_version = cmd.get_version().is_some() || cmd.get_long_version().is_some();
+        let has_extra = cmd.get_after_help().is_some() || cmd.get_after_long_help().is_some();
         let man = clap_mangen::Man::new(cmd);
         let mut page = Vec::new();
-        man.render(&mut page)?;
+        man.render_title(&mut page)?;
+        man.render_name_section(&mut page)?;
+        man.render_synopsis_section(&mut page)?;
+        man.render_description_section(&mut page)?;
+        man.render_options_section(&mut page)?;
+        if has_subcommands {
+            man.render_subcommands_section(&mut page)?;
+        }
+        if has_extra {
+            man.render_extra_section(&mut page)?;
+        }
+        page.extend_from_slice(examples_roff(path).as_bytes());
+        if has_version {
+            man.render_version_section(&mut page)?;
+        }
         out.push((man.get_filename(), page));
         Ok(())
     }
-    let mut cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    let mut cmd =
+        // The examples go to their own section (EXAMPLES), not after the help (EXTRA).
+        <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
     cmd.build();
     let mut pages = Vec::new();
-    walk(cmd, &mut pages)?;
+    walk(cmd, "", &mut pages)?;
     pages.sort();
     Ok(pages)
+}
+
+/// Examples of each command (its path: `seal`, `key new`), each a sentence and a command line:
+/// shown after `--help` and as the EXAMPLES section of its man page. The real workflow, as the
+/// README's quick start runs it.
+const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
+    ("init", &[
+        ("A French case, its documents in French, times printed in Paris time:", "scelle init affaire-117 --case-id 2026/117 --title \"Ministère public c. X\" --court \"Tribunal judiciaire de Paris\" --jurisdiction fr --lang fr --timezone Europe/Paris --full-name \"Jean-Marc Dupré\" --key keys/dupre.key"),
+    ]),
+    ("key new", &[
+        ("Your key pair (asks for a passphrase of at least 15 characters, twice):", "scelle key new --name dupre --role expert --out keys"),
+    ]),
+    ("key enrol", &[
+        ("Counsel's public key, with the full name printed in listings and documents:", "scelle key enrol keys/avocat.pub --name avocat --role counsel --full-name \"Maître Inès Martín\" --key keys/dupre.key"),
+    ]),
+    ("seal", &[
+        ("A phone extraction, with the fields an acquisition log records:", "scelle seal iphone-ffs.tar --seal-no PV-117-1 --item-type phone --make Apple --model \"iPhone 14\" --imei 356789104512346 --method full-file-system --tool GrayKey --tool-version 1.9 --acquired-at 2026-12-01T10:30:00+01:00 --key keys/dupre.key"),
+        ("A disk image, comparing the MD5 the imaging tool logged:", "scelle seal disk.E01 --seal-no PV-117-3 --source-md5 9e107d9d372bb6826bd81d3542a419d6 --key keys/dupre.key"),
+        ("A folder of logs:", "scelle seal sysdiagnose --seal-no PV-117-2 --description \"sysdiagnose logs\" --key keys/dupre.key"),
+    ]),
+    ("exhibits", &[
+        ("Every exhibit, its seal number, state, holder and SHA-256:", "scelle exhibits"),
+    ]),
+    ("show", &[
+        ("An exhibit by its seal number (or E-0001, or 1):", "scelle show PV-117-1"),
+    ]),
+    ("verify", &[
+        ("Everything, re-hashing every exhibit (OK or FAILED per exhibit and per file):", "scelle verify --rehash"),
+        ("Evidence moved since it was sealed:", "scelle verify --rehash --path E-0001=/mnt/evidence/iphone-ffs.tar"),
+        ("Against a checkpoint kept from an earlier hand-over:", "scelle verify --trusted-checkpoint received/000000000017.txt"),
+    ]),
+    ("release", &[
+        ("Hand two exhibits over to counsel:", "scelle release E-0001 E-0002 --to avocat --purpose \"contre-expertise\" --key keys/dupre.key"),
+    ]),
+    ("accept", &[
+        ("Counsel re-hashes them, then signs the acceptance:", "scelle accept E-0001 E-0002 --key keys/avocat.key"),
+    ]),
+    ("ioc scan", &[
+        ("Every exhibit with Amnesty's Pegasus indicators (the result is signed, \"no match\" included):", "scelle ioc scan --stix pegasus.stix2 --key keys/dupre.key"),
+    ]),
+    ("report", &[
+        ("The French tableau des scellés, from its filled-in input:", "scelle report seals --lang fr --input scelles.toml --key keys/dupre.key --out scelles.pdf"),
+    ]),
+    ("export", &[
+        ("The bundle for the other parties, with the artifacts:", "scelle export --out scelles-117.tar --with-artifacts --key keys/dupre.key"),
+    ]),
+    ("verify-bundle", &[
+        ("What the receiving party runs (then compares the fingerprints out of band):", "scelle verify-bundle scelles-117.tar"),
+    ]),
+    ("import", &[
+        ("Extract a bundle only if it verifies:", "scelle import scelles-117.tar --into received-117"),
+    ]),
+    ("verifier", &[
+        ("The browser verifier, for counsel (open it, drop the bundle onto it):", "scelle verifier --out verify.html"),
+    ]),
+];
+
+/// The examples of the command at `path`.
+fn examples_of(path: &str) -> &'static [(&'static str, &'static str)] {
+    EXAMPLES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map_or(&[], |(_, e)| e)
+}
+
+/// `cmd` and its subcommands with their examples after their long help (`--help`).
+pub fn with_examples(cmd: clap::Command) -> clap::Command {
+    fn add(cmd: clap::Command, path: &str) -> clap::Command {
+        let names: Vec<String> = cmd
+            .get_subcommands()
+            .map(|s| s.get_name().to_string())
+            .collect();
+        let mut cmd = cmd;
+        for name in names {
+            let sub_path = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path} {name}")
+            };
+            cmd = cmd.mut_subcommand(&name, |s| add(s, &sub_path));
+        }
+        let examples = examples_of(path);
+        if examples.is_empty() {
+            return cmd;
+        }
+        let mut text = cmd
+            .get_after_long_help()
+            .or_else(|| cmd.get_after_help())
+            .map(|t| format!("{t}\n\n"))
+            .unwrap_or_default();
+        text.push_str("Examples:\n");
+        for (what, line) in examples {
+            text.push_str(&format!("  {what}\n    {line}\n"));
+        }
+        cmd.after_long_help(text)
+    }
+    add(cmd, "")
+}
+
+/// The EXAMPLES section of the man page of the command at `path` (roff), empty without any.
+fn examples_roff(path: &str) -> String {
+    let escape = |s: &str| {
+        let s = s.replace('\\', "\\e").replace('-', "\\-");
+        if s.starts_with('.') || s.starts_with('\'') {
+            format!("\\&{s}")
+        } else {
+            s
+        }
+    };
+    let examples = examples_of(path);
+    if examples.is_empty() {
+        return String::new();
+    }
+    let mut roff = String::from(".SH EXAMPLES\n");
+    for (what, line) in examples {
+        roff.push_str(&format!(
+            ".PP\n{}\n.PP\n.RS 4\n.nf\n{}\n.fi\n.RE\n",
+            escape(what),
+            escape(line)
+        ));
+    }
+    roff
 }
 
 /// Parses repeated `EXHIBIT=PATH` arguments (`--path`).

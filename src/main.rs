@@ -35,7 +35,6 @@ mod demo;
 mod term;
 
 use anyhow::Context;
-use clap::Parser;
 use cli::{Cli, Command, ExportFormat, IocCommand, KeyCommand, TsaCommand};
 use scelle::ops;
 use scelle::ops::caseuco::CaseUcoWritten;
@@ -65,8 +64,33 @@ const EXIT_BAD_INPUT: u8 = 2;
 /// Exit code: I/O or internal error.
 const EXIT_IO: u8 = 3;
 
+/// Exit code of a command interrupted by Ctrl-C (128 + SIGINT, as shells report it).
+const EXIT_INTERRUPTED: i32 = 130;
+
+/// On Ctrl-C (SIGINT): what a command was writing in several steps is removed
+/// (`store::interrupt`), a ledger line is never half-written, and the user is told so.
+fn on_interrupt() {
+    let removed = scelle::store::interrupt::clean_up();
+    let removed = if removed.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = removed.iter().map(|p| p.display().to_string()).collect();
+        format!(" (removed what was incomplete: {})", names.join(", "))
+    };
+    eprintln!(
+        "\nscelle: interrupted: nothing was left half-written{}; `scelle log` shows every entry recorded",
+        scelle::format::printable::field(&removed)
+    );
+    std::process::exit(EXIT_INTERRUPTED);
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // Without a handler (no signal support), Ctrl-C still stops the process as before.
+    let _ = ctrlc::set_handler(on_interrupt);
+    let parsed = cli::with_examples(<Cli as clap::CommandFactory>::command())
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();

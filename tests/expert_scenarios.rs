@@ -537,3 +537,85 @@ fn a_mistyped_passphrase_gets_a_second_try_and_a_weak_new_one_is_refused() {
         assert_eq!(fs::read_dir(s.root.join("k2")).unwrap().count(), 0);
     }
 }
+
+/// Starts `scelle ARGS` in `dir`, waits until `ready` holds (or the command ends), then sends
+/// it SIGINT as Ctrl-C does; its exit code and stderr.
+fn interrupted(dir: &Path, args: &[&str], ready: impl Fn() -> bool) -> (Option<i32>, String) {
+    let mut child = common::scelle_with(PASS)
+        .current_dir(dir)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !ready() && start.elapsed() < std::time::Duration::from_secs(60) {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let o = common::sh(dir, "kill", &["-INT", &child.id().to_string()]);
+    assert!(o.status.success(), "{}", common::out(&o));
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), stderr_of(&out))
+}
+
+fn stderr_of(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn ctrl_c_says_nothing_was_left_half_written_and_removes_a_partial_bundle() {
+    let s = Scenario::new();
+    // An artifact large enough to take a while to hash and to bundle (sparse: no disk used).
+    let big = s.root.join("disk.img");
+    fs::File::create(&big).unwrap().set_len(3 << 30).unwrap();
+    let ledger = || fs::read(s.case.join("ledger.jsonl")).unwrap();
+    let before = ledger();
+    let case = s.case.to_str().unwrap();
+    let (code, err) = interrupted(
+        &s.root,
+        &["-C", case, "seal", "disk.img", "--key", s.key()],
+        || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            true
+        },
+    );
+    assert_eq!(code, Some(130), "{err}");
+    assert!(
+        err.ends_with(
+            "scelle: interrupted: nothing was left half-written; `scelle log` shows every entry recorded\n"
+        ),
+        "{err}"
+    );
+    assert_eq!(ledger(), before, "nothing recorded");
+
+    // Sealed, then exported with its artifact, interrupted while the bundle is written: the
+    // partial file beside it is removed, and no bundle is left.
+    let o = s.run(&["seal", "disk.img", "--key", s.key()]);
+    assert!(o.status.success(), "{}", common::out(&o));
+    let partial = || {
+        fs::read_dir(&s.root)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().contains("partial"))
+    };
+    let args = [
+        "-C",
+        case,
+        "export",
+        "--out",
+        "b.tar",
+        "--with-artifacts",
+        "--key",
+        s.key(),
+    ];
+    let (code, err) = interrupted(&s.root, &args, || {
+        partial() && fs::metadata(s.root.join("..")).is_ok()
+    });
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("(removed what was incomplete: "), "{err}");
+    assert!(!partial(), "the partial bundle is gone");
+    assert!(!s.root.join("b.tar").exists());
+}

@@ -91,6 +91,36 @@ fn man_pages_cover_every_command_and_render_without_warnings() {
     let root = groff(&dir.join("scelle.1"));
     assert!(root.contains("Exit codes: 0 success"), "{root}");
     assert!(root.contains("ledger format"), "{root}");
+    // Each main command's page ends with EXAMPLES, the same as its `--help` shows.
+    for (page, example) in [
+        (
+            "scelle-seal.1",
+            "scelle seal iphone-ffs.tar --seal-no PV-117-1",
+        ),
+        ("scelle-verify.1", "scelle verify --rehash --path E-0001="),
+        ("scelle-verifier.1", "scelle verifier --out verify.html"),
+    ] {
+        let text = groff(&dir.join(page));
+        let examples = text
+            .split("EXAMPLES")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(examples.contains(example), "{page}: {text}");
+        let command: Vec<&str> = page
+            .trim_start_matches("scelle-")
+            .trim_end_matches(".1")
+            .split('-')
+            .collect();
+        let mut args = command.clone();
+        args.push("--help");
+        let help = ok(&scelle(&args));
+        assert!(help.contains("Examples:"), "{help}");
+        assert!(
+            help.replace('\n', " ")
+                .contains(example.split(' ').nth(1).unwrap()),
+            "{help}"
+        );
+    }
     let export = groff(&dir.join("scelle-export.1"));
     assert!(export.contains("--with-artifacts"), "{export}");
     assert!(export.contains("case-uco"), "{export}");

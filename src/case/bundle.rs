@@ -505,6 +505,8 @@ fn export_unlocked(
         _ => PathBuf::from("."),
     };
     let tmp = fsutil::temp_beside(out, "partial");
+    // A fresh name of ours: removed if the export is interrupted before its rename.
+    let partial = crate::store::interrupt::remove_on_interrupt(&tmp);
     let ledger = Ledger {
         lines: &lines,
         state: &state,
@@ -531,6 +533,7 @@ fn export_unlocked(
         let _ = fs::remove_file(&tmp);
         Error::io(out, e)
     })?;
+    drop(partial);
     fsutil::fsync_dir(&parent)?;
     let (sha256, size) = sha256_file(out)?;
     Ok(ExportOutcome {
@@ -1846,6 +1849,10 @@ pub fn import_with(
         inner: open_bundle(bundle)?,
         progress,
     };
+    // The folder the import makes (never one that was there: extraction refuses it) is removed
+    // if the import is interrupted before it is checked.
+    let _incomplete = (fs::symlink_metadata(into).is_err())
+        .then(|| crate::store::interrupt::remove_on_interrupt(into));
     safeextract::extract(file, into, limits).map_err(|e| extract_error(bundle, e))?;
     let report = match check_bag(into) {
         Ok(r) => r,

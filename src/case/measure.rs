@@ -11,6 +11,7 @@ use crate::store::hashing::{
 };
 use crate::store::member_file::MemberSpill;
 use crate::store::tarhash;
+use crate::store::tarstream::SinkStopped;
 use crate::store::ziphash;
 use std::path::Path;
 
@@ -160,24 +161,9 @@ where
     I: MemberInspector + Send,
     F: Fn() -> I + Sync,
 {
-    let spill = std::sync::Mutex::new(MemberSpill::new(root, "directory"));
-    let lock = || {
-        spill
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    };
-    let (_, inspectors) = dirhash::hash_directory_into(
-        path,
-        sel,
-        progress,
-        make,
-        &mut |m| lock().push(m),
-        &mut || lock().take_error(),
-    )?;
-    let kept = spill
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .finish()?;
+    let ((_, inspectors), kept) = spilled(root, "directory", |sink, sink_error| {
+        dirhash::hash_directory_into(path, sel, progress, make, sink, sink_error)
+    })?;
     let a = Artifact {
         kind: "directory".into(),
         path_given: String::new(),
@@ -197,6 +183,33 @@ where
     Ok((a, inspectors))
 }
 
+/// The sink a reader gives each member to as it reads it, and the error to return when the sink
+/// stopped the read.
+type Sink<'a> = &'a mut (dyn FnMut(Member) -> std::result::Result<(), SinkStopped> + Send);
+
+/// Runs `read` with a [`MemberSpill`] of an artifact of `kind` into the case directory `root`:
+/// `read` gets the sink that checks and keeps each member (in the line while the list is short,
+/// else in a member file), which a reader's threads may share, and the error of the spill when
+/// it stopped the read; then the members kept.
+fn spilled<T>(
+    root: &Path,
+    kind: &str,
+    read: impl FnOnce(Sink<'_>, &mut dyn FnMut() -> Error) -> Result<T>,
+) -> Result<(T, crate::store::member_file::Spilled)> {
+    let spill = std::sync::Mutex::new(MemberSpill::new(root, kind));
+    let lock = || {
+        spill
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let out = read(&mut |m| lock().push(m), &mut || lock().take_error())?;
+    let kept = spill
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .finish()?;
+    Ok((out, kept))
+}
+
 /// A tar measured for a seal into the case directory `root`: its members given to a
 /// [`MemberSpill`] as they are read, each shown first to `seen` (which may drop hashes not to
 /// be kept), each regular member's bytes shown to `inspector` as they are hashed. The value
@@ -210,28 +223,13 @@ pub fn measure_tar_inspected<I: MemberInspector + Send>(
     seen: &mut (dyn FnMut(&mut Member) + Send),
 ) -> Result<Artifact> {
     let gzip = tarhash::is_gzip_name(path);
-    let spill = std::sync::Mutex::new(MemberSpill::new(root, "tar"));
-    let lock = || {
-        spill
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    };
-    let (size, hashes) = tarhash::inspect_tar_into(
-        path,
-        gzip,
-        sel,
-        progress,
-        inspector,
-        &mut |mut m| {
+    let ((size, hashes), kept) = spilled(root, "tar", |sink, sink_error| {
+        let mut shown = |mut m: Member| {
             seen(&mut m);
-            lock().push(m)
-        },
-        &mut || lock().take_error(),
-    )?;
-    let kept = spill
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .finish()?;
+            sink(m)
+        };
+        tarhash::inspect_tar_into(path, gzip, sel, progress, inspector, &mut shown, sink_error)
+    })?;
     Ok(Artifact {
         kind: "tar".into(),
         path_given: String::new(),

@@ -10,6 +10,7 @@ pub mod flatjson;
 pub mod fsutil;
 pub mod hashing;
 pub mod index;
+pub mod interrupt;
 pub(crate) mod iocscan;
 pub mod keyfile;
 pub mod ledger;

@@ -548,6 +548,8 @@ struct Seen {
 struct Staging {
     path: PathBuf,
     keep: bool,
+    /// Removed by an interrupt (Ctrl-C) while it exists.
+    _interrupt: crate::store::interrupt::RemoveOnInterrupt,
 }
 
 impl Drop for Staging {
@@ -567,7 +569,14 @@ impl Staging {
         loop {
             let path = parent.join(format!("{TEMP_PREFIX}{:016x}", OsRng.next_u64()));
             match DirBuilder::new().mode(DIR_MODE).create(&path) {
-                Ok(()) => return Ok(Staging { path, keep: false }),
+                Ok(()) => {
+                    let _interrupt = crate::store::interrupt::remove_on_interrupt(&path);
+                    return Ok(Staging {
+                        path,
+                        keep: false,
+                        _interrupt,
+                    });
+                }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && tries < 8 => tries += 1,
                 Err(e) => return Err(io_at(&path)(e)),
             }
