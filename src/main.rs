@@ -128,7 +128,7 @@ fn passphrase(file: Option<&Path>, confirm: bool) -> scelle::Result<SecretString
         let line = line.strip_suffix('\r').unwrap_or(line);
         return Ok(SecretString::from(line.to_string()));
     }
-    if let Ok(p) = std::env::var("SCELLE_PASSPHRASE") {
+    if let Some(p) = env_passphrase() {
         return Ok(SecretString::from(p));
     }
     if !std::io::stdin().is_terminal() {
@@ -164,9 +164,12 @@ fn load_key(path: &Path, pass_file: Option<&Path>) -> anyhow::Result<LoadedKey> 
 
 /// Whether [`passphrase`] reads from the terminal's prompt (no file, no environment).
 fn prompted(file: Option<&Path>) -> bool {
-    file.is_none()
-        && std::env::var_os("SCELLE_PASSPHRASE").is_none()
-        && std::io::stdin().is_terminal()
+    file.is_none() && env_passphrase().is_none() && std::io::stdin().is_terminal()
+}
+
+/// `$SCELLE_PASSPHRASE`, when set (and Unicode).
+fn env_passphrase() -> Option<String> {
+    std::env::var("SCELLE_PASSPHRASE").ok()
 }
 
 /// A progress bar on stderr when it is a terminal and output is not JSON.

@@ -1184,18 +1184,6 @@ pub fn rehash_bytes(case: &CaseDir, exhibits: Option<&[String]>) -> Result<u64> 
     Ok(total)
 }
 
-/// Re-hashes one exhibit's artifact at its sealed path and compares it with the record.
-/// `root` is the case directory (its member files).
-pub fn rehash(root: &Path, seal: &Seal, progress: Progress) -> Vec<Finding> {
-    compare_artifact(
-        root,
-        seal,
-        Path::new(&seal.artifact.path_resolved),
-        progress,
-    )
-    .1
-}
-
 /// Re-hashes the artifact at `path` and compares it with `seal`'s record: the artifact as
 /// found (if readable) and every difference. `root` is the case directory (its member files).
 pub fn compare_artifact(
@@ -1260,10 +1248,7 @@ where
     I: crate::store::hashing::MemberInspector + Send,
     F: Fn() -> I + Sync,
 {
-    let tmp = tempfile::Builder::new()
-        .prefix("scelle-rehash-")
-        .tempdir()
-        .map_err(|e| crate::error::Error::io(std::env::temp_dir(), e))?;
+    let tmp = scratch_dir()?;
     let (mut now, inspectors) = crate::case::measure::measure_directory_for_seal_inspected(
         path,
         sel,
@@ -1273,6 +1258,14 @@ where
     )?;
     read_back_if_different(seal, tmp.path(), &mut now)?;
     Ok((now, inspectors))
+}
+
+/// A private temporary folder for the member file of a re-measure, removed when dropped.
+fn scratch_dir() -> Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix("scelle-rehash-")
+        .tempdir()
+        .map_err(|e| crate::error::Error::io(std::env::temp_dir(), e))
 }
 
 /// After a re-measure into the private folder `tmp`: the members found are the sealed ones
@@ -1304,10 +1297,7 @@ pub fn remeasure_tar_inspected<I: crate::store::hashing::MemberInspector + Send>
     inspector: &mut I,
     seen: &mut (dyn FnMut(&mut Member) + Send),
 ) -> Result<Artifact> {
-    let tmp = tempfile::Builder::new()
-        .prefix("scelle-rehash-")
-        .tempdir()
-        .map_err(|e| crate::error::Error::io(std::env::temp_dir(), e))?;
+    let tmp = scratch_dir()?;
     let mut now = crate::case::measure::measure_tar_inspected(
         path,
         sel,

@@ -151,19 +151,15 @@ fn chosen_exhibits(
         }
         return Ok(all);
     }
-    let mut out = Vec::new();
-    for ex in &crate::case::exhibit::resolve_all(state, wanted)? {
-        let c = &state.custody[ex];
-        if matches!(c.status, CustodyStatus::Disposed { .. }) {
-            return Err(Error::input(format!(
-                "exhibit {ex} was disposed of; it cannot be scanned"
-            )));
-        }
-        if !out.contains(ex) {
-            out.push(ex.clone());
-        }
+    let chosen = crate::case::exhibit::resolve_all(state, wanted)?;
+    let disposed =
+        |ex: &&String| matches!(state.custody[*ex].status, CustodyStatus::Disposed { .. });
+    if let Some(ex) = chosen.iter().find(disposed) {
+        return Err(Error::input(format!(
+            "exhibit {ex} was disposed of; it cannot be scanned"
+        )));
     }
-    Ok(out)
+    Ok(chosen)
 }
 
 /// Re-hashes and searches one exhibit; refuses if it no longer matches its seal.
@@ -225,11 +221,7 @@ fn scan_exhibit(
             // Never all held: the members found are compared with the seal's member file by
             // its SHA-256, kept without the digests the seal does not record.
             let mut seen = |mem: &mut crate::format::body::Member| {
-                path_hits.extend(
-                    m.path_hits(&mem.path)
-                        .into_iter()
-                        .map(|h| (Some(mem.path.clone()), h)),
-                );
+                add_path_hits(m, &mem.path, &mut path_hits);
                 if let Some(h) = mem.hashes.as_mut().filter(|_| !recorded.legacy) {
                     h.legacy_md5 = None;
                     h.legacy_sha1 = None;
@@ -276,12 +268,7 @@ fn scan_exhibit(
                 // The members are the sealed ones: their paths, read from the member file.
                 let sealed = crate::store::member_file::members_of(root, rec)?;
                 for mem in sealed.into_iter().flatten() {
-                    let mem = mem?;
-                    path_hits.extend(
-                        m.path_hits(&mem.path)
-                            .into_iter()
-                            .map(|h| (Some(mem.path.clone()), h)),
-                    );
+                    add_path_hits(m, &mem?.path, &mut path_hits);
                 }
             }
             iocscan::found_in(m, searches)
@@ -306,11 +293,7 @@ fn scan_exhibit(
     match &now.members {
         Some(members) => {
             for mem in members {
-                hits.extend(
-                    m.path_hits(&mem.path)
-                        .into_iter()
-                        .map(|h| (Some(mem.path.clone()), h)),
-                );
+                add_path_hits(m, &mem.path, &mut hits);
             }
         }
         None => {
@@ -338,6 +321,15 @@ fn scan_exhibit(
         omitted_mentions: Vec::new(),
     };
     Ok((scanned, hits))
+}
+
+/// The hits on a member's path (its name, its path, its extension), with the member.
+fn add_path_hits(m: &Matcher, path: &str, out: &mut MemberHits) {
+    out.extend(
+        m.path_hits(path)
+            .into_iter()
+            .map(|h| (Some(path.to_string()), h)),
+    );
 }
 
 fn refuse_if_changed(root: &Path, seal: &Seal, path: &Path, now: &Artifact) -> Result<()> {
