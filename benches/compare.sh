@@ -584,6 +584,8 @@ if [[ $BENCH_FFS_ZIP == 1 ]]; then
     new_case "$TMP/case-ffs-zip"
     measure ffs_seal_zip "$SCELLE" -C "$TMP/case-ffs-zip" seal "$FFS_ZIP" --key "$KEY"
     measure ffs_openssl_zip "$(command -v openssl)" dgst -sha256 "$FFS_ZIP"
+    measure ffs_verify_zip "$SCELLE" -C "$TMP/case-ffs-zip" verify
+    measure ffs_rehash_zip "$SCELLE" -C "$TMP/case-ffs-zip" verify --rehash
 fi
 measure ffs_openssl_tar "$(command -v openssl)" dgst -sha256 "$FFS_TAR"
 
@@ -634,7 +636,9 @@ row "   info: seal the FFS tar vs openssl dgst, wall s" "$(best ffs_seal_tar)" "
 row "   info: seal the FFS tar, max RSS MiB" "$(peak_rss ffs_seal_tar)" "" "" "" "info"
 if [[ $BENCH_FFS_ZIP == 1 ]]; then
     row "   info: seal the FFS zip vs openssl dgst, wall s" "$(best ffs_seal_zip)" "$(best ffs_openssl_zip)" "$(fmt "$(calc "$(best ffs_openssl_zip) / $(best ffs_seal_zip)")" 2)x" "" "info"
-    row "   info: seal the FFS zip, max RSS MiB" "$(peak_rss ffs_seal_zip)" "" "" "" "info"
+    row "7g FFS zip: seal, max RSS MiB (wall s)" "$(peak_rss ffs_seal_zip)" "$(best ffs_seal_zip)" "" "< 64" "$(verdict "$(peak_rss ffs_seal_zip) < 64")"
+    row "7h FFS zip: verify, max RSS MiB (wall s)" "$(peak_rss ffs_verify_zip)" "$(best ffs_verify_zip)" "" "< 64" "$(verdict "$(peak_rss ffs_verify_zip) < 64")"
+    row "7i FFS zip: verify --rehash, max RSS MiB (wall s)" "$(peak_rss ffs_rehash_zip)" "$(best ffs_rehash_zip)" "" "< 64" "$(verdict "$(peak_rss ffs_rehash_zip) < 64")"
 fi
 log ""
 fi

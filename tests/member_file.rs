@@ -220,6 +220,79 @@ fn a_long_member_list_goes_to_a_member_file_that_every_verifier_reads() {
 }
 
 #[test]
+fn a_zip_with_a_member_file_is_sealed_and_re_hashed_member_by_member() {
+    let f = Fixture::new();
+    // Stored (-0), so that one changed byte keeps the archive's size.
+    let zip = f.root.join("extraction.zip");
+    let o = sh(
+        &f.root,
+        "zip",
+        &["-q", "-0", "-r", "-X", "extraction.zip", "extraction"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    ok(&f.run(&["seal", zip.to_str().unwrap(), "--key", f.key_str()]));
+    let ledger = fs::read_to_string(f.case.join("ledger.jsonl")).unwrap();
+    let seal: serde_json::Value = serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
+    let artifact = &seal["body"]["artifact"];
+    assert_eq!(artifact["kind"], "zip", "{seal}");
+    assert!(artifact.get("members").is_none(), "{seal}");
+    assert_eq!(artifact["file_count"].as_u64(), Some(FILES as u64));
+    // Its members in the order `unzip -Z1` lists them.
+    let o = sh(&f.root, "unzip", &["-Z1", zip.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let listed = String::from_utf8(o.stdout).unwrap();
+    let mf = artifact["member_file"]["sha256"].as_str().unwrap();
+    let kept = fs::read_to_string(f.case.join(format!("members/{mf}.jsonl"))).unwrap();
+    let paths: Vec<String> = kept
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["path"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let listed: Vec<&str> = listed.lines().collect();
+    assert!(
+        paths == listed,
+        "{} members kept, {} listed",
+        paths.len(),
+        listed.len()
+    );
+    let out = ok(&f.run(&["verify", "--rehash"]));
+    assert!(out.contains("E-0003") && out.contains("OK"), "{out}");
+    let (rc, out) = python_verify(&f.case);
+    assert_eq!(rc, 0, "{out}");
+
+    // One byte of one member: named, and only it (the zip's own SHA-256 aside).
+    let changed = f
+        .folder
+        .join("private/var/mobile/Containers/Data/Application/07/Library-Caches-com.example.app-000007.db");
+    fs::write(&changed, "X").unwrap();
+    fs::remove_file(&zip).unwrap();
+    let o = sh(
+        &f.root,
+        "zip",
+        &["-q", "-0", "-r", "-X", "extraction.zip", "extraction"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = f.run(&["verify", "--rehash", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let findings: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter(|l| l.contains("\"E-0003\"") && l.contains("\"type\":\"finding\""))
+        .map(String::from)
+        .collect();
+    assert!(
+        findings
+            .iter()
+            .any(|l| l.contains("rehash-sha256") && l.contains("app-000007.db")),
+        "{findings:?}"
+    );
+    assert_eq!(findings.len(), 2, "{findings:?}");
+}
+
+#[test]
 fn a_member_file_changed_missing_or_replaced_is_an_error_for_both_verifiers() {
     let f = Fixture::new();
     let target = f.member_files()[0].clone();

@@ -69,9 +69,7 @@ pub fn measure(
         let gzip = tarhash::is_gzip_name(path);
         fill_archive(&mut a, "tar", tarhash::hash_tar(path, gzip, sel, progress)?);
         a.compression = gzip.then(|| "gzip".to_string());
-    } else if kind == ArtifactKind::Zip
-        || (kind == ArtifactKind::Auto && ziphash::is_zip_name(path))
-    {
+    } else if is_zip(kind, path) {
         fill_archive(&mut a, "zip", ziphash::hash_zip(path, sel, progress)?);
     } else if kind == ArtifactKind::Ewf || (kind == ArtifactKind::Auto && ewf::is_ewf_name(path)) {
         let e = ewf::read_ewf(path, sel, progress, &mut |_| {})?;
@@ -109,11 +107,15 @@ fn is_tar(kind: ArtifactKind, path: &Path) -> bool {
         || (kind == ArtifactKind::Auto && (name.ends_with(".tar") || tarhash::is_gzip_name(path)))
 }
 
+/// Whether a path that is not a directory is measured as a zip: `--as zip`, or by its name.
+fn is_zip(kind: ArtifactKind, path: &Path) -> bool {
+    kind == ArtifactKind::Zip || (kind == ArtifactKind::Auto && ziphash::is_zip_name(path))
+}
+
 /// [`measure`] for a seal into the case directory `root`: the members are checked by the
 /// value rules of 6.4 one at a time and, when their list is too long for the seal's line,
-/// written to a member file of the case (FORMAT.md 6.2) by a [`MemberSpill`]; a folder's and
-/// a tar's as they are measured (never all held), a zip's once measured. Then the artifact's
-/// rules.
+/// written to a member file of the case (FORMAT.md 6.2) by a [`MemberSpill`], as they are
+/// measured (a folder's, a tar's, a zip's: never all held). Then the artifact's rules.
 pub fn measure_for_seal(
     path: &Path,
     kind: ArtifactKind,
@@ -127,6 +129,8 @@ pub fn measure_for_seal(
         measure_directory_for_seal_inspected(path, sel, progress, root, || NoInspection)?.0
     } else if is_tar(kind, path) {
         measure_tar_inspected(path, sel, progress, root, &mut NoInspection, &mut |_| {})?
+    } else if is_zip(kind, path) {
+        measure_zip_inspected(path, sel, progress, root, &mut NoInspection)?
     } else {
         let mut a = measure(path, kind, sel, progress)?;
         // An image's segments stay in its line (FORMAT.md 6.2).
@@ -237,6 +241,35 @@ pub fn measure_tar_inspected<I: MemberInspector + Send>(
         size,
         hashes,
         compression: gzip.then(|| "gzip".to_string()),
+        manifest_sha256: Some(kept.manifest_sha256),
+        file_count: Some(kept.file_count),
+        members: kept.members.map(Into::into),
+        member_file: kept.member_file,
+        ewf: None,
+    })
+}
+
+/// A zip measured for a seal into the case directory `root`: its members given to a
+/// [`MemberSpill`] in central directory order as they are read, each regular member's bytes
+/// shown to `inspector` as they are hashed. The value rules of the whole artifact are the
+/// caller's ([`measure_for_seal`] checks them).
+pub fn measure_zip_inspected<I: MemberInspector + Send>(
+    path: &Path,
+    sel: HashSelection,
+    progress: Progress,
+    root: &Path,
+    inspector: &mut I,
+) -> Result<Artifact> {
+    let ((size, hashes), kept) = spilled(root, "zip", |sink, sink_error| {
+        ziphash::inspect_zip_into(path, sel, progress, inspector, sink, sink_error)
+    })?;
+    Ok(Artifact {
+        kind: "zip".into(),
+        path_given: String::new(),
+        path_resolved: String::new(),
+        size,
+        hashes,
+        compression: None,
         manifest_sha256: Some(kept.manifest_sha256),
         file_count: Some(kept.file_count),
         members: kept.members.map(Into::into),

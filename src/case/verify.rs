@@ -1214,8 +1214,8 @@ pub fn compare_artifact(
     (Some(now), out)
 }
 
-/// Measures `seal`'s artifact again at `path`. A tar whose members are in a member file is
-/// read as a seal reads it: its members go to a member file in a private temporary folder as
+/// Measures `seal`'s artifact again at `path`. A tar or zip whose members are in a member file
+/// is read as a seal reads it: its members go to a member file in a private temporary folder as
 /// they are read, so memory does not grow with their number; when that file is the one the
 /// seal names (same SHA-256, length and count), the members are the same and are not held;
 /// else they are read back for the comparison that names each difference.
@@ -1224,6 +1224,9 @@ fn remeasure(seal: &Seal, path: &Path, sel: HashSelection, progress: Progress) -
     if seal.artifact.kind == "tar" && listed_in_file {
         let mut none = crate::store::hashing::NoInspection;
         return remeasure_tar_inspected(seal, path, sel, progress, &mut none, &mut |_| {});
+    }
+    if seal.artifact.kind == "zip" && listed_in_file {
+        return remeasure_zip(seal, path, sel, progress);
     }
     if seal.artifact.kind == "directory" && listed_in_file && path.is_dir() {
         let none = || crate::store::hashing::NoInspection;
@@ -1306,6 +1309,27 @@ pub fn remeasure_tar_inspected<I: crate::store::hashing::MemberInspector + Send>
         inspector,
         seen,
     )?;
+    crate::format::validate::artifact(&now).map_err(|e| {
+        crate::error::Error::input(format!("{}: cannot be sealed: {e}", path.display()))
+    })?;
+    read_back_if_different(seal, tmp.path(), &mut now)?;
+    Ok(now)
+}
+
+/// Re-measures the zip recorded by `seal`, which has a member file, as
+/// [`remeasure_tar_inspected`] does a tar: its members go in central directory order to a
+/// private temporary member file as they are read, compared with the sealed one by SHA-256,
+/// and read back only if they differ.
+fn remeasure_zip(
+    seal: &Seal,
+    path: &Path,
+    sel: HashSelection,
+    progress: Progress,
+) -> Result<Artifact> {
+    let tmp = scratch_dir()?;
+    let mut none = crate::store::hashing::NoInspection;
+    let mut now =
+        crate::case::measure::measure_zip_inspected(path, sel, progress, tmp.path(), &mut none)?;
     crate::format::validate::artifact(&now).map_err(|e| {
         crate::error::Error::input(format!("{}: cannot be sealed: {e}", path.display()))
     })?;

@@ -334,11 +334,23 @@ impl MemberRules {
         MemberRules {
             directory: kind == "directory",
             digest: ManifestHasher::default(),
-            zip: (kind == "zip").then(ZipPaths::default),
+            zip: (kind == "zip").then(|| ZipPaths {
+                seen: Box::new(HeldPaths::default()),
+            }),
             files: 0,
             total: 0,
             previous: None,
         }
+    }
+
+    /// [`MemberRules::new`], a zip's paths kept by `paths` (to find two members of one path)
+    /// rather than held in memory.
+    pub fn with_paths(kind: &str, paths: Box<dyn UniquePaths>) -> Self {
+        let mut rules = Self::new(kind);
+        if let Some(z) = rules.zip.as_mut() {
+            z.seen = paths;
+        }
+        rules
     }
 
     /// Checks the next member.
@@ -369,15 +381,18 @@ impl MemberRules {
     }
 
     /// The manifest's SHA-256, the number of files and their total size, of the members
-    /// added.
-    pub fn totals(self) -> (String, u64, u64) {
-        (self.digest.finish(), self.files, self.total)
+    /// added, once the rules over all of them hold (a zip's paths all differ).
+    pub fn totals(self) -> Result<(String, u64, u64), ValueError> {
+        if let Some(z) = self.zip {
+            z.seen.finish()?;
+        }
+        Ok((self.digest.finish(), self.files, self.total))
     }
 
     /// The rules over all the members, against artifact `a`: the manifest, the file count, a
     /// directory's size.
     pub fn finish(self, a: &Artifact) -> Result<(), ValueError> {
-        let (digest, files, total) = self.totals();
+        let (digest, files, total) = self.totals()?;
         let manifest = a.manifest_sha256.as_deref().unwrap_or_default();
         if digest != manifest {
             return Err(ValueError::Rule(format!(
@@ -403,11 +418,31 @@ impl MemberRules {
 /// The member rules of a zip (FORMAT.md 6.2, "Zip members"): types `file`, `dir` (path ending
 /// with `/`) and `symlink` only, no two members of one path, no path with an empty, `.` or
 /// `..` component, no absolute path, NUL or backslash.
-#[derive(Default)]
 struct ZipPaths {
-    /// A keyed 128-bit hash of each path seen (without a dir's final `/`): 16 bytes a member
-    /// rather than its path, and no path an attacker can make collide with another without
-    /// the key, chosen at random by each process.
+    seen: Box<dyn UniquePaths>,
+}
+
+/// Where a zip's member paths (without a dir's final `/`) are kept to find two members of one
+/// path: in memory ([`HeldPaths`], for members in a line), or where the caller chooses (a
+/// member file's are sorted on disk by `store::member_file`, so that memory does not grow
+/// with the member count).
+pub trait UniquePaths: Send {
+    /// The next member's path: an error if it repeats one (or if it cannot be kept).
+    fn add(&mut self, path: &str) -> Result<(), ValueError>;
+    /// After the last path: an error naming a path given twice, if any.
+    fn finish(self: Box<Self>) -> Result<(), ValueError>;
+}
+
+/// The error of a zip with two members of path `path`.
+pub fn two_members_of_one_path(path: &str) -> ValueError {
+    ValueError::Rule(format!("zip member {path}: two members of one path"))
+}
+
+/// A keyed 128-bit hash of each path seen: 16 bytes a member rather than its path, and no
+/// path an attacker can make collide with another without the key, chosen at random by each
+/// process.
+#[derive(Default)]
+pub struct HeldPaths {
     seen: std::collections::HashSet<u128>,
     keys: (
         std::collections::hash_map::RandomState,
@@ -415,13 +450,23 @@ struct ZipPaths {
     ),
 }
 
-impl ZipPaths {
-    /// The keyed hash of `path`.
-    fn key(&self, path: &str) -> u128 {
+impl UniquePaths for HeldPaths {
+    fn add(&mut self, path: &str) -> Result<(), ValueError> {
         use std::hash::BuildHasher;
-        (u128::from(self.keys.0.hash_one(path)) << 64) | u128::from(self.keys.1.hash_one(path))
+        let key =
+            (u128::from(self.keys.0.hash_one(path)) << 64) | u128::from(self.keys.1.hash_one(path));
+        if !self.seen.insert(key) {
+            return Err(two_members_of_one_path(path));
+        }
+        Ok(())
     }
 
+    fn finish(self: Box<Self>) -> Result<(), ValueError> {
+        Ok(())
+    }
+}
+
+impl ZipPaths {
     /// Checks the member rules for `m`, and that no member before it had its path.
     fn check(&mut self, m: &Member) -> Result<(), ValueError> {
         let dir = m.kind == "dir";
@@ -453,13 +498,7 @@ impl ZipPaths {
                 m.path
             )));
         }
-        if !self.seen.insert(self.key(body)) {
-            return Err(ValueError::Rule(format!(
-                "zip member {}: two members of one path",
-                m.path
-            )));
-        }
-        Ok(())
+        self.seen.add(body)
     }
 }
 

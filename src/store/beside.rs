@@ -9,7 +9,7 @@
 //!
 //! [`hashing::CHUNK_SIZE`]: crate::store::hashing::CHUNK_SIZE
 
-use crate::format::body::Hashes;
+use crate::format::body::{Hashes, Member};
 use crate::store::hashing::MemberInspector;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
@@ -26,6 +26,7 @@ enum Call {
     Update(usize, usize),
     End(u64, Hashes),
     Reset,
+    Record(usize, Box<Member>),
 }
 
 /// Calls in order, with the bytes of their updates.
@@ -86,6 +87,13 @@ impl MemberInspector for Forward {
         self.current.calls.push(Call::Reset);
         self.hand_over();
     }
+
+    fn record(&mut self, index: usize, member: Member) {
+        self.current
+            .calls
+            .push(Call::Record(index, Box::new(member)));
+        self.pushed();
+    }
 }
 
 /// Runs `run` with an inspector whose calls reach `inner`, in the same order, on another
@@ -105,6 +113,7 @@ where
                         Call::Update(a, b) => inner.update(&batch.data[a..b]),
                         Call::End(size, hashes) => inner.end(size, &hashes),
                         Call::Reset => inner.reset(),
+                        Call::Record(i, m) => inner.record(i, *m),
                     }
                 }
                 batch.data.clear();

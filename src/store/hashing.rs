@@ -3,7 +3,7 @@
 //! optionally a parser such as the tar reader), so reading and hashing overlap and the digests
 //! run on separate cores. Memory is bounded by the pool: [`POOL_BUFFERS`] × [`CHUNK_SIZE`].
 
-use crate::format::body::Hashes;
+use crate::format::body::{Hashes, Member};
 use crate::format::encoding::hex;
 use sha2::Digest;
 use std::io::{self, BufRead, Read};
@@ -47,6 +47,11 @@ pub trait MemberInspector {
     fn wants_bytes(&self) -> bool {
         true
     }
+    /// Member `index` as the reader records it, once read, in the order the members are
+    /// recorded: only the zip reader gives its members this way (so that they need not all be
+    /// held), in central directory order. A regular file's hashes are those given to `end`,
+    /// or empty when the reader leaves the hashing to the inspector.
+    fn record(&mut self, _index: usize, _member: Member) {}
 }
 
 impl<T: MemberInspector + ?Sized> MemberInspector for &mut T {
@@ -68,6 +73,10 @@ impl<T: MemberInspector + ?Sized> MemberInspector for &mut T {
 
     fn wants_bytes(&self) -> bool {
         (**self).wants_bytes()
+    }
+
+    fn record(&mut self, index: usize, member: Member) {
+        (**self).record(index, member);
     }
 }
 

@@ -11,9 +11,11 @@
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Artifact, Member};
+use crate::format::errors::ValueError;
 use crate::format::members::{member_from_line, Iter as InLineIter};
 use crate::format::parts::MemberFile;
-use crate::format::validate::MemberRules;
+use crate::format::validate::{two_members_of_one_path, MemberRules, UniquePaths};
+use crate::store::extsort;
 use crate::store::fsutil;
 use crate::store::tarstream::SinkStopped;
 use sha2::{Digest, Sha256};
@@ -182,7 +184,7 @@ impl MemberSpill {
     pub fn new(root: &Path, kind: &str) -> Self {
         MemberSpill {
             root: root.to_path_buf(),
-            rules: MemberRules::new(kind),
+            rules: MemberRules::with_paths(kind, Box::new(SortedPaths::default())),
             held: Vec::new(),
             array: 2,
             file: None,
@@ -253,7 +255,10 @@ impl MemberSpill {
 
     /// The members kept: the member file fsynced and named by its SHA-256, or the list held.
     pub fn finish(self) -> Result<Spilled> {
-        let (manifest_sha256, file_count, size) = self.rules.totals();
+        let (manifest_sha256, file_count, size) = self
+            .rules
+            .totals()
+            .map_err(|e| Error::input(format!("refused, nothing was sealed: {e}")))?;
         Ok(match self.file {
             Some(file) => Spilled {
                 members: None,
@@ -271,6 +276,42 @@ impl MemberSpill {
             },
         })
     }
+}
+
+/// A zip's member paths sorted on disk ([`extsort`]) to find two members of one path at the
+/// end, so that memory does not grow with the member count (a path given twice is then
+/// named at the end of the list rather than where it repeats).
+#[derive(Default)]
+struct SortedPaths {
+    sorted: extsort::Sorter,
+}
+
+impl UniquePaths for SortedPaths {
+    fn add(&mut self, path: &str) -> std::result::Result<(), ValueError> {
+        self.sorted.push(path.as_bytes()).map_err(sorting)
+    }
+
+    fn finish(self: Box<Self>) -> std::result::Result<(), ValueError> {
+        let mut sorted = self.sorted.finish().map_err(sorting)?;
+        let mut previous: Option<Vec<u8>> = None;
+        while let Some(path) = sorted.next_record().map_err(sorting)? {
+            if previous.as_deref() == Some(path) {
+                return Err(two_members_of_one_path(&String::from_utf8_lossy(path)));
+            }
+            match previous.as_mut() {
+                Some(p) => {
+                    p.clear();
+                    p.extend_from_slice(path);
+                }
+                None => previous = Some(path.to_vec()),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn sorting(e: std::io::Error) -> ValueError {
+    ValueError::Rule(format!("sorting the zip's member paths: {e}"))
 }
 
 /// One line read from a member file.
@@ -457,7 +498,7 @@ pub fn check(root: &Path, a: &Artifact) -> std::result::Result<(), String> {
         return Ok(());
     };
     let broken = |e| format!("{}: {e} (FORMAT.md 6.4)", path_of(root, f).display());
-    let mut rules = MemberRules::new(&a.kind);
+    let mut rules = MemberRules::with_paths(&a.kind, Box::new(SortedPaths::default()));
     for m in MemberFileReader::open(root, f).map_err(|e| e.to_string())? {
         let m = m.map_err(|e| e.to_string())?;
         rules.add(&m).map_err(broken)?;
@@ -612,6 +653,45 @@ mod tests {
         assert!(spill.take_error().to_string().contains("size and hashes"));
         drop(spill);
         assert_eq!(std::fs::read_dir(dir_of(u.path())).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_zip_member_file_with_two_members_of_one_path_far_apart_is_refused() {
+        let t = tempfile::tempdir().unwrap();
+        let mut list: Vec<Member> = (0..20_000).map(member).collect();
+        // The spill refuses it at its end (the paths are sorted on disk, not held).
+        let mut spill = MemberSpill::new(t.path(), "zip");
+        for m in list.iter().cloned() {
+            spill.push(m).unwrap();
+        }
+        assert!(spill.finish().is_ok());
+        list[17_000].path = list[3].path.clone();
+        let mut spill = MemberSpill::new(t.path(), "zip");
+        for m in list.iter().cloned() {
+            spill.push(m).unwrap();
+        }
+        let err = spill.finish().err().expect("refused").to_string();
+        assert!(
+            err.contains("zip member dir/file-000003: two members of one path"),
+            "{err}"
+        );
+        // And so does the check of a member file that says so.
+        let f = write(t.path(), &list).unwrap();
+        let a = Artifact {
+            kind: "zip".into(),
+            path_given: String::new(),
+            path_resolved: String::new(),
+            size: 1,
+            hashes: Hashes::default(),
+            compression: None,
+            manifest_sha256: Some(crate::format::validate::manifest_sha256(&list)),
+            file_count: Some(list.len() as u64),
+            members: None,
+            member_file: Some(f),
+            ewf: None,
+        };
+        let err = check(t.path(), &a).unwrap_err();
+        assert!(err.contains("two members of one path"), "{err}");
     }
 
     fn read_all(root: &Path, f: &MemberFile) -> Result<Vec<Member>> {

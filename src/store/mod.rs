@@ -6,6 +6,7 @@ pub mod case;
 pub(crate) mod checkpoints;
 pub(crate) mod dirhash;
 pub mod ewf;
+pub(crate) mod extsort;
 pub mod flatjson;
 pub mod fsutil;
 pub mod hashing;

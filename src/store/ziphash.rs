@@ -5,12 +5,13 @@
 //! and a fourth hashes the members' contents (`store::beside`).
 
 use crate::error::{Error, IoContext, Result};
-use crate::format::body::Hashes;
+use crate::format::body::{Hashes, Member};
 use crate::store::beside::inspect_beside;
 use crate::store::hashing::{
     self, ChunkReader, HashSelection, MemberInspector, MultiHasher, NoInspection, Progress,
 };
 use crate::store::nofollow::StableFile;
+use crate::store::tarstream::SinkStopped;
 use crate::store::zipstream::{self, Stop};
 use std::path::Path;
 
@@ -49,37 +50,24 @@ pub fn hash_zip(path: &Path, sel: HashSelection, progress: Progress) -> Result<Z
 }
 
 /// [`hash_zip`], showing each regular member's bytes to `inspector` as they are hashed.
-///
-/// Four threads share the work: one reads the file, one computes the archive's digests, one
-/// parses and inflates the members (checking their CRC-32s), and one hashes each member's
-/// content (`MemberHashing`) and then shows it to `inspector`.
 pub fn inspect_zip<I: MemberInspector + Send>(
     path: &Path,
     sel: HashSelection,
     progress: Progress,
     inspector: &mut I,
 ) -> Result<ZipDigest> {
-    let file = StableFile::open(path)?;
-    let dir = zipstream::read_directory(file.file(), file.size()).map_err(|e| refused(path, e))?;
-    let dir_ref = &dir;
-    let mut stage = MemberHashing {
+    let mut members = Vec::new();
+    let (size, hashes) = inspect_zip_into(
+        path,
         sel,
-        inner: inspector,
-        current: None,
-        hashes: Vec::new(),
-    };
-    let (size, hashes, members) = inspect_beside(&mut stage, |f| {
-        let parse = move |r: &mut ChunkReader| zipstream::read_members(r, dir_ref, None, f);
-        hashing::hash_stream_with(file.reader(), sel, progress, Some(parse))
-    })
-    .at(path)?;
-    file.finish(size)?;
-    let mut members = members
-        .expect("a parser was given")
-        .map_err(|e| refused(path, e))?;
-    for (index, h) in stage.hashes {
-        members[index].hashes = Some(h);
-    }
+        progress,
+        inspector,
+        &mut |m| {
+            members.push(m);
+            Ok(())
+        },
+        &mut || unreachable!("collecting never fails"),
+    )?;
     Ok(ZipDigest {
         size,
         hashes,
@@ -87,16 +75,62 @@ pub fn inspect_zip<I: MemberInspector + Send>(
     })
 }
 
+/// [`inspect_zip`], giving each member to `sink` in central directory order as it is read
+/// rather than collecting them: the archive's size and hashes. When `sink` fails, the members
+/// that follow are not given to it, and `sink_error` gives the error returned.
+///
+/// Four threads share the work: one reads the file, one computes the archive's digests, one
+/// parses and inflates the members (checking their CRC-32s), and one hashes each member's
+/// content (`MemberHashing`), shows it to `inspector`, and gives the member to `sink`.
+/// Memory does not grow with the member count, but for a zip whose central directory does
+/// not list the members in offset order ([`zipstream::inspect_members`]).
+pub fn inspect_zip_into<I: MemberInspector + Send>(
+    path: &Path,
+    sel: HashSelection,
+    progress: Progress,
+    inspector: &mut I,
+    sink: &mut (dyn FnMut(Member) -> Result<(), SinkStopped> + Send),
+    sink_error: &mut dyn FnMut() -> Error,
+) -> Result<(u64, Hashes)> {
+    let file = StableFile::open(path)?;
+    let dir = zipstream::read_directory(file.file(), file.size()).map_err(|e| refused(path, e))?;
+    let dir_ref = &dir;
+    let mut stage = MemberHashing {
+        sel,
+        inner: inspector,
+        current: None,
+        hashed: std::collections::HashMap::new(),
+        sink,
+        stopped: false,
+    };
+    let (size, hashes, read) = inspect_beside(&mut stage, |f| {
+        let parse = move |r: &mut ChunkReader| zipstream::read_members(r, dir_ref, None, f);
+        hashing::hash_stream_with(file.reader(), sel, progress, Some(parse))
+    })
+    .at(path)?;
+    file.finish(size)?;
+    read.expect("a parser was given")
+        .map_err(|e| refused(path, e))?;
+    if stage.stopped {
+        return Err(sink_error());
+    }
+    Ok((size, hashes))
+}
+
 /// Hashes each regular member's content as it is shown, then shows it to `inner` with its
-/// hashes; keeps the hashes by member index.
-struct MemberHashing<'a, I> {
+/// hashes; gives each member recorded to `sink` with its hashes. The hashes wait by member
+/// index until the member is recorded: one at a time, but for a zip whose central directory
+/// is not in offset order (then all of them).
+struct MemberHashing<'a, 's, I> {
     sel: HashSelection,
     inner: &'a mut I,
     current: Option<(usize, MultiHasher)>,
-    hashes: Vec<(usize, Hashes)>,
+    hashed: std::collections::HashMap<usize, Hashes>,
+    sink: &'s mut (dyn FnMut(Member) -> Result<(), SinkStopped> + Send),
+    stopped: bool,
 }
 
-impl<I: MemberInspector> MemberInspector for MemberHashing<'_, I> {
+impl<I: MemberInspector> MemberInspector for MemberHashing<'_, '_, I> {
     fn begin(&mut self, index: usize, path: &str) {
         self.current = Some((index, MultiHasher::new(self.sel)));
         self.inner.begin(index, path);
@@ -113,13 +147,22 @@ impl<I: MemberInspector> MemberInspector for MemberHashing<'_, I> {
         if let Some((index, h)) = self.current.take() {
             let hashes = h.finish();
             self.inner.end(size, &hashes);
-            self.hashes.push((index, hashes));
+            self.hashed.insert(index, hashes);
         }
     }
 
     fn reset(&mut self) {
         self.current = None;
-        self.hashes.clear();
+        self.hashed.clear();
         self.inner.reset();
+    }
+
+    fn record(&mut self, index: usize, mut member: Member) {
+        if let Some(hashes) = self.hashed.remove(&index) {
+            member.hashes = Some(hashes);
+        }
+        if !self.stopped && (self.sink)(member).is_err() {
+            self.stopped = true;
+        }
     }
 }

@@ -6,9 +6,11 @@
 //! there are, and each member's local header, before its data, says it again. Readers that
 //! trust one or the other disagree on an archive where the two differ, or where two entries
 //! share bytes (the "overlap" zip bomb), or where bytes hide between members. This reader
-//! first reads the end records and the CD with positioned reads ([`read_directory`]: per entry,
-//! its name and the few numbers the pass checks), then reads the archive once from its first
-//! byte ([`inspect_members`], on the same bytes the archive's digests are computed from): each
+//! first reads the end records and the CD with positioned reads ([`read_directory`]: every
+//! entry checked, the names sorted on disk to refuse two members of one path or a member below
+//! a non-directory), then reads the archive once from its first byte ([`inspect_members`], on
+//! the same bytes the archive's digests are computed from), reading the CD again in step with
+//! it (the same bytes, by SHA-256, as read first): each
 //! local header must be where the previous member ended and agree with its CD entry (name,
 //! flags, method, CRC-32, sizes), each member's data is decompressed as it streams, hashed,
 //! its CRC-32 checked and its size bounded by the declared one, and the last member must end
@@ -16,13 +18,16 @@
 //! reader accepts, every reader reads alike.
 //!
 //! Methods: stored (0) and deflate (8). Others (deflate64, bzip2, LZMA, zstd, xz, …) and
-//! encrypted entries are refused with the method named. Memory: the CD's names (the member
-//! list), one path-prefix set, and a 64 KiB output buffer.
+//! encrypted entries are refused with the method named. Memory: one 8 MiB run of names while
+//! they are sorted (`store::extsort`), a stack as deep as a path while they are compared, and a
+//! 64 KiB output buffer; it does not grow with the members, but for a CD that does not list
+//! them in offset order (then its entries are held, the pass reading members in offset order).
 
 use crate::format::body::Member;
+use crate::store::extsort;
 use crate::store::hashing::{HashSelection, MemberInspector, MultiHasher};
 pub use crate::store::tarstream::Stop;
-use std::collections::{HashMap, HashSet};
+use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::os::unix::fs::FileExt;
@@ -72,22 +77,52 @@ struct Entry {
     mtime: Option<u64>,
 }
 
-/// A zip's central directory, read before the pass over its bytes.
+/// A zip's central directory, read and checked before the pass over its bytes. Its entries
+/// are not held: the pass reads them again, in step with the members (and checks they are the
+/// bytes read first), unless they are not in offset order.
 #[derive(Debug)]
 pub struct Directory {
-    entries: Vec<Entry>,
+    file: File,
+    count: usize,
     cd_offset: u64,
+    cd_end: u64,
+    cd_sha256: [u8; 32],
+    /// The entries, when the central directory does not list the members in offset order.
+    by_offset: Option<Vec<Entry>>,
 }
 
 impl Directory {
     /// Number of members.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.count
     }
 
     /// Whether the archive has no member.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.count == 0
+    }
+
+    /// The central directory, from its first byte.
+    fn cd_reader(&self) -> Digested<BufReader<Range<'_>>> {
+        Digested::new(BufReader::with_capacity(
+            256 * 1024,
+            Range {
+                file: &self.file,
+                pos: self.cd_offset,
+                end: self.cd_end,
+            },
+        ))
+    }
+
+    /// Refuses a central directory read again that is not the one first read and checked.
+    fn check_unchanged<R>(&self, again: Digested<R>) -> Result<(), Stop> {
+        let (_, sha256) = again.finish();
+        if sha256 != self.cd_sha256 {
+            return Err(invalid(
+                "the central directory changed while the archive was read",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -403,165 +438,315 @@ pub fn read_directory(file: &File, size: u64) -> Result<Directory, Stop> {
             "{count} entries cannot fit in a central directory of {cd_size} bytes"
         )));
     }
-    let mut r = BufReader::with_capacity(
-        256 * 1024,
-        Range {
-            file,
-            pos: cd_offset,
-            end: cd_end,
-        },
-    );
-    let mut entries = Vec::with_capacity(count as usize);
-    let mut used = 0u64;
+    let cd = Range {
+        file,
+        pos: cd_offset,
+        end: cd_end,
+    };
+    let mut r = Digested::new(BufReader::with_capacity(256 * 1024, cd));
+    let mut tree = TreeCheck::default();
+    let mut in_order = true;
+    let mut last_offset = None;
     for index in 0..count as usize {
-        let mut h = [0u8; 46];
-        r.read_exact(&mut h).map_err(|_| {
-            invalid(format!(
-                "central directory entry {index}: runs past the central directory"
-            ))
-        })?;
-        if le32(&h, 0) != CENTRAL_SIG {
-            return Err(invalid(format!(
-                "central directory entry {index}: no entry signature"
-            )));
-        }
-        let made_by = le16(&h, 4);
-        let flags = le16(&h, 8);
-        let method = le16(&h, 10);
-        let crc = le32(&h, 16);
-        let (csize32, usize32) = (le32(&h, 20), le32(&h, 24));
-        let (nlen, xlen, clen) = (le16(&h, 28) as usize, le16(&h, 30) as usize, le16(&h, 32));
-        let disk = le16(&h, 34);
-        let ext_attr = le32(&h, 38);
-        let off32 = le32(&h, 42);
-        let mut var = vec![0u8; nlen + xlen + clen as usize];
-        r.read_exact(&mut var).map_err(|_| {
-            invalid(format!(
-                "central directory entry {index}: runs past the central directory"
-            ))
-        })?;
-        used += 46 + var.len() as u64;
-        let raw_name = var[..nlen].to_vec();
-        let at = |why: String| {
-            let name = String::from_utf8_lossy(&raw_name);
-            unsupported(format!("member {index} ({}): {why}", show(&name)))
-        };
-        let fields = extras(&var[nlen..nlen + xlen]).map_err(at)?;
-        let (usize, csize, offset, _) =
-            zip64_values(&fields, usize32, csize32, Some(off32)).map_err(at)?;
-        let offset = offset.expect("asked for");
-        if disk != 0 && disk != 0xFFFF {
-            return Err(at("on another disk of a split archive".into()));
-        }
-        let host = made_by >> 8;
-        let path = decode_name(&raw_name, flags, &fields, host).map_err(at)?;
-        let at = |why: String| unsupported(format!("member {index} ({}): {why}", show(&path)));
-        if flags & (FLAG_ENCRYPTED | FLAG_STRONG | FLAG_MASKED) != 0 || method == 99 {
-            return Err(at(
-                "encrypted; its content cannot be read without the password".into(),
-            ));
-        }
-        if method != 0 && method != 8 {
-            return Err(at(format!(
-                "compressed with {}, which scelle does not read (stored and deflate only)",
-                method_name(method)
-            )));
-        }
-        if method == 0 && csize != usize {
-            return Err(at(format!(
-                "stored, but its compressed size {csize} is not its size {usize}"
-            )));
-        }
-        let mode = if UNIX_MODE_HOSTS.contains(&host) {
-            ext_attr >> 16
-        } else {
-            0
-        };
-        let kind = if path.ends_with('/') {
-            Kind::Dir
-        } else {
-            match mode & 0o170000 {
-                0o120000 => Kind::Symlink,
-                0 | 0o100000 => Kind::File,
-                0o040000 => {
-                    return Err(at(
-                        "its Unix mode says directory but its name does not end with /".into(),
-                    ))
-                }
-                _ => {
-                    return Err(at(format!(
-                        "a special file (Unix mode {mode:o}), which unzip does not make as stored"
-                    )))
-                }
-            }
-        };
-        if kind == Kind::Dir && usize != 0 {
-            return Err(at(format!(
-                "a directory (name ending with /) with {usize} bytes of content"
-            )));
-        }
-        if kind == Kind::Symlink && usize > MAX_LINK {
-            return Err(at(format!(
-                "a symbolic link whose target is {usize} bytes long"
-            )));
-        }
-        check_name(&path, kind).map_err(at)?;
-        entries.push(Entry {
-            raw_name,
-            host,
-            path,
-            kind,
-            flags,
-            method,
-            crc,
-            csize,
-            usize,
-            offset,
-            mtime: ut_mtime(&fields),
-        });
+        let e = parse_entry(&mut r, index)?;
+        in_order &= last_offset.is_none_or(|last| e.offset > last);
+        last_offset = Some(e.offset);
+        tree.push(index, &e)
+            .map_err(|err| io_stop("sorting the member names", err))?;
     }
+    let (used, cd_sha256) = r.finish();
     if used != cd_size {
         return Err(invalid(format!(
             "the central directory is {cd_size} bytes but its {count} entries take {used}"
         )));
     }
-    check_tree(&entries)?;
-    Ok(Directory { entries, cd_offset })
+    tree.finish()?;
+    let file = file
+        .try_clone()
+        .map_err(|err| io_stop("opening the archive again", err))?;
+    let mut dir = Directory {
+        file,
+        count: count as usize,
+        cd_offset,
+        cd_end,
+        cd_sha256,
+        by_offset: None,
+    };
+    if !in_order {
+        // The pass reads members in offset order: with the central directory in another
+        // order, its entries are held (the one case where memory grows with members).
+        let mut r = dir.cd_reader();
+        let entries = (0..dir.count)
+            .map(|index| parse_entry(&mut r, index))
+            .collect::<Result<Vec<_>, _>>()?;
+        dir.check_unchanged(r)?;
+        dir.by_offset = Some(entries);
+    }
+    Ok(dir)
+}
+
+/// Reads and checks central directory entry `index` (FORMAT.md 6.2, "Zip members").
+fn parse_entry<R: Read>(r: &mut R, index: usize) -> Result<Entry, Stop> {
+    let mut h = [0u8; 46];
+    r.read_exact(&mut h).map_err(|_| {
+        invalid(format!(
+            "central directory entry {index}: runs past the central directory"
+        ))
+    })?;
+    if le32(&h, 0) != CENTRAL_SIG {
+        return Err(invalid(format!(
+            "central directory entry {index}: no entry signature"
+        )));
+    }
+    let made_by = le16(&h, 4);
+    let flags = le16(&h, 8);
+    let method = le16(&h, 10);
+    let crc = le32(&h, 16);
+    let (csize32, usize32) = (le32(&h, 20), le32(&h, 24));
+    let (nlen, xlen, clen) = (le16(&h, 28) as usize, le16(&h, 30) as usize, le16(&h, 32));
+    let disk = le16(&h, 34);
+    let ext_attr = le32(&h, 38);
+    let off32 = le32(&h, 42);
+    let mut var = vec![0u8; nlen + xlen + clen as usize];
+    r.read_exact(&mut var).map_err(|_| {
+        invalid(format!(
+            "central directory entry {index}: runs past the central directory"
+        ))
+    })?;
+    let raw_name = var[..nlen].to_vec();
+    let at = |why: String| {
+        let name = String::from_utf8_lossy(&raw_name);
+        unsupported(format!("member {index} ({}): {why}", show(&name)))
+    };
+    let fields = extras(&var[nlen..nlen + xlen]).map_err(at)?;
+    let (usize, csize, offset, _) =
+        zip64_values(&fields, usize32, csize32, Some(off32)).map_err(at)?;
+    let offset = offset.expect("asked for");
+    if disk != 0 && disk != 0xFFFF {
+        return Err(at("on another disk of a split archive".into()));
+    }
+    let host = made_by >> 8;
+    let path = decode_name(&raw_name, flags, &fields, host).map_err(at)?;
+    let at = |why: String| unsupported(format!("member {index} ({}): {why}", show(&path)));
+    if flags & (FLAG_ENCRYPTED | FLAG_STRONG | FLAG_MASKED) != 0 || method == 99 {
+        return Err(at(
+            "encrypted; its content cannot be read without the password".into(),
+        ));
+    }
+    if method != 0 && method != 8 {
+        return Err(at(format!(
+            "compressed with {}, which scelle does not read (stored and deflate only)",
+            method_name(method)
+        )));
+    }
+    if method == 0 && csize != usize {
+        return Err(at(format!(
+            "stored, but its compressed size {csize} is not its size {usize}"
+        )));
+    }
+    let mode = if UNIX_MODE_HOSTS.contains(&host) {
+        ext_attr >> 16
+    } else {
+        0
+    };
+    let kind = if path.ends_with('/') {
+        Kind::Dir
+    } else {
+        match mode & 0o170000 {
+            0o120000 => Kind::Symlink,
+            0 | 0o100000 => Kind::File,
+            0o040000 => {
+                return Err(at(
+                    "its Unix mode says directory but its name does not end with /".into(),
+                ))
+            }
+            _ => {
+                return Err(at(format!(
+                    "a special file (Unix mode {mode:o}), which unzip does not make as stored"
+                )))
+            }
+        }
+    };
+    if kind == Kind::Dir && usize != 0 {
+        return Err(at(format!(
+            "a directory (name ending with /) with {usize} bytes of content"
+        )));
+    }
+    if kind == Kind::Symlink && usize > MAX_LINK {
+        return Err(at(format!(
+            "a symbolic link whose target is {usize} bytes long"
+        )));
+    }
+    check_name(&path, kind).map_err(at)?;
+    Ok(Entry {
+        raw_name,
+        host,
+        path,
+        kind,
+        flags,
+        method,
+        crc,
+        csize,
+        usize,
+        offset,
+        mtime: ut_mtime(&fields),
+    })
 }
 
 /// Refuses two members of one path, and a member below a path another member makes a file or
-/// a link: `unzip` would ask, overwrite, or write through the link.
-fn check_tree(entries: &[Entry]) -> Result<(), Stop> {
-    let mut seen: HashMap<&str, (usize, Kind)> = HashMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        let key = e.path.trim_end_matches('/');
-        if let Some((j, _)) = seen.insert(key, (i, e.kind)) {
-            return Err(unsupported(format!(
-                "member {i} ({}): the same path as member {j}; unzip would ask whether to replace it",
-                show(&e.path)
-            )));
-        }
+/// a link: `unzip` would ask, overwrite, or write through the link. The paths are sorted on
+/// disk ([`extsort`]), so that memory does not grow with the member count; the member named
+/// is the one the check in central directory order would name first: the first (in that
+/// order) of two members of one path, else the first member below a non-directory.
+#[derive(Default)]
+struct TreeCheck {
+    sorted: extsort::Sorter,
+    record: Vec<u8>,
+}
+
+/// A non-directory member on the sorted walk, while the paths that follow start with its own.
+struct NonDir {
+    key: Vec<u8>,
+    index: u64,
+    /// The first member (central directory order) below it, if any.
+    first_below: Option<(u64, Vec<u8>)>,
+}
+
+impl TreeCheck {
+    /// Record: the path without its final `/`, a NUL (never in a name: [`check_name`]), the
+    /// index (big-endian, so that records of one path sort in directory order), the kind.
+    fn push(&mut self, index: usize, e: &Entry) -> io::Result<()> {
+        self.record.clear();
+        self.record
+            .extend_from_slice(e.path.trim_end_matches('/').as_bytes());
+        self.record.push(0);
+        self.record.extend_from_slice(&(index as u64).to_be_bytes());
+        self.record.push(match e.kind {
+            Kind::Dir => b'd',
+            Kind::File => b'f',
+            Kind::Symlink => b'l',
+        });
+        self.sorted.push(&self.record)
     }
-    let mut parents: HashSet<&str> = HashSet::new();
-    for (i, e) in entries.iter().enumerate() {
-        let key = e.path.trim_end_matches('/');
-        let mut at = 0;
-        while let Some(k) = key[at..].find('/') {
-            let parent = &key[..at + k];
-            if parents.insert(parent) {
-                if let Some((j, kind)) = seen.get(parent) {
-                    if *kind != Kind::Dir {
-                        return Err(unsupported(format!(
-                            "member {i} ({}): below member {j}, which is not a directory",
-                            show(&e.path)
-                        )));
-                    }
+
+    fn finish(self) -> Result<(), Stop> {
+        let mut sorted = self
+            .sorted
+            .finish()
+            .map_err(|err| io_stop("sorting the member names", err))?;
+        let mut previous: Option<(Vec<u8>, u64)> = None;
+        // (member, the earlier member of its path, its path)
+        let mut same: Option<(u64, u64, Vec<u8>)> = None;
+        // (member below, the non-directory, the non-directory's path length, the member's path)
+        let mut below: Option<(u64, u64, usize, Vec<u8>)> = None;
+        let mut stack: Vec<NonDir> = Vec::new();
+        let close = |n: NonDir, below: &mut Option<(u64, u64, usize, Vec<u8>)>| {
+            if let Some((i, path)) = n.first_below {
+                let candidate = (i, n.index, n.key.len(), path);
+                if below
+                    .as_ref()
+                    .is_none_or(|b| (candidate.0, candidate.2) < (b.0, b.2))
+                {
+                    *below = Some(candidate);
                 }
             }
-            at += k + 1;
+        };
+        loop {
+            let record = sorted
+                .next_record()
+                .map_err(|err| io_stop("sorting the member names", err))?;
+            let Some(record) = record else { break };
+            let n = record.len();
+            let (key, index, kind) = (
+                &record[..n - 10],
+                u64::from_be_bytes(record[n - 9..n - 1].try_into().expect("8 bytes")),
+                record[n - 1],
+            );
+            let path = || {
+                let mut p = key.to_vec();
+                if kind == b'd' {
+                    p.push(b'/');
+                }
+                p
+            };
+            if let Some((k, j)) = &previous {
+                if k == key && same.as_ref().is_none_or(|s| index < s.0) {
+                    same = Some((index, *j, path()));
+                }
+            }
+            while stack.last().is_some_and(|top| !key.starts_with(&top.key)) {
+                close(stack.pop().expect("not empty"), &mut below);
+            }
+            for top in &mut stack {
+                if key.get(top.key.len()) == Some(&b'/')
+                    && top.first_below.as_ref().is_none_or(|(i, _)| index < *i)
+                {
+                    top.first_below = Some((index, path()));
+                }
+            }
+            if kind != b'd' {
+                stack.push(NonDir {
+                    key: key.to_vec(),
+                    index,
+                    first_below: None,
+                });
+            }
+            previous = Some((key.to_vec(), index));
+        }
+        while let Some(n) = stack.pop() {
+            close(n, &mut below);
+        }
+        let name = |p: &[u8]| show(&String::from_utf8_lossy(p));
+        if let Some((i, j, path)) = same {
+            return Err(unsupported(format!(
+                "member {i} ({}): the same path as member {j}; unzip would ask whether to replace it",
+                name(&path)
+            )));
+        }
+        if let Some((i, j, _, path)) = below {
+            return Err(unsupported(format!(
+                "member {i} ({}): below member {j}, which is not a directory",
+                name(&path)
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// An I/O error while reading the archive's central directory or sorting its names.
+fn io_stop(what: &str, err: io::Error) -> Stop {
+    invalid(format!("{what}: {err}"))
+}
+
+/// A reader that counts and hashes what it reads (the central directory, read twice, must
+/// be the same bytes both times).
+struct Digested<R> {
+    inner: R,
+    count: u64,
+    sha256: Sha256,
+}
+
+impl<R> Digested<R> {
+    fn new(inner: R) -> Self {
+        Digested {
+            inner,
+            count: 0,
+            sha256: Sha256::new(),
         }
     }
-    Ok(())
+
+    fn finish(self) -> (u64, [u8; 32]) {
+        (self.count, self.sha256.finalize().into())
+    }
+}
+
+impl<R: Read> Read for Digested<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        self.sha256.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// Reads exactly `buf.len()` bytes, naming what was cut short.
@@ -669,199 +854,80 @@ pub fn inspect_members<R: BufRead, I: MemberInspector>(
     sel: HashSelection,
     inspector: &mut I,
 ) -> Result<Vec<Member>, Stop> {
-    read_members(reader, dir, Some(sel), inspector)
+    let mut kept = Kept {
+        inner: inspector,
+        members: Vec::new(),
+    };
+    read_members(reader, dir, Some(sel), &mut kept)?;
+    Ok(kept.members)
 }
 
-/// [`inspect_members`]; with `sel` `None`, the members' contents are not hashed here (the
-/// caller hashes them from what `inspector` sees, on another thread): the files' `hashes` are
-/// then empty, and `inspector.end` is given empty hashes.
+/// An inspector that keeps the members recorded.
+struct Kept<'a, I> {
+    inner: &'a mut I,
+    members: Vec<Member>,
+}
+
+impl<I: MemberInspector> MemberInspector for Kept<'_, I> {
+    fn begin(&mut self, index: usize, path: &str) {
+        self.inner.begin(index, path);
+    }
+    fn update(&mut self, data: &[u8]) {
+        self.inner.update(data);
+    }
+    fn end(&mut self, size: u64, hashes: &crate::format::body::Hashes) {
+        self.inner.end(size, hashes);
+    }
+    fn reset(&mut self) {
+        self.inner.reset();
+        self.members.clear();
+    }
+    fn wants_bytes(&self) -> bool {
+        self.inner.wants_bytes()
+    }
+    fn record(&mut self, _index: usize, member: Member) {
+        self.members.push(member);
+    }
+}
+
+/// [`inspect_members`], each member given to `inspector.record` (in central directory
+/// order) instead of returned; with `sel` `None`, the members' contents are not hashed here
+/// (the caller hashes them from what `inspector` sees, on another thread): the files'
+/// `hashes` are then empty, and `inspector.end` is given empty hashes. Memory does not grow
+/// with the members when the central directory lists them in offset order (the usual case).
+/// Returns how many.
 pub(crate) fn read_members<R: BufRead, I: MemberInspector>(
     reader: &mut R,
     dir: &Directory,
     sel: Option<HashSelection>,
     inspector: &mut I,
-) -> Result<Vec<Member>, Stop> {
-    let mut order: Vec<usize> = (0..dir.entries.len()).collect();
-    order.sort_by_key(|&i| dir.entries[i].offset);
-    let mut members: Vec<Option<Member>> = (0..dir.entries.len()).map(|_| None).collect();
+) -> Result<usize, Stop> {
     let mut out = vec![0u8; 64 * 1024];
     let mut pos = 0u64;
-    for index in order {
-        let e = &dir.entries[index];
-        let name = || format!("member {index} ({})", show(&e.path));
-        if e.offset < pos {
-            return Err(unsupported(format!(
-                "{}: its local header (offset {}) is inside the previous member (which ends at {pos}): overlapping entries",
-                name(),
-                e.offset
-            )));
-        }
-        if e.offset > pos {
-            return Err(unsupported(format!(
-                "{}: {} bytes before its local header belong to no member",
-                name(),
-                e.offset - pos
-            )));
-        }
-        let mut h = [0u8; 30];
-        fill(reader, &mut h, name)?;
-        if le32(&h, 0) != LOCAL_SIG {
-            return Err(invalid(format!(
-                "{}: no local header at offset {pos}",
-                name()
-            )));
-        }
-        let (flags, method, crc) = (le16(&h, 6), le16(&h, 8), le32(&h, 14));
-        let (csize32, usize32) = (le32(&h, 18), le32(&h, 22));
-        let (nlen, xlen) = (le16(&h, 26) as usize, le16(&h, 28) as usize);
-        let mut var = vec![0u8; nlen + xlen];
-        fill(reader, &mut var, name)?;
-        pos += 30 + var.len() as u64;
-        let disagree = |what: &str, local: String, central: String| {
-            unsupported(format!(
-                "{}: its local header and the central directory give different {what} ({local} and {central})",
-                name()
-            ))
-        };
-        if var[..nlen] != e.raw_name[..] {
-            return Err(disagree(
-                "names",
-                show(&String::from_utf8_lossy(&var[..nlen])),
-                show(&String::from_utf8_lossy(&e.raw_name)),
-            ));
-        }
-        if flags != e.flags {
-            return Err(disagree(
-                "flags",
-                format!("0x{flags:04x}"),
-                format!("0x{:04x}", e.flags),
-            ));
-        }
-        if method != e.method {
-            return Err(disagree(
-                "methods",
-                method_name(method),
-                method_name(e.method),
-            ));
-        }
-        let fields =
-            extras(&var[nlen..]).map_err(|why| unsupported(format!("{}: {why}", name())))?;
-        let local_path = decode_name(&var[..nlen], flags, &fields, e.host)
-            .map_err(|why| unsupported(format!("{}: {why}", name())))?;
-        if local_path != e.path {
-            return Err(disagree("names", show(&local_path), show(&e.path)));
-        }
-        let (lusize, lcsize, _, zip64) = zip64_values(&fields, usize32, csize32, None)
-            .map_err(|why| unsupported(format!("{}: {why}", name())))?;
-        let descriptor = flags & FLAG_DESCRIPTOR != 0;
-        // With a data descriptor, the local CRC and sizes may be zero (written before the data).
-        let zero_ok = |v: u64| descriptor && v == 0;
-        if crc != e.crc && !zero_ok(crc as u64) {
-            return Err(disagree(
-                "CRC-32s",
-                format!("{crc:08x}"),
-                format!("{:08x}", e.crc),
-            ));
-        }
-        if (lcsize != e.csize && !zero_ok(lcsize)) || (lusize != e.usize && !zero_ok(lusize)) {
-            return Err(disagree(
-                "sizes",
-                format!("{lcsize}/{lusize}"),
-                format!("{}/{}", e.csize, e.usize),
-            ));
-        }
-        // The data, decompressed as it streams.
-        let mut crc32 = crc32fast::Hasher::new();
-        let mut hasher = sel.map(MultiHasher::new);
-        let mut link = Vec::new();
-        if e.kind == Kind::File {
-            inspector.begin(index, &e.path);
-        }
-        let mut sink = |b: &[u8]| {
-            crc32.update(b);
-            match e.kind {
-                Kind::File => {
-                    if let Some(h) = &mut hasher {
-                        h.update(b);
-                    }
-                    inspector.update(b);
-                }
-                Kind::Symlink => link.extend_from_slice(b),
-                Kind::Dir => {}
+    match &dir.by_offset {
+        None => {
+            let mut cd = dir.cd_reader();
+            for index in 0..dir.count {
+                let e = parse_entry(&mut cd, index)?;
+                let m = read_member(reader, &e, index, &mut pos, sel, inspector, &mut out)?;
+                inspector.record(index, m);
             }
-        };
-        let size = if e.method == 0 {
-            let n = feed(reader, e.csize, &mut sink)
-                .map_err(|err| invalid(format!("{}: {err}", name())))?;
-            if n < e.csize {
-                return Err(invalid(format!("{}: the archive ends in its data", name())));
-            }
-            n
-        } else {
-            inflate(reader, e.csize, e.usize, &mut out, &mut sink)
-                .map_err(|why| unsupported(format!("{}: {why}", name())))?
-        };
-        pos += e.csize;
-        if size != e.usize {
-            return Err(unsupported(format!(
-                "{}: its data is {size} bytes, but its declared size is {}",
-                name(),
-                e.usize
-            )));
+            dir.check_unchanged(cd)?;
         }
-        let got = crc32.finalize();
-        if got != e.crc {
-            return Err(unsupported(format!(
-                "{}: CRC-32 mismatch (stored {:08x}, content {got:08x}): the member is damaged",
-                name(),
-                e.crc
-            )));
-        }
-        if descriptor {
-            let mut sig = [0u8; 4];
-            fill(reader, &mut sig, name)?;
-            let mut d = [0u8; 20];
-            let wide = if zip64 { 8 } else { 4 };
-            let (has_sig, dcrc) = if le32(&sig, 0) == DESCRIPTOR_SIG {
-                fill(reader, &mut d[..4 + 2 * wide], name)?;
-                (true, le32(&d, 0))
-            } else {
-                fill(reader, &mut d[..2 * wide], name)?;
-                (false, le32(&sig, 0))
-            };
-            let sizes = if has_sig { &d[4..] } else { &d[..] };
-            let (dc, du) = if zip64 {
-                (le64(sizes, 0), le64(sizes, 8))
-            } else {
-                (le32(sizes, 0) as u64, le32(sizes, 4) as u64)
-            };
-            if dcrc != e.crc || dc != e.csize || du != e.usize {
-                return Err(unsupported(format!(
-                    "{}: its data descriptor (CRC-32 {dcrc:08x}, sizes {dc}/{du}) and the central directory (CRC-32 {:08x}, sizes {}/{}) disagree",
-                    name(),
-                    e.crc,
-                    e.csize,
-                    e.usize
-                )));
+        Some(entries) => {
+            let mut order: Vec<usize> = (0..entries.len()).collect();
+            order.sort_by_key(|&i| entries[i].offset);
+            let mut members: Vec<Option<Member>> = (0..entries.len()).map(|_| None).collect();
+            for index in order {
+                let e = &entries[index];
+                members[index] = Some(read_member(
+                    reader, e, index, &mut pos, sel, inspector, &mut out,
+                )?);
             }
-            pos += if has_sig { 4 } else { 0 } + 4 + 2 * wide as u64;
-        }
-        members[index] = Some(match e.kind {
-            Kind::File => super::tarmember::file_member(
-                e.path.clone(),
-                size,
-                hasher.map(MultiHasher::finish).unwrap_or_default(),
-                e.mtime,
-                inspector,
-            ),
-            Kind::Dir => super::tarmember::non_file_member(e.path.clone(), "dir", None, e.mtime),
-            Kind::Symlink => {
-                let target = String::from_utf8(link).map_err(|_| {
-                    unsupported(format!("{}: its link target is not UTF-8", name()))
-                })?;
-                super::tarmember::non_file_member(e.path.clone(), "symlink", Some(target), e.mtime)
+            for (index, m) in members.into_iter().enumerate() {
+                inspector.record(index, m.expect("every entry read"));
             }
-        });
+        }
     }
     if pos > dir.cd_offset {
         return Err(unsupported(format!(
@@ -875,10 +941,192 @@ pub(crate) fn read_members<R: BufRead, I: MemberInspector>(
             dir.cd_offset - pos
         )));
     }
-    Ok(members
-        .into_iter()
-        .map(|m| m.expect("every entry read"))
-        .collect())
+    Ok(dir.count)
+}
+
+/// Reads member `index`, whose central directory entry is `e`, from its local header at
+/// `pos` (which it advances past the member).
+fn read_member<R: BufRead, I: MemberInspector>(
+    reader: &mut R,
+    e: &Entry,
+    index: usize,
+    pos: &mut u64,
+    sel: Option<HashSelection>,
+    inspector: &mut I,
+    out: &mut [u8],
+) -> Result<Member, Stop> {
+    let name = || format!("member {index} ({})", show(&e.path));
+    if e.offset < *pos {
+        return Err(unsupported(format!(
+            "{}: its local header (offset {}) is inside the previous member (which ends at {pos}): overlapping entries",
+            name(),
+            e.offset
+        )));
+    }
+    if e.offset > *pos {
+        return Err(unsupported(format!(
+            "{}: {} bytes before its local header belong to no member",
+            name(),
+            e.offset - *pos
+        )));
+    }
+    let mut h = [0u8; 30];
+    fill(reader, &mut h, name)?;
+    if le32(&h, 0) != LOCAL_SIG {
+        return Err(invalid(format!(
+            "{}: no local header at offset {pos}",
+            name()
+        )));
+    }
+    let (flags, method, crc) = (le16(&h, 6), le16(&h, 8), le32(&h, 14));
+    let (csize32, usize32) = (le32(&h, 18), le32(&h, 22));
+    let (nlen, xlen) = (le16(&h, 26) as usize, le16(&h, 28) as usize);
+    let mut var = vec![0u8; nlen + xlen];
+    fill(reader, &mut var, name)?;
+    *pos += 30 + var.len() as u64;
+    let disagree = |what: &str, local: String, central: String| {
+        unsupported(format!(
+            "{}: its local header and the central directory give different {what} ({local} and {central})",
+            name()
+        ))
+    };
+    if var[..nlen] != e.raw_name[..] {
+        return Err(disagree(
+            "names",
+            show(&String::from_utf8_lossy(&var[..nlen])),
+            show(&String::from_utf8_lossy(&e.raw_name)),
+        ));
+    }
+    if flags != e.flags {
+        return Err(disagree(
+            "flags",
+            format!("0x{flags:04x}"),
+            format!("0x{:04x}", e.flags),
+        ));
+    }
+    if method != e.method {
+        return Err(disagree(
+            "methods",
+            method_name(method),
+            method_name(e.method),
+        ));
+    }
+    let fields = extras(&var[nlen..]).map_err(|why| unsupported(format!("{}: {why}", name())))?;
+    let local_path = decode_name(&var[..nlen], flags, &fields, e.host)
+        .map_err(|why| unsupported(format!("{}: {why}", name())))?;
+    if local_path != e.path {
+        return Err(disagree("names", show(&local_path), show(&e.path)));
+    }
+    let (lusize, lcsize, _, zip64) = zip64_values(&fields, usize32, csize32, None)
+        .map_err(|why| unsupported(format!("{}: {why}", name())))?;
+    let descriptor = flags & FLAG_DESCRIPTOR != 0;
+    // With a data descriptor, the local CRC and sizes may be zero (written before the data).
+    let zero_ok = |v: u64| descriptor && v == 0;
+    if crc != e.crc && !zero_ok(crc as u64) {
+        return Err(disagree(
+            "CRC-32s",
+            format!("{crc:08x}"),
+            format!("{:08x}", e.crc),
+        ));
+    }
+    if (lcsize != e.csize && !zero_ok(lcsize)) || (lusize != e.usize && !zero_ok(lusize)) {
+        return Err(disagree(
+            "sizes",
+            format!("{lcsize}/{lusize}"),
+            format!("{}/{}", e.csize, e.usize),
+        ));
+    }
+    // The data, decompressed as it streams.
+    let mut crc32 = crc32fast::Hasher::new();
+    let mut hasher = sel.map(MultiHasher::new);
+    let mut link = Vec::new();
+    if e.kind == Kind::File {
+        inspector.begin(index, &e.path);
+    }
+    let mut sink = |b: &[u8]| {
+        crc32.update(b);
+        match e.kind {
+            Kind::File => {
+                if let Some(h) = &mut hasher {
+                    h.update(b);
+                }
+                inspector.update(b);
+            }
+            Kind::Symlink => link.extend_from_slice(b),
+            Kind::Dir => {}
+        }
+    };
+    let size = if e.method == 0 {
+        let n = feed(reader, e.csize, &mut sink)
+            .map_err(|err| invalid(format!("{}: {err}", name())))?;
+        if n < e.csize {
+            return Err(invalid(format!("{}: the archive ends in its data", name())));
+        }
+        n
+    } else {
+        inflate(reader, e.csize, e.usize, out, &mut sink)
+            .map_err(|why| unsupported(format!("{}: {why}", name())))?
+    };
+    *pos += e.csize;
+    if size != e.usize {
+        return Err(unsupported(format!(
+            "{}: its data is {size} bytes, but its declared size is {}",
+            name(),
+            e.usize
+        )));
+    }
+    let got = crc32.finalize();
+    if got != e.crc {
+        return Err(unsupported(format!(
+            "{}: CRC-32 mismatch (stored {:08x}, content {got:08x}): the member is damaged",
+            name(),
+            e.crc
+        )));
+    }
+    if descriptor {
+        let mut sig = [0u8; 4];
+        fill(reader, &mut sig, name)?;
+        let mut d = [0u8; 20];
+        let wide = if zip64 { 8 } else { 4 };
+        let (has_sig, dcrc) = if le32(&sig, 0) == DESCRIPTOR_SIG {
+            fill(reader, &mut d[..4 + 2 * wide], name)?;
+            (true, le32(&d, 0))
+        } else {
+            fill(reader, &mut d[..2 * wide], name)?;
+            (false, le32(&sig, 0))
+        };
+        let sizes = if has_sig { &d[4..] } else { &d[..] };
+        let (dc, du) = if zip64 {
+            (le64(sizes, 0), le64(sizes, 8))
+        } else {
+            (le32(sizes, 0) as u64, le32(sizes, 4) as u64)
+        };
+        if dcrc != e.crc || dc != e.csize || du != e.usize {
+            return Err(unsupported(format!(
+                "{}: its data descriptor (CRC-32 {dcrc:08x}, sizes {dc}/{du}) and the central directory (CRC-32 {:08x}, sizes {}/{}) disagree",
+                name(),
+                e.crc,
+                e.csize,
+                e.usize
+            )));
+        }
+        *pos += if has_sig { 4 } else { 0 } + 4 + 2 * wide as u64;
+    }
+    Ok(match e.kind {
+        Kind::File => super::tarmember::file_member(
+            e.path.clone(),
+            size,
+            hasher.map(MultiHasher::finish).unwrap_or_default(),
+            e.mtime,
+            inspector,
+        ),
+        Kind::Dir => super::tarmember::non_file_member(e.path.clone(), "dir", None, e.mtime),
+        Kind::Symlink => {
+            let target = String::from_utf8(link)
+                .map_err(|_| unsupported(format!("{}: its link target is not UTF-8", name())))?;
+            super::tarmember::non_file_member(e.path.clone(), "symlink", Some(target), e.mtime)
+        }
+    })
 }
 
 #[cfg(test)]
@@ -954,5 +1202,195 @@ mod tests {
         assert!(check_name("a/b/", Kind::Dir).is_ok());
         assert!(check_name("a//", Kind::Dir).is_err());
         assert!(check_name("a/b c.txt", Kind::File).is_ok());
+    }
+    /// The check before the paths were sorted on disk: every path held.
+    fn check_tree_in_memory(entries: &[(String, Kind)]) -> Result<(), String> {
+        use std::collections::{HashMap, HashSet};
+        let mut seen: HashMap<&str, (usize, Kind)> = HashMap::new();
+        for (i, (path, kind)) in entries.iter().enumerate() {
+            let key = path.trim_end_matches('/');
+            if let Some((j, _)) = seen.insert(key, (i, *kind)) {
+                return Err(format!(
+                    "member {i} ({}): the same path as member {j}; unzip would ask whether to replace it",
+                    show(path)
+                ));
+            }
+        }
+        let mut parents: HashSet<&str> = HashSet::new();
+        for (i, (path, _)) in entries.iter().enumerate() {
+            let key = path.trim_end_matches('/');
+            let mut at = 0;
+            while let Some(k) = key[at..].find('/') {
+                let parent = &key[..at + k];
+                if parents.insert(parent) {
+                    if let Some((j, kind)) = seen.get(parent) {
+                        if *kind != Kind::Dir {
+                            return Err(format!(
+                                "member {i} ({}): below member {j}, which is not a directory",
+                                show(path)
+                            ));
+                        }
+                    }
+                }
+                at += k + 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn entry(path: &str, kind: Kind) -> Entry {
+        Entry {
+            raw_name: path.as_bytes().to_vec(),
+            host: 3,
+            path: path.to_string(),
+            kind,
+            flags: 0,
+            method: 0,
+            crc: 0,
+            csize: 0,
+            usize: 0,
+            offset: 0,
+            mtime: None,
+        }
+    }
+
+    #[test]
+    fn the_sorted_tree_check_names_the_member_the_in_memory_check_named() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let names = ["a", "b", "a-b", "a.b", "c"];
+        let mut outcomes = [0usize; 3];
+        for round in 0..3000 {
+            let count = 1 + next(9) as usize;
+            let entries: Vec<(String, Kind)> = (0..count)
+                .map(|_| {
+                    let depth = 1 + next(3) as usize;
+                    let mut path = (0..depth)
+                        .map(|_| names[next(names.len() as u64) as usize])
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    let kind = match next(3) {
+                        0 => Kind::Dir,
+                        1 => Kind::File,
+                        _ => Kind::Symlink,
+                    };
+                    if kind == Kind::Dir {
+                        path.push('/');
+                    }
+                    (path, kind)
+                })
+                .collect();
+            // Runs of a few records, so that most rounds sort through files and merges.
+            let mut tree = TreeCheck {
+                sorted: extsort::Sorter::with_run_bytes(1 + round % 40),
+                record: Vec::new(),
+            };
+            for (i, (path, kind)) in entries.iter().enumerate() {
+                tree.push(i, &entry(path, *kind)).unwrap();
+            }
+            let got = tree.finish().map_err(|e| match e {
+                Stop::Unsupported(m) => m,
+                other => panic!("{other:?}"),
+            });
+            let want = check_tree_in_memory(&entries);
+            assert_eq!(got, want, "{entries:?}");
+            outcomes[match &want {
+                Ok(()) => 0,
+                Err(m) if m.contains("same path") => 1,
+                Err(_) => 2,
+            }] += 1;
+        }
+        // Every outcome is met many times.
+        assert!(outcomes.iter().all(|&n| n > 300), "{outcomes:?}");
+    }
+
+    /// A zip of stored members `(name, data)`: local records in the order given, the
+    /// central directory in `cd_order`.
+    fn stored_zip(members: &[(&str, &[u8])], cd_order: &[usize]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut offsets = Vec::new();
+        for (name, data) in members {
+            offsets.push(out.len() as u32);
+            out.extend_from_slice(&LOCAL_SIG.to_le_bytes());
+            out.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0]);
+            out.extend_from_slice(&crc32fast::hash(data).to_le_bytes());
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            out.extend_from_slice(&[0, 0]);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(data);
+        }
+        let cd_at = out.len() as u32;
+        for &i in cd_order {
+            let (name, data) = members[i];
+            out.extend_from_slice(&CENTRAL_SIG.to_le_bytes());
+            out.extend_from_slice(&[20, 3, 20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0]);
+            out.extend_from_slice(&crc32fast::hash(data).to_le_bytes());
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            out.extend_from_slice(&[0; 8]);
+            out.extend_from_slice(&(0o100644u32 << 16).to_le_bytes());
+            out.extend_from_slice(&offsets[i].to_le_bytes());
+            out.extend_from_slice(name.as_bytes());
+        }
+        let cd_len = out.len() as u32 - cd_at;
+        out.extend_from_slice(&EOCD_SIG.to_le_bytes());
+        out.extend_from_slice(&[0; 4]);
+        out.extend_from_slice(&(members.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(members.len() as u16).to_le_bytes());
+        out.extend_from_slice(&cd_len.to_le_bytes());
+        out.extend_from_slice(&cd_at.to_le_bytes());
+        out.extend_from_slice(&[0, 0]);
+        out
+    }
+
+    fn read_zip(bytes: &[u8], between: impl FnOnce(&File)) -> Result<Vec<Member>, Stop> {
+        use std::io::{Seek, Write};
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(bytes).unwrap();
+        f.rewind().unwrap();
+        let dir = read_directory(&f, bytes.len() as u64)?;
+        between(&f);
+        let mut r = BufReader::new(&f);
+        r.rewind().unwrap();
+        let sel = HashSelection::default();
+        inspect_members(&mut r, &dir, sel, &mut crate::store::hashing::NoInspection)
+    }
+
+    #[test]
+    fn members_come_in_central_directory_order_whatever_the_offset_order() {
+        let members: [(&str, &[u8]); 3] = [("x", b"one"), ("y", b"two"), ("z", b"three")];
+        for order in [[0, 1, 2], [2, 0, 1], [1, 2, 0]] {
+            let got = read_zip(&stored_zip(&members, &order), |_| {}).unwrap();
+            let names: Vec<&str> = got.iter().map(|m| m.path.as_str()).collect();
+            let want: Vec<&str> = order.iter().map(|&i| members[i].0).collect();
+            assert_eq!(names, want);
+            for (m, &i) in got.iter().zip(&order) {
+                let sha = crate::format::encoding::hex(&Sha256::digest(members[i].1));
+                assert_eq!(m.hashes.as_ref().unwrap().sha256, sha, "{}", m.path);
+            }
+        }
+    }
+
+    #[test]
+    fn a_central_directory_changed_between_its_two_reads_is_refused() {
+        let zip = stored_zip(&[("x", b"one"), ("y", b"two")], &[0, 1]);
+        let cd_at = zip.len() - 22 - 2 * (46 + 1);
+        assert_eq!(read_zip(&zip, |_| {}).unwrap().len(), 2);
+        // The second entry's modification time, which nothing else checks, changed after
+        // the first read.
+        let time_at = (cd_at + 46 + 1 + 12) as u64;
+        let got = read_zip(&zip, |f| f.write_all_at(b"\x01", time_at).unwrap());
+        match got {
+            Err(Stop::Invalid(m)) => assert!(m.contains("central directory changed"), "{m}"),
+            other => panic!("{other:?}"),
+        }
     }
 }
