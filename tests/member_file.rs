@@ -384,7 +384,7 @@ fn the_python_member_file_checks_pass_their_tests() {
 /// MD5 (a digest the seal does not record, computed for the scan only). A tar changed since
 /// its seal is refused, naming the member, and nothing is written.
 #[test]
-fn ioc_scan_reads_a_tar_with_a_member_file_as_the_folder_it_holds() {
+fn ioc_scan_reads_a_tar_or_zip_with_a_member_file_as_the_folder_it_holds() {
     use md5::Digest;
     let f = Fixture::new();
     let name = "Library-Caches-com.example.app-004242.db";
@@ -444,8 +444,14 @@ fn ioc_scan_reads_a_tar_with_a_member_file_as_the_folder_it_holds() {
         got.sort();
         got
     };
+    // The zip of the same folder, sealed as E-0003 (its list in a member file too).
+    let o = sh(&f.root, "zip", &["-q", "-r", "-X", "extraction.zip", "extraction"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let zip = f.root.join("extraction.zip");
+    ok(&f.run(&["seal", zip.to_str().unwrap(), "--key", f.key_str()]));
     let folder = findings(&scan("E-0001"));
     let tar = findings(&scan("E-0002"));
+    let zipped = findings(&scan("E-0003"));
     let dir = "private/var/mobile/Containers/Data/Application";
     let expected = vec![
         (
@@ -462,8 +468,9 @@ fn ioc_scan_reads_a_tar_with_a_member_file_as_the_folder_it_holds() {
     ];
     assert_eq!(folder, expected);
     assert_eq!(tar, expected);
-    // The seal's member file is the only one: the scan's was private and is gone.
-    assert_eq!(f.member_files().len(), 2);
+    assert_eq!(zipped, expected);
+    // The seals' member files are the only ones: the scans' were private and are gone.
+    assert_eq!(f.member_files().len(), 3);
     let o = ok(&f.run(&["verify", "--rehash"]));
     assert!(o.contains("OK"), "{o}");
 

@@ -130,7 +130,7 @@ pub fn measure_for_seal(
     } else if is_tar(kind, path) {
         measure_tar_inspected(path, sel, progress, root, &mut NoInspection, &mut |_| {})?
     } else if is_zip(kind, path) {
-        measure_zip_inspected(path, sel, progress, root, &mut NoInspection)?
+        measure_zip_inspected(path, sel, progress, root, &mut NoInspection, &mut |_| {})?
     } else {
         let mut a = measure(path, kind, sel, progress)?;
         // An image's segments stay in its line (FORMAT.md 6.2).
@@ -249,19 +249,25 @@ pub fn measure_tar_inspected<I: MemberInspector + Send>(
     })
 }
 
-/// A zip measured for a seal into the case directory `root`: its members given to a
-/// [`MemberSpill`] in central directory order as they are read, each regular member's bytes
-/// shown to `inspector` as they are hashed. The value rules of the whole artifact are the
-/// caller's ([`measure_for_seal`] checks them).
+/// A zip measured for a seal into the case directory `root`, as [`measure_tar_inspected`]
+/// measures a tar: its members given to a [`MemberSpill`] in central directory order as they
+/// are read, each shown first to `seen`, each regular member's bytes shown to `inspector` as
+/// they are hashed. The value rules of the whole artifact are the caller's
+/// ([`measure_for_seal`] checks them).
 pub fn measure_zip_inspected<I: MemberInspector + Send>(
     path: &Path,
     sel: HashSelection,
     progress: Progress,
     root: &Path,
     inspector: &mut I,
+    seen: &mut (dyn FnMut(&mut Member) + Send),
 ) -> Result<Artifact> {
     let ((size, hashes), kept) = spilled(root, "zip", |sink, sink_error| {
-        ziphash::inspect_zip_into(path, sel, progress, inspector, sink, sink_error)
+        let mut shown = |mut m: Member| {
+            seen(&mut m);
+            sink(m)
+        };
+        ziphash::inspect_zip_into(path, sel, progress, inspector, &mut shown, sink_error)
     })?;
     Ok(Artifact {
         kind: "zip".into(),

@@ -1221,12 +1221,9 @@ pub fn compare_artifact(
 /// else they are read back for the comparison that names each difference.
 fn remeasure(seal: &Seal, path: &Path, sel: HashSelection, progress: Progress) -> Result<Artifact> {
     let listed_in_file = seal.artifact.member_file.is_some();
-    if seal.artifact.kind == "tar" && listed_in_file {
+    if matches!(seal.artifact.kind.as_str(), "tar" | "zip") && listed_in_file {
         let mut none = crate::store::hashing::NoInspection;
-        return remeasure_tar_inspected(seal, path, sel, progress, &mut none, &mut |_| {});
-    }
-    if seal.artifact.kind == "zip" && listed_in_file {
-        return remeasure_zip(seal, path, sel, progress);
+        return remeasure_archive_inspected(seal, path, sel, progress, &mut none, &mut |_| {});
     }
     if seal.artifact.kind == "directory" && listed_in_file && path.is_dir() {
         let none = || crate::store::hashing::NoInspection;
@@ -1236,7 +1233,7 @@ fn remeasure(seal: &Seal, path: &Path, sel: HashSelection, progress: Progress) -
 }
 
 /// Re-measures the folder recorded by `seal`, which has a member file, as
-/// [`remeasure_tar_inspected`] does a tar: its members go in path order to a private
+/// [`remeasure_archive_inspected`] does a tar: its members go in path order to a private
 /// temporary member file as they are hashed, compared with the sealed one by SHA-256, and read
 /// back only if they differ. Each hashing thread shows the files it hashes to its own
 /// inspector made by `make`, returned with the artifact.
@@ -1285,14 +1282,14 @@ fn read_back_if_different(seal: &Seal, tmp: &Path, now: &mut Artifact) -> Result
     Ok(())
 }
 
-/// Re-measures the tar recorded by `seal`, which has a member file (FORMAT.md 6.2), without
-/// holding its members: they go to a private temporary member file as they are read (each
+/// Re-measures the tar or zip recorded by `seal`, which has a member file (FORMAT.md 6.2),
+/// without holding its members: they go to a private temporary member file as they are read (each
 /// shown first to `seen`, which may drop hashes the seal does not record, each regular
 /// member's bytes shown to `inspector`). If that file's SHA-256 is the sealed one, the members
 /// are those sealed, and the artifact returned has neither `members` nor `member_file`;
 /// otherwise the members found are read back into `members`, for [`compare_found`] to name each
 /// difference.
-pub fn remeasure_tar_inspected<I: crate::store::hashing::MemberInspector + Send>(
+pub fn remeasure_archive_inspected<I: crate::store::hashing::MemberInspector + Send>(
     seal: &Seal,
     path: &Path,
     sel: HashSelection,
@@ -1301,35 +1298,25 @@ pub fn remeasure_tar_inspected<I: crate::store::hashing::MemberInspector + Send>
     seen: &mut (dyn FnMut(&mut Member) + Send),
 ) -> Result<Artifact> {
     let tmp = scratch_dir()?;
-    let mut now = crate::case::measure::measure_tar_inspected(
-        path,
-        sel,
-        progress,
-        tmp.path(),
-        inspector,
-        seen,
-    )?;
-    crate::format::validate::artifact(&now).map_err(|e| {
-        crate::error::Error::input(format!("{}: cannot be sealed: {e}", path.display()))
-    })?;
-    read_back_if_different(seal, tmp.path(), &mut now)?;
-    Ok(now)
-}
-
-/// Re-measures the zip recorded by `seal`, which has a member file, as
-/// [`remeasure_tar_inspected`] does a tar: its members go in central directory order to a
-/// private temporary member file as they are read, compared with the sealed one by SHA-256,
-/// and read back only if they differ.
-fn remeasure_zip(
-    seal: &Seal,
-    path: &Path,
-    sel: HashSelection,
-    progress: Progress,
-) -> Result<Artifact> {
-    let tmp = scratch_dir()?;
-    let mut none = crate::store::hashing::NoInspection;
-    let mut now =
-        crate::case::measure::measure_zip_inspected(path, sel, progress, tmp.path(), &mut none)?;
+    let mut now = if seal.artifact.kind == "zip" {
+        crate::case::measure::measure_zip_inspected(
+            path,
+            sel,
+            progress,
+            tmp.path(),
+            inspector,
+            seen,
+        )?
+    } else {
+        crate::case::measure::measure_tar_inspected(
+            path,
+            sel,
+            progress,
+            tmp.path(),
+            inspector,
+            seen,
+        )?
+    };
     crate::format::validate::artifact(&now).map_err(|e| {
         crate::error::Error::input(format!("{}: cannot be sealed: {e}", path.display()))
     })?;

@@ -7,7 +7,7 @@
 //! the case keeps a copy of each as `ioc/SHA256.stix2`, so a third party can re-run the match.
 
 use crate::case::verify::{
-    compare_found, recorded_selection, remeasure_directory_inspected, remeasure_tar_inspected,
+    compare_found, recorded_selection, remeasure_archive_inspected, remeasure_directory_inspected,
 };
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{
@@ -206,7 +206,7 @@ fn scan_exhibit(
         member_file: None,
         ewf: None,
     };
-    // Hits on member paths found as the members are read (a tar with a member file).
+    // Hits on member paths found as the members are read (a tar or zip with a member file).
     let mut path_hits: MemberHits = Vec::new();
     let found: Found = match rec.kind.as_str() {
         "file" => {
@@ -217,7 +217,7 @@ fn scan_exhibit(
             refuse_if_changed(root, seal, path, &now)?;
             found
         }
-        "tar" if rec.member_file.is_some() => {
+        "tar" | "zip" if rec.member_file.is_some() => {
             // Never all held: the members found are compared with the seal's member file by
             // its SHA-256, kept without the digests the seal does not record.
             let mut seen = |mem: &mut crate::format::body::Member| {
@@ -228,7 +228,7 @@ fn scan_exhibit(
                 }
             };
             let (found_now, found) = iocscan::search_beside(m, |f| {
-                remeasure_tar_inspected(seal, path, sel, progress, f, &mut seen)
+                remeasure_archive_inspected(seal, path, sel, progress, f, &mut seen)
             })
             .map_err(unreadable)?;
             now = found_now;
