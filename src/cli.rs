@@ -20,29 +20,176 @@ use std::path::PathBuf;
     after_help = "Exit codes: 0 success; 1 verification found a problem; 2 bad usage or bad input \
 (nothing changed on disk); 3 I/O or internal error.")]
 pub struct Cli {
-    /// The case directory (default: $SCELLE_CASE, else the current directory).
-    #[arg(
-        short = 'C',
-        long = "case",
-        global = true,
-        env = "SCELLE_CASE",
-        value_name = "CASE_DIR"
-    )]
-    pub case: Option<PathBuf>,
-    /// Read the key passphrase from FILE: its whole content, less one final line break (else
-    /// $SCELLE_PASSPHRASE, else a prompt on the terminal).
-    #[arg(long, global = true, value_name = "FILE")]
-    pub passphrase_file: Option<PathBuf>,
-    /// After a command that appends, do not ask the case's TSAs to timestamp the new
-    /// checkpoint (`scelle timestamp` does it later).
-    #[arg(long, global = true)]
-    pub no_timestamp: bool,
-    /// Do not ask the case's witnesses (`witness add`) to cosign after a command that appends.
-    #[arg(long, global = true)]
-    pub no_witness: bool,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
+}
+
+// The options several commands share (-C, --passphrase-file, --no-timestamp, --no-witness)
+// are each defined once, in the three structs below, and a command has one exactly when its
+// arguments flatten the struct: that declaration is the only classification. The code that
+// reads an option reads it from the command's own arguments (`a.case`, `a.pass`, the
+// `Appending` of [`Command::appends`]), so a command that uses an option and does not
+// declare it does not compile. Its `--help`, its man page and its completions show the
+// option exactly where it is declared ([`command`]). The options may also be written before
+// the command (`scelle -C CASE seal ...`, as scripts and the README do): [`command`] gives the
+// root a global copy of each, so clap carries a value given there down to the command; a
+// command that does not declare the option gets a hidden copy. Given on the command line to
+// such a command, --passphrase-file, --no-timestamp and --no-witness are refused (exit 2,
+// [`parse`]); -C is ignored there, as $SCELLE_CASE is ([`Elsewhere`]).
+
+/// `-C/--case`: every command that works in a case declares it.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CaseOpt {
+    /// The case directory (default: $SCELLE_CASE, else the current directory).
+    #[arg(
+        id = "case",
+        short = 'C',
+        long = "case",
+        env = "SCELLE_CASE",
+        value_name = "CASE_DIR"
+    )]
+    pub dir: Option<PathBuf>,
+}
+
+/// `--passphrase-file`: every command that unlocks a private key declares it.
+#[derive(Debug, Clone, Default, Args)]
+pub struct PassphraseOpt {
+    /// Read the key passphrase from FILE: its whole content, less one final line break (else
+    /// $SCELLE_PASSPHRASE, else a prompt on the terminal).
+    #[arg(id = "passphrase_file", long = "passphrase-file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+/// `--no-timestamp` and `--no-witness`: every command that may append to the ledger
+/// declares them (and [`Command::appends`] returns them).
+#[derive(Debug, Clone, Default, Args)]
+pub struct AppendOpts {
+    /// After a command that appends, do not ask the case's TSAs to timestamp the new
+    /// checkpoint (`scelle timestamp` does it later).
+    #[arg(long)]
+    pub no_timestamp: bool,
+    /// Do not ask the case's witnesses (`witness add`) to cosign after a command that appends.
+    #[arg(long)]
+    pub no_witness: bool,
+}
+
+/// What a shared option given on the command line to a command that does not declare it
+/// does there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Elsewhere {
+    /// Nothing: `-C` names the case of the session, as $SCELLE_CASE does, and harnesses and
+    /// aliases (`alias sc='scelle -C ~/affaire-117'`) give it to every command.
+    Ignored,
+    /// A usage error: an instruction to a command that cannot follow it is a mistake to say.
+    Refused,
+}
+
+/// The shared options, from their one definition each (the structs above), in the order the
+/// root's help lists them, each with what it does given to a command that does not declare it.
+fn shared_options() -> Vec<(clap::Arg, Elsewhere)> {
+    let of = |c: clap::Command, e: Elsewhere| -> Vec<(clap::Arg, Elsewhere)> {
+        c.get_arguments().map(|a| (a.clone(), e)).collect()
+    };
+    let new = || clap::Command::new("shared");
+    [
+        of(CaseOpt::augment_args(new()), Elsewhere::Ignored),
+        of(PassphraseOpt::augment_args(new()), Elsewhere::Refused),
+        of(AppendOpts::augment_args(new()), Elsewhere::Refused),
+    ]
+    .concat()
+}
+
+/// The command line as `scelle` parses it and documents it (`--help`, man pages,
+/// completions): the derived definitions, the shared options global at the root and, in each
+/// command that does not declare one, a hidden copy of it (so clap does not propagate the
+/// visible one there, and [`parse`] can tell it was not declared).
+pub fn command() -> clap::Command {
+    fn scope(cmd: clap::Command, shared: &[(clap::Arg, Elsewhere)]) -> clap::Command {
+        let mut cmd = cmd;
+        for (a, _) in shared {
+            if !cmd.get_arguments().any(|b| b.get_id() == a.get_id()) {
+                cmd = cmd.arg(a.clone().global(true).hide(true));
+            }
+        }
+        let names: Vec<String> = cmd
+            .get_subcommands()
+            .map(|s| s.get_name().to_string())
+            .collect();
+        for name in names {
+            cmd = cmd.mut_subcommand(&name, |s| scope(s, shared));
+        }
+        cmd
+    }
+    // The root has them all (visible): only its subcommands get hidden copies.
+    scope(with_shared(true), &shared_options())
+}
+
+/// The derived definitions with the shared options at the root, `global` or not. Not global,
+/// clap does not propagate them: what the completion scripts are made from, since
+/// `clap_complete` would offer hidden options too.
+fn with_shared(global: bool) -> clap::Command {
+    let mut root = <Cli as clap::CommandFactory>::command();
+    for (a, _) in shared_options() {
+        root = root.arg(a.global(global));
+    }
+    root
+}
+
+/// Parses `args` (the program's name first): a shared option [`Elsewhere::Refused`] given on
+/// the command line to a command that does not declare it is a usage error naming both,
+/// reported before any other (a missing argument, say).
+pub fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let mut cmd = with_examples(command());
+    match cmd.try_get_matches_from_mut(&args) {
+        Ok(matches) => match misplaced(&cmd, &matches) {
+            Some(e) => Err(e),
+            None => <Cli as clap::FromArgMatches>::from_arg_matches(&matches),
+        },
+        Err(e) => {
+            // What was given, read past the error, may hold a misplaced option.
+            let mut lenient = command().ignore_errors(true);
+            match lenient.try_get_matches_from_mut(&args) {
+                Ok(m) => Err(misplaced(&lenient, &m).unwrap_or(e)),
+                Err(_) => Err(e),
+            }
+        }
+    }
+}
+
+/// The usage error for a shared option [`Elsewhere::Refused`] given on the command line to the
+/// command `matches` names, which does not declare it (it has only the hidden copy [`command`]
+/// gave it).
+fn misplaced(cmd: &clap::Command, matches: &clap::ArgMatches) -> Option<clap::Error> {
+    let (mut leaf, mut m, mut path) = (cmd, matches, vec!["scelle"]);
+    while let Some((name, sub)) = m.subcommand() {
+        let Some(s) = leaf.find_subcommand(name) else {
+            break;
+        };
+        (leaf, m, path) = (s, sub, [path, vec![s.get_name()]].concat());
+    }
+    let shared = shared_options();
+    let a = leaf.get_arguments().find(|a| {
+        a.is_global_set()
+            && shared
+                .iter()
+                .any(|(s, e)| s.get_id() == a.get_id() && *e == Elsewhere::Refused)
+            && m.value_source(a.get_id().as_str()) == Some(clap::parser::ValueSource::CommandLine)
+    })?;
+    let name = match (a.get_short(), a.get_long()) {
+        (Some(s), Some(l)) => format!("-{s}/--{l}"),
+        (_, l) => format!("--{}", l.unwrap_or_default()),
+    };
+    let path = path.join(" ");
+    Some(leaf.clone().error(
+        clap::error::ErrorKind::ArgumentConflict,
+        format!("{name} does not apply to `{path}` (`{path} --help` lists its options)"),
+    ))
 }
 
 /// The commands.
@@ -60,13 +207,13 @@ pub enum Command {
     /// Verify signatures, chain, checkpoints and (with --rehash) the artifacts.
     Verify(VerifyArgs),
     /// Print the latest signed checkpoint.
-    Checkpoint,
+    Checkpoint(CaseOpt),
     /// RFC 6962 inclusion proof of an exhibit or entry against the latest checkpoint.
     Prove(ProveArgs),
     /// Prove that the ledger only grew since an older checkpoint.
     Consistency(ConsistencyArgs),
     /// Move a torn last line (an interrupted append) aside, keeping every complete entry.
-    Repair,
+    Repair(CaseOpt),
     /// Release exhibits to another enrolled key (the receiver then accepts them).
     Release(ReleaseArgs),
     /// Accept exhibits released to you, re-hashing each before signing.
@@ -153,7 +300,7 @@ pub struct ExportArgs {
     #[arg(long)]
     pub with_artifacts: bool,
     /// Only these exhibits' proofs and artifacts (comma-separated), default all.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_name = "EXHIBIT")]
     pub exhibits: Vec<String>,
     /// A rendered document to include under data/reports/ (repeatable); an evidence variant's
     /// filing variant next to it is included too.
@@ -175,6 +322,15 @@ pub struct ExportArgs {
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// What `export` writes. (The variants have no doc comment: `--help` lists the values alone.)
@@ -255,6 +411,9 @@ pub struct InitArgs {
     /// key and printed with its fingerprint in documents.
     #[arg(long, value_name = "NAME")]
     pub full_name: Option<String>,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
 }
 
 /// `key`.
@@ -271,7 +430,7 @@ pub enum KeyCommand {
     /// Replace your key by a new one, signed by the old key.
     Rotate(KeyRotateArgs),
     /// List the case's keys, their roles and revocations.
-    List(JsonFlag),
+    List(ListArgs),
 }
 
 /// `key enrol`.
@@ -292,6 +451,15 @@ pub struct KeyEnrolArgs {
     /// The administrator's private key file.
     #[arg(long, value_name = "ADMINKEY")]
     pub key: PathBuf,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// `key revoke`.
@@ -305,6 +473,15 @@ pub struct KeyRevokeArgs {
     /// The administrator's private key file.
     #[arg(long, value_name = "ADMINKEY")]
     pub key: PathBuf,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// `key rotate`.
@@ -316,6 +493,15 @@ pub struct KeyRotateArgs {
     /// The new public key file.
     #[arg(long, value_name = "PUBKEY")]
     pub new: PathBuf,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// `tsa`.
@@ -325,7 +511,7 @@ pub enum TsaCommand {
     /// certificates given. Public and eIDAS-qualified TSAs: see the README.
     Add(TsaAddArgs),
     /// List the case's TSAs.
-    List(JsonFlag),
+    List(ListArgs),
 }
 
 /// `tsa add`.
@@ -343,6 +529,15 @@ pub struct TsaAddArgs {
     /// The administrator's private key file.
     #[arg(long, value_name = "ADMINKEY")]
     pub key: PathBuf,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// `timestamp`.
@@ -354,21 +549,27 @@ pub struct TimestampArgs {
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
 }
 
-/// A `--json` flag alone.
+/// `key list`, `tsa list`.
 #[derive(Debug, Args)]
-pub struct JsonFlag {
+pub struct ListArgs {
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
 }
 
 /// `release`.
 #[derive(Debug, Args)]
 pub struct ReleaseArgs {
     /// Exhibits to release (E-0001 ...).
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "EXHIBIT")]
     pub exhibits: Vec<String>,
     /// The receiver: an enrolled key id or name.
     #[arg(long, value_name = "KEYID")]
@@ -391,13 +592,22 @@ pub struct ReleaseArgs {
     /// Legal authority for the transfer.
     #[arg(long)]
     pub authority: Option<String>,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// `accept`.
 #[derive(Debug, Args)]
 pub struct AcceptArgs {
     /// Exhibits to accept.
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "EXHIBIT")]
     pub exhibits: Vec<String>,
     /// Your private key file (you must be the receiver).
     #[arg(long, value_name = "KEYFILE")]
@@ -414,12 +624,22 @@ pub struct AcceptArgs {
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// `open`.
 #[derive(Debug, Args)]
 pub struct OpenArgs {
     /// The exhibit.
+    #[arg(value_name = "EXHIBIT")]
     pub exhibit: String,
     /// Your private key file (you must hold the exhibit).
     #[arg(long, value_name = "KEYFILE")]
@@ -436,12 +656,22 @@ pub struct OpenArgs {
     /// Where it is opened.
     #[arg(long)]
     pub location: Option<String>,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// `reseal`.
 #[derive(Debug, Args)]
 pub struct ResealArgs {
     /// The exhibit.
+    #[arg(value_name = "EXHIBIT")]
     pub exhibit: String,
     /// The new seal number.
     #[arg(long)]
@@ -461,12 +691,22 @@ pub struct ResealArgs {
     /// State of the new seal (packaging, seal placed, signatures on it).
     #[arg(long)]
     pub seal_condition: Option<String>,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// `note`.
 #[derive(Debug, Args)]
 pub struct NoteArgs {
     /// The exhibit the note is about (none: about the case).
+    #[arg(value_name = "EXHIBIT")]
     pub exhibit: Option<String>,
     /// The text.
     #[arg(long)]
@@ -474,12 +714,22 @@ pub struct NoteArgs {
     /// Your private key file.
     #[arg(long, value_name = "KEYFILE")]
     pub key: PathBuf,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// `dispose`.
 #[derive(Debug, Args)]
 pub struct DisposeArgs {
     /// The exhibit.
+    #[arg(value_name = "EXHIBIT")]
     pub exhibit: String,
     /// How (returned to owner, destroyed, archived ...).
     #[arg(long)]
@@ -490,16 +740,29 @@ pub struct DisposeArgs {
     /// Your private key file (you must hold the exhibit).
     #[arg(long, value_name = "KEYFILE")]
     pub key: PathBuf,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// `show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The exhibit: its id (E-0001, e-0001, 1) or its seal number.
+    #[arg(value_name = "EXHIBIT")]
     pub exhibit: String,
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
 }
 
 /// `exhibits`.
@@ -508,34 +771,61 @@ pub struct ExhibitsArgs {
     /// JSON Lines output: one object per exhibit.
     #[arg(long)]
     pub json: bool,
+    /// Only the exhibit ids (E-0001), one a line: what the shell completions offer.
+    #[arg(long, conflicts_with = "json")]
+    pub ids: bool,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+}
+
+/// What [`Command::appends`] gives for a command that appends: whether its output is JSON
+/// Lines, its case and its `--no-timestamp`/`--no-witness`.
+#[derive(Debug, Clone, Copy)]
+pub struct Appending<'a> {
+    /// The command's output is JSON Lines (`--json`).
+    pub json: bool,
+    /// The case it appended to.
+    pub case: &'a CaseOpt,
+    /// Its `--no-timestamp` and `--no-witness`.
+    pub opts: &'a AppendOpts,
 }
 
 impl Command {
     /// Whether the command appends entries to the ledger (and so writes a new checkpoint)
-    /// when it succeeds: `Some` with whether its output is JSON Lines, else `None`. The case's
-    /// TSAs are then asked to timestamp the new checkpoint and its witnesses to cosign it
-    /// (FORMAT.md 8.6, 8.7). Every command is named, so a new one must be classified here.
-    pub fn appends(&self) -> Option<bool> {
+    /// when it succeeds: `Some` with its case, options and whether its output is JSON Lines,
+    /// else `None`. The case's TSAs are then asked to timestamp the new checkpoint and its
+    /// witnesses to cosign it (FORMAT.md 8.6, 8.7). Every command is named, so a new one must
+    /// be classified here; one that appends must declare [`AppendOpts`] to give them.
+    pub fn appends(&self) -> Option<Appending<'_>> {
         use IocCommand as I;
         use KeyCommand as K;
         use WitnessCommand as W;
+        fn on<'a>(json: bool, case: &'a CaseOpt, opts: &'a AppendOpts) -> Option<Appending<'a>> {
+            Some(Appending { json, case, opts })
+        }
         match self {
-            Command::Key(K::Enrol(_) | K::Revoke(_) | K::Rotate(_))
-            | Command::Release(_)
-            | Command::Open(_)
-            | Command::Reseal(_)
-            | Command::Note(_)
-            | Command::Dispose(_)
-            | Command::Tsa(TsaCommand::Add(_))
-            | Command::Ioc(I::Review(_))
-            | Command::Witness(W::Add(_)) => Some(false),
-            Command::Seal(a) => Some(a.json),
-            Command::Accept(a) => Some(a.json),
-            Command::Ioc(I::Scan(a)) => Some(a.json),
-            Command::Export(a) => matches!(a.format, ExportFormat::Bagit).then_some(a.json),
+            Command::Key(K::Enrol(a)) => on(false, &a.case, &a.append),
+            Command::Key(K::Revoke(a)) => on(false, &a.case, &a.append),
+            Command::Key(K::Rotate(a)) => on(false, &a.case, &a.append),
+            Command::Release(a) => on(false, &a.case, &a.append),
+            Command::Open(a) => on(false, &a.case, &a.append),
+            Command::Reseal(a) => on(false, &a.case, &a.append),
+            Command::Note(a) => on(false, &a.case, &a.append),
+            Command::Dispose(a) => on(false, &a.case, &a.append),
+            Command::Tsa(TsaCommand::Add(a)) => on(false, &a.case, &a.append),
+            Command::Ioc(I::Review(a)) => on(false, &a.case, &a.append),
+            Command::Witness(W::Add(a)) => on(false, &a.case, &a.append),
+            Command::Seal(a) => on(a.json, &a.case, &a.append),
+            Command::Accept(a) => on(a.json, &a.case, &a.append),
+            Command::Ioc(I::Scan(a)) => on(a.json, &a.case, &a.append),
+            Command::Export(a) => match a.format {
+                ExportFormat::Bagit => on(a.json, &a.case, &a.append),
+                ExportFormat::CaseUco => None,
+            },
             // A report is recorded (appended) only when signed with --key.
             Command::Report(r) => match (&r.action, &r.render) {
-                (None, Some(x)) if x.key.is_some() => Some(false),
+                (None, Some(x)) if x.key.is_some() => on(false, &r.case, &r.append),
                 _ => None,
             },
             // `init` writes entry 0 of a case that has no TSA or witness yet.
@@ -546,10 +836,10 @@ impl Command {
             | Command::Ioc(I::Findings(_) | I::Correlate(_))
             | Command::Log(_)
             | Command::Verify(_)
-            | Command::Checkpoint
+            | Command::Checkpoint(_)
             | Command::Prove(_)
             | Command::Consistency(_)
-            | Command::Repair
+            | Command::Repair(_)
             | Command::Show(_)
             | Command::Exhibits(_)
             | Command::Cosign(_)
@@ -594,6 +884,9 @@ pub struct WitnessServeArgs {
     /// A note verifier key (`scelle key show`) whose checkpoints it cosigns; repeatable.
     #[arg(long = "log", value_name = "VERIFIER_KEY")]
     pub logs: Vec<String>,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
 }
 
 /// `witness vkey`.
@@ -602,6 +895,9 @@ pub struct WitnessVkeyArgs {
     /// The witness's private key file.
     #[arg(long, value_name = "KEYFILE")]
     pub key: PathBuf,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
 }
 
 /// `witness add`.
@@ -618,6 +914,15 @@ pub struct WitnessAddArgs {
     /// The administrator's private key file (signs the enrolment).
     #[arg(long, value_name = "KEYFILE")]
     pub key: PathBuf,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// `witness request`.
@@ -625,6 +930,9 @@ pub struct WitnessAddArgs {
 pub struct WitnessRequestArgs {
     /// The witnesses to ask (default: all the case's).
     pub names: Vec<String>,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
 }
 
 /// `cosign`.
@@ -635,6 +943,12 @@ pub struct CosignArgs {
     /// The witness's private key file (enrolled in the case).
     #[arg(long, value_name = "KEYFILE")]
     pub key: PathBuf,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
 }
 
 /// `key new`.
@@ -649,6 +963,9 @@ pub struct KeyNewArgs {
     /// The directory to write the two files to.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
 }
 
 /// `key show`.
@@ -659,6 +976,9 @@ pub struct KeyShowArgs {
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
 }
 
 /// `seal`.
@@ -784,8 +1104,17 @@ pub struct SealArgs {
     #[arg(long, help_heading = "Acquisition")]
     pub source_sha1: Option<String>,
     /// Exhibit id of the original, for a working copy.
-    #[arg(long, help_heading = "Acquisition")]
+    #[arg(long, help_heading = "Acquisition", value_name = "EXHIBIT")]
     pub parent: Option<String>,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// `ioc`.
@@ -812,6 +1141,7 @@ pub struct IocScanArgs {
     #[arg(long = "stix", value_name = "FILE.stix2", required = true)]
     pub stix: Vec<PathBuf>,
     /// Exhibits to scan (default: every exhibit not disposed of).
+    #[arg(value_name = "EXHIBIT")]
     pub exhibits: Vec<String>,
     /// Your private key file, to sign the scan.
     #[arg(long, value_name = "KEYFILE")]
@@ -822,6 +1152,15 @@ pub struct IocScanArgs {
     /// JSON output: the recorded entry's body.
     #[arg(long)]
     pub json: bool,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// `ioc findings`.
@@ -834,6 +1173,9 @@ pub struct IocFindingsArgs {
     /// with --mentions a `mention` record per mention).
     #[arg(long)]
     pub json: bool,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
 }
 
 /// `ioc review`.
@@ -859,6 +1201,15 @@ pub struct IocReviewArgs {
     /// Your private key file, to sign the review.
     #[arg(long, value_name = "KEYFILE")]
     pub key: PathBuf,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// `ioc correlate`.
@@ -879,6 +1230,9 @@ pub struct LogArgs {
     /// Print the ledger's lines themselves (JSON Lines).
     #[arg(long)]
     pub json: bool,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
 }
 
 /// `report`: render a document (`report DOCUMENT --lang …`), or `report init-input`.
@@ -891,6 +1245,15 @@ pub struct ReportCommand {
     /// Rendering a document.
     #[command(flatten)]
     pub render: Option<ReportArgs>,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
+    /// `--passphrase-file`.
+    #[command(flatten)]
+    pub pass: PassphraseOpt,
+    /// `--no-timestamp`, `--no-witness`.
+    #[command(flatten)]
+    pub append: AppendOpts,
 }
 
 /// The subcommands of `report`.
@@ -920,6 +1283,9 @@ pub struct InitInputArgs {
     /// Replace REPORT.toml if it exists.
     #[arg(long)]
     pub force: bool,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
 }
 
 /// `report DOCUMENT`.
@@ -965,7 +1331,7 @@ pub struct ReportArgs {
     #[arg(long, default_value = "3b", hide_possible_values = true)]
     pub pdfa: PdfA,
     /// Only these exhibits, comma-separated (E-0001,E-0003).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_name = "EXHIBIT")]
     pub exhibits: Vec<String>,
     /// The expert's narrative and parameters (TOML; see templates/README.md).
     #[arg(long, value_name = "REPORT.toml")]
@@ -1026,16 +1392,23 @@ pub struct VerifyArgs {
     /// JSON Lines output (see docs/FORMAT.md).
     #[arg(long)]
     pub json: bool,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
 }
 
 /// `prove`.
 #[derive(Debug, Args)]
 pub struct ProveArgs {
     /// An exhibit id (E-0001) or an entry's sequence number.
+    #[arg(value_name = "EXHIBIT|SEQ")]
     pub target: String,
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
 }
 
 /// `consistency`.
@@ -1046,6 +1419,9 @@ pub struct ConsistencyArgs {
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+    /// `-C/--case`.
+    #[command(flatten)]
+    pub case: CaseOpt,
 }
 
 /// `demo`.
@@ -1058,12 +1434,284 @@ pub struct DemoArgs {
     pub force: bool,
 }
 
-/// The completion script for `shell`, from these definitions.
+/// What an argument that takes exhibit ids takes, from its value name (the one place it is
+/// said: EXHIBIT, EXHIBIT|SEQ, EXHIBIT=PATH), for the completions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ExhibitValue {
+    /// An id (a `--exhibits` list: ids separated by commas).
+    Id,
+    /// `EXHIBIT=PATH`: an id then `=`.
+    IdPath,
+}
+
+fn exhibit_value(a: &clap::Arg) -> Option<ExhibitValue> {
+    match a.get_value_names()?.first()?.as_str() {
+        "EXHIBIT=PATH" => Some(ExhibitValue::IdPath),
+        n if n.starts_with("EXHIBIT") => Some(ExhibitValue::Id),
+        _ => None,
+    }
+}
+
+/// A command's arguments, as the bash completion needs them: its path (`ioc scan`), whether
+/// its positional arguments take exhibit ids, its options that take ids, that take
+/// `EXHIBIT=PATH`, and all its options that take a value.
+struct CompletionSpec {
+    path: Vec<String>,
+    positional_ids: bool,
+    id_options: Vec<String>,
+    id_path_options: Vec<String>,
+    value_options: Vec<String>,
+}
+
+fn completion_specs(cmd: &clap::Command, path: &[String], out: &mut Vec<CompletionSpec>) {
+    let names = |a: &clap::Arg| {
+        let mut n: Vec<String> = a.get_long().map(|l| format!("--{l}")).into_iter().collect();
+        n.extend(a.get_short().map(|s| format!("-{s}")));
+        n
+    };
+    let mut spec = CompletionSpec {
+        path: path.to_vec(),
+        positional_ids: false,
+        id_options: Vec::new(),
+        id_path_options: Vec::new(),
+        value_options: Vec::new(),
+    };
+    for a in cmd.get_arguments() {
+        let takes_value = a.get_num_args().is_some_and(|n| n.takes_values())
+            || matches!(
+                a.get_action(),
+                clap::ArgAction::Set | clap::ArgAction::Append
+            );
+        match (a.is_positional(), exhibit_value(a)) {
+            (true, Some(_)) => spec.positional_ids = true,
+            (true, None) => {}
+            (false, Some(ExhibitValue::Id)) => spec.id_options.extend(names(a)),
+            (false, Some(ExhibitValue::IdPath)) => spec.id_path_options.extend(names(a)),
+            (false, None) => {}
+        }
+        if !a.is_positional() && takes_value {
+            spec.value_options.extend(names(a));
+        }
+    }
+    out.push(spec);
+    for sub in cmd.get_subcommands() {
+        let sub_path = [path, &[sub.get_name().to_string()]].concat();
+        completion_specs(sub, &sub_path, out);
+    }
+}
+
+/// The completion script for `shell`, from these definitions: clap_complete's, with the
+/// exhibit ids of the case in use offered wherever an argument takes one (see
+/// [`exhibit_value`]): the script runs `scelle exhibits --ids` (with the -C/--case of the
+/// command line being completed, else $SCELLE_CASE, else the current directory). For zsh and
+/// fish, such an argument is given a value hint scelle uses nowhere else (Username: ids;
+/// Hostname: EXHIBIT=PATH) whose action is then replaced by scelle's; for bash (which
+/// clap_complete gives no hints) and for fish's positional arguments, the script adds its own
+/// rules, from the same definitions.
 pub fn completions(shell: clap_complete::Shell) -> String {
-    let mut cmd = <Cli as clap::CommandFactory>::command();
+    use clap_complete::Shell;
+    fn hint(cmd: clap::Command) -> clap::Command {
+        let ids: Vec<(clap::Id, ExhibitValue)> = cmd
+            .get_arguments()
+            .filter_map(|a| exhibit_value(a).map(|v| (a.get_id().clone(), v)))
+            .collect();
+        let mut cmd = cmd;
+        for (id, v) in ids {
+            cmd = cmd.mut_arg(id, |a| {
+                a.value_hint(match v {
+                    ExhibitValue::Id => clap::ValueHint::Username,
+                    ExhibitValue::IdPath => clap::ValueHint::Hostname,
+                })
+            });
+        }
+        let names: Vec<String> = cmd
+            .get_subcommands()
+            .map(|s| s.get_name().to_string())
+            .collect();
+        for name in names {
+            cmd = cmd.mut_subcommand(&name, hint);
+        }
+        cmd
+    }
+    let mut cmd = hint(with_shared(false));
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut cmd, "scelle", &mut script);
-    String::from_utf8_lossy(&script).into_owned()
+    let script = String::from_utf8_lossy(&script).into_owned();
+    match shell {
+        Shell::Bash => {
+            let mut specs = Vec::new();
+            completion_specs(&cmd, &[], &mut specs);
+            let registered = "complete -F _scelle ";
+            debug_assert_eq!(script.matches(registered).count(), 2);
+            let script = script.replace(registered, "complete -F _scelle_with_exhibits ");
+            format!("{script}\n{}", bash_exhibits(&specs))
+        }
+        Shell::Zsh => {
+            let script = script
+                .replace(":_users'", ":_scelle_exhibits'")
+                .replace(":_hosts'", ":_scelle_exhibits ='");
+            // The helper goes before the `compdef` line (or the autoload call) at the end.
+            let at = script
+                .rfind("if [ \"$funcstack[1]\" = \"_scelle\" ]")
+                .unwrap_or(script.len());
+            format!("{}{}{}", &script[..at], ZSH_EXHIBITS, &script[at..])
+        }
+        Shell::Fish => {
+            let script = script
+                .replace("\"(__fish_complete_users)\"", "\"(__scelle_exhibits)\"")
+                .replace("\"(__fish_print_hostnames)\"", "\"(__scelle_exhibits =)\"");
+            let mut specs = Vec::new();
+            completion_specs(&cmd, &[], &mut specs);
+            let mut rules = String::from(FISH_EXHIBITS);
+            for spec in specs.iter().filter(|s| s.positional_ids) {
+                let cond: Vec<String> = spec
+                    .path
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        if i == 0 {
+                            format!("__fish_scelle_using_subcommand {p}")
+                        } else {
+                            format!("__fish_seen_subcommand_from {p}")
+                        }
+                    })
+                    .collect();
+                rules.push_str(&format!(
+                    "complete -c scelle -n \"{}\" -f -a \"(__scelle_exhibits)\"\n",
+                    cond.join("; and ")
+                ));
+            }
+            format!("{script}\n{rules}")
+        }
+        _ => script,
+    }
+}
+
+/// The case named on the command line being completed, else none (scelle then takes
+/// $SCELLE_CASE, else the current directory), and its exhibit ids: zsh.
+const ZSH_EXHIBITS: &str = r#"(( $+functions[_scelle_exhibits] )) ||
+_scelle_exhibits() {
+    # The whole command line up to the cursor: `words` holds only the subcommand's words.
+    local i dir suffix=$1
+    local -a line ids
+    line=(${(Q)${(z)LBUFFER}})
+    for (( i = 2; i <= $#line; i++ )); do
+        case ${line[i]} in
+            -C|--case) dir=${line[i+1]} ;;
+            --case=*) dir=${line[i]#--case=} ;;
+            -C?*) dir=${line[i]#-C} ;;
+        esac
+    done
+    [[ $dir == '~'* ]] && dir=$HOME${dir#'~'}
+    ids=(${(f)"$(${line[1]} exhibits --ids ${dir:+-C} ${dir:+$dir} 2>/dev/null)"})
+    compset -P '*,'
+    compadd -S "$suffix" -- $ids
+}
+
+"#;
+
+/// As [`ZSH_EXHIBITS`], for fish: the ids (with `=` after each given `=`), after the ids
+/// already written before a comma of the current token.
+const FISH_EXHIBITS: &str = r#"function __scelle_exhibits
+    set -l tokens (commandline -opc)
+    set -l dir
+    for i in (seq 2 (count $tokens))
+        switch $tokens[$i]
+            case -C --case
+                set -l j (math $i + 1)
+                set -q tokens[$j]; and set dir $tokens[$j]
+            case '--case=*'
+                set dir (string replace -- '--case=' '' $tokens[$i])
+            case '-C?*'
+                set dir (string sub -s 3 -- $tokens[$i])
+        end
+    end
+    set dir (string replace -r '^~' $HOME -- $dir)
+    set -l before (string match -r '^.*,' -- (commandline -ct))
+    set -l ids
+    if test -n "$dir"
+        set ids ($tokens[1] exhibits --ids -C $dir 2>/dev/null)
+    else
+        set ids ($tokens[1] exhibits --ids 2>/dev/null)
+    end
+    for id in $ids
+        echo "$before$id$argv[1]"
+    end
+end
+"#;
+
+/// The bash rules: after clap_complete's `_scelle`, the exhibit ids of the case replace what
+/// it offered for an argument that takes them.
+fn bash_exhibits(specs: &[CompletionSpec]) -> String {
+    let mut paths = String::new();
+    let mut rules = String::new();
+    for spec in specs {
+        let path = spec.path.join("/");
+        if let Some((last, parent)) = spec.path.split_last() {
+            paths.push_str(&format!(
+                "            \"{}/{last}\") path=\"{path}\" ;;\n",
+                parent.join("/")
+            ));
+        }
+        rules.push_str(&format!(
+            "        \"{path}\") pos={} ids=\" {} \" idpaths=\" {} \" values=\" {} \" ;;\n",
+            u8::from(spec.positional_ids),
+            spec.id_options.join(" "),
+            spec.id_path_options.join(" "),
+            spec.value_options.join(" ")
+        ));
+    }
+    // The root's options that take a value (-C CASE_DIR, --passphrase-file FILE).
+    let roots = specs
+        .first()
+        .map(|s| s.value_options.join(" "))
+        .unwrap_or_default();
+    format!(
+        r#"# The exhibit ids of the case named on the command line (-C/--case), else of $SCELLE_CASE,
+# else of the current directory.
+_scelle_exhibit_ids() {{
+    local i dir=""
+    for (( i = 1; i < COMP_CWORD; i++ )); do
+        case "${{COMP_WORDS[i]}}" in
+            -C|--case) dir="${{COMP_WORDS[i+1]}}"; [[ $dir == "=" ]] && dir="${{COMP_WORDS[i+2]}}" ;;
+            -C?*) dir="${{COMP_WORDS[i]#-C}}" ;;
+        esac
+    done
+    [[ $dir == "~"* ]] && dir="$HOME${{dir#"~"}}"
+    if [[ -n $dir ]]; then
+        "${{COMP_WORDS[0]}}" exhibits --ids -C "$dir" 2>/dev/null
+    else
+        "${{COMP_WORDS[0]}}" exhibits --ids 2>/dev/null
+    fi
+}}
+
+# clap_complete's completion, then the exhibit ids where an argument takes them.
+_scelle_with_exhibits() {{
+    _scelle "$@"
+    local cur="${{COMP_WORDS[COMP_CWORD]}}" prev="${{COMP_WORDS[COMP_CWORD-1]}}"
+    local i path="" pos=0 ids="" idpaths="" values=""
+    [[ $prev == "=" ]] && prev="${{COMP_WORDS[COMP_CWORD-2]}}"
+    for (( i = 1; i < COMP_CWORD; i++ )); do
+        case "$path/${{COMP_WORDS[i]}}" in
+{paths}        esac
+    done
+    case "$path" in
+{rules}    esac
+    local roots=" {roots} "
+    if [[ $ids == *" $prev "* ]]; then
+        local before=""
+        [[ $cur == *,* ]] && before="${{cur%,*}},"
+        COMPREPLY=( $(compgen -P "$before" -W "$(_scelle_exhibit_ids)" -- "${{cur##*,}}") )
+    elif [[ $idpaths == *" $prev "* ]]; then
+        COMPREPLY=( $(compgen -S = -W "$(_scelle_exhibit_ids)" -- "$cur") )
+        compopt -o nospace 2>/dev/null
+    elif [[ $pos == 1 && $cur != -* && $values != *" $prev "* && $roots != *" $prev "* ]]; then
+        COMPREPLY=( $(compgen -W "$(_scelle_exhibit_ids)" -- "$cur") )
+    fi
+    return 0
+}}
+"#,
+    )
 }
 
 /// The man pages of every command and subcommand, rendered from these definitions, as
@@ -1107,7 +1755,7 @@ pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
     }
     let mut cmd =
         // The examples go to their own section (EXAMPLES), not after the help (EXTRA).
-        <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+        command().disable_help_subcommand(true);
     cmd.build();
     let mut pages = Vec::new();
     walk(cmd, "", &mut pages)?;
@@ -1312,5 +1960,16 @@ impl From<&SealArgs> for SealOptions {
                 parent: a.parent.clone(),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// clap's own checks of every command and argument (ids, shorts, globals), as built with
+    /// the shared options scoped; and as the completion scripts are made.
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::command().debug_assert();
+        super::with_shared(false).debug_assert();
     }
 }

@@ -87,10 +87,7 @@ fn on_interrupt() {
 fn main() -> ExitCode {
     // Without a handler (no signal support), Ctrl-C still stops the process as before.
     let _ = ctrlc::set_handler(on_interrupt);
-    let parsed = cli::with_examples(<Cli as clap::CommandFactory>::command())
-        .try_get_matches()
-        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
-    let cli = match parsed {
+    let cli = match cli::parse(std::env::args_os()) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -115,8 +112,8 @@ fn main() -> ExitCode {
 }
 
 /// The case directory: -C, then SCELLE_CASE (clap reads it), then the current directory.
-fn case_dir(cli: &Cli) -> anyhow::Result<CaseDir> {
-    let root = cli.case.clone().unwrap_or_else(|| PathBuf::from("."));
+fn case_dir(o: &cli::CaseOpt) -> anyhow::Result<CaseDir> {
+    let root = o.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     Ok(CaseDir::open(&root)?)
 }
 
@@ -244,10 +241,10 @@ fn show(out: &dyn Outcome, json: bool) -> u8 {
 /// witnesses to cosign it ([`witness_after_append`]).
 fn run(cli: Cli) -> anyhow::Result<u8> {
     let code = dispatch(&cli)?;
-    if let Some(json) = cli.command.appends() {
-        timestamp_after_append(&cli, json);
-        if !cli.no_witness {
-            witness_after_append(&cli);
+    if let Some(a) = cli.command.appends() {
+        timestamp_after_append(&a);
+        if !a.opts.no_witness {
+            witness_after_append(a.case);
         }
     }
     Ok(code)
@@ -257,15 +254,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 /// checkpoint is sent to each TSA of the case. Never an error and never a change of exit
 /// code: each failure is a warning on standard error; each token kept is a line of text
 /// (none with `--json`, whose records stay the command's own).
-fn timestamp_after_append(c: &Cli, json: bool) {
-    if c.no_timestamp {
+fn timestamp_after_append(a: &cli::Appending<'_>) {
+    if a.opts.no_timestamp {
         return;
     }
-    let Ok(case) = case_dir(c) else {
+    let Ok(case) = case_dir(a.case) else {
         return;
     };
     let t = ops::timestamp::after_append(&case);
-    if !json {
+    if !a.json {
         print!("{t}");
     }
     for w in t.warnings() {
@@ -277,35 +274,34 @@ fn timestamp_after_append(c: &Cli, json: bool) {
 /// what it needs (case, key, passphrase, progress bar) and returns a typed result from the
 /// library ([`Outcome`]), which [`show`] prints as text or JSON Lines.
 fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
-    let c = cli;
     match &cli.command {
-        Command::Init(a) => Ok(show(&init(c, a)?, false)),
-        Command::Key(KeyCommand::New(a)) => Ok(show(&key_new(c, a)?, false)),
-        Command::Key(KeyCommand::Show(a)) => Ok(show(&key_show(c, a)?, a.json)),
-        Command::Key(KeyCommand::Enrol(a)) => Ok(show(&enrol(c, a)?, false)),
-        Command::Key(KeyCommand::Revoke(a)) => Ok(show(&revoke(c, a)?, false)),
-        Command::Key(KeyCommand::Rotate(a)) => Ok(show(&rotate(c, a)?, false)),
+        Command::Init(a) => Ok(show(&init(a)?, false)),
+        Command::Key(KeyCommand::New(a)) => Ok(show(&key_new(a)?, false)),
+        Command::Key(KeyCommand::Show(a)) => Ok(show(&key_show(a)?, a.json)),
+        Command::Key(KeyCommand::Enrol(a)) => Ok(show(&enrol(a)?, false)),
+        Command::Key(KeyCommand::Revoke(a)) => Ok(show(&revoke(a)?, false)),
+        Command::Key(KeyCommand::Rotate(a)) => Ok(show(&rotate(a)?, false)),
         Command::Key(KeyCommand::List(a)) => {
-            let keys = ops::custody::list_keys(&case_dir(c)?)?;
+            let keys = ops::custody::list_keys(&case_dir(&a.case)?)?;
             Ok(show(&KeyList(keys), a.json))
         }
-        Command::Seal(a) => Ok(show(&seal(c, a)?, a.json)),
+        Command::Seal(a) => Ok(show(&seal(a)?, a.json)),
         Command::Log(a) => {
             // Each entry printed as it is read: memory does not grow with the ledger.
-            ops::log::each(&case_dir(c)?, |item| {
+            ops::log::each(&case_dir(&a.case)?, |item| {
                 show(&LogRow(item), a.json);
                 Ok(())
             })?;
             Ok(EXIT_OK)
         }
         Command::Verify(a) => match &a.report {
-            Some(pdf) => Ok(show(&check_report(c, pdf)?, a.json)),
-            None => Ok(show(&verify(c, a)?, a.json)),
+            Some(pdf) => Ok(show(&check_report(&a.case, pdf)?, a.json)),
+            None => Ok(show(&verify(a)?, a.json)),
         },
         Command::Report(a) => match (&a.action, &a.render) {
             (Some(cli::ReportAction::InitInput(i)), _) => Ok(show(
                 &ops::report::init_input(
-                    init_input_case(c)?.as_ref(),
+                    init_input_case(&i.case)?.as_ref(),
                     i.document,
                     i.lang,
                     i.jurisdiction,
@@ -314,40 +310,44 @@ fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
                 )?,
                 false,
             )),
-            (None, Some(r)) => Ok(show(&report(c, r)?, false)),
+            (None, Some(r)) => Ok(show(&report(a, r)?, false)),
             (None, None) => Err(anyhow::anyhow!("report: give a DOCUMENT or init-input")),
         },
-        Command::Checkpoint => Ok(show(&checkpoint(c)?, false)),
+        Command::Checkpoint(o) => Ok(show(&checkpoint(o)?, false)),
         Command::Prove(a) => Ok(show(
-            &scelle::case::proof::prove(&case_dir(c)?, &a.target)?,
+            &scelle::case::proof::prove(&case_dir(&a.case)?, &a.target)?,
             a.json,
         )),
         Command::Consistency(a) => {
-            let p = scelle::case::proof::consistency(&case_dir(c)?, &a.old_checkpoint)?;
+            let p = scelle::case::proof::consistency(&case_dir(&a.case)?, &a.old_checkpoint)?;
             Ok(show(&p, a.json))
         }
-        Command::Repair => Ok(show(&ops::repair(&case_dir(c)?)?, false)),
-        Command::Release(a) => Ok(show(&release(c, a)?, false)),
-        Command::Accept(a) => Ok(show(&accept(c, a)?, a.json)),
-        Command::Open(a) => Ok(show(&open(c, a)?, false)),
-        Command::Reseal(a) => Ok(show(&reseal(c, a)?, false)),
-        Command::Note(a) => Ok(show(&note(c, a)?, false)),
-        Command::Dispose(a) => Ok(show(&dispose(c, a)?, false)),
+        Command::Repair(o) => Ok(show(&ops::repair(&case_dir(o)?)?, false)),
+        Command::Release(a) => Ok(show(&release(a)?, false)),
+        Command::Accept(a) => Ok(show(&accept(a)?, a.json)),
+        Command::Open(a) => Ok(show(&open(a)?, false)),
+        Command::Reseal(a) => Ok(show(&reseal(a)?, false)),
+        Command::Note(a) => Ok(show(&note(a)?, false)),
+        Command::Dispose(a) => Ok(show(&dispose(a)?, false)),
         Command::Show(a) => Ok(show(
-            &ops::custody::show(&case_dir(c)?, &a.exhibit)?,
+            &ops::custody::show(&case_dir(&a.case)?, &a.exhibit)?,
             a.json,
+        )),
+        Command::Exhibits(a) if a.ids => Ok(show(
+            &scelle::output::custody::ExhibitIds(ops::custody::exhibit_ids(&case_dir(&a.case)?)?),
+            false,
         )),
         Command::Exhibits(a) => Ok(show(
-            &scelle::output::custody::ExhibitList(ops::custody::exhibits(&case_dir(c)?)?),
+            &scelle::output::custody::ExhibitList(ops::custody::exhibits(&case_dir(&a.case)?)?),
             a.json,
         )),
-        Command::Cosign(a) => Ok(show(&cosign(c, a)?, false)),
-        Command::Tsa(TsaCommand::Add(a)) => Ok(show(&tsa_add(c, a)?, false)),
+        Command::Cosign(a) => Ok(show(&cosign(a)?, false)),
+        Command::Tsa(TsaCommand::Add(a)) => Ok(show(&tsa_add(a)?, false)),
         Command::Tsa(TsaCommand::List(a)) => {
-            Ok(show(&TsaList(ops::tsa::list(&case_dir(c)?)?), a.json))
+            Ok(show(&TsaList(ops::tsa::list(&case_dir(&a.case)?)?), a.json))
         }
         Command::Timestamp(a) => {
-            let t = ops::timestamp::timestamp(&case_dir(c)?, &a.tsa)?;
+            let t = ops::timestamp::timestamp(&case_dir(&a.case)?, &a.tsa)?;
             show(&t, a.json);
             for w in t.warnings() {
                 eprintln!("warning: {w}");
@@ -355,10 +355,10 @@ fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
             // A TSA that did not give a token: an I/O failure (the network), exit 3.
             Ok(if t.complete() { EXIT_OK } else { EXIT_IO })
         }
-        Command::Witness(w) => witness(c, w),
-        Command::Ioc(IocCommand::Scan(a)) => Ok(show(&ioc_scan(c, a)?, a.json)),
+        Command::Witness(w) => witness(w),
+        Command::Ioc(IocCommand::Scan(a)) => Ok(show(&ioc_scan(a)?, a.json)),
         Command::Ioc(IocCommand::Findings(a)) => {
-            let scans = scelle::case::scans::findings(&case_dir(c)?)?;
+            let scans = scelle::case::scans::findings(&case_dir(&a.case)?)?;
             Ok(show(
                 &Findings {
                     scans,
@@ -367,13 +367,13 @@ fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
                 a.json,
             ))
         }
-        Command::Ioc(IocCommand::Review(a)) => Ok(show(&ioc_review(c, a)?, false)),
+        Command::Ioc(IocCommand::Review(a)) => Ok(show(&ioc_review(a)?, false)),
         Command::Ioc(IocCommand::Correlate(a)) => {
             Ok(show(&scelle::case::correlate::correlate(&a.cases)?, a.json))
         }
         Command::Export(a) => match a.format {
-            ExportFormat::CaseUco => Ok(show(&export_case_uco(c, a)?, false)),
-            ExportFormat::Bagit => Ok(show(&export(c, a)?, a.json)),
+            ExportFormat::CaseUco => Ok(show(&export_case_uco(a)?, false)),
+            ExportFormat::Bagit => Ok(show(&export(a)?, a.json)),
         },
         Command::VerifyBundle(a) => Ok(show(&verify_bundle(a)?, a.json)),
         Command::Import(a) => Ok(show(&import(a)?, false)),
@@ -387,8 +387,8 @@ fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
     }
 }
 
-fn init(c: &Cli, a: &cli::InitArgs) -> anyhow::Result<Initialised> {
-    let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+fn init(a: &cli::InitArgs) -> anyhow::Result<Initialised> {
+    let key = load_key(&a.key, a.pass.file.as_deref())?;
     let params = ops::init::CaseParams {
         case_id: a.case_id.clone(),
         title: a.title.clone(),
@@ -405,8 +405,8 @@ fn init(c: &Cli, a: &cli::InitArgs) -> anyhow::Result<Initialised> {
     })
 }
 
-fn key_new(c: &Cli, a: &cli::KeyNewArgs) -> anyhow::Result<ops::keys::NewKey> {
-    let pass = passphrase(c.passphrase_file.as_deref(), true)?;
+fn key_new(a: &cli::KeyNewArgs) -> anyhow::Result<ops::keys::NewKey> {
+    let pass = passphrase(a.pass.file.as_deref(), true)?;
     Ok(ops::keys::key_new(
         &a.out,
         &a.name,
@@ -415,16 +415,16 @@ fn key_new(c: &Cli, a: &cli::KeyNewArgs) -> anyhow::Result<ops::keys::NewKey> {
     )?)
 }
 
-fn key_show(c: &Cli, a: &cli::KeyShowArgs) -> anyhow::Result<ops::keys::KeyInfo> {
-    let pass_file = c.passphrase_file.as_deref();
+fn key_show(a: &cli::KeyShowArgs) -> anyhow::Result<ops::keys::KeyInfo> {
+    let pass_file = a.pass.file.as_deref();
     Ok(ops::keys::key_show(&a.keyfile, || {
         passphrase(pass_file, false)
     })?)
 }
 
-fn enrol(c: &Cli, a: &cli::KeyEnrolArgs) -> anyhow::Result<Recorded> {
-    let case = case_dir(c)?;
-    let admin = load_key(&a.key, c.passphrase_file.as_deref())?;
+fn enrol(a: &cli::KeyEnrolArgs) -> anyhow::Result<Recorded> {
+    let case = case_dir(&a.case)?;
+    let admin = load_key(&a.key, a.pass.file.as_deref())?;
     Ok(Recorded {
         appended: ops::custody::enrol(
             &case,
@@ -441,9 +441,9 @@ fn enrol(c: &Cli, a: &cli::KeyEnrolArgs) -> anyhow::Result<Recorded> {
     })
 }
 
-fn revoke(c: &Cli, a: &cli::KeyRevokeArgs) -> anyhow::Result<Recorded> {
-    let case = case_dir(c)?;
-    let admin = load_key(&a.key, c.passphrase_file.as_deref())?;
+fn revoke(a: &cli::KeyRevokeArgs) -> anyhow::Result<Recorded> {
+    let case = case_dir(&a.case)?;
+    let admin = load_key(&a.key, a.pass.file.as_deref())?;
     Ok(Recorded {
         appended: ops::custody::revoke(&case, &a.keyid, &a.reason, &admin)?,
         action: Action::Revoked {
@@ -452,18 +452,18 @@ fn revoke(c: &Cli, a: &cli::KeyRevokeArgs) -> anyhow::Result<Recorded> {
     })
 }
 
-fn rotate(c: &Cli, a: &cli::KeyRotateArgs) -> anyhow::Result<Recorded> {
-    let case = case_dir(c)?;
-    let old = load_key(&a.old, c.passphrase_file.as_deref())?;
+fn rotate(a: &cli::KeyRotateArgs) -> anyhow::Result<Recorded> {
+    let case = case_dir(&a.case)?;
+    let old = load_key(&a.old, a.pass.file.as_deref())?;
     Ok(Recorded {
         appended: ops::custody::rotate(&case, &old, &a.new)?,
         action: Action::Rotated { key: old.id() },
     })
 }
 
-fn seal(c: &Cli, a: &cli::SealArgs) -> anyhow::Result<ops::seal::SealOutcome> {
-    let case = case_dir(c)?;
-    let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+fn seal(a: &cli::SealArgs) -> anyhow::Result<ops::seal::SealOutcome> {
+    let case = case_dir(&a.case)?;
+    let key = load_key(&a.key, a.pass.file.as_deref())?;
     let opts = ops::seal::SealOptions::from(a);
     // A bar when every path is a regular file (or tar) of known size.
     let total = a
@@ -482,8 +482,8 @@ fn seal(c: &Cli, a: &cli::SealArgs) -> anyhow::Result<ops::seal::SealOutcome> {
     })?)
 }
 
-fn check_report(c: &Cli, pdf: &Path) -> anyhow::Result<ReportCheck> {
-    let (sha256, found) = ops::report::check_report(&case_dir(c)?, pdf)?;
+fn check_report(o: &cli::CaseOpt, pdf: &Path) -> anyhow::Result<ReportCheck> {
+    let (sha256, found) = ops::report::check_report(&case_dir(o)?, pdf)?;
     Ok(ReportCheck {
         file: pdf.to_path_buf(),
         sha256,
@@ -491,8 +491,8 @@ fn check_report(c: &Cli, pdf: &Path) -> anyhow::Result<ReportCheck> {
     })
 }
 
-fn verify(c: &Cli, a: &cli::VerifyArgs) -> anyhow::Result<Verified> {
-    let case = case_dir(c)?;
+fn verify(a: &cli::VerifyArgs) -> anyhow::Result<Verified> {
+    let case = case_dir(&a.case)?;
     let progress = Progress::with_total_of(!a.json && a.rehash, "re-hashing", || {
         scelle::case::verify::rehash_bytes(&case, None).ok()
     });
@@ -511,10 +511,13 @@ fn verify(c: &Cli, a: &cli::VerifyArgs) -> anyhow::Result<Verified> {
     })
 }
 
-fn report(c: &Cli, a: &cli::ReportArgs) -> anyhow::Result<ops::report::ReportOutcome> {
-    let case = case_dir(c)?;
+fn report(
+    r: &cli::ReportCommand,
+    a: &cli::ReportArgs,
+) -> anyhow::Result<ops::report::ReportOutcome> {
+    let case = case_dir(&r.case)?;
     let key = match &a.key {
-        Some(k) => Some(load_key(k, c.passphrase_file.as_deref())?),
+        Some(k) => Some(load_key(k, r.pass.file.as_deref())?),
         None => None,
     };
     let input = match &a.input {
@@ -583,21 +586,21 @@ fn pkcs12_passphrase() -> scelle::Result<SecretString> {
 
 /// The case whose jurisdiction `report init-input` follows by default: the one given (-C or
 /// SCELLE_CASE, which must open), else the current directory if it is one.
-fn init_input_case(c: &Cli) -> anyhow::Result<Option<CaseDir>> {
-    match &c.case {
-        Some(_) => Ok(Some(case_dir(c)?)),
-        None => Ok(case_dir(c).ok()),
+fn init_input_case(o: &cli::CaseOpt) -> anyhow::Result<Option<CaseDir>> {
+    match &o.dir {
+        Some(_) => Ok(Some(case_dir(o)?)),
+        None => Ok(case_dir(o).ok()),
     }
 }
 
-fn checkpoint(c: &Cli) -> anyhow::Result<Checkpoint> {
-    let (path, note) = ops::latest_checkpoint(&case_dir(c)?)?;
+fn checkpoint(o: &cli::CaseOpt) -> anyhow::Result<Checkpoint> {
+    let (path, note) = ops::latest_checkpoint(&case_dir(o)?)?;
     Ok(Checkpoint { path, note })
 }
 
-fn release(c: &Cli, a: &cli::ReleaseArgs) -> anyhow::Result<Recorded> {
-    let case = case_dir(c)?;
-    let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+fn release(a: &cli::ReleaseArgs) -> anyhow::Result<Recorded> {
+    let case = case_dir(&a.case)?;
+    let key = load_key(&a.key, a.pass.file.as_deref())?;
     let d = ops::custody::ReleaseDetails {
         to: a.to.clone(),
         purpose: a.purpose.clone(),
@@ -615,9 +618,9 @@ fn release(c: &Cli, a: &cli::ReleaseArgs) -> anyhow::Result<Recorded> {
     })
 }
 
-fn accept(c: &Cli, a: &cli::AcceptArgs) -> anyhow::Result<Accepted> {
-    let case = case_dir(c)?;
-    let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+fn accept(a: &cli::AcceptArgs) -> anyhow::Result<Accepted> {
+    let case = case_dir(&a.case)?;
+    let key = load_key(&a.key, a.pass.file.as_deref())?;
     let d = ops::custody::AcceptDetails {
         seal_condition: a.seal_condition.clone(),
         location: a.location.clone(),
@@ -631,9 +634,9 @@ fn accept(c: &Cli, a: &cli::AcceptArgs) -> anyhow::Result<Accepted> {
     Ok(Accepted { appended, checks })
 }
 
-fn open(c: &Cli, a: &cli::OpenArgs) -> anyhow::Result<Recorded> {
-    let case = case_dir(c)?;
-    let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+fn open(a: &cli::OpenArgs) -> anyhow::Result<Recorded> {
+    let case = case_dir(&a.case)?;
+    let key = load_key(&a.key, a.pass.file.as_deref())?;
     let appended = ops::custody::open(
         &case,
         &a.exhibit,
@@ -653,9 +656,9 @@ fn open(c: &Cli, a: &cli::OpenArgs) -> anyhow::Result<Recorded> {
     })
 }
 
-fn reseal(c: &Cli, a: &cli::ResealArgs) -> anyhow::Result<Resealed> {
-    let case = case_dir(c)?;
-    let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+fn reseal(a: &cli::ResealArgs) -> anyhow::Result<Resealed> {
+    let case = case_dir(&a.case)?;
+    let key = load_key(&a.key, a.pass.file.as_deref())?;
     let progress = Progress::with_total_of(true, "re-hashing", || {
         scelle::case::verify::rehash_bytes(&case, Some(std::slice::from_ref(&a.exhibit))).ok()
     });
@@ -680,18 +683,18 @@ fn reseal(c: &Cli, a: &cli::ResealArgs) -> anyhow::Result<Resealed> {
     })
 }
 
-fn note(c: &Cli, a: &cli::NoteArgs) -> anyhow::Result<Recorded> {
-    let case = case_dir(c)?;
-    let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+fn note(a: &cli::NoteArgs) -> anyhow::Result<Recorded> {
+    let case = case_dir(&a.case)?;
+    let key = load_key(&a.key, a.pass.file.as_deref())?;
     Ok(Recorded {
         appended: ops::custody::note(&case, a.exhibit.as_deref(), &a.text, &key)?,
         action: Action::Noted,
     })
 }
 
-fn dispose(c: &Cli, a: &cli::DisposeArgs) -> anyhow::Result<Recorded> {
-    let case = case_dir(c)?;
-    let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+fn dispose(a: &cli::DisposeArgs) -> anyhow::Result<Recorded> {
+    let case = case_dir(&a.case)?;
+    let key = load_key(&a.key, a.pass.file.as_deref())?;
     Ok(Recorded {
         appended: ops::custody::dispose(&case, &a.exhibit, &a.how, &a.authority, &key)?,
         action: Action::Disposed {
@@ -700,24 +703,24 @@ fn dispose(c: &Cli, a: &cli::DisposeArgs) -> anyhow::Result<Recorded> {
     })
 }
 
-fn cosign(c: &Cli, a: &cli::CosignArgs) -> anyhow::Result<ops::cosign::Cosigned> {
-    let case = case_dir(c)?;
-    let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+fn cosign(a: &cli::CosignArgs) -> anyhow::Result<ops::cosign::Cosigned> {
+    let case = case_dir(&a.case)?;
+    let key = load_key(&a.key, a.pass.file.as_deref())?;
     Ok(ops::cosign::cosign(&case, &a.checkpoint, &key)?)
 }
 
-fn tsa_add(c: &Cli, a: &cli::TsaAddArgs) -> anyhow::Result<ops::tsa::TsaAdded> {
-    let case = case_dir(c)?;
+fn tsa_add(a: &cli::TsaAddArgs) -> anyhow::Result<ops::tsa::TsaAdded> {
+    let case = case_dir(&a.case)?;
     let body = ops::tsa::prepare(&a.url, a.name.as_deref(), a.ca_file.as_deref())?;
-    let admin = load_key(&a.key, c.passphrase_file.as_deref())?;
+    let admin = load_key(&a.key, a.pass.file.as_deref())?;
     Ok(ops::tsa::add(&case, body, &admin)?)
 }
 
-fn witness(c: &Cli, w: &cli::WitnessCommand) -> anyhow::Result<u8> {
+fn witness(w: &cli::WitnessCommand) -> anyhow::Result<u8> {
     use cli::WitnessCommand as W;
     match w {
         W::Serve(a) => {
-            let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+            let key = load_key(&a.key, a.pass.file.as_deref())?;
             let server = ops::witness::serve(&key, &a.listen, &a.state, &a.logs)?;
             println!("witness {} listening on {}", key.name, server.url());
             println!("vkey: {}", ops::witness::vkey(&key));
@@ -726,18 +729,18 @@ fn witness(c: &Cli, w: &cli::WitnessCommand) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
         W::Vkey(a) => {
-            let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+            let key = load_key(&a.key, a.pass.file.as_deref())?;
             println!("{}", ops::witness::vkey(&key));
             Ok(EXIT_OK)
         }
         W::Add(a) => {
-            let case = case_dir(c)?;
-            let admin = load_key(&a.key, c.passphrase_file.as_deref())?;
+            let case = case_dir(&a.case)?;
+            let admin = load_key(&a.key, a.pass.file.as_deref())?;
             let out = ops::witness::add(&case, &a.url, &a.name, &a.vkey, &admin)?;
             Ok(show(&out, false))
         }
         W::Request(a) => {
-            let out = ops::witness::request(&case_dir(c)?, &a.names)?;
+            let out = ops::witness::request(&case_dir(&a.case)?, &a.names)?;
             Ok(show(&out, false))
         }
     }
@@ -745,16 +748,16 @@ fn witness(c: &Cli, w: &cli::WitnessCommand) -> anyhow::Result<u8> {
 
 /// After an appending command: the case's witnesses are asked to cosign; what goes wrong is a
 /// warning on stderr, never a changed exit code (the entries are appended).
-fn witness_after_append(c: &Cli) {
-    let Ok(case) = case_dir(c) else { return };
+fn witness_after_append(o: &cli::CaseOpt) {
+    let Ok(case) = case_dir(o) else { return };
     for w in ops::witness::after_append(&case) {
         eprintln!("scelle: warning: {w}");
     }
 }
 
-fn ioc_scan(c: &Cli, a: &cli::IocScanArgs) -> anyhow::Result<ops::ioc::ScanOutcome> {
-    let case = case_dir(c)?;
-    let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+fn ioc_scan(a: &cli::IocScanArgs) -> anyhow::Result<ops::ioc::ScanOutcome> {
+    let case = case_dir(&a.case)?;
+    let key = load_key(&a.key, a.pass.file.as_deref())?;
     let opts = ops::ioc::ScanOptions {
         stix: a.stix.clone(),
         exhibits: a.exhibits.clone(),
@@ -768,9 +771,9 @@ fn ioc_scan(c: &Cli, a: &cli::IocScanArgs) -> anyhow::Result<ops::ioc::ScanOutco
     })?)
 }
 
-fn ioc_review(c: &Cli, a: &cli::IocReviewArgs) -> anyhow::Result<ops::ioc_review::ReviewOutcome> {
-    let case = case_dir(c)?;
-    let key = load_key(&a.key, c.passphrase_file.as_deref())?;
+fn ioc_review(a: &cli::IocReviewArgs) -> anyhow::Result<ops::ioc_review::ReviewOutcome> {
+    let case = case_dir(&a.case)?;
+    let key = load_key(&a.key, a.pass.file.as_deref())?;
     let req = ops::ioc_review::ReviewRequest {
         scan: a.scan,
         finding: a.finding.clone(),
@@ -780,18 +783,18 @@ fn ioc_review(c: &Cli, a: &cli::IocReviewArgs) -> anyhow::Result<ops::ioc_review
     Ok(ops::ioc_review::review(&case, &req, &key)?)
 }
 
-fn export_case_uco(c: &Cli, a: &cli::ExportArgs) -> anyhow::Result<CaseUcoWritten> {
-    Ok(ops::caseuco::write_case_uco(&case_dir(c)?, &a.out)?)
+fn export_case_uco(a: &cli::ExportArgs) -> anyhow::Result<CaseUcoWritten> {
+    Ok(ops::caseuco::write_case_uco(&case_dir(&a.case)?, &a.out)?)
 }
 
-fn export(c: &Cli, a: &cli::ExportArgs) -> anyhow::Result<scelle::case::bundle::ExportOutcome> {
-    let case = case_dir(c)?;
+fn export(a: &cli::ExportArgs) -> anyhow::Result<scelle::case::bundle::ExportOutcome> {
+    let case = case_dir(&a.case)?;
     let Some(key) = &a.key else {
         anyhow::bail!(Error::input(
             "export needs --key: the bundle is signed by a key enrolled in the case (and an `export` entry records it)"
         ));
     };
-    let key = load_key(key, c.passphrase_file.as_deref())?;
+    let key = load_key(key, a.pass.file.as_deref())?;
     let opts = scelle::case::bundle::ExportOptions {
         exhibits: a.exhibits.clone(),
         with_artifacts: a.with_artifacts,

@@ -560,6 +560,13 @@ pub fn show(case: &CaseDir, exhibit: &str) -> Result<Timeline> {
     })
 }
 
+/// The exhibit ids of the case, in the order `exhibits` lists them (`scelle exhibits --ids`,
+/// what the shell completions offer): the keys of the state replayed from the verified
+/// ledger, each the `E-NNNN` the replay itself assigned to a seal.
+pub fn exhibit_ids(case: &CaseDir) -> Result<Vec<String>> {
+    Ok(ledger::current_state(case)?.custody.into_keys().collect())
+}
+
 /// One exhibit of `scelle exhibits`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExhibitRow {

@@ -344,6 +344,21 @@ impl Outcome for Timeline {
     }
 }
 
+/// `scelle exhibits --ids`: the ids alone, one a line.
+#[derive(Debug)]
+pub struct ExhibitIds(pub Vec<String>);
+
+impl fmt::Display for ExhibitIds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for id in &self.0 {
+            say!(f, "{id}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Outcome for ExhibitIds {}
+
 /// `scelle exhibits`: the rows, as text and JSON Lines.
 #[derive(Debug)]
 pub struct ExhibitList(pub Vec<crate::ops::custody::ExhibitRow>);
