@@ -16,7 +16,7 @@ secs="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(ledger_line ledger_index checkpoint key_files stix_bundle tar_import report_input ewf_image)
+    targets=(ledger_line ledger_index checkpoint key_files stix_bundle tar_import report_input ewf_image zip_archive)
 fi
 
 export RUSTC_BOOTSTRAP=1
@@ -37,7 +37,7 @@ for t in "${targets[@]}"; do
     case "$t" in
     ledger_line | checkpoint | key_files | report_input) max_len=4096 ;;
     stix_bundle) max_len=16384 ;;
-    tar_import) max_len=24576 ;;
+    tar_import | zip_archive) max_len=24576 ;;
     esac
     cargo fuzz run "${flags[@]}" "$t" "corpus/$t" -- -max_len="$max_len" \
         -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \

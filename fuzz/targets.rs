@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// The target names, which are also the corpus directories `fuzz/corpus/<name>/`.
-pub const TARGETS: [&str; 8] = [
+pub const TARGETS: [&str; 9] = [
     "ledger_line",
     "ledger_index",
     "checkpoint",
@@ -27,6 +27,7 @@ pub const TARGETS: [&str; 8] = [
     "tar_import",
     "report_input",
     "ewf_image",
+    "zip_archive",
 ];
 
 /// Runs target `name` on `data`.
@@ -40,6 +41,7 @@ pub fn run(name: &str, data: &[u8]) {
         "tar_import" => tar_import(data),
         "report_input" => report_input(data),
         "ewf_image" => ewf_image(data),
+        "zip_archive" => zip_archive(data),
         other => panic!("no fuzz target {other}"),
     }
 }
@@ -471,5 +473,63 @@ pub fn ewf_image(data: &[u8]) {
         assert_eq!(e.image.md5.matches.is_some(), e.image.md5.stored.is_some());
         assert!(e.image.bad_chunks.len() as u64 <= e.image.bad_chunk_count);
         assert_eq!(e.members.len(), 1);
+    }
+}
+
+/// Zip archives: the central directory read and checked (names sorted on disk), then the
+/// members read in step with it, inflated and hashed. An archive accepted has members whose
+/// paths all differ and obey the value rules, and the bytes of its regular members are shown
+/// exactly once.
+pub fn zip_archive(data: &[u8]) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("archive.zip");
+    std::fs::write(&path, data).expect("the archive written");
+    let sel = HashSelection::default();
+    let mut shown = Shown::default();
+    let read = scelle::store::ziphash::inspect_zip(
+        &path,
+        sel,
+        &scelle::store::hashing::no_progress,
+        &mut shown,
+    );
+    if let Ok(z) = read {
+        assert_eq!(z.size, data.len() as u64);
+        let mut rules = validate::MemberRules::new("zip");
+        let mut files = 0u64;
+        for m in &z.members {
+            rules
+                .add(m)
+                .expect("an accepted zip's members obey the value rules");
+            if m.kind == "file" {
+                files += 1;
+                assert!(m.hashes.as_ref().is_some_and(|h| !h.sha256.is_empty()));
+            }
+        }
+        rules.totals().expect("no two members of one path");
+        assert_eq!(shown.ended, files, "every file shown once");
+        assert_eq!(
+            shown.bytes,
+            z.members.iter().filter_map(|m| m.size).sum::<u64>()
+        );
+    }
+}
+
+/// Counts what an archive reader shows of its members.
+#[derive(Default)]
+struct Shown {
+    bytes: u64,
+    ended: u64,
+}
+
+impl scelle::store::hashing::MemberInspector for Shown {
+    fn begin(&mut self, _: usize, _: &str) {}
+    fn update(&mut self, data: &[u8]) {
+        self.bytes += data.len() as u64;
+    }
+    fn end(&mut self, _: u64, _: &scelle::format::body::Hashes) {
+        self.ended += 1;
+    }
+    fn reset(&mut self) {
+        *self = Shown::default();
     }
 }

@@ -84,6 +84,11 @@ fn report_input() {
 }
 
 #[test]
+fn zip_archive() {
+    check_target("zip_archive");
+}
+
+#[test]
 fn every_target_has_a_test_and_a_corpus() {
     let fuzz = targets::fuzz_dir();
     let mut binaries: Vec<String> = files(&fuzz.join("fuzz_targets"))

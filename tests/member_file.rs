@@ -445,7 +445,11 @@ fn ioc_scan_reads_a_tar_or_zip_with_a_member_file_as_the_folder_it_holds() {
         got
     };
     // The zip of the same folder, sealed as E-0003 (its list in a member file too).
-    let o = sh(&f.root, "zip", &["-q", "-r", "-X", "extraction.zip", "extraction"]);
+    let o = sh(
+        &f.root,
+        "zip",
+        &["-q", "-r", "-X", "extraction.zip", "extraction"],
+    );
     assert!(o.status.success(), "{}", text(&o));
     let zip = f.root.join("extraction.zip");
     ok(&f.run(&["seal", zip.to_str().unwrap(), "--key", f.key_str()]));
