@@ -644,22 +644,75 @@ enum Made {
 /// One path of the extracted tree.
 struct Node {
     made: Made,
-    /// The member that made it so.
-    index: usize,
+    /// The member that made it so (saturated at `u32::MAX`: only messages read it).
+    index: u32,
     /// An earlier member was extracted below it (GNU tar cannot replace it then).
     has_children: bool,
 }
 
+/// A member's index as a [`Node`] keeps it.
+fn node_index(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
+/// The key of the extraction directory itself (a keyed hash is never this but with
+/// probability 2^-128).
+const ROOT: Key = Key(0, 0);
+
 /// The tree `tar -x` builds, member by member, kept to refuse a member whose extraction its
 /// record does not describe (FORMAT.md 6.2): one written through an earlier symbolic link or
 /// below a non-directory, a non-directory replacing a directory earlier members were
-/// extracted into. Memory: one entry per path component of every extracted member (its name
-/// bytes and a few words), so bounded per member by the length of its path.
+/// extracted into. Memory: one map entry per path component of every extracted member, 24
+/// bytes whatever the name's length: a node's state, and its key, a keyed 128-bit hash of its
+/// parent's key and its name (the names themselves are not kept: a message names the member's
+/// own path). Without the key, chosen at random by each process, no archive can make two
+/// paths collide.
 struct Extracted {
-    nodes: Vec<Node>,
-    /// Parent node (4 bytes, little-endian) then a component's bytes → node.
-    children: std::collections::HashMap<Vec<u8>, u32>,
-    key: Vec<u8>,
+    /// Keyed hash of (parent's key, component's bytes) → node.
+    nodes: std::collections::HashMap<Key, Node, PreHashed>,
+    keys: (
+        std::collections::hash_map::RandomState,
+        std::collections::hash_map::RandomState,
+    ),
+}
+
+/// A keyed 128-bit hash, as two words (8-byte aligned: a map slot of 24 bytes, not 32).
+#[derive(PartialEq, Eq, Clone, Copy)]
+struct Key(u64, u64);
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0);
+    }
+}
+
+/// The map of [`Extracted`]'s keys, already keyed hashes: their first word is the hash.
+#[derive(Default, Clone, Copy)]
+struct PreHashed;
+
+impl std::hash::BuildHasher for PreHashed {
+    type Hasher = PreHashedHasher;
+    fn build_hasher(&self) -> PreHashedHasher {
+        PreHashedHasher(0)
+    }
+}
+
+/// See [`PreHashed`].
+struct PreHashedHasher(u64);
+
+impl std::hash::Hasher for PreHashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only a `Key` is hashed (`write_u64`); any other input still spreads.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
 }
 
 /// A member path as `tar -x` walks it: its components without empty and `.` ones, and
@@ -687,32 +740,52 @@ fn joined(names: &[&[u8]]) -> String {
 
 impl Extracted {
     fn new() -> Self {
-        Extracted {
-            nodes: vec![Node {
+        let mut nodes = std::collections::HashMap::default();
+        nodes.insert(
+            ROOT,
+            Node {
                 made: Made::Dir,
                 index: 0,
                 has_children: true,
-            }],
-            children: std::collections::HashMap::new(),
-            key: Vec::new(),
+            },
+        );
+        Extracted {
+            nodes,
+            keys: Default::default(),
         }
     }
 
-    fn child(&mut self, parent: u32, name: &[u8]) -> Option<u32> {
-        self.key.clear();
-        self.key.extend_from_slice(&parent.to_le_bytes());
-        self.key.extend_from_slice(name);
-        self.children.get(self.key.as_slice()).copied()
+    /// The keyed 128-bit hash of the component `name` below node `parent`.
+    fn key(&self, parent: Key, name: &[u8]) -> Key {
+        use std::hash::{BuildHasher, Hasher};
+        let half = |k: &std::collections::hash_map::RandomState| {
+            let mut h = k.build_hasher();
+            h.write_u64(parent.0);
+            h.write_u64(parent.1);
+            h.write(name);
+            h.finish()
+        };
+        Key(half(&self.keys.0), half(&self.keys.1))
     }
 
-    fn add_child(&mut self, parent: u32, name: &[u8], node: Node) -> u32 {
-        let id = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
-        self.nodes.push(node);
-        let mut key = parent.to_le_bytes().to_vec();
-        key.extend_from_slice(name);
-        self.children.insert(key, id);
-        self.nodes[parent as usize].has_children = true;
-        id
+    fn child(&self, parent: Key, name: &[u8]) -> Option<Key> {
+        let key = self.key(parent, name);
+        self.nodes.contains_key(&key).then_some(key)
+    }
+
+    fn node(&self, key: Key) -> &Node {
+        self.nodes.get(&key).expect("a key the tree gave")
+    }
+
+    fn node_mut(&mut self, key: Key) -> &mut Node {
+        self.nodes.get_mut(&key).expect("a key the tree gave")
+    }
+
+    fn add_child(&mut self, parent: Key, name: &[u8], node: Node) -> Key {
+        let key = self.key(parent, name);
+        self.nodes.insert(key, node);
+        self.node_mut(parent).has_children = true;
+        key
     }
 
     /// Walks `names[..upto]` as directories, `create`-ing missing ones as `tar -x` does for
@@ -723,12 +796,12 @@ impl Extracted {
         names: &[&[u8]],
         upto: usize,
         create: Option<usize>,
-    ) -> Result<Option<u32>, (usize, Made, usize)> {
-        let mut cur = 0u32;
+    ) -> Result<Option<Key>, (usize, Made, usize)> {
+        let mut cur = ROOT;
         for (i, name) in names[..upto].iter().enumerate() {
-            let n = &self.nodes[cur as usize];
+            let n = self.node(cur);
             if n.made != Made::Dir {
-                return Err((i, n.made, n.index));
+                return Err((i, n.made, n.index as usize));
             }
             cur = match (self.child(cur, name), create) {
                 (Some(c), _) => c,
@@ -737,16 +810,16 @@ impl Extracted {
                     name,
                     Node {
                         made: Made::Dir,
-                        index,
+                        index: node_index(index),
                         has_children: false,
                     },
                 ),
                 (None, None) => return Ok(None),
             };
         }
-        let n = &self.nodes[cur as usize];
+        let n = self.node(cur);
         if upto > 0 && n.made != Made::Dir {
-            return Err((upto, n.made, n.index));
+            return Err((upto, n.made, n.index as usize));
         }
         Ok(Some(cur))
     }
@@ -778,20 +851,18 @@ impl Extracted {
                             }
                             Ok(None) => return Err(NO_LINK_TARGET.into()),
                             Ok(Some(parent)) => match self.child(parent, t[t.len() - 1]) {
-                                Some(c)
-                                    if t_through && self.nodes[c as usize].made != Made::Dir =>
-                                {
-                                    let n = &self.nodes[c as usize];
+                                Some(c) if t_through && self.node(c).made != Made::Dir => {
+                                    let n = self.node(c);
                                     return Err(through(
                                         &t,
                                         t.len(),
                                         n.made,
-                                        n.index,
+                                        n.index as usize,
                                         "its link target passes through",
                                     ));
                                 }
-                                Some(c) if self.nodes[c as usize].made == Made::Link => Made::Link,
-                                Some(c) if self.nodes[c as usize].made == Made::Dir => {
+                                Some(c) if self.node(c).made == Made::Link => Made::Link,
+                                Some(c) if self.node(c).made == Made::Dir => {
                                     return Err("its link target is a directory: GNU tar -x cannot hard-link a directory, so the member list does not say what it extracts".into());
                                 }
                                 Some(_) => Made::File,
@@ -811,17 +882,17 @@ impl Extracted {
         let parent = self
             .walk(&names, last, Some(index))
             .map_err(|(k, what, j)| through(&names, k, what, j, "it is extracted through"))?
-            .unwrap_or(0);
+            .unwrap_or(ROOT);
         let existing = self.child(parent, names[last]);
         if through_last {
             // `a/.`: GNU tar walks through `a` as a directory and makes nothing of its own.
-            let n = existing.map(|c| &self.nodes[c as usize]);
+            let n = existing.map(|c| self.node(c));
             if let Some(n) = n.filter(|n| n.made != Made::Dir) {
                 return Err(through(
                     &names,
                     names.len(),
                     n.made,
-                    n.index,
+                    n.index as usize,
                     "it is extracted through",
                 ));
             }
@@ -837,7 +908,7 @@ impl Extracted {
                     names[last],
                     Node {
                         made,
-                        index,
+                        index: node_index(index),
                         has_children: false,
                     },
                 );
@@ -846,7 +917,7 @@ impl Extracted {
         }
         match existing {
             Some(c) => {
-                let n = &mut self.nodes[c as usize];
+                let n = self.node_mut(c);
                 if made != Made::Dir && n.has_children {
                     return Err(
                         "it would replace a directory that earlier members were extracted into: GNU tar -x cannot, and keeps the directory".into()
@@ -855,7 +926,7 @@ impl Extracted {
                 // A later member replaces an earlier one (a directory replaces a file or a
                 // link; a directory stays one).
                 n.made = made;
-                n.index = index;
+                n.index = node_index(index);
             }
             None => {
                 self.add_child(
@@ -863,7 +934,7 @@ impl Extracted {
                     names[last],
                     Node {
                         made,
-                        index,
+                        index: node_index(index),
                         has_children: false,
                     },
                 );
