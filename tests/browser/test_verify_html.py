@@ -43,6 +43,9 @@ SCELLE = os.environ.get("SCELLE_BIN") or (
     str(ROOT / "target" / "release" / "scelle") if (ROOT / "target" / "release" / "scelle").exists()
     else shutil.which("scelle") or "scelle")
 OUT = pathlib.Path(os.environ.get("BROWSER_TEST_OUT") or ROOT / "target" / "browser-test")
+# tests/browser.rs timestamp_fixtures: timestamped.tar, backdated.tar and the PKI (pki/) that
+# signed their tokens (RFC 3161, FORMAT.md 8.6); without it only the demo's tokens are checked.
+TIMESTAMPS = os.environ.get("BROWSER_TEST_TIMESTAMPS")
 
 
 def sh(args, cwd=None, env=None, check=True):
@@ -204,6 +207,8 @@ def make_bundles(work):
         ("ioc-copy-altered-resigned", lambda x: (flip(next((x / "data/case/ioc").iterdir()), 100), rs(x))),
         ("case-json-altered-resigned", lambda x: (edit(x / "data/case/case.json", lambda b: b.replace(b"Apple", b"Pear")), rs(x))),
         ("checkpoint-stray-resigned", lambda x: ((x / "data/case/checkpoints/notes.txt").write_bytes(b"hello\n"), rs(x))),
+        # the demo's local TSA: the last byte of a token's ECDSA signature
+        ("demo-timestamp-signature-resigned", lambda x: (flip(sorted((x / "data/case/checkpoints").glob("*.tsr"))[0], -1), rs(x))),
     ]
     for name, tamper in tampers:
         x = work / "x" / name
@@ -236,6 +241,194 @@ def make_bundles(work):
         bad = work / f"hostile-{kind}.tar"
         hostile_tar(kind, bad)
         bundles.append((f"hostile-{kind}", bad))
+    if TIMESTAMPS:
+        bundles += timestamp_bundles(work, TIMESTAMPS)
+    return bundles
+
+
+def checkpoint_text(x, size):
+    """The note text of checkpoint SIZE in bundle folder X: its three lines."""
+    note = (x / f"data/case/checkpoints/{size:012}.txt").read_bytes()
+    return b"".join(l + b"\n" for l in note.split(b"\n")[:3])
+
+
+def ts_request(pki, text):
+    """A fresh TimeStampReq (SHA-256 of TEXT, a random nonce), made by openssl in PKI."""
+    sh(["openssl", "ts", "-query", "-digest", hashlib.sha256(text).hexdigest(), "-sha256", "-cert",
+        "-out", "browser.tsq"], cwd=pki)
+    return (pki / "browser.tsq").read_bytes()
+
+
+def ts_stamp(pki, tsa, text):
+    """(request, response): TEXT timestamped by PKI certificate TSA (OpenSSL's TSA, its
+    configuration TSA.tsa.cnf of tests/common/tsa_pki.rs)."""
+    tsq = ts_request(pki, text)
+    sh(["openssl", "ts", "-reply", "-config", f"{tsa}.tsa.cnf", "-queryfile", "browser.tsq",
+        "-out", "browser.tsr"], cwd=pki)
+    return tsq, (pki / "browser.tsr").read_bytes()
+
+
+def fix_oxum(x):
+    files = [p for p in (x / "data").rglob("*") if p.is_file()]
+    oxum = f"Payload-Oxum: {sum(p.stat().st_size for p in files)}.{len(files)}".encode()
+    edit(x / "bag-info.txt", lambda b: re.sub(rb"Payload-Oxum: [0-9.]+", oxum, b))
+
+
+# DER walking, to swap a certificate in a token (tests/timestamp_token.rs stamp_with_swapped_cert)
+def der_tlv(b, pos):
+    first = b[pos + 1]
+    if first < 0x80:
+        return b[pos], 2, first
+    n = first & 0x7f
+    return b[pos], 2 + n, int.from_bytes(b[pos + 2:pos + 2 + n], "big")
+
+
+def der_kids(b, pos):
+    _, h, l = der_tlv(b, pos)
+    out, p = [], pos + h
+    while p < pos + h + l:
+        out.append(p)
+        _, h2, l2 = der_tlv(b, p)
+        p += h2 + l2
+    return out
+
+
+def der_len(n):
+    return bytes([n]) if n < 0x80 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+
+
+def der_splice(b, ancestors, target, new):
+    """B with the element at TARGET (a child of the last of ANCESTORS) replaced by NEW (a whole
+    TLV), every ancestor's length re-encoded."""
+    _, h, l = der_tlv(b, target)
+    inner, start, end = new, target, target + h + l
+    for anc in reversed(ancestors):
+        tag, ah, al = der_tlv(b, anc)
+        content = b[anc + ah:start] + inner + b[end:anc + ah + al]
+        inner, start, end = bytes([tag]) + der_len(len(content)) + content, anc, anc + ah + al
+    return inner
+
+
+def signer_info_path(tsr):
+    """TimeStampResp > ContentInfo > [0] > SignedData > signerInfos > SignerInfo."""
+    ci = der_kids(tsr, 0)[1]
+    explicit = der_kids(tsr, ci)[1]
+    sd = der_kids(tsr, explicit)[0]
+    infos = der_kids(tsr, sd)[-1]
+    return [0, ci, explicit, sd, infos, der_kids(tsr, infos)[0]]
+
+
+def stamp_with_swapped_cert(pki, tsa, text):
+    """A token of TEXT genuinely signed by the key of PKI certificate TSA (whose timeStamping
+    usage is not critical, or absent: OpenSSL's TSA refuses to sign with it), as a forger makes
+    it: OpenSSL's TSA signs with a twin certificate (same key, issuer and serial, the usage
+    critical), then TSA's certificate replaces the twin in the token and in its ESSCertIDv2,
+    and the signed attributes are signed again with the key."""
+    serial = sh(["openssl", "x509", "-in", f"{tsa}.pem", "-noout", "-serial"], cwd=pki).stdout.decode().strip()
+    (pki / "ca.srl").write_text(serial.split("=", 1)[1] + "\n")
+    sh(["openssl", "req", "-new", "-key", f"{tsa}.key", "-subj", f"/CN={tsa}", "-config", "ext.cnf", "-out", "twin.csr"], cwd=pki)
+    (pki / "index.txt").write_text("")
+    sh(["openssl", "ca", "-batch", "-config", "ext.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-in", "twin.csr",
+        "-out", "twin.pem", "-extfile", "ext.cnf", "-extensions", "tsa_critical", "-days", "1825", "-notext"], cwd=pki)
+    cfg = (pki / f"{tsa}.tsa.cnf").read_text().replace(f"signer_cert = {tsa}.pem", "signer_cert = twin.pem")
+    (pki / "twin.tsa.cnf").write_text(cfg.replace(f"serial = {tsa}.serial", "serial = twin.serial"))
+    (pki / "twin.serial").write_text("01\n")
+    tsq, tsr = ts_stamp(pki, "twin", text)
+    der = lambda name: sh(["openssl", "x509", "-in", name, "-outform", "DER"], cwd=pki).stdout
+    twin, cert = der("twin.pem"), der(f"{tsa}.pem")
+    path = signer_info_path(tsr)
+    sd = path[3]
+    certs = next(p for p in der_kids(tsr, sd) if tsr[p] == 0xa0)
+    at = next(p for p in der_kids(tsr, certs) if tsr[p:p + len(twin)] == twin)
+    tsr = der_splice(tsr, [0, path[1], path[2], sd, certs], at, cert)
+    old, new = hashlib.sha256(twin).digest(), hashlib.sha256(cert).digest()
+    assert tsr.count(old) == 1
+    tsr = tsr.replace(old, new)
+    path = signer_info_path(tsr)
+    si = path[-1]
+    attrs = next(p for p in der_kids(tsr, si) if tsr[p] == 0xa0)
+    _, h, l = der_tlv(tsr, attrs)
+    (pki / "attrs.der").write_bytes(b"\x31" + tsr[attrs + 1:attrs + h + l])
+    sig = sh(["openssl", "dgst", "-sha256", "-sign", f"{tsa}.key", "attrs.der"], cwd=pki).stdout
+    tsr = der_splice(tsr, path, der_kids(tsr, si)[-1], b"\x04" + der_len(len(sig)) + sig)
+    return tsq, tsr
+
+
+def put_token(x, size, name, pair):
+    cp = x / "data/case/checkpoints"
+    (cp / f"{size:012}.{name}.tsq").write_bytes(pair[0])
+    (cp / f"{size:012}.{name}.tsr").write_bytes(pair[1])
+
+
+def timestamp_bundles(work, fixtures):
+    """The bundles with RFC 3161 timestamps: genuine, and each defect verify's tests make
+    (tests/timestamp_verify.rs, tests/timestamp_token.rs), with the manifests recomputed and
+    re-signed by the case's administrator (the case key of tests/common: PASS)."""
+    fixtures = pathlib.Path(fixtures)
+    pki = fixtures / "pki"
+    good = fixtures / "timestamped.tar"
+    key = fixtures / "timestamped.key"
+    cp = "data/case/checkpoints"
+    bundles = [("ts-ok", good)]
+
+    def rs(x):  # a forger who also keeps bag-info.txt's Payload-Oxum right
+        fix_oxum(x)
+        rehash_manifest(x)
+        resign(x, key, passphrase="correct horse battery staple")
+
+    def swap_policy(b):  # TSTInfo policy 1.2.3.4.1 -> 1.2.3.4.5: the messageDigest no longer matches
+        assert b.count(bytes.fromhex("06042a030401")) == 1
+        return b.replace(bytes.fromhex("06042a030401"), bytes.fromhex("06042a030405"))
+
+    tampers = [
+        # a token of checkpoint 3 (request and answer) stored as checkpoint 4's
+        ("ts-imprint-resigned", lambda x: (shutil.copy(x / f"{cp}/000000000003.tsa1.tsr", x / f"{cp}/000000000004.tsa1.tsr"),
+                                           shutil.copy(x / f"{cp}/000000000003.tsa1.tsq", x / f"{cp}/000000000004.tsa1.tsq"), rs(x))),
+        # another request for the same checkpoint (another nonce) beside the answer
+        ("ts-nonce-resigned", lambda x: ((x / f"{cp}/000000000004.tsa1.tsq").write_bytes(ts_request(pki, checkpoint_text(x, 4))), rs(x))),
+        # the last byte of the signature (RSA, then ECDSA)
+        ("ts-signature-byte-rsa-resigned", lambda x: (flip(x / f"{cp}/000000000004.tsa2.tsr", -1), rs(x))),
+        ("ts-signature-byte-ecdsa-resigned", lambda x: (flip(x / f"{cp}/000000000004.tsa1.tsr", -1), rs(x))),
+        # the TSTInfo altered (its policy): the messageDigest attribute no longer matches
+        ("ts-tstinfo-altered-resigned", lambda x: (edit(x / f"{cp}/000000000004.tsa2.tsr", swap_policy), rs(x))),
+        # a token by a TSA whose certificate is under another CA than the case's tsa.add names
+        ("ts-untrusted-ca-resigned", lambda x: (put_token(x, 4, "tsa1", ts_stamp(pki, "rogue", checkpoint_text(x, 4))), rs(x))),
+        # a TSA certificate under the right CA, not valid at genTime (expired, not yet valid)
+        ("ts-cert-expired-resigned", lambda x: (put_token(x, 4, "tsa1", ts_stamp(pki, "expired", checkpoint_text(x, 4))), rs(x))),
+        ("ts-cert-not-yet-valid-resigned", lambda x: (put_token(x, 4, "tsa2", ts_stamp(pki, "not-yet-valid", checkpoint_text(x, 4))), rs(x))),
+        # a TSA certificate whose timeStamping usage is not critical, or absent (RFC 3161 2.3)
+        ("ts-eku-noncritical-resigned", lambda x: (put_token(x, 4, "tsa1", stamp_with_swapped_cert(pki, "eku-noncritical", checkpoint_text(x, 4))), rs(x))),
+        ("ts-eku-none-resigned", lambda x: (put_token(x, 4, "tsa1", stamp_with_swapped_cert(pki, "eku-none", checkpoint_text(x, 4))), rs(x))),
+        # not a token; a refusal (PKIStatus rejection, no token)
+        ("ts-garbage-resigned", lambda x: ((x / f"{cp}/000000000004.tsa1.tsr").write_bytes(b"not a timestamp token\n"), rs(x))),
+        ("ts-rejection-resigned", lambda x: ((x / f"{cp}/000000000004.tsa2.tsr").write_bytes(bytes.fromhex("3005300302010" "2")), rs(x))),
+        # a request that is not one
+        ("ts-request-garbage-resigned", lambda x: ((x / f"{cp}/000000000004.tsa2.tsq").write_bytes(b"\x30\x03\x02\x01"), rs(x))),
+        # warnings only: a token named for a TSA the case does not name; a token without request
+        ("ts-unknown-tsa-resigned", lambda x: ((x / f"{cp}/000000000004.tsa1.tsr").rename(x / f"{cp}/000000000004.nobody.tsr"),
+                                               (x / f"{cp}/000000000004.tsa1.tsq").rename(x / f"{cp}/000000000004.nobody.tsq"), rs(x))),
+        ("ts-request-removed-resigned", lambda x: ((x / f"{cp}/000000000004.tsa2.tsq").unlink(), rs(x))),
+        # a token altered and not re-signed: the bag's manifest catches it first
+        ("ts-token-byte", lambda x: flip(x / f"{cp}/000000000003.tsa1.tsr", 100)),
+    ]
+    for name, tamper in tampers:
+        x = work / "x" / name
+        untar(good, x)
+        tamper(x)
+        bad = work / f"{name}.tar"
+        retar(x, bad)
+        bundles.append((name, bad))
+    # An entry dated an hour after the TSA's time for the checkpoint that covers it (export
+    # refuses such a case: the token is added to its bundle, re-signed by its administrator).
+    x = work / "x" / "ts-backdated"
+    untar(fixtures / "backdated.tar", x)
+    stamped = fixtures / "backdated" / "case" / "checkpoints"
+    put_token(x, 4, "tsa1", ((stamped / "000000000004.tsa1.tsq").read_bytes(), (stamped / "000000000004.tsa1.tsr").read_bytes()))
+    fix_oxum(x)
+    rehash_manifest(x)
+    resign(x, fixtures / "backdated.key", passphrase="correct horse battery staple")
+    retar(x, work / "ts-backdated.tar")
+    bundles.append(("ts-backdated", work / "ts-backdated.tar"))
     return bundles
 
 
@@ -262,8 +455,9 @@ def _alter_proof_path(b):
 # ---------------------------------------------------------------------------------------------
 
 def scelle_verdict(bundle):
+    """(verdict, error codes, exit status, verified timestamps as {(tsa, size, genTime, serial)})."""
     done = sh([SCELLE, "verify-bundle", str(bundle), "--json"], check=False)
-    codes = set()
+    codes, stamps = set(), set()
     for line in done.stdout.decode("utf-8", "replace").splitlines():
         try:
             v = json.loads(line)
@@ -271,9 +465,11 @@ def scelle_verdict(bundle):
             continue
         if v.get("type") == "finding" and v.get("severity") == "error":
             codes.add(v["code"])
+        if v.get("type") == "timestamp":
+            stamps.add((v["tsa"], str(v["size"]), v["time"], v["serial"]))
     if done.returncode == 2 and not codes:
         codes.add("bundle-unsafe")
-    return ("OK" if done.returncode == 0 else "FAILED"), codes, done.returncode
+    return ("OK" if done.returncode == 0 else "FAILED"), codes, done.returncode, stamps
 
 
 def kit_verdict(bundle):
@@ -306,7 +502,7 @@ def chrome(lang="en"):
 
 def page_verdict(driver, bundle, timeout=600):
     """Opens the page, gives it the bundle, waits for the verdict: (verdict, error codes,
-    warning codes, seconds)."""
+    warning codes, seconds, timestamps shown as {(tsa, size, genTime, serial)})."""
     from selenium.webdriver.common.by import By
     driver.get(PAGE.as_uri())
     start = time.time()
@@ -321,7 +517,9 @@ def page_verdict(driver, bundle, timeout=600):
     verdict = driver.find_element(By.ID, "verdict").get_attribute("data-verdict")
     errors = {e.get_attribute("data-code") for e in driver.find_elements(By.CSS_SELECTOR, "li.finding.error")}
     warnings = {e.get_attribute("data-code") for e in driver.find_elements(By.CSS_SELECTOR, "li.finding.warning")}
-    return verdict, errors, warnings, seconds
+    stamps = {tuple(e.get_attribute(f"data-{k}") for k in ("tsa", "size", "time", "serial"))
+              for e in driver.find_elements(By.CSS_SELECTOR, "ul.timestamps li")}
+    return verdict, errors, warnings, seconds, stamps
 
 
 def requests_made(driver):
@@ -378,15 +576,15 @@ class VerifyHtml(unittest.TestCase):
         rows = []
         for name, bundle in self.bundles:
             with self.subTest(bundle=name):
-                want, scelle_codes, _ = scelle_verdict(bundle)
+                want, scelle_codes, _, scelle_stamps = scelle_verdict(bundle)
                 kit, kit_codes, _ = kit_verdict(bundle)
-                got, errors, warnings, seconds = page_verdict(self.driver, bundle)
+                got, errors, warnings, seconds, stamps = page_verdict(self.driver, bundle)
                 urls, console = requests_made(self.driver)
                 rows.append({"bundle": name, "page": got, "verify_bundle": want, "kit": kit,
                              "codes_as_verify_bundle": errors == scelle_codes,
                              "page_errors": sorted(errors), "verify_bundle_errors": sorted(scelle_codes),
                              "kit_errors": sorted(kit_codes), "page_warnings": sorted(warnings),
-                             "seconds": round(seconds, 2)})
+                             "timestamps": len(stamps), "seconds": round(seconds, 2)})
                 self.assertEqual(got, want, f"{name}: page {got} {sorted(errors)}, verify-bundle {want} {sorted(scelle_codes)}")
                 self.assertEqual(got, kit, f"{name}: page {got}, verify_bundle.py {kit}")
                 # The page ports verify_bundle.py: the same error codes. verify-bundle (scelle's
@@ -394,21 +592,34 @@ class VerifyHtml(unittest.TestCase):
                 # a torn ledger refused as `bundle-unsafe`, follow-on errors): its codes are
                 # recorded in verdicts.json, and only its verdict must be the page's.
                 self.assertEqual(errors, kit_codes, f"{name}: error codes differ from verify_bundle.py's")
+                # Every RFC 3161 token verify-bundle verified, the page verified and shows (TSA,
+                # checkpoint, genTime, serial), and no other.
+                if "bundle-unsafe" not in scelle_codes:  # (verify-bundle refuses a torn ledger whole)
+                    self.assertEqual(stamps, scelle_stamps, f"{name}: timestamps shown differ from verify-bundle's")
+                if name.startswith("ts-") and name != "ts-token-byte":
+                    self.assertTrue(any(c.startswith("timestamp-") or c == "backdated" for c in errors | warnings) or name == "ts-ok",
+                                    f"{name}: no timestamp finding: {sorted(errors)} {sorted(warnings)}")
                 outside = [u for u in urls if not (u.startswith("file://") or u.startswith("data:"))]
                 self.assertEqual(outside, [], f"{name}: the page made network requests")
                 self.assertEqual(console, [], f"{name}: console errors")
         (OUT / "verdicts.json").write_text(json.dumps(rows, indent=1) + "\n")
         self.assertGreaterEqual(len(rows), 50)
+        ok = {r["bundle"]: r for r in rows}
+        self.assertGreater(ok["ok"]["timestamps"], 0, "the demo's tokens are not shown as verified")
+        if TIMESTAMPS:
+            self.assertEqual(ok["ts-ok"]["timestamps"], 3)
 
     def test_screenshots_in_three_languages(self):
-        ok = dict(self.bundles)["ok"]
-        failed = dict(self.bundles)["ledger-byte-resigned"]
+        named = dict(self.bundles)
+        shots = [("ok", named["ok"]), ("failed", named["ledger-byte-resigned"])]
+        if TIMESTAMPS:
+            shots += [("timestamped", named["ts-ok"]), ("timestamp-failed", named["ts-untrusted-ca-resigned"])]
         for lang in ("en", "fr", "es"):
             driver = chrome(lang)
             try:
-                for what, bundle in (("ok", ok), ("failed", failed)):
-                    verdict, _, _, _ = page_verdict(driver, bundle)
-                    self.assertEqual(verdict, "OK" if what == "ok" else "FAILED")
+                for what, bundle in shots:
+                    verdict, _, _, _, _ = page_verdict(driver, bundle)
+                    self.assertEqual(verdict, "FAILED" if "failed" in what else "OK")
                     self.assertEqual(driver.execute_script("return document.documentElement.lang"), lang,
                                      "the page's language follows navigator.language")
                     full_screenshot(driver, OUT / f"verify-{what}-{lang}.png")
@@ -420,11 +631,14 @@ class VerifyHtml(unittest.TestCase):
 
 
 def main():
-    global SCELLE, OUT
+    global SCELLE, OUT, TIMESTAMPS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], add_help=False)
     parser.add_argument("--scelle", help="the scelle binary (default: $SCELLE_BIN, target/release/scelle)")
     parser.add_argument("--out", help="output folder: screenshots, verdicts.json (default: $BROWSER_TEST_OUT, target/browser-test)")
+    parser.add_argument("--timestamps", help="tests/browser.rs's timestamp fixtures (default: $BROWSER_TEST_TIMESTAMPS)")
     args, rest = parser.parse_known_args()
+    if args.timestamps:
+        TIMESTAMPS = args.timestamps
     if args.scelle:
         SCELLE = args.scelle
     if args.out:

@@ -1,11 +1,11 @@
 // The case inside the bundle (data/case): a port of verify_case.py (FORMAT.md sections 4 to 9).
-// Skipped here: RFC 3161 timestamp tokens (their CMS signatures), --trusted-checkpoint.
+// Skipped here: --trusted-checkpoint.
 
 const MAX_CHECKPOINT = 1 << 20, MAX_CASE_JSON = 1 << 20, MAX_IOC_COPY = 256 << 20, MAX_PROOF = 64 << 20;
 const MAX_MEMBER_LINE = 1 << 20, MEMBER_FILE_PROBLEMS = 20;
 
 class Report {
-  constructor(part) { this.part = part; this.findings = []; this.errors = 0; this.warnings = 0; this.witnesses = []; this.timestampsSkipped = 0; }
+  constructor(part) { this.part = part; this.findings = []; this.errors = 0; this.warnings = 0; this.witnesses = []; this.timestamps = []; }
   error(where, code, message) { this.errors++; this.findings.push({ severity: "error", code, where, message, part: this.part }); }
   warning(where, code, message) { this.warnings++; this.findings.push({ severity: "warning", code, where, message, part: this.part }); }
 }
@@ -580,16 +580,59 @@ async function checkCheckpoints(state, lines, report, now, counting) {
   return [files, largest];
 }
 
-// Section 8.6, the part that needs no CMS: a token of a TSA no tsa.add names is a warning.
-// The token itself (imprint, nonce, signature, chain, backdating) is not checked here.
-function checkTimestampsLight(state, counting, report) {
+// Section 8.6: every NNNNNNNNNNNN.NAME.tsr of a checkpoint that counts (`counting`), as
+// verify (src/case/verify.rs check_timestamps) and verify_case.py check it: a TSA no tsa.add
+// names is a warning; the token verified (38-rfc3161.js) against the checkpoint's text, the
+// .tsq's nonce (a warning without a .tsq) and the TSA's `ca`; then no entry it covers dated
+// later than its genTime + 300 s (`backdated`).
+async function checkTimestamps(state, counting, lines, report) {
   const dir = `${state.dir}/checkpoints`;
   const names = state.bag.isDir(dir) ? state.bag.list(dir) : [];
   for (const fileName of names) {
     const m = TIMESTAMP_FILE_RE.exec(fileName);
     if (!m || m[3] !== "tsr" || !counting.has(Number(m[1])) || !state.bag.isFile(`${dir}/${fileName}`)) continue;
-    if (!state.tsas.has(m[2])) { report.warning(`checkpoints/${fileName}`, "timestamp-unknown-tsa", `no tsa.add entry names a TSA ${m[2]}: not checked`); continue; }
-    report.timestampsSkipped++;
+    const where = `checkpoints/${fileName}`, size = Number(m[1]), tsaName = m[2];
+    if (!state.tsas.has(tsaName)) { report.warning(where, "timestamp-unknown-tsa", `no tsa.add entry names a TSA ${tsaName}: not checked`); continue; }
+    let tsr, tsq = null;
+    try { tsr = await state.bag.readBytes(`${dir}/${fileName}`, MAX_TIMESTAMP_FILE); } catch (e) {
+      if (!e.tooLarge) throw e;
+      report.error(where, "timestamp-format", `larger than the limit of ${MAX_TIMESTAMP_FILE} bytes: not read`);
+      continue;
+    }
+    const qPath = `${dir}/${m[1]}.${tsaName}.tsq`;
+    if (state.bag.isFile(qPath)) {
+      try { tsq = await state.bag.readBytes(qPath, MAX_TIMESTAMP_FILE); } catch (e) {
+        if (!e.tooLarge) throw e;
+        report.error(where, "timestamp-format", `its request cannot be read (larger than ${MAX_TIMESTAMP_FILE} bytes)`);
+        continue;
+      }
+    }
+    const tsa = state.tsas.get(tsaName)[1];
+    const anchors = tsa.ca.map(b64decodeCanonical).filter((d) => d !== null);
+    const note = counting.get(size)[1];
+    let info = null, failure = null;
+    try {
+      // A request without a nonce (scelle always sends one) has none to compare.
+      const nonce = tsq === null ? null : parseRequest(tsq).nonce;
+      info = await verifyToken(tsr, utf8(note.text), anchors, nonce);
+    } catch (e) {
+      if (!(e instanceof TokenError)) throw e;
+      failure = e;
+    }
+    if (tsq === null && !(failure && (failure.code === "timestamp-format" || failure.code === "timestamp-imprint"))) {
+      report.warning(where, "timestamp-nonce", "no request (.tsq) beside the token: its nonce is not checked");
+    }
+    if (failure) { report.error(where, failure.code, `token by TSA ${tsaName}: ${failure.message}`); continue; }
+    report.timestamps.push({ size, tsa: tsaName, genTime: info.genTime, genTimeUnix: info.genTimeUnix, serial: info.serial, policy: info.policy, signer: info.signer, where });
+    const limit = info.genTimeUnix + BACKDATING_SKEW_SECONDS;
+    for (let n = 0; n < Math.min(size, lines.length); n++) {
+      const entry = parseLoose(lines[n]);
+      const time = isObj(entry) ? get(entry, "time") : undefined;
+      if (!isStr(time) || !isUtcTime(time)) continue; // an unreadable entry is reported by the ledger checks
+      if (utcSeconds(time) > limit) {
+        report.error(where, "backdated", `entry ${n} is dated ${time}, later than TSA ${tsaName}'s time ${info.genTime} for checkpoint ${size}, which covers it (+${BACKDATING_SKEW_SECONDS} s): it was written after that time, or dated falsely`);
+      }
+    }
   }
 }
 
@@ -760,7 +803,8 @@ async function verifyCase(bag, dir, proofs, progress) {
   const counting = new Map();
   progress("checkpoints");
   const [checkpoints, largest] = await checkCheckpoints(state, lines, report, now, counting);
-  checkTimestampsLight(state, counting, report);
+  progress("timestamps");
+  await checkTimestamps(state, counting, lines, report);
   const root = merkleRoots(lines, [lines.length]).get(lines.length);
   for (const p of proofs) await checkProof(bag, p, state, lines, report, now);
   return { report, state, lines, checkpoints, largest, root: b64encode(root) };

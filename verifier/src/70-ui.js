@@ -133,6 +133,16 @@ function render() {
       for (const w of witnesses.slice(0, 100)) ul.appendChild(el("li", null, t("witness_line", cut(w.name), w.size, utcText(formatTimestamp(w.time)))));
       s.appendChild(ul);
     }
+    if (r.timestamps && r.timestamps.length) {
+      s.appendChild(el("h3", null, t("timestamps_h")));
+      const ul = el("ul", "timestamps");
+      for (const ts of r.timestamps.slice(0, 100)) {
+        const li = el("li", null, t("timestamp_line", ts.size, cut(ts.tsa), utcText(ts.genTime), cut(ts.serial), cut(ts.signer)));
+        for (const [k, v] of [["tsa", ts.tsa], ["size", ts.size], ["time", ts.genTime], ["serial", ts.serial]]) li.setAttribute(`data-${k}`, String(v));
+        ul.appendChild(li);
+      }
+      s.appendChild(ul);
+    }
     out.appendChild(s);
   }
 
@@ -165,7 +175,6 @@ function render() {
   const nc = el("section", "notchecked");
   nc.appendChild(el("h2", null, t("not_checked_h")));
   const ul = el("ul");
-  ul.appendChild(el("li", null, t("nc_timestamps", r.timestampsNotChecked || 0)));
   ul.appendChild(el("li", null, t("nc_kit")));
   ul.appendChild(el("li", null, t("nc_trusted")));
   ul.appendChild(el("li", null, t("nc_pades")));
@@ -264,6 +273,7 @@ function setProgress(p) {
   if (p.phase === "hash" && p.total) { bar.max = p.total; bar.value = p.done; label.textContent = `${t("phase_hash")} — ${Math.floor((100 * p.done) / p.total)} %`; }
   else if (p.phase === "ledger") { if (p.total) { bar.max = p.total; bar.value = p.done; } else bar.removeAttribute("value"); label.textContent = t("phase_ledger"); }
   else if (p.phase === "checkpoints") { bar.removeAttribute("value"); label.textContent = t("phase_checkpoints"); }
+  else if (p.phase === "timestamps") { bar.removeAttribute("value"); label.textContent = t("phase_timestamps"); }
 }
 
 async function run(file) {
