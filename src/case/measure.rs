@@ -7,11 +7,10 @@ use crate::format::validate::manifest_sha256;
 use crate::store::dirhash;
 use crate::store::ewf;
 use crate::store::hashing::{
-    ArchiveDigest, HashSelection, MemberInspector, NoInspection, Progress,
+    ArchiveDigest, HashSelection, MemberInspector, MemberSink, NoInspection, Progress,
 };
 use crate::store::member_file::MemberSpill;
 use crate::store::tarhash;
-use crate::store::tarstream::SinkStopped;
 use crate::store::ziphash;
 use std::path::Path;
 
@@ -187,10 +186,6 @@ where
     Ok((a, inspectors))
 }
 
-/// The sink a reader gives each member to as it reads it, and the error to return when the sink
-/// stopped the read.
-type Sink<'a> = &'a mut (dyn FnMut(Member) -> std::result::Result<(), SinkStopped> + Send);
-
 /// Runs `read` with a [`MemberSpill`] of an artifact of `kind` into the case directory `root`:
 /// `read` gets the sink that checks and keeps each member (in the line while the list is short,
 /// else in a member file), which a reader's threads may share, and the error of the spill when
@@ -198,7 +193,7 @@ type Sink<'a> = &'a mut (dyn FnMut(Member) -> std::result::Result<(), SinkStoppe
 fn spilled<T>(
     root: &Path,
     kind: &str,
-    read: impl FnOnce(Sink<'_>, &mut dyn FnMut() -> Error) -> Result<T>,
+    read: impl FnOnce(MemberSink<'_>, &mut dyn FnMut() -> Error) -> Result<T>,
 ) -> Result<(T, crate::store::member_file::Spilled)> {
     let spill = std::sync::Mutex::new(MemberSpill::new(root, kind));
     let lock = || {
@@ -227,25 +222,9 @@ pub fn measure_tar_inspected<I: MemberInspector + Send>(
     seen: &mut (dyn FnMut(&mut Member) + Send),
 ) -> Result<Artifact> {
     let gzip = tarhash::is_gzip_name(path);
-    let ((size, hashes), kept) = spilled(root, "tar", |sink, sink_error| {
-        let mut shown = |mut m: Member| {
-            seen(&mut m);
-            sink(m)
-        };
-        tarhash::inspect_tar_into(path, gzip, sel, progress, inspector, &mut shown, sink_error)
-    })?;
-    Ok(Artifact {
-        kind: "tar".into(),
-        path_given: String::new(),
-        path_resolved: String::new(),
-        size,
-        hashes,
-        compression: gzip.then(|| "gzip".to_string()),
-        manifest_sha256: Some(kept.manifest_sha256),
-        file_count: Some(kept.file_count),
-        members: kept.members.map(Into::into),
-        member_file: kept.member_file,
-        ewf: None,
+    let compression = gzip.then(|| "gzip".to_string());
+    archive_for_seal(root, "tar", compression, seen, |sink, sink_error| {
+        tarhash::inspect_tar_into(path, gzip, sel, progress, inspector, sink, sink_error)
     })
 }
 
@@ -262,20 +241,34 @@ pub fn measure_zip_inspected<I: MemberInspector + Send>(
     inspector: &mut I,
     seen: &mut (dyn FnMut(&mut Member) + Send),
 ) -> Result<Artifact> {
-    let ((size, hashes), kept) = spilled(root, "zip", |sink, sink_error| {
+    archive_for_seal(root, "zip", None, seen, |sink, sink_error| {
+        ziphash::inspect_zip_into(path, sel, progress, inspector, sink, sink_error)
+    })
+}
+
+/// The artifact of kind `kind` (`tar` or `zip`) that `read` measures, giving each member to
+/// the sink it is given (after `seen`), kept by a [`MemberSpill`] into `root`.
+fn archive_for_seal(
+    root: &Path,
+    kind: &str,
+    compression: Option<String>,
+    seen: &mut (dyn FnMut(&mut Member) + Send),
+    read: impl FnOnce(MemberSink<'_>, &mut dyn FnMut() -> Error) -> Result<(u64, Hashes)>,
+) -> Result<Artifact> {
+    let ((size, hashes), kept) = spilled(root, kind, |sink, sink_error| {
         let mut shown = |mut m: Member| {
             seen(&mut m);
             sink(m)
         };
-        ziphash::inspect_zip_into(path, sel, progress, inspector, &mut shown, sink_error)
+        read(&mut shown, sink_error)
     })?;
     Ok(Artifact {
-        kind: "zip".into(),
+        kind: kind.into(),
         path_given: String::new(),
         path_resolved: String::new(),
         size,
         hashes,
-        compression: None,
+        compression,
         manifest_sha256: Some(kept.manifest_sha256),
         file_count: Some(kept.file_count),
         members: kept.members.map(Into::into),

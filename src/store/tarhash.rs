@@ -55,23 +55,8 @@ pub fn inspect_tar<I: MemberInspector + Send>(
     progress: Progress,
     inspector: &mut I,
 ) -> Result<TarDigest> {
-    let mut members = Vec::new();
-    let (size, hashes) = inspect_tar_into(
-        path,
-        gzip,
-        sel,
-        progress,
-        inspector,
-        &mut |m| {
-            members.push(m);
-            Ok(())
-        },
-        &mut || unreachable!("collecting never fails"),
-    )?;
-    Ok(TarDigest {
-        size,
-        hashes,
-        members,
+    TarDigest::collected(|sink, sink_error| {
+        inspect_tar_into(path, gzip, sel, progress, inspector, sink, sink_error)
     })
 }
 
@@ -84,8 +69,7 @@ pub fn inspect_tar_into<I: MemberInspector + Send>(
     sel: HashSelection,
     progress: Progress,
     inspector: &mut I,
-    sink: &mut (dyn FnMut(crate::format::body::Member) -> Result<(), tarstream::SinkStopped>
-              + Send),
+    sink: hashing::MemberSink<'_>,
     sink_error: &mut dyn FnMut() -> Error,
 ) -> Result<(u64, crate::format::body::Hashes)> {
     let file = StableFile::open(path)?;

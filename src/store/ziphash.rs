@@ -56,22 +56,8 @@ pub fn inspect_zip<I: MemberInspector + Send>(
     progress: Progress,
     inspector: &mut I,
 ) -> Result<ZipDigest> {
-    let mut members = Vec::new();
-    let (size, hashes) = inspect_zip_into(
-        path,
-        sel,
-        progress,
-        inspector,
-        &mut |m| {
-            members.push(m);
-            Ok(())
-        },
-        &mut || unreachable!("collecting never fails"),
-    )?;
-    Ok(ZipDigest {
-        size,
-        hashes,
-        members,
+    ZipDigest::collected(|sink, sink_error| {
+        inspect_zip_into(path, sel, progress, inspector, sink, sink_error)
     })
 }
 
@@ -89,7 +75,7 @@ pub fn inspect_zip_into<I: MemberInspector + Send>(
     sel: HashSelection,
     progress: Progress,
     inspector: &mut I,
-    sink: &mut (dyn FnMut(Member) -> Result<(), SinkStopped> + Send),
+    sink: hashing::MemberSink<'_>,
     sink_error: &mut dyn FnMut() -> Error,
 ) -> Result<(u64, Hashes)> {
     let file = StableFile::open(path)?;
