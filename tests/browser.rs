@@ -181,8 +181,9 @@ fn export(root: &Path, case: &Path, key: &Path, out: &Path) {
 /// `tsa2` (tsa-rsa) timestamped checkpoints 3 and 4 (the TSAs were added at entries 2 and 3);
 /// `backdated.tar`, a case with TSA `tsa1` whose entry 3 is dated an hour in the future, and
 /// `backdated/case/checkpoints/000000000004.tsa1.ts{q,r}`, a token of checkpoint 4 made now,
-/// which covers that entry. `timestamped.key` and `backdated.key`: their administrators' keys
-/// (passphrase `common::PASS`).
+/// which covers that entry; `intermediate.tar`, a case whose TSA `tsa1` (`tsa-sub`, issued by
+/// the intermediate CA `sub` of `ca`, which has no extendedKeyUsage) timestamped checkpoint 3.
+/// `timestamped.key` and `backdated.key`: their administrators' keys (passphrase `common::PASS`).
 fn timestamp_fixtures(dir: &Path) {
     let pki = Pki::new(&dir.join("pki"));
     pki.ca("ca");
@@ -220,6 +221,15 @@ fn timestamp_fixtures(dir: &Path) {
     stamp(&pki, &case, 4, "tsa-rsa", "tsa2");
     export(&root, &case, &key, &dir.join("timestamped.tar"));
     std::fs::copy(&key, dir.join("timestamped.key")).unwrap();
+
+    // A TSA whose certificate an intermediate CA without extendedKeyUsage issued (as
+    // commercial TSAs' are), under the case's root `ca`.
+    pki.sub_ca("sub", "ca", false);
+    pki.tsa("tsa-sub", "sub", KeyType::P256, Eku::Critical, None);
+    let root = dir.join("intermediate");
+    let (case, key) = timestamped_case(&root, "TS-3", &pki, &["tsa1"]);
+    stamp(&pki, &case, 3, "tsa-sub", "tsa1");
+    export(&root, &case, &key, &dir.join("intermediate.tar"));
 
     let root = dir.join("backdated");
     let (case, key) = timestamped_case(&root, "TS-2", &pki, &["tsa1"]);

@@ -256,6 +256,45 @@ fn a_token_from_a_tsa_outside_the_case_ca_is_refused_by_both() {
 }
 
 #[test]
+fn a_tsa_under_an_intermediate_ca_without_extended_key_usage_verifies_in_both() {
+    // Commercial TSAs sign with a certificate issued by an intermediate CA, which often has no
+    // extendedKeyUsage (unrestricted, RFC 5280 4.2.1.12): the case names the root.
+    let fx = Fixture::new();
+    fx.pki.sub_ca("sub", "ca", false);
+    fx.pki
+        .tsa("tsa-sub", "sub", KeyType::P256, Eku::Critical, None);
+    let text = fx.text(3);
+    fx.stamp("tsa-sub", &text, 3, "tsa1");
+    let (ok, findings, stamps) = fx.scelle_verify();
+    assert!(ok, "{findings:?}");
+    assert_eq!(stamps.len(), 1, "{stamps:?}");
+    assert_eq!(stamps[0]["signer"], "CN=tsa-sub");
+    let (ok, out) = fx.python_verify();
+    assert!(ok, "{out}");
+    assert!(out.contains("timestamped by tsa1"), "{out}");
+
+    // An intermediate whose extendedKeyUsage allows TLS servers only is not a timestamping
+    // authority's: `verify` refuses it. `openssl ts -verify` (so the python verifier) reads no
+    // extendedKeyUsage but the TSA's own and accepts it: the one difference, SECURITY.md 13.16.
+    fx.pki.sub_ca("sub-tls", "ca", true);
+    fx.pki
+        .tsa("tsa-tls", "sub-tls", KeyType::P256, Eku::Critical, None);
+    fx.stamp("tsa-tls", &text, 3, "tsa1");
+    let (ok, findings, _) = fx.scelle_verify();
+    assert!(!ok);
+    assert!(
+        findings
+            .iter()
+            .any(|(c, f, _, e)| c == "timestamp-untrusted"
+                && f.ends_with("000000000003.tsa1.tsr")
+                && *e),
+        "{findings:?}"
+    );
+    let (ok, out) = fx.python_verify();
+    assert!(ok, "{out}");
+}
+
+#[test]
 fn a_flipped_byte_in_the_token_is_refused_by_both() {
     let fx = Fixture::new();
     let text = fx.text(3);

@@ -700,7 +700,11 @@ pub fn verify_token(
                 &anchors,
                 &intermediates,
                 when,
-                webpki::KeyUsage::required(EKU_TIMESTAMPING_DER),
+                // On every certificate of the path: an extendedKeyUsage, where there is one,
+                // must allow timeStamping; an intermediate without the extension is not
+                // restricted (RFC 5280 4.2.1.12), as `openssl ts -verify` reads it. The TSA's
+                // own certificate must have it exactly, critical (`check_eku`, RFC 3161 2.3).
+                webpki::KeyUsage::required_if_present(EKU_TIMESTAMPING_DER),
                 None,
                 None,
             )

@@ -369,7 +369,7 @@ def timestamp_bundles(work, fixtures):
     good = fixtures / "timestamped.tar"
     key = fixtures / "timestamped.key"
     cp = "data/case/checkpoints"
-    bundles = [("ts-ok", good)]
+    bundles = [("ts-ok", good), ("ts-intermediate-ca", fixtures / "intermediate.tar")]
 
     def rs(x):  # a forger who also keeps bag-info.txt's Payload-Oxum right
         fix_oxum(x)
@@ -597,7 +597,7 @@ class VerifyHtml(unittest.TestCase):
                 if "bundle-unsafe" not in scelle_codes:  # (verify-bundle refuses a torn ledger whole)
                     self.assertEqual(stamps, scelle_stamps, f"{name}: timestamps shown differ from verify-bundle's")
                 if name.startswith("ts-") and name != "ts-token-byte":
-                    self.assertTrue(any(c.startswith("timestamp-") or c == "backdated" for c in errors | warnings) or name == "ts-ok",
+                    self.assertTrue(any(c.startswith("timestamp-") or c == "backdated" for c in errors | warnings) or name in ("ts-ok", "ts-intermediate-ca"),
                                     f"{name}: no timestamp finding: {sorted(errors)} {sorted(warnings)}")
                 outside = [u for u in urls if not (u.startswith("file://") or u.startswith("data:"))]
                 self.assertEqual(outside, [], f"{name}: the page made network requests")

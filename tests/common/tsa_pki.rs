@@ -68,6 +68,17 @@ CN = unused
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
 subjectKeyIdentifier = hash
+[v3_sub]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[v3_sub_tls]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 [tsa_critical]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,nonRepudiation
@@ -167,6 +178,57 @@ impl Pki {
                 "v3_ca",
                 "-out",
                 &format!("{name}.pem"),
+            ],
+        );
+    }
+
+    /// An intermediate CA `name` (ECDSA P-256) issued by CA `parent`, 5 years from now:
+    /// without an extendedKeyUsage, or (`tls_only`) with one that allows serverAuth alone.
+    pub fn sub_ca(&self, name: &str, parent: &str, tls_only: bool) {
+        let key = format!("{name}.key");
+        keygen(&self.dir, &key, KeyType::P256);
+        let csr = format!("{name}.csr");
+        openssl(
+            &self.dir,
+            &[
+                "req",
+                "-new",
+                "-key",
+                &key,
+                "-subj",
+                &format!("/CN={name}"),
+                "-config",
+                "ext.cnf",
+                "-out",
+                &csr,
+            ],
+        );
+        let (cert, cakey, out) = (
+            format!("{parent}.pem"),
+            format!("{parent}.key"),
+            format!("{name}.pem"),
+        );
+        openssl(
+            &self.dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                &cert,
+                "-CAkey",
+                &cakey,
+                "-set_serial",
+                "4096",
+                "-days",
+                "1825",
+                "-extfile",
+                "ext.cnf",
+                "-extensions",
+                if tls_only { "v3_sub_tls" } else { "v3_sub" },
+                "-out",
+                &out,
             ],
         );
     }

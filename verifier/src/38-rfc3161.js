@@ -605,7 +605,10 @@ function webpkiIndependent(cert, at, role, subCaCount) {
     try { purposes = derKids(derOne(eku.value)).map((o) => derOid(o, "KeyPurposeId")); } catch (e) { if (!(e instanceof DerError)) throw e; return "BadDer"; }
     if (!purposes.length) return "EmptyEkuExtension";
   }
-  if (!purposes.includes(OID.timeStamping)) return "RequiredEkuNotFound";
+  // webpki's KeyUsage::required_if_present: an extension, where there is one, must allow
+  // timeStamping; a certificate without one is not restricted (the TSA's own certificate is
+  // held to "exactly timeStamping, critical" apart).
+  if (eku && !purposes.includes(OID.timeStamping)) return "RequiredEkuNotFound";
   return null;
 }
 async function verifyCertSignature(cert, issuerKey) {
