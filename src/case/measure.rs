@@ -7,10 +7,11 @@ use crate::format::validate::manifest_sha256;
 use crate::store::dirhash;
 use crate::store::ewf;
 use crate::store::hashing::{
-    ArchiveDigest, HashSelection, MemberInspector, MemberSink, NoInspection, Progress,
+    ArchiveDigest, HashSelection, MemberInspector, NoInspection, Progress,
 };
 use crate::store::member_file::MemberSpill;
 use crate::store::tarhash;
+use crate::store::tarstream::MemberSink;
 use crate::store::ziphash;
 use std::path::Path;
 

@@ -392,35 +392,6 @@ pub struct ArchiveDigest {
     pub members: Vec<crate::format::body::Member>,
 }
 
-/// The sink an archive reader gives each member to as it reads it (a failing sink stops it).
-pub type MemberSink<'a> =
-    &'a mut (dyn FnMut(Member) -> Result<(), crate::store::tarstream::SinkStopped> + Send);
-
-impl ArchiveDigest {
-    /// Runs an archive reader that gives each member to a sink (with the error to return when
-    /// that sink stops it), keeping every member: the archive's digest.
-    pub(crate) fn collected(
-        read: impl FnOnce(
-            MemberSink<'_>,
-            &mut dyn FnMut() -> crate::error::Error,
-        ) -> crate::error::Result<(u64, Hashes)>,
-    ) -> crate::error::Result<ArchiveDigest> {
-        let mut members = Vec::new();
-        let (size, hashes) = read(
-            &mut |m| {
-                members.push(m);
-                Ok(())
-            },
-            &mut || unreachable!("collecting never fails"),
-        )?;
-        Ok(ArchiveDigest {
-            size,
-            hashes,
-            members,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,7 +55,7 @@ pub fn inspect_tar<I: MemberInspector + Send>(
     progress: Progress,
     inspector: &mut I,
 ) -> Result<TarDigest> {
-    TarDigest::collected(|sink, sink_error| {
+    tarstream::collected(|sink, sink_error| {
         inspect_tar_into(path, gzip, sel, progress, inspector, sink, sink_error)
     })
 }
@@ -69,7 +69,7 @@ pub fn inspect_tar_into<I: MemberInspector + Send>(
     sel: HashSelection,
     progress: Progress,
     inspector: &mut I,
-    sink: hashing::MemberSink<'_>,
+    sink: tarstream::MemberSink<'_>,
     sink_error: &mut dyn FnMut() -> Error,
 ) -> Result<(u64, crate::format::body::Hashes)> {
     let file = StableFile::open(path)?;

@@ -54,6 +54,33 @@ pub enum Stop {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SinkStopped;
 
+/// The sink an archive reader (tar or zip) gives each member to as it reads it (a failing sink
+/// stops it).
+pub type MemberSink<'a> = &'a mut (dyn FnMut(Member) -> Result<(), SinkStopped> + Send);
+
+/// Runs an archive reader that gives each member to a sink (with the error to return when that
+/// sink stops it), keeping every member: the archive's digest.
+pub(crate) fn collected(
+    read: impl FnOnce(
+        MemberSink<'_>,
+        &mut dyn FnMut() -> crate::error::Error,
+    ) -> crate::error::Result<(u64, crate::format::body::Hashes)>,
+) -> crate::error::Result<crate::store::hashing::ArchiveDigest> {
+    let mut members = Vec::new();
+    let (size, hashes) = read(
+        &mut |m| {
+            members.push(m);
+            Ok(())
+        },
+        &mut || unreachable!("collecting never fails"),
+    )?;
+    Ok(crate::store::hashing::ArchiveDigest {
+        size,
+        hashes,
+        members,
+    })
+}
+
 impl std::fmt::Display for Stop {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

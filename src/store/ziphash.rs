@@ -56,7 +56,7 @@ pub fn inspect_zip<I: MemberInspector + Send>(
     progress: Progress,
     inspector: &mut I,
 ) -> Result<ZipDigest> {
-    ZipDigest::collected(|sink, sink_error| {
+    crate::store::tarstream::collected(|sink, sink_error| {
         inspect_zip_into(path, sel, progress, inspector, sink, sink_error)
     })
 }
@@ -75,7 +75,7 @@ pub fn inspect_zip_into<I: MemberInspector + Send>(
     sel: HashSelection,
     progress: Progress,
     inspector: &mut I,
-    sink: hashing::MemberSink<'_>,
+    sink: crate::store::tarstream::MemberSink<'_>,
     sink_error: &mut dyn FnMut() -> Error,
 ) -> Result<(u64, Hashes)> {
     let file = StableFile::open(path)?;
