@@ -159,7 +159,14 @@ fn every_command_lists_the_options_that_apply() {
                     [&[option], value, args.as_slice()].concat(),
                     [args.as_slice(), &[option], value].concat(),
                 ] {
-                    let o = run(&line);
+                    // In a scratch folder: with -C ignored, `demo` really runs and writes
+                    // its case into the current directory.
+                    let scratch = tempfile::tempdir().unwrap();
+                    let o = scelle()
+                        .current_dir(scratch.path())
+                        .args(&line)
+                        .output()
+                        .unwrap();
                     let err = String::from_utf8_lossy(&o.stderr);
                     let refused = err.contains(&format!("does not apply to `scelle {path}`"))
                         && err.contains(option);

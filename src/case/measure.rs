@@ -112,6 +112,17 @@ fn is_zip(kind: ArtifactKind, path: &Path) -> bool {
     kind == ArtifactKind::Zip || (kind == ArtifactKind::Auto && ziphash::is_zip_name(path))
 }
 
+/// The archive format `kind` (or, for `auto`, the name) makes of `path`, if any.
+fn archive_format(kind: ArtifactKind, path: &Path) -> Option<ArchiveFormat> {
+    if is_tar(kind, path) {
+        Some(ArchiveFormat::Tar)
+    } else if is_zip(kind, path) {
+        Some(ArchiveFormat::Zip)
+    } else {
+        None
+    }
+}
+
 /// [`measure`] for a seal into the case directory `root`: the members are checked by the
 /// value rules of 6.4 one at a time and, when their list is too long for the seal's line,
 /// written to a member file of the case (FORMAT.md 6.2) by a [`MemberSpill`], as they are
@@ -127,10 +138,16 @@ pub fn measure_for_seal(
     let a = if meta.is_dir() {
         directory_as_auto(path, kind)?;
         measure_directory_for_seal_inspected(path, sel, progress, root, || NoInspection)?.0
-    } else if is_tar(kind, path) {
-        measure_tar_inspected(path, sel, progress, root, &mut NoInspection, &mut |_| {})?
-    } else if is_zip(kind, path) {
-        measure_zip_inspected(path, sel, progress, root, &mut NoInspection, &mut |_| {})?
+    } else if let Some(format) = archive_format(kind, path) {
+        measure_archive_inspected(
+            format,
+            path,
+            sel,
+            progress,
+            root,
+            &mut NoInspection,
+            &mut |_| {},
+        )?
     } else {
         let mut a = measure(path, kind, sel, progress)?;
         // An image's segments stay in its line (FORMAT.md 6.2).
@@ -210,31 +227,33 @@ fn spilled<T>(
     Ok((out, kept))
 }
 
-/// A tar measured for a seal into the case directory `root`: its members given to a
-/// [`MemberSpill`] as they are read, each shown first to `seen` (which may drop hashes not to
-/// be kept), each regular member's bytes shown to `inspector` as they are hashed. The value
-/// rules of the whole artifact are the caller's ([`measure_for_seal`] checks them).
-pub fn measure_tar_inspected<I: MemberInspector + Send>(
-    path: &Path,
-    sel: HashSelection,
-    progress: Progress,
-    root: &Path,
-    inspector: &mut I,
-    seen: &mut (dyn FnMut(&mut Member) + Send),
-) -> Result<Artifact> {
-    let gzip = tarhash::is_gzip_name(path);
-    let compression = gzip.then(|| "gzip".to_string());
-    archive_for_seal(root, "tar", compression, seen, |sink, sink_error| {
-        tarhash::inspect_tar_into(path, gzip, sel, progress, inspector, sink, sink_error)
-    })
+/// The archive formats whose members are measured as the archive streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveFormat {
+    /// A tar, gzip-compressed if named `.tar.gz` or `.tgz`.
+    Tar,
+    /// A zip, its members in central directory order.
+    Zip,
 }
 
-/// A zip measured for a seal into the case directory `root`, as [`measure_tar_inspected`]
-/// measures a tar: its members given to a [`MemberSpill`] in central directory order as they
-/// are read, each shown first to `seen`, each regular member's bytes shown to `inspector` as
-/// they are hashed. The value rules of the whole artifact are the caller's
+impl ArchiveFormat {
+    /// The format of a sealed artifact of `kind` (`tar` or `zip`), if it is an archive.
+    pub fn of_kind(kind: &str) -> Option<Self> {
+        match kind {
+            "tar" => Some(Self::Tar),
+            "zip" => Some(Self::Zip),
+            _ => None,
+        }
+    }
+}
+
+/// An archive measured for a seal into the case directory `root`: its members given to a
+/// [`MemberSpill`] as they are read (a zip's in central directory order), each shown first to
+/// `seen` (which may drop hashes not to be kept), each regular member's bytes shown to
+/// `inspector` as they are hashed. The value rules of the whole artifact are the caller's
 /// ([`measure_for_seal`] checks them).
-pub fn measure_zip_inspected<I: MemberInspector + Send>(
+pub fn measure_archive_inspected<I: MemberInspector + Send>(
+    format: ArchiveFormat,
     path: &Path,
     sel: HashSelection,
     progress: Progress,
@@ -242,9 +261,18 @@ pub fn measure_zip_inspected<I: MemberInspector + Send>(
     inspector: &mut I,
     seen: &mut (dyn FnMut(&mut Member) + Send),
 ) -> Result<Artifact> {
-    archive_for_seal(root, "zip", None, seen, |sink, sink_error| {
-        ziphash::inspect_zip_into(path, sel, progress, inspector, sink, sink_error)
-    })
+    match format {
+        ArchiveFormat::Tar => {
+            let gzip = tarhash::is_gzip_name(path);
+            let compression = gzip.then(|| "gzip".to_string());
+            archive_for_seal(root, "tar", compression, seen, |sink, sink_error| {
+                tarhash::inspect_tar_into(path, gzip, sel, progress, inspector, sink, sink_error)
+            })
+        }
+        ArchiveFormat::Zip => archive_for_seal(root, "zip", None, seen, |sink, sink_error| {
+            ziphash::inspect_zip_into(path, sel, progress, inspector, sink, sink_error)
+        }),
+    }
 }
 
 /// The artifact of kind `kind` (`tar` or `zip`) that `read` measures, giving each member to

@@ -1298,25 +1298,16 @@ pub fn remeasure_archive_inspected<I: crate::store::hashing::MemberInspector + S
     seen: &mut (dyn FnMut(&mut Member) + Send),
 ) -> Result<Artifact> {
     let tmp = scratch_dir()?;
-    let mut now = if seal.artifact.kind == "zip" {
-        crate::case::measure::measure_zip_inspected(
-            path,
-            sel,
-            progress,
-            tmp.path(),
-            inspector,
-            seen,
-        )?
-    } else {
-        crate::case::measure::measure_tar_inspected(
-            path,
-            sel,
-            progress,
-            tmp.path(),
-            inspector,
-            seen,
-        )?
-    };
+    use crate::case::measure::{measure_archive_inspected, ArchiveFormat};
+    let format = ArchiveFormat::of_kind(&seal.artifact.kind).ok_or_else(|| {
+        crate::error::Error::input(format!(
+            "{}: a {} is not an archive",
+            path.display(),
+            seal.artifact.kind
+        ))
+    })?;
+    let mut now =
+        measure_archive_inspected(format, path, sel, progress, tmp.path(), inspector, seen)?;
     crate::format::validate::artifact(&now).map_err(|e| {
         crate::error::Error::input(format!("{}: cannot be sealed: {e}", path.display()))
     })?;

@@ -11,7 +11,7 @@ use crate::store::hashing::{
     self, ChunkReader, HashSelection, MemberInspector, MultiHasher, NoInspection, Progress,
 };
 use crate::store::nofollow::StableFile;
-use crate::store::tarstream::SinkStopped;
+use crate::store::tarstream::MemberSink;
 use crate::store::zipstream::{self, Stop};
 use std::path::Path;
 
@@ -75,7 +75,7 @@ pub fn inspect_zip_into<I: MemberInspector + Send>(
     sel: HashSelection,
     progress: Progress,
     inspector: &mut I,
-    sink: crate::store::tarstream::MemberSink<'_>,
+    sink: MemberSink<'_>,
     sink_error: &mut dyn FnMut() -> Error,
 ) -> Result<(u64, Hashes)> {
     let file = StableFile::open(path)?;
@@ -112,7 +112,7 @@ struct MemberHashing<'a, 's, I> {
     inner: &'a mut I,
     current: Option<(usize, MultiHasher)>,
     hashed: std::collections::HashMap<usize, Hashes>,
-    sink: &'s mut (dyn FnMut(Member) -> Result<(), SinkStopped> + Send),
+    sink: MemberSink<'s>,
     stopped: bool,
 }
 

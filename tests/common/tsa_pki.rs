@@ -182,11 +182,11 @@ impl Pki {
         );
     }
 
-    /// An intermediate CA `name` (ECDSA P-256) issued by CA `parent`, 5 years from now:
-    /// without an extendedKeyUsage, or (`tls_only`) with one that allows serverAuth alone.
-    pub fn sub_ca(&self, name: &str, parent: &str, tls_only: bool) {
+    /// A key `name.key` of `kind` and a certificate request `name.csr` for `/CN=name`; the
+    /// request's file name.
+    fn csr(&self, name: &str, kind: KeyType) -> String {
         let key = format!("{name}.key");
-        keygen(&self.dir, &key, KeyType::P256);
+        keygen(&self.dir, &key, kind);
         let csr = format!("{name}.csr");
         openssl(
             &self.dir,
@@ -203,6 +203,13 @@ impl Pki {
                 &csr,
             ],
         );
+        csr
+    }
+
+    /// An intermediate CA `name` (ECDSA P-256) issued by CA `parent`, 5 years from now:
+    /// without an extendedKeyUsage, or (`tls_only`) with one that allows serverAuth alone.
+    pub fn sub_ca(&self, name: &str, parent: &str, tls_only: bool) {
+        let csr = self.csr(name, KeyType::P256);
         let (cert, cakey, out) = (
             format!("{parent}.pem"),
             format!("{parent}.key"),
@@ -236,24 +243,7 @@ impl Pki {
     /// A TSA certificate `name` issued by CA `ca`, with a key of `kind`, the EKU `eku`, valid
     /// from `start` to `end` (`YYYYMMDDHHMMSSZ`; `None`: now to 5 years from now).
     pub fn tsa(&self, name: &str, ca: &str, kind: KeyType, eku: Eku, dates: Option<(&str, &str)>) {
-        let key = format!("{name}.key");
-        keygen(&self.dir, &key, kind);
-        let csr = format!("{name}.csr");
-        openssl(
-            &self.dir,
-            &[
-                "req",
-                "-new",
-                "-key",
-                &key,
-                "-subj",
-                &format!("/CN={name}"),
-                "-config",
-                "ext.cnf",
-                "-out",
-                &csr,
-            ],
-        );
+        let csr = self.csr(name, kind);
         std::fs::write(self.dir.join("index.txt"), "").unwrap();
         if !self.dir.join("ca.srl").exists() {
             std::fs::write(self.dir.join("ca.srl"), "1000\n").unwrap();
