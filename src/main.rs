@@ -102,11 +102,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("scelle: error: {e:#}");
-            let class = e.downcast_ref::<Error>().map(Error::class);
-            ExitCode::from(match class {
-                Some(ErrorClass::BadInput) => EXIT_BAD_INPUT,
-                _ => EXIT_IO,
-            })
+            ExitCode::from(exit_code(e.downcast_ref::<Error>().map(Error::class)))
         }
     }
 }
@@ -463,8 +459,9 @@ fn rotate(a: &cli::KeyRotateArgs) -> anyhow::Result<Recorded> {
 
 fn seal(a: &cli::SealArgs) -> anyhow::Result<ops::seal::SealOutcome> {
     let case = case_dir(&a.case)?;
-    let key = load_key(&a.key, a.pass.file.as_deref())?;
     let opts = ops::seal::SealOptions::from(a);
+    ops::seal::check_options(&a.paths, &opts)?;
+    let key = PendingKey::start(&a.key, a.pass.file.as_deref())?;
     // A bar when every path is a regular file (or tar) of known size.
     let total = a
         .paths
@@ -477,9 +474,61 @@ fn seal(a: &cli::SealArgs) -> anyhow::Result<ops::seal::SealOutcome> {
         })
         .sum::<Option<u64>>();
     let progress = Progress::with_total(!a.json, "hashing", total);
-    Ok(ops::seal::seal(&case, &a.paths, &key, &opts, &|n| {
-        progress.advance(n)
-    })?)
+    Ok(ops::seal::seal_with_key(
+        &case,
+        &a.paths,
+        || key.wait(),
+        &opts,
+        &|n| progress.advance(n),
+    )?)
+}
+
+/// A signing key being decrypted on its own thread while a command hashes (PBKDF2 takes a
+/// core for about 70 ms, which a seal of one file would otherwise add to its hashing).
+enum PendingKey {
+    /// Decrypted already: typed at the prompt, where a wrong passphrase is asked again.
+    Ready(Box<LoadedKey>),
+    /// Being decrypted. A wrong passphrase (from a file or `$SCELLE_PASSPHRASE`) stops the
+    /// command as Ctrl-C does, at once rather than after the hashing: what was being written
+    /// is removed, nothing is recorded, and the error is the one it would have been.
+    Decrypting(std::thread::JoinHandle<LoadedKey>),
+}
+
+impl PendingKey {
+    fn start(path: &Path, pass_file: Option<&Path>) -> anyhow::Result<PendingKey> {
+        if prompted(pass_file) {
+            return Ok(PendingKey::Ready(Box::new(load_key(path, pass_file)?)));
+        }
+        let pass = passphrase(pass_file, false)?;
+        let path = path.to_path_buf();
+        Ok(PendingKey::Decrypting(std::thread::spawn(move || {
+            keyfile::load_signing_key(&path, &pass).unwrap_or_else(|e| stop_for(&e))
+        })))
+    }
+
+    fn wait(self) -> scelle::Result<LoadedKey> {
+        match self {
+            PendingKey::Ready(k) => Ok(*k),
+            PendingKey::Decrypting(h) => Ok(h.join().expect("the key thread returns or exits")),
+        }
+    }
+}
+
+/// Ends the process on `e`, found on a thread while the command works: as Ctrl-C does, what
+/// was being written in several steps is removed first; the message and exit code are those
+/// `main` gives the same error.
+fn stop_for(e: &Error) -> ! {
+    let _ = scelle::store::interrupt::clean_up();
+    eprintln!("scelle: error: {e}");
+    std::process::exit(i32::from(exit_code(Some(e.class()))))
+}
+
+/// The exit code of an error of `class` (`None`: not one of the library's).
+fn exit_code(class: Option<ErrorClass>) -> u8 {
+    match class {
+        Some(ErrorClass::BadInput) => EXIT_BAD_INPUT,
+        _ => EXIT_IO,
+    }
 }
 
 fn check_report(o: &cli::CaseOpt, pdf: &Path) -> anyhow::Result<ReportCheck> {

@@ -192,7 +192,9 @@ fn check_phone_identifiers(item: &Item) -> Result<()> {
     Ok(())
 }
 
-fn check_options(paths: &[PathBuf], opts: &SealOptions) -> Result<()> {
+/// Checks the paths and the user's metadata before anything is read: what [`seal`] refuses
+/// first.
+pub fn check_options(paths: &[PathBuf], opts: &SealOptions) -> Result<()> {
     if paths.is_empty() {
         return Err(Error::input("no path to seal"));
     }
@@ -299,23 +301,16 @@ fn ewf_item(a: &Artifact, given: &Item) -> Option<Item> {
     (item != Item::default()).then_some(item)
 }
 
-/// Seals `paths` into the case, signed by `key`.
-pub fn seal(
+/// Measures each of `paths` for a seal, in order (with the digests of `hashes`); the
+/// artifacts, their paths filled in.
+fn measure_all(
     case: &CaseDir,
     paths: &[PathBuf],
-    key: &LoadedKey,
     opts: &SealOptions,
+    hashes: HashSelection,
+    wants_legacy: bool,
     progress: Progress,
-) -> Result<SealOutcome> {
-    check_options(paths, opts)?;
-    // A source MD5 or SHA-1 is compared with the same digest of the artifact, computed in
-    // the same pass as its SHA-256 (and recorded, as `--legacy-hashes` would).
-    let wants_legacy =
-        opts.acquisition.source_md5.is_some() || opts.acquisition.source_sha1.is_some();
-    let hashes = HashSelection {
-        legacy: opts.hashes.legacy || wants_legacy,
-        ..opts.hashes
-    };
+) -> Result<Vec<Artifact>> {
     let mut measured = Vec::new();
     for p in paths {
         let mut a = measure_for_seal(p, opts.kind, hashes, progress, case.root())?;
@@ -331,6 +326,44 @@ pub fn seal(
         a.path_resolved = path_string(&std::fs::canonicalize(p).at(p)?)?;
         measured.push(a);
     }
+    Ok(measured)
+}
+
+/// Seals `paths` into the case, signed by `key`.
+pub fn seal(
+    case: &CaseDir,
+    paths: &[PathBuf],
+    key: &LoadedKey,
+    opts: &SealOptions,
+    progress: Progress,
+) -> Result<SealOutcome> {
+    seal_with_key(case, paths, || Ok(key), opts, progress)
+}
+
+/// [`seal`], with the signing key given by `key` once every artifact is measured (and before
+/// the ledger is opened): the binary decrypts it while the artifacts are hashed. If `key`
+/// fails, nothing is recorded.
+pub fn seal_with_key<K: std::borrow::Borrow<LoadedKey>>(
+    case: &CaseDir,
+    paths: &[PathBuf],
+    key: impl FnOnce() -> Result<K>,
+    opts: &SealOptions,
+    progress: Progress,
+) -> Result<SealOutcome> {
+    check_options(paths, opts)?;
+    // A source MD5 or SHA-1 is compared with the same digest of the artifact, computed in
+    // the same pass as its SHA-256 (and recorded, as `--legacy-hashes` would).
+    let wants_legacy =
+        opts.acquisition.source_md5.is_some() || opts.acquisition.source_sha1.is_some();
+    let hashes = HashSelection {
+        legacy: opts.hashes.legacy || wants_legacy,
+        ..opts.hashes
+    };
+    // A key that fails is the error, whatever the measuring found.
+    let measured = measure_all(case, paths, opts, hashes, wants_legacy, progress);
+    let key = key()?;
+    let key = key.borrow();
+    let measured = measured?;
     let mut app = crate::case::appender::open_appender(case, key)?;
     let parent = match &opts.acquisition.parent {
         Some(p) => Some(

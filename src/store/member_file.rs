@@ -69,6 +69,8 @@ fn member_line(m: &Member, line: &mut Vec<u8>) -> Result<()> {
 struct NewMemberFile {
     dir: PathBuf,
     tmp: PathBuf,
+    /// The temporary file is removed on Ctrl-C (or a key that fails while members are read).
+    _interrupt: crate::store::interrupt::RemoveOnInterrupt,
     out: Option<BufWriter<File>>,
     hash: Sha256,
     count: u64,
@@ -81,6 +83,7 @@ impl NewMemberFile {
         let tmp = fsutil::temp_beside(&dir.join("members.jsonl"), "tmp");
         let file = fsutil::create_exclusive(&tmp, 0o644)?;
         Ok(NewMemberFile {
+            _interrupt: crate::store::interrupt::remove_on_interrupt(&tmp),
             dir,
             tmp,
             out: Some(BufWriter::with_capacity(1 << 16, file)),
