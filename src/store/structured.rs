@@ -13,16 +13,20 @@
 //! for it until the exhibit's end (then the waiting databases are read on every core), within
 //! [`MAX_PENDING`] bytes of spooled databases; past that, the oldest is read then, without.
 //!
-//! The temporary copies live in a private directory (mode 0700, files 0600) deleted when the
-//! scan of the exhibit ends. A copy is opened read-write so that SQLite applies its WAL (the
-//! evidence itself is never opened by SQLite), with `query_only`, `trusted_schema=OFF` and
-//! SQLite's defensive mode; only ordinary tables are read (no views, no virtual tables).
+//! Databases and WALs wait in one spool file per reader, in a private directory (mode 0700,
+//! files 0600) deleted when the scan of the exhibit ends; each is read from a copy written
+//! from the spool (the evidence itself is never opened by SQLite). A copy with its WAL is
+//! opened read-write so that SQLite applies the WAL, one without read-only and immutable (SQLite
+//! then makes no file beside it); both with `query_only`, `trusted_schema=OFF` and SQLite's
+//! defensive mode; only ordinary tables are read (no views, no virtual tables).
 
 use crate::format::iocmatch::{Hit, Matcher, On};
 use crate::format::iocvalue::{bounded, ps_header, MAX_LINE, MAX_NAME};
 use crate::format::kinds::ioc_scan::Location;
-use std::io::Write;
+use std::fs::File;
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Largest SQLite database (or WAL) read as tables: 256 MiB, spooled to disk.
 pub const MAX_SQLITE: u64 = 256 << 20;
@@ -40,8 +44,10 @@ enum Sink {
     Undecided,
     /// Not read as structured data.
     Nothing,
-    Sqlite(std::io::BufWriter<std::fs::File>, PathBuf),
-    Wal(std::io::BufWriter<std::fs::File>, PathBuf),
+    /// A database going to the spool from this offset.
+    Sqlite(u64),
+    /// A WAL going to the spool from this offset.
+    Wal(u64),
     Plist(Vec<u8>),
     Json(Vec<u8>),
     Log(LogLines),
@@ -170,22 +176,137 @@ struct Current {
     hits: Vec<Hit>,
 }
 
+/// The bytes of one database or WAL in a spool file, as they were seen.
+#[derive(Clone)]
+struct Region {
+    spool: Arc<File>,
+    offset: u64,
+    len: u64,
+}
+
+impl Region {
+    /// Gives the region's disk space back (a hole punched in the spool): what it held was
+    /// read.
+    fn release(&self) {
+        use rustix::fs::{fallocate, FallocateFlags};
+        let flags = FallocateFlags::PUNCH_HOLE | FallocateFlags::KEEP_SIZE;
+        let _ = fallocate(&*self.spool, flags, self.offset, self.len);
+    }
+
+    /// Makes `to` hold exactly the region's bytes: written over what it held, then cut to
+    /// their length. (Not emptied first: ext4 writes a file emptied and rewritten out to disk
+    /// when it is closed, which made each database read wait for the disk.)
+    fn copy_to(&self, to: &Path) -> std::io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create(true);
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+        let out = o.open(to)?;
+        let (mut from, mut at) = (self.offset, 0u64);
+        // In the kernel (no copy through a buffer of ours), else through one on the stack.
+        while at < self.len {
+            let left = usize::try_from(self.len - at).unwrap_or(usize::MAX);
+            match rustix::fs::copy_file_range(
+                &*self.spool,
+                Some(&mut from),
+                &out,
+                Some(&mut at),
+                left,
+            ) {
+                Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        let mut buf = [0u8; 64 * 1024];
+        while at < self.len {
+            let want = usize::try_from(self.len - at).map_or(buf.len(), |n| n.min(buf.len()));
+            let n = self.spool.read_at(&mut buf[..want], self.offset + at)?;
+            if n == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            out.write_all_at(&buf[..n], at)?;
+            at += n as u64;
+        }
+        out.set_len(self.len)
+    }
+}
+
+/// The one file of a reader's private directory that the databases and WALs of its members
+/// are appended to as they are seen, while they wait to be read: one file however many
+/// databases (creating a file for each was most of a scan's time on an extraction with tens of
+/// thousands of them). A region read is given back ([`Region::release`]), so the disk used is
+/// about what waits.
+struct Spool {
+    writer: std::io::BufWriter<File>,
+    file: Arc<File>,
+    len: u64,
+}
+
+/// Databases spooled and waiting for their WAL, oldest first, with their bytes' total.
+/// (A list: kept in maps to be found faster, the 140,000 databases of a synthetic
+/// 1,000,000-member extraction took twice the memory, for a scan a tenth faster.)
+#[derive(Default)]
+struct Waiting {
+    list: Vec<(Option<String>, Region)>,
+    bytes: u64,
+}
+
+impl Waiting {
+    fn push(&mut self, member: Option<String>, region: Region) -> usize {
+        self.bytes += region.len;
+        self.list.push((member, region));
+        self.list.len() - 1
+    }
+
+    /// The oldest database waiting at `member`.
+    fn of_member(&self, member: &Option<String>) -> Option<usize> {
+        self.list.iter().position(|x| &x.0 == member)
+    }
+
+    fn oldest(&self) -> Option<usize> {
+        (!self.list.is_empty()).then_some(0)
+    }
+
+    fn take(&mut self, i: usize) -> Option<(Option<String>, Region)> {
+        (i < self.list.len()).then(|| {
+            let (member, region) = self.list.remove(i);
+            self.bytes -= region.len;
+            (member, region)
+        })
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Every database waiting, oldest first; none waits after.
+    fn drain(&mut self) -> Vec<(Option<String>, Region)> {
+        self.bytes = 0;
+        std::mem::take(&mut self.list)
+    }
+}
+
 /// The structured reading of the files or members of one exhibit, one at a time.
 pub struct Structured<'m> {
     m: &'m Matcher,
     dir: Option<tempfile::TempDir>,
     /// Directories of readers absorbed ([`Structured::absorb`]), holding some of `pending`.
     kept_dirs: Vec<tempfile::TempDir>,
-    copies: u64,
-    /// Copies read and no longer needed, rewritten for the next database rather than deleted
-    /// and created again (tens of thousands of databases in a phone's extraction: creating
-    /// and deleting a file for each made the file system, not the reading, most of the time).
-    free: Vec<PathBuf>,
+    spool: Option<Spool>,
+    /// The copy a database is read from (with its WAL beside it), rewritten for each.
+    copy: Option<PathBuf>,
     current: Option<Current>,
-    /// Databases spooled, waiting for the exhibit's end: member, copy, size.
-    pending: Vec<(Option<String>, PathBuf, u64)>,
-    /// WAL copies by the member path of their database.
-    wals: std::collections::HashMap<Option<String>, PathBuf>,
+    /// Databases spooled, waiting for the exhibit's end: member and bytes.
+    pending: Waiting,
+    /// WALs spooled, by the member path of their database.
+    wals: std::collections::HashMap<Option<String>, Region>,
     hits: Vec<(Option<String>, Hit)>,
 }
 
@@ -196,10 +317,10 @@ impl<'m> Structured<'m> {
             m,
             dir: None,
             kept_dirs: Vec::new(),
-            copies: 0,
-            free: Vec::new(),
+            spool: None,
+            copy: None,
             current: None,
-            pending: Vec::new(),
+            pending: Waiting::default(),
             wals: Default::default(),
             hits: Vec::new(),
         }
@@ -255,25 +376,27 @@ impl<'m> Structured<'m> {
         }
         let m = self.m;
         match std::mem::replace(&mut c.sink, Sink::Nothing) {
-            Sink::Sqlite(w, p) => {
-                if w.into_inner().is_ok() {
-                    self.pending.push((c.member.clone(), p, c.size));
+            Sink::Sqlite(start) => {
+                if let Some(region) = self.spooled(start) {
+                    let id = self.pending.push(c.member.clone(), region);
                     // Its WAL already seen: nothing more to wait for.
                     if self.wals.contains_key(&c.member) {
-                        self.read_pending(self.pending.len() - 1);
+                        self.read_pending(id);
                     }
                     self.flush_pending();
                 }
             }
-            Sink::Wal(w, p) => {
-                if w.into_inner().is_ok() {
+            Sink::Wal(start) => {
+                if let Some(region) = self.spooled(start) {
                     let db = c
                         .member
                         .as_deref()
                         .and_then(|x| x.strip_suffix("-wal"))
                         .map(str::to_string);
-                    let waiting = self.pending.iter().position(|x| x.0 == db);
-                    self.wals.insert(db, p);
+                    let waiting = self.pending.of_member(&db);
+                    if let Some(old) = self.wals.insert(db, region) {
+                        old.release();
+                    }
                     // Its database already seen: read now, with it.
                     if let Some(i) = waiting {
                         self.read_pending(i);
@@ -298,39 +421,53 @@ impl<'m> Structured<'m> {
     pub fn absorb(&mut self, mut other: Structured<'m>) {
         other.end();
         self.hits.append(&mut other.hits);
-        self.pending.append(&mut other.pending);
+        for (member, region) in other.pending.drain() {
+            self.pending.push(member, region);
+        }
         self.wals.extend(other.wals.drain());
-        self.free.append(&mut other.free);
-        // The copies stay in `other`'s directory, deleted with it when this reading ends.
+        // Its spool stays in `other`'s directory, deleted with it when this reading ends.
         self.kept_dirs.extend(other.dir.take());
         self.kept_dirs.append(&mut other.kept_dirs);
     }
 
-    /// Reads the databases still waiting (on every core) and returns every hit; the copies are
-    /// deleted.
+    /// Reads the databases still waiting (on every core) and returns every hit; the spools
+    /// and copies are deleted.
     pub fn finish(mut self) -> Vec<(Option<String>, Hit)> {
-        let waiting: Vec<(Option<String>, PathBuf)> = std::mem::take(&mut self.pending)
+        let waiting: Vec<(Option<String>, Region, Option<Region>)> = self
+            .pending
+            .drain()
             .into_iter()
-            .map(|(member, path, _)| {
-                self.attach_wal(&member, &path);
-                (member, path)
+            .map(|(member, region)| {
+                let wal = self.wals.remove(&member);
+                (member, region, wal)
             })
             .collect();
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let results = std::sync::Mutex::new(Vec::new());
         let workers = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
             .clamp(1, 8)
             .min(waiting.len());
+        // Each worker reads from a copy of its own.
+        let dir = if workers == 0 {
+            None
+        } else {
+            self.private_dir()
+        };
+        let copies: Vec<PathBuf> = dir.map_or_else(Vec::new, |dir| {
+            (0..workers)
+                .map(|i| dir.join(format!("read-{i}.db")))
+                .collect()
+        });
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results = std::sync::Mutex::new(Vec::new());
         let m = self.m;
         std::thread::scope(|s| {
-            for _ in 0..workers {
+            for copy in &copies {
                 s.spawn(|| loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some((member, path)) = waiting.get(i) else {
+                    let Some((member, db, wal)) = waiting.get(i) else {
                         return;
                     };
-                    let hits = read_copy(m, path);
+                    let hits = read_region(m, db, wal.as_ref(), copy);
                     let mut all = results.lock().expect("no panics while held");
                     all.extend(hits.into_iter().map(|h| (member.clone(), h)));
                 });
@@ -341,62 +478,95 @@ impl<'m> Structured<'m> {
         self.hits
     }
 
-    /// Puts the WAL copy of `member`, if one was seen, beside its database copy `path`.
-    fn attach_wal(&mut self, member: &Option<String>, path: &Path) {
-        if let Some(wal) = self.wals.remove(member) {
-            let mut beside = path.to_path_buf().into_os_string();
-            beside.push("-wal");
-            let _ = std::fs::rename(&wal, &beside);
+    /// Reads the waiting database `id` now, with its WAL if one was seen.
+    fn read_pending(&mut self, id: usize) {
+        let Some((member, db)) = self.pending.take(id) else {
+            return;
+        };
+        let wal = self.wals.remove(&member);
+        let copy = self.copy.clone().or_else(|| {
+            let path = self.private_dir()?.join("read.db");
+            self.copy = Some(path.clone());
+            Some(path)
+        });
+        if let Some(copy) = copy {
+            let hits = read_region(self.m, &db, wal.as_ref(), &copy);
+            self.hits
+                .extend(hits.into_iter().map(|h| (member.clone(), h)));
         }
-    }
-
-    /// Reads the waiting database `i` now, with its WAL if one was seen.
-    fn read_pending(&mut self, i: usize) {
-        let (member, path, _) = self.pending.remove(i);
-        self.attach_wal(&member, &path);
-        let hits = read_copy(self.m, &path);
-        self.hits
-            .extend(hits.into_iter().map(|h| (member.clone(), h)));
-        self.free.push(path);
     }
 
     /// Reads the oldest databases still waiting while they hold more than [`MAX_PENDING`]
     /// bytes.
     fn flush_pending(&mut self) {
-        loop {
-            let total: u64 = self.pending.iter().map(|p| p.2).sum();
-            if self.pending.is_empty() || total <= MAX_PENDING {
-                return;
+        while self.pending.bytes > MAX_PENDING {
+            match self.pending.oldest() {
+                Some(id) => self.read_pending(id),
+                None => return,
             }
-            self.read_pending(0);
         }
     }
 
-    fn new_file(&mut self) -> Option<(std::io::BufWriter<std::fs::File>, PathBuf)> {
+    /// This reader's private directory (mode 0700), made on first use.
+    fn private_dir(&mut self) -> Option<PathBuf> {
         if self.dir.is_none() {
             self.dir = tempfile::Builder::new()
                 .prefix("scelle-ioc-")
                 .tempdir()
                 .ok();
         }
-        let dir = self.dir.as_ref()?;
-        let mut o = std::fs::OpenOptions::new();
-        let path = match self.free.pop() {
-            // A copy already read, in this reader's private directory: rewritten.
-            Some(path) => {
-                o.write(true).truncate(true);
-                path
-            }
-            None => {
-                self.copies += 1;
-                o.write(true).create_new(true);
-                dir.path().join(format!("{}.db", self.copies))
-            }
+        Some(self.dir.as_ref()?.path().to_path_buf())
+    }
+
+    /// The spool's end, where the next database or WAL starts (the spool made on first use);
+    /// `None` if it cannot be made.
+    fn spool_start(&mut self) -> Option<u64> {
+        if self.spool.is_none() {
+            let path = self.private_dir()?.join("spool");
+            let mut o = std::fs::OpenOptions::new();
+            o.read(true).write(true).create_new(true);
+            std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+            let file = o.open(&path).ok()?;
+            let writer = std::io::BufWriter::with_capacity(256 * 1024, file.try_clone().ok()?);
+            self.spool = Some(Spool {
+                writer,
+                file: Arc::new(file),
+                len: 0,
+            });
+        }
+        self.spool.as_ref().map(|s| s.len)
+    }
+
+    /// Appends a database's or WAL's next bytes to the spool.
+    fn spool_write(&mut self, data: &[u8]) -> bool {
+        let Some(s) = self.spool.as_mut() else {
+            return false;
         };
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-        let f = o.open(&path).ok()?;
-        Some((std::io::BufWriter::with_capacity(256 * 1024, f), path))
+        let ok = s.writer.write_all(data).is_ok();
+        s.len += data.len() as u64;
+        ok
+    }
+
+    /// The region from `start` to the spool's end, once its bytes are written out.
+    fn spooled(&mut self, start: u64) -> Option<Region> {
+        let s = self.spool.as_mut()?;
+        s.writer.flush().ok()?;
+        Some(Region {
+            spool: s.file.clone(),
+            offset: start,
+            len: s.len - start,
+        })
+    }
+
+    /// Forgets what was spooled from `start` on (a database too large, or a write that failed).
+    fn spool_abandon(&mut self, start: u64) {
+        let Some(s) = self.spool.as_mut() else {
+            return;
+        };
+        let _ = s.writer.flush();
+        let _ = s.file.set_len(start);
+        let _ = s.writer.seek(std::io::SeekFrom::Start(start));
+        s.len = start;
     }
 
     fn decide(&mut self, c: &mut Current) {
@@ -411,9 +581,9 @@ impl<'m> Structured<'m> {
             (t.starts_with(b"<?xml") || t.starts_with(b"<!DOCTYPE") || t.starts_with(b"<plist"))
                 && (contains(h, b"<plist") || contains(h, b"<!DOCTYPE plist"));
         c.sink = if h.starts_with(SQLITE_MAGIC) || is_wal {
-            match self.new_file() {
-                Some((w, p)) if is_wal => Sink::Wal(w, p),
-                Some((w, p)) => Sink::Sqlite(w, p),
+            match self.spool_start() {
+                Some(start) if is_wal => Sink::Wal(start),
+                Some(start) => Sink::Sqlite(start),
                 None => Sink::Nothing,
             }
         } else if h.starts_with(b"bplist00") || xml_plist {
@@ -433,7 +603,7 @@ impl<'m> Structured<'m> {
         }
         let over = |cap: u64| c.size > cap;
         let ok = match &mut c.sink {
-            Sink::Sqlite(w, _) | Sink::Wal(w, _) => !over(MAX_SQLITE) && w.write_all(data).is_ok(),
+            Sink::Sqlite(_) | Sink::Wal(_) => !over(MAX_SQLITE) && self.spool_write(data),
             Sink::Plist(b) | Sink::Json(b) => {
                 !over(MAX_IN_MEMORY) && {
                     b.extend_from_slice(data);
@@ -447,8 +617,8 @@ impl<'m> Structured<'m> {
             Sink::Nothing | Sink::Undecided => true,
         };
         if !ok {
-            if let Sink::Sqlite(_, p) | Sink::Wal(_, p) = &c.sink {
-                let _ = std::fs::remove_file(p);
+            if let Sink::Sqlite(start) | Sink::Wal(start) = c.sink {
+                self.spool_abandon(start);
             }
             c.sink = Sink::Nothing;
         }
@@ -494,24 +664,78 @@ fn json_hits(m: &Matcher, bytes: &[u8], out: &mut Vec<Hit>) {
 /// ordinary table of the database copy at `path`.
 /// Reads a database copy (with its WAL beside it, if any) and deletes the files SQLite made
 /// beside it (the copy itself is left to be rewritten or deleted with its directory).
-fn read_copy(m: &Matcher, path: &Path) -> Vec<Hit> {
-    let mut hits = Vec::new();
-    let _ = read_sqlite(m, path, &mut hits);
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let mut p = path.to_path_buf().into_os_string();
+/// Reads the database `db` (with its WAL `wal`, if one was seen) from the copy `copy`, written
+/// from the spool first; the regions are then given back, and what SQLite made beside the copy
+/// is removed.
+fn read_region(m: &Matcher, db: &Region, wal: Option<&Region>, copy: &Path) -> Vec<Hit> {
+    let beside = |suffix: &str| {
+        let mut p = copy.to_path_buf().into_os_string();
         p.push(suffix);
-        let _ = std::fs::remove_file(p);
+        PathBuf::from(p)
+    };
+    let mut hits = Vec::new();
+    let copied = db.copy_to(copy).and_then(|()| match wal {
+        Some(w) => w.copy_to(&beside("-wal")),
+        None => Ok(()),
+    });
+    if copied.is_ok() {
+        let _ = read_sqlite(m, copy, wal.is_some(), &mut hits);
+    }
+    db.release();
+    if let Some(w) = wal {
+        w.release();
+    }
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(beside(suffix));
     }
     hits
 }
 
-fn read_sqlite(m: &Matcher, path: &Path, out: &mut Vec<Hit>) -> rusqlite::Result<()> {
+/// The SQLite URI (RFC 8089 `file:`, as SQLite reads it) that opens the database at `path`
+/// read-only with `immutable=1`: every byte of the path but unreserved ones and `/`
+/// percent-encoded, so that no `?`, `#` or `%` of a temporary directory's name is read as
+/// part of the URI.
+fn immutable_uri(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::from("file:");
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~') {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// Reads the tables of the database copy at `path`, with the WAL copy beside it (`NAME-wal`)
+/// if `with_wal`.
+fn read_sqlite(
+    m: &Matcher,
+    path: &Path,
+    with_wal: bool,
+    out: &mut Vec<Hit>,
+) -> rusqlite::Result<()> {
     use rusqlite::types::ValueRef;
     use rusqlite::{config::DbConfig, Connection, OpenFlags};
-    let c = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let c = if with_wal {
+        // Read-write, so that SQLite applies the WAL to the copy.
+        Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?
+    } else {
+        // No WAL seen: the copy is the whole database. Read-only and immutable, SQLite makes
+        // no `-wal`, `-shm` or `-journal` beside it (creating and removing those was most of
+        // a scan's time on a phone's thousands of databases) and reads the same rows.
+        Connection::open_with_flags(
+            immutable_uri(path),
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?
+    };
     c.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     c.execute_batch("PRAGMA trusted_schema=OFF; PRAGMA cell_size_check=ON;")?;
     // Reading the schema applies the WAL; nothing is written after that. Names are read as
@@ -684,18 +908,27 @@ mod tests {
             // Read as soon as both were seen: before the end.
             assert!(s.pending.is_empty());
             assert_eq!(sqlite_hits(&s.hits), want);
-            // What SQLite made beside the copy is gone; the copy is kept to be rewritten for
-            // the next database (no file created and deleted per database).
+            // What SQLite made beside the copy is gone: the spool and the copy, rewritten for
+            // the next database, are all the private directory holds.
             let dir = s.dir.as_ref().unwrap().path().to_path_buf();
-            assert_eq!(s.free.len(), 1);
-            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
-            let created = s.copies;
-            feed(&mut s, "b/e.sqlite", &db);
-            assert_eq!(s.copies, created, "the copy read is rewritten");
-            assert!(s.free.is_empty());
-            // b/e.sqlite has no row in a WAL: its own rows only.
+            let files = || {
+                let mut f: Vec<String> = std::fs::read_dir(&dir)
+                    .unwrap()
+                    .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect();
+                f.sort();
+                f
+            };
+            assert_eq!(files(), ["read.db", "spool"]);
+            // Fifty databases waiting for a WAL: no file made for any of them.
+            for i in 0..50 {
+                feed(&mut s, &format!("b/{i}.sqlite"), &db);
+            }
+            assert_eq!(s.pending.len(), 50);
+            assert_eq!(files(), ["read.db", "spool"]);
+            // Each has no row in a WAL: its own rows only, and no `bh`.
             let at_end = s.finish();
-            assert_eq!(sqlite_hits(&at_end)[..1], want[..]);
+            assert_eq!(sqlite_hits(&at_end), want);
             assert!(!dir.exists());
             // Two readers, as the hashing threads of a folder.
             let (mut a, mut b) = (Structured::new(&m), Structured::new(&m));
@@ -705,6 +938,33 @@ mod tests {
             a.absorb(b);
             assert_eq!(sqlite_hits(&a.finish()), want, "db first: {db_first}");
             assert!(dirs.iter().all(|d| !d.exists()));
+        }
+    }
+
+    /// A database without a WAL is read read-only and immutable, by a URI that keeps every
+    /// byte of its path (`?`, `#`, `%`, spaces): its rows are found, and SQLite makes nothing
+    /// beside it, even for a database in WAL mode.
+    #[test]
+    fn a_database_without_its_wal_is_read_immutable_from_any_path() {
+        let m = matcher();
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("a ?#%41b&immutable=0");
+        std::fs::create_dir(&dir).unwrap();
+        assert!(immutable_uri(&dir).ends_with("/a%20%3F%23%2541b%26immutable%3D0?immutable=1"));
+        for mode in ["DELETE", "WAL"] {
+            let db = dir.join(format!("{mode}.db"));
+            let c = rusqlite::Connection::open(&db).unwrap();
+            c.execute_batch(&format!(
+                "PRAGMA journal_mode={mode}; CREATE TABLE p(name TEXT); INSERT INTO p VALUES('bh');"
+            ))
+            .unwrap();
+            drop(c);
+            let before = std::fs::read_dir(&dir).unwrap().count();
+            let mut hits = Vec::new();
+            read_sqlite(&m, &db, false, &mut hits).unwrap();
+            assert_eq!(hits.len(), 1, "{mode}");
+            assert_eq!(hits[0].matched, "bh");
+            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), before, "{mode}");
         }
     }
 
