@@ -10,6 +10,7 @@ mod common;
 
 use common::{init_case, scelle_with, text, PASS};
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 /// A folder of `n` files whose names are long enough for their members to go to a member file
 /// (FORMAT.md 6.2) after the first thousand or so.
@@ -33,6 +34,22 @@ fn members(case: &Path) -> Vec<String> {
     }
 }
 
+/// `scelle -C CASE seal EVIDENCE --key KEY` with the passphrase `pass` and, if given, the debug
+/// hook `hook`.
+fn seal(case: &Path, evidence: &Path, key: &Path, pass: &str, hook: Option<&str>) -> Output {
+    let mut c = scelle_with(pass);
+    c.arg("-C")
+        .arg(case)
+        .arg("seal")
+        .arg(evidence)
+        .arg("--key")
+        .arg(key);
+    if let Some(hook) = hook {
+        c.env("SCELLE_DEBUG_HOOK", hook);
+    }
+    c.output().unwrap()
+}
+
 fn lines(log: &Path) -> usize {
     std::fs::read_to_string(log).map_or(0, |s| s.lines().count())
 }
@@ -48,16 +65,13 @@ fn a_wrong_passphrase_stops_the_hashing_and_changes_nothing() {
     let log = dir.path().join("opened.log");
     // 20 ms a file: a minute for the walk, far longer than decrypting the key.
     let hook = format!("echo \"$2\" >> '{}'; sleep 0.02", log.display());
-    let o = scelle_with("not the passphrase at all")
-        .arg("-C")
-        .arg(&case)
-        .arg("seal")
-        .arg(&evidence)
-        .arg("--key")
-        .arg(&key)
-        .env("SCELLE_DEBUG_HOOK", &hook)
-        .output()
-        .unwrap();
+    let o = seal(
+        &case,
+        &evidence,
+        &key,
+        "not the passphrase at all",
+        Some(&hook),
+    );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert_eq!(
         String::from_utf8_lossy(&o.stderr),
@@ -81,16 +95,8 @@ fn a_wrong_passphrase_stops_the_hashing_and_changes_nothing() {
     );
     assert_eq!(members(&case), before, "no member file, whole or partial");
 
-    // The right passphrase seals the same folder (the hook now only logs).
-    let o = scelle_with(PASS)
-        .arg("-C")
-        .arg(&case)
-        .arg("seal")
-        .arg(&evidence)
-        .arg("--key")
-        .arg(&key)
-        .output()
-        .unwrap();
+    // The right passphrase seals the same folder.
+    let o = seal(&case, &evidence, &key, PASS, None);
     assert!(o.status.success(), "{}", text(&o));
     let after = members(&case);
     assert!(after.iter().all(|f| f.ends_with(".jsonl")), "{after:?}");
@@ -112,16 +118,7 @@ fn an_interrupted_seal_leaves_no_temporary_member_file() {
         log = log.display(),
         members = case.join("members").display()
     );
-    let o = scelle_with(PASS)
-        .arg("-C")
-        .arg(&case)
-        .arg("seal")
-        .arg(&evidence)
-        .arg("--key")
-        .arg(&key)
-        .env("SCELLE_DEBUG_HOOK", &hook)
-        .output()
-        .unwrap();
+    let o = seal(&case, &evidence, &key, PASS, Some(&hook));
     assert_eq!(o.status.code(), Some(130), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
