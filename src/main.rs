@@ -477,7 +477,7 @@ fn seal(a: &cli::SealArgs) -> anyhow::Result<ops::seal::SealOutcome> {
     Ok(ops::seal::seal_with_key(
         &case,
         &a.paths,
-        || key.wait(),
+        || Ok(key.wait()),
         &opts,
         &|n| progress.advance(n),
     )?)
@@ -506,10 +506,11 @@ impl PendingKey {
         })))
     }
 
-    fn wait(self) -> scelle::Result<LoadedKey> {
+    /// The key, once decrypted (a key that fails has ended the process).
+    fn wait(self) -> LoadedKey {
         match self {
-            PendingKey::Ready(k) => Ok(*k),
-            PendingKey::Decrypting(h) => Ok(h.join().expect("the key thread returns or exits")),
+            PendingKey::Ready(k) => *k,
+            PendingKey::Decrypting(h) => h.join().expect("the key thread returns or exits"),
         }
     }
 }

@@ -660,10 +660,6 @@ fn json_hits(m: &Matcher, bytes: &[u8], out: &mut Vec<Hit>) {
     }
 }
 
-/// Every text cell (and blob cell holding UTF-8 text or a binary property list) of every
-/// ordinary table of the database copy at `path`.
-/// Reads a database copy (with its WAL beside it, if any) and deletes the files SQLite made
-/// beside it (the copy itself is left to be rewritten or deleted with its directory).
 /// Reads the database `db` (with its WAL `wal`, if one was seen) from the copy `copy`, written
 /// from the spool first; the regions are then given back, and what SQLite made beside the copy
 /// is removed.
@@ -709,8 +705,9 @@ fn immutable_uri(path: &Path) -> String {
     uri
 }
 
-/// Reads the tables of the database copy at `path`, with the WAL copy beside it (`NAME-wal`)
-/// if `with_wal`.
+/// Every text cell (and blob cell holding UTF-8 text or a binary property list) of every
+/// ordinary table of the database copy at `path`, with the WAL copy beside it (`NAME-wal`)
+/// applied if `with_wal`.
 fn read_sqlite(
     m: &Matcher,
     path: &Path,
