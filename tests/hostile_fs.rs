@@ -155,6 +155,10 @@ fn a_file_written_while_it_is_hashed_is_refused() {
     c.tar("img.tar");
     let hook = r#"[ "$1" = before-read ] && head -c 1024 /dev/zero >> "$2"; true"#;
     c.seal_refused_with_hook("img.tar", hook, "img.tar");
+    // A tar cut short while it is hashed (its members' reads and the archive's are shared).
+    let hook = r#"[ "$1" = before-read ] && truncate -s 1000 "$2"; true"#;
+    c.seal_refused_with_hook("img.tar", hook, "img.tar");
+    c.tar("img.tar");
     // Without interference all three seal.
     c.ok(&[
         "-C",

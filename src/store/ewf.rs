@@ -687,8 +687,7 @@ fn stream_set(
         let parse =
             move |r: &mut ChunkReader| stream_segment(r, regions, vol_ref, media_ref, sink_ref);
         let (size, hashes, streamed) =
-            hashing::hash_stream_with(plan.file.reader(), sel, progress, Some(parse))
-                .at(&plan.path)?;
+            hashing::hash_file_with(&plan.file, sel, progress, Some(parse)).at(&plan.path)?;
         plan.file.finish(size)?;
         let streamed = streamed
             .expect("a parser was given")

@@ -1,19 +1,20 @@
-//! Streaming hashing in constant memory. A reader thread reads fixed 512 KiB chunks into a small
-//! pool of buffers and hands each chunk to every consumer thread (one per digest, plus
-//! optionally a parser such as the tar reader), so reading and hashing overlap and the digests
-//! run on separate cores. Memory is bounded by the pool: [`POOL_BUFFERS`] × [`CHUNK_SIZE`].
+//! Streaming hashing in constant memory. The input is read in fixed 512 KiB chunks, each lent
+//! to every consumer thread (one per digest, plus optionally a parser such as the tar reader),
+//! so the digests run on separate cores; how the chunks reach them (a reader thread, or the
+//! consumers reading a file themselves) is [`crate::store::chunks`]. Memory is bounded:
+//! [`POOL_BUFFERS`] × [`CHUNK_SIZE`] read ahead at most.
 
 use crate::format::body::{Hashes, Member};
 use crate::format::encoding::hex;
+pub(crate) use crate::store::chunks::read_full;
+use crate::store::chunks::{push_reads, Chunk, Feed, SharedReads};
+pub use crate::store::chunks::{CHUNK_SIZE, POOL_BUFFERS};
+use crate::store::nofollow::StableFile;
 use sha2::Digest;
 use std::io::{self, BufRead, Read};
-use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc::sync_channel;
+use std::thread::{Scope, ScopedJoinHandle};
 
-/// Size of one read.
-pub const CHUNK_SIZE: usize = 1 << 19;
-/// Buffers in flight at most, per stream.
-pub const POOL_BUFFERS: usize = 8;
 /// Chunks queued per consumer before the reader waits.
 const QUEUE: usize = 4;
 
@@ -156,37 +157,44 @@ pub fn hash_reader_simple<R: Read>(mut reader: R, sel: HashSelection) -> io::Res
     Ok((total, h.finish()))
 }
 
-/// A buffer that returns itself to its pool when the last consumer drops it.
-struct Pooled {
-    buf: Vec<u8>,
-    pool: Mutex<Sender<Vec<u8>>>,
-}
-
-impl Drop for Pooled {
-    fn drop(&mut self) {
-        let buf = std::mem::take(&mut self.buf);
-        if let Ok(tx) = self.pool.lock() {
-            let _ = tx.send(buf);
-        }
-    }
-}
-
-type Chunk = Arc<Pooled>;
-
-/// A `Read` over the chunks a consumer receives; ends when the reader finishes. As a `BufRead`
-/// it lends the shared chunks themselves ([`BufRead::fill_buf`]), so a consumer can hash them
-/// in place instead of copying them out.
+/// A `Read` over the chunks a consumer receives; ends with the input. As a `BufRead` it lends
+/// the shared chunks themselves ([`BufRead::fill_buf`]), so a consumer can hash them in place
+/// instead of copying them out.
 pub struct ChunkReader {
-    rx: Receiver<Chunk>,
+    feed: Feed,
     current: Option<Chunk>,
     pos: usize,
 }
 
 impl ChunkReader {
-    /// Drains remaining chunks so the reader thread is never blocked on this consumer.
-    fn drain(&mut self) {
+    fn new(feed: Feed) -> ChunkReader {
+        ChunkReader {
+            feed,
+            current: None,
+            pos: 0,
+        }
+    }
+
+    /// Wants nothing more, so the other consumers are never held back by this one.
+    fn stop(&mut self) {
         self.current = None;
-        while self.rx.recv().is_ok() {}
+        self.feed.stop();
+    }
+
+    /// The unread rest of the current chunk, the next chunk once it is all read, or `None` at
+    /// the end of the input.
+    fn current(&mut self) -> Option<&[u8]> {
+        while self
+            .current
+            .as_ref()
+            .is_none_or(|c| self.pos >= c.bytes().len())
+        {
+            // Give the buffer back before waiting for the next one.
+            self.current = None;
+            self.current = Some(self.feed.next_chunk()?);
+            self.pos = 0;
+        }
+        self.current.as_ref().map(|c| &c.bytes()[self.pos..])
     }
 }
 
@@ -194,128 +202,105 @@ impl BufRead for ChunkReader {
     /// The unread rest of the current chunk, borrowed from the shared buffer (no copy); the next
     /// chunk once this one is consumed; empty at the end of the stream.
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        loop {
-            let exhausted = match &self.current {
-                Some(c) => self.pos >= c.buf.len(),
-                None => true,
-            };
-            if !exhausted {
-                break;
-            }
-            // Give the buffer back to the pool before waiting for the next one.
-            self.current = None;
-            match self.rx.recv() {
-                Ok(c) => {
-                    self.current = Some(c);
-                    self.pos = 0;
-                }
-                Err(_) => return Ok(&[]),
-            }
-        }
-        match &self.current {
-            Some(c) => Ok(&c.buf[self.pos..]),
-            None => Ok(&[]),
-        }
+        Ok(self.current().unwrap_or(&[]))
     }
 
     fn consume(&mut self, amt: usize) {
-        let len = self.current.as_ref().map_or(0, |c| c.buf.len());
+        let len = self.current.as_ref().map_or(0, |c| c.bytes().len());
         self.pos = (self.pos + amt).min(len);
     }
 }
 
 impl Read for ChunkReader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        loop {
-            if let Some(c) = &self.current {
-                if self.pos < c.buf.len() {
-                    let n = out.len().min(c.buf.len() - self.pos);
-                    out[..n].copy_from_slice(&c.buf[self.pos..self.pos + n]);
-                    self.pos += n;
-                    return Ok(n);
-                }
-            }
-            match self.rx.recv() {
-                Ok(c) => {
-                    self.current = Some(c);
-                    self.pos = 0;
-                }
-                Err(_) => return Ok(0),
-            }
-        }
-    }
-}
-
-/// Reads until `buf` is full or the end of the input; returns the bytes read.
-pub(crate) fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match r.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
-}
-
-fn reader_loop<R: Read>(
-    mut reader: R,
-    consumers: Vec<SyncSender<Chunk>>,
-    progress: Progress,
-) -> io::Result<u64> {
-    let (pool_tx, pool_rx) = channel::<Vec<u8>>();
-    let mut allocated = 0;
-    let mut total = 0u64;
-    loop {
-        let mut buf = match pool_rx.try_recv() {
-            Ok(b) => b,
-            Err(_) if allocated < POOL_BUFFERS => {
-                allocated += 1;
-                vec![0u8; CHUNK_SIZE]
-            }
-            Err(_) => pool_rx
-                .recv()
-                .expect("the pool sender lives in this function"),
+        let Some(b) = self.current() else {
+            return Ok(0);
         };
-        buf.resize(CHUNK_SIZE, 0);
-        let n = read_full(&mut reader, &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        buf.truncate(n);
-        total += n as u64;
-        progress(n as u64);
-        let chunk = Arc::new(Pooled {
-            buf,
-            pool: Mutex::new(pool_tx.clone()),
-        });
-        let mut alive = 0;
-        for tx in &consumers {
-            if tx.send(chunk.clone()).is_ok() {
-                alive += 1;
-            }
-        }
-        drop(chunk);
-        if alive == 0 || n < CHUNK_SIZE {
-            break;
-        }
+        let n = out.len().min(b.len());
+        out[..n].copy_from_slice(&b[..n]);
+        self.pos += n;
+        Ok(n)
     }
-    Ok(total)
 }
 
-fn digest_consumer<D: Digest>(rx: Receiver<Chunk>) -> String {
+/// Hashes every chunk of `feed` with `D`; returns the digest and the bytes hashed.
+fn digest_consumer<D: Digest>(mut feed: Feed, progress: Progress) -> (String, u64) {
     let mut h = D::new();
-    for c in rx {
-        h.update(&c.buf);
+    let mut total = 0u64;
+    while let Some(c) = feed.next_chunk() {
+        h.update(c.bytes());
+        total += c.bytes().len() as u64;
+        progress(c.bytes().len() as u64);
     }
-    hex(&h.finalize())
+    (hex(&h.finalize()), total)
+}
+
+/// The consumers besides SHA-256's, each on its own thread of `s`, fed by `feed`.
+struct Consumers<'scope, T> {
+    sha512: Option<ScopedJoinHandle<'scope, (String, u64)>>,
+    md5: Option<ScopedJoinHandle<'scope, (String, u64)>>,
+    sha1: Option<ScopedJoinHandle<'scope, (String, u64)>>,
+    extra: Option<ScopedJoinHandle<'scope, T>>,
+}
+
+impl<'scope, T: Send + 'scope> Consumers<'scope, T> {
+    fn spawn<'env, F>(
+        s: &'scope Scope<'scope, 'env>,
+        sel: HashSelection,
+        extra: Option<F>,
+        feed: &mut dyn FnMut() -> Feed,
+    ) -> Self
+    where
+        F: FnOnce(&mut ChunkReader) -> T + Send + 'scope,
+    {
+        let mut digest = |f: fn(Feed, Progress) -> (String, u64)| {
+            let feed = feed();
+            s.spawn(move || f(feed, &no_progress))
+        };
+        let sha512 = sel.sha512.then(|| digest(digest_consumer::<sha2::Sha512>));
+        let md5 = sel.legacy.then(|| digest(digest_consumer::<md5::Md5>));
+        let sha1 = sel.legacy.then(|| digest(digest_consumer::<sha1::Sha1>));
+        let extra = extra.map(|f| {
+            let mut r = ChunkReader::new(feed());
+            s.spawn(move || {
+                let out = f(&mut r);
+                r.stop();
+                out
+            })
+        });
+        Consumers {
+            sha512,
+            md5,
+            sha1,
+            extra,
+        }
+    }
+
+    /// Waits for them: the hashes, with SHA-256's given, and the extra consumer's result.
+    fn join(self, sha256: String) -> (Hashes, Option<T>) {
+        let join = |h: ScopedJoinHandle<'_, (String, u64)>| h.join().expect("digest thread").0;
+        let hashes = Hashes {
+            sha256,
+            sha512: self.sha512.map(join),
+            legacy_md5: self.md5.map(join),
+            legacy_sha1: self.sha1.map(join),
+        };
+        let extra = self
+            .extra
+            .map(|h| h.join().expect("stream consumer thread"));
+        (hashes, extra)
+    }
+}
+
+/// How many consumers a pipeline has: one per digest, and the extra one if any.
+fn consumer_count(sel: HashSelection, extra: bool) -> usize {
+    1 + usize::from(sel.sha512) + 2 * usize::from(sel.legacy) + usize::from(extra)
 }
 
 /// Hashes `reader` with the digests of `sel`, each on its own thread, while `extra` (if any)
 /// reads the same bytes through a [`ChunkReader`] (`Read`, or `BufRead` without copying) on
-/// another thread. Returns the byte count, the hashes and `extra`'s result.
+/// another thread; the calling thread reads (chunks pushed, see [`crate::store::chunks`]).
+/// Returns the byte count, the hashes and `extra`'s result.
 pub fn hash_stream_with<R, T, F>(
     reader: R,
     sel: HashSelection,
@@ -329,45 +314,55 @@ where
 {
     std::thread::scope(|s| {
         let mut senders = Vec::new();
-        let mut spawn_digest = |f: fn(Receiver<Chunk>) -> String| {
+        let mut feed = || {
             let (tx, rx) = sync_channel::<Chunk>(QUEUE);
             senders.push(tx);
-            s.spawn(move || f(rx))
+            Feed::Pushed(rx)
         };
-        let sha256 = spawn_digest(digest_consumer::<sha2::Sha256>);
-        let sha512 = sel
-            .sha512
-            .then(|| spawn_digest(digest_consumer::<sha2::Sha512>));
-        let md5 = sel
-            .legacy
-            .then(|| spawn_digest(digest_consumer::<md5::Md5>));
-        let sha1 = sel
-            .legacy
-            .then(|| spawn_digest(digest_consumer::<sha1::Sha1>));
-        let extra = extra.map(|f| {
-            let (tx, rx) = sync_channel::<Chunk>(QUEUE);
-            senders.push(tx);
-            s.spawn(move || {
-                let mut r = ChunkReader {
-                    rx,
-                    current: None,
-                    pos: 0,
-                };
-                let out = f(&mut r);
-                r.drain();
-                out
-            })
-        });
-        let total = reader_loop(reader, senders, progress);
-        let join = |h: std::thread::ScopedJoinHandle<'_, String>| h.join().expect("digest thread");
-        let hashes = Hashes {
-            sha256: join(sha256),
-            sha512: sha512.map(join),
-            legacy_md5: md5.map(join),
-            legacy_sha1: sha1.map(join),
-        };
-        let extra = extra.map(|h| h.join().expect("stream consumer thread"));
+        let own = feed();
+        let sha256 = s.spawn(move || digest_consumer::<sha2::Sha256>(own, &no_progress));
+        let others = Consumers::spawn(s, sel, extra, &mut feed);
+        let total = push_reads(reader, senders, progress);
+        let (sha256, _) = sha256.join().expect("digest thread");
+        let (hashes, extra) = others.join(sha256);
         Ok((total?, hashes, extra))
+    })
+}
+
+/// [`hash_stream_with`] over a regular file opened for sealing, from its start. With two
+/// consumers or more (a parser, or digests besides SHA-256), they read the file's chunks
+/// themselves and the calling thread hashes SHA-256 (chunks shared, see
+/// [`crate::store::chunks`]); otherwise the calling thread reads for the one digest.
+pub fn hash_file_with<T, F>(
+    file: &StableFile,
+    sel: HashSelection,
+    progress: Progress,
+    extra: Option<F>,
+) -> io::Result<(u64, Hashes, Option<T>)>
+where
+    T: Send,
+    F: FnOnce(&mut ChunkReader) -> T + Send,
+{
+    let consumers = consumer_count(sel, extra.is_some());
+    if consumers < 2 {
+        return hash_stream_with(file.reader(), sel, progress, extra);
+    }
+    let reads = SharedReads::new(file.file().try_clone()?, file.read_limit(), consumers);
+    let mut numbers = 0..consumers;
+    let mut feed = || Feed::Shared {
+        reads: reads.clone(),
+        consumer: numbers.next().expect("one feed per consumer"),
+        next: 0,
+    };
+    std::thread::scope(|s| {
+        let own = feed();
+        let others = Consumers::spawn(s, sel, extra, &mut feed);
+        let (sha256, total) = digest_consumer::<sha2::Sha256>(own, progress);
+        let (hashes, extra) = others.join(sha256);
+        match reads.failure() {
+            Some(e) => Err(e),
+            None => Ok((total, hashes, extra)),
+        }
     })
 }
 
@@ -422,6 +417,35 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert!(h.sha512.is_none() && h.legacy_md5.is_none());
+    }
+
+    #[test]
+    fn a_file_read_by_its_consumers_hashes_as_a_stream_does() {
+        for len in [0usize, 1, CHUNK_SIZE, 9 * CHUNK_SIZE + 3] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 13 % 247) as u8).collect();
+            let mut f = tempfile::NamedTempFile::new().unwrap();
+            std::io::Write::write_all(&mut f, &data).unwrap();
+            let file = StableFile::open(f.path()).unwrap();
+            let sel = HashSelection {
+                sha512: true,
+                legacy: true,
+            };
+            let seen = std::sync::atomic::AtomicU64::new(0);
+            let progress = |n: u64| {
+                seen.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+            };
+            let copy = |r: &mut ChunkReader| {
+                let mut v = Vec::new();
+                r.read_to_end(&mut v).unwrap();
+                v
+            };
+            let (n, h, got) = hash_file_with(&file, sel, &progress, Some(copy)).unwrap();
+            let (n2, h2) = hash_reader_simple(&data[..], sel).unwrap();
+            assert_eq!((n, &h), (n2, &h2), "len {len}");
+            assert_eq!(got.unwrap(), data);
+            assert_eq!(seen.into_inner(), len as u64);
+            file.finish(n).unwrap();
+        }
     }
 
     #[test]

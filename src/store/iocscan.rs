@@ -71,7 +71,7 @@ pub fn scan_file(
     let file = StableFile::open(path)?;
     let search = |r: &mut ChunkReader| search_reader(m, r);
     let (size, hashes, hits) =
-        hashing::hash_stream_with(file.reader(), sel, progress, Some(search)).at(path)?;
+        hashing::hash_file_with(&file, sel, progress, Some(search)).at(path)?;
     file.finish(size)?;
     let mut found = Found {
         files: 1,

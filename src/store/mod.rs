@@ -4,6 +4,7 @@
 pub(crate) mod beside;
 pub mod case;
 pub(crate) mod checkpoints;
+pub mod chunks;
 pub(crate) mod dirhash;
 pub mod ewf;
 pub(crate) mod extsort;

@@ -277,7 +277,13 @@ impl StableFile {
     /// The file's bytes, at most its size when opened and one more (so that growth shows as a
     /// count other than the size, and a file that grows forever is not read forever).
     pub fn reader(&self) -> io::Take<&File> {
-        (&self.file).take(self.before.size.saturating_add(1))
+        (&self.file).take(self.read_limit())
+    }
+
+    /// The bytes a read of the file takes at most: its size when opened, and one byte more to
+    /// notice a file that grew.
+    pub fn read_limit(&self) -> u64 {
+        self.before.size.saturating_add(1)
     }
 
     /// The open file, for positioned reads (a zip's central directory, read before the pass

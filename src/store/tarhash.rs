@@ -84,7 +84,7 @@ pub fn inspect_tar_into<I: MemberInspector + Send>(
         }
     };
     let (size, hashes, members) =
-        hashing::hash_stream_with(file.reader(), sel, progress, Some(parse)).at(path)?;
+        hashing::hash_file_with(&file, sel, progress, Some(parse)).at(path)?;
     file.finish(size)?;
     match members.expect("a parser was given") {
         Ok(_) => Ok((size, hashes)),
@@ -126,7 +126,7 @@ fn inspect_tar_with_tar_crate<I: MemberInspector + Send>(
         }
     };
     let (size, hashes, members) =
-        hashing::hash_stream_with(file.reader(), sel, progress, Some(parse)).at(path)?;
+        hashing::hash_file_with(&file, sel, progress, Some(parse)).at(path)?;
     file.finish(size)?;
     let members = members
         .expect("a parser was given")

@@ -91,7 +91,7 @@ pub fn inspect_zip_into<I: MemberInspector + Send>(
     };
     let (size, hashes, read) = inspect_beside(&mut stage, |f| {
         let parse = move |r: &mut ChunkReader| zipstream::read_members(r, dir_ref, None, f);
-        hashing::hash_stream_with(file.reader(), sel, progress, Some(parse))
+        hashing::hash_file_with(&file, sel, progress, Some(parse))
     })
     .at(path)?;
     file.finish(size)?;

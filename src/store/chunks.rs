@@ -1,0 +1,447 @@
+//! How the chunks of one input reach the consumers that hash or parse it
+//! ([`crate::store::hashing`]), in one of two ways:
+//!
+//! - **Pushed** ([`push_reads`]): one thread reads the input in order and sends each chunk to
+//!   every consumer's queue. Any `Read` can be pushed; with a single consumer, reading and
+//!   hashing overlap on two cores.
+//! - **Shared** ([`SharedReads`]): the consumers read a file's chunks themselves, at their
+//!   offsets (`pread`), whichever first needs a chunk not yet read. With two or more consumers
+//!   (a tar's whole-archive hash and its member hashes) there is no reader thread competing with
+//!   them for the cores, and the reading is shared out by itself: the consumer that is ahead
+//!   reads more, which slows it down to the pace of the other.
+//!
+//! Either way a chunk is read once, lent to every consumer ([`Chunk`], no copy) and its buffer
+//! reused once the last consumer drops it. Memory is bounded: [`POOL_BUFFERS`] chunks are read
+//! ahead of the slowest consumer at most.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::fs::FileExt;
+use std::sync::mpsc::{channel, Receiver, Sender, SyncSender};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+/// Size of one read.
+pub const CHUNK_SIZE: usize = 1 << 19;
+/// Chunks read ahead of the slowest consumer at most, per input.
+pub const POOL_BUFFERS: usize = 8;
+
+/// A buffer that returns itself to its pool when the last consumer drops it.
+pub struct Pooled {
+    buf: Vec<u8>,
+    pool: Mutex<Sender<Vec<u8>>>,
+}
+
+impl Pooled {
+    /// The chunk's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        let buf = std::mem::take(&mut self.buf);
+        if let Ok(tx) = self.pool.lock() {
+            let _ = tx.send(buf);
+        }
+    }
+}
+
+/// One chunk of the input, shared by the consumers.
+pub type Chunk = Arc<Pooled>;
+
+/// The recycled buffers of one input, allocated on demand (the read-ahead limit bounds them).
+struct Pool {
+    tx: Sender<Vec<u8>>,
+    rx: Receiver<Vec<u8>>,
+}
+
+impl Pool {
+    fn new() -> Pool {
+        let (tx, rx) = channel();
+        Pool { tx, rx }
+    }
+
+    /// A buffer of [`CHUNK_SIZE`] bytes.
+    fn take(&self) -> Vec<u8> {
+        let mut buf = self.rx.try_recv().unwrap_or_default();
+        buf.resize(CHUNK_SIZE, 0);
+        buf
+    }
+
+    fn chunk(&self, buf: Vec<u8>) -> Chunk {
+        Arc::new(Pooled {
+            buf,
+            pool: Mutex::new(self.tx.clone()),
+        })
+    }
+}
+
+/// Where one consumer gets its chunks, in order.
+pub enum Feed {
+    /// From its queue, filled by [`push_reads`].
+    Pushed(Receiver<Chunk>),
+    /// By reading them from the file when no other consumer has yet.
+    Shared {
+        /// The reads shared by the consumers of the input.
+        reads: Arc<SharedReads>,
+        /// This consumer's number.
+        consumer: usize,
+        /// The chunk it takes next.
+        next: u64,
+    },
+}
+
+impl Feed {
+    /// The next chunk; `None` at the end of the input (or after a read failed: the caller of
+    /// the pipeline reports that error).
+    pub fn next_chunk(&mut self) -> Option<Chunk> {
+        match self {
+            Feed::Pushed(rx) => rx.recv().ok(),
+            Feed::Shared {
+                reads,
+                consumer,
+                next,
+            } => {
+                let chunk = reads.take(*consumer, *next)?;
+                *next += 1;
+                Some(chunk)
+            }
+        }
+    }
+
+    /// This consumer wants nothing more: the input is read to its end without it.
+    pub fn stop(&mut self) {
+        match self {
+            Feed::Pushed(rx) => while rx.recv().is_ok() {},
+            Feed::Shared {
+                reads, consumer, ..
+            } => reads.stop(*consumer),
+        }
+    }
+}
+
+/// Reads until `buf` is full or the end of the input; returns the bytes read.
+pub fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Reads `reader` to its end on the calling thread, sending every chunk to every consumer
+/// (each one's queue holds a few); stops early once no consumer is left. Returns the bytes read.
+pub fn push_reads<R: Read>(
+    mut reader: R,
+    consumers: Vec<SyncSender<Chunk>>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> io::Result<u64> {
+    let pool = Pool::new();
+    let mut allocated = 0;
+    let mut total = 0u64;
+    loop {
+        let mut buf = if allocated < POOL_BUFFERS {
+            match pool.rx.try_recv() {
+                Ok(b) => b,
+                Err(_) => {
+                    allocated += 1;
+                    Vec::new()
+                }
+            }
+        } else {
+            pool.rx
+                .recv()
+                .expect("the pool's sender lives in this function")
+        };
+        buf.resize(CHUNK_SIZE, 0);
+        let n = read_full(&mut reader, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        buf.truncate(n);
+        total += n as u64;
+        progress(n as u64);
+        let chunk = pool.chunk(buf);
+        let mut alive = 0;
+        for tx in &consumers {
+            if tx.send(chunk.clone()).is_ok() {
+                alive += 1;
+            }
+        }
+        drop(chunk);
+        if alive == 0 || n < CHUNK_SIZE {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// What the consumers of a [`SharedReads`] know, under its lock.
+struct State {
+    /// The next chunk no consumer has started to read.
+    unclaimed: u64,
+    /// The number of chunks, once a read came short (the end of the file or of the limit).
+    end: Option<u64>,
+    /// A read that failed: the input ends before that chunk and the pipeline reports the error.
+    failed: Option<io::Error>,
+    /// Chunks read and not yet taken by every consumer: each with how many still will.
+    ready: BTreeMap<u64, (Chunk, usize)>,
+    /// The chunk each consumer takes next; `u64::MAX` once it has stopped.
+    next: Vec<u64>,
+}
+
+impl State {
+    /// Whether a consumer may start reading the next chunk: the end is not known and the
+    /// chunk is within [`POOL_BUFFERS`] of the slowest consumer.
+    fn may_claim(&self) -> bool {
+        let slowest = self.next.iter().copied().min().unwrap_or(u64::MAX);
+        self.end.is_none()
+            && self.failed.is_none()
+            && self.unclaimed < slowest.saturating_add(POOL_BUFFERS as u64)
+    }
+
+    /// Ends the input at `chunks` chunks at most.
+    fn end_at(&mut self, chunks: u64) {
+        self.end = Some(self.end.map_or(chunks, |e| e.min(chunks)));
+        self.ready.retain(|&k, _| k < chunks);
+    }
+}
+
+/// A file read at offsets by the consumers of its bytes themselves (see the module doc).
+pub struct SharedReads {
+    file: File,
+    /// Bytes read at most (a file that grew is noticed by reading one byte more than its size).
+    limit: u64,
+    pool: Mutex<Pool>,
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+impl SharedReads {
+    /// The reads of `file`'s first `limit` bytes by `consumers` consumers, numbered from 0.
+    pub fn new(file: File, limit: u64, consumers: usize) -> Arc<SharedReads> {
+        Arc::new(SharedReads {
+            file,
+            limit,
+            pool: Mutex::new(Pool::new()),
+            state: Mutex::new(State {
+                unclaimed: 0,
+                end: None,
+                failed: None,
+                ready: BTreeMap::new(),
+                next: vec![0; consumers],
+            }),
+            changed: Condvar::new(),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Chunk `k` for `consumer` (its next): taken from those read, or read now if no consumer
+    /// has started it and the read-ahead limit allows, or waited for. `None` past the end.
+    fn take(&self, consumer: usize, k: u64) -> Option<Chunk> {
+        let mut st = self.lock();
+        loop {
+            if let Some((chunk, waiting)) = st.ready.get_mut(&k) {
+                let chunk = chunk.clone();
+                *waiting -= 1;
+                if *waiting == 0 {
+                    st.ready.remove(&k);
+                }
+                st.next[consumer] = k + 1;
+                drop(st);
+                // The slowest consumer may have moved: a waiting one may read further.
+                self.changed.notify_all();
+                return Some(chunk);
+            }
+            if st.end.is_some_and(|e| k >= e) {
+                return None;
+            }
+            if st.may_claim() {
+                st = self.read_next(st);
+            } else {
+                st = self.changed.wait(st).unwrap_or_else(|p| p.into_inner());
+            }
+        }
+    }
+
+    /// Claims the next unread chunk, reads it with the lock released, and records it.
+    fn read_next<'a>(&'a self, mut st: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        let k = st.unclaimed;
+        st.unclaimed += 1;
+        drop(st);
+        let offset = k.saturating_mul(CHUNK_SIZE as u64);
+        let want = self.limit.saturating_sub(offset).min(CHUNK_SIZE as u64) as usize;
+        let mut buf = self.pool.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let read = read_at_full(&self.file, &mut buf[..want], offset);
+        let mut st = self.lock();
+        match read {
+            Ok(n) => {
+                if n < CHUNK_SIZE {
+                    st.end_at(if n > 0 { k + 1 } else { k });
+                }
+                let waiting = st.next.iter().filter(|&&c| c <= k).count();
+                if n > 0 && waiting > 0 && st.end.is_none_or(|e| k < e) {
+                    buf.truncate(n);
+                    let chunk = self
+                        .pool
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .chunk(buf);
+                    st.ready.insert(k, (chunk, waiting));
+                }
+            }
+            Err(e) => {
+                st.end_at(k);
+                st.failed.get_or_insert(e);
+            }
+        }
+        self.changed.notify_all();
+        st
+    }
+
+    /// `consumer` takes nothing more.
+    fn stop(&self, consumer: usize) {
+        let mut st = self.lock();
+        let from = std::mem::replace(&mut st.next[consumer], u64::MAX);
+        st.ready.retain(|&k, (_, waiting)| {
+            if k >= from {
+                *waiting -= 1;
+            }
+            *waiting > 0
+        });
+        drop(st);
+        self.changed.notify_all();
+    }
+
+    /// The error of a read that failed, if one did.
+    pub fn failure(&self) -> Option<io::Error> {
+        self.lock().failed.take()
+    }
+}
+
+/// Reads `buf.len()` bytes at `offset`, fewer at the end of the file.
+fn read_at_full(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read_at(&mut buf[filled..], offset + filled as u64) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    fn file_of(len: usize) -> (tempfile::NamedTempFile, Vec<u8>) {
+        let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut f, &data).unwrap();
+        (f, data)
+    }
+
+    fn feed(reads: &Arc<SharedReads>, consumer: usize) -> Feed {
+        Feed::Shared {
+            reads: reads.clone(),
+            consumer,
+            next: 0,
+        }
+    }
+
+    fn drain(mut feed: Feed) -> Vec<u8> {
+        let mut out = Vec::new();
+        while let Some(c) = feed.next_chunk() {
+            out.extend_from_slice(c.bytes());
+        }
+        out
+    }
+
+    #[test]
+    fn every_consumer_gets_every_byte_in_order_up_to_the_limit() {
+        for len in [
+            0,
+            1,
+            CHUNK_SIZE - 1,
+            CHUNK_SIZE,
+            CHUNK_SIZE + 1,
+            11 * CHUNK_SIZE + 17,
+        ] {
+            let (f, data) = file_of(len);
+            for limit in [len as u64 + 1, (len / 2) as u64] {
+                let reads = SharedReads::new(f.reopen().unwrap(), limit, 3);
+                let got: Vec<Vec<u8>> = std::thread::scope(|s| {
+                    let hs: Vec<_> = (0..3)
+                        .map(|c| {
+                            let feed = feed(&reads, c);
+                            s.spawn(move || drain(feed))
+                        })
+                        .collect();
+                    hs.into_iter().map(|h| h.join().unwrap()).collect()
+                });
+                let want = &data[..len.min(limit as usize)];
+                for g in got {
+                    assert!(g == want, "len {len}, limit {limit}");
+                }
+                assert!(reads.failure().is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn no_consumer_reads_more_than_the_pool_ahead_of_the_slowest() {
+        let (f, data) = file_of(3 * POOL_BUFFERS * CHUNK_SIZE);
+        let reads = SharedReads::new(f.reopen().unwrap(), data.len() as u64 + 1, 2);
+        let taken = AtomicU64::new(0);
+        std::thread::scope(|s| {
+            let mut fast = feed(&reads, 0);
+            let taken = &taken;
+            let h = s.spawn(move || {
+                while fast.next_chunk().is_some() {
+                    taken.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            // The other consumer has taken nothing: the first waits once it is the pool ahead.
+            assert_eq!(taken.load(Ordering::SeqCst), POOL_BUFFERS as u64);
+            assert_eq!(drain(feed(&reads, 1)), data);
+            h.join().unwrap();
+        });
+        assert_eq!(taken.load(Ordering::SeqCst), 3 * POOL_BUFFERS as u64);
+    }
+
+    #[test]
+    fn a_consumer_that_stops_holds_no_one_back() {
+        let (f, data) = file_of(4 * POOL_BUFFERS * CHUNK_SIZE + 5);
+        let reads = SharedReads::new(f.reopen().unwrap(), data.len() as u64 + 1, 2);
+        let mut quitter = feed(&reads, 1);
+        assert!(quitter.next_chunk().is_some());
+        quitter.stop();
+        assert_eq!(drain(feed(&reads, 0)), data);
+        assert!(reads.lock().ready.is_empty());
+    }
+
+    #[test]
+    fn a_read_that_fails_ends_the_input_and_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let reads = SharedReads::new(File::open(dir.path()).unwrap(), 1 << 30, 2);
+        assert!(drain(feed(&reads, 0)).is_empty());
+        assert!(drain(feed(&reads, 1)).is_empty());
+        let e = reads.failure().expect("reading a directory fails");
+        assert_eq!(e.raw_os_error(), Some(libc::EISDIR));
+    }
+}
