@@ -122,6 +122,19 @@ impl Feed {
     }
 }
 
+impl Drop for Feed {
+    /// A consumer gone (returned, or unwinding from a panic) holds no one back: with shared
+    /// reads the others would otherwise wait for it forever.
+    fn drop(&mut self) {
+        if let Feed::Shared {
+            reads, consumer, ..
+        } = self
+        {
+            reads.stop(*consumer);
+        }
+    }
+}
+
 /// Reads until `buf` is full or the end of the input; returns the bytes read.
 pub fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
@@ -309,7 +322,7 @@ impl SharedReads {
         st
     }
 
-    /// `consumer` takes nothing more.
+    /// `consumer` takes nothing more (again: nothing changes).
     fn stop(&self, consumer: usize) {
         let mut st = self.lock();
         let from = std::mem::replace(&mut st.next[consumer], u64::MAX);
@@ -433,6 +446,24 @@ mod tests {
         quitter.stop();
         assert_eq!(drain(feed(&reads, 0)), data);
         assert!(reads.lock().ready.is_empty());
+    }
+
+    #[test]
+    fn a_consumer_that_panics_holds_no_one_back() {
+        let (f, data) = file_of(4 * POOL_BUFFERS * CHUNK_SIZE);
+        let reads = SharedReads::new(f.reopen().unwrap(), data.len() as u64 + 1, 2);
+        let mut doomed = feed(&reads, 1);
+        let panicked = std::thread::spawn(move || {
+            doomed.next_chunk();
+            panic!("a parser's bug");
+        })
+        .join();
+        assert!(panicked.is_err());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let survivor = feed(&reads, 0);
+        std::thread::spawn(move || tx.send(drain(survivor)));
+        let got = rx.recv_timeout(std::time::Duration::from_secs(60));
+        assert!(got.expect("the other consumer must not wait forever") == data);
     }
 
     #[test]
