@@ -1,12 +1,14 @@
 //! Zip archives hashed as a whole and member by member in one pass over the bytes, without
 //! extracting: the central directory is read first (positioned reads at the end of the file),
 //! then the archive's digests run on their own threads while [`crate::store::zipstream`]
-//! decompresses each member on another, from the same chunks (see [`crate::store::hashing`]),
-//! and a fourth hashes the members' contents (`store::beside`).
+//! decompresses each member on another, from the same chunks, which these threads read
+//! themselves (see [`crate::store::hashing`]), and one more hashes the members' contents
+//! (`store::beside`).
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Hashes, Member};
 use crate::store::beside::inspect_beside;
+use crate::store::extsort;
 use crate::store::hashing::{
     self, ChunkReader, HashSelection, MemberInspector, MultiHasher, NoInspection, Progress,
 };
@@ -65,11 +67,11 @@ pub fn inspect_zip<I: MemberInspector + Send>(
 /// rather than collecting them: the archive's size and hashes. When `sink` fails, the members
 /// that follow are not given to it, and `sink_error` gives the error returned.
 ///
-/// Four threads share the work: one reads the file, one computes the archive's digests, one
-/// parses and inflates the members (checking their CRC-32s), and one hashes each member's
-/// content (`MemberHashing`), shows it to `inspector`, and gives the member to `sink`.
-/// Memory does not grow with the member count, but for a zip whose central directory does
-/// not list the members in offset order ([`zipstream::inspect_members`]).
+/// Three threads share the work (more with more digests): one computes the archive's digests,
+/// one parses and inflates the members (checking their CRC-32s), the two reading the file's
+/// chunks themselves, and one hashes each member's content (`MemberHashing`), shows it to
+/// `inspector`, and gives the member to `sink`.
+/// Memory does not grow with the member count.
 pub fn inspect_zip_into<I: MemberInspector + Send>(
     path: &Path,
     sel: HashSelection,
@@ -85,7 +87,7 @@ pub fn inspect_zip_into<I: MemberInspector + Send>(
         sel,
         inner: inspector,
         current: None,
-        hashed: std::collections::HashMap::new(),
+        hashed: WaitingHashes::default(),
         sink,
         stopped: false,
     };
@@ -97,6 +99,9 @@ pub fn inspect_zip_into<I: MemberInspector + Send>(
     file.finish(size)?;
     read.expect("a parser was given")
         .map_err(|e| refused(path, e))?;
+    if let Some(e) = stage.hashed.failed.take() {
+        return Err(Error::io(path, e));
+    }
     if stage.stopped {
         return Err(sink_error());
     }
@@ -105,13 +110,12 @@ pub fn inspect_zip_into<I: MemberInspector + Send>(
 
 /// Hashes each regular member's content as it is shown, then shows it to `inner` with its
 /// hashes; gives each member recorded to `sink` with its hashes. The hashes wait by member
-/// index until the member is recorded: one at a time, but for a zip whose central directory
-/// is not in offset order (then all of them).
+/// index until the member is recorded ([`WaitingHashes`]).
 struct MemberHashing<'a, 's, I> {
     sel: HashSelection,
     inner: &'a mut I,
     current: Option<(usize, MultiHasher)>,
-    hashed: std::collections::HashMap<usize, Hashes>,
+    hashed: WaitingHashes,
     sink: MemberSink<'s>,
     stopped: bool,
 }
@@ -133,22 +137,139 @@ impl<I: MemberInspector> MemberInspector for MemberHashing<'_, '_, I> {
         if let Some((index, h)) = self.current.take() {
             let hashes = h.finish();
             self.inner.end(size, &hashes);
-            self.hashed.insert(index, hashes);
+            self.hashed.put(index, hashes);
         }
     }
 
     fn reset(&mut self) {
         self.current = None;
-        self.hashed.clear();
+        self.hashed = WaitingHashes::default();
         self.inner.reset();
     }
 
     fn record(&mut self, index: usize, mut member: Member) {
-        if let Some(hashes) = self.hashed.remove(&index) {
+        if let Some(hashes) = self.hashed.take(index) {
             member.hashes = Some(hashes);
         }
         if !self.stopped && (self.sink)(member).is_err() {
             self.stopped = true;
         }
+    }
+}
+
+/// Hashes held in memory, at most, before they go to an on-disk sort.
+const HELD_HASHES: usize = 1024;
+
+/// The hashes of the members hashed and not yet recorded, by member index. Members are
+/// recorded in index (central directory) order. When the central directory lists them in
+/// offset order, each is recorded right after it is hashed and one waits here; otherwise all
+/// are hashed before any is recorded ([`zipstream::read_members`]), and past [`HELD_HASHES`]
+/// they are sorted by index on disk ([`crate::store::extsort`]) and read back in step with the
+/// records, so that memory does not grow with the members.
+#[derive(Default)]
+struct WaitingHashes {
+    held: std::collections::HashMap<usize, Hashes>,
+    /// The on-disk sort, once the hashes are too many to hold.
+    spilled: Option<extsort::Sorter>,
+    /// The sorted hashes being read back, with the next one read ahead.
+    sorted: Option<(extsort::Sorted, Option<(usize, Hashes)>)>,
+    /// Why the sort failed: the seal is refused with it.
+    failed: Option<std::io::Error>,
+}
+
+impl WaitingHashes {
+    fn put(&mut self, index: usize, hashes: Hashes) {
+        if self.spilled.is_none() && (self.held.len() < HELD_HASHES || self.sorted.is_some()) {
+            self.held.insert(index, hashes);
+            return;
+        }
+        let sorter = self.spilled.get_or_insert_with(extsort::Sorter::default);
+        let mut record = Vec::new();
+        for (i, h) in self.held.drain().chain(std::iter::once((index, hashes))) {
+            record.clear();
+            record.extend_from_slice(&(i as u64).to_be_bytes());
+            serde_json::to_writer(&mut record, &h).expect("hashes serialize");
+            if let Err(e) = sorter.push(&record) {
+                self.failed.get_or_insert(e);
+            }
+        }
+    }
+
+    fn take(&mut self, index: usize) -> Option<Hashes> {
+        if let Some(h) = self.held.remove(&index) {
+            return Some(h);
+        }
+        if let Some(sorter) = self.spilled.take() {
+            match sorter.finish() {
+                Ok(sorted) => self.sorted = Some((sorted, None)),
+                Err(e) => {
+                    self.failed.get_or_insert(e);
+                }
+            }
+        }
+        let (sorted, next) = self.sorted.as_mut()?;
+        loop {
+            if next.is_none() {
+                let record = match sorted.next_record() {
+                    Ok(r) => r?,
+                    Err(e) => {
+                        self.failed.get_or_insert(e);
+                        return None;
+                    }
+                };
+                let mut i = [0u8; 8];
+                i.copy_from_slice(&record[..8]);
+                match serde_json::from_slice(&record[8..]) {
+                    Ok(h) => *next = Some((u64::from_be_bytes(i) as usize, h)),
+                    Err(e) => {
+                        self.failed.get_or_insert(e.into());
+                        return None;
+                    }
+                }
+            }
+            match next {
+                Some((i, _)) if *i == index => return next.take().map(|(_, h)| h),
+                Some((i, _)) if *i > index => return None,
+                _ => *next = None, // hashes of a member never recorded
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hashes(i: usize) -> Hashes {
+        Hashes {
+            sha256: format!("{i:064x}"),
+            ..Hashes::default()
+        }
+    }
+
+    #[test]
+    fn hashes_waiting_past_the_limit_go_to_the_sort_and_come_back_by_index() {
+        let mut w = WaitingHashes::default();
+        // Every third member is a directory: no hashes. Hashed in a shuffled (offset) order.
+        let n = 3 * HELD_HASHES;
+        for i in (0..n).map(|k| (k * 7919) % n).filter(|i| i % 3 != 0) {
+            w.put(i, hashes(i));
+        }
+        assert!(w.spilled.is_some() && w.held.is_empty());
+        for i in 0..n {
+            let want = (i % 3 != 0).then(|| hashes(i));
+            assert_eq!(w.take(i), want, "member {i}");
+        }
+        assert!(w.failed.is_none());
+    }
+
+    #[test]
+    fn hashes_recorded_as_they_come_are_held_one_at_a_time() {
+        let mut w = WaitingHashes::default();
+        for i in 0..3 * HELD_HASHES {
+            w.put(i, hashes(i));
+            assert_eq!(w.take(i), Some(hashes(i)));
+        }
+        assert!(w.spilled.is_none() && w.sorted.is_none() && w.held.is_empty());
     }
 }

@@ -20,8 +20,9 @@
 //! Methods: stored (0) and deflate (8). Others (deflate64, bzip2, LZMA, zstd, xz, …) and
 //! encrypted entries are refused with the method named. Memory: one 8 MiB run of names while
 //! they are sorted (`store::extsort`), a stack as deep as a path while they are compared, and a
-//! 64 KiB output buffer; it does not grow with the members, but for a CD that does not list
-//! them in offset order (then its entries are held, the pass reading members in offset order).
+//! 64 KiB output buffer; it does not grow with the members. A CD that does not list them in
+//! offset order (the order of the pass) is sorted by offset on disk, and the members read are
+//! sorted back into its order on disk too.
 
 use crate::format::body::Member;
 use crate::store::extsort;
@@ -78,8 +79,8 @@ struct Entry {
 }
 
 /// A zip's central directory, read and checked before the pass over its bytes. Its entries
-/// are not held: the pass reads them again, in step with the members (and checks they are the
-/// bytes read first), unless they are not in offset order.
+/// are not held: the pass reads them again (and checks they are the bytes read first), in step
+/// with the members, or sorted by offset on disk when the directory lists them otherwise.
 #[derive(Debug)]
 pub struct Directory {
     file: File,
@@ -87,8 +88,9 @@ pub struct Directory {
     cd_offset: u64,
     cd_end: u64,
     cd_sha256: [u8; 32],
-    /// The entries, when the central directory does not list the members in offset order.
-    by_offset: Option<Vec<Entry>>,
+    /// Whether the central directory lists the members in offset order (else the pass sorts
+    /// its entries by offset on disk, [`read_members`]).
+    in_offset_order: bool,
 }
 
 impl Directory {
@@ -464,25 +466,14 @@ pub fn read_directory(file: &File, size: u64) -> Result<Directory, Stop> {
     let file = file
         .try_clone()
         .map_err(|err| io_stop("opening the archive again", err))?;
-    let mut dir = Directory {
+    Ok(Directory {
         file,
         count: count as usize,
         cd_offset,
         cd_end,
         cd_sha256,
-        by_offset: None,
-    };
-    if !in_order {
-        // The pass reads members in offset order: with the central directory in another
-        // order, its entries are held (the one case where memory grows with members).
-        let mut r = dir.cd_reader();
-        let entries = (0..dir.count)
-            .map(|index| parse_entry(&mut r, index))
-            .collect::<Result<Vec<_>, _>>()?;
-        dir.check_unchanged(r)?;
-        dir.by_offset = Some(entries);
-    }
-    Ok(dir)
+        in_offset_order: in_order,
+    })
 }
 
 /// Reads and checks central directory entry `index` (FORMAT.md 6.2, "Zip members").
@@ -894,8 +885,7 @@ impl<I: MemberInspector> MemberInspector for Kept<'_, I> {
 /// order) instead of returned; with `sel` `None`, the members' contents are not hashed here
 /// (the caller hashes them from what `inspector` sees, on another thread): the files'
 /// `hashes` are then empty, and `inspector.end` is given empty hashes. Memory does not grow
-/// with the members when the central directory lists them in offset order (the usual case).
-/// Returns how many.
+/// with the members. Returns how many.
 pub(crate) fn read_members<R: BufRead, I: MemberInspector>(
     reader: &mut R,
     dir: &Directory,
@@ -904,30 +894,16 @@ pub(crate) fn read_members<R: BufRead, I: MemberInspector>(
 ) -> Result<usize, Stop> {
     let mut out = vec![0u8; 64 * 1024];
     let mut pos = 0u64;
-    match &dir.by_offset {
-        None => {
-            let mut cd = dir.cd_reader();
-            for index in 0..dir.count {
-                let e = parse_entry(&mut cd, index)?;
-                let m = read_member(reader, &e, index, &mut pos, sel, inspector, &mut out)?;
-                inspector.record(index, m);
-            }
-            dir.check_unchanged(cd)?;
+    if dir.in_offset_order {
+        let mut cd = dir.cd_reader();
+        for index in 0..dir.count {
+            let e = parse_entry(&mut cd, index)?;
+            let m = read_member(reader, &e, index, &mut pos, sel, inspector, &mut out)?;
+            inspector.record(index, m);
         }
-        Some(entries) => {
-            let mut order: Vec<usize> = (0..entries.len()).collect();
-            order.sort_by_key(|&i| entries[i].offset);
-            let mut members: Vec<Option<Member>> = (0..entries.len()).map(|_| None).collect();
-            for index in order {
-                let e = &entries[index];
-                members[index] = Some(read_member(
-                    reader, e, index, &mut pos, sel, inspector, &mut out,
-                )?);
-            }
-            for (index, m) in members.into_iter().enumerate() {
-                inspector.record(index, m.expect("every entry read"));
-            }
-        }
+        dir.check_unchanged(cd)?;
+    } else {
+        read_members_sorted(reader, dir, sel, inspector, &mut pos, &mut out)?;
     }
     if pos > dir.cd_offset {
         return Err(unsupported(format!(
@@ -942,6 +918,70 @@ pub(crate) fn read_members<R: BufRead, I: MemberInspector>(
         )));
     }
     Ok(dir.count)
+}
+
+/// [`read_members`] for a central directory that does not list the members in offset order
+/// (the order of the pass): its entries are sorted by offset on disk ([`extsort`]), each with
+/// its bytes as read again (and checked unchanged), the members read in that order, and their
+/// records sorted back into central directory order on disk for `inspector.record`, so that
+/// neither the entries nor the members are held.
+fn read_members_sorted<R: BufRead, I: MemberInspector>(
+    reader: &mut R,
+    dir: &Directory,
+    sel: Option<HashSelection>,
+    inspector: &mut I,
+    pos: &mut u64,
+    out: &mut [u8],
+) -> Result<(), Stop> {
+    let sorting = |err| io_stop("sorting the central directory by offset", err);
+    let mut by_offset = extsort::Sorter::default();
+    let mut cd = dir.cd_reader();
+    let mut record = Vec::new();
+    for index in 0..dir.count {
+        record.clear();
+        let e = parse_entry(&mut Copied(&mut cd, &mut record), index)?;
+        let entry = std::mem::take(&mut record);
+        record.extend_from_slice(&e.offset.to_be_bytes());
+        record.extend_from_slice(&(index as u64).to_be_bytes());
+        record.extend_from_slice(&entry);
+        by_offset.push(&record).map_err(sorting)?;
+    }
+    dir.check_unchanged(cd)?;
+    let mut entries = by_offset.finish().map_err(sorting)?;
+    let mut by_index = extsort::Sorter::default();
+    while let Some(r) = entries.next_record().map_err(sorting)? {
+        let index = index_at(r, 8);
+        let e = parse_entry(&mut &r[16..], index)?;
+        let m = read_member(reader, &e, index, pos, sel, inspector, out)?;
+        record.clear();
+        record.extend_from_slice(&(index as u64).to_be_bytes());
+        serde_json::to_writer(&mut record, &m).map_err(|err| sorting(err.into()))?;
+        by_index.push(&record).map_err(sorting)?;
+    }
+    let mut members = by_index.finish().map_err(sorting)?;
+    while let Some(r) = members.next_record().map_err(sorting)? {
+        let m: Member = serde_json::from_slice(&r[8..]).map_err(|err| sorting(err.into()))?;
+        inspector.record(index_at(r, 0), m);
+    }
+    Ok(())
+}
+
+/// The big-endian index at `at` in a sort record.
+fn index_at(record: &[u8], at: usize) -> usize {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&record[at..at + 8]);
+    u64::from_be_bytes(b) as usize
+}
+
+/// A reader that keeps a copy of what it reads.
+struct Copied<'a, R>(&'a mut R, &'a mut Vec<u8>);
+
+impl<R: Read> Read for Copied<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        self.1.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// Reads member `index`, whose central directory entry is `e`, from its local header at
@@ -1391,6 +1431,37 @@ mod tests {
         match got {
             Err(Stop::Invalid(m)) => assert!(m.contains("central directory changed"), "{m}"),
             other => panic!("{other:?}"),
+        }
+        // The same with the directory out of offset order, whose entries are sorted by offset
+        // from their second read.
+        let zip = stored_zip(&[("x", b"one"), ("y", b"two")], &[1, 0]);
+        assert_eq!(read_zip(&zip, |_| {}).unwrap().len(), 2);
+        let got = read_zip(&zip, |f| f.write_all_at(b"\x01", time_at).unwrap());
+        match got {
+            Err(Stop::Invalid(m)) => assert!(m.contains("central directory changed"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn many_members_out_of_offset_order_come_in_central_directory_order() {
+        // Enough entries for the sorts to leave memory is too slow for a unit test; the order
+        // and the content are what the on-disk sort must keep (store::extsort is tested with
+        // small runs).
+        let names: Vec<String> = (0..300).map(|i| format!("d/{i:03}")).collect();
+        let bodies: Vec<Vec<u8>> = (0..300).map(|i| format!("body {i}").into_bytes()).collect();
+        let members: Vec<(&str, &[u8])> = names
+            .iter()
+            .zip(&bodies)
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        let order: Vec<usize> = (0..300).map(|i| (i * 7 + 3) % 300).collect();
+        let got = read_zip(&stored_zip(&members, &order), |_| {}).unwrap();
+        assert_eq!(got.len(), 300);
+        for (m, &i) in got.iter().zip(&order) {
+            assert_eq!(m.path, names[i]);
+            let sha = crate::format::encoding::hex(&Sha256::digest(&bodies[i]));
+            assert_eq!(m.hashes.as_ref().unwrap().sha256, sha, "{}", m.path);
         }
     }
 }
