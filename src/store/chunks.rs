@@ -110,21 +110,12 @@ impl Feed {
             }
         }
     }
-
-    /// This consumer wants nothing more: the input is read to its end without it.
-    pub fn stop(&mut self) {
-        match self {
-            Feed::Pushed(rx) => while rx.recv().is_ok() {},
-            Feed::Shared {
-                reads, consumer, ..
-            } => reads.stop(*consumer),
-        }
-    }
 }
 
 impl Drop for Feed {
-    /// A consumer gone (returned, or unwinding from a panic) holds no one back: with shared
-    /// reads the others would otherwise wait for it forever.
+    /// A consumer gone (returned early, or unwinding from a panic) holds no one back: the
+    /// input is read to its end without it. (A pushed queue is simply closed: the reader's
+    /// sends to it fail, and are not waited on.)
     fn drop(&mut self) {
         if let Feed::Shared {
             reads, consumer, ..
@@ -443,7 +434,7 @@ mod tests {
         let reads = SharedReads::new(f.reopen().unwrap(), data.len() as u64 + 1, 2);
         let mut quitter = feed(&reads, 1);
         assert!(quitter.next_chunk().is_some());
-        quitter.stop();
+        drop(quitter);
         assert_eq!(drain(feed(&reads, 0)), data);
         assert!(reads.lock().ready.is_empty());
     }

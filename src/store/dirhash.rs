@@ -48,9 +48,7 @@ type Batch = Vec<(usize, String, Identity)>;
 pub fn hash_file(path: &Path, sel: HashSelection, progress: Progress) -> Result<(u64, Hashes)> {
     let file = StableFile::open(path)?;
     let r = if file.size() >= LARGE_FILE {
-        hashing::hash_file_with::<(), fn(&mut hashing::ChunkReader)>(&file, sel, progress, None)
-            .map(|(n, h, _)| (n, h))
-            .at(path)?
+        hashing::hash_file(&file, sel, progress).at(path)?
     } else {
         let r = hashing::hash_reader_simple(file.reader(), sel).at(path)?;
         progress(r.0);

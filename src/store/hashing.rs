@@ -175,12 +175,6 @@ impl ChunkReader {
         }
     }
 
-    /// Wants nothing more, so the other consumers are never held back by this one.
-    fn stop(&mut self) {
-        self.current = None;
-        self.feed.stop();
-    }
-
     /// The unread rest of the current chunk, the next chunk once it is all read, or `None` at
     /// the end of the input.
     fn current(&mut self) -> Option<&[u8]> {
@@ -261,12 +255,9 @@ impl<'scope, T: Send + 'scope> Consumers<'scope, T> {
         let md5 = sel.legacy.then(|| digest(digest_consumer::<md5::Md5>));
         let sha1 = sel.legacy.then(|| digest(digest_consumer::<sha1::Sha1>));
         let extra = extra.map(|f| {
+            // Dropped when `f` returns, the reader holds no other consumer back.
             let mut r = ChunkReader::new(feed());
-            s.spawn(move || {
-                let out = f(&mut r);
-                r.stop();
-                out
-            })
+            s.spawn(move || f(&mut r))
         });
         Consumers {
             sha512,
@@ -364,6 +355,17 @@ where
             None => Ok((total, hashes, extra)),
         }
     })
+}
+
+/// Hashes a regular file opened for sealing with the digests of `sel` ([`hash_file_with`]
+/// without a parser).
+pub fn hash_file(
+    file: &StableFile,
+    sel: HashSelection,
+    progress: Progress,
+) -> io::Result<(u64, Hashes)> {
+    let (n, h, _) = hash_file_with::<(), fn(&mut ChunkReader)>(file, sel, progress, None)?;
+    Ok((n, h))
 }
 
 /// Hashes `reader` with the digests of `sel` (reading and hashing overlapped).

@@ -184,12 +184,8 @@ impl WaitingHashes {
             return;
         }
         let sorter = self.spilled.get_or_insert_with(extsort::Sorter::default);
-        let mut record = Vec::new();
         for (i, h) in self.held.drain().chain(std::iter::once((index, hashes))) {
-            record.clear();
-            record.extend_from_slice(&(i as u64).to_be_bytes());
-            serde_json::to_writer(&mut record, &h).expect("hashes serialize");
-            if let Err(e) = sorter.push(&record) {
+            if let Err(e) = sorter.push_numbered(i as u64, &h) {
                 self.failed.get_or_insert(e);
             }
         }
@@ -210,19 +206,14 @@ impl WaitingHashes {
         let (sorted, next) = self.sorted.as_mut()?;
         loop {
             if next.is_none() {
-                let record = match sorted.next_record() {
-                    Ok(r) => r?,
+                let read = sorted
+                    .next_record()
+                    .and_then(|r| r.map(extsort::numbered).transpose());
+                match read {
+                    Ok(Some((i, h))) => *next = Some((i as usize, h)),
+                    Ok(None) => return None,
                     Err(e) => {
                         self.failed.get_or_insert(e);
-                        return None;
-                    }
-                };
-                let mut i = [0u8; 8];
-                i.copy_from_slice(&record[..8]);
-                match serde_json::from_slice(&record[8..]) {
-                    Ok(h) => *next = Some((u64::from_be_bytes(i) as usize, h)),
-                    Err(e) => {
-                        self.failed.get_or_insert(e.into());
                         return None;
                     }
                 }

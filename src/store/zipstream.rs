@@ -950,27 +950,17 @@ fn read_members_sorted<R: BufRead, I: MemberInspector>(
     let mut entries = by_offset.finish().map_err(sorting)?;
     let mut by_index = extsort::Sorter::default();
     while let Some(r) = entries.next_record().map_err(sorting)? {
-        let index = index_at(r, 8);
+        let index = u64::from_be_bytes(r[8..16].try_into().expect("8 bytes")) as usize;
         let e = parse_entry(&mut &r[16..], index)?;
         let m = read_member(reader, &e, index, pos, sel, inspector, out)?;
-        record.clear();
-        record.extend_from_slice(&(index as u64).to_be_bytes());
-        serde_json::to_writer(&mut record, &m).map_err(|err| sorting(err.into()))?;
-        by_index.push(&record).map_err(sorting)?;
+        by_index.push_numbered(index as u64, &m).map_err(sorting)?;
     }
     let mut members = by_index.finish().map_err(sorting)?;
     while let Some(r) = members.next_record().map_err(sorting)? {
-        let m: Member = serde_json::from_slice(&r[8..]).map_err(|err| sorting(err.into()))?;
-        inspector.record(index_at(r, 0), m);
+        let (index, m): (u64, Member) = extsort::numbered(r).map_err(sorting)?;
+        inspector.record(index as usize, m);
     }
     Ok(())
-}
-
-/// The big-endian index at `at` in a sort record.
-fn index_at(record: &[u8], at: usize) -> usize {
-    let mut b = [0u8; 8];
-    b.copy_from_slice(&record[at..at + 8]);
-    u64::from_be_bytes(b) as usize
 }
 
 /// A reader that keeps a copy of what it reads.
