@@ -12,13 +12,15 @@
 //!
 //! Either way a chunk is read once, lent to every consumer ([`Chunk`], no copy) and its buffer
 //! reused once the last consumer drops it. Memory is bounded: [`POOL_BUFFERS`] chunks are read
-//! ahead of the slowest consumer at most.
+//! ahead of the slowest consumer at most. Waking a thread is a system call on the thread that
+//! wakes it, so the hashing threads do it only when needed: a pushed reader waits until half the
+//! pool is free again, and a shared reader is notified only when a consumer waits.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
-use std::sync::mpsc::{channel, Receiver, Sender, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// Size of one read.
@@ -26,10 +28,17 @@ pub const CHUNK_SIZE: usize = 1 << 19;
 /// Chunks read ahead of the slowest consumer at most, per input.
 pub const POOL_BUFFERS: usize = 8;
 
+/// Free buffers the reader of a pushed input waits for, once all [`POOL_BUFFERS`] are in use,
+/// before it reads again: the consumers that return buffers wake it once per this many chunks,
+/// not at every chunk (a wake-up is a system call on the hashing thread). At most
+/// `POOL_BUFFERS - 1`: when every consumer waits for the reader, each holds at most the last
+/// chunk sent, so that many are free.
+const REFILL: usize = POOL_BUFFERS / 2;
+
 /// A buffer that returns itself to its pool when the last consumer drops it.
 pub struct Pooled {
     buf: Vec<u8>,
-    pool: Mutex<Sender<Vec<u8>>>,
+    pool: Arc<Pool>,
 }
 
 impl Pooled {
@@ -41,39 +50,90 @@ impl Pooled {
 
 impl Drop for Pooled {
     fn drop(&mut self) {
-        let buf = std::mem::take(&mut self.buf);
-        if let Ok(tx) = self.pool.lock() {
-            let _ = tx.send(buf);
-        }
+        self.pool.give_back(std::mem::take(&mut self.buf));
     }
 }
 
 /// One chunk of the input, shared by the consumers.
 pub type Chunk = Arc<Pooled>;
 
-/// The recycled buffers of one input, allocated on demand (the read-ahead limit bounds them).
+/// The recycled buffers of one input, allocated on demand.
 struct Pool {
-    tx: Sender<Vec<u8>>,
-    rx: Receiver<Vec<u8>>,
+    free: Mutex<Free>,
+    refilled: Condvar,
+}
+
+/// The buffers of a [`Pool`] not lent out, under its lock.
+struct Free {
+    bufs: Vec<Vec<u8>>,
+    /// Buffers allocated so far.
+    allocated: usize,
+    /// Whether the reader waits for [`REFILL`] free buffers.
+    reader_waits: bool,
 }
 
 impl Pool {
-    fn new() -> Pool {
-        let (tx, rx) = channel();
-        Pool { tx, rx }
+    fn new() -> Arc<Pool> {
+        Arc::new(Pool {
+            free: Mutex::new(Free {
+                bufs: Vec::new(),
+                allocated: 0,
+                reader_waits: false,
+            }),
+            refilled: Condvar::new(),
+        })
     }
 
-    /// A buffer of [`CHUNK_SIZE`] bytes.
+    fn lock(&self) -> MutexGuard<'_, Free> {
+        self.free.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A buffer of [`CHUNK_SIZE`] bytes: a free one, or a new one (the caller bounds how many
+    /// are lent out).
     fn take(&self) -> Vec<u8> {
-        let mut buf = self.rx.try_recv().unwrap_or_default();
+        let mut free = self.lock();
+        let mut buf = free.bufs.pop().unwrap_or_else(|| {
+            free.allocated += 1;
+            Vec::new()
+        });
+        drop(free);
         buf.resize(CHUNK_SIZE, 0);
         buf
     }
 
-    fn chunk(&self, buf: Vec<u8>) -> Chunk {
+    /// A buffer of [`CHUNK_SIZE`] bytes, [`POOL_BUFFERS`] allocated at most: once all are lent
+    /// out, waits until [`REFILL`] have come back.
+    fn take_bounded(&self) -> Vec<u8> {
+        let mut free = self.lock();
+        if free.bufs.is_empty() && free.allocated >= POOL_BUFFERS {
+            free.reader_waits = true;
+            while free.bufs.len() < REFILL {
+                free = self.refilled.wait(free).unwrap_or_else(|p| p.into_inner());
+            }
+            free.reader_waits = false;
+        }
+        drop(free);
+        self.take()
+    }
+
+    /// `buf` is free again; the waiting reader is woken once [`REFILL`] are.
+    fn give_back(&self, buf: Vec<u8>) {
+        let mut free = self.lock();
+        free.bufs.push(buf);
+        let wake = free.reader_waits && free.bufs.len() >= REFILL;
+        if wake {
+            free.reader_waits = false;
+        }
+        drop(free);
+        if wake {
+            self.refilled.notify_one();
+        }
+    }
+
+    fn chunk(self: &Arc<Self>, buf: Vec<u8>) -> Chunk {
         Arc::new(Pooled {
             buf,
-            pool: Mutex::new(self.tx.clone()),
+            pool: self.clone(),
         })
     }
 }
@@ -126,6 +186,14 @@ impl Drop for Feed {
     }
 }
 
+/// A consumer's queue for [`push_reads`]: the end the reader sends to, and the consumer's feed.
+/// It holds as many chunks as the pool lends, so the reader waits on the pool (woken once per
+/// half the pool's chunks), never on a full queue (woken at every chunk).
+pub fn pushed_queue() -> (SyncSender<Chunk>, Feed) {
+    let (tx, rx) = sync_channel(POOL_BUFFERS);
+    (tx, Feed::Pushed(rx))
+}
+
 /// Reads until `buf` is full or the end of the input; returns the bytes read.
 pub fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
@@ -148,23 +216,9 @@ pub fn push_reads<R: Read>(
     progress: &(dyn Fn(u64) + Sync),
 ) -> io::Result<u64> {
     let pool = Pool::new();
-    let mut allocated = 0;
     let mut total = 0u64;
     loop {
-        let mut buf = if allocated < POOL_BUFFERS {
-            match pool.rx.try_recv() {
-                Ok(b) => b,
-                Err(_) => {
-                    allocated += 1;
-                    Vec::new()
-                }
-            }
-        } else {
-            pool.rx
-                .recv()
-                .expect("the pool's sender lives in this function")
-        };
-        buf.resize(CHUNK_SIZE, 0);
+        let mut buf = pool.take_bounded();
         let n = read_full(&mut reader, &mut buf)?;
         if n == 0 {
             break;
@@ -199,6 +253,9 @@ struct State {
     ready: BTreeMap<u64, (Chunk, usize)>,
     /// The chunk each consumer takes next; `u64::MAX` once it has stopped.
     next: Vec<u64>,
+    /// Consumers waiting for a change (a notification when none waits would be a system call
+    /// for nothing, at every chunk).
+    waiting: usize,
 }
 
 impl State {
@@ -223,7 +280,7 @@ pub struct SharedReads {
     file: File,
     /// Bytes read at most (a file that grew is noticed by reading one byte more than its size).
     limit: u64,
-    pool: Mutex<Pool>,
+    pool: Arc<Pool>,
     state: Mutex<State>,
     changed: Condvar,
 }
@@ -234,13 +291,14 @@ impl SharedReads {
         Arc::new(SharedReads {
             file,
             limit,
-            pool: Mutex::new(Pool::new()),
+            pool: Pool::new(),
             state: Mutex::new(State {
                 unclaimed: 0,
                 end: None,
                 failed: None,
                 ready: BTreeMap::new(),
                 next: vec![0; consumers],
+                waiting: 0,
             }),
             changed: Condvar::new(),
         })
@@ -262,9 +320,8 @@ impl SharedReads {
                     st.ready.remove(&k);
                 }
                 st.next[consumer] = k + 1;
-                drop(st);
                 // The slowest consumer may have moved: a waiting one may read further.
-                self.changed.notify_all();
+                self.notify(st);
                 return Some(chunk);
             }
             if st.end.is_some_and(|e| k >= e) {
@@ -273,7 +330,9 @@ impl SharedReads {
             if st.may_claim() {
                 st = self.read_next(st);
             } else {
+                st.waiting += 1;
                 st = self.changed.wait(st).unwrap_or_else(|p| p.into_inner());
+                st.waiting -= 1;
             }
         }
     }
@@ -285,7 +344,7 @@ impl SharedReads {
         drop(st);
         let offset = k.saturating_mul(CHUNK_SIZE as u64);
         let want = self.limit.saturating_sub(offset).min(CHUNK_SIZE as u64) as usize;
-        let mut buf = self.pool.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let mut buf = self.pool.take();
         let read = read_at_full(&self.file, &mut buf[..want], offset);
         let mut st = self.lock();
         match read {
@@ -296,11 +355,7 @@ impl SharedReads {
                 let waiting = st.next.iter().filter(|&&c| c <= k).count();
                 if n > 0 && waiting > 0 && st.end.is_none_or(|e| k < e) {
                     buf.truncate(n);
-                    let chunk = self
-                        .pool
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .chunk(buf);
+                    let chunk = self.pool.chunk(buf);
                     st.ready.insert(k, (chunk, waiting));
                 }
             }
@@ -309,8 +364,19 @@ impl SharedReads {
                 st.failed.get_or_insert(e);
             }
         }
-        self.changed.notify_all();
+        if st.waiting > 0 {
+            self.changed.notify_all();
+        }
         st
+    }
+
+    /// Releases the lock and wakes the waiting consumers, if any.
+    fn notify(&self, st: MutexGuard<'_, State>) {
+        let wake = st.waiting > 0;
+        drop(st);
+        if wake {
+            self.changed.notify_all();
+        }
     }
 
     /// `consumer` takes nothing more (again: nothing changes).
@@ -323,8 +389,7 @@ impl SharedReads {
             }
             *waiting > 0
         });
-        drop(st);
-        self.changed.notify_all();
+        self.notify(st);
     }
 
     /// The error of a read that failed, if one did.
@@ -455,6 +520,51 @@ mod tests {
         std::thread::spawn(move || tx.send(drain(survivor)));
         let got = rx.recv_timeout(std::time::Duration::from_secs(60));
         assert!(got.expect("the other consumer must not wait forever") == data);
+    }
+
+    #[test]
+    fn pushed_reads_lend_at_most_the_pool_and_reach_every_consumer() {
+        let data: Vec<u8> = (0..3 * POOL_BUFFERS * CHUNK_SIZE + 5)
+            .map(|i| (i * 13 % 251) as u8)
+            .collect();
+        let read = AtomicU64::new(0);
+        let (senders, mut feeds): (Vec<_>, Vec<_>) = (0..5).map(|_| pushed_queue()).unzip();
+        let held = feeds.remove(0);
+        std::thread::scope(|s| {
+            let read = &read;
+            let reader = s.spawn(|| {
+                push_reads(&data[..], senders, &|n| {
+                    read.fetch_add(n, Ordering::SeqCst);
+                })
+            });
+            // Four consumers at different paces; the fifth takes nothing for a while.
+            let paced: Vec<_> = feeds
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut feed)| {
+                    s.spawn(move || {
+                        let mut out = Vec::new();
+                        while let Some(c) = feed.next_chunk() {
+                            out.extend_from_slice(c.bytes());
+                            std::thread::sleep(std::time::Duration::from_millis(i as u64));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            let lent = (POOL_BUFFERS * CHUNK_SIZE) as u64;
+            assert_eq!(
+                read.load(Ordering::SeqCst),
+                lent,
+                "the reader waits for the pool"
+            );
+            assert!(drain(held) == data);
+            for h in paced {
+                assert!(h.join().unwrap() == data);
+            }
+            assert_eq!(reader.join().unwrap().unwrap(), data.len() as u64);
+        });
     }
 
     #[test]

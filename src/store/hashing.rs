@@ -7,16 +7,12 @@
 use crate::format::body::{Hashes, Member};
 use crate::format::encoding::hex;
 pub(crate) use crate::store::chunks::read_full;
-use crate::store::chunks::{push_reads, Chunk, Feed, SharedReads};
+use crate::store::chunks::{push_reads, pushed_queue, Chunk, Feed, SharedReads};
 pub use crate::store::chunks::{CHUNK_SIZE, POOL_BUFFERS};
 use crate::store::nofollow::StableFile;
 use sha2::Digest;
 use std::io::{self, BufRead, Read};
-use std::sync::mpsc::sync_channel;
 use std::thread::{Scope, ScopedJoinHandle};
-
-/// Chunks queued per consumer before the reader waits.
-const QUEUE: usize = 4;
 
 /// Which digests to compute besides SHA-256.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -306,9 +302,9 @@ where
     std::thread::scope(|s| {
         let mut senders = Vec::new();
         let mut feed = || {
-            let (tx, rx) = sync_channel::<Chunk>(QUEUE);
+            let (tx, feed) = pushed_queue();
             senders.push(tx);
-            Feed::Pushed(rx)
+            feed
         };
         let own = feed();
         let sha256 = s.spawn(move || digest_consumer::<sha2::Sha256>(own, &no_progress));
