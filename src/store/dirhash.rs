@@ -75,11 +75,29 @@ fn member_open_error(full: &Path, e: io::Error) -> Error {
     }
 }
 
+/// Fills `buf` from `reader` (a file opened at `size` bytes) as `chunks::read_full` does, but
+/// stops once it holds `size` bytes: a small file then costs one `read`, not a second one that
+/// returns nothing. What that read would have told, [`StableFile::finish`] tells: a file that
+/// grew, shrank or was written after its open has another size or time there, and is refused.
+/// (A file that grew before the read shows as one byte more than its size.)
+fn read_start(reader: &mut impl Read, buf: &mut [u8], size: u64) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() && filled as u64 != size {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
 /// Hashes the member `rel` of the open folder `root` (`full` names it in messages) with the
 /// caller's buffer (one per hashing thread), opening it beneath the folder without following
 /// any link and checking it is the regular file the walk listed (`listed`) before and after
-/// reading it. A file that fits in the buffer costs an `open`, two `fstat`s, the reads up to
-/// its end and a `close`. Same sizes, digests and progress as [`hash_file`].
+/// reading it. A file that fits in the buffer costs an `open`, two `fstat`s, one `read` and a
+/// `close`. Same sizes, digests and progress as [`hash_file`].
 ///
 /// `inspector` sees the file's bytes as they are hashed (`begin` with `index` and `rel`, then
 /// `update`s, then `end`); on a large file it reads them on a thread of its own.
@@ -99,7 +117,7 @@ fn hash_member_file<I: MemberInspector + Send>(
     let fd = nofollow::open_beneath(root, rel, false).map_err(|e| member_open_error(full, e))?;
     let file = StableFile::from_fd(fd, full, Some(listed))?;
     let mut reader = file.reader();
-    let first = hashing::read_full(&mut reader, buf).at(full)?;
+    let first = read_start(&mut reader, buf, file.size()).at(full)?;
     inspector.begin(index, rel);
     if first == buf.len() && file.size() >= LARGE_FILE {
         // The pipeline reads the bytes already read, then the rest of the file.
@@ -285,8 +303,9 @@ enum Slot {
 
 /// A message from a hashing thread.
 enum Hashed {
-    /// The file of this sequence number hashed, or why it could not be.
-    File(usize, Result<(u64, Hashes)>),
+    /// The files of a batch, by sequence number: each hashed, or why it could not be. (One
+    /// message a batch, not a file: the walk, waiting for them, is woken once a batch.)
+    Files(Vec<(usize, Result<(u64, Hashes)>)>),
     /// The thread panicked: what it held will never come (the scope re-raises the panic).
     Panicked,
 }
@@ -335,23 +354,25 @@ impl Ordered<'_> {
 
     /// Records a hashing thread's message.
     fn take(&mut self, msg: Hashed) -> std::result::Result<(), Stopped> {
-        let (seq, r) = match msg {
-            Hashed::File(seq, r) => (seq, r),
+        let files = match msg {
+            Hashed::Files(files) => files,
             Hashed::Panicked => return Err(Stopped::Panicked),
         };
-        let slot = &mut self.slots[seq - self.next];
-        let Slot::Hashing(m) = slot else {
-            unreachable!("each file is hashed once")
-        };
-        *slot = match r {
-            Ok((size, hashes)) => {
-                let mut m = std::mem::replace(m, empty_member());
-                m.size = Some(size);
-                m.hashes = Some(hashes);
-                Slot::Ready(m)
-            }
-            Err(e) => Slot::Failed(e),
-        };
+        for (seq, r) in files {
+            let slot = &mut self.slots[seq - self.next];
+            let Slot::Hashing(m) = slot else {
+                unreachable!("each file is hashed once")
+            };
+            *slot = match r {
+                Ok((size, hashes)) => {
+                    let mut m = std::mem::replace(m, empty_member());
+                    m.size = Some(size);
+                    m.hashes = Some(hashes);
+                    Slot::Ready(m)
+                }
+                Err(e) => Slot::Failed(e),
+            };
+        }
         Ok(())
     }
 
@@ -624,6 +645,7 @@ where
                 loop {
                     let batch = rx.lock().expect("no panics while held").recv();
                     let Ok(batch) = batch else { break };
+                    let mut hashed = Vec::with_capacity(batch.len());
                     for (seq, rel, listed) in batch {
                         if seq >= skip_from.load(Ordering::Relaxed) {
                             continue;
@@ -643,8 +665,11 @@ where
                         if r.is_err() {
                             skip_from.fetch_min(seq + 1, Ordering::Relaxed);
                         }
+                        hashed.push((seq, r));
+                    }
+                    if !hashed.is_empty() {
                         // The walk stops listening only once nothing more is needed.
-                        let _ = notice.0.send(Hashed::File(seq, r));
+                        let _ = notice.0.send(Hashed::Files(hashed));
                     }
                 }
                 inspectors
@@ -733,6 +758,34 @@ mod tests {
             assert_eq!(got.0, len as u64);
             assert_eq!(counted.load(Ordering::Relaxed), len as u64);
         }
+    }
+
+    #[test]
+    fn a_small_file_is_read_once_and_a_grown_one_shows_its_extra_byte() {
+        /// Gives its bytes in one read, then fails any other.
+        struct OneRead<'a>(Option<&'a [u8]>);
+        impl Read for OneRead<'_> {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                let b = self
+                    .0
+                    .take()
+                    .ok_or_else(|| io::Error::other("read again"))?;
+                let n = b.len().min(out.len());
+                out[..n].copy_from_slice(&b[..n]);
+                Ok(n)
+            }
+        }
+        let mut buf = vec![0u8; 64];
+        for len in [0usize, 1, 63] {
+            let data = vec![7u8; len];
+            let n = read_start(&mut OneRead(Some(&data)), &mut buf, len as u64).unwrap();
+            assert_eq!(n, len);
+        }
+        // Opened at 10 bytes, 11 there when read (the read is limited to the size and one):
+        // the count shows it, for `StableFile::finish` to refuse.
+        let grown = [1u8; 11];
+        let n = read_start(&mut (&grown[..]).take(11), &mut buf, 10).unwrap();
+        assert_eq!(n, 11);
     }
 
     #[test]

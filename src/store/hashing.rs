@@ -6,7 +6,6 @@
 
 use crate::format::body::{Hashes, Member};
 use crate::format::encoding::hex;
-pub(crate) use crate::store::chunks::read_full;
 use crate::store::chunks::{push_reads, pushed_queue, Chunk, Feed, SharedReads};
 pub use crate::store::chunks::{CHUNK_SIZE, POOL_BUFFERS};
 use crate::store::nofollow::StableFile;
