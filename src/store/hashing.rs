@@ -242,13 +242,12 @@ impl<'scope, T: Send + 'scope> Consumers<'scope, T> {
     where
         F: FnOnce(&mut ChunkReader) -> T + Send + 'scope,
     {
-        let mut digest = |f: fn(Feed, Progress) -> (String, u64)| {
-            let feed = feed();
-            s.spawn(move || f(feed, &no_progress))
-        };
-        let sha512 = sel.sha512.then(|| digest(digest_consumer::<sha2::Sha512>));
-        let md5 = sel.legacy.then(|| digest(digest_consumer::<md5::Md5>));
-        let sha1 = sel.legacy.then(|| digest(digest_consumer::<sha1::Sha1>));
+        let [sha512, md5, sha1] = other_digests(sel).map(|f| {
+            f.map(|f| {
+                let feed = feed();
+                s.spawn(move || f(feed, &no_progress))
+            })
+        });
         let extra = extra.map(|f| {
             // Dropped when `f` returns, the reader holds no other consumer back.
             let mut r = ChunkReader::new(feed());
@@ -278,9 +277,27 @@ impl<'scope, T: Send + 'scope> Consumers<'scope, T> {
     }
 }
 
-/// How many consumers a pipeline has: one per digest, and the extra one if any.
+/// A digest consumer, run on a thread of its own.
+type DigestConsumer = fn(Feed, Progress) -> (String, u64);
+
+/// The digests besides SHA-256 that `sel` asks for: SHA-512, MD5, SHA-1 (the order of
+/// [`Consumers`]' fields). The one list both [`Consumers::spawn`] and [`consumer_count`] read:
+/// shared reads wait for as many consumers as counted, so a count that disagreed with the
+/// threads spawned would hang.
+fn other_digests(sel: HashSelection) -> [Option<DigestConsumer>; 3] {
+    [
+        sel.sha512
+            .then_some(digest_consumer::<sha2::Sha512> as DigestConsumer),
+        sel.legacy
+            .then_some(digest_consumer::<md5::Md5> as DigestConsumer),
+        sel.legacy
+            .then_some(digest_consumer::<sha1::Sha1> as DigestConsumer),
+    ]
+}
+
+/// How many consumers a pipeline has: SHA-256, the other digests, and the extra one if any.
 fn consumer_count(sel: HashSelection, extra: bool) -> usize {
-    1 + usize::from(sel.sha512) + 2 * usize::from(sel.legacy) + usize::from(extra)
+    1 + other_digests(sel).iter().flatten().count() + usize::from(extra)
 }
 
 /// Hashes `reader` with the digests of `sel`, each on its own thread, while `extra` (if any)
@@ -334,15 +351,20 @@ where
         return hash_stream_with(file.reader(), sel, progress, extra);
     }
     let reads = SharedReads::new(file.file().try_clone()?, file.read_limit(), consumers);
-    let mut numbers = 0..consumers;
-    let mut feed = || Feed::Shared {
-        reads: reads.clone(),
-        consumer: numbers.next().expect("one feed per consumer"),
-        next: 0,
+    let made = std::cell::Cell::new(0);
+    let mut feed = || {
+        let consumer = made.replace(made.get() + 1);
+        assert!(consumer < consumers, "one feed per consumer counted");
+        Feed::Shared {
+            reads: reads.clone(),
+            consumer,
+            next: 0,
+        }
     };
     std::thread::scope(|s| {
         let own = feed();
         let others = Consumers::spawn(s, sel, extra, &mut feed);
+        debug_assert_eq!(made.get(), consumers, "a feed for every consumer counted");
         let (sha256, total) = digest_consumer::<sha2::Sha256>(own, progress);
         let (hashes, extra) = others.join(sha256);
         match reads.failure() {
