@@ -247,7 +247,8 @@ struct Spool {
     len: u64,
 }
 
-/// Databases spooled and waiting for their WAL, oldest first, with their bytes' total. Each
+/// Databases spooled and waiting for their WAL (or WALs for their database, by the database's
+/// path), oldest first, with their bytes' total. Each
 /// is found by its member path in constant time and taken out in logarithmic time, whatever
 /// the order in which an archive gives databases and WALs (a list searched from its start
 /// made a scan quadratic in the databases waiting).
@@ -299,6 +300,12 @@ impl Waiting {
             }
         }
         id
+    }
+
+    /// Takes out the oldest waiting at `member`.
+    fn take_member(&mut self, member: &Option<String>) -> Option<(Option<String>, Region)> {
+        let id = self.of_member(member)?;
+        self.take(id)
     }
 
     /// The oldest database waiting at `member`.
@@ -374,8 +381,8 @@ pub struct Structured<'m> {
     current: Option<Current>,
     /// Databases spooled, waiting for the exhibit's end: member and bytes.
     pending: Waiting,
-    /// WALs spooled, by the member path of their database.
-    wals: std::collections::HashMap<Option<String>, Region>,
+    /// WALs spooled and waiting for their database, by the member path of that database.
+    wals: Waiting,
     hits: Vec<(Option<String>, Hit)>,
 }
 
@@ -390,7 +397,7 @@ impl<'m> Structured<'m> {
             copy: None,
             current: None,
             pending: Waiting::default(),
-            wals: Default::default(),
+            wals: Waiting::default(),
             hits: Vec::new(),
         }
     }
@@ -449,7 +456,7 @@ impl<'m> Structured<'m> {
                 if let Some(region) = self.spooled(start) {
                     let id = self.pending.push(c.member.clone(), region);
                     // Its WAL already seen: nothing more to wait for.
-                    if self.wals.contains_key(&c.member) {
+                    if self.wals.of_member(&c.member).is_some() {
                         self.read_pending(id);
                     }
                     self.flush_pending();
@@ -463,13 +470,15 @@ impl<'m> Structured<'m> {
                         .and_then(|x| x.strip_suffix("-wal"))
                         .map(str::to_string);
                     let waiting = self.pending.of_member(&db);
-                    if let Some(old) = self.wals.insert(db, region) {
+                    if let Some((_, old)) = self.wals.take_member(&db) {
                         old.release();
                     }
+                    self.wals.push(db, region);
                     // Its database already seen: read now, with it.
                     if let Some(i) = waiting {
                         self.read_pending(i);
                     }
+                    self.flush_pending();
                 }
             }
             Sink::Plist(bytes) => {
@@ -493,7 +502,12 @@ impl<'m> Structured<'m> {
         for (member, region) in other.pending.drain() {
             self.pending.push(member, region);
         }
-        self.wals.extend(other.wals.drain());
+        for (db, region) in other.wals.drain() {
+            if let Some((_, old)) = self.wals.take_member(&db) {
+                old.release();
+            }
+            self.wals.push(db, region);
+        }
         // Its spool stays in `other`'s directory, deleted with it when this reading ends.
         self.kept_dirs.extend(other.dir.take());
         self.kept_dirs.append(&mut other.kept_dirs);
@@ -508,7 +522,7 @@ impl<'m> Structured<'m> {
             .drain()
             .into_iter()
             .map(|(member, region)| {
-                let wal = self.wals.remove(&member);
+                let wal = self.wals.take_member(&member).map(|(_, r)| r);
                 (member, region, wal)
             })
             .collect();
@@ -553,7 +567,7 @@ impl<'m> Structured<'m> {
         let Some((member, db)) = self.pending.take(id) else {
             return;
         };
-        let wal = self.wals.remove(&member);
+        let wal = self.wals.take_member(&member).map(|(_, r)| r);
         let copy = self.copy.clone().or_else(|| {
             let path = self.private_dir()?.join("read.db");
             self.copy = Some(path.clone());
@@ -567,8 +581,16 @@ impl<'m> Structured<'m> {
     }
 
     /// Reads the oldest databases still waiting while they hold more than [`MAX_PENDING`]
-    /// bytes, or are more than [`MAX_WAITING`].
+    /// bytes, or are more than [`MAX_WAITING`]; gives up the oldest WALs waiting for their
+    /// database while they are more than [`MAX_WAITING`] (their bytes were searched as
+    /// content; a database that comes after is read without).
     fn flush_pending(&mut self) {
+        while self.wals.list.len() > MAX_WAITING {
+            match self.wals.oldest().and_then(|id| self.wals.take(id)) {
+                Some((_, wal)) => wal.release(),
+                None => break,
+            }
+        }
         while self.pending.bytes > MAX_PENDING || self.pending.list.len() > MAX_WAITING {
             match self.pending.oldest() {
                 Some(id) => self.read_pending(id),
@@ -1000,6 +1022,25 @@ mod tests {
         // Searched from the start of a list, this took hours (n² / 2 comparisons).
         let got = rx.recv_timeout(std::time::Duration::from_secs(60));
         assert_eq!(got.expect("in linear time"), n);
+    }
+
+    #[test]
+    fn at_most_max_waiting_wals_wait_for_their_database() {
+        let m = matcher();
+        let (db, wal) = database_with_row_in_wal();
+        let mut s = Structured::new(&m);
+        feed(&mut s, "a/d.sqlite-wal", &wal);
+        // As many WALs again, whose databases never come: the first is given up.
+        let stray = &wal[..32];
+        for i in 0..MAX_WAITING {
+            feed(&mut s, &format!("b/{i}.sqlite-wal"), stray);
+        }
+        assert_eq!(s.wals.len(), MAX_WAITING);
+        assert!(s.wals.of_member(&Some("a/d.sqlite".into())).is_none());
+        feed(&mut s, "a/d.sqlite", &db);
+        // Read without its WAL: its own row only.
+        let hits = s.finish();
+        assert!(sqlite_hits(&hits).is_empty(), "{:?}", sqlite_hits(&hits));
     }
 
     #[test]
