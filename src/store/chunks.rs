@@ -380,7 +380,7 @@ impl SharedReads {
     }
 
     /// `consumer` takes nothing more (again: nothing changes).
-    fn stop(&self, consumer: usize) {
+    pub fn stop(&self, consumer: usize) {
         let mut st = self.lock();
         let from = std::mem::replace(&mut st.next[consumer], u64::MAX);
         st.ready.retain(|&k, (_, waiting)| {

@@ -9,6 +9,7 @@
 
 use crate::error::{Error, IoContext, Result};
 use crate::format::body::{Hashes, Member};
+use crate::store::chunks;
 use crate::store::hashing::{
     self, ChunkReader, HashSelection, MemberInspector, MultiHasher, NoInspection, Progress,
 };
@@ -75,31 +76,11 @@ fn member_open_error(full: &Path, e: io::Error) -> Error {
     }
 }
 
-/// Fills `buf` from `reader` (a file opened at `size` bytes, and limited to `size + 1`) as
-/// `chunks::read_full` does, but stops once it holds `size` bytes: a small file then costs one
-/// `read`, not a second one that returns nothing. What that read would have told,
-/// [`StableFile::finish`] tells: a file that grew, shrank or was written after its open has
-/// another size or time there, and is refused. (A file that grew before the read shows as one
-/// byte more than its size.) A file of size 0 is still read: some (`/proc`) say 0 and hold
-/// bytes, which then show as one byte over.
-fn read_start(reader: &mut impl Read, buf: &mut [u8], size: u64) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() && (size == 0 || filled as u64 != size) {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
-}
-
 /// Hashes the member `rel` of the open folder `root` (`full` names it in messages) with the
 /// caller's buffer (one per hashing thread), opening it beneath the folder without following
 /// any link and checking it is the regular file the walk listed (`listed`) before and after
-/// reading it. A file that fits in the buffer costs an `open`, two `fstat`s, one `read` and a
-/// `close`. Same sizes, digests and progress as [`hash_file`].
+/// reading it. A file that fits in the buffer costs an `open`, two `fstat`s, the reads up to
+/// its end and a `close`. Same sizes, digests and progress as [`hash_file`].
 ///
 /// `inspector` sees the file's bytes as they are hashed (`begin` with `index` and `rel`, then
 /// `update`s, then `end`); on a large file it reads them on a thread of its own.
@@ -119,7 +100,7 @@ fn hash_member_file<I: MemberInspector + Send>(
     let fd = nofollow::open_beneath(root, rel, false).map_err(|e| member_open_error(full, e))?;
     let file = StableFile::from_fd(fd, full, Some(listed))?;
     let mut reader = file.reader();
-    let first = read_start(&mut reader, buf, file.size()).at(full)?;
+    let first = chunks::read_full(&mut reader, buf).at(full)?;
     inspector.begin(index, rel);
     if first == buf.len() && file.size() >= LARGE_FILE {
         // The pipeline reads the bytes already read, then the rest of the file.
@@ -760,40 +741,6 @@ mod tests {
             assert_eq!(got.0, len as u64);
             assert_eq!(counted.load(Ordering::Relaxed), len as u64);
         }
-    }
-
-    #[test]
-    fn a_small_file_is_read_once_and_a_grown_one_shows_its_extra_byte() {
-        /// Gives its bytes in one read, then fails any other.
-        struct OneRead<'a>(Option<&'a [u8]>);
-        impl Read for OneRead<'_> {
-            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-                let b = self
-                    .0
-                    .take()
-                    .ok_or_else(|| io::Error::other("read again"))?;
-                let n = b.len().min(out.len());
-                out[..n].copy_from_slice(&b[..n]);
-                Ok(n)
-            }
-        }
-        let mut buf = vec![0u8; 64];
-        for len in [1usize, 63] {
-            let data = vec![7u8; len];
-            let n = read_start(&mut OneRead(Some(&data)), &mut buf, len as u64).unwrap();
-            assert_eq!(n, len);
-        }
-        // Opened at 10 bytes, 11 there when read (the read is limited to the size and one):
-        // the count shows it, for `StableFile::finish` to refuse.
-        let grown = [1u8; 11];
-        let n = read_start(&mut (&grown[..]).take(11), &mut buf, 10).unwrap();
-        assert_eq!(n, 11);
-        // Size 0: read, empty or not (a /proc file says 0 and holds bytes).
-        assert_eq!(read_start(&mut (&b""[..]).take(1), &mut buf, 0).unwrap(), 0);
-        assert_eq!(
-            read_start(&mut (&b"abc"[..]).take(1), &mut buf, 0).unwrap(),
-            1
-        );
     }
 
     #[test]

@@ -364,6 +364,11 @@ where
     std::thread::scope(|s| {
         let own = feed();
         let others = Consumers::spawn(s, sel, extra, &mut feed);
+        // A consumer counted and never made would hold the others back: stopped, and in a
+        // debug build a failed assertion.
+        for missing in made.get()..consumers {
+            reads.stop(missing);
+        }
         debug_assert_eq!(made.get(), consumers, "a feed for every consumer counted");
         let (sha256, total) = digest_consumer::<sha2::Sha256>(own, progress);
         let (hashes, extra) = others.join(sha256);

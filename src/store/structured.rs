@@ -511,7 +511,9 @@ impl<'m> Structured<'m> {
         // Its spool stays in `other`'s directory, deleted with it when this reading ends.
         self.kept_dirs.extend(other.dir.take());
         self.kept_dirs.append(&mut other.kept_dirs);
-        self.flush_pending();
+        // Nothing is read or given up here: a database and its WAL seen by two readers meet
+        // only once every reader is absorbed ([`Structured::finish`]). What waits is then at
+        // most the readers' count times each one's bounds.
     }
 
     /// Reads the databases still waiting (on every core) and returns every hit; the spools
@@ -1041,6 +1043,26 @@ mod tests {
         // Read without its WAL: its own row only.
         let hits = s.finish();
         assert!(sqlite_hits(&hits).is_empty(), "{:?}", sqlite_hits(&hits));
+    }
+
+    #[test]
+    fn readers_absorbed_with_many_wals_waiting_still_pair_a_database_with_its_wal() {
+        let m = matcher();
+        let (db, wal) = database_with_row_in_wal();
+        let stray = &wal[..32];
+        // Each reader within its bounds; together over them.
+        let (mut a, mut b) = (Structured::new(&m), Structured::new(&m));
+        feed(&mut a, "a/d.sqlite-wal", &wal);
+        for i in 0..MAX_WAITING * 3 / 5 {
+            feed(&mut a, &format!("b/{i}.sqlite-wal"), stray);
+        }
+        feed(&mut b, "a/d.sqlite", &db);
+        for i in 0..MAX_WAITING / 2 {
+            feed(&mut b, &format!("c/{i}.sqlite-wal"), stray);
+        }
+        a.absorb(b);
+        let want = vec![("a/d.sqlite".to_string(), "bh".to_string())];
+        assert_eq!(sqlite_hits(&a.finish()), want);
     }
 
     #[test]
