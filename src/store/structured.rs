@@ -12,7 +12,8 @@
 //! soon as it and its `NAME-wal` sibling are both seen; one whose WAL has not been seen waits
 //! for it until the exhibit's end (then the waiting databases are read on every core), within
 //! [`MAX_PENDING`] bytes of spooled databases and [`MAX_WAITING`] databases; past either, the
-//! oldest is read then, without.
+//! oldest is read then, without. A WAL waits for its database likewise, [`MAX_WAITING`] WALs
+//! at most; past that, the oldest is given up (its bytes were searched as content).
 //!
 //! Databases and WALs wait in one spool file per reader, in a private directory (mode 0700,
 //! files 0600) deleted when the scan of the exhibit ends; each is read from a copy written
@@ -35,8 +36,9 @@ pub const MAX_SQLITE: u64 = 256 << 20;
 pub const MAX_IN_MEMORY: u64 = 32 << 20;
 /// Spooled databases waiting for their WAL, at most (bytes).
 pub const MAX_PENDING: u64 = 1 << 30;
-/// Databases waiting for their WAL, at most (a count: what each costs in memory, its member
-/// path and place in the spool, does not grow with the number of databases of an exhibit).
+/// Databases waiting for their WAL, and WALs waiting for their database, at most, each (a
+/// count: what each costs in memory, its member path and place in the spool, then does not
+/// grow with the number of databases of an exhibit).
 pub const MAX_WAITING: usize = 1 << 16;
 /// Bytes looked at to choose a reader.
 const HEAD: usize = 4096;
@@ -248,10 +250,10 @@ struct Spool {
 }
 
 /// Databases spooled and waiting for their WAL (or WALs for their database, by the database's
-/// path), oldest first, with their bytes' total. Each
-/// is found by its member path in constant time and taken out in logarithmic time, whatever
-/// the order in which an archive gives databases and WALs (a list searched from its start
-/// made a scan quadratic in the databases waiting).
+/// path), oldest first, with their bytes' total. Each is found by its member path in constant
+/// time and taken out in logarithmic time, whatever the order in which an archive gives
+/// databases and WALs (a list searched from its start made a scan quadratic in the databases
+/// waiting).
 #[derive(Default)]
 struct Waiting {
     /// By arrival number.
@@ -345,20 +347,13 @@ impl Waiting {
         Some((member, region))
     }
 
-    #[cfg(test)]
     fn len(&self) -> usize {
-        self.by_path
-            .values()
-            .map(|ids| match ids {
-                Ids::One(_) => 1,
-                Ids::Many(q) => q.len(),
-            })
-            .sum()
+        self.list.len()
     }
 
     #[cfg(test)]
     fn is_empty(&self) -> bool {
-        self.by_path.is_empty()
+        self.list.is_empty()
     }
 
     /// Every database waiting, oldest first; none waits after.
@@ -587,13 +582,13 @@ impl<'m> Structured<'m> {
     /// database while they are more than [`MAX_WAITING`] (their bytes were searched as
     /// content; a database that comes after is read without).
     fn flush_pending(&mut self) {
-        while self.wals.list.len() > MAX_WAITING {
+        while self.wals.len() > MAX_WAITING {
             match self.wals.oldest().and_then(|id| self.wals.take(id)) {
                 Some((_, wal)) => wal.release(),
                 None => break,
             }
         }
-        while self.pending.bytes > MAX_PENDING || self.pending.list.len() > MAX_WAITING {
+        while self.pending.bytes > MAX_PENDING || self.pending.len() > MAX_WAITING {
             match self.pending.oldest() {
                 Some(id) => self.read_pending(id),
                 None => return,
@@ -978,9 +973,6 @@ mod tests {
             .collect()
     }
 
-    /// Whichever comes first and whichever reader (thread) sees each, a database meets its
-    /// WAL: read at once when both are seen by one reader, at the end when they were seen by
-    /// two ([`Structured::absorb`]); every copy is deleted.
     #[test]
     fn databases_waiting_are_found_by_path_in_any_order_without_a_search() {
         let n = 200_000usize;
@@ -1065,6 +1057,9 @@ mod tests {
         assert_eq!(sqlite_hits(&a.finish()), want);
     }
 
+    /// Whichever comes first and whichever reader (thread) sees each, a database meets its
+    /// WAL: read at once when both are seen by one reader, at the end when they were seen by
+    /// two ([`Structured::absorb`]); every copy is deleted.
     #[test]
     fn a_database_meets_its_wal_in_any_order_and_across_readers() {
         let m = matcher();
