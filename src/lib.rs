@@ -25,6 +25,8 @@
 //!
 //! The normative description of every byte scelle writes is `docs/FORMAT.md`.
 #![warn(missing_docs)]
+// The one exception is `store::mapped` (memory-mapped reads), which says why.
+#![deny(unsafe_code)]
 
 pub mod case;
 pub mod error;

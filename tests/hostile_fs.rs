@@ -172,6 +172,57 @@ fn a_file_written_while_it_is_hashed_is_refused() {
     ]);
 }
 
+/// A large file is read through a memory mapping (src/store/mapped.rs): cut short after it
+/// was opened, its lost pages fault when read. The seal must be refused with a message and exit
+/// 2 like any changed file, not killed by SIGBUS (which it would be without the guard).
+#[test]
+fn a_large_file_cut_short_while_mapped_is_refused_not_a_crash() {
+    let c = Case::new();
+    let content: Vec<u8> = (0..3 << 20).map(|i: u32| (i % 251) as u8).collect();
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_ustar();
+    h.set_size(content.len() as u64);
+    h.set_mode(0o644);
+    h.set_cksum();
+    b.append_data(&mut h, "dump/big.bin", &content[..]).unwrap();
+    let tar = b.into_inner().unwrap();
+    for cut in ["1048576", "1000", "0"] {
+        std::fs::write(c.p("big.tar"), &tar).unwrap();
+        let hook = format!(r#"[ "$1" = before-read ] && truncate -s {cut} "$2"; true"#);
+        c.seal_refused_with_hook("big.tar", &hook, "big.tar");
+        // A plain file is mapped when more than one digest reads it.
+        std::fs::write(c.p("big.bin"), &content).unwrap();
+        let before = c.ledger();
+        let mut cmd = c.cmd(&[
+            "-C",
+            "case",
+            "seal",
+            "big.bin",
+            "--sha512",
+            "--key",
+            "expert.key",
+        ]);
+        cmd.env("SCELLE_DEBUG_HOOK", &hook);
+        let o = run_within(cmd, Duration::from_secs(120));
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "cut at {cut}: {t}");
+        assert!(t.contains("big.bin") && t.contains("changed"), "{t}");
+        assert_eq!(c.ledger(), before, "nothing written");
+    }
+    // Left alone, both seal.
+    std::fs::write(c.p("big.tar"), &tar).unwrap();
+    c.ok(&[
+        "-C",
+        "case",
+        "seal",
+        "big.tar",
+        "big.bin",
+        "--sha512",
+        "--key",
+        "expert.key",
+    ]);
+}
+
 #[test]
 fn export_never_ships_what_a_member_link_points_to() {
     let c = Case::new();

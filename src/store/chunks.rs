@@ -16,9 +16,11 @@
 //! wakes it, so the hashing threads do it only when needed: a pushed reader waits until half the
 //! pool is free again, and a shared reader is notified only when a consumer waits.
 
+use crate::store::mapped::Mapping;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read};
+use std::ops::Range;
 use std::os::unix::fs::FileExt;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -28,6 +30,12 @@ pub const CHUNK_SIZE: usize = 1 << 19;
 /// Chunks read ahead of the slowest consumer at most, per input.
 pub const POOL_BUFFERS: usize = 8;
 
+/// Bytes of a mapped input released from memory at once, once every consumer has read them
+/// ([`Mapping::release`]): a multiple of [`CHUNK_SIZE`]. Each release interrupts every core
+/// running a consumer (a TLB flush), so it is not done at every chunk; what is mapped and not
+/// yet released stays under this plus the read-ahead.
+const RELEASE_STEP: usize = 32 * CHUNK_SIZE;
+
 /// Free buffers the reader of a pushed input waits for, once all [`POOL_BUFFERS`] are in use,
 /// before it reads again: the consumers that return buffers wake it once per this many chunks,
 /// not at every chunk (a wake-up is a system call on the hashing thread). At most
@@ -35,22 +43,44 @@ pub const POOL_BUFFERS: usize = 8;
 /// chunk sent, so that many are free.
 const REFILL: usize = POOL_BUFFERS / 2;
 
-/// A buffer that returns itself to its pool when the last consumer drops it.
+/// The bytes of one chunk: a buffer that returns itself to its pool when the last consumer
+/// drops it, or a part of the file's mapping, released from memory then.
 pub struct Pooled {
-    buf: Vec<u8>,
-    pool: Arc<Pool>,
+    held: Held,
+}
+
+/// Where a chunk's bytes are.
+enum Held {
+    /// Read into a buffer of the pool.
+    Read { buf: Vec<u8>, pool: Arc<Pool> },
+    /// Bytes of the file's mapping, not copied.
+    Mapped {
+        map: Arc<Mapping>,
+        range: Range<usize>,
+    },
 }
 
 impl Pooled {
     /// The chunk's bytes.
     pub fn bytes(&self) -> &[u8] {
-        &self.buf
+        match &self.held {
+            Held::Read { buf, .. } => buf,
+            Held::Mapped { map, range } => map.bytes(range.clone()),
+        }
     }
 }
 
 impl Drop for Pooled {
     fn drop(&mut self) {
-        self.pool.give_back(std::mem::take(&mut self.buf));
+        match &mut self.held {
+            Held::Read { buf, pool } => pool.give_back(std::mem::take(buf)),
+            // Released a step at a time: each release is a TLB flush on every core.
+            Held::Mapped { map, range } => {
+                if range.end.is_multiple_of(RELEASE_STEP) {
+                    map.release(range.end - RELEASE_STEP..range.end);
+                }
+            }
+        }
     }
 }
 
@@ -132,8 +162,10 @@ impl Pool {
 
     fn chunk(self: &Arc<Self>, buf: Vec<u8>) -> Chunk {
         Arc::new(Pooled {
-            buf,
-            pool: self.clone(),
+            held: Held::Read {
+                buf,
+                pool: self.clone(),
+            },
         })
     }
 }
@@ -280,17 +312,41 @@ pub struct SharedReads {
     file: File,
     /// Bytes read at most (a file that grew is noticed by reading one byte more than its size).
     limit: u64,
+    /// The file's whole chunks within the limit, mapped (lent without a copy); the rest, at
+    /// least the byte past the size, is read.
+    mapped: Option<Arc<Mapping>>,
     pool: Arc<Pool>,
     state: Mutex<State>,
     changed: Condvar,
 }
 
 impl SharedReads {
-    /// The reads of `file`'s first `limit` bytes by `consumers` consumers, numbered from 0.
+    /// The reads of `file`'s first `limit` bytes by `consumers` consumers, numbered from 0: its
+    /// whole chunks mapped when they can be ([`Mapping`]), the rest read.
     pub fn new(file: File, limit: u64, consumers: usize) -> Arc<SharedReads> {
+        let whole = limit.saturating_sub(1) / CHUNK_SIZE as u64 * CHUNK_SIZE as u64;
+        let mapped = usize::try_from(whole)
+            .ok()
+            .and_then(|len| Mapping::new(&file, len))
+            .map(Arc::new);
+        Self::with(file, limit, consumers, mapped)
+    }
+
+    /// [`SharedReads::new`], every chunk read (none mapped).
+    pub fn unmapped(file: File, limit: u64, consumers: usize) -> Arc<SharedReads> {
+        Self::with(file, limit, consumers, None)
+    }
+
+    fn with(
+        file: File,
+        limit: u64,
+        consumers: usize,
+        mapped: Option<Arc<Mapping>>,
+    ) -> Arc<SharedReads> {
         Arc::new(SharedReads {
             file,
             limit,
+            mapped,
             pool: Pool::new(),
             state: Mutex::new(State {
                 unclaimed: 0,
@@ -344,18 +400,24 @@ impl SharedReads {
         drop(st);
         let offset = k.saturating_mul(CHUNK_SIZE as u64);
         let want = self.limit.saturating_sub(offset).min(CHUNK_SIZE as u64) as usize;
-        let mut buf = self.pool.take();
-        let read = read_at_full(&self.file, &mut buf[..want], offset);
+        let read = match self.mapped_chunk(offset) {
+            Some(chunk) => Ok((CHUNK_SIZE, chunk)),
+            None => {
+                let mut buf = self.pool.take();
+                read_at_full(&self.file, &mut buf[..want], offset).map(|n| {
+                    buf.truncate(n);
+                    (n, self.pool.chunk(buf))
+                })
+            }
+        };
         let mut st = self.lock();
         match read {
-            Ok(n) => {
+            Ok((n, chunk)) => {
                 if n < CHUNK_SIZE {
                     st.end_at(if n > 0 { k + 1 } else { k });
                 }
                 let waiting = st.next.iter().filter(|&&c| c <= k).count();
                 if n > 0 && waiting > 0 && st.end.is_none_or(|e| k < e) {
-                    buf.truncate(n);
-                    let chunk = self.pool.chunk(buf);
                     st.ready.insert(k, (chunk, waiting));
                 }
             }
@@ -368,6 +430,21 @@ impl SharedReads {
             self.changed.notify_all();
         }
         st
+    }
+
+    /// The chunk at `offset` lent from the mapping, if it is one of the mapped whole chunks.
+    fn mapped_chunk(&self, offset: u64) -> Option<Chunk> {
+        let map = self.mapped.as_ref()?;
+        let start = usize::try_from(offset).ok()?;
+        let end = start.checked_add(CHUNK_SIZE)?;
+        (end <= map.len()).then(|| {
+            Arc::new(Pooled {
+                held: Held::Mapped {
+                    map: map.clone(),
+                    range: start..end,
+                },
+            })
+        })
     }
 
     /// Releases the lock and wakes the waiting consumers, if any.
@@ -392,9 +469,20 @@ impl SharedReads {
         self.notify(st);
     }
 
-    /// The error of a read that failed, if one did.
+    /// The error of a read that failed, if one did; or, once every consumer is done, of a
+    /// mapped read that found the file shorter than it was (it read zeros from there on).
     pub fn failure(&self) -> Option<io::Error> {
-        self.lock().failed.take()
+        let failed = self.lock().failed.take();
+        failed.or_else(|| {
+            self.mapped.as_ref().filter(|m| m.shrank()).map(|_| {
+                io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "changed while it was being read (cut short: bytes it had when opened were \
+                     gone when read); refused, nothing written. Seal or check it again once it \
+                     is stable",
+                )
+            })
+        })
     }
 }
 

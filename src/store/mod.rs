@@ -16,6 +16,7 @@ pub mod interrupt;
 pub(crate) mod iocscan;
 pub mod keyfile;
 pub mod ledger;
+pub mod mapped;
 pub mod member_file;
 pub(crate) mod nofollow;
 pub mod safeextract;
