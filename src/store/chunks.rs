@@ -34,7 +34,7 @@ pub const POOL_BUFFERS: usize = 8;
 /// ([`Mapping::release`]): a multiple of [`CHUNK_SIZE`]. Each release interrupts every core
 /// running a consumer (a TLB flush), so it is not done at every chunk; what is mapped and not
 /// yet released stays under this plus the read-ahead.
-const RELEASE_STEP: usize = 32 * CHUNK_SIZE;
+const RELEASE_STEP: usize = 8 * CHUNK_SIZE;
 
 /// Free buffers the reader of a pushed input waits for, once all [`POOL_BUFFERS`] are in use,
 /// before it reads again: the consumers that return buffers wake it once per this many chunks,
