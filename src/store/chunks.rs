@@ -4,15 +4,17 @@
 //! - **Pushed** ([`push_reads`]): one thread reads the input in order and sends each chunk to
 //!   every consumer's queue. Any `Read` can be pushed; with a single consumer, reading and
 //!   hashing overlap on two cores.
-//! - **Shared** ([`SharedReads`]): the consumers read a file's chunks themselves, at their
-//!   offsets (`pread`), whichever first needs a chunk not yet read. With two or more consumers
-//!   (a tar's whole-archive hash and its member hashes) there is no reader thread competing with
-//!   them for the cores, and the reading is shared out by itself: the consumer that is ahead
-//!   reads more, which slows it down to the pace of the other.
+//! - **Shared** ([`SharedReads`]): the consumers take a file's chunks themselves, whichever
+//!   first needs a chunk not yet taken. With two or more consumers (a tar's whole-archive hash
+//!   and its member hashes) there is no reader thread competing with them for the cores. The
+//!   file's whole chunks are lent from a memory mapping ([`Mapping`]: the page cache itself,
+//!   not copied); the rest, and any file that cannot be mapped, is read at its offset
+//!   (`pread`), and the reading is shared out by itself: the consumer that is ahead reads more,
+//!   which slows it down to the pace of the other.
 //!
 //! Either way a chunk is read once, lent to every consumer ([`Chunk`], no copy) and its buffer
-//! reused once the last consumer drops it. Memory is bounded: [`POOL_BUFFERS`] chunks are read
-//! ahead of the slowest consumer at most. Waking a thread is a system call on the thread that
+//! reused (its mapped pages released) once the last consumer drops it. Memory is bounded:
+//! [`POOL_BUFFERS`] chunks are read ahead of the slowest consumer at most. Waking a thread is a system call on the thread that
 //! wakes it, so the hashing threads do it only when needed: a pushed reader waits until half the
 //! pool is free again, and a shared reader is notified only when a consumer waits.
 
