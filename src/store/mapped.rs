@@ -25,18 +25,22 @@
 use std::fs::File;
 use std::ops::Range;
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 /// Mappings that can be live at once; a file is read without one when all are taken.
 const SLOTS: usize = 64;
 
 /// One registered mapping, read by the signal handler (atomics only: nothing else is safe in
-/// a handler).
+/// a handler). Its range is published under a sequence lock: the handler may run on any thread
+/// while another registers or unregisters a slot, and must never act on a start of one
+/// registration and an end of another (it would map zeros over memory that is not ours).
 struct Slot {
-    /// Taken by a live [`Mapping`].
+    /// Taken by a live [`Mapping`] (which alone writes the fields below).
     used: AtomicBool,
-    /// First address of the mapping (valid once `end` is not 0).
+    /// Odd while `start` and `end` are being written.
+    seq: AtomicUsize,
+    /// First address of the mapping.
     start: AtomicUsize,
     /// One past its last address; 0 while the slot is not registered.
     end: AtomicUsize,
@@ -48,10 +52,35 @@ impl Slot {
     const fn new() -> Slot {
         Slot {
             used: AtomicBool::new(false),
+            seq: AtomicUsize::new(0),
             start: AtomicUsize::new(0),
             end: AtomicUsize::new(0),
             faulted: AtomicBool::new(false),
         }
+    }
+
+    /// Publishes the range `start..end` (`end` 0: none); only the slot's owner calls it.
+    fn publish(&self, start: usize, end: usize) {
+        self.seq.fetch_add(1, Ordering::Relaxed);
+        fence(Ordering::Release);
+        self.start.store(start, Ordering::Relaxed);
+        self.end.store(end, Ordering::Relaxed);
+        self.seq.fetch_add(1, Ordering::Release);
+    }
+
+    /// The range registered, read whole (`None`: none, or being changed; the slot of the
+    /// mapping whose read faulted is never being changed, since that mapping is being read).
+    fn range(&self) -> Option<Range<usize>> {
+        let before = self.seq.load(Ordering::Acquire);
+        if before % 2 == 1 {
+            return None;
+        }
+        let (start, end) = (
+            self.start.load(Ordering::Relaxed),
+            self.end.load(Ordering::Relaxed),
+        );
+        fence(Ordering::Acquire);
+        (self.seq.load(Ordering::Relaxed) == before && end != 0).then_some(start..end)
     }
 }
 
@@ -107,9 +136,7 @@ impl Mapping {
             return None;
         }
         s.faulted.store(false, Ordering::Relaxed);
-        s.start.store(ptr as usize, Ordering::Relaxed);
-        // Registered from here on: `end` is what the handler reads first.
-        s.end.store(ptr as usize + len, Ordering::Release);
+        s.publish(ptr as usize, ptr as usize + len);
         Some(Mapping {
             ptr: ptr as *const u8,
             len,
@@ -166,8 +193,7 @@ impl Mapping {
 impl Drop for Mapping {
     fn drop(&mut self) {
         let s = &GUARDED[self.slot];
-        s.end.store(0, Ordering::Release);
-        s.start.store(0, Ordering::Relaxed);
+        s.publish(0, 0);
         // SAFETY: the mapping made in `new`, no longer lent (`bytes` borrows `self`).
         unsafe {
             libc::munmap(self.ptr as *mut libc::c_void, self.len);
@@ -206,32 +232,28 @@ fn guard_installed() -> bool {
 extern "C" fn on_sigbus(sig: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
     // SAFETY: the kernel gives a valid siginfo to an SA_SIGINFO handler.
     let addr = unsafe { (*info).si_addr() } as usize;
-    for s in &GUARDED {
-        let end = s.end.load(Ordering::Acquire);
-        if end == 0 {
-            continue;
-        }
-        let start = s.start.load(Ordering::Relaxed);
-        if (start..end).contains(&addr) {
-            let page = PAGE.load(Ordering::Relaxed);
-            let from = addr & !(page - 1);
-            // SAFETY: replaces pages of our own registered mapping (still live: a read of it
-            // is what faulted) with zero-filled private memory.
-            let zeros = unsafe {
-                libc::mmap(
-                    from as *mut libc::c_void,
-                    end - from,
-                    libc::PROT_READ,
-                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
-                    -1,
-                    0,
-                )
-            };
-            if zeros != libc::MAP_FAILED {
-                s.faulted.store(true, Ordering::Release);
-                return;
-            }
-            break;
+    // The registered mapping holding the address: live (a read of it is what faulted), so its
+    // slot is not being changed and no other live mapping overlaps it.
+    if let Some((s, end)) = GUARDED
+        .iter()
+        .find_map(|s| s.range().filter(|r| r.contains(&addr)).map(|r| (s, r.end)))
+    {
+        let page = PAGE.load(Ordering::Relaxed);
+        let from = addr & !(page - 1);
+        // SAFETY: replaces the rest of our own live mapping with zero-filled private memory.
+        let zeros = unsafe {
+            libc::mmap(
+                from as *mut libc::c_void,
+                end - from,
+                libc::PROT_READ,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
+                -1,
+                0,
+            )
+        };
+        if zeros != libc::MAP_FAILED {
+            s.faulted.store(true, Ordering::Release);
+            return;
         }
     }
     // Not ours (or no memory to replace it): what would have happened without us.
@@ -319,6 +341,33 @@ mod tests {
         assert!(Mapping::new(f.as_file(), page() + 1).is_none());
         let dir = tempfile::tempdir().unwrap();
         assert!(Mapping::new(&File::open(dir.path()).unwrap(), page()).is_none());
+    }
+
+    /// A handler reading a slot while its owner re-registers it sees one whole range or none,
+    /// never the start of one and the end of another.
+    #[test]
+    fn a_slot_is_read_whole_or_not_at_all() {
+        static SLOT: Slot = Slot::new();
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                for i in 1..200_000usize {
+                    // Ranges whose start and end are tied: end = start * 3.
+                    SLOT.publish(i << 12, (i << 12) * 3);
+                    SLOT.publish(0, 0);
+                }
+                stop.store(true, Ordering::Release);
+            });
+            let mut seen = 0u64;
+            while !stop.load(Ordering::Acquire) {
+                if let Some(r) = SLOT.range() {
+                    assert_eq!(r.end, r.start * 3, "a torn read");
+                    seen += 1;
+                }
+            }
+            // (On one core the reader may see none: the assertion above is the test.)
+            let _ = seen;
+        });
     }
 
     #[test]
