@@ -13,7 +13,7 @@
 //!   which slows it down to the pace of the other.
 //!
 //! Either way a chunk is read once, lent to every consumer ([`Chunk`], no copy) and its buffer
-//! reused (its mapped pages released) once the last consumer drops it. Memory is bounded:
+//! reused (its window unmapped, once all its chunks are) once the last consumer drops it. Memory is bounded:
 //! [`POOL_BUFFERS`] chunks are read ahead of the slowest consumer at most. Waking a thread is a system call on the thread that
 //! wakes it, so the hashing threads do it only when needed: a pushed reader waits until half the
 //! pool is free again, and a shared reader is notified only when a consumer waits.
@@ -24,6 +24,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::ops::Range;
 use std::os::unix::fs::FileExt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
@@ -32,11 +33,11 @@ pub const CHUNK_SIZE: usize = 1 << 19;
 /// Chunks read ahead of the slowest consumer at most, per input.
 pub const POOL_BUFFERS: usize = 8;
 
-/// Bytes of a mapped input released from memory at once, once every consumer has read them
-/// ([`Mapping::release`]): a multiple of [`CHUNK_SIZE`]. Each release interrupts every core
-/// running a consumer (a TLB flush), so it is not done at every chunk; what is mapped and not
-/// yet released stays under this plus the read-ahead.
-const RELEASE_STEP: usize = 8 * CHUNK_SIZE;
+/// Bytes of a file mapped at once ([`Mapping`], a window): a multiple of [`CHUNK_SIZE`]. A
+/// window is unmapped once every consumer has passed it, so neither the memory resident nor
+/// the page tables grow with the file's size. Each unmapping interrupts every core running a
+/// consumer (a TLB flush), so windows are not single chunks.
+const WINDOW: usize = 8 * CHUNK_SIZE;
 
 /// Free buffers the reader of a pushed input waits for, once all [`POOL_BUFFERS`] are in use,
 /// before it reads again: the consumers that return buffers wake it once per this many chunks,
@@ -46,7 +47,7 @@ const RELEASE_STEP: usize = 8 * CHUNK_SIZE;
 const REFILL: usize = POOL_BUFFERS / 2;
 
 /// The bytes of one chunk: a buffer that returns itself to its pool when the last consumer
-/// drops it, or a part of the file's mapping, released from memory then.
+/// drops it, or a part of a window of the file's mapping, unmapped once all its chunks are.
 pub struct Pooled {
     held: Held,
 }
@@ -55,9 +56,9 @@ pub struct Pooled {
 enum Held {
     /// Read into a buffer of the pool.
     Read { buf: Vec<u8>, pool: Arc<Pool> },
-    /// Bytes of the file's mapping, not copied.
+    /// Bytes of a mapped window, not copied.
     Mapped {
-        map: Arc<Mapping>,
+        window: Arc<Window>,
         range: Range<usize>,
     },
 }
@@ -67,21 +68,30 @@ impl Pooled {
     pub fn bytes(&self) -> &[u8] {
         match &self.held {
             Held::Read { buf, .. } => buf,
-            Held::Mapped { map, range } => map.bytes(range.clone()),
+            Held::Mapped { window, range } => window.map.bytes(range.clone()),
         }
     }
 }
 
 impl Drop for Pooled {
     fn drop(&mut self) {
-        match &mut self.held {
-            Held::Read { buf, pool } => pool.give_back(std::mem::take(buf)),
-            // Released a step at a time: each release is a TLB flush on every core.
-            Held::Mapped { map, range } => {
-                if range.end.is_multiple_of(RELEASE_STEP) {
-                    map.release(range.end - RELEASE_STEP..range.end);
-                }
-            }
+        if let Held::Read { buf, pool } = &mut self.held {
+            pool.give_back(std::mem::take(buf));
+        }
+    }
+}
+
+/// [`WINDOW`] bytes of the file, mapped; on being unmapped, says whether a read found the file
+/// shorter than it was.
+struct Window {
+    map: Mapping,
+    shrank: Arc<AtomicBool>,
+}
+
+impl Drop for Window {
+    fn drop(&mut self) {
+        if self.map.shrank() {
+            self.shrank.store(true, Ordering::Release);
         }
     }
 }
@@ -314,9 +324,13 @@ pub struct SharedReads {
     file: File,
     /// Bytes read at most (a file that grew is noticed by reading one byte more than its size).
     limit: u64,
-    /// The file's whole chunks within the limit, mapped (lent without a copy); the rest, at
-    /// least the byte past the size, is read.
-    mapped: Option<Arc<Mapping>>,
+    /// Bytes from the start that are lent from mapped windows (whole chunks within the size;
+    /// 0: none). The rest, at least the byte past the size, is read.
+    mappable: u64,
+    /// The window the last mapped chunk came from, with its number.
+    window: Mutex<Option<(u64, Arc<Window>)>>,
+    /// A window was unmapped after a read of it faulted (the file was cut short).
+    shrank: Arc<AtomicBool>,
     pool: Arc<Pool>,
     state: Mutex<State>,
     changed: Condvar,
@@ -324,31 +338,24 @@ pub struct SharedReads {
 
 impl SharedReads {
     /// The reads of `file`'s first `limit` bytes by `consumers` consumers, numbered from 0: its
-    /// whole chunks mapped when they can be ([`Mapping`]), the rest read.
+    /// whole chunks mapped a window at a time when they can be ([`Mapping`]), the rest read.
     pub fn new(file: File, limit: u64, consumers: usize) -> Arc<SharedReads> {
-        let whole = limit.saturating_sub(1) / CHUNK_SIZE as u64 * CHUNK_SIZE as u64;
-        let mapped = usize::try_from(whole)
-            .ok()
-            .and_then(|len| Mapping::new(&file, len))
-            .map(Arc::new);
-        Self::with(file, limit, consumers, mapped)
+        let mappable = limit.saturating_sub(1) / CHUNK_SIZE as u64 * CHUNK_SIZE as u64;
+        Self::with(file, limit, consumers, mappable)
     }
 
     /// [`SharedReads::new`], every chunk read (none mapped).
     pub fn unmapped(file: File, limit: u64, consumers: usize) -> Arc<SharedReads> {
-        Self::with(file, limit, consumers, None)
+        Self::with(file, limit, consumers, 0)
     }
 
-    fn with(
-        file: File,
-        limit: u64,
-        consumers: usize,
-        mapped: Option<Arc<Mapping>>,
-    ) -> Arc<SharedReads> {
+    fn with(file: File, limit: u64, consumers: usize, mappable: u64) -> Arc<SharedReads> {
         Arc::new(SharedReads {
             file,
             limit,
-            mapped,
+            mappable,
+            window: Mutex::new(None),
+            shrank: Arc::new(AtomicBool::new(false)),
             pool: Pool::new(),
             state: Mutex::new(State {
                 unclaimed: 0,
@@ -434,19 +441,35 @@ impl SharedReads {
         st
     }
 
-    /// The chunk at `offset` lent from the mapping, if it is one of the mapped whole chunks.
+    /// The chunk at `offset` lent from its mapped window, if it is one of the whole chunks
+    /// within the size and the window can be mapped.
     fn mapped_chunk(&self, offset: u64) -> Option<Chunk> {
-        let map = self.mapped.as_ref()?;
-        let start = usize::try_from(offset).ok()?;
-        let end = start.checked_add(CHUNK_SIZE)?;
-        (end <= map.len()).then(|| {
-            Arc::new(Pooled {
-                held: Held::Mapped {
-                    map: map.clone(),
-                    range: start..end,
-                },
-            })
-        })
+        if offset.checked_add(CHUNK_SIZE as u64)? > self.mappable {
+            return None;
+        }
+        let number = offset / WINDOW as u64;
+        let start = number * WINDOW as u64;
+        let mut current = self.window.lock().unwrap_or_else(|p| p.into_inner());
+        let window = match &*current {
+            Some((n, w)) if *n == number => w.clone(),
+            _ => {
+                let len = (self.mappable - start).min(WINDOW as u64) as usize;
+                let w = Arc::new(Window {
+                    map: Mapping::new(&self.file, start, len)?,
+                    shrank: self.shrank.clone(),
+                });
+                *current = Some((number, w.clone()));
+                w
+            }
+        };
+        drop(current);
+        let at = (offset - start) as usize;
+        Some(Arc::new(Pooled {
+            held: Held::Mapped {
+                window,
+                range: at..at + CHUNK_SIZE,
+            },
+        }))
     }
 
     /// Releases the lock and wakes the waiting consumers, if any.
@@ -475,8 +498,10 @@ impl SharedReads {
     /// mapped read that found the file shorter than it was (it read zeros from there on).
     pub fn failure(&self) -> Option<io::Error> {
         let failed = self.lock().failed.take();
+        // The last window, unmapped now, says whether a read of it faulted.
+        drop(self.window.lock().unwrap_or_else(|p| p.into_inner()).take());
         failed.or_else(|| {
-            self.mapped.as_ref().filter(|m| m.shrank()).map(|_| {
+            self.shrank.load(Ordering::Acquire).then(|| {
                 io::Error::new(
                     io::ErrorKind::UnexpectedEof,
                     "changed while it was being read (cut short: bytes it had when opened were \
@@ -539,10 +564,16 @@ mod tests {
             CHUNK_SIZE,
             CHUNK_SIZE + 1,
             11 * CHUNK_SIZE + 17,
+            3 * WINDOW + 2 * CHUNK_SIZE,
         ] {
             let (f, data) = file_of(len);
-            for limit in [len as u64 + 1, (len / 2) as u64] {
-                let reads = SharedReads::new(f.reopen().unwrap(), limit, 3);
+            let limits = [len as u64 + 1, (len / 2) as u64];
+            for (limit, mapped) in limits.into_iter().flat_map(|l| [(l, true), (l, false)]) {
+                let reads = if mapped {
+                    SharedReads::new(f.reopen().unwrap(), limit, 3)
+                } else {
+                    SharedReads::unmapped(f.reopen().unwrap(), limit, 3)
+                };
                 let got: Vec<Vec<u8>> = std::thread::scope(|s| {
                     let hs: Vec<_> = (0..3)
                         .map(|c| {

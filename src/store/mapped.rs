@@ -5,8 +5,8 @@
 //! **Why.** A tar is sealed with two SHA-256 passes over the same bytes (the archive's, and
 //! its members'), one per core. Read with `pread`, the bytes are also copied out of the page
 //! cache, a third piece of work competing for the two cores; mapped, the page cache itself is
-//! hashed and nothing is copied ([`crate::store::chunks::SharedReads`] lends chunks of the
-//! mapping).
+//! hashed and nothing is copied ([`crate::store::chunks::SharedReads`] maps a file a few MiB
+//! at a time and lends chunks of each window).
 //!
 //! **The hazard, and the guard.** Reading a mapped page that the file no longer has (another
 //! process truncated it) raises `SIGBUS`, which by default kills the process with no message.
@@ -106,11 +106,17 @@ unsafe impl Send for Mapping {}
 unsafe impl Sync for Mapping {}
 
 impl Mapping {
-    /// Maps the first `len` bytes of `file`, a multiple of the page size; `None` when it
-    /// cannot be (`len` 0 or not page-aligned, the handler could not be installed, every slot
-    /// is taken, or `mmap` fails, e.g. on a directory): the caller reads the file instead.
-    pub fn new(file: &File, len: usize) -> Option<Mapping> {
-        if len == 0 || !guard_installed() || !len.is_multiple_of(PAGE.load(Ordering::Relaxed)) {
+    /// Maps `len` bytes of `file` from `offset`, both multiples of the page size; `None` when
+    /// it cannot be (`len` 0 or either not page-aligned, the handler could not be installed,
+    /// every slot is taken, or `mmap` fails, e.g. on a directory): the caller reads the file
+    /// instead. Reading past the file's end faults (see the module doc).
+    pub fn new(file: &File, offset: u64, len: usize) -> Option<Mapping> {
+        if len == 0 || !guard_installed() {
+            return None;
+        }
+        let page = PAGE.load(Ordering::Relaxed);
+        let offset = libc::off_t::try_from(offset).ok()?;
+        if !len.is_multiple_of(page) || !(offset as u64).is_multiple_of(page as u64) {
             return None;
         }
         let slot = GUARDED.iter().position(|s| {
@@ -127,7 +133,7 @@ impl Mapping {
                 libc::PROT_READ,
                 libc::MAP_PRIVATE,
                 file.as_raw_fd(),
-                0,
+                offset,
             )
         };
         let s = &GUARDED[slot];
@@ -163,24 +169,6 @@ impl Mapping {
         // SAFETY: within the mapping, which lives as long as `self`; read-only. Pages the file
         // no longer has read as zeros (the handler), never as a fault.
         unsafe { std::slice::from_raw_parts(self.ptr.add(range.start), range.len()) }
-    }
-
-    /// Drops the pages of `range` (page-aligned) from the process's memory once read: they
-    /// stay in the page cache, and reading them again reads the file again. Keeps the resident
-    /// memory of a large file's read to the chunks in flight.
-    pub fn release(&self, range: Range<usize>) {
-        if range.start >= range.end || range.end > self.len {
-            return;
-        }
-        // SAFETY: within the mapping; MADV_DONTNEED on a private read-only file mapping only
-        // drops page-table entries (the next read maps the file's page again).
-        unsafe {
-            libc::madvise(
-                self.ptr.add(range.start) as *mut libc::c_void,
-                range.len(),
-                libc::MADV_DONTNEED,
-            );
-        }
     }
 
     /// Whether a read found the file shorter than the mapping (the bytes read from there on
@@ -304,14 +292,14 @@ mod tests {
     }
 
     #[test]
-    fn a_mapping_reads_the_files_bytes_and_releases_them() {
-        let len = 8 * page();
-        let (f, data) = file_of(len + 100);
-        let m = Mapping::new(f.as_file(), len).expect("a regular file maps");
-        assert!(m.bytes(0..len) == &data[..len]);
-        m.release(0..4 * page());
-        // Released pages read the file again.
-        assert!(m.bytes(0..len) == &data[..len]);
+    fn a_mapping_reads_the_files_bytes_from_its_offset() {
+        let p = page();
+        let (f, data) = file_of(8 * p + 100);
+        let m = Mapping::new(f.as_file(), 0, 8 * p).expect("a regular file maps");
+        assert!(m.bytes(0..8 * p) == &data[..8 * p]);
+        let m = Mapping::new(f.as_file(), 3 * p as u64, 4 * p).unwrap();
+        assert_eq!(m.len(), 4 * p);
+        assert!(m.bytes(p..4 * p) == &data[4 * p..7 * p]);
         assert!(!m.shrank());
     }
 
@@ -321,7 +309,7 @@ mod tests {
         let p = page();
         let len = 16 * p;
         let (f, data) = file_of(len);
-        let m = Mapping::new(f.as_file(), len).unwrap();
+        let m = Mapping::new(f.as_file(), 0, len).unwrap();
         assert!(m.bytes(0..p) == &data[..p]);
         f.as_file().set_len((5 * p) as u64).unwrap();
         let got = m.bytes(0..len).to_vec();
@@ -329,7 +317,7 @@ mod tests {
         assert!(got[..5 * p] == data[..5 * p]);
         assert!(got[5 * p..].iter().all(|&b| b == 0));
         // Another mapping of the same file is not marked by the first one's fault.
-        let other = Mapping::new(f.as_file(), 4 * p).unwrap();
+        let other = Mapping::new(f.as_file(), 0, 4 * p).unwrap();
         assert!(other.bytes(0..4 * p) == &data[..4 * p]);
         assert!(!other.shrank());
     }
@@ -337,10 +325,11 @@ mod tests {
     #[test]
     fn what_cannot_be_mapped_is_read_instead() {
         let (f, _) = file_of(4096);
-        assert!(Mapping::new(f.as_file(), 0).is_none());
-        assert!(Mapping::new(f.as_file(), page() + 1).is_none());
+        assert!(Mapping::new(f.as_file(), 0, 0).is_none());
+        assert!(Mapping::new(f.as_file(), 0, page() + 1).is_none());
+        assert!(Mapping::new(f.as_file(), 1, page()).is_none());
         let dir = tempfile::tempdir().unwrap();
-        assert!(Mapping::new(&File::open(dir.path()).unwrap(), page()).is_none());
+        assert!(Mapping::new(&File::open(dir.path()).unwrap(), 0, page()).is_none());
     }
 
     /// A handler reading a slot while its owner re-registers it sees one whole range or none,
@@ -374,7 +363,7 @@ mod tests {
     fn slots_are_given_back() {
         let (f, _) = file_of(page());
         for _ in 0..3 * SLOTS {
-            let m = Mapping::new(f.as_file(), page()).expect("a free slot");
+            let m = Mapping::new(f.as_file(), 0, page()).expect("a free slot");
             assert_eq!(m.len(), page());
         }
     }
