@@ -340,11 +340,14 @@ impl SharedReads {
     /// The reads of `file`'s first `limit` bytes by `consumers` consumers, numbered from 0: its
     /// whole chunks mapped a window at a time when they can be ([`Mapping`]), the rest read.
     pub fn new(file: File, limit: u64, consumers: usize) -> Arc<SharedReads> {
-        let mappable = limit.saturating_sub(1) / CHUNK_SIZE as u64 * CHUNK_SIZE as u64;
+        // Never past the file's end: a page there faults, and a mapped chunk is always whole.
+        let size = file.metadata().map_or(0, |m| m.len());
+        let mappable = limit.saturating_sub(1).min(size) / CHUNK_SIZE as u64 * CHUNK_SIZE as u64;
         Self::with(file, limit, consumers, mappable)
     }
 
     /// [`SharedReads::new`], every chunk read (none mapped).
+    #[cfg(test)]
     pub fn unmapped(file: File, limit: u64, consumers: usize) -> Arc<SharedReads> {
         Self::with(file, limit, consumers, 0)
     }
@@ -494,22 +497,18 @@ impl SharedReads {
         self.notify(st);
     }
 
-    /// The error of a read that failed, if one did; or, once every consumer is done, of a
-    /// mapped read that found the file shorter than it was (it read zeros from there on).
+    /// The error of a read that failed, if one did.
     pub fn failure(&self) -> Option<io::Error> {
-        let failed = self.lock().failed.take();
+        self.lock().failed.take()
+    }
+
+    /// Once every consumer is done: whether a read of a mapped window faulted (the file no
+    /// longer had those bytes, or its storage failed), so that the bytes read from there on
+    /// were zeros, not the file's.
+    pub fn faulted(&self) -> bool {
         // The last window, unmapped now, says whether a read of it faulted.
         drop(self.window.lock().unwrap_or_else(|p| p.into_inner()).take());
-        failed.or_else(|| {
-            self.shrank.load(Ordering::Acquire).then(|| {
-                io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "changed while it was being read (cut short: bytes it had when opened were \
-                     gone when read); refused, nothing written. Seal or check it again once it \
-                     is stable",
-                )
-            })
-        })
+        self.shrank.load(Ordering::Acquire)
     }
 }
 
@@ -590,6 +589,17 @@ mod tests {
                 assert!(reads.failure().is_none());
             }
         }
+    }
+
+    /// The mapping never reaches past the file's end, whatever the limit: a mapped chunk is
+    /// whole, and a page past the end faults.
+    #[test]
+    fn a_limit_past_the_end_maps_only_the_file() {
+        let (f, data) = file_of(2 * CHUNK_SIZE + 3);
+        let reads = SharedReads::new(f.reopen().unwrap(), 64 * CHUNK_SIZE as u64, 1);
+        assert!(drain(feed(&reads, 0)) == data);
+        assert!(reads.failure().is_none());
+        assert!(!reads.faulted());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Streaming hashing in constant memory. The input is read in fixed 512 KiB chunks, each lent
 //! to every consumer thread (one per digest, plus optionally a parser such as the tar reader),
 //! so the digests run on separate cores; how the chunks reach them (a reader thread, or the
-//! consumers reading a file themselves) is [`crate::store::chunks`]. Memory is bounded:
+//! consumers reading a file themselves) is `store::chunks`. Memory is bounded:
 //! [`POOL_BUFFERS`] × [`CHUNK_SIZE`] read ahead at most.
 
 use crate::format::body::{Hashes, Member};
@@ -302,7 +302,7 @@ fn consumer_count(sel: HashSelection, extra: bool) -> usize {
 
 /// Hashes `reader` with the digests of `sel`, each on its own thread, while `extra` (if any)
 /// reads the same bytes through a [`ChunkReader`] (`Read`, or `BufRead` without copying) on
-/// another thread; the calling thread reads (chunks pushed, see [`crate::store::chunks`]).
+/// another thread; the calling thread reads (chunks pushed, see `store::chunks`).
 /// Returns the byte count, the hashes and `extra`'s result.
 pub fn hash_stream_with<R, T, F>(
     reader: R,
@@ -335,7 +335,7 @@ where
 /// [`hash_stream_with`] over a regular file opened for sealing, from its start. With two
 /// consumers or more (a parser, or digests besides SHA-256), they read the file's chunks
 /// themselves and the calling thread hashes SHA-256 (chunks shared, see
-/// [`crate::store::chunks`]); otherwise the calling thread reads for the one digest.
+/// `store::chunks`); otherwise the calling thread reads for the one digest.
 pub fn hash_file_with<T, F>(
     file: &StableFile,
     sel: HashSelection,
@@ -372,11 +372,32 @@ where
         debug_assert_eq!(made.get(), consumers, "a feed for every consumer counted");
         let (sha256, total) = digest_consumer::<sha2::Sha256>(own, progress);
         let (hashes, extra) = others.join(sha256);
-        match reads.failure() {
-            Some(e) => Err(e),
-            None => Ok((total, hashes, extra)),
+        if let Some(e) = reads.failure() {
+            return Err(e);
         }
+        if reads.faulted() {
+            return Err(mapped_read_faulted(file));
+        }
+        Ok((total, hashes, extra))
     })
+}
+
+/// The error of a file whose mapped pages faulted when read: cut short while it was read
+/// (bad input, as any change: [`StableFile::finish`]'s words), or, if it is as it was opened,
+/// its storage failed (an I/O error).
+fn mapped_read_faulted(file: &StableFile) -> io::Error {
+    if file.changed_since_open() {
+        io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "changed while it was being read (cut short: bytes it had when opened were gone \
+             when read); refused, nothing written. Seal or check it again once it is stable",
+        )
+    } else {
+        io::Error::other(
+            "a read of its pages failed although it did not change: the storage returned an \
+             error. Nothing written; check the medium, or copy the file and seal the copy",
+        )
+    }
 }
 
 /// Hashes a regular file opened for sealing with the digests of `sel` ([`hash_file_with`]
@@ -470,6 +491,20 @@ mod tests {
             assert_eq!(seen.into_inner(), len as u64);
             file.finish(n).unwrap();
         }
+    }
+
+    /// A mapped read that faulted: a change if the file changed (exit 2, like any change),
+    /// else the storage's failure (an I/O error, not the user's input).
+    #[test]
+    fn a_faulted_mapped_read_is_a_change_or_a_storage_error() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut f, &[7u8; 4096]).unwrap();
+        let file = StableFile::open(f.path()).unwrap();
+        assert_eq!(mapped_read_faulted(&file).kind(), io::ErrorKind::Other);
+        f.as_file().set_len(100).unwrap();
+        let e = mapped_read_faulted(&file);
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(e.to_string().contains("changed"), "{e}");
     }
 
     #[test]

@@ -92,8 +92,11 @@ static PAGE: AtomicUsize = AtomicUsize::new(0);
 /// The `SIGBUS` action before ours, for a fault that is not in a mapping of ours.
 static PREVIOUS: OnceLock<libc::sigaction> = OnceLock::new();
 
-/// The first `len` bytes of a file, mapped read-only. Reading them is reading the file;
-/// see the module doc for a file that shrinks meanwhile.
+/// Bytes of a file, mapped read-only. Reading them is reading the file, as it is at that
+/// moment: another process writing it changes them under a shared borrow, and a part the file
+/// no longer has reads as zeros (the handler). Crate-private for that reason: its users only
+/// hash and parse the bytes, then check the file unchanged ([`Mapping::shrank`], and
+/// `StableFile`'s size and times), never act on bytes read twice.
 pub struct Mapping {
     ptr: *const u8,
     len: usize,
@@ -148,16 +151,6 @@ impl Mapping {
             len,
             slot,
         })
-    }
-
-    /// How many bytes are mapped.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether nothing is mapped (never: a mapping has at least one page).
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     /// The mapped bytes of `range` (within [`Mapping::len`]).
@@ -218,8 +211,28 @@ fn guard_installed() -> bool {
 
 /// The `SIGBUS` handler: see the module doc.
 extern "C" fn on_sigbus(sig: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
-    // SAFETY: the kernel gives a valid siginfo to an SA_SIGINFO handler.
-    let addr = unsafe { (*info).si_addr() } as usize;
+    // SAFETY: the kernel gives a valid siginfo to an SA_SIGINFO handler; errno is this
+    // thread's.
+    let (code, addr, errno) = unsafe {
+        (
+            (*info).si_code,
+            (*info).si_addr() as usize,
+            *libc::__errno_location(),
+        )
+    };
+    // Only a fault of this thread's read has an address (`si_code` > 0); a SIGBUS sent by
+    // kill or sigqueue carries a process id there, and goes to the previous handler.
+    if code > 0 && replace_with_zeros(addr) {
+        // SAFETY: as above; the interrupted code's errno is left as it was.
+        unsafe { *libc::__errno_location() = errno };
+        return;
+    }
+    previous(sig, info, context);
+}
+
+/// Maps zeros over the rest of the registered mapping that holds `addr`, and marks it;
+/// whether it did.
+fn replace_with_zeros(addr: usize) -> bool {
     // The registered mapping holding the address: live (a read of it is what faulted), so its
     // slot is not being changed and no other live mapping overlaps it.
     if let Some((s, end)) = GUARDED
@@ -241,10 +254,14 @@ extern "C" fn on_sigbus(sig: libc::c_int, info: *mut libc::siginfo_t, context: *
         };
         if zeros != libc::MAP_FAILED {
             s.faulted.store(true, Ordering::Release);
-            return;
+            return true;
         }
     }
-    // Not ours (or no memory to replace it): what would have happened without us.
+    false
+}
+
+/// Not ours (or no memory to replace it): what would have happened without us.
+fn previous(sig: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
     match PREVIOUS.get() {
         Some(prev)
             if prev.sa_sigaction != libc::SIG_DFL
@@ -298,7 +315,6 @@ mod tests {
         let m = Mapping::new(f.as_file(), 0, 8 * p).expect("a regular file maps");
         assert!(m.bytes(0..8 * p) == &data[..8 * p]);
         let m = Mapping::new(f.as_file(), 3 * p as u64, 4 * p).unwrap();
-        assert_eq!(m.len(), 4 * p);
         assert!(m.bytes(p..4 * p) == &data[4 * p..7 * p]);
         assert!(!m.shrank());
     }
@@ -364,7 +380,7 @@ mod tests {
         let (f, _) = file_of(page());
         for _ in 0..3 * SLOTS {
             let m = Mapping::new(f.as_file(), 0, page()).expect("a free slot");
-            assert_eq!(m.len(), page());
+            assert_eq!(m.bytes(0..page()).len(), page());
         }
     }
 }

@@ -4,7 +4,7 @@
 pub(crate) mod beside;
 pub mod case;
 pub(crate) mod checkpoints;
-pub mod chunks;
+pub(crate) mod chunks;
 pub(crate) mod dirhash;
 pub mod ewf;
 pub(crate) mod extsort;
@@ -16,7 +16,7 @@ pub mod interrupt;
 pub(crate) mod iocscan;
 pub mod keyfile;
 pub mod ledger;
-pub mod mapped;
+pub(crate) mod mapped;
 pub mod member_file;
 pub(crate) mod nofollow;
 pub mod safeextract;

@@ -292,6 +292,14 @@ impl StableFile {
         &self.file
     }
 
+    /// Whether the file is no longer as it was opened (another object, another size or
+    /// times), or cannot be checked.
+    pub fn changed_since_open(&self) -> bool {
+        fstat(&self.file).map_or(true, |after| {
+            check_unchanged(&self.path, &self.before, &after, self.before.size).is_err()
+        })
+    }
+
     /// Checks that exactly the size was read and the file is unchanged.
     pub fn finish(&self, read: u64) -> Result<()> {
         let after = fstat(&self.file).at(&self.path)?;
