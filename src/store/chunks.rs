@@ -33,11 +33,16 @@ pub const CHUNK_SIZE: usize = 1 << 19;
 /// Chunks read ahead of the slowest consumer at most, per input.
 pub const POOL_BUFFERS: usize = 8;
 
-/// Bytes of a file mapped at once ([`Mapping`], a window): a multiple of [`CHUNK_SIZE`]. A
-/// window is unmapped once every consumer has passed it, so neither the memory resident nor
-/// the page tables grow with the file's size. Each unmapping interrupts every core running a
-/// consumer (a TLB flush), so windows are not single chunks.
-const WINDOW: usize = 8 * CHUNK_SIZE;
+/// Bytes of a file mapped at once ([`Mapping`], a window): a multiple of [`RELEASE_STEP`]. A
+/// window is unmapped once every consumer has passed it, so the page tables do not grow with
+/// the file's size; mapping and unmapping cost page tables made anew, so windows are large.
+const WINDOW: usize = 128 * CHUNK_SIZE;
+
+/// Bytes of a window released from memory at once, once every consumer has read them
+/// ([`Mapping::release`]): a multiple of [`CHUNK_SIZE`]. Each release interrupts every core
+/// running a consumer (a TLB flush), so it is not done at every chunk; what is resident stays
+/// under this plus the read-ahead.
+const RELEASE_STEP: usize = 8 * CHUNK_SIZE;
 
 /// Free buffers the reader of a pushed input waits for, once all [`POOL_BUFFERS`] are in use,
 /// before it reads again: the consumers that return buffers wake it once per this many chunks,
@@ -47,7 +52,8 @@ const WINDOW: usize = 8 * CHUNK_SIZE;
 const REFILL: usize = POOL_BUFFERS / 2;
 
 /// The bytes of one chunk: a buffer that returns itself to its pool when the last consumer
-/// drops it, or a part of a window of the file's mapping, unmapped once all its chunks are.
+/// drops it, or a part of a window of the file's mapping, released from memory then a step at
+/// a time, the window unmapped once all its chunks are dropped.
 pub struct Pooled {
     held: Held,
 }
@@ -75,8 +81,15 @@ impl Pooled {
 
 impl Drop for Pooled {
     fn drop(&mut self) {
-        if let Held::Read { buf, pool } = &mut self.held {
-            pool.give_back(std::mem::take(buf));
+        match &mut self.held {
+            Held::Read { buf, pool } => pool.give_back(std::mem::take(buf)),
+            // The last chunk of a step dropped: every consumer has passed the step's chunks
+            // (each takes them in order, and drops one before taking the next).
+            Held::Mapped { window, range } => {
+                if range.end.is_multiple_of(RELEASE_STEP) {
+                    window.map.release(range.end - RELEASE_STEP..range.end);
+                }
+            }
         }
     }
 }
@@ -563,7 +576,7 @@ mod tests {
             CHUNK_SIZE,
             CHUNK_SIZE + 1,
             11 * CHUNK_SIZE + 17,
-            3 * WINDOW + 2 * CHUNK_SIZE,
+            WINDOW + 3 * RELEASE_STEP + 2 * CHUNK_SIZE,
         ] {
             let (f, data) = file_of(len);
             let limits = [len as u64 + 1, (len / 2) as u64];

@@ -164,6 +164,24 @@ impl Mapping {
         unsafe { std::slice::from_raw_parts(self.ptr.add(range.start), range.len()) }
     }
 
+    /// Drops the pages of `range` (page-aligned) from the process's memory once read: they
+    /// stay in the page cache, and reading them again reads the file again. Keeps the resident
+    /// memory of a large window to the chunks in flight.
+    pub fn release(&self, range: Range<usize>) {
+        if range.start >= range.end || range.end > self.len {
+            return;
+        }
+        // SAFETY: within the mapping; MADV_DONTNEED on a private read-only file mapping only
+        // drops page-table entries (the next read maps the file's page again).
+        unsafe {
+            libc::madvise(
+                self.ptr.add(range.start) as *mut libc::c_void,
+                range.len(),
+                libc::MADV_DONTNEED,
+            );
+        }
+    }
+
     /// Whether a read found the file shorter than the mapping (the bytes read from there on
     /// were zeros, not the file's).
     pub fn shrank(&self) -> bool {
@@ -316,6 +334,9 @@ mod tests {
         assert!(m.bytes(0..8 * p) == &data[..8 * p]);
         let m = Mapping::new(f.as_file(), 3 * p as u64, 4 * p).unwrap();
         assert!(m.bytes(p..4 * p) == &data[4 * p..7 * p]);
+        m.release(0..2 * p);
+        // Released pages read the file again.
+        assert!(m.bytes(0..4 * p) == &data[3 * p..7 * p]);
         assert!(!m.shrank());
     }
 
