@@ -13,10 +13,11 @@
 //!   which slows it down to the pace of the other.
 //!
 //! Either way a chunk is read once, lent to every consumer ([`Chunk`], no copy) and its buffer
-//! reused (its window unmapped, once all its chunks are) once the last consumer drops it. Memory is bounded:
-//! [`POOL_BUFFERS`] chunks are read ahead of the slowest consumer at most. Waking a thread is a system call on the thread that
-//! wakes it, so the hashing threads do it only when needed: a pushed reader waits until half the
-//! pool is free again, and a shared reader is notified only when a consumer waits.
+//! reused (its window unmapped, once all its chunks are) once the last consumer drops it.
+//! Memory is bounded: [`POOL_BUFFERS`] chunks are read ahead of the slowest consumer at most.
+//! Waking a thread is a system call on the thread that wakes it, so the hashing threads do it
+//! only when needed: a pushed reader waits until half the pool is free again, and a shared
+//! reader is notified only when a consumer waits.
 
 use crate::store::mapped::Mapping;
 use std::collections::BTreeMap;

@@ -8,7 +8,7 @@ use crate::format::body::{Hashes, Member};
 use crate::format::encoding::hex;
 use crate::store::chunks::{push_reads, pushed_queue, Chunk, Feed, SharedReads};
 pub use crate::store::chunks::{CHUNK_SIZE, POOL_BUFFERS};
-use crate::store::nofollow::StableFile;
+use crate::store::nofollow::{self, StableFile};
 use sha2::Digest;
 use std::io::{self, BufRead, Read};
 use std::thread::{Scope, ScopedJoinHandle};
@@ -389,8 +389,7 @@ fn mapped_read_faulted(file: &StableFile) -> io::Error {
     if file.changed_since_open() {
         io::Error::new(
             io::ErrorKind::UnexpectedEof,
-            "changed while it was being read (cut short: bytes it had when opened were gone \
-             when read); refused, nothing written. Seal or check it again once it is stable",
+            nofollow::changed_words("cut short: bytes it had when opened were gone when read"),
         )
     } else {
         io::Error::other(

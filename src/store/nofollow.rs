@@ -199,10 +199,14 @@ pub fn open_beneath(root: &impl AsFd, rel: &str, dir: bool) -> io::Result<OwnedF
 
 /// The error for a file that changed while it was read.
 pub fn changed(path: &Path, what: &str) -> Error {
-    Error::input(format!(
-        "{}: changed while it was being read ({what}); refused, nothing written. Seal or check it again once it is stable",
-        path.display()
-    ))
+    Error::input(format!("{}: {}", path.display(), changed_words(what)))
+}
+
+/// What [`changed`] says after the path.
+pub fn changed_words(what: &str) -> String {
+    format!(
+        "changed while it was being read ({what}); refused, nothing written. Seal or check it again once it is stable"
+    )
 }
 
 /// Checks that `before` and `after` are the same unchanged regular file and that `read` bytes,
